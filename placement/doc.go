@@ -1,0 +1,76 @@
+// Package placement chooses the container instances Amazon ECS would
+// choose for tasks, explains the tasks it cannot place, and picks the tasks
+// to stop on scale-in.
+//
+// # The definition
+//
+// For each task of a Request, one at a time, each seeing the ones placed
+// before it:
+//
+//  1. Filter. An instance can take the task when, in this order: it is
+//     ACTIVE (ReasonStatus), its agent is connected (AGENT), it has the task
+//     definition's requiresAttributes (ATTRIBUTE), enough CPU
+//     (RESOURCE:CPU), memory (RESOURCE:MEMORY) and GPU (RESOURCE:GPU), the
+//     task's static host ports are free and the instance stays within
+//     MaxReservedPorts (RESOURCE:PORTS), enough of every named resource
+//     (RESOURCE:<name>), no task of the same group when distinctInstance
+//     applies (DistinctInstance placement constraint unsatisfied.), and
+//     every memberOf expression holds (MemberOf placement constraint
+//     unsatisfied.).
+//  2. Rank. The strategies score the survivors in order; each breaks the
+//     ties of the ones before it (lexicographic order of the scores).
+//     binpack(f) prefers the least remaining f; spread(f) the fewest tasks of
+//     the group at the instance's value of f, where instances without the
+//     attribute form one more value; random ends the chain.
+//  3. Choose. Of the instances left tied, in cluster order, the seeded
+//     source picks index rng.IntN(n) — drawing only when n > 1, so a chain
+//     that ends in a total order draws nothing.
+//
+// A task no instance can take is an outcome, not an error: Result.Unplaced
+// says, for it, how many instances each filter removed and which filter
+// stopped the instance that got furthest (the "closest matching container
+// instance" of ECS's service events). Errors are for invalid input only,
+// and name the field, the value and the rule.
+//
+// # Decisions where ECS is silent
+//
+// distinctInstance, spread and task:group count the group's PENDING and
+// RUNNING tasks. Spread counts tasks on every instance of the cluster,
+// whatever its status. Ties left by the last strategy are broken by the
+// seeded source as above. A non-ACTIVE instance is reported as "STATUS",
+// which is berth's word: ECS does not consider such instances at all.
+// Default GPU devices: the lowest-numbered free devices for whole-device
+// tasks; for a share of one device, the device with the least free milli
+// that fits. A strategy implementing GPUChooser may decide instead.
+//
+// # Units
+//
+// CPU is an integer in the input's unit: ECS CPU units (1024 per vCPU) or a
+// trace's millicores, never converted. Memory is MiB. A GPU device has
+// GPUMilliPerDevice (1000) milli; a task takes whole devices or a share of
+// one. Ports are host ports.
+//
+// # Speed
+//
+// Results are exactly those of the definition above; a plain
+// implementation of it lives in the tests and the fast path is checked
+// against it on random clusters, draw for draw. The fast path caches each
+// static memberOf expression's result per instance, keeps per-value task
+// counts for spread, and for binpack walks, in order of remaining amount,
+// only the instances that pass the request's static filters, partitioned by
+// the values of the spread fields ranked before it. Chains that begin with
+// random or spread(instanceId) scan the cluster. Place does not allocate
+// once the caches exist.
+//
+// # Concurrency
+//
+// A Cluster is not safe for concurrent use. Requests, compiled constraints
+// and the built-in strategies are immutable values and may be shared.
+//
+// # Non-goals
+//
+// Account quotas (instances per cluster, tasks per service) are not
+// enforced: berth places on clusters of any size. RunTask's limit of 10
+// tasks per call is the caller's (see the ecsjson package and berth place).
+// awsvpc ENI capacity and Fargate are not modelled here.
+package placement

@@ -1,0 +1,643 @@
+package placement
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+
+	"github.com/berthsched/berth/cql"
+)
+
+// prepared is a request compiled against the cluster for one Place call.
+type prepared struct {
+	req         *Request
+	task        Task
+	group       int32
+	share       int
+	distinct    bool
+	static      []*exprBits
+	staticExprs []*cql.Expr
+	dynamic     []*cql.Expr
+	scorers     []scorer // the chain, cut at the first Random
+	chooser     GPUChooser
+}
+
+type scorerKind uint8
+
+const (
+	scoreBinpack scorerKind = iota
+	scoreSpreadAttr
+	scoreSpreadInstance
+	scoreUser
+)
+
+// scorer is one strategy of the chain with what it needs resolved.
+type scorer struct {
+	kind   scorerKind
+	res    Resource
+	spread *spreadCount
+	user   Strategy
+}
+
+// score returns the strategy's score for in: higher is better.
+func (c *Cluster) score(s *scorer, in *Instance) float64 {
+	switch s.kind {
+	case scoreBinpack:
+		return -float64(remainingOf(in, s.res))
+	case scoreSpreadAttr:
+		return -float64(s.spread.at(s.spread.field.valueOf[in.idx]))
+	case scoreSpreadInstance:
+		return -float64(in.groupCount(c.pr.group))
+	}
+	return s.user.Score(c, in, &c.pr.task)
+}
+
+func (c *Cluster) prepare(req *Request) *prepared {
+	pr := &c.pr
+	pr.req = req
+	pr.task = Task{Group: req.Group, Requirements: req.Task}
+	pr.group = c.groupID(req.Group)
+	pr.share = req.Task.gpuShare()
+	pr.distinct = false
+	pr.static = pr.static[:0]
+	pr.staticExprs = pr.staticExprs[:0]
+	pr.dynamic = pr.dynamic[:0]
+	for _, con := range req.Constraints {
+		switch {
+		case con.Type == DistinctInstance:
+			pr.distinct = true
+		case con.Expr.Uses()&(cql.UsesTaskGroup|cql.UsesRunningTasksCount) != 0:
+			pr.dynamic = append(pr.dynamic, con.Expr)
+		default:
+			pr.static = append(pr.static, c.staticBits(con.Expr))
+			pr.staticExprs = append(pr.staticExprs, con.Expr)
+		}
+	}
+	pr.scorers = pr.scorers[:0]
+	pr.chooser = nil
+	for _, s := range req.Strategies {
+		if ch, ok := s.(GPUChooser); ok && pr.chooser == nil {
+			pr.chooser = ch
+		}
+		if _, ok := s.(Random); ok {
+			break
+		}
+		var sc scorer
+		switch s := s.(type) {
+		case Binpack:
+			sc = scorer{kind: scoreBinpack, res: s.Field}
+		case Spread:
+			if name := s.attribute(); name != "" {
+				sc = scorer{kind: scoreSpreadAttr, spread: c.spread(pr.group, c.field(name))}
+			} else {
+				sc = scorer{kind: scoreSpreadInstance}
+			}
+		default:
+			sc = scorer{kind: scoreUser, user: s}
+		}
+		pr.scorers = append(pr.scorers, sc)
+	}
+	return pr
+}
+
+// check runs the filters on in, in their documented order, and returns
+// the first that removes it (ReasonNone when it can take the task) with,
+// for ReasonScalar, the index of the resource in the task's Scalars.
+func (c *Cluster) check(in *Instance, pr *prepared) (Reason, int) {
+	if in.Status != StatusActive {
+		return ReasonStatus, 0
+	}
+	if !in.AgentConnected {
+		return ReasonAgent, 0
+	}
+	for _, a := range pr.req.RequiredAttributes {
+		if v, ok := in.Attribute(a.Name); !ok || a.Value != "" && v != a.Value {
+			return ReasonAttribute, 0
+		}
+	}
+	r := &pr.task.Requirements
+	if in.Remaining.CPU < r.CPU {
+		return ReasonCPU, 0
+	}
+	if in.Remaining.MemoryMiB < r.MemoryMiB {
+		return ReasonMemory, 0
+	}
+	switch {
+	case r.AllGPUs:
+		if len(in.Remaining.GPUs) == 0 || in.fullGPUs != len(in.Remaining.GPUs) {
+			return ReasonGPU, 0
+		}
+	case r.GPUs > 0 && pr.share >= GPUMilliPerDevice:
+		if in.fullGPUs < r.GPUs {
+			return ReasonGPU, 0
+		}
+	case r.GPUs > 0:
+		if in.maxGPU < pr.share {
+			return ReasonGPU, 0
+		}
+	}
+	if len(r.PortsTCP)+len(r.PortsUDP) > 0 {
+		if in.ports+len(r.PortsTCP)+len(r.PortsUDP) > MaxReservedPorts {
+			return ReasonPorts, 0
+		}
+		for _, p := range r.PortsTCP {
+			if _, taken := slices.BinarySearch(in.Remaining.PortsTCP, p); taken {
+				return ReasonPorts, 0
+			}
+		}
+		for _, p := range r.PortsUDP {
+			if _, taken := slices.BinarySearch(in.Remaining.PortsUDP, p); taken {
+				return ReasonPorts, 0
+			}
+		}
+	}
+	for k, s := range r.Scalars {
+		if in.Remaining.scalar(s.Name) < s.Value {
+			return ReasonScalar, k
+		}
+	}
+	if pr.distinct && in.groupCount(pr.group) > 0 {
+		return ReasonDistinctInstance, 0
+	}
+	for _, b := range pr.static {
+		if !b.has(in.idx) {
+			return ReasonMemberOf, 0
+		}
+	}
+	for _, e := range pr.dynamic {
+		if !e.Match(in.Subject()) {
+			return ReasonMemberOf, 0
+		}
+	}
+	return ReasonNone, 0
+}
+
+func (c *Cluster) fits(in *Instance, pr *prepared) bool {
+	r, _ := c.check(in, pr)
+	return r == ReasonNone
+}
+
+// Place places req.Count tasks, one at a time, each seeing the ones placed
+// before it, and writes the outcome into res (whose slices it reuses). A
+// task that cannot be placed is an outcome, recorded in res.Unplaced with
+// its reason; the error is for an invalid request only, in which case
+// nothing is placed. rng breaks the ties the strategies leave.
+func (c *Cluster) Place(req *Request, rng *rand.Rand, res *Result) error {
+	res.reset()
+	if err := req.Validate(); err != nil {
+		return err
+	}
+	pr := c.prepare(req)
+	for n := 0; n < req.Count; n++ {
+		i, ok := c.choose(pr, rng)
+		if !ok {
+			u := c.explain(pr)
+			for ; n < req.Count; n++ {
+				res.Unplaced = append(res.Unplaced, u)
+			}
+			break
+		}
+		res.Placed = append(res.Placed, c.commit(c.instances[i], pr))
+	}
+	return nil
+}
+
+// choose returns the instance for the next task of pr.
+func (c *Cluster) choose(pr *prepared, rng *rand.Rand) (int32, bool) {
+	c.ties = c.ties[:0]
+	c.filters = c.filters[:0]
+	c.rank(pr, pr.scorers, 0)
+	if len(c.ties) == 0 {
+		return 0, false
+	}
+	return c.ties[pickTie(len(c.ties), rng)], true
+}
+
+// valueFilter restricts candidates to instances whose value of an
+// attribute is allowed.
+type valueFilter struct {
+	field   *fieldIndex
+	allowed []bool // per value id
+	values  []int32
+}
+
+func (c *Cluster) inFilters(i int32) bool {
+	for k := range c.filters {
+		f := &c.filters[k]
+		if !f.allowed[f.field.valueOf[i]] {
+			return false
+		}
+	}
+	return true
+}
+
+type levelEntry struct {
+	count int32
+	value int32
+}
+
+// rank appends to c.ties the candidates that tie best under chain, among
+// the instances allowed by c.filters that pass the filters, in cluster
+// order. It reports whether there was any.
+func (c *Cluster) rank(pr *prepared, chain []scorer, depth int) bool {
+	if len(chain) == 0 {
+		return c.scan(pr, nil)
+	}
+	switch chain[0].kind {
+	case scoreSpreadAttr:
+		return c.rankSpread(pr, chain, depth)
+	case scoreBinpack:
+		return c.rankBinpack(pr, chain)
+	}
+	return c.scan(pr, chain)
+}
+
+// rankSpread visits the attribute's values by ascending count of the
+// group's tasks; the first level of equal counts that holds a candidate
+// decides, and the rest of the chain ranks within it.
+func (c *Cluster) rankSpread(pr *prepared, chain []scorer, depth int) bool {
+	sc := chain[0].spread
+	fi := c.field(sc.field.name)
+	for len(c.levels) <= depth {
+		c.levels = append(c.levels, nil)
+	}
+	lv := c.levels[depth][:0]
+	for v := range fi.values {
+		if len(fi.members[v]) > 0 {
+			lv = append(lv, levelEntry{sc.at(int32(v)), int32(v)})
+		}
+	}
+	slices.SortFunc(lv, func(a, b levelEntry) int {
+		if a.count != b.count {
+			return int(a.count - b.count)
+		}
+		return int(a.value - b.value)
+	})
+	c.levels[depth] = lv
+	if len(c.filters) < cap(c.filters) {
+		c.filters = c.filters[:len(c.filters)+1] // keep the slices of the last use
+	} else {
+		c.filters = append(c.filters, valueFilter{})
+	}
+	f := &c.filters[len(c.filters)-1]
+	f.field = fi
+	if cap(f.allowed) < len(fi.values) {
+		f.allowed = make([]bool, len(fi.values))
+	}
+	f.allowed = f.allowed[:len(fi.values)]
+	found := false
+	for start := 0; start < len(lv) && !found; {
+		end := start
+		for end < len(lv) && lv[end].count == lv[start].count {
+			end++
+		}
+		clear(f.allowed)
+		f.values = f.values[:0]
+		for _, e := range lv[start:end] {
+			f.allowed[e.value] = true
+			f.values = append(f.values, e.value)
+		}
+		found = c.rank(pr, chain[1:], depth+1)
+		start = end
+	}
+	c.filters = c.filters[:len(c.filters)-1]
+	return found
+}
+
+// rankBinpack walks the instances that pass the static filters, in the
+// partitions the spread levels allow, by ascending remaining amount from
+// the task's need up (a k-way merge over the partitions); the first amount
+// at which a candidate passes every filter decides, and the rest of the
+// chain ranks the candidates with that amount.
+func (c *Cluster) rankBinpack(pr *prepared, chain []scorer) bool {
+	res := chain[0].res
+	si := c.subIndexFor(pr, res)
+	need := pr.task.Requirements.MemoryMiB
+	if res == CPU {
+		need = pr.task.Requirements.CPU
+	}
+	c.cursors = c.cursors[:0]
+	for _, p := range si.parts {
+		if !c.partAllowed(p) {
+			continue
+		}
+		if b, j := p.ix.seek(key{need, math.MinInt32}); b < len(p.ix.blocks) {
+			c.cursors = append(c.cursors, cursor{p: p, b: b, j: j})
+		}
+	}
+	c.group = c.group[:0]
+	found, best := false, int64(0)
+	for len(c.cursors) > 0 {
+		// The cursor at the smallest key.
+		m := 0
+		for k := 1; k < len(c.cursors); k++ {
+			if c.cursors[k].key().less(c.cursors[m].key()) {
+				m = k
+			}
+		}
+		cur := &c.cursors[m]
+		k := cur.key()
+		if found && k.v != best {
+			break
+		}
+		if c.fits(c.instances[k.idx], pr) {
+			found, best = true, k.v
+			c.group = append(c.group, k.idx)
+		}
+		if !cur.next() {
+			c.cursors[m] = c.cursors[len(c.cursors)-1]
+			c.cursors = c.cursors[:len(c.cursors)-1]
+		}
+	}
+	if !found {
+		return false
+	}
+	rest := chain[1:]
+	if len(rest) == 0 {
+		c.ties = append(c.ties, c.group...)
+		return true
+	}
+	c.best(pr, rest, c.group)
+	return true
+}
+
+// cursor walks one partition of a subIndex.
+type cursor struct {
+	p    *part
+	b, j int
+}
+
+func (cu *cursor) key() key { return cu.p.ix.blocks[cu.b][cu.j] }
+
+func (cu *cursor) next() bool {
+	cu.j++
+	if cu.j == len(cu.p.ix.blocks[cu.b]) {
+		cu.b, cu.j = cu.b+1, 0
+	}
+	return cu.b < len(cu.p.ix.blocks)
+}
+
+// partAllowed reports whether the spread levels in force allow p's values.
+func (c *Cluster) partAllowed(p *part) bool {
+	for k := range c.filters {
+		f := &c.filters[k]
+		v := p.vals[k]
+		if int(v) >= len(f.allowed) || !f.allowed[v] {
+			return false
+		}
+	}
+	return true
+}
+
+// scan considers every allowed instance: those of the innermost spread
+// level when there is one, else the whole cluster.
+func (c *Cluster) scan(pr *prepared, chain []scorer) bool {
+	var bestv [MaxStrategies]float64
+	first := true
+	visit := func(i int32) {
+		in := c.instances[i]
+		if !c.inFilters(i) || !c.fits(in, pr) {
+			return
+		}
+		if len(chain) == 0 {
+			c.ties = append(c.ties, i)
+			return
+		}
+		switch c.compare(chain, in, &bestv, first) {
+		case 1:
+			c.ties = append(c.ties[:0], i)
+		case 0:
+			c.ties = append(c.ties, i)
+		}
+		first = false
+	}
+	if n := len(c.filters); n > 0 {
+		f := &c.filters[n-1]
+		for _, v := range f.values {
+			for _, i := range f.field.members[v] {
+				visit(i)
+			}
+		}
+		if len(f.values) > 1 {
+			slices.Sort(c.ties)
+		}
+	} else {
+		for i := range c.instances {
+			visit(int32(i))
+		}
+	}
+	return len(c.ties) > 0
+}
+
+// best appends to c.ties the candidates of cands that tie best under chain.
+func (c *Cluster) best(pr *prepared, chain []scorer, cands []int32) {
+	var bestv [MaxStrategies]float64
+	for k, i := range cands {
+		switch c.compare(chain, c.instances[i], &bestv, k == 0) {
+		case 1:
+			c.ties = append(c.ties[:0], i)
+		case 0:
+			c.ties = append(c.ties, i)
+		}
+	}
+}
+
+// compare scores in under chain against *best: 1 when in is better (and
+// becomes *best), 0 on a tie, -1 when worse. The first candidate is
+// always better.
+func (c *Cluster) compare(chain []scorer, in *Instance, best *[MaxStrategies]float64, first bool) int {
+	for k := range chain {
+		s := c.score(&chain[k], in)
+		if first || s > best[k] {
+			best[k] = s
+			for k++; k < len(chain); k++ {
+				best[k] = c.score(&chain[k], in)
+			}
+			return 1
+		}
+		if s < best[k] {
+			return -1
+		}
+	}
+	return 0
+}
+
+// commit places the task of pr on in.
+func (c *Cluster) commit(in *Instance, pr *prepared) Placement {
+	r := &pr.task.Requirements
+	var gpus DeviceSet
+	if r.AllGPUs || r.GPUs > 0 {
+		if pr.chooser != nil {
+			gpus = pr.chooser.ChooseGPUs(c, in, &pr.task)
+		} else {
+			gpus = defaultGPUs(in, r, pr.share)
+		}
+	}
+	id := c.newTask(taskRecord{inst: in.idx, group: pr.group, req: *r, gpus: gpus, share: pr.share, running: true})
+	c.reserve(in, &c.tasks[id], +1)
+	return Placement{Task: id, Instance: in, GPUs: gpus}
+}
+
+func (c *Cluster) newTask(t taskRecord) TaskID {
+	if n := len(c.freeTasks); n > 0 {
+		id := c.freeTasks[n-1]
+		c.freeTasks = c.freeTasks[:n-1]
+		c.tasks[id] = t
+		return id
+	}
+	c.tasks = append(c.tasks, t)
+	return TaskID(len(c.tasks) - 1)
+}
+
+// defaultGPUs picks devices for a task: the lowest-numbered whole free
+// devices, or for a share the device with the least free milli that fits.
+func defaultGPUs(in *Instance, r *Requirements, share int) DeviceSet {
+	var set DeviceSet
+	gs := in.Remaining.GPUs
+	switch {
+	case r.AllGPUs:
+		for k := range gs {
+			set |= 1 << uint(k)
+		}
+	case share >= GPUMilliPerDevice:
+		for k := 0; k < len(gs) && set.Len() < r.GPUs; k++ {
+			if gs[k].FreeMilli >= GPUMilliPerDevice {
+				set |= 1 << uint(k)
+			}
+		}
+	default:
+		best := -1
+		for k, g := range gs {
+			if g.FreeMilli >= share && (best < 0 || g.FreeMilli < gs[best].FreeMilli) {
+				best = k
+			}
+		}
+		if best >= 0 {
+			set = 1 << uint(best)
+		}
+	}
+	return set
+}
+
+// reserve takes (sign +1) or gives back (sign -1) what task t holds on in.
+func (c *Cluster) reserve(in *Instance, t *taskRecord, sign int) {
+	r := &t.req
+	c.setRemaining(in, -int64(sign)*r.CPU, -int64(sign)*r.MemoryMiB)
+	if t.gpus != 0 {
+		for k := range in.Remaining.GPUs {
+			if t.gpus.Has(k) {
+				take := t.share
+				if r.AllGPUs {
+					take = GPUMilliPerDevice
+				}
+				in.Remaining.GPUs[k].FreeMilli -= sign * take
+			}
+		}
+	}
+	for _, p := range r.PortsTCP {
+		in.Remaining.PortsTCP = togglePort(in.Remaining.PortsTCP, p, sign)
+	}
+	for _, p := range r.PortsUDP {
+		in.Remaining.PortsUDP = togglePort(in.Remaining.PortsUDP, p, sign)
+	}
+	for _, s := range r.Scalars {
+		in.Remaining.addScalar(s.Name, -float64(sign)*s.Value)
+	}
+	in.refresh()
+	c.addGroup(in, t.group, int32(sign))
+	if t.running {
+		in.RunningTasksCount += sign
+	}
+}
+
+func togglePort(ports []uint16, p uint16, sign int) []uint16 {
+	j, found := slices.BinarySearch(ports, p)
+	switch {
+	case sign > 0 && !found:
+		return slices.Insert(ports, j, p)
+	case sign < 0 && found:
+		return slices.Delete(ports, j, j+1)
+	}
+	return ports
+}
+
+// Release frees what the task holds and forgets it. Releasing an unknown
+// or already released task is an error.
+func (c *Cluster) Release(id TaskID) error {
+	if id < 0 || int(id) >= len(c.tasks) || c.tasks[id].inst < 0 {
+		return fmt.Errorf("placement: release: task %d is not in the cluster", id)
+	}
+	t := &c.tasks[id]
+	c.reserve(c.instances[t.inst], t, -1)
+	t.inst = -1
+	t.req = Requirements{}
+	c.freeTasks = append(c.freeTasks, id)
+	return nil
+}
+
+// TaskInstance returns the instance that hosts the task, or nil.
+func (c *Cluster) TaskInstance(id TaskID) *Instance {
+	if id < 0 || int(id) >= len(c.tasks) || c.tasks[id].inst < 0 {
+		return nil
+	}
+	return c.instances[c.tasks[id].inst]
+}
+
+// HostedTask is a task already on an instance, for Adopt.
+type HostedTask struct {
+	Group        string
+	Requirements Requirements
+	// GPUs are the devices it holds (of the instance's GPU list).
+	GPUs DeviceSet
+	// Reserved says the instance's Remaining and RunningTasksCount already
+	// account for the task, as in an ECS snapshot, where
+	// remainingResources is authoritative. Otherwise Adopt takes the
+	// task's resources from the instance as Place would.
+	Reserved bool
+}
+
+// Adopt records a task the instance already hosts, so that it counts for
+// its group (task:group, distinctInstance, spread) and can be released.
+func (c *Cluster) Adopt(in *Instance, h HostedTask) (TaskID, error) {
+	if in == nil || int(in.idx) >= len(c.instances) || c.instances[in.idx] != in {
+		return 0, fmt.Errorf("placement: adopt: the instance is not in the cluster")
+	}
+	if h.Group == "" {
+		return 0, fmt.Errorf("placement: adopt: group: missing")
+	}
+	if err := h.Requirements.validate(); err != nil {
+		return 0, err
+	}
+	if h.GPUs.Len() > len(in.Remaining.GPUs) || h.GPUs>>uint(len(in.Remaining.GPUs)) != 0 {
+		return 0, fmt.Errorf("placement: adopt: gpus: device set names a device the instance lacks")
+	}
+	t := taskRecord{inst: in.idx, group: c.groupID(h.Group), req: h.Requirements, gpus: h.GPUs, share: h.Requirements.gpuShare(), running: true}
+	id := c.newTask(t)
+	if h.Reserved {
+		c.addGroup(in, t.group, +1)
+		return id, nil
+	}
+	c.reserve(in, &c.tasks[id], +1)
+	return id, nil
+}
+
+// explain runs every instance through the filters for an unplaceable task.
+func (c *Cluster) explain(pr *prepared) Unplaced {
+	var u Unplaced
+	closest, scalar := -1, 0
+	for i, in := range c.instances {
+		r, k := c.check(in, pr)
+		u.Removed[r]++
+		if r > u.Reason || closest < 0 {
+			u.Reason, closest, scalar = r, i, k
+		}
+	}
+	if closest >= 0 {
+		u.Closest = c.instances[closest]
+	}
+	if u.Reason == ReasonScalar {
+		u.Scalar = pr.task.Requirements.Scalars[scalar].Name
+	}
+	return u
+}

@@ -1,0 +1,247 @@
+package placement
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/berthsched/berth/cql"
+)
+
+// MaxConstraints is the most placement constraints one task may have,
+// counting its task definition's and the request's together.
+const MaxConstraints = 10
+
+// MaxGroupLength is the longest task group name ECS accepts.
+const MaxGroupLength = 255
+
+// ConstraintType is distinctInstance or memberOf.
+type ConstraintType uint8
+
+// Constraint types.
+const (
+	DistinctInstance ConstraintType = iota + 1
+	MemberOf
+)
+
+func (t ConstraintType) String() string {
+	switch t {
+	case DistinctInstance:
+		return "distinctInstance"
+	case MemberOf:
+		return "memberOf"
+	}
+	return fmt.Sprintf("ConstraintType(%d)", uint8(t))
+}
+
+// Constraint is a placement constraint. Build memberOf constraints with
+// NewMemberOf or ParseConstraint, so that the expression is compiled once.
+type Constraint struct {
+	Type ConstraintType
+	// Expr is the memberOf expression; nil for distinctInstance.
+	Expr *cql.Expr
+}
+
+// NewMemberOf compiles a memberOf constraint.
+func NewMemberOf(expression string) (Constraint, error) {
+	e, err := cql.Parse(expression)
+	if err != nil {
+		return Constraint{}, fmt.Errorf("placement: memberOf expression: %w", err)
+	}
+	return Constraint{Type: MemberOf, Expr: e}, nil
+}
+
+// ErrDistinctInstanceExpression is ECS's rejection of a distinctInstance
+// constraint that carries an expression, even an empty one.
+var ErrDistinctInstanceExpression = errors.New("placement: distinctInstance expression should not be specified")
+
+// ParseConstraint builds a constraint from ECS's PlacementConstraint
+// fields. expression is nil when the field is absent: distinctInstance
+// rejects any expression, even "", and memberOf requires one.
+func ParseConstraint(typ string, expression *string) (Constraint, error) {
+	switch typ {
+	case "distinctInstance":
+		if expression != nil {
+			return Constraint{}, ErrDistinctInstanceExpression
+		}
+		return Constraint{Type: DistinctInstance}, nil
+	case "memberOf":
+		if expression == nil || *expression == "" {
+			return Constraint{}, fmt.Errorf("placement: memberOf: an expression is required")
+		}
+		return NewMemberOf(*expression)
+	}
+	return Constraint{}, fmt.Errorf("placement: constraint type %q: expected distinctInstance or memberOf", typ)
+}
+
+func (c Constraint) String() string {
+	if c.Type == MemberOf && c.Expr != nil {
+		return "memberOf(" + c.Expr.String() + ")"
+	}
+	return c.Type.String()
+}
+
+// Request asks for Count tasks of one kind to be placed. Validate reports
+// what is wrong with it; Place validates it too.
+type Request struct {
+	// Count is how many tasks to place, one at a time, each seeing the ones
+	// placed before it. It must be at least 1. (RunTask's limit of 10 is
+	// the caller's to enforce; services place more.)
+	Count int
+	// Group is the tasks' group; required.
+	Group string
+	// Task is what each task reserves.
+	Task Requirements
+	// RequiredAttributes are the task definition's requiresAttributes:
+	// each must be present on the instance, with the given value when
+	// Value is not "".
+	RequiredAttributes []Attribute
+	// Constraints are the task definition's and the request's together,
+	// all of which must hold (at most MaxConstraints).
+	Constraints []Constraint
+	// Strategies rank the instances that pass the filters, in order (at
+	// most MaxStrategies). With none, every passing instance ties and the
+	// seeded random choice decides, which is RunTask's default.
+	Strategies []Strategy
+}
+
+// Validate reports the first thing wrong with the request, naming the
+// field, the value and the rule.
+func (r *Request) Validate() error {
+	switch {
+	case r.Count < 1:
+		return fmt.Errorf("placement: count: %d, expected at least 1", r.Count)
+	case r.Group == "":
+		return fmt.Errorf("placement: group: missing")
+	case len(r.Group) > MaxGroupLength:
+		return fmt.Errorf("placement: group: %d characters, at most %d allowed", len(r.Group), MaxGroupLength)
+	case len(r.Constraints) > MaxConstraints:
+		return fmt.Errorf("placement: placementConstraints: %d constraints, at most %d allowed (task definition and request together)", len(r.Constraints), MaxConstraints)
+	case len(r.Strategies) > MaxStrategies:
+		return fmt.Errorf("placement: placementStrategy: %d strategies, at most %d allowed", len(r.Strategies), MaxStrategies)
+	}
+	if err := r.Task.validate(); err != nil {
+		return err
+	}
+	for i, c := range r.Constraints {
+		switch {
+		case c.Type == MemberOf && c.Expr == nil:
+			return fmt.Errorf("placement: placementConstraints[%d]: memberOf without an expression", i)
+		case c.Type == DistinctInstance && c.Expr != nil:
+			return fmt.Errorf("placement: placementConstraints[%d]: %w", i, ErrDistinctInstanceExpression)
+		case c.Type != MemberOf && c.Type != DistinctInstance:
+			return fmt.Errorf("placement: placementConstraints[%d].type: %v, expected distinctInstance or memberOf", i, c.Type)
+		}
+	}
+	for i, s := range r.Strategies {
+		var err error
+		switch s := s.(type) {
+		case nil:
+			err = fmt.Errorf("placement: placementStrategy[%d]: nil", i)
+		case Binpack:
+			if s.Field != CPU && s.Field != Memory {
+				err = fmt.Errorf("placement: placementStrategy[%d].field: %v, expected cpu or memory", i, s.Field)
+			}
+		case Spread:
+			err = validSpreadField(s.Field)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	for i, a := range r.RequiredAttributes {
+		if a.Name == "" {
+			return fmt.Errorf("placement: requiresAttributes[%d].name: missing", i)
+		}
+	}
+	return nil
+}
+
+// Reason says why an instance could not take a task. The order of the
+// constants is the order of the filters: an instance is charged with the
+// first filter it fails, and the instance that got furthest is the closest
+// match.
+type Reason uint8
+
+// Reasons, in filter order.
+const (
+	ReasonNone   Reason = iota
+	ReasonStatus        // the instance is not ACTIVE (DRAINING, INACTIVE...)
+	ReasonAgent         // AGENT: the agent is disconnected
+	ReasonAttribute
+	ReasonCPU
+	ReasonMemory
+	ReasonGPU
+	ReasonPorts
+	ReasonScalar // RESOURCE:<name> of a named resource
+	ReasonDistinctInstance
+	ReasonMemberOf
+	// NumReasons is the number of reasons, for arrays indexed by Reason.
+	NumReasons
+)
+
+var reasonText = [NumReasons]string{
+	ReasonNone:             "",
+	ReasonStatus:           "STATUS",
+	ReasonAgent:            "AGENT",
+	ReasonAttribute:        "ATTRIBUTE",
+	ReasonCPU:              "RESOURCE:CPU",
+	ReasonMemory:           "RESOURCE:MEMORY",
+	ReasonGPU:              "RESOURCE:GPU",
+	ReasonPorts:            "RESOURCE:PORTS",
+	ReasonScalar:           "RESOURCE",
+	ReasonDistinctInstance: "DistinctInstance placement constraint unsatisfied.",
+	ReasonMemberOf:         "MemberOf placement constraint unsatisfied.",
+}
+
+// String returns the reason as ECS writes it in RunTask's failures. A
+// named resource reads "RESOURCE"; Unplaced.ReasonString adds its name.
+func (r Reason) String() string {
+	if r < NumReasons {
+		return reasonText[r]
+	}
+	return fmt.Sprintf("Reason(%d)", uint8(r))
+}
+
+// Placement is one placed task.
+type Placement struct {
+	// Task identifies the task in the cluster (for Release).
+	Task TaskID
+	// Instance is where it runs.
+	Instance *Instance
+	// GPUs are the devices it got.
+	GPUs DeviceSet
+}
+
+// Unplaced explains a task that could not be placed.
+type Unplaced struct {
+	// Reason is the filter that stopped the closest instance.
+	Reason Reason
+	// Scalar names the resource when Reason is ReasonScalar.
+	Scalar string
+	// Closest is the instance that passed the most filters (the first such
+	// instance in cluster order), nil in an empty cluster.
+	Closest *Instance
+	// Removed counts, per filter, how many instances it removed.
+	Removed [NumReasons]int
+}
+
+// ReasonString returns the reason as ECS writes it, with the resource name
+// for named resources ("RESOURCE:DISK").
+func (u *Unplaced) ReasonString() string {
+	if u.Reason == ReasonScalar {
+		return "RESOURCE:" + u.Scalar
+	}
+	return u.Reason.String()
+}
+
+// Result is the outcome of one Place call: the tasks placed, in placement
+// order, and one Unplaced for each task that was not.
+type Result struct {
+	Placed   []Placement
+	Unplaced []Unplaced
+}
+
+func (r *Result) reset() {
+	r.Placed = r.Placed[:0]
+	r.Unplaced = r.Unplaced[:0]
+}

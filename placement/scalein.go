@@ -1,0 +1,127 @@
+package placement
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+)
+
+// SelectStop chooses n of the candidate tasks to stop on scale-in, one at
+// a time, each choice seeing the ones before it, by the strategies in
+// order (ECS's scale-in rules):
+//
+//   - binpack(f) stops the task on the instance that will have the most of
+//     f free after the stop;
+//   - spread(f) stops a task where the task's group has the most tasks at
+//     the instance's value of f (instanceId: on the instance);
+//   - random, and any strategy that does not implement StopScorer, leaves
+//     every candidate tied.
+//
+// Ties left by the last strategy are broken by rng. A REPLICA service
+// that names no strategy uses ServiceDefaultStrategies: the zone with the
+// most tasks of the service, then the instance with the most. The result
+// lists the chosen tasks in the order chosen; n larger than the number of
+// candidates selects them all. The cluster is not changed.
+func SelectStop(c *Cluster, candidates []TaskID, n int, strategies []Strategy, rng *rand.Rand) ([]TaskID, error) {
+	for _, id := range candidates {
+		if c.TaskInstance(id) == nil {
+			return nil, fmt.Errorf("placement: select stop: task %d is not in the cluster", id)
+		}
+	}
+	if len(strategies) > MaxStrategies {
+		return nil, fmt.Errorf("placement: placementStrategy: %d strategies, at most %d allowed", len(strategies), MaxStrategies)
+	}
+	chain := strategies
+	if k := slices.IndexFunc(chain, func(s Strategy) bool { _, ok := s.(Random); return ok }); k >= 0 {
+		chain = chain[:k]
+	}
+	left := slices.Clone(candidates)
+	sel := &stopState{c: c, freed: map[int32][2]int64{}, gone: map[spreadKey]map[int32]int32{}}
+	var out []TaskID
+	var ties []int
+	for ; n > 0 && len(left) > 0; n-- {
+		ties = ties[:0]
+		var best [MaxStrategies]float64
+		for k, id := range left {
+			var v [MaxStrategies]float64
+			for j, s := range chain {
+				v[j] = sel.score(s, id)
+			}
+			switch cmp := compareVec(v[:len(chain)], best[:len(chain)]); {
+			case k == 0 || cmp > 0:
+				best, ties = v, append(ties[:0], k)
+			case cmp == 0:
+				ties = append(ties, k)
+			}
+		}
+		k := ties[pickTie(len(ties), rng)]
+		id := left[k]
+		out = append(out, id)
+		sel.remove(id)
+		left = slices.Delete(left, k, k+1)
+	}
+	return out, nil
+}
+
+func compareVec(a, b []float64) int {
+	for i := range a {
+		switch {
+		case a[i] > b[i]:
+			return 1
+		case a[i] < b[i]:
+			return -1
+		}
+	}
+	return 0
+}
+
+// stopState scores candidates as if the tasks already selected had
+// stopped.
+type stopState struct {
+	c     *Cluster
+	freed map[int32][2]int64            // per instance: cpu, memory freed so far
+	gone  map[spreadKey]map[int32]int32 // per group and field ("" = instance): value -> tasks selected
+}
+
+func (s *stopState) score(st Strategy, id TaskID) float64 {
+	t := &s.c.tasks[id]
+	in := s.c.instances[t.inst]
+	switch st := st.(type) {
+	case Binpack:
+		free := remainingOf(in, st.Field) + s.freed[t.inst][st.Field-1]
+		return float64(free + st.amount(&t.req))
+	case Spread:
+		name := st.attribute()
+		k := spreadKey{t.group, name}
+		if name == "" {
+			return float64(int32(in.groupCount(t.group)) - s.gone[k][t.inst])
+		}
+		fi := s.c.field(name)
+		v := fi.valueOf[t.inst]
+		return float64(s.c.spread(t.group, fi).at(v) - s.gone[k][v])
+	case StopScorer:
+		return st.StopScore(s.c, in, &Task{Group: s.c.groupNames[t.group], Requirements: t.req})
+	}
+	return 0
+}
+
+func (s *stopState) remove(id TaskID) {
+	t := &s.c.tasks[id]
+	f := s.freed[t.inst]
+	f[0] += t.req.CPU
+	f[1] += t.req.MemoryMiB
+	s.freed[t.inst] = f
+	s.bump(spreadKey{t.group, ""}, t.inst)
+	for _, sc := range s.c.byGroup[t.group] {
+		s.bump(spreadKey{t.group, sc.field.name}, s.c.field(sc.field.name).valueOf[t.inst])
+	}
+}
+
+func (s *stopState) bump(k spreadKey, v int32) {
+	m := s.gone[k]
+	if m == nil {
+		m = map[int32]int32{}
+		s.gone[k] = m
+	}
+	m[v]++
+}

@@ -1,0 +1,148 @@
+package placement
+
+import "github.com/berthsched/berth/cql"
+
+// A subIndex orders, by remaining cpu or memory, the instances that pass a
+// request's static filters (ACTIVE, agent connected, every static memberOf
+// expression), with one ordered set per combination of values of the
+// spread fields that precede binpack in the chain. Binpack then walks only
+// instances that can pass those filters, in the spread level's partitions.
+//
+// subIndexes are built on first use for a signature and kept up to date on
+// every change of remaining resources, status, agent or attributes.
+
+const maxSubIndexes = 16
+
+// subKey is the signature of a subIndex.
+type subKey struct {
+	res     Resource
+	nexprs  uint8
+	exprs   [MaxConstraints]*cql.Expr
+	nfields uint8
+	fields  [MaxStrategies]string
+}
+
+type partKey [MaxStrategies]int32
+
+type part struct {
+	vals partKey
+	ix   sortedIndex
+}
+
+type subIndex struct {
+	key    subKey
+	bits   []*exprBits
+	fields []*fieldIndex
+	parts  []*part
+	byVals map[partKey]*part
+	member []*part // per instance: the part holding it, nil when filtered out
+}
+
+// subIndexFor returns the subIndex for the request's static filters,
+// partitioned by the fields of the spread filters in force.
+func (c *Cluster) subIndexFor(pr *prepared, res Resource) *subIndex {
+	var k subKey
+	k.res = res
+	for _, e := range pr.staticExprs {
+		k.exprs[k.nexprs] = e
+		k.nexprs++
+	}
+	for _, f := range c.filters {
+		k.fields[k.nfields] = f.field.name
+		k.nfields++
+	}
+	si := c.subs[k]
+	if si == nil {
+		if len(c.subs) >= maxSubIndexes {
+			clear(c.subs)
+		}
+		si = &subIndex{key: k, byVals: map[partKey]*part{}}
+		for _, e := range pr.staticExprs {
+			si.bits = append(si.bits, c.staticBits(e))
+		}
+		for _, f := range c.filters {
+			si.fields = append(si.fields, f.field)
+		}
+		c.subs[k] = si
+	}
+	for i := len(si.member); i < len(c.instances); i++ {
+		si.member = append(si.member, nil)
+		c.subInsert(si, c.instances[i])
+	}
+	return si
+}
+
+// subPart returns the part in that should be in, or nil.
+func (c *Cluster) subPart(si *subIndex, in *Instance) *part {
+	if in.Status != StatusActive || !in.AgentConnected {
+		return nil
+	}
+	for _, b := range si.bits {
+		c.staticBitsCover(b)
+		if !b.has(in.idx) {
+			return nil
+		}
+	}
+	var vals partKey
+	for k, fi := range si.fields {
+		fi = c.field(fi.name)
+		si.fields[k] = fi
+		vals[k] = fi.valueOf[in.idx]
+	}
+	p := si.byVals[vals]
+	if p == nil {
+		p = &part{vals: vals}
+		si.byVals[vals] = p
+		si.parts = append(si.parts, p)
+	}
+	return p
+}
+
+func (c *Cluster) subInsert(si *subIndex, in *Instance) {
+	p := c.subPart(si, in)
+	si.member[in.idx] = p
+	if p != nil {
+		p.ix.insert(key{remainingOf(in, si.key.res), in.idx})
+	}
+}
+
+func (c *Cluster) subRemove(si *subIndex, in *Instance, remaining int64) {
+	if p := si.member[in.idx]; p != nil {
+		p.ix.delete(key{remaining, in.idx})
+		si.member[in.idx] = nil
+	}
+}
+
+// subMove updates the subIndexes for a change of in's remaining r from
+// old; membership is unchanged.
+func (c *Cluster) subMove(in *Instance, r Resource, old int64) {
+	for _, si := range c.subs {
+		if si.key.res != r || int(in.idx) >= len(si.member) {
+			continue
+		}
+		if p := si.member[in.idx]; p != nil {
+			p.ix.delete(key{old, in.idx})
+			p.ix.insert(key{remainingOf(in, r), in.idx})
+		}
+	}
+}
+
+// subRefile re-files in after a change of status, agent or attributes
+// (and possibly of remaining resources, from the given old values).
+func (c *Cluster) subRefile(in *Instance, old [Memory + 1]int64) {
+	for _, si := range c.subs {
+		if int(in.idx) >= len(si.member) {
+			continue
+		}
+		c.subRemove(si, in, old[si.key.res])
+		c.subInsert(si, in)
+	}
+}
+
+// staticBitsCover extends b to instances added since it was computed. b
+// belongs to c.exprs, or to a subIndex that outlived a clearing of it.
+func (c *Cluster) staticBitsCover(b *exprBits) {
+	if b.n < len(c.instances) && b.expr != nil {
+		c.evalBits(b)
+	}
+}

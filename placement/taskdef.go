@@ -1,0 +1,267 @@
+package placement
+
+import (
+	"fmt"
+	"strconv"
+)
+
+// MaxContainers is the most containers a task definition may have.
+const MaxContainers = 10
+
+// NetworkMode is a task definition's network mode.
+type NetworkMode string
+
+// Network modes. The zero value means bridge, ECS's default on Linux EC2.
+const (
+	NetworkBridge NetworkMode = "bridge"
+	NetworkHost   NetworkMode = "host"
+	NetworkAwsvpc NetworkMode = "awsvpc"
+	NetworkNone   NetworkMode = "none"
+)
+
+// PortMapping maps a container port to a host port.
+type PortMapping struct {
+	ContainerPort int
+	// HostPort 0 means dynamic in bridge mode and "the container port" in
+	// host and awsvpc modes.
+	HostPort int
+	// Protocol is "tcp" (the default when empty) or "udp".
+	Protocol string
+}
+
+// ContainerDefinition is the part of an ECS container definition that
+// placement reads. Zero values mean "not set".
+type ContainerDefinition struct {
+	Name string
+	// CPU in CPU units; 0 counts as 0 for placement.
+	CPU int64
+	// Memory is the hard limit in MiB, MemoryReservation the soft one.
+	Memory, MemoryReservation int64
+	PortMappings              []PortMapping
+	// GPUs is the container's GPU resourceRequirement; AllGPUs is the
+	// value "ALL".
+	GPUs    int
+	AllGPUs bool
+	// Essential: a task stops when an essential container stops. Readers
+	// of ECS JSON set it to true when the document leaves it out.
+	Essential bool
+}
+
+// TaskDefinition is the part of an ECS task definition that placement
+// reads. Check it with Validate; Requirements says what a task of it
+// reserves.
+type TaskDefinition struct {
+	Family   string
+	Revision int
+	// CPU and MemoryMiB are the task-level values; 0 means unset.
+	CPU, MemoryMiB int64
+	NetworkMode    NetworkMode
+	Containers     []ContainerDefinition
+	// PlacementConstraints are memberOf constraints only.
+	PlacementConstraints []Constraint
+	RequiresAttributes   []Attribute
+}
+
+// Validate reports the first rule the task definition breaks, naming the
+// field and the value (ECS's RegisterTaskDefinition rules for EC2).
+func (td *TaskDefinition) Validate() error {
+	if err := validFamily(td.Family); err != nil {
+		return err
+	}
+	switch td.NetworkMode {
+	case "", NetworkBridge, NetworkHost, NetworkAwsvpc, NetworkNone:
+	default:
+		return fmt.Errorf("placement: networkMode: %q, expected bridge, host, awsvpc or none", td.NetworkMode)
+	}
+	if td.CPU != 0 && (td.CPU < 128 || td.CPU > 196608) {
+		return fmt.Errorf("placement: cpu: %d units, expected 128..196608", td.CPU)
+	}
+	if td.MemoryMiB < 0 {
+		return fmt.Errorf("placement: memory: %d MiB is negative", td.MemoryMiB)
+	}
+	switch n := len(td.Containers); {
+	case n == 0:
+		return fmt.Errorf("placement: containerDefinitions: at least one container is required")
+	case n > MaxContainers:
+		return fmt.Errorf("placement: containerDefinitions: %d containers, at most %d allowed", n, MaxContainers)
+	}
+	essential := false
+	tcp, udp := map[int]bool{}, map[int]bool{}
+	names := map[string]bool{}
+	for i := range td.Containers {
+		cd := &td.Containers[i]
+		essential = essential || cd.Essential
+		if err := td.validateContainer(i, cd, names, tcp, udp); err != nil {
+			return err
+		}
+	}
+	if !essential {
+		return fmt.Errorf("placement: containerDefinitions: at least one container must be essential")
+	}
+	if len(td.PlacementConstraints) > MaxConstraints {
+		return fmt.Errorf("placement: placementConstraints: %d constraints, at most %d allowed", len(td.PlacementConstraints), MaxConstraints)
+	}
+	for i, c := range td.PlacementConstraints {
+		if c.Type != MemberOf || c.Expr == nil {
+			return fmt.Errorf("placement: placementConstraints[%d].type: constraint.type '%v' is not supported (task definitions take memberOf only)", i, c.Type)
+		}
+	}
+	for i, a := range td.RequiresAttributes {
+		if a.Name == "" {
+			return fmt.Errorf("placement: requiresAttributes[%d].name: missing", i)
+		}
+	}
+	return nil
+}
+
+func validFamily(f string) error {
+	if f == "" {
+		return fmt.Errorf("placement: family: missing")
+	}
+	if len(f) > 255 {
+		return fmt.Errorf("placement: family: %d characters, at most 255 allowed", len(f))
+	}
+	for _, r := range f {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-') {
+			return fmt.Errorf("placement: family: %q has %q, expected letters, digits, _ and -", f, r)
+		}
+	}
+	return nil
+}
+
+func (td *TaskDefinition) validateContainer(i int, cd *ContainerDefinition, names map[string]bool, tcp, udp map[int]bool) error {
+	field := func(name string) string { return "containerDefinitions[" + strconv.Itoa(i) + "]." + name }
+	switch {
+	case cd.Name == "":
+		return fmt.Errorf("placement: %s: missing", field("name"))
+	case names[cd.Name]:
+		return fmt.Errorf("placement: %s: %q is used by two containers", field("name"), cd.Name)
+	case cd.CPU < 0:
+		return fmt.Errorf("placement: %s: %d is negative", field("cpu"), cd.CPU)
+	case cd.Memory < 0:
+		return fmt.Errorf("placement: %s: %d is negative", field("memory"), cd.Memory)
+	case cd.MemoryReservation < 0:
+		return fmt.Errorf("placement: %s: %d is negative", field("memoryReservation"), cd.MemoryReservation)
+	case cd.Memory > 0 && cd.MemoryReservation > 0 && cd.Memory <= cd.MemoryReservation:
+		return fmt.Errorf("placement: %s: %d MiB must be greater than memoryReservation %d MiB", field("memory"), cd.Memory, cd.MemoryReservation)
+	case td.MemoryMiB == 0 && cd.Memory == 0 && cd.MemoryReservation == 0:
+		return fmt.Errorf("placement: %s: memory or memoryReservation is required when the task sets no memory", field("memory"))
+	case cd.GPUs < 0:
+		return fmt.Errorf("placement: %s: GPU value %d is negative", field("resourceRequirements"), cd.GPUs)
+	}
+	names[cd.Name] = true
+	if td.NetworkMode == NetworkNone && len(cd.PortMappings) > 0 {
+		return fmt.Errorf("placement: %s: not allowed with networkMode none", field("portMappings"))
+	}
+	containerProto := map[int]string{}
+	for j, pm := range cd.PortMappings {
+		pf := field("portMappings[" + strconv.Itoa(j) + "]")
+		proto := pm.Protocol
+		if proto == "" {
+			proto = "tcp"
+		}
+		switch {
+		case proto != "tcp" && proto != "udp":
+			return fmt.Errorf("placement: %s.protocol: %q, expected tcp or udp", pf, pm.Protocol)
+		case pm.ContainerPort < 1 || pm.ContainerPort > 65535:
+			return fmt.Errorf("placement: %s.containerPort: %d, expected 1..65535", pf, pm.ContainerPort)
+		case pm.HostPort < 0 || pm.HostPort > 65535:
+			return fmt.Errorf("placement: %s.hostPort: %d, expected 0..65535", pf, pm.HostPort)
+		case (td.NetworkMode == NetworkHost || td.NetworkMode == NetworkAwsvpc) && pm.HostPort != 0 && pm.HostPort != pm.ContainerPort:
+			return fmt.Errorf("placement: %s.hostPort: %d must be blank or equal to containerPort %d in %s mode", pf, pm.HostPort, pm.ContainerPort, td.NetworkMode)
+		}
+		if p, seen := containerProto[pm.ContainerPort]; seen && p != proto {
+			return fmt.Errorf("placement: %s.containerPort: %d is already exposed for %s", pf, pm.ContainerPort, p)
+		}
+		containerProto[pm.ContainerPort] = proto
+		if hp := td.hostPort(pm); hp != 0 {
+			set := tcp
+			if proto == "udp" {
+				set = udp
+			}
+			if set[hp] {
+				return fmt.Errorf("placement: %s.hostPort: %s port %d is bound twice in the task", pf, proto, hp)
+			}
+			set[hp] = true
+		}
+	}
+	return nil
+}
+
+// hostPort returns the static host port a mapping reserves, or 0.
+func (td *TaskDefinition) hostPort(pm PortMapping) int {
+	switch td.NetworkMode {
+	case NetworkHost:
+		if pm.HostPort != 0 {
+			return pm.HostPort
+		}
+		return pm.ContainerPort
+	case NetworkAwsvpc, NetworkNone:
+		return 0 // on the task's ENI, or none
+	}
+	return pm.HostPort // bridge: 0 is dynamic
+}
+
+// Requirements returns what one task of td reserves, by the ECS agent's
+// rule: task-level cpu and memory when set, else the sum over containers
+// (memoryReservation before memory); static host ports by network mode;
+// GPUs summed over containers.
+func (td *TaskDefinition) Requirements() Requirements {
+	var r Requirements
+	for i := range td.Containers {
+		cd := &td.Containers[i]
+		r.CPU += cd.CPU
+		if cd.MemoryReservation > 0 {
+			r.MemoryMiB += cd.MemoryReservation
+		} else {
+			r.MemoryMiB += cd.Memory
+		}
+		r.GPUs += cd.GPUs
+		r.AllGPUs = r.AllGPUs || cd.AllGPUs
+		for _, pm := range cd.PortMappings {
+			hp := td.hostPort(pm)
+			switch {
+			case hp != 0 && pm.Protocol == "udp":
+				r.PortsUDP = append(r.PortsUDP, uint16(hp))
+			case hp != 0:
+				r.PortsTCP = append(r.PortsTCP, uint16(hp))
+			case td.NetworkMode == "" || td.NetworkMode == NetworkBridge:
+				r.DynamicPorts++
+			}
+		}
+	}
+	if td.CPU > 0 {
+		r.CPU = td.CPU
+	}
+	if td.MemoryMiB > 0 {
+		r.MemoryMiB = td.MemoryMiB
+	}
+	if r.AllGPUs {
+		r.GPUs = 0
+	}
+	return r
+}
+
+// DefaultGroup is the group of a standalone task of the family:
+// "family:<family>".
+func (td *TaskDefinition) DefaultGroup() string { return "family:" + td.Family }
+
+// Request builds the request to place count tasks of td: group "" means
+// the default group; constraints and strategies are the request's own,
+// which the task definition's constraints join.
+func (td *TaskDefinition) Request(count int, group string, constraints []Constraint, strategies []Strategy) *Request {
+	if group == "" {
+		group = td.DefaultGroup()
+	}
+	all := make([]Constraint, 0, len(td.PlacementConstraints)+len(constraints))
+	all = append(all, td.PlacementConstraints...)
+	all = append(all, constraints...)
+	return &Request{
+		Count:              count,
+		Group:              group,
+		Task:               td.Requirements(),
+		RequiredAttributes: td.RequiresAttributes,
+		Constraints:        all,
+		Strategies:         strategies,
+	}
+}
