@@ -1,0 +1,220 @@
+package autoscale
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"time"
+)
+
+// Sample is one raw metric observation.
+type Sample struct {
+	Time  time.Time
+	Value float64
+}
+
+// Series is a metric's samples in increasing time order. Alarms read the
+// samples of the periods that end at the evaluation time; older samples
+// may be dropped by the caller once no alarm window reaches them.
+type Series []Sample
+
+// Metrics maps a metric name (an alarm's MetricName, a predefined metric
+// type) to its samples.
+type Metrics map[string]Series
+
+// window returns the samples s with from < s.Time <= to.
+func (s Series) window(from, to time.Time) Series {
+	lo := sort.Search(len(s), func(i int) bool { return s[i].Time.After(from) })
+	hi := sort.Search(len(s), func(i int) bool { return s[i].Time.After(to) })
+	return s[lo:hi]
+}
+
+// Statistic is how an alarm reduces a period's samples to one datapoint.
+type Statistic string
+
+// The CloudWatch statistics.
+const (
+	StatisticAverage     Statistic = "Average"
+	StatisticSum         Statistic = "Sum"
+	StatisticMinimum     Statistic = "Minimum"
+	StatisticMaximum     Statistic = "Maximum"
+	StatisticSampleCount Statistic = "SampleCount"
+)
+
+func (s Statistic) valid() bool {
+	switch s {
+	case "", StatisticAverage, StatisticSum, StatisticMinimum, StatisticMaximum, StatisticSampleCount:
+		return true
+	}
+	return false
+}
+
+// reduce applies the statistic to samples; ok is false when there are
+// none, a missing datapoint. NaN samples count as absent.
+func (s Statistic) reduce(samples Series) (v float64, ok bool) {
+	n := 0
+	for _, x := range samples {
+		if math.IsNaN(x.Value) {
+			continue
+		}
+		switch {
+		case n == 0:
+			v = x.Value
+		case s == StatisticMinimum:
+			v = math.Min(v, x.Value)
+		case s == StatisticMaximum:
+			v = math.Max(v, x.Value)
+		default:
+			v += x.Value
+		}
+		n++
+	}
+	switch {
+	case n == 0:
+		return 0, false
+	case s == StatisticSampleCount:
+		return float64(n), true
+	case s == "" || s == StatisticAverage:
+		return v / float64(n), true
+	}
+	return v, true
+}
+
+// ComparisonOperator is how an alarm compares a datapoint with its
+// threshold.
+type ComparisonOperator string
+
+// The CloudWatch comparison operators for static thresholds.
+const (
+	GreaterThanOrEqualToThreshold ComparisonOperator = "GreaterThanOrEqualToThreshold"
+	GreaterThanThreshold          ComparisonOperator = "GreaterThanThreshold"
+	LessThanThreshold             ComparisonOperator = "LessThanThreshold"
+	LessThanOrEqualToThreshold    ComparisonOperator = "LessThanOrEqualToThreshold"
+)
+
+func (op ComparisonOperator) breaches(v, threshold float64) bool {
+	switch op {
+	case GreaterThanOrEqualToThreshold:
+		return v >= threshold
+	case GreaterThanThreshold:
+		return v > threshold
+	case LessThanThreshold:
+		return v < threshold
+	case LessThanOrEqualToThreshold:
+		return v <= threshold
+	}
+	return false
+}
+
+// AlarmState is a CloudWatch alarm state.
+type AlarmState string
+
+// The CloudWatch alarm states.
+const (
+	StateOK               AlarmState = "OK"
+	StateAlarm            AlarmState = "ALARM"
+	StateInsufficientData AlarmState = "INSUFFICIENT_DATA"
+)
+
+// DefaultPeriod is an alarm's period when none is given.
+const DefaultPeriod = 60 * time.Second
+
+// Alarm is the part of a PutMetricAlarm request that decides its state.
+// The zero values of DatapointsToAlarm, Period and Statistic mean the
+// defaults (EvaluationPeriods, 60 s, Average); the other fields are
+// required, so call Validate.
+//
+// The alarm reads the EvaluationPeriods most recent periods ending at the
+// evaluation time; each period's samples are reduced by Statistic to one
+// datapoint, and a period without samples has a missing datapoint.
+// Missing data is treated as CloudWatch's "missing": it never breaches,
+// so it can delay an alarm but never raise one. The state is ALARM when
+// at least DatapointsToAlarm datapoints breach, INSUFFICIENT_DATA when
+// fewer than DatapointsToAlarm datapoints are present, and OK otherwise.
+type Alarm struct {
+	MetricName         string
+	Threshold          float64
+	ComparisonOperator ComparisonOperator
+	EvaluationPeriods  int
+	DatapointsToAlarm  int
+	Period             time.Duration
+	Statistic          Statistic
+}
+
+// Validate reports the first invalid field.
+func (a Alarm) Validate() error {
+	switch {
+	case a.MetricName == "":
+		return fmt.Errorf("autoscale: Alarm.MetricName: missing")
+	case math.IsNaN(a.Threshold) || math.IsInf(a.Threshold, 0):
+		return fmt.Errorf("autoscale: Alarm.Threshold: %v is not a finite number", a.Threshold)
+	case !a.ComparisonOperator.valid():
+		return fmt.Errorf("autoscale: Alarm.ComparisonOperator: %q is not one of GreaterThanOrEqualToThreshold, GreaterThanThreshold, LessThanThreshold, LessThanOrEqualToThreshold", a.ComparisonOperator)
+	case a.EvaluationPeriods < 1:
+		return fmt.Errorf("autoscale: Alarm.EvaluationPeriods: %d, expected 1 or more", a.EvaluationPeriods)
+	case a.DatapointsToAlarm < 0 || a.DatapointsToAlarm > a.EvaluationPeriods:
+		return fmt.Errorf("autoscale: Alarm.DatapointsToAlarm: %d, expected 1 to EvaluationPeriods (%d)", a.DatapointsToAlarm, a.EvaluationPeriods)
+	case a.Period < 0 || a.Period%time.Second != 0:
+		return fmt.Errorf("autoscale: Alarm.Period: %v, expected a positive whole number of seconds", a.Period)
+	case !a.Statistic.valid():
+		return fmt.Errorf("autoscale: Alarm.Statistic: %q is not one of Average, Sum, Minimum, Maximum, SampleCount", a.Statistic)
+	}
+	return nil
+}
+
+func (op ComparisonOperator) valid() bool {
+	switch op {
+	case GreaterThanOrEqualToThreshold, GreaterThanThreshold, LessThanThreshold, LessThanOrEqualToThreshold:
+		return true
+	}
+	return false
+}
+
+func (a Alarm) period() time.Duration {
+	if a.Period == 0 {
+		return DefaultPeriod
+	}
+	return a.Period
+}
+
+func (a Alarm) datapointsToAlarm() int {
+	if a.DatapointsToAlarm == 0 {
+		return a.EvaluationPeriods
+	}
+	return a.DatapointsToAlarm
+}
+
+// Datapoints calls fn for each of the alarm's EvaluationPeriods periods
+// ending at now, most recent first, with the period's datapoint (ok false
+// when it is missing). It does not allocate.
+func (a Alarm) Datapoints(s Series, now time.Time, fn func(v float64, ok bool)) {
+	p := a.period()
+	end := now
+	for range a.EvaluationPeriods {
+		start := end.Add(-p)
+		fn(a.Statistic.reduce(s.window(start, end)))
+		end = start
+	}
+}
+
+// State returns the alarm's state at now, reading s.
+func (a Alarm) State(s Series, now time.Time) AlarmState {
+	present, breaching := 0, 0
+	a.Datapoints(s, now, func(v float64, ok bool) {
+		if !ok {
+			return
+		}
+		present++
+		if a.ComparisonOperator.breaches(v, a.Threshold) {
+			breaching++
+		}
+	})
+	m := a.datapointsToAlarm()
+	switch {
+	case breaching >= m:
+		return StateAlarm
+	case present < m:
+		return StateInsufficientData
+	}
+	return StateOK
+}

@@ -1,0 +1,390 @@
+package autoscale
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Policy is a PutScalingPolicy request: a name and exactly one
+// configuration.
+type Policy struct {
+	PolicyName     string
+	StepScaling    *StepScalingPolicy
+	TargetTracking *TargetTrackingPolicy
+}
+
+// Validate reports the first invalid field, prefixed with the policy's
+// name.
+func (p *Policy) Validate() error {
+	var err error
+	switch {
+	case p.PolicyName == "":
+		return fmt.Errorf("autoscale: PolicyName: missing")
+	case p.StepScaling == nil && p.TargetTracking == nil:
+		return fmt.Errorf("autoscale: policy %q: no StepScaling or TargetTracking configuration", p.PolicyName)
+	case p.StepScaling != nil && p.TargetTracking != nil:
+		return fmt.Errorf("autoscale: policy %q: both StepScaling and TargetTracking configurations, expected one", p.PolicyName)
+	case p.StepScaling != nil:
+		err = p.StepScaling.Validate()
+	default:
+		err = p.TargetTracking.Validate()
+	}
+	if err != nil {
+		return fmt.Errorf("autoscale: policy %q: %s", p.PolicyName, strings.TrimPrefix(err.Error(), "autoscale: "))
+	}
+	return nil
+}
+
+// Scaler is a scalable target with its scaling policies and scheduled
+// actions, the whole of Application Auto Scaling for one ECS service. It
+// is a value: Evaluate reads it and never changes it, so a Scaler is safe
+// for concurrent use once built. Call Validate before Evaluate.
+type Scaler struct {
+	Target           ScalableTarget
+	Policies         []Policy
+	ScheduledActions []ScheduledAction
+}
+
+// Validate checks the target, every policy and scheduled action, the
+// quotas of spec 4.1 and that names are unique.
+func (s *Scaler) Validate() error {
+	if err := s.Target.Validate(); err != nil {
+		return err
+	}
+	if len(s.Policies) > MaxPoliciesPerTarget {
+		return fmt.Errorf("autoscale: Policies: %d policies on one target, expected at most %d", len(s.Policies), MaxPoliciesPerTarget)
+	}
+	if len(s.ScheduledActions) > MaxScheduledActionsPerTarget {
+		return fmt.Errorf("autoscale: ScheduledActions: %d actions on one target, expected at most %d", len(s.ScheduledActions), MaxScheduledActionsPerTarget)
+	}
+	seen := map[string]bool{}
+	for i := range s.Policies {
+		p := &s.Policies[i]
+		if err := p.Validate(); err != nil {
+			return err
+		}
+		if seen[p.PolicyName] {
+			return fmt.Errorf("autoscale: policy %q: PolicyName is used twice", p.PolicyName)
+		}
+		seen[p.PolicyName] = true
+	}
+	clear(seen)
+	for i := range s.ScheduledActions {
+		a := &s.ScheduledActions[i]
+		if err := a.Validate(); err != nil {
+			return err
+		}
+		if seen[a.ScheduledActionName] {
+			return fmt.Errorf("autoscale: scheduled action %q: ScheduledActionName is used twice", a.ScheduledActionName)
+		}
+		seen[a.ScheduledActionName] = true
+	}
+	return nil
+}
+
+// State is what Evaluate carries from one evaluation to the next: the
+// capacity, the bounds as scheduled actions left them, and the last
+// scaling activities that cooldowns read. It is a plain value.
+type State struct {
+	// Capacity is the service's desired count. A caller may change it
+	// between evaluations, as UpdateService does; it may then lie outside
+	// [MinCapacity, MaxCapacity] (spec 4.1).
+	Capacity int
+	// MinCapacity and MaxCapacity are the target's current bounds.
+	MinCapacity, MaxCapacity int
+	// Start is the time of the first evaluation: rate() schedules without
+	// a StartTime count from it.
+	Start time.Time
+	// Evaluated is the time of the last evaluation; scheduled actions run
+	// for occurrences after it. Zero before the first.
+	Evaluated time.Time
+	// ScaleOutCooldownEnd is when the scale-out cooldown ends, and
+	// ScaleOutBase the capacity before the scale-out that started it:
+	// scale-outs in the cooldown are computed from that base and act only
+	// when they ask for more than the current capacity.
+	ScaleOutCooldownEnd time.Time
+	ScaleOutBase        int
+	// ScaleInCooldownEnd is when the scale-in cooldown ends. A scale-out
+	// ends it at once.
+	ScaleInCooldownEnd time.Time
+}
+
+// Start returns the state of a newly registered target whose service has
+// the given desired count, which registering moves inside [MinCapacity,
+// MaxCapacity] (spec 4.1). The first Evaluate sets its times.
+func (s *Scaler) Start(capacity int) State {
+	return State{
+		Capacity:    s.Target.Clamp(capacity),
+		MinCapacity: s.Target.MinCapacity,
+		MaxCapacity: s.Target.MaxCapacity,
+	}
+}
+
+// Input is what Evaluate reads besides the state.
+type Input struct {
+	// Now is the evaluation time, normally the end of a datapoint period.
+	Now time.Time
+	// Metrics holds the samples of every metric the policies read.
+	// A metric that is absent or has no samples in a window is missing
+	// data, which never scales.
+	Metrics Metrics
+	// Deploying reports an ECS deployment in progress, during which
+	// scale-in is switched off (spec 4.1, case 75).
+	Deploying bool
+}
+
+// Evaluate runs one evaluation at in.Now: the scheduled actions whose
+// occurrences fall after st.Evaluated (in time order, then in the order
+// given), then every policy whose alarm is in ALARM. It returns the new
+// state and why the capacity changed ("" when it did not).
+//
+// Policies combine as target tracking does (spec 4.2): scale out if any
+// policy asks to, to the largest capacity asked for; otherwise scale in
+// to the largest capacity asked for by the step policies and, when every
+// target-tracking policy with scale-in enabled agrees, by those.
+func (s *Scaler) Evaluate(st State, in Input) (State, string) {
+	var reasons []string
+	st, reasons = s.runScheduled(st, in.Now, reasons)
+	st, reasons = s.runPolicies(st, in, reasons)
+	return st, strings.Join(reasons, "; ")
+}
+
+func (s *Scaler) runScheduled(st State, now time.Time, reasons []string) (State, []string) {
+	if st.Start.IsZero() {
+		st.Start = now
+		st.Evaluated = now.Add(-time.Nanosecond) // an action due at the first evaluation runs
+	}
+	after := st.Evaluated
+	if now.After(st.Evaluated) {
+		st.Evaluated = now
+	}
+	if !now.After(after) || len(s.ScheduledActions) == 0 || s.Target.SuspendedState.ScheduledScalingSuspended {
+		return st, reasons
+	}
+	type due struct {
+		at time.Time
+		i  int
+	}
+	var dues []due
+	for i := range s.ScheduledActions {
+		if t, ok := s.ScheduledActions[i].next(after, st.Start); ok && !t.After(now) {
+			dues = append(dues, due{t, i})
+		}
+	}
+	sort.SliceStable(dues, func(a, b int) bool { return dues[a].at.Before(dues[b].at) })
+	for _, d := range dues {
+		a := &s.ScheduledActions[d.i]
+		t := ScalableTarget{MinCapacity: st.MinCapacity, MaxCapacity: st.MaxCapacity}
+		t, c, err := t.Apply(a.ScalableTargetAction, st.Capacity)
+		if err != nil {
+			// The action failed, as AAS records a Failed activity; the
+			// target keeps its bounds.
+			continue
+		}
+		if c != st.Capacity {
+			reasons = append(reasons, fmt.Sprintf("scheduled action %s (%s): %d -> %d", a.ScheduledActionName, a.ScalableTargetAction, st.Capacity, c))
+		}
+		st.MinCapacity, st.MaxCapacity, st.Capacity = t.MinCapacity, t.MaxCapacity, c
+	}
+	return st, reasons
+}
+
+// String formats the action as "MinCapacity 5 MaxCapacity 10".
+func (a ScalableTargetAction) String() string {
+	var parts []string
+	if a.MinCapacity != nil {
+		parts = append(parts, fmt.Sprintf("MinCapacity %d", *a.MinCapacity))
+	}
+	if a.MaxCapacity != nil {
+		parts = append(parts, fmt.Sprintf("MaxCapacity %d", *a.MaxCapacity))
+	}
+	return strings.Join(parts, " ")
+}
+
+// proposal is one policy's wish at one evaluation.
+type proposal struct {
+	capacity int
+	cooldown time.Duration
+	reason   string
+}
+
+func (s *Scaler) runPolicies(st State, in Input, reasons []string) (State, []string) {
+	cur := st.Capacity
+	inOutCooldown := in.Now.Before(st.ScaleOutCooldownEnd)
+	outBase := cur
+	if inOutCooldown {
+		outBase = st.ScaleOutBase
+	}
+	susp := s.Target.SuspendedState
+	var out, scaleIn *proposal
+	pick := func(best **proposal, p proposal) {
+		if *best == nil || p.capacity > (*best).capacity {
+			*best = &p
+		}
+	}
+	ttIn, ttInAll, ttInEnabled := (*proposal)(nil), true, 0
+	for i := range s.Policies {
+		p := &s.Policies[i]
+		switch {
+		case p.StepScaling != nil:
+			o, n := s.stepProposal(p.PolicyName, p.StepScaling, st, outBase, in)
+			if o != nil {
+				pick(&out, *o)
+			}
+			if n != nil {
+				pick(&scaleIn, *n)
+			}
+		case p.TargetTracking != nil:
+			o, n := s.trackingProposal(p.PolicyName, p.TargetTracking, st, outBase, in)
+			if o != nil {
+				pick(&out, *o)
+			}
+			if !p.TargetTracking.DisableScaleIn {
+				ttInEnabled++
+				if n == nil {
+					ttInAll = false
+				} else {
+					pick(&ttIn, *n)
+				}
+			}
+		}
+	}
+	if ttInEnabled > 0 && ttInAll && ttIn != nil {
+		pick(&scaleIn, *ttIn)
+	}
+	switch {
+	case out != nil && !susp.DynamicScalingOutSuspended:
+		if !inOutCooldown {
+			st.ScaleOutBase = cur
+			st.ScaleOutCooldownEnd = in.Now.Add(out.cooldown)
+		}
+		st.ScaleInCooldownEnd = time.Time{}
+		st.Capacity = out.capacity
+		reasons = append(reasons, out.reason)
+	case out != nil:
+		// Suspended: a wish to scale out still vetoes scale-in.
+	case scaleIn != nil && !susp.DynamicScalingInSuspended && !in.Deploying && !in.Now.Before(st.ScaleInCooldownEnd):
+		st.ScaleInCooldownEnd = in.Now.Add(scaleIn.cooldown)
+		st.Capacity = scaleIn.capacity
+		reasons = append(reasons, scaleIn.reason)
+	}
+	return st, reasons
+}
+
+// bounded returns the capacity a policy reaches from capacity cur with
+// the target's bounds applied (spec 4.1): a scale-out starts from at
+// least the minimum and does nothing above the maximum; a scale-in
+// starts from at most the maximum and does nothing below the minimum.
+func bounded(st State, out bool, base int, fn func(base int) int) (int, bool) {
+	cur := st.Capacity
+	if out {
+		if cur > st.MaxCapacity {
+			return cur, false
+		}
+		c := clamp(fn(max(base, st.MinCapacity)), st.MinCapacity, st.MaxCapacity)
+		return c, c > cur
+	}
+	if cur < st.MinCapacity {
+		return cur, false
+	}
+	c := clamp(fn(min(base, st.MaxCapacity)), st.MinCapacity, st.MaxCapacity)
+	return c, c < cur
+}
+
+func (s *Scaler) stepProposal(name string, p *StepScalingPolicy, st State, outBase int, in Input) (out, scaleIn *proposal) {
+	series := in.Metrics[p.Alarm.MetricName]
+	if p.Alarm.State(series, in.Now) != StateAlarm {
+		return nil, nil
+	}
+	v, ok := p.aggregate(series, in.Now)
+	if !ok {
+		return nil, nil
+	}
+	step, ok := p.Step(v)
+	if !ok {
+		return nil, nil
+	}
+	cur := st.Capacity
+	base := clamp(cur, st.MinCapacity, st.MaxCapacity)
+	delta := p.Capacity(base, step.ScalingAdjustment) - base
+	if p.AdjustmentType == ExactCapacity {
+		delta = step.ScalingAdjustment - cur
+	}
+	if delta == 0 {
+		return nil, nil
+	}
+	isOut := delta > 0
+	from := base
+	if isOut {
+		from = outBase
+	}
+	c, ok := bounded(st, isOut, from, func(b int) int { return p.Capacity(b, step.ScalingAdjustment) })
+	if !ok {
+		return nil, nil
+	}
+	r := fmt.Sprintf("policy %s: %s %s %s -> %s %+d: %d -> %d", name, p.Alarm.MetricName, fmtFloat(v),
+		stepRange(p, step), p.AdjustmentType, step.ScalingAdjustment, cur, c)
+	if isOut && from != cur {
+		r += fmt.Sprintf(" (in scale-out cooldown: from %d)", from)
+	}
+	pr := &proposal{capacity: c, cooldown: p.cooldown(), reason: r}
+	if isOut {
+		return pr, nil
+	}
+	return nil, pr
+}
+
+// stepRange formats the metric range a step covers, such as "in step 60..70".
+func stepRange(p *StepScalingPolicy, s StepAdjustment) string {
+	lo, hi := "-inf", "+inf"
+	if s.MetricIntervalLowerBound != nil {
+		lo = fmtFloat(p.Alarm.Threshold + *s.MetricIntervalLowerBound)
+	}
+	if s.MetricIntervalUpperBound != nil {
+		hi = fmtFloat(p.Alarm.Threshold + *s.MetricIntervalUpperBound)
+	}
+	return "in step " + lo + ".." + hi
+}
+
+func fmtFloat(f float64) string { return fmt.Sprintf("%.4g", f) }
+
+func (s *Scaler) trackingProposal(name string, p *TargetTrackingPolicy, st State, outBase int, in Input) (out, scaleIn *proposal) {
+	series := in.Metrics[p.MetricName()]
+	high, low := p.Alarms()
+	cur := st.Capacity
+	if high.State(series, in.Now) == StateAlarm {
+		var latest float64
+		first := true
+		high.Datapoints(series, in.Now, func(v float64, ok bool) {
+			if first && ok {
+				latest = v
+			}
+			first = false
+		})
+		c, ok := bounded(st, true, outBase, func(b int) int { return p.Desired(b, latest) })
+		if ok {
+			r := fmt.Sprintf("policy %s: %s %s above target %s: %d -> %d", name, p.MetricName(), fmtFloat(latest), fmtFloat(p.TargetValue), cur, c)
+			if outBase != cur {
+				r += fmt.Sprintf(" (in scale-out cooldown: from %d)", outBase)
+			}
+			out = &proposal{capacity: c, cooldown: cooldownOrDefault(p.ScaleOutCooldown), reason: r}
+		}
+	}
+	if p.DisableScaleIn || low.State(series, in.Now) != StateAlarm {
+		return out, nil
+	}
+	peak, seen := 0.0, false
+	low.Datapoints(series, in.Now, func(v float64, ok bool) {
+		if ok && (!seen || v > peak) {
+			peak, seen = v, true
+		}
+	})
+	c, ok := bounded(st, false, cur, func(b int) int { return p.Desired(b, peak) })
+	if !ok {
+		return out, nil
+	}
+	r := fmt.Sprintf("policy %s: %s at most %s below target %s: %d -> %d", name, p.MetricName(), fmtFloat(peak), fmtFloat(p.TargetValue), cur, c)
+	return out, &proposal{capacity: c, cooldown: cooldownOrDefault(p.ScaleInCooldown), reason: r}
+}

@@ -1,0 +1,203 @@
+package main
+
+import (
+	"image/png"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func asData(name string) string { return filepath.Join("testdata", "autoscale", name) }
+
+func TestAutoscaleGolden(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+	}{
+		{"worked", []string{"--target", asData("target.json"), "--policy", asData("step-out.json"),
+			"--policy", asData("step-in.json"), "--metrics", asData("worked.csv")}},
+		{"day", []string{"--target", asData("day-target.json"), "--policy", asData("cpu-tracking.json"),
+			"--policy", asData("queue-tracking.json"), "--scheduled", asData("business-hours.json"), "--metrics", asData("day.csv")}},
+		{"scheduled-only", []string{"--target", asData("target.json"), "--scheduled", asData("business-hours.json"),
+			"--metrics", asData("day.csv")}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			stdout, stderr, code := runBerth(t, "", append([]string{"autoscale"}, tt.args...)...)
+			if code != 0 {
+				t.Fatalf("exit %d, stderr %q", code, stderr)
+			}
+			golden(t, "autoscale/"+tt.name+".golden.csv", stdout)
+		})
+	}
+}
+
+func TestAutoscaleWorkedExample(t *testing.T) {
+	// The documented sequence, independent of the golden file.
+	stdout, _, _ := runBerth(t, "", "autoscale", "--target", asData("target.json"), "--policy", asData("step-out.json"),
+		"--policy", asData("step-in.json"), "--metrics", asData("worked.csv"))
+	var caps []string
+	for _, line := range strings.Split(strings.TrimSpace(stdout), "\n")[1:] {
+		caps = append(caps, strings.Split(line, ",")[1])
+	}
+	if got, want := strings.Join(caps, " "), "10 11 14 14 13 10 10"; got != want {
+		t.Errorf("capacities %q, want %q", got, want)
+	}
+}
+
+// writeDoc writes content to a file in dir and returns its path.
+func writeDoc(t *testing.T, dir, name, content string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestAutoscaleErrors(t *testing.T) {
+	dir := t.TempDir()
+	target := asData("target.json")
+	out := asData("step-out.json")
+	metrics := asData("worked.csv")
+	tests := []struct {
+		name     string
+		args     []string
+		wantCode int
+		want     string
+	}{
+		{"no target", []string{"--policy", out, "--metrics", metrics}, 2, "--target is required"},
+		{"no metrics", []string{"--target", target, "--policy", out}, 2, "--metrics is required"},
+		{"no policy", []string{"--target", target, "--metrics", metrics}, 2, "at least one --policy or --scheduled"},
+		{"bad start", []string{"--target", target, "--policy", out, "--metrics", metrics, "--start", "yesterday"}, 2, "--start"},
+		{"stray argument", []string{"--target", target, "--policy", out, "--metrics", metrics, "extra"}, 2, `unexpected argument "extra"`},
+		{"missing file", []string{"--target", filepath.Join(dir, "nope.json"), "--policy", out, "--metrics", metrics}, 1, "nope.json"},
+		{"string for a number", []string{"--target", writeDoc(t, dir, "t1.json", `{"MinCapacity": "1", "MaxCapacity": 5, "Capacity": 2}`),
+			"--policy", out, "--metrics", metrics}, 1, `t1.json: MinCapacity: a JSON string, expected an integer`},
+		{"fractional adjustment", []string{"--target", target, "--policy", writeDoc(t, dir, "p1.json",
+			`{"PolicyName":"p","PolicyType":"StepScaling","StepScalingPolicyConfiguration":{"AdjustmentType":"ChangeInCapacity",
+			"StepAdjustments":[{"MetricIntervalLowerBound":0,"ScalingAdjustment":1.5}]},"Alarm":{}}`), "--metrics", metrics},
+			1, `p1.json: StepScalingPolicyConfiguration.StepAdjustments.ScalingAdjustment: a JSON number 1.5, expected an integer`},
+		{"missing capacity", []string{"--target", writeDoc(t, dir, "t2.json", `{"MinCapacity": 1, "MaxCapacity": 5}`),
+			"--policy", out, "--metrics", metrics}, 1, "t2.json: Capacity: missing"},
+		{"max below min", []string{"--target", writeDoc(t, dir, "t3.json", `{"MinCapacity": 6, "MaxCapacity": 5, "Capacity": 5}`),
+			"--policy", out, "--metrics", metrics}, 1, "t3.json: MaxCapacity: 5 is below MinCapacity 6"},
+		{"overlapping steps", []string{"--target", target, "--policy", writeDoc(t, dir, "p2.json",
+			`{"PolicyName":"p","PolicyType":"StepScaling","StepScalingPolicyConfiguration":{"AdjustmentType":"ChangeInCapacity",
+			"StepAdjustments":[{"MetricIntervalLowerBound":0,"MetricIntervalUpperBound":10,"ScalingAdjustment":1},
+			{"MetricIntervalLowerBound":5,"ScalingAdjustment":2}]},
+			"Alarm":{"MetricName":"CPUUtilization","Threshold":50,"ComparisonOperator":"GreaterThanThreshold","EvaluationPeriods":1}}`),
+			"--metrics", metrics}, 1, `p2.json: policy "p": StepAdjustments[1].MetricIntervalLowerBound: 5 overlaps step 0 [0, 10)`},
+		{"step policy without alarm", []string{"--target", target, "--policy", writeDoc(t, dir, "p3.json",
+			`{"PolicyName":"p","PolicyType":"StepScaling","StepScalingPolicyConfiguration":{"AdjustmentType":"ChangeInCapacity",
+			"StepAdjustments":[{"MetricIntervalLowerBound":0,"ScalingAdjustment":1}]}}`), "--metrics", metrics}, 1, "p3.json: Alarm: missing"},
+		{"alarm without threshold", []string{"--target", target, "--policy", writeDoc(t, dir, "p4.json",
+			`{"PolicyName":"p","PolicyType":"StepScaling","StepScalingPolicyConfiguration":{"AdjustmentType":"ChangeInCapacity",
+			"StepAdjustments":[{"MetricIntervalLowerBound":0,"ScalingAdjustment":1}]},
+			"Alarm":{"MetricName":"CPUUtilization","ComparisonOperator":"GreaterThanThreshold","EvaluationPeriods":1}}`), "--metrics", metrics},
+			1, "p4.json: Alarm.Threshold: missing"},
+		{"predictive policy", []string{"--target", target, "--policy", writeDoc(t, dir, "p5.json",
+			`{"PolicyName":"p","PolicyType":"PredictiveScaling"}`), "--metrics", metrics}, 1, `p5.json: PolicyType: "PredictiveScaling" is not supported`},
+		{"metric not in the CSV", []string{"--target", target, "--policy", asData("cpu-tracking.json"), "--metrics", metrics},
+			1, `PredefinedMetricType: "ECSServiceAverageCPUUtilization" is not a column of`},
+		{"ALB without label", []string{"--target", target, "--policy", writeDoc(t, dir, "p6.json",
+			`{"PolicyName":"p","PolicyType":"TargetTrackingScaling","TargetTrackingScalingPolicyConfiguration":{"TargetValue":100,
+			"PredefinedMetricSpecification":{"PredefinedMetricType":"ALBRequestCountPerTarget"}}}`), "--metrics", metrics},
+			1, "PredefinedMetricSpecification.ResourceLabel: missing"},
+		{"bad cron", []string{"--target", target, "--scheduled", writeDoc(t, dir, "s1.json",
+			`{"ScheduledActionName":"s","Schedule":"cron(0 8 * * MON *)","ScalableTargetAction":{"MinCapacity":2}}`), "--metrics", metrics},
+			1, `s1.json: Schedule: "cron(0 8 * * MON *)": expected '?' in exactly one`},
+		{"bad StartTime", []string{"--target", target, "--scheduled", writeDoc(t, dir, "s2.json",
+			`{"ScheduledActionName":"s","Schedule":"rate(1 hour)","StartTime":"tomorrow","ScalableTargetAction":{"MinCapacity":2}}`), "--metrics", metrics},
+			1, `s2.json: StartTime: "tomorrow" is not an RFC 3339 time`},
+		{"bad metrics cell", []string{"--target", target, "--policy", out, "--metrics", writeDoc(t, dir, "m1.csv", "time,CPUUtilization\n0,12\n60,abc\n")},
+			1, `m1.csv: line 3: column CPUUtilization: "abc" is not a finite number`},
+		{"time going back", []string{"--target", target, "--policy", out, "--metrics", writeDoc(t, dir, "m2.csv", "time,CPUUtilization\n60,12\n0,1\n")},
+			1, `m2.csv: line 3: time: "0" is not after the previous row's`},
+		{"invalid JSON", []string{"--target", writeDoc(t, dir, "t4.json", `{"MinCapacity": 1,`), "--policy", out, "--metrics", metrics},
+			1, "t4.json"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			stdout, stderr, code := runBerth(t, "", append([]string{"autoscale"}, tt.args...)...)
+			if code != tt.wantCode {
+				t.Errorf("exit %d, want %d (stderr %q)", code, tt.wantCode, stderr)
+			}
+			if !strings.Contains(stderr, tt.want) {
+				t.Errorf("stderr %q, want it to contain %q", stderr, tt.want)
+			}
+			if tt.wantCode == 1 && (strings.Count(stderr, "\n") != 1 || stdout != "") {
+				t.Errorf("want a one-line error and no stdout, got stderr %q stdout %q", stderr, stdout)
+			}
+		})
+	}
+}
+
+func TestAutoscalePlot(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "day.png")
+	_, stderr, code := runBerth(t, "", "autoscale", "--target", asData("day-target.json"), "--policy", asData("cpu-tracking.json"),
+		"--metrics", asData("day.csv"), "--plot", out)
+	if code != 0 {
+		t.Fatalf("exit %d, stderr %q", code, stderr)
+	}
+	f, err := os.Open(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		t.Fatalf("--plot wrote an invalid PNG: %v", err)
+	}
+	if b := img.Bounds(); b.Dx() < 100 || b.Dy() < 100 {
+		t.Errorf("PNG is %dx%d, want a real chart", b.Dx(), b.Dy())
+	}
+}
+
+func TestReadMetricsTimes(t *testing.T) {
+	start := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	tl, err := readMetrics(strings.NewReader("time,A,B\n0,1,\n 90.5 ,2,3\n2024-01-01T00:05:00Z,,4\n"), start)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"2024-01-01T00:00:00Z", "2024-01-01T00:01:30.5Z", "2024-01-01T00:05:00Z"}
+	for k, r := range tl.rows {
+		if got := r.at.Format(time.RFC3339Nano); got != want[k] {
+			t.Errorf("row %d at %s, want %s", k, got, want[k])
+		}
+	}
+	if tl.rows[1].raw != " 90.5 " {
+		t.Errorf("raw time %q, want it echoed exactly", tl.rows[1].raw)
+	}
+	for _, bad := range []string{"", "when,A\n0,1\n", "time\n0\n", "time,A,A\n0,1,2\n", "time,A\n", "time,A\n-5,1\n", "time,A\n0,1,2\n", "time,A\n0,NaN\n"} {
+		if _, err := readMetrics(strings.NewReader(bad), start); err == nil {
+			t.Errorf("readMetrics(%q): no error", bad)
+		}
+	}
+}
+
+func FuzzReadMetrics(f *testing.F) {
+	f.Add("time,CPUUtilization\n0,55\n60,60\n120,\n")
+	f.Add("time,A,B\n2024-01-01T00:00:00Z,1,2\n2024-01-01T00:01:00Z,,3\n")
+	f.Add("time,A\n\"0\",\"1\"\n")
+	start := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	f.Fuzz(func(t *testing.T, src string) {
+		tl, err := readMetrics(strings.NewReader(src), start)
+		if err != nil {
+			if strings.Contains(err.Error(), "\n") {
+				t.Fatalf("multi-line error %q", err)
+			}
+			return
+		}
+		for k, r := range tl.rows {
+			if len(r.values) != len(tl.names) {
+				t.Fatalf("row %d has %d values for %d columns", k, len(r.values), len(tl.names))
+			}
+			if k > 0 && !r.at.After(tl.rows[k-1].at) {
+				t.Fatalf("row %d time %v is not after row %d", k, r.at, k-1)
+			}
+		}
+	})
+}
