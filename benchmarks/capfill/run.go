@@ -1,0 +1,314 @@
+package capfill
+
+import (
+	"fmt"
+	"math/rand"
+
+	"github.com/berthsched/berth/gpushare"
+)
+
+// Strategy is a placement policy under the name its rows carry.
+type Strategy struct {
+	// Name is the sc_policy column: "01-Random" ... "06-FGD" for the
+	// paper's policies, a clear name (e.g. "ecs-binpack-memory") for others.
+	Name string
+	// New builds the policy for one run. A policy that is not a
+	// gpushare.Chooser must score as a pure function of the node and the
+	// pod: the driver caches its scores.
+	New func(env Env) gpushare.Policy
+	// Random marks a policy whose rows vary with the random stream beyond
+	// the paper's control (01-Random): it is compared by median over seeds,
+	// not cell by cell.
+	Random bool
+}
+
+// Env is what a strategy may use to build its policy for one run.
+type Env struct {
+	Typical []gpushare.TypicalPod // the workload's typical pods
+	// Frag measures fragmentation against Typical; the driver uses it for
+	// the run's fragmentation metric, so sharing it shares the memo.
+	Frag *gpushare.Fragmenter
+	// Rand is the run's random stream, positioned after the arrangement's
+	// draws. The paper's Random draws from it.
+	Rand *rand.Rand
+}
+
+// Paper returns the paper's six policies, in the order of their names.
+func Paper() []Strategy {
+	return []Strategy{
+		{Name: "01-Random", New: func(e Env) gpushare.Policy { return gpushare.NewRandom(e.Rand) }, Random: true},
+		{Name: "02-DotProd", New: func(Env) gpushare.Policy { return gpushare.DotProd() }},
+		{Name: "03-GpuClustering", New: func(Env) gpushare.Policy { return gpushare.GpuClustering() }},
+		{Name: "04-GpuPacking", New: func(Env) gpushare.Policy { return gpushare.GpuPacking() }},
+		{Name: "05-BestFit", New: func(Env) gpushare.Policy { return gpushare.BestFit() }},
+		{Name: "06-FGD", New: func(e Env) gpushare.Policy { return gpushare.NewFGDWith(e.Frag) }},
+	}
+}
+
+// Event is the cluster after one pod's attempt, placed or failed.
+type Event struct {
+	ArrivedMilli int64   // GPU requested by the pods so far, this one included
+	UsedMilli    int64   // GPU allocated
+	FragMilli    float64 // Σ over nodes of gpushare.Frag, in node name order
+	IdleMilli    float64 // Σ over nodes of the idle GPU the measure sees
+}
+
+// Result is one run: one event per pod of the arrangement's order.
+type Result struct {
+	Workload string
+	Strategy string
+	Seed     int64
+	Tune     float64
+	GPUs     int // devices in the fleet
+	Pods     int // pods after tuning
+	Failed   int // pods that fit no node
+	Events   []Event
+}
+
+// cacheEntry is a cached score; valid while ver equals the node's version.
+type cacheEntry struct {
+	ver   uint32
+	score int64
+}
+
+// Run runs the capacity-fill experiment once (spec 4.2 and 4.3): arrange
+// the pods for seed and tune, then place each in order on the feasible
+// node with the highest score, ties to the smallest rank (a Chooser picks
+// among the feasible nodes in name order instead), and record one event.
+// A pod that fits nowhere fails and is not retried. The result is exactly
+// that of scoring every feasible node for every pod; scores are cached per
+// node and request shape until the node changes.
+func (w *Workload) Run(s Strategy, seed int64, tune float64) (*Result, error) {
+	if !validTune(tune) {
+		return nil, fmt.Errorf("capfill: tune %v; expected a positive number", tune)
+	}
+	arr, rng := w.Arrange(seed, tune)
+	frag := gpushare.NewFragmenter(w.Typical)
+	pol := s.New(Env{Typical: w.Typical, Frag: frag, Rand: rng})
+	chooser, _ := pol.(gpushare.Chooser)
+	st := newState(w, arr, frag)
+	res := &Result{Workload: w.Name, Strategy: s.Name, Seed: seed, Tune: tune, GPUs: w.GPUs,
+		Pods: len(arr.Order), Events: make([]Event, 0, len(arr.Order))}
+	var arrived, used int64
+	var devs []int
+	for i := range arr.Order {
+		p := &arr.Order[i].Pod
+		arrived += p.TotalGPUMilli()
+		var chosen int
+		if chooser != nil {
+			chosen = st.choose(p, chooser)
+		} else {
+			chosen = st.best(p, st.shapeOf[i], pol)
+		}
+		if chosen < 0 {
+			res.Failed++
+		} else {
+			var err error
+			devs, err = st.devices(devs[:0], chosen, p, pol)
+			if err != nil {
+				return nil, fmt.Errorf("capfill: %s: pod %s on node %s: %w", s.Name, arr.Order[i].Name, w.Nodes[chosen].Name, err)
+			}
+			st.commit(chosen, p, devs)
+			used += p.TotalGPUMilli()
+		}
+		f, idle := st.total()
+		res.Events = append(res.Events, Event{ArrivedMilli: arrived, UsedMilli: used, FragMilli: f, IdleMilli: idle})
+	}
+	return res, nil
+}
+
+// state is the fleet during one run.
+type state struct {
+	nodes   []gpushare.Node // name order
+	model   []uint16        // index of each node's model
+	idle    []int8          // idle devices per node
+	maxLeft []int64         // largest free share per node
+	frag    []float64       // gpushare.Frag per node
+	idleGPU []float64
+	ver     []uint32
+	byRank  []int32 // node indices, smallest rank first
+	feas    []int32 // scratch: feasible nodes for a Chooser
+
+	shapeOf []int32  // shape of each pod of the order
+	accepts [][]bool // accepts[shape][model]
+	shapes  int      // distinct shapes
+	cache   []cacheEntry
+	fr      *gpushare.Fragmenter
+}
+
+func newState(w *Workload, arr *Arrangement, fr *gpushare.Fragmenter) *state {
+	n := len(w.Nodes)
+	st := &state{nodes: make([]gpushare.Node, n), model: make([]uint16, n), idle: make([]int8, n),
+		maxLeft: make([]int64, n), frag: make([]float64, n), idleGPU: make([]float64, n),
+		ver: make([]uint32, n), byRank: make([]int32, n), fr: fr}
+	left := make([]int64, w.GPUs)
+	var models []string
+	for i, spec := range w.Nodes {
+		dev := left[:spec.GPUs:spec.GPUs]
+		left = left[spec.GPUs:]
+		for d := range dev {
+			dev[d] = gpushare.DeviceMilli
+		}
+		st.nodes[i] = gpushare.Node{CPUMilli: spec.CPUMilli, MemoryMiB: spec.MemoryMiB, GPULeft: dev, Model: spec.Model}
+		m := indexOf(&models, spec.Model)
+		st.model[i] = uint16(m)
+		st.ver[i] = 1
+		st.refresh(i)
+		st.byRank[arr.Rank[i]] = int32(i)
+	}
+	shapes := map[gpushare.Pod]int32{}
+	st.shapeOf = make([]int32, len(arr.Order))
+	for i := range arr.Order {
+		p := arr.Order[i].Pod
+		id, ok := shapes[p]
+		if !ok {
+			id = int32(len(shapes))
+			shapes[p] = id
+			acc := make([]bool, len(models))
+			for m, name := range models {
+				acc[m] = gpushare.Accepts(p.GPUSpec, name)
+			}
+			st.accepts = append(st.accepts, acc)
+		}
+		st.shapeOf[i] = id
+	}
+	st.shapes = len(shapes)
+	st.cache = make([]cacheEntry, n*st.shapes)
+	return st
+}
+
+func indexOf(list *[]string, s string) int {
+	for i, v := range *list {
+		if v == s {
+			return i
+		}
+	}
+	*list = append(*list, s)
+	return len(*list) - 1
+}
+
+// refresh recomputes node i's derived values.
+func (st *state) refresh(i int) {
+	n := &st.nodes[i]
+	var idle int8
+	var maxLeft int64
+	for _, l := range n.GPULeft {
+		if l == gpushare.DeviceMilli {
+			idle++
+		}
+		maxLeft = max(maxLeft, l)
+	}
+	st.idle[i], st.maxLeft[i] = idle, maxLeft
+	st.frag[i], st.idleGPU[i] = st.fr.Frag(n.CPUMilli, n.GPULeft, n.Model)
+}
+
+// feasible is gpushare.Feasible on the derived values.
+func (st *state) feasible(i int, p *gpushare.Pod, accepts []bool) bool {
+	n := &st.nodes[i]
+	if p.CPUMilli > n.CPUMilli || p.MemoryMiB > n.MemoryMiB {
+		return false
+	}
+	if p.GPUMilli <= 0 {
+		return true
+	}
+	if len(n.GPULeft) == 0 || !accepts[st.model[i]] {
+		return false
+	}
+	switch {
+	case p.GPUCount == 1:
+		return st.maxLeft[i] >= p.GPUMilli
+	case p.GPUMilli == gpushare.DeviceMilli:
+		return int(st.idle[i]) >= p.GPUCount
+	}
+	return gpushare.FitsGPU(n.GPULeft, p.GPUMilli, p.GPUCount)
+}
+
+// best returns the feasible node with the highest score, the smallest rank
+// among equals, or -1.
+func (st *state) best(p *gpushare.Pod, shape int32, pol gpushare.Policy) int {
+	accepts := st.accepts[shape]
+	best, bestScore := -1, int64(0)
+	for _, ni := range st.byRank {
+		i := int(ni)
+		if !st.feasible(i, p, accepts) {
+			continue
+		}
+		e := &st.cache[i*st.shapes+int(shape)]
+		if e.ver != st.ver[i] {
+			e.ver, e.score = st.ver[i], pol.Score(&st.nodes[i], p)
+		}
+		if best < 0 || e.score > bestScore {
+			best, bestScore = i, e.score
+		}
+	}
+	return best
+}
+
+// choose lets c pick among the feasible nodes in name order.
+func (st *state) choose(p *gpushare.Pod, c gpushare.Chooser) int {
+	st.feas = st.feas[:0]
+	for i := range st.nodes {
+		if gpushare.Feasible(&st.nodes[i], p) {
+			st.feas = append(st.feas, int32(i))
+		}
+	}
+	switch len(st.feas) {
+	case 0:
+		return -1
+	case 1:
+		return int(st.feas[0])
+	}
+	return int(st.feas[c.Choose(len(st.feas))])
+}
+
+// devices returns the devices p takes on node i.
+func (st *state) devices(dst []int, i int, p *gpushare.Pod, pol gpushare.Policy) ([]int, error) {
+	n := &st.nodes[i]
+	switch {
+	case p.CPUOnly():
+		return dst, nil
+	case p.Sharing():
+		d := pol.Device(n, p)
+		if d < 0 || d >= len(n.GPULeft) || n.GPULeft[d] < p.GPUMilli {
+			return nil, fmt.Errorf("policy chose device %d, which does not hold %d milli-GPU", d, p.GPUMilli)
+		}
+		return append(dst, d), nil
+	}
+	// Whole devices; a share below 1000 on several devices cannot reach
+	// here (the readers refuse it) but is served by the filter's walk.
+	if p.GPUMilli == gpushare.DeviceMilli {
+		dst = gpushare.WholeDevices(dst, n.GPULeft, p.GPUCount)
+		if len(dst) != p.GPUCount {
+			return nil, fmt.Errorf("%d idle devices needed", p.GPUCount)
+		}
+		return dst, nil
+	}
+	for d, l := range n.GPULeft {
+		for ; l >= p.GPUMilli && len(dst) < p.GPUCount; l -= p.GPUMilli {
+			dst = append(dst, d)
+		}
+	}
+	return dst, nil
+}
+
+// commit places p on node i, on devices devs.
+func (st *state) commit(i int, p *gpushare.Pod, devs []int) {
+	n := &st.nodes[i]
+	n.CPUMilli -= p.CPUMilli
+	n.MemoryMiB -= p.MemoryMiB
+	for _, d := range devs {
+		n.GPULeft[d] -= p.GPUMilli
+	}
+	n.Tags.Add(p)
+	st.ver[i]++
+	st.refresh(i)
+}
+
+// total sums the fragmentation and idle GPU over nodes in name order.
+func (st *state) total() (frag, idle float64) {
+	for i := range st.frag {
+		frag += st.frag[i]
+		idle += st.idleGPU[i]
+	}
+	return frag, idle
+}

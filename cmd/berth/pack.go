@@ -1,0 +1,439 @@
+package main
+
+import (
+	"encoding/csv"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"text/tabwriter"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/plotutil"
+	"gonum.org/v1/plot/vg"
+
+	"github.com/berthsched/berth/benchmarks/capfill"
+)
+
+func init() {
+	register(&command{
+		name:    "pack",
+		summary: "reproduce the FGD paper's bin-packing experiment on openb traces",
+		usage: `Usage:
+  berth pack --nodes FILE --pods FILE[,FILE...] [--policy NAME[,NAME...]|all]
+             [--seeds 42-51] [--tune 1.3] [--metric alloc|frag|frag-ratio]
+             [--out FILE] [--compare FILE] [--plot FILE.png]
+
+Runs the capacity-fill experiment of Weng et al., "Beware of Fragmentation"
+(USENIX ATC'23): each pod list is shuffled and tuned to --tune times the
+fleet's GPU capacity, then every pod is placed once, in order, by the policy;
+the GPU allocation (or fragmentation) is recorded against the arrived
+workload, 0..130 % of capacity. One CSV row per pod list, policy and seed,
+laid out as the paper's published files (analysis_allo_discrete.csv for
+alloc, analysis_frag_discrete.csv for frag). The five deterministic policies
+reproduce the published rows exactly; Random matches them by median.
+
+Policies: 01-Random, 02-DotProd, 03-GpuClustering, 04-GpuPacking, 05-BestFit,
+06-FGD (or random, dotprod, gpuclustering, gpupacking, bestfit, fgd); "all"
+is these six. Runs go in parallel over the machine's cores; the output does
+not depend on their number.
+
+--compare FILE reads a published results CSV of the same metric and prints,
+per pod list and policy, ours against theirs (median over the seeds at 100 %
+arrived, largest cell difference); to stdout when --out is given, else to
+stderr. It exits 1 if a deterministic policy differs in a cell by more than
+0.01, or Random's median at 100 % by more than 0.5.
+
+--plot FILE.png draws the unallocated GPU % (median over seeds) against the
+arrived workload, one line per policy: the paper's Fig. 9(a).
+
+Exit status: 0 when the rows are printed; 1 on invalid input or a --compare
+mismatch; 2 on a usage error.
+
+Examples:
+  # The paper's Fig. 9(a) on the default trace, compared with the published rows
+  T=../shared/traces
+  berth pack --nodes $T/openb/openb_node_list_gpu_node.csv \
+    --pods $T/openb/openb_pod_list_default.csv --policy all --seeds 42-51 \
+    --out default.csv --compare $T/fgd-atc23-results/analysis_allo_discrete.csv \
+    --plot fig9a.png
+
+  # Fragmentation of FGD and BestFit for one seed
+  berth pack --nodes nodes.csv --pods pods.csv --policy fgd,bestfit --seeds 42 --metric frag
+`,
+		flags: packFlags,
+	})
+}
+
+// packStrategies lists the policies berth pack knows, in output order.
+// Phase 2 appends the ECS strategies here (ecs-binpack-cpu,
+// ecs-binpack-memory, ecs-spread, ecs-random), each a capfill.Strategy
+// named as its sc_policy column; "all" stays the paper's six.
+func packStrategies() []capfill.Strategy {
+	return capfill.Paper()
+}
+
+// lookupPolicies resolves a comma-separated --policy value. A name matches
+// a strategy's sc_policy name or that name without its "NN-" prefix,
+// case-insensitively.
+func lookupPolicies(spec string) ([]capfill.Strategy, error) {
+	known := packStrategies()
+	var out []capfill.Strategy
+	seen := map[string]bool{}
+	add := func(s capfill.Strategy) {
+		if !seen[s.Name] {
+			seen[s.Name] = true
+			out = append(out, s)
+		}
+	}
+	for _, name := range strings.Split(spec, ",") {
+		name = strings.TrimSpace(name)
+		if strings.EqualFold(name, "all") {
+			for _, s := range capfill.Paper() {
+				add(s)
+			}
+			continue
+		}
+		found := false
+		for _, s := range known {
+			short := s.Name
+			if i := strings.IndexByte(short, '-'); i == 2 && short[0] >= '0' && short[0] <= '9' {
+				short = short[3:]
+			}
+			if strings.EqualFold(name, s.Name) || strings.EqualFold(name, short) {
+				add(s)
+				found = true
+				break
+			}
+		}
+		if !found {
+			names := make([]string, len(known))
+			for i, s := range known {
+				names[i] = s.Name
+			}
+			return nil, usagef("--policy: unknown policy %q; expected all or one of %s", name, strings.Join(names, ", "))
+		}
+	}
+	return out, nil
+}
+
+// parseSeeds parses "42-51", "42" or "42,45,50-51".
+func parseSeeds(spec string) ([]int64, error) {
+	var out []int64
+	for _, part := range strings.Split(spec, ",") {
+		part = strings.TrimSpace(part)
+		lo, hi, isRange := strings.Cut(part, "-")
+		a, err := strconv.ParseInt(lo, 10, 64)
+		if err != nil {
+			return nil, usagef("--seeds: %q is not a seed; expected N, N-M or a comma-separated list of them", part)
+		}
+		b := a
+		if isRange {
+			if b, err = strconv.ParseInt(hi, 10, 64); err != nil || b < a {
+				return nil, usagef("--seeds: %q is not a range; expected N-M with N <= M", part)
+			}
+		}
+		if b-a >= 100000 {
+			return nil, usagef("--seeds: %q has %d seeds; expected at most 100000", part, b-a+1)
+		}
+		for s := a; s <= b; s++ {
+			out = append(out, s)
+		}
+	}
+	return out, nil
+}
+
+type packJob struct {
+	w    *capfill.Workload
+	s    capfill.Strategy
+	seed int64
+	res  *capfill.Result
+	err  error
+}
+
+func packFlags(fs *flag.FlagSet) func(e *env, args []string) error {
+	nodesPath := fs.String("nodes", "", "node list CSV (sn,cpu_milli,memory_mib,gpu,model)")
+	podsPaths := fs.String("pods", "", "pod list CSV(s), comma-separated; the file name without .csv is the workload")
+	policySpec := fs.String("policy", "all", "policies, comma-separated, or all")
+	seedSpec := fs.String("seeds", "42-51", "seeds: N, N-M, or a comma-separated list")
+	tune := fs.Float64("tune", 1.3, "tune the workload to this multiple of the fleet's GPU capacity")
+	metricName := fs.String("metric", "alloc", "values of the rows: alloc, frag or frag-ratio")
+	outPath := fs.String("out", "", "write the rows to FILE instead of stdout")
+	comparePath := fs.String("compare", "", "compare with a published results CSV")
+	plotPath := fs.String("plot", "", "draw unallocated GPU % vs arrived workload to FILE.png")
+	return func(e *env, args []string) error {
+		if len(args) > 0 {
+			return usagef("unexpected argument %q", args[0])
+		}
+		if *nodesPath == "" || *podsPaths == "" {
+			return usagef("--nodes and --pods are required")
+		}
+		if !(*tune > 0) || math.IsInf(*tune, 0) {
+			return usagef("--tune: %v; expected a positive number", *tune)
+		}
+		metric, err := capfill.ParseMetric(*metricName)
+		if err != nil {
+			return usagef("--metric: %q; expected alloc, frag or frag-ratio", *metricName)
+		}
+		strategies, err := lookupPolicies(*policySpec)
+		if err != nil {
+			return err
+		}
+		seeds, err := parseSeeds(*seedSpec)
+		if err != nil {
+			return err
+		}
+		var published []capfill.Row
+		if *comparePath != "" {
+			rows, hasTotal, err := capfill.LoadRows(*comparePath)
+			if err != nil {
+				return err
+			}
+			if hasTotal != (metric == capfill.Alloc) {
+				return fmt.Errorf("--compare: %s has the layout of another metric than --metric %s", *comparePath, metric)
+			}
+			published = rows
+		}
+		nodes, err := capfill.LoadNodes(*nodesPath)
+		if err != nil {
+			return err
+		}
+		var workloads []*capfill.Workload
+		for _, path := range strings.Split(*podsPaths, ",") {
+			pods, err := capfill.LoadPods(path)
+			if err != nil {
+				return err
+			}
+			w, err := capfill.NewWorkload(strings.TrimSuffix(filepath.Base(path), ".csv"), nodes, pods)
+			if err != nil {
+				return err
+			}
+			workloads = append(workloads, w)
+		}
+		jobs := runPackJobs(workloads, strategies, seeds, *tune)
+		for _, j := range jobs {
+			if j.err != nil {
+				return j.err
+			}
+		}
+		if err := writePackRows(e, *outPath, metric, jobs); err != nil {
+			return err
+		}
+		if *plotPath != "" {
+			if err := plotPack(*plotPath, jobs, len(workloads) > 1); err != nil {
+				return err
+			}
+		}
+		if published != nil {
+			report := e.stderr
+			if *outPath != "" {
+				report = e.stdout
+			}
+			return comparePack(report, metric, jobs, published, *tune)
+		}
+		return nil
+	}
+}
+
+// runPackJobs runs every workload x strategy x seed over the machine's
+// cores; the jobs come back in that order whatever the scheduling.
+func runPackJobs(workloads []*capfill.Workload, strategies []capfill.Strategy, seeds []int64, tune float64) []*packJob {
+	var jobs []*packJob
+	for _, w := range workloads {
+		for _, s := range strategies {
+			for _, seed := range seeds {
+				jobs = append(jobs, &packJob{w: w, s: s, seed: seed})
+			}
+		}
+	}
+	next := make(chan *packJob)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(jobs)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range next {
+				j.res, j.err = j.w.Run(j.s, j.seed, tune)
+			}
+		}()
+	}
+	for _, j := range jobs {
+		next <- j
+	}
+	close(next)
+	wg.Wait()
+	return jobs
+}
+
+func writePackRows(e *env, outPath string, metric capfill.Metric, jobs []*packJob) (err error) {
+	out := e.stdout
+	if outPath != "" {
+		f, err := os.Create(outPath)
+		if err != nil {
+			return err
+		}
+		defer func() {
+			if cerr := f.Close(); err == nil {
+				err = cerr
+			}
+		}()
+		out = f
+	}
+	cw := csv.NewWriter(out)
+	if err := cw.Write(capfill.Header(metric)); err != nil {
+		return err
+	}
+	for _, j := range jobs {
+		if err := cw.Write(j.res.Record(metric)); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// packGroup is the runs of one workload and strategy.
+type packGroup struct {
+	workload string
+	s        capfill.Strategy
+	jobs     []*packJob
+}
+
+func groupPackJobs(jobs []*packJob) []*packGroup {
+	var groups []*packGroup
+	for _, j := range jobs {
+		if n := len(groups); n > 0 && groups[n-1].workload == j.w.Name && groups[n-1].s.Name == j.s.Name {
+			groups[n-1].jobs = append(groups[n-1].jobs, j)
+			continue
+		}
+		groups = append(groups, &packGroup{workload: j.w.Name, s: j.s, jobs: []*packJob{j}})
+	}
+	return groups
+}
+
+// Tolerances of --compare: the published rows' rounding artefacts (spec
+// 4.4) for deterministic policies, and Random's sampling spread.
+const (
+	packCellTolerance   = 0.01 + 1e-9
+	packMedianTolerance = 0.5 + 1e-9
+)
+
+func comparePack(w io.Writer, metric capfill.Metric, jobs []*packJob, published []capfill.Row, tune float64) error {
+	type key struct {
+		workload, policy string
+		seed             int64
+	}
+	theirs := map[key]*capfill.Row{}
+	for i := range published {
+		r := &published[i]
+		if math.Abs(r.Tune-tune) < 1e-9 {
+			theirs[key{r.Workload, r.Policy, r.Seed}] = r
+		}
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "workload\tpolicy\tseeds\tours@100\ttheirs@100\tmax|diff|\tverdict\n")
+	bad, pairs := 0, 0
+	for _, g := range groupPackJobs(jobs) {
+		var ours100, theirs100 []float64
+		maxDiff := 0.0
+		for _, j := range g.jobs {
+			t := theirs[key{g.workload, g.s.Name, j.seed}]
+			if t == nil {
+				continue
+			}
+			row := j.res.Row(metric)
+			ours100 = append(ours100, row.Values[100])
+			theirs100 = append(theirs100, t.Values[100])
+			for x := range row.Values {
+				a, b := row.Values[x], t.Values[x]
+				switch {
+				case math.IsNaN(a) && math.IsNaN(b):
+				case math.IsNaN(a) || math.IsNaN(b):
+					maxDiff = math.Inf(1)
+				default:
+					maxDiff = max(maxDiff, math.Abs(a-b))
+				}
+			}
+		}
+		if len(ours100) == 0 {
+			fmt.Fprintf(tw, "%s\t%s\t0\t-\t-\t-\tno published rows\n", g.workload, g.s.Name)
+			continue
+		}
+		pairs++
+		mo, mt := capfill.Median(ours100), capfill.Median(theirs100)
+		verdict := "ok"
+		if g.s.Random {
+			if !(math.Abs(mo-mt) <= packMedianTolerance) {
+				verdict = "MISMATCH (median)"
+			} else {
+				verdict = "ok (median within 0.5)"
+			}
+		} else if !(maxDiff <= packCellTolerance) {
+			verdict = "MISMATCH"
+		}
+		if strings.HasPrefix(verdict, "MISMATCH") {
+			bad++
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%.2f\t%s\n", g.workload, g.s.Name, len(ours100),
+			fmtCell(mo), fmtCell(mt), maxDiff, verdict)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if bad > 0 {
+		return fmt.Errorf("--compare: %d of %d workload and policy pairs differ from the published rows beyond tolerance", bad, pairs)
+	}
+	return nil
+}
+
+func fmtCell(v float64) string {
+	if math.IsNaN(v) {
+		return "empty"
+	}
+	return strconv.FormatFloat(v, 'f', 2, 64)
+}
+
+// plotPack draws 100 - median allocation over seeds against the column.
+func plotPack(path string, jobs []*packJob, labelWorkload bool) error {
+	p := plot.New()
+	p.Title.Text = "Unallocated GPU vs arrived workload"
+	p.X.Label.Text = "arrived workload (% of GPU capacity)"
+	p.Y.Label.Text = "unallocated GPU (%)"
+	p.Legend.Top = true
+	var lines []any
+	for _, g := range groupPackJobs(jobs) {
+		rows := make([][capfill.Columns]float64, len(g.jobs))
+		for i, j := range g.jobs {
+			rows[i] = j.res.Discrete(capfill.Alloc)
+		}
+		var xys plotter.XYs
+		col := make([]float64, len(rows))
+		for x := range capfill.Columns {
+			for i := range rows {
+				col[i] = rows[i][x]
+			}
+			if m := capfill.Median(col); !math.IsNaN(m) {
+				xys = append(xys, plotter.XY{X: float64(x), Y: 100 - m})
+			}
+		}
+		name := g.s.Name
+		if labelWorkload {
+			name += " " + g.workload
+		}
+		lines = append(lines, name, xys)
+	}
+	if err := plotutil.AddLines(p, lines...); err != nil {
+		return fmt.Errorf("--plot: %w", err)
+	}
+	if err := p.Save(8*vg.Inch, 5*vg.Inch, path); err != nil {
+		return fmt.Errorf("--plot: %w", err)
+	}
+	return nil
+}
