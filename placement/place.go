@@ -641,3 +641,14 @@ func (c *Cluster) explain(pr *prepared) Unplaced {
 	}
 	return u
 }
+
+// Check runs the filters of req on one instance and returns the first
+// that removes it, or ReasonNone when the instance can take one more task
+// of req. It changes nothing.
+func (c *Cluster) Check(in *Instance, req *Request) (Reason, error) {
+	if err := req.Validate(); err != nil {
+		return ReasonNone, err
+	}
+	r, _ := c.check(in, c.prepare(req))
+	return r, nil
+}

@@ -505,3 +505,24 @@ func TestAddInstanceErrors(t *testing.T) {
 		t.Errorf("GPU over 1000 milli: %v", err)
 	}
 }
+
+func TestCheck(t *testing.T) {
+	a, b := inst("a", "1a", 4096, 8192), inst("b", "1a", 128, 8192)
+	c := cluster(t, a, b)
+	req := &Request{Count: 1, Group: "g", Task: Requirements{CPU: 512}}
+	for _, tt := range []struct {
+		in   *Instance
+		want Reason
+	}{{a, ReasonNone}, {b, ReasonCPU}} {
+		got, err := c.Check(tt.in, req)
+		if err != nil || got != tt.want {
+			t.Errorf("Check(%s) = %v, %v; want %v", name(tt.in), got, err, tt.want)
+		}
+	}
+	if _, err := c.Check(a, &Request{Count: 0, Group: "g"}); err == nil {
+		t.Errorf("Check with an invalid request succeeded")
+	}
+	if a.RunningTasksCount != 0 || a.Remaining.CPU != 4096 {
+		t.Errorf("Check changed the instance: %+v", a.Remaining)
+	}
+}
