@@ -145,3 +145,28 @@ func BenchmarkPlaceReference(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkPlaceChains measures other strategy chains on 10,000 instances,
+// with the same memberOf constraint: the chains that begin with random or
+// spread(instanceId) scan the cluster; the others walk indexes.
+func BenchmarkPlaceChains(b *testing.B) {
+	chains := []struct {
+		name string
+		s    []Strategy
+	}{
+		{"random", nil},
+		{"binpack(cpu)", []Strategy{Binpack{CPU}}},
+		{"spread(instanceId)", []Strategy{Spread{"instanceId"}}},
+		{"service-default", ServiceDefaultStrategies()},
+		{"spread(az),binpack(memory)", []Strategy{Spread{"attribute:ecs.availability-zone"}, Binpack{Memory}}},
+	}
+	for _, ch := range chains {
+		b.Run(ch.name, func(b *testing.B) {
+			benchPlace(b, 10000, func(c *Cluster, req *Request, rng *rand.Rand, res *Result) error {
+				r := *req
+				r.Strategies = ch.s
+				return c.Place(&r, rng, res)
+			})
+		})
+	}
+}

@@ -23,6 +23,11 @@ type TaskID int32
 type Cluster struct {
 	instances []*Instance
 	byARN     map[string]int32
+	eligible  []uint64 // bit i: instance i is ACTIVE with its agent connected
+	// cpu and mem mirror each instance's remaining CPU and memory, so that
+	// scans read them without touching the instances.
+	cpu, mem []int64
+	hosting  map[int32][]uint64 // per group: bit i when instance i hosts one of its tasks
 
 	groupIDs   map[string]int32
 	groupNames []string
@@ -70,7 +75,8 @@ type fieldIndex struct {
 	valueOf []int32 // per instance
 	values  []string
 	byValue map[string]int32
-	members [][]int32 // instances per value, in cluster order
+	size    []int      // instances per value
+	bits    [][]uint64 // per value: bit i when instance i has it
 }
 
 type spreadKey struct {
@@ -110,6 +116,7 @@ func NewCluster() *Cluster {
 		spreads:  map[spreadKey]*spreadCount{},
 		byGroup:  map[int32][]*spreadCount{},
 		subs:     map[subKey]*subIndex{},
+		hosting:  map[int32][]uint64{},
 	}
 }
 
@@ -154,6 +161,9 @@ func (c *Cluster) AddInstance(in *Instance) error {
 	in.refresh()
 	c.instances = append(c.instances, in)
 	c.byARN[in.ARN] = in.idx
+	c.cpu = append(c.cpu, in.Remaining.CPU)
+	c.mem = append(c.mem, in.Remaining.MemoryMiB)
+	c.setEligible(in)
 	return nil
 }
 
@@ -179,6 +189,8 @@ func (c *Cluster) Update(in *Instance, f func(*Instance)) {
 	slices.Sort(in.Remaining.PortsTCP)
 	slices.Sort(in.Remaining.PortsUDP)
 	in.refresh()
+	c.setEligible(in)
+	c.cpu[i], c.mem[i] = in.Remaining.CPU, in.Remaining.MemoryMiB
 	for e, b := range c.exprs {
 		if int(i) < b.n {
 			b.set(i, e.Match(in.Subject()))
@@ -193,8 +205,9 @@ func (c *Cluster) Update(in *Instance, f func(*Instance)) {
 			continue
 		}
 		fi.valueOf[i] = now
-		fi.members[was] = slices.DeleteFunc(fi.members[was], func(j int32) bool { return j == i })
-		fi.insertMember(now, i)
+		fi.size[was]--
+		setBit(fi.bits[was], i, false)
+		fi.addMember(now, i)
 		for _, sc := range c.spreads {
 			if sc.field == fi {
 				n := int32(in.groupCount(sc.group))
@@ -204,6 +217,43 @@ func (c *Cluster) Update(in *Instance, f func(*Instance)) {
 		}
 	}
 	c.subRefile(in, old)
+}
+
+// hostingBits returns the bit set of instances that host a task of group
+// g, building it on first use; it covers every instance.
+func (c *Cluster) hostingBits(g int32) []uint64 {
+	hb := c.hosting[g]
+	if n := (len(c.instances) + 63) >> 6; len(hb) < n {
+		hb = append(hb, make([]uint64, n-len(hb))...)
+		if _, ok := c.hosting[g]; !ok {
+			for i, in := range c.instances {
+				setBit(hb, int32(i), in.groupCount(g) > 0)
+			}
+		}
+		c.hosting[g] = hb
+	}
+	return hb
+}
+
+func setBit(bits []uint64, i int32, v bool) {
+	if v {
+		bits[i>>6] |= 1 << (uint(i) & 63)
+	} else {
+		bits[i>>6] &^= 1 << (uint(i) & 63)
+	}
+}
+
+func hasBit(bits []uint64, i int32) bool { return bits[i>>6]&(1<<(uint(i)&63)) != 0 }
+
+func (c *Cluster) setEligible(in *Instance) {
+	for len(c.eligible) <= int(in.idx>>6) {
+		c.eligible = append(c.eligible, 0)
+	}
+	if in.eligible {
+		c.eligible[in.idx>>6] |= 1 << (uint(in.idx) & 63)
+	} else {
+		c.eligible[in.idx>>6] &^= 1 << (uint(in.idx) & 63)
+	}
 }
 
 func (b *exprBits) set(i int32, v bool) {
@@ -245,13 +295,13 @@ func (c *Cluster) evalBits(b *exprBits) {
 func (c *Cluster) field(name string) *fieldIndex {
 	fi := c.fields[name]
 	if fi == nil {
-		fi = &fieldIndex{name: name, values: []string{""}, byValue: map[string]int32{}, members: [][]int32{nil}}
+		fi = &fieldIndex{name: name, values: []string{""}, byValue: map[string]int32{}, size: []int{0}, bits: [][]uint64{nil}}
 		c.fields[name] = fi
 	}
 	for i := len(fi.valueOf); i < len(c.instances); i++ {
 		v := fi.valueID(c.instances[i])
 		fi.valueOf = append(fi.valueOf, v)
-		fi.members[v] = append(fi.members[v], int32(i))
+		fi.addMember(v, int32(i))
 	}
 	return fi
 }
@@ -266,15 +316,18 @@ func (fi *fieldIndex) valueID(in *Instance) int32 {
 		id = int32(len(fi.values))
 		fi.values = append(fi.values, val)
 		fi.byValue[val] = id
-		fi.members = append(fi.members, nil)
+		fi.size = append(fi.size, 0)
+		fi.bits = append(fi.bits, nil)
 	}
 	return id
 }
 
-func (fi *fieldIndex) insertMember(v, i int32) {
-	m := fi.members[v]
-	j, _ := slices.BinarySearch(m, i)
-	fi.members[v] = slices.Insert(m, j, i)
+func (fi *fieldIndex) addMember(v, i int32) {
+	fi.size[v]++
+	for len(fi.bits[v]) <= int(i>>6) {
+		fi.bits[v] = append(fi.bits[v], 0)
+	}
+	setBit(fi.bits[v], i, true)
 }
 
 // spread returns the per-value counts of group g over the attribute.
@@ -344,6 +397,9 @@ func (c *Cluster) addGroup(in *Instance, g int32, d int32) {
 	if !found && d > 0 {
 		in.groups = append(in.groups, groupCount{g, d})
 	}
+	if hb, ok := c.hosting[g]; ok {
+		setBit(hb, in.idx, in.groupCount(g) > 0)
+	}
 	in.groupNames = in.groupNames[:0]
 	for _, gc := range in.groups {
 		in.groupNames = append(in.groupNames, c.groupNames[gc.group])
@@ -359,10 +415,12 @@ func (c *Cluster) addGroup(in *Instance, g int32, d int32) {
 func (c *Cluster) setRemaining(in *Instance, dcpu, dmem int64) {
 	if dcpu != 0 {
 		in.Remaining.CPU += dcpu
+		c.cpu[in.idx] = in.Remaining.CPU
 		c.subMove(in, CPU, in.Remaining.CPU-dcpu)
 	}
 	if dmem != 0 {
 		in.Remaining.MemoryMiB += dmem
+		c.mem[in.idx] = in.Remaining.MemoryMiB
 		c.subMove(in, Memory, in.Remaining.MemoryMiB-dmem)
 	}
 }

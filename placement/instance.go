@@ -100,6 +100,7 @@ type Instance struct {
 	RunningTasksCount int
 
 	idx        int32
+	eligible   bool         // ACTIVE with its agent connected
 	groups     []groupCount // PENDING and RUNNING tasks by group
 	groupNames []string     // the groups with a positive count, for cql
 	fullGPUs   int          // devices with all 1000 milli free
@@ -148,8 +149,9 @@ func (in *Instance) groupCount(g int32) int {
 	return 0
 }
 
-// refresh recomputes the derived resource summaries.
+// refresh recomputes the derived summaries.
 func (in *Instance) refresh() {
+	in.eligible = in.Status == StatusActive && in.AgentConnected
 	in.fullGPUs, in.maxGPU = 0, 0
 	for _, g := range in.Remaining.GPUs {
 		if g.FreeMilli >= GPUMilliPerDevice {

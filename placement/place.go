@@ -3,6 +3,7 @@ package placement
 import (
 	"fmt"
 	"math"
+	"math/bits"
 	"math/rand/v2"
 	"slices"
 
@@ -21,6 +22,13 @@ type prepared struct {
 	dynamic     []*cql.Expr
 	scorers     []scorer // the chain, cut at the first Random
 	chooser     GPUChooser
+	// simple: only CPU and memory need checking once the eligible, static
+	// and hosting bits passed (no GPU, ports, scalars, required attributes
+	// or dynamic expressions).
+	simple bool
+	// hosting is the group's hosting bits, when distinctInstance or
+	// spread(instanceId) needs them.
+	hosting []uint64
 }
 
 type scorerKind uint8
@@ -74,6 +82,13 @@ func (c *Cluster) prepare(req *Request) *prepared {
 			pr.staticExprs = append(pr.staticExprs, con.Expr)
 		}
 	}
+	r := &req.Task
+	pr.simple = len(pr.dynamic) == 0 && len(req.RequiredAttributes) == 0 && !r.AllGPUs && r.GPUs == 0 &&
+		len(r.PortsTCP)+len(r.PortsUDP) == 0 && len(r.Scalars) == 0
+	pr.hosting = nil
+	if pr.distinct {
+		pr.hosting = c.hostingBits(pr.group)
+	}
 	pr.scorers = pr.scorers[:0]
 	pr.chooser = nil
 	for _, s := range req.Strategies {
@@ -92,6 +107,7 @@ func (c *Cluster) prepare(req *Request) *prepared {
 				sc = scorer{kind: scoreSpreadAttr, spread: c.spread(pr.group, c.field(name))}
 			} else {
 				sc = scorer{kind: scoreSpreadInstance}
+				pr.hosting = c.hostingBits(pr.group)
 			}
 		default:
 			sc = scorer{kind: scoreUser, user: s}
@@ -105,10 +121,10 @@ func (c *Cluster) prepare(req *Request) *prepared {
 // the first that removes it (ReasonNone when it can take the task) with,
 // for ReasonScalar, the index of the resource in the task's Scalars.
 func (c *Cluster) check(in *Instance, pr *prepared) (Reason, int) {
-	if in.Status != StatusActive {
-		return ReasonStatus, 0
-	}
-	if !in.AgentConnected {
+	if !in.eligible {
+		if in.Status != StatusActive {
+			return ReasonStatus, 0
+		}
 		return ReasonAgent, 0
 	}
 	for _, a := range pr.req.RequiredAttributes {
@@ -117,10 +133,10 @@ func (c *Cluster) check(in *Instance, pr *prepared) (Reason, int) {
 		}
 	}
 	r := &pr.task.Requirements
-	if in.Remaining.CPU < r.CPU {
+	if c.cpu[in.idx] < r.CPU {
 		return ReasonCPU, 0
 	}
-	if in.Remaining.MemoryMiB < r.MemoryMiB {
+	if c.mem[in.idx] < r.MemoryMiB {
 		return ReasonMemory, 0
 	}
 	switch {
@@ -173,8 +189,30 @@ func (c *Cluster) check(in *Instance, pr *prepared) (Reason, int) {
 	return ReasonNone, 0
 }
 
+// fits reports whether in can take the task: check without the reason,
+// testing the cached bits first.
 func (c *Cluster) fits(in *Instance, pr *prepared) bool {
-	r, _ := c.check(in, pr)
+	i := in.idx
+	if !hasBit(c.eligible, i) {
+		return false
+	}
+	for _, b := range pr.static {
+		if !b.has(i) {
+			return false
+		}
+	}
+	return c.fitsRest(i, pr)
+}
+
+// fitsRest checks what the eligible and static bits do not cover.
+func (c *Cluster) fitsRest(i int32, pr *prepared) bool {
+	if pr.distinct && hasBit(pr.hosting, i) {
+		return false
+	}
+	if pr.simple {
+		return c.cpu[i] >= pr.task.Requirements.CPU && c.mem[i] >= pr.task.Requirements.MemoryMiB
+	}
+	r, _ := c.check(c.instances[i], pr)
 	return r == ReasonNone
 }
 
@@ -222,6 +260,17 @@ type valueFilter struct {
 	values  []int32
 }
 
+// word returns word k of the set of instances the filter allows.
+func (f *valueFilter) word(k int) uint64 {
+	var w uint64
+	for _, v := range f.values {
+		if b := f.field.bits[v]; k < len(b) {
+			w |= b[k]
+		}
+	}
+	return w
+}
+
 func (c *Cluster) inFilters(i int32) bool {
 	for k := range c.filters {
 		f := &c.filters[k]
@@ -249,6 +298,13 @@ func (c *Cluster) rank(pr *prepared, chain []scorer, depth int) bool {
 		return c.rankSpread(pr, chain, depth)
 	case scoreBinpack:
 		return c.rankBinpack(pr, chain)
+	case scoreSpreadInstance:
+		// The best spread(instanceId) level is 0 tasks of the group when any
+		// candidate hosts none: rank those by the rest of the chain. Only
+		// when every candidate hosts some does the count matter.
+		if c.scanMasked(pr, chain[1:], pr.hosting) {
+			return true
+		}
 	}
 	return c.scan(pr, chain)
 }
@@ -264,7 +320,7 @@ func (c *Cluster) rankSpread(pr *prepared, chain []scorer, depth int) bool {
 	}
 	lv := c.levels[depth][:0]
 	for v := range fi.values {
-		if len(fi.members[v]) > 0 {
+		if fi.size[v] > 0 {
 			lv = append(lv, levelEntry{sc.at(int32(v)), int32(v)})
 		}
 	}
@@ -392,19 +448,22 @@ func (c *Cluster) partAllowed(p *part) bool {
 
 // scan considers every allowed instance: those of the innermost spread
 // level when there is one, else the whole cluster.
-func (c *Cluster) scan(pr *prepared, chain []scorer) bool {
+func (c *Cluster) scan(pr *prepared, chain []scorer) bool { return c.scanMasked(pr, chain, nil) }
+
+// scanMasked is scan over the instances whose bit in exclude is clear
+// (exclude nil: all).
+func (c *Cluster) scanMasked(pr *prepared, chain []scorer, exclude []uint64) bool {
 	var bestv [MaxStrategies]float64
 	first := true
 	visit := func(i int32) {
-		in := c.instances[i]
-		if !c.inFilters(i) || !c.fits(in, pr) {
+		if !c.fitsRest(i, pr) {
 			return
 		}
 		if len(chain) == 0 {
 			c.ties = append(c.ties, i)
 			return
 		}
-		switch c.compare(chain, in, &bestv, first) {
+		switch c.compare(chain, c.instances[i], &bestv, first) {
 		case 1:
 			c.ties = append(c.ties[:0], i)
 		case 0:
@@ -412,19 +471,22 @@ func (c *Cluster) scan(pr *prepared, chain []scorer) bool {
 		}
 		first = false
 	}
-	if n := len(c.filters); n > 0 {
-		f := &c.filters[n-1]
-		for _, v := range f.values {
-			for _, i := range f.field.members[v] {
-				visit(i)
-			}
+	// Whole words of instances that are not eligible, fail a static
+	// expression, are excluded or lie outside the spread levels in force
+	// are skipped without touching them; the rest are visited in cluster
+	// order.
+	for k, w := range c.eligible {
+		for _, b := range pr.static {
+			w &= b.bits[k]
 		}
-		if len(f.values) > 1 {
-			slices.Sort(c.ties)
+		if exclude != nil {
+			w &^= exclude[k]
 		}
-	} else {
-		for i := range c.instances {
-			visit(int32(i))
+		for f := range c.filters {
+			w &= c.filters[f].word(k)
+		}
+		for ; w != 0; w &= w - 1 {
+			visit(int32(k<<6 | bits.TrailingZeros64(w)))
 		}
 	}
 	return len(c.ties) > 0
