@@ -1,0 +1,117 @@
+// Package scheduler reproduces Amazon ECS's service scheduler (REPLICA and
+// DAEMON services, rolling deployments, the deployment circuit breaker,
+// launch back-off, draining, task scale-in protection) and standalone
+// RunTask, as a pure reconciler over the placement package.
+//
+// # Reconciliation
+//
+// Reconcile takes a service's specification (Service), what is observed
+// (Observed: the service's live tasks, the tasks that stopped since the
+// last call, and the State the previous call returned), the time and a
+// seeded random source, and returns a Plan: tasks to start, already placed
+// and reserved in the placement.Cluster; tasks to stop, each with ECS's
+// stoppedReason; the service events ECS would emit; and the new State. The
+// caller applies the plan: it starts the tasks (PENDING, then RUNNING),
+// sets the stopped tasks' desiredStatus to STOPPED, releases them from the
+// cluster once they have stopped, reports them once in Observed.Stopped,
+// and passes Plan.State back next time. A caller that does not apply a
+// plan calls Plan.Discard, which releases its starts.
+//
+// Reconcile DAEMON services before REPLICA services in each round
+// (DaemonsFirst): that is how a daemon task is the first on a new
+// instance and its resources are reserved before replica tasks.
+//
+// # Vocabulary
+//
+//   - desired count: DesiredCount for REPLICA; for DAEMON the number of
+//     eligible instances (ACTIVE, with the required attributes, meeting
+//     every memberOf constraint).
+//   - counted tasks: lastStatus RUNNING or PENDING (PROVISIONING, PENDING,
+//     ACTIVATING), including those being stopped (decision 8: the API's
+//     definition). maximumPercent caps them at floor(desired x max / 100).
+//   - healthy: RUNNING and wanted, and, with HealthChecked, Health HEALTHY;
+//     without, RUNNING for NoHealthCheckDelay (40 s). minimumHealthyPercent
+//     keeps ceil(desired x min / 100) healthy tasks through deployment and
+//     draining stops.
+//   - unhealthy: RUNNING, HealthChecked, Health UNHEALTHY, and past the
+//     grace period (HealthCheckGracePeriodSeconds after StartedAt).
+//   - primary deployment: the newest; only it starts tasks. Tasks of other
+//     deployments, and RUNNING tasks on instances that are not ACTIVE, are
+//     replaced; tasks not yet RUNNING on such instances are stopped at once.
+//
+// # Deployment state machine
+//
+//	          task definition or ForceNewDeployment changes
+//	(none) ─────────────────────────────────────────────► PRIMARY, IN_PROGRESS
+//	                                                            │
+//	   steady state: desired healthy tasks, all of it, nothing  │ failures reach the
+//	   else left, nothing to start or stop                      │ circuit breaker threshold
+//	                    ▼                                       ▼
+//	            PRIMARY, COMPLETED                       PRIMARY, FAILED ──(no rollback)──► halts:
+//	                    │                                       │                          no starts,
+//	                    │ a newer deployment                    │ rollback and a            no replacement
+//	                    ▼                                       ▼ COMPLETED one exists
+//	            ACTIVE (until its tasks are gone,        new PRIMARY, IN_PROGRESS, running the
+//	            then INACTIVE and dropped)               last COMPLETED task definition; the
+//	                                                     rolled-back-to deployment's tasks are its own
+//
+// Circuit breaker: stage 1 counts tasks of the deployment that stop before
+// RUNNING, until one of them is RUNNING; stage 2 counts tasks stopped for
+// failed health checks. resetOnHealthyTask (default true) zeroes the count
+// when the number of healthy tasks of the deployment rises. The threshold
+// is FailureThreshold.
+//
+// # Decisions where ECS is silent
+//
+//   - Deployment and draining stops (which old task goes first) are not
+//     documented: berth stops tasks that are not yet healthy first, then
+//     those on instances that are not ACTIVE, then the oldest deployment's,
+//     then those on the instance with the most tasks of the service; ties
+//     keep the observed order. Scale-in (desired count lowered) stops
+//     unready tasks first (unhealthy in grace, not yet RUNNING, not yet
+//     healthy), then lets the placement strategies choose
+//     (placement.SelectStop).
+//   - Unhealthy tasks are replaced first and stopped once as many healthy
+//     tasks as desired remain without them; when maximumPercent leaves no
+//     room, one at a time, only when no other stop is in flight, keeping
+//     ceil(desired x min / 100) RUNNING.
+//   - Launch back-off: 10 s after the first consecutive failure, doubling,
+//     capped at MaxLaunchBackoff (15 min, the documented cap); a task that
+//     reaches RUNNING or a new task definition clears it.
+//   - Circuit breaker percent thresholds round up and are at least 1.
+//   - A daemon task on a draining instance is the last to stop: it stops
+//     once no other service task ("service:" groups) is left there.
+//     Standalone tasks do not hold it back.
+//   - Protected tasks are stopped neither by scale-in nor by deployments
+//     nor by draining; unhealthy protected tasks are still replaced.
+//   - A task whose placement is not in the cluster is ignored: the caller
+//     reports it STOPPED (instance loss).
+//   - Task ids are 32 hexadecimal digits and deployment ids "ecs-svc/" and
+//     19 digits, drawn from the random source.
+//   - Condition events (steady state, unable to place, stalled, throttled,
+//     protected tasks) are suppressed while their cause persists, for at
+//     most EventRepeat (6 h); action events (started, stopped, deployment
+//     completed or failed, rollback) are always emitted.
+//   - minimumHealthyPercent must be 0..100 and maximumPercent at least 100.
+//
+// # Units and errors
+//
+// Times are time.Time and durations time.Duration, except the API's own
+// integer fields (HealthCheckGracePeriodSeconds, expiresInMinutes).
+// Percents are integers 0-100 (maximumPercent may exceed 100). Errors are
+// for invalid input only, one line, prefixed "scheduler:", naming the field.
+//
+// # Concurrency
+//
+// Reconcile and RunTask change the cluster (they place tasks); like the
+// cluster, they are not safe for concurrent use on one cluster. Service
+// values are read, never changed.
+//
+// # Non-goals
+//
+// The CODE_DEPLOY and EXTERNAL controllers, blue/green, linear and canary
+// strategies, load balancer registration, CloudWatch alarm rollbacks, AZ
+// rebalancing, capacity provider strategies and Fargate are not modelled.
+// Account quotas (tasks per service, instances per cluster, the launch
+// rate) are not enforced.
+package scheduler

@@ -1,0 +1,121 @@
+package scheduler
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/berthsched/berth/placement"
+)
+
+// The service event messages and stoppedReasons, in ECS's words where the
+// Developer Guide gives them (spec 3 and DG-events).
+
+func svcPrefix(name string) string { return "(service " + name + ")" }
+
+func msgSteady(name string) string { return svcPrefix(name) + " has reached a steady state." }
+
+func msgTaskList(name, verb, noun string, ids []string) string {
+	var b strings.Builder
+	b.WriteString(svcPrefix(name))
+	b.WriteString(" has ")
+	b.WriteString(verb)
+	b.WriteByte(' ')
+	b.WriteString(strconv.Itoa(len(ids)))
+	b.WriteByte(' ')
+	b.WriteString(noun)
+	b.WriteByte(':')
+	for _, id := range ids {
+		b.WriteString(" (task ")
+		b.WriteString(id)
+		b.WriteByte(')')
+	}
+	b.WriteByte('.')
+	return b.String()
+}
+
+// msgUnplaced is the "unable to place a task" event for u: the closest
+// instance and what it lacked, when the reason has words for it.
+func msgUnplaced(name string, u *placement.Unplaced) string {
+	m := svcPrefix(name) + " was unable to place a task because no container instance met all of its requirements."
+	if u.Closest == nil {
+		return m + " Reason: No Container Instances were found in your cluster."
+	}
+	return m + closestText(u.Closest, u.Reason, u.Scalar)
+}
+
+// msgUnplacedOn is the "unable to place a task" event naming in as the
+// closest instance.
+func msgUnplacedOn(name string, in *placement.Instance, r placement.Reason, scalar string) string {
+	return svcPrefix(name) + " was unable to place a task because no container instance met all of its requirements." + closestText(in, r, scalar)
+}
+
+func closestText(in *placement.Instance, r placement.Reason, scalar string) string {
+	var what string
+	switch r {
+	case placement.ReasonCPU:
+		what = "has insufficient CPU units available."
+	case placement.ReasonMemory:
+		what = "has insufficient memory available."
+	case placement.ReasonGPU:
+		what = "has insufficient GPU resources available."
+	case placement.ReasonPorts:
+		what = "is already using a port required by your task."
+	case placement.ReasonAgent:
+		what = `encountered error "AGENT".`
+	case placement.ReasonAttribute:
+		what = "is missing an attribute required by your task."
+	case placement.ReasonScalar:
+		what = "has insufficient " + scalar + " available."
+	default:
+		return ""
+	}
+	return " The closest matching (container-instance " + instanceID(in.ARN) + ") " + what
+}
+
+// instanceID is the id part of a container instance ARN.
+func instanceID(arn string) string {
+	if i := strings.LastIndexByte(arn, '/'); i >= 0 {
+		return arn[i+1:]
+	}
+	return arn
+}
+
+func msgStalled(name string) string {
+	return svcPrefix(name) + " was unable to stop or start tasks during a deployment because of the service deployment configuration. Update the minimumHealthyPercent or maximumPercent value and try again."
+}
+
+func msgThrottled(name string) string {
+	return svcPrefix(name) + " is unable to consistently start tasks successfully."
+}
+
+func msgProtected(name, deployment string) string {
+	return svcPrefix(name) + " was unable to reach steady state because task set (" + deployment + ") was unable to scale in. Reason: The number of protected tasks are more than the desired count of tasks."
+}
+
+func msgDeployment(name, id, what string) string {
+	return svcPrefix(name) + " (deployment " + id + ") " + what
+}
+
+func msgRollback(name, to string) string {
+	return svcPrefix(name) + " rolling back to deployment " + to + "."
+}
+
+// Stopped reasons.
+func reasonScaling(deployment string) string {
+	return "Scaling activity initiated by (deployment " + deployment + ")"
+}
+
+func reasonDraining(in *placement.Instance) string {
+	return "Container instance " + instanceID(in.ARN) + " is being drained"
+}
+
+func reasonNoLongerMatches(in *placement.Instance) string {
+	return "Container instance " + instanceID(in.ARN) + " no longer satisfies the service's placement constraints"
+}
+
+const (
+	reasonUnhealthy   = "Task failed container health checks"
+	reasonCBFailed    = "ECS deployment circuit breaker: tasks failed to start."
+	reasonCBUnhealthy = "ECS deployment circuit breaker: tasks failed health checks."
+	reasonRollbackPfx = "ECS deployment circuit breaker: rolling back to deploymentId "
+)

@@ -1,0 +1,170 @@
+package scheduler
+
+import (
+	"slices"
+	"time"
+
+	"github.com/berthsched/berth/placement"
+)
+
+// DeploymentStatus is a deployment's status.
+type DeploymentStatus string
+
+// Deployment statuses: the newest deployment is PRIMARY; older ones that
+// still have tasks are ACTIVE; the rest are INACTIVE and dropped.
+const (
+	DeploymentPrimary  DeploymentStatus = "PRIMARY"
+	DeploymentActive   DeploymentStatus = "ACTIVE"
+	DeploymentInactive DeploymentStatus = "INACTIVE"
+)
+
+// RolloutState is a deployment's rolloutState.
+type RolloutState string
+
+// Rollout states: IN_PROGRESS until steady state (COMPLETED) or until the
+// circuit breaker trips (FAILED).
+const (
+	InProgress RolloutState = "IN_PROGRESS"
+	Completed  RolloutState = "COMPLETED"
+	Failed     RolloutState = "FAILED"
+)
+
+// Deployment is one of a service's deployments.
+type Deployment struct {
+	// ID is "ecs-svc/" and 19 digits.
+	ID     string
+	Status DeploymentStatus
+	// TaskDefinition is what its tasks run.
+	TaskDefinition *placement.TaskDefinition
+	// Spec is the service's task definition ("family:revision") and
+	// ForceNewDeployment when the deployment began. A rollback keeps the
+	// failed deployment's Spec so that it is not deployed again.
+	Spec       string
+	Generation int
+	// RollbackTo is, for a rollback, the deployment rolled back to, whose
+	// tasks count as this deployment's.
+	RollbackTo         string
+	RolloutState       RolloutState
+	RolloutStateReason string
+	CreatedAt          time.Time
+	UpdatedAt          time.Time
+	// DesiredCount, PendingCount and RunningCount are as of the last
+	// Reconcile.
+	DesiredCount, PendingCount, RunningCount int
+	// FailedTasks is the circuit breaker's failure count.
+	FailedTasks int
+	// RunningSeen: a task of the deployment has reached RUNNING, which ends
+	// the circuit breaker's first stage.
+	RunningSeen bool
+	// Healthy is how many of its tasks were healthy at the last Reconcile
+	// (a rise means a task became healthy: resetOnHealthyTask).
+	Healthy int
+}
+
+// owns reports whether a task of deployment id belongs to d.
+func (d *Deployment) owns(id string) bool {
+	return id == d.ID || d.RollbackTo != "" && id == d.RollbackTo
+}
+
+// State is what Reconcile carries from one call to the next: the caller
+// stores Plan.State and passes it back as Observed.State. The zero value is
+// a service that has never been reconciled.
+type State struct {
+	// Deployments are the PRIMARY deployment first, then the ACTIVE ones,
+	// newest first.
+	Deployments []Deployment
+	// LastCompleted is the most recent deployment that reached COMPLETED,
+	// the target of a circuit breaker rollback.
+	LastCompleted *Deployment
+	// LaunchFailures counts consecutive tasks that stopped before RUNNING;
+	// NextLaunch is when starting tasks may resume (launch back-off).
+	LaunchFailures int
+	LastFailure    time.Time
+	NextLaunch     time.Time
+	// Reported are the condition events (steady state, unable to place,
+	// stalled, throttled, protected) emitted and still in force, so that a
+	// repeat is suppressed until its cause goes away or EventRepeat passes.
+	Reported []Event
+}
+
+// EventRepeat is how long a repeated service event is suppressed while its
+// cause persists.
+const EventRepeat = 6 * time.Hour
+
+func (s State) clone() State {
+	s.Deployments = slices.Clone(s.Deployments)
+	s.Reported = slices.Clone(s.Reported)
+	if s.LastCompleted != nil {
+		d := *s.LastCompleted
+		s.LastCompleted = &d
+	}
+	return s
+}
+
+// Primary returns the PRIMARY deployment, or nil before the first
+// Reconcile.
+func (s *State) Primary() *Deployment {
+	if len(s.Deployments) == 0 {
+		return nil
+	}
+	return &s.Deployments[0]
+}
+
+// Start is a task the plan starts. Its placement is already reserved in the
+// cluster.
+type Start struct {
+	// ID is the new task's id (32 hexadecimal digits).
+	ID string
+	// Deployment is the deployment it belongs to.
+	Deployment     string
+	TaskDefinition *placement.TaskDefinition
+	Group          string
+	Placement      placement.Placement
+}
+
+// Task returns the task as the caller should observe it once started:
+// PENDING, desired RUNNING.
+func (s *Start) Task() Task {
+	return Task{ID: s.ID, Placement: s.Placement.Task, Deployment: s.Deployment, LastStatus: Pending, DesiredStatus: Running}
+}
+
+// Stop is a task the plan stops. The caller sets its desiredStatus to
+// STOPPED and releases it from the cluster once it has stopped.
+type Stop struct {
+	ID        string
+	Placement placement.TaskID
+	// Reason is the task's stoppedReason.
+	Reason string
+}
+
+// Event is a service event message.
+type Event struct {
+	At      time.Time
+	Message string
+}
+
+// Plan is the outcome of one Reconcile: what to start and stop, the events
+// ECS would emit, and the state to pass to the next call.
+//
+// The starts are already placed and reserved in the cluster; a caller that
+// does not apply a plan must call Discard, which releases them.
+type Plan struct {
+	Starts []Start
+	Stops  []Stop
+	Events []Event
+	State  State
+}
+
+// Empty reports whether the plan starts and stops nothing.
+func (p *Plan) Empty() bool { return len(p.Starts) == 0 && len(p.Stops) == 0 }
+
+// Discard releases the plan's starts from the cluster.
+func (p *Plan) Discard(c *placement.Cluster) error {
+	for _, s := range p.Starts {
+		if err := c.Release(s.Placement.Task); err != nil {
+			return err
+		}
+	}
+	p.Starts = nil
+	return nil
+}

@@ -1,0 +1,430 @@
+package scheduler
+
+import (
+	"math/rand/v2"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/berthsched/berth/placement"
+)
+
+// MaxLaunchBackoff caps the wait between launch attempts of a service whose
+// tasks keep stopping before they reach RUNNING.
+const MaxLaunchBackoff = 15 * time.Minute
+
+// LaunchBackoff returns how long a service waits before starting tasks
+// again after failures consecutive tasks stopped before reaching RUNNING:
+// 0 without failures, then 10 s doubling with each failure, at most
+// MaxLaunchBackoff. (ECS publishes only the cap; the steps are berth's.)
+func LaunchBackoff(failures int) time.Duration {
+	if failures <= 0 {
+		return 0
+	}
+	if failures > 10 {
+		return MaxLaunchBackoff
+	}
+	return min(10*time.Second<<(failures-1), MaxLaunchBackoff)
+}
+
+// Reconcile compares a service's specification with what is observed and
+// returns the plan that moves it toward the specification: the tasks to
+// start (already placed, and reserved in c), the tasks to stop with their
+// stoppedReason, the service events ECS would emit, and the state to pass
+// to the next call in Observed.State.
+//
+// Reconcile is a function of its arguments: it reads the time only from
+// now and draws randomness only from rng (to break placement ties and to
+// name new tasks and deployments). It changes c only by placing the plan's
+// starts. The error is for an invalid service; an outcome such as "no
+// instance can take the task" is a plan with an event.
+func Reconcile(svc *Service, obs *Observed, now time.Time, c *placement.Cluster, rng *rand.Rand) (*Plan, error) {
+	if err := svc.Validate(); err != nil {
+		return nil, err
+	}
+	r := &reconciler{svc: svc, obs: obs, now: now, c: c, rng: rng, plan: &Plan{State: obs.State.clone()}}
+	r.st = &r.plan.State
+	r.deploy()
+	r.countStopped()
+	var err error
+	if svc.strategy() == Daemon {
+		err = r.daemon()
+	} else {
+		err = r.replica()
+	}
+	if err != nil {
+		r.plan.Discard(c)
+		return nil, err
+	}
+	r.finish()
+	return r.plan, nil
+}
+
+// reconciler holds one Reconcile call.
+type reconciler struct {
+	svc  *Service
+	obs  *Observed
+	now  time.Time
+	c    *placement.Cluster
+	rng  *rand.Rand
+	plan *Plan
+	st   *State
+
+	conds     []Event // condition events raised this call
+	reason    string  // the scaling stoppedReason, made once
+	reasonFor string  // the deployment it names
+	stopped   []bool  // per observed task: stopped by this plan
+	res       placement.Result
+}
+
+func (r *reconciler) primary() *Deployment { return &r.st.Deployments[0] }
+
+// scaling returns the stoppedReason of deployment and scale-in stops,
+// naming the primary deployment.
+func (r *reconciler) scaling() string {
+	if id := r.primary().ID; r.reasonFor != id {
+		r.reason, r.reasonFor = reasonScaling(id), id
+	}
+	return r.reason
+}
+
+// deploy starts a deployment when the service's task definition or
+// ForceNewDeployment differs from the primary deployment's.
+func (r *reconciler) deploy() {
+	spec := tdKey(r.svc.TaskDefinition)
+	p := r.st.Primary()
+	if p != nil && p.Spec == spec && p.Generation == r.svc.ForceNewDeployment {
+		if p.RollbackTo == "" {
+			p.TaskDefinition = r.svc.TaskDefinition
+		}
+		return
+	}
+	if p == nil || tdKey(p.TaskDefinition) != spec {
+		r.clearBackoff() // a new task definition ends the throttle at once
+	}
+	r.newDeployment(Deployment{TaskDefinition: r.svc.TaskDefinition, Spec: spec, Generation: r.svc.ForceNewDeployment})
+}
+
+func (r *reconciler) newDeployment(d Deployment) *Deployment {
+	if p := r.st.Primary(); p != nil {
+		p.Status = DeploymentActive
+		p.UpdatedAt = r.now
+	}
+	d.ID = r.deploymentID()
+	d.Status = DeploymentPrimary
+	d.RolloutState = InProgress
+	if d.RolloutStateReason == "" {
+		d.RolloutStateReason = "ECS deployment " + d.ID + " in progress."
+	}
+	d.CreatedAt, d.UpdatedAt = r.now, r.now
+	r.st.Deployments = slices.Insert(r.st.Deployments, 0, d)
+	return r.primary()
+}
+
+func (r *reconciler) clearBackoff() {
+	r.st.LaunchFailures = 0
+	r.st.NextLaunch = time.Time{}
+}
+
+func (r *reconciler) cbEnabled() *CircuitBreaker {
+	if cb := r.svc.DeploymentConfiguration.CircuitBreaker; cb != nil && cb.Enable {
+		return cb
+	}
+	return nil
+}
+
+// countStopped feeds the tasks that stopped since the last call to the
+// launch back-off and to the circuit breaker.
+func (r *reconciler) countStopped() {
+	p := r.primary()
+	cb := r.cbEnabled()
+	for i := range r.obs.Stopped {
+		t := &r.obs.Stopped[i]
+		if t.launchFailed() {
+			r.st.LaunchFailures++
+			r.st.LastFailure = r.now
+			r.st.NextLaunch = r.now.Add(LaunchBackoff(r.st.LaunchFailures))
+			if cb != nil && p.owns(t.Deployment) && !p.RunningSeen {
+				p.FailedTasks++ // stage 1: a task failed to reach RUNNING
+			}
+			continue
+		}
+		if cb != nil && p.owns(t.Deployment) && p.RunningSeen && t.Health == HealthUnhealthy &&
+			t.StopCode != ServiceSchedulerInitiated && t.StopCode != UserInitiated {
+			p.FailedTasks++ // stage 2: a RUNNING task failed its health checks
+		}
+	}
+	for i := range r.obs.Tasks {
+		t := &r.obs.Tasks[i]
+		if t.LastStatus == Running && t.StartedAt.After(r.st.LastFailure) {
+			r.clearBackoff() // a launch succeeded
+			break
+		}
+	}
+	r.stopped = make([]bool, len(r.obs.Tasks))
+}
+
+// breaker checks the primary deployment against the circuit breaker's
+// threshold, given its healthy tasks and whether one is RUNNING, and fails
+// it (and rolls back) when the failures reach the threshold. It reports
+// whether it created a rollback deployment.
+func (r *reconciler) breaker(desired, healthy int, running bool) bool {
+	cb := r.cbEnabled()
+	p := r.primary()
+	if cb == nil || p.RolloutState != InProgress {
+		return false
+	}
+	if running {
+		p.RunningSeen = true
+	}
+	if cb.resetOnHealthy() && healthy > p.Healthy {
+		p.FailedTasks = 0
+	}
+	p.Healthy = healthy
+	if p.FailedTasks < cb.FailureThreshold(desired) {
+		return false
+	}
+	p.RolloutState = Failed
+	p.UpdatedAt = r.now
+	what, reason := "deployment failed: tasks failed to start.", reasonCBFailed
+	if p.RunningSeen {
+		what, reason = "deployment failed: tasks failed health checks.", reasonCBUnhealthy
+	}
+	p.RolloutStateReason = reason
+	r.event(msgDeployment(r.svc.Name, p.ID, what))
+	last := r.st.LastCompleted
+	if !cb.Rollback || last == nil || p.RollbackTo != "" || last.ID == p.ID {
+		return false
+	}
+	failed := *p
+	r.newDeployment(Deployment{
+		TaskDefinition:     last.TaskDefinition,
+		Spec:               failed.Spec,
+		Generation:         failed.Generation,
+		RollbackTo:         last.ID,
+		RolloutStateReason: reasonRollbackPfx + last.ID + ".",
+	})
+	r.clearBackoff()
+	r.event(msgRollback(r.svc.Name, last.ID))
+	return true
+}
+
+// health says where a task stands for minimumHealthyPercent.
+type health uint8
+
+const (
+	notYet    health = iota // PENDING, or RUNNING but not yet healthy
+	healthy                 // counts toward minimumHealthyPercent
+	unhealthy               // failed its health check after the grace period
+)
+
+func (r *reconciler) health(t *Task) health {
+	if t.LastStatus != Running {
+		return notYet
+	}
+	if !r.svc.HealthChecked {
+		if !t.StartedAt.IsZero() && r.now.Sub(t.StartedAt) >= NoHealthCheckDelay {
+			return healthy
+		}
+		return notYet
+	}
+	switch t.Health {
+	case HealthHealthy:
+		return healthy
+	case HealthUnhealthy:
+		grace := time.Duration(r.svc.HealthCheckGracePeriodSeconds) * time.Second
+		if r.now.Sub(t.StartedAt) >= grace {
+			return unhealthy
+		}
+	}
+	return notYet
+}
+
+// live reports whether the task is still wanted (desiredStatus RUNNING)
+// and counts toward maximumPercent (lastStatus RUNNING or PENDING; the
+// API's definition, decision 8).
+func live(t *Task) (wanted, counted bool) {
+	return t.DesiredStatus != Stopped, t.LastStatus == Running || t.LastStatus.Starting()
+}
+
+// stop adds the observed task i to the plan's stops.
+func (r *reconciler) stop(i int, reason string) {
+	if r.stopped[i] {
+		return
+	}
+	r.stopped[i] = true
+	t := &r.obs.Tasks[i]
+	r.plan.Stops = append(r.plan.Stops, Stop{ID: t.ID, Placement: t.Placement, Reason: reason})
+}
+
+// place starts n tasks of the primary deployment; r.res.Unplaced says
+// which could not be placed.
+func (r *reconciler) place(n int) error {
+	r.res.Placed, r.res.Unplaced = r.res.Placed[:0], r.res.Unplaced[:0]
+	if n <= 0 {
+		return nil
+	}
+	p := r.primary()
+	req := r.svc.requestFor(p.TaskDefinition, n)
+	if err := r.c.Place(req, r.rng, &r.res); err != nil {
+		return err
+	}
+	for _, pl := range r.res.Placed {
+		r.plan.Starts = append(r.plan.Starts, Start{
+			ID: r.taskID(), Deployment: p.ID, TaskDefinition: p.TaskDefinition, Group: req.Group, Placement: pl,
+		})
+	}
+	return nil
+}
+
+// stopOrder sorts deployment and draining candidates: tasks on instances
+// that are not ACTIVE first, then the oldest deployment's, then those on
+// the instance with the most tasks of the service; ties keep the observed
+// order. ECS does not document how it picks them.
+func (r *reconciler) stopOrder(cands []int) {
+	type key struct {
+		i, age, draining, n int
+	}
+	keys := make([]key, len(cands))
+	group := r.svc.Group()
+	for k, i := range cands {
+		t := &r.obs.Tasks[i]
+		in := r.c.TaskInstance(t.Placement)
+		age := len(r.st.Deployments)
+		for j := range r.st.Deployments {
+			if r.st.Deployments[j].owns(t.Deployment) {
+				age = j
+				break
+			}
+		}
+		d := 0
+		if in.Status != placement.StatusActive {
+			d = 1
+		}
+		keys[k] = key{i, age, d, r.c.GroupCount(in, group)}
+	}
+	slices.SortStableFunc(keys, func(a, b key) int {
+		switch {
+		case a.draining != b.draining:
+			return b.draining - a.draining
+		case a.age != b.age:
+			return b.age - a.age
+		}
+		return b.n - a.n
+	})
+	for k := range keys {
+		cands[k] = keys[k].i
+	}
+}
+
+// event appends an action event (started, stopped, deployment ...).
+func (r *reconciler) event(msg string) {
+	r.plan.Events = append(r.plan.Events, Event{At: r.now, Message: msg})
+}
+
+// cond raises a condition event: emitted unless the same message was
+// emitted within EventRepeat and its cause has persisted since.
+func (r *reconciler) cond(msg string) {
+	for _, e := range r.conds {
+		if e.Message == msg {
+			return
+		}
+	}
+	for _, e := range r.obs.State.Reported {
+		if e.Message == msg && r.now.Sub(e.At) < EventRepeat {
+			r.conds = append(r.conds, e)
+			return
+		}
+	}
+	r.conds = append(r.conds, Event{At: r.now, Message: msg})
+	r.event(msg)
+}
+
+// finish adds the started and stopped events (after the deployment and
+// condition events), refreshes the deployments'
+// counts and drops the deployments that have no task left.
+func (r *reconciler) finish() {
+	if n := len(r.plan.Starts); n > 0 {
+		ids := make([]string, n)
+		for i := range r.plan.Starts {
+			ids[i] = r.plan.Starts[i].ID
+		}
+		r.event(msgTaskList(r.svc.Name, "started", "tasks", ids))
+	}
+	if n := len(r.plan.Stops); n > 0 {
+		ids := make([]string, n)
+		for i := range r.plan.Stops {
+			ids[i] = r.plan.Stops[i].ID
+		}
+		r.event(msgTaskList(r.svc.Name, "stopped", "running tasks", ids))
+	}
+	r.st.Reported = append(r.st.Reported[:0], r.conds...)
+	ds := r.st.Deployments
+	for j := range ds {
+		ds[j].PendingCount, ds[j].RunningCount = 0, 0
+	}
+	has := make([]bool, len(ds))
+	has[0] = true
+	for i := range r.obs.Tasks {
+		t := &r.obs.Tasks[i]
+		for j := range ds {
+			if ds[j].ID == t.Deployment || j == 0 && ds[0].owns(t.Deployment) {
+				has[j] = true
+				if r.stopped[i] || t.DesiredStatus == Stopped {
+					break
+				}
+				switch {
+				case t.LastStatus == Running:
+					ds[j].RunningCount++
+				case t.LastStatus.Starting():
+					ds[j].PendingCount++
+				}
+				break
+			}
+		}
+	}
+	ds[0].PendingCount += len(r.plan.Starts)
+	k := 0
+	for j := range ds {
+		if has[j] {
+			ds[k] = ds[j]
+			k++
+		}
+	}
+	r.st.Deployments = ds[:k]
+}
+
+// complete marks the primary deployment COMPLETED once the service is in
+// steady state, and raises the steady state event.
+func (r *reconciler) complete() {
+	p := r.primary()
+	if p.RolloutState == InProgress {
+		p.RolloutState = Completed
+		p.RolloutStateReason = "ECS deployment " + p.ID + " completed."
+		p.UpdatedAt = r.now
+		d := *p
+		r.st.LastCompleted = &d
+		r.event(msgDeployment(r.svc.Name, p.ID, "deployment completed."))
+	}
+	r.cond(msgSteady(r.svc.Name))
+}
+
+const hexDigits = "0123456789abcdef"
+
+// taskID returns a new task id: 32 hexadecimal digits from rng.
+func (r *reconciler) taskID() string {
+	var b [32]byte
+	for h := 0; h < 2; h++ {
+		v := r.rng.Uint64()
+		for k := 0; k < 16; k++ {
+			b[h*16+k] = hexDigits[v&15]
+			v >>= 4
+		}
+	}
+	return string(b[:])
+}
+
+// deploymentID returns a new deployment id: "ecs-svc/" and 19 digits.
+func (r *reconciler) deploymentID() string {
+	return "ecs-svc/" + strconv.FormatInt(1e18+r.rng.Int64N(8e18), 10)
+}

@@ -1,0 +1,310 @@
+package scheduler
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"time"
+
+	"github.com/berthsched/berth/placement"
+)
+
+// SchedulingStrategy is a service's schedulingStrategy.
+type SchedulingStrategy string
+
+// Scheduling strategies. The zero value means REPLICA, ECS's default.
+const (
+	Replica SchedulingStrategy = "REPLICA"
+	Daemon  SchedulingStrategy = "DAEMON"
+)
+
+// MaxHealthCheckGracePeriodSeconds is the largest
+// healthCheckGracePeriodSeconds ECS accepts.
+const MaxHealthCheckGracePeriodSeconds = math.MaxInt32
+
+// NoHealthCheckDelay is how long a task without a load balancer or an
+// essential container health check must have been RUNNING before it counts
+// as healthy toward minimumHealthyPercent.
+const NoHealthCheckDelay = 40 * time.Second
+
+// Service is the specification of an ECS service, as CreateService and
+// UpdateService take it. Pointer fields are the ones whose absence ECS
+// distinguishes from a zero value; nil means "not given", and the ECS
+// default applies. Check a Service with Validate (Reconcile does too).
+type Service struct {
+	// Name is the service name: 1 to 255 letters, digits, _ and -. Its
+	// tasks have the group "service:<Name>".
+	Name string
+	// SchedulingStrategy is REPLICA (the default, "") or DAEMON.
+	SchedulingStrategy SchedulingStrategy
+	// TaskDefinition is the revision the service runs. Changing it (another
+	// family or revision) starts a deployment.
+	TaskDefinition *placement.TaskDefinition
+	// DesiredCount is required for REPLICA and ignored for DAEMON, whose
+	// desired count is the number of eligible instances.
+	DesiredCount *int
+	// DeploymentConfiguration bounds rolling deployments, draining and
+	// unhealthy-task replacement.
+	DeploymentConfiguration DeploymentConfiguration
+	// PlacementConstraints join the task definition's (at most
+	// placement.MaxConstraints together).
+	PlacementConstraints []placement.Constraint
+	// PlacementStrategy ranks instances for REPLICA services; empty means
+	// placement.ServiceDefaultStrategies. DAEMON services take none.
+	PlacementStrategy []placement.Strategy
+	// HealthCheckGracePeriodSeconds is how long after a task reaches
+	// RUNNING its failed health checks are ignored: 0 (the default) to
+	// MaxHealthCheckGracePeriodSeconds.
+	HealthCheckGracePeriodSeconds int64
+	// HealthChecked says a health check decides when a task is healthy: an
+	// essential container has a health check or the service has a load
+	// balancer. Then a task is healthy when its Health is HEALTHY;
+	// otherwise NoHealthCheckDelay after it reaches RUNNING.
+	HealthChecked bool
+	// ForceNewDeployment starts a deployment whenever it changes, even with
+	// the same task definition (UpdateService's forceNewDeployment, as a
+	// generation counter so that the spec stays declarative).
+	ForceNewDeployment int
+}
+
+// DeploymentConfiguration is ECS's deploymentConfiguration for the rolling
+// update (ECS) deployment controller.
+type DeploymentConfiguration struct {
+	// MaximumPercent caps RUNNING plus PENDING tasks at
+	// floor(desired x MaximumPercent / 100). nil means 200 for REPLICA and
+	// 100 for DAEMON, which accepts nothing else. At least 100.
+	MaximumPercent *int
+	// MinimumHealthyPercent keeps ceil(desired x MinimumHealthyPercent /
+	// 100) healthy tasks during deployments and draining. nil means 100
+	// for REPLICA and 0 for DAEMON. 0 to 100.
+	MinimumHealthyPercent *int
+	// CircuitBreaker is the deployment circuit breaker; nil disables it.
+	CircuitBreaker *CircuitBreaker
+}
+
+// CircuitBreaker is ECS's deploymentCircuitBreaker.
+type CircuitBreaker struct {
+	// Enable turns failure detection on.
+	Enable bool
+	// Rollback returns the service to its last COMPLETED deployment when a
+	// deployment fails.
+	Rollback bool
+	// ResetOnHealthyTask resets the failure count when a task of the
+	// deployment becomes healthy; nil means true.
+	ResetOnHealthyTask *bool
+	// Threshold is the failure threshold; nil means BOUNDED_PERCENT 50.
+	Threshold *ThresholdConfiguration
+}
+
+// ThresholdType is a circuit breaker threshold type.
+type ThresholdType string
+
+// Threshold types. The zero value means BOUNDED_PERCENT.
+const (
+	BoundedPercent   ThresholdType = "BOUNDED_PERCENT"
+	UnboundedPercent ThresholdType = "UNBOUNDED_PERCENT"
+	Count            ThresholdType = "COUNT"
+)
+
+// Circuit breaker bounds for BOUNDED_PERCENT thresholds (the current API;
+// the 2023 Developer Guide gave 10 as the minimum).
+const (
+	MinFailureThreshold = 3
+	MaxFailureThreshold = 200
+)
+
+// ThresholdConfiguration is ECS's thresholdConfiguration.
+type ThresholdConfiguration struct {
+	// Type is BOUNDED_PERCENT (the default, ""), UNBOUNDED_PERCENT or COUNT.
+	Type ThresholdType
+	// Value is the percent of the desired count, or the count itself; nil
+	// means 50. Not negative.
+	Value *int
+}
+
+// FailureThreshold returns how many failures fail a deployment whose
+// desired count is desired: for the percent types value% of desired,
+// rounded up (ECS does not say; the 2023 table implies up), at least 1, and
+// for BOUNDED_PERCENT clamped to [MinFailureThreshold,
+// MaxFailureThreshold]; for COUNT the value itself (at least 1).
+func (cb *CircuitBreaker) FailureThreshold(desired int) int {
+	typ, value := BoundedPercent, 50
+	if cb.Threshold != nil {
+		if cb.Threshold.Type != "" {
+			typ = cb.Threshold.Type
+		}
+		if cb.Threshold.Value != nil {
+			value = *cb.Threshold.Value
+		}
+	}
+	if typ == Count {
+		return max(value, 1)
+	}
+	n := max(ceilDiv(desired*value, 100), 1)
+	if typ == BoundedPercent {
+		n = min(max(n, MinFailureThreshold), MaxFailureThreshold)
+	}
+	return n
+}
+
+func (cb *CircuitBreaker) resetOnHealthy() bool {
+	return cb.ResetOnHealthyTask == nil || *cb.ResetOnHealthyTask
+}
+
+func ceilDiv(a, b int) int { return (a + b - 1) / b }
+
+func (s *Service) strategy() SchedulingStrategy {
+	if s.SchedulingStrategy == "" {
+		return Replica
+	}
+	return s.SchedulingStrategy
+}
+
+// Group returns the task group of the service's tasks: "service:<Name>".
+func (s *Service) Group() string { return "service:" + s.Name }
+
+// Percents returns the service's minimumHealthyPercent and maximumPercent
+// with the defaults of its scheduling strategy filled in.
+func (s *Service) Percents() (minimumHealthy, maximum int) {
+	minimumHealthy, maximum = 100, 200
+	if s.strategy() == Daemon {
+		minimumHealthy, maximum = 0, 100
+	}
+	if p := s.DeploymentConfiguration.MinimumHealthyPercent; p != nil {
+		minimumHealthy = *p
+	}
+	if p := s.DeploymentConfiguration.MaximumPercent; p != nil {
+		maximum = *p
+	}
+	return minimumHealthy, maximum
+}
+
+// Bounds returns, for a desired count, the fewest healthy tasks a
+// deployment may leave, ceil(desired x minimumHealthyPercent / 100), and
+// the most RUNNING plus PENDING tasks it may run, floor(desired x
+// maximumPercent / 100).
+func (s *Service) Bounds(desired int) (lower, upper int) {
+	minP, maxP := s.Percents()
+	return ceilDiv(desired*minP, 100), desired * maxP / 100
+}
+
+// Validate reports the first thing wrong with the service, naming the
+// field, the value and what was expected.
+func (s *Service) Validate() error {
+	if err := validName(s.Name); err != nil {
+		return err
+	}
+	st := s.strategy()
+	if st != Replica && st != Daemon {
+		return fmt.Errorf("scheduler: schedulingStrategy: %q, expected REPLICA or DAEMON", s.SchedulingStrategy)
+	}
+	if s.TaskDefinition == nil {
+		return fmt.Errorf("scheduler: taskDefinition: missing")
+	}
+	if err := s.TaskDefinition.Validate(); err != nil {
+		return fmt.Errorf("scheduler: taskDefinition: %w", err)
+	}
+	if err := s.validCounts(st); err != nil {
+		return err
+	}
+	if g := s.HealthCheckGracePeriodSeconds; g < 0 || g > MaxHealthCheckGracePeriodSeconds {
+		return fmt.Errorf("scheduler: healthCheckGracePeriodSeconds: %d, expected 0..%d", g, MaxHealthCheckGracePeriodSeconds)
+	}
+	if cb := s.DeploymentConfiguration.CircuitBreaker; cb != nil && cb.Threshold != nil {
+		switch cb.Threshold.Type {
+		case "", BoundedPercent, UnboundedPercent, Count:
+		default:
+			return fmt.Errorf("scheduler: deploymentCircuitBreaker.thresholdConfiguration.type: %q, expected COUNT, BOUNDED_PERCENT or UNBOUNDED_PERCENT", cb.Threshold.Type)
+		}
+		if v := cb.Threshold.Value; v != nil && *v < 0 {
+			return fmt.Errorf("scheduler: deploymentCircuitBreaker.thresholdConfiguration.value: %d, expected 0 or more", *v)
+		}
+	}
+	if st == Daemon && len(s.PlacementStrategy) > 0 {
+		return fmt.Errorf("scheduler: placementStrategy: %d strategies, DAEMON services take none", len(s.PlacementStrategy))
+	}
+	req := s.request(1)
+	if err := req.Validate(); err != nil {
+		return fmt.Errorf("scheduler: %w", err)
+	}
+	return nil
+}
+
+func (s *Service) validCounts(st SchedulingStrategy) error {
+	dc := &s.DeploymentConfiguration
+	if st == Replica {
+		if s.DesiredCount == nil {
+			return fmt.Errorf("scheduler: desiredCount: missing for REPLICA")
+		}
+		if *s.DesiredCount < 0 {
+			return fmt.Errorf("scheduler: desiredCount: %d, expected 0 or more", *s.DesiredCount)
+		}
+	}
+	if p := dc.MinimumHealthyPercent; p != nil && (*p < 0 || *p > 100) {
+		return fmt.Errorf("scheduler: minimumHealthyPercent: %d, expected 0..100", *p)
+	}
+	if p := dc.MaximumPercent; p != nil {
+		if st == Daemon && *p != 100 {
+			return fmt.Errorf("scheduler: maximumPercent: %d, DAEMON services require 100", *p)
+		}
+		if *p < 100 {
+			return fmt.Errorf("scheduler: maximumPercent: %d, expected 100 or more", *p)
+		}
+	}
+	return nil
+}
+
+func validName(n string) error {
+	if n == "" {
+		return fmt.Errorf("scheduler: serviceName: missing")
+	}
+	if len(n) > 255 {
+		return fmt.Errorf("scheduler: serviceName: %d characters, at most 255 allowed", len(n))
+	}
+	for _, r := range n {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-') {
+			return fmt.Errorf("scheduler: serviceName: %q has %q, expected letters, digits, _ and -", n, r)
+		}
+	}
+	return nil
+}
+
+// request is the placement request for count tasks of the service's
+// current task definition.
+func (s *Service) request(count int) *placement.Request {
+	return s.requestFor(s.TaskDefinition, count)
+}
+
+func (s *Service) requestFor(td *placement.TaskDefinition, count int) *placement.Request {
+	strategies := s.PlacementStrategy
+	constraints := s.PlacementConstraints
+	switch {
+	case s.strategy() == Daemon:
+		strategies = nil
+		constraints = append(append([]placement.Constraint(nil), constraints...), placement.Constraint{Type: placement.DistinctInstance})
+	case len(strategies) == 0:
+		strategies = defaultStrategies
+	}
+	return td.Request(count, s.Group(), constraints, strategies)
+}
+
+var defaultStrategies = placement.ServiceDefaultStrategies()
+
+// tdKey identifies a task definition revision: "family:revision".
+func tdKey(td *placement.TaskDefinition) string {
+	return td.Family + ":" + strconv.Itoa(td.Revision)
+}
+
+// ProtectionExpiry returns when task scale-in protection set at now ends:
+// expiresInMinutes is UpdateTaskProtection's field, nil for its default of
+// 120 minutes, else 1 to 2880.
+func ProtectionExpiry(now time.Time, expiresInMinutes *int) (time.Time, error) {
+	m := 120
+	if expiresInMinutes != nil {
+		m = *expiresInMinutes
+		if m < 1 || m > 2880 {
+			return time.Time{}, fmt.Errorf("scheduler: expiresInMinutes: %d, expected 1..2880", m)
+		}
+	}
+	return now.Add(time.Duration(m) * time.Minute), nil
+}
