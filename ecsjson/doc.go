@@ -1,5 +1,7 @@
-// Package ecsjson reads cluster snapshots in the JSON shapes the AWS CLI
-// prints, so that a real ECS cluster can be piped into berth.
+// Package ecsjson reads cluster snapshots, task definitions and RunTask
+// requests in the JSON shapes the AWS CLI prints and accepts, so that a
+// real ECS cluster can be piped into berth, and converts them into the
+// placement package's model.
 //
 // # The snapshot document
 //
@@ -91,12 +93,46 @@
 //     case-insensitive matching is not used).
 //
 // *ContainerInstance implements cql.Subject, so a CQL expression can be
-// matched against a snapshot's instances directly.
+// matched against a snapshot's instances directly. Snapshot.Cluster
+// converts a snapshot into a placement.Cluster, remainingResources as they
+// are, and adopts each PENDING, ACTIVATING or RUNNING task with its group.
+//
+// # Task definitions
+//
+// ReadTaskDefinition reads a RegisterTaskDefinition input document or the
+// output of describe-task-definition ({"taskDefinition": {...}}) into a
+// placement.TaskDefinition, and validates it. It reads family, revision
+// (0 when absent, as in an input document), cpu and memory (numbers,
+// strings of digits, or "1 vCPU"/"1 vcpu" = 1024 units and "1GB"/"1 GB" =
+// 1024 MiB; fractions that give whole units, such as "0.25 vCPU", too),
+// networkMode, requiresCompatibilities (EC2 or EXTERNAL must be among
+// them), containerDefinitions (name, cpu, memory, memoryReservation,
+// essential, defaulting to true, portMappings and GPU
+// resourceRequirements, "n" or "ALL"), placementConstraints (memberOf
+// only: distinctInstance is refused with ECS's "constraint.type
+// 'distinctInstance' is not supported") and requiresAttributes. A port
+// mapping with a containerPortRange binds no static host port and is left
+// out; InferenceAccelerator and NeuronDevice requirements are ignored.
+//
+// # RunTask requests
+//
+// ReadRunTaskRequest reads a RunTask input document and applies ECS's
+// request rules: taskDefinition ("family", "family:revision" or an ARN)
+// required, count 1..10 (default 1), group at most 255 characters ("" is
+// the default group, as the CLI skeleton writes it), startedBy, at most 10
+// placementConstraints (a distinctInstance with any expression, even "",
+// is refused; memberOf needs one) and 5 placementStrategy entries with
+// fields their type takes, and no FARGATE launchType. overrides are not
+// applied. RunTaskRequest.Request joins a task definition: the request
+// must name its family (and its revision, when both give one; a family
+// alone means the latest ACTIVE revision, which the definition given is
+// taken to be), and the two sets of constraints make at most 10.
 //
 // # Errors
 //
 // Every error in a document is an *Error, one line, naming the JSON path
-// of the offending value:
+// of the offending value (placement's validation errors are turned into
+// paths too):
 //
 //	ecsjson: containerInstances[3].attributes[1].name: missing
 //	ecsjson: containerInstances[0].registeredAt: "yesterday" is not an ISO-8601 time or epoch seconds
@@ -109,13 +145,13 @@
 //
 // # Concurrency
 //
-// ReadSnapshot may be called concurrently. A Snapshot is plain data: it
+// The readers may be called concurrently. A Snapshot is plain data: it
 // may be read concurrently, and the cql.Subject methods only read.
 //
 // # Non-goals
 //
 // ecsjson does not call AWS, write snapshots, or check that the document is
 // consistent beyond the ARNs (for example, that remainingResources equals
-// registeredResources less the tasks). Converting a snapshot into
-// placement's model is placement's business.
+// registeredResources less the tasks). It does not apply RunTask
+// overrides, model Fargate, or enforce account quotas.
 package ecsjson

@@ -1,0 +1,228 @@
+package ecsjson
+
+import (
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/berthsched/berth/placement"
+)
+
+// MaxRunTaskCount is the most tasks one RunTask call starts (ECS's quota
+// "Tasks launched (count) per run-task", not adjustable).
+const MaxRunTaskCount = 10
+
+// MaxStartedByLength is the longest startedBy RunTask accepts.
+const MaxStartedByLength = 128
+
+// RunTaskRequest is a RunTask input document (`aws ecs run-task
+// --cli-input-json`), the part of it placement reads. ReadRunTaskRequest
+// fills it in and checks ECS's request-level rules; Request turns it into
+// a placement request for a task definition.
+type RunTaskRequest struct {
+	// Cluster is cluster, a name or an ARN; "" when absent (ECS's
+	// "default" cluster).
+	Cluster string
+	// TaskDefinition is taskDefinition as written: "family",
+	// "family:revision" or a task definition ARN.
+	TaskDefinition string
+	// Family and Revision are TaskDefinition's parts; Revision is 0 when
+	// it names none (the latest ACTIVE revision).
+	Family   string
+	Revision int
+	// Count is count, 1..MaxRunTaskCount; 1 when absent.
+	Count int
+	// Group is group; "" when absent or empty (the default,
+	// "family:<family>").
+	Group string
+	// StartedBy is startedBy; "" when absent.
+	StartedBy string
+	// LaunchType is launchType: EC2 or EXTERNAL; "" when absent.
+	LaunchType string
+	// PlacementConstraints are the request's own (at most
+	// placement.MaxConstraints).
+	PlacementConstraints []placement.Constraint
+	// PlacementStrategy is the strategy chain (at most
+	// placement.MaxStrategies); empty means random, RunTask's default.
+	PlacementStrategy []placement.Strategy
+}
+
+// ReadRunTaskRequest reads a RunTask input document from r and checks the
+// rules ECS applies to the request alone: taskDefinition required and well
+// formed, count 1..10, group at most 255 characters, startedBy at most 128
+// letters, digits, -, / and _, at most 10 placement constraints (with a
+// valid expression; none for distinctInstance) and 5 strategies of known
+// types and fields, and a launch type that takes placement (Fargate takes
+// none). Fields placement does not read (overrides, networkConfiguration,
+// tags...) are ignored; overrides are not applied. Every error is an
+// *Error naming the JSON path.
+func ReadRunTaskRequest(r io.Reader) (*RunTaskRequest, error) {
+	o, err := readDocument(r)
+	if err != nil {
+		return nil, err
+	}
+	req := &RunTaskRequest{}
+	if req.Cluster, _, err = o.string("cluster"); err != nil {
+		return nil, err
+	}
+	if err := req.readTaskDefinition(o); err != nil {
+		return nil, err
+	}
+	req.Count = 1
+	if v, p, ok := o.get("count"); ok {
+		n, err := integer(v, p, 1, MaxRunTaskCount)
+		if err != nil {
+			return nil, err
+		}
+		req.Count = int(n)
+	}
+	if req.Group, _, err = o.string("group"); err != nil {
+		return nil, err
+	}
+	if n := len(req.Group); n > placement.MaxGroupLength {
+		return nil, errorf(field(o.path, "group"), "%d characters, at most %d allowed", n, placement.MaxGroupLength)
+	}
+	if err := req.readStartedBy(o); err != nil {
+		return nil, err
+	}
+	if req.LaunchType, err = o.enum("launchType", "", "EC2", "EXTERNAL", "FARGATE"); err != nil {
+		return nil, err
+	}
+	if req.LaunchType == "FARGATE" {
+		return nil, errorf(field(o.path, "launchType"), "FARGATE takes no placement; berth places tasks on container instances (EC2 or EXTERNAL)")
+	}
+	if req.PlacementConstraints, err = readConstraints(o, "placementConstraints", true); err != nil {
+		return nil, err
+	}
+	if req.PlacementStrategy, err = readStrategies(o); err != nil {
+		return nil, err
+	}
+	return req, nil
+}
+
+func (req *RunTaskRequest) readTaskDefinition(o object) error {
+	s, err := o.arn("taskDefinition")
+	if err != nil {
+		return err
+	}
+	p := field(o.path, "taskDefinition")
+	req.TaskDefinition = s
+	ref := s
+	if strings.HasPrefix(s, "arn:") {
+		_, rest, ok := strings.Cut(s, ":task-definition/")
+		if !ok || strings.Count(s[:len(s)-len(rest)], ":") != 5 {
+			return errorf(p, "%q is not a task definition ARN: expected arn:<partition>:ecs:<region>:<account>:task-definition/<family>[:<revision>]", shorten(s, 80))
+		}
+		ref = rest
+	}
+	family, rev, hasRev := strings.Cut(ref, ":")
+	if family == "" {
+		return errorf(p, "%q names no family: expected family, family:revision or an ARN", shorten(s, 80))
+	}
+	if len(family) > 255 {
+		return errorf(p, "family of %d characters, at most 255 allowed", len(family))
+	}
+	for _, r := range family {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-') {
+			return errorf(p, "family %q has %q, expected letters, digits, _ and -", shorten(family, 40), r)
+		}
+	}
+	req.Family = family
+	if hasRev {
+		n, err := strconv.Atoi(rev)
+		if err != nil || n < 1 || strings.HasPrefix(rev, "+") {
+			return errorf(p, "revision %q in %q: expected a positive integer", shorten(rev, 40), shorten(s, 80))
+		}
+		req.Revision = n
+	}
+	return nil
+}
+
+func (req *RunTaskRequest) readStartedBy(o object) error {
+	s, _, err := o.string("startedBy")
+	if err != nil {
+		return err
+	}
+	p := field(o.path, "startedBy")
+	if len(s) > MaxStartedByLength {
+		return errorf(p, "%d characters, at most %d allowed", len(s), MaxStartedByLength)
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '/' || r == '_') {
+			return errorf(p, "%q has %q, expected letters, digits, -, / and _", shorten(s, 40), r)
+		}
+	}
+	req.StartedBy = s
+	return nil
+}
+
+func readStrategies(o object) ([]placement.Strategy, error) {
+	elems, p, err := o.array("placementStrategy")
+	if err != nil || len(elems) == 0 {
+		return nil, err
+	}
+	if len(elems) > placement.MaxStrategies {
+		return nil, errorf(p, "%d strategies, at most %d allowed", len(elems), placement.MaxStrategies)
+	}
+	ss := make([]placement.Strategy, len(elems))
+	for i, raw := range elems {
+		so, err := asObject(raw, elem(p, i))
+		if err != nil {
+			return nil, err
+		}
+		typ, err := so.enum("type", "", "binpack", "random", "spread")
+		if err != nil {
+			return nil, err
+		}
+		if typ == "" {
+			return nil, missing(field(so.path, "type"))
+		}
+		f, _, err := so.string("field")
+		if err != nil {
+			return nil, err
+		}
+		if ss[i], err = placement.ParseStrategy(typ, f); err != nil {
+			return nil, strategyError(field(so.path, "field"), typ, f)
+		}
+	}
+	return ss, nil
+}
+
+// strategyError says what field a strategy type takes.
+func strategyError(p, typ, f string) error {
+	switch typ {
+	case "binpack":
+		return errorf(p, "expected cpu or memory for binpack, found %q", shorten(f, 40))
+	case "random":
+		return errorf(p, "random takes no field, found %q", shorten(f, 40))
+	}
+	if len(f) > 255 {
+		return errorf(p, "%d characters, at most 255 allowed", len(f))
+	}
+	return errorf(p, "expected instanceId, host or attribute:<name> for spread, found %q", shorten(f, 40))
+}
+
+// Request returns the placement request that runs req's tasks of td: the
+// default group when req names none, td's memberOf constraints joined by
+// req's (at most placement.MaxConstraints together), req's strategies.
+//
+// req.TaskDefinition must name td: the same family and, when both give
+// one, the same revision. A family alone names the latest ACTIVE revision,
+// which td is taken to be. Errors are *Error values naming the request's
+// field.
+func (req *RunTaskRequest) Request(td *placement.TaskDefinition) (*placement.Request, error) {
+	switch {
+	case req.Family != td.Family:
+		return nil, errorf("taskDefinition", "%q names family %q, but the task definition's family is %q", shorten(req.TaskDefinition, 80), req.Family, td.Family)
+	case req.Revision != 0 && td.Revision != 0 && req.Revision != td.Revision:
+		return nil, errorf("taskDefinition", "%q names revision %d, but the task definition is %s:%d", shorten(req.TaskDefinition, 80), req.Revision, td.Family, td.Revision)
+	}
+	if n, m := len(td.PlacementConstraints), len(req.PlacementConstraints); n+m > placement.MaxConstraints {
+		return nil, errorf("placementConstraints", "%d constraints and the task definition's %d make %d, at most %d allowed", m, n, n+m, placement.MaxConstraints)
+	}
+	pr := td.Request(req.Count, req.Group, req.PlacementConstraints, req.PlacementStrategy)
+	if err := pr.Validate(); err != nil {
+		return nil, validationError("", err)
+	}
+	return pr, nil
+}

@@ -1,0 +1,393 @@
+package ecsjson
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"math/big"
+	"strconv"
+	"strings"
+
+	"github.com/berthsched/berth/cql"
+	"github.com/berthsched/berth/placement"
+)
+
+// readDocument reads r whole and returns its top-level JSON object.
+func readDocument(r io.Reader) (object, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return object{}, fmt.Errorf("ecsjson: read: %w", err)
+	}
+	if !json.Valid(data) {
+		return object{}, syntaxError(data)
+	}
+	tree, err := decode(data)
+	if err != nil {
+		return object{}, &Error{Msg: "invalid JSON", Err: err} // unreachable: data is valid JSON
+	}
+	return asObject(tree, "")
+}
+
+// ReadTaskDefinition reads a task definition from r: the input document of
+// RegisterTaskDefinition (`aws ecs register-task-definition
+// --cli-input-json`), or the output of describe-task-definition, whose
+// definition is under the key "taskDefinition". It reads what placement
+// needs (see the package documentation) and checks the result with
+// placement.TaskDefinition.Validate. Every error is an *Error naming the
+// JSON path, Validate's included.
+func ReadTaskDefinition(r io.Reader) (*placement.TaskDefinition, error) {
+	root, err := readDocument(r)
+	if err != nil {
+		return nil, err
+	}
+	if o, ok, err := root.object("taskDefinition"); err != nil {
+		return nil, err
+	} else if ok {
+		root = o
+	}
+	td, err := readTaskDefinition(root)
+	if err != nil {
+		return nil, err
+	}
+	if err := td.Validate(); err != nil {
+		return nil, validationError(root.path, err)
+	}
+	return td, nil
+}
+
+// validationError turns an error of placement's Validate methods, which
+// read "placement: <field>: <what>", into an *Error whose path is the
+// field's under root.
+func validationError(root string, err error) error {
+	msg := strings.TrimPrefix(err.Error(), "placement: ")
+	name, what, ok := strings.Cut(msg, ": ")
+	if !ok || strings.ContainsAny(name, " \"") {
+		return &Error{Path: root, Msg: msg, Err: err}
+	}
+	return &Error{Path: field(root, name), Msg: what, Err: err}
+}
+
+func readTaskDefinition(o object) (*placement.TaskDefinition, error) {
+	td := &placement.TaskDefinition{}
+	var err error
+	if td.Family, err = o.arn("family"); err != nil {
+		return nil, err
+	}
+	if v, p, ok := o.get("revision"); ok {
+		n, err := integer(v, p, 1, math.MaxInt32)
+		if err != nil {
+			return nil, err
+		}
+		td.Revision = int(n)
+	}
+	if err := checkCompatibilities(o); err != nil {
+		return nil, err
+	}
+	if td.CPU, err = taskSize(o, "cpu", "vcpu", 1024); err != nil {
+		return nil, err
+	}
+	if td.MemoryMiB, err = taskSize(o, "memory", "gb", 1024); err != nil {
+		return nil, err
+	}
+	mode, err := o.enum("networkMode", "", "bridge", "host", "awsvpc", "none")
+	if err != nil {
+		return nil, err
+	}
+	td.NetworkMode = placement.NetworkMode(mode)
+	if td.Containers, err = readContainerDefinitions(o); err != nil {
+		return nil, err
+	}
+	if td.PlacementConstraints, err = readConstraints(o, "placementConstraints", false); err != nil {
+		return nil, err
+	}
+	if td.RequiresAttributes, err = readRequiredAttributes(o); err != nil {
+		return nil, err
+	}
+	return td, nil
+}
+
+// checkCompatibilities rejects a task definition that can run only on
+// Fargate: berth places tasks on container instances.
+func checkCompatibilities(o object) error {
+	list, err := stringSet(o, "requiresCompatibilities")
+	if err != nil || len(list) == 0 {
+		return err
+	}
+	for _, c := range list {
+		if c == "EC2" || c == "EXTERNAL" {
+			return nil
+		}
+	}
+	return errorf(field(o.path, "requiresCompatibilities"), "%q has neither EC2 nor EXTERNAL; berth places tasks on container instances only", list)
+}
+
+// taskSize reads a task-level cpu (in CPU units) or memory (in MiB): a
+// number, a string of digits, or a string with a unit, "1 vCPU" or "1GB"
+// (case and the space do not matter; fractions such as "0.5 GB" are
+// accepted when they give a whole number). unit is the lowercase unit and
+// per how many CPU units or MiB one of it is. 0 when absent.
+func taskSize(o object, key, unit string, per int64) (int64, error) {
+	v, p, ok := o.get(key)
+	if !ok {
+		return 0, nil
+	}
+	switch v := v.(type) {
+	case json.Number:
+		return parseInteger(string(v), string(v), p, 0, math.MaxInt32)
+	case string:
+		s := strings.TrimSpace(v)
+		if len(s) > len(unit) && strings.EqualFold(s[len(s)-len(unit):], unit) {
+			num := strings.TrimSpace(s[:len(s)-len(unit)])
+			if n, ok := scaled(num, per); ok {
+				return n, nil
+			}
+			return 0, errorf(p, "%s is not a whole number of units: expected such as \"1 %s\" (%d) or %q", found(v), unitName(unit), per, strconv.FormatInt(per, 10))
+		}
+		return parseInteger(s, found(v), p, 0, math.MaxInt32)
+	}
+	return 0, wrongType(p, "a number or a string", v)
+}
+
+func unitName(unit string) string {
+	if unit == "vcpu" {
+		return "vCPU"
+	}
+	return "GB"
+}
+
+// scaled returns the decimal num times per when that is a whole number in
+// 0..MaxInt32.
+func scaled(num string, per int64) (int64, bool) {
+	if num == "" || len(num) > 20 || strings.ContainsAny(num, "eE+-") {
+		return 0, false
+	}
+	r, ok := new(big.Rat).SetString(num)
+	if !ok {
+		return 0, false
+	}
+	r.Mul(r, new(big.Rat).SetInt64(per))
+	if !r.IsInt() || !r.Num().IsInt64() || r.Num().Int64() > math.MaxInt32 {
+		return 0, false
+	}
+	return r.Num().Int64(), true
+}
+
+func readContainerDefinitions(td object) ([]placement.ContainerDefinition, error) {
+	elems, p, err := td.array("containerDefinitions")
+	if err != nil {
+		return nil, err
+	}
+	if len(elems) == 0 {
+		return nil, errorf(p, "at least one container is required")
+	}
+	if len(elems) > placement.MaxContainers {
+		return nil, errorf(p, "%d containers, at most %d allowed", len(elems), placement.MaxContainers)
+	}
+	cds := make([]placement.ContainerDefinition, len(elems))
+	for i, raw := range elems {
+		o, err := asObject(raw, elem(p, i))
+		if err != nil {
+			return nil, err
+		}
+		if err := readContainerDefinition(o, &cds[i]); err != nil {
+			return nil, err
+		}
+	}
+	return cds, nil
+}
+
+func readContainerDefinition(o object, cd *placement.ContainerDefinition) error {
+	var err error
+	if cd.Name, _, err = o.string("name"); err != nil {
+		return err
+	}
+	var n int
+	if n, err = o.quantity("cpu"); err != nil {
+		return err
+	}
+	cd.CPU = int64(n)
+	if n, err = o.quantity("memory"); err != nil {
+		return err
+	}
+	cd.Memory = int64(n)
+	if n, err = o.quantity("memoryReservation"); err != nil {
+		return err
+	}
+	cd.MemoryReservation = int64(n)
+	if cd.Essential, err = o.bool("essential", true); err != nil {
+		return err
+	}
+	if cd.PortMappings, err = readPortMappings(o); err != nil {
+		return err
+	}
+	return readResourceRequirements(o, cd)
+}
+
+// readPortMappings reads a container's portMappings. A mapping with a
+// containerPortRange binds no static host port (its host ports are
+// dynamic in bridge mode and on the task's ENI in awsvpc mode), so it is
+// left out.
+func readPortMappings(cd object) ([]placement.PortMapping, error) {
+	elems, p, err := cd.array("portMappings")
+	if err != nil || len(elems) == 0 {
+		return nil, err
+	}
+	var pms []placement.PortMapping
+	for i, raw := range elems {
+		o, err := asObject(raw, elem(p, i))
+		if err != nil {
+			return nil, err
+		}
+		if _, _, ok := o.get("containerPortRange"); ok {
+			if _, _, err := o.string("containerPortRange"); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		var pm placement.PortMapping
+		cp, err := port(o, "containerPort")
+		if err != nil {
+			return nil, err
+		}
+		if _, _, ok := o.get("containerPort"); !ok {
+			return nil, missing(field(o.path, "containerPort"))
+		}
+		hp, err := port(o, "hostPort")
+		if err != nil {
+			return nil, err
+		}
+		pm.ContainerPort, pm.HostPort = int(cp), int(hp)
+		if pm.Protocol, err = o.enum("protocol", "tcp", "tcp", "udp"); err != nil {
+			return nil, err
+		}
+		pms = append(pms, pm)
+	}
+	return pms, nil
+}
+
+// readResourceRequirements reads a container's GPU requirement. The other
+// resource types ECS knows (InferenceAccelerator, NeuronDevice) take no
+// part in placement on container instances and are ignored.
+func readResourceRequirements(cdo object, cd *placement.ContainerDefinition) error {
+	elems, p, err := cdo.array("resourceRequirements")
+	if err != nil {
+		return err
+	}
+	gpu := ""
+	for i, raw := range elems {
+		o, err := asObject(raw, elem(p, i))
+		if err != nil {
+			return err
+		}
+		typ, err := o.enum("type", "", "GPU", "InferenceAccelerator", "NeuronDevice")
+		if err != nil {
+			return err
+		}
+		if typ == "" {
+			return missing(field(o.path, "type"))
+		}
+		value, ok, err := o.string("value")
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return missing(field(o.path, "value"))
+		}
+		if typ != "GPU" {
+			continue
+		}
+		if gpu != "" {
+			return errorf(field(o.path, "type"), "GPU appears twice (also %s)", gpu)
+		}
+		gpu = elem(p, i)
+		if value == "ALL" {
+			cd.AllGPUs = true
+			continue
+		}
+		n, err := strconv.Atoi(value)
+		if err != nil || n < 1 || n > placement.MaxGPUsPerInstance {
+			return errorf(field(o.path, "value"), "expected a number of GPUs from 1 to %d or \"ALL\", found %q", placement.MaxGPUsPerInstance, shorten(value, 40))
+		}
+		cd.GPUs = n
+	}
+	return nil
+}
+
+// readConstraints reads placementConstraints: [{type, expression}], at
+// most placement.MaxConstraints. A task definition (request false) takes
+// memberOf only; a request also takes distinctInstance. Whether
+// expression is absent or "" matters: see placement.ParseConstraint.
+func readConstraints(o object, key string, request bool) ([]placement.Constraint, error) {
+	elems, p, err := o.array(key)
+	if err != nil || len(elems) == 0 {
+		return nil, err
+	}
+	if len(elems) > placement.MaxConstraints {
+		return nil, errorf(p, "%d constraints, at most %d allowed", len(elems), placement.MaxConstraints)
+	}
+	cs := make([]placement.Constraint, len(elems))
+	for i, raw := range elems {
+		co, err := asObject(raw, elem(p, i))
+		if err != nil {
+			return nil, err
+		}
+		typ, err := co.enum("type", "", "distinctInstance", "memberOf")
+		if err != nil {
+			return nil, err
+		}
+		switch {
+		case typ == "":
+			return nil, missing(field(co.path, "type"))
+		case typ == "distinctInstance" && !request:
+			return nil, errorf(field(co.path, "type"), "constraint.type 'distinctInstance' is not supported")
+		}
+		var expr *string
+		if s, ok, err := co.string("expression"); err != nil {
+			return nil, err
+		} else if ok {
+			expr = &s
+		}
+		if cs[i], err = placement.ParseConstraint(typ, expr); err != nil {
+			return nil, constraintError(field(co.path, "expression"), err)
+		}
+	}
+	return cs, nil
+}
+
+// constraintError places an error of placement.ParseConstraint at the
+// expression's path, keeping a CQL error's line and column.
+func constraintError(p string, err error) error {
+	var ce *cql.Error
+	switch {
+	case errors.As(err, &ce):
+		return &Error{Path: p, Msg: ce.Error(), Err: err}
+	case errors.Is(err, placement.ErrDistinctInstanceExpression):
+		return &Error{Path: p, Msg: "distinctInstance expression should not be specified.", Err: err}
+	}
+	msg := strings.TrimPrefix(err.Error(), "placement: ")
+	msg = strings.TrimPrefix(msg, "memberOf: ")
+	return &Error{Path: p, Msg: msg, Err: err}
+}
+
+func readRequiredAttributes(td object) ([]placement.Attribute, error) {
+	elems, p, err := td.array("requiresAttributes")
+	if err != nil || len(elems) == 0 {
+		return nil, err
+	}
+	attrs := make([]placement.Attribute, len(elems))
+	for i, raw := range elems {
+		o, err := asObject(raw, elem(p, i))
+		if err != nil {
+			return nil, err
+		}
+		if attrs[i].Name, err = o.arn("name"); err != nil {
+			return nil, err
+		}
+		if attrs[i].Value, _, err = o.string("value"); err != nil {
+			return nil, err
+		}
+	}
+	return attrs, nil
+}
