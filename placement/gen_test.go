@@ -107,6 +107,9 @@ func genRequest(t *rapid.T, exprs map[string]*cql.Expr) *Request {
 	if rapid.Float64Range(0, 1).Draw(t, "wantAttr") < 0.15 {
 		req.RequiredAttributes = []Attribute{{Name: "stack"}}
 	}
+	if rapid.Float64Range(0, 1).Draw(t, "capped") < 0.2 {
+		req.MaxPerInstance = rapid.IntRange(1, 3).Draw(t, "maxPer")
+	}
 	if rapid.Float64Range(0, 1).Draw(t, "distinct") < 0.3 {
 		req.Constraints = append(req.Constraints, Constraint{Type: DistinctInstance})
 	}

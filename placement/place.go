@@ -84,7 +84,7 @@ func (c *Cluster) prepare(req *Request) *prepared {
 	}
 	r := &req.Task
 	pr.simple = len(pr.dynamic) == 0 && len(req.RequiredAttributes) == 0 && !r.AllGPUs && r.GPUs == 0 &&
-		len(r.PortsTCP)+len(r.PortsUDP) == 0 && len(r.Scalars) == 0
+		len(r.PortsTCP)+len(r.PortsUDP) == 0 && len(r.Scalars) == 0 && req.MaxPerInstance == 0
 	pr.hosting = nil
 	if pr.distinct {
 		pr.hosting = c.hostingBits(pr.group)
@@ -175,6 +175,9 @@ func (c *Cluster) check(in *Instance, pr *prepared) (Reason, int) {
 	}
 	if pr.distinct && in.groupCount(pr.group) > 0 {
 		return ReasonDistinctInstance, 0
+	}
+	if m := pr.req.MaxPerInstance; m > 0 && in.groupCount(pr.group) >= m {
+		return ReasonMaxPerInstance, 0
 	}
 	for _, b := range pr.static {
 		if !b.has(in.idx) {
@@ -336,18 +339,21 @@ func (c *Cluster) rankSpread(pr *prepared, chain []scorer, depth int) bool {
 	} else {
 		c.filters = append(c.filters, valueFilter{})
 	}
-	f := &c.filters[len(c.filters)-1]
-	f.field = fi
-	if cap(f.allowed) < len(fi.values) {
-		f.allowed = make([]bool, len(fi.values))
+	// The filter is addressed by index: deeper levels may grow c.filters
+	// and move it.
+	fx := len(c.filters) - 1
+	c.filters[fx].field = fi
+	if cap(c.filters[fx].allowed) < len(fi.values) {
+		c.filters[fx].allowed = make([]bool, len(fi.values))
 	}
-	f.allowed = f.allowed[:len(fi.values)]
+	c.filters[fx].allowed = c.filters[fx].allowed[:len(fi.values)]
 	found := false
 	for start := 0; start < len(lv) && !found; {
 		end := start
 		for end < len(lv) && lv[end].count == lv[start].count {
 			end++
 		}
+		f := &c.filters[fx]
 		clear(f.allowed)
 		f.values = f.values[:0]
 		for _, e := range lv[start:end] {

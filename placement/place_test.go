@@ -267,6 +267,41 @@ func TestPlacementEdgeCases(t *testing.T) {
 			wantUnplaced: []string{"RESOURCE:MEMORY"},
 		},
 		{
+			// Regression: a spread level that finds nothing moves on to the
+			// next while a deeper level has grown the filter stack.
+			name: "nested spreads fall through to the next level",
+			build: func(t *testing.T) (*Cluster, *Request) {
+				// stack=dev holds no task of g but has no room; prod and test
+				// tie at one task each, and only test has room. The second
+				// level has more values than the first.
+				dev := inst("dev", "1a", 4096, 0)
+				prod1, prod2 := inst("prod1", "1a", 4096, 0), inst("prod2", "1b", 4096, 0)
+				test1, test2 := inst("test1", "1a", 4096, 8192), inst("test2", "1b", 4096, 8192)
+				for stack, ins := range map[string][]*Instance{"dev": {dev}, "prod": {prod1, prod2}, "test": {test1, test2}} {
+					for _, in := range ins {
+						in.Attributes = append(in.Attributes, Attribute{"stack", stack})
+					}
+				}
+				cl := cluster(t, dev, prod1, prod2, test1, test2)
+				host(t, cl, prod1, "g", 1)
+				host(t, cl, test1, "g", 1)
+				return cl, &Request{Count: 1, Group: "g", Task: Requirements{MemoryMiB: 128},
+					Strategies: []Strategy{Spread{"attribute:stack"}, Spread{"attribute:ecs.availability-zone"}}}
+			},
+			wantPlaced: []string{"test2"},
+		},
+		{
+			name: "MaxPerInstance caps the group per instance",
+			build: func(t *testing.T) (*Cluster, *Request) {
+				a, b := inst("a", "1a", 4096, 8192), inst("b", "1a", 4096, 8192)
+				cl := cluster(t, a, b)
+				host(t, cl, a, "service:app", 1)
+				return cl, &Request{Count: 4, Group: "service:app", MaxPerInstance: 2, Strategies: []Strategy{Binpack{Memory}}}
+			},
+			wantPlaced:   []string{"a|b", "a|b", "a|b"},
+			wantUnplaced: []string{"MaxPerInstance placement constraint unsatisfied."},
+		},
+		{
 			name: "a shared GPU goes to the device with the least room that fits",
 			build: func(t *testing.T) (*Cluster, *Request) {
 				a := inst("a", "1a", 4096, 8192)

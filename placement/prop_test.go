@@ -51,7 +51,15 @@ type instanceState struct {
 
 func clusterState(c *Cluster) []instanceState {
 	var out []instanceState
-	for _, in := range c.instances {
+	for i, in := range c.instances {
+		if c.cpu[i] != in.Remaining.CPU || c.mem[i] != in.Remaining.MemoryMiB || hasBit(c.eligible, int32(i)) != (in.Status == StatusActive && in.AgentConnected) {
+			panic(fmt.Sprintf("instance %s: mirrors cpu %d mem %d eligible %v, instance %d %d %s/%v", in.ARN, c.cpu[i], c.mem[i], hasBit(c.eligible, int32(i)), in.Remaining.CPU, in.Remaining.MemoryMiB, in.Status, in.AgentConnected))
+		}
+		for g, hb := range c.hosting {
+			if int(i>>6) < len(hb) && hasBit(hb, int32(i)) != (in.groupCount(g) > 0) {
+				panic(fmt.Sprintf("instance %s: hosting bit of group %s is %v, count %d", in.ARN, c.groupNames[g], hasBit(hb, int32(i)), in.groupCount(g)))
+			}
+		}
 		s := instanceState{ARN: in.ARN, Remaining: in.Remaining.Clone(), Running: in.RunningTasksCount, Groups: map[string]int{}}
 		for _, g := range c.groupNames {
 			if n := refGroupCount(c, in.idx, g); n > 0 {

@@ -121,6 +121,9 @@ func refCheck(c *Cluster, in *Instance, req *Request) (Reason, int) {
 			return ReasonDistinctInstance, 0
 		}
 	}
+	if req.MaxPerInstance > 0 && refGroupCount(c, in.idx, req.Group) >= req.MaxPerInstance {
+		return ReasonMaxPerInstance, 0
+	}
 	for _, con := range req.Constraints {
 		if con.Type == MemberOf && !con.Expr.Match(refSubject{c, in}) {
 			return ReasonMemberOf, 0

@@ -102,6 +102,11 @@ type Request struct {
 	// most MaxStrategies). With none, every passing instance ties and the
 	// seeded random choice decides, which is RunTask's default.
 	Strategies []Strategy
+	// MaxPerInstance, when positive, caps the group's PENDING and RUNNING
+	// tasks on one instance: a generalisation of distinctInstance (which is
+	// a cap of 1) that ECS lacks, for traces such as Alibaba's DLRM with
+	// its max_instance_per_node. Zero means no cap.
+	MaxPerInstance int
 }
 
 // Validate reports the first thing wrong with the request, naming the
@@ -118,6 +123,8 @@ func (r *Request) Validate() error {
 		return fmt.Errorf("placement: placementConstraints: %d constraints, at most %d allowed (task definition and request together)", len(r.Constraints), MaxConstraints)
 	case len(r.Strategies) > MaxStrategies:
 		return fmt.Errorf("placement: placementStrategy: %d strategies, at most %d allowed", len(r.Strategies), MaxStrategies)
+	case r.MaxPerInstance < 0:
+		return fmt.Errorf("placement: maxPerInstance: %d is negative", r.MaxPerInstance)
 	}
 	if err := r.Task.validate(); err != nil {
 		return err
@@ -174,6 +181,7 @@ const (
 	ReasonPorts
 	ReasonScalar // RESOURCE:<name> of a named resource
 	ReasonDistinctInstance
+	ReasonMaxPerInstance // berth's per-instance cap (Request.MaxPerInstance)
 	ReasonMemberOf
 	// NumReasons is the number of reasons, for arrays indexed by Reason.
 	NumReasons
@@ -190,6 +198,7 @@ var reasonText = [NumReasons]string{
 	ReasonPorts:            "RESOURCE:PORTS",
 	ReasonScalar:           "RESOURCE",
 	ReasonDistinctInstance: "DistinctInstance placement constraint unsatisfied.",
+	ReasonMaxPerInstance:   "MaxPerInstance placement constraint unsatisfied.",
 	ReasonMemberOf:         "MemberOf placement constraint unsatisfied.",
 }
 
