@@ -35,11 +35,12 @@ func loadPackWorkload(b *testing.B) *capfill.Workload {
 }
 
 // BenchmarkPack is one capacity-fill run per policy on the default openb
-// trace, seed 42. Acceptance: under 1 s/run for every policy, FGD
-// included.
+// trace, seed 42: the paper's six, then ECS's four (run through a
+// placement.Cluster mirroring the fleet). Acceptance: under 1 s/run for
+// every policy, FGD included.
 func BenchmarkPack(b *testing.B) {
 	w := loadPackWorkload(b)
-	for _, s := range capfill.Paper() {
+	for _, s := range append(capfill.Paper(), capfill.ECS()...) {
 		b.Run("policy="+s.Name, func(b *testing.B) {
 			res, err := w.Run(s, 42, 1.3)
 			if err != nil || len(res.Events) != 10866 {

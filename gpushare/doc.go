@@ -32,18 +32,37 @@
 // fixed order), so that a fragmentation change of exactly zero scores
 // exactly 50.
 //
+// # As placement strategies
+//
+// [NewStrategy] and the typed constructors ([FGDStrategy], ...) wrap each
+// policy as a [Strategy]: a placement.Strategy that also implements
+// placement.GPUChooser, so any Go program (and berth's simulator) can place
+// tasks on a placement.Cluster with the paper's policies. It scores a
+// placement.Instance from its remaining CPU, memory and per-device free
+// milli and the GPU model attribute ([DefaultModelAttribute] unless
+// configured); feasibility stays placement's (resources plus the memberOf
+// constraint on the model attribute that the caller builds from a task's
+// accepted models). Placed through a Cluster whose chain is [the policy,
+// a strategy scoring each instance by its rank], it takes the same node and
+// devices as the capacity-fill driver; benchmarks/capfill tests that on the
+// openb traces.
+//
 // # Concurrency
 //
 // The pure functions are safe for concurrent use. Policies built by
 // [NewFGD] memoise fragmentation by node state and [NewRandom] draws from
 // its source, so those two are not; build one per goroutine. The other
 // constructors return stateless values that are safe for concurrent use.
+// A [Strategy] keeps scratch buffers and state: use it with one Cluster at
+// a time, from one goroutine.
 //
 // # Errors
 //
-// The package has no errors: an infeasible request is a false from
+// The policies have no errors: an infeasible request is a false from
 // [Feasible], and callers are expected to call Score and Device only for
-// feasible nodes. A device index of -1 means "none fits".
+// feasible nodes. A device index of -1 means "none fits". [NewStrategy]
+// fails on an unknown name, Random without a source, or FGD without
+// typical pods.
 //
 // # Non-goals
 //

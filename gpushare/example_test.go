@@ -2,8 +2,10 @@ package gpushare_test
 
 import (
 	"fmt"
+	"math/rand/v2"
 
 	"github.com/berthsched/berth/gpushare"
+	"github.com/berthsched/berth/placement"
 )
 
 // Score two nodes for a pod that shares a GPU, with FGD and BestFit.
@@ -27,4 +29,41 @@ func Example() {
 	// Output:
 	// node 0: feasible true, FGD 45 (device 0), BestFit 79
 	// node 1: feasible true, FGD 54 (device 1), BestFit 82
+}
+
+// Place GPU-sharing tasks on a placement.Cluster with FGD: the strategy
+// scores the instances and picks the device; placement filters them.
+func ExampleFGDStrategy() {
+	typical := gpushare.Typical([]gpushare.Pod{
+		{CPUMilli: 4000, GPUMilli: 500, GPUCount: 1},
+		{CPUMilli: 4000, GPUMilli: 500, GPUCount: 1},
+		{CPUMilli: 8000, GPUMilli: 1000, GPUCount: 1},
+	})
+	c := placement.NewCluster()
+	for _, name := range []string{"a", "b"} {
+		in := &placement.Instance{ARN: name, Status: placement.StatusActive, AgentConnected: true,
+			Attributes: []placement.Attribute{{Name: gpushare.DefaultModelAttribute, Value: "T4"}},
+			Registered: placement.Capacity{CPU: 32000, MemoryMiB: 65536,
+				GPUs: []placement.GPU{{FreeMilli: 1000}, {FreeMilli: 1000}}}}
+		in.Remaining = in.Registered.Clone()
+		if err := c.AddInstance(in); err != nil {
+			fmt.Println(err)
+			return
+		}
+	}
+	req := &placement.Request{Count: 3, Group: "family:infer",
+		Task:       placement.Requirements{CPU: 4000, MemoryMiB: 8192, GPUs: 1, GPUMilli: 500},
+		Strategies: []placement.Strategy{gpushare.FGDStrategy(typical, gpushare.StrategyOptions{})}}
+	var res placement.Result
+	if err := c.Place(req, rand.New(rand.NewPCG(1, 2)), &res); err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, p := range res.Placed {
+		fmt.Printf("%s devices %b\n", p.Instance.ARN, p.GPUs)
+	}
+	// Output:
+	// a devices 1
+	// a devices 1
+	// a devices 10
 }

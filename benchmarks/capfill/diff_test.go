@@ -75,6 +75,7 @@ func plainRun(w *Workload, s Strategy, seed int64, tune float64, limit int) []Ev
 				}
 			}
 		}
+		ev := Event{Node: chosen}
 		if chosen >= 0 {
 			n := &nodes[chosen]
 			var devs []int
@@ -88,6 +89,7 @@ func plainRun(w *Workload, s Strategy, seed int64, tune float64, limit int) []Ev
 			n.MemoryMiB -= p.MemoryMiB
 			for _, d := range devs {
 				n.GPULeft[d] -= p.GPUMilli
+				ev.Devices |= 1 << uint(d)
 			}
 			n.Tags.Add(p)
 			used += p.TotalGPUMilli()
@@ -98,7 +100,8 @@ func plainRun(w *Workload, s Strategy, seed int64, tune float64, limit int) []Ev
 			frag += f
 			idle += id
 		}
-		events = append(events, Event{ArrivedMilli: arrived, UsedMilli: used, FragMilli: frag, IdleMilli: idle})
+		ev.ArrivedMilli, ev.UsedMilli, ev.FragMilli, ev.IdleMilli = arrived, used, frag, idle
+		events = append(events, ev)
 	}
 	return events
 }

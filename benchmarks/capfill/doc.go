@@ -12,6 +12,17 @@
 // recorded per pod. [Result.Discrete] turns the events into the published
 // 0..130 columns, and [Result.Record] into a row of the published CSV.
 //
+// # Strategies
+//
+// A [Strategy] is a gpushare.Policy ([Paper] gives the paper's six), or a
+// chain of placement strategies run by a placement.Cluster that mirrors the
+// fleet (Strategy.Placement): [ECS] gives Amazon ECS's binpack(cpu),
+// binpack(memory) and spread(instanceId) that way, and random; the
+// gpushare package's placement strategies run the paper's policies that
+// way with the same results, event for event. Either way the node ranks
+// break the ties the strategy leaves. Each [Event] records the node and
+// devices chosen, so that runs can be compared pod by pod.
+//
 // # Random numbers
 //
 // The driver uses math/rand (v1), rand.New(rand.NewSource(seed)), not
@@ -40,7 +51,8 @@
 // # Concurrency
 //
 // A [Workload] is immutable and may be run from many goroutines at once;
-// each run builds its own state and policy.
+// each run builds its own state, policy and, for a placement chain, its
+// own Cluster and strategies (Strategy.Placement is called once per run).
 //
 // # Errors
 //

@@ -5,6 +5,7 @@ import (
 	"math/rand"
 
 	"github.com/berthsched/berth/gpushare"
+	"github.com/berthsched/berth/placement"
 )
 
 // Strategy is a placement policy under the name its rows carry.
@@ -16,6 +17,12 @@ type Strategy struct {
 	// gpushare.Chooser must score as a pure function of the node and the
 	// pod: the driver caches its scores.
 	New func(env Env) gpushare.Policy
+	// Placement, set instead of New, builds a placement strategy chain for
+	// one run: each pod is then placed by a placement.Cluster that mirrors
+	// the fleet (see [Workload.Run]), ranked by this chain followed by the
+	// node ranks, a total order that leaves no tie to chance. The chain's
+	// strategies see one Cluster for the whole run.
+	Placement func(env Env) []placement.Strategy
 	// Random marks a policy whose rows vary with the random stream beyond
 	// the paper's control (01-Random): it is compared by median over seeds,
 	// not cell by cell.
@@ -47,6 +54,8 @@ func Paper() []Strategy {
 
 // Event is the cluster after one pod's attempt, placed or failed.
 type Event struct {
+	Node         int     // index in Workload.Nodes of the node chosen; -1 when the pod failed
+	Devices      uint64  // the devices the pod took on it: bit d is device d
 	ArrivedMilli int64   // GPU requested by the pods so far, this one included
 	UsedMilli    int64   // GPU allocated
 	FragMilli    float64 // Σ over nodes of gpushare.Frag, in node name order
@@ -78,15 +87,40 @@ type cacheEntry struct {
 // A pod that fits nowhere fails and is not retried. The result is exactly
 // that of scoring every feasible node for every pod; scores are cached per
 // node and request shape until the node changes.
+//
+// A strategy with Placement instead places each pod with
+// placement.Cluster.Place on a mirror of the fleet, ranked by the
+// strategy's chain and then by the node ranks; the devices are those
+// placement gives. The mirror: node i is instance i (ARN the node's name,
+// ACTIVE, agent connected) with the node's CPU millicores, memory MiB, one
+// 1000-milli device per GPU and the model as the attribute
+// gpushare.DefaultModelAttribute; a pod is one task of [PodGroup]
+// reserving [Requirements], with, when its GPU spec names models, the
+// constraint memberOf(attribute:gpu-model in [models]). placement's random
+// source (math/rand/v2 PCG seeded with the seed) is drawn only by a chain
+// holding placement.Random, which ends the chain before the node ranks.
 func (w *Workload) Run(s Strategy, seed int64, tune float64) (*Result, error) {
 	if !validTune(tune) {
 		return nil, fmt.Errorf("capfill: tune %v; expected a positive number", tune)
 	}
+	if (s.New == nil) == (s.Placement == nil) {
+		return nil, fmt.Errorf("capfill: strategy %q: expected exactly one of New and Placement", s.Name)
+	}
 	arr, rng := w.Arrange(seed, tune)
 	frag := gpushare.NewFragmenter(w.Typical)
-	pol := s.New(Env{Typical: w.Typical, Frag: frag, Rand: rng})
-	chooser, _ := pol.(gpushare.Chooser)
+	env := Env{Typical: w.Typical, Frag: frag, Rand: rng}
 	st := newState(w, arr, frag)
+	var pol gpushare.Policy
+	var pl *placer
+	if s.Placement != nil {
+		var err error
+		if pl, err = newPlacer(w, arr, st, s.Placement(env), seed); err != nil {
+			return nil, fmt.Errorf("capfill: %s: %w", s.Name, err)
+		}
+	} else {
+		pol = s.New(env)
+	}
+	chooser, _ := pol.(gpushare.Chooser)
 	res := &Result{Workload: w.Name, Strategy: s.Name, Seed: seed, Tune: tune, GPUs: w.GPUs,
 		Pods: len(arr.Order), Events: make([]Event, 0, len(arr.Order))}
 	var arrived, used int64
@@ -95,24 +129,42 @@ func (w *Workload) Run(s Strategy, seed int64, tune float64) (*Result, error) {
 		p := &arr.Order[i].Pod
 		arrived += p.TotalGPUMilli()
 		var chosen int
-		if chooser != nil {
+		var err error
+		devs = devs[:0]
+		switch {
+		case pl != nil:
+			chosen, devs, err = pl.place(st.shapeOf[i], devs)
+			if err == nil && chosen >= 0 {
+				err = st.check(chosen, p, devs)
+			}
+		case chooser != nil:
 			chosen = st.choose(p, chooser)
-		} else {
+		default:
 			chosen = st.best(p, st.shapeOf[i], pol)
 		}
+		if err == nil && chosen >= 0 && pl == nil {
+			devs, err = st.devices(devs, chosen, p, pol)
+		}
+		if err != nil {
+			node := "-"
+			if chosen >= 0 {
+				node = w.Nodes[chosen].Name
+			}
+			return nil, fmt.Errorf("capfill: %s: pod %s on node %s: %w", s.Name, arr.Order[i].Name, node, err)
+		}
+		ev := Event{Node: chosen}
 		if chosen < 0 {
 			res.Failed++
 		} else {
-			var err error
-			devs, err = st.devices(devs[:0], chosen, p, pol)
-			if err != nil {
-				return nil, fmt.Errorf("capfill: %s: pod %s on node %s: %w", s.Name, arr.Order[i].Name, w.Nodes[chosen].Name, err)
+			for _, d := range devs {
+				ev.Devices |= 1 << uint(d)
 			}
 			st.commit(chosen, p, devs)
 			used += p.TotalGPUMilli()
 		}
-		f, idle := st.total()
-		res.Events = append(res.Events, Event{ArrivedMilli: arrived, UsedMilli: used, FragMilli: f, IdleMilli: idle})
+		ev.ArrivedMilli, ev.UsedMilli = arrived, used
+		ev.FragMilli, ev.IdleMilli = st.total()
+		res.Events = append(res.Events, ev)
 	}
 	return res, nil
 }
@@ -289,6 +341,25 @@ func (st *state) devices(dst []int, i int, p *gpushare.Pod, pol gpushare.Policy)
 		}
 	}
 	return dst, nil
+}
+
+// check reports whether devices devs of node i, as placement chose them,
+// are what p needs: GPUCount devices that each hold its share.
+func (st *state) check(i int, p *gpushare.Pod, devs []int) error {
+	n := &st.nodes[i]
+	want := 0
+	if !p.CPUOnly() {
+		want = p.GPUCount
+	}
+	if len(devs) != want {
+		return fmt.Errorf("placement gave %d devices; expected %d", len(devs), want)
+	}
+	for _, d := range devs {
+		if n.GPULeft[d] < p.GPUMilli {
+			return fmt.Errorf("placement gave device %d, which does not hold %d milli-GPU", d, p.GPUMilli)
+		}
+	}
+	return nil
 }
 
 // commit places p on node i, on devices devs.

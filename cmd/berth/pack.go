@@ -42,8 +42,11 @@ reproduce the published rows exactly; Random matches them by median.
 
 Policies: 01-Random, 02-DotProd, 03-GpuClustering, 04-GpuPacking, 05-BestFit,
 06-FGD (or random, dotprod, gpuclustering, gpupacking, bestfit, fgd); "all"
-is these six. Runs go in parallel over the machine's cores; the output does
-not depend on their number.
+is these six. Amazon ECS's strategies, for comparison: ecs-binpack-cpu,
+ecs-binpack-memory, ecs-spread (spread(instanceId) over the workload's one
+task group) and ecs-random, run by berth's placement package; the ties they
+leave go to the same node ranks as the paper's. Runs go in parallel over the
+machine's cores; the output does not depend on their number.
 
 --compare FILE reads a published results CSV of the same metric and prints,
 per pod list and policy, ours against theirs (median over the seeds at 100 %
@@ -67,17 +70,20 @@ Examples:
 
   # Fragmentation of FGD and BestFit for one seed
   berth pack --nodes nodes.csv --pods pods.csv --policy fgd,bestfit --seeds 42 --metric frag
+
+  # ECS's strategies next to the paper's
+  berth pack --nodes nodes.csv --pods pods.csv --policy all,ecs-binpack-memory,ecs-spread --seeds 42
 `,
 		flags: packFlags,
 	})
 }
 
-// packStrategies lists the policies berth pack knows, in output order.
-// Phase 2 appends the ECS strategies here (ecs-binpack-cpu,
-// ecs-binpack-memory, ecs-spread, ecs-random), each a capfill.Strategy
-// named as its sc_policy column; "all" stays the paper's six.
+// packStrategies lists the policies berth pack knows: the paper's six,
+// then ECS's four. To add a strategy, append a capfill.Strategy named as
+// its sc_policy column: a gpushare.Policy (New) or a placement strategy
+// chain (Placement). "all" stays the paper's six.
 func packStrategies() []capfill.Strategy {
-	return capfill.Paper()
+	return append(capfill.Paper(), capfill.ECS()...)
 }
 
 // lookupPolicies resolves a comma-separated --policy value. A name matches
@@ -363,7 +369,12 @@ func comparePack(w io.Writer, metric capfill.Metric, jobs []*packJob, published 
 			}
 		}
 		if len(ours100) == 0 {
-			fmt.Fprintf(tw, "%s\t%s\t0\t-\t-\t-\tno published rows\n", g.workload, g.s.Name)
+			// Nothing to compare with (an ECS strategy, another tune):
+			// still show where ours ends.
+			for _, j := range g.jobs {
+				ours100 = append(ours100, j.res.Row(metric).Values[100])
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t-\t-\tno published rows\n", g.workload, g.s.Name, len(ours100), fmtCell(capfill.Median(ours100)))
 			continue
 		}
 		pairs++

@@ -19,6 +19,7 @@ func TestPackGolden(t *testing.T) {
 		{name: "alloc.golden", args: []string{"--policy", "all"}},
 		{name: "frag.golden", args: []string{"--policy", "fgd,BestFit,02-dotprod", "--metric", "frag"}},
 		{name: "frag-ratio.golden", args: []string{"--policy", "06-FGD", "--metric", "frag-ratio", "--tune", "0.8"}},
+		{name: "ecs.golden", args: []string{"--policy", "ecs-binpack-cpu,ECS-Binpack-Memory,ecs-spread,ecs-random,fgd"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			stdout, stderr, code := runBerth(t, "", append(packArgs, tt.args...)...)
@@ -54,6 +55,13 @@ func TestPackOutAndCompare(t *testing.T) {
 		t.Fatalf("--compare with itself: exit %d, stderr %q", code, stderr)
 	}
 	golden(t, filepath.Join("pack", "compare.golden"), stdout)
+
+	// A strategy without published rows: ours alone, exit 0.
+	stdout, stderr, code = runBerth(t, "", append(packArgs, "--out", filepath.Join(dir, "ecs.csv"), "--policy", "ecs-spread,fgd", "--compare", out)...)
+	if code != 0 {
+		t.Fatalf("--compare with an ECS strategy: exit %d, stderr %q", code, stderr)
+	}
+	golden(t, filepath.Join("pack", "compare-ecs.golden"), stdout)
 
 	// One deterministic cell off by 0.02: exit 1 and a MISMATCH line.
 	lines := strings.Split(string(rows), "\n")
