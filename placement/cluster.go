@@ -24,9 +24,11 @@ type Cluster struct {
 	instances []*Instance
 	byARN     map[string]int32
 	eligible  []uint64 // bit i: instance i is ACTIVE with its agent connected
-	// cpu and mem mirror each instance's remaining CPU and memory, so that
-	// scans read them without touching the instances.
+	// cpu and mem mirror each instance's remaining CPU and memory, and
+	// gpu its GPU summary, so that scans read them without touching the
+	// instances.
 	cpu, mem []int64
+	gpu      []gpuSummary
 	hosting  map[int32][]uint64 // per group: bit i when instance i hosts one of its tasks
 
 	groupIDs   map[string]int32
@@ -163,6 +165,8 @@ func (c *Cluster) AddInstance(in *Instance) error {
 	c.byARN[in.ARN] = in.idx
 	c.cpu = append(c.cpu, in.Remaining.CPU)
 	c.mem = append(c.mem, in.Remaining.MemoryMiB)
+	c.gpu = append(c.gpu, gpuSummary{})
+	c.mirrorGPU(in)
 	c.setEligible(in)
 	return nil
 }
@@ -191,6 +195,7 @@ func (c *Cluster) Update(in *Instance, f func(*Instance)) {
 	in.refresh()
 	c.setEligible(in)
 	c.cpu[i], c.mem[i] = in.Remaining.CPU, in.Remaining.MemoryMiB
+	c.mirrorGPU(in)
 	for e, b := range c.exprs {
 		if int(i) < b.n {
 			b.set(i, e.Match(in.Subject()))
@@ -217,6 +222,15 @@ func (c *Cluster) Update(in *Instance, f func(*Instance)) {
 		}
 	}
 	c.subRefile(in, old)
+}
+
+// gpuSummary is what a GPU check needs of an instance.
+type gpuSummary struct {
+	devices, full, max int32 // devices, devices wholly free, largest free milli
+}
+
+func (c *Cluster) mirrorGPU(in *Instance) {
+	c.gpu[in.idx] = gpuSummary{int32(len(in.Remaining.GPUs)), int32(in.fullGPUs), int32(in.maxGPU)}
 }
 
 // hostingBits returns the bit set of instances that host a task of group

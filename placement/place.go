@@ -83,7 +83,7 @@ func (c *Cluster) prepare(req *Request) *prepared {
 		}
 	}
 	r := &req.Task
-	pr.simple = len(pr.dynamic) == 0 && len(req.RequiredAttributes) == 0 && !r.AllGPUs && r.GPUs == 0 &&
+	pr.simple = len(pr.dynamic) == 0 && len(req.RequiredAttributes) == 0 &&
 		len(r.PortsTCP)+len(r.PortsUDP) == 0 && len(r.Scalars) == 0 && req.MaxPerInstance == 0
 	pr.hosting = nil
 	if pr.distinct {
@@ -213,7 +213,20 @@ func (c *Cluster) fitsRest(i int32, pr *prepared) bool {
 		return false
 	}
 	if pr.simple {
-		return c.cpu[i] >= pr.task.Requirements.CPU && c.mem[i] >= pr.task.Requirements.MemoryMiB
+		r := &pr.task.Requirements
+		if c.cpu[i] < r.CPU || c.mem[i] < r.MemoryMiB {
+			return false
+		}
+		g := c.gpu[i]
+		switch {
+		case r.AllGPUs:
+			return g.devices > 0 && g.full == g.devices
+		case r.GPUs > 0 && pr.share >= GPUMilliPerDevice:
+			return int(g.full) >= r.GPUs
+		case r.GPUs > 0:
+			return int(g.max) >= pr.share
+		}
+		return true
 	}
 	r, _ := c.check(c.instances[i], pr)
 	return r == ReasonNone
@@ -613,6 +626,7 @@ func (c *Cluster) reserve(in *Instance, t *taskRecord, sign int) {
 		in.Remaining.addScalar(s.Name, -float64(sign)*s.Value)
 	}
 	in.refresh()
+	c.mirrorGPU(in)
 	c.addGroup(in, t.group, int32(sign))
 	if t.running {
 		in.RunningTasksCount += sign

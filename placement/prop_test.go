@@ -52,6 +52,9 @@ type instanceState struct {
 func clusterState(c *Cluster) []instanceState {
 	var out []instanceState
 	for i, in := range c.instances {
+		if g := c.gpu[i]; int(g.devices) != len(in.Remaining.GPUs) || int(g.full) != in.fullGPUs || int(g.max) != in.maxGPU {
+			panic(fmt.Sprintf("instance %s: GPU mirror %+v, instance %+v", in.ARN, g, in.Remaining.GPUs))
+		}
 		if c.cpu[i] != in.Remaining.CPU || c.mem[i] != in.Remaining.MemoryMiB || hasBit(c.eligible, int32(i)) != (in.Status == StatusActive && in.AgentConnected) {
 			panic(fmt.Sprintf("instance %s: mirrors cpu %d mem %d eligible %v, instance %d %d %s/%v", in.ARN, c.cpu[i], c.mem[i], hasBit(c.eligible, int32(i)), in.Remaining.CPU, in.Remaining.MemoryMiB, in.Status, in.AgentConnected))
 		}
