@@ -1,0 +1,112 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"image/png"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestSimDefault(t *testing.T) {
+	stdout, stderr, code := runBerth(t, "", "sim")
+	if code != 0 {
+		t.Fatalf("berth sim exit %d, stderr %q", code, stderr)
+	}
+	golden(t, "sim/default.golden", stdout)
+	if again, _, _ := runBerth(t, "", "sim"); again != stdout {
+		t.Errorf("two runs of berth sim printed different bytes")
+	}
+}
+
+func TestSimStrategyOverride(t *testing.T) {
+	stdout, stderr, code := runBerth(t, "", "sim", "--strategy", "binpack(cpu)", "--strategy", "spread(host)", "--seed", "7")
+	if code != 0 {
+		t.Fatalf("exit %d, stderr %q", code, stderr)
+	}
+	golden(t, "sim/override.golden", stdout)
+}
+
+func TestSimOut(t *testing.T) {
+	dir := t.TempDir()
+	_, stderr, code := runBerth(t, "", "sim", "--strategy", "binpack(memory)", "--strategy", "random", "--out", dir)
+	if code != 0 {
+		t.Fatalf("exit %d, stderr %q", code, stderr)
+	}
+	var summary struct {
+		Scenario string `json:"scenario"`
+		Runs     []struct {
+			Variant   string `json:"variant"`
+			Submitted int    `json:"submitted"`
+		} `json:"runs"`
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "summary.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(data, &summary); err != nil || len(summary.Runs) != 2 || summary.Runs[0].Variant != "binpack(memory)" || summary.Runs[0].Submitted == 0 {
+		t.Errorf("summary.json = %s (%v)", data, err)
+	}
+	series, err := os.ReadFile(filepath.Join(dir, "timeseries.csv"))
+	if err != nil || !bytes.HasPrefix(series, []byte("variant,time_s,cpu_pct,")) || bytes.Count(series, []byte("\n")) < 500 {
+		t.Errorf("timeseries.csv: %v, %d bytes", err, len(series))
+	}
+	for _, log := range []string{"events-A.jsonl", "events-B.jsonl"} {
+		data, err := os.ReadFile(filepath.Join(dir, log))
+		if err != nil || !bytes.Contains(data, []byte(`"kind":"place"`)) {
+			t.Errorf("%s: %v, %d bytes", log, err, len(data))
+		}
+	}
+	f, err := os.Open(filepath.Join(dir, "plot.png"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil || img.Bounds().Dx() < 500 {
+		t.Errorf("plot.png does not decode as a PNG image: %v", err)
+	}
+}
+
+func TestSimErrors(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.json")
+	os.WriteFile(bad, []byte(`{"duration": "1h", "fleet": {"pools": [{"type": "m9", "zones": {"a": 1}}]}}`), 0o644)
+	tests := []struct {
+		name     string
+		args     []string
+		wantCode int
+		wantErr  string
+	}{
+		{"invalid scenario", []string{"sim", "--scenario", bad}, 1, `berth sim: sim: ` + bad + `: fleet.pools[0].type: "m9" is not one of fleet.instanceTypes`},
+		{"missing scenario", []string{"sim", "--scenario", filepath.Join(dir, "none.json")}, 1, "no such file or directory"},
+		{"bad strategy", []string{"sim", "--strategy", "binpack(disk)"}, 2, `--strategy: strategy "binpack(disk)": binpack field "disk": expected cpu or memory`},
+		{"bad seed", []string{"sim", "--seed", "-1"}, 2, `--seed "-1": expected a non-negative integer`},
+		{"stray argument", []string{"sim", "extra"}, 2, `unexpected argument "extra"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			stdout, stderr, code := runBerth(t, "", tt.args...)
+			if code != tt.wantCode || !strings.Contains(stderr, tt.wantErr) || stdout != "" {
+				t.Errorf("berth %q: exit %d, stderr %q, stdout %d bytes; want exit %d and %q", tt.args, code, stderr, len(stdout), tt.wantCode, tt.wantErr)
+			}
+		})
+	}
+}
+
+func TestSimPrintScenario(t *testing.T) {
+	stdout, _, code := runBerth(t, "", "sim", "--print-scenario")
+	if code != 0 || !strings.Contains(stdout, `"instanceTypes"`) {
+		t.Fatalf("exit %d, stdout %.80q", code, stdout)
+	}
+	// What it prints runs as a scenario file, with the same result.
+	path := filepath.Join(t.TempDir(), "s.json")
+	os.WriteFile(path, []byte(stdout), 0o644)
+	fromFile, stderr, code := runBerth(t, "", "sim", "--scenario", path)
+	embedded, _, _ := runBerth(t, "", "sim")
+	if code != 0 || fromFile != embedded {
+		t.Errorf("the printed scenario runs differently from the embedded one (exit %d, %s)", code, stderr)
+	}
+}

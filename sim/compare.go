@@ -1,0 +1,76 @@
+package sim
+
+import (
+	"io"
+	"runtime"
+	"sync"
+	"time"
+)
+
+// CompareOptions adjust Compare.
+type CompareOptions struct {
+	// Variants overrides the scenario's compare list.
+	Variants []Variant
+	// Log returns the writer of variant i's event log, or nil for none.
+	Log func(i int, v Variant) io.Writer
+	// Open opens the files the scenario names; see Options.
+	Open func(path string) (io.ReadCloser, error)
+	// Parallel is how many variants run at once; 0 means one per core.
+	Parallel int
+	// Progress, when set, is called now and then from the runs' goroutines
+	// with the variant's index and the simulated time it reached.
+	Progress func(i int, now, total time.Duration)
+}
+
+// Variants returns the placement variants a comparison of sc runs: its
+// compare list, or its workload's own placement.
+func (sc *Scenario) Variants() []Variant {
+	if len(sc.Compare) > 0 {
+		return sc.Compare
+	}
+	return []Variant{sc.Workload.Placement}
+}
+
+// Compare runs the scenario once per variant (in parallel; each run is
+// independent and deterministic) and returns the results in variant
+// order.
+func Compare(sc *Scenario, opts CompareOptions) (*Comparison, error) {
+	if err := sc.Validate(); err != nil {
+		return nil, err
+	}
+	vs := opts.Variants
+	if len(vs) == 0 {
+		vs = sc.Variants()
+	}
+	par := opts.Parallel
+	if par <= 0 {
+		par = runtime.GOMAXPROCS(0)
+	}
+	results := make([]*Result, len(vs))
+	errs := make([]error, len(vs))
+	sem := make(chan struct{}, par)
+	var wg sync.WaitGroup
+	for i, v := range vs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			o := Options{Open: opts.Open}
+			if opts.Log != nil {
+				o.Log = opts.Log(i, v)
+			}
+			if opts.Progress != nil {
+				o.Progress = func(now, total time.Duration) { opts.Progress(i, now, total) }
+			}
+			results[i], errs[i] = Simulate(sc, v, o)
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return &Comparison{Scenario: sc.Name, Seed: sc.Seed, Duration: time.Duration(sc.Duration), Results: results}, nil
+}

@@ -1,0 +1,52 @@
+// Package sim is berth's deterministic fleet simulator: it replays a
+// workload (a synthetic generator or a real trace) on a fleet of container
+// instances through ECS placement (package placement), once per placement
+// variant, and reports how each did.
+//
+// # Engine
+//
+// Engine is a single-threaded discrete-event loop over a queue ordered by
+// (time, sequence), so events due at the same time run in the order they
+// were scheduled. It runs on a virtual clock (Run) or paced by a scaled
+// wall clock (RunPaced); other goroutines add events with Inject.
+//
+// # Executors
+//
+// Tasks run through an Executor: Start and Stop a task, lose an instance;
+// every exit comes back as an *Exit event. The simulated executor ends each
+// task on the virtual clock at the end of its duration. Real executors
+// (sim/docker) run containers; every executor passes the conformance suite
+// in sim/simtest.
+//
+// # Model
+//
+// A Scenario (JSON, docs/scenario.md) names a fleet (instance types, pools
+// per availability zone, fleet events: add, fail, drain, deregister), a
+// workload and the placement variants to compare. Each task is a RunTask of
+// count 1 in its group ("family:<name>" by default) with the variant's
+// strategies and constraints plus its own (GPU models become a memberOf on
+// the "gpu-model" attribute). A task that cannot be placed waits and is
+// retried, in arrival order, whenever capacity frees (Scenario.Retry);
+// tasks end at the end of their duration, when stopped, or when their
+// instance is lost (standalone tasks are not replaced). A draining instance
+// takes no new tasks and keeps its standalone ones, as in ECS.
+//
+// # Determinism
+//
+// The same scenario and seed give a byte-identical event log and summary.
+// Placement ties are broken by a source seeded from Scenario.Seed, and the
+// workload generator has its own; nothing reads the wall clock except
+// RunPaced. Variants of a comparison run in parallel and share nothing.
+//
+// # Results
+//
+// A Result holds a Summary (tasks placed and never placed by reason,
+// time-to-place percentiles, utilization per resource, instance-hours and
+// cost, stranded capacity, unallocated GPU share) and a time series; a
+// Comparison prints them as a table, CSV, JSON and a PNG plot. The event
+// log is berth's native JSON Lines trace format (package sim/trace).
+//
+// Units: CPU in the input's unit (CPU units for scenarios; a trace's own,
+// such as openb's millicores), memory in MiB, times in simulated time from
+// the start.
+package sim

@@ -1,0 +1,252 @@
+package sim
+
+import (
+	"math"
+	"slices"
+	"time"
+
+	"github.com/berthsched/berth/placement"
+	"gonum.org/v1/gonum/stat"
+)
+
+// Result is the outcome of one run.
+type Result struct {
+	Summary Summary
+	// Series is the time series, one sample per SampleEvery.
+	Series []Sample
+}
+
+// Summary is a run's figures, the row of the comparison table.
+type Summary struct {
+	Variant string `json:"variant"`
+	// Tasks submitted; placed at some point; never placed (still waiting at
+	// the end), by the reason of their last attempt ("QUEUED": waiting
+	// behind the head of the FIFO queue without an attempt of its own).
+	Submitted   int            `json:"submitted"`
+	Placed      int            `json:"placed"`
+	NeverPlaced int            `json:"neverPlaced"`
+	ByReason    map[string]int `json:"neverPlacedByReason"`
+	// Finished (exit 0), Failed (non-zero exit), Lost (their instance went
+	// away) and still Running at the end.
+	Finished int `json:"finished"`
+	Failed   int `json:"failed"`
+	Lost     int `json:"lost"`
+	Running  int `json:"running"`
+	// TimeToPlace percentiles over placed tasks, in seconds.
+	TimeToPlace Percentiles `json:"timeToPlaceSeconds"`
+	// Utilization of registered resources on live instances, percent.
+	CPU    Level `json:"cpuUtilization"`
+	Memory Level `json:"memoryUtilization"`
+	GPU    Level `json:"gpuUtilization"`
+	// InstancesInUse is the mean number of instances hosting a task.
+	InstancesInUse float64 `json:"instancesInUse"`
+	InstanceHours  float64 `json:"instanceHours"`
+	Cost           float64 `json:"cost"`
+	// Stranded CPU and memory: free on live instances that none of the
+	// waiting tasks can use, percent of registered, mean over the samples.
+	StrandedCPU    float64 `json:"strandedCpuPercent"`
+	StrandedMemory float64 `json:"strandedMemoryPercent"`
+	// UnallocatedGPU is the mean share of GPU capacity not allocated,
+	// percent (GPU fleets only).
+	UnallocatedGPU float64 `json:"unallocatedGpuPercent"`
+}
+
+// Percentiles of a distribution.
+type Percentiles struct {
+	P50 float64 `json:"p50"`
+	P95 float64 `json:"p95"`
+	P99 float64 `json:"p99"`
+}
+
+// Level is a mean and a 95th percentile over the samples.
+type Level struct {
+	Mean float64 `json:"mean"`
+	P95  float64 `json:"p95"`
+}
+
+// Sample is one point of the time series.
+type Sample struct {
+	Time            time.Duration
+	CPU             float64 // utilization, percent
+	Memory          float64
+	GPU             float64
+	InstancesActive int
+	InstancesInUse  int
+	Waiting         int
+	StrandedCPU     float64 // percent of registered
+	StrandedMemory  float64
+}
+
+type collector struct {
+	s         *simulator
+	submitted int
+	waits     []float64
+	finishedN int
+	failedN   int
+	lostN     int
+	samples   []Sample
+	hasGPU    bool
+}
+
+func newCollector(s *simulator) *collector { return &collector{s: s} }
+
+func (c *collector) placed(t *task) {
+	c.waits = append(c.waits, (t.placedAt - t.submitted).Seconds())
+}
+
+func (c *collector) finished(t *task, e *Exit) {
+	switch {
+	case isLost(e.Reason):
+		c.lostN++
+	case e.ExitCode != 0:
+		c.failedN++
+	default:
+		c.finishedN++
+	}
+}
+
+// sample records the cluster at now.
+func (c *collector) sample(now time.Duration) {
+	var regCPU, regMem, freeCPU, freeMem, gpuTotal, gpuFree float64
+	sm := Sample{Time: now, Waiting: len(c.s.waiting)}
+	cands := c.waitingShapes()
+	var strCPU, strMem float64
+	for _, in := range c.s.cluster.Instances() {
+		if in.Status != placement.StatusActive && in.Status != placement.StatusDraining {
+			continue
+		}
+		sm.InstancesActive++
+		if in.RunningTasksCount > 0 {
+			sm.InstancesInUse++
+		}
+		regCPU += float64(in.Registered.CPU)
+		regMem += float64(in.Registered.MemoryMiB)
+		freeCPU += float64(in.Remaining.CPU)
+		freeMem += float64(in.Remaining.MemoryMiB)
+		for _, g := range in.Remaining.GPUs {
+			gpuTotal += placement.GPUMilliPerDevice
+			gpuFree += float64(g.FreeMilli)
+		}
+		if len(cands) > 0 && in.Status == placement.StatusActive && !c.usable(in, cands) {
+			strCPU += float64(in.Remaining.CPU)
+			strMem += float64(in.Remaining.MemoryMiB)
+		}
+	}
+	sm.CPU = percent(regCPU-freeCPU, regCPU)
+	sm.Memory = percent(regMem-freeMem, regMem)
+	sm.GPU = percent(gpuTotal-gpuFree, gpuTotal)
+	sm.StrandedCPU = percent(strCPU, regCPU)
+	sm.StrandedMemory = percent(strMem, regMem)
+	c.hasGPU = c.hasGPU || gpuTotal > 0
+	c.samples = append(c.samples, sm)
+}
+
+// waitingShapes returns up to 8 waiting tasks of distinct requirements,
+// in arrival order: the demand stranded capacity is measured against.
+func (c *collector) waitingShapes() []*task {
+	var out []*task
+	for _, t := range c.s.waiting {
+		dup := false
+		for _, u := range out {
+			dup = dup || (u.req.Group == t.req.Group && u.req.Task.CPU == t.req.Task.CPU &&
+				u.req.Task.MemoryMiB == t.req.Task.MemoryMiB && u.req.Task.GPUs == t.req.Task.GPUs &&
+				u.req.Task.GPUMilli == t.req.Task.GPUMilli && slices.Equal(u.spec.GPUModels, t.spec.GPUModels))
+		}
+		if !dup {
+			out = append(out, t)
+			if len(out) == 8 {
+				break
+			}
+		}
+	}
+	return out
+}
+
+func (c *collector) usable(in *placement.Instance, cands []*task) bool {
+	for _, t := range cands {
+		if r, err := c.s.cluster.Check(in, &t.req); err == nil && r == placement.ReasonNone {
+			return true
+		}
+	}
+	return false
+}
+
+func percent(part, whole float64) float64 {
+	if whole == 0 {
+		return 0
+	}
+	return 100 * part / whole
+}
+
+// finish computes the summary at the end of the run.
+func (s *simulator) finish(v Variant) *Result {
+	c := s.m
+	sum := Summary{
+		Variant:   v.String(),
+		Submitted: c.submitted,
+		Placed:    len(c.waits),
+		Finished:  c.finishedN,
+		Failed:    c.failedN,
+		Lost:      c.lostN,
+		Running:   len(s.running),
+		ByReason:  map[string]int{},
+	}
+	if len(s.sc.Compare) == 0 && v.Name == "" && len(v.Strategies) == 0 {
+		sum.Variant = s.sc.Workload.Placement.String()
+	}
+	for _, t := range s.waiting {
+		sum.NeverPlaced++
+		r := t.reason
+		if r == "" {
+			r = "QUEUED"
+		}
+		sum.ByReason[r]++
+	}
+	waits := slices.Clone(c.waits)
+	slices.Sort(waits)
+	sum.TimeToPlace = Percentiles{quantile(0.50, waits), quantile(0.95, waits), quantile(0.99, waits)}
+	level := func(get func(Sample) float64) Level {
+		xs := make([]float64, len(c.samples))
+		for i, sm := range c.samples {
+			xs[i] = get(sm)
+		}
+		mean := 0.0
+		if len(xs) > 0 {
+			mean = stat.Mean(xs, nil)
+		}
+		slices.Sort(xs)
+		return Level{Mean: round2(mean), P95: round2(quantile(0.95, xs))}
+	}
+	sum.CPU = level(func(s Sample) float64 { return s.CPU })
+	sum.Memory = level(func(s Sample) float64 { return s.Memory })
+	if c.hasGPU {
+		sum.GPU = level(func(s Sample) float64 { return s.GPU })
+		sum.UnallocatedGPU = round2(100 - sum.GPU.Mean)
+	}
+	sum.InstancesInUse = round2(level(func(s Sample) float64 { return float64(s.InstancesInUse) }).Mean)
+	sum.StrandedCPU = level(func(s Sample) float64 { return s.StrandedCPU }).Mean
+	sum.StrandedMemory = level(func(s Sample) float64 { return s.StrandedMemory }).Mean
+	end := time.Duration(s.sc.Duration)
+	for _, inf := range s.info {
+		until := end
+		if inf.removed >= 0 {
+			until = inf.removed
+		}
+		h := (until - inf.added).Hours()
+		sum.InstanceHours += h
+		sum.Cost += h * inf.price
+	}
+	sum.InstanceHours = round2(sum.InstanceHours)
+	sum.Cost = round2(sum.Cost)
+	return &Result{Summary: sum, Series: c.samples}
+}
+
+// quantile is the empirical quantile of sorted xs (0 when empty).
+func quantile(p float64, xs []float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	return round2(stat.Quantile(p, stat.Empirical, xs, nil))
+}
+
+func round2(x float64) float64 { return math.Round(x*100) / 100 }

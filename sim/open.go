@@ -1,0 +1,228 @@
+package sim
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"slices"
+	"strings"
+
+	"github.com/berthsched/berth/placement"
+	"github.com/berthsched/berth/sim/trace"
+)
+
+// taskReader is what every trace reader of package trace is for tasks.
+type taskReader interface {
+	Next() (trace.Task, error)
+}
+
+// traceSource adapts a task reader, stopping after limit tasks (0: all).
+type traceSource struct {
+	r     taskReader
+	limit int
+	n     int
+}
+
+func (s *traceSource) Next() (item, error) {
+	if s.limit > 0 && s.n == s.limit {
+		return item{}, io.EOF
+	}
+	t, err := s.r.Next()
+	if err != nil {
+		return item{}, err
+	}
+	s.n++
+	return item{Task: t}, nil
+}
+
+// sortedSource serves tasks read in full and sorted by submission time,
+// for traces whose rows are not in time order (Alibaba's DLRM file).
+type sortedSource struct{ tasks []trace.Task }
+
+func (s *sortedSource) Next() (item, error) {
+	if len(s.tasks) == 0 {
+		return item{}, io.EOF
+	}
+	t := s.tasks[0]
+	s.tasks = s.tasks[1:]
+	return item{Task: t}, nil
+}
+
+// nativeSource reads berth's JSON Lines: submit lines are tasks; instance
+// lines change the fleet at their time; the simulator's output kinds
+// (place, finish...) are skipped, so that a run's event log replays.
+type nativeSource struct {
+	r     *trace.NativeReader
+	limit int
+	n     int
+}
+
+func (s *nativeSource) Next() (item, error) {
+	for {
+		if s.limit > 0 && s.n == s.limit {
+			return item{}, io.EOF
+		}
+		e, err := s.r.Next()
+		if err != nil {
+			return item{}, err
+		}
+		switch e.Kind {
+		case trace.KindSubmit:
+			t, err := e.Task()
+			if err != nil {
+				return item{}, err
+			}
+			s.n++
+			return item{Task: t}, nil
+		case trace.KindInstanceAdd, trace.KindInstanceFail, trace.KindInstanceDrain, trace.KindInstanceDeregister:
+			ev := e
+			return item{Task: trace.Task{Submit: e.At(), HasTimes: true}, fleet: &ev}, nil
+		}
+	}
+}
+
+// openWorkload returns the scenario's task source.
+func (s *simulator) openWorkload() (taskSource, error) {
+	w := s.sc.Workload
+	if w.Generator != nil {
+		return newGenerator(w.Generator, rand.New(rand.NewPCG(s.sc.Seed, 2)))
+	}
+	f := w.Trace
+	r, name, err := s.open(f.Path)
+	if err != nil {
+		return nil, err
+	}
+	switch f.Format {
+	case "native":
+		return &nativeSource{r: trace.NewNative(r, name), limit: f.Limit}, nil
+	case "openb":
+		return &traceSource{r: trace.NewOpenBPods(r, name), limit: f.Limit}, nil
+	case "swf":
+		return &traceSource{r: trace.NewSWF(r, name), limit: f.Limit}, nil
+	case "dlrm":
+		src := &traceSource{r: trace.NewDLRM(r, name), limit: f.Limit}
+		var all []trace.Task
+		for {
+			it, err := src.Next()
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				return nil, err
+			}
+			all = append(all, it.Task)
+		}
+		slices.SortStableFunc(all, func(a, b trace.Task) int { return int(a.Submit - b.Submit) })
+		return &sortedSource{all}, nil
+	}
+	return nil, fmt.Errorf("sim: workload.trace.format: %q is not a trace format", f.Format)
+}
+
+// open opens a file the scenario names, keeping it to close at the end.
+func (s *simulator) open(path string) (io.Reader, string, error) {
+	if s.opts.Open == nil {
+		return nil, "", fmt.Errorf("sim: %s: the scenario names a file but the run was given no way to open files (Options.Open)", path)
+	}
+	rc, err := s.opts.Open(path)
+	if err != nil {
+		return nil, "", fmt.Errorf("sim: %w", err)
+	}
+	s.closers = append(s.closers, rc)
+	name := path
+	if i := strings.LastIndexAny(path, `/\`); i >= 0 {
+		name = path[i+1:]
+	}
+	return rc, name, nil
+}
+
+// nodesFleet builds the fleet from a trace's node list: one instance per
+// node, in file order, spread over the zones round robin.
+func (s *simulator) nodesFleet(f *TraceFile) error {
+	r, name, err := s.open(f.Path)
+	if err != nil {
+		return err
+	}
+	var next func() (trace.Node, error)
+	switch f.Format {
+	case "openb":
+		next = trace.NewOpenBNodes(r, name).Next
+	case "pai":
+		next = trace.NewPAIMachines(r, name).Next
+	default:
+		return fmt.Errorf("sim: fleet.nodes.format: %q, expected openb or pai", f.Format)
+	}
+	zones := f.Zones
+	if len(zones) == 0 {
+		zones = []string{"zone-a"}
+	}
+	for k := 0; f.Limit == 0 || k < f.Limit; k++ {
+		n, err := next()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		typ := nodeType(n)
+		typ.PricePerHour = f.PricePerHour + f.PricePerGPUHour*float64(n.GPUs)
+		zone := n.Zone
+		if zone == "" {
+			zone = zones[k%len(zones)]
+		}
+		if _, err := s.addInstance(typ, zone, nodeAttrs(n), placement.StatusActive, n.Name); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// nodeType is the instance type of a trace node.
+func nodeType(n trace.Node) *InstanceType {
+	name := n.Type
+	if name == "" {
+		name = "node"
+		if n.GPUModel != "" {
+			name = "node-" + n.GPUModel
+		}
+	}
+	return &InstanceType{Name: name, CPU: n.CPU, MemoryMiB: n.MemoryMiB, GPUs: n.GPUs, GPUModel: n.GPUModel, PricePerHour: n.PricePerHour}
+}
+
+func nodeAttrs(n trace.Node) map[string]string {
+	if len(n.Attributes) == 0 {
+		return nil
+	}
+	m := map[string]string{}
+	for _, a := range n.Attributes {
+		m[a.Name] = a.Value
+	}
+	return m
+}
+
+// traceFleetEvent applies an instance line of a native trace.
+func (s *simulator) traceFleetEvent(e *trace.Event) {
+	if e.Kind == trace.KindInstanceAdd {
+		n, err := e.Node()
+		if err != nil {
+			s.fail(fmt.Errorf("sim: %w", err))
+			return
+		}
+		zone := n.Zone
+		if zone == "" {
+			zone = "zone-a"
+		}
+		if _, err := s.addInstance(nodeType(n), zone, nodeAttrs(n), placement.StatusActive, n.Name); err != nil {
+			s.fail(err)
+			return
+		}
+		s.retry()
+		return
+	}
+	in, ok := s.byID[e.InstanceID]
+	if !ok {
+		s.fail(fmt.Errorf("sim: trace event %s at %gs names instance %q, which the fleet does not have", e.Kind, e.Time, e.InstanceID))
+		return
+	}
+	s.instanceEvent(in, strings.TrimPrefix(string(e.Kind), "instance-"))
+}

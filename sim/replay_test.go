@@ -1,0 +1,109 @@
+package sim
+
+import (
+	"bytes"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// placeLines returns the place and unplaced lines of an event log.
+func placeLines(log []byte) []string {
+	var out []string
+	for _, l := range strings.Split(string(log), "\n") {
+		if strings.Contains(l, `"kind":"place"`) || strings.Contains(l, `"kind":"unplaced"`) {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// A run's event log is a native trace: replayed with the same seed and
+// strategy, it brings back the same fleet, the same tasks and the same
+// placements.
+func TestEventLogReplays(t *testing.T) {
+	sc := DefaultScenario()
+	sc.Duration = Duration(8 * time.Hour)
+	v := Variant{Strategies: []StrategySpec{{Type: "binpack", Field: "memory"}}}
+	var first bytes.Buffer
+	res1, err := Simulate(sc, v, Options{Log: &first})
+	if err != nil {
+		t.Fatal(err)
+	}
+	replay := &Scenario{
+		Name: sc.Name, Seed: sc.Seed, Duration: sc.Duration,
+		Workload: Workload{Trace: &TraceFile{Format: "native", Path: "run.jsonl"}},
+	}
+	var second bytes.Buffer
+	res2, err := Simulate(replay, v, Options{Log: &second, Open: func(string) (io.ReadCloser, error) {
+		return io.NopCloser(bytes.NewReader(first.Bytes())), nil
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p1, p2 := placeLines(first.Bytes()), placeLines(second.Bytes())
+	if len(p1) == 0 {
+		t.Fatal("the first run placed nothing")
+	}
+	if len(p1) != len(p2) {
+		t.Fatalf("replay has %d place lines, the run %d", len(p2), len(p1))
+	}
+	for i := range p1 {
+		if p1[i] != p2[i] {
+			t.Fatalf("place line %d differs:\nrun:    %s\nreplay: %s", i, p1[i], p2[i])
+		}
+	}
+	if res1.Summary.Submitted != res2.Summary.Submitted || res1.Summary.Placed != res2.Summary.Placed {
+		t.Errorf("summaries differ: %+v vs %+v", res1.Summary, res2.Summary)
+	}
+}
+
+// sharedTraces returns the path of ../shared/traces, or skips.
+func sharedTraces(t testing.TB) string {
+	dir := filepath.Join("..", "..", "shared", "traces")
+	if _, err := os.Stat(dir); err != nil {
+		t.Skipf("%s is absent: the trace tests need the shared traces beside the repository", dir)
+	}
+	return dir
+}
+
+func openFrom(dir string) func(string) (io.ReadCloser, error) {
+	return func(p string) (io.ReadCloser, error) { return os.Open(filepath.Join(dir, p)) }
+}
+
+// Replays the openb default pod list in time order on the GPU-node fleet
+// and checks that every task is accounted for.
+func TestReplayOpenB(t *testing.T) {
+	if testing.Short() {
+		t.Skip("heavy: a full trace replay")
+	}
+	dir := sharedTraces(t)
+	f, err := os.Open(filepath.Join("..", "examples", "openb-replay.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sc, err := ReadScenario(f, "openb-replay.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	open := func(p string) (io.ReadCloser, error) {
+		return os.Open(filepath.Join(dir, strings.TrimPrefix(p, "../../shared/traces/")))
+	}
+	cmp, err := Compare(sc, CompareOptions{Open: open})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range cmp.Results {
+		s := r.Summary
+		if s.Submitted != 8152 {
+			t.Errorf("%s: submitted %d, want the trace's 8,152 pods", s.Variant, s.Submitted)
+		}
+		if s.Placed+s.NeverPlaced != s.Submitted || s.Finished+s.Failed+s.Lost+s.Running != s.Placed {
+			t.Errorf("%s: tasks not accounted for: %+v", s.Variant, s)
+		}
+	}
+}

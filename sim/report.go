@@ -1,0 +1,144 @@
+package sim
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"sort"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+// Comparison is the results of one scenario run with several placement
+// variants, in the order they were compared.
+type Comparison struct {
+	Scenario string        `json:"scenario"`
+	Seed     uint64        `json:"seed"`
+	Duration time.Duration `json:"-"`
+	Results  []*Result     `json:"-"`
+}
+
+// MarshalJSON writes the summary document: the scenario, seed, duration
+// and one summary per variant.
+func (c *Comparison) MarshalJSON() ([]byte, error) {
+	doc := struct {
+		Scenario string    `json:"scenario"`
+		Seed     uint64    `json:"seed"`
+		Duration string    `json:"duration"`
+		Runs     []Summary `json:"runs"`
+	}{c.Scenario, c.Seed, shortDuration(c.Duration), nil}
+	for _, r := range c.Results {
+		doc.Runs = append(doc.Runs, r.Summary)
+	}
+	return json.MarshalIndent(doc, "", "  ")
+}
+
+// WriteTable prints the side-by-side summary: a legend naming each variant
+// with a letter, then one row per figure with one column per variant. The
+// output depends only on the results: no times, paths or host names.
+func (c *Comparison) WriteTable(w io.Writer) error {
+	sub := 0
+	if len(c.Results) > 0 {
+		sub = c.Results[0].Summary.Submitted
+	}
+	fmt.Fprintf(w, "scenario %s, seed %d, %s simulated, %d tasks submitted\n\n", c.Scenario, c.Seed, shortDuration(c.Duration), sub)
+	fmt.Fprintln(w, "placement strategies:")
+	for i, r := range c.Results {
+		fmt.Fprintf(w, "  %c  %s\n", 'A'+i, r.Summary.Variant)
+	}
+	fmt.Fprintln(w)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	head := []string{strings.Repeat(" ", 32)}
+	for i := range c.Results {
+		head = append(head, string(rune('A'+i)))
+	}
+	const nameWidth = 32 // names are padded so that they read left-aligned
+	row := func(name string, f func(s *Summary) string) {
+		cells := []string{fmt.Sprintf("%-*s", nameWidth, name)}
+		for _, r := range c.Results {
+			cells = append(cells, f(&r.Summary))
+		}
+		fmt.Fprintln(tw, strings.Join(cells, "\t")+"\t")
+	}
+	fmt.Fprintln(tw, strings.Join(head, "\t")+"\t")
+	num := func(x float64) string { return strconv.FormatFloat(x, 'f', 1, 64) }
+	row("tasks placed", func(s *Summary) string { return strconv.Itoa(s.Placed) })
+	row("never placed", func(s *Summary) string { return strconv.Itoa(s.NeverPlaced) })
+	for _, reason := range c.reasons() {
+		row("  "+reason, func(s *Summary) string { return strconv.Itoa(s.ByReason[reason]) })
+	}
+	row("finished / failed / lost", func(s *Summary) string {
+		return fmt.Sprintf("%d / %d / %d", s.Finished, s.Failed, s.Lost)
+	})
+	row("running at the end", func(s *Summary) string { return strconv.Itoa(s.Running) })
+	row("time to place p50 (s)", func(s *Summary) string { return num(s.TimeToPlace.P50) })
+	row("time to place p95 (s)", func(s *Summary) string { return num(s.TimeToPlace.P95) })
+	row("time to place p99 (s)", func(s *Summary) string { return num(s.TimeToPlace.P99) })
+	row("cpu utilization mean / p95 %", func(s *Summary) string { return num(s.CPU.Mean) + " / " + num(s.CPU.P95) })
+	row("memory utilization mean / p95 %", func(s *Summary) string { return num(s.Memory.Mean) + " / " + num(s.Memory.P95) })
+	if c.hasGPU() {
+		row("gpu utilization mean / p95 %", func(s *Summary) string { return num(s.GPU.Mean) + " / " + num(s.GPU.P95) })
+		row("unallocated gpu %", func(s *Summary) string { return num(s.UnallocatedGPU) })
+	}
+	row("stranded cpu / memory %", func(s *Summary) string { return num(s.StrandedCPU) + " / " + num(s.StrandedMemory) })
+	row("instances in use (mean)", func(s *Summary) string { return num(s.InstancesInUse) })
+	row("instance-hours", func(s *Summary) string { return num(s.InstanceHours) })
+	row("cost ($)", func(s *Summary) string { return strconv.FormatFloat(s.Cost, 'f', 2, 64) })
+	return tw.Flush()
+}
+
+// shortDuration prints d without zero minutes and seconds: "24h", "1h30m".
+func shortDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
+}
+
+func (c *Comparison) reasons() []string {
+	seen := map[string]bool{}
+	for _, r := range c.Results {
+		for k := range r.Summary.ByReason {
+			seen[k] = true
+		}
+	}
+	out := make([]string, 0, len(seen))
+	for k := range seen {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func (c *Comparison) hasGPU() bool {
+	for _, r := range c.Results {
+		if r.Summary.GPU.Mean > 0 || r.Summary.UnallocatedGPU > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// WriteSeriesCSV writes every variant's time series as one CSV with the
+// header variant,time_s,cpu_pct,memory_pct,gpu_pct,instances_active,
+// instances_in_use,waiting,stranded_cpu_pct,stranded_memory_pct.
+func (c *Comparison) WriteSeriesCSV(w io.Writer) error {
+	cw := csv.NewWriter(w)
+	cw.Write([]string{"variant", "time_s", "cpu_pct", "memory_pct", "gpu_pct", "instances_active", "instances_in_use", "waiting", "stranded_cpu_pct", "stranded_memory_pct"})
+	f := func(x float64) string { return strconv.FormatFloat(x, 'f', 2, 64) }
+	for _, r := range c.Results {
+		for _, s := range r.Series {
+			cw.Write([]string{r.Summary.Variant, strconv.FormatFloat(s.Time.Seconds(), 'f', -1, 64), f(s.CPU), f(s.Memory), f(s.GPU),
+				strconv.Itoa(s.InstancesActive), strconv.Itoa(s.InstancesInUse), strconv.Itoa(s.Waiting), f(s.StrandedCPU), f(s.StrandedMemory)})
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}

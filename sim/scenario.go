@@ -1,0 +1,369 @@
+package sim
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/berthsched/berth/placement"
+)
+
+// Scenario is what a simulation runs: a fleet, a workload, how tasks are
+// placed, for how long, from which seed, and which placement variants to
+// compare. It is read from JSON (see ReadScenario and docs/scenario.md);
+// zero values take the defaults documented on each field.
+type Scenario struct {
+	// Name labels the scenario in reports.
+	Name string `json:"name"`
+	// Seed seeds every random choice of the run: the same scenario and seed
+	// give byte-identical output.
+	Seed uint64 `json:"seed"`
+	// Duration is how much simulated time runs. Required.
+	Duration Duration `json:"duration"`
+	// SampleEvery is the period of the time series (default 5m).
+	SampleEvery Duration `json:"sampleEvery"`
+	// Retry is how waiting tasks are retried when capacity frees: "fifo"
+	// (default: every waiting task in arrival order, each placed if it
+	// fits; new tasks are placed at once when they fit, as RunTask would)
+	// or "strict-fifo" (the first waiting task that does not fit blocks
+	// the ones behind it, and new tasks queue behind waiting ones).
+	Retry    string   `json:"retry"`
+	Fleet    Fleet    `json:"fleet"`
+	Workload Workload `json:"workload"`
+	// Compare lists the placement variants to run side by side. Empty
+	// means one run with the placement of each task (RunTask's default,
+	// random, where a task names none).
+	Compare []Variant `json:"compare"`
+}
+
+// Duration is a time.Duration read from JSON as a Go duration string
+// ("90s", "24h") or a number of seconds.
+type Duration time.Duration
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (d *Duration) UnmarshalJSON(b []byte) error {
+	if len(b) > 0 && b[0] == '"' {
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		v, err := time.ParseDuration(s)
+		if err != nil {
+			return fmt.Errorf("%q is not a duration such as \"90s\" or \"24h\"", s)
+		}
+		*d = Duration(v)
+		return nil
+	}
+	f, err := strconv.ParseFloat(string(b), 64)
+	if err != nil || math.IsInf(f, 0) || math.IsNaN(f) || math.Abs(f) > 1e9 {
+		return fmt.Errorf("%s is not a duration: give seconds or a string such as \"24h\"", b)
+	}
+	*d = Duration(f * float64(time.Second))
+	return nil
+}
+
+// MarshalJSON implements json.Marshaler.
+func (d Duration) MarshalJSON() ([]byte, error) { return json.Marshal(time.Duration(d).String()) }
+
+// Fleet is the scenario's container instances.
+type Fleet struct {
+	InstanceTypes []InstanceType `json:"instanceTypes"`
+	Pools         []Pool         `json:"pools"`
+	// RegistrationDelay is how long an instance added during the run takes
+	// to register (default 0). The initial fleet is registered at the start.
+	RegistrationDelay Duration     `json:"registrationDelay"`
+	Events            []FleetEvent `json:"events"`
+	// Nodes reads the fleet from a trace's node list instead of pools.
+	Nodes *TraceFile `json:"nodes"`
+}
+
+// InstanceType is an EC2 instance type as ECS registers it.
+type InstanceType struct {
+	Name string `json:"name"`
+	// CPU in CPU units (1024 per vCPU), as the agent registers it.
+	CPU int64 `json:"cpu"`
+	// MemoryMiB as the agent registers it (less than the type's memory).
+	MemoryMiB int64 `json:"memory"`
+	GPUs      int   `json:"gpus"`
+	// GPUModel becomes the attribute "gpu-model".
+	GPUModel     string  `json:"gpuModel"`
+	PricePerHour float64 `json:"pricePerHour"`
+	// Scalars are named resources per instance (disk GiB, ENIs...).
+	Scalars map[string]float64 `json:"scalars"`
+}
+
+// Pool is a number of instances of one type per availability zone.
+type Pool struct {
+	Type string `json:"type"`
+	// Zones maps an availability zone to its instance count.
+	Zones map[string]int `json:"zones"`
+	// Attributes are custom attributes of every instance of the pool.
+	Attributes map[string]string `json:"attributes"`
+}
+
+// FleetEvent changes the fleet during the run.
+type FleetEvent struct {
+	At Duration `json:"at"`
+	// Kind is add, fail, drain or deregister.
+	Kind string `json:"kind"`
+	// Type and Zone select instances (fail, drain, deregister: the first
+	// Count ACTIVE or DRAINING instances that match, in fleet order) or
+	// describe them (add: Count new instances).
+	Type  string `json:"type"`
+	Zone  string `json:"zone"`
+	Count int    `json:"count"`
+}
+
+// Workload is where tasks come from: a generator or a trace.
+type Workload struct {
+	Generator *Generator `json:"generator"`
+	Trace     *TraceFile `json:"trace"`
+	// Placement is the placement of every task of the workload, unless a
+	// compared variant overrides it.
+	Placement Variant `json:"placement"`
+}
+
+// TraceFile names a trace file and its format.
+type TraceFile struct {
+	// Format is native, openb, swf or dlrm for tasks; openb or pai for nodes.
+	Format string `json:"format"`
+	// Path is relative to the scenario file.
+	Path string `json:"path"`
+	// Zones spreads trace nodes over these zones (round robin); default
+	// one zone, "zone-a".
+	Zones []string `json:"zones"`
+	// PricePerGPUHour and PricePerHour price trace nodes (cost = per
+	// instance + per GPU).
+	PricePerHour    float64 `json:"pricePerHour"`
+	PricePerGPUHour float64 `json:"pricePerGpuHour"`
+	// Limit stops after this many tasks (0: all).
+	Limit int `json:"limit"`
+}
+
+// Generator makes a synthetic workload: tasks arrive as a Poisson process,
+// optionally following a daily cycle, each drawn from a mix of task
+// definitions.
+type Generator struct {
+	// RatePerHour is the mean arrival rate.
+	RatePerHour float64 `json:"ratePerHour"`
+	// DailyCycle in [0, 1) modulates the rate as 1 + DailyCycle x
+	// cos(2 pi (t - PeakHour)/24h).
+	DailyCycle float64 `json:"dailyCycle"`
+	PeakHour   float64 `json:"peakHour"`
+	// Until stops arrivals (default: the scenario's duration).
+	Until Duration `json:"until"`
+	Mix   []Mix    `json:"mix"`
+}
+
+// Mix is one kind of task in a generated workload.
+type Mix struct {
+	// Name is the task definition family; the task group is
+	// "family:<name>" unless Group says otherwise.
+	Name   string  `json:"name"`
+	Weight float64 `json:"weight"`
+	Group  string  `json:"group"`
+	CPU    int64   `json:"cpu"`
+	// MemoryMiB is the memory reserved.
+	MemoryMiB int64 `json:"memory"`
+	GPUs      int   `json:"gpus"`
+	// HostPorts are static TCP host ports.
+	HostPorts   []uint16           `json:"hostPorts"`
+	Scalars     map[string]float64 `json:"scalars"`
+	Constraints []ConstraintSpec   `json:"constraints"`
+	Duration    Distribution       `json:"duration"`
+	// FailRate is the fraction of tasks that exit with code 1.
+	FailRate float64 `json:"failRate"`
+}
+
+// Distribution is a distribution of durations.
+type Distribution struct {
+	// Kind is constant, exponential or lognormal.
+	Kind string `json:"kind"`
+	// Median for lognormal, mean for exponential, the value for constant.
+	Median Duration `json:"median"`
+	// Sigma is the lognormal shape (default 1).
+	Sigma float64 `json:"sigma"`
+	// Max caps a draw (default none).
+	Max Duration `json:"max"`
+}
+
+// Variant is a placement: strategies and constraints, as ECS's JSON names
+// them.
+type Variant struct {
+	Name        string           `json:"name"`
+	Strategies  []StrategySpec   `json:"strategies"`
+	Constraints []ConstraintSpec `json:"constraints"`
+}
+
+// StrategySpec is ECS's PlacementStrategy.
+type StrategySpec struct {
+	Type  string `json:"type"`
+	Field string `json:"field"`
+}
+
+// ConstraintSpec is ECS's PlacementConstraint.
+type ConstraintSpec struct {
+	Type       string  `json:"type"`
+	Expression *string `json:"expression"`
+}
+
+// String prints the variant's strategies, e.g.
+// "spread(attribute:ecs.availability-zone),binpack(memory)".
+func (v Variant) String() string {
+	if v.Name != "" {
+		return v.Name
+	}
+	if len(v.Strategies) == 0 {
+		return "random"
+	}
+	var parts []string
+	for _, s := range v.Strategies {
+		if s.Field == "" {
+			parts = append(parts, s.Type)
+		} else {
+			parts = append(parts, s.Type+"("+s.Field+")")
+		}
+	}
+	return strings.Join(parts, ",")
+}
+
+// compile turns the variant into placement values; path names it in errors.
+func (v Variant) compile(path string) ([]placement.Strategy, []placement.Constraint, error) {
+	var ss []placement.Strategy
+	for i, s := range v.Strategies {
+		st, err := placement.ParseStrategy(s.Type, s.Field)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s.strategies[%d]: %s", path, i, strings.TrimPrefix(err.Error(), "placement: "))
+		}
+		ss = append(ss, st)
+	}
+	cs, err := compileConstraints(v.Constraints, path+".constraints")
+	return ss, cs, err
+}
+
+func compileConstraints(specs []ConstraintSpec, path string) ([]placement.Constraint, error) {
+	var cs []placement.Constraint
+	for i, c := range specs {
+		con, err := placement.ParseConstraint(c.Type, c.Expression)
+		if err != nil {
+			return nil, fmt.Errorf("%s[%d]: %s", path, i, strings.TrimPrefix(err.Error(), "placement: "))
+		}
+		cs = append(cs, con)
+	}
+	return cs, nil
+}
+
+// ParseStrategies reads a command-line list of strategies such as
+// "spread(attribute:ecs.availability-zone),binpack(memory)" or "random".
+func ParseStrategies(s string) (Variant, error) {
+	v := Variant{}
+	for _, part := range splitTopLevel(s) {
+		part = strings.TrimSpace(part)
+		typ, field := part, ""
+		if i := strings.IndexByte(part, '('); i >= 0 {
+			if !strings.HasSuffix(part, ")") {
+				return Variant{}, fmt.Errorf("strategy %q: expected type(field)", part)
+			}
+			typ, field = part[:i], part[i+1:len(part)-1]
+		}
+		if _, err := placement.ParseStrategy(typ, field); err != nil {
+			return Variant{}, fmt.Errorf("strategy %q: %s", part, strings.TrimPrefix(err.Error(), "placement: "))
+		}
+		if typ == "random" && len(v.Strategies) == 0 && field == "" && len(splitTopLevel(s)) == 1 {
+			v.Strategies = append(v.Strategies, StrategySpec{Type: "random"})
+			continue
+		}
+		v.Strategies = append(v.Strategies, StrategySpec{Type: typ, Field: field})
+	}
+	return v, nil
+}
+
+// splitTopLevel splits on commas outside parentheses.
+func splitTopLevel(s string) []string {
+	var out []string
+	depth, start := 0, 0
+	for i, r := range s {
+		switch r {
+		case '(':
+			depth++
+		case ')':
+			depth--
+		case ',':
+			if depth == 0 {
+				out = append(out, s[start:i])
+				start = i + 1
+			}
+		}
+	}
+	return append(out, s[start:])
+}
+
+// ReadScenario reads a scenario from JSON, strictly: an unknown field, a
+// value of the wrong type or a malformed duration is an error naming the
+// file, line and column. The scenario is then validated (Validate).
+func ReadScenario(r io.Reader, name string) (*Scenario, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("sim: %s: %w", name, err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	var sc Scenario
+	if err := dec.Decode(&sc); err != nil {
+		return nil, jsonError(name, data, dec, err)
+	}
+	if dec.More() {
+		return nil, fmt.Errorf("sim: %s: unexpected data after the scenario object", name)
+	}
+	if err := sc.Validate(); err != nil {
+		return nil, fmt.Errorf("sim: %s: %s", name, strings.TrimPrefix(err.Error(), "sim: "))
+	}
+	return &sc, nil
+}
+
+// jsonError turns a decoding error into "sim: file:line:col: message".
+func jsonError(name string, data []byte, dec *json.Decoder, err error) error {
+	off := dec.InputOffset()
+	msg := err.Error()
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &se):
+		off = se.Offset - 1 // the offset is past the offending character
+	case errors.As(err, &te):
+		off = te.Offset
+		msg = fmt.Sprintf("%s: %s is not a %v", te.Field, te.Value, te.Type)
+	case errors.Is(err, io.EOF):
+		msg = "empty document, expected a scenario object"
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		msg = "unexpected end of the document"
+	}
+	msg = strings.TrimPrefix(msg, "json: ")
+	if field, ok := strings.CutPrefix(msg, "unknown field "); ok {
+		// Point at the key, not past its value.
+		if k := bytes.LastIndex(data[:min(off, int64(len(data)))], []byte(field)); k >= 0 {
+			off = int64(k)
+		}
+	}
+	line, col := lineCol(data, off)
+	return fmt.Errorf("sim: %s:%d:%d: %s", name, line, col, msg)
+}
+
+func lineCol(data []byte, off int64) (int, int) {
+	off = max(0, min(off, int64(len(data))))
+	line, col := 1, 1
+	for _, b := range data[:off] {
+		if b == '\n' {
+			line, col = line+1, 1
+		} else {
+			col++
+		}
+	}
+	return line, col
+}

@@ -1,0 +1,581 @@
+package sim
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/berthsched/berth/placement"
+	"github.com/berthsched/berth/sim/trace"
+)
+
+// Options adjust one run.
+type Options struct {
+	// Executor builds the executor; nil means the simulated one.
+	Executor func(*Engine) Executor
+	// Log receives the event log, one JSON object per line.
+	Log io.Writer
+	// Open opens the files the scenario names (traces); nil means the
+	// scenario has none.
+	Open func(path string) (io.ReadCloser, error)
+	// Progress, when set, is called now and then with the simulated time
+	// reached.
+	Progress func(now, total time.Duration)
+	// Paced runs on the wall clock scaled by Paced.Scale (simulated seconds
+	// per wall second); nil runs on the virtual clock.
+	Paced *Pacing
+}
+
+// Pacing sets a run on the wall clock.
+type Pacing struct {
+	Scale float64
+	Wall  func() time.Time
+}
+
+// task is one task of the workload through its life in the simulation.
+type task struct {
+	spec      item
+	req       placement.Request
+	submitted time.Duration
+	placedAt  time.Duration
+	id        placement.TaskID
+	inst      *placement.Instance
+	run       *Run
+	reason    string // last placement failure
+	shape     string // see shapeKey
+	state     taskState
+}
+
+type taskState uint8
+
+const (
+	stateWaiting taskState = iota
+	stateRunning
+	stateDone
+)
+
+// Engine events of the simulator.
+type (
+	arrival    struct{}
+	sample     struct{}
+	fleetEvent struct{ e FleetEvent }
+	registered struct{ in *placement.Instance }
+)
+
+// simulator is one run of a scenario with one placement variant.
+type simulator struct {
+	sc       *Scenario
+	opts     Options
+	eng      *Engine
+	exec     Executor
+	handler  EventHandler // the executor's, when it has events of its own
+	cluster  *placement.Cluster
+	rng      *rand.Rand // placement tie-breaks
+	strategy []placement.Strategy
+	cons     []placement.Constraint
+	gpuCons  map[string]placement.Constraint // per gpu model list
+	types    map[string]*InstanceType
+	info     []*instanceInfo // per cluster index
+	src      taskSource
+	next     *item // the next arrival, read ahead
+	waiting  []*task
+	running  map[string]*task
+	failed   map[string]bool // shapes that failed in the current retry pass
+	res      placement.Result
+	m        *collector
+	log      *eventLog
+	err      error // the first failure of an executor or a source
+	nextInst int
+	byID     map[string]*placement.Instance // instances by id, for traces that name them
+	closers  []io.Closer
+}
+
+// instanceInfo is what the simulator knows of an instance beyond placement.
+type instanceInfo struct {
+	id      string // the instance's id in logs and traces
+	attrs   map[string]string
+	typ     *InstanceType
+	zone    string
+	price   float64
+	added   time.Duration
+	removed time.Duration // -1 while alive
+}
+
+// Simulate simulates the scenario with one placement variant and returns its
+// result. The same scenario, variant and seed give the same result and
+// byte-identical event log.
+func Simulate(sc *Scenario, v Variant, opts Options) (*Result, error) {
+	s, err := newSimulator(sc, v, opts)
+	if err != nil {
+		return nil, err
+	}
+	defer s.exec.Close()
+	defer func() {
+		for _, c := range s.closers {
+			c.Close()
+		}
+	}()
+	if err := s.start(); err != nil {
+		return nil, err
+	}
+	until := time.Duration(sc.Duration)
+	if opts.Paced != nil {
+		if err := s.eng.RunPaced(context.Background(), until, opts.Paced.Scale, opts.Paced.Wall); err != nil {
+			return nil, err
+		}
+	} else {
+		s.eng.Run(until)
+	}
+	if s.err != nil {
+		return nil, s.err
+	}
+	if err := s.log.err; err != nil {
+		return nil, fmt.Errorf("sim: event log: %w", err)
+	}
+	return s.finish(v), nil
+}
+
+func newSimulator(sc *Scenario, v Variant, opts Options) (*simulator, error) {
+	if err := sc.Validate(); err != nil {
+		return nil, err
+	}
+	s := &simulator{
+		sc:      sc,
+		opts:    opts,
+		cluster: placement.NewCluster(),
+		rng:     rand.New(rand.NewPCG(sc.Seed, 1)),
+		gpuCons: map[string]placement.Constraint{},
+		types:   map[string]*InstanceType{},
+		running: map[string]*task{},
+		failed:  map[string]bool{},
+		byID:    map[string]*placement.Instance{},
+		log:     &eventLog{w: opts.Log},
+	}
+	s.eng = NewEngine(s.handle)
+	if opts.Executor != nil {
+		s.exec = opts.Executor(s.eng)
+	} else {
+		s.exec = NewSimulated(s.eng)
+	}
+	s.handler, _ = s.exec.(EventHandler)
+	var err error
+	if len(v.Strategies) == 0 && len(v.Constraints) == 0 {
+		v = sc.Workload.Placement
+	}
+	if s.strategy, s.cons, err = v.compile("placement"); err != nil {
+		return nil, fmt.Errorf("sim: %w", err)
+	}
+	for i := range sc.Fleet.InstanceTypes {
+		t := &sc.Fleet.InstanceTypes[i]
+		s.types[t.Name] = t
+	}
+	s.m = newCollector(s)
+	return s, nil
+}
+
+// start builds the fleet and queues the first events.
+func (s *simulator) start() error {
+	if err := s.buildFleet(); err != nil {
+		return err
+	}
+	src, err := s.openWorkload()
+	if err != nil {
+		return err
+	}
+	s.src = src
+	if err := s.readAhead(); err != nil {
+		return err
+	}
+	for _, e := range s.sc.Fleet.Events {
+		s.eng.Schedule(time.Duration(e.At), fleetEvent{e})
+	}
+	s.eng.Schedule(0, sample{})
+	return nil
+}
+
+func (s *simulator) buildFleet() error {
+	if s.sc.Fleet.Nodes != nil {
+		return s.nodesFleet(s.sc.Fleet.Nodes)
+	}
+	for _, pl := range s.sc.Fleet.Pools {
+		for _, zone := range sortedKeys(pl.Zones) {
+			for range pl.Zones[zone] {
+				if _, err := s.addInstance(s.types[pl.Type], zone, pl.Attributes, placement.StatusActive, ""); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// addInstance registers an instance of typ in zone (status ACTIVE, or
+// REGISTERING until a registered event). id names it; "" makes one up.
+func (s *simulator) addInstance(typ *InstanceType, zone string, attrs map[string]string, status placement.Status, id string) (*placement.Instance, error) {
+	n := s.nextInst
+	s.nextInst++
+	if id == "" {
+		id = fmt.Sprintf("%s-%05d", strings.ReplaceAll(typ.Name, ".", "-"), n)
+	}
+	if _, dup := s.byID[id]; dup {
+		return nil, fmt.Errorf("sim: instance %q is added twice", id)
+	}
+	arn := id
+	if !strings.HasPrefix(id, "arn:") {
+		arn = "arn:aws:ecs:sim:000000000000:container-instance/" + s.clusterName() + "/" + id
+	}
+	in := &placement.Instance{
+		ARN:            arn,
+		EC2InstanceID:  "i-" + fmt.Sprintf("%017x", n),
+		Status:         status,
+		AgentConnected: true,
+		AgentVersion:   "1.90.0",
+		Attributes: []placement.Attribute{
+			{Name: "ecs.availability-zone", Value: zone},
+			{Name: "ecs.instance-type", Value: typ.Name},
+			{Name: "ecs.os-type", Value: "linux"},
+			{Name: "ecs.cpu-architecture", Value: "x86_64"},
+		},
+	}
+	if typ.GPUModel != "" {
+		in.Attributes = append(in.Attributes, placement.Attribute{Name: "gpu-model", Value: typ.GPUModel})
+	}
+	for _, k := range sortedKeys(attrs) {
+		in.Attributes = append(in.Attributes, placement.Attribute{Name: k, Value: attrs[k]})
+	}
+	in.Registered = placement.Capacity{CPU: typ.CPU, MemoryMiB: typ.MemoryMiB, PortsTCP: placement.DefaultReservedPortsTCP}
+	for g := range typ.GPUs {
+		in.Registered.GPUs = append(in.Registered.GPUs, placement.GPU{ID: "GPU-" + strconv.Itoa(g), FreeMilli: placement.GPUMilliPerDevice})
+	}
+	for _, k := range sortedKeys(typ.Scalars) {
+		in.Registered.Scalars = append(in.Registered.Scalars, placement.Scalar{Name: k, Value: typ.Scalars[k]})
+	}
+	in.Remaining = in.Registered.Clone()
+	if err := s.cluster.AddInstance(in); err != nil {
+		return nil, fmt.Errorf("sim: %w", err)
+	}
+	inf := &instanceInfo{id: id, attrs: attrs, typ: typ, zone: zone, price: typ.PricePerHour, added: s.eng.Now(), removed: -1}
+	s.info = append(s.info, inf)
+	s.byID[id] = in
+	if status == placement.StatusActive {
+		s.log.instance(s.eng.Now(), trace.KindInstanceAdd, in, inf, "")
+	}
+	return in, nil
+}
+
+func (s *simulator) clusterName() string {
+	if s.sc.Name == "" {
+		return "sim"
+	}
+	return s.sc.Name
+}
+
+// readAhead reads the next task and schedules its arrival.
+func (s *simulator) readAhead() error {
+	t, err := s.src.Next()
+	if errors.Is(err, io.EOF) {
+		s.next = nil
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if !t.HasTimes {
+		return fmt.Errorf("sim: workload.trace: %w: it can be packed (berth pack) but not replayed in time", trace.NoTimesError(s.sc.Workload.Trace.Path))
+	}
+	s.next = &t
+	s.eng.Schedule(t.Submit, arrival{})
+	return nil
+}
+
+// handle is the engine's handler: one case per kind of event.
+func (s *simulator) handle(ev Event) {
+	if s.handler != nil {
+		if exit, ok := s.handler.Handle(ev); ok {
+			if exit != nil {
+				s.exited(exit)
+			}
+			return
+		}
+	}
+	switch ev := ev.(type) {
+	case arrival:
+		t := s.next
+		if err := s.readAhead(); err != nil {
+			s.fail(err)
+		}
+		if t.fleet != nil {
+			s.traceFleetEvent(t.fleet)
+			return
+		}
+		s.submit(*t)
+	case *Exit:
+		s.exited(ev)
+	case sample:
+		s.m.sample(s.eng.Now())
+		if s.opts.Progress != nil {
+			s.opts.Progress(s.eng.Now(), time.Duration(s.sc.Duration))
+		}
+		s.eng.After(time.Duration(s.sc.SampleEvery), sample{})
+	case fleetEvent:
+		s.fleetEvent(ev.e)
+	case registered:
+		s.cluster.Update(ev.in, func(in *placement.Instance) { in.Status = placement.StatusActive })
+		s.log.instance(s.eng.Now(), trace.KindInstanceAdd, ev.in, s.info[ev.in.Index()], "")
+		s.retry()
+	}
+}
+
+// fail records the first error of the run and stops it.
+func (s *simulator) fail(err error) {
+	if s.err == nil {
+		s.err = err
+	}
+	s.eng.Stop()
+}
+
+// submit builds the placement request of a new task and tries to place it.
+func (s *simulator) submit(spec item) {
+	t := &task{spec: spec, submitted: s.eng.Now()}
+	t.req = placement.Request{
+		Count: 1,
+		Group: spec.Group,
+		Task: placement.Requirements{
+			CPU:       spec.CPU,
+			MemoryMiB: spec.MemoryMiB,
+			GPUs:      spec.GPUs,
+			GPUMilli:  spec.GPUMilli,
+		},
+		Strategies:  s.strategy,
+		Constraints: s.cons,
+	}
+	t.req.Task.PortsTCP = spec.ports
+	if len(spec.cons) > 0 {
+		t.req.Constraints = append(slices.Clip(t.req.Constraints), spec.cons...)
+	}
+	if t.req.Group == "" {
+		family := spec.App
+		if family == "" {
+			family = "task"
+		}
+		t.req.Group = "family:" + family
+	}
+	if spec.GPUs == 0 {
+		t.req.Task.GPUMilli = 0
+	}
+	for _, sc := range spec.Scalars {
+		t.req.Task.Scalars = append(t.req.Task.Scalars, placement.Scalar{Name: sc.Name, Value: sc.Value})
+	}
+	if len(spec.GPUModels) > 0 {
+		con, err := s.gpuConstraint(spec.GPUModels)
+		if err != nil {
+			s.fail(fmt.Errorf("sim: task %s: %w", spec.ID, err))
+			return
+		}
+		t.req.Constraints = append(slices.Clip(t.req.Constraints), con)
+	}
+	t.req.MaxPerInstance = spec.MaxPerInstance
+	if err := t.req.Validate(); err != nil {
+		s.fail(fmt.Errorf("sim: task %s: %w", spec.ID, err))
+		return
+	}
+	s.m.submitted++
+	s.log.submit(s.eng.Now(), t)
+	t.shape = shapeKey(&t.req, spec.GPUModels)
+	if len(s.waiting) > 0 && s.sc.Retry == "strict-fifo" {
+		s.wait(t, "")
+		return
+	}
+	if !s.tryPlace(t) {
+		s.wait(t, t.reason)
+	}
+}
+
+// gpuConstraint returns the memberOf constraint that keeps a task on the
+// GPU models it accepts, compiled once per list.
+func (s *simulator) gpuConstraint(models []string) (placement.Constraint, error) {
+	key := strings.Join(models, "|")
+	if c, ok := s.gpuCons[key]; ok {
+		return c, nil
+	}
+	quoted := make([]string, len(models))
+	for i, m := range models {
+		quoted[i] = "'" + m + "'"
+	}
+	c, err := placement.NewMemberOf("attribute:gpu-model in [" + strings.Join(quoted, ", ") + "]")
+	if err != nil {
+		return c, err
+	}
+	s.gpuCons[key] = c
+	return c, nil
+}
+
+func (s *simulator) wait(t *task, reason string) {
+	t.state = stateWaiting
+	s.waiting = append(s.waiting, t)
+	if reason != "" {
+		s.log.unplaced(s.eng.Now(), t, reason)
+	}
+}
+
+// tryPlace places t if it can, and starts it.
+func (s *simulator) tryPlace(t *task) bool {
+	if err := s.cluster.Place(&t.req, s.rng, &s.res); err != nil {
+		s.fail(fmt.Errorf("sim: task %s: %w", t.spec.ID, err))
+		return false
+	}
+	if len(s.res.Placed) == 0 {
+		t.reason = s.res.Unplaced[0].ReasonString()
+		return false
+	}
+	p := s.res.Placed[0]
+	t.id, t.inst, t.placedAt, t.state = p.Task, p.Instance, s.eng.Now(), stateRunning
+	t.run = &Run{
+		ID:        t.spec.ID,
+		Group:     t.req.Group,
+		Family:    strings.TrimPrefix(t.req.Group, "family:"),
+		Instance:  p.Instance.ARN,
+		CPU:       t.req.Task.CPU,
+		MemoryMiB: t.req.Task.MemoryMiB,
+		Ports:     t.req.Task.PortsTCP,
+		Duration:  t.spec.Duration,
+		ExitCode:  t.spec.ExitCode,
+		Started:   s.eng.Now(),
+	}
+	s.running[t.run.ID] = t
+	s.m.placed(t)
+	s.log.place(s.eng.Now(), t, s.info[p.Instance.Index()])
+	if err := s.exec.Start(t.run); err != nil {
+		s.fail(fmt.Errorf("sim: start task %s: %w", t.spec.ID, err))
+		return false
+	}
+	return true
+}
+
+// retry places waiting tasks after capacity freed, in arrival order. With
+// fifo every waiting task is tried; a request shape that failed is not
+// tried again in the same pass, since capacity only shrinks within it.
+// With strict-fifo the first task that does not fit blocks the rest.
+func (s *simulator) retry() {
+	if len(s.waiting) == 0 {
+		return
+	}
+	clear(s.failed)
+	kept := s.waiting[:0]
+	blocked := false
+	for _, t := range s.waiting {
+		if blocked || s.failed[t.shape] || !s.tryPlace(t) {
+			kept = append(kept, t)
+			s.failed[t.shape] = true
+			blocked = s.sc.Retry == "strict-fifo"
+		}
+	}
+	clear(s.waiting[len(kept):])
+	s.waiting = kept
+}
+
+// shapeKey identifies a request's placement-relevant content: two tasks of
+// one shape fit exactly the same instances.
+func shapeKey(r *placement.Request, models []string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s|%v|%v", r.Group, r.Task, models)
+	for _, c := range r.Constraints {
+		b.WriteString("|" + c.String())
+	}
+	return b.String()
+}
+
+// exited handles the end of a run.
+func (s *simulator) exited(e *Exit) {
+	t, ok := s.running[e.Run.ID]
+	if !ok {
+		s.fail(fmt.Errorf("sim: executor reported the exit of unknown task %s", e.Run.ID))
+		return
+	}
+	delete(s.running, e.Run.ID)
+	t.state = stateDone
+	if err := s.cluster.Release(t.id); err != nil {
+		s.fail(err)
+		return
+	}
+	s.m.finished(t, e)
+	s.log.finish(s.eng.Now(), t, s.info[t.inst.Index()], e)
+	s.retry()
+}
+
+func (s *simulator) fleetEvent(e FleetEvent) {
+	if e.Kind == "add" {
+		for range e.Count {
+			status := placement.StatusActive
+			if s.sc.Fleet.RegistrationDelay > 0 {
+				status = placement.StatusRegistering
+			}
+			in, err := s.addInstance(s.types[e.Type], e.Zone, nil, status, "")
+			if err != nil {
+				s.fail(err)
+				return
+			}
+			if status != placement.StatusActive {
+				s.eng.After(time.Duration(s.sc.Fleet.RegistrationDelay), registered{in})
+			}
+		}
+		s.retry()
+		return
+	}
+	n := 0
+	for _, in := range s.cluster.Instances() {
+		if n == e.Count {
+			break
+		}
+		inf := s.info[in.Index()]
+		if (e.Type != "" && inf.typ.Name != e.Type) || (e.Zone != "" && inf.zone != e.Zone) {
+			continue
+		}
+		if in.Status != placement.StatusActive && !(e.Kind != "drain" && in.Status == placement.StatusDraining) {
+			continue
+		}
+		n++
+		s.instanceEvent(in, e.Kind)
+		if s.err != nil {
+			return
+		}
+	}
+}
+
+// instanceEvent drains, fails or deregisters one instance.
+func (s *simulator) instanceEvent(in *placement.Instance, kind string) {
+	inf := s.info[in.Index()]
+	switch kind {
+	case "drain":
+		// Standalone tasks keep running on a draining instance.
+		s.cluster.Update(in, func(in *placement.Instance) { in.Status = placement.StatusDraining })
+		s.log.instance(s.eng.Now(), trace.KindInstanceDrain, in, inf, "")
+	case "fail", "deregister":
+		if in.Status == placement.StatusInactive {
+			return
+		}
+		s.cluster.Update(in, func(in *placement.Instance) { in.Status = placement.StatusInactive })
+		inf.removed = s.eng.Now()
+		s.log.instance(s.eng.Now(), trace.Kind("instance-"+kind), in, inf, "")
+		if err := s.exec.LoseInstance(in.ARN); err != nil {
+			s.fail(fmt.Errorf("sim: lose instance %s: %w", in.ARN, err))
+		}
+	}
+}
+
+func sortRuns(rs []*simRun) {
+	sort.Slice(rs, func(i, j int) bool {
+		a, b := rs[i].run, rs[j].run
+		if a.Started != b.Started {
+			return a.Started < b.Started
+		}
+		return a.ID < b.ID
+	})
+}

@@ -1,0 +1,160 @@
+package sim
+
+import (
+	"bytes"
+	"flag"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files in testdata/")
+
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create it)", err)
+	}
+	if diff := cmp.Diff(string(want), string(got)); diff != "" {
+		t.Errorf("%s mismatch (-want +got):\n%s", path, diff)
+	}
+}
+
+// compareDefault runs the default scenario with seed and returns the table
+// and the event logs.
+func compareDefault(t *testing.T, seed uint64) (table []byte, logs []*bytes.Buffer) {
+	t.Helper()
+	sc := DefaultScenario()
+	sc.Seed = seed
+	logs = make([]*bytes.Buffer, len(sc.Compare))
+	cmp, err := Compare(sc, CompareOptions{Log: func(i int, _ Variant) io.Writer {
+		logs[i] = &bytes.Buffer{}
+		return logs[i]
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := cmp.WriteTable(&b); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes(), logs
+}
+
+func TestDefaultScenarioGolden(t *testing.T) {
+	table, _ := compareDefault(t, 1)
+	golden(t, "default.golden", table)
+}
+
+// The same scenario and seed give byte-identical tables and event logs
+// (the variants run in parallel, so this also checks they share nothing);
+// another seed gives another run.
+func TestDeterminism(t *testing.T) {
+	t1, l1 := compareDefault(t, 1)
+	t2, l2 := compareDefault(t, 1)
+	if !bytes.Equal(t1, t2) {
+		t.Errorf("same seed, different tables:\n%s\n%s", t1, t2)
+	}
+	for i := range l1 {
+		if !bytes.Equal(l1[i].Bytes(), l2[i].Bytes()) {
+			t.Errorf("variant %d: same seed, different event logs (%d and %d bytes)", i, l1[i].Len(), l2[i].Len())
+		}
+		if l1[i].Len() == 0 {
+			t.Errorf("variant %d: empty event log", i)
+		}
+	}
+	t3, l3 := compareDefault(t, 2)
+	if bytes.Equal(t1, t3) || bytes.Equal(l1[0].Bytes(), l3[0].Bytes()) {
+		t.Errorf("seeds 1 and 2 gave the same run")
+	}
+}
+
+func TestReadScenarioErrors(t *testing.T) {
+	valid := string(DefaultScenarioJSON())
+	tests := []struct {
+		name, src, want string
+	}{
+		{"empty", "", "sim: s.json:1:1: empty document"},
+		{"syntax", "{\n  \"name\": \"x\",,\n}", "sim: s.json:2:15: invalid character ',' looking for beginning of object key string"},
+		{"unknown field", `{"nmae": "x"}`, `sim: s.json:1:2: unknown field "nmae"`},
+		{"wrong type", `{"seed": "one"}`, "sim: s.json:1:15: seed: string is not a uint64"},
+		{"bad duration", `{"duration": "a day"}`, `"a day" is not a duration`},
+		{"no duration", `{"fleet": {}}`, `sim: s.json: duration: 0s, expected a positive duration`},
+		{"no pools", `{"duration": "1h", "fleet": {}}`, "fleet: no pools and no nodes"},
+		{"unknown type", strings.Replace(valid, `{"type": "r5.large",`, `{"type": "r9.large",`, 1), `fleet.pools[3].type: "r9.large" is not one of fleet.instanceTypes`},
+		{"bad strategy", strings.Replace(valid, `"binpack", "field": "cpu"`, `"binpack", "field": "disk"`, 1), `compare[2].strategies[0]: binpack field "disk": expected cpu or memory`},
+		{"bad expression", strings.Replace(valid, `attribute:gpu-model == T4`, `attribute:gpu-model === T4`, 1), "workload.generator.mix[5].constraints[0]: memberOf expression: cql: 1:23"},
+		{"bad retry", strings.Replace(valid, `"sampleEvery": "5m",`, `"sampleEvery": "5m", "retry": "lifo",`, 1), `retry: "lifo", expected fifo or strict-fifo`},
+		{"trailing data", valid + "{}", "unexpected data after the scenario object"},
+		{"both workloads", strings.Replace(valid, `"generator": {`, `"trace": {"format": "swf", "path": "x"}, "generator": {`, 1), "give exactly one of workload.generator and workload.trace"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := ReadScenario(strings.NewReader(tt.src), "s.json")
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("ReadScenario error = %v, want it to contain %q", err, tt.want)
+			}
+			if err != nil && strings.Contains(err.Error(), "\n") {
+				t.Errorf("error spans lines: %q", err)
+			}
+		})
+	}
+}
+
+func FuzzReadScenario(f *testing.F) {
+	f.Add(DefaultScenarioJSON())
+	f.Add([]byte(`{"duration": "1h", "fleet": {"instanceTypes": [{"name": "a", "cpu": 1, "memory": 1}], "pools": [{"type": "a", "zones": {"z": 1}}]}, "workload": {"generator": {"ratePerHour": 1, "mix": [{"name": "x", "weight": 1, "duration": {"kind": "constant", "median": 1}}]}}}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		sc, err := ReadScenario(bytes.NewReader(data), "f.json")
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "sim: f.json") {
+				t.Fatalf("error without its prefix: %v", err)
+			}
+			return
+		}
+		if err := sc.Validate(); err != nil {
+			t.Fatalf("a read scenario fails Validate again: %v", err)
+		}
+	})
+}
+
+func TestParseStrategies(t *testing.T) {
+	tests := []struct {
+		in      string
+		want    string
+		wantErr string
+	}{
+		{"spread(attribute:ecs.availability-zone),binpack(memory)", "spread(attribute:ecs.availability-zone),binpack(memory)", ""},
+		{"random", "random", ""},
+		{" binpack(cpu) , spread(host) ", "binpack(cpu),spread(host)", ""},
+		{"binpack(disk)", "", `binpack field "disk"`},
+		{"spread(instanceId", "", "expected type(field)"},
+	}
+	for _, tt := range tests {
+		v, err := ParseStrategies(tt.in)
+		if tt.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Errorf("ParseStrategies(%q) error = %v, want %q", tt.in, err, tt.wantErr)
+			}
+			continue
+		}
+		if err != nil || v.String() != tt.want {
+			t.Errorf("ParseStrategies(%q) = %q, %v; want %q", tt.in, v.String(), err, tt.want)
+		}
+	}
+}

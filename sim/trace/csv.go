@@ -1,0 +1,172 @@
+package trace
+
+import (
+	"encoding/csv"
+	"errors"
+	"io"
+	"strconv"
+	"strings"
+)
+
+// csvFile is the shared machinery of the CSV readers: lazy opening (with
+// gzip detection), the header, field counts, and errors at line:field.
+type csvFile struct {
+	file   string
+	src    io.Reader
+	r      *csv.Reader
+	fixed  []string // the columns of a headerless file; nil when the file has a header
+	header []string // the columns, from the file or fixed
+	rec    []string // the current record
+	err    error    // sticky
+}
+
+func newCSVFile(r io.Reader, file string, fixed []string) csvFile {
+	return csvFile{file: file, src: r, fixed: fixed}
+}
+
+// open reads the header (or, for a headerless file, checks whether the
+// first record repeats the fixed header and skips it if so) and returns
+// the index of each column of cols in a record, -1 when absent.
+func (c *csvFile) open(cols []string) ([]int, error) {
+	r, err := decompress(c.src, c.file)
+	if err != nil {
+		return nil, err
+	}
+	c.r = csv.NewReader(r)
+	c.r.FieldsPerRecord = -1
+	c.r.ReuseRecord = true
+	c.r.LazyQuotes = true
+	c.src = nil
+	if c.fixed != nil {
+		c.header = c.fixed
+	} else {
+		rec, err := c.r.Read()
+		if err == io.EOF {
+			return nil, &Error{File: c.file, Msg: "empty file, expected a header line"}
+		}
+		if err != nil {
+			return nil, c.readError(err)
+		}
+		rec[0] = strings.TrimPrefix(rec[0], "\ufeff")
+		c.header = make([]string, len(rec))
+		for i, name := range rec {
+			name = strings.TrimSpace(name)
+			for _, prev := range c.header[:i] {
+				if prev == name {
+					return nil, errorAt(c.file, 1, i+1, "column %q appears twice in the header", name)
+				}
+			}
+			c.header[i] = name
+		}
+	}
+	idx := make([]int, len(cols))
+	for i, col := range cols {
+		idx[i] = -1
+		for j, h := range c.header {
+			if h == col {
+				idx[i] = j
+			}
+		}
+	}
+	return idx, nil
+}
+
+// missing returns the error for an absent required column.
+func (c *csvFile) missing(col string) error {
+	if c.fixed != nil {
+		return &Error{File: c.file, Msg: "missing column " + strconv.Quote(col)}
+	}
+	return &Error{File: c.file, Line: 1, Msg: "missing column " + strconv.Quote(col) + " in the header " + strconv.Quote(strings.Join(c.header, ","))}
+}
+
+// next reads the next record into c.rec. A headerless file whose first
+// record equals its fixed header skips that record.
+func (c *csvFile) next() error {
+	for {
+		rec, err := c.r.Read()
+		if err == io.EOF {
+			return io.EOF
+		}
+		if err != nil {
+			return c.readError(err)
+		}
+		if len(rec) != len(c.header) {
+			line, _ := c.r.FieldPos(0)
+			return errorAt(c.file, line, min(len(rec), len(c.header))+1, "expected %d fields (%s), found %d", len(c.header), strings.Join(c.header, ","), len(rec))
+		}
+		c.rec = rec
+		if c.fixed != nil {
+			if line, _ := c.r.FieldPos(0); line == 1 && equalStrings(rec, c.fixed) {
+				continue
+			}
+		}
+		return nil
+	}
+}
+
+func equalStrings(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// field returns field i of the current record.
+func (c *csvFile) field(i int) string { return c.rec[i] }
+
+// fieldError returns an error at field i of the current record.
+func (c *csvFile) fieldError(i int, msg string) error {
+	line, _ := c.r.FieldPos(i)
+	return &Error{File: c.file, Line: line, Col: i + 1, Msg: msg}
+}
+
+func (c *csvFile) readError(err error) error {
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		return &Error{File: c.file, Line: pe.Line, Col: pe.Column, Msg: pe.Err.Error(), Err: err}
+	}
+	var te *Error
+	if errors.As(err, &te) {
+		return te
+	}
+	return &Error{File: c.file, Msg: "read: " + err.Error(), Err: err}
+}
+
+// count parses field i as a non-negative integer named by its column.
+func (c *csvFile) count(i int) (int64, error) {
+	n, msg := parseCount(c.header[i], c.rec[i])
+	if msg != "" {
+		return 0, c.fieldError(i, msg)
+	}
+	return n, nil
+}
+
+// amount parses field i as a non-negative number.
+func (c *csvFile) amount(i int) (float64, error) {
+	f, msg := parseAmount(c.header[i], c.rec[i])
+	if msg != "" {
+		return 0, c.fieldError(i, msg)
+	}
+	return f, nil
+}
+
+// maxInt is the largest count that fits an int on every platform berth
+// supports.
+const maxInt = 1<<31 - 1
+
+// smallCount parses field i as a non-negative integer that fits an int.
+func (c *csvFile) smallCount(i int) (int, error) {
+	n, err := c.count(i)
+	if err != nil {
+		return 0, err
+	}
+	if n > maxInt {
+		return 0, c.fieldError(i, c.header[i]+" "+c.rec[i]+" is too large")
+	}
+	return int(n), nil
+}

@@ -1,0 +1,110 @@
+package trace
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+// golden compares got with testdata/name, or rewrites it under -update.
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create it)", err)
+	}
+	if diff := cmp.Diff(string(want), got); diff != "" {
+		t.Errorf("%s mismatch (-want +got):\n%s", path, diff)
+	}
+}
+
+// tracesDir returns the shared traces folder (/work/shared/traces from
+// the repository root /work/main), or skips the test when it is absent.
+func tracesDir(t testing.TB) string {
+	t.Helper()
+	dir := filepath.Join("..", "..", "..", "shared", "traces")
+	if _, err := os.Stat(dir); err != nil {
+		t.Skipf("real traces not found at %s (they live next to the repository, in ../shared/traces): %v", dir, err)
+	}
+	return dir
+}
+
+func openFile(t testing.TB, path string) *os.File {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	return f
+}
+
+// formatTask prints every field of t on one line, for golden files.
+func formatTask(t Task) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s submit=%v duration=%v hasTimes=%v cpu=%d mem=%d gpus=%d gpuMilli=%d",
+		t.ID, t.Submit, t.Duration, t.HasTimes, t.CPU, t.MemoryMiB, t.GPUs, t.GPUMilli)
+	if t.GPUModels != nil {
+		fmt.Fprintf(&b, " models=%q", t.GPUModels)
+	}
+	if t.GPUSpec != "" {
+		fmt.Fprintf(&b, " spec=%q", t.GPUSpec)
+	}
+	for _, s := range t.Scalars {
+		fmt.Fprintf(&b, " %s=%g", s.Name, s.Value)
+	}
+	if t.Group != "" || t.App != "" {
+		fmt.Fprintf(&b, " group=%q app=%q", t.Group, t.App)
+	}
+	if t.MaxPerInstance != 0 {
+		fmt.Fprintf(&b, " maxPerInstance=%d", t.MaxPerInstance)
+	}
+	if t.ExitCode != 0 {
+		fmt.Fprintf(&b, " exit=%d", t.ExitCode)
+	}
+	return b.String()
+}
+
+// formatNode prints every field of n on one line, for golden files.
+func formatNode(n Node) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s cpu=%d mem=%d gpus=%d model=%q", n.Name, n.CPU, n.MemoryMiB, n.GPUs, n.GPUModel)
+	for _, a := range n.Attributes {
+		fmt.Fprintf(&b, " %s=%q", a.Name, a.Value)
+	}
+	if n.Type != "" || n.Zone != "" || n.PricePerHour != 0 {
+		fmt.Fprintf(&b, " type=%q zone=%q price=%g", n.Type, n.Zone, n.PricePerHour)
+	}
+	return b.String()
+}
+
+// readAll drains a reader of any kind, returning the records and the
+// first error other than io.EOF.
+func readAll[T any](next func() (T, error)) ([]T, error) {
+	var out []T
+	for {
+		v, err := next()
+		if err == io.EOF {
+			return out, nil
+		}
+		if err != nil {
+			return out, err
+		}
+		out = append(out, v)
+	}
+}

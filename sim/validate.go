@@ -1,0 +1,214 @@
+package sim
+
+import (
+	"fmt"
+	"sort"
+	"time"
+)
+
+// Validate reports the first thing wrong with the scenario, naming the
+// JSON path of the field, its value and what was expected. It also fills
+// in documented defaults.
+func (sc *Scenario) Validate() error {
+	if sc.Duration <= 0 {
+		return fmt.Errorf("sim: duration: %v, expected a positive duration such as \"24h\"", time.Duration(sc.Duration))
+	}
+	if sc.SampleEvery == 0 {
+		sc.SampleEvery = Duration(5 * time.Minute)
+	}
+	if sc.SampleEvery < 0 {
+		return fmt.Errorf("sim: sampleEvery: %v, expected a positive duration", time.Duration(sc.SampleEvery))
+	}
+	switch sc.Retry {
+	case "":
+		sc.Retry = "fifo"
+	case "fifo", "strict-fifo":
+	default:
+		return fmt.Errorf("sim: retry: %q, expected fifo or strict-fifo", sc.Retry)
+	}
+	nativeTrace := sc.Workload.Trace != nil && sc.Workload.Trace.Format == "native"
+	if err := sc.Fleet.validate(nativeTrace); err != nil {
+		return err
+	}
+	if err := sc.Workload.validate(sc); err != nil {
+		return err
+	}
+	names := map[string]bool{}
+	for i, v := range sc.Compare {
+		if _, _, err := v.compile(fmt.Sprintf("compare[%d]", i)); err != nil {
+			return fmt.Errorf("sim: %w", err)
+		}
+		if names[v.String()] {
+			return fmt.Errorf("sim: compare[%d]: %q is compared twice", i, v.String())
+		}
+		names[v.String()] = true
+	}
+	return nil
+}
+
+// validate checks the fleet; a native trace may bring its own instances,
+// so its fleet may be empty.
+func (f *Fleet) validate(nativeTrace bool) error {
+	types := map[string]bool{}
+	for i, t := range f.InstanceTypes {
+		p := fmt.Sprintf("fleet.instanceTypes[%d]", i)
+		switch {
+		case t.Name == "":
+			return fmt.Errorf("sim: %s.name: missing", p)
+		case types[t.Name]:
+			return fmt.Errorf("sim: %s.name: %q is defined twice", p, t.Name)
+		case t.CPU <= 0:
+			return fmt.Errorf("sim: %s.cpu: %d, expected CPU units above 0", p, t.CPU)
+		case t.MemoryMiB <= 0:
+			return fmt.Errorf("sim: %s.memory: %d, expected MiB above 0", p, t.MemoryMiB)
+		case t.GPUs < 0 || t.GPUs > 64:
+			return fmt.Errorf("sim: %s.gpus: %d, expected 0..64", p, t.GPUs)
+		case t.GPUs > 0 && t.GPUModel == "":
+			return fmt.Errorf("sim: %s.gpuModel: missing for a type with GPUs", p)
+		case t.PricePerHour < 0:
+			return fmt.Errorf("sim: %s.pricePerHour: %g is negative", p, t.PricePerHour)
+		}
+		for _, name := range sortedKeys(t.Scalars) {
+			if t.Scalars[name] < 0 {
+				return fmt.Errorf("sim: %s.scalars.%s: %g is negative", p, name, t.Scalars[name])
+			}
+		}
+		types[t.Name] = true
+	}
+	if f.Nodes == nil && len(f.Pools) == 0 && !nativeTrace {
+		return fmt.Errorf("sim: fleet: no pools and no nodes: give fleet.pools or fleet.nodes")
+	}
+	if f.Nodes != nil {
+		if err := f.Nodes.validate("fleet.nodes", "openb", "pai"); err != nil {
+			return err
+		}
+	}
+	for i, pl := range f.Pools {
+		p := fmt.Sprintf("fleet.pools[%d]", i)
+		if !types[pl.Type] {
+			return fmt.Errorf("sim: %s.type: %q is not one of fleet.instanceTypes", p, pl.Type)
+		}
+		if len(pl.Zones) == 0 {
+			return fmt.Errorf("sim: %s.zones: missing: give a count per availability zone", p)
+		}
+		for _, z := range sortedKeys(pl.Zones) {
+			if pl.Zones[z] < 0 {
+				return fmt.Errorf("sim: %s.zones.%s: %d is negative", p, z, pl.Zones[z])
+			}
+		}
+	}
+	if f.RegistrationDelay < 0 {
+		return fmt.Errorf("sim: fleet.registrationDelay: %v is negative", time.Duration(f.RegistrationDelay))
+	}
+	for i, e := range f.Events {
+		p := fmt.Sprintf("fleet.events[%d]", i)
+		switch e.Kind {
+		case "add":
+			if !types[e.Type] {
+				return fmt.Errorf("sim: %s.type: %q is not one of fleet.instanceTypes", p, e.Type)
+			}
+			if e.Zone == "" {
+				return fmt.Errorf("sim: %s.zone: missing for add", p)
+			}
+		case "fail", "drain", "deregister":
+		default:
+			return fmt.Errorf("sim: %s.kind: %q, expected add, fail, drain or deregister", p, e.Kind)
+		}
+		if e.Count <= 0 {
+			return fmt.Errorf("sim: %s.count: %d, expected at least 1", p, e.Count)
+		}
+		if e.At < 0 {
+			return fmt.Errorf("sim: %s.at: %v is negative", p, time.Duration(e.At))
+		}
+	}
+	return nil
+}
+
+func (t *TraceFile) validate(path string, formats ...string) error {
+	ok := false
+	for _, f := range formats {
+		ok = ok || t.Format == f
+	}
+	if !ok {
+		return fmt.Errorf("sim: %s.format: %q, expected one of %v", path, t.Format, formats)
+	}
+	if t.Path == "" {
+		return fmt.Errorf("sim: %s.path: missing", path)
+	}
+	if t.Limit < 0 {
+		return fmt.Errorf("sim: %s.limit: %d is negative", path, t.Limit)
+	}
+	return nil
+}
+
+func (w *Workload) validate(sc *Scenario) error {
+	if (w.Generator == nil) == (w.Trace == nil) {
+		return fmt.Errorf("sim: workload: give exactly one of workload.generator and workload.trace")
+	}
+	if _, _, err := w.Placement.compile("workload.placement"); err != nil {
+		return fmt.Errorf("sim: %w", err)
+	}
+	if w.Trace != nil {
+		return w.Trace.validate("workload.trace", "native", "openb", "swf", "dlrm")
+	}
+	g := w.Generator
+	switch {
+	case g.RatePerHour <= 0:
+		return fmt.Errorf("sim: workload.generator.ratePerHour: %g, expected above 0", g.RatePerHour)
+	case g.DailyCycle < 0 || g.DailyCycle >= 1:
+		return fmt.Errorf("sim: workload.generator.dailyCycle: %g, expected 0 <= x < 1", g.DailyCycle)
+	case len(g.Mix) == 0:
+		return fmt.Errorf("sim: workload.generator.mix: missing: give at least one kind of task")
+	}
+	if g.Until == 0 {
+		g.Until = sc.Duration
+	}
+	for i := range g.Mix {
+		m := &g.Mix[i]
+		p := fmt.Sprintf("workload.generator.mix[%d]", i)
+		switch {
+		case m.Name == "":
+			return fmt.Errorf("sim: %s.name: missing", p)
+		case m.Weight <= 0:
+			return fmt.Errorf("sim: %s.weight: %g, expected above 0", p, m.Weight)
+		case m.CPU < 0 || m.MemoryMiB < 0 || m.GPUs < 0:
+			return fmt.Errorf("sim: %s: cpu, memory and gpus must not be negative", p)
+		case m.FailRate < 0 || m.FailRate > 1:
+			return fmt.Errorf("sim: %s.failRate: %g, expected 0..1", p, m.FailRate)
+		}
+		if _, err := compileConstraints(m.Constraints, p+".constraints"); err != nil {
+			return fmt.Errorf("sim: %w", err)
+		}
+		if err := m.Duration.validate(p + ".duration"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (d *Distribution) validate(path string) error {
+	switch d.Kind {
+	case "constant", "exponential", "lognormal":
+	default:
+		return fmt.Errorf("sim: %s.kind: %q, expected constant, exponential or lognormal", path, d.Kind)
+	}
+	if d.Median <= 0 {
+		return fmt.Errorf("sim: %s.median: %v, expected a positive duration", path, time.Duration(d.Median))
+	}
+	if d.Sigma == 0 {
+		d.Sigma = 1
+	}
+	if d.Sigma < 0 || d.Max < 0 {
+		return fmt.Errorf("sim: %s: sigma and max must not be negative", path)
+	}
+	return nil
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

@@ -1,0 +1,124 @@
+package sim
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"strconv"
+	"time"
+
+	"github.com/berthsched/berth/placement"
+	"github.com/berthsched/berth/sim/trace"
+)
+
+// taskSource yields a workload's tasks in submission order; io.EOF ends it.
+type taskSource interface {
+	Next() (item, error)
+}
+
+// item is one task of a workload with what a scenario adds to a trace's
+// record: static host ports and placement constraints.
+type item struct {
+	trace.Task
+	ports []uint16
+	cons  []placement.Constraint
+	fleet *trace.Event // an instance line of a native trace, instead of a task
+}
+
+// generator is the synthetic workload: a Poisson process (thinned to
+// follow the daily cycle) drawing each task from the mix.
+type generator struct {
+	g       *Generator
+	cons    [][]placement.Constraint // per mix entry
+	rng     *rand.Rand
+	t       time.Duration
+	n       int
+	weights []float64 // cumulative
+}
+
+func newGenerator(g *Generator, rng *rand.Rand) (*generator, error) {
+	gen := &generator{g: g, rng: rng}
+	total := 0.0
+	for i, m := range g.Mix {
+		total += m.Weight
+		gen.weights = append(gen.weights, total)
+		cons, err := compileConstraints(m.Constraints, fmt.Sprintf("workload.generator.mix[%d].constraints", i))
+		if err != nil {
+			return nil, fmt.Errorf("sim: %w", err)
+		}
+		gen.cons = append(gen.cons, cons)
+	}
+	return gen, nil
+}
+
+// rate returns the arrival rate per second at t.
+func (gen *generator) rate(t time.Duration) float64 {
+	base := gen.g.RatePerHour / 3600
+	if gen.g.DailyCycle == 0 {
+		return base
+	}
+	hours := t.Hours() - gen.g.PeakHour
+	return base * (1 + gen.g.DailyCycle*math.Cos(2*math.Pi*hours/24))
+}
+
+func (gen *generator) Next() (item, error) {
+	peak := gen.g.RatePerHour / 3600 * (1 + gen.g.DailyCycle)
+	for {
+		// Thinning: candidate arrivals at the peak rate, each kept with
+		// probability rate(t)/peak.
+		gen.t += time.Duration(gen.rng.ExpFloat64() / peak * float64(time.Second))
+		if gen.t >= time.Duration(gen.g.Until) {
+			return item{}, io.EOF
+		}
+		if gen.rng.Float64()*peak <= gen.rate(gen.t) {
+			break
+		}
+	}
+	x := gen.rng.Float64() * gen.weights[len(gen.weights)-1]
+	k := 0
+	for k < len(gen.weights)-1 && x >= gen.weights[k] {
+		k++
+	}
+	m := &gen.g.Mix[k]
+	gen.n++
+	t := trace.Task{
+		ID:        m.Name + "-" + strconv.Itoa(gen.n),
+		Submit:    gen.t,
+		Duration:  m.Duration.draw(gen.rng),
+		HasTimes:  true,
+		CPU:       m.CPU,
+		MemoryMiB: m.MemoryMiB,
+		GPUs:      m.GPUs,
+		Group:     m.Group,
+		App:       m.Name,
+	}
+	if m.GPUs > 0 {
+		t.GPUMilli = 1000
+	}
+	if m.FailRate > 0 && gen.rng.Float64() < m.FailRate {
+		t.ExitCode = 1
+	}
+	for _, name := range sortedKeys(m.Scalars) {
+		t.Scalars = append(t.Scalars, trace.Scalar{Name: name, Value: m.Scalars[name]})
+	}
+	return item{Task: t, ports: m.HostPorts, cons: gen.cons[k]}, nil
+}
+
+// draw returns one duration from the distribution, at least a second.
+func (d *Distribution) draw(rng *rand.Rand) time.Duration {
+	med := float64(d.Median)
+	var v float64
+	switch d.Kind {
+	case "exponential":
+		v = rng.ExpFloat64() * med
+	case "lognormal":
+		v = med * math.Exp(d.Sigma*rng.NormFloat64())
+	default:
+		v = med
+	}
+	if d.Max > 0 && v > float64(d.Max) {
+		v = float64(d.Max)
+	}
+	return max(time.Duration(v).Round(time.Second), time.Second)
+}
