@@ -20,6 +20,8 @@ type CompareOptions struct {
 	// Progress, when set, is called now and then from the runs' goroutines
 	// with the variant's index and the simulated time it reached.
 	Progress func(i int, now, total time.Duration)
+	// NewStrategy builds strategies placement does not know, once per run.
+	NewStrategy StrategyFactory
 }
 
 // Variants returns the placement variants a comparison of sc runs: its
@@ -56,7 +58,7 @@ func Compare(sc *Scenario, opts CompareOptions) (*Comparison, error) {
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			o := Options{Open: opts.Open}
+			o := Options{Open: opts.Open, NewStrategy: opts.NewStrategy}
 			if opts.Log != nil {
 				o.Log = opts.Log(i, v)
 			}

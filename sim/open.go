@@ -226,3 +226,36 @@ func (s *simulator) traceFleetEvent(e *trace.Event) {
 	}
 	s.instanceEvent(in, strings.TrimPrefix(string(e.Kind), "instance-"))
 }
+
+// WorkloadTasks reads every task of the scenario's workload, in
+// submission order: the trace's, or the generator's for the scenario's
+// seed. Strategies that learn from the whole workload (FGD's typical pods)
+// use it.
+func WorkloadTasks(sc *Scenario, open func(path string) (io.ReadCloser, error)) ([]trace.Task, error) {
+	if err := sc.Validate(); err != nil {
+		return nil, err
+	}
+	s := &simulator{sc: sc, opts: Options{Open: open}}
+	defer func() {
+		for _, c := range s.closers {
+			c.Close()
+		}
+	}()
+	src, err := s.openWorkload()
+	if err != nil {
+		return nil, err
+	}
+	var tasks []trace.Task
+	for {
+		it, err := src.Next()
+		if errors.Is(err, io.EOF) {
+			return tasks, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		if it.fleet == nil {
+			tasks = append(tasks, it.Task)
+		}
+	}
+}

@@ -233,15 +233,50 @@ func (v Variant) String() string {
 	return strings.Join(parts, ",")
 }
 
-// compile turns the variant into placement values; path names it in errors.
-func (v Variant) compile(path string) ([]placement.Strategy, []placement.Constraint, error) {
+// StrategyFactory builds a strategy that placement does not know (not
+// binpack, spread or random), such as the gpushare policies, for one run:
+// a strategy may keep state per cluster, so each run gets its own. It
+// returns ErrUnknownStrategy for a type it does not make.
+type StrategyFactory func(spec StrategySpec) (placement.Strategy, error)
+
+// ErrUnknownStrategy is a StrategyFactory's answer for a type it does not
+// make.
+var ErrUnknownStrategy = errors.New("unknown strategy type")
+
+// builtinStrategy reports whether placement itself makes strategies of typ.
+func builtinStrategy(typ string) bool { return typ == "binpack" || typ == "spread" || typ == "random" }
+
+// compile turns the variant into placement values; path names it in
+// errors. Strategy types placement does not know go to newStrategy; with
+// none (validation), they are left for the run to build.
+func (v Variant) compile(path string, newStrategy StrategyFactory) ([]placement.Strategy, []placement.Constraint, error) {
 	var ss []placement.Strategy
 	for i, s := range v.Strategies {
+		if !builtinStrategy(s.Type) {
+			if s.Type == "" {
+				return nil, nil, fmt.Errorf("%s.strategies[%d].type: missing", path, i)
+			}
+			if newStrategy == nil {
+				continue
+			}
+			st, err := newStrategy(s)
+			if errors.Is(err, ErrUnknownStrategy) {
+				return nil, nil, fmt.Errorf("%s.strategies[%d].type: %q, expected binpack, spread, random or a strategy this run was given", path, i, s.Type)
+			}
+			if err != nil {
+				return nil, nil, fmt.Errorf("%s.strategies[%d]: %w", path, i, err)
+			}
+			ss = append(ss, st)
+			continue
+		}
 		st, err := placement.ParseStrategy(s.Type, s.Field)
 		if err != nil {
 			return nil, nil, fmt.Errorf("%s.strategies[%d]: %s", path, i, strings.TrimPrefix(err.Error(), "placement: "))
 		}
 		ss = append(ss, st)
+	}
+	if len(v.Strategies) > placement.MaxStrategies {
+		return nil, nil, fmt.Errorf("%s.strategies: %d strategies, at most %d allowed", path, len(v.Strategies), placement.MaxStrategies)
 	}
 	cs, err := compileConstraints(v.Constraints, path+".constraints")
 	return ss, cs, err
@@ -261,6 +296,8 @@ func compileConstraints(specs []ConstraintSpec, path string) ([]placement.Constr
 
 // ParseStrategies reads a command-line list of strategies such as
 // "spread(attribute:ecs.availability-zone),binpack(memory)" or "random".
+// Types other than binpack, spread and random are left for the run's
+// StrategyFactory (berth sim knows the gpushare policies: fgd, bestfit...).
 func ParseStrategies(s string) (Variant, error) {
 	v := Variant{}
 	for _, part := range splitTopLevel(s) {
@@ -272,8 +309,13 @@ func ParseStrategies(s string) (Variant, error) {
 			}
 			typ, field = part[:i], part[i+1:len(part)-1]
 		}
-		if _, err := placement.ParseStrategy(typ, field); err != nil {
-			return Variant{}, fmt.Errorf("strategy %q: %s", part, strings.TrimPrefix(err.Error(), "placement: "))
+		if typ == "" {
+			return Variant{}, fmt.Errorf("strategy %q: expected a type such as binpack(memory)", part)
+		}
+		if builtinStrategy(typ) {
+			if _, err := placement.ParseStrategy(typ, field); err != nil {
+				return Variant{}, fmt.Errorf("strategy %q: %s", part, strings.TrimPrefix(err.Error(), "placement: "))
+			}
 		}
 		if typ == "random" && len(v.Strategies) == 0 && field == "" && len(splitTopLevel(s)) == 1 {
 			v.Strategies = append(v.Strategies, StrategySpec{Type: "random"})

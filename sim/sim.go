@@ -31,6 +31,9 @@ type Options struct {
 	// Paced runs on the wall clock scaled by Paced.Scale (simulated seconds
 	// per wall second); nil runs on the virtual clock.
 	Paced *Pacing
+	// NewStrategy builds the strategies placement does not know; nil
+	// allows only binpack, spread and random.
+	NewStrategy StrategyFactory
 }
 
 // Pacing sets a run on the wall clock.
@@ -68,6 +71,13 @@ type (
 	fleetEvent struct{ e FleetEvent }
 	registered struct{ in *placement.Instance }
 )
+
+// releaser is implemented by strategies that keep their own account of the
+// tasks on each instance (gpushare's GpuClustering): the simulator tells
+// them when a task leaves.
+type releaser interface {
+	Released(in *placement.Instance, r *placement.Requirements)
+}
 
 // simulator is one run of a scenario with one placement variant.
 type simulator struct {
@@ -169,7 +179,7 @@ func newSimulator(sc *Scenario, v Variant, opts Options) (*simulator, error) {
 	if len(v.Strategies) == 0 && len(v.Constraints) == 0 {
 		v = sc.Workload.Placement
 	}
-	if s.strategy, s.cons, err = v.compile("placement"); err != nil {
+	if s.strategy, s.cons, err = v.compile("placement", opts.NewStrategy); err != nil {
 		return nil, fmt.Errorf("sim: %w", err)
 	}
 	for i := range sc.Fleet.InstanceTypes {
@@ -504,6 +514,11 @@ func (s *simulator) exited(e *Exit) {
 	if err := s.cluster.Release(t.id); err != nil {
 		s.fail(err)
 		return
+	}
+	for _, st := range s.strategy {
+		if r, ok := st.(releaser); ok {
+			r.Released(t.inst, &t.req.Task)
+		}
 	}
 	s.m.finished(t, e)
 	s.log.finish(s.eng.Now(), t, s.info[t.inst.Index()], e)

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/berthsched/berth/placement"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -158,3 +159,34 @@ func TestParseStrategies(t *testing.T) {
 		}
 	}
 }
+
+// A StrategyFactory supplies strategy types placement does not know; each
+// run gets its own value.
+func TestStrategyFactory(t *testing.T) {
+	sc := DefaultScenario()
+	sc.Duration = Duration(2 * 3600e9)
+	made := 0
+	factory := func(spec StrategySpec) (placement.Strategy, error) {
+		if spec.Type != "most-attributes" {
+			return nil, ErrUnknownStrategy
+		}
+		made++
+		return mostAttributes{}, nil
+	}
+	v := Variant{Strategies: []StrategySpec{{Type: "most-attributes"}, {Type: "binpack", Field: "cpu"}}}
+	res, err := Simulate(sc, v, Options{NewStrategy: factory})
+	if err != nil || made != 1 || res.Summary.Placed == 0 {
+		t.Fatalf("Simulate = %+v, %v; factory called %d times", res, err, made)
+	}
+	_, err = Simulate(sc, Variant{Strategies: []StrategySpec{{Type: "other"}}}, Options{NewStrategy: factory})
+	if err == nil || !strings.Contains(err.Error(), `placement.strategies[0].type: "other", expected binpack, spread, random or a strategy this run was given`) {
+		t.Errorf("unknown type: %v", err)
+	}
+}
+
+type mostAttributes struct{}
+
+func (mostAttributes) Score(_ *placement.Cluster, in *placement.Instance, _ *placement.Task) float64 {
+	return float64(len(in.Attributes))
+}
+func (mostAttributes) String() string { return "most-attributes" }

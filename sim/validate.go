@@ -35,7 +35,7 @@ func (sc *Scenario) Validate() error {
 	}
 	names := map[string]bool{}
 	for i, v := range sc.Compare {
-		if _, _, err := v.compile(fmt.Sprintf("compare[%d]", i)); err != nil {
+		if _, _, err := v.compile(fmt.Sprintf("compare[%d]", i), nil); err != nil {
 			return fmt.Errorf("sim: %w", err)
 		}
 		if names[v.String()] {
@@ -145,7 +145,7 @@ func (w *Workload) validate(sc *Scenario) error {
 	if (w.Generator == nil) == (w.Trace == nil) {
 		return fmt.Errorf("sim: workload: give exactly one of workload.generator and workload.trace")
 	}
-	if _, _, err := w.Placement.compile("workload.placement"); err != nil {
+	if _, _, err := w.Placement.compile("workload.placement", nil); err != nil {
 		return fmt.Errorf("sim: %w", err)
 	}
 	if w.Trace != nil {

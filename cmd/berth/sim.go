@@ -8,9 +8,12 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
+	"github.com/berthsched/berth/gpushare"
+	"github.com/berthsched/berth/placement"
 	"github.com/berthsched/berth/sim"
 )
 
@@ -37,12 +40,16 @@ plot.png. Progress goes to stderr when it is a terminal.
 A strategy LIST is ECS's placementStrategy written inline, first to last:
   spread(attribute:ecs.availability-zone),binpack(memory)
   binpack(cpu)   spread(instanceId)   random
-Each --strategy is one variant; they replace the scenario's compare list.
+The FGD paper's GPU-sharing policies are strategies too: fgd, bestfit,
+gpupacking, gpuclustering, dotprod (on the "gpu-model" attribute; FGD
+learns its typical pods from the scenario's workload). Each --strategy is
+one variant; they replace the scenario's compare list.
 
 Examples:
   berth sim
   berth sim --seed 7 --out results/
   berth sim --strategy 'binpack(memory)' --strategy 'spread(instanceId)'
+  berth sim --scenario examples/openb-replay.json --strategy fgd --strategy 'binpack(memory)'
   berth sim --print-scenario > my.json && berth sim --scenario my.json
 `,
 		flags: func(fs *flag.FlagSet) func(*env, []string) error {
@@ -78,14 +85,13 @@ func runSim(e *env, scenarioPath, seed string, strategies []string, out string) 
 		}
 		sc.Seed = n
 	}
-	opts := sim.CompareOptions{
-		Open: func(path string) (io.ReadCloser, error) {
-			if !filepath.IsAbs(path) {
-				path = filepath.Join(dir, path)
-			}
-			return os.Open(path)
-		},
+	open := func(path string) (io.ReadCloser, error) {
+		if !filepath.IsAbs(path) {
+			path = filepath.Join(dir, path)
+		}
+		return os.Open(path)
 	}
+	opts := sim.CompareOptions{Open: open, NewStrategy: gpushareStrategies(sc, open)}
 	for _, s := range strategies {
 		v, err := sim.ParseStrategies(s)
 		if err != nil {
@@ -185,6 +191,47 @@ func writeSimOutputs(dir string, cmp *sim.Comparison, logs []*bytes.Buffer) erro
 		}
 	}
 	return write("plot.png", cmp.WritePlot)
+}
+
+// gpushareStrategies makes the FGD paper's policies available to berth sim
+// by name (fgd, bestfit, gpupacking, gpuclustering, dotprod, or the paper's
+// 06-FGD...). FGD learns its typical pods from the scenario's whole
+// workload, read once.
+func gpushareStrategies(sc *sim.Scenario, open func(string) (io.ReadCloser, error)) sim.StrategyFactory {
+	var once sync.Once
+	var typical []gpushare.TypicalPod
+	var typErr error
+	return func(spec sim.StrategySpec) (placement.Strategy, error) {
+		name := strings.ToLower(spec.Type)
+		if i := strings.IndexByte(name, '-'); i == 2 {
+			name = name[3:] // 06-fgd
+		}
+		switch name {
+		case "dotprod", "gpuclustering", "gpupacking", "bestfit":
+		case "fgd":
+			once.Do(func() {
+				tasks, err := sim.WorkloadTasks(sc, open)
+				if err != nil {
+					typErr = err
+					return
+				}
+				pods := make([]gpushare.Pod, len(tasks))
+				for i, t := range tasks {
+					pods[i] = gpushare.Pod{CPUMilli: t.CPU, MemoryMiB: t.MemoryMiB, GPUMilli: int64(t.GPUMilli), GPUCount: t.GPUs, GPUSpec: t.GPUSpec}
+				}
+				typical = gpushare.Typical(pods)
+			})
+			if typErr != nil {
+				return nil, fmt.Errorf("fgd: reading the workload for its typical pods: %w", typErr)
+			}
+		default:
+			return nil, sim.ErrUnknownStrategy
+		}
+		if spec.Field != "" {
+			return nil, fmt.Errorf("%s takes no field", spec.Type)
+		}
+		return gpushare.NewStrategy(name, typical, gpushare.StrategyOptions{})
+	}
 }
 
 // progressReporter prints one line of progress on a terminal, once the

@@ -110,3 +110,30 @@ func TestSimPrintScenario(t *testing.T) {
 		t.Errorf("the printed scenario runs differently from the embedded one (exit %d, %s)", code, stderr)
 	}
 }
+
+func TestSimGPUSharePolicies(t *testing.T) {
+	stdout, stderr, code := runBerth(t, "", "sim", "--strategy", "fgd", "--strategy", "06-FGD", "--strategy", "bestfit,binpack(memory)")
+	if code != 0 {
+		t.Fatalf("exit %d, stderr %q", code, stderr)
+	}
+	for _, want := range []string{"A  fgd", "B  06-FGD", "C  bestfit,binpack(memory)", "tasks placed"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("stdout lacks %q:\n%s", want, stdout)
+		}
+	}
+	// fgd and 06-FGD are the same policy: the same columns.
+	for _, line := range strings.Split(stdout, "\n") {
+		f := strings.Fields(line)
+		if strings.HasPrefix(line, "  tasks placed") && f[2] != f[3] {
+			t.Errorf("fgd and 06-FGD differ: %s", line)
+		}
+	}
+	_, stderr, code = runBerth(t, "", "sim", "--strategy", "fgd(x)")
+	if code != 1 || !strings.Contains(stderr, "fgd takes no field") {
+		t.Errorf("fgd(x): exit %d, stderr %q", code, stderr)
+	}
+	_, stderr, code = runBerth(t, "", "sim", "--strategy", "nope")
+	if code != 1 || !strings.Contains(stderr, `"nope", expected binpack, spread, random or a strategy this run was given`) {
+		t.Errorf("nope: exit %d, stderr %q", code, stderr)
+	}
+}
