@@ -107,3 +107,39 @@ func TestReplayOpenB(t *testing.T) {
 		}
 	}
 }
+
+// Replays the NASA iPSC/860 log (SWF, gzip) on one machine of 128
+// processors: jobs queue for the whole machine, first in, first out.
+func TestReplaySWF(t *testing.T) {
+	if testing.Short() {
+		t.Skip("heavy: a full trace replay")
+	}
+	dir := sharedTraces(t)
+	f, err := os.Open(filepath.Join("..", "examples", "swf-replay.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sc, err := ReadScenario(f, "swf-replay.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	open := func(p string) (io.ReadCloser, error) {
+		return os.Open(filepath.Join(dir, strings.TrimPrefix(p, "../../shared/traces/")))
+	}
+	res, err := Simulate(sc, sc.Workload.Placement, Options{Open: open})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := res.Summary
+	// 18,239 jobs, less those the reader skips (run time -1 and the like).
+	if s.Submitted < 18000 || s.Submitted > 18239 {
+		t.Errorf("submitted %d jobs, want most of the log's 18,239", s.Submitted)
+	}
+	if s.Placed+s.NeverPlaced != s.Submitted || s.Finished+s.Failed+s.Lost+s.Running != s.Placed {
+		t.Errorf("jobs not accounted for: %+v", s)
+	}
+	if s.CPU.P95 < 90 {
+		t.Errorf("cpu utilization p95 %.1f%%: the machine never filled up", s.CPU.P95)
+	}
+}

@@ -251,6 +251,7 @@ func (s *simulator) addInstance(typ *InstanceType, zone string, attrs map[string
 			{Name: "ecs.availability-zone", Value: zone},
 			{Name: "ecs.instance-type", Value: typ.Name},
 			{Name: "ecs.os-type", Value: "linux"},
+			{Name: "ecs.os-family", Value: "LINUX"},
 			{Name: "ecs.cpu-architecture", Value: "x86_64"},
 		},
 	}
