@@ -155,7 +155,9 @@ func ParseSchedule(expr, timezone string) (Schedule, error) {
 		s.loc = loc
 	}
 	fail := func(format string, args ...any) (Schedule, error) {
-		return Schedule{}, &ScheduleError{Expr: expr, Msg: fmt.Sprintf(format, args...)}
+		// Parts of the expression quoted in the message stay on one line.
+		msg := controlChars.Replace(fmt.Sprintf(format, args...))
+		return Schedule{}, &ScheduleError{Expr: expr, Msg: msg}
 	}
 	if len(expr) == 0 || len(expr) > 1600 {
 		return fail("%d characters, expected 1 to 1600", len(expr))
@@ -169,7 +171,7 @@ func ParseSchedule(expr, timezone string) (Schedule, error) {
 	case "at":
 		t, err := time.ParseInLocation("2006-01-02T15:04:05", body, s.loc)
 		if err != nil {
-			return fail("expected at(yyyy-mm-ddThh:mm:ss), found at(%s)", body)
+			return fail("expected at(yyyy-mm-ddThh:mm:ss), found %q", "at("+body+")")
 		}
 		s.kind, s.at = kindAt, t
 	case "rate":
@@ -189,6 +191,8 @@ func ParseSchedule(expr, timezone string) (Schedule, error) {
 	}
 	return s, nil
 }
+
+var controlChars = strings.NewReplacer("\n", `\n`, "\r", `\r`, "\t", `\t`)
 
 // MustParseSchedule is ParseSchedule for expressions known to be valid;
 // it panics on an error. Meant for tests and examples.
