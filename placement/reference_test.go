@@ -52,6 +52,13 @@ func (s refSubject) RunningTasksCount() int  { return s.in.RunningTasksCount }
 var _ cql.Subject = refSubject{}
 
 func refCheck(c *Cluster, in *Instance, req *Request) (Reason, int) {
+	return checkWith(in, req, func() int { return refGroupCount(c, in.idx, req.Group) }, refSubject{c, in})
+}
+
+// checkWith runs the filters in their documented order, plainly: hosted
+// counts the instance's tasks of the request's group, subject evaluates
+// memberOf expressions.
+func checkWith(in *Instance, req *Request, hosted func() int, subject cql.Subject) (Reason, int) {
 	if in.Status != StatusActive {
 		return ReasonStatus, 0
 	}
@@ -117,15 +124,15 @@ func refCheck(c *Cluster, in *Instance, req *Request) (Reason, int) {
 		}
 	}
 	for _, con := range req.Constraints {
-		if con.Type == DistinctInstance && refGroupCount(c, in.idx, req.Group) > 0 {
+		if con.Type == DistinctInstance && hosted() > 0 {
 			return ReasonDistinctInstance, 0
 		}
 	}
-	if req.MaxPerInstance > 0 && refGroupCount(c, in.idx, req.Group) >= req.MaxPerInstance {
+	if req.MaxPerInstance > 0 && hosted() >= req.MaxPerInstance {
 		return ReasonMaxPerInstance, 0
 	}
 	for _, con := range req.Constraints {
-		if con.Type == MemberOf && !con.Expr.Match(refSubject{c, in}) {
+		if con.Type == MemberOf && !con.Expr.Match(subject) {
 			return ReasonMemberOf, 0
 		}
 	}

@@ -100,78 +100,13 @@ func scanPlace(c *Cluster, req *Request, rng *rand.Rand, res *Result) error {
 
 // scanCheck is refCheck with the instance's own group counts.
 func scanCheck(c *Cluster, in *Instance, req *Request, g int32) (Reason, int) {
-	if in.Status != StatusActive {
-		return ReasonStatus, 0
-	}
-	if !in.AgentConnected {
-		return ReasonAgent, 0
-	}
-	for _, a := range req.RequiredAttributes {
-		if v, ok := in.Attribute(a.Name); !ok || (a.Value != "" && v != a.Value) {
-			return ReasonAttribute, 0
+	hosted := func() int {
+		if g < 0 {
+			return 0
 		}
+		return in.groupCount(g)
 	}
-	r := req.Task
-	if in.Remaining.CPU < r.CPU {
-		return ReasonCPU, 0
-	}
-	if in.Remaining.MemoryMiB < r.MemoryMiB {
-		return ReasonMemory, 0
-	}
-	if r.AllGPUs || r.GPUs > 0 {
-		full, most := 0, 0
-		for _, d := range in.Remaining.GPUs {
-			if d.FreeMilli == GPUMilliPerDevice {
-				full++
-			}
-			most = max(most, d.FreeMilli)
-		}
-		share := r.gpuShare()
-		switch {
-		case r.AllGPUs && (len(in.Remaining.GPUs) == 0 || full < len(in.Remaining.GPUs)),
-			!r.AllGPUs && share == GPUMilliPerDevice && full < r.GPUs,
-			!r.AllGPUs && share < GPUMilliPerDevice && most < share:
-			return ReasonGPU, 0
-		}
-	}
-	if n := len(r.PortsTCP) + len(r.PortsUDP); n > 0 {
-		if len(in.Remaining.PortsTCP)+len(in.Remaining.PortsUDP)+n > MaxReservedPorts {
-			return ReasonPorts, 0
-		}
-		for _, p := range r.PortsTCP {
-			if slices.Contains(in.Remaining.PortsTCP, p) {
-				return ReasonPorts, 0
-			}
-		}
-		for _, p := range r.PortsUDP {
-			if slices.Contains(in.Remaining.PortsUDP, p) {
-				return ReasonPorts, 0
-			}
-		}
-	}
-	for k, s := range r.Scalars {
-		if in.Remaining.scalar(s.Name) < s.Value {
-			return ReasonScalar, k
-		}
-	}
-	hosted := 0
-	if g >= 0 {
-		hosted = in.groupCount(g)
-	}
-	for _, con := range req.Constraints {
-		if con.Type == DistinctInstance && hosted > 0 {
-			return ReasonDistinctInstance, 0
-		}
-	}
-	if req.MaxPerInstance > 0 && hosted >= req.MaxPerInstance {
-		return ReasonMaxPerInstance, 0
-	}
-	for _, con := range req.Constraints {
-		if con.Type == MemberOf && !con.Expr.Match(in.Subject()) {
-			return ReasonMemberOf, 0
-		}
-	}
-	return ReasonNone, 0
+	return checkWith(in, req, hosted, in.Subject())
 }
 
 // TestScanEqualsReference checks the benchmark's baseline against the
