@@ -30,6 +30,7 @@ type Cluster struct {
 	cpu, mem []int64
 	gpu      []gpuSummary
 	hosting  map[int32][]uint64 // per group: bit i when instance i hosts one of its tasks
+	fitSets  map[fitShape]*fitSet
 
 	groupIDs   map[string]int32
 	groupNames []string
@@ -48,6 +49,7 @@ type Cluster struct {
 	ties    []int32 // candidates tied so far, in cluster order
 	group   []int32 // scratch for binpack's first tie group
 	cursors []cursor
+	picked  bool // the scan chose among the ties itself
 	filters []valueFilter
 	levels  [][]levelEntry // per spread depth
 }
@@ -119,6 +121,7 @@ func NewCluster() *Cluster {
 		byGroup:  map[int32][]*spreadCount{},
 		subs:     map[subKey]*subIndex{},
 		hosting:  map[int32][]uint64{},
+		fitSets:  map[fitShape]*fitSet{},
 	}
 }
 
@@ -167,6 +170,7 @@ func (c *Cluster) AddInstance(in *Instance) error {
 	c.mem = append(c.mem, in.Remaining.MemoryMiB)
 	c.gpu = append(c.gpu, gpuSummary{})
 	c.mirrorGPU(in)
+	c.refreshFits(in.idx)
 	c.setEligible(in)
 	return nil
 }
@@ -196,6 +200,7 @@ func (c *Cluster) Update(in *Instance, f func(*Instance)) {
 	c.setEligible(in)
 	c.cpu[i], c.mem[i] = in.Remaining.CPU, in.Remaining.MemoryMiB
 	c.mirrorGPU(in)
+	c.refreshFits(i)
 	for e, b := range c.exprs {
 		if int(i) < b.n {
 			b.set(i, e.Match(in.Subject()))

@@ -29,6 +29,10 @@ type prepared struct {
 	// hosting is the group's hosting bits, when distinctInstance or
 	// spread(instanceId) needs them.
 	hosting []uint64
+	// fit is the fitSet of a simple request, nil otherwise.
+	fit *fitSet
+	// rng breaks ties, for the scans that pick as they count.
+	rng *rand.Rand
 }
 
 type scorerKind uint8
@@ -88,6 +92,10 @@ func (c *Cluster) prepare(req *Request) *prepared {
 	pr.hosting = nil
 	if pr.distinct {
 		pr.hosting = c.hostingBits(pr.group)
+	}
+	pr.fit = nil
+	if pr.simple {
+		pr.fit = c.fitSetFor(pr)
 	}
 	pr.scorers = pr.scorers[:0]
 	pr.chooser = nil
@@ -261,9 +269,14 @@ func (c *Cluster) Place(req *Request, rng *rand.Rand, res *Result) error {
 func (c *Cluster) choose(pr *prepared, rng *rand.Rand) (int32, bool) {
 	c.ties = c.ties[:0]
 	c.filters = c.filters[:0]
+	pr.rng = rng
+	c.picked = false
 	c.rank(pr, pr.scorers, 0)
 	if len(c.ties) == 0 {
 		return 0, false
+	}
+	if c.picked { // the scan drew the tie-break already
+		return c.ties[0], true
 	}
 	return c.ties[pickTie(len(c.ties), rng)], true
 }
@@ -490,11 +503,11 @@ func (c *Cluster) scanMasked(pr *prepared, chain []scorer, exclude []uint64) boo
 		}
 		first = false
 	}
-	// Whole words of instances that are not eligible, fail a static
-	// expression, are excluded or lie outside the spread levels in force
-	// are skipped without touching them; the rest are visited in cluster
-	// order.
-	for k, w := range c.eligible {
+	// word returns word k of the candidates: eligible, passing the static
+	// expressions, not excluded, inside the spread levels in force and,
+	// for a simple request, with the resources and outside distinctInstance.
+	word := func(k int) uint64 {
+		w := c.eligible[k]
 		for _, b := range pr.static {
 			w &= b.bits[k]
 		}
@@ -504,7 +517,43 @@ func (c *Cluster) scanMasked(pr *prepared, chain []scorer, exclude []uint64) boo
 		for f := range c.filters {
 			w &= c.filters[f].word(k)
 		}
-		for ; w != 0; w &= w - 1 {
+		if pr.fit != nil {
+			w &= pr.fit.bits[k]
+			if pr.distinct {
+				w &^= pr.hosting[k]
+			}
+		}
+		return w
+	}
+	if pr.fit != nil && len(chain) == 0 {
+		// Every candidate fits and they all tie: count them, draw one as
+		// the seeded tie-break would, and find it, without visiting each.
+		n := 0
+		for k := range c.eligible {
+			n += bits.OnesCount64(word(k))
+		}
+		if n == 0 {
+			return false
+		}
+		pick := pickTie(n, pr.rng)
+		for k := range c.eligible {
+			w := word(k)
+			if m := bits.OnesCount64(w); pick >= m {
+				pick -= m
+				continue
+			}
+			for ; pick > 0; pick-- {
+				w &= w - 1
+			}
+			c.ties = append(c.ties[:0], int32(k<<6|bits.TrailingZeros64(w)))
+			c.picked = true
+			return true
+		}
+	}
+	// Otherwise the candidates are visited in cluster order; whole words
+	// of instances that cannot take the task are skipped untouched.
+	for k := range c.eligible {
+		for w := word(k); w != 0; w &= w - 1 {
 			visit(int32(k<<6 | bits.TrailingZeros64(w)))
 		}
 	}
@@ -627,6 +676,7 @@ func (c *Cluster) reserve(in *Instance, t *taskRecord, sign int) {
 	}
 	in.refresh()
 	c.mirrorGPU(in)
+	c.refreshFits(in.idx)
 	c.addGroup(in, t.group, int32(sign))
 	if t.running {
 		in.RunningTasksCount += sign

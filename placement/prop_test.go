@@ -58,6 +58,30 @@ func clusterState(c *Cluster) []instanceState {
 		if c.cpu[i] != in.Remaining.CPU || c.mem[i] != in.Remaining.MemoryMiB || hasBit(c.eligible, int32(i)) != (in.Status == StatusActive && in.AgentConnected) {
 			panic(fmt.Sprintf("instance %s: mirrors cpu %d mem %d eligible %v, instance %d %d %s/%v", in.ARN, c.cpu[i], c.mem[i], hasBit(c.eligible, int32(i)), in.Remaining.CPU, in.Remaining.MemoryMiB, in.Status, in.AgentConnected))
 		}
+		for _, fs := range c.fitSets {
+			want := in.Remaining.CPU >= fs.shape.cpu && in.Remaining.MemoryMiB >= fs.shape.mem
+			if r := (Requirements{GPUs: int(fs.shape.gpus), GPUMilli: int(fs.shape.share), AllGPUs: fs.shape.all}); want && (r.AllGPUs || r.GPUs > 0) {
+				full := 0
+				most := 0
+				for _, d := range in.Remaining.GPUs {
+					if d.FreeMilli == GPUMilliPerDevice {
+						full++
+					}
+					most = max(most, d.FreeMilli)
+				}
+				switch {
+				case r.AllGPUs:
+					want = len(in.Remaining.GPUs) > 0 && full == len(in.Remaining.GPUs)
+				case fs.shape.share >= GPUMilliPerDevice:
+					want = full >= r.GPUs
+				default:
+					want = most >= int(fs.shape.share)
+				}
+			}
+			if hasBit(fs.bits, int32(i)) != want {
+				panic(fmt.Sprintf("instance %s: fit bit for %+v is %v, want %v (%+v)", in.ARN, fs.shape, !want, want, in.Remaining))
+			}
+		}
 		for g, hb := range c.hosting {
 			if int(i>>6) < len(hb) && hasBit(hb, int32(i)) != (in.groupCount(g) > 0) {
 				panic(fmt.Sprintf("instance %s: hosting bit of group %s is %v, count %d", in.ARN, c.groupNames[g], hasBit(hb, int32(i)), in.groupCount(g)))
