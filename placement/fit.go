@@ -8,7 +8,7 @@ package placement
 // many tied candidates count and pick them by popcount instead of visiting
 // each.
 
-const maxFitSets = 32
+const maxFitSets = 16
 
 // fitShape is the part of a simple request a fitSet depends on.
 type fitShape struct {

@@ -29,7 +29,7 @@ type prepared struct {
 	// hosting is the group's hosting bits, when distinctInstance or
 	// spread(instanceId) needs them.
 	hosting []uint64
-	// fit is the fitSet of a simple request, nil otherwise.
+	// fit is the fitSet of a simple request, once a scan needed it.
 	fit *fitSet
 	// rng breaks ties, for the scans that pick as they count.
 	rng *rand.Rand
@@ -93,10 +93,7 @@ func (c *Cluster) prepare(req *Request) *prepared {
 	if pr.distinct {
 		pr.hosting = c.hostingBits(pr.group)
 	}
-	pr.fit = nil
-	if pr.simple {
-		pr.fit = c.fitSetFor(pr)
-	}
+	pr.fit = nil // built by the first scan that can use it
 	pr.scorers = pr.scorers[:0]
 	pr.chooser = nil
 	for _, s := range req.Strategies {
@@ -524,6 +521,9 @@ func (c *Cluster) scanMasked(pr *prepared, chain []scorer, exclude []uint64) boo
 			}
 		}
 		return w
+	}
+	if pr.simple && pr.fit == nil && len(chain) == 0 {
+		pr.fit = c.fitSetFor(pr)
 	}
 	if pr.fit != nil && len(chain) == 0 {
 		// Every candidate fits and they all tie: count them, draw one as
