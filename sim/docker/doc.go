@@ -1,0 +1,95 @@
+// Package docker is the Docker executor of the simulator: it replays a
+// scenario on real containers, so that a trace run on a Docker engine (or
+// a fleet of them) can be compared with its simulated run. It is the only
+// package of berth, with cmd/berth, that imports the Docker SDK
+// (github.com/moby/moby/client).
+//
+// # Mapping
+//
+// An Executor implements sim.Executor and sim.EventHandler. Each
+// simulated instance maps to a Docker endpoint: Config.Host for all, or
+// the first of Config.Hosts whose pattern matches the instance id, so
+// that one engine per instance pool makes a real fleet. A task
+// (sim.Run) becomes one container of the workload image, labelled with
+// the run id, instance, task, group and family (the Label constants).
+// Its CPU units become CPU shares (and, with Config.CPUQuota, a CFS quota
+// of the same size); its memory becomes both the hard limit and the soft
+// one (ECS's memory and memoryReservation), without swap. Its static host
+// ports are bound on a loopback address of its own per instance
+// (127.1.0.1, 127.1.0.2...), so that instances sharing an engine do not
+// collide on a port; the workload listens on them. A task without ports
+// runs without a network. The engine's init (docker-init) is PID 1, so
+// that the workload gets signals' default actions; an engine without it
+// runs the workload as PID 1. A sim.Run has a single container, so the
+// essential container's exit is the task's.
+//
+// # The workload and its image
+//
+// The container runs the workload program (package workload below this
+// one): a static Go binary that burns the task's CPU in a duty-cycled
+// loop, touches its memory, listens on its ports, and exits at its
+// deadline with the task's exit code, with 143 on SIGTERM, or grows
+// past its memory limit when the run asks for an OOM. The image is made
+// without a registry or a Dockerfile: the binary, built from the source
+// embedded in this package with the Go toolchain (go build,
+// CGO_ENABLED=0, for the engine's architecture) or read from
+// Config.Workload, is packed into a tar and imported as a scratch image,
+// tagged berth-workload:<hash of what it is built from>. An engine that
+// has the tag never imports it again, and a process builds the binary
+// once.
+//
+// # Time
+//
+// The engine runs paced (sim.Engine.RunPaced) at Config.Scale trace
+// seconds per wall second. A task started at simulated time s with
+// duration d is told to exit at the wall time of its Start plus d/Scale;
+// its exit, read from the engine's event stream, is delivered at s plus
+// the scaled wall time since its Start. A container takes a while to
+// start (tenths of a second on an idle machine, seconds on a loaded one),
+// so a task cannot end before its container started: the timing error of
+// a task is about max(0, start latency x Scale - d). Lower scales are
+// more accurate.
+//
+// # Faults
+//
+// A non-zero exit ends the task with "Essential container in task
+// exited" and its code; a container the kernel killed for memory with
+// "OutOfMemoryError: Container killed due to memory usage" and 137;
+// LoseInstance kills every container of the instance (SIGKILL, 137) and
+// Stop sends SIGTERM (143, SIGKILL after 30s), with the reasons the
+// simulator gives. A task stopped before its container started never
+// starts, and exits with 143 or 137 at once. A container that cannot be
+// created or started ends its task with ReasonCannotStart and -1. Every
+// started run produces exactly one Exit.
+//
+// Every container of a run is removed as its task ends, and Close
+// removes whatever remains (running or not) by the run's label. When the
+// context given to New is done (Ctrl-C), the executor fails: Err reports
+// it and the engine stops, so that the caller's Close cleans up. New
+// removes the leftovers of crashed runs: containers labelled by a berth
+// process of this machine that no longer exists.
+//
+// # Concurrency
+//
+// Start, Stop, LoseInstance, Handle and Close are for the engine's
+// goroutine, as sim.Executor requires. The executor's own goroutines
+// (container launches, at most a few at once; one event watcher per
+// endpoint; kills and removals) talk to the engine through
+// sim.Engine.Inject only. Err and RunID are safe for concurrent use.
+//
+// # Errors
+//
+// Errors are one line, prefixed "docker: ". An engine that does not
+// answer is "docker: no Docker engine answers at <endpoint>: <cause>".
+// Invalid runs (an exit code outside 0-255, a memory limit below
+// Docker's 6 MiB) are errors of Start; engine failures during a run
+// fail the executor (Err).
+//
+// # Non-goals
+//
+// The executor does not pull images, talk to registries, or run ECS's
+// agent; it needs no ssh support (forward a remote engine's socket, or
+// use tcp with TLS from DOCKER_TLS_VERIFY and DOCKER_CERT_PATH). It is
+// not deterministic: two replays of one scenario place tasks identically
+// (placement runs in the simulator) but their timings differ.
+package docker

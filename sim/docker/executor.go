@@ -1,0 +1,851 @@
+package docker
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/netip"
+	"os"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/berthsched/berth/sim"
+	"github.com/moby/moby/api/types/container"
+	"github.com/moby/moby/api/types/network"
+	"github.com/moby/moby/client"
+)
+
+// Labels on every container of a run. LabelRun finds a run's containers;
+// LabelClient and LabelPID say which process owns them, so that the next
+// run can tell the leftovers of a crashed one from a live run's.
+const (
+	LabelRun      = "berth.run"
+	LabelInstance = "berth.instance"
+	LabelTask     = "berth.task"
+	LabelGroup    = "berth.group"
+	LabelFamily   = "berth.family"
+	LabelClient   = "berth.client"
+	LabelPID      = "berth.pid"
+)
+
+// launchers is how many containers of a run are created and started at
+// once: engines serialize much of a start, and a few at a time keep the
+// launches close to first come, first started.
+const launchers = 4
+
+// ReasonCannotStart prefixes the stopped reason of a task whose container
+// could not be created or started (ECS's CannotStartContainerError); its
+// exit code is -1, since no process ran.
+const ReasonCannotStart = "CannotStartContainerError: "
+
+// Config sets up an Executor. The zero value of each field but Scale is
+// its default.
+type Config struct {
+	// Scale is the time scale: trace seconds per wall second (60 replays a
+	// trace hour in a wall minute). Required, > 0; it must equal the scale
+	// the engine is paced with.
+	Scale float64
+	// Host is the default Docker endpoint; "" means DOCKER_HOST, or the
+	// local engine's socket.
+	Host string
+	// Hosts route instances to other endpoints: the first rule whose
+	// pattern matches the instance id wins; the others go to Host.
+	Hosts []HostRule
+	// RunID labels the run's containers; "" makes a random one.
+	RunID string
+	// CPUQuota also caps a container's CPU at its task's units (a CFS
+	// quota); by default CPU units only weigh containers against each
+	// other (CPU shares), as ECS does.
+	CPUQuota bool
+	// Workload is the path of a prebuilt workload binary (static,
+	// linux, the engine's architecture); "" builds it from the embedded
+	// source with the Go toolchain the first time an engine lacks the
+	// image.
+	Workload string
+	// Wall is the wall clock; nil means time.Now.
+	Wall func() time.Time
+}
+
+// Executor runs each task as a Docker container and reports its exit back
+// to the engine. It implements sim.Executor and sim.EventHandler: its
+// exits are events of its own, handed back by the simulator.
+//
+// Start, Stop, LoseInstance, Close and Handle are for the engine's
+// goroutine only, as sim.Executor requires; Err and RunID are safe for
+// concurrent use.
+type Executor struct {
+	cfg      Config
+	eng      *sim.Engine
+	runID    string
+	wall     func() time.Time
+	ctx      context.Context
+	cancel   context.CancelFunc
+	stopCtx  func() bool
+	hostname string
+	sem      chan struct{} // bounds concurrent container launches
+
+	// The engine's goroutine only.
+	running map[string]*task
+	eps     map[string]*endpoint
+	closed  bool
+	closeEr error
+	n       int
+
+	wg sync.WaitGroup // launches, kills, watchers, finishers
+
+	mu          sync.Mutex
+	byContainer map[string]*task
+	closing     bool
+	err         error
+}
+
+// endpoint is one Docker engine the run uses.
+type endpoint struct {
+	url   string
+	cli   *client.Client
+	image string
+	addrs map[string]netip.Addr // instance -> loopback address its ports bind to
+	// noInit is set once the engine turned out to lack docker-init.
+	noInit atomic.Bool
+}
+
+// task is one run of a task: its container and how it ends.
+type task struct {
+	run       *sim.Run
+	ep        *endpoint
+	startSim  time.Duration
+	startWall time.Time
+
+	// Guarded by Executor.mu.
+	cid     string
+	started bool
+	died    bool
+	reason  string // set by Stop or LoseInstance
+	signal  string
+}
+
+// exitEvent is a task's end, injected into the engine at its simulated
+// time.
+type exitEvent struct {
+	t      *task
+	code   int
+	reason string
+}
+
+// failEvent stops the engine after the executor failed (see Err).
+type failEvent struct{}
+
+// New returns an executor for eng, connected to the default endpoint: it
+// checks that the engine answers, removes the leftovers of crashed runs,
+// makes sure the workload image is there, and watches the engine's events.
+// It does the same for every endpoint of Config.Hosts. When ctx is done
+// the executor fails (Err) and stops the engine.
+func New(ctx context.Context, eng *sim.Engine, cfg Config) (*Executor, error) {
+	if !(cfg.Scale > 0) || cfg.Scale > 1e9 {
+		return nil, fmt.Errorf("docker: time scale %v, expected a positive number of trace seconds per wall second", cfg.Scale)
+	}
+	for _, r := range cfg.Hosts {
+		if _, err := ParseHostRule(r.String()); err != nil {
+			return nil, err
+		}
+	}
+	e := &Executor{
+		cfg:         cfg,
+		eng:         eng,
+		runID:       cfg.RunID,
+		wall:        cfg.Wall,
+		sem:         make(chan struct{}, launchers),
+		running:     map[string]*task{},
+		eps:         map[string]*endpoint{},
+		byContainer: map[string]*task{},
+	}
+	if e.wall == nil {
+		e.wall = time.Now
+	}
+	if e.runID == "" {
+		var b [6]byte
+		_, _ = rand.Read(b[:])
+		e.runID = hex.EncodeToString(b[:])
+	}
+	e.hostname, _ = os.Hostname()
+	e.ctx, e.cancel = context.WithCancel(ctx)
+	// Every endpoint now, so that none blocks the engine mid-run.
+	for _, url := range endpointURLs(cfg) {
+		if _, err := e.endpoint(url); err != nil {
+			e.cancel()
+			e.wg.Wait()
+			for _, ep := range e.eps {
+				ep.cli.Close()
+			}
+			return nil, err
+		}
+	}
+	e.stopCtx = context.AfterFunc(ctx, func() { e.fail(fmt.Errorf("docker: run %s: %w", e.runID, context.Cause(ctx))) })
+	return e, nil
+}
+
+// Ping checks that every endpoint cfg names answers, and returns a
+// one-line error naming the first that does not.
+func Ping(ctx context.Context, cfg Config) error {
+	for _, u := range endpointURLs(cfg) {
+		cli, _, err := dial(ctx, u)
+		if err != nil {
+			return err
+		}
+		cli.Close()
+	}
+	return nil
+}
+
+// endpointURLs lists the endpoints cfg names, the default first, each
+// once.
+func endpointURLs(cfg Config) []string {
+	urls := []string{cfg.Host}
+	for _, r := range cfg.Hosts {
+		if !slices.Contains(urls, r.URL) {
+			urls = append(urls, r.URL)
+		}
+	}
+	return urls
+}
+
+// dial connects to the endpoint at url ("" for the default) and checks
+// that it answers.
+func dial(ctx context.Context, url string) (*client.Client, string, error) {
+	opts := []client.Opt{client.FromEnv}
+	if url != "" {
+		opts = append(opts, client.WithHost(url))
+	}
+	cli, err := client.New(opts...)
+	if err != nil {
+		return nil, url, fmt.Errorf("docker: endpoint %q: %s", url, oneLine(err))
+	}
+	name := cli.DaemonHost()
+	pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if _, err := cli.Ping(pctx, client.PingOptions{}); err != nil {
+		cli.Close()
+		return nil, name, fmt.Errorf("docker: no Docker engine answers at %s: %s", name, oneLine(err))
+	}
+	return cli, name, nil
+}
+
+func oneLine(err error) string { return strings.Join(strings.Fields(err.Error()), " ") }
+
+// RunID returns the id that labels the run's containers (LabelRun).
+func (e *Executor) RunID() string { return e.runID }
+
+// Err returns why the executor failed (its context was done, or an
+// engine stopped answering), or nil. After a failure the engine is stopped
+// and Start returns the error.
+func (e *Executor) Err() error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.err
+}
+
+func (e *Executor) fail(err error) {
+	e.mu.Lock()
+	first := e.err == nil
+	if first {
+		e.err = err
+	}
+	e.mu.Unlock()
+	if first {
+		e.eng.Inject(0, failEvent{})
+	}
+}
+
+// endpoint returns the connected endpoint at url, connecting it the first
+// time.
+func (e *Executor) endpoint(url string) (*endpoint, error) {
+	if ep, ok := e.eps[url]; ok {
+		return ep, nil
+	}
+	cli, name, err := dial(e.ctx, url)
+	if err != nil {
+		return nil, err
+	}
+	ep := &endpoint{url: url, cli: cli, addrs: map[string]netip.Addr{}}
+	if err := e.removeLeftovers(cli); err != nil {
+		cli.Close()
+		return nil, fmt.Errorf("docker: %s: removing leftovers: %s", name, oneLine(err))
+	}
+	if ep.image, err = ensureImage(e.ctx, cli, e.cfg.Workload); err != nil {
+		cli.Close()
+		return nil, err
+	}
+	// Subscribe before any container starts, so that no exit is missed.
+	since := strconv.FormatInt(e.wall().Add(-10*time.Minute).Unix(), 10)
+	sub := e.subscribe(ep, since)
+	e.eps[url] = ep
+	e.wg.Add(1)
+	go e.watch(ep, sub, since)
+	return ep, nil
+}
+
+// removeLeftovers removes the containers of earlier runs of this client
+// machine whose process is gone: a crashed or killed berth's.
+func (e *Executor) removeLeftovers(cli *client.Client) error {
+	list, err := cli.ContainerList(e.ctx, client.ContainerListOptions{All: true, Filters: make(client.Filters).Add("label", LabelRun)})
+	if err != nil {
+		return err
+	}
+	for _, c := range list.Items {
+		if c.Labels[LabelRun] == e.runID || c.Labels[LabelClient] != e.hostname {
+			continue
+		}
+		if pid, err := strconv.Atoi(c.Labels[LabelPID]); err == nil && alive(pid) {
+			continue
+		}
+		// Another run starting at the same time may be removing it too.
+		if _, err := cli.ContainerRemove(e.ctx, c.ID, client.ContainerRemoveOptions{Force: true}); err != nil && !notFound(err) && !inProgress(err) {
+			return err
+		}
+	}
+	return nil
+}
+
+// alive reports whether process pid exists on this machine.
+func alive(pid int) bool {
+	if pid <= 0 {
+		return false
+	}
+	p, err := os.FindProcess(pid)
+	if err != nil {
+		return false
+	}
+	err = p.Signal(syscall.Signal(0))
+	return err == nil || errors.Is(err, syscall.EPERM)
+}
+
+func notFound(err error) bool {
+	return err != nil && strings.Contains(strings.ToLower(err.Error()), "no such container")
+}
+
+func (e *Executor) subscribe(ep *endpoint, since string) client.EventsResult {
+	return ep.cli.Events(e.ctx, client.EventsListOptions{Since: since, Filters: make(client.Filters).
+		Add("type", "container").Add("event", "die").Add("label", LabelRun+"="+e.runID)})
+}
+
+// watch reads the endpoint's die events until the run ends. A broken
+// stream is reopened from the last event seen, and the run's exited
+// containers are checked for exits the gap may have hidden; an engine that
+// stays away fails the run.
+func (e *Executor) watch(ep *endpoint, sub client.EventsResult, since string) {
+	defer e.wg.Done()
+	failures := 0
+	for {
+		select {
+		case m := <-sub.Messages:
+			failures = 0
+			since = fmt.Sprintf("%d.%09d", m.TimeNano/1e9, m.TimeNano%1e9)
+			code, _ := strconv.Atoi(m.Actor.Attributes["exitCode"])
+			e.died(ep, m.Actor.ID, code, e.wall())
+		case err := <-sub.Err:
+			if e.ctx.Err() != nil {
+				return
+			}
+			failures++
+			if failures > 5 {
+				e.fail(fmt.Errorf("docker: %s: event stream: %s", ep.cli.DaemonHost(), oneLine(err)))
+				return
+			}
+			select {
+			case <-e.ctx.Done():
+				return
+			case <-time.After(time.Duration(failures) * 200 * time.Millisecond):
+			}
+			sub = e.subscribe(ep, since)
+			e.reconcile(ep)
+		}
+	}
+}
+
+// reconcile reports the run's containers that exited while the event
+// stream was down.
+func (e *Executor) reconcile(ep *endpoint) {
+	list, err := ep.cli.ContainerList(e.ctx, client.ContainerListOptions{All: true,
+		Filters: make(client.Filters).Add("label", LabelRun+"="+e.runID).Add("status", "exited")})
+	if err != nil {
+		return // the next failure of the stream reports it
+	}
+	for _, c := range list.Items {
+		e.died(ep, c.ID, -1, e.wall())
+	}
+}
+
+// died handles the death of container cid, seen at wall time seen.
+func (e *Executor) died(ep *endpoint, cid string, code int, seen time.Time) {
+	e.mu.Lock()
+	t := e.byContainer[cid]
+	if t == nil || t.died {
+		e.mu.Unlock()
+		return
+	}
+	t.died = true
+	delete(e.byContainer, cid)
+	reason := t.reason
+	e.mu.Unlock()
+	e.wg.Add(1)
+	go func() {
+		defer e.wg.Done()
+		oom := false
+		if res, err := ep.cli.ContainerInspect(e.ctx, cid, client.ContainerInspectOptions{}); err == nil && res.Container.State != nil {
+			code, oom = res.Container.State.ExitCode, res.Container.State.OOMKilled
+		}
+		switch {
+		case reason != "":
+		case oom:
+			reason = sim.ReasonOutOfMemory
+		default:
+			reason = sim.ReasonEssentialExited
+		}
+		e.deliver(t, code, reason, seen)
+		e.remove(ep.cli, cid)
+	}()
+}
+
+// deliver injects the task's exit at the simulated time that corresponds
+// to wall time seen: its start plus the scaled wall time since.
+func (e *Executor) deliver(t *task, code int, reason string, seen time.Time) {
+	at := t.startSim + time.Duration(float64(seen.Sub(t.startWall))*e.cfg.Scale)
+	if at <= 0 {
+		at = 1 // 0 would mean "now by the wall clock" to Inject
+	}
+	e.eng.Inject(at, exitEvent{t: t, code: code, reason: reason})
+}
+
+// Start implements sim.Executor: it validates the run and launches its
+// container in the background; a container that cannot be created or
+// started ends the task with ReasonCannotStart.
+func (e *Executor) Start(r *sim.Run) error {
+	if err := e.Err(); err != nil {
+		return err
+	}
+	if e.closed {
+		return fmt.Errorf("docker: start task %s: the executor is closed", r.ID)
+	}
+	if err := validRun(r); err != nil {
+		return err
+	}
+	if _, dup := e.running[r.ID]; dup {
+		return fmt.Errorf("docker: task %s is already running", r.ID)
+	}
+	ep, err := e.endpoint(endpointFor(e.cfg.Hosts, r.Instance, e.cfg.Host))
+	if err != nil {
+		return err
+	}
+	t := &task{run: r, ep: ep, startSim: e.eng.Now(), startWall: e.wall()}
+	e.running[r.ID] = t
+	e.n++
+	name := fmt.Sprintf("berth-%s-%d", e.runID, e.n)
+	cc, hc := e.containerConfig(t)
+	e.wg.Add(1)
+	go e.launch(t, name, cc, hc)
+	return nil
+}
+
+func validRun(r *sim.Run) error {
+	switch {
+	case r.ID == "":
+		return fmt.Errorf("docker: task id is empty, expected one")
+	case r.ExitCode < 0 || r.ExitCode > 255:
+		return fmt.Errorf("docker: task %s: exit code %d, expected 0 to 255", r.ID, r.ExitCode)
+	case r.MemoryMiB != 0 && r.MemoryMiB < 6:
+		return fmt.Errorf("docker: task %s: memory %d MiB, expected 0 (no limit) or at least 6 (Docker's minimum)", r.ID, r.MemoryMiB)
+	case r.OOM && r.MemoryMiB == 0:
+		return fmt.Errorf("docker: task %s: OOM asked without a memory limit, expected memory > 0", r.ID)
+	case r.CPU < 0 || r.Duration < 0:
+		return fmt.Errorf("docker: task %s: negative cpu %d or duration %v", r.ID, r.CPU, r.Duration)
+	}
+	return nil
+}
+
+// containerConfig turns the run into the container's configuration.
+func (e *Executor) containerConfig(t *task) (*container.Config, *container.HostConfig) {
+	r := t.run
+	var args []string
+	if r.Duration > 0 {
+		until := t.startWall.Add(time.Duration(float64(r.Duration) / e.cfg.Scale))
+		args = append(args, "-until="+strconv.FormatInt(until.UnixNano(), 10))
+	}
+	if r.ExitCode != 0 {
+		args = append(args, "-exit="+strconv.Itoa(r.ExitCode))
+	}
+	if m := r.CPU * 1000 / 1024; m > 0 {
+		args = append(args, "-cpu="+strconv.FormatInt(m, 10))
+	}
+	if use := workloadMiB(r.MemoryMiB); use > 0 {
+		args = append(args, "-mem="+strconv.FormatInt(use, 10))
+	}
+	if r.OOM {
+		args = append(args, "-oom")
+	}
+	cc := &container.Config{
+		Image: t.ep.image,
+		Cmd:   args,
+		Labels: map[string]string{
+			LabelRun:      e.runID,
+			LabelInstance: r.Instance,
+			LabelTask:     r.ID,
+			LabelGroup:    r.Group,
+			LabelFamily:   r.Family,
+			LabelClient:   e.hostname,
+			LabelPID:      strconv.Itoa(os.Getpid()),
+		},
+	}
+	// A task without port mappings needs no network: "none" spares the
+	// engine a network namespace and a veth pair, the slowest part of a
+	// start. Its output is not kept either.
+	// An init process (docker-init) as PID 1 gives the workload a signal's
+	// default action: SIGTERM before its handlers are installed still
+	// ends it with 143, where as PID 1 it would ignore it. An engine
+	// without docker-init runs the workload as PID 1 (launch); Stop then
+	// repeats SIGTERM until it is heard.
+	init := true
+	hc := &container.HostConfig{NetworkMode: "none", LogConfig: container.LogConfig{Type: "none"}, Init: &init}
+	hc.CPUShares = max(r.CPU, 2)
+	if e.cfg.CPUQuota && r.CPU > 0 {
+		hc.NanoCPUs = r.CPU * 1e9 / 1024
+	}
+	if r.MemoryMiB > 0 {
+		hc.Memory = r.MemoryMiB << 20
+		hc.MemoryReservation = hc.Memory
+		hc.MemorySwap = hc.Memory // no swap: over the limit is over
+	}
+	if len(r.Ports) > 0 {
+		addr := t.ep.addrs[r.Instance]
+		if !addr.IsValid() {
+			n := len(t.ep.addrs)
+			addr = netip.AddrFrom4([4]byte{127, 1, byte(n / 250), byte(n%250 + 1)})
+			t.ep.addrs[r.Instance] = addr
+		}
+		hc.NetworkMode = ""
+		cc.ExposedPorts = network.PortSet{}
+		hc.PortBindings = network.PortMap{}
+		var list []string
+		for _, p := range r.Ports {
+			port, _ := network.PortFrom(p, network.TCP)
+			cc.ExposedPorts[port] = struct{}{}
+			hc.PortBindings[port] = []network.PortBinding{{HostIP: addr, HostPort: strconv.Itoa(int(p))}}
+			list = append(list, strconv.Itoa(int(p)))
+		}
+		cc.Cmd = append(cc.Cmd, "-listen="+strings.Join(list, ","))
+	}
+	return cc, hc
+}
+
+// workloadMiB is the memory the workload touches for a task that reserves
+// mib: the reservation less headroom for the Go runtime, so that a task
+// within its memory stays within its hard limit.
+func workloadMiB(mib int64) int64 {
+	return max(0, mib-max(8, mib/4))
+}
+
+// launch creates and starts t's container.
+func (e *Executor) launch(t *task, name string, cc *container.Config, hc *container.HostConfig) {
+	defer e.wg.Done()
+	select {
+	case e.sem <- struct{}{}:
+		defer func() { <-e.sem }()
+	case <-e.ctx.Done():
+		return
+	}
+	cli := t.ep.cli
+	for retried := false; ; retried = true {
+		if t.ep.noInit.Load() {
+			hc.Init = nil
+		}
+		id, ok := e.create(t, name, cc, hc)
+		if !ok {
+			return
+		}
+		err := e.start(t, id)
+		if err == nil {
+			return
+		}
+		e.mu.Lock()
+		delete(e.byContainer, id)
+		died := t.died
+		e.mu.Unlock()
+		e.remove(cli, id)
+		if !retried && !died && hc.Init != nil && strings.Contains(err.Error(), "docker-init") {
+			// An engine without its init binary: run the workload as PID 1.
+			t.ep.noInit.Store(true)
+			continue
+		}
+		e.mu.Lock()
+		died = t.died
+		t.died = true
+		e.mu.Unlock()
+		if !died {
+			e.cannotStart(t, err)
+		}
+		return
+	}
+}
+
+// create creates t's container and registers it; ok is false when the
+// task ended instead (creation failed, the run is closing, or the task
+// was stopped before it started: it never runs, as a PENDING task
+// stopped in ECS).
+func (e *Executor) create(t *task, name string, cc *container.Config, hc *container.HostConfig) (string, bool) {
+	cli := t.ep.cli
+	res, err := cli.ContainerCreate(e.ctx, client.ContainerCreateOptions{Config: cc, HostConfig: hc, Name: name})
+	if err != nil {
+		e.cannotStart(t, err)
+		return "", false
+	}
+	e.mu.Lock()
+	if e.closing {
+		e.mu.Unlock()
+		return "", false // Close removes it with the run's others
+	}
+	t.cid = res.ID
+	e.byContainer[res.ID] = t
+	sig := t.signal
+	if sig != "" {
+		delete(e.byContainer, res.ID)
+		t.died = true
+	}
+	e.mu.Unlock()
+	if sig != "" {
+		e.deliver(t, signalCode(sig), t.reason, e.wall())
+		e.remove(cli, res.ID)
+		return "", false
+	}
+	return res.ID, true
+}
+
+// start starts container id of t, and sends it the signal a Stop or
+// LoseInstance asked for meanwhile.
+func (e *Executor) start(t *task, id string) error {
+	if _, err := t.ep.cli.ContainerStart(e.ctx, id, client.ContainerStartOptions{}); err != nil {
+		return err
+	}
+	e.mu.Lock()
+	t.started = true
+	sig := t.signal
+	e.mu.Unlock()
+	if sig != "" {
+		e.kill(t, id, sig)
+	}
+	return nil
+}
+
+// cannotStart ends a task whose container did not start.
+func (e *Executor) cannotStart(t *task, err error) {
+	if e.ctx.Err() != nil {
+		return // the run is ending; nothing more is reported
+	}
+	e.mu.Lock()
+	reason := t.reason
+	e.mu.Unlock()
+	if reason == "" {
+		reason = ReasonCannotStart + oneLine(err)
+	}
+	e.deliver(t, -1, reason, e.wall())
+}
+
+// remove removes a container whose task has ended; it finishes even when
+// the run is being closed (Close waits for it).
+func (e *Executor) remove(cli *client.Client, cid string) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(e.ctx), time.Minute)
+	defer cancel()
+	_, _ = cli.ContainerRemove(ctx, cid, client.ContainerRemoveOptions{Force: true})
+}
+
+// signalCode is the exit code of a process ended by sig: 128 + its number.
+func signalCode(sig string) int {
+	if sig == "SIGTERM" {
+		return 143
+	}
+	return 137
+}
+
+// stopTimeout is how long a task has to exit after SIGTERM before it gets
+// SIGKILL, ECS's default (ECS_CONTAINER_STOP_TIMEOUT).
+const stopTimeout = 30 * time.Second
+
+// kill sends sig to t's container until it dies. The signal is repeated:
+// a process that has not installed its handlers yet, as PID 1 of its
+// container, ignores SIGTERM. SIGTERM turns to SIGKILL after stopTimeout.
+func (e *Executor) kill(t *task, cid, sig string) {
+	deadline := time.Now().Add(stopTimeout)
+	for {
+		_, _ = t.ep.cli.ContainerKill(e.ctx, cid, client.ContainerKillOptions{Signal: sig})
+		select {
+		case <-e.ctx.Done():
+			return
+		case <-time.After(500 * time.Millisecond):
+		}
+		e.mu.Lock()
+		died := t.died
+		e.mu.Unlock()
+		if died {
+			return
+		}
+		if sig == "SIGTERM" && time.Now().After(deadline) {
+			sig = "SIGKILL"
+		}
+	}
+}
+
+// signal asks t's container to end with sig; reason becomes its stopped
+// reason. A container still starting gets the signal once started.
+func (e *Executor) signal(t *task, reason, sig string) bool {
+	e.mu.Lock()
+	if t.reason != "" {
+		e.mu.Unlock()
+		return false
+	}
+	t.reason, t.signal = reason, sig
+	started, cid := t.started, t.cid
+	e.mu.Unlock()
+	if started {
+		e.wg.Add(1)
+		go func() {
+			defer e.wg.Done()
+			e.kill(t, cid, sig)
+		}()
+	}
+	return true
+}
+
+// Stop implements sim.Executor: the container gets SIGTERM (the workload
+// exits with 143) and the task's exit carries reason.
+func (e *Executor) Stop(r *sim.Run, reason string) error {
+	t, ok := e.running[r.ID]
+	if !ok {
+		return fmt.Errorf("docker: stop: task %s is not running", r.ID)
+	}
+	if reason == "" {
+		reason = sim.ReasonStoppedByUser
+	}
+	if !e.signal(t, reason, "SIGTERM") {
+		return fmt.Errorf("docker: stop: task %s is already stopping", r.ID)
+	}
+	return nil
+}
+
+// LoseInstance implements sim.Executor: every container of the instance is
+// killed (SIGKILL, exit 137), as when its host goes away.
+func (e *Executor) LoseInstance(instance string) error {
+	var lost []*task
+	for _, t := range e.running {
+		if t.run.Instance == instance {
+			lost = append(lost, t)
+		}
+	}
+	sort.Slice(lost, func(i, j int) bool { return lost[i].run.ID < lost[j].run.ID })
+	reason := fmt.Sprintf(sim.ReasonInstanceLost, instance)
+	for _, t := range lost {
+		e.signal(t, reason, "SIGKILL")
+	}
+	return nil
+}
+
+// Handle implements sim.EventHandler: it turns the executor's exit events
+// into Exits, and stops the engine after a failure.
+func (e *Executor) Handle(ev sim.Event) (*sim.Exit, bool) {
+	switch ev := ev.(type) {
+	case exitEvent:
+		if e.closed || e.running[ev.t.run.ID] != ev.t {
+			return nil, true
+		}
+		delete(e.running, ev.t.run.ID)
+		return &sim.Exit{Run: ev.t.run, ExitCode: ev.code, Reason: ev.reason}, true
+	case failEvent:
+		e.eng.Stop()
+		return nil, true
+	}
+	return nil, false
+}
+
+// Close implements sim.Executor: it removes every container of the run on
+// every endpoint (running or not), waits for its goroutines and closes the
+// connections. It is safe to call more than once.
+func (e *Executor) Close() error {
+	if e.closed {
+		return e.closeEr
+	}
+	e.closed = true
+	if e.stopCtx != nil {
+		e.stopCtx()
+	}
+	e.mu.Lock()
+	e.closing = true
+	e.mu.Unlock()
+	e.cancel()
+	e.wg.Wait()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	urls := make([]string, 0, len(e.eps))
+	for u := range e.eps {
+		urls = append(urls, u)
+	}
+	sort.Strings(urls)
+	for _, u := range urls {
+		ep := e.eps[u]
+		if err := RemoveRun(ctx, ep.cli, e.runID); err != nil && e.closeEr == nil {
+			e.closeEr = err
+		}
+		ep.cli.Close()
+	}
+	return e.closeEr
+}
+
+// RemoveRun removes every container labelled with the run id on the
+// engine cli talks to.
+func RemoveRun(ctx context.Context, cli *client.Client, runID string) error {
+	list, err := cli.ContainerList(ctx, client.ContainerListOptions{All: true, Filters: make(client.Filters).Add("label", LabelRun+"="+runID)})
+	if err != nil {
+		return fmt.Errorf("docker: run %s: listing containers: %s", runID, oneLine(err))
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, len(list.Items))
+	sem := make(chan struct{}, 8)
+	for i, c := range list.Items {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			if _, err := cli.ContainerRemove(ctx, c.ID, client.ContainerRemoveOptions{Force: true}); err != nil && !notFound(err) && !inProgress(err) {
+				errs[i] = fmt.Errorf("docker: run %s: removing container %.12s: %s", runID, c.ID, oneLine(err))
+			}
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	// Removals already under way elsewhere: wait until they are done.
+	for delay := 50 * time.Millisecond; ; delay = min(2*delay, time.Second) {
+		list, err := cli.ContainerList(ctx, client.ContainerListOptions{All: true, Filters: make(client.Filters).Add("label", LabelRun+"="+runID)})
+		if err != nil {
+			return fmt.Errorf("docker: run %s: listing containers: %s", runID, oneLine(err))
+		}
+		if len(list.Items) == 0 {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("docker: run %s: %d containers still there after removal", runID, len(list.Items))
+		case <-time.After(delay):
+		}
+	}
+}
+
+func inProgress(err error) bool { return strings.Contains(err.Error(), "already in progress") }

@@ -1,0 +1,139 @@
+// Command workload is what a task's container runs when berth replays a
+// scenario on Docker (package sim/docker). It uses the CPU and memory the
+// task asks for, listens on its container ports, and exits when told:
+//
+//	workload [-until UNIXNANO] [-exit N] [-cpu MILLICORES] [-mem MIB] [-oom] [-listen PORT,...]
+//
+// -until is the wall-clock deadline (Unix nanoseconds) at which it exits
+// with -exit's code; without it, it runs until signalled. SIGTERM and
+// SIGINT make it exit with 143 (128+15), as a well-behaved task does when
+// ECS stops it. -cpu runs a duty-cycled busy loop worth that many
+// millicores; -mem allocates and touches that many MiB; -oom allocates
+// without bound, whatever -until says, so that the kernel kills it for
+// exceeding its memory limit (exit 125 if 64 GiB did not).
+//
+// It is built as a static binary (CGO_ENABLED=0) from this one file, with
+// the standard library only, and packed into a scratch image; it must
+// stay self-contained.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"net"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+func main() {
+	until := flag.Int64("until", 0, "exit at this wall-clock time, Unix nanoseconds (0: run until signalled)")
+	code := flag.Int("exit", 0, "exit code at the deadline")
+	cpu := flag.Int("cpu", 0, "CPU to use, millicores")
+	mem := flag.Int("mem", 0, "memory to allocate and touch, MiB")
+	oom := flag.Bool("oom", false, "allocate memory without bound (until killed)")
+	listen := flag.String("listen", "", "comma-separated TCP ports to listen on")
+	flag.Parse()
+
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGTERM, syscall.SIGINT)
+	if err := serve(*listen); err != nil {
+		fmt.Fprintln(os.Stderr, "workload:", err)
+		os.Exit(125)
+	}
+	// The deadline is armed first: a start later than the deadline ends
+	// at once, without touching memory first.
+	var deadline <-chan time.Time
+	if *until > 0 {
+		deadline = time.After(time.Until(time.Unix(0, *until)))
+	}
+	if *oom {
+		// Over the limit whatever the deadline: a start later than the
+		// deadline must not turn an OOM kill into a normal exit.
+		go func() {
+			grow()
+			fmt.Fprintln(os.Stderr, "workload: -oom: 64 GiB allocated and not killed: no memory limit?")
+			os.Exit(125)
+		}()
+		<-sig
+		os.Exit(143)
+	}
+	go touch(*mem) // holds it until the process ends
+	burn(*cpu)
+	select {
+	case <-sig:
+		os.Exit(143)
+	case <-deadline:
+		os.Exit(*code)
+	}
+}
+
+// serve listens on each port and accepts (and closes) connections.
+func serve(ports string) error {
+	for p := range strings.SplitSeq(ports, ",") {
+		if p == "" {
+			continue
+		}
+		if _, err := strconv.ParseUint(p, 10, 16); err != nil {
+			return fmt.Errorf("-listen: port %q, expected 1 to 65535", p)
+		}
+		l, err := net.Listen("tcp", ":"+p)
+		if err != nil {
+			return err
+		}
+		go func() {
+			for {
+				c, err := l.Accept()
+				if err != nil {
+					return
+				}
+				c.Close()
+			}
+		}()
+	}
+	return nil
+}
+
+const page = 4096
+
+// held keeps the memory touch allocated reachable.
+var held [][]byte
+
+// touch allocates mib MiB and writes every page, so that it is resident.
+func touch(mib int) {
+	for range mib {
+		b := make([]byte, 1<<20)
+		for i := 0; i < len(b); i += page {
+			b[i] = 1
+		}
+		held = append(held, b)
+	}
+}
+
+// grow allocates and touches memory until the kernel kills the process.
+// It gives up at 64 GiB, a guard against a missing limit.
+func grow() { touch(64 << 10) }
+
+// burn runs busy loops worth millicores of CPU: one goroutine per started
+// core, each busy for its share of every 100ms period.
+func burn(millicores int) {
+	const period = 100 * time.Millisecond
+	for millicores > 0 {
+		share := min(millicores, 1000)
+		millicores -= share
+		busy := period * time.Duration(share) / 1000
+		go func() {
+			for {
+				start := time.Now()
+				for time.Since(start) < busy {
+				}
+				if idle := period - busy; idle > 0 {
+					time.Sleep(idle)
+				}
+			}
+		}()
+	}
+}
