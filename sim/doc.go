@@ -31,6 +31,30 @@
 // instance is lost (standalone tasks are not replaced). A draining instance
 // takes no new tasks and keeps its standalone ones, as in ECS.
 //
+// # Services, scaling and capacity (the capacity planner)
+//
+// A scenario may also hold ECS services (REPLICA and DAEMON), reconciled
+// by package scheduler whenever something changes and every
+// Scenario.ReconcileEvery while they are not steady; service events that
+// update them (new revisions, desired counts, constraints); a usage model
+// from which the simulator publishes, once a minute, the metrics ECS
+// publishes (ECSServiceAverageCPUUtilization and ...MemoryUtilization,
+// ALBRequestCountPerTarget); Application Auto Scaling (package autoscale's
+// Scaler) evaluated every minute on them; Auto Scaling group capacity
+// providers with managed scaling (CapacityProviderReservation, launch
+// delays, warm-up, managed termination protection); FARGATE and
+// FARGATE_SPOT; Spot interruptions with their two-minute notice; and
+// scheduled tasks (RunTask on cron or rate schedules). Simulated time 0 is
+// Epoch. Where the packages below lack something the simulator works
+// around it: a service with a capacity provider strategy is reconciled as
+// one shard per provider (each with its share of the desired count and a
+// memberOf on the attribute berth.capacity-provider), its missing tasks
+// are PROVISIONING for managed scaling, and each Fargate task runs on
+// capacity of exactly its size. See docs/planner.md.
+//
+// Sweep runs a scenario once per combination of parameter values, in
+// parallel.
+//
 // # Determinism
 //
 // The same scenario and seed give a byte-identical event log and summary.

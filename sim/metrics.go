@@ -14,6 +14,15 @@ type Result struct {
 	Summary Summary
 	// Series is the time series, one sample per SampleEvery.
 	Series []Sample
+	// ServiceEvents, Scaling, Services (one point per service per
+	// SampleEvery) and Providers (one per provider) are the planner's
+	// outputs, empty without services and capacity providers.
+	ServiceEvents []ServiceEventRecord
+	Scaling       []ScalingActivity
+	Services      []ServicePoint
+	Providers     []ProviderPoint
+	// Events is how many events the run handled.
+	Events int
 }
 
 // Summary is a run's figures, the row of the comparison table.
@@ -49,6 +58,11 @@ type Summary struct {
 	// UnallocatedGPU is the mean share of GPU capacity not allocated,
 	// percent (GPU fleets only).
 	UnallocatedGPU float64 `json:"unallocatedGpuPercent"`
+	// CostByProvider splits Cost by capacity provider ("fleet" for the
+	// fleet's own instances, FARGATE and FARGATE_SPOT for Fargate tasks).
+	CostByProvider map[string]float64 `json:"costByProvider,omitempty"`
+	// Services are the figures of each service.
+	Services []ServiceSummary `json:"services,omitempty"`
 }
 
 // Percentiles of a distribution.

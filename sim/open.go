@@ -85,6 +85,9 @@ func (s *nativeSource) Next() (item, error) {
 // openWorkload returns the scenario's task source.
 func (s *simulator) openWorkload() (taskSource, error) {
 	w := s.sc.Workload
+	if w.Generator == nil && w.Trace == nil {
+		return &sortedSource{}, nil // services and scheduled tasks only
+	}
 	if w.Generator != nil {
 		return newGenerator(w.Generator, rand.New(rand.NewPCG(s.sc.Seed, 2)))
 	}

@@ -87,7 +87,51 @@ func (c *Comparison) WriteTable(w io.Writer) error {
 	row("instances in use (mean)", func(s *Summary) string { return num(s.InstancesInUse) })
 	row("instance-hours", func(s *Summary) string { return num(s.InstanceHours) })
 	row("cost ($)", func(s *Summary) string { return strconv.FormatFloat(s.Cost, 'f', 2, 64) })
+	c.plannerRows(row)
 	return tw.Flush()
+}
+
+// plannerRows adds the cost per capacity provider and each service's
+// figures, for runs that have them.
+func (c *Comparison) plannerRows(row func(string, func(*Summary) string)) {
+	provs := map[string]bool{}
+	var svcs []string
+	seen := map[string]bool{}
+	for _, r := range c.Results {
+		for k := range r.Summary.CostByProvider {
+			provs[k] = true
+		}
+		for _, ss := range r.Summary.Services {
+			if !seen[ss.Name] {
+				seen[ss.Name] = true
+				svcs = append(svcs, ss.Name)
+			}
+		}
+	}
+	for _, p := range sortedKeys(provs) {
+		row("  "+p+" ($)", func(s *Summary) string { return strconv.FormatFloat(s.CostByProvider[p], 'f', 2, 64) })
+	}
+	svc := func(s *Summary, name string) *ServiceSummary {
+		for i := range s.Services {
+			if s.Services[i].Name == name {
+				return &s.Services[i]
+			}
+		}
+		return &ServiceSummary{}
+	}
+	for _, name := range svcs {
+		row("service "+name, func(s *Summary) string {
+			ss := svc(s, name)
+			return fmt.Sprintf("%d / %d %s", ss.Running, ss.Desired, ss.Rollout)
+		})
+		row("  started / failed / lost", func(s *Summary) string {
+			ss := svc(s, name)
+			return fmt.Sprintf("%d / %d / %d", ss.Started, ss.FailedLaunches, ss.Lost)
+		})
+		row("  time to start p99 (s)", func(s *Summary) string {
+			return strconv.FormatFloat(svc(s, name).TimeToStart.P99, 'f', 1, 64)
+		})
+	}
 }
 
 // shortDuration prints d without zero minutes and seconds: "24h", "1h30m".

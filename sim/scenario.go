@@ -40,6 +40,22 @@ type Scenario struct {
 	// means one run with the placement of each task (RunTask's default,
 	// random, where a task names none).
 	Compare []Variant `json:"compare"`
+
+	// Services are ECS services reconciled by package scheduler as the
+	// run proceeds (see docs/planner.md).
+	Services []ServiceSpec `json:"services"`
+	// ServiceEvents update services at given times (UpdateService).
+	ServiceEvents []ServiceEvent `json:"serviceEvents"`
+	// CapacityProviders are Auto Scaling group capacity providers.
+	CapacityProviders []CapacityProviderSpec `json:"capacityProviders"`
+	// Fargate prices FARGATE and FARGATE_SPOT tasks.
+	Fargate *FargateSpec `json:"fargate"`
+	// ScheduledTasks run RunTask on a schedule (EventBridge rules).
+	ScheduledTasks []ScheduledTaskSpec `json:"scheduledTasks"`
+	// ReconcileEvery is the period of the service scheduler's
+	// reconciliation while a service is not steady (default 15s); it also
+	// runs whenever a task stops or the fleet or a service changes.
+	ReconcileEvery Duration `json:"reconcileEvery"`
 }
 
 // Duration is a time.Duration read from JSON as a Go duration string
@@ -62,7 +78,11 @@ func (d *Duration) UnmarshalJSON(b []byte) error {
 	}
 	f, err := strconv.ParseFloat(string(b), 64)
 	if err != nil || math.IsInf(f, 0) || math.IsNaN(f) || math.Abs(f) > 1e9 {
-		return fmt.Errorf("%s is not a duration: give seconds or a string such as \"24h\"", b)
+		v := string(b)
+		if len(v) > 40 || strings.ContainsAny(v, "\n\r") {
+			v = strconv.Quote(v[:min(len(v), 40)])
+		}
+		return fmt.Errorf("%s is not a duration: give seconds or a string such as \"24h\"", v)
 	}
 	*d = Duration(f * float64(time.Second))
 	return nil
@@ -81,6 +101,8 @@ type Fleet struct {
 	Events            []FleetEvent `json:"events"`
 	// Nodes reads the fleet from a trace's node list instead of pools.
 	Nodes *TraceFile `json:"nodes"`
+
+	elastic bool // capacity providers or Fargate bring instances: pools may be empty
 }
 
 // InstanceType is an EC2 instance type as ECS registers it.
@@ -110,7 +132,9 @@ type Pool struct {
 // FleetEvent changes the fleet during the run.
 type FleetEvent struct {
 	At Duration `json:"at"`
-	// Kind is add, fail, drain or deregister.
+	// Kind is add, fail, drain, deregister or interrupt (a Spot
+	// interruption: the instance drains at once and fails two minutes
+	// later).
 	Kind string `json:"kind"`
 	// Type and Zone select instances (fail, drain, deregister: the first
 	// Count ACTIVE or DRAINING instances that match, in fleet order) or
@@ -127,6 +151,14 @@ type Workload struct {
 	// Placement is the placement of every task of the workload, unless a
 	// compared variant overrides it.
 	Placement Variant `json:"placement"`
+	// CapacityProviderStrategy runs the workload's tasks on capacity
+	// providers: each task goes to one (Split's order) and waits in
+	// PROVISIONING, counted by managed scaling, until it is placed.
+	CapacityProviderStrategy []StrategyItemSpec `json:"capacityProviderStrategy"`
+	// GPUCapacityProviderStrategy, when given, is the strategy of the
+	// tasks that need GPUs, as a caller would pass one strategy to
+	// RunTask for its GPU tasks and another for the rest.
+	GPUCapacityProviderStrategy []StrategyItemSpec `json:"gpuCapacityProviderStrategy"`
 }
 
 // TraceFile names a trace file and its format.

@@ -54,6 +54,7 @@ type task struct {
 	reason    string // last placement failure
 	shape     string // see shapeKey
 	state     taskState
+	provider  string // the capacity provider it waits for, if any
 }
 
 type taskState uint8
@@ -105,6 +106,8 @@ type simulator struct {
 	nextInst int
 	byID     map[string]*placement.Instance // instances by id, for traces that name them
 	closers  []io.Closer
+	pl       *planner // services, scaling, capacity providers; nil without
+	events   int      // events handled
 }
 
 // instanceInfo is what the simulator knows of an instance beyond placement.
@@ -149,7 +152,10 @@ func Simulate(sc *Scenario, v Variant, opts Options) (*Result, error) {
 	if err := s.log.err; err != nil {
 		return nil, fmt.Errorf("sim: event log: %w", err)
 	}
-	return s.finish(v), nil
+	r := s.finish(v)
+	r.Events = s.events
+	s.finishPlanner(r)
+	return r, nil
 }
 
 func newSimulator(sc *Scenario, v Variant, opts Options) (*simulator, error) {
@@ -187,6 +193,11 @@ func newSimulator(sc *Scenario, v Variant, opts Options) (*simulator, error) {
 		s.types[t.Name] = t
 	}
 	s.m = newCollector(s)
+	if sc.hasPlanner() {
+		if err := s.newPlanner(); err != nil {
+			return nil, err
+		}
+	}
 	return s, nil
 }
 
@@ -194,6 +205,13 @@ func newSimulator(sc *Scenario, v Variant, opts Options) (*simulator, error) {
 func (s *simulator) start() error {
 	if err := s.buildFleet(); err != nil {
 		return err
+	}
+	if s.pl != nil {
+		if err := s.startProviders(); err != nil {
+			return err
+		}
+		s.startServices()
+		s.startScheduled()
 	}
 	src, err := s.openWorkload()
 	if err != nil {
@@ -308,6 +326,7 @@ func (s *simulator) readAhead() error {
 
 // handle is the engine's handler: one case per kind of event.
 func (s *simulator) handle(ev Event) {
+	s.events++
 	if s.handler != nil {
 		if exit, ok := s.handler.Handle(ev); ok {
 			if exit != nil {
@@ -315,6 +334,9 @@ func (s *simulator) handle(ev Event) {
 			}
 			return
 		}
+	}
+	if s.pl != nil && s.handlePlanner(ev) {
+		return
 	}
 	switch ev := ev.(type) {
 	case arrival:
@@ -337,10 +359,24 @@ func (s *simulator) handle(ev Event) {
 		s.eng.After(time.Duration(s.sc.SampleEvery), sample{})
 	case fleetEvent:
 		s.fleetEvent(ev.e)
+		s.changed()
 	case registered:
+		if ev.in.Status != placement.StatusRegistering {
+			return // gone before it registered
+		}
 		s.cluster.Update(ev.in, func(in *placement.Instance) { in.Status = placement.StatusActive })
 		s.log.instance(s.eng.Now(), trace.KindInstanceAdd, ev.in, s.info[ev.in.Index()], "")
-		s.retry()
+		if s.pl == nil {
+			s.retry()
+			return
+		}
+		// Groups launch many instances at once: one retry for all of them.
+		s.armSpot(ev.in)
+		s.changed()
+		if !s.pl.retrying {
+			s.pl.retrying = true
+			s.eng.After(0, retryEv{})
+		}
 	}
 }
 
@@ -393,6 +429,15 @@ func (s *simulator) submit(spec item) {
 		t.req.Constraints = append(slices.Clip(t.req.Constraints), con)
 	}
 	t.req.MaxPerInstance = spec.MaxPerInstance
+	if s.pl != nil {
+		if name, con, ok := s.workloadProvider(spec.GPUs > 0); ok {
+			t.provider = name
+			t.req.Constraints = append(slices.Clip(t.req.Constraints), con)
+		}
+		if s.pl.offFargate != nil {
+			t.req.Constraints = append(slices.Clip(t.req.Constraints), *s.pl.offFargate)
+		}
+	}
 	if err := t.req.Validate(); err != nil {
 		s.fail(fmt.Errorf("sim: task %s: %w", spec.ID, err))
 		return
@@ -505,6 +550,12 @@ func shapeKey(r *placement.Request, models []string) string {
 
 // exited handles the end of a run.
 func (s *simulator) exited(e *Exit) {
+	if s.pl != nil {
+		if st, ok := s.pl.tasks[e.Run.ID]; ok {
+			s.serviceExited(st, e)
+			return
+		}
+	}
 	t, ok := s.running[e.Run.ID]
 	if !ok {
 		s.fail(fmt.Errorf("sim: executor reported the exit of unknown task %s", e.Run.ID))
@@ -569,6 +620,8 @@ func (s *simulator) fleetEvent(e FleetEvent) {
 func (s *simulator) instanceEvent(in *placement.Instance, kind string) {
 	inf := s.info[in.Index()]
 	switch kind {
+	case "interrupt":
+		s.spotNotice(in)
 	case "drain":
 		// Standalone tasks keep running on a draining instance.
 		s.cluster.Update(in, func(in *placement.Instance) { in.Status = placement.StatusDraining })

@@ -27,10 +27,18 @@ func (sc *Scenario) Validate() error {
 		return fmt.Errorf("sim: retry: %q, expected fifo or strict-fifo", sc.Retry)
 	}
 	nativeTrace := sc.Workload.Trace != nil && sc.Workload.Trace.Format == "native"
+	// Runs of a comparison validate one scenario at once: write only
+	// what changes.
+	if elastic := len(sc.CapacityProviders) > 0 || sc.usesFargate(); elastic != sc.Fleet.elastic {
+		sc.Fleet.elastic = elastic
+	}
 	if err := sc.Fleet.validate(nativeTrace); err != nil {
 		return err
 	}
 	if err := sc.Workload.validate(sc); err != nil {
+		return err
+	}
+	if err := sc.validatePlanner(); err != nil {
 		return err
 	}
 	names := map[string]bool{}
@@ -75,7 +83,7 @@ func (f *Fleet) validate(nativeTrace bool) error {
 		}
 		types[t.Name] = true
 	}
-	if f.Nodes == nil && len(f.Pools) == 0 && !nativeTrace {
+	if f.Nodes == nil && len(f.Pools) == 0 && !nativeTrace && !f.elastic {
 		return fmt.Errorf("sim: fleet: no pools and no nodes: give fleet.pools or fleet.nodes")
 	}
 	if f.Nodes != nil {
@@ -110,9 +118,9 @@ func (f *Fleet) validate(nativeTrace bool) error {
 			if e.Zone == "" {
 				return fmt.Errorf("sim: %s.zone: missing for add", p)
 			}
-		case "fail", "drain", "deregister":
+		case "fail", "drain", "deregister", "interrupt":
 		default:
-			return fmt.Errorf("sim: %s.kind: %q, expected add, fail, drain or deregister", p, e.Kind)
+			return fmt.Errorf("sim: %s.kind: %q, expected add, fail, drain, deregister or interrupt", p, e.Kind)
 		}
 		if e.Count <= 0 {
 			return fmt.Errorf("sim: %s.count: %d, expected at least 1", p, e.Count)
@@ -142,8 +150,18 @@ func (t *TraceFile) validate(path string, formats ...string) error {
 }
 
 func (w *Workload) validate(sc *Scenario) error {
-	if (w.Generator == nil) == (w.Trace == nil) {
+	if w.Generator != nil && w.Trace != nil {
 		return fmt.Errorf("sim: workload: give exactly one of workload.generator and workload.trace")
+	}
+	if w.Generator == nil && w.Trace == nil {
+		if len(sc.Services) == 0 && len(sc.ScheduledTasks) == 0 {
+			return fmt.Errorf("sim: workload: give exactly one of workload.generator and workload.trace (or services or scheduledTasks)")
+		}
+		_, _, err := w.Placement.compile("workload.placement", nil)
+		if err != nil {
+			return fmt.Errorf("sim: %w", err)
+		}
+		return nil
 	}
 	if _, _, err := w.Placement.compile("workload.placement", nil); err != nil {
 		return fmt.Errorf("sim: %w", err)

@@ -2,19 +2,23 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/berthsched/berth/gpushare"
 	"github.com/berthsched/berth/placement"
 	"github.com/berthsched/berth/sim"
+	"github.com/berthsched/berth/sim/docker"
 )
 
 func init() {
@@ -26,6 +30,7 @@ placement, once per placement strategy, and compare the runs side by side.
 
 Usage:
   berth sim [--scenario FILE] [--seed N] [--strategy LIST ...] [--out DIR]
+  berth sim --executor docker [--docker-host [PATTERN=]URL ...] [--time-scale N] [...]
 
 With no --scenario, berth runs its embedded default: 399 instances of five
 types over three availability zones and a day of mixed work (about 10,000
@@ -45,20 +50,57 @@ gpupacking, gpuclustering, dotprod (on the "gpu-model" attribute; FGD
 learns its typical pods from the scenario's workload). Each --strategy is
 one variant; they replace the scenario's compare list.
 
+--sweep PARAM=v1,v2,... runs the scenario once per value (repeat it to
+sweep several parameters: every combination runs) and prints one table,
+one row per run, instead of the comparison. PARAM is a path into the
+scenario's JSON: seed, capacityProviders[0].managedScaling.targetCapacity,
+services[1].desiredCount, fleet.pools[0].zones.us-east-1a... The runs go in
+parallel on the machine's cores; the table is the same whatever their
+order. With --out, the table is also written to DIR/sweep.txt and a plot
+of cost against time to place p99 to DIR/sweep.png.
+
+Scenarios with services, capacity providers, Fargate or scheduled tasks
+(docs/planner.md) add rows per service and cost per provider to the table,
+and --out writes per variant service-events-A.jsonl (ECS's service event
+messages), scaling-A.csv (scaling activities and their causes),
+services-A.csv and providers-A.csv (timelines) and planner-A.png.
+
+--executor docker replays the scenario on a Docker engine instead of the
+virtual clock: every task runs as a container of berth's workload image
+(built locally, no registry), in wall-clock time scaled by --time-scale
+(trace seconds per wall second, default 60), and real exits, OOM kills and
+instance losses come back to the simulator. The summary and --out files
+are the docker run's; a comparison with the simulated run of the same
+scenario and seed follows the table: placements equal or not, completion
+order, per-task timing error. --docker-host URL sets the engine (default
+DOCKER_HOST or the local socket); PATTERN=URL sends the instances whose id
+matches PATTERN (m5-large-*) to another engine, one per pool for a real
+fleet. Ctrl-C removes the run's containers. See docs/docker.md.
+
 Examples:
   berth sim
   berth sim --seed 7 --out results/
   berth sim --strategy 'binpack(memory)' --strategy 'spread(instanceId)'
   berth sim --scenario examples/openb-replay.json --strategy fgd --strategy 'binpack(memory)'
   berth sim --print-scenario > my.json && berth sim --scenario my.json
+  berth sim --scenario small.json --executor docker --time-scale 30
+  berth sim --scenario small.json --executor docker --docker-host 'g4dn-*=tcp://gpu-host:2376'
+  berth sim --scenario examples/planner-web.json --out results/
+  berth sim --scenario examples/dlrm-planning/scenario.json --sweep 'capacityProviders[0].managedScaling.targetCapacity=80,100'
 `,
 		flags: func(fs *flag.FlagSet) func(*env, []string) error {
 			scenario := fs.String("scenario", "", "scenario `FILE` (JSON); default: the embedded scenario")
 			seed := fs.String("seed", "", "override the scenario's seed (`N`)")
 			out := fs.String("out", "", "write summary.json, timeseries.csv, event logs and plot.png to `DIR`")
 			var strategies stringList
+			var sweeps stringList
+			fs.Var(&sweeps, "sweep", "run the scenario for each value of `PARAM=v1,v2,...` (repeatable: every combination) and print one table")
 			fs.Var(&strategies, "strategy", "compare this strategy `LIST` (repeatable)")
 			printScenario := fs.Bool("print-scenario", false, "print the embedded default scenario and exit")
+			executor := fs.String("executor", "sim", "run tasks on `EXEC`: sim (the virtual clock) or docker (real containers)")
+			var dockerHosts stringList
+			fs.Var(&dockerHosts, "docker-host", "Docker endpoint `[PATTERN=]URL` for all instances, or those whose id matches PATTERN (repeatable)")
+			timeScale := fs.Float64("time-scale", 60, "with --executor docker: trace seconds per wall second (`N`)")
 			return func(e *env, args []string) error {
 				if len(args) > 0 {
 					return usagef("unexpected argument %q", args[0])
@@ -66,6 +108,20 @@ Examples:
 				if *printScenario {
 					_, err := e.stdout.Write(sim.DefaultScenarioJSON())
 					return err
+				}
+				switch {
+				case *executor == "docker":
+					if len(sweeps) > 0 {
+						return usagef("--sweep runs on the virtual clock only, not with --executor docker")
+					}
+					return runSimDocker(e, *scenario, *seed, strategies, *out, dockerHosts, *timeScale)
+				case *executor != "sim":
+					return usagef("--executor %q: expected sim or docker", *executor)
+				case len(dockerHosts) > 0:
+					return usagef("--docker-host needs --executor docker")
+				}
+				if len(sweeps) > 0 {
+					return runSweep(e, *scenario, *seed, strategies, sweeps, *out)
 				}
 				return runSim(e, *scenario, *seed, strategies, *out)
 			}
@@ -190,6 +246,25 @@ func writeSimOutputs(dir string, cmp *sim.Comparison, logs []*bytes.Buffer) erro
 			return err
 		}
 	}
+	for i, r := range cmp.Results {
+		if !r.HasPlanner() {
+			continue
+		}
+		for _, f := range []struct {
+			name string
+			fill func(io.Writer) error
+		}{
+			{"service-events-%c.jsonl", r.WriteServiceEvents},
+			{"scaling-%c.csv", r.WriteScalingCSV},
+			{"services-%c.csv", r.WriteServicesCSV},
+			{"providers-%c.csv", r.WriteProvidersCSV},
+			{"planner-%c.png", r.WritePlannerPlot},
+		} {
+			if err := write(fmt.Sprintf(f.name, 'A'+i), f.fill); err != nil {
+				return err
+			}
+		}
+	}
 	return write("plot.png", cmp.WritePlot)
 }
 
@@ -248,4 +323,189 @@ func progressReporter(w io.Writer, start time.Time) func(i int, now, total time.
 		last = time.Now()
 		fmt.Fprintf(w, "\rsimulating %c: %s of %s", 'A'+i, now.Truncate(time.Minute), total)
 	}
+}
+
+// runSimDocker runs berth sim --executor docker: each variant replayed on
+// Docker (one after the other, in scaled wall-clock time), the table of
+// those runs, and how they compare with the simulated runs of the same
+// scenario and seed.
+func runSimDocker(e *env, scenarioPath, seed string, strategies []string, out string, hosts []string, scale float64) error {
+	if !(scale > 0) || scale > 1e9 {
+		return usagef("--time-scale %v: expected a positive number of trace seconds per wall second", scale)
+	}
+	cfg := docker.Config{Scale: scale}
+	for _, h := range hosts {
+		r, err := docker.ParseHostRule(h)
+		if err != nil {
+			return usagef("--docker-host: %s", strings.TrimPrefix(err.Error(), "docker: "))
+		}
+		if r.Pattern == "" {
+			cfg.Host = r.URL
+		} else {
+			cfg.Hosts = append(cfg.Hosts, r)
+		}
+	}
+	sc, dir, err := loadScenario(e, scenarioPath)
+	if err != nil {
+		return err
+	}
+	if seed != "" {
+		n, err := strconv.ParseUint(seed, 10, 64)
+		if err != nil {
+			return usagef("--seed %q: expected a non-negative integer", seed)
+		}
+		sc.Seed = n
+	}
+	open := func(path string) (io.ReadCloser, error) {
+		if !filepath.IsAbs(path) {
+			path = filepath.Join(dir, path)
+		}
+		return os.Open(path)
+	}
+	var variants []sim.Variant
+	for _, s := range strategies {
+		v, err := sim.ParseStrategies(s)
+		if err != nil {
+			return usagef("--strategy: %v", err)
+		}
+		variants = append(variants, v)
+	}
+	if len(variants) == 0 {
+		variants = sc.Variants()
+	}
+	if out != "" {
+		if err := os.MkdirAll(out, 0o755); err != nil {
+			return err
+		}
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := docker.Ping(ctx, cfg); err != nil {
+		return err
+	}
+	simLogs := make([]*bytes.Buffer, len(variants))
+	if _, err := sim.Compare(sc, sim.CompareOptions{Variants: variants, Open: open, NewStrategy: gpushareStrategies(sc, open),
+		Log: func(i int, _ sim.Variant) io.Writer { simLogs[i] = &bytes.Buffer{}; return simLogs[i] }}); err != nil {
+		return err
+	}
+	start := time.Now()
+	logs := make([]*bytes.Buffer, len(variants))
+	cmp := &sim.Comparison{Scenario: sc.Name, Seed: sc.Seed, Duration: time.Duration(sc.Duration)}
+	for i, v := range variants {
+		logs[i] = &bytes.Buffer{}
+		fmt.Fprintf(e.stderr, "berth sim: replaying %c (%s) on Docker, %s of trace time at time scale %g\n",
+			'A'+i, v, time.Duration(sc.Duration), scale)
+		var ex *docker.Executor
+		var newErr error
+		res, err := sim.Simulate(sc, v, sim.Options{Open: open, NewStrategy: gpushareStrategies(sc, open), Log: logs[i],
+			Paced: &sim.Pacing{Scale: scale, Wall: time.Now},
+			Executor: func(eng *sim.Engine) sim.Executor {
+				if ex, newErr = docker.New(ctx, eng, cfg); newErr != nil {
+					return brokenExecutor{newErr}
+				}
+				return ex
+			}})
+		switch {
+		case newErr != nil:
+			return newErr
+		case ex != nil && ex.Err() != nil:
+			if ctx.Err() != nil {
+				return fmt.Errorf("interrupted; the run's containers are removed")
+			}
+			return ex.Err()
+		case err != nil:
+			return err
+		}
+		cmp.Results = append(cmp.Results, res)
+	}
+	if err := cmp.WriteTable(e.stdout); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "\nDocker vs simulated (time scale %g; timing in trace time):\n", scale)
+	for i, v := range variants {
+		a, err := docker.CompareLogs(simLogs[i], bytes.NewReader(logs[i].Bytes()))
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "  %c %s: %s\n", 'A'+i, v, a)
+	}
+	if out != "" {
+		if err := writeSimOutputs(out, cmp, logs); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stderr, "berth sim: wrote %s in %.1fs\n", out, time.Since(start).Seconds())
+	}
+	return nil
+}
+
+// brokenExecutor stands in for a Docker executor that could not be made:
+// the first start reports why.
+type brokenExecutor struct{ err error }
+
+func (b brokenExecutor) Start(*sim.Run) error        { return b.err }
+func (b brokenExecutor) Stop(*sim.Run, string) error { return b.err }
+func (b brokenExecutor) LoseInstance(string) error   { return b.err }
+func (b brokenExecutor) Close() error                { return nil }
+
+// runSweep runs berth sim --sweep: every combination of the swept values,
+// one table.
+func runSweep(e *env, scenarioPath, seed string, strategies, sweeps []string, out string) error {
+	sc, dir, err := loadScenario(e, scenarioPath)
+	if err != nil {
+		return err
+	}
+	if seed != "" {
+		n, err := strconv.ParseUint(seed, 10, 64)
+		if err != nil {
+			return usagef("--seed %q: expected a non-negative integer", seed)
+		}
+		sc.Seed = n
+	}
+	var params []sim.SweepParam
+	for _, s := range sweeps {
+		p, err := sim.ParseSweep(s)
+		if err != nil {
+			return usagef("--sweep: %s", strings.TrimPrefix(err.Error(), "sim: "))
+		}
+		params = append(params, p)
+	}
+	open := func(path string) (io.ReadCloser, error) {
+		if !filepath.IsAbs(path) {
+			path = filepath.Join(dir, path)
+		}
+		return os.Open(path)
+	}
+	opts := sim.CompareOptions{Open: open, NewStrategy: gpushareStrategies(sc, open)}
+	for _, s := range strategies {
+		v, err := sim.ParseStrategies(s)
+		if err != nil {
+			return usagef("--strategy: %v", err)
+		}
+		opts.Variants = append(opts.Variants, v)
+	}
+	res, err := sim.Sweep(sc, params, opts)
+	if err != nil {
+		return err
+	}
+	var b bytes.Buffer
+	if err := res.WriteTable(&b); err != nil {
+		return err
+	}
+	if _, err := e.stdout.Write(b.Bytes()); err != nil {
+		return err
+	}
+	if out != "" {
+		if err := os.MkdirAll(out, 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(out, "sweep.txt"), b.Bytes(), 0o644); err != nil {
+			return err
+		}
+		var png bytes.Buffer
+		if err := res.WritePlot(&png); err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(out, "sweep.png"), png.Bytes(), 0o644)
+	}
+	return nil
 }

@@ -137,3 +137,77 @@ func TestSimGPUSharePolicies(t *testing.T) {
 		t.Errorf("nope: exit %d, stderr %q", code, stderr)
 	}
 }
+
+var plannerExample = filepath.Join("..", "..", "examples", "planner-web.json")
+
+func TestSimPlanner(t *testing.T) {
+	dir := t.TempDir()
+	stdout, stderr, code := runBerth(t, "", "sim", "--scenario", plannerExample, "--out", dir)
+	if code != 0 {
+		t.Fatalf("exit %d, stderr %q", code, stderr)
+	}
+	golden(t, "sim/planner.golden", stdout)
+	for name, want := range map[string]string{
+		"service-events-A.jsonl": `"message":"(service web) has started`,
+		"scaling-A.csv":          "time_s,target,kind,from,to,cause\n",
+		"services-A.csv":         "time_s,service,desired,running,pending,cpu_pct,memory_pct\n",
+		"providers-A.csv":        "time_s,provider,instances,launching,reservation_pct,provisioning\n",
+	} {
+		data, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil || !strings.Contains(string(data), want) {
+			t.Errorf("%s: %v, lacks %q", name, err, want)
+		}
+	}
+	f, err := os.Open(filepath.Join(dir, "planner-A.png"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := png.Decode(f); err != nil {
+		t.Errorf("planner-A.png: %v", err)
+	}
+}
+
+func TestSimSweep(t *testing.T) {
+	dir := t.TempDir()
+	args := []string{"sim", "--scenario", plannerExample, "--sweep", "capacityProviders[*].managedScaling.targetCapacity=100,80",
+		"--sweep", "capacityProviders[1].spot=false,true", "--out", dir}
+	stdout, stderr, code := runBerth(t, "", args...)
+	if code != 0 {
+		t.Fatalf("exit %d, stderr %q", code, stderr)
+	}
+	golden(t, "sim/sweep.golden", stdout)
+	if again, _, _ := runBerth(t, "", args...); again != stdout {
+		t.Errorf("two sweeps printed different tables")
+	}
+	if data, err := os.ReadFile(filepath.Join(dir, "sweep.txt")); err != nil || string(data) != stdout {
+		t.Errorf("sweep.txt: %v, differs from stdout", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "sweep.png")); err != nil {
+		t.Error(err)
+	}
+}
+
+func TestSimSweepErrors(t *testing.T) {
+	tests := []struct {
+		name     string
+		sweep    string
+		wantCode int
+		wantErr  string
+	}{
+		{"no values", "seed", 2, `--sweep: sweep "seed": expected PARAM=v1,v2,...`},
+		{"bad index", "services[x].desiredCount=1", 2, `expected [index]`},
+		{"unknown field", "services[1].replicas=2", 1, `unknown field "replicas"`},
+		{"out of range", "services[9].desiredCount=2", 1, `index [9] is out of range (3 items)`},
+		{"wrong type", "seed=abc", 1, `berth sim: sim: sweep seed=abc: seed: string is not a uint64`},
+		{"invalid value", "capacityProviders[0].managedScaling.targetCapacity=0,101", 1, `managedScaling.targetCapacity: 101, expected 1 to 100`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			stdout, stderr, code := runBerth(t, "", "sim", "--scenario", plannerExample, "--sweep", tt.sweep)
+			if code != tt.wantCode || !strings.Contains(stderr, tt.wantErr) || stdout != "" {
+				t.Errorf("--sweep %q: exit %d, stderr %q; want exit %d and %q", tt.sweep, code, stderr, tt.wantCode, tt.wantErr)
+			}
+		})
+	}
+}

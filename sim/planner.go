@@ -1,0 +1,380 @@
+package sim
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/berthsched/berth/autoscale"
+	"github.com/berthsched/berth/placement"
+	"github.com/berthsched/berth/scheduler"
+)
+
+// Epoch is the wall-clock time of simulated time 0: Monday 6 January 2025,
+// 00:00 UTC. Cron schedules, daily curves and the scheduler's timestamps
+// read simulated time from it.
+var Epoch = time.Date(2025, 1, 6, 0, 0, 0, 0, time.UTC)
+
+// TaskDefSpec is a task definition in a scenario: what one task reserves
+// and how it behaves when started.
+type TaskDefSpec struct {
+	// Family and Revision name the revision ("web:3"); a new revision in a
+	// service event starts a deployment. Revision 0 means 1.
+	Family   string `json:"family"`
+	Revision int    `json:"revision"`
+	// CPU in CPU units (1024 per vCPU) and MemoryMiB reserved.
+	CPU       int64 `json:"cpu"`
+	MemoryMiB int64 `json:"memory"`
+	GPUs      int   `json:"gpus"`
+	// HostPorts are static TCP host ports (bridge mode).
+	HostPorts []uint16 `json:"hostPorts"`
+	// Constraints are the task definition's memberOf constraints.
+	Constraints []ConstraintSpec `json:"constraints"`
+	// StartDelay is how long a task stays PENDING (image pull, container
+	// start) before RUNNING; default 10s.
+	StartDelay Duration `json:"startDelay"`
+	// Crash makes the essential container exit (code 1) at the end of
+	// StartDelay, before the task reaches RUNNING: a broken revision that
+	// the deployment circuit breaker catches.
+	Crash bool `json:"crash"`
+	// Duration is how long a task of a scheduled task runs (services run
+	// until stopped).
+	Duration *Distribution `json:"duration"`
+}
+
+// StrategyItemSpec is one item of a capacity provider strategy.
+type StrategyItemSpec struct {
+	CapacityProvider string `json:"capacityProvider"`
+	Weight           int    `json:"weight"`
+	Base             int    `json:"base"`
+}
+
+// ServiceSpec is an ECS service in a scenario, as CreateService takes it.
+type ServiceSpec struct {
+	Name string `json:"name"`
+	// SchedulingStrategy is REPLICA (default) or DAEMON.
+	SchedulingStrategy string      `json:"schedulingStrategy"`
+	TaskDefinition     TaskDefSpec `json:"taskDefinition"`
+	// DesiredCount is required for REPLICA services.
+	DesiredCount            *int                    `json:"desiredCount"`
+	DeploymentConfiguration DeploymentConfiguration `json:"deploymentConfiguration"`
+	PlacementConstraints    []ConstraintSpec        `json:"placementConstraints"`
+	PlacementStrategy       []StrategySpec          `json:"placementStrategy"`
+	// CapacityProviderStrategy names the scenario's capacity providers
+	// (or FARGATE, FARGATE_SPOT); empty runs on any instance of the fleet.
+	CapacityProviderStrategy []StrategyItemSpec `json:"capacityProviderStrategy"`
+	// Usage is what the tasks actually use; nil means nothing (the
+	// utilization metrics are then 0).
+	Usage *UsageSpec `json:"usage"`
+	// Scaling registers the service with Application Auto Scaling.
+	Scaling *ScalingSpec `json:"scaling"`
+}
+
+// DeploymentConfiguration is ECS's deploymentConfiguration.
+type DeploymentConfiguration struct {
+	MaximumPercent        *int                `json:"maximumPercent"`
+	MinimumHealthyPercent *int                `json:"minimumHealthyPercent"`
+	CircuitBreaker        *CircuitBreakerSpec `json:"deploymentCircuitBreaker"`
+}
+
+// CircuitBreakerSpec is ECS's deploymentCircuitBreaker.
+type CircuitBreakerSpec struct {
+	Enable   bool `json:"enable"`
+	Rollback bool `json:"rollback"`
+}
+
+// UsageSpec is a service's actual use over time. The load factor is the
+// product of a daily curve (1 + DailyCycle x cos(2 pi (t - PeakHour)/24h)),
+// the latest step at or before t, and the trace's value at t; the service
+// uses CPU x load (CPU units, shared among its RUNNING tasks) plus
+// RequestsPerSecond x load x CPUPerRequest, and MemoryPerTask per task
+// plus Memory x load shared.
+type UsageSpec struct {
+	CPU               float64    `json:"cpu"`
+	MemoryPerTask     float64    `json:"memoryPerTask"`
+	Memory            float64    `json:"memory"`
+	RequestsPerSecond float64    `json:"requestsPerSecond"`
+	CPUPerRequest     float64    `json:"cpuPerRequest"`
+	DailyCycle        float64    `json:"dailyCycle"`
+	PeakHour          float64    `json:"peakHour"`
+	Steps             []LoadStep `json:"steps"`
+	Trace             *LoadTrace `json:"trace"`
+}
+
+// LoadStep sets the load factor from At on.
+type LoadStep struct {
+	At     Duration `json:"at"`
+	Factor float64  `json:"factor"`
+}
+
+// LoadTrace is a CSV whose first column is the time in seconds and whose
+// Column (a header name; default the second column, header optional) is
+// the load factor, read as a step function of time.
+type LoadTrace struct {
+	Path   string `json:"path"`
+	Column string `json:"column"`
+}
+
+// ScalingSpec is a scalable target with its policies and scheduled
+// actions (Application Auto Scaling).
+type ScalingSpec struct {
+	MinCapacity      int                   `json:"minCapacity"`
+	MaxCapacity      int                   `json:"maxCapacity"`
+	TargetTracking   []TargetTrackingSpec  `json:"targetTracking"`
+	StepScaling      []StepScalingSpec     `json:"stepScaling"`
+	ScheduledActions []ScheduledActionSpec `json:"scheduledActions"`
+}
+
+// TargetTrackingSpec is a target-tracking policy on a predefined metric:
+// ECSServiceAverageCPUUtilization, ECSServiceAverageMemoryUtilization or
+// ALBRequestCountPerTarget.
+type TargetTrackingSpec struct {
+	Name             string   `json:"name"`
+	Metric           string   `json:"metric"`
+	TargetValue      float64  `json:"targetValue"`
+	ScaleOutCooldown Duration `json:"scaleOutCooldown"`
+	ScaleInCooldown  Duration `json:"scaleInCooldown"`
+	DisableScaleIn   bool     `json:"disableScaleIn"`
+}
+
+// StepScalingSpec is a step policy with the alarm that invokes it.
+type StepScalingSpec struct {
+	Name           string     `json:"name"`
+	AdjustmentType string     `json:"adjustmentType"`
+	Steps          []StepSpec `json:"steps"`
+	Cooldown       Duration   `json:"cooldown"`
+	Alarm          AlarmSpec  `json:"alarm"`
+}
+
+// StepSpec is one step adjustment; bounds are offsets from the threshold.
+type StepSpec struct {
+	Lower      *float64 `json:"lower"`
+	Upper      *float64 `json:"upper"`
+	Adjustment int      `json:"adjustment"`
+}
+
+// AlarmSpec is a CloudWatch alarm on one of the service's metrics.
+type AlarmSpec struct {
+	Metric             string  `json:"metric"`
+	Threshold          float64 `json:"threshold"`
+	ComparisonOperator string  `json:"comparisonOperator"`
+	EvaluationPeriods  int     `json:"evaluationPeriods"`
+	DatapointsToAlarm  int     `json:"datapointsToAlarm"`
+	Statistic          string  `json:"statistic"`
+}
+
+// ScheduledActionSpec is a scheduled action (at, rate or cron).
+type ScheduledActionSpec struct {
+	Name        string `json:"name"`
+	Schedule    string `json:"schedule"`
+	Timezone    string `json:"timezone"`
+	MinCapacity *int   `json:"minCapacity"`
+	MaxCapacity *int   `json:"maxCapacity"`
+}
+
+// ServiceEvent changes a service at a time, as UpdateService does.
+type ServiceEvent struct {
+	At      Duration `json:"at"`
+	Service string   `json:"service"`
+	// TaskDefinition starts a deployment of a new revision.
+	TaskDefinition *TaskDefSpec `json:"taskDefinition"`
+	DesiredCount   *int         `json:"desiredCount"`
+	// PlacementConstraints replace the service's.
+	PlacementConstraints *[]ConstraintSpec `json:"placementConstraints"`
+	ForceNewDeployment   bool              `json:"forceNewDeployment"`
+}
+
+// CapacityProviderSpec is an Auto Scaling group capacity provider: its
+// group of instances (types, bounds, launch delay, Spot) and managed
+// scaling.
+type CapacityProviderSpec struct {
+	Name string `json:"name"`
+	// InstanceTypes name fleet.instanceTypes; the group launches the first,
+	// and managed scaling sizes its need with all of them.
+	InstanceTypes []string `json:"instanceTypes"`
+	Zones         []string `json:"zones"`
+	// MinSize, MaxSize and DesiredCapacity bound the group; it starts
+	// with DesiredCapacity instances (default MinSize).
+	MinSize         int  `json:"minSize"`
+	MaxSize         int  `json:"maxSize"`
+	DesiredCapacity *int `json:"desiredCapacity"`
+	// LaunchDelay is how long a launched instance takes to register
+	// (default 2m).
+	LaunchDelay                  Duration           `json:"launchDelay"`
+	ManagedScaling               ManagedScalingSpec `json:"managedScaling"`
+	ManagedTerminationProtection string             `json:"managedTerminationProtection"`
+	// Spot makes the group's instances Spot: priced at SpotPriceFactor x
+	// the type's price and interrupted at InterruptionsPerHour per
+	// instance (a two-minute notice drains the instance first).
+	Spot                 bool    `json:"spot"`
+	SpotPriceFactor      float64 `json:"spotPriceFactor"`
+	InterruptionsPerHour float64 `json:"interruptionsPerHour"`
+}
+
+// ManagedScalingSpec is ECS's managedScaling.
+type ManagedScalingSpec struct {
+	Status                 string   `json:"status"`
+	TargetCapacity         int      `json:"targetCapacity"`
+	MinimumScalingStepSize int      `json:"minimumScalingStepSize"`
+	MaximumScalingStepSize int      `json:"maximumScalingStepSize"`
+	InstanceWarmupPeriod   Duration `json:"instanceWarmupPeriod"`
+}
+
+// FargateSpec prices Fargate and sets its behaviour.
+type FargateSpec struct {
+	// PricePerVCPUHour and PricePerGBHour price FARGATE tasks (defaults:
+	// us-east-1 Linux/x86, 0.04048 and 0.004445).
+	PricePerVCPUHour float64 `json:"pricePerVcpuHour"`
+	PricePerGBHour   float64 `json:"pricePerGbHour"`
+	// SpotDiscount is FARGATE_SPOT's price as a fraction of FARGATE's
+	// (default 0.3).
+	SpotDiscount float64 `json:"spotDiscount"`
+	// ProvisionDelay is how long a Fargate task stays PROVISIONING
+	// (default 30s).
+	ProvisionDelay Duration `json:"provisionDelay"`
+	// SpotInterruptionsPerHour is the rate at which each FARGATE_SPOT task
+	// is interrupted (default 0).
+	SpotInterruptionsPerHour float64 `json:"spotInterruptionsPerHour"`
+}
+
+// ScheduledTaskSpec is an EventBridge rule that runs RunTask on a
+// schedule: rate(...), cron(...) or at(...).
+type ScheduledTaskSpec struct {
+	Name           string      `json:"name"`
+	Schedule       string      `json:"schedule"`
+	Timezone       string      `json:"timezone"`
+	TaskDefinition TaskDefSpec `json:"taskDefinition"`
+	// Count is the tasks per run (default 1).
+	Count int `json:"count"`
+	// Constraints join the task definition's; the tasks are placed with
+	// the run's placement strategies, like the workload's.
+	Constraints []ConstraintSpec `json:"constraints"`
+}
+
+// spotNotice is how long before an interruption Spot gives notice.
+const spotNotice = 2 * time.Minute
+
+// Fargate providers.
+const (
+	providerFargate     = "FARGATE"
+	providerFargateSpot = "FARGATE_SPOT"
+)
+
+// attrProvider is the attribute that ties an instance to its capacity
+// provider; services and tasks with a strategy get a memberOf on it.
+const attrProvider = "berth.capacity-provider"
+
+// fargateSizes lists the valid Fargate task sizes: CPU units and the
+// memory range and step in MiB.
+var fargateSizes = []struct{ cpu, lo, hi, step int64 }{
+	{256, 512, 2048, 512}, // 512, 1024, 2048 (1536 is not offered; see valid)
+	{512, 1024, 4096, 1024},
+	{1024, 2048, 8192, 1024},
+	{2048, 4096, 16384, 1024},
+	{4096, 8192, 30720, 1024},
+	{8192, 16384, 61440, 4096},
+	{16384, 32768, 122880, 8192},
+}
+
+// validFargateSize reports whether cpu and memory are a Fargate task size.
+func validFargateSize(cpu, mem int64) bool {
+	for _, s := range fargateSizes {
+		if s.cpu != cpu {
+			continue
+		}
+		if cpu == 256 {
+			return mem == 512 || mem == 1024 || mem == 2048
+		}
+		return mem >= s.lo && mem <= s.hi && (mem-s.lo)%s.step == 0
+	}
+	return false
+}
+
+// taskDefinition builds the placement task definition.
+func (td *TaskDefSpec) taskDefinition(path string) (*placement.TaskDefinition, error) {
+	rev := td.Revision
+	if rev == 0 {
+		rev = 1
+	}
+	out := &placement.TaskDefinition{Family: td.Family, Revision: rev, MemoryMiB: td.MemoryMiB}
+	c := placement.ContainerDefinition{Name: "app", CPU: td.CPU, Memory: td.MemoryMiB, GPUs: td.GPUs, Essential: true}
+	for _, p := range td.HostPorts {
+		c.PortMappings = append(c.PortMappings, placement.PortMapping{ContainerPort: int(p), HostPort: int(p)})
+	}
+	out.Containers = []placement.ContainerDefinition{c}
+	cons, err := compileConstraints(td.Constraints, path+".constraints")
+	if err != nil {
+		return nil, err
+	}
+	out.PlacementConstraints = cons
+	if err := out.Validate(); err != nil {
+		return nil, fmt.Errorf("%s: %s", path, trimPrefix(err.Error(), "placement: "))
+	}
+	return out, nil
+}
+
+func (td *TaskDefSpec) validate(path string) error {
+	switch {
+	case td.Family == "":
+		return fmt.Errorf("sim: %s.family: missing", path)
+	case td.CPU < 0 || td.MemoryMiB <= 0 || td.GPUs < 0:
+		return fmt.Errorf("sim: %s: cpu %d, memory %d, gpus %d: expected memory above 0 and nothing negative", path, td.CPU, td.MemoryMiB, td.GPUs)
+	case td.StartDelay < 0:
+		return fmt.Errorf("sim: %s.startDelay: %v is negative", path, time.Duration(td.StartDelay))
+	}
+	if td.Duration != nil {
+		if err := td.Duration.validate(path + ".duration"); err != nil {
+			return err
+		}
+	}
+	if _, err := td.taskDefinition(path); err != nil {
+		return fmt.Errorf("sim: %w", err)
+	}
+	return nil
+}
+
+func (td *TaskDefSpec) startDelay() time.Duration {
+	if td.StartDelay == 0 {
+		return 10 * time.Second
+	}
+	return time.Duration(td.StartDelay)
+}
+
+// strategy converts a scenario strategy.
+func strategyOf(items []StrategyItemSpec) autoscale.CapacityProviderStrategy {
+	var s autoscale.CapacityProviderStrategy
+	for _, it := range items {
+		s = append(s, autoscale.CapacityProviderStrategyItem{CapacityProvider: it.CapacityProvider, Weight: it.Weight, Base: it.Base})
+	}
+	return s
+}
+
+// schedulerService builds the scheduler's service from the spec.
+func (sp *ServiceSpec) schedulerService(path string, newStrategy StrategyFactory) (*scheduler.Service, error) {
+	td, err := sp.TaskDefinition.taskDefinition(path + ".taskDefinition")
+	if err != nil {
+		return nil, err
+	}
+	svc := &scheduler.Service{
+		Name:               sp.Name,
+		SchedulingStrategy: scheduler.SchedulingStrategy(sp.SchedulingStrategy),
+		TaskDefinition:     td,
+		DesiredCount:       sp.DesiredCount,
+	}
+	dc := &svc.DeploymentConfiguration
+	dc.MaximumPercent, dc.MinimumHealthyPercent = sp.DeploymentConfiguration.MaximumPercent, sp.DeploymentConfiguration.MinimumHealthyPercent
+	if cb := sp.DeploymentConfiguration.CircuitBreaker; cb != nil {
+		dc.CircuitBreaker = &scheduler.CircuitBreaker{Enable: cb.Enable, Rollback: cb.Rollback}
+	}
+	v := Variant{Strategies: sp.PlacementStrategy, Constraints: sp.PlacementConstraints}
+	if svc.PlacementStrategy, svc.PlacementConstraints, err = v.compile(path, newStrategy); err != nil {
+		return nil, err
+	}
+	return svc, nil
+}
+
+func trimPrefix(s, p string) string {
+	if len(s) >= len(p) && s[:len(p)] == p {
+		return s[len(p):]
+	}
+	return s
+}

@@ -1,0 +1,309 @@
+package sim
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/berthsched/berth/autoscale"
+)
+
+// validatePlanner checks the services, capacity providers, scheduled
+// tasks and service events, naming the JSON path of what is wrong.
+func (sc *Scenario) validatePlanner() error {
+	if sc.ReconcileEvery == 0 {
+		sc.ReconcileEvery = Duration(15 * time.Second)
+	}
+	if sc.ReconcileEvery < 0 {
+		return fmt.Errorf("sim: reconcileEvery: %v is negative", time.Duration(sc.ReconcileEvery))
+	}
+	types := map[string]*InstanceType{}
+	for i := range sc.Fleet.InstanceTypes {
+		types[sc.Fleet.InstanceTypes[i].Name] = &sc.Fleet.InstanceTypes[i]
+	}
+	providers := map[string]bool{}
+	for i := range sc.CapacityProviders {
+		p := &sc.CapacityProviders[i]
+		path := fmt.Sprintf("capacityProviders[%d]", i)
+		if providers[p.Name] {
+			return fmt.Errorf("sim: %s.name: %q is defined twice", path, p.Name)
+		}
+		if err := p.validate(path, types); err != nil {
+			return err
+		}
+		providers[p.Name] = true
+	}
+	if f := sc.Fargate; f != nil {
+		if f.PricePerVCPUHour < 0 || f.PricePerGBHour < 0 || f.SpotDiscount < 0 || f.SpotDiscount > 1 || f.ProvisionDelay < 0 || f.SpotInterruptionsPerHour < 0 {
+			return fmt.Errorf("sim: fargate: prices, provisionDelay and spotInterruptionsPerHour must not be negative and spotDiscount must be 0..1")
+		}
+	}
+	names := map[string]bool{}
+	for i := range sc.Services {
+		sp := &sc.Services[i]
+		path := fmt.Sprintf("services[%d]", i)
+		if names[sp.Name] {
+			return fmt.Errorf("sim: %s.name: %q is defined twice", path, sp.Name)
+		}
+		names[sp.Name] = true
+		if err := sp.validate(path, providers); err != nil {
+			return err
+		}
+	}
+	for i, e := range sc.ServiceEvents {
+		path := fmt.Sprintf("serviceEvents[%d]", i)
+		switch {
+		case !names[e.Service]:
+			return fmt.Errorf("sim: %s.service: %q is not one of services", path, e.Service)
+		case e.At < 0:
+			return fmt.Errorf("sim: %s.at: %v is negative", path, time.Duration(e.At))
+		case e.DesiredCount != nil && *e.DesiredCount < 0:
+			return fmt.Errorf("sim: %s.desiredCount: %d is negative", path, *e.DesiredCount)
+		}
+		if e.TaskDefinition != nil {
+			if err := e.TaskDefinition.validate(path + ".taskDefinition"); err != nil {
+				return err
+			}
+		}
+		if e.PlacementConstraints != nil {
+			if _, err := compileConstraints(*e.PlacementConstraints, path+".placementConstraints"); err != nil {
+				return fmt.Errorf("sim: %w", err)
+			}
+		}
+	}
+	for i := range sc.ScheduledTasks {
+		st := &sc.ScheduledTasks[i]
+		path := fmt.Sprintf("scheduledTasks[%d]", i)
+		if st.Name == "" {
+			return fmt.Errorf("sim: %s.name: missing", path)
+		}
+		if _, err := autoscale.ParseSchedule(st.Schedule, st.Timezone); err != nil {
+			return fmt.Errorf("sim: %s.schedule: %s", path, trimPrefix(err.Error(), "autoscale: "))
+		}
+		if st.Count < 0 || st.Count > 10 {
+			return fmt.Errorf("sim: %s.count: %d, expected 1..10 (0 means 1)", path, st.Count)
+		}
+		if err := st.TaskDefinition.validate(path + ".taskDefinition"); err != nil {
+			return err
+		}
+		if _, err := compileConstraints(st.Constraints, path+".constraints"); err != nil {
+			return fmt.Errorf("sim: %w", err)
+		}
+	}
+	if len(sc.Workload.GPUCapacityProviderStrategy) > 0 && len(sc.Workload.CapacityProviderStrategy) == 0 {
+		return fmt.Errorf("sim: workload.gpuCapacityProviderStrategy: given without workload.capacityProviderStrategy")
+	}
+	for _, ws := range []struct {
+		path  string
+		items []StrategyItemSpec
+	}{{"workload.capacityProviderStrategy", sc.Workload.CapacityProviderStrategy}, {"workload.gpuCapacityProviderStrategy", sc.Workload.GPUCapacityProviderStrategy}} {
+		if len(ws.items) == 0 {
+			continue
+		}
+		if err := validStrategy(ws.path, ws.items, providers); err != nil {
+			return err
+		}
+		for _, it := range ws.items {
+			if it.CapacityProvider == providerFargate || it.CapacityProvider == providerFargateSpot {
+				return fmt.Errorf("sim: %s: %q: workload tasks run on Auto Scaling group providers only", ws.path, it.CapacityProvider)
+			}
+		}
+	}
+	return nil
+}
+
+func (p *CapacityProviderSpec) validate(path string, types map[string]*InstanceType) error {
+	if len(p.InstanceTypes) == 0 {
+		return fmt.Errorf("sim: %s.instanceTypes: missing: give at least one of fleet.instanceTypes", path)
+	}
+	for j, t := range p.InstanceTypes {
+		if types[t] == nil {
+			return fmt.Errorf("sim: %s.instanceTypes[%d]: %q is not one of fleet.instanceTypes", path, j, t)
+		}
+	}
+	if len(p.Zones) == 0 {
+		p.Zones = []string{"zone-a"}
+	}
+	if p.LaunchDelay == 0 {
+		p.LaunchDelay = Duration(2 * time.Minute)
+	}
+	if p.SpotPriceFactor == 0 {
+		p.SpotPriceFactor = 0.35
+	}
+	switch {
+	case p.MinSize < 0 || p.MaxSize < p.MinSize:
+		return fmt.Errorf("sim: %s: minSize %d, maxSize %d: expected 0 <= minSize <= maxSize", path, p.MinSize, p.MaxSize)
+	case p.DesiredCapacity != nil && (*p.DesiredCapacity < p.MinSize || *p.DesiredCapacity > p.MaxSize):
+		return fmt.Errorf("sim: %s.desiredCapacity: %d, expected minSize..maxSize (%d..%d)", path, *p.DesiredCapacity, p.MinSize, p.MaxSize)
+	case p.LaunchDelay < 0:
+		return fmt.Errorf("sim: %s.launchDelay: %v is negative", path, time.Duration(p.LaunchDelay))
+	case p.InterruptionsPerHour < 0 || p.SpotPriceFactor < 0:
+		return fmt.Errorf("sim: %s: interruptionsPerHour and spotPriceFactor must not be negative", path)
+	}
+	asg := p.provider(types)
+	if err := asg.Validate(); err != nil {
+		return fmt.Errorf("sim: %s: %s", path, trimPrefix(err.Error(), "autoscale: "))
+	}
+	return nil
+}
+
+// provider is the autoscale view of the capacity provider.
+func (p *CapacityProviderSpec) provider(types map[string]*InstanceType) *autoscale.AutoScalingGroupProvider {
+	ms := p.ManagedScaling
+	asg := &autoscale.AutoScalingGroupProvider{
+		Name: p.Name,
+		ManagedScaling: autoscale.ManagedScaling{
+			Status: ms.Status, TargetCapacity: ms.TargetCapacity, MinimumScalingStepSize: ms.MinimumScalingStepSize,
+			MaximumScalingStepSize: ms.MaximumScalingStepSize, InstanceWarmupPeriod: time.Duration(ms.InstanceWarmupPeriod),
+		},
+		ManagedTerminationProtection: p.ManagedTerminationProtection,
+	}
+	for _, name := range p.InstanceTypes {
+		if t := types[name]; t != nil {
+			asg.InstanceTypes = append(asg.InstanceTypes, autoscale.InstanceType{Name: t.Name, CPU: int(t.CPU), MemoryMiB: int(t.MemoryMiB), GPUs: t.GPUs})
+		}
+	}
+	return asg
+}
+
+func validStrategy(path string, items []StrategyItemSpec, providers map[string]bool) error {
+	if err := strategyOf(items).Validate(); err != nil {
+		return fmt.Errorf("sim: %s: %s", path, trimPrefix(trimPrefix(err.Error(), "autoscale: "), "capacityProviderStrategy"))
+	}
+	for j, it := range items {
+		if !providers[it.CapacityProvider] && it.CapacityProvider != providerFargate && it.CapacityProvider != providerFargateSpot {
+			return fmt.Errorf("sim: %s[%d].capacityProvider: %q is not one of capacityProviders, FARGATE or FARGATE_SPOT", path, j, it.CapacityProvider)
+		}
+	}
+	return nil
+}
+
+func (sp *ServiceSpec) validate(path string, providers map[string]bool) error {
+	if err := sp.TaskDefinition.validate(path + ".taskDefinition"); err != nil {
+		return err
+	}
+	svc, err := sp.schedulerService(path, nil)
+	if err != nil {
+		return fmt.Errorf("sim: %w", err)
+	}
+	if err := svc.Validate(); err != nil {
+		return fmt.Errorf("sim: %s: %s", path, trimPrefix(err.Error(), "scheduler: "))
+	}
+	if len(sp.CapacityProviderStrategy) > 0 {
+		if err := validStrategy(path+".capacityProviderStrategy", sp.CapacityProviderStrategy, providers); err != nil {
+			return err
+		}
+		if sp.SchedulingStrategy == "DAEMON" {
+			return fmt.Errorf("sim: %s.capacityProviderStrategy: DAEMON services take none", path)
+		}
+		for _, it := range sp.CapacityProviderStrategy {
+			if (it.CapacityProvider == providerFargate || it.CapacityProvider == providerFargateSpot) && !validFargateSize(sp.TaskDefinition.CPU, sp.TaskDefinition.MemoryMiB) {
+				return fmt.Errorf("sim: %s.taskDefinition: cpu %d, memory %d is not a Fargate task size (256: 512-2048; 512: 1024-4096; 1024: 2048-8192; ...)", path, sp.TaskDefinition.CPU, sp.TaskDefinition.MemoryMiB)
+			}
+		}
+	}
+	if u := sp.Usage; u != nil {
+		if u.CPU < 0 || u.Memory < 0 || u.MemoryPerTask < 0 || u.RequestsPerSecond < 0 || u.CPUPerRequest < 0 {
+			return fmt.Errorf("sim: %s.usage: cpu, memory, memoryPerTask, requestsPerSecond and cpuPerRequest must not be negative", path)
+		}
+		if u.DailyCycle < 0 || u.DailyCycle >= 1 {
+			return fmt.Errorf("sim: %s.usage.dailyCycle: %g, expected 0 <= x < 1", path, u.DailyCycle)
+		}
+		for j, st := range u.Steps {
+			if st.Factor < 0 {
+				return fmt.Errorf("sim: %s.usage.steps[%d].factor: %g is negative", path, j, st.Factor)
+			}
+		}
+		if u.Trace != nil && u.Trace.Path == "" {
+			return fmt.Errorf("sim: %s.usage.trace.path: missing", path)
+		}
+	}
+	if sp.Scaling != nil {
+		if sp.SchedulingStrategy == "DAEMON" {
+			return fmt.Errorf("sim: %s.scaling: DAEMON services do not scale", path)
+		}
+		if sp.Usage == nil && len(sp.Scaling.TargetTracking)+len(sp.Scaling.StepScaling) > 0 {
+			return fmt.Errorf("sim: %s.usage: missing: the scaling policies read the service's metrics, which come from its usage", path)
+		}
+		sc, err := sp.Scaling.scaler(sp.Name)
+		if err != nil {
+			return fmt.Errorf("sim: %s.scaling: %w", path, err)
+		}
+		if err := sc.Validate(); err != nil {
+			return fmt.Errorf("sim: %s.scaling: %s", path, trimPrefix(err.Error(), "autoscale: "))
+		}
+	}
+	return nil
+}
+
+// scaler builds the Application Auto Scaling target of a service.
+func (s *ScalingSpec) scaler(service string) (*autoscale.Scaler, error) {
+	sc := &autoscale.Scaler{Target: autoscale.ScalableTarget{
+		ServiceNamespace: autoscale.ServiceNamespaceECS, ResourceId: "service/sim/" + service,
+		ScalableDimension: autoscale.ScalableDimensionDesiredCount, MinCapacity: s.MinCapacity, MaxCapacity: s.MaxCapacity,
+	}}
+	for i, t := range s.TargetTracking {
+		name := t.Name
+		if name == "" {
+			name = fmt.Sprintf("target-tracking-%d", i)
+		}
+		pre := &autoscale.PredefinedMetricSpecification{PredefinedMetricType: autoscale.PredefinedMetricType(t.Metric)}
+		if pre.PredefinedMetricType == autoscale.ALBRequestCountPerTarget {
+			pre.ResourceLabel = "app/sim/" + service
+		}
+		sc.Policies = append(sc.Policies, autoscale.Policy{PolicyName: name, TargetTracking: &autoscale.TargetTrackingPolicy{
+			TargetValue: t.TargetValue, PredefinedMetricSpecification: pre, DisableScaleIn: t.DisableScaleIn,
+			ScaleOutCooldown: time.Duration(t.ScaleOutCooldown), ScaleInCooldown: time.Duration(t.ScaleInCooldown),
+		}})
+	}
+	for i, st := range s.StepScaling {
+		name := st.Name
+		if name == "" {
+			name = fmt.Sprintf("step-%d", i)
+		}
+		p := &autoscale.StepScalingPolicy{
+			AdjustmentType: autoscale.AdjustmentType(st.AdjustmentType), Cooldown: time.Duration(st.Cooldown),
+			Alarm: autoscale.Alarm{MetricName: st.Alarm.Metric, Threshold: st.Alarm.Threshold,
+				ComparisonOperator: autoscale.ComparisonOperator(st.Alarm.ComparisonOperator), EvaluationPeriods: st.Alarm.EvaluationPeriods,
+				DatapointsToAlarm: st.Alarm.DatapointsToAlarm, Statistic: autoscale.Statistic(st.Alarm.Statistic)},
+		}
+		for _, s := range st.Steps {
+			p.StepAdjustments = append(p.StepAdjustments, autoscale.StepAdjustment{MetricIntervalLowerBound: s.Lower, MetricIntervalUpperBound: s.Upper, ScalingAdjustment: s.Adjustment})
+		}
+		sc.Policies = append(sc.Policies, autoscale.Policy{PolicyName: name, StepScaling: p})
+	}
+	for _, a := range s.ScheduledActions {
+		sched, err := autoscale.ParseSchedule(a.Schedule, a.Timezone)
+		if err != nil {
+			return nil, fmt.Errorf("scheduled action %q: %s", a.Name, trimPrefix(err.Error(), "autoscale: "))
+		}
+		sc.ScheduledActions = append(sc.ScheduledActions, autoscale.ScheduledAction{ScheduledActionName: a.Name, Schedule: sched,
+			ScalableTargetAction: autoscale.ScalableTargetAction{MinCapacity: a.MinCapacity, MaxCapacity: a.MaxCapacity}})
+	}
+	return sc, nil
+}
+
+// usesFargate reports whether a service runs on FARGATE or FARGATE_SPOT.
+func (sc *Scenario) usesFargate() bool {
+	for _, sp := range sc.Services {
+		for _, it := range sp.CapacityProviderStrategy {
+			if it.CapacityProvider == providerFargate || it.CapacityProvider == providerFargateSpot {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// hasPlanner reports whether the run needs the planner: services,
+// capacity providers, scheduled tasks or Spot interruptions.
+func (sc *Scenario) hasPlanner() bool {
+	if len(sc.Services) > 0 || len(sc.CapacityProviders) > 0 || len(sc.ScheduledTasks) > 0 || len(sc.Workload.CapacityProviderStrategy) > 0 {
+		return true
+	}
+	for _, e := range sc.Fleet.Events {
+		if e.Kind == "interrupt" {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,99 @@
+package sim
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"strconv"
+	"time"
+
+	"github.com/berthsched/berth/autoscale"
+	"github.com/berthsched/berth/placement"
+	"github.com/berthsched/berth/sim/trace"
+)
+
+// scheduledState is one EventBridge rule through the run.
+type scheduledState struct {
+	spec   *ScheduledTaskSpec
+	sched  autoscale.Schedule
+	anchor time.Time
+	cons   []placement.Constraint
+	n      int
+}
+
+// newScheduled parses the rules and queues each one's first run. A rate()
+// rule first fires one interval after the start, a cron() rule at its
+// first matching minute.
+func (s *simulator) newScheduled() error {
+	for i := range s.sc.ScheduledTasks {
+		spec := &s.sc.ScheduledTasks[i]
+		path := fmt.Sprintf("scheduledTasks[%d]", i)
+		sched, err := autoscale.ParseSchedule(spec.Schedule, spec.Timezone)
+		if err != nil {
+			return fmt.Errorf("sim: %s.schedule: %s", path, trimPrefix(err.Error(), "autoscale: "))
+		}
+		st := scheduledState{spec: spec, sched: sched, anchor: Epoch}
+		if next, ok := sched.Next(Epoch, Epoch); ok && next.After(Epoch) {
+			// rate(): one interval after the start.
+			st.anchor = next
+		}
+		cons, err := compileConstraints(append(append([]ConstraintSpec(nil), spec.TaskDefinition.Constraints...), spec.Constraints...), path+".constraints")
+		if err != nil {
+			return fmt.Errorf("sim: %w", err)
+		}
+		st.cons = cons
+		s.pl.scheduled = append(s.pl.scheduled, st)
+	}
+	return nil
+}
+
+// startScheduled queues every rule's first occurrence.
+func (s *simulator) startScheduled() {
+	for i := range s.pl.scheduled {
+		s.queueScheduled(i, Epoch.Add(-time.Nanosecond))
+	}
+}
+
+func (s *simulator) queueScheduled(i int, after time.Time) {
+	st := &s.pl.scheduled[i]
+	t, ok := st.sched.Next(after, st.anchor)
+	if !ok {
+		return
+	}
+	at := t.Sub(Epoch)
+	if at > time.Duration(s.sc.Duration) {
+		return
+	}
+	s.eng.Schedule(at, scheduledRun{i})
+}
+
+// runScheduled submits the rule's tasks as RunTask would, then queues the
+// next occurrence.
+func (s *simulator) runScheduled(i int) {
+	st := &s.pl.scheduled[i]
+	td := &st.spec.TaskDefinition
+	count := max(st.spec.Count, 1)
+	rng := rand.New(rand.NewPCG(s.sc.Seed^uint64(i+1)<<32, uint64(st.n)))
+	for range count {
+		st.n++
+		t := trace.Task{
+			ID:        st.spec.Name + "-" + strconv.Itoa(st.n),
+			Submit:    s.eng.Now(),
+			HasTimes:  true,
+			CPU:       td.CPU,
+			MemoryMiB: td.MemoryMiB,
+			GPUs:      td.GPUs,
+			App:       td.Family,
+		}
+		if td.GPUs > 0 {
+			t.GPUMilli = 1000
+		}
+		if td.Duration != nil {
+			t.Duration = td.Duration.draw(rng)
+		}
+		if td.Crash {
+			t.ExitCode = 1
+		}
+		s.submit(item{Task: t, ports: td.HostPorts, cons: st.cons})
+	}
+	s.queueScheduled(i, s.wall())
+}

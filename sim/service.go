@@ -1,0 +1,616 @@
+package sim
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"time"
+
+	"github.com/berthsched/berth/autoscale"
+	"github.com/berthsched/berth/placement"
+	"github.com/berthsched/berth/scheduler"
+)
+
+// svcState is one service of the scenario through the run.
+type svcState struct {
+	spec     *ServiceSpec
+	base     *scheduler.Service // the current specification, full desired count
+	strategy autoscale.CapacityProviderStrategy
+	shards   []*svcShard
+	daemon   bool
+	// offFargate keeps shards off other services' Fargate capacity.
+	offFargate *placement.Constraint
+	pl         *planner
+	tds        map[string]*TaskDefSpec // behaviour per "family:revision"
+
+	scaler  *autoscale.Scaler
+	sst     autoscale.State
+	metrics autoscale.Metrics
+	keep    int // datapoints kept per metric
+	usage   *usageModel
+
+	// Figures for the summary.
+	started, stoppedN, failedLaunch, lost int
+	waits                                 []float64 // seconds from PROVISIONING (or the shortfall) to a start
+}
+
+// svcShard is the part of a service that runs on one capacity provider of
+// its strategy (the whole service when it has none): package scheduler
+// reconciles each shard as a service of its own, with the shard's share
+// of the desired count and a memberOf on the provider.
+type svcShard struct {
+	svc      *svcState
+	provider string // "" for none
+	sched    *scheduler.Service
+	state    scheduler.State
+	tasks    []*svcTask       // not yet STOPPED, in start order
+	obs      []scheduler.Task // reused for Observed.Tasks
+	stopped  []scheduler.Task
+	queued   bool // an immediate reconciliation is queued
+	ticking  bool // a periodic one is queued
+	// short is how many tasks the shard lacks (PROVISIONING with a
+	// capacity provider); since holds when each began waiting.
+	short int
+	since []time.Duration
+	// fargate is the shard's Fargate capacity: one instance per task.
+	fargate []*placement.Instance
+}
+
+// svcTask is a service task that has not reached STOPPED.
+type svcTask struct {
+	shard  *svcShard
+	t      scheduler.Task
+	run    *Run
+	inst   *placement.Instance
+	td     *TaskDefSpec
+	reason string // the stoppedReason the scheduler gave, when it stopped it
+}
+
+// Planner events.
+type (
+	reconcileEv struct {
+		sh   *svcShard
+		kind reconcileKind
+	}
+	taskRunning  struct{ t *svcTask }
+	svcEventEv   struct{ e *ServiceEvent }
+	minuteTick   struct{}
+	spotNoticeEv struct{ in *placement.Instance }
+	spotKillEv   struct{ in *placement.Instance }
+	scheduledRun struct{ i int }
+	retryEv      struct{}
+)
+
+// reconcileKind says which queued reconciliation an event is.
+type reconcileKind uint8
+
+const (
+	reconcileNow      reconcileKind = iota // after a change, coalesced
+	reconcilePeriodic                      // every ReconcileEvery while not steady
+	reconcileLater                         // once a task counts as healthy
+)
+
+// planner is the simulator's state for services, scaling, capacity
+// providers and scheduled tasks.
+type planner struct {
+	svcs       []*svcState
+	byName     map[string]*svcState
+	tasks      map[string]*svcTask // by run id
+	providers  []*providerState
+	byProv     map[string]*providerState
+	fargate    *FargateSpec
+	spotRNG    *rand.Rand
+	scheduled  []scheduledState
+	wlSplit    []int // workload tasks given to each provider of the workload's strategy
+	wlSplitGPU []int // the same for the GPU strategy
+	// offFargate is the memberOf that keeps tasks off Fargate capacity,
+	// when the scenario has any.
+	offFargate *placement.Constraint
+	cons       map[string]placement.Constraint // compiled memberOf, by expression
+	out        plannerOutput
+	retrying   bool // a retryEv is queued
+}
+
+func (s *simulator) newPlanner() error {
+	sc := s.sc
+	p := &planner{byName: map[string]*svcState{}, tasks: map[string]*svcTask{}, byProv: map[string]*providerState{},
+		spotRNG: rand.New(rand.NewPCG(sc.Seed, 3))}
+	s.pl = p
+	p.fargate = &FargateSpec{PricePerVCPUHour: 0.04048, PricePerGBHour: 0.004445, SpotDiscount: 0.3, ProvisionDelay: Duration(30 * time.Second)}
+	if f := sc.Fargate; f != nil {
+		if f.PricePerVCPUHour > 0 {
+			p.fargate.PricePerVCPUHour = f.PricePerVCPUHour
+		}
+		if f.PricePerGBHour > 0 {
+			p.fargate.PricePerGBHour = f.PricePerGBHour
+		}
+		if f.SpotDiscount > 0 {
+			p.fargate.SpotDiscount = f.SpotDiscount
+		}
+		if f.ProvisionDelay > 0 {
+			p.fargate.ProvisionDelay = f.ProvisionDelay
+		}
+		p.fargate.SpotInterruptionsPerHour = f.SpotInterruptionsPerHour
+	}
+	if sc.usesFargate() {
+		con, err := placement.NewMemberOf("not(attribute:berth.service exists)")
+		if err != nil {
+			return fmt.Errorf("sim: %w", err)
+		}
+		p.offFargate = &con
+	}
+	for i := range sc.CapacityProviders {
+		ps := newProviderState(&sc.CapacityProviders[i], s.types)
+		p.providers = append(p.providers, ps)
+		p.byProv[ps.spec.Name] = ps
+	}
+	for i := range sc.Services {
+		sp := &sc.Services[i]
+		path := fmt.Sprintf("services[%d]", i)
+		base, err := sp.schedulerService(path, s.opts.NewStrategy)
+		if err != nil {
+			return fmt.Errorf("sim: %w", err)
+		}
+		st := &svcState{spec: sp, base: base, strategy: strategyOf(sp.CapacityProviderStrategy), daemon: sp.SchedulingStrategy == "DAEMON",
+			tds: map[string]*TaskDefSpec{tdKey(&sp.TaskDefinition): &sp.TaskDefinition}, metrics: autoscale.Metrics{},
+			keep: autoscale.DefaultLowDatapoints + 5}
+		if sp.Scaling != nil {
+			if st.scaler, err = sp.Scaling.scaler(sp.Name); err != nil {
+				return fmt.Errorf("sim: %s.scaling: %w", path, err)
+			}
+			st.sst = st.scaler.Start(*sp.DesiredCount)
+			for _, p := range sp.Scaling.StepScaling {
+				st.keep = max(st.keep, p.Alarm.EvaluationPeriods+5)
+			}
+			n := st.sst.Capacity
+			st.base.DesiredCount = &n
+		}
+		if sp.Usage != nil {
+			if st.usage, err = s.newUsage(sp.Usage); err != nil {
+				return fmt.Errorf("sim: %s.usage: %w", path, err)
+			}
+		}
+		st.offFargate, st.pl = p.offFargate, p
+		if len(st.strategy) == 0 {
+			st.shards = []*svcShard{{svc: st}}
+		}
+		for _, it := range st.strategy {
+			st.shards = append(st.shards, &svcShard{svc: st, provider: it.CapacityProvider})
+		}
+		st.respec()
+		p.svcs = append(p.svcs, st)
+		p.byName[sp.Name] = st
+	}
+	// Daemons first: a new instance's daemon tasks get its resources first.
+	slices.SortStableFunc(p.svcs, func(a, b *svcState) int {
+		switch {
+		case a.daemon == b.daemon:
+			return 0
+		case a.daemon:
+			return -1
+		}
+		return 1
+	})
+	return s.newScheduled()
+}
+
+func tdKey(td *TaskDefSpec) string {
+	rev := td.Revision
+	if rev == 0 {
+		rev = 1
+	}
+	return fmt.Sprintf("%s:%d", td.Family, rev)
+}
+
+// respec rebuilds every shard's scheduler specification from the service's
+// base: its share of the desired count and the provider's constraint.
+func (st *svcState) respec() {
+	var split []int
+	if len(st.strategy) > 0 && st.base.DesiredCount != nil {
+		split = st.strategy.Split(*st.base.DesiredCount)
+	}
+	for i, sh := range st.shards {
+		svc := *st.base
+		if split != nil {
+			n := split[i]
+			svc.DesiredCount = &n
+		}
+		if st.offFargate != nil && sh.provider != providerFargate && sh.provider != providerFargateSpot {
+			svc.PlacementConstraints = append(slices.Clip(svc.PlacementConstraints), *st.offFargate)
+		}
+		if sh.provider != "" {
+			expr := "attribute:" + attrProvider + " == " + sh.provider
+			if sh.provider == providerFargate || sh.provider == providerFargateSpot {
+				expr += " and attribute:berth.service == " + st.spec.Name
+			}
+			con, err := st.pl.memberOf(expr)
+			if err == nil {
+				svc.PlacementConstraints = append(slices.Clip(svc.PlacementConstraints), con)
+			}
+		}
+		sh.sched = &svc
+	}
+}
+
+// startServices queues the first reconciliation of every service and the
+// minute tick.
+func (s *simulator) startServices() {
+	for _, st := range s.pl.svcs {
+		for _, sh := range st.shards {
+			s.queueReconcile(sh)
+		}
+	}
+	for i := range s.sc.ServiceEvents {
+		e := &s.sc.ServiceEvents[i]
+		s.eng.Schedule(time.Duration(e.At), svcEventEv{e})
+	}
+	if len(s.pl.svcs) > 0 || len(s.pl.providers) > 0 {
+		s.eng.Schedule(time.Minute, minuteTick{})
+	}
+}
+
+// queueReconcile reconciles the shard now, once, after the events already
+// due at this time.
+func (s *simulator) queueReconcile(sh *svcShard) {
+	if !sh.queued {
+		sh.queued = true
+		s.eng.After(0, reconcileEv{sh, reconcileNow})
+	}
+}
+
+// changed queues a reconciliation of every service: the fleet or the
+// capacity changed.
+func (s *simulator) changed() {
+	if s.pl == nil {
+		return
+	}
+	for _, st := range s.pl.svcs {
+		for _, sh := range st.shards {
+			s.queueReconcile(sh)
+		}
+	}
+}
+
+// handlePlanner handles the planner's events; it reports whether ev was
+// one of them.
+func (s *simulator) handlePlanner(ev Event) bool {
+	switch ev := ev.(type) {
+	case reconcileEv:
+		switch ev.kind {
+		case reconcileNow:
+			ev.sh.queued = false
+		case reconcilePeriodic:
+			ev.sh.ticking = false
+		}
+		s.reconcile(ev.sh)
+	case taskRunning:
+		s.taskRunning(ev.t)
+	case svcEventEv:
+		s.serviceEvent(ev.e)
+	case minuteTick:
+		s.minute()
+		s.eng.After(time.Minute, minuteTick{})
+	case spotNoticeEv:
+		s.spotNotice(ev.in)
+	case spotKillEv:
+		s.spotKill(ev.in)
+	case scheduledRun:
+		s.runScheduled(ev.i)
+	case retryEv:
+		s.pl.retrying = false
+		s.retry()
+	default:
+		return false
+	}
+	return true
+}
+
+func (s *simulator) wall() time.Time { return Epoch.Add(s.eng.Now()) }
+
+// reconcile runs package scheduler on one shard and applies its plan.
+// Daemon services waiting for their reconciliation go first, so that a
+// new instance's daemon tasks get its resources before replica tasks.
+func (s *simulator) reconcile(sh *svcShard) {
+	if !sh.svc.daemon {
+		for _, st := range s.pl.svcs {
+			if !st.daemon {
+				break
+			}
+			for _, d := range st.shards {
+				if d.queued {
+					d.queued = false
+					s.reconcile(d)
+				}
+			}
+		}
+	}
+	obs := scheduler.Observed{State: sh.state, Stopped: sh.stopped}
+	obs.Tasks = sh.obs[:0]
+	for _, t := range sh.tasks {
+		obs.Tasks = append(obs.Tasks, t.t)
+	}
+	sh.obs = obs.Tasks
+	plan, err := scheduler.Reconcile(sh.sched, &obs, s.wall(), s.cluster, s.rng)
+	if err != nil {
+		s.fail(fmt.Errorf("sim: service %s: %w", sh.svc.spec.Name, err))
+		return
+	}
+	sh.stopped = sh.stopped[:0]
+	sh.state = plan.State
+	for _, e := range plan.Events {
+		s.pl.out.event(s.eng.Now(), sh.svc.spec.Name, e.Message)
+	}
+	for _, st := range plan.Stops {
+		s.stopServiceTask(sh, st)
+	}
+	for i := range plan.Starts {
+		s.startServiceTask(sh, &plan.Starts[i])
+	}
+	s.shortfall(sh)
+	if !sh.ticking && !s.steady(sh, plan) {
+		sh.ticking = true
+		s.eng.After(time.Duration(s.sc.ReconcileEvery), reconcileEv{sh, reconcilePeriodic})
+	}
+}
+
+// steady reports whether the shard needs no periodic reconciliation: its
+// deployment is complete and nothing is starting, stopping or missing.
+func (s *simulator) steady(sh *svcShard, plan *scheduler.Plan) bool {
+	if !plan.Empty() || sh.short > 0 {
+		return false
+	}
+	if p := plan.State.Primary(); p == nil || p.RolloutState != scheduler.Completed || len(plan.State.Deployments) > 1 {
+		return false
+	}
+	for _, t := range sh.tasks {
+		if t.t.LastStatus != scheduler.Running || t.t.DesiredStatus == scheduler.Stopped {
+			return false
+		}
+	}
+	return true
+}
+
+func (s *simulator) stopServiceTask(sh *svcShard, st scheduler.Stop) {
+	for _, t := range sh.tasks {
+		if t.t.ID != st.ID || t.t.DesiredStatus == scheduler.Stopped {
+			continue
+		}
+		t.t.DesiredStatus = scheduler.Stopped
+		t.reason = st.Reason
+		// An error means the task already ended (its instance went at this
+		// very time) and its Exit is on the way: nothing to stop.
+		_ = s.exec.Stop(t.run, st.Reason)
+		return
+	}
+}
+
+func (s *simulator) startServiceTask(sh *svcShard, st *scheduler.Start) {
+	key := fmt.Sprintf("%s:%d", st.TaskDefinition.Family, st.TaskDefinition.Revision)
+	td := sh.svc.tds[key]
+	in := st.Placement.Instance
+	req := st.TaskDefinition.Requirements()
+	t := &svcTask{shard: sh, t: st.Task(), inst: in, td: td}
+	t.run = &Run{ID: st.ID, Group: st.Group, Family: st.TaskDefinition.Family, Instance: in.ARN,
+		CPU: req.CPU, MemoryMiB: req.MemoryMiB, Ports: req.PortsTCP, Started: s.eng.Now()}
+	sh.tasks = append(sh.tasks, t)
+	s.pl.tasks[st.ID] = t
+	sh.svc.started++
+	if len(sh.since) > 0 {
+		sh.svc.waits = append(sh.svc.waits, (s.eng.Now() - sh.since[0]).Seconds())
+		sh.since = sh.since[1:]
+	}
+	if err := s.exec.Start(t.run); err != nil {
+		s.fail(fmt.Errorf("sim: start task %s: %w", st.ID, err))
+		return
+	}
+	s.eng.After(td.startDelay(), taskRunning{t})
+}
+
+// taskRunning moves a PENDING task to RUNNING, or stops it when its
+// revision crashes.
+func (s *simulator) taskRunning(t *svcTask) {
+	if t.t.LastStatus != scheduler.Pending || t.t.DesiredStatus == scheduler.Stopped {
+		return
+	}
+	if _, live := s.pl.tasks[t.run.ID]; !live {
+		return
+	}
+	if t.td.Crash {
+		t.run.ExitCode = 1
+		_ = s.exec.Stop(t.run, ReasonEssentialExited) // an error: it already ended
+		return
+	}
+	t.t.LastStatus, t.t.StartedAt = scheduler.Running, s.wall()
+	// The 40-second health rule: look again once the task counts.
+	s.eng.After(scheduler.NoHealthCheckDelay+time.Second, reconcileEv{t.shard, reconcileLater})
+}
+
+// serviceExited handles the end of a service task: release it, report it
+// STOPPED once to the scheduler and reconcile.
+func (s *simulator) serviceExited(t *svcTask, e *Exit) {
+	delete(s.pl.tasks, t.run.ID)
+	sh := t.shard
+	if i := slices.Index(sh.tasks, t); i >= 0 {
+		sh.tasks = slices.Delete(sh.tasks, i, i+1)
+	}
+	if err := s.cluster.Release(t.t.Placement); err != nil {
+		s.fail(err)
+		return
+	}
+	st := t.t
+	st.LastStatus, st.DesiredStatus = scheduler.Stopped, scheduler.Stopped
+	switch {
+	case t.reason != "":
+		st.StopCode = scheduler.ServiceSchedulerInitiated
+	case isLost(e.Reason):
+		st.StopCode = scheduler.TerminationNotice
+		sh.svc.lost++
+	default:
+		st.StopCode = scheduler.EssentialContainerExited
+	}
+	if st.StartedAt.IsZero() && st.StopCode == scheduler.EssentialContainerExited {
+		sh.svc.failedLaunch++
+	}
+	sh.svc.stoppedN++
+	sh.stopped = append(sh.stopped, st)
+	if p := s.pl.instanceProvider(t.inst); p == providerFargate || p == providerFargateSpot {
+		s.releaseFargate(t.inst)
+	}
+	s.queueReconcile(sh)
+}
+
+// shortfall counts the tasks the shard lacks: the primary deployment's
+// tasks short of the desired count, within the room maximumPercent
+// leaves. With a capacity provider they are PROVISIONING: managed scaling
+// counts them, and Fargate provisions capacity for each.
+func (s *simulator) shortfall(sh *svcShard) {
+	short := 0
+	// A failed deployment without rollback starts nothing.
+	if p := sh.state.Primary(); p != nil && sh.sched.DesiredCount != nil && !sh.svc.daemon && p.RolloutState != scheduler.Failed {
+		desired := *sh.sched.DesiredCount
+		_, upper := sh.sched.Bounds(desired)
+		primary := 0
+		for _, t := range sh.tasks {
+			if t.t.DesiredStatus != scheduler.Stopped && (t.t.Deployment == p.ID || p.RollbackTo != "" && t.t.Deployment == p.RollbackTo) {
+				primary++
+			}
+		}
+		short = max(min(desired-primary, upper-len(sh.tasks)), 0)
+	}
+	for len(sh.since) < short {
+		sh.since = append(sh.since, s.eng.Now())
+	}
+	sh.since = sh.since[:short]
+	sh.short = short
+	if sh.provider == providerFargate || sh.provider == providerFargateSpot {
+		s.fargateCapacity(sh, short)
+	}
+}
+
+// fargateCapacity keeps as much Fargate capacity provisioned or idle for
+// the shard as it lacks tasks, releasing idle capacity beyond that.
+func (s *simulator) fargateCapacity(sh *svcShard, short int) {
+	ready := 0
+	kept := sh.fargate[:0]
+	for _, in := range sh.fargate {
+		switch {
+		case in.Status == placement.StatusInactive:
+			continue
+		case in.Status == placement.StatusRegistering:
+			ready++
+		case in.RunningTasksCount == 0:
+			if ready >= short {
+				s.releaseFargate(in)
+				continue
+			}
+			ready++
+		}
+		kept = append(kept, in)
+	}
+	clear(sh.fargate[len(kept):])
+	sh.fargate = kept
+	for range short - ready {
+		s.provisionFargate(sh)
+	}
+}
+
+// serviceEvent applies an UpdateService.
+func (s *simulator) serviceEvent(e *ServiceEvent) {
+	st := s.pl.byName[e.Service]
+	base := *st.base
+	if e.TaskDefinition != nil {
+		td, err := e.TaskDefinition.taskDefinition("serviceEvents.taskDefinition")
+		if err != nil {
+			s.fail(fmt.Errorf("sim: %w", err))
+			return
+		}
+		st.tds[tdKey(e.TaskDefinition)] = e.TaskDefinition
+		base.TaskDefinition = td
+	}
+	if e.DesiredCount != nil {
+		n := *e.DesiredCount
+		base.DesiredCount = &n
+		if st.scaler != nil {
+			st.sst.Capacity = n
+		}
+	}
+	if e.PlacementConstraints != nil {
+		cons, err := compileConstraints(*e.PlacementConstraints, "serviceEvents.placementConstraints")
+		if err != nil {
+			s.fail(fmt.Errorf("sim: %w", err))
+			return
+		}
+		base.PlacementConstraints = cons
+	}
+	if e.ForceNewDeployment {
+		base.ForceNewDeployment++
+	}
+	st.base = &base
+	st.respec()
+	s.pl.out.event(s.eng.Now(), st.spec.Name, "(service "+st.spec.Name+") was updated: "+e.describe())
+	for _, sh := range st.shards {
+		s.queueReconcile(sh)
+	}
+}
+
+func (e *ServiceEvent) describe() string {
+	var parts []string
+	if e.TaskDefinition != nil {
+		parts = append(parts, "taskDefinition "+tdKey(e.TaskDefinition))
+	}
+	if e.DesiredCount != nil {
+		parts = append(parts, fmt.Sprintf("desiredCount %d", *e.DesiredCount))
+	}
+	if e.PlacementConstraints != nil {
+		parts = append(parts, "placementConstraints")
+	}
+	if e.ForceNewDeployment {
+		parts = append(parts, "forceNewDeployment")
+	}
+	if len(parts) == 0 {
+		return "nothing"
+	}
+	out := parts[0]
+	for _, p := range parts[1:] {
+		out += ", " + p
+	}
+	return out
+}
+
+// setDesired changes a service's desired count (Application Auto Scaling).
+func (s *simulator) setDesired(st *svcState, n int) {
+	base := *st.base
+	base.DesiredCount = &n
+	st.base = &base
+	st.respec()
+	for _, sh := range st.shards {
+		s.queueReconcile(sh)
+	}
+}
+
+// desired is the service's desired count (DAEMON: its tasks wanted).
+func (st *svcState) desired() int {
+	if st.daemon {
+		run, pend := st.counts()
+		return run + pend
+	}
+	return *st.base.DesiredCount
+}
+
+// counts returns the service's RUNNING and PENDING tasks (PROVISIONING
+// included in pending).
+func (st *svcState) counts() (running, pending int) {
+	for _, sh := range st.shards {
+		for _, t := range sh.tasks {
+			if t.t.LastStatus == scheduler.Running {
+				running++
+			} else {
+				pending++
+			}
+		}
+		if sh.provider != "" {
+			pending += sh.short
+		}
+	}
+	return running, pending
+}

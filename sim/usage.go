@@ -1,0 +1,208 @@
+package sim
+
+import (
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/berthsched/berth/autoscale"
+	"github.com/berthsched/berth/placement"
+	"github.com/berthsched/berth/scheduler"
+)
+
+// usageModel is a service's load over time (see UsageSpec).
+type usageModel struct {
+	u     *UsageSpec
+	steps []LoadStep    // sorted by At
+	trace []traceFactor // sorted by at
+}
+
+type traceFactor struct {
+	at     time.Duration
+	factor float64
+}
+
+func (s *simulator) newUsage(u *UsageSpec) (*usageModel, error) {
+	m := &usageModel{u: u, steps: append([]LoadStep(nil), u.Steps...)}
+	sort.SliceStable(m.steps, func(i, j int) bool { return m.steps[i].At < m.steps[j].At })
+	if u.Trace != nil {
+		r, name, err := s.open(u.Trace.Path)
+		if err != nil {
+			return nil, err
+		}
+		if m.trace, err = readLoadTrace(r, name, u.Trace.Column); err != nil {
+			return nil, err
+		}
+	}
+	return m, nil
+}
+
+// readLoadTrace reads time_s,factor rows: the factor is column (a name
+// from the header) or, when column is "", the second column, and then a
+// first row that is not numeric is a header.
+func readLoadTrace(r io.Reader, name, column string) ([]traceFactor, error) {
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = -1
+	col := 1
+	var out []traceFactor
+	for line := 1; ; line++ {
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		if line == 1 && column != "" {
+			col = slices.IndexFunc(rec, func(h string) bool { return strings.TrimSpace(h) == column })
+			if col < 1 {
+				return nil, fmt.Errorf("%s:1: no column %q after the time column in the header %q", name, column, strings.Join(rec, ","))
+			}
+			continue
+		}
+		if len(rec) <= col {
+			return nil, fmt.Errorf("%s:%d: %d fields, expected at least %d", name, line, len(rec), col+1)
+		}
+		at, err1 := strconv.ParseFloat(strings.TrimSpace(rec[0]), 64)
+		f, err2 := strconv.ParseFloat(strings.TrimSpace(rec[col]), 64)
+		if err1 != nil || err2 != nil {
+			if line == 1 {
+				continue
+			}
+			return nil, fmt.Errorf("%s:%d: %q,%q: expected numbers (time_s and the factor)", name, line, rec[0], rec[col])
+		}
+		if f < 0 || math.IsNaN(f) || math.IsInf(f, 0) || at < 0 || at > 1e9 || math.IsNaN(at) {
+			return nil, fmt.Errorf("%s:%d: time %g, factor %g: expected non-negative finite values", name, line, at, f)
+		}
+		out = append(out, traceFactor{time.Duration(at * float64(time.Second)), f})
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].at < out[j].at })
+	return out, nil
+}
+
+// load returns the load factor at t.
+func (m *usageModel) load(t time.Duration) float64 {
+	f := 1.0
+	if m.u.DailyCycle > 0 {
+		f *= 1 + m.u.DailyCycle*math.Cos(2*math.Pi*(t.Hours()-m.u.PeakHour)/24)
+	}
+	step := 1.0
+	for _, st := range m.steps {
+		if st.At > Duration(t) {
+			break
+		}
+		step = st.Factor
+	}
+	f *= step
+	if len(m.trace) > 0 {
+		i := sort.Search(len(m.trace), func(i int) bool { return m.trace[i].at > t }) - 1
+		if i >= 0 {
+			f *= m.trace[i].factor
+		} else {
+			f *= m.trace[0].factor
+		}
+	}
+	return f
+}
+
+// serviceMetrics returns the service's CPU and memory utilization
+// (percent of what its RUNNING tasks reserve) and requests per target per
+// minute; ok is false without RUNNING tasks or a usage model (missing
+// data).
+func (st *svcState) serviceMetrics(now time.Duration) (cpu, mem, reqPerTarget float64, ok bool) {
+	n := 0
+	var resCPU, resMem float64
+	for _, sh := range st.shards {
+		for _, t := range sh.tasks {
+			if t.t.LastStatus == scheduler.Running {
+				n++
+				resCPU += float64(t.run.CPU)
+				resMem += float64(t.run.MemoryMiB)
+			}
+		}
+	}
+	if n == 0 || st.usage == nil {
+		return 0, 0, 0, false
+	}
+	u := st.usage.u
+	l := st.usage.load(now)
+	rps := u.RequestsPerSecond * l
+	usedCPU := u.CPU*l + rps*u.CPUPerRequest
+	usedMem := u.MemoryPerTask*float64(n) + u.Memory*l
+	cpu, mem = percent(usedCPU, resCPU), percent(usedMem, resMem)
+	return cpu, mem, rps * 60 / float64(n), true
+}
+
+// minute publishes the metrics, runs Application Auto Scaling and managed
+// scaling, and records the timelines.
+func (s *simulator) minute() {
+	now := s.eng.Now()
+	wall := s.wall()
+	for _, st := range s.pl.svcs {
+		cpu, mem, req, ok := st.serviceMetrics(now)
+		if ok {
+			st.record(autoscale.ECSServiceAverageCPUUtilization, wall, cpu)
+			st.record(autoscale.ECSServiceAverageMemoryUtilization, wall, mem)
+			st.record(autoscale.ALBRequestCountPerTarget, wall, req)
+		}
+		if st.scaler == nil {
+			continue
+		}
+		st.sst.Capacity = *st.base.DesiredCount
+		deploying := false
+		for _, sh := range st.shards {
+			if p := sh.state.Primary(); p != nil && p.RolloutState == scheduler.InProgress {
+				deploying = true
+			}
+		}
+		from := st.sst.Capacity
+		var reason string
+		st.sst, reason = st.scaler.Evaluate(st.sst, autoscale.Input{Now: wall, Metrics: st.metrics, Deploying: deploying})
+		if st.sst.Capacity != from {
+			s.pl.out.scaling(now, st.spec.Name, "service", from, st.sst.Capacity, reason)
+			s.setDesired(st, st.sst.Capacity)
+		}
+	}
+	s.manage()
+	if now%time.Duration(s.sc.SampleEvery) == 0 {
+		s.recordTimelines(now)
+	}
+}
+
+// record appends a datapoint, keeping at least the last st.keep (more
+// than the longest alarm window of the service's policies).
+func (st *svcState) record(metric autoscale.PredefinedMetricType, at time.Time, v float64) {
+	name := string(metric)
+	ser := st.metrics[name]
+	if len(ser) >= 2*st.keep {
+		ser = append(ser[:0], ser[len(ser)-st.keep:]...)
+	}
+	st.metrics[name] = append(ser, autoscale.Sample{Time: at, Value: v})
+}
+
+// recordTimelines samples each service and provider.
+func (s *simulator) recordTimelines(now time.Duration) {
+	for _, st := range s.pl.svcs {
+		run, pend := st.counts()
+		cpu, mem, _, _ := st.serviceMetrics(now)
+		s.pl.out.services = append(s.pl.out.services, ServicePoint{Time: now, Service: st.spec.Name, Desired: st.desired(), Running: run, Pending: pend,
+			CPU: round2(cpu), Memory: round2(mem)})
+	}
+	for _, ps := range s.pl.providers {
+		n := 0
+		for _, m := range ps.members {
+			if m.Status == placement.StatusActive || m.Status == placement.StatusDraining {
+				n++
+			}
+		}
+		s.pl.out.providers = append(s.pl.out.providers, ProviderPoint{Time: now, Provider: ps.spec.Name, Instances: n,
+			Launching: len(ps.members) - n, Reservation: round2(ps.last.Reservation), Provisioning: len(s.provisioning(ps.spec.Name))})
+	}
+}
