@@ -24,7 +24,9 @@ type HostRule struct {
 func ParseHostRule(s string) (HostRule, error) {
 	var r HostRule
 	r.URL = s
-	if i := strings.IndexByte(s, '='); i >= 0 {
+	// A pattern ends at the first '=' before the URL's "://"; a '=' after it
+	// belongs to the URL.
+	if i := strings.IndexByte(s, '='); i >= 0 && (strings.Index(s, "://") < 0 || i < strings.Index(s, "://")) {
 		r.Pattern, r.URL = s[:i], s[i+1:]
 	}
 	if _, err := path.Match(r.Pattern, ""); err != nil {
