@@ -130,22 +130,9 @@ Examples:
 }
 
 func runSim(e *env, scenarioPath, seed string, strategies []string, out string) error {
-	sc, dir, err := loadScenario(e, scenarioPath)
+	sc, open, err := scenarioForRun(e, scenarioPath, seed)
 	if err != nil {
 		return err
-	}
-	if seed != "" {
-		n, err := strconv.ParseUint(seed, 10, 64)
-		if err != nil {
-			return usagef("--seed %q: expected a non-negative integer", seed)
-		}
-		sc.Seed = n
-	}
-	open := func(path string) (io.ReadCloser, error) {
-		if !filepath.IsAbs(path) {
-			path = filepath.Join(dir, path)
-		}
-		return os.Open(path)
 	}
 	opts := sim.CompareOptions{Open: open, NewStrategy: gpushareStrategies(sc, open)}
 	for _, s := range strategies {
@@ -191,6 +178,29 @@ func runSim(e *env, scenarioPath, seed string, strategies []string, out string) 
 		fmt.Fprintf(e.stderr, "berth sim: wrote %s in %.1fs\n", out, time.Since(start).Seconds())
 	}
 	return nil
+}
+
+// scenarioForRun loads the scenario (or the default), applies --seed, and
+// returns an opener for the files it names, relative to the scenario file.
+func scenarioForRun(e *env, path, seed string) (*sim.Scenario, func(string) (io.ReadCloser, error), error) {
+	sc, dir, err := loadScenario(e, path)
+	if err != nil {
+		return nil, nil, err
+	}
+	if seed != "" {
+		n, err := strconv.ParseUint(seed, 10, 64)
+		if err != nil {
+			return nil, nil, usagef("--seed %q: expected a non-negative integer", seed)
+		}
+		sc.Seed = n
+	}
+	open := func(name string) (io.ReadCloser, error) {
+		if !filepath.IsAbs(name) {
+			name = filepath.Join(dir, name)
+		}
+		return os.Open(name)
+	}
+	return sc, open, nil
 }
 
 // loadScenario reads the scenario file (or the default) and returns the
@@ -345,22 +355,9 @@ func runSimDocker(e *env, scenarioPath, seed string, strategies []string, out st
 			cfg.Hosts = append(cfg.Hosts, r)
 		}
 	}
-	sc, dir, err := loadScenario(e, scenarioPath)
+	sc, open, err := scenarioForRun(e, scenarioPath, seed)
 	if err != nil {
 		return err
-	}
-	if seed != "" {
-		n, err := strconv.ParseUint(seed, 10, 64)
-		if err != nil {
-			return usagef("--seed %q: expected a non-negative integer", seed)
-		}
-		sc.Seed = n
-	}
-	open := func(path string) (io.ReadCloser, error) {
-		if !filepath.IsAbs(path) {
-			path = filepath.Join(dir, path)
-		}
-		return os.Open(path)
 	}
 	var variants []sim.Variant
 	for _, s := range strategies {
@@ -450,16 +447,9 @@ func (b brokenExecutor) Close() error                { return nil }
 // runSweep runs berth sim --sweep: every combination of the swept values,
 // one table.
 func runSweep(e *env, scenarioPath, seed string, strategies, sweeps []string, out string) error {
-	sc, dir, err := loadScenario(e, scenarioPath)
+	sc, open, err := scenarioForRun(e, scenarioPath, seed)
 	if err != nil {
 		return err
-	}
-	if seed != "" {
-		n, err := strconv.ParseUint(seed, 10, 64)
-		if err != nil {
-			return usagef("--seed %q: expected a non-negative integer", seed)
-		}
-		sc.Seed = n
 	}
 	var params []sim.SweepParam
 	for _, s := range sweeps {
@@ -468,12 +458,6 @@ func runSweep(e *env, scenarioPath, seed string, strategies, sweeps []string, ou
 			return usagef("--sweep: %s", strings.TrimPrefix(err.Error(), "sim: "))
 		}
 		params = append(params, p)
-	}
-	open := func(path string) (io.ReadCloser, error) {
-		if !filepath.IsAbs(path) {
-			path = filepath.Join(dir, path)
-		}
-		return os.Open(path)
 	}
 	opts := sim.CompareOptions{Open: open, NewStrategy: gpushareStrategies(sc, open)}
 	for _, s := range strategies {
