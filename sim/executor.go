@@ -41,6 +41,44 @@ type Run struct {
 	OOM bool
 	// Started is when it started, in simulated time.
 	Started time.Duration
+	// Containers are the task's containers, as its task definition lists
+	// them. Empty means one essential container with the task's CPU,
+	// MemoryMiB (as hard limit) and Ports. The simulated executor ignores
+	// them: a task ends at its Duration either way.
+	Containers []Container
+}
+
+// Container is one container of a run, from its container definition.
+// The task ends when an essential container exits; a non-essential one
+// exiting leaves the others running.
+type Container struct {
+	// Name is the container's name, unique in the task.
+	Name string
+	// CPU in CPU units (1024 per vCPU): the container's CPU shares.
+	CPU int64
+	// MemoryMiB is the hard limit (ECS's memory), 0 for none;
+	// MemoryReservationMiB the soft one (memoryReservation), 0 for none.
+	MemoryMiB, MemoryReservationMiB int64
+	// Essential: the task stops when this container exits.
+	Essential bool
+	// Ports are the container's port mappings (bridge mode).
+	Ports []PortMapping
+	// Duration and ExitCode are a non-essential container's: it exits
+	// after Duration with ExitCode, or runs until the task stops when
+	// Duration is 0. Essential containers must leave them 0: they run for
+	// the task's Duration and exit with its ExitCode, so that every
+	// executor ends the task at the same time.
+	Duration time.Duration
+	ExitCode int
+}
+
+// PortMapping maps a container port to a host port.
+type PortMapping struct {
+	ContainerPort uint16
+	// HostPort 0 is dynamic: the engine picks it from its ephemeral range.
+	HostPort uint16
+	// Protocol is "tcp" (or "", the same) or "udp".
+	Protocol string
 }
 
 // Exit reports that a run ended: it is the event an executor delivers

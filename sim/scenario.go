@@ -211,6 +211,33 @@ type Mix struct {
 	Duration    Distribution       `json:"duration"`
 	// FailRate is the fraction of tasks that exit with code 1.
 	FailRate float64 `json:"failRate"`
+	// Containers are the task definition's containers (bridge mode).
+	// When given, the task reserves what the ECS agent computes from them
+	// (CPU and memoryReservation, else memory, summed; static host ports)
+	// and CPU, MemoryMiB and HostPorts must be absent.
+	Containers []ContainerSpec `json:"containers"`
+}
+
+// ContainerSpec is a container definition of a Mix, as ECS's JSON names
+// its fields.
+type ContainerSpec struct {
+	Name string `json:"name"`
+	// CPU in CPU units.
+	CPU int64 `json:"cpu"`
+	// MemoryMiB is the hard limit, MemoryReservationMiB the soft one (MiB);
+	// one of them is required.
+	MemoryMiB            int64 `json:"memory"`
+	MemoryReservationMiB int64 `json:"memoryReservation"`
+	// Essential defaults to true, as in ECS.
+	Essential    *bool             `json:"essential"`
+	PortMappings []PortMappingSpec `json:"portMappings"`
+}
+
+// PortMappingSpec is ECS's PortMapping: hostPort 0 (or absent) is dynamic.
+type PortMappingSpec struct {
+	ContainerPort int    `json:"containerPort"`
+	HostPort      int    `json:"hostPort"`
+	Protocol      string `json:"protocol"`
 }
 
 // Distribution is a distribution of durations.

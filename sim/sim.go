@@ -404,6 +404,8 @@ func (s *simulator) submit(spec item) {
 		Constraints: s.cons,
 	}
 	t.req.Task.PortsTCP = spec.ports
+	t.req.Task.PortsUDP = spec.udp
+	t.req.Task.DynamicPorts = spec.dynamic
 	if len(spec.cons) > 0 {
 		t.req.Constraints = append(slices.Clip(t.req.Constraints), spec.cons...)
 	}
@@ -494,16 +496,17 @@ func (s *simulator) tryPlace(t *task) bool {
 	p := s.res.Placed[0]
 	t.id, t.inst, t.placedAt, t.state = p.Task, p.Instance, s.eng.Now(), stateRunning
 	t.run = &Run{
-		ID:        t.spec.ID,
-		Group:     t.req.Group,
-		Family:    strings.TrimPrefix(t.req.Group, "family:"),
-		Instance:  p.Instance.ARN,
-		CPU:       t.req.Task.CPU,
-		MemoryMiB: t.req.Task.MemoryMiB,
-		Ports:     t.req.Task.PortsTCP,
-		Duration:  t.spec.Duration,
-		ExitCode:  t.spec.ExitCode,
-		Started:   s.eng.Now(),
+		ID:         t.spec.ID,
+		Group:      t.req.Group,
+		Family:     strings.TrimPrefix(t.req.Group, "family:"),
+		Instance:   p.Instance.ARN,
+		CPU:        t.req.Task.CPU,
+		MemoryMiB:  t.req.Task.MemoryMiB,
+		Ports:      t.req.Task.PortsTCP,
+		Duration:   t.spec.Duration,
+		ExitCode:   t.spec.ExitCode,
+		Started:    s.eng.Now(),
+		Containers: t.spec.containers,
 	}
 	s.running[t.run.ID] = t
 	s.m.placed(t)

@@ -3,6 +3,7 @@ package sim
 import (
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -197,9 +198,37 @@ func (w *Workload) validate(sc *Scenario) error {
 		if _, err := compileConstraints(m.Constraints, p+".constraints"); err != nil {
 			return fmt.Errorf("sim: %w", err)
 		}
+		if err := m.validateContainers(p); err != nil {
+			return err
+		}
 		if err := m.Duration.validate(p + ".duration"); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// validateContainers checks a mix's containers by ECS's rules for a
+// bridge-mode task definition without task-level cpu and memory; the
+// mix's own cpu, memory and hostPorts must then be absent.
+func (m *Mix) validateContainers(p string) error {
+	if len(m.Containers) == 0 {
+		return nil
+	}
+	switch {
+	case m.CPU != 0:
+		return fmt.Errorf("sim: %s.cpu: %d, expected none when containers are given (the containers' cpu is summed)", p, m.CPU)
+	case m.MemoryMiB != 0:
+		return fmt.Errorf("sim: %s.memory: %d, expected none when containers are given (the containers' memory is summed)", p, m.MemoryMiB)
+	case len(m.HostPorts) > 0:
+		return fmt.Errorf("sim: %s.hostPorts: %v, expected none when containers are given (use their portMappings)", p, m.HostPorts)
+	}
+	td := m.taskDefinition()
+	td.Family = "mix" // the name is checked on its own
+	if err := td.Validate(); err != nil {
+		msg := strings.TrimPrefix(err.Error(), "placement: ")
+		msg = strings.Replace(msg, "containerDefinitions", p+".containers", 1)
+		return fmt.Errorf("sim: %s", msg)
 	}
 	return nil
 }

@@ -24,6 +24,11 @@ type item struct {
 	ports []uint16
 	cons  []placement.Constraint
 	fleet *trace.Event // an instance line of a native trace, instead of a task
+	// From a mix's containers: static UDP host ports, dynamic host ports
+	// and the containers the executor runs.
+	udp        []uint16
+	dynamic    int
+	containers []Container
 }
 
 // generator is the synthetic workload: a Poisson process (thinned to
@@ -31,6 +36,7 @@ type item struct {
 type generator struct {
 	g       *Generator
 	cons    [][]placement.Constraint // per mix entry
+	defs    []mixDef                 // per mix entry
 	rng     *rand.Rand
 	t       time.Duration
 	n       int
@@ -48,8 +54,65 @@ func newGenerator(g *Generator, rng *rand.Rand) (*generator, error) {
 			return nil, fmt.Errorf("sim: %w", err)
 		}
 		gen.cons = append(gen.cons, cons)
+		gen.defs = append(gen.defs, newMixDef(&g.Mix[i]))
 	}
 	return gen, nil
+}
+
+// mixDef is what a mix entry with containers reserves and runs.
+type mixDef struct {
+	req        placement.Requirements
+	containers []Container
+}
+
+func newMixDef(m *Mix) mixDef {
+	if len(m.Containers) == 0 {
+		return mixDef{}
+	}
+	td := m.taskDefinition()
+	return mixDef{req: td.Requirements(), containers: m.runContainers()}
+}
+
+// taskDefinition is the bridge-mode task definition of m's containers.
+func (m *Mix) taskDefinition() placement.TaskDefinition {
+	td := placement.TaskDefinition{Family: m.Name, NetworkMode: placement.NetworkBridge}
+	for _, c := range m.Containers {
+		cd := placement.ContainerDefinition{
+			Name:              c.Name,
+			CPU:               c.CPU,
+			Memory:            c.MemoryMiB,
+			MemoryReservation: c.MemoryReservationMiB,
+			Essential:         c.Essential == nil || *c.Essential,
+		}
+		for _, pm := range c.PortMappings {
+			cd.PortMappings = append(cd.PortMappings, placement.PortMapping{ContainerPort: pm.ContainerPort, HostPort: pm.HostPort, Protocol: pm.Protocol})
+		}
+		td.Containers = append(td.Containers, cd)
+	}
+	return td
+}
+
+// runContainers is m's containers as an executor runs them; m is valid.
+func (m *Mix) runContainers() []Container {
+	out := make([]Container, 0, len(m.Containers))
+	for _, c := range m.Containers {
+		rc := Container{
+			Name:                 c.Name,
+			CPU:                  c.CPU,
+			MemoryMiB:            c.MemoryMiB,
+			MemoryReservationMiB: c.MemoryReservationMiB,
+			Essential:            c.Essential == nil || *c.Essential,
+		}
+		for _, pm := range c.PortMappings {
+			proto := pm.Protocol
+			if proto == "" {
+				proto = "tcp"
+			}
+			rc.Ports = append(rc.Ports, PortMapping{ContainerPort: uint16(pm.ContainerPort), HostPort: uint16(pm.HostPort), Protocol: proto})
+		}
+		out = append(out, rc)
+	}
+	return out
 }
 
 // rate returns the arrival rate per second at t.
@@ -102,7 +165,12 @@ func (gen *generator) Next() (item, error) {
 	for _, name := range sortedKeys(m.Scalars) {
 		t.Scalars = append(t.Scalars, trace.Scalar{Name: name, Value: m.Scalars[name]})
 	}
-	return item{Task: t, ports: m.HostPorts, cons: gen.cons[k]}, nil
+	it := item{Task: t, ports: m.HostPorts, cons: gen.cons[k]}
+	if d := &gen.defs[k]; len(d.containers) > 0 {
+		it.Task.CPU, it.Task.MemoryMiB = d.req.CPU, d.req.MemoryMiB
+		it.ports, it.udp, it.dynamic, it.containers = d.req.PortsTCP, d.req.PortsUDP, d.req.DynamicPorts, d.containers
+	}
+	return it, nil
 }
 
 // draw returns one duration from the distribution, at least a second.

@@ -20,8 +20,18 @@
 // collide on a port; the workload listens on them. A task without ports
 // runs without a network. The engine's init (docker-init) is PID 1, so
 // that the workload gets signals' default actions; an engine without it
-// runs the workload as PID 1. A sim.Run has a single container, so the
-// essential container's exit is the task's.
+// runs the workload as PID 1.
+//
+// A run that lists sim.Run.Containers becomes one container per
+// definition, in order, labelled as above plus LabelContainer: its CPU
+// units become that container's CPU shares, memory its hard limit,
+// memoryReservation its soft one; static host ports are bound as above
+// and dynamic ones (HostPort 0) are published with an empty host port, so
+// that the engine picks them from its ephemeral range. The task ends when
+// an essential container exits, with that container's code; its other
+// containers are then killed and removed. A non-essential container that
+// exits is removed and the task goes on. A run without Containers is one
+// essential container whose memory is both limits.
 //
 // # The workload and its image
 //

@@ -86,7 +86,9 @@ func startLatency(t *testing.T) time.Duration {
 // timing tolerance is two start latencies in trace time, 2s at least.
 func TestDockerConformance(t *testing.T) {
 	engineClient(t)
-	lat := startLatency(t)
+	// The worst of three samples: a single one taken in a quiet moment
+	// made the suite too tight when the machine got busy later.
+	lat := max(startLatency(t), startLatency(t), startLatency(t))
 	scale := min(2, max(0.5, 0.6/lat.Seconds()))
 	tol := max(2*time.Second, time.Duration(2*float64(lat)*scale)).Round(100 * time.Millisecond)
 	t.Logf("container start latency %v: time scale %.2f, timing tolerance %v", lat.Round(time.Millisecond), scale, tol)

@@ -34,6 +34,9 @@ const (
 	LabelFamily   = "berth.family"
 	LabelClient   = "berth.client"
 	LabelPID      = "berth.pid"
+	// LabelContainer is the container definition's name, on the
+	// containers of a run that lists them (sim.Run.Containers).
+	LabelContainer = "berth.container"
 )
 
 // launchers is how many containers of a run are created and started at
@@ -74,9 +77,10 @@ type Config struct {
 	Wall func() time.Time
 }
 
-// Executor runs each task as a Docker container and reports its exit back
-// to the engine. It implements sim.Executor and sim.EventHandler: its
-// exits are events of its own, handed back by the simulator.
+// Executor runs each task as Docker containers (one per container
+// definition) and reports its exit back to the engine. It implements
+// sim.Executor and sim.EventHandler: its exits are events of its own,
+// handed back by the simulator.
 //
 // Start, Stop, LoseInstance, Close and Handle are for the engine's
 // goroutine only, as sim.Executor requires; Err and RunID are safe for
@@ -102,7 +106,7 @@ type Executor struct {
 	wg sync.WaitGroup // launches, kills, watchers, finishers
 
 	mu          sync.Mutex
-	byContainer map[string]*task
+	byContainer map[string]*ctr
 	closing     bool
 	err         error
 }
@@ -117,19 +121,32 @@ type endpoint struct {
 	noInit atomic.Bool
 }
 
-// task is one run of a task: its container and how it ends.
+// task is one run of a task: its containers and how it ends.
 type task struct {
 	run       *sim.Run
 	ep        *endpoint
 	startSim  time.Duration
 	startWall time.Time
+	ctrs      []*ctr // in the run's order
+
+	// Guarded by Executor.mu.
+	ended  bool   // its exit is delivered, or about to be
+	reason string // set by Stop or LoseInstance
+	signal string
+}
+
+// ctr is one container of a task.
+type ctr struct {
+	t         *task
+	name      string // the container's name on the engine
+	essential bool
+	cc        *container.Config
+	hc        *container.HostConfig
 
 	// Guarded by Executor.mu.
 	cid     string
 	started bool
 	died    bool
-	reason  string // set by Stop or LoseInstance
-	signal  string
 }
 
 // exitEvent is a task's end, injected into the engine at its simulated
@@ -165,7 +182,7 @@ func New(ctx context.Context, eng *sim.Engine, cfg Config) (*Executor, error) {
 		sem:         make(chan struct{}, launchers),
 		running:     map[string]*task{},
 		eps:         map[string]*endpoint{},
-		byContainer: map[string]*task{},
+		byContainer: map[string]*ctr{},
 	}
 	if e.wall == nil {
 		e.wall = time.Now
@@ -383,35 +400,64 @@ func (e *Executor) reconcile(ep *endpoint) {
 	}
 }
 
-// died handles the death of container cid, seen at wall time seen.
+// died handles the death of container cid, seen at wall time seen. The
+// death of an essential container ends its task, and the task's other
+// containers are stopped; a non-essential one is only removed.
 func (e *Executor) died(ep *endpoint, cid string, code int, seen time.Time) {
 	e.mu.Lock()
-	t := e.byContainer[cid]
-	if t == nil || t.died {
+	c := e.byContainer[cid]
+	if c == nil || c.died {
 		e.mu.Unlock()
 		return
 	}
-	t.died = true
+	c.died = true
 	delete(e.byContainer, cid)
+	t := c.t
+	ends := c.essential && !t.ended
+	if ends {
+		t.ended = true
+	}
 	reason := t.reason
 	e.mu.Unlock()
 	e.wg.Add(1)
 	go func() {
 		defer e.wg.Done()
-		oom := false
-		if res, err := ep.cli.ContainerInspect(e.ctx, cid, client.ContainerInspectOptions{}); err == nil && res.Container.State != nil {
-			code, oom = res.Container.State.ExitCode, res.Container.State.OOMKilled
+		if ends {
+			oom := false
+			if res, err := ep.cli.ContainerInspect(e.ctx, cid, client.ContainerInspectOptions{}); err == nil && res.Container.State != nil {
+				code, oom = res.Container.State.ExitCode, res.Container.State.OOMKilled
+			}
+			switch {
+			case reason != "":
+			case oom:
+				reason = sim.ReasonOutOfMemory
+			default:
+				reason = sim.ReasonEssentialExited
+			}
+			e.deliver(t, code, reason, seen)
+			e.stopOthers(t)
 		}
-		switch {
-		case reason != "":
-		case oom:
-			reason = sim.ReasonOutOfMemory
-		default:
-			reason = sim.ReasonEssentialExited
-		}
-		e.deliver(t, code, reason, seen)
 		e.remove(ep.cli, cid)
 	}()
+}
+
+// stopOthers removes (killing them first) the containers of t that are
+// still there, once t has ended. A container created later sees t.ended
+// and removes itself.
+func (e *Executor) stopOthers(t *task) {
+	e.mu.Lock()
+	var ids []string
+	for _, c := range t.ctrs {
+		if c.cid != "" && !c.died {
+			c.died = true
+			delete(e.byContainer, c.cid)
+			ids = append(ids, c.cid)
+		}
+	}
+	e.mu.Unlock()
+	for _, id := range ids {
+		e.remove(t.ep.cli, id)
+	}
 }
 
 // deliver injects the task's exit at the simulated time that corresponds
@@ -425,8 +471,8 @@ func (e *Executor) deliver(t *task, code int, reason string, seen time.Time) {
 }
 
 // Start implements sim.Executor: it validates the run and launches its
-// container in the background; a container that cannot be created or
-// started ends the task with ReasonCannotStart.
+// containers in the background, in the run's order; a container that
+// cannot be created or started ends the task with ReasonCannotStart.
 func (e *Executor) Start(r *sim.Run) error {
 	if err := e.Err(); err != nil {
 		return err
@@ -447,10 +493,17 @@ func (e *Executor) Start(r *sim.Run) error {
 	t := &task{run: r, ep: ep, startSim: e.eng.Now(), startWall: e.wall()}
 	e.running[r.ID] = t
 	e.n++
-	name := fmt.Sprintf("berth-%s-%d", e.runID, e.n)
-	cc, hc := e.containerConfig(t)
+	specs := containerSpecs(r)
+	for i := range specs {
+		c := &ctr{t: t, essential: specs[i].essential, name: fmt.Sprintf("berth-%s-%d", e.runID, e.n)}
+		if len(r.Containers) > 0 {
+			c.name += "-" + strconv.Itoa(i)
+		}
+		c.cc, c.hc = e.containerConfig(t, &specs[i])
+		t.ctrs = append(t.ctrs, c)
+	}
 	e.wg.Add(1)
-	go e.launch(t, name, cc, hc)
+	go e.launch(t)
 	return nil
 }
 
@@ -460,34 +513,129 @@ func validRun(r *sim.Run) error {
 		return fmt.Errorf("docker: task id is empty, expected one")
 	case r.ExitCode < 0 || r.ExitCode > 255:
 		return fmt.Errorf("docker: task %s: exit code %d, expected 0 to 255", r.ID, r.ExitCode)
-	case r.MemoryMiB != 0 && r.MemoryMiB < 6:
+	case r.MemoryMiB != 0 && r.MemoryMiB < 6 && len(r.Containers) == 0:
 		return fmt.Errorf("docker: task %s: memory %d MiB, expected 0 (no limit) or at least 6 (Docker's minimum)", r.ID, r.MemoryMiB)
-	case r.OOM && r.MemoryMiB == 0:
+	case r.OOM && len(r.Containers) == 0 && r.MemoryMiB == 0:
 		return fmt.Errorf("docker: task %s: OOM asked without a memory limit, expected memory > 0", r.ID)
 	case r.CPU < 0 || r.Duration < 0:
 		return fmt.Errorf("docker: task %s: negative cpu %d or duration %v", r.ID, r.CPU, r.Duration)
+	case len(r.Containers) > 10:
+		return fmt.Errorf("docker: task %s: %d containers, expected at most 10", r.ID, len(r.Containers))
+	}
+	if len(r.Containers) == 0 {
+		return nil
+	}
+	names := map[string]bool{}
+	essential := -1
+	for i := range r.Containers {
+		c := &r.Containers[i]
+		f := fmt.Sprintf("docker: task %s: containers[%d]", r.ID, i)
+		switch {
+		case c.Name == "" || names[c.Name]:
+			return fmt.Errorf("%s.name: %q, expected a name unique in the task", f, c.Name)
+		case c.CPU < 0:
+			return fmt.Errorf("%s.cpu: %d, expected 0 or more", f, c.CPU)
+		case c.MemoryMiB != 0 && c.MemoryMiB < 6:
+			return fmt.Errorf("%s.memory: %d MiB, expected 0 (no limit) or at least 6 (Docker's minimum)", f, c.MemoryMiB)
+		case c.MemoryReservationMiB != 0 && c.MemoryReservationMiB < 6:
+			return fmt.Errorf("%s.memoryReservation: %d MiB, expected 0 (none) or at least 6 (Docker's minimum)", f, c.MemoryReservationMiB)
+		case c.MemoryMiB != 0 && c.MemoryReservationMiB >= c.MemoryMiB:
+			return fmt.Errorf("%s.memoryReservation: %d MiB, expected less than memory %d MiB", f, c.MemoryReservationMiB, c.MemoryMiB)
+		case c.Duration < 0:
+			return fmt.Errorf("%s.duration: %v, expected 0 or more", f, c.Duration)
+		case c.Essential && (c.Duration != 0 || c.ExitCode != 0):
+			return fmt.Errorf("%s: duration %v and exit code %d, expected none on an essential container (it follows the task's)", f, c.Duration, c.ExitCode)
+		case c.ExitCode < 0 || c.ExitCode > 255:
+			return fmt.Errorf("%s.exitCode: %d, expected 0 to 255", f, c.ExitCode)
+		}
+		names[c.Name] = true
+		if c.Essential && essential < 0 {
+			essential = i
+		}
+		for j, pm := range c.Ports {
+			switch {
+			case pm.ContainerPort == 0:
+				return fmt.Errorf("%s.ports[%d].containerPort: 0, expected 1 to 65535", f, j)
+			case pm.Protocol != "" && pm.Protocol != "tcp" && pm.Protocol != "udp":
+				return fmt.Errorf("%s.ports[%d].protocol: %q, expected tcp or udp", f, j, pm.Protocol)
+			}
+		}
+	}
+	switch {
+	case essential < 0:
+		return fmt.Errorf("docker: task %s: containers: none is essential, expected at least one", r.ID)
+	case r.OOM && r.Containers[essential].MemoryMiB == 0:
+		return fmt.Errorf("docker: task %s: OOM asked without a memory limit on containers[%d], the first essential one, expected memory > 0", r.ID, essential)
 	}
 	return nil
 }
 
-// containerConfig turns the run into the container's configuration.
-func (e *Executor) containerConfig(t *task) (*container.Config, *container.HostConfig) {
+// containerSpec is what one container runs and is limited to.
+type containerSpec struct {
+	def        string // container definition name; "" for a run without Containers
+	cpu        int64
+	hard, soft int64 // MiB, 0 for none
+	essential  bool
+	ports      []sim.PortMapping
+	duration   time.Duration // 0: until stopped
+	exit       int
+	oom        bool
+}
+
+// containerSpecs lists r's containers. A run without Containers is one
+// essential container whose memory is both limits and whose static ports
+// are bound to the same container ports. In a run with Containers, the
+// essential ones follow the task's duration and exit code (the first one
+// also its OOM); a non-essential one runs for its own Duration, or until
+// the task stops.
+func containerSpecs(r *sim.Run) []containerSpec {
+	if len(r.Containers) == 0 {
+		cs := containerSpec{cpu: r.CPU, hard: r.MemoryMiB, soft: r.MemoryMiB, essential: true,
+			duration: r.Duration, exit: r.ExitCode, oom: r.OOM}
+		for _, p := range r.Ports {
+			cs.ports = append(cs.ports, sim.PortMapping{ContainerPort: p, HostPort: p, Protocol: "tcp"})
+		}
+		return []containerSpec{cs}
+	}
+	specs := make([]containerSpec, len(r.Containers))
+	oom := r.OOM
+	for i := range r.Containers {
+		c := &r.Containers[i]
+		cs := containerSpec{def: c.Name, cpu: c.CPU, hard: c.MemoryMiB, soft: c.MemoryReservationMiB,
+			essential: c.Essential, ports: c.Ports}
+		if c.Essential {
+			cs.duration, cs.exit, cs.oom = r.Duration, r.ExitCode, oom
+			oom = false
+		} else {
+			cs.duration, cs.exit = c.Duration, c.ExitCode
+		}
+		specs[i] = cs
+	}
+	return specs
+}
+
+// containerConfig turns one container of the run into its configuration.
+func (e *Executor) containerConfig(t *task, cs *containerSpec) (*container.Config, *container.HostConfig) {
 	r := t.run
 	var args []string
-	if r.Duration > 0 {
-		until := t.startWall.Add(time.Duration(float64(r.Duration) / e.cfg.Scale))
+	if cs.duration > 0 {
+		until := t.startWall.Add(time.Duration(float64(cs.duration) / e.cfg.Scale))
 		args = append(args, "-until="+strconv.FormatInt(until.UnixNano(), 10))
 	}
-	if r.ExitCode != 0 {
-		args = append(args, "-exit="+strconv.Itoa(r.ExitCode))
+	if cs.exit != 0 {
+		args = append(args, "-exit="+strconv.Itoa(cs.exit))
 	}
-	if m := r.CPU * 1000 / 1024; m > 0 {
+	if m := cs.cpu * 1000 / 1024; m > 0 {
 		args = append(args, "-cpu="+strconv.FormatInt(m, 10))
 	}
-	if use := workloadMiB(r.MemoryMiB); use > 0 {
+	mem := cs.hard
+	if mem == 0 {
+		mem = cs.soft
+	}
+	if use := workloadMiB(mem); use > 0 {
 		args = append(args, "-mem="+strconv.FormatInt(use, 10))
 	}
-	if r.OOM {
+	if cs.oom {
 		args = append(args, "-oom")
 	}
 	cc := &container.Config{
@@ -503,9 +651,12 @@ func (e *Executor) containerConfig(t *task) (*container.Config, *container.HostC
 			LabelPID:      strconv.Itoa(os.Getpid()),
 		},
 	}
-	// A task without port mappings needs no network: "none" spares the
-	// engine a network namespace and a veth pair, the slowest part of a
-	// start. Its output is not kept either.
+	if cs.def != "" {
+		cc.Labels[LabelContainer] = cs.def
+	}
+	// A container without port mappings needs no network: "none" spares
+	// the engine a network namespace and a veth pair, the slowest part of
+	// a start. Its output is not kept either.
 	// An init process (docker-init) as PID 1 gives the workload a signal's
 	// default action: SIGTERM before its handlers are installed still
 	// ends it with 143, where as PID 1 it would ignore it. An engine
@@ -513,16 +664,18 @@ func (e *Executor) containerConfig(t *task) (*container.Config, *container.HostC
 	// repeats SIGTERM until it is heard.
 	init := true
 	hc := &container.HostConfig{NetworkMode: "none", LogConfig: container.LogConfig{Type: "none"}, Init: &init}
-	hc.CPUShares = max(r.CPU, 2)
-	if e.cfg.CPUQuota && r.CPU > 0 {
-		hc.NanoCPUs = r.CPU * 1e9 / 1024
+	hc.CPUShares = max(cs.cpu, 2)
+	if e.cfg.CPUQuota && cs.cpu > 0 {
+		hc.NanoCPUs = cs.cpu * 1e9 / 1024
 	}
-	if r.MemoryMiB > 0 {
-		hc.Memory = r.MemoryMiB << 20
-		hc.MemoryReservation = hc.Memory
+	if cs.hard > 0 {
+		hc.Memory = cs.hard << 20
 		hc.MemorySwap = hc.Memory // no swap: over the limit is over
 	}
-	if len(r.Ports) > 0 {
+	if cs.soft > 0 {
+		hc.MemoryReservation = cs.soft << 20
+	}
+	if len(cs.ports) > 0 {
 		addr := t.ep.addrs[r.Instance]
 		if !addr.IsValid() {
 			n := len(t.ep.addrs)
@@ -533,13 +686,25 @@ func (e *Executor) containerConfig(t *task) (*container.Config, *container.HostC
 		cc.ExposedPorts = network.PortSet{}
 		hc.PortBindings = network.PortMap{}
 		var list []string
-		for _, p := range r.Ports {
-			port, _ := network.PortFrom(p, network.TCP)
+		for _, pm := range cs.ports {
+			proto := network.TCP
+			if pm.Protocol == "udp" {
+				proto = network.UDP
+			}
+			port, _ := network.PortFrom(pm.ContainerPort, proto)
 			cc.ExposedPorts[port] = struct{}{}
-			hc.PortBindings[port] = []network.PortBinding{{HostIP: addr, HostPort: strconv.Itoa(int(p))}}
-			list = append(list, strconv.Itoa(int(p)))
+			host := "" // dynamic: the engine picks it from its ephemeral range
+			if pm.HostPort != 0 {
+				host = strconv.Itoa(int(pm.HostPort))
+			}
+			hc.PortBindings[port] = append(hc.PortBindings[port], network.PortBinding{HostIP: addr, HostPort: host})
+			if proto == network.TCP && !slices.Contains(list, strconv.Itoa(int(pm.ContainerPort))) {
+				list = append(list, strconv.Itoa(int(pm.ContainerPort)))
+			}
 		}
-		cc.Cmd = append(cc.Cmd, "-listen="+strings.Join(list, ","))
+		if len(list) > 0 {
+			cc.Cmd = append(cc.Cmd, "-listen="+strings.Join(list, ","))
+		}
 	}
 	return cc, hc
 }
@@ -551,8 +716,9 @@ func workloadMiB(mib int64) int64 {
 	return max(0, mib-max(8, mib/4))
 }
 
-// launch creates and starts t's container.
-func (e *Executor) launch(t *task, name string, cc *container.Config, hc *container.HostConfig) {
+// launch creates and starts t's containers, one after the other; when one
+// fails, the task ends and the others are removed.
+func (e *Executor) launch(t *task) {
 	defer e.wg.Done()
 	select {
 	case e.sem <- struct{}{}:
@@ -560,49 +726,68 @@ func (e *Executor) launch(t *task, name string, cc *container.Config, hc *contai
 	case <-e.ctx.Done():
 		return
 	}
+	for _, c := range t.ctrs {
+		if !e.launchOne(c) {
+			e.stopOthers(t)
+			return
+		}
+	}
+}
+
+// launchOne creates and starts container c; it reports whether it runs.
+func (e *Executor) launchOne(c *ctr) bool {
+	t := c.t
 	cli := t.ep.cli
 	for retried := false; ; retried = true {
 		if t.ep.noInit.Load() {
-			hc.Init = nil
+			c.hc.Init = nil
 		}
-		id, ok := e.create(t, name, cc, hc)
+		id, ok := e.create(c)
 		if !ok {
-			return
+			return false
 		}
-		err := e.start(t, id)
+		err := e.start(c, id)
 		if err == nil {
-			return
+			return true
 		}
 		e.mu.Lock()
 		delete(e.byContainer, id)
-		died := t.died
+		c.cid = ""
+		ended := t.ended
 		e.mu.Unlock()
 		e.remove(cli, id)
-		if !retried && !died && hc.Init != nil && strings.Contains(err.Error(), "docker-init") {
+		if !retried && !ended && c.hc.Init != nil && strings.Contains(err.Error(), "docker-init") {
 			// An engine without its init binary: run the workload as PID 1.
 			t.ep.noInit.Store(true)
 			continue
 		}
 		e.mu.Lock()
-		died = t.died
-		t.died = true
+		ended = t.ended
+		t.ended = true
 		e.mu.Unlock()
-		if !died {
+		if !ended {
 			e.cannotStart(t, err)
 		}
-		return
+		return false
 	}
 }
 
-// create creates t's container and registers it; ok is false when the
-// task ended instead (creation failed, the run is closing, or the task
-// was stopped before it started: it never runs, as a PENDING task
-// stopped in ECS).
-func (e *Executor) create(t *task, name string, cc *container.Config, hc *container.HostConfig) (string, bool) {
+// create creates container c and registers it; ok is false when the task
+// ended instead (creation failed, the run is closing, the task ended
+// already, or it was stopped before it started: it never runs, as a
+// PENDING task stopped in ECS).
+func (e *Executor) create(c *ctr) (string, bool) {
+	t := c.t
 	cli := t.ep.cli
-	res, err := cli.ContainerCreate(e.ctx, client.ContainerCreateOptions{Config: cc, HostConfig: hc, Name: name})
+	res, err := cli.ContainerCreate(e.ctx, client.ContainerCreateOptions{Config: c.cc, HostConfig: c.hc, Name: c.name})
 	if err != nil {
-		e.cannotStart(t, err)
+		e.mu.Lock()
+		ended := t.ended
+		t.ended = true
+		e.mu.Unlock()
+		if !ended {
+			e.cannotStart(t, err)
+		}
 		return "", false
 	}
 	e.mu.Lock()
@@ -610,12 +795,18 @@ func (e *Executor) create(t *task, name string, cc *container.Config, hc *contai
 		e.mu.Unlock()
 		return "", false // Close removes it with the run's others
 	}
-	t.cid = res.ID
-	e.byContainer[res.ID] = t
+	if t.ended {
+		e.mu.Unlock()
+		e.remove(cli, res.ID)
+		return "", false
+	}
+	c.cid = res.ID
+	e.byContainer[res.ID] = c
 	sig := t.signal
 	if sig != "" {
 		delete(e.byContainer, res.ID)
-		t.died = true
+		c.died = true
+		t.ended = true
 	}
 	e.mu.Unlock()
 	if sig != "" {
@@ -626,18 +817,18 @@ func (e *Executor) create(t *task, name string, cc *container.Config, hc *contai
 	return res.ID, true
 }
 
-// start starts container id of t, and sends it the signal a Stop or
+// start starts container id of c, and sends it the signal a Stop or
 // LoseInstance asked for meanwhile.
-func (e *Executor) start(t *task, id string) error {
-	if _, err := t.ep.cli.ContainerStart(e.ctx, id, client.ContainerStartOptions{}); err != nil {
+func (e *Executor) start(c *ctr, id string) error {
+	if _, err := c.t.ep.cli.ContainerStart(e.ctx, id, client.ContainerStartOptions{}); err != nil {
 		return err
 	}
 	e.mu.Lock()
-	t.started = true
-	sig := t.signal
+	c.started = true
+	sig := c.t.signal
 	e.mu.Unlock()
 	if sig != "" {
-		e.kill(t, id, sig)
+		e.kill(c, id, sig)
 	}
 	return nil
 }
@@ -676,20 +867,21 @@ func signalCode(sig string) int {
 // SIGKILL, ECS's default (ECS_CONTAINER_STOP_TIMEOUT).
 const stopTimeout = 30 * time.Second
 
-// kill sends sig to t's container until it dies. The signal is repeated:
-// a process that has not installed its handlers yet, as PID 1 of its
-// container, ignores SIGTERM. SIGTERM turns to SIGKILL after stopTimeout.
-func (e *Executor) kill(t *task, cid, sig string) {
+// kill sends sig to container cid of c until it dies. The signal is
+// repeated: a process that has not installed its handlers yet, as PID 1
+// of its container, ignores SIGTERM. SIGTERM turns to SIGKILL after
+// stopTimeout.
+func (e *Executor) kill(c *ctr, cid, sig string) {
 	deadline := time.Now().Add(stopTimeout)
 	for {
-		_, _ = t.ep.cli.ContainerKill(e.ctx, cid, client.ContainerKillOptions{Signal: sig})
+		_, _ = c.t.ep.cli.ContainerKill(e.ctx, cid, client.ContainerKillOptions{Signal: sig})
 		select {
 		case <-e.ctx.Done():
 			return
 		case <-time.After(500 * time.Millisecond):
 		}
 		e.mu.Lock()
-		died := t.died
+		died := c.died
 		e.mu.Unlock()
 		if died {
 			return
@@ -700,7 +892,7 @@ func (e *Executor) kill(t *task, cid, sig string) {
 	}
 }
 
-// signal asks t's container to end with sig; reason becomes its stopped
+// signal asks t's containers to end with sig; reason becomes its stopped
 // reason. A container still starting gets the signal once started.
 func (e *Executor) signal(t *task, reason, sig string) bool {
 	e.mu.Lock()
@@ -709,13 +901,19 @@ func (e *Executor) signal(t *task, reason, sig string) bool {
 		return false
 	}
 	t.reason, t.signal = reason, sig
-	started, cid := t.started, t.cid
+	var kill []*ctr
+	var cids []string
+	for _, c := range t.ctrs {
+		if c.started && !c.died && c.cid != "" {
+			kill, cids = append(kill, c), append(cids, c.cid)
+		}
+	}
 	e.mu.Unlock()
-	if started {
+	for i, c := range kill {
 		e.wg.Add(1)
 		go func() {
 			defer e.wg.Done()
-			e.kill(t, cid, sig)
+			e.kill(c, cids[i], sig)
 		}()
 	}
 	return true
