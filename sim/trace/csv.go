@@ -71,6 +71,21 @@ func (c *csvFile) open(cols []string) ([]int, error) {
 	return idx, nil
 }
 
+// require is open for a file whose every column of cols is required: an
+// absent one is the error.
+func (c *csvFile) require(cols []string) ([]int, error) {
+	col, err := c.open(cols)
+	if err != nil {
+		return nil, err
+	}
+	for i, j := range col {
+		if j < 0 {
+			return nil, c.missing(cols[i])
+		}
+	}
+	return col, nil
+}
+
 // missing returns the error for an absent required column.
 func (c *csvFile) missing(col string) error {
 	if c.fixed != nil {

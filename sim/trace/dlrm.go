@@ -60,14 +60,9 @@ func (r *DLRMReader) Next() (Task, error) {
 func (r *DLRMReader) next() (Task, error) {
 	c := &r.c
 	if r.col == nil {
-		col, err := c.open(dlrmColumns)
+		col, err := c.require(dlrmColumns)
 		if err != nil {
 			return Task{}, err
-		}
-		for i, j := range col {
-			if j < 0 {
-				return Task{}, c.missing(dlrmColumns[i])
-			}
 		}
 		r.col = col
 	}

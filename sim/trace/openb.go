@@ -41,14 +41,9 @@ func (r *OpenBNodeReader) Next() (Node, error) {
 func (r *OpenBNodeReader) next() (Node, error) {
 	c := &r.c
 	if r.col == nil {
-		col, err := c.open(openBNodeColumns)
+		col, err := c.require(openBNodeColumns)
 		if err != nil {
 			return Node{}, err
-		}
-		for i, j := range col {
-			if j < 0 {
-				return Node{}, c.missing(openBNodeColumns[i])
-			}
 		}
 		r.col = col
 	}
