@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/berthsched/berth/internal/golden"
+
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -100,7 +102,7 @@ func TestErrorsGolden(t *testing.T) {
 		}
 		b.WriteString("\n")
 	}
-	golden(t, "errors.golden", b.String())
+	golden.Check(t, "errors.golden", b.String())
 }
 
 func TestErrorPosAndCaret(t *testing.T) {

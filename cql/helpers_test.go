@@ -2,17 +2,12 @@ package cql
 
 import (
 	"errors"
-	"flag"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
 // attr is one attribute of a test instance. A name listed twice is not
 // allowed; an attribute with no value has value "".
@@ -91,28 +86,6 @@ func checkMatches(t *testing.T, src string, fleet []*inst, want []string) {
 	// The canonical form must select the same instances.
 	if c := mustParse(t, e.String()); !c.Equal(e) {
 		t.Errorf("Parse(%q).String() = %q does not parse back to an equal tree", src, e.String())
-	}
-}
-
-// golden compares got with testdata/name, or rewrites it under -update.
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("reading golden file (run go test -update to create it): %v", err)
-	}
-	if diff := cmp.Diff(string(want), got); diff != "" {
-		t.Errorf("%s differs (-want +got); run go test -update if the change is intended:\n%s", path, diff)
 	}
 }
 

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/berthsched/berth/internal/golden"
+
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -63,7 +65,7 @@ func TestStringGolden(t *testing.T) {
 		}
 		b.WriteString(strconv.Quote(src) + "\n\t" + s + "\n")
 	}
-	golden(t, "canonical.golden", b.String())
+	golden.Check(t, "canonical.golden", b.String())
 }
 
 func TestUsesAndAttributes(t *testing.T) {

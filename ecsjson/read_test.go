@@ -3,7 +3,6 @@ package ecsjson
 import (
 	"encoding/json"
 	"errors"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,11 +10,11 @@ import (
 	"testing/iotest"
 	"time"
 
+	"github.com/berthsched/berth/internal/golden"
+
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files in testdata/")
 
 // inst returns a minimal valid instance document with ARN "arn:i<n>" and
 // extra fields appended.
@@ -526,7 +525,7 @@ func TestExampleClusterGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "cluster.golden.json", string(got)+"\n")
+	golden.Check(t, "cluster.golden.json", string(got)+"\n")
 
 	// What the README's tour relies on.
 	if n := len(s.ContainerInstances); n != 8 {
@@ -539,23 +538,5 @@ func TestExampleClusterGolden(t *testing.T) {
 	}
 	if len(azs) != 3 {
 		t.Errorf("examples/cluster.json spans availability zones %v, want 3", azs)
-	}
-}
-
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), got); diff != "" {
-		t.Errorf("%s mismatch (-want +got):\n%s", path, diff)
 	}
 }

@@ -1,17 +1,12 @@
 package scheduler
 
 import (
-	"flag"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
+	"github.com/berthsched/berth/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 // TestEventLog runs a service through a deployment, a circuit-breaker
 // rollback, draining and a scale-in, and compares its event log with
@@ -42,20 +37,5 @@ func TestEventLog(t *testing.T) {
 	*svc.DesiredCount = 1
 	run(3)
 	got := log.String()
-	path := filepath.Join("testdata", "events.golden")
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), got); diff != "" {
-		t.Errorf("event log (-want +got):\n%s", diff)
-	}
+	golden.Check(t, "events.golden", got)
 }

@@ -2,39 +2,14 @@ package sim
 
 import (
 	"bytes"
-	"flag"
 	"io"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/berthsched/berth/internal/golden"
+
 	"github.com/berthsched/berth/placement"
-	"github.com/google/go-cmp/cmp"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files in testdata/")
-
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s mismatch (-want +got):\n%s", path, diff)
-	}
-}
 
 // compareDefault runs the default scenario with seed and returns the table
 // and the event logs.
@@ -59,7 +34,7 @@ func compareDefault(t *testing.T, seed uint64) (table []byte, logs []*bytes.Buff
 
 func TestDefaultScenarioGolden(t *testing.T) {
 	table, _ := compareDefault(t, 1)
-	golden(t, "default.golden", table)
+	golden.Check(t, "default.golden", string(table))
 }
 
 // The same scenario and seed give byte-identical tables and event logs

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/berthsched/berth/internal/golden"
 )
 
 func asData(name string) string { return filepath.Join("testdata", "autoscale", name) }
@@ -29,7 +31,7 @@ func TestAutoscaleGolden(t *testing.T) {
 			if code != 0 {
 				t.Fatalf("exit %d, stderr %q", code, stderr)
 			}
-			golden(t, "autoscale/"+tt.name+".golden.csv", stdout)
+			golden.Check(t, "autoscale/"+tt.name+".golden.csv", stdout)
 		})
 	}
 }

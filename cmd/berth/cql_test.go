@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/berthsched/berth/internal/golden"
 )
 
 var exampleCluster = filepath.Join("..", "..", "examples", "cluster.json")
@@ -59,7 +61,7 @@ func TestCQLGolden(t *testing.T) {
 			if code != 0 && stdout != "" {
 				t.Errorf("berth %q failed but wrote to stdout: %q", tt.args, stdout)
 			}
-			golden(t, filepath.Join("cql", tt.name+".golden"),
+			golden.Check(t, filepath.Join("cql", tt.name+".golden"),
 				"stdout:\n"+stdout+"stderr:\n"+stderr+"exit: "+strconv.Itoa(code)+"\n")
 		})
 	}

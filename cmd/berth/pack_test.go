@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/berthsched/berth/internal/golden"
 )
 
 var packArgs = []string{"pack", "--nodes", "testdata/pack/nodes.csv", "--pods", "testdata/pack/tiny.csv", "--seeds", "1-3"}
@@ -26,7 +28,7 @@ func TestPackGolden(t *testing.T) {
 			if code != 0 {
 				t.Fatalf("berth pack exit %d, stderr %q", code, stderr)
 			}
-			golden(t, filepath.Join("pack", tt.name), stdout)
+			golden.Check(t, filepath.Join("pack", tt.name), stdout)
 			// Parallel runs must not change the output.
 			again, _, _ := runBerth(t, "", append(packArgs, tt.args...)...)
 			if again != stdout {
@@ -47,21 +49,21 @@ func TestPackOutAndCompare(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden(t, filepath.Join("pack", "alloc.golden"), string(rows))
+	golden.Check(t, filepath.Join("pack", "alloc.golden"), string(rows))
 
 	// Our own rows as the published file: every pair matches.
 	stdout, stderr, code = runBerth(t, "", append(packArgs, "--out", filepath.Join(dir, "again.csv"), "--compare", out)...)
 	if code != 0 {
 		t.Fatalf("--compare with itself: exit %d, stderr %q", code, stderr)
 	}
-	golden(t, filepath.Join("pack", "compare.golden"), stdout)
+	golden.Check(t, filepath.Join("pack", "compare.golden"), stdout)
 
 	// A strategy without published rows: ours alone, exit 0.
 	stdout, stderr, code = runBerth(t, "", append(packArgs, "--out", filepath.Join(dir, "ecs.csv"), "--policy", "ecs-spread,fgd", "--compare", out)...)
 	if code != 0 {
 		t.Fatalf("--compare with an ECS strategy: exit %d, stderr %q", code, stderr)
 	}
-	golden(t, filepath.Join("pack", "compare-ecs.golden"), stdout)
+	golden.Check(t, filepath.Join("pack", "compare-ecs.golden"), stdout)
 
 	// One deterministic cell off by 0.02: exit 1 and a MISMATCH line.
 	lines := strings.Split(string(rows), "\n")
@@ -142,7 +144,7 @@ func TestPackErrors(t *testing.T) {
 		}
 		fmt.Fprintf(&report, "# %s: exit %d\n%s", tt.name, code, stderr)
 	}
-	golden(t, filepath.Join("pack", "errors.golden"), report.String())
+	golden.Check(t, filepath.Join("pack", "errors.golden"), report.String())
 }
 
 func TestParseSeeds(t *testing.T) {

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/berthsched/berth/internal/golden"
 )
 
 var (
@@ -68,7 +70,7 @@ func TestPlaceGolden(t *testing.T) {
 			if name == "spread-binpack-stdin" {
 				name = "spread-binpack"
 			}
-			golden(t, filepath.Join("place", name+".golden"), stdout)
+			golden.Check(t, filepath.Join("place", name+".golden"), stdout)
 		})
 	}
 }
@@ -173,5 +175,5 @@ func TestPlaceErrors(t *testing.T) {
 			report.WriteString(tt.name + ": exit " + strconv.Itoa(code) + ": " + strings.ReplaceAll(first, dir+string(filepath.Separator), "") + "\n")
 		})
 	}
-	golden(t, filepath.Join("place", "errors.golden"), report.String())
+	golden.Check(t, filepath.Join("place", "errors.golden"), report.String())
 }

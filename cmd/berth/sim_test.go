@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/berthsched/berth/internal/golden"
 )
 
 func TestSimDefault(t *testing.T) {
@@ -15,7 +17,7 @@ func TestSimDefault(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("berth sim exit %d, stderr %q", code, stderr)
 	}
-	golden(t, "sim/default.golden", stdout)
+	golden.Check(t, "sim/default.golden", stdout)
 	if again, _, _ := runBerth(t, "", "sim"); again != stdout {
 		t.Errorf("two runs of berth sim printed different bytes")
 	}
@@ -26,7 +28,7 @@ func TestSimStrategyOverride(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d, stderr %q", code, stderr)
 	}
-	golden(t, "sim/override.golden", stdout)
+	golden.Check(t, "sim/override.golden", stdout)
 }
 
 func TestSimOut(t *testing.T) {
@@ -146,7 +148,7 @@ func TestSimPlanner(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d, stderr %q", code, stderr)
 	}
-	golden(t, "sim/planner.golden", stdout)
+	golden.Check(t, "sim/planner.golden", stdout)
 	for name, want := range map[string]string{
 		"service-events-A.jsonl": `"message":"(service web) has started`,
 		"scaling-A.csv":          "time_s,target,kind,from,to,cause\n",
@@ -176,7 +178,7 @@ func TestSimSweep(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d, stderr %q", code, stderr)
 	}
-	golden(t, "sim/sweep.golden", stdout)
+	golden.Check(t, "sim/sweep.golden", stdout)
 	if again, _, _ := runBerth(t, "", args...); again != stdout {
 		t.Errorf("two sweeps printed different tables")
 	}

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/berthsched/berth/internal/golden"
+
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -40,7 +42,7 @@ func TestGoldenTasks(t *testing.T) {
 				b.WriteString(formatTask(task))
 				b.WriteByte('\n')
 			}
-			golden(t, tt.file+".golden", b.String())
+			golden.Check(t, tt.file+".golden", b.String())
 		})
 	}
 }
@@ -68,7 +70,7 @@ func TestGoldenNodes(t *testing.T) {
 				b.WriteString(formatNode(n))
 				b.WriteByte('\n')
 			}
-			golden(t, tt.file+".golden", b.String())
+			golden.Check(t, tt.file+".golden", b.String())
 		})
 	}
 }
