@@ -171,7 +171,7 @@ func (s *Strategy) String() string { return strategyNames[s.kind] }
 
 // Score implements placement.Strategy: the policy's score of placing t on
 // in, 0..100, higher is better.
-func (s *Strategy) Score(_ *placement.Cluster, in *placement.Instance, t *placement.Task) float64 {
+func (s *Strategy) Score(_ placement.View, in *placement.Instance, t *placement.Task) float64 {
 	s.load(in, t)
 	switch s.kind {
 	case kindDotProd:
@@ -192,7 +192,7 @@ func (s *Strategy) Score(_ *placement.Cluster, in *placement.Instance, t *placem
 // ChooseGPUs implements placement.GPUChooser: the devices t takes on in by
 // the policy's rule. placement calls it once per GPU task it places, on the
 // chosen instance, which is when GpuClustering counts the task.
-func (s *Strategy) ChooseGPUs(_ *placement.Cluster, in *placement.Instance, t *placement.Task) placement.DeviceSet {
+func (s *Strategy) ChooseGPUs(_ placement.View, in *placement.Instance, t *placement.Task) placement.DeviceSet {
 	s.load(in, t)
 	var set placement.DeviceSet
 	switch {

@@ -127,7 +127,7 @@ func TestStrategyMatchesPolicy(t *testing.T) {
 			}
 			tk := task(&p)
 			want := float64(pol.Score(&nn, &p))
-			if got := s.Score(c, in, tk); got != want && k != int(kindRandom) {
+			if got := s.Score(c.View(), in, tk); got != want && k != int(kindRandom) {
 				t.Fatalf("%s: Score = %v, want %v (node %+v, pod %+v)", s, got, want, nn, p)
 			}
 			if p.CPUOnly() {
@@ -141,7 +141,7 @@ func TestStrategyMatchesPolicy(t *testing.T) {
 					wantSet |= 1 << uint(d)
 				}
 			}
-			if got := s.ChooseGPUs(c, in, tk); got != wantSet {
+			if got := s.ChooseGPUs(c.View(), in, tk); got != wantSet {
 				t.Fatalf("%s: ChooseGPUs = %b, want %b (node %+v, pod %+v)", s, got, wantSet, nn, p)
 			}
 		}
@@ -174,7 +174,7 @@ func TestStrategyGpuClusteringTags(t *testing.T) {
 		t.Errorf("instances of two shares (-want +got):\n%s", diff)
 	}
 	in0 := c.Instances()[0]
-	if got, want := s.Score(c, in0, task(&share)), float64(75+25*(8000-1400)/8000); got != want {
+	if got, want := s.Score(c.View(), in0, task(&share)), float64(75+25*(8000-1400)/8000); got != want {
 		t.Errorf("Score of the instance with two shares = %v, want %v", got, want)
 	}
 	for _, p := range placed {
@@ -183,7 +183,7 @@ func TestStrategyGpuClusteringTags(t *testing.T) {
 		}
 		s.Released(p.Instance, &req.Task)
 	}
-	if got, want := s.Score(c, in0, task(&share)), float64(25+25*(8000-2000)/8000); got != want {
+	if got, want := s.Score(c.View(), in0, task(&share)), float64(25+25*(8000-2000)/8000); got != want {
 		t.Errorf("Score after both left = %v, want %v", got, want)
 	}
 }
@@ -191,7 +191,7 @@ func TestStrategyGpuClusteringTags(t *testing.T) {
 // rankFirst prefers the lowest instance index: a total order.
 type rankFirst struct{}
 
-func (rankFirst) Score(_ *placement.Cluster, in *placement.Instance, _ *placement.Task) float64 {
+func (rankFirst) Score(_ placement.View, in *placement.Instance, _ *placement.Task) float64 {
 	return -float64(in.Index())
 }
 func (rankFirst) String() string { return "rank" }
@@ -217,7 +217,7 @@ func TestStrategyScoreDoesNotAllocate(t *testing.T) {
 		score := func() {
 			for _, in := range c.Instances() {
 				for _, tk := range tasks {
-					s.Score(c, in, tk)
+					s.Score(c.View(), in, tk)
 				}
 			}
 		}

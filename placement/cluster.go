@@ -23,13 +23,13 @@ type TaskID int32
 type Cluster struct {
 	instances []*Instance
 	byARN     map[string]int32
-	eligible  []uint64 // bit i: instance i is ACTIVE with its agent connected
+	eligible  bitset // bit i: instance i is ACTIVE with its agent connected
 	// cpu and mem mirror each instance's remaining CPU and memory, and
 	// gpu its GPU summary, so that scans read them without touching the
 	// instances.
 	cpu, mem []int64
 	gpu      []gpuSummary
-	hosting  map[int32][]uint64 // per group: bit i when instance i hosts one of its tasks
+	hosting  map[int32]bitset // per group: bit i when instance i hosts one of its tasks
 	fitSets  map[fitShape]*fitSet
 
 	groupIDs   map[string]int32
@@ -38,7 +38,8 @@ type Cluster struct {
 	tasks     []taskRecord
 	freeTasks []TaskID
 
-	// Caches, each built on first use and kept true from then on.
+	// Caches, each built on first use and kept true from then on, for
+	// every instance: AddInstance extends each of them.
 	exprs   map[*cql.Expr]*exprBits    // static memberOf results per instance
 	fields  map[string]*fieldIndex     // attribute values per instance
 	spreads map[spreadKey]*spreadCount // group task counts per attribute value
@@ -63,14 +64,18 @@ type taskRecord struct {
 	running bool // counted in the instance's RunningTasksCount
 }
 
+// task returns the task as strategies see it.
+func (c *Cluster) task(t *taskRecord) Task {
+	return Task{Group: c.groupNames[t.group], Requirements: t.req}
+}
+
 // exprBits caches a static expression's result for each instance.
 type exprBits struct {
 	expr *cql.Expr
-	bits []uint64
-	n    int // instances evaluated
+	bits bitset
 }
 
-func (b *exprBits) has(i int32) bool { return b.bits[i>>6]&(1<<(uint(i)&63)) != 0 }
+func (b *exprBits) has(i int32) bool { return b.bits.has(i) }
 
 // fieldIndex numbers the values of one attribute; value 0 stands for
 // "attribute absent".
@@ -79,8 +84,8 @@ type fieldIndex struct {
 	valueOf []int32 // per instance
 	values  []string
 	byValue map[string]int32
-	size    []int      // instances per value
-	bits    [][]uint64 // per value: bit i when instance i has it
+	size    []int    // instances per value
+	bits    []bitset // per value: bit i when instance i has it
 }
 
 type spreadKey struct {
@@ -120,7 +125,7 @@ func NewCluster() *Cluster {
 		spreads:  map[spreadKey]*spreadCount{},
 		byGroup:  map[int32][]*spreadCount{},
 		subs:     map[subKey]*subIndex{},
-		hosting:  map[int32][]uint64{},
+		hosting:  map[int32]bitset{},
 		fitSets:  map[fitShape]*fitSet{},
 	}
 }
@@ -137,14 +142,80 @@ func (c *Cluster) Instance(arn string) *Instance {
 	return nil
 }
 
+// owns reports whether in is one of c's instances.
+func (c *Cluster) owns(in *Instance) bool { return in != nil && in.owner == c }
+
 // AddInstance adds in to the cluster, which owns it from then on. Its ARN
-// must be unique; its port lists are sorted.
+// must be unique and its Status one of ECS's; its port lists are sorted.
+// An instance belongs to one cluster: add a copy to another. On error
+// nothing changes.
 func (c *Cluster) AddInstance(in *Instance) error {
+	if in == nil {
+		return fmt.Errorf("placement: add instance: instance is nil")
+	}
+	if in.owner != nil {
+		return fmt.Errorf("placement: add instance %q: already in a cluster", in.ARN)
+	}
 	if in.ARN == "" {
 		return fmt.Errorf("placement: instance %d: containerInstanceArn: missing", len(c.instances))
 	}
 	if _, dup := c.byARN[in.ARN]; dup {
 		return fmt.Errorf("placement: instance %q: added twice", in.ARN)
+	}
+	if err := in.validate(); err != nil {
+		return err
+	}
+	if len(c.instances) == math.MaxInt32 {
+		return fmt.Errorf("placement: cluster is full")
+	}
+	slices.Sort(in.Remaining.PortsTCP)
+	in.Remaining.PortsTCP = slices.Compact(in.Remaining.PortsTCP)
+	slices.Sort(in.Remaining.PortsUDP)
+	in.Remaining.PortsUDP = slices.Compact(in.Remaining.PortsUDP)
+	in.idx, in.owner = int32(len(c.instances)), c
+	in.groups, in.groupNames, in.hosted = nil, nil, nil
+	in.refresh()
+	c.instances = append(c.instances, in)
+	c.byARN[in.ARN] = in.idx
+	c.cpu = append(c.cpu, in.Remaining.CPU)
+	c.mem = append(c.mem, in.Remaining.MemoryMiB)
+	c.gpu = append(c.gpu, gpuOf(in))
+	c.cover(in)
+	return nil
+}
+
+// cover extends every per-instance cache to the instance just added, so
+// that the bitset invariant holds: the bit sets grow (a new word every 64
+// instances) and the new instance's bits and entries are set.
+func (c *Cluster) cover(in *Instance) {
+	n, i := len(c.instances), in.idx
+	newWord := wordsFor(n) > wordsFor(n-1)
+	c.eligible.grow(n)
+	c.eligible.set(i, in.eligible)
+	if newWord {
+		for g, hb := range c.hosting { // the new instance hosts nothing yet
+			hb.grow(n)
+			c.hosting[g] = hb
+		}
+	}
+	c.refreshFits(i)
+	for e, b := range c.exprs {
+		b.bits.grow(n)
+		b.bits.set(i, e.Match(in.Subject()))
+	}
+	for _, fi := range c.fields {
+		fi.add(in)
+	}
+	for _, si := range c.subs {
+		si.member = append(si.member, nil)
+		c.subInsert(si, in)
+	}
+}
+
+// validate checks what AddInstance and Update require of an instance.
+func (in *Instance) validate() error {
+	if !in.Status.valid() {
+		return fmt.Errorf("placement: instance %q: status %q: expected one of %s", in.ARN, in.Status, statusList)
 	}
 	if len(in.Remaining.GPUs) > MaxGPUsPerInstance {
 		return fmt.Errorf("placement: instance %q: %d GPUs, at most %d supported", in.ARN, len(in.Remaining.GPUs), MaxGPUsPerInstance)
@@ -154,24 +225,6 @@ func (c *Cluster) AddInstance(in *Instance) error {
 			return fmt.Errorf("placement: instance %q: gpus[%d].freeMilli: %d is outside 0..%d", in.ARN, j, g.FreeMilli, GPUMilliPerDevice)
 		}
 	}
-	if len(c.instances) == math.MaxInt32 {
-		return fmt.Errorf("placement: cluster is full")
-	}
-	slices.Sort(in.Remaining.PortsTCP)
-	in.Remaining.PortsTCP = slices.Compact(in.Remaining.PortsTCP)
-	slices.Sort(in.Remaining.PortsUDP)
-	in.Remaining.PortsUDP = slices.Compact(in.Remaining.PortsUDP)
-	in.idx = int32(len(c.instances))
-	in.groups, in.groupNames = nil, nil
-	in.refresh()
-	c.instances = append(c.instances, in)
-	c.byARN[in.ARN] = in.idx
-	c.cpu = append(c.cpu, in.Remaining.CPU)
-	c.mem = append(c.mem, in.Remaining.MemoryMiB)
-	c.gpu = append(c.gpu, gpuSummary{})
-	c.mirrorGPU(in)
-	c.refreshFits(in.idx)
-	c.setEligible(in)
 	return nil
 }
 
@@ -186,37 +239,48 @@ func remainingOf(in *Instance, r Resource) int64 {
 // whatever f changed: status, agent, attributes, remaining resources. Use
 // it for changes that do not come from placing or releasing tasks
 // (draining, a disconnected agent, PutAttributes). f must not change the
-// ARN or the hosted tasks.
-func (c *Cluster) Update(in *Instance, f func(*Instance)) {
+// ARN or the hosted tasks. It is an error for in not to be the cluster's,
+// and for f to leave it with a changed ARN, an unknown status or GPUs out
+// of range; then in is restored as it was and nothing changes.
+func (c *Cluster) Update(in *Instance, f func(*Instance)) error {
+	if !c.owns(in) {
+		return fmt.Errorf("placement: update: the instance is not in the cluster")
+	}
 	i := in.idx
 	var old [Memory + 1]int64
 	for r := range old {
 		old[r] = remainingOf(in, Resource(r))
 	}
+	saved := *in
+	saved.Attributes = slices.Clone(in.Attributes)
+	saved.Registered, saved.Remaining = in.Registered.Clone(), in.Remaining.Clone()
 	f(in)
+	err := in.validate()
+	if err == nil && in.ARN != saved.ARN {
+		err = fmt.Errorf("placement: update %q: the ARN changed to %q", saved.ARN, in.ARN)
+	}
+	if err != nil {
+		*in = saved
+		return err
+	}
 	slices.Sort(in.Remaining.PortsTCP)
 	slices.Sort(in.Remaining.PortsUDP)
 	in.refresh()
-	c.setEligible(in)
+	c.eligible.set(i, in.eligible)
 	c.cpu[i], c.mem[i] = in.Remaining.CPU, in.Remaining.MemoryMiB
-	c.mirrorGPU(in)
+	c.gpu[i] = gpuOf(in)
 	c.refreshFits(i)
 	for e, b := range c.exprs {
-		if int(i) < b.n {
-			b.set(i, e.Match(in.Subject()))
-		}
+		b.bits.set(i, e.Match(in.Subject()))
 	}
 	for _, fi := range c.fields {
-		if int(i) >= len(fi.valueOf) {
-			continue
-		}
 		was, now := fi.valueOf[i], fi.valueID(in)
 		if was == now {
 			continue
 		}
 		fi.valueOf[i] = now
 		fi.size[was]--
-		setBit(fi.bits[was], i, false)
+		fi.bits[was].set(i, false)
 		fi.addMember(now, i)
 		for _, sc := range c.spreads {
 			if sc.field == fi {
@@ -227,102 +291,63 @@ func (c *Cluster) Update(in *Instance, f func(*Instance)) {
 		}
 	}
 	c.subRefile(in, old)
-}
-
-// gpuSummary is what a GPU check needs of an instance.
-type gpuSummary struct {
-	devices, full, max int32 // devices, devices wholly free, largest free milli
-}
-
-func (c *Cluster) mirrorGPU(in *Instance) {
-	c.gpu[in.idx] = gpuSummary{int32(len(in.Remaining.GPUs)), int32(in.fullGPUs), int32(in.maxGPU)}
+	return nil
 }
 
 // hostingBits returns the bit set of instances that host a task of group
-// g, building it on first use; it covers every instance.
-func (c *Cluster) hostingBits(g int32) []uint64 {
-	hb := c.hosting[g]
-	if n := (len(c.instances) + 63) >> 6; len(hb) < n {
-		hb = append(hb, make([]uint64, n-len(hb))...)
-		if _, ok := c.hosting[g]; !ok {
-			for i, in := range c.instances {
-				setBit(hb, int32(i), in.groupCount(g) > 0)
-			}
+// g, building it on first use. Once built, AddInstance grows it and
+// addGroup keeps it true.
+func (c *Cluster) hostingBits(g int32) bitset {
+	hb, ok := c.hosting[g]
+	if !ok {
+		hb = make(bitset, wordsFor(len(c.instances)))
+		for i, in := range c.instances {
+			hb.set(int32(i), in.groupCount(g) > 0)
 		}
 		c.hosting[g] = hb
 	}
 	return hb
 }
 
-func setBit(bits []uint64, i int32, v bool) {
-	if v {
-		bits[i>>6] |= 1 << (uint(i) & 63)
-	} else {
-		bits[i>>6] &^= 1 << (uint(i) & 63)
-	}
-}
-
-func hasBit(bits []uint64, i int32) bool { return bits[i>>6]&(1<<(uint(i)&63)) != 0 }
-
-func (c *Cluster) setEligible(in *Instance) {
-	for len(c.eligible) <= int(in.idx>>6) {
-		c.eligible = append(c.eligible, 0)
-	}
-	if in.eligible {
-		c.eligible[in.idx>>6] |= 1 << (uint(in.idx) & 63)
-	} else {
-		c.eligible[in.idx>>6] &^= 1 << (uint(in.idx) & 63)
-	}
-}
-
-func (b *exprBits) set(i int32, v bool) {
-	if v {
-		b.bits[i>>6] |= 1 << (uint(i) & 63)
-	} else {
-		b.bits[i>>6] &^= 1 << (uint(i) & 63)
-	}
-}
-
-// staticBits returns e's cached results, evaluating it on instances added
-// since the last call.
+// staticBits returns e's cached results, evaluating it on every instance
+// on first use.
 func (c *Cluster) staticBits(e *cql.Expr) *exprBits {
 	b := c.exprs[e]
 	if b == nil {
 		if len(c.exprs) >= 256 { // many one-off expressions: start again
 			clear(c.exprs)
-			clear(c.subs) // they hold bits that Update no longer reaches
+			clear(c.subs) // they hold bits that AddInstance and Update no longer reach
 		}
-		b = &exprBits{expr: e}
+		b = &exprBits{expr: e, bits: make(bitset, wordsFor(len(c.instances)))}
+		for i, in := range c.instances {
+			b.bits.set(int32(i), e.Match(in.Subject()))
+		}
 		c.exprs[e] = b
 	}
-	c.evalBits(b)
 	return b
 }
 
-// evalBits evaluates b's expression on the instances added since.
-func (c *Cluster) evalBits(b *exprBits) {
-	for b.n < len(c.instances) {
-		for len(b.bits) <= b.n>>6 {
-			b.bits = append(b.bits, 0)
-		}
-		b.set(int32(b.n), b.expr.Match(c.instances[b.n].Subject()))
-		b.n++
-	}
-}
-
-// field returns the attribute's value index, covering every instance.
+// field returns the attribute's value index, building it on first use.
 func (c *Cluster) field(name string) *fieldIndex {
 	fi := c.fields[name]
 	if fi == nil {
-		fi = &fieldIndex{name: name, values: []string{""}, byValue: map[string]int32{}, size: []int{0}, bits: [][]uint64{nil}}
+		fi = &fieldIndex{name: name, values: []string{""}, byValue: map[string]int32{}, size: []int{0}, bits: []bitset{nil}}
+		for _, in := range c.instances {
+			fi.add(in)
+		}
 		c.fields[name] = fi
 	}
-	for i := len(fi.valueOf); i < len(c.instances); i++ {
-		v := fi.valueID(c.instances[i])
-		fi.valueOf = append(fi.valueOf, v)
-		fi.addMember(v, int32(i))
-	}
 	return fi
+}
+
+// add indexes in, the cluster's newest instance.
+func (fi *fieldIndex) add(in *Instance) {
+	v := fi.valueID(in)
+	fi.valueOf = append(fi.valueOf, v)
+	for k := range fi.bits { // every value's set covers every instance
+		fi.bits[k].grow(len(fi.valueOf))
+	}
+	fi.addMember(v, in.idx)
 }
 
 func (fi *fieldIndex) valueID(in *Instance) int32 {
@@ -336,17 +361,14 @@ func (fi *fieldIndex) valueID(in *Instance) int32 {
 		fi.values = append(fi.values, val)
 		fi.byValue[val] = id
 		fi.size = append(fi.size, 0)
-		fi.bits = append(fi.bits, nil)
+		fi.bits = append(fi.bits, make(bitset, wordsFor(len(fi.valueOf))))
 	}
 	return id
 }
 
 func (fi *fieldIndex) addMember(v, i int32) {
 	fi.size[v]++
-	for len(fi.bits[v]) <= int(i>>6) {
-		fi.bits[v] = append(fi.bits[v], 0)
-	}
-	setBit(fi.bits[v], i, true)
+	fi.bits[v].set(i, true)
 }
 
 // spread returns the per-value counts of group g over the attribute.
@@ -382,9 +404,9 @@ func (c *Cluster) spreadCount(s Spread, in *Instance, group string) int {
 }
 
 // GroupCount returns how many PENDING and RUNNING tasks of group the
-// instance hosts.
+// instance hosts; 0 for an instance that is not the cluster's.
 func (c *Cluster) GroupCount(in *Instance, group string) int {
-	if g, ok := c.groupIDs[group]; ok {
+	if g, ok := c.groupIDs[group]; ok && c.owns(in) {
 		return in.groupCount(g)
 	}
 	return 0
@@ -417,14 +439,13 @@ func (c *Cluster) addGroup(in *Instance, g int32, d int32) {
 		in.groups = append(in.groups, groupCount{g, d})
 	}
 	if hb, ok := c.hosting[g]; ok {
-		setBit(hb, in.idx, in.groupCount(g) > 0)
+		hb.set(in.idx, in.groupCount(g) > 0)
 	}
 	in.groupNames = in.groupNames[:0]
 	for _, gc := range in.groups {
 		in.groupNames = append(in.groupNames, c.groupNames[gc.group])
 	}
 	for _, sc := range c.byGroup[g] {
-		sc.field = c.field(sc.field.name)
 		sc.add(sc.field.valueOf[in.idx], d)
 	}
 }

@@ -43,6 +43,32 @@
 // tasks; for a share of one device, the device with the least free milli
 // that fits. A strategy implementing GPUChooser may decide instead.
 //
+// # Strategies of your own
+//
+// Any type with Score and String is a Strategy. It scores only instances
+// that passed every filter, and sees the cluster through a View: the
+// instances, group and spread counts, the tasks an instance hosts, and
+// Check. Nothing a View offers changes the cluster or the placement being
+// scored, Check included (it prepares the request it is given into state
+// of its own, apart from the request being placed), so a strategy may ask
+// anything of it. The *Instance values it gets are the cluster's, to read
+// only. A strategy may also implement GPUChooser (which devices a task
+// gets) and StopScorer (scale-in). It must be deterministic: the same
+// cluster state and task give the same score.
+//
+// # Arguments and errors
+//
+// Every exported method either does what it says or returns an error
+// naming the argument, before it changes anything: a nil *Result or
+// *rand.Rand in Place (the source is required even when no tie needs
+// breaking, so that a missing one is not found only when data happens to
+// tie), an instance that is not the cluster's in Update, Check and Adopt.
+// An Instance must be added with one of ECS's statuses; AddInstance
+// rejects the zero Status rather than guess one. AgentConnected has no
+// default: false is a disconnected agent, as ECS reports it, and such an
+// instance takes no task (AGENT) until Update reconnects it. An instance
+// belongs to one cluster; Index is -1 until it is added.
+//
 // # Units
 //
 // CPU is an integer in the input's unit: ECS CPU units (1024 per vCPU) or a
@@ -54,7 +80,15 @@
 //
 // Results are exactly those of the definition above; a plain
 // implementation of it lives in the tests and the fast path is checked
-// against it on random clusters, draw for draw. The fast path caches each
+// against it on random clusters of 1 to 300 instances that grow, shrink
+// and change between placements, draw for draw, with every cache
+// recomputed plainly after each step.
+//
+// The caches that hold one bit per instance share one invariant: every
+// such bit set covers every instance of the cluster. AddInstance grows
+// them all (and evaluates cached memberOf expressions, attribute values
+// and binpack orders for the new instance) before the instance can be
+// used, so a fleet may grow at any time, by any number. The fast path caches each
 // static memberOf expression's result per instance, keeps per-value task
 // counts for spread, and for binpack walks, in order of remaining amount,
 // only the instances that pass the request's static filters, partitioned by

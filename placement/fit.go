@@ -20,14 +20,34 @@ type fitShape struct {
 
 type fitSet struct {
 	shape fitShape
-	bits  []uint64
+	bits  bitset
 }
 
-func (c *Cluster) fitsShape(i int32, s *fitShape) bool {
-	if c.cpu[i] < s.cpu || c.mem[i] < s.mem {
-		return false
+func shapeOf(r *Requirements, share int) fitShape {
+	return fitShape{cpu: r.CPU, mem: r.MemoryMiB, gpus: int32(r.GPUs), share: int32(share), all: r.AllGPUs}
+}
+
+// gpuSummary is what the GPU filter needs of an instance's devices.
+type gpuSummary struct {
+	devices, full, max int32 // devices, devices wholly free, largest free milli
+}
+
+func gpuOf(in *Instance) gpuSummary {
+	g := gpuSummary{devices: int32(len(in.Remaining.GPUs))}
+	for _, d := range in.Remaining.GPUs {
+		if d.FreeMilli >= GPUMilliPerDevice {
+			g.full++
+		}
+		g.max = max(g.max, int32(d.FreeMilli))
 	}
-	g := c.gpu[i]
+	return g
+}
+
+// gpuFits is the GPU filter, the one place it is written: a task of
+// AllGPUs needs every device wholly free (and at least one device), a
+// whole-device task that many wholly free devices, and a share of a device
+// one device with that much free.
+func (s *fitShape) gpuFits(g gpuSummary) bool {
 	switch {
 	case s.all:
 		return g.devices > 0 && g.full == g.devices
@@ -39,21 +59,22 @@ func (c *Cluster) fitsShape(i int32, s *fitShape) bool {
 	return true
 }
 
+func (c *Cluster) fitsShape(i int32, s *fitShape) bool {
+	return c.cpu[i] >= s.cpu && c.mem[i] >= s.mem && s.gpuFits(c.gpu[i])
+}
+
 // fitSetFor returns the fitSet of a simple request, building it on first
 // use.
 func (c *Cluster) fitSetFor(pr *prepared) *fitSet {
-	r := &pr.task.Requirements
-	s := fitShape{cpu: r.CPU, mem: r.MemoryMiB, gpus: int32(r.GPUs), share: int32(pr.share), all: r.AllGPUs}
+	s := pr.shape
 	fs := c.fitSets[s]
 	if fs == nil {
 		if len(c.fitSets) >= maxFitSets {
 			clear(c.fitSets)
 		}
-		fs = &fitSet{shape: s, bits: make([]uint64, (len(c.instances)+63)>>6)}
+		fs = &fitSet{shape: s, bits: make(bitset, wordsFor(len(c.instances)))}
 		for i := range c.instances {
-			if c.fitsShape(int32(i), &s) {
-				setBit(fs.bits, int32(i), true)
-			}
+			fs.bits.set(int32(i), c.fitsShape(int32(i), &s))
 		}
 		c.fitSets[s] = fs
 	}
@@ -64,9 +85,7 @@ func (c *Cluster) fitSetFor(pr *prepared) *fitSet {
 // growing the sets for a new instance.
 func (c *Cluster) refreshFits(i int32) {
 	for _, fs := range c.fitSets {
-		for len(fs.bits) <= int(i>>6) {
-			fs.bits = append(fs.bits, 0)
-		}
-		setBit(fs.bits, i, c.fitsShape(i, &fs.shape))
+		fs.bits.grow(len(c.instances))
+		fs.bits.set(i, c.fitsShape(i, &fs.shape))
 	}
 }

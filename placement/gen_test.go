@@ -33,7 +33,7 @@ var (
 // state: it prefers instances with fewer TCP ports taken.
 type freePorts struct{}
 
-func (freePorts) Score(_ *Cluster, in *Instance, _ *Task) float64 {
+func (freePorts) Score(_ View, in *Instance, _ *Task) float64 {
 	return -float64(len(in.Remaining.PortsTCP))
 }
 func (freePorts) String() string { return "freePorts" }

@@ -10,7 +10,8 @@ import (
 // Status is a container instance's status, as ECS names it.
 type Status string
 
-// Container instance statuses. Only ACTIVE instances take new tasks.
+// Container instance statuses. Only ACTIVE instances take new tasks. The
+// zero Status is none of them: a Cluster rejects it.
 const (
 	StatusActive             Status = "ACTIVE"
 	StatusDraining           Status = "DRAINING"
@@ -19,6 +20,16 @@ const (
 	StatusDeregistering      Status = "DEREGISTERING"
 	StatusInactive           Status = "INACTIVE"
 )
+
+const statusList = "ACTIVE, DRAINING, REGISTERING, REGISTRATION_FAILED, DEREGISTERING or INACTIVE"
+
+func (s Status) valid() bool {
+	switch s {
+	case StatusActive, StatusDraining, StatusRegistering, StatusRegistrationFailed, StatusDeregistering, StatusInactive:
+		return true
+	}
+	return false
+}
 
 // Attribute is a container instance attribute. An attribute without a
 // value has Value "".
@@ -83,9 +94,13 @@ var DefaultReservedPortsTCP = []uint16{22, 2375, 2376, 51678, 51679}
 //
 // Instance.Subject adapts it to cql.Subject.
 type Instance struct {
-	ARN            string
-	EC2InstanceID  string
-	Status         Status
+	ARN           string
+	EC2InstanceID string
+	// Status is required: the zero Status is rejected by AddInstance.
+	Status Status
+	// AgentConnected false is a disconnected agent, as ECS reports it: the
+	// instance takes no task (reason AGENT) until it reconnects. Set it for
+	// an instance that should take tasks.
 	AgentConnected bool
 	AgentVersion   string
 	RegisteredAt   time.Time
@@ -99,12 +114,12 @@ type Instance struct {
 	// one per task it releases.
 	RunningTasksCount int
 
+	owner      *Cluster // the cluster it was added to; nil before
 	idx        int32
 	eligible   bool         // ACTIVE with its agent connected
 	groups     []groupCount // PENDING and RUNNING tasks by group
 	groupNames []string     // the groups with a positive count, for cql
-	fullGPUs   int          // devices with all 1000 milli free
-	maxGPU     int          // largest FreeMilli of any device
+	hosted     []TaskID     // the tasks it hosts, in the order they came
 	ports      int          // len(PortsTCP)+len(PortsUDP)
 }
 
@@ -136,7 +151,12 @@ func (in *Instance) TaskGroups() []string { return in.groupNames }
 
 // Index returns the instance's position in its Cluster, or -1 before it
 // is added to one.
-func (in *Instance) Index() int { return int(in.idx) }
+func (in *Instance) Index() int {
+	if in.owner == nil {
+		return -1
+	}
+	return int(in.idx)
+}
 
 // groupCount returns how many PENDING and RUNNING tasks of group g the
 // instance hosts.
@@ -152,13 +172,6 @@ func (in *Instance) groupCount(g int32) int {
 // refresh recomputes the derived summaries.
 func (in *Instance) refresh() {
 	in.eligible = in.Status == StatusActive && in.AgentConnected
-	in.fullGPUs, in.maxGPU = 0, 0
-	for _, g := range in.Remaining.GPUs {
-		if g.FreeMilli >= GPUMilliPerDevice {
-			in.fullGPUs++
-		}
-		in.maxGPU = max(in.maxGPU, g.FreeMilli)
-	}
 	in.ports = len(in.Remaining.PortsTCP) + len(in.Remaining.PortsUDP)
 }
 

@@ -1,6 +1,7 @@
 package placement
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"math/bits"
@@ -16,6 +17,7 @@ type prepared struct {
 	task        Task
 	group       int32
 	share       int
+	shape       fitShape // the resources the GPU and fit checks need
 	distinct    bool
 	static      []*exprBits
 	staticExprs []*cql.Expr
@@ -28,7 +30,7 @@ type prepared struct {
 	simple bool
 	// hosting is the group's hosting bits, when distinctInstance or
 	// spread(instanceId) needs them.
-	hosting []uint64
+	hosting bitset
 	// fit is the fitSet of a simple request, once a scan needed it.
 	fit *fitSet
 	// rng breaks ties, for the scans that pick as they count.
@@ -62,7 +64,7 @@ func (c *Cluster) score(s *scorer, in *Instance) float64 {
 	case scoreSpreadInstance:
 		return -float64(in.groupCount(c.pr.group))
 	}
-	return s.user.Score(c, in, &c.pr.task)
+	return s.user.Score(view{c}, in, &c.pr.task)
 }
 
 func (c *Cluster) prepare(req *Request) *prepared {
@@ -71,6 +73,7 @@ func (c *Cluster) prepare(req *Request) *prepared {
 	pr.task = Task{Group: req.Group, Requirements: req.Task}
 	pr.group = c.groupID(req.Group)
 	pr.share = req.Task.gpuShare()
+	pr.shape = shapeOf(&req.Task, pr.share)
 	pr.distinct = false
 	pr.static = pr.static[:0]
 	pr.staticExprs = pr.staticExprs[:0]
@@ -144,19 +147,8 @@ func (c *Cluster) check(in *Instance, pr *prepared) (Reason, int) {
 	if c.mem[in.idx] < r.MemoryMiB {
 		return ReasonMemory, 0
 	}
-	switch {
-	case r.AllGPUs:
-		if len(in.Remaining.GPUs) == 0 || in.fullGPUs != len(in.Remaining.GPUs) {
-			return ReasonGPU, 0
-		}
-	case r.GPUs > 0 && pr.share >= GPUMilliPerDevice:
-		if in.fullGPUs < r.GPUs {
-			return ReasonGPU, 0
-		}
-	case r.GPUs > 0:
-		if in.maxGPU < pr.share {
-			return ReasonGPU, 0
-		}
+	if !pr.shape.gpuFits(c.gpu[in.idx]) {
+		return ReasonGPU, 0
 	}
 	if len(r.PortsTCP)+len(r.PortsUDP) > 0 {
 		if in.ports+len(r.PortsTCP)+len(r.PortsUDP) > MaxReservedPorts {
@@ -201,7 +193,7 @@ func (c *Cluster) check(in *Instance, pr *prepared) (Reason, int) {
 // testing the cached bits first.
 func (c *Cluster) fits(in *Instance, pr *prepared) bool {
 	i := in.idx
-	if !hasBit(c.eligible, i) {
+	if !c.eligible.has(i) {
 		return false
 	}
 	for _, b := range pr.static {
@@ -214,24 +206,11 @@ func (c *Cluster) fits(in *Instance, pr *prepared) bool {
 
 // fitsRest checks what the eligible and static bits do not cover.
 func (c *Cluster) fitsRest(i int32, pr *prepared) bool {
-	if pr.distinct && hasBit(pr.hosting, i) {
+	if pr.distinct && pr.hosting.has(i) {
 		return false
 	}
 	if pr.simple {
-		r := &pr.task.Requirements
-		if c.cpu[i] < r.CPU || c.mem[i] < r.MemoryMiB {
-			return false
-		}
-		g := c.gpu[i]
-		switch {
-		case r.AllGPUs:
-			return g.devices > 0 && g.full == g.devices
-		case r.GPUs > 0 && pr.share >= GPUMilliPerDevice:
-			return int(g.full) >= r.GPUs
-		case r.GPUs > 0:
-			return int(g.max) >= pr.share
-		}
-		return true
+		return c.fitsShape(i, &pr.shape)
 	}
 	r, _ := c.check(c.instances[i], pr)
 	return r == ReasonNone
@@ -240,9 +219,18 @@ func (c *Cluster) fitsRest(i int32, pr *prepared) bool {
 // Place places req.Count tasks, one at a time, each seeing the ones placed
 // before it, and writes the outcome into res (whose slices it reuses). A
 // task that cannot be placed is an outcome, recorded in res.Unplaced with
-// its reason; the error is for an invalid request only, in which case
-// nothing is placed. rng breaks the ties the strategies leave.
+// its reason; the error is for invalid arguments only (an invalid request,
+// a nil rng or res), in which case nothing is placed. rng breaks the ties
+// the strategies leave; it is required even when the chain leaves none.
 func (c *Cluster) Place(req *Request, rng *rand.Rand, res *Result) error {
+	switch {
+	case res == nil:
+		return errors.New("placement: place: res is nil: pass a *Result to fill")
+	case rng == nil:
+		return errors.New("placement: place: rng is nil: ties are broken by a seeded *rand.Rand")
+	case req == nil:
+		return errors.New("placement: place: req is nil")
+	}
 	res.reset()
 	if err := req.Validate(); err != nil {
 		return err
@@ -503,6 +491,7 @@ func (c *Cluster) scanMasked(pr *prepared, chain []scorer, exclude []uint64) boo
 	// word returns word k of the candidates: eligible, passing the static
 	// expressions, not excluded, inside the spread levels in force and,
 	// for a simple request, with the resources and outside distinctInstance.
+	// Every set covers every instance (the bitset invariant).
 	word := func(k int) uint64 {
 		w := c.eligible[k]
 		for _, b := range pr.static {
@@ -542,10 +531,7 @@ func (c *Cluster) scanMasked(pr *prepared, chain []scorer, exclude []uint64) boo
 				pick -= m
 				continue
 			}
-			for ; pick > 0; pick-- {
-				w &= w - 1
-			}
-			c.ties = append(c.ties[:0], int32(k<<6|bits.TrailingZeros64(w)))
+			c.ties = append(c.ties[:0], nth(k, w, pick))
 			c.picked = true
 			return true
 		}
@@ -554,7 +540,7 @@ func (c *Cluster) scanMasked(pr *prepared, chain []scorer, exclude []uint64) boo
 	// of instances that cannot take the task are skipped untouched.
 	for k := range c.eligible {
 		for w := word(k); w != 0; w &= w - 1 {
-			visit(int32(k<<6 | bits.TrailingZeros64(w)))
+			visit(index(k, w))
 		}
 	}
 	return len(c.ties) > 0
@@ -599,12 +585,13 @@ func (c *Cluster) commit(in *Instance, pr *prepared) Placement {
 	var gpus DeviceSet
 	if r.AllGPUs || r.GPUs > 0 {
 		if pr.chooser != nil {
-			gpus = pr.chooser.ChooseGPUs(c, in, &pr.task)
+			gpus = pr.chooser.ChooseGPUs(view{c}, in, &pr.task)
 		} else {
 			gpus = defaultGPUs(in, r, pr.share)
 		}
 	}
 	id := c.newTask(taskRecord{inst: in.idx, group: pr.group, req: *r, gpus: gpus, share: pr.share, running: true})
+	in.hosted = append(in.hosted, id)
 	c.reserve(in, &c.tasks[id], +1)
 	return Placement{Task: id, Instance: in, GPUs: gpus}
 }
@@ -675,7 +662,7 @@ func (c *Cluster) reserve(in *Instance, t *taskRecord, sign int) {
 		in.Remaining.addScalar(s.Name, -float64(sign)*s.Value)
 	}
 	in.refresh()
-	c.mirrorGPU(in)
+	c.gpu[in.idx] = gpuOf(in)
 	c.refreshFits(in.idx)
 	c.addGroup(in, t.group, int32(sign))
 	if t.running {
@@ -701,7 +688,9 @@ func (c *Cluster) Release(id TaskID) error {
 		return fmt.Errorf("placement: release: task %d is not in the cluster", id)
 	}
 	t := &c.tasks[id]
-	c.reserve(c.instances[t.inst], t, -1)
+	in := c.instances[t.inst]
+	c.reserve(in, t, -1)
+	in.hosted = slices.Delete(in.hosted, slices.Index(in.hosted, id), slices.Index(in.hosted, id)+1)
 	t.inst = -1
 	t.req = Requirements{}
 	c.freeTasks = append(c.freeTasks, id)
@@ -732,7 +721,7 @@ type HostedTask struct {
 // Adopt records a task the instance already hosts, so that it counts for
 // its group (task:group, distinctInstance, spread) and can be released.
 func (c *Cluster) Adopt(in *Instance, h HostedTask) (TaskID, error) {
-	if in == nil || int(in.idx) >= len(c.instances) || c.instances[in.idx] != in {
+	if !c.owns(in) {
 		return 0, fmt.Errorf("placement: adopt: the instance is not in the cluster")
 	}
 	if h.Group == "" {
@@ -746,6 +735,7 @@ func (c *Cluster) Adopt(in *Instance, h HostedTask) (TaskID, error) {
 	}
 	t := taskRecord{inst: in.idx, group: c.groupID(h.Group), req: h.Requirements, gpus: h.GPUs, share: h.Requirements.gpuShare(), running: true}
 	id := c.newTask(t)
+	in.hosted = append(in.hosted, id)
 	if h.Reserved {
 		c.addGroup(in, t.group, +1)
 		return id, nil
@@ -776,11 +766,32 @@ func (c *Cluster) explain(pr *prepared) Unplaced {
 
 // Check runs the filters of req on one instance and returns the first
 // that removes it, or ReasonNone when the instance can take one more task
-// of req. It changes nothing.
+// of req. It changes nothing, and may be called from a strategy (through
+// its View) in the middle of a Place: it prepares req into its own state
+// and evaluates memberOf expressions directly, without the caches.
 func (c *Cluster) Check(in *Instance, req *Request) (Reason, error) {
+	switch {
+	case req == nil:
+		return ReasonNone, errors.New("placement: check: req is nil")
+	case !c.owns(in):
+		return ReasonNone, errors.New("placement: check: the instance is not in the cluster")
+	}
 	if err := req.Validate(); err != nil {
 		return ReasonNone, err
 	}
-	r, _ := c.check(in, c.prepare(req))
+	pr := prepared{req: req, task: Task{Group: req.Group, Requirements: req.Task}, group: -1}
+	if g, ok := c.groupIDs[req.Group]; ok {
+		pr.group = g
+	}
+	pr.share = req.Task.gpuShare()
+	pr.shape = shapeOf(&req.Task, pr.share)
+	for _, con := range req.Constraints {
+		if con.Type == DistinctInstance {
+			pr.distinct = true
+		} else {
+			pr.dynamic = append(pr.dynamic, con.Expr)
+		}
+	}
+	r, _ := c.check(in, &pr)
 	return r, nil
 }

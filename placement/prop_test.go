@@ -3,9 +3,11 @@ package placement
 import (
 	"fmt"
 	"math/rand/v2"
+	"reflect"
 	"slices"
 	"testing"
 
+	"github.com/berthsched/berth/cql"
 	"github.com/google/go-cmp/cmp"
 	"pgregory.net/rapid"
 )
@@ -50,50 +52,15 @@ type instanceState struct {
 }
 
 func clusterState(c *Cluster) []instanceState {
+	if err := checkInvariants(c); err != nil {
+		panic(err)
+	}
 	var out []instanceState
-	for i, in := range c.instances {
-		if g := c.gpu[i]; int(g.devices) != len(in.Remaining.GPUs) || int(g.full) != in.fullGPUs || int(g.max) != in.maxGPU {
-			panic(fmt.Sprintf("instance %s: GPU mirror %+v, instance %+v", in.ARN, g, in.Remaining.GPUs))
-		}
-		if c.cpu[i] != in.Remaining.CPU || c.mem[i] != in.Remaining.MemoryMiB || hasBit(c.eligible, int32(i)) != (in.Status == StatusActive && in.AgentConnected) {
-			panic(fmt.Sprintf("instance %s: mirrors cpu %d mem %d eligible %v, instance %d %d %s/%v", in.ARN, c.cpu[i], c.mem[i], hasBit(c.eligible, int32(i)), in.Remaining.CPU, in.Remaining.MemoryMiB, in.Status, in.AgentConnected))
-		}
-		for _, fs := range c.fitSets {
-			want := in.Remaining.CPU >= fs.shape.cpu && in.Remaining.MemoryMiB >= fs.shape.mem
-			if r := (Requirements{GPUs: int(fs.shape.gpus), GPUMilli: int(fs.shape.share), AllGPUs: fs.shape.all}); want && (r.AllGPUs || r.GPUs > 0) {
-				full := 0
-				most := 0
-				for _, d := range in.Remaining.GPUs {
-					if d.FreeMilli == GPUMilliPerDevice {
-						full++
-					}
-					most = max(most, d.FreeMilli)
-				}
-				switch {
-				case r.AllGPUs:
-					want = len(in.Remaining.GPUs) > 0 && full == len(in.Remaining.GPUs)
-				case fs.shape.share >= GPUMilliPerDevice:
-					want = full >= r.GPUs
-				default:
-					want = most >= int(fs.shape.share)
-				}
-			}
-			if hasBit(fs.bits, int32(i)) != want {
-				panic(fmt.Sprintf("instance %s: fit bit for %+v is %v, want %v (%+v)", in.ARN, fs.shape, !want, want, in.Remaining))
-			}
-		}
-		for g, hb := range c.hosting {
-			if int(i>>6) < len(hb) && hasBit(hb, int32(i)) != (in.groupCount(g) > 0) {
-				panic(fmt.Sprintf("instance %s: hosting bit of group %s is %v, count %d", in.ARN, c.groupNames[g], hasBit(hb, int32(i)), in.groupCount(g)))
-			}
-		}
+	for _, in := range c.instances {
 		s := instanceState{ARN: in.ARN, Remaining: in.Remaining.Clone(), Running: in.RunningTasksCount, Groups: map[string]int{}}
 		for _, g := range c.groupNames {
 			if n := refGroupCount(c, in.idx, g); n > 0 {
 				s.Groups[g] = n
-			}
-			if n, want := c.GroupCount(in, g), refGroupCount(c, in.idx, g); n != want {
-				panic(fmt.Sprintf("instance %s group %s: cached count %d, records say %d", in.ARN, g, n, want))
 			}
 		}
 		out = append(out, s)
@@ -101,19 +68,25 @@ func clusterState(c *Cluster) []instanceState {
 	return out
 }
 
-// twinClusters builds two identical clusters with some tasks adopted.
-func twinClusters(t *rapid.T) (a, b *Cluster) {
-	a, b = NewCluster(), NewCluster()
-	n := rapid.IntRange(1, 25).Draw(t, "instances")
-	for i := range n {
-		in := genInstance(t, i)
-		if err := a.AddInstance(in); err != nil {
-			t.Fatal(err)
-		}
-		if err := b.AddInstance(cloneInstance(in)); err != nil {
-			t.Fatal(err)
-		}
+// stateDiff checks both clusters' invariants and returns the difference of
+// their states, "" when equal. cmp.Diff runs only on a difference: it is
+// slow for the equal states of every step.
+func stateDiff(a, b *Cluster) string {
+	sa, sb := clusterState(a), clusterState(b)
+	if reflect.DeepEqual(sa, sb) {
+		return ""
 	}
+	return cmp.Diff(sa, sb)
+}
+
+// twinClusters builds two identical clusters with some tasks adopted.
+func twinClusters(t *rapid.T) (a, b *Cluster) { return twinClustersOf(t, 1, 25) }
+
+// twinClustersOf is twinClusters with lo to hi instances.
+func twinClustersOf(t *rapid.T, lo, hi int) (a, b *Cluster) {
+	a, b = NewCluster(), NewCluster()
+	n := rapid.IntRange(lo, hi).Draw(t, "instances")
+	addTwins(t, a, b, n)
 	for range rapid.IntRange(0, 2*n).Draw(t, "adopted") {
 		i := rapid.IntRange(0, n-1).Draw(t, "adoptOn")
 		h := HostedTask{Group: rapid.SampledFrom(genGroups).Draw(t, "adoptGroup"), Reserved: true}
@@ -127,63 +100,123 @@ func twinClusters(t *rapid.T) (a, b *Cluster) {
 	return a, b
 }
 
+// addTwins adds n new random instances to both clusters.
+func addTwins(t *rapid.T, a, b *Cluster, n int) {
+	for range n {
+		in := genInstance(t, len(a.instances))
+		if err := a.AddInstance(in); err != nil {
+			t.Fatal(err)
+		}
+		if err := b.AddInstance(cloneInstance(in)); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 // TestPlaceEqualsReference is the differential property: on random
-// clusters and random sequences of placements, releases and instance
-// changes, the fast path chooses exactly what the plain definition chooses,
-// consuming the random source identically.
+// clusters and random sequences of placements, releases, instance changes
+// (draining, deregistration, a lost agent, new attributes) and new
+// instances, the fast path chooses exactly what the plain definition
+// chooses, consuming the random source identically, and every cache agrees
+// with a plain recomputation after every step (checkInvariants).
+//
+// Clusters have 1 to 300 instances and grow by up to 70 at a time, so bit
+// sets of one to six words are built and then grown across word
+// boundaries. The runs are split by the smallest starting size, so that
+// each size class is reached by construction, whatever rapid draws: rounds
+// starting above 64, 128 and 256 instances build two-, three- and
+// five-word sets from the start. The test counts the largest size each
+// case reached and fails if any class was missed. rapid runs 100 cases a
+// round (20 under -short): the full pass runs 32 rounds, 3,200 cases; -short
+// runs 4 rounds, one per size class.
 func TestPlaceEqualsReference(t *testing.T) {
 	exprs := compiledExprs()
-	rapid.Check(t, func(t *rapid.T) {
-		fast, ref := twinClusters(t)
-		seed := rapid.Uint64().Draw(t, "seed")
-		rf, rr := rand.New(rand.NewPCG(seed, 1)), rand.New(rand.NewPCG(seed, 1))
-		var resF, resR Result
-		for step := range rapid.IntRange(1, 12).Draw(t, "steps") {
-			switch rapid.IntRange(0, 5).Draw(t, "op") {
-			case 0: // release a task
-				if len(fast.tasks) == 0 {
-					continue
-				}
-				id := TaskID(rapid.IntRange(0, len(fast.tasks)-1).Draw(t, "release"))
-				errF, errR := fast.Release(id), ref.Release(id)
-				if (errF == nil) != (errR == nil) {
-					t.Fatalf("step %d: Release(%d) = %v (fast), %v (reference)", step, id, errF, errR)
-				}
-			case 1: // change an instance
-				i := rapid.IntRange(0, len(fast.instances)-1).Draw(t, "updateOn")
-				st := rapid.SampledFrom([]Status{StatusActive, StatusDraining}).Draw(t, "newStatus")
-				stack := rapid.SampledFrom([]string{"", "dev", "prod"}).Draw(t, "newStack")
-				zone := rapid.SampledFrom(append([]string{""}, genZones...)).Draw(t, "newZone")
-				change := func(in *Instance) {
-					in.Status = st
-					in.Attributes = slices.DeleteFunc(in.Attributes, func(a Attribute) bool {
-						return a.Name == "stack" || a.Name == "ecs.availability-zone"
-					})
-					if stack != "" {
-						in.Attributes = append(in.Attributes, Attribute{"stack", stack})
-					}
-					if zone != "" {
-						in.Attributes = append(in.Attributes, Attribute{"ecs.availability-zone", zone})
+	rounds := 32
+	if testing.Short() {
+		rounds = 4
+	}
+	mins := []int{1, 65, 129, 257}
+	var reached [4]int // cases whose cluster exceeded 0, 64, 128, 256 instances
+	for r := range rounds {
+		lo := mins[r%len(mins)]
+		t.Run(fmt.Sprintf("round=%d,min=%d", r, lo), func(t *testing.T) {
+			rapid.Check(t, func(t *rapid.T) {
+				fast, ref := twinClustersOf(t, lo, 300)
+				placeEqualsReference(t, exprs, fast, ref)
+				for k, edge := range []int{0, 64, 128, 256} {
+					if len(fast.instances) > edge {
+						reached[k]++
 					}
 				}
-				fast.Update(fast.instances[i], change)
-				ref.Update(ref.instances[i], change)
-			default:
-				req := genRequest(t, exprs)
-				errF := fast.Place(req, rf, &resF)
-				errR := refPlace(ref, req, rr, &resR)
-				if (errF == nil) != (errR == nil) {
-					t.Fatalf("step %d: Place error %v (fast), %v (reference)", step, errF, errR)
+			})
+		})
+	}
+	t.Logf("cases whose clusters exceeded 0/64/128/256 instances: %v", reached)
+	for k, edge := range []int{0, 64, 128, 256} {
+		if reached[k] == 0 {
+			t.Errorf("no case had more than %d instances", edge)
+		}
+	}
+}
+
+func placeEqualsReference(t *rapid.T, exprs map[string]*cql.Expr, fast, ref *Cluster) {
+	seed := rapid.Uint64().Draw(t, "seed")
+	rf, rr := rand.New(rand.NewPCG(seed, 1)), rand.New(rand.NewPCG(seed, 1))
+	var resF, resR Result
+	for step := range rapid.IntRange(1, 15).Draw(t, "steps") {
+		switch rapid.IntRange(0, 6).Draw(t, "op") {
+		case 0: // release a task
+			if len(fast.tasks) == 0 {
+				continue
+			}
+			id := TaskID(rapid.IntRange(0, len(fast.tasks)-1).Draw(t, "release"))
+			errF, errR := fast.Release(id), ref.Release(id)
+			if (errF == nil) != (errR == nil) {
+				t.Fatalf("step %d: Release(%d) = %v (fast), %v (reference)", step, id, errF, errR)
+			}
+		case 1: // change an instance: drain, deregister, lose the agent, new attributes
+			i := rapid.IntRange(0, len(fast.instances)-1).Draw(t, "updateOn")
+			st := rapid.SampledFrom([]Status{StatusActive, StatusActive, StatusDraining, StatusInactive}).Draw(t, "newStatus")
+			agent := rapid.Float64Range(0, 1).Draw(t, "agentUp") > 0.1
+			stack := rapid.SampledFrom([]string{"", "dev", "prod"}).Draw(t, "newStack")
+			zone := rapid.SampledFrom(append([]string{""}, genZones...)).Draw(t, "newZone")
+			change := func(in *Instance) {
+				in.Status, in.AgentConnected = st, agent
+				in.Attributes = slices.DeleteFunc(in.Attributes, func(a Attribute) bool {
+					return a.Name == "stack" || a.Name == "ecs.availability-zone"
+				})
+				if stack != "" {
+					in.Attributes = append(in.Attributes, Attribute{"stack", stack})
 				}
-				if diff := cmp.Diff(describe(&resR), describe(&resF)); diff != "" {
-					t.Fatalf("step %d: Place(%+v) differs from the reference (-ref +fast):\n%s", step, req, diff)
+				if zone != "" {
+					in.Attributes = append(in.Attributes, Attribute{"ecs.availability-zone", zone})
 				}
 			}
-			if diff := cmp.Diff(clusterState(ref), clusterState(fast)); diff != "" {
-				t.Fatalf("step %d: cluster state differs (-ref +fast):\n%s", step, diff)
+			if err := fast.Update(fast.instances[i], change); err != nil {
+				t.Fatal(err)
+			}
+			if err := ref.Update(ref.instances[i], change); err != nil {
+				t.Fatal(err)
+			}
+		case 2: // the fleet grows, often across a word boundary
+			if len(fast.instances) < 300 {
+				addTwins(t, fast, ref, rapid.IntRange(1, min(70, 300-len(fast.instances))).Draw(t, "grow"))
+			}
+		default:
+			req := genRequest(t, exprs)
+			errF := fast.Place(req, rf, &resF)
+			errR := refPlace(ref, req, rr, &resR)
+			if (errF == nil) != (errR == nil) {
+				t.Fatalf("step %d: Place error %v (fast), %v (reference)", step, errF, errR)
+			}
+			if diff := cmp.Diff(describe(&resR), describe(&resF)); diff != "" {
+				t.Fatalf("step %d: Place(%+v) differs from the reference (-ref +fast):\n%s", step, req, diff)
 			}
 		}
-	})
+		if diff := stateDiff(ref, fast); diff != "" {
+			t.Fatalf("step %d: cluster state differs (-ref +fast):\n%s", step, diff)
+		}
+	}
 }
 
 // TestPlaceInvariants checks each placement against the filters as they

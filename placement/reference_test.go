@@ -154,15 +154,17 @@ func refScore(c *Cluster, s Strategy, in *Instance, req *Request) float64 {
 		name := s.Field[len("attribute:"):]
 		mine, have := in.Attribute(name)
 		n := 0
-		for _, other := range c.instances {
-			v, ok := other.Attribute(name)
-			if ok == have && v == mine {
-				n += refGroupCount(c, other.idx, req.Group)
+		for _, t := range c.tasks {
+			if t.inst < 0 || c.groupNames[t.group] != req.Group {
+				continue
+			}
+			if v, ok := c.instances[t.inst].Attribute(name); ok == have && v == mine {
+				n++
 			}
 		}
 		return -float64(n)
 	}
-	return s.Score(c, in, &Task{Group: req.Group, Requirements: req.Task})
+	return s.Score(c.View(), in, &Task{Group: req.Group, Requirements: req.Task})
 }
 
 // refPlace is Place by the plain definition.

@@ -1,6 +1,7 @@
 package placement
 
 import (
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -23,6 +24,12 @@ import (
 // lists the chosen tasks in the order chosen; n larger than the number of
 // candidates selects them all. The cluster is not changed.
 func SelectStop(c *Cluster, candidates []TaskID, n int, strategies []Strategy, rng *rand.Rand) ([]TaskID, error) {
+	switch {
+	case c == nil:
+		return nil, errors.New("placement: select stop: cluster is nil")
+	case rng == nil:
+		return nil, errors.New("placement: select stop: rng is nil: ties are broken by a seeded *rand.Rand")
+	}
 	for _, id := range candidates {
 		if c.TaskInstance(id) == nil {
 			return nil, fmt.Errorf("placement: select stop: task %d is not in the cluster", id)
@@ -100,7 +107,7 @@ func (s *stopState) score(st Strategy, id TaskID) float64 {
 		v := fi.valueOf[t.inst]
 		return float64(s.c.spread(t.group, fi).at(v) - s.gone[k][v])
 	case StopScorer:
-		return st.StopScore(s.c, in, &Task{Group: s.c.groupNames[t.group], Requirements: t.req})
+		return st.StopScore(view{s.c}, in, &Task{Group: s.c.groupNames[t.group], Requirements: t.req})
 	}
 	return 0
 }

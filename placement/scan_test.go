@@ -74,7 +74,7 @@ func scanPlace(c *Cluster, req *Request, rng *rand.Rand, res *Result) error {
 						sc = -float64(counts[k][v])
 					}
 				default:
-					sc = s.Score(c, in, &Task{Group: req.Group, Requirements: req.Task})
+					sc = s.Score(c.View(), in, &Task{Group: req.Group, Requirements: req.Task})
 				}
 				scores = append(scores, sc)
 			}

@@ -28,8 +28,10 @@ type Task struct {
 type Strategy interface {
 	// Score scores placing t on in. Higher is better; equal scores are
 	// ties for the next strategy. It is called only for instances that
-	// passed every filter, and must not change c or in.
-	Score(c *Cluster, in *Instance, t *Task) float64
+	// passed every filter. v answers questions about the cluster and
+	// changes nothing; in and the instances v returns are the cluster's
+	// and must not be modified.
+	Score(v View, in *Instance, t *Task) float64
 	// String names the strategy as ECS would print it, e.g. "binpack(memory)".
 	String() string
 }
@@ -42,14 +44,14 @@ type Strategy interface {
 type GPUChooser interface {
 	// ChooseGPUs returns the devices for t on in, which has room for it:
 	// t.Requirements.GPUs devices, each with at least the task's share free.
-	ChooseGPUs(c *Cluster, in *Instance, t *Task) DeviceSet
+	ChooseGPUs(v View, in *Instance, t *Task) DeviceSet
 }
 
 // StopScorer is implemented by strategies that take part in choosing which
 // tasks to stop on scale-in. Higher stops first. Strategies without it act
 // as Random on scale-in.
 type StopScorer interface {
-	StopScore(c *Cluster, in *Instance, t *Task) float64
+	StopScore(v View, in *Instance, t *Task) float64
 }
 
 // Resource names a resource binpack can pack on.
@@ -94,10 +96,10 @@ func (s Binpack) amount(r *Requirements) int64 {
 }
 
 // Score implements Strategy: less remaining scores higher.
-func (s Binpack) Score(_ *Cluster, in *Instance, _ *Task) float64 { return -float64(s.remaining(in)) }
+func (s Binpack) Score(_ View, in *Instance, _ *Task) float64 { return -float64(s.remaining(in)) }
 
 // StopScore implements StopScorer: more free after the stop scores higher.
-func (s Binpack) StopScore(_ *Cluster, in *Instance, t *Task) float64 {
+func (s Binpack) StopScore(_ View, in *Instance, t *Task) float64 {
 	return float64(s.remaining(in) + s.amount(&t.Requirements))
 }
 
@@ -125,13 +127,13 @@ func (s Spread) attribute() string {
 
 // Score implements Strategy: fewer tasks of the group at the instance's
 // value scores higher.
-func (s Spread) Score(c *Cluster, in *Instance, t *Task) float64 {
-	return -float64(c.spreadCount(s, in, t.Group))
+func (s Spread) Score(v View, in *Instance, t *Task) float64 {
+	return -float64(v.SpreadCount(s.Field, in, t.Group))
 }
 
 // StopScore implements StopScorer.
-func (s Spread) StopScore(c *Cluster, in *Instance, t *Task) float64 {
-	return float64(c.spreadCount(s, in, t.Group))
+func (s Spread) StopScore(v View, in *Instance, t *Task) float64 {
+	return float64(v.SpreadCount(s.Field, in, t.Group))
 }
 
 func (s Spread) String() string { return "spread(" + s.Field + ")" }
@@ -141,7 +143,7 @@ func (s Spread) String() string { return "spread(" + s.Field + ")" }
 type Random struct{}
 
 // Score implements Strategy; every instance ties.
-func (Random) Score(*Cluster, *Instance, *Task) float64 { return 0 }
+func (Random) Score(View, *Instance, *Task) float64 { return 0 }
 
 func (Random) String() string { return "random" }
 

@@ -63,11 +63,11 @@ func (c *Cluster) subIndexFor(pr *prepared, res Resource) *subIndex {
 		for _, f := range c.filters {
 			si.fields = append(si.fields, f.field)
 		}
+		si.member = make([]*part, len(c.instances))
+		for _, in := range c.instances {
+			c.subInsert(si, in)
+		}
 		c.subs[k] = si
-	}
-	for i := len(si.member); i < len(c.instances); i++ {
-		si.member = append(si.member, nil)
-		c.subInsert(si, c.instances[i])
 	}
 	return si
 }
@@ -78,15 +78,12 @@ func (c *Cluster) subPart(si *subIndex, in *Instance) *part {
 		return nil
 	}
 	for _, b := range si.bits {
-		c.staticBitsCover(b)
 		if !b.has(in.idx) {
 			return nil
 		}
 	}
 	var vals partKey
 	for k, fi := range si.fields {
-		fi = c.field(fi.name)
-		si.fields[k] = fi
 		vals[k] = fi.valueOf[in.idx]
 	}
 	p := si.byVals[vals]
@@ -117,7 +114,7 @@ func (c *Cluster) subRemove(si *subIndex, in *Instance, remaining int64) {
 // old; membership is unchanged.
 func (c *Cluster) subMove(in *Instance, r Resource, old int64) {
 	for _, si := range c.subs {
-		if si.key.res != r || int(in.idx) >= len(si.member) {
+		if si.key.res != r {
 			continue
 		}
 		if p := si.member[in.idx]; p != nil {
@@ -131,18 +128,7 @@ func (c *Cluster) subMove(in *Instance, r Resource, old int64) {
 // (and possibly of remaining resources, from the given old values).
 func (c *Cluster) subRefile(in *Instance, old [Memory + 1]int64) {
 	for _, si := range c.subs {
-		if int(in.idx) >= len(si.member) {
-			continue
-		}
 		c.subRemove(si, in, old[si.key.res])
 		c.subInsert(si, in)
-	}
-}
-
-// staticBitsCover extends b to instances added since it was computed. b
-// belongs to c.exprs, or to a subIndex that outlived a clearing of it.
-func (c *Cluster) staticBitsCover(b *exprBits) {
-	if b.n < len(c.instances) && b.expr != nil {
-		c.evalBits(b)
 	}
 }

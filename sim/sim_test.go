@@ -157,11 +157,19 @@ func TestStrategyFactory(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), `placement.strategies[0].type: "other", expected binpack, spread, random or a strategy this run was given`) {
 		t.Errorf("unknown type: %v", err)
 	}
+	// Without a factory, a misspelt type is an error, not a run that
+	// leaves it out of the chain and reports it by name.
+	for _, opts := range []Options{{}, {NewStrategy: nil}} {
+		_, err = Simulate(sc, Variant{Strategies: []StrategySpec{{Type: "binpak", Field: "memory"}}}, opts)
+		if err == nil || !strings.Contains(err.Error(), `placement.strategies[0].type: "binpak", expected binpack, spread, random`) {
+			t.Errorf("Simulate with an unknown type and no factory = %v, want an error naming it", err)
+		}
+	}
 }
 
 type mostAttributes struct{}
 
-func (mostAttributes) Score(_ *placement.Cluster, in *placement.Instance, _ *placement.Task) float64 {
+func (mostAttributes) Score(_ placement.View, in *placement.Instance, _ *placement.Task) float64 {
 	return float64(len(in.Attributes))
 }
 func (mostAttributes) String() string { return "most-attributes" }

@@ -109,7 +109,7 @@ func choices(events []Event) []choice {
 // smallest rank best.
 type rankScore []int
 
-func (r rankScore) Score(_ *placement.Cluster, in *placement.Instance, _ *placement.Task) float64 {
+func (r rankScore) Score(_ placement.View, in *placement.Instance, _ *placement.Task) float64 {
 	return -float64(r[in.Index()])
 }
 func (rankScore) String() string { return "rank" }
@@ -117,7 +117,7 @@ func (rankScore) String() string { return "rank" }
 // pin scores one instance above all others.
 type pin int
 
-func (p pin) Score(_ *placement.Cluster, in *placement.Instance, _ *placement.Task) float64 {
+func (p pin) Score(_ placement.View, in *placement.Instance, _ *placement.Task) float64 {
 	if in.Index() == int(p) {
 		return 1
 	}

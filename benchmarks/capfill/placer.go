@@ -145,7 +145,7 @@ func (pl *placer) place(k int32, dst []int) (int, []int, error) {
 // rank scores highest, a total order over the fleet.
 type nodeRanks []int
 
-func (r nodeRanks) Score(_ *placement.Cluster, in *placement.Instance, _ *placement.Task) float64 {
+func (r nodeRanks) Score(_ placement.View, in *placement.Instance, _ *placement.Task) float64 {
 	return -float64(r[in.Index()])
 }
 
