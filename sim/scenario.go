@@ -302,6 +302,19 @@ type StrategyFactory func(spec StrategySpec) (placement.Strategy, error)
 // make.
 var ErrUnknownStrategy = errors.New("unknown strategy type")
 
+// builtinOnly is the StrategyFactory of a run given none: it makes no
+// strategy, so that a type placement does not know is an error rather than
+// left out of the chain.
+func builtinOnly(StrategySpec) (placement.Strategy, error) { return nil, ErrUnknownStrategy }
+
+// orBuiltinOnly returns f, or builtinOnly when f is nil.
+func orBuiltinOnly(f StrategyFactory) StrategyFactory {
+	if f == nil {
+		return builtinOnly
+	}
+	return f
+}
+
 // builtinStrategy reports whether placement itself makes strategies of typ.
 func builtinStrategy(typ string) bool { return typ == "binpack" || typ == "spread" || typ == "random" }
 

@@ -147,7 +147,7 @@ func (s *simulator) newPlanner() error {
 	for i := range sc.Services {
 		sp := &sc.Services[i]
 		path := fmt.Sprintf("services[%d]", i)
-		base, err := sp.schedulerService(path, s.opts.NewStrategy)
+		base, err := sp.schedulerService(path, orBuiltinOnly(s.opts.NewStrategy))
 		if err != nil {
 			return fmt.Errorf("sim: %w", err)
 		}

@@ -185,7 +185,7 @@ func newSimulator(sc *Scenario, v Variant, opts Options) (*simulator, error) {
 	if len(v.Strategies) == 0 && len(v.Constraints) == 0 {
 		v = sc.Workload.Placement
 	}
-	if s.strategy, s.cons, err = v.compile("placement", opts.NewStrategy); err != nil {
+	if s.strategy, s.cons, err = v.compile("placement", orBuiltinOnly(opts.NewStrategy)); err != nil {
 		return nil, fmt.Errorf("sim: %w", err)
 	}
 	for i := range sc.Fleet.InstanceTypes {
