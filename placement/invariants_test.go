@@ -50,10 +50,8 @@ func checkInvariants(c *Cluster) error {
 			return fmt.Errorf("field %s: %d values for %d instances", name, len(fi.valueOf), n)
 		}
 		for v := range fi.values {
-			if v > 0 || fi.bits[v] != nil {
-				if err := covers(fmt.Sprintf("field %s value %d", name, v), fi.bits[v]); err != nil {
-					return err
-				}
+			if err := covers(fmt.Sprintf("field %s value %d", name, v), fi.bits[v]); err != nil {
+				return err
 			}
 		}
 	}
@@ -88,7 +86,7 @@ func checkInvariants(c *Cluster) error {
 				return fmt.Errorf("instance %s: field %s value id %d, attribute %q (present %v)", in.ARN, name, got, val, ok)
 			}
 			for v := range fi.values {
-				if fi.bits[v] != nil && fi.bits[v].has(idx) != (int32(v) == got) {
+				if fi.bits[v].has(idx) != (int32(v) == got) {
 					return fmt.Errorf("instance %s: field %s value %d bit wrong", in.ARN, name, v)
 				}
 			}

@@ -278,9 +278,7 @@ type valueFilter struct {
 func (f *valueFilter) word(k int) uint64 {
 	var w uint64
 	for _, v := range f.values {
-		if b := f.field.bits[v]; k < len(b) {
-			w |= b[k]
-		}
+		w |= f.field.bits[v][k] // every value's set covers every instance
 	}
 	return w
 }
@@ -469,7 +467,7 @@ func (c *Cluster) scan(pr *prepared, chain []scorer) bool { return c.scanMasked(
 
 // scanMasked is scan over the instances whose bit in exclude is clear
 // (exclude nil: all).
-func (c *Cluster) scanMasked(pr *prepared, chain []scorer, exclude []uint64) bool {
+func (c *Cluster) scanMasked(pr *prepared, chain []scorer, exclude bitset) bool {
 	var bestv [MaxStrategies]float64
 	first := true
 	visit := func(i int32) {
@@ -690,7 +688,8 @@ func (c *Cluster) Release(id TaskID) error {
 	t := &c.tasks[id]
 	in := c.instances[t.inst]
 	c.reserve(in, t, -1)
-	in.hosted = slices.Delete(in.hosted, slices.Index(in.hosted, id), slices.Index(in.hosted, id)+1)
+	k := slices.Index(in.hosted, id)
+	in.hosted = slices.Delete(in.hosted, k, k+1)
 	t.inst = -1
 	t.req = Requirements{}
 	c.freeTasks = append(c.freeTasks, id)
