@@ -111,6 +111,15 @@ func init() {
 }
 
 func runAutoscale(e *env, targetPath string, policyPaths, schedPaths []string, metricsPath string, start time.Time, plotPath string) error {
+	var outs outputs
+	defer outs.abort()
+	var plotFile *outputItem
+	if plotPath != "" {
+		var err error
+		if plotFile, err = outs.file("--plot", plotPath); err != nil {
+			return err
+		}
+	}
 	s, capacity, err := loadScaler(targetPath, policyPaths, schedPaths)
 	if err != nil {
 		return err
@@ -127,16 +136,21 @@ func runAutoscale(e *env, targetPath string, policyPaths, schedPaths []string, m
 	if err := checkColumns(s, tl.names, policyPaths, metricsPath); err != nil {
 		return err
 	}
-	caps := replay(s, capacity, tl, e.stdout)
-	if plotPath != "" {
-		return writePlot(plotPath, tl, caps)
+	caps, err := replay(s, capacity, tl, e.stdout)
+	if err != nil {
+		return err
 	}
-	return nil
+	if plotFile != nil {
+		if err := writePlot(plotFile, tl, caps); err != nil {
+			return err
+		}
+	}
+	return outs.commit()
 }
 
 // replay evaluates the scaler at every row, prints the timeline and
-// returns the capacities.
-func replay(s *autoscale.Scaler, capacity int, tl *timeline, w io.Writer) []int {
+// returns the capacities, or the error writing them.
+func replay(s *autoscale.Scaler, capacity int, tl *timeline, w io.Writer) ([]int, error) {
 	out := csv.NewWriter(w)
 	out.Write([]string{"time", "capacity", "reason"})
 	m := autoscale.Metrics{}
@@ -154,7 +168,7 @@ func replay(s *autoscale.Scaler, capacity int, tl *timeline, w io.Writer) []int 
 		out.Write([]string{r.raw, strconv.Itoa(st.Capacity), why})
 	}
 	out.Flush()
-	return caps
+	return caps, out.Error()
 }
 
 // checkColumns reports a policy whose metric is not a column: a typo
@@ -608,7 +622,7 @@ func parseRowTime(s string, start time.Time) (time.Time, error) {
 
 // writePlot draws the metrics (top) and the capacity (bottom) against
 // minutes from the first row.
-func writePlot(path string, tl *timeline, caps []int) error {
+func writePlot(file *outputItem, tl *timeline, caps []int) error {
 	t0 := tl.rows[0].at
 	minutes := func(t time.Time) float64 { return t.Sub(t0).Minutes() }
 	top := plot.New()
@@ -658,13 +672,9 @@ func writePlot(path string, tl *timeline, caps []int) error {
 	canvases := plot.Align([][]*plot.Plot{{top}, {bottom}}, tiles, dc)
 	top.Draw(canvases[0][0])
 	bottom.Draw(canvases[1][0])
-	f, err := os.Create(path)
-	if err != nil {
-		return err
+	var b bytes.Buffer
+	if _, err := (vgimg.PngCanvas{Canvas: img}).WriteTo(&b); err != nil {
+		return fmt.Errorf("--plot: %w", err)
 	}
-	if _, err := (vgimg.PngCanvas{Canvas: img}).WriteTo(f); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
+	return file.write("", b.Bytes())
 }

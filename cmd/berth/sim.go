@@ -142,9 +142,12 @@ func runSim(e *env, scenarioPath, seed string, strategies []string, out string) 
 		}
 		opts.Variants = append(opts.Variants, v)
 	}
+	var outs outputs
+	defer outs.abort()
+	var outDir *outputItem
 	var logs []*bytes.Buffer
 	if out != "" {
-		if err := os.MkdirAll(out, 0o755); err != nil {
+		if outDir, err = outs.dir("--out", out); err != nil {
 			return err
 		}
 		n := len(opts.Variants)
@@ -172,7 +175,10 @@ func runSim(e *env, scenarioPath, seed string, strategies []string, out string) 
 		return err
 	}
 	if out != "" {
-		if err := writeSimOutputs(out, cmp, logs); err != nil {
+		if err := writeSimOutputs(outDir, cmp, logs); err != nil {
+			return err
+		}
+		if err := outs.commit(); err != nil {
 			return err
 		}
 		fmt.Fprintf(e.stderr, "berth sim: wrote %s in %.1fs\n", out, time.Since(start).Seconds())
@@ -228,13 +234,15 @@ func loadScenario(e *env, path string) (*sim.Scenario, string, error) {
 	return sc, filepath.Dir(path), nil
 }
 
-func writeSimOutputs(dir string, cmp *sim.Comparison, logs []*bytes.Buffer) error {
+// writeSimOutputs fills the reserved --out directory; the caller commits
+// it.
+func writeSimOutputs(dir *outputItem, cmp *sim.Comparison, logs []*bytes.Buffer) error {
 	write := func(name string, fill func(io.Writer) error) error {
 		var b bytes.Buffer
 		if err := fill(&b); err != nil {
 			return fmt.Errorf("%s: %w", name, err)
 		}
-		return os.WriteFile(filepath.Join(dir, name), b.Bytes(), 0o644)
+		return dir.write(name, b.Bytes())
 	}
 	if err := write("summary.json", func(w io.Writer) error {
 		b, err := cmp.MarshalJSON()
@@ -252,7 +260,7 @@ func writeSimOutputs(dir string, cmp *sim.Comparison, logs []*bytes.Buffer) erro
 		if l == nil {
 			continue
 		}
-		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("events-%c.jsonl", 'A'+i)), l.Bytes(), 0o644); err != nil {
+		if err := dir.write(fmt.Sprintf("events-%c.jsonl", 'A'+i), l.Bytes()); err != nil {
 			return err
 		}
 	}
@@ -370,8 +378,11 @@ func runSimDocker(e *env, scenarioPath, seed string, strategies []string, out st
 	if len(variants) == 0 {
 		variants = sc.Variants()
 	}
+	var outs outputs
+	defer outs.abort()
+	var outDir *outputItem
 	if out != "" {
-		if err := os.MkdirAll(out, 0o755); err != nil {
+		if outDir, err = outs.dir("--out", out); err != nil {
 			return err
 		}
 	}
@@ -427,7 +438,10 @@ func runSimDocker(e *env, scenarioPath, seed string, strategies []string, out st
 		fmt.Fprintf(e.stdout, "  %c %s: %s\n", 'A'+i, v, a)
 	}
 	if out != "" {
-		if err := writeSimOutputs(out, cmp, logs); err != nil {
+		if err := writeSimOutputs(outDir, cmp, logs); err != nil {
+			return err
+		}
+		if err := outs.commit(); err != nil {
 			return err
 		}
 		fmt.Fprintf(e.stderr, "berth sim: wrote %s in %.1fs\n", out, time.Since(start).Seconds())
@@ -467,6 +481,14 @@ func runSweep(e *env, scenarioPath, seed string, strategies, sweeps []string, ou
 		}
 		opts.Variants = append(opts.Variants, v)
 	}
+	var outs outputs
+	defer outs.abort()
+	var outDir *outputItem
+	if out != "" {
+		if outDir, err = outs.dir("--out", out); err != nil {
+			return err
+		}
+	}
 	res, err := sim.Sweep(sc, params, opts)
 	if err != nil {
 		return err
@@ -479,17 +501,17 @@ func runSweep(e *env, scenarioPath, seed string, strategies, sweeps []string, ou
 		return err
 	}
 	if out != "" {
-		if err := os.MkdirAll(out, 0o755); err != nil {
-			return err
-		}
-		if err := os.WriteFile(filepath.Join(out, "sweep.txt"), b.Bytes(), 0o644); err != nil {
+		if err := outDir.write("sweep.txt", b.Bytes()); err != nil {
 			return err
 		}
 		var png bytes.Buffer
 		if err := res.WritePlot(&png); err != nil {
 			return err
 		}
-		return os.WriteFile(filepath.Join(out, "sweep.png"), png.Bytes(), 0o644)
+		if err := outDir.write("sweep.png", png.Bytes()); err != nil {
+			return err
+		}
+		return outs.commit()
 	}
 	return nil
 }
