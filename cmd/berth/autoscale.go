@@ -55,10 +55,11 @@ echoed as given, the capacity after that row was evaluated, and why it
 changed (empty when it did not). Scheduled actions run before policies at
 each row; datapoints count toward alarms when they occur, and cooldowns
 delay actions without resetting alarm windows. --plot also writes a PNG of
-the metrics and the capacity over time.
+the metrics and the capacity over time; its path is checked before the
+replay, and the file is replaced only once complete.
 
-Exit status: 0 when the timeline is printed, 1 on an invalid document,
-2 on a usage error.
+Exit status: 0 when the timeline is printed, 1 on an invalid document or an
+output (stdout included) that could not be written, 2 on a usage error.
 
 Examples:
   # AWS's worked step-scaling example: 10 -> 11 -> 14 -> 13 -> 10

@@ -47,6 +47,10 @@ Operators (symbol and word forms are interchangeable):
 Subjects: attribute:<name>, task:group, agentConnected, agentVersion,
 ec2InstanceId, registeredAt, runningTasksCount.
 
+Exit status: 0 when the expression is valid (and, with --cluster, the
+matches are printed, even none); 1 on an invalid expression or snapshot;
+2 on a usage error.
+
 Examples:
   berth cql 'attribute:ecs.instance-type matches t2.* and attribute:ecs.availability-zone != us-east-1d'
   berth cql --cluster examples/cluster.json 'attribute:ecs.availability-zone in [us-east-1a, us-east-1b]'

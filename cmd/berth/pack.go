@@ -58,8 +58,12 @@ stderr. It exits 1 if a deterministic policy differs in a cell by more than
 --plot FILE.png draws the unallocated GPU % (median over seeds) against the
 arrived workload, one line per policy: the paper's Fig. 9(a).
 
-Exit status: 0 when the rows are printed; 1 on invalid input or a --compare
-mismatch; 2 on a usage error.
+--out and --plot are checked before the run starts, written to temporary
+files beside them and renamed into place together once both are complete,
+so that a failed run leaves the earlier files as they were.
+
+Exit status: 0 when the rows are printed; 1 on invalid input, an output
+that could not be written or a --compare mismatch; 2 on a usage error.
 
 Examples:
   # The paper's Fig. 9(a) on the default trace, compared with the published rows

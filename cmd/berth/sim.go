@@ -77,6 +77,16 @@ DOCKER_HOST or the local socket); PATTERN=URL sends the instances whose id
 matches PATTERN (m5-large-*) to another engine, one per pool for a real
 fleet. Ctrl-C removes the run's containers. See docs/docker.md.
 
+Output files are written all or nothing: --out is checked before the run
+and filled in a temporary directory beside it, which replaces DIR only once
+complete. An existing DIR is replaced only if it is empty or was written by
+berth (it lists its files in DIR/.berth-outputs); a DIR holding any other
+file is an error, and nothing in it is deleted.
+
+Exit status: 0 when the table is printed, even if tasks failed or were
+never placed; 1 on invalid input, a failed or interrupted run, or an output
+that could not be written; 2 on a usage error.
+
 Examples:
   berth sim
   berth sim --seed 7 --out results/
