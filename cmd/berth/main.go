@@ -163,7 +163,7 @@ func runCommand(e *env, args []string) int {
 		return 2
 	}
 	if err := runFn(e, rest); err != nil {
-		fmt.Fprintf(e.stderr, "berth %s: %v\n", c.name, err)
+		fmt.Fprintln(e.stderr, commandMessage(c.name, err))
 		var ue *usageError
 		if errors.As(err, &ue) {
 			fmt.Fprintf(e.stderr, "Run \"berth %s --help\" for usage.\n", c.name)
@@ -172,6 +172,18 @@ func runCommand(e *env, args []string) int {
 		return 1
 	}
 	return 0
+}
+
+// commandMessage is the line berth prints for a command's error: the
+// error after "berth <command>: ". The packages named as commands (sim,
+// cql, autoscale) prefix their errors with their own name, which is the
+// command's: that prefix is the command's and is not printed twice.
+func commandMessage(name string, err error) string {
+	msg := err.Error()
+	if strings.HasPrefix(msg, name+": ") {
+		return "berth " + msg
+	}
+	return "berth " + name + ": " + msg
 }
 
 // parseInterspersed parses flags anywhere among the arguments, so that

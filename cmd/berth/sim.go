@@ -481,6 +481,11 @@ func runSweep(e *env, scenarioPath, seed string, strategies, sweeps []string, ou
 		if err != nil {
 			return usagef("--sweep: %s", strings.TrimPrefix(err.Error(), "sim: "))
 		}
+		for _, q := range params {
+			if q.Path == p.Path {
+				return usagef("--sweep: parameter %q given twice; expected each PARAM once, with all its values (PARAM=v1,v2,...)", p.Path)
+			}
+		}
 		params = append(params, p)
 	}
 	opts := sim.CompareOptions{Open: open, NewStrategy: gpushareStrategies(sc, open)}
