@@ -23,7 +23,9 @@ placement constraints and of "aws ecs list-container-instances --filter".
 
 Without --cluster, berth cql prints the expression in canonical form
 (normalised spacing, operator spelling and quoting, with only the
-parentheses precedence needs), which parses back to the same expression.
+parentheses precedence needs), which parses back to the same expression;
+a form that would exceed the limit below is printed without optional
+spaces (&&, ||, !), so that it stays within it.
 An invalid expression prints the error and a caret under the offending
 column on stderr, and exits 1. Expressions are limited to 2000 bytes, as
 in ECS.
