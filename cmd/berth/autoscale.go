@@ -191,7 +191,11 @@ func checkColumns(s *autoscale.Scaler, names, policyPaths []string, metricsPath 
 			}
 		}
 		if !have[name] {
-			return fmt.Errorf("%s: %s: %q is not a column of %s (columns: %s)", policyPaths[k], field, name, metricsPath, strings.Join(names, ", "))
+			quoted := make([]string, len(names))
+			for i, n := range names {
+				quoted[i] = strconv.Quote(n)
+			}
+			return fmt.Errorf("%s: %s: %q is not a column of %s (columns: %s)", policyPaths[k], field, name, metricsPath, strings.Join(quoted, ", "))
 		}
 	}
 	return nil
@@ -586,7 +590,7 @@ func readMetrics(r io.Reader, start time.Time) (*timeline, error) {
 			}
 			v, err := strconv.ParseFloat(cell, 64)
 			if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
-				return nil, fmt.Errorf("line %d: column %s: %q is not a finite number", line, tl.names[j], cell)
+				return nil, fmt.Errorf("line %d: column %q: %q is not a finite number", line, tl.names[j], cell)
 			}
 			row.values[j] = v
 		}
