@@ -188,3 +188,19 @@ func TestPackOutAndPlotAreWrittenTogether(t *testing.T) {
 		t.Errorf("rows.csv: %v, mode %v; want 0644", err, fi.Mode())
 	}
 }
+
+// TestExampleOutputsAreReplaceable checks that the committed outputs of
+// the DLRM planning example list themselves, so that running its
+// documented command again replaces them.
+func TestExampleOutputsAreReplaceable(t *testing.T) {
+	dir, err := filepath.Abs(filepath.Join("..", "..", "examples", "dlrm-planning", "sweep"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := checkReplaceable("--out", "sweep", dir); err != nil {
+		t.Errorf("checkReplaceable(%s) = %v, want nil", dir, err)
+	}
+	if err := checkReplaceable("--out", ".", filepath.Dir(dir)); err == nil {
+		t.Errorf("checkReplaceable(%s) = nil, want an error: it holds the scenario", filepath.Dir(dir))
+	}
+}
