@@ -44,7 +44,7 @@ const outputManifest = ".berth-outputs"
 
 // file reserves the output file path, named by flag.
 func (o *outputs) file(flag, path string) (*outputItem, error) {
-	final, err := outputPath(flag, path)
+	final, err := o.path(flag, path)
 	if err != nil {
 		return nil, err
 	}
@@ -66,7 +66,7 @@ func (o *outputs) file(flag, path string) (*outputItem, error) {
 // dir reserves the output directory path, named by flag, creating its
 // parent directories if needed.
 func (o *outputs) dir(flag, path string) (*outputItem, error) {
-	final, err := outputPath(flag, path)
+	final, err := o.path(flag, path)
 	if err != nil {
 		return nil, err
 	}
@@ -87,6 +87,22 @@ func (o *outputs) dir(flag, path string) (*outputItem, error) {
 		return nil, fmt.Errorf("%s %q: %w", flag, path, unwrapPath(err))
 	}
 	return it, nil
+}
+
+// path resolves path with outputPath and checks that no other output of
+// the run goes there or around it.
+func (o *outputs) path(flag, path string) (string, error) {
+	final, err := outputPath(flag, path)
+	if err != nil {
+		return "", err
+	}
+	for _, it := range o.items {
+		if it.final == final || strings.HasPrefix(final, it.final+string(filepath.Separator)) ||
+			strings.HasPrefix(it.final, final+string(filepath.Separator)) {
+			return "", fmt.Errorf("%s %q: the same path as, or inside, %s; expected another path", flag, path, it.flag)
+		}
+	}
+	return final, nil
 }
 
 // outputPath resolves path to the absolute path that will be replaced:

@@ -146,6 +146,8 @@ func TestUnwritableOutputFailsBeforeAnyWork(t *testing.T) {
 			`berth pack: --plot "` + missing + `": cannot write beside it: no such file or directory`},
 		{"pack --plot of an unknown format", append(packArgs, "--out", rows, "--plot", filepath.Join(dir, "fig.gif")),
 			`berth pack: --plot "` + filepath.Join(dir, "fig.gif") + `": unknown image format "gif"; expected a file name ending in .eps, .jpg`},
+		{"pack --out and --plot the same file", append(packArgs, "--out", filepath.Join(dir, "fig.png"), "--plot", dir+"/./fig.png"),
+			`berth pack: --plot "` + dir + `/./fig.png": the same path as, or inside, --out; expected another path`},
 		{"pack --out is a directory", append(packArgs, "--out", plotDir),
 			`berth pack: --out "` + plotDir + `": is a directory, expected a file`},
 		{"autoscale --plot in a missing directory", append(autoscaleArgs, "--plot", missing),
