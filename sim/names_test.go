@@ -4,6 +4,8 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/berthsched/berth/placement"
 )
 
 // TestScenarioNamesArePrintable checks that a name holding a control or
@@ -49,6 +51,37 @@ func TestScenarioNamesArePrintable(t *testing.T) {
 			}
 			if err != nil && strings.ContainsAny(err.Error(), "\x00\x1b\n\t\u202e\u200b\u0085\u2066") {
 				t.Errorf("error prints a control character raw: %q", err)
+			}
+		})
+	}
+}
+
+// TestCompareNamesTheVariant checks that a strategy type no factory
+// makes is reported before any run, as the caller wrote it: the file and
+// compare[i], or variants[i] for the caller's own variants.
+func TestCompareNamesTheVariant(t *testing.T) {
+	src := strings.Replace(string(DefaultScenarioJSON()), `{"strategies": [{"type": "random"}]}`, `{"strategies": [{"type": "random"}, {"type": "nope"}]}`, 1)
+	sc, err := ReadScenario(strings.NewReader(src), "s.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	none := func(StrategySpec) (placement.Strategy, error) { return nil, ErrUnknownStrategy }
+	const expected = `"nope", expected binpack, spread, random or a strategy this run was given`
+	tests := []struct {
+		name string
+		opts CompareOptions
+		want string
+	}{
+		{"the scenario's compare list", CompareOptions{NewStrategy: none},
+			`sim: s.json: compare[4].strategies[1].type: ` + expected},
+		{"the caller's variants", CompareOptions{NewStrategy: none, Variants: []Variant{{}, {Strategies: []StrategySpec{{Type: "nope"}}}}},
+			`sim: variants[1].strategies[0].type: ` + expected},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Compare(sc, tt.opts)
+			if err == nil || err.Error() != tt.want {
+				t.Errorf("Compare error = %v, want %s", err, tt.want)
 			}
 		})
 	}

@@ -385,6 +385,9 @@ func runSimDocker(e *env, scenarioPath, seed string, strategies []string, out st
 		}
 		variants = append(variants, v)
 	}
+	// The scenario's own variants are left for Compare to take, so that
+	// its errors name them as the file does (compare[0]).
+	given := variants
 	if len(variants) == 0 {
 		variants = sc.Variants()
 	}
@@ -402,7 +405,7 @@ func runSimDocker(e *env, scenarioPath, seed string, strategies []string, out st
 		return err
 	}
 	simLogs := make([]*bytes.Buffer, len(variants))
-	if _, err := sim.Compare(sc, sim.CompareOptions{Variants: variants, Open: open, NewStrategy: gpushareStrategies(sc, open),
+	if _, err := sim.Compare(sc, sim.CompareOptions{Variants: given, Open: open, NewStrategy: gpushareStrategies(sc, open),
 		Log: func(i int, _ sim.Variant) io.Writer { simLogs[i] = &bytes.Buffer{}; return simLogs[i] }}); err != nil {
 		return err
 	}
