@@ -1,6 +1,7 @@
 package printable
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -27,6 +28,9 @@ func TestCheck(t *testing.T) {
 		{"byte order mark", "\uFEFFweb", "has the formatting character U+FEFF at byte 0"},
 		{"line separator", "a\u2028b", "has the formatting character U+2028 at byte 1"},
 		{"invalid UTF-8", "a\xffb", "has a byte that is not UTF-8 at byte 1"},
+		{"no-break space", "a\u00a0b", "has the unprintable character U+00A0 at byte 1"},
+		{"unassigned code point", "a\u07bf", "has the unprintable character U+07BF at byte 1"},
+		{"private use", "\ue000", "has the unprintable character U+E000 at byte 0"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -51,4 +55,24 @@ func BenchmarkCheck(b *testing.B) {
 			b.Fatal("valid name rejected")
 		}
 	}
+}
+
+// FuzzCheck checks that Check accepts exactly the strings whose %q form
+// has no escapes other than for quotes and backslashes, and that its
+// error is plain ASCII, never printing the character itself.
+func FuzzCheck(f *testing.F) {
+	for _, s := range []string{"m5.large", "a\x00b", "\x1b[31m", "abc\u202egpj", "zürich", "a\xffb", "\uFEFF", "a\u2028b"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		err := Check(s)
+		if err != nil && strings.IndexFunc(err.Error(), func(r rune) bool { return r < ' ' || r > '~' }) >= 0 {
+			t.Fatalf("Check(%q) = %q, which is not plain ASCII", s, err)
+		}
+		q := strconv.Quote(s)
+		q = strings.NewReplacer(`\\`, "", `\"`, "").Replace(q[1 : len(q)-1])
+		if escaped := strings.Contains(q, `\`); escaped != (err != nil) {
+			t.Fatalf("Check(%q) = %v, but the name quotes as %s", s, err, strconv.Quote(s))
+		}
+	})
 }
