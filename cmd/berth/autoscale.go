@@ -120,6 +120,7 @@ func runAutoscale(e *env, targetPath string, policyPaths, schedPaths []string, m
 		if plotFile, err = outs.file("--plot", plotPath); err != nil {
 			return err
 		}
+		defer outs.abortOnInterrupt(e, "autoscale")()
 	}
 	s, capacity, err := loadScaler(targetPath, policyPaths, schedPaths)
 	if err != nil {

@@ -5,9 +5,12 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
+	"syscall"
 )
 
 // outputs is every file and directory one command run writes, written all
@@ -26,6 +29,7 @@ import (
 // (a user's notes, an older berth's outputs without a manifest) makes the
 // run fail before it starts, deleting nothing.
 type outputs struct {
+	mu    sync.Mutex // commit, abort and an interrupt take turns
 	items []*outputItem
 }
 
@@ -193,6 +197,8 @@ func (it *outputItem) write(name string, data []byte) error {
 // commit moves every reserved output into place. A directory that
 // existed is moved aside first and removed once the new one is in place.
 func (o *outputs) commit() error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
 	for _, it := range o.items {
 		if err := it.commit(); err != nil {
 			return err
@@ -243,10 +249,46 @@ func (it *outputItem) commit() error {
 // abort removes whatever was reserved and not committed. It is safe to
 // call after commit, and is what a deferred call does on every path.
 func (o *outputs) abort() {
+	o.mu.Lock()
+	defer o.mu.Unlock()
 	for _, it := range o.items {
 		os.RemoveAll(it.tmp)
 	}
 	o.items = nil
+}
+
+// abortOnInterrupt removes the temporary outputs and exits 1 when SIGINT
+// or SIGTERM arrives before the run ends, so that an interrupted run
+// leaves the earlier outputs and no temporary ones (a commit under way
+// finishes first). It returns the function that stops watching.
+// Commands that handle signals themselves (the Docker executor, which
+// must remove its containers first) do not use it.
+func (o *outputs) abortOnInterrupt(e *env, command string) (stop func()) {
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	stopWatch := o.watch(sig, func() {
+		fmt.Fprintf(e.stderr, "berth %s: interrupted\n", command)
+		os.Exit(1)
+	})
+	return func() {
+		signal.Stop(sig)
+		stopWatch()
+	}
+}
+
+// watch runs interrupted, after removing the temporary outputs, when sig
+// delivers, until stop is called.
+func (o *outputs) watch(sig <-chan os.Signal, interrupted func()) (stop func()) {
+	done := make(chan struct{})
+	go func() {
+		select {
+		case <-sig:
+			o.abort()
+			interrupted()
+		case <-done:
+		}
+	}()
+	return func() { close(done) }
 }
 
 // unwrapPath drops the *fs.PathError's own operation and path, which

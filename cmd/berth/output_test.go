@@ -206,3 +206,30 @@ func TestExampleOutputsAreReplaceable(t *testing.T) {
 		t.Errorf("checkReplaceable(%s) = nil, want an error: it holds the scenario", filepath.Dir(dir))
 	}
 }
+
+func TestInterruptRemovesTemporaryOutputs(t *testing.T) {
+	parent := t.TempDir()
+	var outs outputs
+	dir, err := outs.dir("--out", filepath.Join(parent, "results"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := dir.write("summary.json", []byte("{}\n")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := outs.file("--plot", filepath.Join(parent, "plot.png")); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(dirState(t, parent)); n != 2 {
+		t.Fatalf("%d temporary outputs beside the paths, want 2", n)
+	}
+	sig := make(chan os.Signal, 1)
+	interrupted := make(chan bool)
+	stop := outs.watch(sig, func() { interrupted <- true })
+	defer stop()
+	sig <- os.Interrupt
+	<-interrupted
+	if diff := cmp.Diff(map[string]string{}, dirState(t, parent)); diff != "" {
+		t.Errorf("after an interrupt (-want +got):\n%s", diff)
+	}
+}

@@ -220,6 +220,9 @@ func packFlags(fs *flag.FlagSet) func(e *env, args []string) error {
 				return err
 			}
 		}
+		if outFile != nil || plotFile != nil {
+			defer outs.abortOnInterrupt(e, "pack")()
+		}
 		var published []capfill.Row
 		if *comparePath != "" {
 			rows, hasTotal, err := capfill.LoadRows(*comparePath)

@@ -160,6 +160,7 @@ func runSim(e *env, scenarioPath, seed string, strategies []string, out string) 
 		if outDir, err = outs.dir("--out", out); err != nil {
 			return err
 		}
+		defer outs.abortOnInterrupt(e, "sim")()
 		n := len(opts.Variants)
 		if n == 0 {
 			n = len(sc.Variants())
@@ -506,6 +507,7 @@ func runSweep(e *env, scenarioPath, seed string, strategies, sweeps []string, ou
 		if outDir, err = outs.dir("--out", out); err != nil {
 			return err
 		}
+		defer outs.abortOnInterrupt(e, "sim")()
 	}
 	res, err := sim.Sweep(sc, params, opts)
 	if err != nil {
