@@ -129,7 +129,10 @@
 // line with a ^ under the offending column. Parse rejects an expression
 // longer than MaxLength (2,000) bytes, ECS's limit (exactly 2,000 is
 // accepted), and nesting deeper than MaxDepth (100) levels of parentheses
-// and negations.
+// and negations. The limit applies to the source as written; the
+// canonical form of any accepted expression parses again, because when its
+// spaced spelling would exceed the limit Expr.String prints the compact
+// one (&&, ||, ! and no optional spaces), never longer than the source.
 //
 // # Non-goals
 //

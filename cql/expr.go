@@ -209,25 +209,47 @@ func (e *Expr) Attributes() []string {
 // <=, in, !in, =~, !~, exists, !exists), "and", "or", "not(...)", one
 // space around operators, lists as [a, b], values bare where possible
 // and otherwise single-quoted (double-quoted when they hold a single
-// quote), parentheses only where precedence needs them. Parse of the
-// result gives an Equal expression, provided the result is not longer
-// than MaxLength: a source written without spaces close to the limit can
-// print longer than it.
+// quote), parentheses only where precedence needs them.
+//
+// The canonical form always parses back to an Equal expression. MaxLength
+// limits the source, and the spaced form above can be longer than the
+// source it came from (a source written without spaces close to the limit
+// prints longer than the limit). When the spaced form is longer than
+// MaxLength, String returns the compact form instead: the same tokens in
+// their shortest spellings (&&, ||, ! and no optional spaces or brackets),
+// which is never longer than any source of the same expression, so never
+// longer than MaxLength.
 func (e *Expr) String() string {
 	if e == nil || e.root == nil {
 		return ""
 	}
 	var b strings.Builder
-	e.root.write(&b)
+	e.root.write(&b, false)
+	if b.Len() <= MaxLength {
+		return b.String()
+	}
+	b.Reset()
+	e.root.write(&b, true)
 	return b.String()
 }
 
-func (n *node) write(b *strings.Builder) {
+// write prints n in canonical form, or in compact form: where the spaced
+// form writes " and ", "not(x)", "in [v]" and " == ", the compact one
+// writes "&&", "!x", "in v" and "==", keeping a space only between two
+// words that would otherwise run together.
+func (n *node) write(b *strings.Builder, compact bool) {
 	switch n.op {
 	case kAnd, kOr:
 		for i, k := range n.kids {
 			if i > 0 {
-				b.WriteString(" " + n.op.String() + " ")
+				switch {
+				case !compact:
+					b.WriteString(" " + n.op.String() + " ")
+				case n.op == kAnd:
+					b.WriteString("&&")
+				default:
+					b.WriteString("||")
+				}
 			}
 			// Only an or inside an and needs parentheses: not binds
 			// tighter than both, and chains of one kind are flattened.
@@ -235,34 +257,68 @@ func (n *node) write(b *strings.Builder) {
 			if paren {
 				b.WriteByte('(')
 			}
-			k.write(b)
+			k.write(b, compact)
 			if paren {
 				b.WriteByte(')')
 			}
 		}
 		return
 	case kNot:
-		b.WriteString("not(")
-		n.kids[0].write(b)
-		b.WriteByte(')')
+		k := n.kids[0]
+		if !compact {
+			b.WriteString("not(")
+			k.write(b, compact)
+			b.WriteByte(')')
+			return
+		}
+		// not binds tightest: only an and or an or under it needs
+		// parentheses.
+		b.WriteByte('!')
+		paren := k.op == kAnd || k.op == kOr
+		if paren {
+			b.WriteByte('(')
+		}
+		k.write(b, compact)
+		if paren {
+			b.WriteByte(')')
+		}
 		return
 	}
 	b.WriteString(subjectNames[n.subj])
 	b.WriteString(n.attr)
-	b.WriteByte(' ')
-	b.WriteString(n.op.String())
+	if !compact {
+		b.WriteByte(' ')
+		b.WriteString(n.op.String())
+	} else {
+		// in and exists are words: a space keeps them apart from the
+		// subject. Every other operator starts with a symbol byte.
+		if n.op == kIn || n.op == kExists {
+			b.WriteByte(' ')
+		}
+		b.WriteString(n.op.String())
+	}
 	switch {
-	case n.op == kIn || n.op == kNotIn:
-		b.WriteString(" [")
+	case (n.op == kIn || n.op == kNotIn) && (!compact || len(n.args) != 1):
+		if !compact {
+			b.WriteByte(' ')
+		}
+		b.WriteByte('[')
 		for i, a := range n.args {
 			if i > 0 {
-				b.WriteString(", ")
+				b.WriteString(",")
+				if !compact {
+					b.WriteByte(' ')
+				}
 			}
 			quote(b, a)
 		}
 		b.WriteByte(']')
 	case len(n.args) == 1:
-		b.WriteByte(' ')
+		// A bare value after an operator ending in a letter (in, !in)
+		// needs a space; after a symbol it does not.
+		if !compact || isBare(n.args[0]) && (n.op == kIn || n.op == kNotIn) {
+			b.WriteByte(' ')
+		}
 		quote(b, n.args[0])
 	}
 }

@@ -35,16 +35,19 @@ func FuzzParse(f *testing.F) {
 		}
 		e.Match(subject)
 		s := e.String()
-		// A compact source close to MaxLength can print longer than the
-		// limit (String adds spaces); the tree must still round-trip.
-		again, perr := parse(s, max(MaxLength, len(s)))
+		// The canonical form always parses; the compact form, used when
+		// the spaced one is too long, is never longer than the source.
+		again, perr := Parse(s)
 		if perr != nil {
 			t.Fatalf("Parse(%q).String() = %q, which does not parse: %v", src, s, perr)
 		}
-		if len(s) <= MaxLength {
-			if _, err := Parse(s); err != nil {
-				t.Fatalf("Parse(%q) error: %v; parse without the limit succeeded", s, err)
-			}
+		var compact strings.Builder
+		e.root.write(&compact, true)
+		if compact.Len() > len(src) {
+			t.Fatalf("Parse(%q) has a compact form of %d bytes, longer than the source: %q", src, compact.Len(), compact.String())
+		}
+		if again2, err := Parse(compact.String()); err != nil || !again2.Equal(e) {
+			t.Fatalf("Parse(%q)'s compact form %q does not parse to an equal tree: %v", src, compact.String(), err)
 		}
 		if !again.Equal(e) {
 			t.Fatalf("Parse(%q) = %s, but its String %q parses to %s", src, dump(e.root), s, dump(again.root))

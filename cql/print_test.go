@@ -130,27 +130,46 @@ func TestEqual(t *testing.T) {
 	}
 }
 
-// TestStringOfCompactSourceAtTheLimit records the one case where the
-// canonical form does not re-parse: a source written without spaces
-// close to MaxLength prints longer than MaxLength. The tree still
-// round-trips when the limit is lifted.
+// TestStringOfCompactSourceAtTheLimit checks the canonical form of
+// sources close to MaxLength: the spaced form would be longer than the
+// limit, so String prints the compact form, which parses back to an equal
+// tree and is no longer than the source.
 func TestStringOfCompactSourceAtTheLimit(t *testing.T) {
-	const unit = "runningTasksCount==1&&"
-	src := strings.Repeat(unit, MaxLength/len(unit)) + "runningTasksCount==1"
-	src = src[:len(src)-len(unit)] // stay within the limit
-	if len(src) > MaxLength {
-		t.Fatalf("source is %d bytes, want at most %d", len(src), MaxLength)
+	fill := func(unit, last string) string {
+		src := strings.Repeat(unit, (MaxLength-len(last))/len(unit)) + last
+		if len(src) > MaxLength {
+			t.Fatalf("source is %d bytes, want at most %d", len(src), MaxLength)
+		}
+		return src
 	}
-	e := mustParse(t, src)
-	s := e.String()
-	if len(s) <= MaxLength {
-		t.Fatalf("String() is %d bytes; this test wants a form longer than %d", len(s), MaxLength)
+	tests := []struct {
+		name, src, wantPrefix string
+	}{
+		{"and chain", fill("runningTasksCount==1&&", "runningTasksCount==1"), "runningTasksCount==1&&runningTasksCount==1&&"},
+		{"word operators", fill("attribute:a in b and ", "attribute:a exists"), "attribute:a in b&&attribute:a in b&&"},
+		{"negations and lists", fill("!attribute:a !in [b,'c d']||", "not(task:group exists)"), "!attribute:a!in[b,'c d']||"},
+		{"or inside and", fill("(ec2InstanceId=~'i-.*'||agentConnected==true)&&", "agentVersion<1.0"), "(ec2InstanceId=~i-.*||agentConnected==true)&&"},
+		{"not of a chain", fill("!(registeredAt>2020-01-01&&attribute:x!exists)||", "attribute:y in 'z'"), "!(registeredAt>2020-01-01&&attribute:x!exists)||"},
 	}
-	if _, err := Parse(s); err == nil {
-		t.Errorf("Parse(%d-byte canonical form) succeeded, want the length error", len(s))
-	}
-	again, err := parse(s, len(s))
-	if err != nil || !again.Equal(e) {
-		t.Errorf("parse without the limit: err %v, equal %v; want an equal tree", err, err == nil && again.Equal(e))
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := mustParse(t, tt.src)
+			var spaced strings.Builder
+			e.root.write(&spaced, false)
+			if spaced.Len() <= MaxLength {
+				t.Fatalf("the spaced form is %d bytes; this test wants one longer than %d", spaced.Len(), MaxLength)
+			}
+			s := e.String()
+			if len(s) > len(tt.src) || !strings.HasPrefix(s, tt.wantPrefix) {
+				t.Errorf("String() = %.60q... (%d bytes), want %q... and at most the source's %d bytes", s, len(s), tt.wantPrefix, len(tt.src))
+			}
+			again, err := Parse(s)
+			if err != nil || !again.Equal(e) {
+				t.Fatalf("Parse(String()) = %v; want an equal tree", err)
+			}
+			if s2 := again.String(); s2 != s {
+				t.Errorf("String is not a fixed point: %.60q then %.60q", s, s2)
+			}
+		})
 	}
 }

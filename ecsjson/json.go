@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/berthsched/berth/internal/printable"
 )
 
 // Error is an error in a snapshot document: the JSON path of the offending
@@ -161,8 +163,9 @@ func (o object) string(key string) (string, bool, error) {
 	return s, err == nil, err
 }
 
-// arn returns the ARN (or name) at key, which must be present and not
-// empty.
+// arn returns the ARN (or name) at key, which must be present, not
+// empty, and printable: a control or bidirectional formatting character
+// would print as something else in berth's output.
 func (o object) arn(key string) (string, error) {
 	s, ok, err := o.string(key)
 	switch {
@@ -172,6 +175,9 @@ func (o object) arn(key string) (string, error) {
 		return "", missing(field(o.path, key))
 	case s == "":
 		return "", errorf(field(o.path, key), "empty")
+	}
+	if err := printable.Check(s); err != nil {
+		return "", errorf(field(o.path, key), "%q %v", shorten(s, 80), err)
 	}
 	return s, nil
 }

@@ -3,6 +3,8 @@ package placement
 import (
 	"fmt"
 	"strconv"
+
+	"github.com/berthsched/berth/internal/printable"
 )
 
 // MaxContainers is the most containers a task definition may have.
@@ -110,6 +112,9 @@ func (td *TaskDefinition) Validate() error {
 		if a.Name == "" {
 			return fmt.Errorf("placement: requiresAttributes[%d].name: missing", i)
 		}
+		if err := printable.Check(a.Name); err != nil {
+			return fmt.Errorf("placement: requiresAttributes[%d].name: %q %v", i, a.Name, err)
+		}
 	}
 	return nil
 }
@@ -136,6 +141,8 @@ func (td *TaskDefinition) validateContainer(i int, cd *ContainerDefinition, name
 		return fmt.Errorf("placement: %s: missing", field("name"))
 	case names[cd.Name]:
 		return fmt.Errorf("placement: %s: %q is used by two containers", field("name"), cd.Name)
+	case printable.Check(cd.Name) != nil:
+		return fmt.Errorf("placement: %s: %q %v", field("name"), cd.Name, printable.Check(cd.Name))
 	case cd.CPU < 0:
 		return fmt.Errorf("placement: %s: %d is negative", field("cpu"), cd.CPU)
 	case cd.Memory < 0:

@@ -115,6 +115,15 @@ func TestTaskDefinitionValidate(t *testing.T) {
 		{"duplicate container names", func(td *TaskDefinition) {
 			td.Containers = append(td.Containers, ContainerDefinition{Name: "app", Memory: 8})
 		}, `"app" is used by two containers`},
+		{"container name with ESC", func(td *TaskDefinition) { td.Containers[0].Name = "app\x1b[2J" },
+			`placement: containerDefinitions[0].name: "app\x1b[2J" has the control character U+001B at byte 3; expected printable characters`},
+		{"container name with NUL", func(td *TaskDefinition) { td.Containers[0].Name = "a\x00" }, `"a\x00" has the control character U+0000 at byte 1`},
+		{"container name with a newline", func(td *TaskDefinition) { td.Containers[0].Name = "a\nb" }, `"a\nb" has the control character U+000A at byte 1`},
+		{"container name with a right-to-left override", func(td *TaskDefinition) { td.Containers[0].Name = "app\u202egpj" },
+			`"app\u202egpj" has the formatting character U+202E at byte 3`},
+		{"required attribute with a control character", func(td *TaskDefinition) {
+			td.RequiresAttributes = []Attribute{{Name: "ecs.capability\x07"}}
+		}, `placement: requiresAttributes[0].name: "ecs.capability\a" has the control character U+0007 at byte 14`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"fmt"
 	"io"
 	"runtime"
 	"sync"
@@ -44,6 +45,14 @@ func Compare(sc *Scenario, opts CompareOptions) (*Comparison, error) {
 	if len(vs) == 0 {
 		vs = sc.Variants()
 	}
+	// Check every variant before any runs, naming it as the caller wrote
+	// it: a strategy type only the factory knows is checked here for the
+	// first time.
+	for i, v := range vs {
+		if err := checkVariant(sc, opts, i, v); err != nil {
+			return nil, err
+		}
+	}
 	par := opts.Parallel
 	if par <= 0 {
 		par = runtime.GOMAXPROCS(0)
@@ -75,4 +84,29 @@ func Compare(sc *Scenario, opts CompareOptions) (*Comparison, error) {
 		}
 	}
 	return &Comparison{Scenario: sc.Name, Seed: sc.Seed, Duration: time.Duration(sc.Duration), Results: results}, nil
+}
+
+// checkVariant compiles variant i of a comparison of sc and names it in
+// an error as its caller wrote it: opts.Variants[i], or the scenario's
+// compare[i] or workload.placement, after the scenario's file.
+func checkVariant(sc *Scenario, opts CompareOptions, i int, v Variant) error {
+	path := fmt.Sprintf("variants[%d]", i)
+	if len(opts.Variants) == 0 {
+		path = fmt.Sprintf("compare[%d]", i)
+		if len(sc.Compare) == 0 {
+			path = "workload.placement"
+		}
+		if len(v.Strategies) == 0 && len(v.Constraints) == 0 {
+			v, path = sc.Workload.Placement, "workload.placement"
+		}
+	} else if len(v.Strategies) == 0 && len(v.Constraints) == 0 {
+		return nil // the workload's own placement, checked with the scenario
+	}
+	if _, _, err := v.compile(path, opts.NewStrategy); err != nil {
+		if sc.source != "" && len(opts.Variants) == 0 {
+			return fmt.Errorf("sim: %s: %w", sc.source, err)
+		}
+		return fmt.Errorf("sim: %w", err)
+	}
+	return nil
 }

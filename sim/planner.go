@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/berthsched/berth/autoscale"
+	"github.com/berthsched/berth/internal/printable"
 	"github.com/berthsched/berth/placement"
 	"github.com/berthsched/berth/scheduler"
 )
@@ -316,6 +317,8 @@ func (td *TaskDefSpec) validate(path string) error {
 	switch {
 	case td.Family == "":
 		return fmt.Errorf("sim: %s.family: missing", path)
+	case printable.Check(td.Family) != nil:
+		return fmt.Errorf("sim: %s.family: %q %v", path, td.Family, printable.Check(td.Family))
 	case td.CPU < 0 || td.MemoryMiB <= 0 || td.GPUs < 0:
 		return fmt.Errorf("sim: %s: cpu %d, memory %d, gpus %d: expected memory above 0 and nothing negative", path, td.CPU, td.MemoryMiB, td.GPUs)
 	case td.StartDelay < 0:

@@ -152,7 +152,7 @@ func (r *Result) WriteScalingCSV(w io.Writer) error {
 func (r *Result) WriteServicesCSV(w io.Writer) error {
 	cw := csv.NewWriter(w)
 	cw.Write([]string{"time_s", "service", "desired", "running", "pending", "cpu_pct", "memory_pct"})
-	f := func(x float64) string { return strconv.FormatFloat(x, 'f', 2, 64) }
+	f := func(x float64) string { return fixed(x, 2) }
 	for _, p := range r.Services {
 		cw.Write([]string{secs(p.Time), p.Service, strconv.Itoa(p.Desired), strconv.Itoa(p.Running), strconv.Itoa(p.Pending), f(p.CPU), f(p.Memory)})
 	}
@@ -167,7 +167,7 @@ func (r *Result) WriteProvidersCSV(w io.Writer) error {
 	cw.Write([]string{"time_s", "provider", "instances", "launching", "reservation_pct", "provisioning"})
 	for _, p := range r.Providers {
 		cw.Write([]string{secs(p.Time), p.Provider, strconv.Itoa(p.Instances), strconv.Itoa(p.Launching),
-			strconv.FormatFloat(p.Reservation, 'f', 2, 64), strconv.Itoa(p.Provisioning)})
+			fixed(p.Reservation, 2), strconv.Itoa(p.Provisioning)})
 	}
 	cw.Flush()
 	return cw.Error()

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/berthsched/berth/autoscale"
+	"github.com/berthsched/berth/internal/printable"
 )
 
 // validatePlanner checks the services, capacity providers, scheduled
@@ -27,6 +28,9 @@ func (sc *Scenario) validatePlanner() error {
 		if providers[p.Name] {
 			return fmt.Errorf("sim: %s.name: %q is defined twice", path, p.Name)
 		}
+		if err := printable.Check(p.Name); err != nil {
+			return fmt.Errorf("sim: %s.name: %q %v", path, p.Name, err)
+		}
 		if err := p.validate(path, types); err != nil {
 			return err
 		}
@@ -43,6 +47,9 @@ func (sc *Scenario) validatePlanner() error {
 		path := fmt.Sprintf("services[%d]", i)
 		if names[sp.Name] {
 			return fmt.Errorf("sim: %s.name: %q is defined twice", path, sp.Name)
+		}
+		if err := printable.Check(sp.Name); err != nil {
+			return fmt.Errorf("sim: %s.name: %q %v", path, sp.Name, err)
 		}
 		names[sp.Name] = true
 		if err := sp.validate(path, providers); err != nil {
@@ -75,6 +82,9 @@ func (sc *Scenario) validatePlanner() error {
 		path := fmt.Sprintf("scheduledTasks[%d]", i)
 		if st.Name == "" {
 			return fmt.Errorf("sim: %s.name: missing", path)
+		}
+		if err := printable.Check(st.Name); err != nil {
+			return fmt.Errorf("sim: %s.name: %q %v", path, st.Name, err)
 		}
 		if _, err := autoscale.ParseSchedule(st.Schedule, st.Timezone); err != nil {
 			return fmt.Errorf("sim: %s.schedule: %s", path, trimPrefix(err.Error(), "autoscale: "))

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -64,7 +65,7 @@ func (c *Comparison) WriteTable(w io.Writer) error {
 		fmt.Fprintln(tw, strings.Join(cells, "\t")+"\t")
 	}
 	fmt.Fprintln(tw, strings.Join(head, "\t")+"\t")
-	num := func(x float64) string { return strconv.FormatFloat(x, 'f', 1, 64) }
+	num := func(x float64) string { return fixed(x, 1) }
 	row("tasks placed", func(s *Summary) string { return strconv.Itoa(s.Placed) })
 	row("never placed", func(s *Summary) string { return strconv.Itoa(s.NeverPlaced) })
 	for _, reason := range c.reasons() {
@@ -86,7 +87,7 @@ func (c *Comparison) WriteTable(w io.Writer) error {
 	row("stranded cpu / memory %", func(s *Summary) string { return num(s.StrandedCPU) + " / " + num(s.StrandedMemory) })
 	row("instances in use (mean)", func(s *Summary) string { return num(s.InstancesInUse) })
 	row("instance-hours", func(s *Summary) string { return num(s.InstanceHours) })
-	row("cost ($)", func(s *Summary) string { return strconv.FormatFloat(s.Cost, 'f', 2, 64) })
+	row("cost ($)", func(s *Summary) string { return fixed(s.Cost, 2) })
 	c.plannerRows(row)
 	return tw.Flush()
 }
@@ -109,7 +110,7 @@ func (c *Comparison) plannerRows(row func(string, func(*Summary) string)) {
 		}
 	}
 	for _, p := range sortedKeys(provs) {
-		row("  "+p+" ($)", func(s *Summary) string { return strconv.FormatFloat(s.CostByProvider[p], 'f', 2, 64) })
+		row("  "+p+" ($)", func(s *Summary) string { return fixed(s.CostByProvider[p], 2) })
 	}
 	svc := func(s *Summary, name string) *ServiceSummary {
 		for i := range s.Services {
@@ -129,7 +130,7 @@ func (c *Comparison) plannerRows(row func(string, func(*Summary) string)) {
 			return fmt.Sprintf("%d / %d / %d", ss.Started, ss.FailedLaunches, ss.Lost)
 		})
 		row("  time to start p99 (s)", func(s *Summary) string {
-			return strconv.FormatFloat(svc(s, name).TimeToStart.P99, 'f', 1, 64)
+			return fixed(svc(s, name).TimeToStart.P99, 1)
 		})
 	}
 }
@@ -176,7 +177,7 @@ func (c *Comparison) hasGPU() bool {
 func (c *Comparison) WriteSeriesCSV(w io.Writer) error {
 	cw := csv.NewWriter(w)
 	cw.Write([]string{"variant", "time_s", "cpu_pct", "memory_pct", "gpu_pct", "instances_active", "instances_in_use", "waiting", "stranded_cpu_pct", "stranded_memory_pct"})
-	f := func(x float64) string { return strconv.FormatFloat(x, 'f', 2, 64) }
+	f := func(x float64) string { return fixed(x, 2) }
 	for _, r := range c.Results {
 		for _, s := range r.Series {
 			cw.Write([]string{r.Summary.Variant, strconv.FormatFloat(s.Time.Seconds(), 'f', -1, 64), f(s.CPU), f(s.Memory), f(s.GPU),
@@ -185,4 +186,14 @@ func (c *Comparison) WriteSeriesCSV(w io.Writer) error {
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// fixed prints a figure of a report with prec decimals, or, for a
+// magnitude no report reaches (a price of 1e300 an hour), with an exponent
+// rather than hundreds of digits.
+func fixed(x float64, prec int) string {
+	if math.Abs(x) >= 1e15 {
+		return strconv.FormatFloat(x, 'g', 6, 64)
+	}
+	return strconv.FormatFloat(x, 'f', prec, 64)
 }

@@ -56,6 +56,10 @@ type Scenario struct {
 	// reconciliation while a service is not steady (default 15s); it also
 	// runs whenever a task stops or the fleet or a service changes.
 	ReconcileEvery Duration `json:"reconcileEvery"`
+
+	// source names the file the scenario was read from, for errors found
+	// when it runs.
+	source string
 }
 
 // Duration is a time.Duration read from JSON as a Go duration string
@@ -395,6 +399,9 @@ func ParseStrategies(s string) (Variant, error) {
 		}
 		v.Strategies = append(v.Strategies, StrategySpec{Type: typ, Field: field})
 	}
+	if n := len(v.Strategies); n > placement.MaxStrategies {
+		return Variant{}, fmt.Errorf("strategies %q: %d strategies, expected at most %d in a chain (as in ECS)", s, n, placement.MaxStrategies)
+	}
 	return v, nil
 }
 
@@ -438,6 +445,7 @@ func ReadScenario(r io.Reader, name string) (*Scenario, error) {
 	if err := sc.Validate(); err != nil {
 		return nil, fmt.Errorf("sim: %s: %s", name, strings.TrimPrefix(err.Error(), "sim: "))
 	}
+	sc.source = name
 	return &sc, nil
 }
 

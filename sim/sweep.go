@@ -288,9 +288,9 @@ func (r *SweepResult) WriteTable(w io.Writer) error {
 	for i, row := range r.Rows {
 		s := &row.Summary
 		cells := append(append([]string{strconv.Itoa(i + 1)}, row.Values...), s.Variant, strconv.Itoa(s.Submitted), strconv.Itoa(s.Placed), strconv.Itoa(s.NeverPlaced),
-			strconv.Itoa(s.Lost), strconv.FormatFloat(s.TimeToPlace.P99, 'f', 1, 64), strconv.FormatFloat(s.InstanceHours, 'f', 1, 64), strconv.FormatFloat(s.Cost, 'f', 2, 64))
+			strconv.Itoa(s.Lost), fixed(s.TimeToPlace.P99, 1), fixed(s.InstanceHours, 1), fixed(s.Cost, 2))
 		for _, p := range pk {
-			cells = append(cells, strconv.FormatFloat(s.CostByProvider[p], 'f', 2, 64))
+			cells = append(cells, fixed(s.CostByProvider[p], 2))
 		}
 		lost := 0
 		for _, ss := range s.Services {

@@ -5,6 +5,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/berthsched/berth/internal/printable"
 )
 
 // Validate reports the first thing wrong with the scenario, naming the
@@ -19,6 +21,14 @@ func (sc *Scenario) Validate() error {
 	}
 	if sc.SampleEvery < 0 {
 		return fmt.Errorf("sim: sampleEvery: %v, expected a positive duration", time.Duration(sc.SampleEvery))
+	}
+	if err := printable.Check(sc.Name); err != nil {
+		return fmt.Errorf("sim: name: %q %v", sc.Name, err)
+	}
+	for i, v := range sc.Compare {
+		if err := printable.Check(v.Name); err != nil {
+			return fmt.Errorf("sim: compare[%d].name: %q %v", i, v.Name, err)
+		}
 	}
 	switch sc.Retry {
 	case "":
@@ -66,6 +76,10 @@ func (f *Fleet) validate(nativeTrace bool) error {
 			return fmt.Errorf("sim: %s.name: missing", p)
 		case types[t.Name]:
 			return fmt.Errorf("sim: %s.name: %q is defined twice", p, t.Name)
+		case printable.Check(t.Name) != nil:
+			return fmt.Errorf("sim: %s.name: %q %v", p, t.Name, printable.Check(t.Name))
+		case printable.Check(t.GPUModel) != nil:
+			return fmt.Errorf("sim: %s.gpuModel: %q %v", p, t.GPUModel, printable.Check(t.GPUModel))
 		case t.CPU <= 0:
 			return fmt.Errorf("sim: %s.cpu: %d, expected CPU units above 0", p, t.CPU)
 		case t.MemoryMiB <= 0:
@@ -78,6 +92,9 @@ func (f *Fleet) validate(nativeTrace bool) error {
 			return fmt.Errorf("sim: %s.pricePerHour: %g is negative", p, t.PricePerHour)
 		}
 		for _, name := range sortedKeys(t.Scalars) {
+			if err := printable.Check(name); err != nil {
+				return fmt.Errorf("sim: %s.scalars: key %q %v", p, name, err)
+			}
 			if t.Scalars[name] < 0 {
 				return fmt.Errorf("sim: %s.scalars.%s: %g is negative", p, name, t.Scalars[name])
 			}
@@ -101,6 +118,9 @@ func (f *Fleet) validate(nativeTrace bool) error {
 			return fmt.Errorf("sim: %s.zones: missing: give a count per availability zone", p)
 		}
 		for _, z := range sortedKeys(pl.Zones) {
+			if err := printable.Check(z); err != nil {
+				return fmt.Errorf("sim: %s.zones: key %q %v", p, z, err)
+			}
 			if pl.Zones[z] < 0 {
 				return fmt.Errorf("sim: %s.zones.%s: %d is negative", p, z, pl.Zones[z])
 			}
@@ -118,6 +138,9 @@ func (f *Fleet) validate(nativeTrace bool) error {
 			}
 			if e.Zone == "" {
 				return fmt.Errorf("sim: %s.zone: missing for add", p)
+			}
+			if err := printable.Check(e.Zone); err != nil {
+				return fmt.Errorf("sim: %s.zone: %q %v", p, e.Zone, err)
 			}
 		case "fail", "drain", "deregister", "interrupt":
 		default:
@@ -188,6 +211,8 @@ func (w *Workload) validate(sc *Scenario) error {
 		switch {
 		case m.Name == "":
 			return fmt.Errorf("sim: %s.name: missing", p)
+		case printable.Check(m.Name) != nil:
+			return fmt.Errorf("sim: %s.name: %q %v", p, m.Name, printable.Check(m.Name))
 		case m.Weight <= 0:
 			return fmt.Errorf("sim: %s.weight: %g, expected above 0", p, m.Weight)
 		case m.CPU < 0 || m.MemoryMiB < 0 || m.GPUs < 0:

@@ -55,10 +55,11 @@ echoed as given, the capacity after that row was evaluated, and why it
 changed (empty when it did not). Scheduled actions run before policies at
 each row; datapoints count toward alarms when they occur, and cooldowns
 delay actions without resetting alarm windows. --plot also writes a PNG of
-the metrics and the capacity over time.
+the metrics and the capacity over time; its path is checked before the
+replay, and the file is replaced only once complete.
 
-Exit status: 0 when the timeline is printed, 1 on an invalid document,
-2 on a usage error.
+Exit status: 0 when the timeline is printed, 1 on an invalid document or an
+output (stdout included) that could not be written, 2 on a usage error.
 
 Examples:
   # AWS's worked step-scaling example: 10 -> 11 -> 14 -> 13 -> 10
@@ -111,6 +112,16 @@ func init() {
 }
 
 func runAutoscale(e *env, targetPath string, policyPaths, schedPaths []string, metricsPath string, start time.Time, plotPath string) error {
+	var outs outputs
+	defer outs.abort()
+	var plotFile *outputItem
+	if plotPath != "" {
+		var err error
+		if plotFile, err = outs.file("--plot", plotPath); err != nil {
+			return err
+		}
+		defer outs.abortOnInterrupt(e, "autoscale")()
+	}
 	s, capacity, err := loadScaler(targetPath, policyPaths, schedPaths)
 	if err != nil {
 		return err
@@ -127,16 +138,21 @@ func runAutoscale(e *env, targetPath string, policyPaths, schedPaths []string, m
 	if err := checkColumns(s, tl.names, policyPaths, metricsPath); err != nil {
 		return err
 	}
-	caps := replay(s, capacity, tl, e.stdout)
-	if plotPath != "" {
-		return writePlot(plotPath, tl, caps)
+	caps, err := replay(s, capacity, tl, e.stdout)
+	if err != nil {
+		return err
 	}
-	return nil
+	if plotFile != nil {
+		if err := writePlot(plotFile, tl, caps); err != nil {
+			return err
+		}
+	}
+	return outs.commit()
 }
 
 // replay evaluates the scaler at every row, prints the timeline and
-// returns the capacities.
-func replay(s *autoscale.Scaler, capacity int, tl *timeline, w io.Writer) []int {
+// returns the capacities, or the error writing them.
+func replay(s *autoscale.Scaler, capacity int, tl *timeline, w io.Writer) ([]int, error) {
 	out := csv.NewWriter(w)
 	out.Write([]string{"time", "capacity", "reason"})
 	m := autoscale.Metrics{}
@@ -154,7 +170,7 @@ func replay(s *autoscale.Scaler, capacity int, tl *timeline, w io.Writer) []int 
 		out.Write([]string{r.raw, strconv.Itoa(st.Capacity), why})
 	}
 	out.Flush()
-	return caps
+	return caps, out.Error()
 }
 
 // checkColumns reports a policy whose metric is not a column: a typo
@@ -176,7 +192,11 @@ func checkColumns(s *autoscale.Scaler, names, policyPaths []string, metricsPath 
 			}
 		}
 		if !have[name] {
-			return fmt.Errorf("%s: %s: %q is not a column of %s (columns: %s)", policyPaths[k], field, name, metricsPath, strings.Join(names, ", "))
+			quoted := make([]string, len(names))
+			for i, n := range names {
+				quoted[i] = strconv.Quote(n)
+			}
+			return fmt.Errorf("%s: %s: %q is not a column of %s (columns: %s)", policyPaths[k], field, name, metricsPath, strings.Join(quoted, ", "))
 		}
 	}
 	return nil
@@ -571,7 +591,7 @@ func readMetrics(r io.Reader, start time.Time) (*timeline, error) {
 			}
 			v, err := strconv.ParseFloat(cell, 64)
 			if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
-				return nil, fmt.Errorf("line %d: column %s: %q is not a finite number", line, tl.names[j], cell)
+				return nil, fmt.Errorf("line %d: column %q: %q is not a finite number", line, tl.names[j], cell)
 			}
 			row.values[j] = v
 		}
@@ -608,7 +628,7 @@ func parseRowTime(s string, start time.Time) (time.Time, error) {
 
 // writePlot draws the metrics (top) and the capacity (bottom) against
 // minutes from the first row.
-func writePlot(path string, tl *timeline, caps []int) error {
+func writePlot(file *outputItem, tl *timeline, caps []int) error {
 	t0 := tl.rows[0].at
 	minutes := func(t time.Time) float64 { return t.Sub(t0).Minutes() }
 	top := plot.New()
@@ -658,13 +678,9 @@ func writePlot(path string, tl *timeline, caps []int) error {
 	canvases := plot.Align([][]*plot.Plot{{top}, {bottom}}, tiles, dc)
 	top.Draw(canvases[0][0])
 	bottom.Draw(canvases[1][0])
-	f, err := os.Create(path)
-	if err != nil {
-		return err
+	var b bytes.Buffer
+	if _, err := (vgimg.PngCanvas{Canvas: img}).WriteTo(&b); err != nil {
+		return fmt.Errorf("--plot: %w", err)
 	}
-	if _, err := (vgimg.PngCanvas{Canvas: img}).WriteTo(f); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
+	return file.write("", b.Bytes())
 }

@@ -115,7 +115,7 @@ func TestAutoscaleErrors(t *testing.T) {
 			`{"ScheduledActionName":"s","Schedule":"rate(1 hour)","StartTime":"tomorrow","ScalableTargetAction":{"MinCapacity":2}}`), "--metrics", metrics},
 			1, `s2.json: StartTime: "tomorrow" is not an RFC 3339 time`},
 		{"bad metrics cell", []string{"--target", target, "--policy", out, "--metrics", writeDoc(t, dir, "m1.csv", "time,CPUUtilization\n0,12\n60,abc\n")},
-			1, `m1.csv: line 3: column CPUUtilization: "abc" is not a finite number`},
+			1, `m1.csv: line 3: column "CPUUtilization": "abc" is not a finite number`},
 		{"time going back", []string{"--target", target, "--policy", out, "--metrics", writeDoc(t, dir, "m2.csv", "time,CPUUtilization\n60,12\n0,1\n")},
 			1, `m2.csv: line 3: time: "0" is not after the previous row's`},
 		{"invalid JSON", []string{"--target", writeDoc(t, dir, "t4.json", `{"MinCapacity": 1,`), "--policy", out, "--metrics", metrics},

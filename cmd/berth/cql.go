@@ -23,7 +23,9 @@ placement constraints and of "aws ecs list-container-instances --filter".
 
 Without --cluster, berth cql prints the expression in canonical form
 (normalised spacing, operator spelling and quoting, with only the
-parentheses precedence needs), which parses back to the same expression.
+parentheses precedence needs), which parses back to the same expression;
+a form that would exceed the limit below is printed without optional
+spaces (&&, ||, !), so that it stays within it.
 An invalid expression prints the error and a caret under the offending
 column on stderr, and exits 1. Expressions are limited to 2000 bytes, as
 in ECS.
@@ -46,6 +48,10 @@ Operators (symbol and word forms are interchangeable):
 
 Subjects: attribute:<name>, task:group, agentConnected, agentVersion,
 ec2InstanceId, registeredAt, runningTasksCount.
+
+Exit status: 0 when the expression is valid (and, with --cluster, the
+matches are printed, even none); 1 on an invalid expression or snapshot;
+2 on a usage error.
 
 Examples:
   berth cql 'attribute:ecs.instance-type matches t2.* and attribute:ecs.availability-zone != us-east-1d'

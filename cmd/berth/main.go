@@ -74,6 +74,9 @@ Usage:
 Commands:
 %s
 Run "berth <command> --help" for a command's flags and examples.
+
+Exit status: 0 when the command did its job; 1 on invalid input, a failure,
+or output that could not be written (stdout included); 2 on a usage error.
 `
 
 func topHelp(w io.Writer) {
@@ -89,9 +92,42 @@ func topHelp(w io.Writer) {
 	fmt.Fprintf(w, topUsage, b.String())
 }
 
+// stdoutWriter keeps the first error writing stdout, so that a command
+// whose output was lost (a full disk, a closed pipe) exits 1 even where
+// it did not check a write.
+type stdoutWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (s *stdoutWriter) Write(p []byte) (int, error) {
+	if s.err != nil {
+		return 0, s.err
+	}
+	n, err := s.w.Write(p)
+	s.err = err
+	return n, err
+}
+
 // run executes berth with args (without the program name) and returns the
-// exit status.
+// exit status: 1 when writing stdout failed, whatever the command said.
 func run(e *env, args []string) int {
+	out := &stdoutWriter{w: e.stdout}
+	ce := *e
+	ce.stdout = out
+	code := runCommand(&ce, args)
+	if out.err != nil && code == 0 {
+		name := "berth"
+		if len(args) > 0 && commands[args[0]] != nil {
+			name += " " + args[0]
+		}
+		fmt.Fprintf(e.stderr, "%s: writing stdout: %v\n", name, out.err)
+		return 1
+	}
+	return code
+}
+
+func runCommand(e *env, args []string) int {
 	if len(args) == 0 {
 		topHelp(e.stderr)
 		return 2
@@ -127,7 +163,7 @@ func run(e *env, args []string) int {
 		return 2
 	}
 	if err := runFn(e, rest); err != nil {
-		fmt.Fprintf(e.stderr, "berth %s: %v\n", c.name, err)
+		fmt.Fprintln(e.stderr, commandMessage(c.name, err))
 		var ue *usageError
 		if errors.As(err, &ue) {
 			fmt.Fprintf(e.stderr, "Run \"berth %s --help\" for usage.\n", c.name)
@@ -136,6 +172,18 @@ func run(e *env, args []string) int {
 		return 1
 	}
 	return 0
+}
+
+// commandMessage is the line berth prints for a command's error: the
+// error after "berth <command>: ". The packages named as commands (sim,
+// cql, autoscale) prefix their errors with their own name, which is the
+// command's: that prefix is the command's and is not printed twice.
+func commandMessage(name string, err error) string {
+	msg := err.Error()
+	if strings.HasPrefix(msg, name+": ") {
+		return "berth " + msg
+	}
+	return "berth " + name + ": " + msg
 }
 
 // parseInterspersed parses flags anywhere among the arguments, so that

@@ -87,3 +87,51 @@ func TestParseInterspersed(t *testing.T) {
 		}
 	}
 }
+
+func TestEveryHelpStatesExitCodes(t *testing.T) {
+	helps := map[string][]string{"berth": {"--help"}}
+	for name := range commands {
+		helps["berth "+name] = []string{name, "--help"}
+	}
+	for name, args := range helps {
+		t.Run(name, func(t *testing.T) {
+			stdout, stderr, code := runBerth(t, "", args...)
+			if code != 0 {
+				t.Fatalf("%s --help exit = %d, stderr %q", name, code, stderr)
+			}
+			_, status, ok := strings.Cut(stdout, "\nExit status: ")
+			status, _, _ = strings.Cut(status, "\n\n")
+			for _, want := range []string{"0 ", "1 ", "2 "} {
+				if !ok || !strings.Contains(" "+strings.ReplaceAll(status, "\n", " "), " "+want) {
+					t.Errorf("%s --help: the Exit status paragraph %q does not state exit code %s", name, status, want)
+				}
+			}
+		})
+	}
+}
+
+func TestStdoutFailureExits1(t *testing.T) {
+	tests := map[string][]string{
+		"autoscale": {"autoscale", "--target", asData("target.json"), "--policy", asData("step-out.json"),
+			"--policy", asData("step-in.json"), "--metrics", asData("worked.csv")},
+		"cql":   {"cql", "--cluster", "../../examples/cluster.json", "agentConnected == true"},
+		"pack":  packArgs,
+		"place": {"place", "--cluster", "../../examples/cluster.json", "--task-definition", "../../examples/taskdef-web.json", "--request", "../../examples/runtask-web.json"},
+		"sim":   {"sim", "--print-scenario"},
+	}
+	for name := range commands {
+		if tests[name] == nil {
+			t.Errorf("berth %s: no case in TestStdoutFailureExits1", name)
+		}
+	}
+	tests["help"] = []string{"--help"}
+	for name, args := range tests {
+		t.Run(name, func(t *testing.T) {
+			var stderr bytes.Buffer
+			e := &env{stdin: strings.NewReader(""), stdout: &failingWriter{}, stderr: &stderr}
+			if code := run(e, args); code != 1 || !strings.Contains(stderr.String(), "no space left on device") {
+				t.Errorf("berth %q with a failing stdout: exit %d, stderr %q; want exit 1 naming the error", args, code, stderr.String())
+			}
+		})
+	}
+}

@@ -1,14 +1,15 @@
 package main
 
 import (
+	"bytes"
 	"encoding/csv"
 	"flag"
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -57,8 +58,12 @@ stderr. It exits 1 if a deterministic policy differs in a cell by more than
 --plot FILE.png draws the unallocated GPU % (median over seeds) against the
 arrived workload, one line per policy: the paper's Fig. 9(a).
 
-Exit status: 0 when the rows are printed; 1 on invalid input or a --compare
-mismatch; 2 on a usage error.
+--out and --plot are checked before the run starts, written to temporary
+files beside them and renamed into place together once both are complete,
+so that a failed run leaves the earlier files as they were.
+
+Exit status: 0 when the rows are printed; 1 on invalid input, an output
+that could not be written or a --compare mismatch; 2 on a usage error.
 
 Examples:
   # The paper's Fig. 9(a) on the default trace, compared with the published rows
@@ -196,6 +201,28 @@ func packFlags(fs *flag.FlagSet) func(e *env, args []string) error {
 		if err != nil {
 			return err
 		}
+		// Every output path is checked, and a temporary file made beside
+		// it, before any work; they are renamed into place together once
+		// written.
+		var outs outputs
+		defer outs.abort()
+		var outFile, plotFile *outputItem
+		if *outPath != "" {
+			if outFile, err = outs.file("--out", *outPath); err != nil {
+				return err
+			}
+		}
+		if *plotPath != "" {
+			if err := checkPlotFormat(*plotPath); err != nil {
+				return err
+			}
+			if plotFile, err = outs.file("--plot", *plotPath); err != nil {
+				return err
+			}
+		}
+		if outFile != nil || plotFile != nil {
+			defer outs.abortOnInterrupt(e, "pack")()
+		}
 		var published []capfill.Row
 		if *comparePath != "" {
 			rows, hasTotal, err := capfill.LoadRows(*comparePath)
@@ -229,13 +256,16 @@ func packFlags(fs *flag.FlagSet) func(e *env, args []string) error {
 				return j.err
 			}
 		}
-		if err := writePackRows(e, *outPath, metric, jobs); err != nil {
+		if err := writePackRows(e.stdout, outFile, metric, jobs); err != nil {
 			return err
 		}
-		if *plotPath != "" {
-			if err := plotPack(*plotPath, jobs, len(workloads) > 1); err != nil {
+		if plotFile != nil {
+			if err := plotPack(plotFile, jobs, len(workloads) > 1); err != nil {
 				return err
 			}
+		}
+		if err := outs.commit(); err != nil {
+			return err
 		}
 		if published != nil {
 			report := e.stderr
@@ -278,20 +308,21 @@ func runPackJobs(workloads []*capfill.Workload, strategies []capfill.Strategy, s
 	return jobs
 }
 
-func writePackRows(e *env, outPath string, metric capfill.Metric, jobs []*packJob) (err error) {
-	out := e.stdout
-	if outPath != "" {
-		f, err := os.Create(outPath)
-		if err != nil {
-			return err
-		}
-		defer func() {
-			if cerr := f.Close(); err == nil {
-				err = cerr
-			}
-		}()
-		out = f
+// writePackRows writes the rows to the reserved --out file, or to stdout
+// when there is none.
+func writePackRows(stdout io.Writer, outFile *outputItem, metric capfill.Metric, jobs []*packJob) error {
+	var b bytes.Buffer
+	if err := writePackCSV(&b, metric, jobs); err != nil {
+		return err
 	}
+	if outFile != nil {
+		return outFile.write("", b.Bytes())
+	}
+	_, err := stdout.Write(b.Bytes())
+	return err
+}
+
+func writePackCSV(out io.Writer, metric capfill.Metric, jobs []*packJob) error {
 	cw := csv.NewWriter(out)
 	if err := cw.Write(capfill.Header(metric)); err != nil {
 		return err
@@ -411,8 +442,23 @@ func fmtCell(v float64) string {
 	return strconv.FormatFloat(v, 'f', 2, 64)
 }
 
-// plotPack draws 100 - median allocation over seeds against the column.
-func plotPack(path string, jobs []*packJob, labelWorkload bool) error {
+// plotFormats are the file name extensions --plot can draw, as gonum/plot
+// names its formats.
+var plotFormats = []string{"eps", "jpg", "jpeg", "pdf", "png", "svg", "tex", "tif", "tiff"}
+
+// checkPlotFormat checks, before any work, that --plot names a format
+// gonum/plot draws.
+func checkPlotFormat(path string) error {
+	ext := strings.ToLower(strings.TrimPrefix(filepath.Ext(path), "."))
+	if !slices.Contains(plotFormats, ext) {
+		return fmt.Errorf("--plot %q: unknown image format %q; expected a file name ending in .%s", path, ext, strings.Join(plotFormats, ", ."))
+	}
+	return nil
+}
+
+// plotPack draws 100 - median allocation over seeds against the column
+// into the reserved --plot file, in the format its name ends with.
+func plotPack(file *outputItem, jobs []*packJob, labelWorkload bool) error {
 	p := plot.New()
 	p.Title.Text = "Unallocated GPU vs arrived workload"
 	p.X.Label.Text = "arrived workload (% of GPU capacity)"
@@ -443,8 +489,14 @@ func plotPack(path string, jobs []*packJob, labelWorkload bool) error {
 	if err := plotutil.AddLines(p, lines...); err != nil {
 		return fmt.Errorf("--plot: %w", err)
 	}
-	if err := p.Save(8*vg.Inch, 5*vg.Inch, path); err != nil {
+	ext := strings.ToLower(strings.TrimPrefix(filepath.Ext(file.final), "."))
+	wt, err := p.WriterTo(8*vg.Inch, 5*vg.Inch, ext)
+	if err != nil {
 		return fmt.Errorf("--plot: %w", err)
 	}
-	return nil
+	var b bytes.Buffer
+	if _, err := wt.WriteTo(&b); err != nil {
+		return fmt.Errorf("--plot: %w", err)
+	}
+	return file.write("", b.Bytes())
 }

@@ -77,6 +77,16 @@ DOCKER_HOST or the local socket); PATTERN=URL sends the instances whose id
 matches PATTERN (m5-large-*) to another engine, one per pool for a real
 fleet. Ctrl-C removes the run's containers. See docs/docker.md.
 
+Output files are written all or nothing: --out is checked before the run
+and filled in a temporary directory beside it, which replaces DIR only once
+complete. An existing DIR is replaced only if it is empty or was written by
+berth (it lists its files in DIR/.berth-outputs); a DIR holding any other
+file is an error, and nothing in it is deleted.
+
+Exit status: 0 when the table is printed, even if tasks failed or were
+never placed; 1 on invalid input, a failed or interrupted run, or an output
+that could not be written; 2 on a usage error.
+
 Examples:
   berth sim
   berth sim --seed 7 --out results/
@@ -142,11 +152,15 @@ func runSim(e *env, scenarioPath, seed string, strategies []string, out string) 
 		}
 		opts.Variants = append(opts.Variants, v)
 	}
+	var outs outputs
+	defer outs.abort()
+	var outDir *outputItem
 	var logs []*bytes.Buffer
 	if out != "" {
-		if err := os.MkdirAll(out, 0o755); err != nil {
+		if outDir, err = outs.dir("--out", out); err != nil {
 			return err
 		}
+		defer outs.abortOnInterrupt(e, "sim")()
 		n := len(opts.Variants)
 		if n == 0 {
 			n = len(sc.Variants())
@@ -172,7 +186,10 @@ func runSim(e *env, scenarioPath, seed string, strategies []string, out string) 
 		return err
 	}
 	if out != "" {
-		if err := writeSimOutputs(out, cmp, logs); err != nil {
+		if err := writeSimOutputs(outDir, cmp, logs); err != nil {
+			return err
+		}
+		if err := outs.commit(); err != nil {
 			return err
 		}
 		fmt.Fprintf(e.stderr, "berth sim: wrote %s in %.1fs\n", out, time.Since(start).Seconds())
@@ -228,13 +245,15 @@ func loadScenario(e *env, path string) (*sim.Scenario, string, error) {
 	return sc, filepath.Dir(path), nil
 }
 
-func writeSimOutputs(dir string, cmp *sim.Comparison, logs []*bytes.Buffer) error {
+// writeSimOutputs fills the reserved --out directory; the caller commits
+// it.
+func writeSimOutputs(dir *outputItem, cmp *sim.Comparison, logs []*bytes.Buffer) error {
 	write := func(name string, fill func(io.Writer) error) error {
 		var b bytes.Buffer
 		if err := fill(&b); err != nil {
 			return fmt.Errorf("%s: %w", name, err)
 		}
-		return os.WriteFile(filepath.Join(dir, name), b.Bytes(), 0o644)
+		return dir.write(name, b.Bytes())
 	}
 	if err := write("summary.json", func(w io.Writer) error {
 		b, err := cmp.MarshalJSON()
@@ -252,7 +271,7 @@ func writeSimOutputs(dir string, cmp *sim.Comparison, logs []*bytes.Buffer) erro
 		if l == nil {
 			continue
 		}
-		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("events-%c.jsonl", 'A'+i)), l.Bytes(), 0o644); err != nil {
+		if err := dir.write(fmt.Sprintf("events-%c.jsonl", 'A'+i), l.Bytes()); err != nil {
 			return err
 		}
 	}
@@ -367,11 +386,17 @@ func runSimDocker(e *env, scenarioPath, seed string, strategies []string, out st
 		}
 		variants = append(variants, v)
 	}
+	// The scenario's own variants are left for Compare to take, so that
+	// its errors name them as the file does (compare[0]).
+	given := variants
 	if len(variants) == 0 {
 		variants = sc.Variants()
 	}
+	var outs outputs
+	defer outs.abort()
+	var outDir *outputItem
 	if out != "" {
-		if err := os.MkdirAll(out, 0o755); err != nil {
+		if outDir, err = outs.dir("--out", out); err != nil {
 			return err
 		}
 	}
@@ -381,7 +406,7 @@ func runSimDocker(e *env, scenarioPath, seed string, strategies []string, out st
 		return err
 	}
 	simLogs := make([]*bytes.Buffer, len(variants))
-	if _, err := sim.Compare(sc, sim.CompareOptions{Variants: variants, Open: open, NewStrategy: gpushareStrategies(sc, open),
+	if _, err := sim.Compare(sc, sim.CompareOptions{Variants: given, Open: open, NewStrategy: gpushareStrategies(sc, open),
 		Log: func(i int, _ sim.Variant) io.Writer { simLogs[i] = &bytes.Buffer{}; return simLogs[i] }}); err != nil {
 		return err
 	}
@@ -427,7 +452,10 @@ func runSimDocker(e *env, scenarioPath, seed string, strategies []string, out st
 		fmt.Fprintf(e.stdout, "  %c %s: %s\n", 'A'+i, v, a)
 	}
 	if out != "" {
-		if err := writeSimOutputs(out, cmp, logs); err != nil {
+		if err := writeSimOutputs(outDir, cmp, logs); err != nil {
+			return err
+		}
+		if err := outs.commit(); err != nil {
 			return err
 		}
 		fmt.Fprintf(e.stderr, "berth sim: wrote %s in %.1fs\n", out, time.Since(start).Seconds())
@@ -457,6 +485,11 @@ func runSweep(e *env, scenarioPath, seed string, strategies, sweeps []string, ou
 		if err != nil {
 			return usagef("--sweep: %s", strings.TrimPrefix(err.Error(), "sim: "))
 		}
+		for _, q := range params {
+			if q.Path == p.Path {
+				return usagef("--sweep: parameter %q given twice; expected each PARAM once, with all its values (PARAM=v1,v2,...)", p.Path)
+			}
+		}
 		params = append(params, p)
 	}
 	opts := sim.CompareOptions{Open: open, NewStrategy: gpushareStrategies(sc, open)}
@@ -466,6 +499,15 @@ func runSweep(e *env, scenarioPath, seed string, strategies, sweeps []string, ou
 			return usagef("--strategy: %v", err)
 		}
 		opts.Variants = append(opts.Variants, v)
+	}
+	var outs outputs
+	defer outs.abort()
+	var outDir *outputItem
+	if out != "" {
+		if outDir, err = outs.dir("--out", out); err != nil {
+			return err
+		}
+		defer outs.abortOnInterrupt(e, "sim")()
 	}
 	res, err := sim.Sweep(sc, params, opts)
 	if err != nil {
@@ -479,17 +521,17 @@ func runSweep(e *env, scenarioPath, seed string, strategies, sweeps []string, ou
 		return err
 	}
 	if out != "" {
-		if err := os.MkdirAll(out, 0o755); err != nil {
-			return err
-		}
-		if err := os.WriteFile(filepath.Join(out, "sweep.txt"), b.Bytes(), 0o644); err != nil {
+		if err := outDir.write("sweep.txt", b.Bytes()); err != nil {
 			return err
 		}
 		var png bytes.Buffer
 		if err := res.WritePlot(&png); err != nil {
 			return err
 		}
-		return os.WriteFile(filepath.Join(out, "sweep.png"), png.Bytes(), 0o644)
+		if err := outDir.write("sweep.png", png.Bytes()); err != nil {
+			return err
+		}
+		return outs.commit()
 	}
 	return nil
 }

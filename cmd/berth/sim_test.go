@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/berthsched/berth/internal/golden"
+	"github.com/berthsched/berth/sim"
 )
 
 func TestSimDefault(t *testing.T) {
@@ -76,16 +77,26 @@ func TestSimErrors(t *testing.T) {
 	dir := t.TempDir()
 	bad := filepath.Join(dir, "bad.json")
 	os.WriteFile(bad, []byte(`{"duration": "1h", "fleet": {"pools": [{"type": "m9", "zones": {"a": 1}}]}}`), 0o644)
+	badCompare := filepath.Join(dir, "compare.json")
+	var sc map[string]any
+	json.Unmarshal(sim.DefaultScenarioJSON(), &sc)
+	sc["compare"] = []any{map[string]any{"strategies": []any{map[string]any{"type": "nope"}}}}
+	data, _ := json.Marshal(sc)
+	os.WriteFile(badCompare, data, 0o644)
 	tests := []struct {
 		name     string
 		args     []string
 		wantCode int
 		wantErr  string
 	}{
-		{"invalid scenario", []string{"sim", "--scenario", bad}, 1, `berth sim: sim: ` + bad + `: fleet.pools[0].type: "m9" is not one of fleet.instanceTypes`},
+		{"invalid scenario", []string{"sim", "--scenario", bad}, 1, `berth sim: ` + bad + `: fleet.pools[0].type: "m9" is not one of fleet.instanceTypes`},
 		{"missing scenario", []string{"sim", "--scenario", filepath.Join(dir, "none.json")}, 1, "no such file or directory"},
 		{"bad strategy", []string{"sim", "--strategy", "binpack(disk)"}, 2, `--strategy: strategy "binpack(disk)": binpack field "disk": expected cpu or memory`},
 		{"bad seed", []string{"sim", "--seed", "-1"}, 2, `--seed "-1": expected a non-negative integer`},
+		{"six strategies in a chain", []string{"sim", "--strategy", "binpack(cpu),binpack(memory),random,spread(instanceId),spread(host),binpack(cpu)"}, 2,
+			`berth sim: --strategy: strategies "binpack(cpu),binpack(memory),random,spread(instanceId),spread(host),binpack(cpu)": 6 strategies, expected at most 5 in a chain (as in ECS)`},
+		{"unknown strategy in compare[0]", []string{"sim", "--scenario", badCompare}, 1,
+			`berth sim: ` + badCompare + `: compare[0].strategies[0].type: "nope", expected binpack, spread, random or a strategy this run was given`},
 		{"stray argument", []string{"sim", "extra"}, 2, `unexpected argument "extra"`},
 	}
 	for _, tt := range tests {
@@ -201,7 +212,7 @@ func TestSimSweepErrors(t *testing.T) {
 		{"bad index", "services[x].desiredCount=1", 2, `expected [index]`},
 		{"unknown field", "services[1].replicas=2", 1, `unknown field "replicas"`},
 		{"out of range", "services[9].desiredCount=2", 1, `index [9] is out of range (3 items)`},
-		{"wrong type", "seed=abc", 1, `berth sim: sim: sweep seed=abc: seed: string is not a uint64`},
+		{"wrong type", "seed=abc", 1, `berth sim: sweep seed=abc: seed: string is not a uint64`},
 		{"invalid value", "capacityProviders[0].managedScaling.targetCapacity=0,101", 1, `managedScaling.targetCapacity: 101, expected 1 to 100`},
 	}
 	for _, tt := range tests {
@@ -211,5 +222,14 @@ func TestSimSweepErrors(t *testing.T) {
 				t.Errorf("--sweep %q: exit %d, stderr %q; want exit %d and %q", tt.sweep, code, stderr, tt.wantCode, tt.wantErr)
 			}
 		})
+	}
+}
+
+func TestSimSweepParamTwice(t *testing.T) {
+	args := []string{"sim", "--scenario", plannerExample, "--sweep", "seed=1,2", "--sweep", "services[0].desiredCount=2", "--sweep", " seed=3"}
+	stdout, stderr, code := runBerth(t, "", args...)
+	want := `berth sim: --sweep: parameter "seed" given twice; expected each PARAM once, with all its values (PARAM=v1,v2,...)`
+	if code != 2 || !strings.HasPrefix(stderr, want+"\n") || stdout != "" {
+		t.Errorf("berth %q: exit %d, stderr %q; want exit 2 and %q", args, code, stderr, want)
 	}
 }

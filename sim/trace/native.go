@@ -347,7 +347,15 @@ func (r *NativeReader) next() (Event, error) {
 	return Event{}, io.EOF
 }
 
-func formatFloat(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
+// formatFloat prints a number from the input for an error: as written
+// for ordinary magnitudes (10, 0.5), with an exponent beyond them (1e+300
+// rather than its 301 digits).
+func formatFloat(f float64) string {
+	if a := math.Abs(f); a != 0 && (a < 1e-6 || a >= 1e21) {
+		return strconv.FormatFloat(f, 'g', -1, 64)
+	}
+	return strconv.FormatFloat(f, 'f', -1, 64)
+}
 
 // parseEvent decodes and checks one line into e. On error it returns the
 // 1-based byte column (0 for the whole line), the message, and the cause.
