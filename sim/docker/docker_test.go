@@ -5,15 +5,18 @@ import (
 	"testing"
 	"time"
 
+	"github.com/berthsched/berth/internal/dockertest"
 	"github.com/berthsched/berth/sim"
 	"github.com/berthsched/berth/sim/simtest"
 	"github.com/moby/moby/client"
 )
 
 // engineClient returns a client of the local engine, or skips the test
-// when no engine answers. It never skips when one does.
+// under -short or BERTH_SKIP_DOCKER (see internal/dockertest), or when no
+// engine answers.
 func engineClient(t testing.TB) *client.Client {
 	t.Helper()
+	dockertest.Skip(t)
 	cli, name, err := dial(context.Background(), "")
 	if err != nil {
 		t.Skipf("no Docker engine answers (%s), skipping: %v", name, err)
@@ -96,4 +99,22 @@ func TestDockerConformance(t *testing.T) {
 		func(t *testing.T, eng *sim.Engine) sim.Executor {
 			return newTestExecutor(t, eng, Config{Scale: scale})
 		})
+}
+
+// Under -short, a test that needs the engine skips (with a message) even
+// when one answers: the Docker tests are heavy. They used to run whenever
+// an engine answered, which made `go test -short ./...` take minutes.
+func TestEngineClientSkipsUnderShort(t *testing.T) {
+	if !testing.Short() {
+		t.Skip("checks the -short behaviour: run with -short")
+	}
+	ran, skipped := false, false
+	t.Run("probe", func(t *testing.T) {
+		defer func() { skipped = t.Skipped() }()
+		engineClient(t)
+		ran = true
+	})
+	if ran || !skipped {
+		t.Errorf("under -short, engineClient let the test run (ran %v, skipped %v), want it skipped", ran, skipped)
+	}
 }

@@ -243,7 +243,12 @@ func dial(ctx context.Context, url string) (*client.Client, string, error) {
 	}
 	cli, err := client.New(opts...)
 	if err != nil {
-		return nil, url, fmt.Errorf("docker: endpoint %q: %s", url, oneLine(err))
+		// Name the endpoint the user gave: the URL, else DOCKER_HOST's.
+		name := url
+		if name == "" {
+			name = defaultHost()
+		}
+		return nil, name, fmt.Errorf("docker: endpoint %s: %s", name, oneLine(err))
 	}
 	name := cli.DaemonHost()
 	pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
@@ -253,6 +258,15 @@ func dial(ctx context.Context, url string) (*client.Client, string, error) {
 		return nil, name, fmt.Errorf("docker: no Docker engine answers at %s: %s", name, oneLine(err))
 	}
 	return cli, name, nil
+}
+
+// defaultHost is the endpoint "" stands for: DOCKER_HOST, or the local
+// engine's socket.
+func defaultHost() string {
+	if h := os.Getenv(client.EnvOverrideHost); h != "" {
+		return h
+	}
+	return client.DefaultDockerHost
 }
 
 func oneLine(err error) string { return strings.Join(strings.Fields(err.Error()), " ") }
