@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -385,6 +386,9 @@ func runSimDocker(e *env, scenarioPath, seed string, strategies []string, out st
 		Log: func(i int, _ sim.Variant) io.Writer { simLogs[i] = &bytes.Buffer{}; return simLogs[i] }}); err != nil {
 		return err
 	}
+	if ctx.Err() != nil {
+		return errInterrupted // before any container
+	}
 	start := time.Now()
 	logs := make([]*bytes.Buffer, len(variants))
 	cmp := &sim.Comparison{Scenario: sc.Name, Seed: sc.Seed, Duration: time.Duration(sc.Duration)}
@@ -402,16 +406,30 @@ func runSimDocker(e *env, scenarioPath, seed string, strategies []string, out st
 				}
 				return ex
 			}})
-		switch {
-		case newErr != nil:
-			return newErr
-		case ex != nil && ex.Err() != nil:
+		if newErr != nil {
 			if ctx.Err() != nil {
-				return fmt.Errorf("interrupted; the run's containers are removed")
+				return errInterrupted
 			}
-			return ex.Err()
+			return newErr
+		}
+		// Simulate closed the executor; Close again returns how that went:
+		// nil when every container of the run is removed, else an error
+		// naming those left on an engine that is gone.
+		closeErr := ex.Close()
+		if runErr := ex.Err(); runErr != nil {
+			err = runErr
+		}
+		switch {
+		case ctx.Err() != nil && closeErr != nil:
+			return fmt.Errorf("interrupted; %s", strings.TrimPrefix(closeErr.Error(), "docker: "))
+		case ctx.Err() != nil:
+			return errInterrupted
+		case err != nil && closeErr != nil:
+			return fmt.Errorf("%w; %s", err, strings.TrimPrefix(closeErr.Error(), "docker: "))
 		case err != nil:
 			return err
+		case closeErr != nil:
+			return closeErr
 		}
 		cmp.Results = append(cmp.Results, res)
 	}
@@ -434,6 +452,10 @@ func runSimDocker(e *env, scenarioPath, seed string, strategies []string, out st
 	}
 	return nil
 }
+
+// errInterrupted is a Docker run stopped by SIGINT or SIGTERM, once every
+// container it made is removed (exit 1).
+var errInterrupted = errors.New("interrupted; the run's containers are removed")
 
 // brokenExecutor stands in for a Docker executor that could not be made:
 // the first start reports why.
