@@ -912,9 +912,19 @@ func (e *Executor) engineCtx() (context.Context, context.CancelFunc) {
 }
 
 // uncertain reports whether a failed call may still have done its work on
-// the engine: the request or its answer was lost, rather than refused.
+// the engine: the request or its answer was lost, rather than refused or
+// never sent.
 func uncertain(err error) bool {
-	return client.IsErrConnectionFailed(err) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled)
+	lost := client.IsErrConnectionFailed(err) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled)
+	return lost && !notSent(err)
+}
+
+// notSent reports whether a call failed before its request reached the
+// engine: no connection could be made. (The client keeps the cause of a
+// refused connection only in its message.)
+func notSent(err error) bool {
+	return errors.Is(err, syscall.ENOENT) || errors.Is(err, syscall.ECONNREFUSED) ||
+		strings.Contains(err.Error(), "Cannot connect to the Docker daemon")
 }
 
 // signalCode is the exit code of a process ended by sig: 128 + its number.
