@@ -2,6 +2,8 @@ package docker
 
 import (
 	"context"
+	"net"
+	"strconv"
 	"testing"
 	"time"
 
@@ -117,4 +119,35 @@ func TestEngineClientSkipsUnderShort(t *testing.T) {
 	if ran || !skipped {
 		t.Errorf("under -short, engineClient let the test run (ran %v, skipped %v), want it skipped", ran, skipped)
 	}
+}
+
+// freePort returns a TCP port that is free on every one of addrs now. A
+// test that binds static host ports takes one of these rather than a
+// fixed number: two runs of the tests at once on one engine (two
+// checkouts, or CI beside a developer) collided on a fixed port, and the
+// container of one of them could not start.
+func freePort(t *testing.T, addrs ...string) uint16 {
+	t.Helper()
+	for range 20 {
+		ln, err := net.Listen("tcp", net.JoinHostPort(addrs[0], "0"))
+		if err != nil {
+			t.Fatalf("finding a free port: %v", err)
+		}
+		port := ln.Addr().(*net.TCPAddr).Port
+		free := true
+		for _, a := range addrs[1:] {
+			l, err := net.Listen("tcp", net.JoinHostPort(a, strconv.Itoa(port)))
+			if err != nil {
+				free = false
+				break
+			}
+			l.Close()
+		}
+		ln.Close()
+		if free {
+			return uint16(port)
+		}
+	}
+	t.Fatalf("no port free on all of %v", addrs)
+	return 0
 }

@@ -141,7 +141,7 @@ func TestDockerStaticPortsPerInstance(t *testing.T) {
 		}
 	})
 	ex = newTestExecutor(t, eng, Config{Scale: 1})
-	const port = 18391
+	port := freePort(t, "127.1.0.1", "127.1.0.2")
 	for _, inst := range []string{"i-1", "i-2"} {
 		if err := ex.Start(&sim.Run{ID: inst, Instance: inst, CPU: 16, MemoryMiB: 16, Ports: []uint16{port}}); err != nil {
 			t.Fatal(err)
@@ -151,7 +151,7 @@ func TestDockerStaticPortsPerInstance(t *testing.T) {
 	deadline := time.Now().Add(30 * time.Second)
 	for _, a := range addrs {
 		for {
-			c, err := net.DialTimeout("tcp", net.JoinHostPort(a, strconv.Itoa(port)), time.Second)
+			c, err := net.DialTimeout("tcp", net.JoinHostPort(a, strconv.Itoa(int(port))), time.Second)
 			if err == nil {
 				c.Close()
 				break
