@@ -338,7 +338,7 @@ func TestDockerLostEngineNamedThenRemovedByTheNextRun(t *testing.T) {
 	proxy.Cut()
 	lost := time.Now()
 	code, lines := p.wait(t, 45*time.Second)
-	t.Logf("berth exited %v after the engine went away", p.exitedAt.Sub(lost).Round(time.Millisecond))
+	t.Logf("berth exited %v after the engine went away: %s", p.exitedAt.Sub(lost).Round(time.Millisecond), lines[len(lines)-1])
 	want := containersOf(t, cli, p.cmd.Process.Pid, "")
 	last := lines[len(lines)-1]
 	prefix := "berth sim: docker: " + proxy.URL + ": event stream: "

@@ -425,7 +425,13 @@ func runSimDocker(e *env, scenarioPath, seed string, strategies []string, out st
 		case ctx.Err() != nil:
 			return errInterrupted
 		case err != nil && closeErr != nil:
-			return fmt.Errorf("%w; %s", err, strings.TrimPrefix(closeErr.Error(), "docker: "))
+			// The run's error says why; the containers left say what.
+			tail := strings.TrimPrefix(closeErr.Error(), "docker: ")
+			var left *docker.LeftError
+			if errors.As(closeErr, &left) {
+				tail = left.Left()
+			}
+			return fmt.Errorf("%w; %s", err, tail)
 		case err != nil:
 			return err
 		case closeErr != nil:

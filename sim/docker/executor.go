@@ -1105,8 +1105,7 @@ func removeRun(ctx context.Context, cli *client.Client, runID string, names []st
 		if len(left) == 0 {
 			return fmt.Errorf("docker: run %s: removing its containers: %s", runID, oneLine(err))
 		}
-		return fmt.Errorf("docker: run %s: removing its containers: %s; %d containers left on %s for the next run to remove: %s",
-			runID, oneLine(err), len(left), cli.DaemonHost(), strings.Join(left, " "))
+		return &LeftError{RunID: runID, Host: cli.DaemonHost(), Names: slices.Clone(left), Err: err}
 	}
 	for delay := 50 * time.Millisecond; ; delay = min(2*delay, time.Second) {
 		list, err := cli.ContainerList(ctx, client.ContainerListOptions{All: true, Filters: make(client.Filters).Add("label", LabelRun+"="+runID)})
@@ -1137,6 +1136,29 @@ func removeRun(ctx context.Context, cli *client.Client, runID string, names []st
 		}
 	}
 }
+
+// LeftError is the error of Close (and RemoveRun) when an engine stopped
+// answering before the run's containers were removed: it names those the
+// run may have left there, which the next run on this machine removes
+// (New removes the containers of berth processes that no longer exist).
+type LeftError struct {
+	RunID string
+	Host  string   // the engine's endpoint
+	Names []string // the containers, by name or id, sorted
+	Err   error    // why they could not be removed
+}
+
+func (e *LeftError) Error() string {
+	return fmt.Sprintf("docker: run %s: removing its containers: %s; %s", e.RunID, oneLine(e.Err), e.Left())
+}
+
+// Left says which containers are left, without the cause: "N containers
+// left on HOST for the next run to remove: NAME NAME...".
+func (e *LeftError) Left() string {
+	return fmt.Sprintf("%d containers left on %s for the next run to remove: %s", len(e.Names), e.Host, strings.Join(e.Names, " "))
+}
+
+func (e *LeftError) Unwrap() error { return e.Err }
 
 // removeAll force-removes the containers refs (ids or names), a few at
 // once; one that is gone or being removed already is no error.

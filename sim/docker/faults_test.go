@@ -2,6 +2,7 @@ package docker
 
 import (
 	"context"
+	"errors"
 	"net"
 	"net/http"
 	"os"
@@ -347,14 +348,15 @@ func TestDockerLostEngineNamesItsContainers(t *testing.T) {
 	if err == nil || !strings.HasPrefix(err.Error(), prefix) || strings.Contains(err.Error(), "\n") {
 		t.Fatalf("Close() = %v, want one line starting %q", err, prefix)
 	}
-	_, names, ok := strings.Cut(err.Error(), " for the next run to remove: ")
-	if !ok {
-		t.Fatalf("Close() = %v, want the containers left named", err)
+	var left *LeftError
+	if !errors.As(err, &left) {
+		t.Fatalf("Close() = %v, want a *LeftError naming the containers left", err)
 	}
-	got := strings.Fields(names)
-	sort.Strings(got)
-	if diff := cmp.Diff(want, got); diff != "" {
+	if diff := cmp.Diff(want, left.Names); diff != "" {
 		t.Errorf("containers named by Close (-want +got):\n%s", diff)
+	}
+	if !strings.HasSuffix(err.Error(), "; "+left.Left()) || !strings.Contains(err.Error(), " for the next run to remove: "+strings.Join(want, " ")) {
+		t.Errorf("Close() = %q, want it to end with the containers left", err)
 	}
 }
 
