@@ -76,7 +76,9 @@ scenario and seed follows the table: placements equal or not, completion
 order, per-task timing error. --docker-host URL sets the engine (default
 DOCKER_HOST or the local socket); PATTERN=URL sends the instances whose id
 matches PATTERN (m5-large-*) to another engine, one per pool for a real
-fleet. Ctrl-C removes the run's containers. See docs/docker.md.
+fleet. Ctrl-C or SIGTERM removes the run's containers and exits 1; if an
+engine goes away, berth exits 1 naming the containers left on it, and the
+next run removes them. See docs/docker.md.
 
 Examples:
   berth sim

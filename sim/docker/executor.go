@@ -1071,11 +1071,13 @@ func (e *Executor) Close() error {
 	for _, u := range urls {
 		ep := e.eps[u]
 		var names []string
+		e.mu.Lock()
 		for name, on := range e.onEngine {
 			if on == ep {
 				names = append(names, name)
 			}
 		}
+		e.mu.Unlock()
 		sort.Strings(names)
 		if err := removeRun(ctx, ep.cli, e.runID, names); err != nil && e.closeEr == nil {
 			e.closeEr = err
