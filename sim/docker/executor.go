@@ -108,8 +108,8 @@ type Executor struct {
 	mu          sync.Mutex
 	byContainer map[string]*ctr
 	// onEngine holds the names of the containers that may be on an engine:
-	// asked for and not known to be removed (or never made). When an
-	// engine is gone, Close names them, for the next run removes them.
+	// asked for, and neither known to be removed nor known never made.
+	// When an engine is gone, Close names them (the next run removes them).
 	onEngine map[string]*endpoint
 	closing  bool
 	err      error
@@ -915,8 +915,13 @@ func (e *Executor) engineCtx() (context.Context, context.CancelFunc) {
 // the engine: the request or its answer was lost, rather than refused or
 // never sent.
 func uncertain(err error) bool {
-	lost := client.IsErrConnectionFailed(err) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled)
-	return lost && !notSent(err)
+	return unreachable(err) && !notSent(err)
+}
+
+// unreachable reports whether a call failed for want of an answer from the
+// engine, rather than with the engine's refusal.
+func unreachable(err error) bool {
+	return client.IsErrConnectionFailed(err) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled)
 }
 
 // notSent reports whether a call failed before its request reached the
@@ -1122,7 +1127,7 @@ func removeRun(ctx context.Context, cli *client.Client, runID string, names []st
 		// the last listing is removed in the next.
 		refs := append(ids[:len(ids):len(ids)], names...)
 		if err := removeAll(ctx, cli, refs); err != nil {
-			if uncertain(err) {
+			if unreachable(err) {
 				return gone(err)
 			}
 			return fmt.Errorf("docker: run %s: %s", runID, oneLine(err))
@@ -1150,6 +1155,7 @@ type LeftError struct {
 	Err   error    // why they could not be removed
 }
 
+// Error is one line: the run, the cause, and the containers left.
 func (e *LeftError) Error() string {
 	return fmt.Sprintf("docker: run %s: removing its containers: %s; %s", e.RunID, oneLine(e.Err), e.Left())
 }
@@ -1160,6 +1166,7 @@ func (e *LeftError) Left() string {
 	return fmt.Sprintf("%d containers left on %s for the next run to remove: %s", len(e.Names), e.Host, strings.Join(e.Names, " "))
 }
 
+// Unwrap returns the cause.
 func (e *LeftError) Unwrap() error { return e.Err }
 
 // removeAll force-removes the containers refs (ids or names), a few at
