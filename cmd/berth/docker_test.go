@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -176,10 +177,8 @@ func (p *berthProc) wait(t *testing.T, limit time.Duration) (int, []string) {
 func (p *berthProc) lines() []string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return slicesClone(p.stderr)
+	return slices.Clone(p.stderr)
 }
-
-func slicesClone(s []string) []string { return append([]string(nil), s...) }
 
 // containersOf lists the names of the containers made by berth process
 // pid of this machine, sorted; with a status ("running"), only those in it.
@@ -227,8 +226,7 @@ func waitRunning(t *testing.T, cli *client.Client, p *berthProc, n int) []string
 }
 
 // load keeps the machine busy while the test runs: n processes spinning,
-// ended (by their pid) when the test ends. It returns the load average
-// reader for the log.
+// ended (by their pid) when the test ends.
 func load(t *testing.T, n int) {
 	t.Helper()
 	for range n {
@@ -293,12 +291,9 @@ func TestDockerInterruptLeavesNoContainer(t *testing.T) {
 				cli.ContainerRemove(context.Background(), c, client.ContainerRemoveOptions{Force: true})
 			}
 		}
-		last := ""
-		if len(lines) > 0 {
-			last = lines[len(lines)-1]
-		}
-		if want := "berth sim: interrupted; the run's containers are removed"; code != 1 || last != want {
-			t.Errorf("run %d (%s after %v): exit %d, last line %q; want exit 1 and %q (stderr %q)", i, name, delay.Round(time.Millisecond), code, last, want, lines)
+		// The replay's one line of progress, then the error's one line.
+		if want := "berth sim: interrupted; the run's containers are removed"; code != 1 || len(lines) != 2 || lines[1] != want {
+			t.Errorf("run %d (%s after %v): exit %d, stderr %q; want exit 1 and the replay's line, then %q", i, name, delay.Round(time.Millisecond), code, lines, want)
 		}
 		if took > 30*time.Second {
 			t.Errorf("run %d (%s after %v): berth took %v to exit", i, name, delay.Round(time.Millisecond), took.Round(time.Millisecond))
@@ -332,6 +327,8 @@ func nextRunRemoves(t *testing.T, cli *client.Client, pid int) {
 // They used to go unmentioned.
 func TestDockerLostEngineNamedThenRemovedByTheNextRun(t *testing.T) {
 	cli := dockerEngine(t)
+	berthBinary(t)
+	load(t, 4)
 	proxy := dockertest.NewProxy(t, nil)
 	p := startBerth(t, "sim", "--scenario", dockerScenario(t, "10m"), "--executor", "docker", "--time-scale", "1", "--docker-host", proxy.URL)
 	waitRunning(t, cli, p, 3)
@@ -349,10 +346,23 @@ func TestDockerLostEngineNamedThenRemovedByTheNextRun(t *testing.T) {
 	if !ok {
 		t.Fatalf("the error names no container left: %q", last)
 	}
+	// Every container left is named. A create on its way when the engine
+	// went away may be named without having been made (berth cannot know):
+	// at most one per launch slot (4).
 	got := strings.Fields(names)
 	sort.Strings(got)
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("containers named on stderr (-want: left on the engine, +got):\n%s", diff)
+	named := map[string]bool{}
+	for _, n := range got {
+		named[n] = true
+	}
+	var unnamed []string
+	for _, n := range want {
+		if !named[n] {
+			unnamed = append(unnamed, n)
+		}
+	}
+	if len(unnamed) > 0 || len(got) > len(want)+4 {
+		t.Errorf("containers named on stderr (-left on the engine +named):\n%s", cmp.Diff(want, got))
 	}
 	nextRunRemoves(t, cli, p.cmd.Process.Pid)
 }
@@ -361,6 +371,8 @@ func TestDockerLostEngineNamedThenRemovedByTheNextRun(t *testing.T) {
 // the machine removes what it left.
 func TestDockerCrashedRunRemovedByTheNextRun(t *testing.T) {
 	cli := dockerEngine(t)
+	berthBinary(t)
+	load(t, 4)
 	p := startBerth(t, "sim", "--scenario", dockerScenario(t, "10m"), "--executor", "docker", "--time-scale", "1")
 	waitRunning(t, cli, p, 3)
 	p.cmd.Process.Kill()
