@@ -381,6 +381,9 @@ func runSimDocker(e *env, scenarioPath, seed string, strategies []string, out st
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := docker.Ping(ctx, cfg); err != nil {
+		if ctx.Err() != nil {
+			return errInterrupted
+		}
 		return err
 	}
 	simLogs := make([]*bytes.Buffer, len(variants))
