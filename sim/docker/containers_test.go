@@ -53,9 +53,12 @@ func TestDockerTwoContainerTask(t *testing.T) {
 	cli := engineClient(t)
 	// The sidecar must outlive the start of both containers, and the task
 	// the sidecar: both follow the engine's start latency now (a few
-	// seconds on an idle machine).
+	// seconds on an idle machine). The two containers start one after the
+	// other, about two latencies after Start; the sidecar runs until six,
+	// so that a latency that doubles after it was measured (a loaded
+	// machine) still leaves a moment when both run.
 	lat := startLatency(t)
-	sideFor := max(3*time.Second, 4*lat).Round(time.Second)
+	sideFor := max(4*time.Second, 6*lat).Round(time.Second)
 	duration := sideFor + max(4*time.Second, 2*lat).Round(time.Second)
 	t.Logf("container start latency %v: sidecar %v, task %v", lat.Round(time.Millisecond), sideFor, duration)
 	var ex *Executor
