@@ -44,44 +44,19 @@ func dockerEngine(t *testing.T) *client.Client {
 	return cli
 }
 
-var berthBin = struct {
-	once sync.Once
-	path string
-	err  error
-}{}
-
-// berthBinary builds berth once per test process.
+// berthBinary builds berth for the test (once per test: the build cache
+// makes the builds after the first one a link).
 func berthBinary(t *testing.T) string {
 	t.Helper()
-	berthBin.once.Do(func() {
-		dir, err := os.MkdirTemp("", "berth-bin-")
-		if err != nil {
-			berthBin.err = err
-			return
-		}
-		gobin := filepath.Join(runtime.GOROOT(), "bin", "go")
-		if _, err := os.Stat(gobin); err != nil {
-			gobin = "go"
-		}
-		berthBin.path = filepath.Join(dir, "berth")
-		out, err := exec.Command(gobin, "build", "-o", berthBin.path, ".").CombinedOutput()
-		if err != nil {
-			berthBin.err = fmt.Errorf("go build: %v: %s", err, out)
-		}
-	})
-	if berthBin.err != nil {
-		t.Fatal(berthBin.err)
+	gobin := filepath.Join(runtime.GOROOT(), "bin", "go")
+	if _, err := os.Stat(gobin); err != nil {
+		gobin = "go"
 	}
-	return berthBin.path
-}
-
-// TestMain removes the berth binary the tests built.
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if berthBin.path != "" {
-		os.RemoveAll(filepath.Dir(berthBin.path))
+	path := filepath.Join(t.TempDir(), "berth")
+	if out, err := exec.Command(gobin, "build", "-o", path, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v: %s", err, out)
 	}
-	os.Exit(code)
+	return path
 }
 
 // dockerScenario writes a scenario of 40 tasks of 30 s arriving two per
@@ -122,9 +97,9 @@ type berthProc struct {
 	exitedAt time.Time
 }
 
-func startBerth(t *testing.T, args ...string) *berthProc {
+func startBerth(t *testing.T, bin string, args ...string) *berthProc {
 	t.Helper()
-	p := &berthProc{cmd: exec.Command(berthBinary(t), args...), replay: make(chan struct{}), done: make(chan struct{})}
+	p := &berthProc{cmd: exec.Command(bin, args...), replay: make(chan struct{}), done: make(chan struct{})}
 	pipe, err := p.cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -258,7 +233,7 @@ func loadAverage() string {
 func TestDockerInterruptLeavesNoContainer(t *testing.T) {
 	cli := dockerEngine(t)
 	scenario := dockerScenario(t, "10m")
-	berthBinary(t)
+	bin := berthBinary(t)
 	load(t, 4)
 	rng := rand.New(rand.NewPCG(13, 7))
 	const runs = 20
@@ -269,7 +244,7 @@ func TestDockerInterruptLeavesNoContainer(t *testing.T) {
 			sig, name = syscall.SIGTERM, "SIGTERM"
 		}
 		delay := time.Duration(rng.Int64N(int64(5 * time.Second)))
-		p := startBerth(t, "sim", "--scenario", scenario, "--executor", "docker", "--time-scale", "1")
+		p := startBerth(t, bin, "sim", "--scenario", scenario, "--executor", "docker", "--time-scale", "1")
 		select {
 		case <-p.replay:
 		case <-p.done:
@@ -311,9 +286,9 @@ func TestDockerInterruptLeavesNoContainer(t *testing.T) {
 
 // nextRunRemoves runs berth once more on the engine and checks that the
 // containers left by process pid are gone afterwards.
-func nextRunRemoves(t *testing.T, cli *client.Client, pid int) {
+func nextRunRemoves(t *testing.T, cli *client.Client, bin string, pid int) {
 	t.Helper()
-	p := startBerth(t, "sim", "--scenario", dockerScenario(t, "1s"), "--executor", "docker", "--time-scale", "10")
+	p := startBerth(t, bin, "sim", "--scenario", dockerScenario(t, "1s"), "--executor", "docker", "--time-scale", "10")
 	if code, lines := p.wait(t, 2*time.Minute); code != 0 {
 		t.Fatalf("the next run: exit %d: %q", code, lines)
 	}
@@ -327,10 +302,10 @@ func nextRunRemoves(t *testing.T, cli *client.Client, pid int) {
 // They used to go unmentioned.
 func TestDockerLostEngineNamedThenRemovedByTheNextRun(t *testing.T) {
 	cli := dockerEngine(t)
-	berthBinary(t)
+	bin := berthBinary(t)
 	load(t, 4)
 	proxy := dockertest.NewProxy(t, nil)
-	p := startBerth(t, "sim", "--scenario", dockerScenario(t, "10m"), "--executor", "docker", "--time-scale", "1", "--docker-host", proxy.URL)
+	p := startBerth(t, bin, "sim", "--scenario", dockerScenario(t, "10m"), "--executor", "docker", "--time-scale", "1", "--docker-host", proxy.URL)
 	waitRunning(t, cli, p, 3)
 	proxy.Cut()
 	lost := time.Now()
@@ -364,21 +339,21 @@ func TestDockerLostEngineNamedThenRemovedByTheNextRun(t *testing.T) {
 	if len(unnamed) > 0 || len(got) > len(want)+4 {
 		t.Errorf("containers named on stderr (-left on the engine +named):\n%s", cmp.Diff(want, got))
 	}
-	nextRunRemoves(t, cli, p.cmd.Process.Pid)
+	nextRunRemoves(t, cli, bin, p.cmd.Process.Pid)
 }
 
 // When berth itself dies (SIGKILL: no cleanup at all), the next run on
 // the machine removes what it left.
 func TestDockerCrashedRunRemovedByTheNextRun(t *testing.T) {
 	cli := dockerEngine(t)
-	berthBinary(t)
+	bin := berthBinary(t)
 	load(t, 4)
-	p := startBerth(t, "sim", "--scenario", dockerScenario(t, "10m"), "--executor", "docker", "--time-scale", "1")
+	p := startBerth(t, bin, "sim", "--scenario", dockerScenario(t, "10m"), "--executor", "docker", "--time-scale", "1")
 	waitRunning(t, cli, p, 3)
 	p.cmd.Process.Kill()
 	<-p.done
 	if left := containersOf(t, cli, p.cmd.Process.Pid, ""); len(left) == 0 {
 		t.Fatal("the killed run left no container: the test shows nothing")
 	}
-	nextRunRemoves(t, cli, p.cmd.Process.Pid)
+	nextRunRemoves(t, cli, bin, p.cmd.Process.Pid)
 }
