@@ -417,6 +417,12 @@ func runSimDocker(e *env, scenarioPath, seed string, strategies []string, out st
 			}
 			return newErr
 		}
+		if ex == nil { // the run failed before it made its executor
+			if err == nil {
+				err = fmt.Errorf("docker: variant %c made no executor", 'A'+i)
+			}
+			return err
+		}
 		// Simulate closed the executor; Close again returns how that went:
 		// nil when every container of the run is removed, else an error
 		// naming those left on an engine that is gone.
