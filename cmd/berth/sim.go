@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -75,7 +76,9 @@ scenario and seed follows the table: placements equal or not, completion
 order, per-task timing error. --docker-host URL sets the engine (default
 DOCKER_HOST or the local socket); PATTERN=URL sends the instances whose id
 matches PATTERN (m5-large-*) to another engine, one per pool for a real
-fleet. Ctrl-C removes the run's containers. See docs/docker.md.
+fleet. Ctrl-C or SIGTERM removes the run's containers and exits 1; if an
+engine goes away, berth exits 1 naming the containers left on it, and the
+next run removes them. See docs/docker.md.
 
 Output files are written all or nothing: --out is checked before the run
 and filled in a temporary directory beside it, which replaces DIR only once
@@ -403,12 +406,18 @@ func runSimDocker(e *env, scenarioPath, seed string, strategies []string, out st
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := docker.Ping(ctx, cfg); err != nil {
+		if ctx.Err() != nil {
+			return errInterrupted
+		}
 		return err
 	}
 	simLogs := make([]*bytes.Buffer, len(variants))
 	if _, err := sim.Compare(sc, sim.CompareOptions{Variants: given, Open: open, NewStrategy: gpushareStrategies(sc, open),
 		Log: func(i int, _ sim.Variant) io.Writer { simLogs[i] = &bytes.Buffer{}; return simLogs[i] }}); err != nil {
 		return err
+	}
+	if ctx.Err() != nil {
+		return errInterrupted // before any container
 	}
 	start := time.Now()
 	logs := make([]*bytes.Buffer, len(variants))
@@ -427,16 +436,42 @@ func runSimDocker(e *env, scenarioPath, seed string, strategies []string, out st
 				}
 				return ex
 			}})
-		switch {
-		case newErr != nil:
-			return newErr
-		case ex != nil && ex.Err() != nil:
+		if newErr != nil {
 			if ctx.Err() != nil {
-				return fmt.Errorf("interrupted; the run's containers are removed")
+				return errInterrupted
 			}
-			return ex.Err()
+			return newErr
+		}
+		if ex == nil { // the run failed before it made its executor
+			if err == nil {
+				err = fmt.Errorf("docker: variant %c made no executor", 'A'+i)
+			}
+			return err
+		}
+		// Simulate closed the executor; Close again returns how that went:
+		// nil when every container of the run is removed, else an error
+		// naming those left on an engine that is gone.
+		closeErr := ex.Close()
+		if runErr := ex.Err(); runErr != nil {
+			err = runErr
+		}
+		switch {
+		case ctx.Err() != nil && closeErr != nil:
+			return fmt.Errorf("interrupted; %s", strings.TrimPrefix(closeErr.Error(), "docker: "))
+		case ctx.Err() != nil:
+			return errInterrupted
+		case err != nil && closeErr != nil:
+			// The run's error says why; the containers left say what.
+			tail := strings.TrimPrefix(closeErr.Error(), "docker: ")
+			var left *docker.LeftError
+			if errors.As(closeErr, &left) {
+				tail = left.Left()
+			}
+			return fmt.Errorf("%w; %s", err, tail)
 		case err != nil:
 			return err
+		case closeErr != nil:
+			return closeErr
 		}
 		cmp.Results = append(cmp.Results, res)
 	}
@@ -462,6 +497,10 @@ func runSimDocker(e *env, scenarioPath, seed string, strategies []string, out st
 	}
 	return nil
 }
+
+// errInterrupted is a Docker run stopped by SIGINT or SIGTERM, once every
+// container it made is removed (exit 1).
+var errInterrupted = errors.New("interrupted; the run's containers are removed")
 
 // brokenExecutor stands in for a Docker executor that could not be made:
 // the first start reports why.

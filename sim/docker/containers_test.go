@@ -53,9 +53,12 @@ func TestDockerTwoContainerTask(t *testing.T) {
 	cli := engineClient(t)
 	// The sidecar must outlive the start of both containers, and the task
 	// the sidecar: both follow the engine's start latency now (a few
-	// seconds on an idle machine).
+	// seconds on an idle machine). The two containers start one after the
+	// other, about two latencies after Start; the sidecar runs until six,
+	// so that a latency that doubles after it was measured (a loaded
+	// machine) still leaves a moment when both run.
 	lat := startLatency(t)
-	sideFor := max(3*time.Second, 4*lat).Round(time.Second)
+	sideFor := max(4*time.Second, 6*lat).Round(time.Second)
 	duration := sideFor + max(4*time.Second, 2*lat).Round(time.Second)
 	t.Logf("container start latency %v: sidecar %v, task %v", lat.Round(time.Millisecond), sideFor, duration)
 	var ex *Executor
@@ -68,9 +71,10 @@ func TestDockerTwoContainerTask(t *testing.T) {
 		}
 	})
 	ex = newTestExecutor(t, eng, Config{Scale: 1})
+	port := freePort(t, "127.1.0.1")
 	run := &sim.Run{ID: "pair", Instance: "i-a", Group: "family:web", Family: "web", Duration: duration, ExitCode: 7,
 		Containers: []sim.Container{
-			{Name: "app", CPU: 256, MemoryMiB: 64, Essential: true, Ports: []sim.PortMapping{{ContainerPort: 8080, HostPort: 18080}}},
+			{Name: "app", CPU: 256, MemoryMiB: 64, Essential: true, Ports: []sim.PortMapping{{ContainerPort: 8080, HostPort: port}}},
 			{Name: "side", CPU: 128, MemoryReservationMiB: 16, Duration: sideFor, ExitCode: 3,
 				Ports: []sim.PortMapping{{ContainerPort: 9000, Protocol: "tcp"}}},
 		}}
@@ -89,6 +93,9 @@ func TestDockerTwoContainerTask(t *testing.T) {
 		}
 	}
 	if !both["app"].Running || !both["side"].Running {
+		if e := exit.Load(); e != nil {
+			t.Fatalf("the task ended before its two containers were seen running together: %d %q", e.ExitCode, e.Reason)
+		}
 		t.Fatalf("the two containers were not seen running together (the engine is slow to start them?): %+v", both)
 	}
 	dyn := both["side"].Ports["9000/tcp"]
@@ -96,7 +103,7 @@ func TestDockerTwoContainerTask(t *testing.T) {
 		t.Errorf("side: port 9000/tcp published on host port %q, want one the engine picked", dyn)
 	}
 	want := map[string]inspected{
-		"app":  {CPUShares: 256, Memory: 64 << 20, Running: true, Ports: map[string]string{"8080/tcp": "18080"}},
+		"app":  {CPUShares: 256, Memory: 64 << 20, Running: true, Ports: map[string]string{"8080/tcp": strconv.Itoa(int(port))}},
 		"side": {CPUShares: 128, MemoryReservation: 16 << 20, Running: true, Ports: map[string]string{"9000/tcp": dyn}},
 	}
 	if diff := cmp.Diff(want, both); diff != "" {

@@ -72,12 +72,19 @@
 // created or started ends its task with ReasonCannotStart and -1. Every
 // started run produces exactly one Exit.
 //
-// Every container of a run is removed as its task ends, and Close
-// removes whatever remains (running or not) by the run's label. When the
-// context given to New is done (Ctrl-C), the executor fails: Err reports
-// it and the engine stops, so that the caller's Close cleans up. New
-// removes the leftovers of crashed runs: containers labelled by a berth
-// process of this machine that no longer exists.
+// Every container of a run is removed as its task ends, and Close removes
+// whatever remains (running or not) by the run's label and by the names
+// it asked for. When the context given to New is done (Ctrl-C), the
+// executor fails: Err reports it and the engine stops, so that the
+// caller's Close cleans up. The context does not cut short a create, start
+// or removal already sent (each is bounded by a minute): one cancelled on
+// the client's side can still complete on the engine, after the cleanup
+// looked, so Close waits for them. When an engine is gone, Close's error
+// names, in its one line, every container the run may have left there.
+// New removes the leftovers of crashed runs and of lost engines:
+// containers labelled by a berth process of this machine that no longer
+// exists. The executor makes no networks: a task without ports runs
+// without one, a task with ports on the engine's default bridge.
 //
 // # Concurrency
 //

@@ -2,18 +2,23 @@ package docker
 
 import (
 	"context"
+	"net"
+	"strconv"
 	"testing"
 	"time"
 
+	"github.com/berthsched/berth/internal/dockertest"
 	"github.com/berthsched/berth/sim"
 	"github.com/berthsched/berth/sim/simtest"
 	"github.com/moby/moby/client"
 )
 
 // engineClient returns a client of the local engine, or skips the test
-// when no engine answers. It never skips when one does.
+// under -short or BERTH_SKIP_DOCKER (see internal/dockertest), or when no
+// engine answers.
 func engineClient(t testing.TB) *client.Client {
 	t.Helper()
+	dockertest.Skip(t)
 	cli, name, err := dial(context.Background(), "")
 	if err != nil {
 		t.Skipf("no Docker engine answers (%s), skipping: %v", name, err)
@@ -96,4 +101,53 @@ func TestDockerConformance(t *testing.T) {
 		func(t *testing.T, eng *sim.Engine) sim.Executor {
 			return newTestExecutor(t, eng, Config{Scale: scale})
 		})
+}
+
+// Under -short, a test that needs the engine skips (with a message) even
+// when one answers: the Docker tests are heavy. They used to run whenever
+// an engine answered, which made `go test -short ./...` take minutes.
+func TestEngineClientSkipsUnderShort(t *testing.T) {
+	if !testing.Short() {
+		t.Skip("checks the -short behaviour: run with -short")
+	}
+	ran, skipped := false, false
+	t.Run("probe", func(t *testing.T) {
+		defer func() { skipped = t.Skipped() }()
+		engineClient(t)
+		ran = true
+	})
+	if ran || !skipped {
+		t.Errorf("under -short, engineClient let the test run (ran %v, skipped %v), want it skipped", ran, skipped)
+	}
+}
+
+// freePort returns a TCP port that is free on every one of addrs now. A
+// test that binds static host ports takes one of these rather than a
+// fixed number: two runs of the tests at once on one engine (two
+// checkouts, or CI beside a developer) collided on a fixed port, and the
+// container of one of them could not start.
+func freePort(t *testing.T, addrs ...string) uint16 {
+	t.Helper()
+	for range 20 {
+		ln, err := net.Listen("tcp", net.JoinHostPort(addrs[0], "0"))
+		if err != nil {
+			t.Fatalf("finding a free port: %v", err)
+		}
+		port := ln.Addr().(*net.TCPAddr).Port
+		free := true
+		for _, a := range addrs[1:] {
+			l, err := net.Listen("tcp", net.JoinHostPort(a, strconv.Itoa(port)))
+			if err != nil {
+				free = false
+				break
+			}
+			l.Close()
+		}
+		ln.Close()
+		if free {
+			return uint16(port)
+		}
+	}
+	t.Fatalf("no port free on all of %v", addrs)
+	return 0
 }

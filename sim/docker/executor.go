@@ -107,8 +107,12 @@ type Executor struct {
 
 	mu          sync.Mutex
 	byContainer map[string]*ctr
-	closing     bool
-	err         error
+	// onEngine holds the names of the containers that may be on an engine:
+	// asked for, and neither known to be removed nor known never made.
+	// When an engine is gone, Close names them (the next run removes them).
+	onEngine map[string]*endpoint
+	closing  bool
+	err      error
 }
 
 // endpoint is one Docker engine the run uses.
@@ -183,6 +187,7 @@ func New(ctx context.Context, eng *sim.Engine, cfg Config) (*Executor, error) {
 		running:     map[string]*task{},
 		eps:         map[string]*endpoint{},
 		byContainer: map[string]*ctr{},
+		onEngine:    map[string]*endpoint{},
 	}
 	if e.wall == nil {
 		e.wall = time.Now
@@ -243,7 +248,12 @@ func dial(ctx context.Context, url string) (*client.Client, string, error) {
 	}
 	cli, err := client.New(opts...)
 	if err != nil {
-		return nil, url, fmt.Errorf("docker: endpoint %q: %s", url, oneLine(err))
+		// Name the endpoint the user gave: the URL, else DOCKER_HOST's.
+		name := url
+		if name == "" {
+			name = defaultHost()
+		}
+		return nil, name, fmt.Errorf("docker: endpoint %s: %s", name, oneLine(err))
 	}
 	name := cli.DaemonHost()
 	pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
@@ -253,6 +263,15 @@ func dial(ctx context.Context, url string) (*client.Client, string, error) {
 		return nil, name, fmt.Errorf("docker: no Docker engine answers at %s: %s", name, oneLine(err))
 	}
 	return cli, name, nil
+}
+
+// defaultHost is the endpoint "" stands for: DOCKER_HOST, or the local
+// engine's socket.
+func defaultHost() string {
+	if h := os.Getenv(client.EnvOverrideHost); h != "" {
+		return h
+	}
+	return client.DefaultDockerHost
 }
 
 func oneLine(err error) string { return strings.Join(strings.Fields(err.Error()), " ") }
@@ -437,7 +456,7 @@ func (e *Executor) died(ep *endpoint, cid string, code int, seen time.Time) {
 			e.deliver(t, code, reason, seen)
 			e.stopOthers(t)
 		}
-		e.remove(ep.cli, cid)
+		e.remove(ep, cid, c.name)
 	}()
 }
 
@@ -446,17 +465,18 @@ func (e *Executor) died(ep *endpoint, cid string, code int, seen time.Time) {
 // and removes itself.
 func (e *Executor) stopOthers(t *task) {
 	e.mu.Lock()
+	var stop []*ctr
 	var ids []string
 	for _, c := range t.ctrs {
 		if c.cid != "" && !c.died {
 			c.died = true
 			delete(e.byContainer, c.cid)
-			ids = append(ids, c.cid)
+			stop, ids = append(stop, c), append(ids, c.cid)
 		}
 	}
 	e.mu.Unlock()
-	for _, id := range ids {
-		e.remove(t.ep.cli, id)
+	for i, c := range stop {
+		e.remove(t.ep, ids[i], c.name)
 	}
 }
 
@@ -737,7 +757,6 @@ func (e *Executor) launch(t *task) {
 // launchOne creates and starts container c; it reports whether it runs.
 func (e *Executor) launchOne(c *ctr) bool {
 	t := c.t
-	cli := t.ep.cli
 	for retried := false; ; retried = true {
 		if t.ep.noInit.Load() {
 			c.hc.Init = nil
@@ -745,6 +764,9 @@ func (e *Executor) launchOne(c *ctr) bool {
 		id, ok := e.create(c)
 		if !ok {
 			return false
+		}
+		if e.ctx.Err() != nil {
+			return false // the run is ending: Close removes it
 		}
 		err := e.start(c, id)
 		if err == nil {
@@ -755,7 +777,7 @@ func (e *Executor) launchOne(c *ctr) bool {
 		c.cid = ""
 		ended := t.ended
 		e.mu.Unlock()
-		e.remove(cli, id)
+		e.remove(t.ep, id, c.name)
 		if !retried && !ended && c.hc.Init != nil && strings.Contains(err.Error(), "docker-init") {
 			// An engine without its init binary: run the workload as PID 1.
 			t.ep.noInit.Store(true)
@@ -776,11 +798,26 @@ func (e *Executor) launchOne(c *ctr) bool {
 // ended instead (creation failed, the run is closing, the task ended
 // already, or it was stopped before it started: it never runs, as a
 // PENDING task stopped in ECS).
+//
+// The create is not cut short when the run is cancelled: a create cancelled
+// on the client's side can still complete on the engine, after Close looked
+// for the run's containers, and leave one behind. Close waits for it
+// instead, and removes it.
 func (e *Executor) create(c *ctr) (string, bool) {
 	t := c.t
 	cli := t.ep.cli
-	res, err := cli.ContainerCreate(e.ctx, client.ContainerCreateOptions{Config: c.cc, HostConfig: c.hc, Name: c.name})
+	e.mu.Lock()
+	e.onEngine[c.name] = t.ep
+	e.mu.Unlock()
+	ctx, cancel := e.engineCtx()
+	res, err := cli.ContainerCreate(ctx, client.ContainerCreateOptions{Config: c.cc, HostConfig: c.hc, Name: c.name})
+	cancel()
 	if err != nil {
+		if !uncertain(err) {
+			e.mu.Lock()
+			delete(e.onEngine, c.name) // the engine refused it: nothing was made
+			e.mu.Unlock()
+		}
 		e.mu.Lock()
 		ended := t.ended
 		t.ended = true
@@ -797,7 +834,7 @@ func (e *Executor) create(c *ctr) (string, bool) {
 	}
 	if t.ended {
 		e.mu.Unlock()
-		e.remove(cli, res.ID)
+		e.remove(t.ep, res.ID, c.name)
 		return "", false
 	}
 	c.cid = res.ID
@@ -811,7 +848,7 @@ func (e *Executor) create(c *ctr) (string, bool) {
 	e.mu.Unlock()
 	if sig != "" {
 		e.deliver(t, signalCode(sig), t.reason, e.wall())
-		e.remove(cli, res.ID)
+		e.remove(t.ep, res.ID, c.name)
 		return "", false
 	}
 	return res.ID, true
@@ -820,7 +857,10 @@ func (e *Executor) create(c *ctr) (string, bool) {
 // start starts container id of c, and sends it the signal a Stop or
 // LoseInstance asked for meanwhile.
 func (e *Executor) start(c *ctr, id string) error {
-	if _, err := c.t.ep.cli.ContainerStart(e.ctx, id, client.ContainerStartOptions{}); err != nil {
+	ctx, cancel := e.engineCtx()
+	_, err := c.t.ep.cli.ContainerStart(ctx, id, client.ContainerStartOptions{})
+	cancel()
+	if err != nil {
 		return err
 	}
 	e.mu.Lock()
@@ -847,12 +887,49 @@ func (e *Executor) cannotStart(t *task, err error) {
 	e.deliver(t, -1, reason, e.wall())
 }
 
-// remove removes a container whose task has ended; it finishes even when
-// the run is being closed (Close waits for it).
-func (e *Executor) remove(cli *client.Client, cid string) {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(e.ctx), time.Minute)
+// remove removes container cid (named name) of ep, whose task has ended;
+// it finishes even when the run is being closed (Close waits for it).
+func (e *Executor) remove(ep *endpoint, cid, name string) {
+	ctx, cancel := e.engineCtx()
 	defer cancel()
-	_, _ = cli.ContainerRemove(ctx, cid, client.ContainerRemoveOptions{Force: true})
+	_, err := ep.cli.ContainerRemove(ctx, cid, client.ContainerRemoveOptions{Force: true})
+	if err == nil || notFound(err) {
+		e.mu.Lock()
+		delete(e.onEngine, name)
+		e.mu.Unlock()
+	}
+}
+
+// engineTimeout bounds an engine call that the run's cancellation does not
+// cut short (a create, a start, a removal): long enough for an engine on a
+// loaded machine, short enough that a hung one does not hold the run.
+const engineTimeout = time.Minute
+
+// engineCtx returns the context of an engine call that must complete even
+// when the run is cancelled, so that its outcome is known.
+func (e *Executor) engineCtx() (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(e.ctx), engineTimeout)
+}
+
+// uncertain reports whether a failed call may still have done its work on
+// the engine: the request or its answer was lost, rather than refused or
+// never sent.
+func uncertain(err error) bool {
+	return unreachable(err) && !notSent(err)
+}
+
+// unreachable reports whether a call failed for want of an answer from the
+// engine, rather than with the engine's refusal.
+func unreachable(err error) bool {
+	return client.IsErrConnectionFailed(err) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled)
+}
+
+// notSent reports whether a call failed before its request reached the
+// engine: no connection could be made. (The client keeps the cause of a
+// refused connection only in its message.)
+func notSent(err error) bool {
+	return errors.Is(err, syscall.ENOENT) || errors.Is(err, syscall.ECONNREFUSED) ||
+		strings.Contains(err.Error(), "Cannot connect to the Docker daemon")
 }
 
 // signalCode is the exit code of a process ended by sig: 128 + its number.
@@ -972,6 +1049,10 @@ func (e *Executor) Handle(ev sim.Event) (*sim.Exit, bool) {
 // Close implements sim.Executor: it removes every container of the run on
 // every endpoint (running or not), waits for its goroutines and closes the
 // connections. It is safe to call more than once.
+//
+// When an engine is gone, its containers cannot be removed: the error
+// names those the run may have left there (one line), and the next run on
+// this machine removes them (New).
 func (e *Executor) Close() error {
 	if e.closed {
 		return e.closeEr
@@ -984,7 +1065,7 @@ func (e *Executor) Close() error {
 	e.closing = true
 	e.mu.Unlock()
 	e.cancel()
-	e.wg.Wait()
+	e.wg.Wait() // no create or start is in flight after this
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	urls := make([]string, 0, len(e.eps))
@@ -994,7 +1075,16 @@ func (e *Executor) Close() error {
 	sort.Strings(urls)
 	for _, u := range urls {
 		ep := e.eps[u]
-		if err := RemoveRun(ctx, ep.cli, e.runID); err != nil && e.closeEr == nil {
+		var names []string
+		e.mu.Lock()
+		for name, on := range e.onEngine {
+			if on == ep {
+				names = append(names, name)
+			}
+		}
+		e.mu.Unlock()
+		sort.Strings(names)
+		if err := removeRun(ctx, ep.cli, e.runID, names); err != nil && e.closeEr == nil {
 			e.closeEr = err
 		}
 		ep.cli.Close()
@@ -1003,23 +1093,96 @@ func (e *Executor) Close() error {
 }
 
 // RemoveRun removes every container labelled with the run id on the
-// engine cli talks to.
+// engine cli talks to, and waits until none is left.
 func RemoveRun(ctx context.Context, cli *client.Client, runID string) error {
-	list, err := cli.ContainerList(ctx, client.ContainerListOptions{All: true, Filters: make(client.Filters).Add("label", LabelRun+"="+runID)})
-	if err != nil {
-		return fmt.Errorf("docker: run %s: listing containers: %s", runID, oneLine(err))
+	return removeRun(ctx, cli, runID, nil)
+}
+
+// removeRun removes the run's containers, and those named (the ones the
+// run asked for, which may not carry its label yet), until none is left.
+// When the engine does not answer, the error names the containers left
+// there.
+func removeRun(ctx context.Context, cli *client.Client, runID string, names []string) error {
+	var ids []string
+	gone := func(err error) error {
+		left := names
+		if len(left) == 0 {
+			left = ids
+		}
+		if len(left) == 0 {
+			return fmt.Errorf("docker: run %s: removing its containers: %s", runID, oneLine(err))
+		}
+		return &LeftError{RunID: runID, Host: cli.DaemonHost(), Names: slices.Clone(left), Err: err}
 	}
+	for delay := 50 * time.Millisecond; ; delay = min(2*delay, time.Second) {
+		list, err := cli.ContainerList(ctx, client.ContainerListOptions{All: true, Filters: make(client.Filters).Add("label", LabelRun+"="+runID)})
+		if err != nil {
+			return gone(err)
+		}
+		ids = ids[:0]
+		for _, c := range list.Items {
+			ids = append(ids, strings.TrimPrefix(firstOr(c.Names, c.ID), "/"))
+		}
+		// Every round removes whatever is there: a container made after
+		// the last listing is removed in the next.
+		refs := append(ids[:len(ids):len(ids)], names...)
+		if err := removeAll(ctx, cli, refs); err != nil {
+			if unreachable(err) {
+				return gone(err)
+			}
+			return fmt.Errorf("docker: run %s: %s", runID, oneLine(err))
+		}
+		names = nil // removed, or never made
+		if len(list.Items) == 0 {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("docker: run %s: %d containers still there after removal: %s", runID, len(ids), strings.Join(ids, " "))
+		case <-time.After(delay):
+		}
+	}
+}
+
+// LeftError is the error of Close (and RemoveRun) when an engine stopped
+// answering before the run's containers were removed: it names those the
+// run may have left there, which the next run on this machine removes
+// (New removes the containers of berth processes that no longer exist).
+type LeftError struct {
+	RunID string
+	Host  string   // the engine's endpoint
+	Names []string // the containers, by name or id, sorted
+	Err   error    // why they could not be removed
+}
+
+// Error is one line: the run, the cause, and the containers left.
+func (e *LeftError) Error() string {
+	return fmt.Sprintf("docker: run %s: removing its containers: %s; %s", e.RunID, oneLine(e.Err), e.Left())
+}
+
+// Left says which containers are left, without the cause: "N containers
+// left on HOST for the next run to remove: NAME NAME...".
+func (e *LeftError) Left() string {
+	return fmt.Sprintf("%d containers left on %s for the next run to remove: %s", len(e.Names), e.Host, strings.Join(e.Names, " "))
+}
+
+// Unwrap returns the cause.
+func (e *LeftError) Unwrap() error { return e.Err }
+
+// removeAll force-removes the containers refs (ids or names), a few at
+// once; one that is gone or being removed already is no error.
+func removeAll(ctx context.Context, cli *client.Client, refs []string) error {
 	var wg sync.WaitGroup
-	errs := make([]error, len(list.Items))
+	errs := make([]error, len(refs))
 	sem := make(chan struct{}, 8)
-	for i, c := range list.Items {
+	for i, ref := range refs {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			if _, err := cli.ContainerRemove(ctx, c.ID, client.ContainerRemoveOptions{Force: true}); err != nil && !notFound(err) && !inProgress(err) {
-				errs[i] = fmt.Errorf("docker: run %s: removing container %.12s: %s", runID, c.ID, oneLine(err))
+			if _, err := cli.ContainerRemove(ctx, ref, client.ContainerRemoveOptions{Force: true}); err != nil && !notFound(err) && !inProgress(err) {
+				errs[i] = fmt.Errorf("removing container %s: %w", ref, err)
 			}
 		}()
 	}
@@ -1029,21 +1192,14 @@ func RemoveRun(ctx context.Context, cli *client.Client, runID string) error {
 			return err
 		}
 	}
-	// Removals already under way elsewhere: wait until they are done.
-	for delay := 50 * time.Millisecond; ; delay = min(2*delay, time.Second) {
-		list, err := cli.ContainerList(ctx, client.ContainerListOptions{All: true, Filters: make(client.Filters).Add("label", LabelRun+"="+runID)})
-		if err != nil {
-			return fmt.Errorf("docker: run %s: listing containers: %s", runID, oneLine(err))
-		}
-		if len(list.Items) == 0 {
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("docker: run %s: %d containers still there after removal", runID, len(list.Items))
-		case <-time.After(delay):
-		}
+	return nil
+}
+
+func firstOr(names []string, id string) string {
+	if len(names) > 0 {
+		return names[0]
 	}
+	return id
 }
 
 func inProgress(err error) bool { return strings.Contains(err.Error(), "already in progress") }

@@ -2,14 +2,18 @@ package docker
 
 import (
 	"context"
+	"errors"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
+	"sort"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/berthsched/berth/internal/dockertest"
 	"github.com/berthsched/berth/sim"
 	"github.com/google/go-cmp/cmp"
 	"github.com/moby/moby/api/types/container"
@@ -138,7 +142,7 @@ func TestDockerStaticPortsPerInstance(t *testing.T) {
 		}
 	})
 	ex = newTestExecutor(t, eng, Config{Scale: 1})
-	const port = 18391
+	port := freePort(t, "127.1.0.1", "127.1.0.2")
 	for _, inst := range []string{"i-1", "i-2"} {
 		if err := ex.Start(&sim.Run{ID: inst, Instance: inst, CPU: 16, MemoryMiB: 16, Ports: []uint16{port}}); err != nil {
 			t.Fatal(err)
@@ -148,7 +152,7 @@ func TestDockerStaticPortsPerInstance(t *testing.T) {
 	deadline := time.Now().Add(30 * time.Second)
 	for _, a := range addrs {
 		for {
-			c, err := net.DialTimeout("tcp", net.JoinHostPort(a, strconv.Itoa(port)), time.Second)
+			c, err := net.DialTimeout("tcp", net.JoinHostPort(a, strconv.Itoa(int(port))), time.Second)
 			if err == nil {
 				c.Close()
 				break
@@ -252,4 +256,126 @@ func TestDockerHostsRouteInstances(t *testing.T) {
 	if diff := cmp.Diff(map[string]int{"gpu-00001": 4, "cpu-00002": 4}, exited); diff != "" {
 		t.Errorf("exits (-want +got):\n%s", diff)
 	}
+}
+
+// A create still on its way to the engine when the run is cancelled is
+// not lost: Close waits for it and removes the container. It used to be
+// cut short on the client's side only, so the engine made the container
+// after Close had looked, and it stayed in "created" state.
+func TestDockerCancelDuringCreateLeavesNothing(t *testing.T) {
+	cli := engineClient(t)
+	held := make(chan struct{}, 16)
+	proxy := dockertest.NewProxy(t, func(r *http.Request) time.Duration {
+		if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/containers/create") {
+			held <- struct{}{}
+			return 1500 * time.Millisecond
+		}
+		return 0
+	})
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	eng := sim.NewEngine(func(sim.Event) {})
+	ex, err := New(ctx, eng, Config{Scale: 1, Host: proxy.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"x", "y", "z"} {
+		if err := ex.Start(&sim.Run{ID: id, Instance: "a", CPU: 16, MemoryMiB: 16}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	select {
+	case <-held:
+	case <-time.After(30 * time.Second):
+		t.Fatal("no create reached the engine")
+	}
+	cancel()
+	if err := ex.Close(); err != nil {
+		t.Errorf("Close: %v", err)
+	}
+	proxy.Wait() // every create the engine was asked for is done
+	if left := runContainers(t, cli, ex.RunID()); len(left) > 0 {
+		t.Errorf("run %s left %d containers after Close", ex.RunID(), len(left))
+		RemoveRun(context.Background(), cli, ex.RunID())
+	}
+}
+
+// An engine that goes away mid-run fails the run within seconds, and Close
+// names, in one line, every container the run left on it. They used to go
+// unmentioned.
+func TestDockerLostEngineNamesItsContainers(t *testing.T) {
+	cli := engineClient(t)
+	proxy := dockertest.NewProxy(t, nil)
+	var ex *Executor
+	var eng *sim.Engine
+	eng = sim.NewEngine(func(ev sim.Event) { ex.Handle(ev) })
+	ex, err := New(t.Context(), eng, Config{Scale: 1, Host: proxy.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { RemoveRun(context.Background(), cli, ex.RunID()) })
+	for _, id := range []string{"x", "y", "z"} {
+		if err := ex.Start(&sim.Run{ID: id, Instance: "a", CPU: 16, MemoryMiB: 16}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	done := make(chan error, 1)
+	go func() { done <- eng.RunPaced(t.Context(), time.Hour, 1, time.Now) }()
+	var want []string
+	for deadline := time.Now().Add(time.Minute); len(want) < 3; time.Sleep(100 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the three containers did not start: %v", want)
+		}
+		want = runContainerNames(t, cli, ex.RunID(), "running")
+	}
+
+	proxy.Cut()
+	lost := time.Now()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the run did not stop after its engine went away")
+	}
+	t.Logf("the run stopped %v after the engine went away", time.Since(lost).Round(time.Millisecond))
+	if err := ex.Err(); err == nil || !strings.HasPrefix(err.Error(), "docker: "+proxy.URL+": event stream: ") {
+		t.Errorf("Err() = %v, want the event stream's failure at %s", err, proxy.URL)
+	}
+	err = ex.Close()
+	prefix := "docker: run " + ex.RunID() + ": removing its containers: "
+	if err == nil || !strings.HasPrefix(err.Error(), prefix) || strings.Contains(err.Error(), "\n") {
+		t.Fatalf("Close() = %v, want one line starting %q", err, prefix)
+	}
+	var left *LeftError
+	if !errors.As(err, &left) {
+		t.Fatalf("Close() = %v, want a *LeftError naming the containers left", err)
+	}
+	if diff := cmp.Diff(want, left.Names); diff != "" {
+		t.Errorf("containers named by Close (-want +got):\n%s", diff)
+	}
+	if !strings.HasSuffix(err.Error(), "; "+left.Left()) || !strings.Contains(err.Error(), " for the next run to remove: "+strings.Join(want, " ")) {
+		t.Errorf("Close() = %q, want it to end with the containers left", err)
+	}
+}
+
+// runContainerNames lists the names of the run's containers, sorted; with
+// a status ("running"), only those in it.
+func runContainerNames(t testing.TB, cli *client.Client, runID, status string) []string {
+	t.Helper()
+	f := make(client.Filters).Add("label", LabelRun+"="+runID)
+	if status != "" {
+		f = f.Add("status", status)
+	}
+	list, err := cli.ContainerList(context.Background(), client.ContainerListOptions{All: true, Filters: f})
+	if err != nil {
+		t.Fatalf("ContainerList: %v", err)
+	}
+	var names []string
+	for _, c := range list.Items {
+		names = append(names, strings.TrimPrefix(firstOr(c.Names, c.ID), "/"))
+	}
+	sort.Strings(names)
+	return names
 }

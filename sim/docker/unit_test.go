@@ -1,6 +1,7 @@
 package docker
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -145,5 +146,31 @@ func TestWorkloadMiB(t *testing.T) {
 		if got := workloadMiB(tt.in); got != tt.want {
 			t.Errorf("workloadMiB(%d) = %d, want %d", tt.in, got, tt.want)
 		}
+	}
+}
+
+// A TLS setup that fails (DOCKER_CERT_PATH without certificates) is an
+// error naming the endpoint the user meant: the URL given, else
+// DOCKER_HOST's. It used to name `endpoint ""`.
+func TestDialTLSErrorNamesTheEndpoint(t *testing.T) {
+	certs := filepath.Join(t.TempDir(), "no-certs")
+	t.Setenv("DOCKER_HOST", "tcp://127.0.0.1:1")
+	t.Setenv("DOCKER_TLS_VERIFY", "1")
+	t.Setenv("DOCKER_CERT_PATH", certs)
+	tests := []struct {
+		name string
+		host string
+		want string
+	}{
+		{name: "DOCKER_HOST", host: "", want: "docker: endpoint tcp://127.0.0.1:1: configure TLS from \"DOCKER_CERT_PATH=" + certs + "\": "},
+		{name: "given URL", host: "tcp://127.0.0.2:2376", want: "docker: endpoint tcp://127.0.0.2:2376: configure TLS from \"DOCKER_CERT_PATH=" + certs + "\": "},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := Ping(t.Context(), Config{Host: tt.host})
+			if err == nil || !strings.HasPrefix(err.Error(), tt.want) || strings.Contains(err.Error(), "\n") {
+				t.Errorf("Ping(Host: %q) = %v, want one line starting %q", tt.host, err, tt.want)
+			}
+		})
 	}
 }
