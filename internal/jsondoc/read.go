@@ -1,0 +1,747 @@
+package jsondoc
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// Limits bound what a Reader accepts. A zero field means the field of
+// DefaultLimits.
+type Limits struct {
+	// MaxBytes is the longest document, in bytes.
+	MaxBytes int64
+	// MaxString is the longest string or number literal, in bytes as
+	// written (escapes included).
+	MaxString int
+	// MaxDepth is the deepest nesting of arrays and objects.
+	MaxDepth int
+}
+
+// DefaultLimits are limits no real document reaches: 256 MiB, strings of
+// 1 MiB, 100 levels of nesting.
+var DefaultLimits = Limits{MaxBytes: 256 << 20, MaxString: 1 << 20, MaxDepth: 100}
+
+func (l Limits) orDefault() Limits {
+	if l.MaxBytes <= 0 {
+		l.MaxBytes = DefaultLimits.MaxBytes
+	}
+	if l.MaxString <= 0 {
+		l.MaxString = DefaultLimits.MaxString
+	}
+	if l.MaxDepth <= 0 {
+		l.MaxDepth = DefaultLimits.MaxDepth
+	}
+	return l
+}
+
+// Pos is a position in a document: 1-based line and byte column. The zero
+// Pos means no position.
+type Pos struct{ Line, Col int }
+
+// Error is an error in a document. Its message is one line:
+// "file:line:col: path: message", leaving out what is unknown.
+type Error struct {
+	File string
+	Pos  Pos
+	// Path is the JSON path of the offending value, such as
+	// "fleet.pools[2].count"; "" for the document itself.
+	Path string
+	// Msg says what is wrong: what was expected and what was found.
+	Msg string
+	// Err is the underlying cause, if any (a read error, or the error of a
+	// json.Unmarshaler).
+	Err error
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString(e.File)
+	if e.Pos.Line > 0 {
+		if b.Len() > 0 {
+			b.WriteByte(':')
+		}
+		b.WriteString(strconv.Itoa(e.Pos.Line) + ":" + strconv.Itoa(e.Pos.Col))
+	}
+	if b.Len() > 0 {
+		b.WriteString(": ")
+	}
+	if e.Path != "" {
+		b.WriteString(e.Path + ": ")
+	}
+	b.WriteString(e.Msg)
+	return b.String()
+}
+
+// Unwrap returns the underlying cause, if any.
+func (e *Error) Unwrap() error { return e.Err }
+
+// Kind is the kind of a JSON value.
+type Kind uint8
+
+// The kinds of JSON values.
+const (
+	Null Kind = iota
+	Bool
+	Number
+	String
+	Array
+	Object
+)
+
+// Node is a JSON value read from a document, with its position.
+type Node struct {
+	Kind Kind
+	Pos  Pos
+	// Text is a string's value, a number's literal as written, or "true"
+	// or "false".
+	Text    string
+	Elems   []Node   // an array's elements
+	Members []Member // an object's members, in document order
+}
+
+// Member is a member of an object.
+type Member struct {
+	Key    string
+	KeyPos Pos
+	Value  Node
+}
+
+// Get returns the value of key in an object, or nil.
+func (n *Node) Get(key string) *Node {
+	for i := range n.Members {
+		if n.Members[i].Key == key {
+			return &n.Members[i].Value
+		}
+	}
+	return nil
+}
+
+// Reader reads one JSON document from a stream, whole (ReadDocument) or
+// piece by piece (Begin, Object, Array, Value, End), so that a large
+// document need not be held in memory at once.
+type Reader struct {
+	src       io.Reader
+	file      string
+	lim       Limits
+	buf       []byte
+	i, n      int
+	off       int64 // document offset of buf[0]
+	line      int
+	lineStart int64 // document offset where the current line starts
+	eof       bool
+	err       error // a sticky read or limit error
+	depth     int
+	path      []step
+	scratch   []byte
+}
+
+type step struct {
+	key   string
+	index int // -1 for a key
+}
+
+// NewReader returns a Reader of r; file names r in errors.
+func NewReader(r io.Reader, file string, lim Limits) *Reader {
+	return &Reader{src: r, file: file, lim: lim.orDefault(), buf: make([]byte, 64<<10), line: 1}
+}
+
+// ReadDocument reads the one document of r whole.
+func ReadDocument(r io.Reader, file string, lim Limits) (*Node, error) {
+	d := NewReader(r, file, lim)
+	if err := d.Begin(); err != nil {
+		return nil, err
+	}
+	n, err := d.Value()
+	if err != nil {
+		return nil, err
+	}
+	if err := d.End(); err != nil {
+		return nil, err
+	}
+	return &n, nil
+}
+
+// Parse reads the one document of data whole.
+func Parse(data []byte, file string, lim Limits) (*Node, error) {
+	return ReadDocument(strings.NewReader(string(data)), file, lim)
+}
+
+var bom = []byte{0xEF, 0xBB, 0xBF}
+
+// Begin starts the document: it skips a leading byte order mark and
+// reports an empty document.
+func (d *Reader) Begin() error {
+	for d.n < len(bom) && !d.eof && d.err == nil {
+		m, err := d.src.Read(d.buf[d.n:])
+		d.n += m
+		d.readErr(err)
+	}
+	if d.n >= len(bom) && string(d.buf[:3]) == string(bom) {
+		d.i, d.lineStart = 3, 3
+	}
+	if err := d.checkSize(); err != nil {
+		return err
+	}
+	d.skipSpace()
+	if _, ok := d.peek(); !ok {
+		if d.err != nil {
+			return d.err
+		}
+		return &Error{File: d.file, Msg: "empty document"}
+	}
+	return nil
+}
+
+// End checks that nothing but white space follows the document.
+func (d *Reader) End() error {
+	d.skipSpace()
+	if c, ok := d.peek(); ok {
+		return d.errorf(d.pos(), "found %s after the document, expected its end", quoteByte(c))
+	}
+	return d.err
+}
+
+func (d *Reader) readErr(err error) {
+	switch {
+	case err == io.EOF:
+		d.eof = true
+	case err != nil:
+		d.eof = true
+		d.err = &Error{File: d.file, Msg: "read: " + err.Error(), Err: err}
+	}
+}
+
+func (d *Reader) checkSize() error {
+	if d.off+int64(d.n) > d.lim.MaxBytes && d.err == nil {
+		d.eof = true
+		d.err = &Error{File: d.file, Msg: "document larger than the limit of " + size(d.lim.MaxBytes)}
+	}
+	return d.err
+}
+
+// peek returns the next byte, reading more when needed; ok is false at
+// the end of the input or after an error.
+func (d *Reader) peek() (byte, bool) {
+	if d.i < d.n {
+		return d.buf[d.i], true
+	}
+	for !d.eof && d.err == nil {
+		d.off += int64(d.n)
+		d.i, d.n = 0, 0
+		m, err := d.src.Read(d.buf)
+		d.n = m
+		d.readErr(err)
+		if d.checkSize() != nil {
+			return 0, false
+		}
+		if m > 0 {
+			return d.buf[0], true
+		}
+	}
+	return 0, false
+}
+
+func (d *Reader) pos() Pos {
+	return Pos{Line: d.line, Col: int(d.off+int64(d.i)-d.lineStart) + 1}
+}
+
+func (d *Reader) skipSpace() {
+	for {
+		c, ok := d.peek()
+		if !ok {
+			return
+		}
+		switch c {
+		case ' ', '\t', '\r':
+			d.i++
+		case '\n':
+			d.i++
+			d.line++
+			d.lineStart = d.off + int64(d.i)
+		default:
+			return
+		}
+	}
+}
+
+func (d *Reader) errorf(p Pos, format string, args ...any) error {
+	if d.err != nil {
+		return d.err // a read or limit error explains the rest
+	}
+	return &Error{File: d.file, Pos: p, Path: d.pathString(), Msg: fmt.Sprintf(format, args...)}
+}
+
+// unexpected reports the next byte (or the end) where want was expected.
+func (d *Reader) unexpected(want string) error {
+	c, ok := d.peek()
+	if !ok {
+		return d.errorf(d.pos(), "unexpected end of the document, expected %s", want)
+	}
+	return d.errorf(d.pos(), "expected %s, found %s", want, quoteByte(c))
+}
+
+func (d *Reader) pathString() string {
+	var b strings.Builder
+	for _, s := range d.path {
+		b.WriteString(PathStep(b.Len() == 0, s.key, s.index))
+	}
+	return b.String()
+}
+
+// PathStep returns the text a step adds to a JSON path: ".key" (or "key"
+// first), `["odd key"]`, or "[index]" when index >= 0.
+func PathStep(first bool, key string, index int) string {
+	switch {
+	case index >= 0:
+		return "[" + strconv.Itoa(index) + "]"
+	case isName(key) && first:
+		return key
+	case isName(key):
+		return "." + key
+	}
+	return "[" + strconv.Quote(shorten(key, 40)) + "]"
+}
+
+func isName(key string) bool {
+	if key == "" {
+		return false
+	}
+	for i := 0; i < len(key); i++ {
+		c := key[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// Object reads an object, calling member for each key with the reader
+// positioned at its value, which member must read (Value, Object, Array
+// or Skip). A key given twice is an error.
+func (d *Reader) Object(member func(key string, pos Pos) error) error {
+	d.skipSpace()
+	if c, ok := d.peek(); !ok || c != '{' {
+		return d.unexpected("an object")
+	}
+	if err := d.enter(); err != nil {
+		return err
+	}
+	d.i++
+	seen := make(map[string]Pos)
+	for first := true; ; first = false {
+		d.skipSpace()
+		if c, ok := d.peek(); ok && c == '}' && first {
+			d.i++
+			d.depth--
+			return nil
+		}
+		key, kp, err := d.key()
+		if err != nil {
+			return err
+		}
+		if p, dup := seen[key]; dup {
+			return dupError(d, key, kp, p)
+		}
+		seen[key] = kp
+		d.path = append(d.path, step{key: key, index: -1})
+		err = member(key, kp)
+		d.path = d.path[:len(d.path)-1]
+		if err != nil {
+			return err
+		}
+		if done, err := d.next('}', "',' or '}' after an object member"); done || err != nil {
+			return err
+		}
+	}
+}
+
+func dupError(d *Reader, key string, at, first Pos) error {
+	return d.errorf(at, "duplicate key %q (first at line %d, column %d)", shorten(key, 40), first.Line, first.Col)
+}
+
+// Array reads an array, calling elem for each element with the reader
+// positioned at it.
+func (d *Reader) Array(elem func(i int) error) error {
+	d.skipSpace()
+	if c, ok := d.peek(); !ok || c != '[' {
+		return d.unexpected("an array")
+	}
+	if err := d.enter(); err != nil {
+		return err
+	}
+	d.i++
+	for i := 0; ; i++ {
+		d.skipSpace()
+		if c, ok := d.peek(); ok && c == ']' && i == 0 {
+			d.i++
+			d.depth--
+			return nil
+		}
+		d.path = append(d.path, step{index: i})
+		err := elem(i)
+		d.path = d.path[:len(d.path)-1]
+		if err != nil {
+			return err
+		}
+		if done, err := d.next(']', "',' or ']' after an array element"); done || err != nil {
+			return err
+		}
+	}
+}
+
+func (d *Reader) enter() error {
+	if d.depth >= d.lim.MaxDepth {
+		return d.errorf(d.pos(), "nested deeper than the limit of %d levels", d.lim.MaxDepth)
+	}
+	d.depth++
+	return nil
+}
+
+// next reads ',' (done false) or the closing byte (done true).
+func (d *Reader) next(closing byte, want string) (done bool, err error) {
+	d.skipSpace()
+	c, ok := d.peek()
+	switch {
+	case ok && c == ',':
+		d.i++
+		return false, nil
+	case ok && c == closing:
+		d.i++
+		d.depth--
+		return true, nil
+	}
+	return false, d.unexpected(want)
+}
+
+// key reads a key and its colon.
+func (d *Reader) key() (string, Pos, error) {
+	d.skipSpace()
+	p := d.pos()
+	if c, ok := d.peek(); !ok || c != '"' {
+		return "", p, d.unexpected("a string key")
+	}
+	k, err := d.str()
+	if err != nil {
+		return "", p, err
+	}
+	d.skipSpace()
+	if c, ok := d.peek(); !ok || c != ':' {
+		return "", p, d.unexpected("':' after a key")
+	}
+	d.i++
+	return k, p, nil
+}
+
+// Skip reads a value and discards it.
+func (d *Reader) Skip() error {
+	_, err := d.Value()
+	return err
+}
+
+// Value reads a value whole.
+func (d *Reader) Value() (Node, error) {
+	d.skipSpace()
+	n := Node{Pos: d.pos()}
+	c, ok := d.peek()
+	if !ok {
+		return n, d.unexpected("a value")
+	}
+	var err error
+	switch {
+	case c == '{':
+		n.Kind = Object
+		err = d.Object(func(key string, kp Pos) error {
+			v, err := d.Value()
+			n.Members = append(n.Members, Member{Key: key, KeyPos: kp, Value: v})
+			return err
+		})
+	case c == '[':
+		n.Kind = Array
+		err = d.Array(func(int) error {
+			v, err := d.Value()
+			n.Elems = append(n.Elems, v)
+			return err
+		})
+	case c == '"':
+		n.Kind = String
+		n.Text, err = d.str()
+	case c == '-' || '0' <= c && c <= '9':
+		n.Kind = Number
+		n.Text, err = d.number()
+	case c == 't':
+		n.Kind, n.Text, err = Bool, "true", d.literal("true")
+	case c == 'f':
+		n.Kind, n.Text, err = Bool, "false", d.literal("false")
+	case c == 'n':
+		err = d.literal("null")
+	default:
+		err = d.unexpected("a value")
+	}
+	return n, err
+}
+
+func (d *Reader) literal(word string) error {
+	p := d.pos()
+	for j := 0; j < len(word); j++ {
+		if c, ok := d.peek(); !ok || c != word[j] {
+			return d.errorf(p, "expected a value, found %s", d.word(word[:j]))
+		}
+		d.i++
+	}
+	return d.endOfToken(p, word)
+}
+
+// word describes the bare word that starts with prefix, for an error.
+func (d *Reader) word(prefix string) string {
+	w := []byte(prefix)
+	for len(w) < 20 {
+		c, ok := d.peek()
+		if !ok || !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9') {
+			break
+		}
+		w = append(w, c)
+		d.i++
+	}
+	if len(w) == 0 {
+		c, ok := d.peek()
+		if !ok {
+			return "the end of the document"
+		}
+		return quoteByte(c)
+	}
+	return strconv.Quote(string(w))
+}
+
+// endOfToken checks that a literal or number is not followed by more of
+// a word ("truex", "12x").
+func (d *Reader) endOfToken(p Pos, tok string) error {
+	c, ok := d.peek()
+	if ok && ('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_' || c == '.') {
+		return d.errorf(p, "expected a value, found %s", d.word(tok))
+	}
+	return nil
+}
+
+// str reads a string literal; the reader is at its opening quote.
+func (d *Reader) str() (string, error) {
+	p := d.pos()
+	d.i++
+	b := d.scratch[:0]
+	for {
+		if len(b) > d.lim.MaxString {
+			d.scratch = b[:0]
+			return "", d.errorf(p, "string longer than the limit of %s", size(int64(d.lim.MaxString)))
+		}
+		c, ok := d.peek()
+		if !ok {
+			return "", d.errorf(p, "unexpected end of the document in a string")
+		}
+		switch {
+		case c == '"':
+			d.i++
+			d.scratch = b[:0]
+			if !utf8.Valid(b) {
+				return strings.ToValidUTF8(string(b), "\uFFFD"), nil
+			}
+			return string(b), nil
+		case c == '\\':
+			d.i++
+			var err error
+			if b, err = d.escape(b); err != nil {
+				return "", err
+			}
+		case c < 0x20:
+			return "", d.errorf(d.pos(), "expected a character or '\"', found %s (control characters must be escaped)", quoteByte(c))
+		default:
+			// Copy the run of plain bytes in the buffer at once.
+			j := d.i
+			for j < d.n && d.buf[j] != '"' && d.buf[j] != '\\' && d.buf[j] >= 0x20 && j-d.i <= d.lim.MaxString {
+				j++
+			}
+			b = append(b, d.buf[d.i:j]...)
+			d.i = j
+		}
+	}
+}
+
+func (d *Reader) escape(b []byte) ([]byte, error) {
+	c, ok := d.peek()
+	if !ok {
+		return b, d.errorf(d.pos(), "unexpected end of the document in a string")
+	}
+	d.i++
+	switch c {
+	case '"', '\\', '/':
+		return append(b, c), nil
+	case 'b':
+		return append(b, '\b'), nil
+	case 'f':
+		return append(b, '\f'), nil
+	case 'n':
+		return append(b, '\n'), nil
+	case 'r':
+		return append(b, '\r'), nil
+	case 't':
+		return append(b, '\t'), nil
+	case 'u':
+		r, err := d.hex4()
+		if err != nil {
+			return b, err
+		}
+		if utf16.IsSurrogate(r) {
+			r2 := rune(-1)
+			if c, ok := d.peek(); ok && c == '\\' {
+				d.i++
+				if c, ok := d.peek(); !ok || c != 'u' {
+					return d.escape(utf8.AppendRune(b, utf8.RuneError))
+				}
+				d.i++
+				if r2, err = d.hex4(); err != nil {
+					return b, err
+				}
+			}
+			if dec := utf16.DecodeRune(r, r2); dec != utf8.RuneError {
+				return utf8.AppendRune(b, dec), nil
+			}
+			b = utf8.AppendRune(b, utf8.RuneError)
+			if r2 < 0 {
+				return b, nil
+			}
+			r = r2
+			if utf16.IsSurrogate(r) {
+				r = utf8.RuneError
+			}
+		}
+		return utf8.AppendRune(b, r), nil
+	}
+	return b, d.errorf(d.pos(), "expected an escape such as \\n or \\u00e9, found \\%s", strings.Trim(quoteByte(c), "'\""))
+}
+
+func (d *Reader) hex4() (rune, error) {
+	var r rune
+	for k := 0; k < 4; k++ {
+		c, ok := d.peek()
+		var v byte
+		switch {
+		case ok && '0' <= c && c <= '9':
+			v = c - '0'
+		case ok && 'a' <= c && c <= 'f':
+			v = c - 'a' + 10
+		case ok && 'A' <= c && c <= 'F':
+			v = c - 'A' + 10
+		default:
+			return 0, d.unexpected("four hexadecimal digits after \\u")
+		}
+		d.i++
+		r = r<<4 | rune(v)
+	}
+	return r, nil
+}
+
+// number reads a number literal and checks its grammar.
+func (d *Reader) number() (string, error) {
+	p := d.pos()
+	b := d.scratch[:0]
+	for {
+		c, ok := d.peek()
+		if !ok || !('0' <= c && c <= '9' || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E') {
+			break
+		}
+		if len(b) >= d.lim.MaxString {
+			return "", d.errorf(p, "number longer than the limit of %s", size(int64(d.lim.MaxString)))
+		}
+		b = append(b, c)
+		d.i++
+	}
+	d.scratch = b[:0]
+	lit := string(b)
+	if !validNumber(lit) {
+		return "", d.errorf(p, "expected a value, found %s (not a JSON number)", d.word(lit))
+	}
+	return lit, d.endOfToken(p, lit)
+}
+
+// validNumber reports whether s is a JSON number:
+// -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+func validNumber(s string) bool {
+	i := 0
+	digits := func() bool {
+		j := i
+		for i < len(s) && '0' <= s[i] && s[i] <= '9' {
+			i++
+		}
+		return i > j
+	}
+	if i < len(s) && s[i] == '-' {
+		i++
+	}
+	if i < len(s) && s[i] == '0' {
+		i++
+	} else if !digits() {
+		return false
+	}
+	if i < len(s) && s[i] == '.' {
+		i++
+		if !digits() {
+			return false
+		}
+	}
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		i++
+		if i < len(s) && (s[i] == '+' || s[i] == '-') {
+			i++
+		}
+		if !digits() {
+			return false
+		}
+	}
+	return i == len(s)
+}
+
+// quoteByte shows a byte for an error message: 'x', or 0x00 when it is
+// not printable ASCII.
+func quoteByte(c byte) string {
+	if c >= 0x20 && c < 0x7f {
+		if c == '\'' {
+			return `"'"`
+		}
+		return "'" + string(c) + "'"
+	}
+	return fmt.Sprintf("byte 0x%02X", c)
+}
+
+// size formats a limit in bytes: "256 MiB", "1 MiB", "4 GiB".
+func size(n int64) string {
+	switch {
+	case n >= 1<<30 && n%(1<<30) == 0:
+		return strconv.FormatInt(n>>30, 10) + " GiB"
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return strconv.FormatInt(n>>20, 10) + " MiB"
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return strconv.FormatInt(n>>10, 10) + " KiB"
+	}
+	return strconv.FormatInt(n, 10) + " bytes"
+}
+
+func shorten(s string, max int) string {
+	if len(s) <= max {
+		return s
+	}
+	cut := max
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "..."
+}
+
+// IsLimit reports whether err is an error of a Reader that stopped at one
+// of its limits (or at a read error), rather than at bad JSON.
+func IsLimit(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && e.Pos.Line == 0 && e.Msg != "empty document"
+}
