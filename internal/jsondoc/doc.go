@@ -16,11 +16,14 @@
 // Bounded means that no input can make a reader allocate or work more than
 // its limits allow, however long it is or claims to be (Limits):
 //
-//   - MaxBytes caps the document (DefaultLimits: 256 MiB; ecsjson allows
-//     4 GiB for a snapshot, which it streams);
+//   - MaxBytes caps the document (DefaultLimits: 64 MiB; ecsjson allows
+//     4 GiB for a snapshot, which it streams one instance or task at a
+//     time);
 //   - MaxString caps one string or number, escapes counted as written
 //     (1 MiB);
-//   - MaxDepth caps the nesting of arrays and objects (100).
+//   - MaxDepth caps the nesting of arrays and objects (100);
+//   - MaxValues caps the values of one tree (2 Mi), so that a document of
+//     tiny values ("[0,0,0,...") cannot make a tree tens of times its size.
 //
 // Each limit is checked before the memory it guards is allocated, so an
 // endless input (/dev/zero, "[[[[..." without end, one endless string)

@@ -140,3 +140,15 @@ func TestLimits(t *testing.T) {
 		})
 	}
 }
+
+func TestMaxValues(t *testing.T) {
+	_, err := ReadDocument(&endless{prefix: `[0`, pattern: ','}, "f", Limits{MaxValues: 10})
+	if err == nil {
+		t.Fatal("no error")
+	}
+	src := "[" + strings.Repeat("0,", 10) + "0]"
+	_, err = ReadDocument(strings.NewReader(src), "f", Limits{MaxValues: 10})
+	if want := "f:1:20: [9]: more than the limit of 10 values"; err == nil || err.Error() != want {
+		t.Errorf("ReadDocument(%q) = %v, want %s", src, err, want)
+	}
+}

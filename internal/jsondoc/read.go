@@ -20,11 +20,15 @@ type Limits struct {
 	MaxString int
 	// MaxDepth is the deepest nesting of arrays and objects.
 	MaxDepth int
+	// MaxValues is the most values (of any kind, nested ones included)
+	// one call of Value may read: what bounds the memory of a tree, which
+	// is some tens of bytes per value however short the value's text.
+	MaxValues int
 }
 
-// DefaultLimits are limits no real document reaches: 256 MiB, strings of
-// 1 MiB, 100 levels of nesting.
-var DefaultLimits = Limits{MaxBytes: 256 << 20, MaxString: 1 << 20, MaxDepth: 100}
+// DefaultLimits are limits no real document reaches: 64 MiB, strings of
+// 1 MiB, 100 levels of nesting, 2 Mi values.
+var DefaultLimits = Limits{MaxBytes: 64 << 20, MaxString: 1 << 20, MaxDepth: 100, MaxValues: 2 << 20}
 
 func (l Limits) orDefault() Limits {
 	if l.MaxBytes <= 0 {
@@ -35,6 +39,9 @@ func (l Limits) orDefault() Limits {
 	}
 	if l.MaxDepth <= 0 {
 		l.MaxDepth = DefaultLimits.MaxDepth
+	}
+	if l.MaxValues <= 0 {
+		l.MaxValues = DefaultLimits.MaxValues
 	}
 	return l
 }
@@ -136,6 +143,8 @@ type Reader struct {
 	eof       bool
 	err       error // a sticky read or limit error
 	depth     int
+	values    int  // values read by the outermost call of Value
+	inValue   bool // a call of Value is under way
 	path      []step
 	scratch   []byte
 }
@@ -437,6 +446,27 @@ func (d *Reader) key() (string, Pos, error) {
 	return k, p, nil
 }
 
+// Peek returns the kind of the next value without reading it.
+func (d *Reader) Peek() (Kind, error) {
+	d.skipSpace()
+	c, ok := d.peek()
+	switch {
+	case !ok:
+		return Null, d.unexpected("a value")
+	case c == '{':
+		return Object, nil
+	case c == '[':
+		return Array, nil
+	case c == '"':
+		return String, nil
+	case c == 't' || c == 'f':
+		return Bool, nil
+	case c == 'n':
+		return Null, nil
+	}
+	return Number, nil
+}
+
 // Skip reads a value and discards it.
 func (d *Reader) Skip() error {
 	_, err := d.Value()
@@ -445,8 +475,15 @@ func (d *Reader) Skip() error {
 
 // Value reads a value whole.
 func (d *Reader) Value() (Node, error) {
+	if !d.inValue {
+		d.inValue, d.values = true, 0
+		defer func() { d.inValue = false }()
+	}
 	d.skipSpace()
 	n := Node{Pos: d.pos()}
+	if d.values++; d.values > d.lim.MaxValues {
+		return n, d.errorf(n.Pos, "more than the limit of %d values", d.lim.MaxValues)
+	}
 	c, ok := d.peek()
 	if !ok {
 		return n, d.unexpected("a value")
