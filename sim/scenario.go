@@ -409,7 +409,7 @@ func splitTopLevel(s string) []string {
 // (keys match exactly, case included), a key given twice, a value of the
 // wrong type or a malformed duration is an error naming the file, the line
 // and column of the offending key, and the field's path. A document may be
-// up to 256 MiB (see internal/jsondoc for the limits). The scenario is then
+// up to 64 MiB (see internal/jsondoc for the limits). The scenario is then
 // validated (Validate).
 func ReadScenario(r io.Reader, name string) (*Scenario, error) {
 	var sc Scenario

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -16,6 +15,7 @@ import (
 	"time"
 
 	"github.com/berthsched/berth/autoscale"
+	"github.com/berthsched/berth/internal/jsondoc"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
@@ -258,48 +258,20 @@ type (
 	}
 )
 
-// decodeFile reads one JSON document into v; a value of the wrong type
-// is an error naming its field.
+// decodeFile reads one JSON document into v with package jsondoc: keys of
+// v match exactly, others are ignored, a key given twice is an error, and
+// errors name the file, line and column, the field and the value.
 func decodeFile(path string, v any) error {
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return err
 	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	if err := dec.Decode(v); err != nil {
-		var te *json.UnmarshalTypeError
-		var se *json.SyntaxError
-		switch {
-		case errors.As(err, &te) && te.Field != "":
-			return fmt.Errorf("%s: %s: a JSON %s, expected %s", path, te.Field, te.Value, jsonKind(te.Type.String()))
-		case errors.As(err, &te):
-			return fmt.Errorf("%s: a JSON %s, expected an object", path, te.Value)
-		case errors.As(err, &se):
-			return fmt.Errorf("%s: invalid JSON at byte %d: %v", path, se.Offset, se)
-		}
-		return fmt.Errorf("%s: %v", path, err)
+	defer f.Close()
+	n, err := jsondoc.ReadDocument(f, path, jsondoc.DefaultLimits)
+	if err != nil {
+		return err
 	}
-	if dec.More() {
-		return fmt.Errorf("%s: more than one JSON document", path)
-	}
-	return nil
-}
-
-func jsonKind(goType string) string {
-	goType = strings.TrimPrefix(goType, "*")
-	switch {
-	case goType == "int":
-		return "an integer"
-	case goType == "float64":
-		return "a number"
-	case goType == "string":
-		return "a string"
-	case goType == "bool":
-		return "true or false"
-	case strings.HasPrefix(goType, "[]"):
-		return "an array"
-	}
-	return "an object"
+	return jsondoc.DecodeKnown(n, path, v)
 }
 
 // fieldErr prefixes a library error with the file.

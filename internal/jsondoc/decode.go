@@ -18,17 +18,28 @@ import (
 // message. file names the document in errors; every error is an *Error at
 // the offending key (for a member) or value (for an element).
 func Decode(n *Node, file string, v any) error {
+	return decode(n, decoder{file: file}, v)
+}
+
+// DecodeKnown is Decode, except that a key naming no field is skipped:
+// for documents of another program (the AWS CLI's), of which berth reads
+// some fields. Keys that are read still match exactly.
+func DecodeKnown(n *Node, file string, v any) error {
+	return decode(n, decoder{file: file, skipUnknown: true}, v)
+}
+
+func decode(n *Node, d decoder, v any) error {
 	rv := reflect.ValueOf(v)
 	if rv.Kind() != reflect.Pointer || rv.IsNil() {
 		panic("jsondoc: Decode needs a non-nil pointer") // a programmer error
 	}
-	d := decoder{file: file}
 	return d.value(n, n.Pos, rv.Elem())
 }
 
 type decoder struct {
-	file string
-	path []step
+	file        string
+	skipUnknown bool
+	path        []step
 }
 
 var unmarshalerType = reflect.TypeFor[json.Unmarshaler]()
@@ -174,6 +185,9 @@ func (d *decoder) object(n *Node, at Pos, v reflect.Value) error {
 	for i := range n.Members {
 		m := &n.Members[i]
 		index, ok := fields[m.Key]
+		if !ok && d.skipUnknown {
+			continue
+		}
 		if !ok {
 			return d.fail(m.KeyPos, "unknown field "+strconv.Quote(shorten(m.Key, 40)))
 		}
