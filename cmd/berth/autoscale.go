@@ -267,7 +267,12 @@ func decodeFile(path string, v any) error {
 		return err
 	}
 	defer f.Close()
-	n, err := jsondoc.ReadDocument(f, path, jsondoc.DefaultLimits)
+	return decodeDoc(f, path, v)
+}
+
+// decodeDoc is decodeFile's reading of r, named path in errors.
+func decodeDoc(r io.Reader, path string, v any) error {
+	n, err := jsondoc.ReadDocument(r, path, jsondoc.DefaultLimits)
 	if err != nil {
 		return err
 	}

@@ -22,7 +22,7 @@
 //   - MaxString caps one string or number, escapes counted as written
 //     (1 MiB);
 //   - MaxDepth caps the nesting of arrays and objects (100);
-//   - MaxValues caps the values of one tree (2 Mi), so that a document of
+//   - MaxValues caps the values of one tree (1 Mi), so that a document of
 //     tiny values ("[0,0,0,...") cannot make a tree tens of times its size.
 //
 // Each limit is checked before the memory it guards is allocated, so an

@@ -27,8 +27,8 @@ type Limits struct {
 }
 
 // DefaultLimits are limits no real document reaches: 64 MiB, strings of
-// 1 MiB, 100 levels of nesting, 2 Mi values.
-var DefaultLimits = Limits{MaxBytes: 64 << 20, MaxString: 1 << 20, MaxDepth: 100, MaxValues: 2 << 20}
+// 1 MiB, 100 levels of nesting, 1 Mi values.
+var DefaultLimits = Limits{MaxBytes: 64 << 20, MaxString: 1 << 20, MaxDepth: 100, MaxValues: 1 << 20}
 
 func (l Limits) orDefault() Limits {
 	if l.MaxBytes <= 0 {

@@ -32,7 +32,7 @@ func (c *csvFile) open(cols []string) ([]int, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.r = csv.NewReader(r)
+	c.r = csv.NewReader(&lineLimiter{r: r, file: c.file})
 	c.r.FieldsPerRecord = -1
 	c.r.ReuseRecord = true
 	c.r.LazyQuotes = true

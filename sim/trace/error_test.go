@@ -105,7 +105,7 @@ func TestErrors(t *testing.T) {
 			"trace: f.swf:1:11: status 9 is not one of -1 (unknown), 0 (failed), 1 (completed), 2 to 4 (partial), 5 (cancelled)"},
 		{"swf bad MaxProcs", "swf", "; MaxProcs: many\n" + swfJob,
 			`trace: f.swf:1: header MaxProcs "many" is not a number of processors`},
-		{"swf long line", "swf", strings.Repeat("1 ", maxLine), "trace: f.swf:1: line longer than 1 MiB"},
+		{"swf long line", "swf", strings.Repeat("1 ", maxLine), "trace: f.swf:1: line longer than the limit of 1 MiB"},
 
 		// DLRM
 		{"dlrm missing column", "dlrm", strings.Replace(dlrmHeader, "max_instance_per_node,", "", 1),

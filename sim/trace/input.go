@@ -2,6 +2,7 @@ package trace
 
 import (
 	"bufio"
+	"bytes"
 	"compress/gzip"
 	"io"
 	"math"
@@ -39,6 +40,33 @@ func decompress(r io.Reader, file string) (io.Reader, error) {
 	return zr, nil
 }
 
+// lineLimiter passes r through, failing with an *Error once a line grows
+// beyond maxLine bytes: encoding/csv has no limit of its own, and would
+// hold an endless line (/dev/zero) in memory until it ran out.
+type lineLimiter struct {
+	r     io.Reader
+	file  string
+	line  int // complete lines read
+	width int // bytes of the current line so far
+}
+
+func (l *lineLimiter) Read(p []byte) (int, error) {
+	n, err := l.r.Read(p)
+	b := p[:n]
+	for {
+		i := bytes.IndexByte(b, '\n')
+		if i < 0 {
+			break
+		}
+		l.line++
+		l.width, b = 0, b[i+1:]
+	}
+	if l.width += len(b); l.width > maxLine {
+		return 0, &Error{File: l.file, Line: l.line + 1, Msg: "line longer than the limit of 1 MiB"}
+	}
+	return n, err
+}
+
 // newScanner returns a line scanner over r accepting lines up to maxLine.
 func newScanner(r io.Reader) *bufio.Scanner {
 	sc := bufio.NewScanner(r)
@@ -50,7 +78,7 @@ func newScanner(r io.Reader) *bufio.Scanner {
 // lines into an *Error on the next line.
 func scanError(file string, line int, err error) *Error {
 	if err == bufio.ErrTooLong {
-		return &Error{File: file, Line: line + 1, Msg: "line longer than 1 MiB", Err: err}
+		return &Error{File: file, Line: line + 1, Msg: "line longer than the limit of 1 MiB", Err: err}
 	}
 	return &Error{File: file, Line: line + 1, Msg: "read: " + err.Error(), Err: err}
 }
