@@ -16,12 +16,12 @@ type pool struct {
 }
 
 type doc struct {
-	Name     string            `json:"name"`
-	Rate     float64           `json:"ratePerHour"`
-	Pools    []pool            `json:"pools"`
-	Scalars  map[string]int64  `json:"scalars"`
-	Ptr      *int              `json:"ptr"`
-	Wait     dur               `json:"wait"`
+	Name     string           `json:"name"`
+	Rate     float64          `json:"ratePerHour"`
+	Pools    []pool           `json:"pools"`
+	Scalars  map[string]int64 `json:"scalars"`
+	Ptr      *int             `json:"ptr"`
+	Wait     dur              `json:"wait"`
 	Untagged bool
 	Skip     string `json:"-"`
 	Embedded
@@ -150,5 +150,20 @@ func TestMaxValues(t *testing.T) {
 	_, err = ReadDocument(strings.NewReader(src), "f", Limits{MaxValues: 10})
 	if want := "f:1:20: [9]: more than the limit of 10 values"; err == nil || err.Error() != want {
 		t.Errorf("ReadDocument(%q) = %v, want %s", src, err, want)
+	}
+}
+
+// Duplicates are found in objects of any size (short ones keep a list,
+// long ones a map).
+func TestDuplicateInLongObject(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("{")
+	for i := range 40 {
+		b.WriteString(`"k` + strings.Repeat("x", i) + `": 1, `)
+	}
+	b.WriteString(`"kxxx": 2}`)
+	_, err := Parse([]byte(b.String()), "f", Limits{})
+	if err == nil || !strings.Contains(err.Error(), `duplicate key "kxxx" (first at line 1, column 29)`) {
+		t.Errorf("Parse = %v, want a duplicate kxxx", err)
 	}
 }

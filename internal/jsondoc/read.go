@@ -341,7 +341,7 @@ func (d *Reader) Object(member func(key string, pos Pos) error) error {
 		return err
 	}
 	d.i++
-	seen := make(map[string]Pos)
+	var seen keySet
 	for first := true; ; first = false {
 		d.skipSpace()
 		if c, ok := d.peek(); ok && c == '}' && first {
@@ -353,10 +353,9 @@ func (d *Reader) Object(member func(key string, pos Pos) error) error {
 		if err != nil {
 			return err
 		}
-		if p, dup := seen[key]; dup {
+		if p, dup := seen.add(key, kp); dup {
 			return dupError(d, key, kp, p)
 		}
-		seen[key] = kp
 		d.path = append(d.path, step{key: key, index: -1})
 		err = member(key, kp)
 		d.path = d.path[:len(d.path)-1]
@@ -367,6 +366,42 @@ func (d *Reader) Object(member func(key string, pos Pos) error) error {
 			return err
 		}
 	}
+}
+
+// keySet is the keys of an object so far: a list while it is short (most
+// objects), a map beyond.
+type keySet struct {
+	keys [16]string
+	pos  [16]Pos
+	n    int
+	m    map[string]Pos
+}
+
+// add adds key at p; dup is true, with the first position, when the key
+// was there already.
+func (k *keySet) add(key string, p Pos) (first Pos, dup bool) {
+	if k.m != nil {
+		if first, dup = k.m[key]; !dup {
+			k.m[key] = p
+		}
+		return first, dup
+	}
+	for i, have := range k.keys[:k.n] {
+		if have == key {
+			return k.pos[i], true
+		}
+	}
+	if k.n < len(k.keys) {
+		k.keys[k.n], k.pos[k.n] = key, p
+		k.n++
+		return Pos{}, false
+	}
+	k.m = make(map[string]Pos, 2*len(k.keys))
+	for i, have := range k.keys {
+		k.m[have] = k.pos[i]
+	}
+	k.m[key] = p
+	return Pos{}, false
 }
 
 func dupError(d *Reader, key string, at, first Pos) error {
