@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"image/png"
 	"os"
 	"path/filepath"
@@ -207,6 +208,23 @@ func FuzzReadMetrics(f *testing.F) {
 			}
 			if k > 0 && !r.at.After(tl.rows[k-1].at) {
 				t.Fatalf("row %d time %v is not after row %d", k, r.at, k-1)
+			}
+		}
+	})
+}
+
+// FuzzAutoscaleDocuments: no document panics decodeDoc, and every error is
+// one line naming the file.
+func FuzzAutoscaleDocuments(f *testing.F) {
+	f.Add([]byte(`{"MinCapacity": 1, "MaxCapacity": 4, "Capacity": 2}`))
+	f.Add([]byte(`{"PolicyName":"p","PolicyType":"StepScaling","StepScalingPolicyConfiguration":{"AdjustmentType":"ChangeInCapacity","StepAdjustments":[{"MetricIntervalLowerBound":0,"ScalingAdjustment":1}]},"Alarm":{"Threshold":1,"Dimensions":[{"Name":"a"}]}}`))
+	f.Add([]byte(`{"ScheduledActionName":"s","Schedule":"rate(1 hour)","ScalableTargetAction":{"MinCapacity":2}}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		docs := []any{new(targetDoc), new(policyDoc), new(scheduledDoc)}
+		for _, d := range docs {
+			err := decodeDoc(bytes.NewReader(data), "f.json", d)
+			if err != nil && (!strings.HasPrefix(err.Error(), "f.json") || strings.Contains(err.Error(), "\n")) {
+				t.Fatalf("error %q is not one line naming the file", err)
 			}
 		}
 	})
