@@ -60,10 +60,16 @@ type Error struct {
 	Path string
 	// Msg says what is wrong: what was expected and what was found.
 	Msg string
-	// Err is the underlying cause, if any (a read error, or the error of a
-	// json.Unmarshaler).
+	// Key is the key given twice, when Err is ErrDuplicateKey.
+	Key string
+	// Err is the underlying cause, if any (a read error, the error of a
+	// json.Unmarshaler, or ErrDuplicateKey).
 	Err error
 }
+
+// ErrDuplicateKey is the cause of an error about a key given twice in one
+// object.
+var ErrDuplicateKey = errors.New("duplicate key")
 
 func (e *Error) Error() string {
 	var b strings.Builder
@@ -147,6 +153,9 @@ type Reader struct {
 	inValue   bool // a call of Value is under way
 	path      []step
 	scratch   []byte
+	keys      map[string]string // interned keys
+	members   []Member          // the members of the objects being read
+	elems     []Node            // the elements of the arrays being read
 }
 
 type step struct {
@@ -175,9 +184,38 @@ func ReadDocument(r io.Reader, file string, lim Limits) (*Node, error) {
 	return &n, nil
 }
 
-// Parse reads the one document of data whole.
+// Parse reads the one document of data whole. It reads data in place,
+// without a buffer of its own.
 func Parse(data []byte, file string, lim Limits) (*Node, error) {
-	return ReadDocument(strings.NewReader(string(data)), file, lim)
+	return NewParser(file, lim).Parse(data)
+}
+
+// Parser parses one small document after another (the lines of a JSON
+// Lines file), reusing its working memory. It is not safe for concurrent
+// use.
+type Parser struct{ d Reader }
+
+// NewParser returns a Parser; file names the documents in errors.
+func NewParser(file string, lim Limits) *Parser {
+	return &Parser{d: Reader{file: file, lim: lim.orDefault()}}
+}
+
+// Parse reads the one document of data whole, in place.
+func (p *Parser) Parse(data []byte) (*Node, error) {
+	d := &p.d
+	*d = Reader{file: d.file, lim: d.lim, buf: data, n: len(data), eof: true, line: 1,
+		path: d.path[:0], scratch: d.scratch[:0], members: d.members[:0], elems: d.elems[:0], keys: d.keys}
+	if err := d.Begin(); err != nil {
+		return nil, err
+	}
+	n, err := d.Value()
+	if err != nil {
+		return nil, err
+	}
+	if err := d.End(); err != nil {
+		return nil, err
+	}
+	return &n, nil
 }
 
 var bom = []byte{0xEF, 0xBB, 0xBF}
@@ -185,7 +223,7 @@ var bom = []byte{0xEF, 0xBB, 0xBF}
 // Begin starts the document: it skips a leading byte order mark and
 // reports an empty document.
 func (d *Reader) Begin() error {
-	for d.n < len(bom) && !d.eof && d.err == nil {
+	for d.n < len(bom) && !d.eof && d.err == nil && d.src != nil {
 		m, err := d.src.Read(d.buf[d.n:])
 		d.n += m
 		d.readErr(err)
@@ -405,7 +443,11 @@ func (k *keySet) add(key string, p Pos) (first Pos, dup bool) {
 }
 
 func dupError(d *Reader, key string, at, first Pos) error {
-	return d.errorf(at, "duplicate key %q (first at line %d, column %d)", shorten(key, 40), first.Line, first.Col)
+	err := d.errorf(at, "duplicate key %q (first at line %d, column %d)", shorten(key, 40), first.Line, first.Col)
+	if e, ok := err.(*Error); ok && e.Err == nil {
+		e.Key, e.Err = key, ErrDuplicateKey
+	}
+	return err
 }
 
 // Array reads an array, calling elem for each element with the reader
@@ -469,7 +511,7 @@ func (d *Reader) key() (string, Pos, error) {
 	if c, ok := d.peek(); !ok || c != '"' {
 		return "", p, d.unexpected("a string key")
 	}
-	k, err := d.str()
+	k, err := d.readString(true)
 	if err != nil {
 		return "", p, err
 	}
@@ -526,19 +568,33 @@ func (d *Reader) Value() (Node, error) {
 	var err error
 	switch {
 	case c == '{':
+		// Members gather on a stack shared by all levels and are copied
+		// out once: one allocation per object, of its exact size.
 		n.Kind = Object
+		base := len(d.members)
 		err = d.Object(func(key string, kp Pos) error {
 			v, err := d.Value()
-			n.Members = append(n.Members, Member{Key: key, KeyPos: kp, Value: v})
+			d.members = append(d.members, Member{Key: key, KeyPos: kp, Value: v})
 			return err
 		})
+		if len(d.members) > base {
+			n.Members = append([]Member(nil), d.members[base:]...)
+		}
+		clear(d.members[base:])
+		d.members = d.members[:base]
 	case c == '[':
 		n.Kind = Array
+		base := len(d.elems)
 		err = d.Array(func(int) error {
 			v, err := d.Value()
-			n.Elems = append(n.Elems, v)
+			d.elems = append(d.elems, v)
 			return err
 		})
+		if len(d.elems) > base {
+			n.Elems = append([]Node(nil), d.elems[base:]...)
+		}
+		clear(d.elems[base:])
+		d.elems = d.elems[:base]
 	case c == '"':
 		n.Kind = String
 		n.Text, err = d.str()
@@ -600,7 +656,26 @@ func (d *Reader) endOfToken(p Pos, tok string) error {
 }
 
 // str reads a string literal; the reader is at its opening quote.
-func (d *Reader) str() (string, error) {
+func (d *Reader) str() (string, error) { return d.readString(false) }
+
+// intern returns b as a string, the same string for the same key: keys
+// repeat (every instance of a snapshot has the same ones), and a table of
+// the first ones saves an allocation for each repetition.
+func (d *Reader) intern(b []byte) string {
+	if s, ok := d.keys[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	if len(d.keys) < 1024 {
+		if d.keys == nil {
+			d.keys = make(map[string]string)
+		}
+		d.keys[s] = s
+	}
+	return s
+}
+
+func (d *Reader) readString(intern bool) (string, error) {
 	p := d.pos()
 	d.i++
 	b := d.scratch[:0]
@@ -619,6 +694,9 @@ func (d *Reader) str() (string, error) {
 			d.scratch = b[:0]
 			if !utf8.Valid(b) {
 				return strings.ToValidUTF8(string(b), "\uFFFD"), nil
+			}
+			if intern {
+				return d.intern(b), nil
 			}
 			return string(b), nil
 		case c == '\\':
