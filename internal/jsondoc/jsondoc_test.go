@@ -167,3 +167,15 @@ func TestDuplicateInLongObject(t *testing.T) {
 		t.Errorf("Parse = %v, want a duplicate kxxx", err)
 	}
 }
+
+type stuck struct{}
+
+func (stuck) Read([]byte) (int, error) { return 0, nil }
+
+// A reader that returns nothing, forever, is an error, not a hang.
+func TestNoProgress(t *testing.T) {
+	_, err := ReadDocument(stuck{}, "f", Limits{})
+	if err == nil || !errors.Is(err, io.ErrNoProgress) {
+		t.Errorf("ReadDocument(stuck reader) = %v, want io.ErrNoProgress", err)
+	}
+}

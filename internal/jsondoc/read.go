@@ -223,8 +223,11 @@ var bom = []byte{0xEF, 0xBB, 0xBF}
 // Begin starts the document: it skips a leading byte order mark and
 // reports an empty document.
 func (d *Reader) Begin() error {
-	for d.n < len(bom) && !d.eof && d.err == nil && d.src != nil {
+	for empty := 0; d.n < len(bom) && !d.eof && d.err == nil && d.src != nil; empty++ {
 		m, err := d.src.Read(d.buf[d.n:])
+		if m == 0 && err == nil && empty >= 100 {
+			err = io.ErrNoProgress
+		}
 		d.n += m
 		d.readErr(err)
 	}
@@ -277,11 +280,14 @@ func (d *Reader) peek() (byte, bool) {
 	if d.i < d.n {
 		return d.buf[d.i], true
 	}
-	for !d.eof && d.err == nil {
+	for empty := 0; !d.eof && d.err == nil; empty++ {
 		d.off += int64(d.n)
 		d.i, d.n = 0, 0
 		m, err := d.src.Read(d.buf)
 		d.n = m
+		if m == 0 && err == nil && empty >= 100 {
+			err = io.ErrNoProgress // a broken reader, not an endless document
+		}
 		d.readErr(err)
 		if d.checkSize() != nil {
 			return 0, false
@@ -887,11 +893,4 @@ func shorten(s string, max int) string {
 		cut--
 	}
 	return s[:cut] + "..."
-}
-
-// IsLimit reports whether err is an error of a Reader that stopped at one
-// of its limits (or at a read error), rather than at bad JSON.
-func IsLimit(err error) bool {
-	var e *Error
-	return errors.As(err, &e) && e.Pos.Line == 0 && e.Msg != "empty document"
 }
