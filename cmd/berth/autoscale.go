@@ -16,6 +16,7 @@ import (
 
 	"github.com/berthsched/berth/autoscale"
 	"github.com/berthsched/berth/internal/jsondoc"
+	"github.com/berthsched/berth/internal/linelimit"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
@@ -500,7 +501,7 @@ type metricRow struct {
 // readMetrics parses the metrics CSV: a header time,<MetricName>...,
 // then rows whose times strictly increase.
 func readMetrics(r io.Reader, start time.Time) (*timeline, error) {
-	cr := csv.NewReader(r)
+	cr := csv.NewReader(linelimit.New(r, linelimit.Max))
 	cr.FieldsPerRecord = 0
 	header, err := cr.Read()
 	if err == io.EOF {

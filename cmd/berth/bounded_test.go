@@ -1,11 +1,14 @@
 package main
 
 import (
+	"fmt"
 	"io"
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/berthsched/berth/benchmarks/capfill"
 	"github.com/berthsched/berth/ecsjson"
 	"github.com/berthsched/berth/sim"
 	"github.com/berthsched/berth/sim/trace"
@@ -80,6 +83,15 @@ func TestReadersBoundedInput(t *testing.T) {
 			n := trace.NewPAIMachines(r, "f")
 			return first(func() error { _, err := n.Next(); return err })
 		}},
+		{"metrics CSV", func(r io.Reader) error {
+			if _, err := readMetrics(r, time.Time{}); err != nil {
+				return fmt.Errorf("f: %w", err) // as runAutoscale names the file
+			}
+			return nil
+		}},
+		{"capfill nodes", func(r io.Reader) error { _, err := capfill.ReadNodes(r, "f"); return err }},
+		{"capfill pods", func(r io.Reader) error { _, err := capfill.ReadPods(r, "f"); return err }},
+		{"capfill rows", func(r io.Reader) error { _, _, err := capfill.ReadRows(r, "f"); return err }},
 	}
 	inputs := []struct {
 		name string

@@ -2,7 +2,6 @@ package trace
 
 import (
 	"bufio"
-	"bytes"
 	"compress/gzip"
 	"io"
 	"math"
@@ -38,33 +37,6 @@ func decompress(r io.Reader, file string) (io.Reader, error) {
 		return nil, &Error{File: file, Msg: msg, Err: err}
 	}
 	return zr, nil
-}
-
-// lineLimiter passes r through, failing with an *Error once a line grows
-// beyond maxLine bytes: encoding/csv has no limit of its own, and would
-// hold an endless line (/dev/zero) in memory until it ran out.
-type lineLimiter struct {
-	r     io.Reader
-	file  string
-	line  int // complete lines read
-	width int // bytes of the current line so far
-}
-
-func (l *lineLimiter) Read(p []byte) (int, error) {
-	n, err := l.r.Read(p)
-	b := p[:n]
-	for {
-		i := bytes.IndexByte(b, '\n')
-		if i < 0 {
-			break
-		}
-		l.line++
-		l.width, b = 0, b[i+1:]
-	}
-	if l.width += len(b); l.width > maxLine {
-		return 0, &Error{File: l.file, Line: l.line + 1, Msg: "line longer than the limit of 1 MiB"}
-	}
-	return n, err
 }
 
 // newScanner returns a line scanner over r accepting lines up to maxLine.
