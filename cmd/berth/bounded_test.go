@@ -100,6 +100,7 @@ func TestReadersBoundedInput(t *testing.T) {
 		{"zeros", func() io.Reader { return &endless{pattern: "\x00"} }},
 		{"brackets", func() io.Reader { return &endless{pattern: "["} }},
 		{"endless line", func() io.Reader { return &endless{pattern: "x"} }},
+		{"endless quoted field", func() io.Reader { return &endless{prefix: "a,\"", pattern: "x\n"} }},
 		{"endless string", func() io.Reader { return &endless{prefix: `{"name": "`, pattern: "x"} }},
 		{"1 GiB line", func() io.Reader { return claim(`{"a":"`, "1") }},
 		{"1 GiB array", func() io.Reader { return claim(`{"containerInstances": [`, "[0],") }},

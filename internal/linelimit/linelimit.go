@@ -3,14 +3,14 @@
 // its end, so an endless line (/dev/zero, a cut-off binary file) would
 // grow until the process ran out of memory.
 //
-// Wrap the input once, under the CSV reader; the wrapper counts bytes
-// since the last newline and fails with an *Error when a line passes the
-// limit, having held nothing itself. A Reader is not safe for concurrent
+// Wrap the input once, under the CSV reader; the wrapper counts the bytes
+// of the current record (a line, or the lines a quoted field spans, which
+// encoding/csv holds together) and fails with an *Error when a record
+// passes the limit, having held nothing itself. A Reader is not safe for concurrent
 // use.
 package linelimit
 
 import (
-	"bytes"
 	"io"
 	"strconv"
 )
@@ -38,42 +38,78 @@ func size(n int) string {
 	return strconv.Itoa(n) + " bytes"
 }
 
-// Reader passes its source through until a line exceeds Max bytes.
+// Reader passes its source through until a record exceeds its limit.
 type Reader struct {
 	r     io.Reader
 	max   int
-	line  int // complete lines read
-	width int // bytes of the current line so far
+	line  int   // newlines read
+	start int   // the line the current record starts on, 0-based
+	width int   // bytes of the current record so far
+	state state // where in a CSV record the last byte was
 	err   error
 }
 
-// New returns a Reader of r that fails once a line exceeds max bytes
-// (without its newline).
+// state follows CSV quoting, so that a newline inside a quoted field does
+// not end the record (encoding/csv holds the whole record), as loosely as
+// encoding/csv's LazyQuotes: a quote opens a quoted field only as the
+// field's first byte, and closes it only before a comma or a newline.
+type state uint8
+
+const (
+	fieldStart state = iota
+	unquoted
+	quoted
+	quoteInQuoted // a quote seen in a quoted field: its end, or "" or lazy
+)
+
+// New returns a Reader of r that fails once a record (a line, or the
+// lines a quoted field spans) exceeds max bytes.
 func New(r io.Reader, max int) *Reader { return &Reader{r: r, max: max} }
 
-// Read reads from the source; after a line passes the limit it returns
+// Read reads from the source; after a record passes the limit it returns
 // an *Error, and keeps returning it.
 func (l *Reader) Read(p []byte) (int, error) {
 	if l.err != nil {
 		return 0, l.err
 	}
 	n, err := l.r.Read(p)
-	b := p[:n]
-	for {
-		i := bytes.IndexByte(b, '\n')
-		if i < 0 {
-			break
+	for _, c := range p[:n] {
+		if c == '\n' {
+			l.line++
 		}
-		if l.width+i > l.max {
-			break
+		if l.state = l.state.next(c); l.state == fieldStart && c == '\n' {
+			l.width, l.start = 0, l.line
+			continue
 		}
-		l.line++
-		l.width, b = 0, b[i+1:]
+		if l.width++; l.width > l.max {
+			l.err = &Error{Line: l.start + 1, Max: l.max}
+			return 0, l.err
+		}
 	}
-	if i := bytes.IndexByte(b, '\n'); i >= 0 || l.width+len(b) > l.max {
-		l.err = &Error{Line: l.line + 1, Max: l.max}
-		return 0, l.err
-	}
-	l.width += len(b)
 	return n, err
+}
+
+func (s state) next(c byte) state {
+	switch s {
+	case quoted:
+		if c == '"' {
+			return quoteInQuoted
+		}
+		return quoted
+	case quoteInQuoted:
+		switch c {
+		case ',', '\n':
+			return fieldStart
+		}
+		return quoted // "" or a lazy quote
+	case fieldStart:
+		if c == '"' {
+			return quoted
+		}
+	}
+	switch c {
+	case ',', '\n':
+		return fieldStart
+	}
+	return unquoted
 }

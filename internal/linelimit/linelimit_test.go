@@ -26,6 +26,11 @@ func TestReader(t *testing.T) {
 		{"long first line", strings.NewReader("abc\n"), 2, "line 1 is longer than the limit of 2 bytes"},
 		{"long third line", strings.NewReader("a\nb\ncde"), 2, "line 3 is longer than the limit of 2 bytes"},
 		{"endless", zeros{}, Max, "line 1 is longer than the limit of 1 MiB"},
+		{"newlines in quotes", strings.NewReader("a,\"b\n\n\nc\"\n"), 5, "line 1 is longer than the limit of 5 bytes"},
+		{"quotes closed", strings.NewReader("\"a\"\"\",b\nc\n"), 8, ""},
+		{"lazy quote", strings.NewReader("a\"b\nc\nd\n"), 3, ""},
+		{"lazy quote in quotes", strings.NewReader("\"a\"b\"\nc\n"), 5, ""},
+		{"second record", strings.NewReader("a\n\"b\nccc\""), 5, "line 2 is longer than the limit of 5 bytes"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
