@@ -11,6 +11,7 @@
 package linelimit
 
 import (
+	"bytes"
 	"io"
 	"strconv"
 )
@@ -73,20 +74,73 @@ func (l *Reader) Read(p []byte) (int, error) {
 		return 0, l.err
 	}
 	n, err := l.r.Read(p)
-	for _, c := range p[:n] {
-		if c == '\n' {
-			l.line++
-		}
-		if l.state = l.state.next(c); l.state == fieldStart && c == '\n' {
-			l.width, l.start = 0, l.line
+	b := p[:n]
+	for len(b) > 0 {
+		if l.state == quoted || l.state == quoteInQuoted {
+			c := b[0]
+			b = b[1:]
+			if l.step(c) {
+				return 0, l.err
+			}
 			continue
 		}
-		if l.width++; l.width > l.max {
-			l.err = &Error{Line: l.start + 1, Max: l.max}
-			return 0, l.err
+		// Outside quotes, up to the next quote: newlines end records, and
+		// bytes.IndexByte finds them fast.
+		seg := b
+		if q := bytes.IndexByte(b, '"'); q >= 0 {
+			seg = b[:q]
+		}
+		if len(seg) == 0 {
+			if l.step(b[0]) {
+				return 0, l.err
+			}
+			b = b[1:]
+			continue
+		}
+		switch seg[len(seg)-1] {
+		case ',', '\n':
+			l.state = fieldStart
+		default:
+			l.state = unquoted
+		}
+		b = b[len(seg):]
+		for {
+			i := bytes.IndexByte(seg, '\n')
+			if i < 0 {
+				break
+			}
+			if l.width+i > l.max {
+				return 0, l.fail()
+			}
+			l.line++
+			l.width, l.start, seg = 0, l.line, seg[i+1:]
+		}
+		if l.width += len(seg); l.width > l.max {
+			return 0, l.fail()
 		}
 	}
 	return n, err
+}
+
+// step moves over one byte; true when the record passed the limit.
+func (l *Reader) step(c byte) bool {
+	if c == '\n' {
+		l.line++
+	}
+	if l.state = l.state.next(c); l.state == fieldStart && c == '\n' {
+		l.width, l.start = 0, l.line
+		return false
+	}
+	if l.width++; l.width > l.max {
+		l.fail()
+		return true
+	}
+	return false
+}
+
+func (l *Reader) fail() error {
+	l.err = &Error{Line: l.start + 1, Max: l.max}
+	return l.err
 }
 
 func (s state) next(c byte) state {

@@ -45,3 +45,65 @@ func TestReader(t *testing.T) {
 		})
 	}
 }
+
+// reference is the plain definition: every byte through the state
+// machine; it returns the failing line, or 0.
+func reference(data []byte, max int) int {
+	line, start, width, st := 0, 0, 0, fieldStart
+	for _, c := range data {
+		if c == '\n' {
+			line++
+		}
+		if st = st.next(c); st == fieldStart && c == '\n' {
+			width, start = 0, line
+			continue
+		}
+		if width++; width > max {
+			return start + 1
+		}
+	}
+	return 0
+}
+
+// FuzzReader: the fast path (newlines found with bytes.IndexByte outside
+// quotes) fails exactly where the plain definition does, however the
+// input is split into reads.
+func FuzzReader(f *testing.F) {
+	f.Add([]byte("a,\"b\n\nc\"\nd\n"), uint8(3), uint8(4))
+	f.Add([]byte("x\"y\nzz\"\n\"\"\"\n"), uint8(2), uint8(1))
+	f.Fuzz(func(t *testing.T, data []byte, max, chunk uint8) {
+		m := int(max%16) + 1
+		want := reference(data, m)
+		r := New(iotestChunks(data, int(chunk%7)+1), m)
+		_, err := io.Copy(io.Discard, r)
+		got := 0
+		var e *Error
+		if errors.As(err, &e) {
+			got = e.Line
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		if got != want {
+			t.Fatalf("New(%q, %d): failed at line %d, want %d", data, m, got, want)
+		}
+	})
+}
+
+// iotestChunks reads data n bytes at a time.
+func iotestChunks(data []byte, n int) io.Reader {
+	return &chunks{data: data, n: n}
+}
+
+type chunks struct {
+	data []byte
+	n    int
+}
+
+func (c *chunks) Read(p []byte) (int, error) {
+	if len(c.data) == 0 {
+		return 0, io.EOF
+	}
+	k := copy(p[:min(len(p), c.n)], c.data)
+	c.data = c.data[k:]
+	return k, nil
+}
