@@ -90,7 +90,8 @@
 //     for standalone tasks). A null value counts as absent. A task without
 //     containerInstanceArn has no instance.
 //   - Unknown fields are ignored. Keys match exactly (encoding/json's
-//     case-insensitive matching is not used).
+//     case-insensitive matching is not used), and a key given twice in
+//     one object is an error at the second one.
 //
 // *ContainerInstance implements cql.Subject, so a CQL expression can be
 // matched against a snapshot's instances directly. Snapshot.Cluster
@@ -106,7 +107,8 @@
 // strings of digits, or "1 vCPU"/"1 vcpu" = 1024 units and "1GB"/"1 GB" =
 // 1024 MiB; fractions that give whole units, such as "0.25 vCPU", too),
 // networkMode, requiresCompatibilities (EC2 or EXTERNAL must be among
-// them), containerDefinitions (name, cpu, memory, memoryReservation,
+// them), containerDefinitions (name, cpu, memory and memoryReservation,
+// JSON integers as in ECS's API, never strings,
 // essential, defaulting to true, portMappings and GPU
 // resourceRequirements, "n" or "ALL"), placementConstraints (memberOf
 // only: distinctInstance is refused with ECS's "constraint.type
@@ -137,11 +139,28 @@
 //	ecsjson: containerInstances[3].attributes[1].name: missing
 //	ecsjson: containerInstances[0].registeredAt: "yesterday" is not an ISO-8601 time or epoch seconds
 //
-// Errors are: invalid JSON (with line and column), a wrong JSON type, a
+// Errors in the document's syntax or keys give the line and column:
+//
+//	ecsjson: 2:2: duplicate key "containerInstances" (first at line 1, column 2)
+//
+// Errors are: invalid JSON, a duplicate key, an empty document, a
+// document beyond a limit (see below), a wrong JSON type, a
 // bad value (an integer that is not one, an unknown status, a port outside
 // 0-65535), a missing or empty ARN or name, a duplicate containerInstanceArn,
 // taskArn, attribute name or resource name, and a task whose
 // containerInstanceArn names no instance of the snapshot.
+//
+// # Limits
+//
+// The readers never hold more than the document asks for, and stop with
+// an *Error at a limit no real document reaches: a snapshot of at most
+// 4 GiB, 1,048,576 container instances and 4,194,304 tasks, read one
+// instance or task at a time (so that memory stays proportional to the
+// snapshot read, not to its text); a task definition or RunTask request
+// of at most 64 MiB; in any document, strings and numbers of at most
+// 1 MiB and nesting at most 100 levels deep. A leading UTF-8 byte order
+// mark is skipped. Errors are reported in document order, so an error in
+// an early instance is reported before invalid JSON further on.
 //
 // # Concurrency
 //

@@ -1,16 +1,15 @@
 package ecsjson
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 
+	"github.com/berthsched/berth/internal/jsondoc"
 	"github.com/berthsched/berth/internal/printable"
 )
 
@@ -23,16 +22,26 @@ type Error struct {
 	// Msg says what is wrong, such as "missing" or
 	// `expected a boolean, found "yes"`.
 	Msg string
-	// Err is the underlying cause, if any (a *json.SyntaxError).
+	// Line and Column locate the offending key or value when the error
+	// is in the document's syntax or keys (invalid JSON, a duplicate key,
+	// a limit); 0 otherwise.
+	Line, Column int
+	// Err is the underlying cause, if any (a read error).
 	Err error
 }
 
-// Error returns "ecsjson: <path>: <msg>".
+// Error returns "ecsjson: [<line>:<column>: ][<path>: ]<msg>".
 func (e *Error) Error() string {
-	if e.Path == "" {
-		return "ecsjson: " + e.Msg
+	var b strings.Builder
+	b.WriteString("ecsjson: ")
+	if e.Line > 0 {
+		b.WriteString(strconv.Itoa(e.Line) + ":" + strconv.Itoa(e.Column) + ": ")
 	}
-	return "ecsjson: " + e.Path + ": " + e.Msg
+	if e.Path != "" {
+		b.WriteString(e.Path + ": ")
+	}
+	b.WriteString(e.Msg)
+	return b.String()
 }
 
 // Unwrap returns the underlying cause, if any.
@@ -85,16 +94,6 @@ func shorten(s string, max int) string {
 
 func wrongType(path, want string, v any) error {
 	return errorf(path, "expected %s, found %s", want, found(v))
-}
-
-// decode decodes a valid JSON document into a tree of map[string]any,
-// []any, string, json.Number (the literal as written), bool and nil.
-func decode(data []byte) (any, error) {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	var v any
-	err := dec.Decode(&v)
-	return v, err
 }
 
 // object is a JSON object being read, with its path. Keys match exactly;
@@ -266,125 +265,28 @@ func (o object) quantity(key string) (int, error) {
 	return int(n), err
 }
 
-// syntaxError describes why data is not valid JSON, with the path of the
-// value being read where the problem was found and its line and column.
-func syntaxError(data []byte) error {
-	err := json.Unmarshal(data, new(json.RawMessage))
-	if err == nil {
-		return errorf("", "invalid JSON") // unreachable: called on invalid data
+// integerQuantity returns the non-negative integer at key, which must be
+// a JSON number, as a container definition's cpu and memory are in ECS's
+// API (unlike a task's, which the CLI prints as strings); 0 when absent.
+func (o object) integerQuantity(key string) (int, error) {
+	v, p, ok := o.get(key)
+	if !ok {
+		return 0, nil
 	}
-	offset := int64(len(data))
-	var se *json.SyntaxError
-	if errors.As(err, &se) {
-		offset = se.Offset
+	lit, ok := v.(json.Number)
+	if !ok {
+		return 0, wrongType(p, "an integer", v)
 	}
-	pos := min(max(int(offset)-1, 0), len(data))
-	if se != nil && se.Offset >= int64(len(data)) && strings.HasPrefix(se.Error(), "unexpected end") {
-		pos = len(data) // the column just after the last character
-	}
-	line := 1 + bytes.Count(data[:pos], []byte("\n"))
-	col := pos - bytes.LastIndexByte(data[:pos], '\n')
-	return &Error{
-		Path: syntaxPath(data),
-		Msg:  fmt.Sprintf("invalid JSON at line %d, column %d: %v", line, col, err),
-		Err:  err,
-	}
+	n, err := parseInteger(string(lit), string(lit), p, 0, math.MaxInt32)
+	return int(n), err
 }
 
-// syntaxPath returns the path of the value being read when a token walk
-// over data stops at its first error.
-func syntaxPath(data []byte) string {
-	type frame struct {
-		array   bool
-		index   int
-		inElem  bool // an array's element index has begun
-		key     string
-		wantKey bool
+// docError turns an error of package jsondoc (invalid JSON, a duplicate
+// key, a limit, a read error) into an *Error.
+func docError(err error) error {
+	var e *jsondoc.Error
+	if !errors.As(err, &e) {
+		return err
 	}
-	var stack []frame
-	advance := func() { // a value of the innermost container is complete
-		if n := len(stack); n > 0 {
-			if stack[n-1].array {
-				stack[n-1].index++
-				stack[n-1].inElem = false
-			} else {
-				stack[n-1].wantKey = true
-			}
-		}
-	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	for {
-		if n := len(stack); n > 0 && stack[n-1].array && !stack[n-1].inElem {
-			// Does an element begin next? Then an error in it is at its index.
-			rest := bytes.TrimLeft(data[dec.InputOffset():], " \t\r\n")
-			if stack[n-1].index > 0 {
-				if !bytes.HasPrefix(rest, []byte(",")) {
-					rest = nil
-				} else {
-					rest = bytes.TrimLeft(rest[1:], " \t\r\n")
-				}
-			}
-			stack[n-1].inElem = len(rest) > 0 && rest[0] != ']'
-		}
-		tok, err := dec.Token()
-		if err == io.EOF && len(stack) > 0 {
-			err = io.ErrUnexpectedEOF
-		}
-		if err != nil {
-			break
-		}
-		n := len(stack)
-		switch t := tok.(type) {
-		case json.Delim:
-			switch t {
-			case '{':
-				stack = append(stack, frame{wantKey: true})
-			case '[':
-				stack = append(stack, frame{array: true})
-			default:
-				stack = stack[:n-1]
-				advance()
-			}
-		case string:
-			if n > 0 && !stack[n-1].array && stack[n-1].wantKey {
-				stack[n-1].key, stack[n-1].wantKey = t, false
-				continue
-			}
-			advance()
-		default:
-			advance()
-		}
-	}
-	var b strings.Builder
-	for _, f := range stack {
-		switch {
-		case f.array:
-			if f.inElem {
-				b.WriteString("[" + strconv.Itoa(f.index) + "]")
-			}
-		case !f.wantKey && isName(f.key):
-			if b.Len() > 0 {
-				b.WriteByte('.')
-			}
-			b.WriteString(f.key)
-		case !f.wantKey:
-			b.WriteString("[" + strconv.Quote(shorten(f.key, 40)) + "]")
-		}
-	}
-	return b.String()
-}
-
-// isName reports whether key can be written bare in a path.
-func isName(key string) bool {
-	if key == "" {
-		return false
-	}
-	for i := 0; i < len(key); i++ {
-		c := key[i]
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_' || c == '-') {
-			return false
-		}
-	}
-	return true
+	return &Error{Path: e.Path, Msg: e.Msg, Line: e.Pos.Line, Column: e.Pos.Col, Err: e.Err}
 }

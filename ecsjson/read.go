@@ -2,13 +2,15 @@ package ecsjson
 
 import (
 	"encoding/json"
-	"fmt"
+	"errors"
 	"io"
 	"math"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/berthsched/berth/internal/jsondoc"
 )
 
 // The values ECS documents for the status fields.
@@ -19,63 +21,151 @@ var (
 	resourceTypes    = []string{"INTEGER", "LONG", "DOUBLE", "STRINGSET"}
 )
 
+// Limits of a snapshot, far beyond any real cluster: the document may be
+// up to 4 GiB, and is read one instance or task at a time, so that memory
+// stays proportional to the snapshot read rather than to its text.
+const (
+	maxSnapshotBytes = 4 << 30
+	maxInstances     = 1 << 20
+	maxTasks         = 1 << 22
+)
+
+var snapshotLimits = jsondoc.Limits{MaxBytes: maxSnapshotBytes, MaxValues: 1 << 20}
+
 // ReadSnapshot reads a snapshot document (see the package documentation)
 // from r. Any error in the document is an *Error naming the JSON path; an
-// error reading r is returned wrapped.
+// error reading r is one too, wrapping it.
 func ReadSnapshot(r io.Reader) (*Snapshot, error) {
-	data, err := io.ReadAll(r)
-	if err != nil {
-		return nil, fmt.Errorf("ecsjson: read: %w", err)
+	d := jsondoc.NewReader(r, "", snapshotLimits)
+	if err := d.Begin(); err != nil {
+		return nil, docError(err)
 	}
-	if !json.Valid(data) {
-		return nil, syntaxError(data)
-	}
-	tree, err := decode(data)
-	if err != nil {
-		return nil, &Error{Msg: "invalid JSON", Err: err} // unreachable: data is valid JSON
-	}
-	root, err := asObject(tree, "")
-	if err != nil {
-		return nil, err
+	if kind, err := d.Peek(); err != nil {
+		return nil, docError(err)
+	} else if kind != jsondoc.Object {
+		n, err := d.Value()
+		if err != nil {
+			return nil, docError(err)
+		}
+		return nil, wrongType("", "an object", n.Any())
 	}
 	s := &Snapshot{}
-	reported, err := s.readInstances(root)
+	var reports []reported
+	var hasInstances bool
+	var err error
+	derr := d.Object(func(key string, _ jsondoc.Pos) error {
+		switch key {
+		case "containerInstances":
+			hasInstances = true
+			reports, err = s.readInstances(d)
+		case "tasks":
+			err = s.readTasks(d)
+		default:
+			return d.Skip()
+		}
+		if err != nil {
+			return errStop
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	if err := s.readTasks(root); err != nil {
+	if derr == nil {
+		derr = d.End()
+	}
+	if derr != nil {
+		return nil, docError(derr)
+	}
+	if !hasInstances {
+		return nil, missing("containerInstances")
+	}
+	if err := s.checkTasks(); err != nil {
 		return nil, err
 	}
-	s.link(reported)
+	s.link(reports)
 	return s, nil
+}
+
+// errStop stops a jsondoc walk whose callback kept its own error.
+var errStop = errors.New("stop")
+
+// readArray reads the array at d, at most max elements, each as a tree
+// passed to read with its path.
+func readArray(d *jsondoc.Reader, p string, max int, read func(raw any, p string) error) error {
+	var err error
+	derr := d.Array(func(i int) error {
+		if i >= max {
+			err = errorf(p, "more than the limit of %d elements", max)
+			return errStop
+		}
+		n, derr := d.Value()
+		if derr != nil {
+			return derr
+		}
+		if err = read(n.Any(), elem(p, i)); err != nil {
+			return errStop
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return docError(derr)
 }
 
 // reported records which task counts an instance's document gave.
 type reported struct{ running, pending bool }
 
-func (s *Snapshot) readInstances(root object) ([]reported, error) {
-	if _, p, ok := root.get("containerInstances"); !ok {
+func (s *Snapshot) readInstances(d *jsondoc.Reader) ([]reported, error) {
+	const p = "containerInstances"
+	if err := nullOrArray(d, p); err == errNull {
 		return nil, missing(p)
-	}
-	elems, p, err := root.array("containerInstances")
-	if err != nil {
+	} else if err != nil {
 		return nil, err
 	}
-	s.ContainerInstances = make([]ContainerInstance, len(elems))
-	reports := make([]reported, len(elems))
-	seen := make(map[string]int, len(elems))
-	for i, raw := range elems {
-		c := &s.ContainerInstances[i]
-		if reports[i], err = c.read(raw, elem(p, i)); err != nil {
-			return nil, err
+	seen := make(map[string]int)
+	s.ContainerInstances = []ContainerInstance{}
+	var reports []reported
+	err := readArray(d, p, maxInstances, func(raw any, ep string) error {
+		var c ContainerInstance
+		rep, err := c.read(raw, ep)
+		if err != nil {
+			return err
 		}
 		if j, dup := seen[c.ARN]; dup {
-			return nil, errorf(elem(p, i)+".containerInstanceArn", "duplicate %q (also %s)", c.ARN, elem(p, j))
+			return errorf(ep+".containerInstanceArn", "duplicate %q (also %s)", c.ARN, elem(p, j))
 		}
-		seen[c.ARN] = i
-	}
-	return reports, nil
+		seen[c.ARN] = len(s.ContainerInstances)
+		s.ContainerInstances = append(s.ContainerInstances, c)
+		reports = append(reports, rep)
+		return nil
+	})
+	return reports, err
 }
+
+// nullOrArray checks that the value at d is an array (or null, which
+// counts as absent and is read here), with the error of asArray.
+func nullOrArray(d *jsondoc.Reader, p string) error {
+	kind, err := d.Peek()
+	if err != nil {
+		return docError(err)
+	}
+	if kind == jsondoc.Array {
+		return nil
+	}
+	n, err := d.Value()
+	if err != nil {
+		return docError(err)
+	}
+	if kind == jsondoc.Null {
+		return errNull
+	}
+	return wrongType(p, "an array", n.Any())
+}
+
+// errNull reports a null array: absent.
+var errNull = errors.New("null")
 
 func (c *ContainerInstance) read(raw any, p string) (rep reported, err error) {
 	o, err := asObject(raw, p)
@@ -401,23 +491,37 @@ func ports(r Resource, p string) ([]uint16, error) {
 	return out[:n], nil
 }
 
-func (s *Snapshot) readTasks(root object) error {
-	elems, p, err := root.array("tasks")
-	if err != nil || len(elems) == 0 {
+func (s *Snapshot) readTasks(d *jsondoc.Reader) error {
+	const p = "tasks"
+	if err := nullOrArray(d, p); err != nil {
+		if err == errNull {
+			return nil
+		}
 		return err
 	}
+	s.Tasks = s.Tasks[:0]
+	return readArray(d, p, maxTasks, func(raw any, tp string) error {
+		var t Task
+		if err := t.read(raw, tp); err != nil {
+			return err
+		}
+		s.Tasks = append(s.Tasks, t)
+		return nil
+	})
+}
+
+// checkTasks checks what needs the whole snapshot: distinct task ARNs and
+// instances that exist.
+func (s *Snapshot) checkTasks() error {
+	const p = "tasks"
 	instances := make(map[string]bool, len(s.ContainerInstances))
 	for i := range s.ContainerInstances {
 		instances[s.ContainerInstances[i].ARN] = true
 	}
-	s.Tasks = make([]Task, len(elems))
-	seen := make(map[string]int, len(elems))
-	for i, raw := range elems {
+	seen := make(map[string]int, len(s.Tasks))
+	for i := range s.Tasks {
 		t := &s.Tasks[i]
 		tp := elem(p, i)
-		if err := t.read(raw, tp); err != nil {
-			return err
-		}
 		if j, dup := seen[t.ARN]; dup {
 			return errorf(tp+".taskArn", "duplicate %q (also %s)", t.ARN, elem(p, j))
 		}

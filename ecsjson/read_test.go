@@ -3,6 +3,7 @@ package ecsjson
 import (
 	"encoding/json"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -43,16 +44,16 @@ func TestReadSnapshotErrors(t *testing.T) {
 		want string
 	}{
 		// The document.
-		{name: "empty input", doc: ``, want: `ecsjson: invalid JSON at line 1, column 1: unexpected end of JSON input`},
-		{name: "truncated", doc: "{\"containerInstances\": [\n  {\"containerInstanceArn\": \"arn:i0\"", want: `ecsjson: containerInstances[0]: invalid JSON at line 2, column 36: unexpected end of JSON input`},
-		{name: "missing comma", doc: "{\"containerInstances\": [{\"containerInstanceArn\": \"a\", \"attributes\": [{\"name\": \"x\"} {\"name\": \"y\"}]}]}", want: `ecsjson: containerInstances[0].attributes: invalid JSON at line 1, column 84: invalid character '{' after array element`},
-		{name: "missing colon", doc: "{\"containerInstances\": [{\"containerInstanceArn\" \"a\"}]}", want: `ecsjson: containerInstances[0].containerInstanceArn: invalid JSON at line 1, column 49: invalid character '"' after object key`},
-		{name: "open array", doc: `{"containerInstances": [`, want: `ecsjson: containerInstances: invalid JSON at line 1, column 25: unexpected end of JSON input`},
-		{name: "bad element", doc: `{"containerInstances": [{}, tru]}`, want: `ecsjson: containerInstances[1]: invalid JSON at line 1, column 32: invalid character ']' in literal true (expecting 'e')`},
-		{name: "odd key", doc: "{\"containerInstances\": [{\"a\\nb\": x}]}", want: `ecsjson: containerInstances[0]["a\nb"]: invalid JSON at line 1, column 34: invalid character 'x' looking for beginning of value`},
-		{name: "trailing comma", doc: `{"containerInstances": [{"containerInstanceArn": "a"},]}`, want: `ecsjson: containerInstances: invalid JSON at line 1, column 55: invalid character ']' looking for beginning of value`},
-		{name: "trailing data", doc: `{"containerInstances": []} x`, want: `ecsjson: invalid JSON at line 1, column 28: invalid character 'x' after top-level value`},
-		{name: "two documents", doc: `{"containerInstances": []} {}`, want: `ecsjson: invalid JSON at line 1, column 28: invalid character '{' after top-level value`},
+		{name: "empty input", doc: ``, want: `ecsjson: empty document`},
+		{name: "truncated", doc: "{\"containerInstances\": [\n  {\"containerInstanceArn\": \"arn:i0\"", want: `ecsjson: 2:36: containerInstances[0]: unexpected end of the document, expected ',' or '}' after an object member`},
+		{name: "missing comma", doc: "{\"containerInstances\": [{\"containerInstanceArn\": \"a\", \"attributes\": [{\"name\": \"x\"} {\"name\": \"y\"}]}]}", want: `ecsjson: 1:84: containerInstances[0].attributes: expected ',' or ']' after an array element, found '{'`},
+		{name: "missing colon", doc: "{\"containerInstances\": [{\"containerInstanceArn\" \"a\"}]}", want: `ecsjson: 1:49: containerInstances[0]: expected ':' after a key, found '"'`},
+		{name: "open array", doc: `{"containerInstances": [`, want: `ecsjson: 1:25: containerInstances[0]: unexpected end of the document, expected a value`},
+		{name: "bad element", doc: `{"containerInstances": [{"containerInstanceArn": "a"}, tru]}`, want: `ecsjson: 1:56: containerInstances[1]: expected a value, found "tru"`},
+		{name: "odd key", doc: "{\"containerInstances\": [{\"a\\nb\": x}]}", want: `ecsjson: 1:34: containerInstances[0]["a\nb"]: expected a value, found 'x'`},
+		{name: "trailing comma", doc: `{"containerInstances": [{"containerInstanceArn": "a"},]}`, want: `ecsjson: 1:55: containerInstances[1]: expected a value, found ']'`},
+		{name: "trailing data", doc: `{"containerInstances": []} x`, want: `ecsjson: 1:28: found 'x' after the document, expected its end`},
+		{name: "two documents", doc: `{"containerInstances": []} {}`, want: `ecsjson: 1:28: found '{' after the document, expected its end`},
 		{name: "document is an array", doc: `[]`, want: `ecsjson: expected an object, found an array`},
 		{name: "document is null", doc: `null`, want: `ecsjson: expected an object, found null`},
 		{name: "no containerInstances", doc: `{"failures": []}`, want: `ecsjson: containerInstances: missing`},
@@ -181,11 +182,51 @@ func TestReadError(t *testing.T) {
 	}
 }
 
-func TestSyntaxErrorUnwraps(t *testing.T) {
-	_, err := ReadSnapshot(strings.NewReader(`{"containerInstances": [}`))
-	var se *json.SyntaxError
-	if !errors.As(err, &se) {
-		t.Errorf("ReadSnapshot(invalid JSON) error %v does not wrap a *json.SyntaxError", err)
+func TestSyntaxErrorPosition(t *testing.T) {
+	_, err := ReadSnapshot(strings.NewReader("{\"containerInstances\": [\n}"))
+	var e *Error
+	if !errors.As(err, &e) || e.Line != 2 || e.Column != 1 {
+		t.Errorf("ReadSnapshot(invalid JSON) error %v, want an *Error at line 2, column 1", err)
+	}
+}
+
+// Every reader is strict about keys and reads within limits.
+func TestReadStrict(t *testing.T) {
+	readers := map[string]func(io.Reader) error{
+		"snapshot": func(r io.Reader) error { _, err := ReadSnapshot(r); return err },
+		"taskdef":  func(r io.Reader) error { _, err := ReadTaskDefinition(r); return err },
+		"runtask":  func(r io.Reader) error { _, err := ReadRunTaskRequest(r); return err },
+	}
+	tests := []struct {
+		name, reader, doc, want string
+	}{
+		{"duplicate top-level key", "snapshot", "{\"containerInstances\": [],\n \"containerInstances\": []}", `ecsjson: 2:2: duplicate key "containerInstances" (first at line 1, column 2)`},
+		{"duplicate key in an instance", "snapshot", `{"containerInstances": [{"containerInstanceArn": "a", "containerInstanceArn": "b"}]}`, `ecsjson: 1:55: containerInstances[0]: duplicate key "containerInstanceArn" (first at line 1, column 26)`},
+		{"key case", "snapshot", `{"ContainerInstances": []}`, `ecsjson: containerInstances: missing`},
+		{"empty", "snapshot", " \n", `ecsjson: empty document`},
+		{"byte order mark", "snapshot", "\uFEFF{\"containerInstances\": []}", ""},
+		{"nesting", "snapshot", `{"x": ` + strings.Repeat("[", 200), `ecsjson: 1:106: x` + strings.Repeat("[0]", 99) + `: nested deeper than the limit of 100 levels`},
+		{"duplicate key in a task definition", "taskdef", `{"family": "a", "family": "b"}`, `ecsjson: 1:17: duplicate key "family" (first at line 1, column 2)`},
+		{"empty task definition", "taskdef", ``, `ecsjson: empty document`},
+		{"container memory as a string", "taskdef", `{"family": "a", "containerDefinitions": [{"name": "c", "memory": "512"}]}`, `ecsjson: containerDefinitions[0].memory: expected an integer, found "512"`},
+		{"container cpu as a string", "taskdef", `{"family": "a", "containerDefinitions": [{"name": "c", "cpu": "256", "memory": 512}]}`, `ecsjson: containerDefinitions[0].cpu: expected an integer, found "256"`},
+		{"duplicate key in a request", "runtask", `{"taskDefinition": "a", "count": 1, "count": 2}`, `ecsjson: 1:37: duplicate key "count" (first at line 1, column 25)`},
+		{"empty request", "runtask", "\uFEFF", `ecsjson: empty document`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			err := readers[tc.reader](strings.NewReader(tc.doc))
+			if tc.want == "" {
+				if err != nil {
+					t.Errorf("read %s %q: %v", tc.reader, tc.doc, err)
+				}
+				return
+			}
+			var e *Error
+			if err == nil || err.Error() != tc.want || !errors.As(err, &e) {
+				t.Errorf("read %s %q error = %v, want *Error %s", tc.reader, tc.doc, err, tc.want)
+			}
+		})
 	}
 }
 

@@ -85,7 +85,7 @@ func TestReadRunTaskRequestErrors(t *testing.T) {
 		doc  string
 		want string
 	}{
-		{name: "invalid JSON", doc: `{"count": }`, want: `ecsjson: count: invalid JSON at line 1, column 11: invalid character '}' looking for beginning of value`},
+		{name: "invalid JSON", doc: `{"count": }`, want: `ecsjson: 1:11: count: expected a value, found '}'`},
 		{name: "no taskDefinition", doc: `{"count": 1}`, want: `ecsjson: taskDefinition: missing`},
 		{name: "empty taskDefinition", doc: `{"taskDefinition": ""}`, want: `ecsjson: taskDefinition: empty`},
 		{name: "revision 0", doc: `{"taskDefinition": "web:0"}`, want: `ecsjson: taskDefinition: revision "0" in "web:0": expected a positive integer`},

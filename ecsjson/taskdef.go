@@ -3,7 +3,6 @@ package ecsjson
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"math"
 	"math/big"
@@ -11,23 +10,18 @@ import (
 	"strings"
 
 	"github.com/berthsched/berth/cql"
+	"github.com/berthsched/berth/internal/jsondoc"
 	"github.com/berthsched/berth/placement"
 )
 
-// readDocument reads r whole and returns its top-level JSON object.
+// readDocument reads r whole (within jsondoc.DefaultLimits) and returns
+// its top-level JSON object.
 func readDocument(r io.Reader) (object, error) {
-	data, err := io.ReadAll(r)
+	n, err := jsondoc.ReadDocument(r, "", jsondoc.DefaultLimits)
 	if err != nil {
-		return object{}, fmt.Errorf("ecsjson: read: %w", err)
+		return object{}, docError(err)
 	}
-	if !json.Valid(data) {
-		return object{}, syntaxError(data)
-	}
-	tree, err := decode(data)
-	if err != nil {
-		return object{}, &Error{Msg: "invalid JSON", Err: err} // unreachable: data is valid JSON
-	}
-	return asObject(tree, "")
+	return asObject(n.Any(), "")
 }
 
 // ReadTaskDefinition reads a task definition from r: the input document of
@@ -204,15 +198,15 @@ func readContainerDefinition(o object, cd *placement.ContainerDefinition) error 
 		return err
 	}
 	var n int
-	if n, err = o.quantity("cpu"); err != nil {
+	if n, err = o.integerQuantity("cpu"); err != nil {
 		return err
 	}
 	cd.CPU = int64(n)
-	if n, err = o.quantity("memory"); err != nil {
+	if n, err = o.integerQuantity("memory"); err != nil {
 		return err
 	}
 	cd.Memory = int64(n)
-	if n, err = o.quantity("memoryReservation"); err != nil {
+	if n, err = o.integerQuantity("memoryReservation"); err != nil {
 		return err
 	}
 	cd.MemoryReservation = int64(n)

@@ -68,7 +68,7 @@ func TestReadTaskDefinitionValues(t *testing.T) {
 		},
 		{
 			name: "container fields",
-			doc: tdDoc("", `{"name": "web", "cpu": 256, "memory": 1024, "memoryReservation": "512", "essential": false,
+			doc: tdDoc("", `{"name": "web", "cpu": 256, "memory": 1024, "memoryReservation": 512, "essential": false,
 				"portMappings": [{"containerPort": 80, "hostPort": 8080}, {"containerPort": 53, "protocol": "udp"}, {"containerPortRange": "9000-9099"}],
 				"resourceRequirements": [{"type": "GPU", "value": "2"}, {"type": "InferenceAccelerator", "value": "device_1"}]}`,
 				`{"name": "sidecar", "memoryReservation": 64, "resourceRequirements": [{"type": "GPU", "value": "ALL"}]}`),
@@ -109,7 +109,7 @@ func TestReadTaskDefinitionErrors(t *testing.T) {
 		doc  string
 		want string
 	}{
-		{name: "invalid JSON", doc: `{"family": "web",`, want: `ecsjson: invalid JSON at line 1, column 18: unexpected end of JSON input`},
+		{name: "invalid JSON", doc: `{"family": "web",`, want: `ecsjson: 1:18: unexpected end of the document, expected a string key`},
 		{name: "array", doc: `[]`, want: `ecsjson: expected an object, found an array`},
 		{name: "taskDefinition is a string", doc: `{"taskDefinition": "web"}`, want: `ecsjson: taskDefinition: expected an object, found "web"`},
 		{name: "no family", doc: `{"containerDefinitions": []}`, want: `ecsjson: family: missing`},

@@ -1,7 +1,6 @@
 package sim
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/berthsched/berth/internal/jsondoc"
 	"github.com/berthsched/berth/placement"
 )
 
@@ -425,67 +425,24 @@ func splitTopLevel(s string) []string {
 	return append(out, s[start:])
 }
 
-// ReadScenario reads a scenario from JSON, strictly: an unknown field, a
-// value of the wrong type or a malformed duration is an error naming the
-// file, line and column. The scenario is then validated (Validate).
+// ReadScenario reads a scenario from JSON, strictly: an unknown field
+// (keys match exactly, case included), a key given twice, a value of the
+// wrong type or a malformed duration is an error naming the file, the line
+// and column of the offending key, and the field's path. A document may be
+// up to 64 MiB (see internal/jsondoc for the limits). The scenario is then
+// validated (Validate).
 func ReadScenario(r io.Reader, name string) (*Scenario, error) {
-	data, err := io.ReadAll(r)
-	if err != nil {
-		return nil, fmt.Errorf("sim: %s: %w", name, err)
-	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
 	var sc Scenario
-	if err := dec.Decode(&sc); err != nil {
-		return nil, jsonError(name, data, dec, err)
+	n, err := jsondoc.ReadDocument(r, name, jsondoc.DefaultLimits)
+	if err == nil {
+		err = jsondoc.Decode(n, name, &sc)
 	}
-	if dec.More() {
-		return nil, fmt.Errorf("sim: %s: unexpected data after the scenario object", name)
+	if err != nil {
+		return nil, fmt.Errorf("sim: %w", err)
 	}
 	if err := sc.Validate(); err != nil {
 		return nil, fmt.Errorf("sim: %s: %s", name, strings.TrimPrefix(err.Error(), "sim: "))
 	}
 	sc.source = name
 	return &sc, nil
-}
-
-// jsonError turns a decoding error into "sim: file:line:col: message".
-func jsonError(name string, data []byte, dec *json.Decoder, err error) error {
-	off := dec.InputOffset()
-	msg := err.Error()
-	var se *json.SyntaxError
-	var te *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &se):
-		off = se.Offset - 1 // the offset is past the offending character
-	case errors.As(err, &te):
-		off = te.Offset
-		msg = fmt.Sprintf("%s: %s is not a %v", te.Field, te.Value, te.Type)
-	case errors.Is(err, io.EOF):
-		msg = "empty document, expected a scenario object"
-	case errors.Is(err, io.ErrUnexpectedEOF):
-		msg = "unexpected end of the document"
-	}
-	msg = strings.TrimPrefix(msg, "json: ")
-	if field, ok := strings.CutPrefix(msg, "unknown field "); ok {
-		// Point at the key, not past its value.
-		if k := bytes.LastIndex(data[:min(off, int64(len(data)))], []byte(field)); k >= 0 {
-			off = int64(k)
-		}
-	}
-	line, col := lineCol(data, off)
-	return fmt.Errorf("sim: %s:%d:%d: %s", name, line, col, msg)
-}
-
-func lineCol(data []byte, off int64) (int, int) {
-	off = max(0, min(off, int64(len(data))))
-	line, col := 1, 1
-	for _, b := range data[:off] {
-		if b == '\n' {
-			line, col = line+1, 1
-		} else {
-			col++
-		}
-	}
-	return line, col
 }

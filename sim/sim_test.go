@@ -65,10 +65,19 @@ func TestReadScenarioErrors(t *testing.T) {
 	tests := []struct {
 		name, src, want string
 	}{
-		{"empty", "", "sim: s.json:1:1: empty document"},
-		{"syntax", "{\n  \"name\": \"x\",,\n}", "sim: s.json:2:15: invalid character ',' looking for beginning of object key string"},
+		{"empty", "", "sim: s.json: empty document"},
+		{"only space", " \n\t", "sim: s.json: empty document"},
+		{"syntax", "{\n  \"name\": \"x\",,\n}", "sim: s.json:2:15: expected a string key, found ','"},
 		{"unknown field", `{"nmae": "x"}`, `sim: s.json:1:2: unknown field "nmae"`},
-		{"wrong type", `{"seed": "one"}`, "sim: s.json:1:15: seed: string is not a uint64"},
+		// docs/scenario.md cites this one: keys match case and all.
+		{"key case", strings.Replace(valid, `"ratePerHour"`, `"ratePerhour"`, 1), `sim: s.json:27:7: workload.generator: unknown field "ratePerhour"`},
+		{"upper-case key", `{"DURATION": "1h"}`, `sim: s.json:1:2: unknown field "DURATION"`},
+		{"duplicate key", "{\"duration\": \"1h\",\n \"duration\": \"2h\"}", `sim: s.json:2:2: duplicate key "duration" (first at line 1, column 2)`},
+		{"wrong type", `{"seed": "one"}`, `sim: s.json:1:2: seed: expected an integer of 0 or more, found "one"`},
+		{"wrong type in a list", strings.Replace(valid, `"cpu": 4096, "memory": 7448`, `"cpu": "4096", "memory": 7448`, 1), `sim: s.json:10:31: fleet.instanceTypes[2].cpu: expected an integer, found "4096"`},
+		{"not an object", `[]`, `sim: s.json:1:1: expected an object, found an array`},
+		{"byte order mark", "\uFEFF" + `{"nmae": "x"}`, `sim: s.json:1:2: unknown field "nmae"`},
+		{"endless nesting", strings.Repeat("[", 1000), "nested deeper than the limit of 100 levels"},
 		{"bad duration", `{"duration": "a day"}`, `"a day" is not a duration`},
 		{"no duration", `{"fleet": {}}`, `sim: s.json: duration: 0s, expected a positive duration`},
 		{"no pools", `{"duration": "1h", "fleet": {}}`, "fleet: no pools and no nodes"},
@@ -76,7 +85,7 @@ func TestReadScenarioErrors(t *testing.T) {
 		{"bad strategy", strings.Replace(valid, `"binpack", "field": "cpu"`, `"binpack", "field": "disk"`, 1), `compare[2].strategies[0]: binpack field "disk": expected cpu or memory`},
 		{"bad expression", strings.Replace(valid, `attribute:gpu-model == T4`, `attribute:gpu-model === T4`, 1), "workload.generator.mix[5].constraints[0]: memberOf expression: cql: 1:23"},
 		{"bad retry", strings.Replace(valid, `"sampleEvery": "5m",`, `"sampleEvery": "5m", "retry": "lifo",`, 1), `retry: "lifo", expected fifo or strict-fifo`},
-		{"trailing data", valid + "{}", "unexpected data after the scenario object"},
+		{"trailing data", valid + "{}", "found '{' after the document, expected its end"},
 		{"both workloads", strings.Replace(valid, `"generator": {`, `"trace": {"format": "swf", "path": "x"}, "generator": {`, 1), "give exactly one of workload.generator and workload.trace"},
 	}
 	for _, tt := range tests {

@@ -12,6 +12,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/berthsched/berth/internal/jsondoc"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
@@ -76,8 +77,8 @@ func splitPath(path string) ([]pathStep, error) {
 			if num == "*" {
 				n, err = everyIndex, nil
 			}
-			if !ok || err != nil || n < everyIndex {
-				return nil, fmt.Errorf("sim: sweep %q: %q, expected [index]", path, "["+rest)
+			if !ok || err != nil || n < 0 && n != everyIndex {
+				return nil, fmt.Errorf("sim: sweep %q: %q, expected [index] with an index of 0 or more, or [*]", path, "["+rest)
 			}
 			steps = append(steps, pathStep{index: n})
 			rest = strings.TrimPrefix(after, "[")
@@ -101,9 +102,13 @@ func (p SweepParam) Apply(sc *Scenario, value string) (*Scenario, error) {
 	if err := json.Unmarshal(data, &doc); err != nil {
 		return nil, fmt.Errorf("sim: sweep %s: %w", p.Path, err)
 	}
-	var v any
-	if err := json.Unmarshal([]byte(value), &v); err != nil {
-		v = value
+	// A value that reads as JSON is that value (a number, an object);
+	// anything else is a string. JSON is read as strictly as a scenario.
+	var v any = value
+	if n, err := jsondoc.Parse([]byte(value), "", jsondoc.DefaultLimits); err == nil {
+		v = n.Any()
+	} else if t := strings.TrimSpace(value); strings.HasPrefix(t, "{") || strings.HasPrefix(t, "[") {
+		return nil, fmt.Errorf("sim: sweep %s=%s: %w", p.Path, shortValue(value), err)
 	}
 	steps, err := splitPath(p.Path)
 	if err != nil {
@@ -161,7 +166,7 @@ func set(node any, steps []pathStep, v any) (any, error) {
 		obj, ok = map[string]any{}, true
 	}
 	if !ok {
-		return nil, fmt.Errorf("%q: not an object", st.key)
+		return nil, fmt.Errorf("%q: expected an object, found %s", st.key, describe(node))
 	}
 	x, err := set(obj[st.key], steps[1:], v)
 	obj[st.key] = x
@@ -365,4 +370,27 @@ func (r *SweepResult) WritePlot(w io.Writer) error {
 		return fmt.Errorf("sim: plot: %w", err)
 	}
 	return nil
+}
+
+// describe names the kind of a JSON value for an error.
+func describe(v any) string {
+	switch v := v.(type) {
+	case []any:
+		return "an array"
+	case map[string]any:
+		return "an object"
+	case string:
+		return strconv.Quote(shortValue(v))
+	case nil:
+		return "null"
+	default:
+		return shortValue(fmt.Sprint(v))
+	}
+}
+
+func shortValue(s string) string {
+	if len(s) > 40 {
+		return s[:40] + "..."
+	}
+	return s
 }

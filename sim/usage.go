@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/berthsched/berth/autoscale"
+	"github.com/berthsched/berth/internal/linelimit"
 	"github.com/berthsched/berth/placement"
 	"github.com/berthsched/berth/scheduler"
 )
@@ -48,7 +49,7 @@ func (s *simulator) newUsage(u *UsageSpec) (*usageModel, error) {
 // from the header) or, when column is "", the second column, and then a
 // first row that is not numeric is a header.
 func readLoadTrace(r io.Reader, name, column string) ([]traceFactor, error) {
-	cr := csv.NewReader(r)
+	cr := csv.NewReader(linelimit.New(r, linelimit.Max))
 	cr.FieldsPerRecord = -1
 	col := 1
 	var out []traceFactor

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/berthsched/berth/gpushare"
+	"github.com/berthsched/berth/internal/linelimit"
 )
 
 // NodeSpec is one row of an openb node list: a node as it starts, empty.
@@ -167,7 +168,7 @@ type table struct {
 }
 
 func newTable(r io.Reader, file string, required, optional []string) (*table, error) {
-	cr := csv.NewReader(r)
+	cr := csv.NewReader(linelimit.New(r, linelimit.Max))
 	t := &table{r: cr, file: file, names: append(append([]string{}, required...), optional...)}
 	header, err := cr.Read()
 	if errors.Is(err, io.EOF) {

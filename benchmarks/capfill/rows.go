@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/berthsched/berth/internal/linelimit"
 )
 
 // Row is one row of a results CSV (ours or the published one).
@@ -36,7 +38,7 @@ func LoadRows(path string) (rows []Row, hasTotalGPUs bool, err error) {
 // workload,sc_policy,tune,seed[,total_gpus],0,...,130. hasTotalGPUs
 // reports the allocation layout. file names the input in errors.
 func ReadRows(r io.Reader, file string) (rows []Row, hasTotalGPUs bool, err error) {
-	cr := csv.NewReader(r)
+	cr := csv.NewReader(linelimit.New(r, linelimit.Max))
 	header, err := cr.Read()
 	if errors.Is(err, io.EOF) {
 		return nil, false, fmt.Errorf("capfill: %s: empty file; expected a results header", file)

@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"github.com/berthsched/berth/autoscale"
+	"github.com/berthsched/berth/internal/jsondoc"
+	"github.com/berthsched/berth/internal/linelimit"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
@@ -278,48 +280,25 @@ type (
 	}
 )
 
-// decodeFile reads one JSON document into v; a value of the wrong type
-// is an error naming its field.
+// decodeFile reads one JSON document into v with package jsondoc: keys of
+// v match exactly, others are ignored, a key given twice is an error, and
+// errors name the file, line and column, the field and the value.
 func decodeFile(path string, v any) error {
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return err
 	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	if err := dec.Decode(v); err != nil {
-		var te *json.UnmarshalTypeError
-		var se *json.SyntaxError
-		switch {
-		case errors.As(err, &te) && te.Field != "":
-			return fmt.Errorf("%s: %s: a JSON %s, expected %s", path, te.Field, te.Value, jsonKind(te.Type.String()))
-		case errors.As(err, &te):
-			return fmt.Errorf("%s: a JSON %s, expected an object", path, te.Value)
-		case errors.As(err, &se):
-			return fmt.Errorf("%s: invalid JSON at byte %d: %v", path, se.Offset, se)
-		}
-		return fmt.Errorf("%s: %v", path, err)
-	}
-	if dec.More() {
-		return fmt.Errorf("%s: more than one JSON document", path)
-	}
-	return nil
+	defer f.Close()
+	return decodeDoc(f, path, v)
 }
 
-func jsonKind(goType string) string {
-	goType = strings.TrimPrefix(goType, "*")
-	switch {
-	case goType == "int":
-		return "an integer"
-	case goType == "float64":
-		return "a number"
-	case goType == "string":
-		return "a string"
-	case goType == "bool":
-		return "true or false"
-	case strings.HasPrefix(goType, "[]"):
-		return "an array"
+// decodeDoc is decodeFile's reading of r, named path in errors.
+func decodeDoc(r io.Reader, path string, v any) error {
+	n, err := jsondoc.ReadDocument(r, path, jsondoc.DefaultLimits)
+	if err != nil {
+		return err
 	}
-	return "an object"
+	return jsondoc.DecodeKnown(n, path, v)
 }
 
 // fieldErr prefixes a library error with the file.
@@ -543,7 +522,7 @@ type metricRow struct {
 // readMetrics parses the metrics CSV: a header time,<MetricName>...,
 // then rows whose times strictly increase.
 func readMetrics(r io.Reader, start time.Time) (*timeline, error) {
-	cr := csv.NewReader(r)
+	cr := csv.NewReader(linelimit.New(r, linelimit.Max))
 	cr.FieldsPerRecord = 0
 	header, err := cr.Read()
 	if err == io.EOF {

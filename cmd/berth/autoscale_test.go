@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"image/png"
 	"os"
 	"path/filepath"
@@ -77,11 +78,11 @@ func TestAutoscaleErrors(t *testing.T) {
 		{"stray argument", []string{"--target", target, "--policy", out, "--metrics", metrics, "extra"}, 2, `unexpected argument "extra"`},
 		{"missing file", []string{"--target", filepath.Join(dir, "nope.json"), "--policy", out, "--metrics", metrics}, 1, "nope.json"},
 		{"string for a number", []string{"--target", writeDoc(t, dir, "t1.json", `{"MinCapacity": "1", "MaxCapacity": 5, "Capacity": 2}`),
-			"--policy", out, "--metrics", metrics}, 1, `t1.json: MinCapacity: a JSON string, expected an integer`},
+			"--policy", out, "--metrics", metrics}, 1, `t1.json:1:2: MinCapacity: expected an integer, found "1"`},
 		{"fractional adjustment", []string{"--target", target, "--policy", writeDoc(t, dir, "p1.json",
 			`{"PolicyName":"p","PolicyType":"StepScaling","StepScalingPolicyConfiguration":{"AdjustmentType":"ChangeInCapacity",
 			"StepAdjustments":[{"MetricIntervalLowerBound":0,"ScalingAdjustment":1.5}]},"Alarm":{}}`), "--metrics", metrics},
-			1, `p1.json: StepScalingPolicyConfiguration.StepAdjustments.ScalingAdjustment: a JSON number 1.5, expected an integer`},
+			1, `StepScalingPolicyConfiguration.StepAdjustments[0].ScalingAdjustment: expected an integer, found 1.5`},
 		{"missing capacity", []string{"--target", writeDoc(t, dir, "t2.json", `{"MinCapacity": 1, "MaxCapacity": 5}`),
 			"--policy", out, "--metrics", metrics}, 1, "t2.json: Capacity: missing"},
 		{"max below min", []string{"--target", writeDoc(t, dir, "t3.json", `{"MinCapacity": 6, "MaxCapacity": 5, "Capacity": 5}`),
@@ -120,6 +121,14 @@ func TestAutoscaleErrors(t *testing.T) {
 			1, `m2.csv: line 3: time: "0" is not after the previous row's`},
 		{"invalid JSON", []string{"--target", writeDoc(t, dir, "t4.json", `{"MinCapacity": 1,`), "--policy", out, "--metrics", metrics},
 			1, "t4.json"},
+		{"empty document", []string{"--target", writeDoc(t, dir, "t5.json", "\n"), "--policy", out, "--metrics", metrics},
+			1, "t5.json: empty document"},
+		{"duplicate key", []string{"--target", writeDoc(t, dir, "t6.json", "{\"MinCapacity\": 1,\n\"MinCapacity\": 2}"), "--policy", out, "--metrics", metrics},
+			1, `t6.json:2:1: duplicate key "MinCapacity" (first at line 1, column 2)`},
+		{"key case", []string{"--target", writeDoc(t, dir, "t7.json", `{"minCapacity": 1, "MaxCapacity": 4, "Capacity": 2}`), "--policy", out, "--metrics", metrics},
+			1, "t7.json: MinCapacity: missing"},
+		{"byte order mark", []string{"--target", writeDoc(t, dir, "t8.json", "\uFEFF{\"MinCapacity\": \"x\"}"), "--policy", out, "--metrics", metrics},
+			1, `t8.json:1:2: MinCapacity: expected an integer, found "x"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -199,6 +208,23 @@ func FuzzReadMetrics(f *testing.F) {
 			}
 			if k > 0 && !r.at.After(tl.rows[k-1].at) {
 				t.Fatalf("row %d time %v is not after row %d", k, r.at, k-1)
+			}
+		}
+	})
+}
+
+// FuzzAutoscaleDocuments: no document panics decodeDoc, and every error is
+// one line naming the file.
+func FuzzAutoscaleDocuments(f *testing.F) {
+	f.Add([]byte(`{"MinCapacity": 1, "MaxCapacity": 4, "Capacity": 2}`))
+	f.Add([]byte(`{"PolicyName":"p","PolicyType":"StepScaling","StepScalingPolicyConfiguration":{"AdjustmentType":"ChangeInCapacity","StepAdjustments":[{"MetricIntervalLowerBound":0,"ScalingAdjustment":1}]},"Alarm":{"Threshold":1,"Dimensions":[{"Name":"a"}]}}`))
+	f.Add([]byte(`{"ScheduledActionName":"s","Schedule":"rate(1 hour)","ScalableTargetAction":{"MinCapacity":2}}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		docs := []any{new(targetDoc), new(policyDoc), new(scheduledDoc)}
+		for _, d := range docs {
+			err := decodeDoc(bytes.NewReader(data), "f.json", d)
+			if err != nil && (!strings.HasPrefix(err.Error(), "f.json") || strings.Contains(err.Error(), "\n")) {
+				t.Fatalf("error %q is not one line naming the file", err)
 			}
 		}
 	})

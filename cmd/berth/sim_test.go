@@ -212,7 +212,7 @@ func TestSimSweepErrors(t *testing.T) {
 		{"bad index", "services[x].desiredCount=1", 2, `expected [index]`},
 		{"unknown field", "services[1].replicas=2", 1, `unknown field "replicas"`},
 		{"out of range", "services[9].desiredCount=2", 1, `index [9] is out of range (3 items)`},
-		{"wrong type", "seed=abc", 1, `berth sim: sweep seed=abc: seed: string is not a uint64`},
+		{"wrong type", "seed=abc", 1, `berth sim: sweep seed=abc: seed: expected an integer of 0 or more, found "abc"`},
 		{"invalid value", "capacityProviders[0].managedScaling.targetCapacity=0,101", 1, `managedScaling.targetCapacity: 101, expected 1 to 100`},
 	}
 	for _, tt := range tests {

@@ -6,6 +6,8 @@ import (
 	"io"
 	"strconv"
 	"strings"
+
+	"github.com/berthsched/berth/internal/linelimit"
 )
 
 // csvFile is the shared machinery of the CSV readers: lazy opening (with
@@ -32,7 +34,7 @@ func (c *csvFile) open(cols []string) ([]int, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.r = csv.NewReader(r)
+	c.r = csv.NewReader(linelimit.New(r, maxLine))
 	c.r.FieldsPerRecord = -1
 	c.r.ReuseRecord = true
 	c.r.LazyQuotes = true
@@ -148,6 +150,10 @@ func (c *csvFile) readError(err error) error {
 	var te *Error
 	if errors.As(err, &te) {
 		return te
+	}
+	var le *linelimit.Error
+	if errors.As(err, &le) {
+		return &Error{File: c.file, Line: le.Line, Msg: "line longer than the limit of 1 MiB", Err: err}
 	}
 	return &Error{File: c.file, Msg: "read: " + err.Error(), Err: err}
 }

@@ -6,7 +6,9 @@
 //
 // Every reader streams: it holds one line (or record) at a time, so its
 // memory does not grow with the file, and it reads plain or gzip input
-// (detected by the magic bytes 1f 8b). All have one shape:
+// (detected by the magic bytes 1f 8b). A line may be at most 1 MiB long:
+// a longer one (an endless line, /dev/zero) is an *Error at its line,
+// found before more than that is held. All have one shape:
 //
 //	r := trace.NewOpenBPods(f, "openb_pod_list_default.csv")
 //	for {

@@ -102,5 +102,5 @@ func ExampleNewNative() {
 	}
 	// Output:
 	// web-1 at 0s for 1h0m0s
-	// trace: events.jsonl:3:48: cpu: expected an integer, found a string
+	// trace: events.jsonl:3:48: cpu: expected an integer, found "1024"
 }

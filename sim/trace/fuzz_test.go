@@ -106,3 +106,32 @@ func FuzzSWF(f *testing.F) {
 		}
 	})
 }
+
+// FuzzOpenBNodes: no input panics and errors are well formed.
+func FuzzOpenBNodes(f *testing.F) {
+	addSeeds(f, "openb_node_list_gpu_node.csv")
+	f.Add([]byte("sn,cpu_milli,memory_mib,gpu,model\nn0,1000,1024,1,T4\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		_, err := readAll(NewOpenBNodes(bytes.NewReader(data), "f.csv").Next)
+		checkErr(t, err)
+	})
+}
+
+// FuzzDLRM: no input panics and errors are well formed.
+func FuzzDLRM(f *testing.F) {
+	addSeeds(f, "disaggregated_DLRM_trace.csv")
+	f.Add([]byte(dlrmHeader + "i0,HN,app_0,12,12,1,1,25,25,120.0,120.0,640.0,800.0,8,,,\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		_, err := readAll(NewDLRM(bytes.NewReader(data), "f.csv").Next)
+		checkErr(t, err)
+	})
+}
+
+// FuzzPAIMachines: no input panics and errors are well formed.
+func FuzzPAIMachines(f *testing.F) {
+	addSeeds(f, "pai_machine_spec.csv")
+	f.Fuzz(func(t *testing.T, data []byte) {
+		_, err := readAll(NewPAIMachines(bytes.NewReader(data), "f.csv").Next)
+		checkErr(t, err)
+	})
+}

@@ -50,7 +50,7 @@ func newScanner(r io.Reader) *bufio.Scanner {
 // lines into an *Error on the next line.
 func scanError(file string, line int, err error) *Error {
 	if err == bufio.ErrTooLong {
-		return &Error{File: file, Line: line + 1, Msg: "line longer than 1 MiB", Err: err}
+		return &Error{File: file, Line: line + 1, Msg: "line longer than the limit of 1 MiB", Err: err}
 	}
 	return &Error{File: file, Line: line + 1, Msg: "read: " + err.Error(), Err: err}
 }

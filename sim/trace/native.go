@@ -4,12 +4,15 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"errors"
 	"io"
 	"math"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/berthsched/berth/internal/jsondoc"
 )
 
 // Kind is the kind of a native event: one of the Kind constants.
@@ -289,6 +292,7 @@ type NativeReader struct {
 	file     string
 	src      io.Reader
 	sc       *bufio.Scanner
+	parser   *jsondoc.Parser
 	line     int
 	last     float64 // the time of the previous event
 	lastLine int     // its line
@@ -331,7 +335,10 @@ func (r *NativeReader) next() (Event, error) {
 		}
 		var e Event
 		var s keyScan
-		if col, msg, err := parseEvent(b, &e, &s); msg != "" {
+		if r.parser == nil {
+			r.parser = jsondoc.NewParser("", lineLimits)
+		}
+		if col, msg, err := parseEvent(r.parser, b, &e, &s); msg != "" {
 			return Event{}, &Error{File: r.file, Line: r.line, Col: col, Msg: msg, Err: err}
 		}
 		if e.Time < r.last {
@@ -359,30 +366,41 @@ func formatFloat(f float64) string {
 
 // parseEvent decodes and checks one line into e. On error it returns the
 // 1-based byte column (0 for the whole line), the message, and the cause.
-func parseEvent(b []byte, e *Event, s *keyScan) (col int, msg string, cause error) {
-	err := json.Unmarshal(b, e)
-	if se, ok := err.(*json.SyntaxError); ok {
-		col := int(se.Offset)
-		if col >= len(b) || col < 1 {
+func parseEvent(p *jsondoc.Parser, b []byte, e *Event, s *keyScan) (col int, msg string, cause error) {
+	n, err := p.Parse(b)
+	var je *jsondoc.Error
+	if errors.As(err, &je) {
+		switch {
+		case je.Err == jsondoc.ErrDuplicateKey && je.Path == "":
+			return je.Pos.Col, "field " + strconv.Quote(je.Key) + " appears twice", nil
+		case je.Err == jsondoc.ErrDuplicateKey:
+			return je.Pos.Col, je.Path + ": key " + strconv.Quote(je.Key) + " appears twice", nil
+		}
+		col := je.Pos.Col
+		if col < 1 || col > len(b) {
 			col = len(b) + 1
 		}
-		return col, "invalid JSON: " + se.Error(), err
+		return col, "invalid JSON: " + je.Msg, err
 	}
-	// The line is valid JSON: scan its keys for what encoding/json lets
-	// pass (unknown and duplicate keys, case-insensitive matches, nulls).
+	// The line is valid JSON: scan its keys for what decoding lets pass
+	// (unknown keys, nulls) and where its fields are.
 	if col, msg := s.scan(b); msg != "" {
 		return col, msg, nil
 	}
-	if te, ok := err.(*json.UnmarshalTypeError); ok {
-		name, _, _ := strings.Cut(te.Field, ".")
-		f, known := fieldByName[name]
-		if !known {
-			return 0, "expected " + name + " to be a different type: " + te.Error(), err
+	if err := jsondoc.Decode(n, "", e); err != nil {
+		if !errors.As(err, &je) {
+			return 0, "invalid event: " + err.Error(), err
 		}
-		return int(s.valOff[f]) + 1, name + ": expected " + fieldTypes[f] + ", found " + describeJSON(te.Value), err
-	}
-	if err != nil {
-		return 0, "invalid event: " + err.Error(), err
+		name, _, _ := strings.Cut(je.Path, ".")
+		name, _, _ = strings.Cut(name, "[")
+		f, known := fieldByName[name]
+		switch {
+		case !known:
+			return je.Pos.Col, je.Path + ": " + je.Msg, err
+		case name != je.Path:
+			return je.Pos.Col, je.Path + ": " + je.Msg, err
+		}
+		return int(s.valOff[f]) + 1, name + ": expected " + fieldTypes[f] + ", found " + jsondoc.Found(n.Get(name)), err
 	}
 	f, msg := e.validate(s.present)
 	if msg == "" {
@@ -399,26 +417,8 @@ func parseEvent(b []byte, e *Event, s *keyScan) (col int, msg string, cause erro
 	return int(s.valOff[f]) + 1, fieldMsg(f, msg), nil
 }
 
-// describeJSON turns UnmarshalTypeError.Value ("number 1.5", "string")
-// into words.
-func describeJSON(v string) string {
-	switch v {
-	case "string":
-		return "a string"
-	case "number":
-		return "a number"
-	case "bool":
-		return "a boolean"
-	case "array":
-		return "an array"
-	case "object":
-		return "an object"
-	}
-	if num, ok := strings.CutPrefix(v, "number "); ok {
-		return num
-	}
-	return v
-}
+// lineLimits bound the JSON of one line (which is at most maxLine long).
+var lineLimits = jsondoc.Limits{MaxBytes: maxLine + 1}
 
 // finite reports whether f is a finite non-negative number.
 func finite(f float64) bool { return f >= 0 && !math.IsInf(f, 1) }
