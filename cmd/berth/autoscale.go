@@ -738,8 +738,8 @@ func parseRowTime(s string, start time.Time) (time.Time, error) {
 // first, lowest, highest and last point, which draws the same envelope
 // at a fraction of the points.
 const (
-	maxPlotRows = 20000
-	plotBuckets = 4000
+	maxPlotRows = 4000
+	plotBuckets = 300
 )
 
 // plotData collects the plotted lines as a replay goes: series 0..n-1
