@@ -167,6 +167,9 @@ func (s *simulator) nodesFleet(f *TraceFile) error {
 		if err != nil {
 			return err
 		}
+		if k == MaxInstances {
+			return fmt.Errorf("sim: %s: more than %d nodes, expected at most %d instances in a run (fleet.nodes.limit reads fewer)", name, MaxInstances, MaxInstances)
+		}
 		typ := nodeType(n)
 		typ.PricePerHour = f.PricePerHour + f.PricePerGPUHour*float64(n.GPUs)
 		zone := n.Zone

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -468,6 +469,9 @@ func runSweep(e *env, scenarioPath, seed string, strategies, sweeps []string, ou
 		opts.Variants = append(opts.Variants, v)
 	}
 	res, err := sim.Sweep(sc, params, opts)
+	if errors.Is(err, sim.ErrTooManyRuns) {
+		return usagef("--sweep: %s", strings.TrimPrefix(err.Error(), "sim: "))
+	}
 	if err != nil {
 		return err
 	}

@@ -65,6 +65,9 @@ func (r *OpenBNodeReader) next() (Node, error) {
 	if n.GPUs, err = c.smallCount(col[3]); err != nil {
 		return Node{}, err
 	}
+	if n.GPUs > MaxNodeGPUs {
+		return Node{}, c.fieldError(col[3], "gpu "+c.field(col[3])+" is too many, expected at most "+strconv.Itoa(MaxNodeGPUs))
+	}
 	if n.GPUs > 0 && n.GPUModel == "" {
 		return Node{}, c.fieldError(col[4], "model is empty for a node with "+strconv.Itoa(n.GPUs)+" GPUs, expected a GPU model")
 	}

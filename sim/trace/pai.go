@@ -2,6 +2,7 @@ package trace
 
 import (
 	"io"
+	"strconv"
 	"strings"
 )
 
@@ -78,6 +79,9 @@ func (r *PAIMachineReader) next() (Node, error) {
 	n.CPU, n.MemoryMiB = cores*1024, mem*1024
 	if n.GPUs, err = c.smallCount(4); err != nil {
 		return Node{}, err
+	}
+	if n.GPUs > MaxNodeGPUs {
+		return Node{}, c.fieldError(4, "cap_gpu "+c.field(4)+" is too many, expected at most "+strconv.Itoa(MaxNodeGPUs))
 	}
 	switch {
 	case n.GPUModel == "CPU" && n.GPUs > 0:
