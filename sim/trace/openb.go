@@ -88,6 +88,10 @@ type OpenBPodReader struct {
 	col   []int
 	timed bool
 	err   error
+	// last is the creation time of the previous pod, lastLine its line
+	// (0 before the first pod).
+	last     time.Duration
+	lastLine int
 }
 
 var openBPodColumns = []string{"name", "cpu_milli", "memory_mib", "num_gpu", "gpu_milli", "gpu_spec", "creation_time", "deletion_time"}
@@ -204,6 +208,12 @@ func (r *OpenBPodReader) times(t *Task) error {
 	if err != nil {
 		return err
 	}
+	line, _ := c.r.FieldPos(ci)
+	if r.lastLine > 0 && created < r.last {
+		return c.fieldError(ci, "creation_time "+c.field(ci)+" is before "+formatFloat(r.last.Seconds())+" on line "+strconv.Itoa(r.lastLine)+
+			", expected times that do not decrease (a replay would submit the pod late)")
+	}
+	r.last, r.lastLine = created, line
 	t.Submit = created
 	deleted, ok, err := optSeconds(c, di)
 	if err != nil || !ok {
