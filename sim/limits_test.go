@@ -2,6 +2,7 @@ package sim
 
 import (
 	"errors"
+	"io"
 	"math/rand/v2"
 	"strconv"
 	"strings"
@@ -141,5 +142,48 @@ func TestSweepLimit(t *testing.T) {
 	want := "sim: sweep seed: too many runs: more than 10000 runs (every combination of the swept values, times 5 placement variants)"
 	if err == nil || err.Error() != want || !errors.Is(err, ErrTooManyRuns) {
 		t.Errorf("Sweep of 10^7 combinations: error %v, want %q wrapping ErrTooManyRuns", err, want)
+	}
+}
+
+// TestTraceFleetErrors checks that a trace's duplicate instance or node
+// and a reference to an instance the fleet does not have name the file
+// and line.
+func TestTraceFleetErrors(t *testing.T) {
+	tests := []struct {
+		name, format, content, want string
+	}{
+		{"instance added twice", "native",
+			`{"time": 0, "kind": "instance-add", "instance": "i-1", "cpu": 1024, "memory": 1024}` + "\n" +
+				`{"time": 5, "kind": "instance-add", "instance": "i-1", "cpu": 1024, "memory": 1024}` + "\n",
+			`sim: t.jsonl:2: instance-add: instance "i-1" is already in the fleet, expected each instance added once`},
+		{"unknown instance", "native",
+			`{"time": 0, "kind": "instance-add", "instance": "i-1", "cpu": 1024, "memory": 1024}` + "\n" +
+				`{"time": 5, "kind": "instance-fail", "instance": "i-2"}` + "\n",
+			`sim: t.jsonl:2: instance-fail: instance "i-2" is not in the fleet, expected one added before this line`},
+		{"instance priced past the limit", "native",
+			`{"time": 0, "kind": "instance-add", "instance": "i-1", "cpu": 1024, "memory": 1024, "pricePerHour": 1e300}` + "\n",
+			`sim: t.jsonl:1: instance-add: pricePerHour 1e+300, expected at most 1e+06`},
+		{"node listed twice", "openb", "sn,cpu_milli,memory_mib,gpu,model\nn0,1000,1024,0,\nn1,1000,1024,0,\nn0,1000,1024,0,\n",
+			`sim: t.jsonl:4: node "n0" is listed twice, expected each node once`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sc := &Scenario{Duration: Duration(time.Hour),
+				Workload: Workload{Trace: &TraceFile{Format: "native", Path: "t.jsonl"}}}
+			if tt.format == "openb" {
+				sc.Fleet.Nodes = &TraceFile{Format: "openb", Path: "t.jsonl"}
+				sc.Workload = Workload{Generator: &Generator{RatePerHour: 1, Mix: []Mix{{Name: "x", Weight: 1, CPU: 1, MemoryMiB: 1,
+					Duration: Distribution{Kind: "constant", Median: Duration(time.Minute)}}}}}
+			}
+			if err := sc.Validate(); err != nil {
+				t.Fatal(err)
+			}
+			_, err := Simulate(sc, sc.Workload.Placement, Options{Open: func(string) (io.ReadCloser, error) {
+				return io.NopCloser(strings.NewReader(tt.content)), nil
+			}})
+			if err == nil || err.Error() != tt.want {
+				t.Errorf("Simulate error %v, want %q", err, tt.want)
+			}
+		})
 	}
 }

@@ -351,7 +351,7 @@ func (s *simulator) handle(ev Event) {
 			s.fail(err)
 		}
 		if t.fleet != nil {
-			s.traceFleetEvent(t.fleet)
+			s.traceFleetEvent(t.fleet, t.where)
 			return
 		}
 		s.submit(*t)

@@ -647,7 +647,7 @@ type metricsReader struct {
 
 func newMetricsReader(r io.Reader, start time.Time) (*metricsReader, error) {
 	cr := csv.NewReader(r)
-	cr.FieldsPerRecord = 0
+	cr.FieldsPerRecord = -1 // checked by next, with the counts
 	cr.ReuseRecord = true
 	header, err := cr.Read()
 	if err == io.EOF {
@@ -683,6 +683,9 @@ func (mr *metricsReader) next(row *metricRow) error {
 		return csvErr(err)
 	}
 	line, _ := mr.cr.FieldPos(0)
+	if len(rec) != len(mr.names)+1 {
+		return fmt.Errorf("line %d: expected %d fields (time,%s), found %d", line, len(mr.names)+1, strings.Join(mr.names, ","), len(rec))
+	}
 	row.raw = rec[0]
 	if len(row.values) != len(mr.names) {
 		row.values = make([]float64, len(mr.names))

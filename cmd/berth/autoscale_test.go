@@ -116,6 +116,8 @@ func TestAutoscaleErrors(t *testing.T) {
 			1, `s2.json: StartTime: "tomorrow" is not an RFC 3339 time`},
 		{"bad metrics cell", []string{"--target", target, "--policy", out, "--metrics", writeDoc(t, dir, "m1.csv", "time,CPUUtilization\n0,12\n60,abc\n")},
 			1, `m1.csv: line 3: column CPUUtilization: "abc" is not a finite number`},
+		{"wrong number of fields", []string{"--target", target, "--policy", out, "--metrics", writeDoc(t, dir, "m3.csv", "time,CPUUtilization\n0,12\n60,1,2\n")},
+			1, `m3.csv: line 3: expected 2 fields (time,CPUUtilization), found 3`},
 		{"time going back", []string{"--target", target, "--policy", out, "--metrics", writeDoc(t, dir, "m2.csv", "time,CPUUtilization\n60,12\n0,1\n")},
 			1, `m2.csv: line 3: time: "0" is not after the previous row's`},
 		{"Period past a time.Duration", []string{"--target", target, "--policy", writeDoc(t, dir, "p7.json",

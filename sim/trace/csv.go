@@ -161,6 +161,15 @@ func equalStrings(a, b []string) bool {
 	return true
 }
 
+// line returns the line of the current record (0 before the first).
+func (c *csvFile) line() int {
+	if c.r == nil || c.rec == nil {
+		return 0
+	}
+	l, _ := c.r.FieldPos(0)
+	return l
+}
+
 // field returns field i of the current record.
 func (c *csvFile) field(i int) string { return c.rec[i] }
 

@@ -25,6 +25,9 @@ func NewOpenBNodes(r io.Reader, file string) *OpenBNodeReader {
 	return &OpenBNodeReader{c: newCSVFile(r, file, nil)}
 }
 
+// Line returns the line of the node Next last returned.
+func (r *OpenBNodeReader) Line() int { return r.c.line() }
+
 // Next returns the next node, io.EOF after the last one, or an *Error.
 // After an error other than io.EOF it keeps returning that error.
 func (r *OpenBNodeReader) Next() (Node, error) {

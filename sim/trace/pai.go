@@ -34,6 +34,9 @@ func NewPAIMachines(r io.Reader, file string) *PAIMachineReader {
 	return &PAIMachineReader{c: newCSVFile(r, file, paiColumns)}
 }
 
+// Line returns the line of the machine Next last returned.
+func (r *PAIMachineReader) Line() int { return r.c.line() }
+
 // Next returns the next machine, io.EOF after the last one, or an *Error.
 // After an error other than io.EOF it keeps returning that error.
 func (r *PAIMachineReader) Next() (Node, error) {
