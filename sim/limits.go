@@ -34,3 +34,8 @@ const (
 	// run stays a finite number.
 	MaxPricePerHour = 1e6
 )
+
+// maxSpotPriceFactor bounds a capacity provider's spotPriceFactor, which
+// multiplies a price (Spot costs less than on-demand: the default is
+// 0.35).
+const maxSpotPriceFactor = 10

@@ -78,6 +78,8 @@ func TestScenarioLimits(t *testing.T) {
 			want: "sim: s.json: reconcileEvery: 1s over duration 4800h0m0s is 17280000 reconciliations, expected at most 10000000"},
 		{name: "huge price", sc: limitScenario{types: `{"name": "m", "cpu": 1024, "memory": 1024, "pricePerHour": 1e300}`},
 			want: "sim: s.json: fleet.instanceTypes[0].pricePerHour: 1e+300, expected at most 1e+06"},
+		{name: "huge Spot price factor", sc: limitScenario{rest: `, "capacityProviders": [{"name": "asg", "instanceTypes": ["m"], "maxSize": 1, "spotPriceFactor": 1e300}]`},
+			want: "sim: s.json: capacityProviders[0].spotPriceFactor: 1e+300, expected at most 10 (a factor of the on-demand price)"},
 		{name: "huge Fargate price", sc: limitScenario{rest: `, "fargate": {"pricePerVcpuHour": 1e300}`},
 			want: "sim: s.json: fargate.pricePerVcpuHour: 1e+300, expected at most 62500"},
 		{name: "alarm of 1e9 evaluation periods", sc: limitScenario{rest: service(1, `, "usage": {"cpu": 50}, "scaling": {"minCapacity": 1, "maxCapacity": 2,

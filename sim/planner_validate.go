@@ -206,6 +206,8 @@ func (p *CapacityProviderSpec) validate(path string, types map[string]*InstanceT
 		return fmt.Errorf("sim: %s.launchDelay: %v is negative", path, time.Duration(p.LaunchDelay))
 	case p.InterruptionsPerHour < 0 || p.SpotPriceFactor < 0:
 		return fmt.Errorf("sim: %s: interruptionsPerHour and spotPriceFactor must not be negative", path)
+	case p.SpotPriceFactor > maxSpotPriceFactor:
+		return fmt.Errorf("sim: %s.spotPriceFactor: %g, expected at most %d (a factor of the on-demand price)", path, p.SpotPriceFactor, maxSpotPriceFactor)
 	}
 	asg := p.provider(types)
 	if err := asg.Validate(); err != nil {
