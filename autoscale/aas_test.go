@@ -202,6 +202,21 @@ func TestPolicyValidation(t *testing.T) {
 			AdjustmentType: ChangeInCapacity, Alarm: Alarm{MetricName: "M", ComparisonOperator: GreaterThanThreshold, EvaluationPeriods: 1, DatapointsToAlarm: 2},
 			StepAdjustments: []StepAdjustment{{MetricIntervalLowerBound: f(0), ScalingAdjustment: 1}}}},
 			`Alarm.DatapointsToAlarm: 2, expected 1 to EvaluationPeriods (1)`},
+		{"EvaluationPeriods beyond a day of minutes", Policy{PolicyName: "p", StepScaling: &StepScalingPolicy{
+			AdjustmentType: ChangeInCapacity, Alarm: Alarm{MetricName: "M", ComparisonOperator: GreaterThanThreshold, EvaluationPeriods: 1e9},
+			StepAdjustments: []StepAdjustment{{MetricIntervalLowerBound: f(0), ScalingAdjustment: 1}}}},
+			`Alarm.EvaluationPeriods: 1000000000 periods of 1m0s, expected at most 1440 (EvaluationPeriods x Period at most 24h0m0s)`},
+		{"EvaluationPeriods of a day of minutes is valid", Policy{PolicyName: "p", StepScaling: &StepScalingPolicy{
+			AdjustmentType: ChangeInCapacity, Alarm: Alarm{MetricName: "M", ComparisonOperator: GreaterThanThreshold, EvaluationPeriods: 1440},
+			StepAdjustments: []StepAdjustment{{MetricIntervalLowerBound: f(0), ScalingAdjustment: 1}}}}, ""},
+		{"EvaluationPeriods beyond seven days of hours", Policy{PolicyName: "p", StepScaling: &StepScalingPolicy{
+			AdjustmentType: ChangeInCapacity, Alarm: Alarm{MetricName: "M", ComparisonOperator: GreaterThanThreshold, EvaluationPeriods: 169, Period: time.Hour},
+			StepAdjustments: []StepAdjustment{{MetricIntervalLowerBound: f(0), ScalingAdjustment: 1}}}},
+			`Alarm.EvaluationPeriods: 169 periods of 1h0m0s, expected at most 168`},
+		{"Period beyond seven days", Policy{PolicyName: "p", StepScaling: &StepScalingPolicy{
+			AdjustmentType: ChangeInCapacity, Alarm: Alarm{MetricName: "M", ComparisonOperator: GreaterThanThreshold, EvaluationPeriods: 1, Period: 8 * 24 * time.Hour},
+			StepAdjustments: []StepAdjustment{{MetricIntervalLowerBound: f(0), ScalingAdjustment: 1}}}},
+			`Alarm.Period: 192h0m0s, expected at most 168h0m0s`},
 		{"no configuration", Policy{PolicyName: "p"}, "no StepScaling or TargetTracking"},
 		{"TargetValue 0", Policy{PolicyName: "p", TargetTracking: &TargetTrackingPolicy{
 			CustomizedMetricSpecification: &CustomizedMetricSpecification{MetricName: "M"}}}, "TargetValue: 0, expected a positive"},

@@ -119,6 +119,14 @@ const (
 // DefaultPeriod is an alarm's period when none is given.
 const DefaultPeriod = 60 * time.Second
 
+// MaxEvaluationRange and MaxShortEvaluationRange are CloudWatch's limits on
+// EvaluationPeriods x Period: seven days, and one day for periods shorter
+// than an hour. They also bound the work of one evaluation.
+const (
+	MaxEvaluationRange      = 7 * 24 * time.Hour
+	MaxShortEvaluationRange = 24 * time.Hour
+)
+
 // Alarm is the part of a PutMetricAlarm request that decides its state.
 // The zero values of DatapointsToAlarm, Period and Statistic mean the
 // defaults (EvaluationPeriods, 60 s, Average); the other fields are
@@ -156,6 +164,11 @@ func (a Alarm) Validate() error {
 		return fmt.Errorf("autoscale: Alarm.DatapointsToAlarm: %d, expected 1 to EvaluationPeriods (%d)", a.DatapointsToAlarm, a.EvaluationPeriods)
 	case a.Period < 0 || a.Period%time.Second != 0:
 		return fmt.Errorf("autoscale: Alarm.Period: %v, expected a positive whole number of seconds", a.Period)
+	case a.Period > MaxEvaluationRange:
+		return fmt.Errorf("autoscale: Alarm.Period: %v, expected at most %v", a.Period, MaxEvaluationRange)
+	case a.EvaluationPeriods > int(a.maxRange()/a.period()):
+		return fmt.Errorf("autoscale: Alarm.EvaluationPeriods: %d periods of %v, expected at most %d (EvaluationPeriods x Period at most %v)",
+			a.EvaluationPeriods, a.period(), int(a.maxRange()/a.period()), a.maxRange())
 	case !a.Statistic.valid():
 		return fmt.Errorf("autoscale: Alarm.Statistic: %q is not one of Average, Sum, Minimum, Maximum, SampleCount", a.Statistic)
 	}
@@ -175,6 +188,15 @@ func (a Alarm) period() time.Duration {
 		return DefaultPeriod
 	}
 	return a.Period
+}
+
+// maxRange is CloudWatch's limit on EvaluationPeriods x Period for the
+// alarm's period.
+func (a Alarm) maxRange() time.Duration {
+	if a.period() < time.Hour {
+		return MaxShortEvaluationRange
+	}
+	return MaxEvaluationRange
 }
 
 func (a Alarm) datapointsToAlarm() int {

@@ -47,6 +47,26 @@ type Scaler struct {
 	ScheduledActions []ScheduledAction
 }
 
+// Lookback is how far before an evaluation's time the scaler reads
+// metrics: the longest alarm window of its policies. An evaluation at now
+// reads no sample at or before now minus Lookback, so a caller replaying a
+// long timeline may drop those.
+func (s *Scaler) Lookback() time.Duration {
+	var d time.Duration
+	window := func(a Alarm) { d = max(d, time.Duration(a.EvaluationPeriods)*a.period()) }
+	for _, p := range s.Policies {
+		if p.StepScaling != nil {
+			window(p.StepScaling.Alarm)
+		}
+		if p.TargetTracking != nil {
+			high, low := p.TargetTracking.Alarms()
+			window(high)
+			window(low)
+		}
+	}
+	return d
+}
+
 // Validate checks the target, every policy and scheduled action, the
 // quotas of spec 4.1 and that names are unique.
 func (s *Scaler) Validate() error {

@@ -55,6 +55,17 @@
 // Sweep runs a scenario once per combination of parameter values, in
 // parallel.
 //
+// # Limits
+//
+// Validate rejects, before anything is allocated, what no real plan asks
+// for but would exhaust memory or time: more than MaxInstances instances
+// in a run, more than MaxSamples samples or MaxReconciles reconciliations,
+// a generator expected to submit more than MaxGeneratedTasks tasks, a
+// service of more than MaxServiceTasks tasks (MaxTotalServiceTasks
+// together), a price above MaxPricePerHour; Sweep refuses more than
+// MaxSweepRuns runs (ErrTooManyRuns). The error names the field, its value
+// and the limit. Traces are streamed, so their length is not limited.
+//
 // # Determinism
 //
 // The same scenario and seed give a byte-identical event log and summary.

@@ -6,6 +6,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/berthsched/berth/placement"
@@ -54,6 +55,7 @@ func (s *sortedSource) Next() (item, error) {
 // (place, finish...) are skipped, so that a run's event log replays.
 type nativeSource struct {
 	r     *trace.NativeReader
+	file  string
 	limit int
 	n     int
 }
@@ -77,7 +79,8 @@ func (s *nativeSource) Next() (item, error) {
 			return item{Task: t}, nil
 		case trace.KindInstanceAdd, trace.KindInstanceFail, trace.KindInstanceDrain, trace.KindInstanceDeregister:
 			ev := e
-			return item{Task: trace.Task{Submit: e.At(), HasTimes: true}, fleet: &ev}, nil
+			where := s.file + ":" + strconv.Itoa(s.r.Line())
+			return item{Task: trace.Task{Submit: e.At(), HasTimes: true}, fleet: &ev, where: where}, nil
 		}
 	}
 }
@@ -98,7 +101,7 @@ func (s *simulator) openWorkload() (taskSource, error) {
 	}
 	switch f.Format {
 	case "native":
-		return &nativeSource{r: trace.NewNative(r, name), limit: f.Limit}, nil
+		return &nativeSource{r: trace.NewNative(r, name), file: name, limit: f.Limit}, nil
 	case "openb":
 		return &traceSource{r: trace.NewOpenBPods(r, name), limit: f.Limit}, nil
 	case "swf":
@@ -147,11 +150,14 @@ func (s *simulator) nodesFleet(f *TraceFile) error {
 		return err
 	}
 	var next func() (trace.Node, error)
+	var line func() int
 	switch f.Format {
 	case "openb":
-		next = trace.NewOpenBNodes(r, name).Next
+		nr := trace.NewOpenBNodes(r, name)
+		next, line = nr.Next, nr.Line
 	case "pai":
-		next = trace.NewPAIMachines(r, name).Next
+		nr := trace.NewPAIMachines(r, name)
+		next, line = nr.Next, nr.Line
 	default:
 		return fmt.Errorf("sim: fleet.nodes.format: %q, expected openb or pai", f.Format)
 	}
@@ -166,6 +172,12 @@ func (s *simulator) nodesFleet(f *TraceFile) error {
 		}
 		if err != nil {
 			return err
+		}
+		if _, dup := s.byID[n.Name]; dup {
+			return fmt.Errorf("sim: %s:%d: node %q is listed twice, expected each node once", name, line(), n.Name)
+		}
+		if k == MaxInstances {
+			return fmt.Errorf("sim: %s: more than %d nodes, expected at most %d instances in a run (fleet.nodes.limit reads fewer)", name, MaxInstances, MaxInstances)
 		}
 		typ := nodeType(n)
 		typ.PricePerHour = f.PricePerHour + f.PricePerGPUHour*float64(n.GPUs)
@@ -203,12 +215,21 @@ func nodeAttrs(n trace.Node) map[string]string {
 	return m
 }
 
-// traceFleetEvent applies an instance line of a native trace.
-func (s *simulator) traceFleetEvent(e *trace.Event) {
+// traceFleetEvent applies an instance line of a native trace; where is
+// its file:line.
+func (s *simulator) traceFleetEvent(e *trace.Event, where string) {
 	if e.Kind == trace.KindInstanceAdd {
 		n, err := e.Node()
 		if err != nil {
 			s.fail(fmt.Errorf("sim: %w", err))
+			return
+		}
+		if _, dup := s.byID[n.Name]; dup {
+			s.fail(fmt.Errorf("sim: %s: instance-add: instance %q is already in the fleet, expected each instance added once", where, n.Name))
+			return
+		}
+		if n.PricePerHour > MaxPricePerHour {
+			s.fail(fmt.Errorf("sim: %s: instance-add: pricePerHour %g, expected at most %g", where, n.PricePerHour, float64(MaxPricePerHour)))
 			return
 		}
 		zone := n.Zone
@@ -224,7 +245,7 @@ func (s *simulator) traceFleetEvent(e *trace.Event) {
 	}
 	in, ok := s.byID[e.InstanceID]
 	if !ok {
-		s.fail(fmt.Errorf("sim: trace event %s at %gs names instance %q, which the fleet does not have", e.Kind, e.Time, e.InstanceID))
+		s.fail(fmt.Errorf("sim: %s: %s: instance %q is not in the fleet, expected one added before this line", where, e.Kind, e.InstanceID))
 		return
 	}
 	s.instanceEvent(in, strings.TrimPrefix(string(e.Kind), "instance-"))

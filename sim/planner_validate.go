@@ -17,6 +17,12 @@ func (sc *Scenario) validatePlanner() error {
 	if sc.ReconcileEvery < 0 {
 		return fmt.Errorf("sim: reconcileEvery: %v is negative", time.Duration(sc.ReconcileEvery))
 	}
+	if sc.ReconcileEvery < Duration(MinReconcileEvery) {
+		return fmt.Errorf("sim: reconcileEvery: %v, expected at least %v", time.Duration(sc.ReconcileEvery), MinReconcileEvery)
+	}
+	if n := sc.Duration / sc.ReconcileEvery; len(sc.Services) > 0 && n > MaxReconciles {
+		return fmt.Errorf("sim: reconcileEvery: %v over duration %v is %d reconciliations, expected at most %d", time.Duration(sc.ReconcileEvery), time.Duration(sc.Duration), n, MaxReconciles)
+	}
 	types := map[string]*InstanceType{}
 	for i := range sc.Fleet.InstanceTypes {
 		types[sc.Fleet.InstanceTypes[i].Name] = &sc.Fleet.InstanceTypes[i]
@@ -39,6 +45,13 @@ func (sc *Scenario) validatePlanner() error {
 	if f := sc.Fargate; f != nil {
 		if f.PricePerVCPUHour < 0 || f.PricePerGBHour < 0 || f.SpotDiscount < 0 || f.SpotDiscount > 1 || f.ProvisionDelay < 0 || f.SpotInterruptionsPerHour < 0 {
 			return fmt.Errorf("sim: fargate: prices, provisionDelay and spotInterruptionsPerHour must not be negative and spotDiscount must be 0..1")
+		}
+		// A Fargate task has at most 16 vCPU and 120 GB.
+		if f.PricePerVCPUHour > MaxPricePerHour/16 {
+			return fmt.Errorf("sim: fargate.pricePerVcpuHour: %g, expected at most %g", f.PricePerVCPUHour, float64(MaxPricePerHour/16))
+		}
+		if f.PricePerGBHour > MaxPricePerHour/128 {
+			return fmt.Errorf("sim: fargate.pricePerGbHour: %g, expected at most %g", f.PricePerGBHour, float64(MaxPricePerHour/128))
 		}
 	}
 	names := map[string]bool{}
@@ -65,6 +78,8 @@ func (sc *Scenario) validatePlanner() error {
 			return fmt.Errorf("sim: %s.at: %v is negative", path, time.Duration(e.At))
 		case e.DesiredCount != nil && *e.DesiredCount < 0:
 			return fmt.Errorf("sim: %s.desiredCount: %d is negative", path, *e.DesiredCount)
+		case e.DesiredCount != nil && *e.DesiredCount > MaxServiceTasks:
+			return fmt.Errorf("sim: %s.desiredCount: %d, expected at most %d", path, *e.DesiredCount, MaxServiceTasks)
 		}
 		if e.TaskDefinition != nil {
 			if err := e.TaskDefinition.validate(path + ".taskDefinition"); err != nil {
@@ -99,6 +114,9 @@ func (sc *Scenario) validatePlanner() error {
 			return fmt.Errorf("sim: %w", err)
 		}
 	}
+	if err := sc.validateServiceTasks(); err != nil {
+		return err
+	}
 	if len(sc.Workload.GPUCapacityProviderStrategy) > 0 && len(sc.Workload.CapacityProviderStrategy) == 0 {
 		return fmt.Errorf("sim: workload.gpuCapacityProviderStrategy: given without workload.capacityProviderStrategy")
 	}
@@ -116,6 +134,56 @@ func (sc *Scenario) validatePlanner() error {
 			if it.CapacityProvider == providerFargate || it.CapacityProvider == providerFargateSpot {
 				return fmt.Errorf("sim: %s: %q: workload tasks run on Auto Scaling group providers only", ws.path, it.CapacityProvider)
 			}
+		}
+	}
+	return nil
+}
+
+// validateServiceTasks checks that the services' task counts stay within
+// MaxServiceTasks each and MaxTotalServiceTasks together, counting each
+// service at the most it can ask for: its desiredCount, its scaling
+// maxCapacity or a service event's desiredCount.
+func (sc *Scenario) validateServiceTasks() error {
+	peak := map[string]int{}
+	for i, sp := range sc.Services {
+		path := fmt.Sprintf("services[%d]", i)
+		if sp.DesiredCount != nil && *sp.DesiredCount > MaxServiceTasks {
+			return fmt.Errorf("sim: %s.desiredCount: %d, expected at most %d", path, *sp.DesiredCount, MaxServiceTasks)
+		}
+		if sp.Scaling != nil && sp.Scaling.MaxCapacity > MaxServiceTasks {
+			return fmt.Errorf("sim: %s.scaling.maxCapacity: %d, expected at most %d", path, sp.Scaling.MaxCapacity, MaxServiceTasks)
+		}
+		if sp.DesiredCount != nil {
+			peak[sp.Name] = *sp.DesiredCount
+		}
+		if sp.Scaling != nil {
+			peak[sp.Name] = max(peak[sp.Name], sp.Scaling.MaxCapacity)
+			for j, a := range sp.Scaling.ScheduledActions {
+				for _, c := range []struct {
+					field string
+					v     *int
+				}{{"minCapacity", a.MinCapacity}, {"maxCapacity", a.MaxCapacity}} {
+					if c.v == nil {
+						continue
+					}
+					if *c.v > MaxServiceTasks {
+						return fmt.Errorf("sim: %s.scaling.scheduledActions[%d].%s: %d, expected at most %d", path, j, c.field, *c.v, MaxServiceTasks)
+					}
+					peak[sp.Name] = max(peak[sp.Name], *c.v)
+				}
+			}
+		}
+	}
+	for _, e := range sc.ServiceEvents {
+		if e.DesiredCount != nil {
+			peak[e.Service] = max(peak[e.Service], *e.DesiredCount)
+		}
+	}
+	total := 0
+	for i, sp := range sc.Services {
+		if total += peak[sp.Name]; total > MaxTotalServiceTasks {
+			return fmt.Errorf("sim: services[%d]: %d tasks bring the services to %d, expected at most %d together (counting desiredCount, scaling.maxCapacity and serviceEvents)",
+				i, peak[sp.Name], total, MaxTotalServiceTasks)
 		}
 	}
 	return nil
@@ -148,6 +216,8 @@ func (p *CapacityProviderSpec) validate(path string, types map[string]*InstanceT
 		return fmt.Errorf("sim: %s.launchDelay: %v is negative", path, time.Duration(p.LaunchDelay))
 	case p.InterruptionsPerHour < 0 || p.SpotPriceFactor < 0:
 		return fmt.Errorf("sim: %s: interruptionsPerHour and spotPriceFactor must not be negative", path)
+	case p.SpotPriceFactor > maxSpotPriceFactor:
+		return fmt.Errorf("sim: %s.spotPriceFactor: %g, expected at most %d (a factor of the on-demand price)", path, p.SpotPriceFactor, maxSpotPriceFactor)
 	}
 	asg := p.provider(types)
 	if err := asg.Validate(); err != nil {

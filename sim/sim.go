@@ -247,6 +247,12 @@ func (s *simulator) buildFleet() error {
 // addInstance registers an instance of typ in zone (status ACTIVE, or
 // REGISTERING until a registered event). id names it; "" makes one up.
 func (s *simulator) addInstance(typ *InstanceType, zone string, attrs map[string]string, status placement.Status, id string) (*placement.Instance, error) {
+	if s.nextInst >= MaxInstances {
+		return nil, fmt.Errorf("sim: instance %d: the run has registered %d instances, expected at most %d", s.nextInst+1, s.nextInst, MaxInstances)
+	}
+	if typ.GPUs > trace.MaxNodeGPUs {
+		return nil, fmt.Errorf("sim: instance type %q: %d GPUs, expected at most %d", typ.Name, typ.GPUs, trace.MaxNodeGPUs)
+	}
 	n := s.nextInst
 	s.nextInst++
 	if id == "" {
@@ -345,7 +351,7 @@ func (s *simulator) handle(ev Event) {
 			s.fail(err)
 		}
 		if t.fleet != nil {
-			s.traceFleetEvent(t.fleet)
+			s.traceFleetEvent(t.fleet, t.where)
 			return
 		}
 		s.submit(*t)

@@ -3,6 +3,7 @@ package sim
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"runtime"
@@ -189,6 +190,10 @@ type SweepResult struct {
 	Rows     []SweepRow
 }
 
+// ErrTooManyRuns is Sweep's error for a sweep of more than MaxSweepRuns
+// runs.
+var ErrTooManyRuns = errors.New("too many runs")
+
 // Sweep runs the scenario once per combination of the parameters' values
 // and per placement variant, in parallel (opts.Parallel, default one per
 // core). Each run is deterministic, so the result does not depend on the
@@ -201,6 +206,16 @@ func Sweep(sc *Scenario, params []SweepParam, opts CompareOptions) (*SweepResult
 		values []string
 		sc     *Scenario
 		v      Variant
+	}
+	variants := len(sc.Variants())
+	if len(opts.Variants) > 0 {
+		variants = len(opts.Variants)
+	}
+	runs := variants
+	for _, p := range params {
+		if runs *= len(p.Values); runs > MaxSweepRuns {
+			return nil, fmt.Errorf("sim: sweep %s: %w: more than %d runs (every combination of the swept values, times %d placement variants)", p.Path, ErrTooManyRuns, MaxSweepRuns, variants)
+		}
 	}
 	combos := [][]string{nil}
 	for _, p := range params {

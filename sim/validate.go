@@ -22,6 +22,9 @@ func (sc *Scenario) Validate() error {
 	if sc.SampleEvery < 0 {
 		return fmt.Errorf("sim: sampleEvery: %v, expected a positive duration", time.Duration(sc.SampleEvery))
 	}
+	if n := sc.Duration / sc.SampleEvery; n > MaxSamples {
+		return fmt.Errorf("sim: sampleEvery: %v over duration %v is %d samples, expected at most %d", time.Duration(sc.SampleEvery), time.Duration(sc.Duration), n, MaxSamples)
+	}
 	if err := printable.Check(sc.Name); err != nil {
 		return fmt.Errorf("sim: name: %q %v", sc.Name, err)
 	}
@@ -50,6 +53,9 @@ func (sc *Scenario) Validate() error {
 		return err
 	}
 	if err := sc.validatePlanner(); err != nil {
+		return err
+	}
+	if err := sc.validateInstanceCount(); err != nil {
 		return err
 	}
 	names := map[string]bool{}
@@ -90,6 +96,8 @@ func (f *Fleet) validate(nativeTrace bool) error {
 			return fmt.Errorf("sim: %s.gpuModel: missing for a type with GPUs", p)
 		case t.PricePerHour < 0:
 			return fmt.Errorf("sim: %s.pricePerHour: %g is negative", p, t.PricePerHour)
+		case t.PricePerHour > MaxPricePerHour:
+			return fmt.Errorf("sim: %s.pricePerHour: %g, expected at most %g", p, t.PricePerHour, float64(MaxPricePerHour))
 		}
 		for _, name := range sortedKeys(t.Scalars) {
 			if err := printable.Check(name); err != nil {
@@ -170,6 +178,50 @@ func (t *TraceFile) validate(path string, formats ...string) error {
 	if t.Limit < 0 {
 		return fmt.Errorf("sim: %s.limit: %d is negative", path, t.Limit)
 	}
+	for _, pr := range []struct {
+		field string
+		v     float64
+	}{{"pricePerHour", t.PricePerHour}, {"pricePerGpuHour", t.PricePerGPUHour}} {
+		if pr.v < 0 || pr.v > MaxPricePerHour {
+			return fmt.Errorf("sim: %s.%s: %g, expected 0 to %g", path, pr.field, pr.v, float64(MaxPricePerHour))
+		}
+	}
+	return nil
+}
+
+// validateInstanceCount checks that the pools, the add events and the
+// capacity providers' maxSize together stay within MaxInstances, naming
+// the field that crosses it.
+func (sc *Scenario) validateInstanceCount() error {
+	total := 0
+	add := func(path string, n int) error {
+		if n > MaxInstances {
+			return fmt.Errorf("sim: %s: %d instances, expected at most %d in a run", path, n, MaxInstances)
+		}
+		if total += n; total > MaxInstances {
+			return fmt.Errorf("sim: %s: %d brings the run to %d instances, expected at most %d (pools, add events and capacity providers' maxSize together)", path, n, total, MaxInstances)
+		}
+		return nil
+	}
+	for i, pl := range sc.Fleet.Pools {
+		for _, z := range sortedKeys(pl.Zones) {
+			if err := add(fmt.Sprintf("fleet.pools[%d].zones.%s", i, z), pl.Zones[z]); err != nil {
+				return err
+			}
+		}
+	}
+	for i, e := range sc.Fleet.Events {
+		if e.Kind == "add" {
+			if err := add(fmt.Sprintf("fleet.events[%d].count", i), e.Count); err != nil {
+				return err
+			}
+		}
+	}
+	for i, p := range sc.CapacityProviders {
+		if err := add(fmt.Sprintf("capacityProviders[%d].maxSize", i), p.MaxSize); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
@@ -204,6 +256,9 @@ func (w *Workload) validate(sc *Scenario) error {
 	}
 	if g.Until == 0 {
 		g.Until = sc.Duration
+	}
+	if n := g.RatePerHour * (1 + g.DailyCycle) * time.Duration(g.Until).Hours(); n > MaxGeneratedTasks {
+		return fmt.Errorf("sim: workload.generator.ratePerHour: %g until %v submits about %.3g tasks, expected at most %d", g.RatePerHour, time.Duration(g.Until), n, MaxGeneratedTasks)
 	}
 	for i := range g.Mix {
 		m := &g.Mix[i]
@@ -272,6 +327,9 @@ func (d *Distribution) validate(path string) error {
 	}
 	if d.Sigma < 0 || d.Max < 0 {
 		return fmt.Errorf("sim: %s: sigma and max must not be negative", path)
+	}
+	if d.Sigma > maxSigma {
+		return fmt.Errorf("sim: %s.sigma: %g, expected at most %d", path, d.Sigma, maxSigma)
 	}
 	return nil
 }

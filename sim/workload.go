@@ -24,6 +24,7 @@ type item struct {
 	ports []uint16
 	cons  []placement.Constraint
 	fleet *trace.Event // an instance line of a native trace, instead of a task
+	where string       // the fleet line's file:line, for errors
 	// From a mix's containers: static UDP host ports, dynamic host ports
 	// and the containers the executor runs.
 	udp        []uint16
@@ -173,7 +174,16 @@ func (gen *generator) Next() (item, error) {
 	return it, nil
 }
 
-// draw returns one duration from the distribution, at least a second.
+// maxSigma bounds a lognormal's sigma: at 10, one draw in a thousand is
+// already 10^13 times the median.
+const maxSigma = 10
+
+// maxDraw caps a draw below what a time.Duration holds (292 years), far
+// past the end of any run: a draw beyond it would wrap.
+const maxDraw = 200 * 365 * 24 * time.Hour
+
+// draw returns one duration from the distribution, at least a second and
+// at most maxDraw.
 func (d *Distribution) draw(rng *rand.Rand) time.Duration {
 	med := float64(d.Median)
 	var v float64
@@ -187,6 +197,9 @@ func (d *Distribution) draw(rng *rand.Rand) time.Duration {
 	}
 	if d.Max > 0 && v > float64(d.Max) {
 		v = float64(d.Max)
+	}
+	if !(v < float64(maxDraw)) { // also +Inf and NaN (0 x Inf)
+		return maxDraw
 	}
 	return max(time.Duration(v).Round(time.Second), time.Second)
 }

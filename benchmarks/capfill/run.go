@@ -101,7 +101,7 @@ type cacheEntry struct {
 // holding placement.Random, which ends the chain before the node ranks.
 func (w *Workload) Run(s Strategy, seed int64, tune float64) (*Result, error) {
 	if !validTune(tune) {
-		return nil, fmt.Errorf("capfill: tune %v; expected a positive number", tune)
+		return nil, fmt.Errorf("capfill: tune %v; expected above 0 and at most %d", tune, MaxTune)
 	}
 	if (s.New == nil) == (s.Placement == nil) {
 		return nil, fmt.Errorf("capfill: strategy %q: expected exactly one of New and Placement", s.Name)

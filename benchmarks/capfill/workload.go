@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
-	"math"
 	"math/rand"
 	"slices"
 	"strconv"
@@ -133,6 +132,11 @@ func (w *Workload) hasGPUPod() bool {
 }
 
 // validTune reports whether tune is a usable multiple of capacity.
+// MaxTune is the largest tune: a workload ten times the fleet's GPU
+// capacity, far past where every policy has stopped placing, and small
+// enough that the tuned pod list fits in memory.
+const MaxTune = 10
+
 func validTune(tune float64) bool {
-	return tune > 0 && !math.IsInf(tune, 0) && !math.IsNaN(tune)
+	return tune > 0 && tune <= MaxTune
 }

@@ -11,6 +11,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -133,46 +134,100 @@ func runAutoscale(e *env, targetPath string, policyPaths, schedPaths []string, m
 		return err
 	}
 	defer f.Close()
-	tl, err := readMetrics(f, start)
+	// The metrics are streamed, twice: a first pass checks every row, so
+	// that nothing is printed for an invalid file, and a second replays
+	// them. Memory does not grow with the number of rows.
+	var in io.ReadSeeker = f
+	if _, err := f.Seek(0, io.SeekCurrent); err != nil { // a pipe: read it once
+		data, err := io.ReadAll(f)
+		if err != nil {
+			return fmt.Errorf("%s: %w", metricsPath, err)
+		}
+		in = bytes.NewReader(data)
+	}
+	sum, err := scanMetrics(in, start)
 	if err != nil {
 		return fmt.Errorf("%s: %w", metricsPath, err)
 	}
-	if err := checkColumns(s, tl.names, policyPaths, metricsPath); err != nil {
+	if err := checkColumns(s, sum.names, policyPaths, metricsPath); err != nil {
 		return err
 	}
-	caps, err := replay(s, capacity, tl, e.stdout)
+	if _, err := in.Seek(0, io.SeekStart); err != nil {
+		return fmt.Errorf("%s: %w", metricsPath, err)
+	}
+	mr, err := newMetricsReader(in, start)
 	if err != nil {
-		return err
+		return fmt.Errorf("%s: %w", metricsPath, err)
+	}
+	var pl *plotData
+	if plotFile != nil {
+		pl = newPlotData(sum)
+	}
+	if err := replay(s, capacity, mr, e.stdout, pl); err != nil {
+		if errors.Is(err, errWrite) {
+			return err
+		}
+		return fmt.Errorf("%s: %w", metricsPath, err)
 	}
 	if plotFile != nil {
-		if err := writePlot(plotFile, tl, caps); err != nil {
+		if err := writePlot(plotFile, pl); err != nil {
 			return err
 		}
 	}
 	return outs.commit()
 }
 
-// replay evaluates the scaler at every row, prints the timeline and
-// returns the capacities, or the error writing them.
-func replay(s *autoscale.Scaler, capacity int, tl *timeline, w io.Writer) ([]int, error) {
+// replay evaluates the scaler at every row of mr and prints the timeline;
+// pl, when not nil, collects what the plot shows. Samples older than the
+// scaler's lookback are dropped as the replay goes.
+func replay(s *autoscale.Scaler, capacity int, mr *metricsReader, w io.Writer, pl *plotData) error {
 	out := csv.NewWriter(w)
 	out.Write([]string{"time", "capacity", "reason"})
 	m := autoscale.Metrics{}
 	st := s.Start(capacity)
-	caps := make([]int, 0, len(tl.rows))
-	for _, r := range tl.rows {
-		for j, name := range tl.names {
+	lookback := s.Lookback()
+	var r metricRow
+	for {
+		err := mr.next(&r)
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		for j, name := range mr.names {
 			if !math.IsNaN(r.values[j]) {
 				m[name] = append(m[name], autoscale.Sample{Time: r.at, Value: r.values[j]})
 			}
 		}
 		var why string
 		st, why = s.Evaluate(st, autoscale.Input{Now: r.at, Metrics: m})
-		caps = append(caps, st.Capacity)
 		out.Write([]string{r.raw, strconv.Itoa(st.Capacity), why})
+		if pl != nil {
+			pl.add(&r, st.Capacity)
+		}
+		dropBefore(m, r.at.Add(-lookback))
 	}
 	out.Flush()
-	return caps, out.Error()
+	if err := out.Error(); err != nil {
+		return fmt.Errorf("%w: %w", errWrite, err)
+	}
+	return nil
+}
+
+// errWrite marks a failure to write the timeline, as opposed to one of
+// reading the metrics.
+var errWrite = errors.New("writing the timeline")
+
+// dropBefore removes the samples at or before t, which no later
+// evaluation reads.
+func dropBefore(m autoscale.Metrics, t time.Time) {
+	for name, series := range m {
+		k := sort.Search(len(series), func(i int) bool { return series[i].Time.After(t) })
+		if k > 0 {
+			m[name] = series[k:]
+		}
+	}
 }
 
 // checkColumns reports a policy whose metric is not a column: a typo
@@ -361,6 +416,9 @@ func loadScaler(targetPath string, policyPaths, schedPaths []string) (*autoscale
 	return s, *td.Capacity, nil
 }
 
+// maxCooldownSeconds bounds a cooldown well inside a time.Duration.
+const maxCooldownSeconds = 365 * 24 * 3600
+
 // seconds converts an optional count of seconds to the library's
 // convention: absent is 0 (the default), an explicit 0 is -1 (none).
 func seconds(path, field string, v *int) (time.Duration, error) {
@@ -371,6 +429,8 @@ func seconds(path, field string, v *int) (time.Duration, error) {
 		return 0, fmt.Errorf("%s: %s: %d is negative", path, field, *v)
 	case *v == 0:
 		return -1, nil
+	case *v > maxCooldownSeconds:
+		return 0, fmt.Errorf("%s: %s: %d, expected at most %d seconds (a year)", path, field, *v, maxCooldownSeconds)
 	}
 	return time.Duration(*v) * time.Second, nil
 }
@@ -465,6 +525,8 @@ func loadAlarm(path string, d *alarmDoc) (autoscale.Alarm, error) {
 		return a, fmt.Errorf("%s: Alarm.DatapointsToAlarm: %d, expected 1 or more", path, *d.DatapointsToAlarm)
 	case d.Period != nil && *d.Period < 1:
 		return a, fmt.Errorf("%s: Alarm.Period: %d, expected a positive number of seconds", path, *d.Period)
+	case d.Period != nil && *d.Period > int(autoscale.MaxEvaluationRange/time.Second):
+		return a, fmt.Errorf("%s: Alarm.Period: %d, expected at most %d seconds (seven days)", path, *d.Period, int(autoscale.MaxEvaluationRange/time.Second))
 	}
 	a.Threshold, a.EvaluationPeriods = *d.Threshold, *d.EvaluationPeriods
 	if d.DatapointsToAlarm != nil {
@@ -507,7 +569,8 @@ func loadScheduled(path string) (autoscale.ScheduledAction, error) {
 	return a, nil
 }
 
-// timeline is a parsed metrics CSV.
+// timeline is a parsed metrics CSV, held whole (tests only: a replay
+// streams).
 type timeline struct {
 	names []string
 	rows  []metricRow
@@ -519,11 +582,79 @@ type metricRow struct {
 	values []float64 // NaN for an empty cell
 }
 
-// readMetrics parses the metrics CSV: a header time,<MetricName>...,
-// then rows whose times strictly increase.
+// readMetrics parses a whole metrics CSV.
 func readMetrics(r io.Reader, start time.Time) (*timeline, error) {
+	mr, err := newMetricsReader(r, start)
+	if err != nil {
+		return nil, err
+	}
+	tl := &timeline{names: mr.names}
+	for {
+		var row metricRow
+		err := mr.next(&row)
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		tl.rows = append(tl.rows, row)
+	}
+	if len(tl.rows) == 0 {
+		return nil, fmt.Errorf("no rows after the header")
+	}
+	return tl, nil
+}
+
+// metricsSummary is what a first pass over the metrics learns.
+type metricsSummary struct {
+	names       []string
+	rows        int
+	first, last time.Time
+}
+
+// scanMetrics checks every row of the metrics CSV without keeping them.
+func scanMetrics(r io.Reader, start time.Time) (metricsSummary, error) {
+	mr, err := newMetricsReader(r, start)
+	if err != nil {
+		return metricsSummary{}, err
+	}
+	sum := metricsSummary{names: mr.names}
+	var row metricRow
+	for {
+		err := mr.next(&row)
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return metricsSummary{}, err
+		}
+		if sum.rows == 0 {
+			sum.first = row.at
+		}
+		sum.last = row.at
+		sum.rows++
+	}
+	if sum.rows == 0 {
+		return metricsSummary{}, fmt.Errorf("no rows after the header")
+	}
+	return sum, nil
+}
+
+// metricsReader streams the metrics CSV: a header time,<MetricName>...,
+// then rows whose times strictly increase.
+type metricsReader struct {
+	cr    *csv.Reader
+	start time.Time
+	names []string
+	prev  time.Time
+	rows  int
+}
+
+func newMetricsReader(r io.Reader, start time.Time) (*metricsReader, error) {
 	cr := csv.NewReader(linelimit.New(r, linelimit.Max))
-	cr.FieldsPerRecord = 0
+	cr.FieldsPerRecord = -1 // checked by next, with the counts
+	cr.ReuseRecord = true
 	header, err := cr.Read()
 	if err == io.EOF {
 		return nil, fmt.Errorf("empty file, expected a header time,<MetricName>...")
@@ -534,7 +665,7 @@ func readMetrics(r io.Reader, start time.Time) (*timeline, error) {
 	if len(header) < 2 || strings.TrimSpace(header[0]) != "time" {
 		return nil, fmt.Errorf("line 1: header %q, expected time,<MetricName>[,<MetricName>...]", strings.Join(header, ","))
 	}
-	tl := &timeline{}
+	mr := &metricsReader{cr: cr, start: start}
 	seen := map[string]bool{}
 	for _, h := range header[1:] {
 		h = strings.TrimSpace(h)
@@ -542,44 +673,50 @@ func readMetrics(r io.Reader, start time.Time) (*timeline, error) {
 			return nil, fmt.Errorf("line 1: column %q is empty or repeated", h)
 		}
 		seen[h] = true
-		tl.names = append(tl.names, h)
+		mr.names = append(mr.names, h)
 	}
-	var prev time.Time
-	for {
-		rec, err := cr.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, csvErr(err)
-		}
-		line, _ := cr.FieldPos(0)
-		row := metricRow{raw: rec[0], values: make([]float64, len(tl.names))}
-		if row.at, err = parseRowTime(strings.TrimSpace(rec[0]), start); err != nil {
-			return nil, fmt.Errorf("line %d: time: %v", line, err)
-		}
-		if len(tl.rows) > 0 && !row.at.After(prev) {
-			return nil, fmt.Errorf("line %d: time: %q is not after the previous row's", line, rec[0])
-		}
-		prev = row.at
-		for j, cell := range rec[1:] {
-			cell = strings.TrimSpace(cell)
-			if cell == "" {
-				row.values[j] = math.NaN()
-				continue
-			}
-			v, err := strconv.ParseFloat(cell, 64)
-			if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
-				return nil, fmt.Errorf("line %d: column %q: %q is not a finite number", line, tl.names[j], cell)
-			}
-			row.values[j] = v
-		}
-		tl.rows = append(tl.rows, row)
+	return mr, nil
+}
+
+// next reads the next row into row, reusing its values; io.EOF ends the
+// rows.
+func (mr *metricsReader) next(row *metricRow) error {
+	rec, err := mr.cr.Read()
+	if err == io.EOF {
+		return io.EOF
 	}
-	if len(tl.rows) == 0 {
-		return nil, fmt.Errorf("no rows after the header")
+	if err != nil {
+		return csvErr(err)
 	}
-	return tl, nil
+	line, _ := mr.cr.FieldPos(0)
+	if len(rec) != len(mr.names)+1 {
+		return fmt.Errorf("line %d: expected %d fields (time,%s), found %d", line, len(mr.names)+1, strings.Join(mr.names, ","), len(rec))
+	}
+	row.raw = rec[0]
+	if len(row.values) != len(mr.names) {
+		row.values = make([]float64, len(mr.names))
+	}
+	if row.at, err = parseRowTime(strings.TrimSpace(rec[0]), mr.start); err != nil {
+		return fmt.Errorf("line %d: time: %v", line, err)
+	}
+	if mr.rows > 0 && !row.at.After(mr.prev) {
+		return fmt.Errorf("line %d: time: %q is not after the previous row's", line, rec[0])
+	}
+	mr.prev = row.at
+	mr.rows++
+	for j, cell := range rec[1:] {
+		cell = strings.TrimSpace(cell)
+		if cell == "" {
+			row.values[j] = math.NaN()
+			continue
+		}
+		v, err := strconv.ParseFloat(cell, 64)
+		if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+			return fmt.Errorf("line %d: column %q: %q is not a finite number", line, mr.names[j], cell)
+		}
+		row.values[j] = v
+	}
+	return nil
 }
 
 func csvErr(err error) error {
@@ -605,24 +742,107 @@ func parseRowTime(s string, start time.Time) (time.Time, error) {
 	return t, nil
 }
 
+// maxPlotRows is how many rows a plot shows point by point; a longer
+// timeline is drawn from plotBuckets buckets of rows, each keeping its
+// first, lowest, highest and last point, which draws the same envelope
+// at a fraction of the points.
+const (
+	maxPlotRows = 4000
+	plotBuckets = 300
+)
+
+// plotData collects the plotted lines as a replay goes: series 0..n-1
+// are the metrics, series n the capacity.
+type plotData struct {
+	names   []string
+	t0      time.Time
+	rows    int // rows in the timeline
+	seen    int // rows added so far
+	lines   []plotter.XYs
+	buckets []bucket // per line, the current bucket
+	current int      // the current bucket's number
+}
+
+// bucket is the first, lowest, highest and last point of a line within
+// one bucket of rows.
+type bucket struct {
+	n                      int
+	first, low, high, last plotter.XY
+}
+
+func newPlotData(sum metricsSummary) *plotData {
+	n := len(sum.names) + 1
+	return &plotData{names: sum.names, t0: sum.first, rows: sum.rows, lines: make([]plotter.XYs, n), buckets: make([]bucket, n)}
+}
+
+// add records a replayed row and the capacity after it.
+func (pd *plotData) add(r *metricRow, capacity int) {
+	x := r.at.Sub(pd.t0).Minutes()
+	if b := pd.seen * plotBuckets / pd.rows; pd.rows > maxPlotRows && b != pd.current {
+		pd.flush()
+		pd.current = b
+	}
+	pd.seen++
+	for j, v := range r.values {
+		if !math.IsNaN(v) {
+			pd.point(j, plotter.XY{X: x, Y: v})
+		}
+	}
+	pd.point(len(pd.names), plotter.XY{X: x, Y: float64(capacity)})
+}
+
+func (pd *plotData) point(line int, p plotter.XY) {
+	if pd.rows <= maxPlotRows {
+		pd.lines[line] = append(pd.lines[line], p)
+		return
+	}
+	b := &pd.buckets[line]
+	if b.n == 0 {
+		b.first, b.low, b.high = p, p, p
+	}
+	if p.Y < b.low.Y {
+		b.low = p
+	}
+	if p.Y > b.high.Y {
+		b.high = p
+	}
+	b.last = p
+	b.n++
+}
+
+// flush appends the current buckets' points to their lines, in time
+// order and without repeats.
+func (pd *plotData) flush() {
+	for j := range pd.buckets {
+		b := &pd.buckets[j]
+		if b.n == 0 {
+			continue
+		}
+		mid := []plotter.XY{b.low, b.high}
+		if b.high.X < b.low.X {
+			mid[0], mid[1] = b.high, b.low
+		}
+		for _, p := range append([]plotter.XY{b.first}, append(mid, b.last)...) {
+			if l := pd.lines[j]; len(l) == 0 || l[len(l)-1] != p {
+				pd.lines[j] = append(pd.lines[j], p)
+			}
+		}
+		*b = bucket{}
+	}
+}
+
 // writePlot draws the metrics (top) and the capacity (bottom) against
 // minutes from the first row.
-func writePlot(file *outputItem, tl *timeline, caps []int) error {
-	t0 := tl.rows[0].at
-	minutes := func(t time.Time) float64 { return t.Sub(t0).Minutes() }
+func writePlot(file *outputItem, pd *plotData) error {
+	pd.flush()
 	top := plot.New()
 	top.Title.Text = "metrics"
 	top.Y.Label.Text = "value"
 	top.Legend.Top = true
 	palette := []color.Color{color.RGBA{R: 31, G: 119, B: 180, A: 255}, color.RGBA{R: 255, G: 127, B: 14, A: 255},
 		color.RGBA{R: 44, G: 160, B: 44, A: 255}, color.RGBA{R: 214, G: 39, B: 40, A: 255}}
-	for j, name := range tl.names {
-		var xy plotter.XYs
-		for _, r := range tl.rows {
-			if !math.IsNaN(r.values[j]) {
-				xy = append(xy, plotter.XY{X: minutes(r.at), Y: r.values[j]})
-			}
-		}
+	for j, name := range pd.names {
+		xy := pd.lines[j]
 		if len(xy) == 0 {
 			continue
 		}
@@ -638,11 +858,7 @@ func writePlot(file *outputItem, tl *timeline, caps []int) error {
 	bottom.Title.Text = "capacity"
 	bottom.X.Label.Text = "minutes"
 	bottom.Y.Label.Text = "desired count"
-	xy := make(plotter.XYs, len(caps))
-	for k, c := range caps {
-		xy[k] = plotter.XY{X: minutes(tl.rows[k].at), Y: float64(c)}
-	}
-	l, err := plotter.NewLine(xy)
+	l, err := plotter.NewLine(pd.lines[len(pd.names)])
 	if err != nil {
 		return err
 	}

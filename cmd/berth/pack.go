@@ -135,6 +135,10 @@ func lookupPolicies(spec string) ([]capfill.Strategy, error) {
 	return out, nil
 }
 
+// maxSeeds bounds the seeds of one run, over all the ranges of --seeds:
+// each is a run of every policy on every pod list.
+const maxSeeds = 100000
+
 // parseSeeds parses "42-51", "42" or "42,45,50-51".
 func parseSeeds(spec string) ([]int64, error) {
 	var out []int64
@@ -151,8 +155,11 @@ func parseSeeds(spec string) ([]int64, error) {
 				return nil, usagef("--seeds: %q is not a range; expected N-M with N <= M", part)
 			}
 		}
-		if b-a >= 100000 {
-			return nil, usagef("--seeds: %q has %d seeds; expected at most 100000", part, b-a+1)
+		if b-a >= maxSeeds-int64(len(out)) {
+			if len(out) == 0 {
+				return nil, usagef("--seeds: %q has %d seeds; expected at most %d", part, uint64(b-a)+1, maxSeeds)
+			}
+			return nil, usagef("--seeds: %q brings the seeds to %d; expected at most %d in total", part, uint64(len(out))+uint64(b-a)+1, maxSeeds)
 		}
 		for s := a; s <= b; s++ {
 			out = append(out, s)
@@ -188,6 +195,9 @@ func packFlags(fs *flag.FlagSet) func(e *env, args []string) error {
 		}
 		if !(*tune > 0) || math.IsInf(*tune, 0) {
 			return usagef("--tune: %v; expected a positive number", *tune)
+		}
+		if *tune > capfill.MaxTune {
+			return usagef("--tune: %v; expected at most %d (the fleet's GPU capacity ten times over)", *tune, capfill.MaxTune)
 		}
 		metric, err := capfill.ParseMetric(*metricName)
 		if err != nil {

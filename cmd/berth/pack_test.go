@@ -147,6 +147,36 @@ func TestPackErrors(t *testing.T) {
 	golden.Check(t, filepath.Join("pack", "errors.golden"), report.String())
 }
 
+// TestPackLimits checks that a run asking for unbounded work is a usage
+// error before any work: forty ranges of 1-99999 seeds were accepted (the
+// cap was per range) and --tune 1e6 ran out of memory.
+func TestPackLimits(t *testing.T) {
+	forty := strings.TrimSuffix(strings.Repeat("1-99999,", 40), ",")
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"forty ranges of seeds", append(packArgs, "--seeds", forty),
+			`berth pack: --seeds: "1-99999" brings the seeds to 199998; expected at most 100000 in total`},
+		{"one range too long", append(packArgs, "--seeds", "1-100001"),
+			`berth pack: --seeds: "1-100001" has 100001 seeds; expected at most 100000`},
+		{"tune of a million", append(packArgs, "--tune", "1e6"),
+			"berth pack: --tune: 1e+06; expected at most 10 (the fleet's GPU capacity ten times over)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			stdout, stderr, code := runBerth(t, "", tt.args...)
+			if code != 2 || stdout != "" {
+				t.Errorf("exit %d, stdout %q; want exit 2 and no output", code, stdout)
+			}
+			if first, _, _ := strings.Cut(stderr, "\n"); first != tt.want {
+				t.Errorf("stderr %q, want first line %q", stderr, tt.want)
+			}
+		})
+	}
+}
+
 func TestParseSeeds(t *testing.T) {
 	got, err := parseSeeds("42-44,50, 7")
 	if err != nil || fmt.Sprint(got) != "[42 43 44 50 7]" {

@@ -549,6 +549,9 @@ func runSweep(e *env, scenarioPath, seed string, strategies, sweeps []string, ou
 		defer outs.abortOnInterrupt(e, "sim")()
 	}
 	res, err := sim.Sweep(sc, params, opts)
+	if errors.Is(err, sim.ErrTooManyRuns) {
+		return usagef("--sweep: %s", strings.TrimPrefix(err.Error(), "sim: "))
+	}
 	if err != nil {
 		return err
 	}

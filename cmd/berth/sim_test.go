@@ -6,6 +6,7 @@ import (
 	"image/png"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -201,6 +202,18 @@ func TestSimSweep(t *testing.T) {
 	}
 }
 
+// seeds returns "1,2,...,n".
+func seeds(n int) string {
+	var b strings.Builder
+	for i := 1; i <= n; i++ {
+		if i > 1 {
+			b.WriteByte(',')
+		}
+		b.WriteString(strconv.Itoa(i))
+	}
+	return b.String()
+}
+
 func TestSimSweepErrors(t *testing.T) {
 	tests := []struct {
 		name     string
@@ -214,6 +227,7 @@ func TestSimSweepErrors(t *testing.T) {
 		{"out of range", "services[9].desiredCount=2", 1, `index [9] is out of range (3 items)`},
 		{"wrong type", "seed=abc", 1, `berth sim: sweep seed=abc: seed: expected an integer of 0 or more, found "abc"`},
 		{"invalid value", "capacityProviders[0].managedScaling.targetCapacity=0,101", 1, `managedScaling.targetCapacity: 101, expected 1 to 100`},
+		{"too many runs", "seed=" + seeds(10001), 2, `--sweep: sweep seed: too many runs: more than 10000 runs`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

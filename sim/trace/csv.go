@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"errors"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -50,6 +51,10 @@ func (c *csvFile) open(cols []string) ([]int, error) {
 			return nil, c.readError(err)
 		}
 		rec[0] = strings.TrimPrefix(rec[0], "\ufeff")
+		if headerless(rec, cols) {
+			return nil, &Error{File: c.file, Line: 1, Msg: "no header: the first line " + strconv.Quote(shorten(strings.Join(rec, ","))) +
+				" is data, expected a header line naming the columns (" + strings.Join(cols, ",") + ")"}
+		}
 		c.header = make([]string, len(rec))
 		for i, name := range rec {
 			name = strings.TrimSpace(name)
@@ -71,6 +76,31 @@ func (c *csvFile) open(cols []string) ([]int, error) {
 		}
 	}
 	return idx, nil
+}
+
+// headerless reports whether the first record rec of a file is data
+// rather than a header: it names none of cols and holds a number, as a
+// data record does and a header does not.
+func headerless(rec, cols []string) bool {
+	number := false
+	for _, f := range rec {
+		f = strings.TrimSpace(f)
+		if slices.Contains(cols, f) {
+			return false
+		}
+		if _, err := strconv.ParseFloat(f, 64); err == nil {
+			number = true
+		}
+	}
+	return number
+}
+
+// shorten cuts s to 60 bytes for a message.
+func shorten(s string) string {
+	if len(s) > 60 {
+		return s[:60] + "..."
+	}
+	return s
 }
 
 // require is open for a file whose every column of cols is required: an
@@ -133,6 +163,15 @@ func equalStrings(a, b []string) bool {
 	return true
 }
 
+// line returns the line of the current record (0 before the first).
+func (c *csvFile) line() int {
+	if c.r == nil || c.rec == nil {
+		return 0
+	}
+	l, _ := c.r.FieldPos(0)
+	return l
+}
+
 // field returns field i of the current record.
 func (c *csvFile) field(i int) string { return c.rec[i] }
 
@@ -155,7 +194,7 @@ func (c *csvFile) readError(err error) error {
 	if errors.As(err, &le) {
 		return &Error{File: c.file, Line: le.Line, Msg: "line longer than the limit of 1 MiB", Err: err}
 	}
-	return &Error{File: c.file, Msg: "read: " + err.Error(), Err: err}
+	return &Error{File: c.file, Msg: readMsg(err), Err: err}
 }
 
 // count parses field i as a non-negative integer named by its column.

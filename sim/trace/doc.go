@@ -31,7 +31,10 @@
 //	NewNative         berth's JSON Lines format                  Event (Event.Task, Event.Node convert)
 //
 // Readers return records in file order and do not sort them: openb and
-// the NASA SWF log are sorted by submit time, the DLRM trace is not.
+// the NASA SWF log are sorted by submit time, the DLRM trace is not. A
+// timed openb pod list or an SWF log whose times decrease is an error at
+// the line and time column, as for a native trace: a replay would submit
+// the late-listed task late.
 //
 // # Units and mapping decisions
 //

@@ -205,6 +205,9 @@ func (e *Event) validateValues(present fieldSet) (field, string) {
 			if f == fGPUs && ints[f] > maxInt {
 				return f, strconv.FormatInt(ints[f], 10) + " is too large"
 			}
+			if f == fGPUs && e.Kind == KindInstanceAdd && ints[f] > MaxNodeGPUs {
+				return f, strconv.FormatInt(ints[f], 10) + " is too many, expected at most " + strconv.Itoa(MaxNodeGPUs)
+			}
 		case fGPUMilli:
 			if e.GPUMilli < 0 || e.GPUMilli > 1000 {
 				return f, strconv.Itoa(e.GPUMilli) + " is out of range, expected 1 to 1000 (leave it out for whole GPUs)"

@@ -3,6 +3,7 @@ package trace
 import (
 	"bufio"
 	"compress/gzip"
+	"errors"
 	"io"
 	"math"
 	"strconv"
@@ -52,7 +53,16 @@ func scanError(file string, line int, err error) *Error {
 	if err == bufio.ErrTooLong {
 		return &Error{File: file, Line: line + 1, Msg: "line longer than the limit of 1 MiB", Err: err}
 	}
-	return &Error{File: file, Line: line + 1, Msg: "read: " + err.Error(), Err: err}
+	return &Error{File: file, Line: line + 1, Msg: readMsg(err), Err: err}
+}
+
+// readMsg describes an error reading the input. Only a gzip stream ends
+// with io.ErrUnexpectedEOF: its file was cut short.
+func readMsg(err error) string {
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		return "gzip: the file is cut short (the compressed data ends early)"
+	}
+	return "read: " + err.Error()
 }
 
 // parseCount parses a non-negative decimal integer; what names the field

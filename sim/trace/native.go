@@ -305,6 +305,9 @@ func NewNative(r io.Reader, file string) *NativeReader {
 	return &NativeReader{file: file, src: r}
 }
 
+// Line returns the line of the event Next last returned.
+func (r *NativeReader) Line() int { return r.line }
+
 // Next returns the next event, io.EOF after the last one, or an *Error.
 // After an error other than io.EOF it keeps returning that error.
 func (r *NativeReader) Next() (Event, error) {

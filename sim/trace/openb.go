@@ -25,6 +25,9 @@ func NewOpenBNodes(r io.Reader, file string) *OpenBNodeReader {
 	return &OpenBNodeReader{c: newCSVFile(r, file, nil)}
 }
 
+// Line returns the line of the node Next last returned.
+func (r *OpenBNodeReader) Line() int { return r.c.line() }
+
 // Next returns the next node, io.EOF after the last one, or an *Error.
 // After an error other than io.EOF it keeps returning that error.
 func (r *OpenBNodeReader) Next() (Node, error) {
@@ -65,6 +68,9 @@ func (r *OpenBNodeReader) next() (Node, error) {
 	if n.GPUs, err = c.smallCount(col[3]); err != nil {
 		return Node{}, err
 	}
+	if n.GPUs > MaxNodeGPUs {
+		return Node{}, c.fieldError(col[3], "gpu "+c.field(col[3])+" is too many, expected at most "+strconv.Itoa(MaxNodeGPUs))
+	}
 	if n.GPUs > 0 && n.GPUModel == "" {
 		return Node{}, c.fieldError(col[4], "model is empty for a node with "+strconv.Itoa(n.GPUs)+" GPUs, expected a GPU model")
 	}
@@ -85,6 +91,10 @@ type OpenBPodReader struct {
 	col   []int
 	timed bool
 	err   error
+	// last is the creation time of the previous pod, lastLine its line
+	// (0 before the first pod).
+	last     time.Duration
+	lastLine int
 }
 
 var openBPodColumns = []string{"name", "cpu_milli", "memory_mib", "num_gpu", "gpu_milli", "gpu_spec", "creation_time", "deletion_time"}
@@ -201,6 +211,12 @@ func (r *OpenBPodReader) times(t *Task) error {
 	if err != nil {
 		return err
 	}
+	line, _ := c.r.FieldPos(ci)
+	if r.lastLine > 0 && created < r.last {
+		return c.fieldError(ci, "creation_time "+c.field(ci)+" is before "+formatFloat(r.last.Seconds())+" on line "+strconv.Itoa(r.lastLine)+
+			", expected times that do not decrease (a replay would submit the pod late)")
+	}
+	r.last, r.lastLine = created, line
 	t.Submit = created
 	deleted, ok, err := optSeconds(c, di)
 	if err != nil || !ok {

@@ -2,6 +2,7 @@ package trace
 
 import (
 	"io"
+	"strconv"
 	"strings"
 )
 
@@ -32,6 +33,9 @@ type PAIMachineReader struct {
 func NewPAIMachines(r io.Reader, file string) *PAIMachineReader {
 	return &PAIMachineReader{c: newCSVFile(r, file, paiColumns)}
 }
+
+// Line returns the line of the machine Next last returned.
+func (r *PAIMachineReader) Line() int { return r.c.line() }
 
 // Next returns the next machine, io.EOF after the last one, or an *Error.
 // After an error other than io.EOF it keeps returning that error.
@@ -78,6 +82,9 @@ func (r *PAIMachineReader) next() (Node, error) {
 	n.CPU, n.MemoryMiB = cores*1024, mem*1024
 	if n.GPUs, err = c.smallCount(4); err != nil {
 		return Node{}, err
+	}
+	if n.GPUs > MaxNodeGPUs {
+		return Node{}, c.fieldError(4, "cap_gpu "+c.field(4)+" is too many, expected at most "+strconv.Itoa(MaxNodeGPUs))
 	}
 	switch {
 	case n.GPUModel == "CPU" && n.GPUs > 0:

@@ -48,6 +48,11 @@ type Scalar struct {
 	Value float64
 }
 
+// MaxNodeGPUs is the most GPUs a node may have (the largest machines
+// have 16): a node with more is an error, not a fleet of GPU slots
+// allocated one by one.
+const MaxNodeGPUs = 64
+
 // Node is one machine of a fleet trace.
 type Node struct {
 	Name      string

@@ -32,7 +32,8 @@ import (
 //
 // Jobs whose run time, submit time or processor count is unknown (-1) are
 // skipped and counted by Skipped. Any other negative value, a field that
-// is not a number, or a line without 18 fields is an error.
+// is not a number, a line without 18 fields, or a submit time before the
+// previous job's is an error.
 type SWFReader struct {
 	file     string
 	src      io.Reader
@@ -43,6 +44,10 @@ type SWFReader struct {
 	skipped  int
 	err      error
 	fields   [swfFields]string
+	// last is the submit time of the previous job, lastLine its line (0
+	// before the first job).
+	last     float64
+	lastLine int
 }
 
 const swfFields = 18
@@ -190,6 +195,11 @@ func (r *SWFReader) job(s string) (Task, bool, error) {
 			return Task{}, false, errorAt(r.file, r.line, f, "%s %s is out of range (more than 292 years)", swfNames[f], r.fields[f-1])
 		}
 	}
+	if r.lastLine > 0 && submit < r.last {
+		return Task{}, false, errorAt(r.file, r.line, 2, "submit time %s is before %s on line %d, expected times that do not decrease (a replay would submit the job late)",
+			r.fields[1], formatFloat(r.last), r.lastLine)
+	}
+	r.last, r.lastLine = submit, r.line
 	t := Task{ID: r.fields[0], Submit: seconds(submit), Duration: runTime(seconds(run)), HasTimes: true}
 	if procs > math.MaxInt64/1024 {
 		return Task{}, false, errorAt(r.file, r.line, 5, "processors %d is too large", procs)
