@@ -167,6 +167,19 @@ func TestTraceFleetErrors(t *testing.T) {
 			`sim: t.jsonl:1: instance-add: pricePerHour 1e+300, expected at most 1e+06`},
 		{"node listed twice", "openb", "sn,cpu_milli,memory_mib,gpu,model\nn0,1000,1024,0,\nn1,1000,1024,0,\nn0,1000,1024,0,\n",
 			`sim: t.jsonl:4: node "n0" is listed twice, expected each node once`},
+		// Before, the second task failed its start with "task a is already
+		// running", naming no line; a task still waiting went unnoticed.
+		{"task id while the first runs", "native",
+			`{"time": 0, "kind": "instance-add", "instance": "i-1", "cpu": 1024, "memory": 1024}` + "\n" +
+				`{"time": 1, "kind": "submit", "task": "a", "cpu": 256, "memory": 256, "duration": 100}` + "\n" +
+				`{"time": 2, "kind": "submit", "task": "a", "cpu": 256, "memory": 256, "duration": 100}` + "\n",
+			`sim: t.jsonl:3: task "a" is submitted again while the one from t.jsonl:2 has not finished, expected each task id once`},
+		{"task id while the first waits", "native",
+			`{"time": 0, "kind": "instance-add", "instance": "i-1", "cpu": 1024, "memory": 1024}` + "\n" +
+				`{"time": 1, "kind": "submit", "task": "big", "cpu": 4096, "memory": 256, "duration": 100}` + "\n" +
+				`{"time": 2, "kind": "submit", "task": "small", "cpu": 256, "memory": 256, "duration": 100}` + "\n" +
+				`{"time": 3, "kind": "submit", "task": "big", "cpu": 256, "memory": 256, "duration": 100}` + "\n",
+			`sim: t.jsonl:4: task "big" is submitted again while the one from t.jsonl:2 has not finished, expected each task id once`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

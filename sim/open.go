@@ -13,14 +13,17 @@ import (
 	"github.com/berthsched/berth/sim/trace"
 )
 
-// taskReader is what every trace reader of package trace is for tasks.
+// taskReader is what every trace reader of package trace is for tasks:
+// the next task, and the line it came from.
 type taskReader interface {
 	Next() (trace.Task, error)
+	Line() int
 }
 
 // traceSource adapts a task reader, stopping after limit tasks (0: all).
 type traceSource struct {
 	r     taskReader
+	file  string
 	limit int
 	n     int
 }
@@ -34,20 +37,20 @@ func (s *traceSource) Next() (item, error) {
 		return item{}, err
 	}
 	s.n++
-	return item{Task: t}, nil
+	return item{Task: t, where: s.file + ":" + strconv.Itoa(s.r.Line())}, nil
 }
 
 // sortedSource serves tasks read in full and sorted by submission time,
 // for traces whose rows are not in time order (Alibaba's DLRM file).
-type sortedSource struct{ tasks []trace.Task }
+type sortedSource struct{ items []item }
 
 func (s *sortedSource) Next() (item, error) {
-	if len(s.tasks) == 0 {
+	if len(s.items) == 0 {
 		return item{}, io.EOF
 	}
-	t := s.tasks[0]
-	s.tasks = s.tasks[1:]
-	return item{Task: t}, nil
+	it := s.items[0]
+	s.items = s.items[1:]
+	return it, nil
 }
 
 // nativeSource reads berth's JSON Lines: submit lines are tasks; instance
@@ -76,7 +79,7 @@ func (s *nativeSource) Next() (item, error) {
 				return item{}, err
 			}
 			s.n++
-			return item{Task: t}, nil
+			return item{Task: t, where: s.file + ":" + strconv.Itoa(s.r.Line())}, nil
 		case trace.KindInstanceAdd, trace.KindInstanceFail, trace.KindInstanceDrain, trace.KindInstanceDeregister:
 			ev := e
 			where := s.file + ":" + strconv.Itoa(s.r.Line())
@@ -103,12 +106,12 @@ func (s *simulator) openWorkload() (taskSource, error) {
 	case "native":
 		return &nativeSource{r: trace.NewNative(r, name), file: name, limit: f.Limit}, nil
 	case "openb":
-		return &traceSource{r: trace.NewOpenBPods(r, name), limit: f.Limit}, nil
+		return &traceSource{r: trace.NewOpenBPods(r, name), file: name, limit: f.Limit}, nil
 	case "swf":
-		return &traceSource{r: trace.NewSWF(r, name), limit: f.Limit}, nil
+		return &traceSource{r: trace.NewSWF(r, name), file: name, limit: f.Limit}, nil
 	case "dlrm":
-		src := &traceSource{r: trace.NewDLRM(r, name), limit: f.Limit}
-		var all []trace.Task
+		src := &traceSource{r: trace.NewDLRM(r, name), file: name, limit: f.Limit}
+		var all []item
 		for {
 			it, err := src.Next()
 			if errors.Is(err, io.EOF) {
@@ -117,9 +120,9 @@ func (s *simulator) openWorkload() (taskSource, error) {
 			if err != nil {
 				return nil, err
 			}
-			all = append(all, it.Task)
+			all = append(all, it)
 		}
-		slices.SortStableFunc(all, func(a, b trace.Task) int { return int(a.Submit - b.Submit) })
+		slices.SortStableFunc(all, func(a, b item) int { return int(a.Submit - b.Submit) })
 		return &sortedSource{all}, nil
 	}
 	return nil, fmt.Errorf("sim: workload.trace.format: %q is not a trace format", f.Format)

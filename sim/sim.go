@@ -98,6 +98,10 @@ type simulator struct {
 	next     *item // the next arrival, read ahead
 	waiting  []*task
 	running  map[string]*task
+	// live holds the ids of the tasks submitted and not yet finished, with
+	// the trace line each came from: an id may come again only once its
+	// task is done. Bounded by the live tasks, not by the trace's length.
+	live     map[string]string
 	failed   map[string]bool // shapes that failed in the current retry pass
 	res      placement.Result
 	m        *collector
@@ -170,6 +174,7 @@ func newSimulator(sc *Scenario, v Variant, opts Options) (*simulator, error) {
 		gpuCons: map[string]placement.Constraint{},
 		types:   map[string]*InstanceType{},
 		running: map[string]*task{},
+		live:    map[string]string{},
 		failed:  map[string]bool{},
 		byID:    map[string]*placement.Instance{},
 		log:     &eventLog{w: opts.Log},
@@ -450,6 +455,13 @@ func (s *simulator) submit(spec item) {
 		s.fail(fmt.Errorf("sim: task %s: %w", spec.ID, err))
 		return
 	}
+	if spec.ID != "" {
+		if first, dup := s.live[spec.ID]; dup {
+			s.fail(fmt.Errorf("sim: %s: task %q is submitted again while the one from %s has not finished, expected each task id once", orTrace(spec.where), spec.ID, orTrace(first)))
+			return
+		}
+		s.live[spec.ID] = spec.where
+	}
 	s.m.submitted++
 	s.log.submit(s.eng.Now(), t)
 	t.shape = shapeKey(&t.req, spec.GPUModels)
@@ -460,6 +472,15 @@ func (s *simulator) submit(spec item) {
 	if !s.tryPlace(t) {
 		s.wait(t, t.reason)
 	}
+}
+
+// orTrace names where a task came from for an error: its trace line, or
+// the generator.
+func orTrace(where string) string {
+	if where == "" {
+		return "the generator"
+	}
+	return where
 }
 
 // gpuConstraint returns the memberOf constraint that keeps a task on the
@@ -571,6 +592,7 @@ func (s *simulator) exited(e *Exit) {
 		return
 	}
 	delete(s.running, e.Run.ID)
+	delete(s.live, t.spec.ID)
 	t.state = stateDone
 	if err := s.cluster.Release(t.id); err != nil {
 		s.fail(err)

@@ -24,7 +24,7 @@ type item struct {
 	ports []uint16
 	cons  []placement.Constraint
 	fleet *trace.Event // an instance line of a native trace, instead of a task
-	where string       // the fleet line's file:line, for errors
+	where string       // the trace line's file:line, for errors; "" for generated tasks
 	// From a mix's containers: static UDP host ports, dynamic host ports
 	// and the containers the executor runs.
 	udp        []uint16

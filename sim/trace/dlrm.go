@@ -44,6 +44,9 @@ func NewDLRM(r io.Reader, file string) *DLRMReader {
 	return &DLRMReader{c: newCSVFile(r, file, nil)}
 }
 
+// Line returns the line of the task Next last returned.
+func (r *DLRMReader) Line() int { return r.c.line() }
+
 // Next returns the next task, io.EOF after the last one, or an *Error.
 // After an error other than io.EOF it keeps returning that error.
 func (r *DLRMReader) Next() (Task, error) {

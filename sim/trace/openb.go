@@ -116,6 +116,9 @@ func NewOpenBPods(r io.Reader, file string) *OpenBPodReader {
 	return &OpenBPodReader{c: newCSVFile(r, file, nil)}
 }
 
+// Line returns the line of the pod Next last returned.
+func (r *OpenBPodReader) Line() int { return r.c.line() }
+
 // Next returns the next task, io.EOF after the last one, or an *Error.
 // After an error other than io.EOF it keeps returning that error.
 func (r *OpenBPodReader) Next() (Task, error) {

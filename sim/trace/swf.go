@@ -73,6 +73,9 @@ func (r *SWFReader) HeaderValue(key string) (string, bool) {
 // time, submit time or processor count is unknown.
 func (r *SWFReader) Skipped() int { return r.skipped }
 
+// Line returns the line of the job Next last returned.
+func (r *SWFReader) Line() int { return r.line }
+
 // Next returns the next job, io.EOF after the last one, or an *Error.
 // After an error other than io.EOF it keeps returning that error.
 func (r *SWFReader) Next() (Task, error) {
