@@ -149,9 +149,9 @@ func runSim(e *env, scenarioPath, seed string, strategies []string, out string) 
 	}
 	opts := sim.CompareOptions{Open: open, NewStrategy: gpushareStrategies(sc, open)}
 	for _, s := range strategies {
-		v, err := sim.ParseStrategies(s)
+		v, err := parseStrategyFlag(s)
 		if err != nil {
-			return usagef("--strategy: %v", err)
+			return err
 		}
 		opts.Variants = append(opts.Variants, v)
 	}
@@ -300,6 +300,39 @@ func writeSimOutputs(dir *outputItem, cmp *sim.Comparison, logs []*bytes.Buffer)
 	return write("plot.png", cmp.WritePlot)
 }
 
+// parseStrategyFlag reads one --strategy value: a usage error names the
+// flag for a list ParseStrategies rejects or a type that neither placement
+// nor the FGD paper's policies know.
+func parseStrategyFlag(s string) (sim.Variant, error) {
+	v, err := sim.ParseStrategies(s)
+	if err != nil {
+		return sim.Variant{}, usagef("--strategy: %v", err)
+	}
+	for _, st := range v.Strategies {
+		switch _, paper := gpushareName(st.Type); {
+		case st.Type == "binpack", st.Type == "spread", st.Type == "random", paper:
+		default:
+			return sim.Variant{}, usagef("--strategy %q: type %q, expected binpack, spread, random or one of the FGD paper's policies (fgd, bestfit, gpupacking, gpuclustering, dotprod)", s, st.Type)
+		}
+	}
+	return v, nil
+}
+
+// gpushareName returns the gpushare policy a strategy type names (fgd,
+// bestfit, gpupacking, gpuclustering, dotprod, in any case, with or
+// without the paper's number: 06-FGD), and whether it names one.
+func gpushareName(typ string) (string, bool) {
+	name := strings.ToLower(typ)
+	if i := strings.IndexByte(name, '-'); i == 2 {
+		name = name[3:] // 06-fgd
+	}
+	switch name {
+	case "dotprod", "gpuclustering", "gpupacking", "bestfit", "fgd":
+		return name, true
+	}
+	return name, false
+}
+
 // gpushareStrategies makes the FGD paper's policies available to berth sim
 // by name (fgd, bestfit, gpupacking, gpuclustering, dotprod, or the paper's
 // 06-FGD...). FGD learns its typical pods from the scenario's whole
@@ -309,10 +342,7 @@ func gpushareStrategies(sc *sim.Scenario, open func(string) (io.ReadCloser, erro
 	var typical []gpushare.TypicalPod
 	var typErr error
 	return func(spec sim.StrategySpec) (placement.Strategy, error) {
-		name := strings.ToLower(spec.Type)
-		if i := strings.IndexByte(name, '-'); i == 2 {
-			name = name[3:] // 06-fgd
-		}
+		name, _ := gpushareName(spec.Type)
 		switch name {
 		case "dotprod", "gpuclustering", "gpupacking", "bestfit":
 		case "fgd":
@@ -383,9 +413,9 @@ func runSimDocker(e *env, scenarioPath, seed string, strategies []string, out st
 	}
 	var variants []sim.Variant
 	for _, s := range strategies {
-		v, err := sim.ParseStrategies(s)
+		v, err := parseStrategyFlag(s)
 		if err != nil {
-			return usagef("--strategy: %v", err)
+			return err
 		}
 		variants = append(variants, v)
 	}
@@ -533,9 +563,9 @@ func runSweep(e *env, scenarioPath, seed string, strategies, sweeps []string, ou
 	}
 	opts := sim.CompareOptions{Open: open, NewStrategy: gpushareStrategies(sc, open)}
 	for _, s := range strategies {
-		v, err := sim.ParseStrategies(s)
+		v, err := parseStrategyFlag(s)
 		if err != nil {
-			return usagef("--strategy: %v", err)
+			return err
 		}
 		opts.Variants = append(opts.Variants, v)
 	}

@@ -94,6 +94,8 @@ func TestSimErrors(t *testing.T) {
 		{"missing scenario", []string{"sim", "--scenario", filepath.Join(dir, "none.json")}, 1, "no such file or directory"},
 		{"bad strategy", []string{"sim", "--strategy", "binpack(disk)"}, 2, `--strategy: strategy "binpack(disk)": binpack field "disk": expected cpu or memory`},
 		{"bad seed", []string{"sim", "--seed", "-1"}, 2, `--seed "-1": expected a non-negative integer`},
+		{"unknown strategy type", []string{"sim", "--strategy", "spread(instanceId),binpak(memory)"}, 2,
+			`berth sim: --strategy "spread(instanceId),binpak(memory)": type "binpak", expected binpack, spread, random or one of the FGD paper's policies (fgd, bestfit, gpupacking, gpuclustering, dotprod)`},
 		{"six strategies in a chain", []string{"sim", "--strategy", "binpack(cpu),binpack(memory),random,spread(instanceId),spread(host),binpack(cpu)"}, 2,
 			`berth sim: --strategy: strategies "binpack(cpu),binpack(memory),random,spread(instanceId),spread(host),binpack(cpu)": 6 strategies, expected at most 5 in a chain (as in ECS)`},
 		{"unknown strategy in compare[0]", []string{"sim", "--scenario", badCompare}, 1,
