@@ -7,7 +7,6 @@ import (
 	"math"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/berthsched/berth/internal/jsondoc"
 	"github.com/berthsched/berth/internal/printable"
@@ -79,17 +78,6 @@ func found(v any) string {
 		return strconv.FormatBool(v)
 	}
 	return "null"
-}
-
-func shorten(s string, max int) string {
-	if len(s) <= max {
-		return s
-	}
-	cut := max
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + "..."
 }
 
 func wrongType(path, want string, v any) error {
@@ -290,3 +278,6 @@ func docError(err error) error {
 	}
 	return &Error{Path: e.Path, Msg: e.Msg, Line: e.Pos.Line, Column: e.Pos.Col, Err: e.Err}
 }
+
+// shorten cuts s for a message; see jsondoc.Shorten.
+func shorten(s string, max int) string { return jsondoc.Shorten(s, max) }

@@ -148,12 +148,8 @@ func runSim(e *env, scenarioPath, seed string, strategies []string, out string) 
 		return err
 	}
 	opts := sim.CompareOptions{Open: open, NewStrategy: gpushareStrategies(sc, open)}
-	for _, s := range strategies {
-		v, err := parseStrategyFlag(s)
-		if err != nil {
-			return err
-		}
-		opts.Variants = append(opts.Variants, v)
+	if opts.Variants, err = parseStrategyFlags(strategies); err != nil {
+		return err
 	}
 	var outs outputs
 	defer outs.abort()
@@ -300,6 +296,19 @@ func writeSimOutputs(dir *outputItem, cmp *sim.Comparison, logs []*bytes.Buffer)
 	return write("plot.png", cmp.WritePlot)
 }
 
+// parseStrategyFlags reads the --strategy values, one variant each.
+func parseStrategyFlags(flags []string) ([]sim.Variant, error) {
+	var vs []sim.Variant
+	for _, s := range flags {
+		v, err := parseStrategyFlag(s)
+		if err != nil {
+			return nil, err
+		}
+		vs = append(vs, v)
+	}
+	return vs, nil
+}
+
 // parseStrategyFlag reads one --strategy value: a usage error names the
 // flag for a list ParseStrategies rejects or a type that neither placement
 // nor the FGD paper's policies know.
@@ -411,13 +420,9 @@ func runSimDocker(e *env, scenarioPath, seed string, strategies []string, out st
 	if err != nil {
 		return err
 	}
-	var variants []sim.Variant
-	for _, s := range strategies {
-		v, err := parseStrategyFlag(s)
-		if err != nil {
-			return err
-		}
-		variants = append(variants, v)
+	variants, err := parseStrategyFlags(strategies)
+	if err != nil {
+		return err
 	}
 	// The scenario's own variants are left for Compare to take, so that
 	// its errors name them as the file does (compare[0]).
@@ -562,12 +567,8 @@ func runSweep(e *env, scenarioPath, seed string, strategies, sweeps []string, ou
 		params = append(params, p)
 	}
 	opts := sim.CompareOptions{Open: open, NewStrategy: gpushareStrategies(sc, open)}
-	for _, s := range strategies {
-		v, err := parseStrategyFlag(s)
-		if err != nil {
-			return err
-		}
-		opts.Variants = append(opts.Variants, v)
+	if opts.Variants, err = parseStrategyFlags(strategies); err != nil {
+		return err
 	}
 	var outs outputs
 	defer outs.abort()

@@ -149,7 +149,7 @@ func TestSimGPUSharePolicies(t *testing.T) {
 		t.Errorf("fgd(x): exit %d, stderr %q", code, stderr)
 	}
 	_, stderr, code = runBerth(t, "", "sim", "--strategy", "nope")
-	if code != 1 || !strings.Contains(stderr, `"nope", expected binpack, spread, random or a strategy this run was given`) {
+	if code != 2 || !strings.Contains(stderr, `--strategy "nope": type "nope", expected binpack, spread, random or one of the FGD paper's policies`) {
 		t.Errorf("nope: exit %d, stderr %q", code, stderr)
 	}
 }

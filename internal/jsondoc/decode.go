@@ -189,7 +189,7 @@ func (d *decoder) object(n *Node, at Pos, v reflect.Value) error {
 			continue
 		}
 		if !ok {
-			return d.fail(m.KeyPos, "unknown field "+strconv.Quote(shorten(m.Key, 40)))
+			return d.fail(m.KeyPos, "unknown field "+strconv.Quote(Shorten(m.Key, 40)))
 		}
 		f, err := fieldByIndex(v, index)
 		if err != nil {
@@ -274,9 +274,9 @@ func fieldsOf(t reflect.Type) map[string][]int {
 func Found(n *Node) string {
 	switch n.Kind {
 	case String:
-		return strconv.Quote(shorten(n.Text, 40))
+		return strconv.Quote(Shorten(n.Text, 40))
 	case Number, Bool:
-		return shorten(n.Text, 40)
+		return Shorten(n.Text, 40)
 	case Array:
 		return "an array"
 	case Object:

@@ -79,7 +79,11 @@ func NewReader(r io.Reader, file string, lim Limits) *Reader {
 
 // ReadDocument reads the one document of r whole.
 func ReadDocument(r io.Reader, file string, lim Limits) (*Node, error) {
-	d := NewReader(r, file, lim)
+	return NewReader(r, file, lim).whole()
+}
+
+// whole reads the reader's one document.
+func (d *Reader) whole() (*Node, error) {
 	if err := d.Begin(); err != nil {
 		return nil, err
 	}
@@ -114,17 +118,7 @@ func (p *Parser) Parse(data []byte) (*Node, error) {
 	d := &p.d
 	*d = Reader{file: d.file, lim: d.lim, buf: data, n: len(data), eof: true, line: 1,
 		path: d.path[:0], scratch: d.scratch[:0], members: d.members[:0], elems: d.elems[:0], keys: d.keys}
-	if err := d.Begin(); err != nil {
-		return nil, err
-	}
-	n, err := d.Value()
-	if err != nil {
-		return nil, err
-	}
-	if err := d.End(); err != nil {
-		return nil, err
-	}
-	return &n, nil
+	return d.whole()
 }
 
 var bom = []byte{0xEF, 0xBB, 0xBF}
@@ -266,7 +260,7 @@ func PathStep(first bool, key string, index int) string {
 	case isName(key):
 		return "." + key
 	}
-	return "[" + strconv.Quote(shorten(key, 40)) + "]"
+	return "[" + strconv.Quote(Shorten(key, 40)) + "]"
 }
 
 func isName(key string) bool {
@@ -358,7 +352,7 @@ func (k *keySet) add(key string, p Pos) (first Pos, dup bool) {
 }
 
 func dupError(d *Reader, key string, at, first Pos) error {
-	err := d.errorf(at, "duplicate key %q (first at line %d, column %d)", shorten(key, 40), first.Line, first.Col)
+	err := d.errorf(at, "duplicate key %q (first at line %d, column %d)", Shorten(key, 40), first.Line, first.Col)
 	if e, ok := err.(*Error); ok && e.Err == nil {
 		e.Key, e.Err = key, ErrDuplicateKey
 	}

@@ -276,7 +276,9 @@ func size(n int64) string {
 	return strconv.FormatInt(n, 10) + " bytes"
 }
 
-func shorten(s string, max int) string {
+// Shorten cuts s to at most max bytes, at a rune boundary, marking the
+// cut with "...", for quoting a value in a one-line message.
+func Shorten(s string, max int) string {
 	if len(s) <= max {
 		return s
 	}
