@@ -2,7 +2,7 @@
 // of Weng et al., "Beware of Fragmentation: Scheduling GPU-Sharing Workloads
 // with Fragmentation Gradient Descent" (USENIX ATC'23): Random, DotProd,
 // GpuClustering, GpuPacking, BestFit and FGD, exactly as the authors'
-// simulator computes them (spec/fgd-bench.md sections 1 to 3).
+// simulator computes them.
 //
 // # Model and units
 //

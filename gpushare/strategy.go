@@ -58,7 +58,7 @@ var (
 // Feasibility is placement's: CPU, memory, GPU room, and the memberOf
 // constraint the caller builds from the task's accepted models.
 //
-// ChooseGPUs applies the policy's device rule (spec/fgd-bench.md 2.2): the
+// ChooseGPUs applies the policy's device rule, as the paper's simulator does: the
 // fullest device that holds the share (best fit) for DotProd,
 // GpuClustering, GpuPacking and BestFit; FGD's own argmax; a uniform draw
 // from Rand for Random; the lowest-numbered idle devices for whole-device

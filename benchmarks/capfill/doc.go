@@ -1,7 +1,7 @@
 // Package capfill runs the capacity-fill experiment of Weng et al.,
 // "Beware of Fragmentation" (USENIX ATC'23), on the Alibaba openb traces,
 // and reproduces the paper's published per-run rows bit for bit for its
-// deterministic policies (spec/fgd-bench.md section 4).
+// deterministic policies (docs/research-bench.md describes the method).
 //
 // One run ([Workload.Run]): the pod list sorted by name is shuffled, then
 // tuned up (pods sampled with replacement and appended) or down (pods

@@ -21,8 +21,8 @@ import (
 // placement.Cluster mirroring the fleet (Strategy.Placement): ECS's choices
 // by construction, devices included (the lowest-numbered idle devices for
 // whole GPUs, the fullest device that holds a share). The ties they leave
-// go to the node ranks, the "deterministic total order" that DESIGN.md
-// allows at the end of a chain (decision 6), instead of placement's seeded
+// go to the node ranks, a deterministic total order at the end of the
+// chain (which placement allows: it then draws nothing), instead of its seeded
 // random source: the runs are reproducible and comparable with the paper's
 // policies, which break ties the same way. ecs-random is ECS's random
 // strategy drawn from the run's math/rand stream, with one Intn over the
