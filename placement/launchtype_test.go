@@ -36,17 +36,21 @@ func TestPlaceLaunchType(t *testing.T) {
 		count      int
 		want       outcome
 	}{{
-		name:       "no launch type is EC2: the Anywhere instance with room is skipped",
-		instances:  func() []*Instance { return []*Instance{anywhere(inst("ext", "a", 4096, 8192)), inst("ec2", "a", 1024, 2048)} },
+		name: "no launch type is EC2: the Anywhere instance with room is skipped",
+		instances: func() []*Instance {
+			return []*Instance{anywhere(inst("ext", "a", 4096, 8192)), inst("ec2", "a", 1024, 2048)}
+		},
 		strategies: []Strategy{Binpack{Memory}},
 		count:      2,
 		want:       outcome{Placed: []string{"ec2", "ec2"}},
 	}, {
 		name:       "EC2 tasks never land on Anywhere instances, which are no failure",
 		launchType: LaunchTypeEC2,
-		instances:  func() []*Instance { return []*Instance{anywhere(inst("ext", "a", 4096, 8192)), inst("ec2", "a", 256, 2048)} },
-		count:      1,
-		want:       outcome{Reason: "RESOURCE:CPU", Closest: "ec2", Removed: map[string]int{"RESOURCE:CPU": 1}, Unplaced: 1},
+		instances: func() []*Instance {
+			return []*Instance{anywhere(inst("ext", "a", 4096, 8192)), inst("ec2", "a", 256, 2048)}
+		},
+		count: 1,
+		want:  outcome{Reason: "RESOURCE:CPU", Closest: "ec2", Removed: map[string]int{"RESOURCE:CPU": 1}, Unplaced: 1},
 	}, {
 		name:       "EXTERNAL tasks only on Anywhere instances",
 		launchType: LaunchTypeExternal,
