@@ -31,16 +31,27 @@ are taken as they are; its PENDING and RUNNING tasks count for their groups
 of "aws ecs describe-task-definition" ({"taskDefinition": {...}}). Its
 containers' cpu, memory, memoryReservation, portMappings and GPU
 resourceRequirements, its task-level cpu and memory ("1 vCPU" and "1 GB"
-forms too), networkMode, placementConstraints (memberOf only) and
-requiresAttributes are read.
+forms too), networkMode, placementConstraints (memberOf only),
+requiresAttributes and requiresCompatibilities are read.
 
 --request is a RunTask input document ("aws ecs run-task
 --generate-cli-skeleton" shows its shape): taskDefinition, count (1..10,
 default 1), group (default family:<family>), placementConstraints (at most
 10 with the task definition's), placementStrategy (at most 5; none means
-random), cluster. taskDefinition must name the task definition given: the
+random), cluster, launchType. taskDefinition must name the task definition given: the
 same family and, when both have one, the same revision ("web" alone means
 the latest ACTIVE revision, which is the file). overrides are not applied.
+
+launchType is EC2 when absent (a snapshot carries no cluster default
+capacity provider strategy). EC2 tasks go only to EC2 instances and
+EXTERNAL tasks only to ECS Anywhere instances (attribute
+ecs.capability.external); instances of the other launch type are left out,
+failures[] included. The task definition must support the launch type:
+its requiresCompatibilities, or EC2 and EXTERNAL when it has none. FARGATE
+tasks run on AWS's capacity, not on the snapshot's instances: the response
+lists them PROVISIONING, without a containerInstanceArn, and a FARGATE
+request with placementConstraints or placementStrategy is refused, as ECS
+refuses it.
 
 One of the three may be "-", read from stdin.
 
