@@ -106,8 +106,8 @@
 // (0 when absent, as in an input document), cpu and memory (numbers,
 // strings of digits, or "1 vCPU"/"1 vcpu" = 1024 units and "1GB"/"1 GB" =
 // 1024 MiB; fractions that give whole units, such as "0.25 vCPU", too),
-// networkMode, requiresCompatibilities (EC2 or EXTERNAL must be among
-// them), containerDefinitions (name, cpu, memory and memoryReservation,
+// networkMode, requiresCompatibilities (EC2, EXTERNAL or FARGATE; see
+// placement.TaskDefinition.Supports), containerDefinitions (name, cpu, memory and memoryReservation,
 // JSON integers as in ECS's API, never strings,
 // essential, defaulting to true, portMappings and GPU
 // resourceRequirements, "n" or "ALL"), placementConstraints (memberOf
@@ -124,9 +124,13 @@
 // the default group, as the CLI skeleton writes it), startedBy, at most 10
 // placementConstraints (a distinctInstance with any expression, even "",
 // is refused; memberOf needs one) and 5 placementStrategy entries with
-// fields their type takes, and no FARGATE launchType. overrides are not
-// applied. RunTaskRequest.Request joins a task definition: the request
-// must name its family (and its revision, when both give one; a family
+// fields their type takes, and launchType (EC2, EXTERNAL or FARGATE; none
+// means EC2, since a snapshot carries no cluster default capacity provider
+// strategy). overrides are not applied. A FARGATE request takes no
+// placement constraints or strategies (neither its own nor the task
+// definition's), as ECS rejects them. RunTaskRequest.Request joins a
+// task definition, which must support the launch type: the request must
+// name its family (and its revision, when both give one; a family
 // alone means the latest ACTIVE revision, which the definition given is
 // taken to be), and the two sets of constraints make at most 10.
 //

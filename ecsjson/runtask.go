@@ -37,7 +37,9 @@ type RunTaskRequest struct {
 	Group string
 	// StartedBy is startedBy; "" when absent.
 	StartedBy string
-	// LaunchType is launchType: EC2 or EXTERNAL; "" when absent.
+	// LaunchType is launchType: EC2, EXTERNAL or FARGATE; "" when absent
+	// (EC2: berth's snapshots carry no cluster default capacity provider
+	// strategy).
 	LaunchType string
 	// PlacementConstraints are the request's own (at most
 	// placement.MaxConstraints).
@@ -87,9 +89,6 @@ func ReadRunTaskRequest(r io.Reader) (*RunTaskRequest, error) {
 	}
 	if req.LaunchType, err = o.enum("launchType", "", "EC2", "EXTERNAL", "FARGATE"); err != nil {
 		return nil, err
-	}
-	if req.LaunchType == "FARGATE" {
-		return nil, errorf(field(o.path, "launchType"), "FARGATE takes no placement; berth places tasks on container instances (EC2 or EXTERNAL)")
 	}
 	if req.PlacementConstraints, err = readConstraints(o, "placementConstraints", true); err != nil {
 		return nil, err
@@ -220,9 +219,26 @@ func (req *RunTaskRequest) Request(td *placement.TaskDefinition) (*placement.Req
 	if n, m := len(td.PlacementConstraints), len(req.PlacementConstraints); n+m > placement.MaxConstraints {
 		return nil, errorf("placementConstraints", "%d constraints and the task definition's %d make %d, at most %d allowed", m, n, n+m, placement.MaxConstraints)
 	}
+	lt := placement.LaunchType(req.LaunchType)
+	if err := td.Supports(lt); err != nil {
+		return nil, validationError("", err) // launchType: ..., wrapping placement.ErrIncompatibleLaunchType
+	}
+	if lt == placement.LaunchTypeFargate {
+		// ECS rejects placement constraints and strategies for Fargate
+		// tasks, which AWS places across zones itself.
+		switch {
+		case len(req.PlacementConstraints) > 0:
+			return nil, errorf("placementConstraints", "%d constraints: FARGATE tasks take none", len(req.PlacementConstraints))
+		case len(td.PlacementConstraints) > 0:
+			return nil, errorf("placementConstraints", "the task definition's %d memberOf constraints: FARGATE tasks take none", len(td.PlacementConstraints))
+		case len(req.PlacementStrategy) > 0:
+			return nil, errorf("placementStrategy", "%d strategies: FARGATE tasks take none", len(req.PlacementStrategy))
+		}
+	}
 	pr := td.Request(req.Count, req.Group, req.PlacementConstraints, req.PlacementStrategy)
 	if err := pr.Validate(); err != nil {
 		return nil, validationError("", err)
 	}
+	pr.LaunchType = lt // after Validate: a FARGATE request is not placed, but answered
 	return pr, nil
 }

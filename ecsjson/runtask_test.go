@@ -99,7 +99,6 @@ func TestReadRunTaskRequestErrors(t *testing.T) {
 		{name: "case 45 group of 256", doc: rtDoc(`"group": "` + strings.Repeat("g", 256) + `"`), want: `ecsjson: group: 256 characters, at most 255 allowed`},
 		{name: "startedBy with a space", doc: rtDoc(`"startedBy": "me and you"`), want: `ecsjson: startedBy: "me and you" has ' ', expected letters, digits, -, / and _`},
 		{name: "startedBy of 129", doc: rtDoc(`"startedBy": "` + strings.Repeat("s", 129) + `"`), want: `ecsjson: startedBy: 129 characters, at most 128 allowed`},
-		{name: "case 22 fargate", doc: rtDoc(`"launchType": "FARGATE"`), want: `ecsjson: launchType: FARGATE takes no placement; berth places tasks on container instances (EC2 or EXTERNAL)`},
 		{name: "case 17 distinctInstance with empty expression", doc: rtDoc(`"placementConstraints": [{"type": "distinctInstance", "expression": ""}]`), want: `ecsjson: placementConstraints[0].expression: distinctInstance expression should not be specified.`},
 		{name: "case 17 distinctInstance with an expression", doc: rtDoc(`"placementConstraints": [{"type": "distinctInstance", "expression": "attribute:a exists"}]`), want: `ecsjson: placementConstraints[0].expression: distinctInstance expression should not be specified.`},
 		{name: "memberOf with empty expression", doc: rtDoc(`"placementConstraints": [{"type": "memberOf", "expression": ""}]`), want: `ecsjson: placementConstraints[0].expression: an expression is required`},
@@ -139,6 +138,8 @@ func TestRunTaskRequest(t *testing.T) {
 		wantGroup string
 		wantCons  int
 		wantErr   string
+		// wantLaunch is the request's launch type: "" (EC2) unless given.
+		wantLaunch placement.LaunchType
 	}{
 		{name: "case 45 default group", td: tdDoc(""), rt: rtDoc(""), wantGroup: "family:web"},
 		{name: "own group", td: tdDoc(""), rt: rtDoc(`"group": "batch"`), wantGroup: "batch"},
@@ -149,6 +150,23 @@ func TestRunTaskRequest(t *testing.T) {
 		{name: "case 19 3 + 8 rejected", td: tdDoc(tdConstraints(3)), rt: rtDoc(tdConstraints(8)), wantErr: `ecsjson: placementConstraints: 8 constraints and the task definition's 3 make 11, at most 10 allowed`},
 		{name: "other family", td: tdDoc(""), rt: `{"taskDefinition": "api:3"}`, wantErr: `ecsjson: taskDefinition: "api:3" names family "api", but the task definition's family is "web"`},
 		{name: "other revision", td: tdDoc(`"revision": 9`), rt: `{"taskDefinition": "web:8"}`, wantErr: `ecsjson: taskDefinition: "web:8" names revision 8, but the task definition is web:9`},
+		// A definition without requiresCompatibilities supports EC2 and
+		// EXTERNAL; with it, only those listed (ECS's InvalidParameterException
+		// "Task definition does not support launch_type FARGATE.").
+		{name: "EXTERNAL, no requiresCompatibilities", td: tdDoc(""), rt: rtDoc(`"launchType": "EXTERNAL"`), wantGroup: "family:web", wantLaunch: "EXTERNAL"},
+		{name: "FARGATE definition run as FARGATE", td: tdDoc(`"requiresCompatibilities": ["FARGATE"]`), rt: rtDoc(`"launchType": "FARGATE"`), wantGroup: "family:web", wantLaunch: "FARGATE"},
+		{name: "EC2 definition run as FARGATE", td: tdDoc(`"revision": 2, "requiresCompatibilities": ["EC2"]`), rt: rtDoc(`"launchType": "FARGATE"`),
+			wantErr: `ecsjson: launchType: task definition does not support launch_type FARGATE (web:2 requiresCompatibilities: EC2)`},
+		{name: "FARGATE definition without a launch type is EC2", td: tdDoc(`"requiresCompatibilities": ["FARGATE"]`), rt: rtDoc(""),
+			wantErr: `ecsjson: launchType: task definition does not support launch_type EC2 (web:0 requiresCompatibilities: FARGATE)`},
+		// Case 22: a Fargate task with placementConstraints or
+		// placementStrategy is not supported.
+		{name: "case 22 FARGATE with a strategy", td: tdDoc(`"requiresCompatibilities": ["FARGATE"]`), rt: rtDoc(`"launchType": "FARGATE", "placementStrategy": [{"type": "random"}]`),
+			wantErr: `ecsjson: placementStrategy: 1 strategies: FARGATE tasks take none`},
+		{name: "case 22 FARGATE with a constraint", td: tdDoc(`"requiresCompatibilities": ["FARGATE"]`), rt: rtDoc(`"launchType": "FARGATE", ` + tdConstraints(1)),
+			wantErr: `ecsjson: placementConstraints: 1 constraints: FARGATE tasks take none`},
+		{name: "case 22 FARGATE with a definition constraint", td: tdDoc(`"requiresCompatibilities": ["FARGATE"], ` + tdConstraints(2)), rt: rtDoc(`"launchType": "FARGATE"`),
+			wantErr: `ecsjson: placementConstraints: the task definition's 2 memberOf constraints: FARGATE tasks take none`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -170,6 +188,9 @@ func TestRunTaskRequest(t *testing.T) {
 			}
 			if err != nil {
 				t.Fatalf("Request: %v", err)
+			}
+			if req.LaunchType != tt.wantLaunch {
+				t.Errorf("Request: launchType %q, want %q", req.LaunchType, tt.wantLaunch)
 			}
 			if req.Group != tt.wantGroup || len(req.Constraints) != tt.wantCons || req.Count != rt.Count {
 				t.Errorf("Request: group %q, %d constraints, count %d; want %q, %d, %d", req.Group, len(req.Constraints), req.Count, tt.wantGroup, tt.wantCons, rt.Count)

@@ -76,7 +76,7 @@ func readTaskDefinition(o object) (*placement.TaskDefinition, error) {
 		}
 		td.Revision = int(n)
 	}
-	if err := checkCompatibilities(o); err != nil {
+	if td.RequiresCompatibilities, err = readCompatibilities(o); err != nil {
 		return nil, err
 	}
 	if td.CPU, err = taskSize(o, "cpu", "vcpu", 1024); err != nil {
@@ -102,19 +102,23 @@ func readTaskDefinition(o object) (*placement.TaskDefinition, error) {
 	return td, nil
 }
 
-// checkCompatibilities rejects a task definition that can run only on
-// Fargate: berth places tasks on container instances.
-func checkCompatibilities(o object) error {
+// readCompatibilities reads requiresCompatibilities: EC2, EXTERNAL or
+// FARGATE, each at most once.
+func readCompatibilities(o object) ([]placement.LaunchType, error) {
 	list, err := stringSet(o, "requiresCompatibilities")
 	if err != nil || len(list) == 0 {
-		return err
+		return nil, err
 	}
-	for _, c := range list {
-		if c == "EC2" || c == "EXTERNAL" {
-			return nil
+	out := make([]placement.LaunchType, len(list))
+	for i, c := range list {
+		switch c {
+		case "EC2", "EXTERNAL", "FARGATE":
+			out[i] = placement.LaunchType(c)
+		default:
+			return nil, errorf(field(o.path, "requiresCompatibilities"), "%q: expected EC2, EXTERNAL or FARGATE", c)
 		}
 	}
-	return errorf(field(o.path, "requiresCompatibilities"), "%q has neither EC2 nor EXTERNAL; berth places tasks on container instances only", list)
+	return out, nil
 }
 
 // taskSize reads a task-level cpu (in CPU units) or memory (in MiB): a

@@ -24,6 +24,7 @@ type Cluster struct {
 	instances []*Instance
 	byARN     map[string]int32
 	eligible  bitset // bit i: instance i is ACTIVE with its agent connected
+	external  bitset // bit i: instance i is an ECS Anywhere (EXTERNAL) instance
 	// cpu and mem mirror each instance's remaining CPU and memory, and
 	// gpu its GPU summary, so that scans read them without touching the
 	// instances.
@@ -175,6 +176,7 @@ func (c *Cluster) AddInstance(in *Instance) error {
 	in.idx, in.owner = int32(len(c.instances)), c
 	in.groups, in.groupNames, in.hosted = nil, nil, nil
 	in.refresh()
+	in.external = in.LaunchType().external()
 	c.instances = append(c.instances, in)
 	c.byARN[in.ARN] = in.idx
 	c.cpu = append(c.cpu, in.Remaining.CPU)
@@ -192,6 +194,8 @@ func (c *Cluster) cover(in *Instance) {
 	newWord := wordsFor(n) > wordsFor(n-1)
 	c.eligible.grow(n)
 	c.eligible.set(i, in.eligible)
+	c.external.grow(n)
+	c.external.set(i, in.external)
 	if newWord {
 		for g, hb := range c.hosting { // the new instance hosts nothing yet
 			hb.grow(n)
@@ -267,6 +271,8 @@ func (c *Cluster) Update(in *Instance, f func(*Instance)) error {
 	slices.Sort(in.Remaining.PortsUDP)
 	in.refresh()
 	c.eligible.set(i, in.eligible)
+	in.external = in.LaunchType().external()
+	c.external.set(i, in.external)
 	c.cpu[i], c.mem[i] = in.Remaining.CPU, in.Remaining.MemoryMiB
 	c.gpu[i] = gpuOf(in)
 	c.refreshFits(i)

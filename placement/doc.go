@@ -7,7 +7,13 @@
 // For each task of a Request, one at a time, each seeing the ones placed
 // before it:
 //
-//  1. Filter. An instance can take the task when, in this order: it is
+//  1. Filter. Only instances of the request's launch type are candidates:
+//     EC2 tasks (the default when a request names no launch type) run on
+//     EC2 instances, EXTERNAL tasks on ECS Anywhere instances, those with
+//     the attribute ecs.capability.external. Instances of the other launch
+//     type are not considered at all: an unplaced task's Removed and
+//     Closest never mention them, as RunTask's failures[] never does. A
+//     candidate can take the task when, in this order: it is
 //     ACTIVE (ReasonStatus), its agent is connected (AGENT), it has the task
 //     definition's requiresAttributes (ATTRIBUTE), enough CPU
 //     (RESOURCE:CPU), memory (RESOURCE:MEMORY) and GPU (RESOURCE:GPU), the

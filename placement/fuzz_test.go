@@ -55,6 +55,9 @@ func (r *opReader) instance(i int) *Instance {
 		in.Remaining.Scalars = []Scalar{{"disk", pickOf(r, []float64{0, 10, 50})}}
 	}
 	in.Registered = in.Remaining.Clone()
+	if r.pick(5) == 0 {
+		in.Attributes = append(in.Attributes, Attribute{Name: "ecs.capability.external"})
+	}
 	return in
 }
 
@@ -98,6 +101,7 @@ func (r *opReader) request(exprs []Constraint) *Request {
 	for range r.pick(4) {
 		req.Strategies = append(req.Strategies, pickOf(r, strategies))
 	}
+	req.LaunchType = pickOf(r, []LaunchType{"", "", LaunchTypeEC2, LaunchTypeExternal, LaunchTypeFargate, "bogus"})
 	return req
 }
 
@@ -170,7 +174,15 @@ func runOps(t *testing.T, exprs []Constraint, data []byte) {
 			st := pickOf(r, []Status{StatusDraining, StatusInactive, StatusActive, StatusActive, ""})
 			agent := r.pick(4) != 0
 			zone := pickOf(r, append([]string{""}, genZones...))
+			anywhere := r.pick(6) == 0 // register it again as an ECS Anywhere instance, or back
 			change := func(in *Instance) {
+				if anywhere {
+					n := len(in.Attributes)
+					in.Attributes = slices.DeleteFunc(in.Attributes, func(a Attribute) bool { return a.Name == "ecs.capability.external" })
+					if len(in.Attributes) == n {
+						in.Attributes = append(in.Attributes, Attribute{Name: "ecs.capability.external"})
+					}
+				}
 				in.Status, in.AgentConnected = st, agent
 				in.Attributes = slices.DeleteFunc(in.Attributes, func(a Attribute) bool { return a.Name == "ecs.availability-zone" })
 				if zone != "" {

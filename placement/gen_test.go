@@ -70,6 +70,9 @@ func genInstance(t *rapid.T, i int) *Instance {
 	}
 	in.Registered = in.Remaining.Clone()
 	in.RunningTasksCount = rapid.IntRange(0, 4).Draw(t, "running")
+	if rapid.Float64Range(0, 1).Draw(t, "external") < 0.2 {
+		in.Attributes = append(in.Attributes, Attribute{Name: "ecs.capability.external"})
+	}
 	return in
 }
 
@@ -120,6 +123,7 @@ func genRequest(t *rapid.T, exprs map[string]*cql.Expr) *Request {
 	for range rapid.IntRange(0, 3).Draw(t, "nstrat") {
 		req.Strategies = append(req.Strategies, genStrategy(t))
 	}
+	req.LaunchType = rapid.SampledFrom([]LaunchType{"", "", LaunchTypeEC2, LaunchTypeExternal}).Draw(t, "launchType")
 	return req
 }
 

@@ -117,6 +117,7 @@ type Instance struct {
 	owner      *Cluster // the cluster it was added to; nil before
 	idx        int32
 	eligible   bool         // ACTIVE with its agent connected
+	external   bool         // has ExternalAttribute: an ECS Anywhere instance
 	groups     []groupCount // PENDING and RUNNING tasks by group
 	groupNames []string     // the groups with a positive count, for cql
 	hosted     []TaskID     // the tasks it hosts, in the order they came
@@ -173,6 +174,16 @@ func (in *Instance) groupCount(g int32) int {
 func (in *Instance) refresh() {
 	in.eligible = in.Status == StatusActive && in.AgentConnected
 	in.ports = len(in.Remaining.PortsTCP) + len(in.Remaining.PortsUDP)
+}
+
+// LaunchType returns the launch type whose tasks the instance takes:
+// EXTERNAL for an ECS Anywhere instance (it has the attribute
+// ecs.capability.external, whatever its value), EC2 for any other.
+func (in *Instance) LaunchType() LaunchType {
+	if _, ok := in.Attribute(ExternalAttribute); ok {
+		return LaunchTypeExternal
+	}
+	return LaunchTypeEC2
 }
 
 // subject adapts an Instance to cql.Subject without exposing methods whose

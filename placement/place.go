@@ -14,6 +14,8 @@ import (
 // prepared is a request compiled against the cluster for one Place call.
 type prepared struct {
 	req         *Request
+	external    bool   // the request's launch type is EXTERNAL
+	launchFlip  uint64 // XORed with a word of c.external: the launch type's instances
 	task        Task
 	group       int32
 	share       int
@@ -70,6 +72,7 @@ func (c *Cluster) score(s *scorer, in *Instance) float64 {
 func (c *Cluster) prepare(req *Request) *prepared {
 	pr := &c.pr
 	pr.req = req
+	pr.setLaunchType(req.LaunchType)
 	pr.task = Task{Group: req.Group, Requirements: req.Task}
 	pr.group = c.groupID(req.Group)
 	pr.share = req.Task.gpuShare()
@@ -125,10 +128,22 @@ func (c *Cluster) prepare(req *Request) *prepared {
 	return pr
 }
 
+// setLaunchType sets what the filters need of the request's launch type.
+func (pr *prepared) setLaunchType(l LaunchType) {
+	pr.external = l.external()
+	pr.launchFlip = 0
+	if !pr.external {
+		pr.launchFlip = ^uint64(0) // EC2: the instances not in c.external
+	}
+}
+
 // check runs the filters on in, in their documented order, and returns
 // the first that removes it (ReasonNone when it can take the task) with,
 // for ReasonScalar, the index of the resource in the task's Scalars.
 func (c *Cluster) check(in *Instance, pr *prepared) (Reason, int) {
+	if in.external != pr.external {
+		return ReasonLaunchType, 0
+	}
 	if !in.eligible {
 		if in.Status != StatusActive {
 			return ReasonStatus, 0
@@ -193,7 +208,7 @@ func (c *Cluster) check(in *Instance, pr *prepared) (Reason, int) {
 // testing the cached bits first.
 func (c *Cluster) fits(in *Instance, pr *prepared) bool {
 	i := in.idx
-	if !c.eligible.has(i) {
+	if !c.eligible.has(i) || in.external != pr.external {
 		return false
 	}
 	for _, b := range pr.static {
@@ -491,7 +506,7 @@ func (c *Cluster) scanMasked(pr *prepared, chain []scorer, exclude bitset) bool 
 	// for a simple request, with the resources and outside distinctInstance.
 	// Every set covers every instance (the bitset invariant).
 	word := func(k int) uint64 {
-		w := c.eligible[k]
+		w := c.eligible[k] & (c.external[k] ^ pr.launchFlip)
 		for _, b := range pr.static {
 			w &= b.bits[k]
 		}
@@ -749,6 +764,9 @@ func (c *Cluster) explain(pr *prepared) Unplaced {
 	closest, scalar := -1, 0
 	for i, in := range c.instances {
 		r, k := c.check(in, pr)
+		if r == ReasonLaunchType {
+			continue // not a candidate: ECS does not report it
+		}
 		u.Removed[r]++
 		if r > u.Reason || closest < 0 {
 			u.Reason, closest, scalar = r, i, k
@@ -779,6 +797,7 @@ func (c *Cluster) Check(in *Instance, req *Request) (Reason, error) {
 		return ReasonNone, err
 	}
 	pr := prepared{req: req, task: Task{Group: req.Group, Requirements: req.Task}, group: -1}
+	pr.setLaunchType(req.LaunchType)
 	if g, ok := c.groupIDs[req.Group]; ok {
 		pr.group = g
 	}

@@ -59,6 +59,13 @@ func refCheck(c *Cluster, in *Instance, req *Request) (Reason, int) {
 // counts the instance's tasks of the request's group, subject evaluates
 // memberOf expressions.
 func checkWith(in *Instance, req *Request, hosted func() int, subject cql.Subject) (Reason, int) {
+	// An instance of another launch type is not a candidate: EXTERNAL
+	// tasks run only on instances with ecs.capability.external, EC2 tasks
+	// (the default) only on the others.
+	_, external := in.Attribute("ecs.capability.external")
+	if external != (req.LaunchType == LaunchTypeExternal) {
+		return ReasonLaunchType, 0
+	}
 	if in.Status != StatusActive {
 		return ReasonStatus, 0
 	}
@@ -216,6 +223,9 @@ func refExplain(c *Cluster, req *Request) Unplaced {
 	var u Unplaced
 	for _, in := range c.instances {
 		r, k := refCheck(c, in, req)
+		if r == ReasonLaunchType {
+			continue // not a candidate: neither counted nor closest
+		}
 		u.Removed[r]++
 		if u.Closest == nil || r > u.Reason {
 			u.Reason, u.Closest = r, in

@@ -80,6 +80,24 @@ func (c Constraint) String() string {
 	return c.Type.String()
 }
 
+// LaunchType is ECS's launch type: where a task runs.
+type LaunchType string
+
+// Launch types. The zero LaunchType means EC2.
+const (
+	LaunchTypeEC2      LaunchType = "EC2"
+	LaunchTypeExternal LaunchType = "EXTERNAL" // ECS Anywhere instances
+	LaunchTypeFargate  LaunchType = "FARGATE"
+)
+
+// ExternalAttribute is the attribute ECS Anywhere instances carry; an
+// instance without it is an EC2 instance.
+const ExternalAttribute = "ecs.capability.external"
+
+// external reports whether l is EXTERNAL (else it is EC2, the zero value
+// included).
+func (l LaunchType) external() bool { return l == LaunchTypeExternal }
+
 // Request asks for Count tasks of one kind to be placed. Validate reports
 // what is wrong with it; Place validates it too.
 type Request struct {
@@ -102,6 +120,13 @@ type Request struct {
 	// most MaxStrategies). With none, every passing instance ties and the
 	// seeded random choice decides, which is RunTask's default.
 	Strategies []Strategy
+	// LaunchType is EC2 (the zero value, ECS's choice when a request names
+	// neither a launch type nor a capacity provider strategy) or EXTERNAL.
+	// Only instances of that launch type are candidates (see
+	// Instance.LaunchType); the others are not considered at all, as if
+	// they were in another cluster. FARGATE tasks are not placed on
+	// container instances: Validate rejects it.
+	LaunchType LaunchType
 	// MaxPerInstance, when positive, caps the group's PENDING and RUNNING
 	// tasks on one instance: a generalisation of distinctInstance (which is
 	// a cap of 1) that ECS lacks, for traces such as Alibaba's DLRM with
@@ -125,6 +150,10 @@ func (r *Request) Validate() error {
 		return fmt.Errorf("placement: placementStrategy: %d strategies, at most %d allowed", len(r.Strategies), MaxStrategies)
 	case r.MaxPerInstance < 0:
 		return fmt.Errorf("placement: maxPerInstance: %d is negative", r.MaxPerInstance)
+	case r.LaunchType == LaunchTypeFargate:
+		return fmt.Errorf("placement: launchType: FARGATE tasks are not placed on container instances, expected EC2 or EXTERNAL")
+	case r.LaunchType != "" && r.LaunchType != LaunchTypeEC2 && r.LaunchType != LaunchTypeExternal:
+		return fmt.Errorf("placement: launchType: %q, expected EC2 or EXTERNAL", string(r.LaunchType))
 	}
 	if err := r.Task.validate(); err != nil {
 		return err
@@ -171,9 +200,10 @@ type Reason uint8
 
 // Reasons, in filter order.
 const (
-	ReasonNone   Reason = iota
-	ReasonStatus        // the instance is not ACTIVE (DRAINING, INACTIVE...)
-	ReasonAgent         // AGENT: the agent is disconnected
+	ReasonNone       Reason = iota
+	ReasonLaunchType        // the instance is of another launch type: not a candidate
+	ReasonStatus            // the instance is not ACTIVE (DRAINING, INACTIVE...)
+	ReasonAgent             // AGENT: the agent is disconnected
 	ReasonAttribute
 	ReasonCPU
 	ReasonMemory
@@ -189,6 +219,7 @@ const (
 
 var reasonText = [NumReasons]string{
 	ReasonNone:             "",
+	ReasonLaunchType:       "LAUNCH_TYPE",
 	ReasonStatus:           "STATUS",
 	ReasonAgent:            "AGENT",
 	ReasonAttribute:        "ATTRIBUTE",
@@ -221,9 +252,12 @@ type Placement struct {
 	GPUs DeviceSet
 }
 
-// Unplaced explains a task that could not be placed.
+// Unplaced explains a task that could not be placed. Instances of another
+// launch type than the request's are not candidates and appear nowhere in
+// it: not in Removed, never as Closest.
 type Unplaced struct {
-	// Reason is the filter that stopped the closest instance.
+	// Reason is the filter that stopped the closest instance (ReasonNone
+	// when the cluster has no instance of the request's launch type).
 	Reason Reason
 	// Scalar names the resource when Reason is ReasonScalar.
 	Scalar string

@@ -1,8 +1,11 @@
 package placement
 
 import (
+	"errors"
 	"fmt"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/berthsched/berth/internal/printable"
 )
@@ -62,6 +65,53 @@ type TaskDefinition struct {
 	// PlacementConstraints are memberOf constraints only.
 	PlacementConstraints []Constraint
 	RequiresAttributes   []Attribute
+	// RequiresCompatibilities are the launch types the definition was
+	// registered for (EC2, EXTERNAL, FARGATE). Empty means EC2 and
+	// EXTERNAL: what ECS reports as the compatibilities of a definition
+	// registered without the field. See Supports.
+	RequiresCompatibilities []LaunchType
+}
+
+// ErrIncompatibleLaunchType is ECS's InvalidParameterException for a task
+// definition run or deployed with a launch type it does not support
+// ("Task definition does not support launch_type FARGATE.").
+var ErrIncompatibleLaunchType = errors.New("task definition does not support launch_type")
+
+// Supports reports, as an error wrapping ErrIncompatibleLaunchType with
+// ECS's wording, whether tasks of td may run with launch type l (the zero
+// value is EC2). A definition with requiresCompatibilities supports the
+// launch types listed there; one without supports EC2 and EXTERNAL. berth
+// decides this from requiresCompatibilities alone, where ECS derives a
+// wider compatibilities list (a definition registered for FARGATE often
+// runs on EC2 too): a plan should not rely on a launch type its definition
+// does not declare.
+func (td *TaskDefinition) Supports(l LaunchType) error {
+	if l == "" {
+		l = LaunchTypeEC2
+	}
+	if len(td.RequiresCompatibilities) == 0 {
+		if l == LaunchTypeEC2 || l == LaunchTypeExternal {
+			return nil
+		}
+	} else if slices.Contains(td.RequiresCompatibilities, l) {
+		return nil
+	}
+	return fmt.Errorf("placement: launchType: %w %s (%s:%d requiresCompatibilities: %s)",
+		ErrIncompatibleLaunchType, l, td.Family, td.Revision, td.compatibilities())
+}
+
+func (td *TaskDefinition) compatibilities() string {
+	if len(td.RequiresCompatibilities) == 0 {
+		return "none, so EC2 and EXTERNAL"
+	}
+	var b strings.Builder
+	for i, l := range td.RequiresCompatibilities {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(string(l))
+	}
+	return b.String()
 }
 
 // Validate reports the first rule the task definition breaks, naming the
@@ -106,6 +156,13 @@ func (td *TaskDefinition) Validate() error {
 	for i, c := range td.PlacementConstraints {
 		if c.Type != MemberOf || c.Expr == nil {
 			return fmt.Errorf("placement: placementConstraints[%d].type: constraint.type '%v' is not supported (task definitions take memberOf only)", i, c.Type)
+		}
+	}
+	for i, l := range td.RequiresCompatibilities {
+		switch l {
+		case LaunchTypeEC2, LaunchTypeExternal, LaunchTypeFargate:
+		default:
+			return fmt.Errorf("placement: requiresCompatibilities[%d]: %q, expected EC2, EXTERNAL or FARGATE", i, string(l))
 		}
 	}
 	for i, a := range td.RequiresAttributes {

@@ -7,11 +7,11 @@ import (
 	"github.com/berthsched/berth/placement"
 )
 
-// eligible reports whether a DAEMON service wants a task on in: in is
-// ACTIVE, has the task definition's required attributes and satisfies
+// eligible reports whether a DAEMON service wants a task on in: in is of
+// the service's launch type, ACTIVE, has the task definition's required attributes and satisfies
 // every memberOf constraint.
 func eligible(in *placement.Instance, req *placement.Request) bool {
-	if in.Status != placement.StatusActive {
+	if in.Status != placement.StatusActive || in.LaunchType() != launchTypeOf(req) {
 		return false
 	}
 	for _, a := range req.RequiredAttributes {
@@ -25,6 +25,14 @@ func eligible(in *placement.Instance, req *placement.Request) bool {
 		}
 	}
 	return true
+}
+
+// launchTypeOf is the request's launch type, EC2 when it names none.
+func launchTypeOf(req *placement.Request) placement.LaunchType {
+	if req.LaunchType == "" {
+		return placement.LaunchTypeEC2
+	}
+	return req.LaunchType
 }
 
 // onlyDaemonsLeft reports whether the instance hosts no PENDING or RUNNING

@@ -21,6 +21,11 @@ type RunTaskInput struct {
 	PlacementConstraints []placement.Constraint
 	// PlacementStrategy ranks the instances; none means random.
 	PlacementStrategy []placement.Strategy
+	// LaunchType is EC2 (the zero value: RunTask without a launch type or
+	// a capacity provider strategy) or EXTERNAL; the task definition must
+	// support it. FARGATE tasks have no container instance to place on:
+	// RunTask rejects them.
+	LaunchType placement.LaunchType
 }
 
 // Failure is a task RunTask could not place, as in its failures list: the
@@ -56,7 +61,11 @@ func RunTask(in *RunTaskInput, c *placement.Cluster, rng *rand.Rand) (*RunTaskOu
 	if n < 1 || n > MaxRunTaskCount {
 		return nil, fmt.Errorf("scheduler: count: %d, expected 1..%d", in.Count, MaxRunTaskCount)
 	}
+	if err := in.TaskDefinition.Supports(in.LaunchType); err != nil {
+		return nil, fmt.Errorf("scheduler: %w", err)
+	}
 	req := in.TaskDefinition.Request(n, in.Group, in.PlacementConstraints, in.PlacementStrategy)
+	req.LaunchType = in.LaunchType
 	var res placement.Result
 	if err := c.Place(req, rng, &res); err != nil {
 		return nil, fmt.Errorf("scheduler: %w", err)

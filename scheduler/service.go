@@ -61,6 +61,13 @@ type Service struct {
 	// balancer. Then a task is healthy when its Health is HEALTHY;
 	// otherwise NoHealthCheckDelay after it reaches RUNNING.
 	HealthChecked bool
+	// LaunchType is the service's launchType: EC2 (the zero value, also
+	// what a service with neither a launch type nor a capacity provider
+	// strategy gets) or EXTERNAL. Its tasks run only on instances of that
+	// launch type, and the task definition must support it (ECS's
+	// "Task definition does not support launch_type ..."). FARGATE
+	// services are not reconciled here: they have no container instances.
+	LaunchType placement.LaunchType
 	// ForceNewDeployment starts a deployment whenever it changes, even with
 	// the same task definition (UpdateService's forceNewDeployment, as a
 	// generation counter so that the spec stays declarative).
@@ -204,6 +211,9 @@ func (s *Service) Validate() error {
 	if err := s.TaskDefinition.Validate(); err != nil {
 		return fmt.Errorf("scheduler: taskDefinition: %w", err)
 	}
+	if err := s.TaskDefinition.Supports(s.LaunchType); err != nil {
+		return fmt.Errorf("scheduler: %w", err)
+	}
 	if err := s.validCounts(st); err != nil {
 		return err
 	}
@@ -285,7 +295,9 @@ func (s *Service) requestFor(td *placement.TaskDefinition, count int) *placement
 	case len(strategies) == 0:
 		strategies = defaultStrategies
 	}
-	return td.Request(count, s.Group(), constraints, strategies)
+	req := td.Request(count, s.Group(), constraints, strategies)
+	req.LaunchType = s.LaunchType
+	return req
 }
 
 var defaultStrategies = placement.ServiceDefaultStrategies()

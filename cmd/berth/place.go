@@ -31,16 +31,27 @@ are taken as they are; its PENDING and RUNNING tasks count for their groups
 of "aws ecs describe-task-definition" ({"taskDefinition": {...}}). Its
 containers' cpu, memory, memoryReservation, portMappings and GPU
 resourceRequirements, its task-level cpu and memory ("1 vCPU" and "1 GB"
-forms too), networkMode, placementConstraints (memberOf only) and
-requiresAttributes are read.
+forms too), networkMode, placementConstraints (memberOf only),
+requiresAttributes and requiresCompatibilities are read.
 
 --request is a RunTask input document ("aws ecs run-task
 --generate-cli-skeleton" shows its shape): taskDefinition, count (1..10,
 default 1), group (default family:<family>), placementConstraints (at most
 10 with the task definition's), placementStrategy (at most 5; none means
-random), cluster. taskDefinition must name the task definition given: the
+random), cluster, launchType. taskDefinition must name the task definition given: the
 same family and, when both have one, the same revision ("web" alone means
 the latest ACTIVE revision, which is the file). overrides are not applied.
+
+launchType is EC2 when absent (a snapshot carries no cluster default
+capacity provider strategy). EC2 tasks go only to EC2 instances and
+EXTERNAL tasks only to ECS Anywhere instances (attribute
+ecs.capability.external); instances of the other launch type are left out,
+failures[] included. The task definition must support the launch type:
+its requiresCompatibilities, or EC2 and EXTERNAL when it has none. FARGATE
+tasks run on AWS's capacity, not on the snapshot's instances: the response
+lists them PROVISIONING, without a containerInstanceArn, and a FARGATE
+request with placementConstraints or placementStrategy is refused, as ECS
+refuses it.
 
 One of the three may be "-", read from stdin.
 
@@ -133,7 +144,8 @@ func runPlace(e *env, args []string, o *placeOptions) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", displayName(o.request), err)
 	}
-	if len(snap.ContainerInstances) == 0 {
+	fargate := req.LaunchType == placement.LaunchTypeFargate
+	if len(snap.ContainerInstances) == 0 && !fargate {
 		return fmt.Errorf("%s: no container instances were found in your cluster", displayName(o.cluster))
 	}
 	ids, err := placeIdentity(snap, rt, td)
@@ -144,8 +156,15 @@ func runPlace(e *env, args []string, o *placeOptions) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", displayName(o.cluster), err)
 	}
+	if !fargate && !hasLaunchType(cluster, req.LaunchType) {
+		return fmt.Errorf("%s: no container instances of launch type %s were found in your cluster", displayName(o.cluster), launchTypeName(req.LaunchType))
+	}
 	var res placement.Result
-	if err := cluster.Place(req, rand.New(rand.NewPCG(o.seed, 0)), &res); err != nil {
+	if fargate {
+		// AWS runs Fargate tasks on capacity of its own: RunTask answers
+		// every task PROVISIONING, without a container instance.
+		res.Placed = make([]placement.Placement, req.Count)
+	} else if err := cluster.Place(req, rand.New(rand.NewPCG(o.seed, 0)), &res); err != nil {
 		return fmt.Errorf("%s: %w", displayName(o.request), err)
 	}
 	resp := placeResponseOf(&res, cluster, req, td, rt, ids, rand.New(rand.NewPCG(o.seed, 1)))
@@ -249,7 +268,7 @@ type (
 		TaskArn              string           `json:"taskArn"`
 		ClusterArn           string           `json:"clusterArn"`
 		TaskDefinitionArn    string           `json:"taskDefinitionArn"`
-		ContainerInstanceArn string           `json:"containerInstanceArn"`
+		ContainerInstanceArn string           `json:"containerInstanceArn,omitempty"` // none for FARGATE
 		Group                string           `json:"group"`
 		LastStatus           string           `json:"lastStatus"`
 		DesiredStatus        string           `json:"desiredStatus"`
@@ -278,22 +297,27 @@ func placeResponseOf(res *placement.Result, c *placement.Cluster, req *placement
 		launchType = "EC2"
 	}
 	for _, p := range res.Placed {
-		resp.Tasks = append(resp.Tasks, placeTask{
-			TaskArn:              prefix + "task/" + ids.cluster + "/" + fmt.Sprintf("%016x%016x", idRng.Uint64(), idRng.Uint64()),
-			ClusterArn:           prefix + "cluster/" + ids.cluster,
-			TaskDefinitionArn:    ids.taskDefinitionARN,
-			ContainerInstanceArn: p.Instance.ARN,
-			Group:                req.Group,
-			LastStatus:           "PENDING",
-			DesiredStatus:        "RUNNING",
-			LaunchType:           launchType,
-			StartedBy:            rt.StartedBy,
-			Containers:           placeContainers(td, p),
-		})
+		t := placeTask{
+			TaskArn:           prefix + "task/" + ids.cluster + "/" + fmt.Sprintf("%016x%016x", idRng.Uint64(), idRng.Uint64()),
+			ClusterArn:        prefix + "cluster/" + ids.cluster,
+			TaskDefinitionArn: ids.taskDefinitionARN,
+			Group:             req.Group,
+			LastStatus:        "PENDING",
+			DesiredStatus:     "RUNNING",
+			LaunchType:        launchType,
+			StartedBy:         rt.StartedBy,
+			Containers:        placeContainers(td, p),
+		}
+		if p.Instance != nil {
+			t.ContainerInstanceArn = p.Instance.ARN
+		} else {
+			t.LastStatus = "PROVISIONING" // FARGATE
+		}
+		resp.Tasks = append(resp.Tasks, t)
 	}
 	for i := range res.Unplaced {
 		u := &res.Unplaced[i]
-		f := placeFailure{Reason: u.ReasonString(), Detail: placeDetail(u, len(c.Instances()))}
+		f := placeFailure{Reason: u.ReasonString(), Detail: placeDetail(u, candidates(u))}
 		if u.Closest != nil {
 			f.Arn = u.Closest.ARN
 		}
@@ -302,12 +326,47 @@ func placeResponseOf(res *placement.Result, c *placement.Cluster, req *placement
 	return resp
 }
 
+// hasLaunchType reports whether the cluster has an instance of launch
+// type l ("" is EC2).
+func hasLaunchType(c *placement.Cluster, l placement.LaunchType) bool {
+	for _, in := range c.Instances() {
+		if in.LaunchType() == launchTypeName(l) {
+			return true
+		}
+	}
+	return false
+}
+
+func launchTypeName(l placement.LaunchType) placement.LaunchType {
+	if l == "" {
+		return placement.LaunchTypeEC2
+	}
+	return l
+}
+
+// candidates counts the instances the placement considered: those of
+// the request's launch type, each counted once in Removed.
+func candidates(u *placement.Unplaced) int {
+	n := 0
+	for _, k := range u.Removed {
+		n += k
+	}
+	return n
+}
+
+func gpusOf(in *placement.Instance) []placement.GPU {
+	if in == nil {
+		return nil
+	}
+	return in.Remaining.GPUs
+}
+
 // placeContainers hands the task's GPU devices to its containers in
 // order: a container asking for n takes the next n, one asking for ALL
 // takes every device.
 func placeContainers(td *placement.TaskDefinition, p placement.Placement) []placeContainer {
 	var devs []string
-	for k, g := range p.Instance.Remaining.GPUs {
+	for k, g := range gpusOf(p.Instance) {
 		if p.GPUs.Has(k) {
 			devs = append(devs, g.ID)
 		}
