@@ -76,8 +76,8 @@ func TestReadTaskDefinitionValues(t *testing.T) {
 				{Name: "web", CPU: 256, Memory: 1024, MemoryReservation: 512, GPUs: 2,
 					PortMappings: []placement.PortMapping{{ContainerPort: 80, HostPort: 8080, Protocol: "tcp"}, {ContainerPort: 53, Protocol: "udp"}}},
 				{Name: "sidecar", MemoryReservation: 64, AllGPUs: true, Essential: true},
-			}},
-			reason: "a containerPortRange binds no static host port and is left out",
+			}, RequiresAttributes: []placement.Attribute{{Name: "com.amazonaws.ecs.capability.docker-remote-api.1.21"}}},
+			reason: "a containerPortRange binds no static host port and is left out; memoryReservation requires Docker Remote API 1.21",
 		},
 		{
 			name: "constraints and attributes",

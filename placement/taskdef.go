@@ -47,6 +47,9 @@ type ContainerDefinition struct {
 	// Essential: a task stops when an essential container stops. Readers
 	// of ECS JSON set it to true when the document leaves it out.
 	Essential bool
+	// Usage is what the container uses from which ECS derives
+	// requiresAttributes (see TaskDefinition.DerivedAttributes).
+	Usage ContainerUsage
 }
 
 // TaskDefinition is the part of an ECS task definition that placement
@@ -62,6 +65,9 @@ type TaskDefinition struct {
 	// PlacementConstraints are memberOf constraints only.
 	PlacementConstraints []Constraint
 	RequiresAttributes   []Attribute
+	// Usage is what the task definition uses from which ECS derives
+	// requiresAttributes (see DerivedAttributes).
+	Usage Usage
 }
 
 // Validate reports the first rule the task definition breaks, naming the
