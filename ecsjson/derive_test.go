@@ -57,8 +57,8 @@ func TestReadTaskDefinitionDerivesAttributes(t *testing.T) {
 			want: []string{"com.amazonaws.ecs.capability.logging-driver.awsfirelens", "ecs.capability.firelens.fluentbit", "ecs.capability.firelens.options.config.s3"}},
 		// A task IAM role: task-iam-role; in host mode also
 		// task-iam-role-network-host.
-		{name: "task role", doc: tdDoc(`"taskRoleArn": `+role), want: []string{"com.amazonaws.ecs.capability.task-iam-role"}},
-		{name: "task role in host mode", doc: tdDoc(`"taskRoleArn": `+role+`, "networkMode": "host"`),
+		{name: "task role", doc: tdDoc(`"taskRoleArn": ` + role), want: []string{"com.amazonaws.ecs.capability.task-iam-role"}},
+		{name: "task role in host mode", doc: tdDoc(`"taskRoleArn": ` + role + `, "networkMode": "host"`),
 			want: []string{"com.amazonaws.ecs.capability.task-iam-role", "com.amazonaws.ecs.capability.task-iam-role-network-host"}},
 		// secrets: SSM parameters (by ARN or name) and Secrets Manager secrets.
 		{name: "secrets", doc: tdDoc("", `{"name": "web", "memory": 512, "secrets": [{"name": "A", "valueFrom": "db-password"}, {"name": "B", "valueFrom": `+asm+`}]}`),
