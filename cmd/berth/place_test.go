@@ -50,6 +50,8 @@ func TestPlaceGolden(t *testing.T) {
 			reason: "case 23: a memberOf matching no instance fails every task"},
 		{name: "gpu", args: placeArgs(placeData("td-trainer.json"), placeData("rq-gpu.json")),
 			reason: "case 42: 2 GPUs free; the third task fails with RESOURCE:GPU"},
+		{name: "firelens", args: placeArgs(placeData("td-firelens.json"), placeData("rq-firelens.json")),
+			reason: "a FireLens task definition on agents without ecs.capability.firelens.fluentbit: ATTRIBUTE"},
 		{name: "random-seed-1", args: placeArgs(placeData("td-probe.json"), placeData("rq-random.json"))},
 		{name: "random-seed-2", args: placeArgs(placeData("td-probe.json"), placeData("rq-random.json"), "--seed", "2"),
 			reason: "case 31: without a strategy the seed decides"},
