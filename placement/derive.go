@@ -1,6 +1,7 @@
 package placement
 
 import (
+	"fmt"
 	"regexp"
 	"slices"
 	"strings"
@@ -195,4 +196,22 @@ func secretSource(valueFrom string) string {
 		return "asm"
 	}
 	return "ssm"
+}
+
+// validate checks the values that name capability attributes against
+// ECS's enumerations: a log driver, a FireLens type, its config-file-type.
+func (u *ContainerUsage) validate(field func(string) string) error {
+	for _, c := range []struct {
+		field, value string
+		allowed      []string
+	}{
+		{"logConfiguration.logDriver", u.LogDriver, []string{"json-file", "syslog", "journald", "gelf", "fluentd", "awslogs", "splunk", "awsfirelens"}},
+		{"firelensConfiguration.type", u.FireLensType, []string{"fluentd", "fluentbit"}},
+		{"firelensConfiguration.options.config-file-type", u.FireLensConfigType, []string{"file", "s3"}},
+	} {
+		if c.value != "" && !slices.Contains(c.allowed, c.value) {
+			return fmt.Errorf("placement: %s: %q, expected one of %s", field(c.field), c.value, strings.Join(c.allowed, ", "))
+		}
+	}
+	return nil
 }

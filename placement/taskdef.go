@@ -163,6 +163,9 @@ func (td *TaskDefinition) validateContainer(i int, cd *ContainerDefinition, name
 		return fmt.Errorf("placement: %s: GPU value %d is negative", field("resourceRequirements"), cd.GPUs)
 	}
 	names[cd.Name] = true
+	if err := cd.Usage.validate(field); err != nil {
+		return err
+	}
 	if td.NetworkMode == NetworkNone && len(cd.PortMappings) > 0 {
 		return fmt.Errorf("placement: %s: not allowed with networkMode none", field("portMappings"))
 	}
