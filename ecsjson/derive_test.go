@@ -167,3 +167,30 @@ func TestDerivedAttributesPlacement(t *testing.T) {
 		})
 	}
 }
+
+// The fields read for requiresAttributes are checked, each error naming
+// the JSON path, the value and what was expected.
+func TestReadTaskDefinitionUsageErrors(t *testing.T) {
+	tests := []struct{ name, doc, want string }{
+		{"log driver", tdDoc("", `{"name": "web", "memory": 512, "logConfiguration": {"logDriver": "loki"}}`),
+			`ecsjson: containerDefinitions[0].logConfiguration.logDriver: expected one of json-file, syslog, journald, gelf, fluentd, awslogs, splunk, awsfirelens, found "loki"`},
+		{"no log driver", tdDoc("", `{"name": "web", "memory": 512, "logConfiguration": {"options": {}}}`),
+			`ecsjson: containerDefinitions[0].logConfiguration.logDriver: missing`},
+		{"FireLens type", tdDoc("", `{"name": "web", "memory": 512, "firelensConfiguration": {"type": "vector"}}`),
+			`ecsjson: containerDefinitions[0].firelensConfiguration.type: expected one of fluentd, fluentbit, found "vector"`},
+		{"secret without valueFrom", tdDoc("", `{"name": "web", "memory": 512, "secrets": [{"name": "A"}]}`),
+			`ecsjson: containerDefinitions[0].secrets[0].valueFrom: missing`},
+		{"transitEncryption", tdDoc(`"volumes": [{"name": "a", "efsVolumeConfiguration": {"fileSystemId": "fs-1", "transitEncryption": "yes"}}]`),
+			`ecsjson: volumes[0].efsVolumeConfiguration.transitEncryption: expected one of ENABLED, DISABLED, found "yes"`},
+		{"initProcessEnabled", tdDoc("", `{"name": "web", "memory": 512, "linuxParameters": {"initProcessEnabled": "yes"}}`),
+			`ecsjson: containerDefinitions[0].linuxParameters.initProcessEnabled: expected true or false, found "yes"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := ReadTaskDefinition(strings.NewReader(tt.doc))
+			if err == nil || err.Error() != tt.want {
+				t.Errorf("ReadTaskDefinition(%s) error = %v, want %s", tt.doc, err, tt.want)
+			}
+		})
+	}
+}

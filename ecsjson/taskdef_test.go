@@ -191,6 +191,10 @@ func FuzzReadTaskDefinition(f *testing.F) {
 		``, `{}`, tdDoc(""),
 		tdDoc(`"cpu": "0.5 vCPU", "memory": "1.5GB", "networkMode": "awsvpc"`, `{"name": "a", "memory": 9, "portMappings": [{"containerPort": 80}], "resourceRequirements": [{"type": "GPU", "value": "ALL"}]}`),
 		tdDoc(`"placementConstraints": [{"type": "memberOf", "expression": "task:group == service:x"}], "requiresAttributes": [{"name": "a"}]`),
+		tdDoc(`"taskRoleArn": "r", "executionRoleArn": "e", "networkMode": "host", "volumes": [{"name": "v", "efsVolumeConfiguration": {"fileSystemId": "fs-1", "transitEncryption": "ENABLED"}}]`,
+			`{"name": "a", "memoryReservation": 9, "image": "123456789012.dkr.ecr.us-east-1.amazonaws.com/a", "firelensConfiguration": {"type": "fluentd", "options": {"config-file-type": "file"}},
+			"logConfiguration": {"logDriver": "awslogs", "secretOptions": [{"name": "k", "valueFrom": "arn:aws:secretsmanager:us-east-1:1:secret:s"}]},
+			"secrets": [{"name": "s", "valueFrom": "p"}], "repositoryCredentials": {}, "healthCheck": {}, "linuxParameters": {"initProcessEnabled": true}}`),
 	} {
 		f.Add([]byte(s))
 	}
