@@ -116,6 +116,17 @@
 // mapping with a containerPortRange binds no static host port and is left
 // out; InferenceAccelerator and NeuronDevice requirements are ignored.
 //
+// A RegisterTaskDefinition input (no "taskDefinition" wrapper, no
+// taskDefinitionArn and no requiresAttributes) gets the requiresAttributes
+// ECS adds on registering it (see placement.TaskDefinition.DerivedAttributes):
+// the reader takes what they need from taskRoleArn, executionRoleArn,
+// volumes[].efsVolumeConfiguration (transitEncryption,
+// authorizationConfig), and per container image, logConfiguration
+// (logDriver, secretOptions), firelensConfiguration (type, options'
+// config-file-type), secrets, repositoryCredentials, healthCheck and
+// linuxParameters.initProcessEnabled. A describe-task-definition output
+// carries what ECS derived and is read as printed.
+//
 // # RunTask requests
 //
 // ReadRunTaskRequest reads a RunTask input document and applies ECS's

@@ -36,14 +36,21 @@ func ReadTaskDefinition(r io.Reader) (*placement.TaskDefinition, error) {
 	if err != nil {
 		return nil, err
 	}
+	registered := false // a describe-task-definition output: ECS derived requiresAttributes
 	if o, ok, err := root.object("taskDefinition"); err != nil {
 		return nil, err
 	} else if ok {
-		root = o
+		root, registered = o, true
 	}
 	td, err := readTaskDefinition(root)
 	if err != nil {
 		return nil, err
+	}
+	_, _, arn := root.get("taskDefinitionArn")
+	_, _, printed := root.get("requiresAttributes")
+	if !registered && !arn && !printed {
+		// A RegisterTaskDefinition input: add what ECS adds on registering.
+		td.RequiresAttributes = td.DerivedAttributes()
 	}
 	if err := td.Validate(); err != nil {
 		return nil, validationError(root.path, err)
@@ -99,7 +106,124 @@ func readTaskDefinition(o object) (*placement.TaskDefinition, error) {
 	if td.RequiresAttributes, err = readRequiredAttributes(o); err != nil {
 		return nil, err
 	}
+	if err := readUsage(o, &td.Usage); err != nil {
+		return nil, err
+	}
 	return td, nil
+}
+
+// readUsage reads the task-level fields from which ECS derives
+// requiresAttributes: taskRoleArn, executionRoleArn and EFS volumes.
+func readUsage(o object, u *placement.Usage) error {
+	var err error
+	if u.TaskRoleARN, _, err = o.string("taskRoleArn"); err != nil {
+		return err
+	}
+	if u.ExecutionRoleARN, _, err = o.string("executionRoleArn"); err != nil {
+		return err
+	}
+	elems, p, err := o.array("volumes")
+	if err != nil {
+		return err
+	}
+	for i, raw := range elems {
+		vo, err := asObject(raw, elem(p, i))
+		if err != nil {
+			return err
+		}
+		efs, ok, err := vo.object("efsVolumeConfiguration")
+		if err != nil || !ok {
+			if err != nil {
+				return err
+			}
+			continue
+		}
+		transit, err := efs.enum("transitEncryption", "DISABLED", "ENABLED", "DISABLED")
+		if err != nil {
+			return err
+		}
+		_, auth, err := efs.object("authorizationConfig")
+		if err != nil {
+			return err
+		}
+		u.EFSVolumes = append(u.EFSVolumes, placement.EFSVolume{Auth: auth || transit == "ENABLED"})
+	}
+	return nil
+}
+
+// readContainerUsage reads the container fields from which ECS derives
+// requiresAttributes, as the AWS CLI prints them.
+func readContainerUsage(o object, u *placement.ContainerUsage) error {
+	var err error
+	if u.Image, _, err = o.string("image"); err != nil {
+		return err
+	}
+	if lc, ok, err := o.object("logConfiguration"); err != nil {
+		return err
+	} else if ok {
+		if u.LogDriver, err = lc.enum("logDriver", "", "json-file", "syslog", "journald", "gelf", "fluentd", "awslogs", "splunk", "awsfirelens"); err != nil {
+			return err
+		}
+		if u.LogDriver == "" {
+			return missing(field(lc.path, "logDriver"))
+		}
+		if u.LogSecrets, err = valuesFrom(lc, "secretOptions"); err != nil {
+			return err
+		}
+	}
+	if fc, ok, err := o.object("firelensConfiguration"); err != nil {
+		return err
+	} else if ok {
+		if u.FireLensType, err = fc.enum("type", "", "fluentd", "fluentbit"); err != nil {
+			return err
+		}
+		if u.FireLensType == "" {
+			return missing(field(fc.path, "type"))
+		}
+		if opts, ok, err := fc.object("options"); err != nil {
+			return err
+		} else if ok {
+			if u.FireLensConfigType, err = opts.enum("config-file-type", "", "file", "s3"); err != nil {
+				return err
+			}
+		}
+	}
+	if u.Secrets, err = valuesFrom(o, "secrets"); err != nil {
+		return err
+	}
+	if _, u.RepositoryCredentials, err = o.object("repositoryCredentials"); err != nil {
+		return err
+	}
+	if _, u.HealthCheck, err = o.object("healthCheck"); err != nil {
+		return err
+	}
+	if lp, ok, err := o.object("linuxParameters"); err != nil {
+		return err
+	} else if ok {
+		if u.InitProcessEnabled, err = lp.bool("initProcessEnabled", false); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// valuesFrom returns the valueFrom of each {name, valueFrom} at key.
+func valuesFrom(o object, key string) ([]string, error) {
+	elems, p, err := o.array(key)
+	if err != nil || len(elems) == 0 {
+		return nil, err
+	}
+	out := make([]string, len(elems))
+	for i, raw := range elems {
+		so, err := asObject(raw, elem(p, i))
+		if err != nil {
+			return nil, err
+		}
+		if out[i], err = so.arn("valueFrom"); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 // readCompatibilities reads requiresCompatibilities: EC2, EXTERNAL or
@@ -218,6 +342,9 @@ func readContainerDefinition(o object, cd *placement.ContainerDefinition) error 
 		return err
 	}
 	if cd.PortMappings, err = readPortMappings(o); err != nil {
+		return err
+	}
+	if err := readContainerUsage(o, &cd.Usage); err != nil {
 		return err
 	}
 	return readResourceRequirements(o, cd)

@@ -76,8 +76,8 @@ func TestReadTaskDefinitionValues(t *testing.T) {
 				{Name: "web", CPU: 256, Memory: 1024, MemoryReservation: 512, GPUs: 2,
 					PortMappings: []placement.PortMapping{{ContainerPort: 80, HostPort: 8080, Protocol: "tcp"}, {ContainerPort: 53, Protocol: "udp"}}},
 				{Name: "sidecar", MemoryReservation: 64, AllGPUs: true, Essential: true},
-			}},
-			reason: "a containerPortRange binds no static host port and is left out",
+			}, RequiresAttributes: []placement.Attribute{{Name: "com.amazonaws.ecs.capability.docker-remote-api.1.21"}}},
+			reason: "a containerPortRange binds no static host port and is left out; memoryReservation requires Docker Remote API 1.21",
 		},
 		{
 			name: "constraints and attributes",
@@ -192,6 +192,10 @@ func FuzzReadTaskDefinition(f *testing.F) {
 		``, `{}`, tdDoc(""),
 		tdDoc(`"cpu": "0.5 vCPU", "memory": "1.5GB", "networkMode": "awsvpc"`, `{"name": "a", "memory": 9, "portMappings": [{"containerPort": 80}], "resourceRequirements": [{"type": "GPU", "value": "ALL"}]}`),
 		tdDoc(`"placementConstraints": [{"type": "memberOf", "expression": "task:group == service:x"}], "requiresAttributes": [{"name": "a"}]`),
+		tdDoc(`"taskRoleArn": "r", "executionRoleArn": "e", "networkMode": "host", "volumes": [{"name": "v", "efsVolumeConfiguration": {"fileSystemId": "fs-1", "transitEncryption": "ENABLED"}}]`,
+			`{"name": "a", "memoryReservation": 9, "image": "123456789012.dkr.ecr.us-east-1.amazonaws.com/a", "firelensConfiguration": {"type": "fluentd", "options": {"config-file-type": "file"}},
+			"logConfiguration": {"logDriver": "awslogs", "secretOptions": [{"name": "k", "valueFrom": "arn:aws:secretsmanager:us-east-1:1:secret:s"}]},
+			"secrets": [{"name": "s", "valueFrom": "p"}], "repositoryCredentials": {}, "healthCheck": {}, "linuxParameters": {"initProcessEnabled": true}}`),
 	} {
 		f.Add([]byte(s))
 	}

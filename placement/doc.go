@@ -15,7 +15,8 @@
 //     Closest never mention them, as RunTask's failures[] never does. A
 //     candidate can take the task when, in this order: it is
 //     ACTIVE (ReasonStatus), its agent is connected (AGENT), it has the task
-//     definition's requiresAttributes (ATTRIBUTE), enough CPU
+//     definition's requiresAttributes (ATTRIBUTE; see
+//     TaskDefinition.DerivedAttributes for those ECS adds), enough CPU
 //     (RESOURCE:CPU), memory (RESOURCE:MEMORY) and GPU (RESOURCE:GPU), the
 //     task's static host ports are free and the instance stays within
 //     MaxReservedPorts (RESOURCE:PORTS), enough of every named resource

@@ -50,6 +50,9 @@ type ContainerDefinition struct {
 	// Essential: a task stops when an essential container stops. Readers
 	// of ECS JSON set it to true when the document leaves it out.
 	Essential bool
+	// Usage is what the container uses from which ECS derives
+	// requiresAttributes (see TaskDefinition.DerivedAttributes).
+	Usage ContainerUsage
 }
 
 // TaskDefinition is the part of an ECS task definition that placement
@@ -65,6 +68,9 @@ type TaskDefinition struct {
 	// PlacementConstraints are memberOf constraints only.
 	PlacementConstraints []Constraint
 	RequiresAttributes   []Attribute
+	// Usage is what the task definition uses from which ECS derives
+	// requiresAttributes (see DerivedAttributes).
+	Usage Usage
 	// RequiresCompatibilities are the launch types the definition was
 	// registered for (EC2, EXTERNAL, FARGATE). Empty means EC2 and
 	// EXTERNAL: what ECS reports as the compatibilities of a definition
@@ -214,6 +220,9 @@ func (td *TaskDefinition) validateContainer(i int, cd *ContainerDefinition, name
 		return fmt.Errorf("placement: %s: GPU value %d is negative", field("resourceRequirements"), cd.GPUs)
 	}
 	names[cd.Name] = true
+	if err := cd.Usage.validate(field); err != nil {
+		return err
+	}
 	if td.NetworkMode == NetworkNone && len(cd.PortMappings) > 0 {
 		return fmt.Errorf("placement: %s: not allowed with networkMode none", field("portMappings"))
 	}

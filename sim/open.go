@@ -188,7 +188,7 @@ func (s *simulator) nodesFleet(f *TraceFile) error {
 		if zone == "" {
 			zone = zones[k%len(zones)]
 		}
-		if _, err := s.addInstance(typ, zone, nodeAttrs(n), placement.StatusActive, n.Name); err != nil {
+		if _, err := s.addInstance(typ, zone, nodeAttrs(n), placement.StatusActive, n.Name, ""); err != nil {
 			return err
 		}
 	}
@@ -239,7 +239,7 @@ func (s *simulator) traceFleetEvent(e *trace.Event, where string) {
 		if zone == "" {
 			zone = "zone-a"
 		}
-		if _, err := s.addInstance(nodeType(n), zone, nodeAttrs(n), placement.StatusActive, n.Name); err != nil {
+		if _, err := s.addInstance(nodeType(n), zone, nodeAttrs(n), placement.StatusActive, n.Name, ""); err != nil {
 			s.fail(err)
 			return
 		}

@@ -30,6 +30,9 @@ type TaskDefSpec struct {
 	HostPorts []uint16 `json:"hostPorts"`
 	// Constraints are the task definition's memberOf constraints.
 	Constraints []ConstraintSpec `json:"constraints"`
+	// RequiresAttributes are the task definition's requiresAttributes:
+	// instance attributes every task requires.
+	RequiresAttributes []AttributeSpec `json:"requiresAttributes"`
 	// StartDelay is how long a task stays PENDING (image pull, container
 	// start) before RUNNING; default 10s.
 	StartDelay Duration `json:"startDelay"`
@@ -307,6 +310,7 @@ func (td *TaskDefSpec) taskDefinition(path string) (*placement.TaskDefinition, e
 		return nil, err
 	}
 	out.PlacementConstraints = cons
+	out.RequiresAttributes = attributes(td.RequiresAttributes)
 	if err := out.Validate(); err != nil {
 		return nil, fmt.Errorf("%s: %s", path, trimPrefix(err.Error(), "placement: "))
 	}

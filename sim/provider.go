@@ -61,7 +61,7 @@ func (s *simulator) startProviders() error {
 func (s *simulator) launch(ps *providerState, status placement.Status) error {
 	zone := ps.spec.Zones[ps.zone%len(ps.spec.Zones)]
 	ps.zone++
-	in, err := s.addInstance(ps.typ, zone, ps.attrs, status, "")
+	in, err := s.addInstance(ps.typ, zone, ps.attrs, status, "", "")
 	if err != nil {
 		return err
 	}
@@ -153,7 +153,7 @@ func (s *simulator) provisionFargate(sh *svcShard) {
 		s.types[name] = typ
 	}
 	attrs := map[string]string{attrProvider: sh.provider, "berth.service": sh.svc.spec.Name}
-	in, err := s.addInstance(typ, "fargate", attrs, placement.StatusRegistering, "")
+	in, err := s.addInstance(typ, "fargate", attrs, placement.StatusRegistering, "", "")
 	if err != nil {
 		s.fail(err)
 		return

@@ -122,6 +122,10 @@ type InstanceType struct {
 	PricePerHour float64 `json:"pricePerHour"`
 	// Scalars are named resources per instance (disk GiB, ENIs...).
 	Scalars map[string]float64 `json:"scalars"`
+	// AgentVersion is the ECS agent release of the type's ECS-optimized
+	// AMI, such as "1.68.2" (default DefaultAgentVersion): its instances
+	// register the capability attributes that release does.
+	AgentVersion string `json:"agentVersion"`
 }
 
 // Pool is a number of instances of one type per availability zone.
@@ -130,7 +134,12 @@ type Pool struct {
 	// Zones maps an availability zone to its instance count.
 	Zones map[string]int `json:"zones"`
 	// Attributes are custom attributes of every instance of the pool.
+	// They may also set ecs.ami-id, ecs.vpc-id and ecs.subnet-id, which
+	// otherwise get made-up values (one subnet per zone).
 	Attributes map[string]string `json:"attributes"`
+	// AgentVersion overrides the instance type's AgentVersion for the
+	// pool's instances.
+	AgentVersion string `json:"agentVersion"`
 }
 
 // FleetEvent changes the fleet during the run.
@@ -218,8 +227,13 @@ type Mix struct {
 	// Containers are the task definition's containers (bridge mode).
 	// When given, the task reserves what the ECS agent computes from them
 	// (CPU and memoryReservation, else memory, summed; static host ports)
-	// and CPU, MemoryMiB and HostPorts must be absent.
+	// and CPU, MemoryMiB and HostPorts must be absent; it requires the
+	// attributes ECS derives from them.
 	Containers []ContainerSpec `json:"containers"`
+	// RequiresAttributes are instance attributes every task requires,
+	// besides those derived from Containers: an instance without them
+	// fails the task with ATTRIBUTE.
+	RequiresAttributes []AttributeSpec `json:"requiresAttributes"`
 }
 
 // ContainerSpec is a container definition of a Mix, as ECS's JSON names
@@ -235,6 +249,47 @@ type ContainerSpec struct {
 	// Essential defaults to true, as in ECS.
 	Essential    *bool             `json:"essential"`
 	PortMappings []PortMappingSpec `json:"portMappings"`
+	// Image, LogConfiguration, FirelensConfiguration, HealthCheck and
+	// LinuxParameters are ECS's: the task requires the capability
+	// attributes ECS derives from them on RegisterTaskDefinition (an
+	// Amazon ECR image, a log driver, FireLens, a health check, the init
+	// process), and is placed only on instances whose agent has them.
+	Image                 string                     `json:"image"`
+	LogConfiguration      *LogConfigurationSpec      `json:"logConfiguration"`
+	FirelensConfiguration *FirelensConfigurationSpec `json:"firelensConfiguration"`
+	HealthCheck           *HealthCheckSpec           `json:"healthCheck"`
+	LinuxParameters       *LinuxParametersSpec       `json:"linuxParameters"`
+}
+
+// LogConfigurationSpec is ECS's LogConfiguration.
+type LogConfigurationSpec struct {
+	LogDriver string            `json:"logDriver"`
+	Options   map[string]string `json:"options"`
+}
+
+// FirelensConfigurationSpec is ECS's FirelensConfiguration: Type is
+// fluentd or fluentbit.
+type FirelensConfigurationSpec struct {
+	Type    string            `json:"type"`
+	Options map[string]string `json:"options"`
+}
+
+// HealthCheckSpec is ECS's HealthCheck; the simulator does not run it.
+type HealthCheckSpec struct {
+	Command []string `json:"command"`
+}
+
+// LinuxParametersSpec is the part of ECS's LinuxParameters the simulator
+// reads.
+type LinuxParametersSpec struct {
+	InitProcessEnabled bool `json:"initProcessEnabled"`
+}
+
+// AttributeSpec is a required attribute, as ECS's requiresAttributes
+// writes one: Value "" requires only the name.
+type AttributeSpec struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
 }
 
 // PortMappingSpec is ECS's PortMapping: hostPort 0 (or absent) is dynamic.

@@ -82,6 +82,7 @@ type releaser interface {
 
 // simulator is one run of a scenario with one placement variant.
 type simulator struct {
+	ami      map[[2]string][]placement.Attribute // amiAttributes by agent release and zone
 	sc       *Scenario
 	opts     Options
 	eng      *Engine
@@ -240,7 +241,7 @@ func (s *simulator) buildFleet() error {
 	for _, pl := range s.sc.Fleet.Pools {
 		for _, zone := range sortedKeys(pl.Zones) {
 			for range pl.Zones[zone] {
-				if _, err := s.addInstance(s.types[pl.Type], zone, pl.Attributes, placement.StatusActive, ""); err != nil {
+				if _, err := s.addInstance(s.types[pl.Type], zone, pl.Attributes, placement.StatusActive, "", pl.AgentVersion); err != nil {
 					return err
 				}
 			}
@@ -251,7 +252,8 @@ func (s *simulator) buildFleet() error {
 
 // addInstance registers an instance of typ in zone (status ACTIVE, or
 // REGISTERING until a registered event). id names it; "" makes one up.
-func (s *simulator) addInstance(typ *InstanceType, zone string, attrs map[string]string, status placement.Status, id string) (*placement.Instance, error) {
+// agent is its ECS agent release; "" means typ's, or DefaultAgentVersion.
+func (s *simulator) addInstance(typ *InstanceType, zone string, attrs map[string]string, status placement.Status, id, agent string) (*placement.Instance, error) {
 	if s.nextInst >= MaxInstances {
 		return nil, fmt.Errorf("sim: instance %d: the run has registered %d instances, expected at most %d", s.nextInst+1, s.nextInst, MaxInstances)
 	}
@@ -260,6 +262,12 @@ func (s *simulator) addInstance(typ *InstanceType, zone string, attrs map[string
 	}
 	n := s.nextInst
 	s.nextInst++
+	if agent == "" {
+		agent = typ.AgentVersion
+	}
+	if agent == "" {
+		agent = DefaultAgentVersion
+	}
 	if id == "" {
 		id = fmt.Sprintf("%s-%05d", strings.ReplaceAll(typ.Name, ".", "-"), n)
 	}
@@ -270,25 +278,31 @@ func (s *simulator) addInstance(typ *InstanceType, zone string, attrs map[string
 	if !strings.HasPrefix(id, "arn:") {
 		arn = "arn:aws:ecs:sim:000000000000:container-instance/" + s.clusterName() + "/" + id
 	}
+	ami := s.amiAttributes(agent, zone)
 	in := &placement.Instance{
 		ARN:            arn,
 		EC2InstanceID:  "i-" + fmt.Sprintf("%017x", n),
 		Status:         status,
 		AgentConnected: true,
-		AgentVersion:   "1.90.0",
-		Attributes: []placement.Attribute{
-			{Name: "ecs.availability-zone", Value: zone},
-			{Name: "ecs.instance-type", Value: typ.Name},
-			{Name: "ecs.os-type", Value: "linux"},
-			{Name: "ecs.os-family", Value: "LINUX"},
-			{Name: "ecs.cpu-architecture", Value: "x86_64"},
-		},
+		AgentVersion:   agent,
+		Attributes: append(make([]placement.Attribute, 0, 6+len(attrs)+len(ami)),
+			placement.Attribute{Name: "ecs.availability-zone", Value: zone},
+			placement.Attribute{Name: "ecs.instance-type", Value: typ.Name},
+			placement.Attribute{Name: "ecs.os-type", Value: "linux"},
+			placement.Attribute{Name: "ecs.os-family", Value: "LINUX"},
+			placement.Attribute{Name: "ecs.cpu-architecture", Value: "x86_64"},
+		),
 	}
 	if typ.GPUModel != "" {
 		in.Attributes = append(in.Attributes, placement.Attribute{Name: "gpu-model", Value: typ.GPUModel})
 	}
 	for _, k := range sortedKeys(attrs) {
 		in.Attributes = append(in.Attributes, placement.Attribute{Name: k, Value: attrs[k]})
+	}
+	for _, a := range ami {
+		if _, set := attrs[a.Name]; !set {
+			in.Attributes = append(in.Attributes, a)
+		}
 	}
 	in.Registered = placement.Capacity{CPU: typ.CPU, MemoryMiB: typ.MemoryMiB, PortsTCP: placement.DefaultReservedPortsTCP}
 	for g := range typ.GPUs {
@@ -411,8 +425,9 @@ func (s *simulator) submit(spec item) {
 			GPUs:      spec.GPUs,
 			GPUMilli:  spec.GPUMilli,
 		},
-		Strategies:  s.strategy,
-		Constraints: s.cons,
+		Strategies:         s.strategy,
+		Constraints:        s.cons,
+		RequiredAttributes: spec.attrs,
 	}
 	t.req.Task.PortsTCP = spec.ports
 	t.req.Task.PortsUDP = spec.udp
@@ -615,7 +630,7 @@ func (s *simulator) fleetEvent(e FleetEvent) {
 			if s.sc.Fleet.RegistrationDelay > 0 {
 				status = placement.StatusRegistering
 			}
-			in, err := s.addInstance(s.types[e.Type], e.Zone, nil, status, "")
+			in, err := s.addInstance(s.types[e.Type], e.Zone, nil, status, "", "")
 			if err != nil {
 				s.fail(err)
 				return

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/berthsched/berth/internal/jsondoc"
 	"github.com/berthsched/berth/internal/printable"
 )
 
@@ -98,6 +99,8 @@ func (f *Fleet) validate(nativeTrace bool) error {
 			return fmt.Errorf("sim: %s.pricePerHour: %g is negative", p, t.PricePerHour)
 		case t.PricePerHour > MaxPricePerHour:
 			return fmt.Errorf("sim: %s.pricePerHour: %g, expected at most %g", p, t.PricePerHour, float64(MaxPricePerHour))
+		case t.AgentVersion != "" && !validVersion(t.AgentVersion):
+			return fmt.Errorf("sim: %s.agentVersion: %q, expected an ECS agent release such as \"1.90.0\"", p, jsondoc.Shorten(t.AgentVersion, 40))
 		}
 		for _, name := range sortedKeys(t.Scalars) {
 			if err := printable.Check(name); err != nil {
@@ -124,6 +127,9 @@ func (f *Fleet) validate(nativeTrace bool) error {
 		}
 		if len(pl.Zones) == 0 {
 			return fmt.Errorf("sim: %s.zones: missing: give a count per availability zone", p)
+		}
+		if pl.AgentVersion != "" && !validVersion(pl.AgentVersion) {
+			return fmt.Errorf("sim: %s.agentVersion: %q, expected an ECS agent release such as \"1.90.0\"", p, jsondoc.Shorten(pl.AgentVersion, 40))
 		}
 		for _, z := range sortedKeys(pl.Zones) {
 			if err := printable.Check(z); err != nil {
@@ -278,6 +284,9 @@ func (w *Workload) validate(sc *Scenario) error {
 		if _, err := compileConstraints(m.Constraints, p+".constraints"); err != nil {
 			return fmt.Errorf("sim: %w", err)
 		}
+		if err := validateAttributes(m.RequiresAttributes, p+".requiresAttributes"); err != nil {
+			return err
+		}
 		if err := m.validateContainers(p); err != nil {
 			return err
 		}
@@ -303,12 +312,35 @@ func (m *Mix) validateContainers(p string) error {
 	case len(m.HostPorts) > 0:
 		return fmt.Errorf("sim: %s.hostPorts: %v, expected none when containers are given (use their portMappings)", p, m.HostPorts)
 	}
+	for i, c := range m.Containers {
+		if c.LogConfiguration != nil && c.LogConfiguration.LogDriver == "" {
+			return fmt.Errorf("sim: %s.containers[%d].logConfiguration.logDriver: missing", p, i)
+		}
+		if c.FirelensConfiguration != nil && c.FirelensConfiguration.Type == "" {
+			return fmt.Errorf("sim: %s.containers[%d].firelensConfiguration.type: missing", p, i)
+		}
+	}
 	td := m.taskDefinition()
 	td.Family = "mix" // the name is checked on its own
 	if err := td.Validate(); err != nil {
 		msg := strings.TrimPrefix(err.Error(), "placement: ")
 		msg = strings.Replace(msg, "containerDefinitions", p+".containers", 1)
 		return fmt.Errorf("sim: %s", msg)
+	}
+	return nil
+}
+
+// validateAttributes checks a scenario's requiresAttributes at path.
+func validateAttributes(attrs []AttributeSpec, path string) error {
+	for i, a := range attrs {
+		switch {
+		case a.Name == "":
+			return fmt.Errorf("sim: %s[%d].name: missing", path, i)
+		case printable.Check(a.Name) != nil:
+			return fmt.Errorf("sim: %s[%d].name: %q %v", path, i, a.Name, printable.Check(a.Name))
+		case printable.Check(a.Value) != nil:
+			return fmt.Errorf("sim: %s[%d].value: %q %v", path, i, a.Value, printable.Check(a.Value))
+		}
 	}
 	return nil
 }

@@ -30,6 +30,9 @@ type item struct {
 	udp        []uint16
 	dynamic    int
 	containers []Container
+	// attrs are the attributes the task requires (a mix's
+	// requiresAttributes and those derived from its containers).
+	attrs []placement.Attribute
 }
 
 // generator is the synthetic workload: a Poisson process (thinned to
@@ -60,23 +63,38 @@ func newGenerator(g *Generator, rng *rand.Rand) (*generator, error) {
 	return gen, nil
 }
 
-// mixDef is what a mix entry with containers reserves and runs.
+// mixDef is what a mix entry with containers reserves and runs, and the
+// attributes a task of any mix entry requires.
 type mixDef struct {
 	req        placement.Requirements
 	containers []Container
+	attrs      []placement.Attribute
 }
 
 func newMixDef(m *Mix) mixDef {
-	if len(m.Containers) == 0 {
-		return mixDef{}
-	}
 	td := m.taskDefinition()
-	return mixDef{req: td.Requirements(), containers: m.runContainers()}
+	d := mixDef{attrs: td.DerivedAttributes()}
+	if len(m.Containers) > 0 {
+		d.req, d.containers = td.Requirements(), m.runContainers()
+	}
+	return d
+}
+
+// attributes converts a scenario's requiresAttributes.
+func attributes(specs []AttributeSpec) []placement.Attribute {
+	if len(specs) == 0 {
+		return nil
+	}
+	out := make([]placement.Attribute, len(specs))
+	for i, a := range specs {
+		out[i] = placement.Attribute{Name: a.Name, Value: a.Value}
+	}
+	return out
 }
 
 // taskDefinition is the bridge-mode task definition of m's containers.
 func (m *Mix) taskDefinition() placement.TaskDefinition {
-	td := placement.TaskDefinition{Family: m.Name, NetworkMode: placement.NetworkBridge}
+	td := placement.TaskDefinition{Family: m.Name, NetworkMode: placement.NetworkBridge, RequiresAttributes: attributes(m.RequiresAttributes)}
 	for _, c := range m.Containers {
 		cd := placement.ContainerDefinition{
 			Name:              c.Name,
@@ -84,6 +102,7 @@ func (m *Mix) taskDefinition() placement.TaskDefinition {
 			Memory:            c.MemoryMiB,
 			MemoryReservation: c.MemoryReservationMiB,
 			Essential:         c.Essential == nil || *c.Essential,
+			Usage:             c.usage(),
 		}
 		for _, pm := range c.PortMappings {
 			cd.PortMappings = append(cd.PortMappings, placement.PortMapping{ContainerPort: pm.ContainerPort, HostPort: pm.HostPort, Protocol: pm.Protocol})
@@ -91,6 +110,22 @@ func (m *Mix) taskDefinition() placement.TaskDefinition {
 		td.Containers = append(td.Containers, cd)
 	}
 	return td
+}
+
+// usage is what the container uses from which ECS derives
+// requiresAttributes.
+func (c *ContainerSpec) usage() placement.ContainerUsage {
+	u := placement.ContainerUsage{Image: c.Image, HealthCheck: c.HealthCheck != nil}
+	if c.LogConfiguration != nil {
+		u.LogDriver = c.LogConfiguration.LogDriver
+	}
+	if f := c.FirelensConfiguration; f != nil {
+		u.FireLensType, u.FireLensConfigType = f.Type, f.Options["config-file-type"]
+	}
+	if c.LinuxParameters != nil {
+		u.InitProcessEnabled = c.LinuxParameters.InitProcessEnabled
+	}
+	return u
 }
 
 // runContainers is m's containers as an executor runs them; m is valid.
@@ -166,7 +201,7 @@ func (gen *generator) Next() (item, error) {
 	for _, name := range sortedKeys(m.Scalars) {
 		t.Scalars = append(t.Scalars, trace.Scalar{Name: name, Value: m.Scalars[name]})
 	}
-	it := item{Task: t, ports: m.HostPorts, cons: gen.cons[k]}
+	it := item{Task: t, ports: m.HostPorts, cons: gen.cons[k], attrs: gen.defs[k].attrs}
 	if d := &gen.defs[k]; len(d.containers) > 0 {
 		it.Task.CPU, it.Task.MemoryMiB = d.req.CPU, d.req.MemoryMiB
 		it.ports, it.udp, it.dynamic, it.containers = d.req.PortsTCP, d.req.PortsUDP, d.req.DynamicPorts, d.containers

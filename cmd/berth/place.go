@@ -32,7 +32,12 @@ of "aws ecs describe-task-definition" ({"taskDefinition": {...}}). Its
 containers' cpu, memory, memoryReservation, portMappings and GPU
 resourceRequirements, its task-level cpu and memory ("1 vCPU" and "1 GB"
 forms too), networkMode, placementConstraints (memberOf only),
-requiresAttributes and requiresCompatibilities are read.
+requiresAttributes and requiresCompatibilities are read. A
+RegisterTaskDefinition input also requires the attributes ECS adds on
+registering it, derived from its log drivers, FireLens, task and
+execution roles, secrets, repositoryCredentials, ECR images, EFS volumes,
+awsvpc, health checks, initProcessEnabled and memoryReservation; a
+describe output's requiresAttributes are taken as printed.
 
 --request is a RunTask input document ("aws ecs run-task
 --generate-cli-skeleton" shows its shape): taskDefinition, count (1..10,

@@ -52,6 +52,8 @@ func TestPlaceGolden(t *testing.T) {
 			reason: "case 42: 2 GPUs free; the third task fails with RESOURCE:GPU"},
 		{name: "fargate", args: placeArgs(placeData("td-fargate.json"), placeData("rq-fargate.json")),
 			reason: "launch type FARGATE: RunTask's answer, every task PROVISIONING without a container instance"},
+		{name: "firelens", args: placeArgs(placeData("td-firelens.json"), placeData("rq-firelens.json")),
+			reason: "a FireLens task definition on agents without ecs.capability.firelens.fluentbit: ATTRIBUTE"},
 		{name: "random-seed-1", args: placeArgs(placeData("td-probe.json"), placeData("rq-random.json"))},
 		{name: "random-seed-2", args: placeArgs(placeData("td-probe.json"), placeData("rq-random.json"), "--seed", "2"),
 			reason: "case 31: without a strategy the seed decides"},
