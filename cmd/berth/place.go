@@ -336,7 +336,9 @@ var placeReasonNames = [placement.NumReasons]string{
 	placement.ReasonMemory:           "RESOURCE:MEMORY",
 	placement.ReasonGPU:              "RESOURCE:GPU",
 	placement.ReasonPorts:            "RESOURCE:PORTS",
+	placement.ReasonENI:              "RESOURCE:ENI",
 	placement.ReasonScalar:           "RESOURCE",
+	placement.ReasonLocation:         "LOCATION",
 	placement.ReasonDistinctInstance: "distinctInstance",
 	placement.ReasonMemberOf:         "memberOf",
 }
