@@ -133,6 +133,9 @@ func runPlace(e *env, args []string, o *placeOptions) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", displayName(o.request), err)
 	}
+	if req.Task.AWSVPC {
+		req.Zones = snap.Zones(rt.Subnets) // LOCATION
+	}
 	if len(snap.ContainerInstances) == 0 {
 		return fmt.Errorf("%s: no container instances were found in your cluster", displayName(o.cluster))
 	}
