@@ -5,6 +5,7 @@ import (
 	"io"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"time"
 
@@ -30,6 +31,9 @@ type item struct {
 	udp        []uint16
 	dynamic    int
 	containers []Container
+	// awsvpc: the task takes a task ENI; zones are its subnets' zones.
+	awsvpc bool
+	zones  []string
 }
 
 // generator is the synthetic workload: a Poisson process (thinned to
@@ -44,7 +48,7 @@ type generator struct {
 	weights []float64 // cumulative
 }
 
-func newGenerator(g *Generator, rng *rand.Rand) (*generator, error) {
+func newGenerator(g *Generator, subnets map[string]string, rng *rand.Rand) (*generator, error) {
 	gen := &generator{g: g, rng: rng}
 	total := 0.0
 	for i, m := range g.Mix {
@@ -55,28 +59,44 @@ func newGenerator(g *Generator, rng *rand.Rand) (*generator, error) {
 			return nil, fmt.Errorf("sim: %w", err)
 		}
 		gen.cons = append(gen.cons, cons)
-		gen.defs = append(gen.defs, newMixDef(&g.Mix[i]))
+		gen.defs = append(gen.defs, newMixDef(&g.Mix[i], subnets))
 	}
 	return gen, nil
 }
 
-// mixDef is what a mix entry with containers reserves and runs.
+// mixDef is what a mix entry with containers reserves and runs, and the
+// zones of an awsvpc entry's subnets.
 type mixDef struct {
 	req        placement.Requirements
 	containers []Container
+	zones      []string
 }
 
-func newMixDef(m *Mix) mixDef {
+func newMixDef(m *Mix, subnets map[string]string) mixDef {
+	var d mixDef
+	for _, sn := range m.Subnets {
+		if z := subnets[sn]; !slices.Contains(d.zones, z) {
+			d.zones = append(d.zones, z)
+		}
+	}
 	if len(m.Containers) == 0 {
-		return mixDef{}
+		return d
 	}
 	td := m.taskDefinition()
-	return mixDef{req: td.Requirements(), containers: m.runContainers()}
+	d.req, d.containers = td.Requirements(), m.runContainers()
+	return d
 }
 
-// taskDefinition is the bridge-mode task definition of m's containers.
+// awsvpc reports whether m's tasks run in awsvpc network mode.
+func (m *Mix) awsvpc() bool { return m.NetworkMode == string(placement.NetworkAwsvpc) }
+
+// taskDefinition is the task definition of m's containers, in its
+// network mode.
 func (m *Mix) taskDefinition() placement.TaskDefinition {
 	td := placement.TaskDefinition{Family: m.Name, NetworkMode: placement.NetworkBridge}
+	if m.awsvpc() {
+		td.NetworkMode = placement.NetworkAwsvpc
+	}
 	for _, c := range m.Containers {
 		cd := placement.ContainerDefinition{
 			Name:              c.Name,
@@ -166,7 +186,7 @@ func (gen *generator) Next() (item, error) {
 	for _, name := range sortedKeys(m.Scalars) {
 		t.Scalars = append(t.Scalars, trace.Scalar{Name: name, Value: m.Scalars[name]})
 	}
-	it := item{Task: t, ports: m.HostPorts, cons: gen.cons[k]}
+	it := item{Task: t, ports: m.HostPorts, cons: gen.cons[k], awsvpc: m.awsvpc(), zones: gen.defs[k].zones}
 	if d := &gen.defs[k]; len(d.containers) > 0 {
 		it.Task.CPU, it.Task.MemoryMiB = d.req.CPU, d.req.MemoryMiB
 		it.ports, it.udp, it.dynamic, it.containers = d.req.PortsTCP, d.req.PortsUDP, d.req.DynamicPorts, d.containers
