@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/berthsched/berth/eni"
 	"github.com/berthsched/berth/placement"
 )
 
@@ -20,7 +21,13 @@ import (
 // in remainingResources free and the others taken; every other INTEGER,
 // LONG or DOUBLE resource is a placement.Scalar (STRINGSET ones are left
 // out). Attributes, status, agentConnected, versionInfo.agentVersion,
-// registeredAt and runningTasksCount carry over.
+// registeredAt and runningTasksCount carry over. An instance's task ENIs
+// (placement.Capacity.ENIs) are its ENIResource entry when
+// registeredResources has one, else its ecs.instance-type's count from
+// package eni (with ENI trunking when it has ecs.awsvpc-trunk-id); what
+// remains is remainingResources' ENIResource entry when present, else
+// that count less the adopted tasks with an ElasticNetworkInterface
+// attachment. An unknown instance type without the entry has none.
 //
 // A task is adopted when its lastStatus is PENDING, ACTIVATING or RUNNING,
 // it names an instance, and it has a group; it then counts for its group
@@ -34,8 +41,14 @@ import (
 // (more than placement.MaxGPUsPerInstance GPUs, for one).
 func (s *Snapshot) Cluster() (*placement.Cluster, map[string]placement.TaskID, error) {
 	c := placement.NewCluster()
+	awsvpc := map[string]int{} // awsvpc tasks holding an ENI, by instance
+	for j := range s.Tasks {
+		if t := &s.Tasks[j]; t.ENI && countsForGroup(t.LastStatus) && t.ContainerInstanceARN != "" {
+			awsvpc[t.ContainerInstanceARN]++
+		}
+	}
 	for i := range s.ContainerInstances {
-		in := s.ContainerInstances[i].instance()
+		in := s.ContainerInstances[i].instance(awsvpc[s.ContainerInstances[i].ARN])
 		if err := c.AddInstance(in); err != nil {
 			return nil, nil, placementError(elem("containerInstances", i), err)
 		}
@@ -65,7 +78,7 @@ func placementError(path string, err error) error {
 	return &Error{Path: path, Msg: msg, Err: err}
 }
 
-func (ci *ContainerInstance) instance() *placement.Instance {
+func (ci *ContainerInstance) instance(awsvpcTasks int) *placement.Instance {
 	in := &placement.Instance{
 		ARN:               ci.ARN,
 		EC2InstanceID:     ci.InstanceID,
@@ -84,7 +97,46 @@ func (ci *ContainerInstance) instance() *placement.Instance {
 		}
 	}
 	in.Registered.GPUs, in.Remaining.GPUs = devices(ci.RegisteredResources.GPUs, ci.RemainingResources.GPUs)
+	in.Registered.ENIs, in.Remaining.ENIs = ci.enis(awsvpcTasks)
 	return in
+}
+
+// ENIResource is the name of the registeredResources (and
+// remainingResources) entry that overrides an instance's task ENIs in a
+// snapshot. ECS itself reports no such resource.
+const ENIResource = "ENI"
+
+// enis returns the instance's task ENIs, registered and remaining. An ENI
+// resource in registeredResources overrides the instance type (and one in
+// remainingResources is authoritative, as the others are). Otherwise the
+// count comes from ecs.instance-type by package eni, with trunking when
+// the instance has ecs.awsvpc-trunk-id, less the awsvpc tasks the snapshot
+// places on it. An unknown type without an override has none: awsvpc
+// tasks fail there with RESOURCE:ENI.
+func (ci *ContainerInstance) enis(awsvpcTasks int) (registered, remaining int) {
+	if n, ok := ci.RegisteredResources.integer(ENIResource); ok {
+		registered = n
+	} else {
+		typ, _ := ci.Attribute("ecs.instance-type")
+		_, trunked := ci.Attribute("ecs.awsvpc-trunk-id")
+		if l, ok := eni.Lookup(typ); ok {
+			registered = l.TaskENIs(trunked)
+		}
+	}
+	if n, ok := ci.RemainingResources.integer(ENIResource); ok {
+		return registered, max(n, 0)
+	}
+	return registered, max(registered-awsvpcTasks, 0)
+}
+
+// integer returns the value of the named INTEGER or LONG resource.
+func (r *Resources) integer(name string) (int, bool) {
+	for _, o := range r.Other {
+		if o.Name == name && (o.Type == "INTEGER" || o.Type == "LONG") {
+			return int(o.Integer), true
+		}
+	}
+	return 0, false
 }
 
 // capacity converts everything but the GPUs.
@@ -96,6 +148,9 @@ func capacity(r *Resources) placement.Capacity {
 		PortsUDP:  slices.Clone(r.PortsUDP),
 	}
 	for _, o := range r.Other {
+		if o.Name == ENIResource {
+			continue // Capacity.ENIs, set by enis
+		}
 		switch o.Type {
 		case "INTEGER", "LONG":
 			c.Scalars = append(c.Scalars, placement.Scalar{Name: o.Name, Value: float64(o.Integer)})
@@ -165,5 +220,6 @@ func (t *Task) hosted(in *placement.Instance) placement.HostedTask {
 		r.MemoryMiB = int64(t.MemoryMiB)
 	}
 	r.GPUs = h.GPUs.Len()
+	r.AWSVPC = t.ENI
 	return h
 }

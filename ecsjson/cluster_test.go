@@ -77,8 +77,8 @@ func TestSnapshotCluster(t *testing.T) {
 			GPUs:    []placement.GPU{{ID: "g0", FreeMilli: 1000}, {ID: "g1", FreeMilli: 1000}, {ID: "g2", FreeMilli: 1000}},
 			Scalars: []placement.Scalar{{Name: "disk", Value: 100.5}}},
 		Remaining: placement.Capacity{CPU: 3072, MemoryMiB: 15000, PortsTCP: []uint16{22, 80}, PortsUDP: []uint16{53},
-			GPUs:    []placement.GPU{{ID: "g0", FreeMilli: 1000}, {ID: "g1"}, {ID: "g2", FreeMilli: 1000}},
-			Scalars: []placement.Scalar{{Name: "ENI", Value: 3}}},
+			GPUs: []placement.GPU{{ID: "g0", FreeMilli: 1000}, {ID: "g1"}, {ID: "g2", FreeMilli: 1000}},
+			ENIs: 3}, // the ENI resource is the task ENIs, not a named scalar
 		RunningTasksCount: 1,
 	}
 	if diff := cmp.Diff(want, g, cmpopts.IgnoreUnexported(placement.Instance{})); diff != "" {
@@ -107,8 +107,8 @@ func TestSnapshotCluster(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantAfter := placement.Capacity{CPU: 4096, MemoryMiB: 16000, PortsTCP: []uint16{22}, PortsUDP: []uint16{},
-		GPUs:    []placement.GPU{{ID: "g0", FreeMilli: 1000}, {ID: "g1", FreeMilli: 1000}, {ID: "g2", FreeMilli: 1000}},
-		Scalars: []placement.Scalar{{Name: "ENI", Value: 3}}}
+		GPUs: []placement.GPU{{ID: "g0", FreeMilli: 1000}, {ID: "g1", FreeMilli: 1000}, {ID: "g2", FreeMilli: 1000}},
+		ENIs: 3}
 	if diff := cmp.Diff(wantAfter, g.Remaining, cmpopts.EquateEmpty()); diff != "" {
 		t.Errorf("remaining after releasing t-run (-want +got):\n%s", diff)
 	}

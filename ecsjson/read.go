@@ -566,6 +566,9 @@ func (t *Task) read(raw any, p string) error {
 	if t.MemoryMiB, err = o.quantity("memory"); err != nil {
 		return err
 	}
+	if t.ENI, err = hasENIAttachment(o); err != nil {
+		return err
+	}
 	elems, cp, err := o.array("containers")
 	if err != nil || len(elems) == 0 {
 		return err
@@ -577,6 +580,28 @@ func (t *Task) read(raw any, p string) error {
 		}
 	}
 	return nil
+}
+
+// hasENIAttachment reports whether a task's attachments hold one of type
+// ElasticNetworkInterface, which describe-tasks lists for an awsvpc task.
+func hasENIAttachment(task object) (bool, error) {
+	elems, p, err := task.array("attachments")
+	if err != nil {
+		return false, err
+	}
+	found := false
+	for i, raw := range elems {
+		a, err := asObject(raw, elem(p, i))
+		if err != nil {
+			return false, err
+		}
+		typ, _, err := a.string("type")
+		if err != nil {
+			return false, err
+		}
+		found = found || typ == "ElasticNetworkInterface"
+	}
+	return found, nil
 }
 
 // defaultGroup is ECS's group for a standalone task: "family:<family>",

@@ -47,7 +47,20 @@ type RunTaskRequest struct {
 	// PlacementStrategy is the strategy chain (at most
 	// placement.MaxStrategies); empty means random, RunTask's default.
 	PlacementStrategy []placement.Strategy
+	// NetworkConfiguration says networkConfiguration is present; an
+	// awsvpc task definition requires it.
+	NetworkConfiguration bool
+	// Subnets are networkConfiguration.awsvpcConfiguration.subnets, in
+	// document order (at most MaxSubnets).
+	Subnets []string
 }
+
+// MaxSubnets is the most subnets one awsvpcConfiguration may name.
+const MaxSubnets = 16
+
+// errAWSVPCNeedsNetwork is RunTask's InvalidParameterException for an
+// awsvpc task definition run without networkConfiguration.
+const errAWSVPCNeedsNetwork = "missing, expected for networkMode awsvpc (ECS: InvalidParameterException: Network Configuration must be provided when networkMode 'awsvpc' is specified.)"
 
 // ReadRunTaskRequest reads a RunTask input document from r and checks the
 // rules ECS applies to the request alone: taskDefinition required and well
@@ -55,7 +68,8 @@ type RunTaskRequest struct {
 // letters, digits, -, / and _, at most 10 placement constraints (with a
 // valid expression; none for distinctInstance) and 5 strategies of known
 // types and fields, and a launch type that takes placement (Fargate takes
-// none). Fields placement does not read (overrides, networkConfiguration,
+// none). Of networkConfiguration, only awsvpcConfiguration.subnets is
+// read (at most MaxSubnets). Fields placement does not read (overrides,
 // tags...) are ignored; overrides are not applied. Every error is an
 // *Error naming the JSON path.
 func ReadRunTaskRequest(r io.Reader) (*RunTaskRequest, error) {
@@ -96,7 +110,39 @@ func ReadRunTaskRequest(r io.Reader) (*RunTaskRequest, error) {
 	if req.PlacementStrategy, err = readStrategies(o); err != nil {
 		return nil, err
 	}
+	if err := req.readNetworkConfiguration(o); err != nil {
+		return nil, err
+	}
 	return req, nil
+}
+
+// readNetworkConfiguration reads networkConfiguration's
+// awsvpcConfiguration.subnets, the part placement needs (their zones).
+func (req *RunTaskRequest) readNetworkConfiguration(o object) error {
+	nc, ok, err := o.object("networkConfiguration")
+	if !ok || err != nil {
+		return err
+	}
+	req.NetworkConfiguration = true
+	vpc, ok, err := nc.object("awsvpcConfiguration")
+	if !ok || err != nil {
+		return err
+	}
+	elems, p, err := vpc.array("subnets")
+	if err != nil {
+		return err
+	}
+	if len(elems) > MaxSubnets {
+		return errorf(p, "%d subnets, at most %d allowed", len(elems), MaxSubnets)
+	}
+	for i, raw := range elems {
+		s, err := asString(raw, elem(p, i))
+		if err != nil {
+			return err
+		}
+		req.Subnets = append(req.Subnets, s)
+	}
+	return nil
 }
 
 func (req *RunTaskRequest) readTaskDefinition(o object) error {
@@ -204,6 +250,9 @@ func strategyError(p, typ, f string) error {
 // Request returns the placement request that runs req's tasks of td: the
 // default group when req names none, td's memberOf constraints joined by
 // req's (at most placement.MaxConstraints together), req's strategies.
+// An awsvpc td needs req's networkConfiguration, as ECS's RunTask does;
+// the caller resolves req.Subnets to the request's Zones (see
+// Snapshot.Zones).
 //
 // req.TaskDefinition must name td: the same family and, when both give
 // one, the same revision. A family alone names the latest ACTIVE revision,
@@ -215,6 +264,9 @@ func (req *RunTaskRequest) Request(td *placement.TaskDefinition) (*placement.Req
 		return nil, errorf("taskDefinition", "%q names family %q, but the task definition's family is %q", shorten(req.TaskDefinition, 80), req.Family, td.Family)
 	case req.Revision != 0 && td.Revision != 0 && req.Revision != td.Revision:
 		return nil, errorf("taskDefinition", "%q names revision %d, but the task definition is %s:%d", shorten(req.TaskDefinition, 80), req.Revision, td.Family, td.Revision)
+	}
+	if td.NetworkMode == placement.NetworkAwsvpc && !req.NetworkConfiguration {
+		return nil, errorf("networkConfiguration", errAWSVPCNeedsNetwork)
 	}
 	if n, m := len(td.PlacementConstraints), len(req.PlacementConstraints); n+m > placement.MaxConstraints {
 		return nil, errorf("placementConstraints", "%d constraints and the task definition's %d make %d, at most %d allowed", m, n, n+m, placement.MaxConstraints)

@@ -136,6 +136,10 @@ type Task struct {
 	MemoryMiB int
 	// Containers are in document order.
 	Containers []Container
+	// ENI says the task has an attachment of type ElasticNetworkInterface:
+	// it runs in awsvpc network mode and holds one task ENI of its
+	// instance.
+	ENI bool
 }
 
 // Container is one element of a task's containers: what it reserves and
@@ -194,3 +198,38 @@ func (c *ContainerInstance) RegisteredAt() time.Time { return c.Registered }
 
 // RunningTasksCount returns runningTasksCount (see RunningCount).
 func (c *ContainerInstance) RunningTasksCount() int { return c.RunningCount }
+
+// SubnetZones returns the availability zone of every subnet the
+// snapshot's container instances are registered in, from their
+// ecs.subnet-id and ecs.availability-zone attributes.
+func (s *Snapshot) SubnetZones() map[string]string {
+	zones := map[string]string{}
+	for i := range s.ContainerInstances {
+		ci := &s.ContainerInstances[i]
+		subnet, ok1 := ci.Attribute("ecs.subnet-id")
+		zone, ok2 := ci.Attribute("ecs.availability-zone")
+		if ok1 && ok2 && subnet != "" && zone != "" {
+			zones[subnet] = zone
+		}
+	}
+	return zones
+}
+
+// Zones returns the availability zones of an awsvpc task's subnets, for
+// placement.Request.Zones, by SubnetZones. When a subnet's zone is not
+// known from the snapshot, it returns nil: berth cannot tell where such a
+// task may run, so it does not restrict it (no LOCATION failure).
+func (s *Snapshot) Zones(subnets []string) []string {
+	known := s.SubnetZones()
+	var zones []string
+	for _, sn := range subnets {
+		z, ok := known[sn]
+		if !ok {
+			return nil
+		}
+		if !contains(zones, z) {
+			zones = append(zones, z)
+		}
+	}
+	return zones
+}

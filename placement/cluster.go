@@ -229,6 +229,9 @@ func (in *Instance) validate() error {
 			return fmt.Errorf("placement: instance %q: gpus[%d].freeMilli: %d is outside 0..%d", in.ARN, j, g.FreeMilli, GPUMilliPerDevice)
 		}
 	}
+	if in.Remaining.ENIs < 0 {
+		return fmt.Errorf("placement: instance %q: remaining enis: %d is negative", in.ARN, in.Remaining.ENIs)
+	}
 	return nil
 }
 

@@ -19,9 +19,12 @@
 //     TaskDefinition.DerivedAttributes for those ECS adds), enough CPU
 //     (RESOURCE:CPU), memory (RESOURCE:MEMORY) and GPU (RESOURCE:GPU), the
 //     task's static host ports are free and the instance stays within
-//     MaxReservedPorts (RESOURCE:PORTS), enough of every named resource
-//     (RESOURCE:<name>), no task of the same group when distinctInstance
-//     applies (DistinctInstance placement constraint unsatisfied.), and
+//     MaxReservedPorts (RESOURCE:PORTS), a free task ENI for an awsvpc task
+//     (RESOURCE:ENI), enough of every named resource (RESOURCE:<name>), an
+//     availability zone among those of an awsvpc task's subnets when the
+//     request names them (LOCATION), no task of the same group when
+//     distinctInstance applies (DistinctInstance placement constraint
+//     unsatisfied.), and
 //     every memberOf expression holds (MemberOf placement constraint
 //     unsatisfied.).
 //  2. Rank. The strategies score the survivors in order; each breaks the
@@ -38,6 +41,22 @@
 // stopped the instance that got furthest (the "closest matching container
 // instance" of ECS's service events). Errors are for invalid input only,
 // and name the field, the value and the rule.
+//
+// # awsvpc tasks
+//
+// A task in awsvpc network mode (Requirements.AWSVPC, set by
+// TaskDefinition.Requirements for networkMode awsvpc) takes one of its
+// instance's task ENIs (Capacity.ENIs) and gives it back when released.
+// placement knows no instance types: the caller says how many task ENIs
+// an instance has (its type's EC2 ENI limit minus the primary ENI, or with
+// ENI trunking its branch ENIs). The task's ports live on its own ENI, so
+// they reserve no host port and never collide with other tasks' ports.
+// Request.Zones are the zones of the task's subnets, resolved by the
+// caller; an instance in none of them, or without an
+// ecs.availability-zone attribute, fails with LOCATION. RESOURCE:ENI and
+// LOCATION come after the other resources and before the placement
+// constraints, as ECS lists the filters: resources and ports first, then
+// the awsvpc ENI slot and the subnet's zone, then the constraints.
 //
 // # Decisions where ECS is silent
 //

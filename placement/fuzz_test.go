@@ -54,6 +54,7 @@ func (r *opReader) instance(i int) *Instance {
 	if r.pick(2) == 0 {
 		in.Remaining.Scalars = []Scalar{{"disk", pickOf(r, []float64{0, 10, 50})}}
 	}
+	in.Remaining.ENIs = r.pick(4)
 	in.Registered = in.Remaining.Clone()
 	if r.pick(5) == 0 {
 		in.Attributes = append(in.Attributes, Attribute{Name: "ecs.capability.external"})
@@ -102,6 +103,12 @@ func (r *opReader) request(exprs []Constraint) *Request {
 		req.Strategies = append(req.Strategies, pickOf(r, strategies))
 	}
 	req.LaunchType = pickOf(r, []LaunchType{"", "", LaunchTypeEC2, LaunchTypeExternal, LaunchTypeFargate, "bogus"})
+	if r.pick(4) == 0 {
+		req.Task.AWSVPC = true
+		for range r.pick(3) {
+			req.Zones = append(req.Zones, pickOf(r, genZones))
+		}
+	}
 	return req
 }
 

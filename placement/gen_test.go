@@ -68,6 +68,7 @@ func genInstance(t *rapid.T, i int) *Instance {
 	if rapid.Bool().Draw(t, "hasDisk") {
 		in.Remaining.Scalars = []Scalar{{"disk", rapid.SampledFrom([]float64{0, 10, 50}).Draw(t, "disk")}}
 	}
+	in.Remaining.ENIs = rapid.IntRange(0, 3).Draw(t, "enis")
 	in.Registered = in.Remaining.Clone()
 	in.RunningTasksCount = rapid.IntRange(0, 4).Draw(t, "running")
 	if rapid.Float64Range(0, 1).Draw(t, "external") < 0.2 {
@@ -124,6 +125,12 @@ func genRequest(t *rapid.T, exprs map[string]*cql.Expr) *Request {
 		req.Strategies = append(req.Strategies, genStrategy(t))
 	}
 	req.LaunchType = rapid.SampledFrom([]LaunchType{"", "", LaunchTypeEC2, LaunchTypeExternal}).Draw(t, "launchType")
+	if rapid.Float64Range(0, 1).Draw(t, "awsvpc") < 0.3 {
+		req.Task.AWSVPC = true
+		for range rapid.IntRange(0, 2).Draw(t, "nzones") {
+			req.Zones = append(req.Zones, rapid.SampledFrom(genZones).Draw(t, "subnetZone"))
+		}
+	}
 	return req
 }
 

@@ -54,6 +54,14 @@ type Capacity struct {
 	PortsTCP, PortsUDP []uint16
 	// Scalars are named resources, one entry per name.
 	Scalars []Scalar
+	// ENIs are the task ENIs: how many awsvpc tasks the instance can host
+	// at once (registered), or how many more (remaining). It is its own
+	// field rather than a named Scalar because it is a count, not an
+	// amount, ECS reports it as RESOURCE:ENI in its own place in the filter
+	// order, and ECS's registeredResources do not list it: callers derive
+	// it from the instance type's ENI limit (minus the primary ENI) or,
+	// with ENI trunking, its branch ENIs. Zero means no awsvpc task fits.
+	ENIs int
 }
 
 // Clone returns a deep copy.

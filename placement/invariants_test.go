@@ -69,6 +69,9 @@ func checkInvariants(c *Cluster) error {
 		if c.cpu[i] != in.Remaining.CPU || c.mem[i] != in.Remaining.MemoryMiB {
 			return fmt.Errorf("instance %s: mirrors cpu %d mem %d, instance %d %d", in.ARN, c.cpu[i], c.mem[i], in.Remaining.CPU, in.Remaining.MemoryMiB)
 		}
+		if in.Remaining.ENIs < 0 {
+			return fmt.Errorf("instance %s: %d remaining ENIs", in.ARN, in.Remaining.ENIs)
+		}
 		if want := in.Status == StatusActive && in.AgentConnected; c.eligible.has(idx) != want {
 			return fmt.Errorf("instance %s: eligible bit %v, want %v", in.ARN, !want, want)
 		}

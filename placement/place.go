@@ -94,7 +94,8 @@ func (c *Cluster) prepare(req *Request) *prepared {
 	}
 	r := &req.Task
 	pr.simple = len(pr.dynamic) == 0 && len(req.RequiredAttributes) == 0 &&
-		len(r.PortsTCP)+len(r.PortsUDP) == 0 && len(r.Scalars) == 0 && req.MaxPerInstance == 0
+		len(r.PortsTCP)+len(r.PortsUDP) == 0 && len(r.Scalars) == 0 && req.MaxPerInstance == 0 &&
+		!r.AWSVPC
 	pr.hosting = nil
 	if pr.distinct {
 		pr.hosting = c.hostingBits(pr.group)
@@ -165,25 +166,31 @@ func (c *Cluster) check(in *Instance, pr *prepared) (Reason, int) {
 	if !pr.shape.gpuFits(c.gpu[in.idx]) {
 		return ReasonGPU, 0
 	}
-	if len(r.PortsTCP)+len(r.PortsUDP) > 0 {
-		if in.ports+len(r.PortsTCP)+len(r.PortsUDP) > MaxReservedPorts {
+	if tcp, udp := r.hostPorts(); len(tcp)+len(udp) > 0 {
+		if in.ports+len(tcp)+len(udp) > MaxReservedPorts {
 			return ReasonPorts, 0
 		}
-		for _, p := range r.PortsTCP {
+		for _, p := range tcp {
 			if _, taken := slices.BinarySearch(in.Remaining.PortsTCP, p); taken {
 				return ReasonPorts, 0
 			}
 		}
-		for _, p := range r.PortsUDP {
+		for _, p := range udp {
 			if _, taken := slices.BinarySearch(in.Remaining.PortsUDP, p); taken {
 				return ReasonPorts, 0
 			}
 		}
 	}
+	if r.AWSVPC && in.Remaining.ENIs < 1 {
+		return ReasonENI, 0
+	}
 	for k, s := range r.Scalars {
 		if in.Remaining.scalar(s.Name) < s.Value {
 			return ReasonScalar, k
 		}
+	}
+	if len(pr.req.Zones) > 0 && !inZones(in, pr.req.Zones) {
+		return ReasonLocation, 0
 	}
 	if pr.distinct && in.groupCount(pr.group) > 0 {
 		return ReasonDistinctInstance, 0
@@ -665,11 +672,15 @@ func (c *Cluster) reserve(in *Instance, t *taskRecord, sign int) {
 			}
 		}
 	}
-	for _, p := range r.PortsTCP {
+	tcp, udp := r.hostPorts()
+	for _, p := range tcp {
 		in.Remaining.PortsTCP = togglePort(in.Remaining.PortsTCP, p, sign)
 	}
-	for _, p := range r.PortsUDP {
+	for _, p := range udp {
 		in.Remaining.PortsUDP = togglePort(in.Remaining.PortsUDP, p, sign)
+	}
+	if r.AWSVPC {
+		in.Remaining.ENIs -= sign
 	}
 	for _, s := range r.Scalars {
 		in.Remaining.addScalar(s.Name, -float64(sign)*s.Value)
@@ -681,6 +692,14 @@ func (c *Cluster) reserve(in *Instance, t *taskRecord, sign int) {
 	if t.running {
 		in.RunningTasksCount += sign
 	}
+}
+
+// inZones reports whether in's availability zone is one of zones (an
+// awsvpc task's subnets' zones). An instance without the attribute is in
+// none.
+func inZones(in *Instance, zones []string) bool {
+	z, ok := in.Attribute("ecs.availability-zone")
+	return ok && slices.Contains(zones, z)
 }
 
 func togglePort(ports []uint16, p uint16, sign int) []uint16 {

@@ -104,7 +104,9 @@ func checkWith(in *Instance, req *Request, hosted func() int, subject cql.Subjec
 	case !r.AllGPUs && r.GPUs > 0 && share < GPUMilliPerDevice && most < share:
 		return ReasonGPU, 0
 	}
-	if n := len(r.PortsTCP) + len(r.PortsUDP); n > 0 {
+	// An awsvpc task's ports live on its own ENI: they reserve nothing on
+	// the instance.
+	if n := len(r.PortsTCP) + len(r.PortsUDP); n > 0 && !r.AWSVPC {
 		if len(in.Remaining.PortsTCP)+len(in.Remaining.PortsUDP)+n > MaxReservedPorts {
 			return ReasonPorts, 0
 		}
@@ -119,6 +121,9 @@ func checkWith(in *Instance, req *Request, hosted func() int, subject cql.Subjec
 			}
 		}
 	}
+	if r.AWSVPC && in.Remaining.ENIs == 0 {
+		return ReasonENI, 0
+	}
 	for k, s := range r.Scalars {
 		have := 0.0
 		for _, t := range in.Remaining.Scalars {
@@ -128,6 +133,12 @@ func checkWith(in *Instance, req *Request, hosted func() int, subject cql.Subjec
 		}
 		if have < s.Value {
 			return ReasonScalar, k
+		}
+	}
+	if len(req.Zones) > 0 {
+		zone, ok := in.Attribute("ecs.availability-zone")
+		if !ok || !slices.Contains(req.Zones, zone) {
+			return ReasonLocation, 0
 		}
 	}
 	for _, con := range req.Constraints {

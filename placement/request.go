@@ -127,6 +127,12 @@ type Request struct {
 	// they were in another cluster. FARGATE tasks are not placed on
 	// container instances: Validate rejects it.
 	LaunchType LaunchType
+	// Zones are the availability zones of an awsvpc task's subnets (its
+	// networkConfiguration), as the caller resolved them. When not empty,
+	// an instance whose ecs.availability-zone attribute is none of them
+	// (or which lacks the attribute) fails with LOCATION. Only an awsvpc
+	// task (Task.AWSVPC) may have zones.
+	Zones []string
 	// MaxPerInstance, when positive, caps the group's PENDING and RUNNING
 	// tasks on one instance: a generalisation of distinctInstance (which is
 	// a cap of 1) that ECS lacks, for traces such as Alibaba's DLRM with
@@ -184,6 +190,9 @@ func (r *Request) Validate() error {
 			return err
 		}
 	}
+	if len(r.Zones) > 0 && !r.Task.AWSVPC {
+		return fmt.Errorf("placement: zones: %d zones for a task that is not awsvpc, expected none", len(r.Zones))
+	}
 	for i, a := range r.RequiredAttributes {
 		if a.Name == "" {
 			return fmt.Errorf("placement: requiresAttributes[%d].name: missing", i)
@@ -209,7 +218,11 @@ const (
 	ReasonMemory
 	ReasonGPU
 	ReasonPorts
+	ReasonENI    // RESOURCE:ENI: no free task ENI for an awsvpc task
 	ReasonScalar // RESOURCE:<name> of a named resource
+	// ReasonLocation (LOCATION): the instance is in none of the zones of
+	// an awsvpc task's subnets.
+	ReasonLocation
 	ReasonDistinctInstance
 	ReasonMaxPerInstance // berth's per-instance cap (Request.MaxPerInstance)
 	ReasonMemberOf
@@ -227,7 +240,9 @@ var reasonText = [NumReasons]string{
 	ReasonMemory:           "RESOURCE:MEMORY",
 	ReasonGPU:              "RESOURCE:GPU",
 	ReasonPorts:            "RESOURCE:PORTS",
+	ReasonENI:              "RESOURCE:ENI",
 	ReasonScalar:           "RESOURCE",
+	ReasonLocation:         "LOCATION",
 	ReasonDistinctInstance: "DistinctInstance placement constraint unsatisfied.",
 	ReasonMaxPerInstance:   "MaxPerInstance placement constraint unsatisfied.",
 	ReasonMemberOf:         "MemberOf placement constraint unsatisfied.",

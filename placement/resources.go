@@ -49,6 +49,20 @@ type Requirements struct {
 	DynamicPorts int
 	// Scalars are named resources the task consumes, one entry per name.
 	Scalars []Scalar
+	// AWSVPC says the task runs in awsvpc network mode: it takes one task
+	// ENI of its instance (Capacity.ENIs), and its ports live on that ENI,
+	// so PortsTCP and PortsUDP reserve nothing on the instance and never
+	// collide with other tasks' ports.
+	AWSVPC bool
+}
+
+// hostPorts returns the static host ports the task reserves on its
+// instance: none for an awsvpc task.
+func (r *Requirements) hostPorts() (tcp, udp []uint16) {
+	if r.AWSVPC {
+		return nil, nil
+	}
+	return r.PortsTCP, r.PortsUDP
 }
 
 // gpuShare is the per-device milli the task takes on each of its devices.
@@ -128,6 +142,9 @@ func (r Requirements) String() string {
 	}
 	for _, s := range r.Scalars {
 		fmt.Fprintf(&b, " %s=%g", s.Name, s.Value)
+	}
+	if r.AWSVPC {
+		b.WriteString(" awsvpc")
 	}
 	return b.String()
 }

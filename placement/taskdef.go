@@ -277,8 +277,9 @@ func (td *TaskDefinition) hostPort(pm PortMapping) int {
 
 // Requirements returns what one task of td reserves, by the ECS agent's
 // rule: task-level cpu and memory when set, else the sum over containers
-// (memoryReservation before memory); static host ports by network mode;
-// GPUs summed over containers.
+// (memoryReservation before memory); static host ports by network mode
+// (none in awsvpc mode, where the task takes an ENI instead); GPUs summed
+// over containers.
 func (td *TaskDefinition) Requirements() Requirements {
 	var r Requirements
 	for i := range td.Containers {
@@ -312,6 +313,7 @@ func (td *TaskDefinition) Requirements() Requirements {
 	if r.AllGPUs {
 		r.GPUs = 0
 	}
+	r.AWSVPC = td.NetworkMode == NetworkAwsvpc
 	return r
 }
 

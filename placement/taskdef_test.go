@@ -47,7 +47,7 @@ func TestTaskDefinitionRequirements(t *testing.T) {
 			name: "8.3-37 awsvpc: no host ports",
 			td: TaskDefinition{Family: "f", NetworkMode: NetworkAwsvpc, Containers: []ContainerDefinition{{Name: "a", Memory: 128, Essential: true, PortMappings: []PortMapping{
 				{ContainerPort: 80}}}}},
-			want: Requirements{MemoryMiB: 128},
+			want: Requirements{MemoryMiB: 128, AWSVPC: true}, // an ENI instead of host ports
 		},
 		{
 			name: "GPUs summed over containers",

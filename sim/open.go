@@ -95,7 +95,7 @@ func (s *simulator) openWorkload() (taskSource, error) {
 		return &sortedSource{}, nil // services and scheduled tasks only
 	}
 	if w.Generator != nil {
-		return newGenerator(w.Generator, rand.New(rand.NewPCG(s.sc.Seed, 2)))
+		return newGenerator(w.Generator, s.sc.Fleet.Subnets, rand.New(rand.NewPCG(s.sc.Seed, 2)))
 	}
 	f := w.Trace
 	r, name, err := s.open(f.Path)

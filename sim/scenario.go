@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/berthsched/berth/eni"
 	"github.com/berthsched/berth/internal/jsondoc"
 	"github.com/berthsched/berth/placement"
 )
@@ -105,6 +106,12 @@ type Fleet struct {
 	Events            []FleetEvent `json:"events"`
 	// Nodes reads the fleet from a trace's node list instead of pools.
 	Nodes *TraceFile `json:"nodes"`
+	// AWSVPCTrunking is ECS's awsvpcTrunking account setting: instances
+	// host as many awsvpc tasks as their type has branch ENIs.
+	AWSVPCTrunking bool `json:"awsvpcTrunking,omitempty"`
+	// Subnets maps a subnet id to its availability zone, for the subnets
+	// of awsvpc tasks (Mix.Subnets).
+	Subnets map[string]string `json:"subnets,omitempty"`
 
 	elastic bool // capacity providers or Fargate bring instances: pools may be empty
 }
@@ -120,12 +127,17 @@ type InstanceType struct {
 	// GPUModel becomes the attribute "gpu-model".
 	GPUModel     string  `json:"gpuModel"`
 	PricePerHour float64 `json:"pricePerHour"`
-	// Scalars are named resources per instance (disk GiB, ENIs...).
+	// Scalars are named resources per instance (disk GiB...).
 	Scalars map[string]float64 `json:"scalars"`
 	// AgentVersion is the ECS agent release of the type's ECS-optimized
 	// AMI, such as "1.68.2" (default DefaultAgentVersion): its instances
 	// register the capability attributes that release does.
 	AgentVersion string `json:"agentVersion"`
+	// ENIs are the instance's task ENIs: how many awsvpc tasks it hosts at
+	// once. When absent, they come from the type's name by berth's table
+	// of EC2 instance types (the ENI limit less the primary ENI, or with
+	// fleet.awsvpcTrunking the branch ENIs).
+	ENIs *int `json:"enis,omitempty"`
 }
 
 // Pool is a number of instances of one type per availability zone.
@@ -224,7 +236,13 @@ type Mix struct {
 	Duration    Distribution       `json:"duration"`
 	// FailRate is the fraction of tasks that exit with code 1.
 	FailRate float64 `json:"failRate"`
-	// Containers are the task definition's containers (bridge mode).
+	// NetworkMode is bridge (the default) or awsvpc. An awsvpc task takes
+	// one task ENI of its instance and its ports live on that ENI.
+	NetworkMode string `json:"networkMode,omitempty"`
+	// Subnets are an awsvpc task's subnets (of fleet.subnets): the task
+	// runs only in their zones (LOCATION otherwise). None: any zone.
+	Subnets []string `json:"subnets,omitempty"`
+	// Containers are the task definition's containers (in NetworkMode).
 	// When given, the task reserves what the ECS agent computes from them
 	// (CPU and memoryReservation, else memory, summed; static host ports)
 	// and CPU, MemoryMiB and HostPorts must be absent; it requires the
@@ -500,4 +518,14 @@ func ReadScenario(r io.Reader, name string) (*Scenario, error) {
 	}
 	sc.source = name
 	return &sc, nil
+}
+
+// taskENIs returns the task ENIs of an instance of typ: its enis, else
+// its type's by package eni (branch ENIs with awsvpcTrunking), else 0.
+func (f *Fleet) taskENIs(typ *InstanceType) int {
+	if typ.ENIs != nil {
+		return *typ.ENIs
+	}
+	l, _ := eni.Lookup(typ.Name)
+	return l.TaskENIs(f.AWSVPCTrunking)
 }

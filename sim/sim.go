@@ -311,6 +311,7 @@ func (s *simulator) addInstance(typ *InstanceType, zone string, attrs map[string
 	for _, k := range sortedKeys(typ.Scalars) {
 		in.Registered.Scalars = append(in.Registered.Scalars, placement.Scalar{Name: k, Value: typ.Scalars[k]})
 	}
+	in.Registered.ENIs = s.sc.Fleet.taskENIs(typ)
 	in.Remaining = in.Registered.Clone()
 	if err := s.cluster.AddInstance(in); err != nil {
 		return nil, fmt.Errorf("sim: %w", err)
@@ -432,6 +433,8 @@ func (s *simulator) submit(spec item) {
 	t.req.Task.PortsTCP = spec.ports
 	t.req.Task.PortsUDP = spec.udp
 	t.req.Task.DynamicPorts = spec.dynamic
+	t.req.Task.AWSVPC = spec.awsvpc
+	t.req.Zones = spec.zones
 	if len(spec.cons) > 0 {
 		t.req.Constraints = append(slices.Clip(t.req.Constraints), spec.cons...)
 	}

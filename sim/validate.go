@@ -6,8 +6,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/berthsched/berth/eni"
 	"github.com/berthsched/berth/internal/jsondoc"
 	"github.com/berthsched/berth/internal/printable"
+	"github.com/berthsched/berth/placement"
 )
 
 // Validate reports the first thing wrong with the scenario, naming the
@@ -101,6 +103,8 @@ func (f *Fleet) validate(nativeTrace bool) error {
 			return fmt.Errorf("sim: %s.pricePerHour: %g, expected at most %g", p, t.PricePerHour, float64(MaxPricePerHour))
 		case t.AgentVersion != "" && !validVersion(t.AgentVersion):
 			return fmt.Errorf("sim: %s.agentVersion: %q, expected an ECS agent release such as \"1.90.0\"", p, jsondoc.Shorten(t.AgentVersion, 40))
+		case t.ENIs != nil && *t.ENIs < 0:
+			return fmt.Errorf("sim: %s.enis: %d is negative", p, *t.ENIs)
 		}
 		for _, name := range sortedKeys(t.Scalars) {
 			if err := printable.Check(name); err != nil {
@@ -111,6 +115,14 @@ func (f *Fleet) validate(nativeTrace bool) error {
 			}
 		}
 		types[t.Name] = true
+	}
+	for _, sn := range sortedKeys(f.Subnets) {
+		if err := printable.Check(sn); err != nil {
+			return fmt.Errorf("sim: fleet.subnets: key %q %v", sn, err)
+		}
+		if z := f.Subnets[sn]; z == "" || printable.Check(z) != nil {
+			return fmt.Errorf("sim: fleet.subnets.%s: %q, expected an availability zone", sn, z)
+		}
 	}
 	if f.Nodes == nil && len(f.Pools) == 0 && !nativeTrace && !f.elastic {
 		return fmt.Errorf("sim: fleet: no pools and no nodes: give fleet.pools or fleet.nodes")
@@ -287,11 +299,42 @@ func (w *Workload) validate(sc *Scenario) error {
 		if err := validateAttributes(m.RequiresAttributes, p+".requiresAttributes"); err != nil {
 			return err
 		}
+		if err := m.validateNetwork(p, &sc.Fleet); err != nil {
+			return err
+		}
 		if err := m.validateContainers(p); err != nil {
 			return err
 		}
 		if err := m.Duration.validate(p + ".duration"); err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+// validateNetwork checks a mix's networkMode and subnets, and that every
+// instance type has a known count of task ENIs when the mix is awsvpc.
+func (m *Mix) validateNetwork(p string, f *Fleet) error {
+	switch m.NetworkMode {
+	case "", string(placement.NetworkBridge), string(placement.NetworkAwsvpc):
+	default:
+		return fmt.Errorf("sim: %s.networkMode: %q, expected bridge or awsvpc", p, m.NetworkMode)
+	}
+	if len(m.Subnets) > 0 && !m.awsvpc() {
+		return fmt.Errorf("sim: %s.subnets: given for networkMode %q, expected awsvpc", p, m.NetworkMode)
+	}
+	for i, sn := range m.Subnets {
+		if _, ok := f.Subnets[sn]; !ok {
+			return fmt.Errorf("sim: %s.subnets[%d]: %q is not one of fleet.subnets", p, i, sn)
+		}
+	}
+	if !m.awsvpc() {
+		return nil
+	}
+	for i := range f.InstanceTypes {
+		t := &f.InstanceTypes[i]
+		if _, known := eni.Lookup(t.Name); !known && t.ENIs == nil {
+			return fmt.Errorf("sim: fleet.instanceTypes[%d].enis: missing: berth's ENI table does not know %q and %s runs awsvpc tasks", i, t.Name, p)
 		}
 	}
 	return nil

@@ -5,6 +5,7 @@ import (
 	"io"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"time"
 
@@ -33,6 +34,9 @@ type item struct {
 	// attrs are the attributes the task requires (a mix's
 	// requiresAttributes and those derived from its containers).
 	attrs []placement.Attribute
+	// awsvpc: the task takes a task ENI; zones are its subnets' zones.
+	awsvpc bool
+	zones  []string
 }
 
 // generator is the synthetic workload: a Poisson process (thinned to
@@ -47,7 +51,7 @@ type generator struct {
 	weights []float64 // cumulative
 }
 
-func newGenerator(g *Generator, rng *rand.Rand) (*generator, error) {
+func newGenerator(g *Generator, subnets map[string]string, rng *rand.Rand) (*generator, error) {
 	gen := &generator{g: g, rng: rng}
 	total := 0.0
 	for i, m := range g.Mix {
@@ -58,22 +62,29 @@ func newGenerator(g *Generator, rng *rand.Rand) (*generator, error) {
 			return nil, fmt.Errorf("sim: %w", err)
 		}
 		gen.cons = append(gen.cons, cons)
-		gen.defs = append(gen.defs, newMixDef(&g.Mix[i]))
+		gen.defs = append(gen.defs, newMixDef(&g.Mix[i], subnets))
 	}
 	return gen, nil
 }
 
 // mixDef is what a mix entry with containers reserves and runs, and the
-// attributes a task of any mix entry requires.
+// attributes a task of any mix entry requires, and the zones of an awsvpc
+// entry's subnets.
 type mixDef struct {
 	req        placement.Requirements
 	containers []Container
 	attrs      []placement.Attribute
+	zones      []string
 }
 
-func newMixDef(m *Mix) mixDef {
+func newMixDef(m *Mix, subnets map[string]string) mixDef {
 	td := m.taskDefinition()
 	d := mixDef{attrs: td.DerivedAttributes()}
+	for _, sn := range m.Subnets {
+		if z := subnets[sn]; !slices.Contains(d.zones, z) {
+			d.zones = append(d.zones, z)
+		}
+	}
 	if len(m.Containers) > 0 {
 		d.req, d.containers = td.Requirements(), m.runContainers()
 	}
@@ -92,9 +103,16 @@ func attributes(specs []AttributeSpec) []placement.Attribute {
 	return out
 }
 
-// taskDefinition is the bridge-mode task definition of m's containers.
+// awsvpc reports whether m's tasks run in awsvpc network mode.
+func (m *Mix) awsvpc() bool { return m.NetworkMode == string(placement.NetworkAwsvpc) }
+
+// taskDefinition is the task definition of m's containers, in its
+// network mode.
 func (m *Mix) taskDefinition() placement.TaskDefinition {
 	td := placement.TaskDefinition{Family: m.Name, NetworkMode: placement.NetworkBridge, RequiresAttributes: attributes(m.RequiresAttributes)}
+	if m.awsvpc() {
+		td.NetworkMode = placement.NetworkAwsvpc
+	}
 	for _, c := range m.Containers {
 		cd := placement.ContainerDefinition{
 			Name:              c.Name,
@@ -201,7 +219,7 @@ func (gen *generator) Next() (item, error) {
 	for _, name := range sortedKeys(m.Scalars) {
 		t.Scalars = append(t.Scalars, trace.Scalar{Name: name, Value: m.Scalars[name]})
 	}
-	it := item{Task: t, ports: m.HostPorts, cons: gen.cons[k], attrs: gen.defs[k].attrs}
+	it := item{Task: t, ports: m.HostPorts, cons: gen.cons[k], attrs: gen.defs[k].attrs, awsvpc: m.awsvpc(), zones: gen.defs[k].zones}
 	if d := &gen.defs[k]; len(d.containers) > 0 {
 		it.Task.CPU, it.Task.MemoryMiB = d.req.CPU, d.req.MemoryMiB
 		it.ports, it.udp, it.dynamic, it.containers = d.req.PortsTCP, d.req.PortsUDP, d.req.DynamicPorts, d.containers

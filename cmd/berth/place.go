@@ -25,7 +25,10 @@ and prints the RunTask response.
 "aws ecs describe-container-instances", with the "tasks" of
 "aws ecs describe-tasks" (see "berth cql --help"). Its remainingResources
 are taken as they are; its PENDING and RUNNING tasks count for their groups
-(distinctInstance, spread, task:group).
+(distinctInstance, spread, task:group). An instance's task ENIs, for awsvpc
+tasks, come from its ecs.instance-type (with ENI trunking when it has
+ecs.awsvpc-trunk-id) or an "ENI" INTEGER resource, less its tasks with an
+ElasticNetworkInterface attachment.
 
 --task-definition is a RegisterTaskDefinition input document or the output
 of "aws ecs describe-task-definition" ({"taskDefinition": {...}}). Its
@@ -43,7 +46,11 @@ describe output's requiresAttributes are taken as printed.
 --generate-cli-skeleton" shows its shape): taskDefinition, count (1..10,
 default 1), group (default family:<family>), placementConstraints (at most
 10 with the task definition's), placementStrategy (at most 5; none means
-random), cluster, launchType. taskDefinition must name the task definition given: the
+random), cluster, launchType, and the subnets of
+networkConfiguration.awsvpcConfiguration (required for an awsvpc task
+definition, as ECS requires it; their zones come from the instances'
+ecs.subnet-id and ecs.availability-zone, and a subnet no instance is in
+restricts nothing). taskDefinition must name the task definition given: the
 same family and, when both have one, the same revision ("web" alone means
 the latest ACTIVE revision, which is the file). overrides are not applied.
 
@@ -64,10 +71,10 @@ The tasks are placed one at a time, each seeing the ones before it. stdout
 is a RunTask response: tasks[] in placement order, with a taskArn made from
 the seeded random source, and one failures[] entry per task that could not
 be placed: arn is the container instance that came closest, reason is
-ECS's (RESOURCE:CPU, RESOURCE:MEMORY, RESOURCE:PORTS, RESOURCE:GPU, AGENT,
-ATTRIBUTE, "DistinctInstance placement constraint unsatisfied.", "MemberOf
-placement constraint unsatisfied.", or berth's STATUS for instances that
-are not ACTIVE), and detail counts the container instances each filter
+ECS's (RESOURCE:CPU, RESOURCE:MEMORY, RESOURCE:PORTS, RESOURCE:GPU,
+RESOURCE:ENI, LOCATION, AGENT, ATTRIBUTE, "DistinctInstance placement
+constraint unsatisfied.", "MemberOf placement constraint unsatisfied.", or
+berth's STATUS for instances that are not ACTIVE), and detail counts the container instances each filter
 removed. The same inputs and --seed print the same bytes. Region and
 account come from the ARNs of the request or the snapshot (us-east-1 and
 123456789012 when neither has them).
@@ -148,6 +155,9 @@ func runPlace(e *env, args []string, o *placeOptions) error {
 	req, err := rt.Request(td)
 	if err != nil {
 		return fmt.Errorf("%s: %w", displayName(o.request), err)
+	}
+	if req.Task.AWSVPC {
+		req.Zones = snap.Zones(rt.Subnets) // LOCATION
 	}
 	fargate := req.LaunchType == placement.LaunchTypeFargate
 	if len(snap.ContainerInstances) == 0 && !fargate {
@@ -400,7 +410,9 @@ var placeReasonNames = [placement.NumReasons]string{
 	placement.ReasonMemory:           "RESOURCE:MEMORY",
 	placement.ReasonGPU:              "RESOURCE:GPU",
 	placement.ReasonPorts:            "RESOURCE:PORTS",
+	placement.ReasonENI:              "RESOURCE:ENI",
 	placement.ReasonScalar:           "RESOURCE",
+	placement.ReasonLocation:         "LOCATION",
 	placement.ReasonDistinctInstance: "distinctInstance",
 	placement.ReasonMemberOf:         "memberOf",
 }

@@ -138,7 +138,7 @@ func TestPlaceErrors(t *testing.T) {
 		{name: "other revision", td: placeData("td-trainer.json"), rq: rq(`{"taskDefinition": "trainer:3"}`), wantCode: 1},
 		{name: "other cluster", td: td, rq: rq(`{"taskDefinition": "probe", "cluster": "staging"}`), wantCode: 1},
 		{name: "fargate with a definition without FARGATE", td: td, rq: rq(`{"taskDefinition": "probe", "launchType": "FARGATE"}`), wantCode: 1},
-		{name: "fargate with a strategy", td: placeData("td-fargate.json"), rq: rq(`{"taskDefinition": "sidecar", "launchType": "FARGATE", "placementStrategy": [{"type": "binpack", "field": "cpu"}]}`), wantCode: 1},
+		{name: "fargate with a strategy", td: placeData("td-fargate.json"), rq: rq(`{"taskDefinition": "sidecar", "launchType": "FARGATE", "networkConfiguration": {"awsvpcConfiguration": {"subnets": ["subnet-0a1b2c3d"]}}, "placementStrategy": [{"type": "binpack", "field": "cpu"}]}`), wantCode: 1},
 		{name: "external without Anywhere instances", td: td, rq: rq(`{"taskDefinition": "probe", "launchType": "EXTERNAL"}`), wantCode: 1},
 		{name: "task definition distinctInstance", td: tdFile(`{"family": "probe", "containerDefinitions": [{"name": "c", "memory": 4}], "placementConstraints": [{"type": "distinctInstance"}]}`), rq: rq(`{"taskDefinition": "probe"}`), wantCode: 1},
 		{name: "memory below memoryReservation", td: tdFile(`{"family": "probe", "containerDefinitions": [{"name": "c", "memory": 256, "memoryReservation": 512}]}`), rq: rq(`{"taskDefinition": "probe"}`), wantCode: 1},
