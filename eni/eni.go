@@ -34,14 +34,13 @@ func Lookup(instanceType string) (Limit, bool) {
 //     interfaces, IP addresses per network interface per instance type),
 //     the same values EC2's DescribeInstanceTypes reports as
 //     NetworkInfo.MaximumNetworkInterfaces;
-//   - Branch: "Tasks per instance (with ENI trunking)" from the Amazon ECS
-//     Developer Guide, "Increasing Linux container instance network
-//     interfaces" (ENI trunking considerations, supported Amazon EC2
-//     instance types). t3 is not in that list: it does not support
-//     trunking. The branch counts of the accelerated families (g4dn, g5,
-//     p3) vary more from size to size than the others' and are the first
-//     to check against the current guide when a plan depends on them; a
-//     scenario or snapshot can override any type.
+//   - Branch: "Task limit with ENI trunking" from the Amazon ECS Developer
+//     Guide, "Elastic network interface trunking", section "Supported
+//     Amazon EC2 instance types" (whose "Task limit without ENI trunking"
+//     column is ENIs less one for every type here). The guide names the
+//     types that do not support trunking: m5.metal, c5.metal, r5.metal and
+//     r5.8xlarge, and the whole g4dn family; t3 is not in its list either.
+//     They have Branch 0. A scenario or snapshot can override any type.
 var table = map[string]Limit{
 	// General purpose, m5.
 	"m5.large":    {ENIs: 3, Branch: 10},
@@ -52,7 +51,7 @@ var table = map[string]Limit{
 	"m5.12xlarge": {ENIs: 8, Branch: 60},
 	"m5.16xlarge": {ENIs: 15, Branch: 120},
 	"m5.24xlarge": {ENIs: 15, Branch: 120},
-	"m5.metal":    {ENIs: 15, Branch: 120},
+	"m5.metal":    {ENIs: 15}, // no trunking
 	// Compute optimized, c5.
 	"c5.large":    {ENIs: 3, Branch: 10},
 	"c5.xlarge":   {ENIs: 4, Branch: 20},
@@ -62,17 +61,17 @@ var table = map[string]Limit{
 	"c5.12xlarge": {ENIs: 8, Branch: 60},
 	"c5.18xlarge": {ENIs: 15, Branch: 120},
 	"c5.24xlarge": {ENIs: 15, Branch: 120},
-	"c5.metal":    {ENIs: 15, Branch: 120},
+	"c5.metal":    {ENIs: 15}, // no trunking
 	// Memory optimized, r5.
 	"r5.large":    {ENIs: 3, Branch: 10},
 	"r5.xlarge":   {ENIs: 4, Branch: 20},
 	"r5.2xlarge":  {ENIs: 4, Branch: 40},
 	"r5.4xlarge":  {ENIs: 8, Branch: 60},
-	"r5.8xlarge":  {ENIs: 8, Branch: 60},
+	"r5.8xlarge":  {ENIs: 8}, // no trunking
 	"r5.12xlarge": {ENIs: 8, Branch: 60},
 	"r5.16xlarge": {ENIs: 15, Branch: 120},
 	"r5.24xlarge": {ENIs: 15, Branch: 120},
-	"r5.metal":    {ENIs: 15, Branch: 120},
+	"r5.metal":    {ENIs: 15}, // no trunking
 	// Burstable, t3: no trunking.
 	"t3.nano":    {ENIs: 2},
 	"t3.micro":   {ENIs: 2},
@@ -81,24 +80,24 @@ var table = map[string]Limit{
 	"t3.large":   {ENIs: 3},
 	"t3.xlarge":  {ENIs: 4},
 	"t3.2xlarge": {ENIs: 4},
-	// Accelerated computing, g4dn.
-	"g4dn.xlarge":   {ENIs: 3, Branch: 29},
-	"g4dn.2xlarge":  {ENIs: 3, Branch: 39},
-	"g4dn.4xlarge":  {ENIs: 3, Branch: 59},
-	"g4dn.8xlarge":  {ENIs: 4, Branch: 58},
-	"g4dn.12xlarge": {ENIs: 8, Branch: 54},
-	"g4dn.16xlarge": {ENIs: 4, Branch: 118},
+	// Accelerated computing, g4dn: no trunking.
+	"g4dn.xlarge":   {ENIs: 3},
+	"g4dn.2xlarge":  {ENIs: 3},
+	"g4dn.4xlarge":  {ENIs: 3},
+	"g4dn.8xlarge":  {ENIs: 4},
+	"g4dn.12xlarge": {ENIs: 8},
+	"g4dn.16xlarge": {ENIs: 4},
 	// Accelerated computing, g5.
 	"g5.xlarge":   {ENIs: 4, Branch: 6},
 	"g5.2xlarge":  {ENIs: 4, Branch: 19},
 	"g5.4xlarge":  {ENIs: 8, Branch: 40},
 	"g5.8xlarge":  {ENIs: 8, Branch: 90},
-	"g5.12xlarge": {ENIs: 15, Branch: 114},
-	"g5.16xlarge": {ENIs: 8, Branch: 90},
-	"g5.24xlarge": {ENIs: 15, Branch: 114},
-	"g5.48xlarge": {ENIs: 7, Branch: 114},
+	"g5.12xlarge": {ENIs: 15, Branch: 120},
+	"g5.16xlarge": {ENIs: 8, Branch: 120},
+	"g5.24xlarge": {ENIs: 15, Branch: 120},
+	"g5.48xlarge": {ENIs: 7, Branch: 120},
 	// Accelerated computing, p3.
-	"p3.2xlarge":  {ENIs: 4, Branch: 38},
-	"p3.8xlarge":  {ENIs: 8, Branch: 54},
-	"p3.16xlarge": {ENIs: 8, Branch: 114},
+	"p3.2xlarge":  {ENIs: 4, Branch: 40},
+	"p3.8xlarge":  {ENIs: 8, Branch: 60},
+	"p3.16xlarge": {ENIs: 8, Branch: 120},
 }

@@ -21,6 +21,14 @@ func TestTaskENIs(t *testing.T) {
 		{"t3.medium trunked", "t3 does not support trunking: its 3 ENIs less the primary", "t3.medium", true, 2},
 		{"g4dn.xlarge", "3 ENIs less the primary", "g4dn.xlarge", false, 2},
 		{"p3.2xlarge", "4 ENIs less the primary", "p3.2xlarge", false, 3},
+		// The rows below follow the ECS guide's trunking table, which
+		// excludes these types or gives these limits.
+		{"g4dn.xlarge trunked", "the g4dn family does not support trunking", "g4dn.xlarge", true, 2},
+		{"m5.metal trunked", "m5.metal does not support trunking", "m5.metal", true, 14},
+		{"r5.8xlarge trunked", "r5.8xlarge does not support trunking", "r5.8xlarge", true, 7},
+		{"g5.xlarge trunked", "task limit with trunking 6", "g5.xlarge", true, 6},
+		{"p3.2xlarge trunked", "task limit with trunking 40", "p3.2xlarge", true, 40},
+		{"g5.48xlarge", "7 ENIs less the primary (task limit without trunking 6)", "g5.48xlarge", false, 6},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
