@@ -150,15 +150,20 @@ func TestRunTaskRequest(t *testing.T) {
 		{name: "case 19 3 + 8 rejected", td: tdDoc(tdConstraints(3)), rt: rtDoc(tdConstraints(8)), wantErr: `ecsjson: placementConstraints: 8 constraints and the task definition's 3 make 11, at most 10 allowed`},
 		{name: "other family", td: tdDoc(""), rt: `{"taskDefinition": "api:3"}`, wantErr: `ecsjson: taskDefinition: "api:3" names family "api", but the task definition's family is "web"`},
 		{name: "other revision", td: tdDoc(`"revision": 9`), rt: `{"taskDefinition": "web:8"}`, wantErr: `ecsjson: taskDefinition: "web:8" names revision 8, but the task definition is web:9`},
-		// A definition without requiresCompatibilities supports EC2 and
-		// EXTERNAL; with it, only those listed (ECS's InvalidParameterException
-		// "Task definition does not support launch_type FARGATE.").
+		// A launch type must be among the definition's compatibilities
+		// (ECS's InvalidParameterException "Task definition does not
+		// support launch_type FARGATE."): as a describe output prints them,
+		// or as ECS derives them on registration: EC2 and EXTERNAL without
+		// requiresCompatibilities, else the listed types and EC2.
 		{name: "EXTERNAL, no requiresCompatibilities", td: tdDoc(""), rt: rtDoc(`"launchType": "EXTERNAL"`), wantGroup: "family:web", wantLaunch: "EXTERNAL"},
 		{name: "FARGATE definition run as FARGATE", td: tdDoc(`"requiresCompatibilities": ["FARGATE"]`), rt: rtDoc(`"launchType": "FARGATE"`), wantGroup: "family:web", wantLaunch: "FARGATE"},
 		{name: "EC2 definition run as FARGATE", td: tdDoc(`"revision": 2, "requiresCompatibilities": ["EC2"]`), rt: rtDoc(`"launchType": "FARGATE"`),
-			wantErr: `ecsjson: launchType: task definition does not support launch_type FARGATE (web:2 requiresCompatibilities: EC2)`},
-		{name: "FARGATE definition without a launch type is EC2", td: tdDoc(`"requiresCompatibilities": ["FARGATE"]`), rt: rtDoc(""),
-			wantErr: `ecsjson: launchType: task definition does not support launch_type EC2 (web:0 requiresCompatibilities: FARGATE)`},
+			wantErr: `ecsjson: launchType: task definition does not support launch_type FARGATE (web:2 compatibilities: EC2)`},
+		{name: "FARGATE definition without a launch type is EC2, which it is compatible with", td: tdDoc(`"requiresCompatibilities": ["FARGATE"]`), rt: rtDoc(""),
+			wantGroup: "family:web"},
+		{name: "described as compatible with FARGATE only", td: tdDoc(`"requiresCompatibilities": ["FARGATE"], "compatibilities": ["FARGATE"]`), rt: rtDoc(""),
+			wantErr: `ecsjson: launchType: task definition does not support launch_type EC2 (web:0 compatibilities: FARGATE)`},
+		{name: "described compatibilities", td: tdDoc(`"compatibilities": ["EXTERNAL", "EC2"]`), rt: rtDoc(`"launchType": "EXTERNAL"`), wantGroup: "family:web", wantLaunch: "EXTERNAL"},
 		// Case 22: a Fargate task with placementConstraints or
 		// placementStrategy is not supported.
 		{name: "case 22 FARGATE with a strategy", td: tdDoc(`"requiresCompatibilities": ["FARGATE"]`), rt: rtDoc(`"launchType": "FARGATE", "placementStrategy": [{"type": "random"}]`),

@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 	"math/big"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -83,7 +84,10 @@ func readTaskDefinition(o object) (*placement.TaskDefinition, error) {
 		}
 		td.Revision = int(n)
 	}
-	if td.RequiresCompatibilities, err = readCompatibilities(o); err != nil {
+	if td.RequiresCompatibilities, err = readLaunchTypes(o, "requiresCompatibilities", "EC2", "EXTERNAL", "FARGATE"); err != nil {
+		return nil, err
+	}
+	if td.Compatibilities, err = readLaunchTypes(o, "compatibilities", "EC2", "EXTERNAL", "FARGATE", "MANAGED_INSTANCES"); err != nil {
 		return nil, err
 	}
 	if td.CPU, err = taskSize(o, "cpu", "vcpu", 1024); err != nil {
@@ -226,21 +230,22 @@ func valuesFrom(o object, key string) ([]string, error) {
 	return out, nil
 }
 
-// readCompatibilities reads requiresCompatibilities: EC2, EXTERNAL or
-// FARGATE, each at most once.
-func readCompatibilities(o object) ([]placement.LaunchType, error) {
-	list, err := stringSet(o, "requiresCompatibilities")
+// readLaunchTypes reads a list of launch types at key, each one of
+// allowed and given at most once.
+func readLaunchTypes(o object, key string, allowed ...string) ([]placement.LaunchType, error) {
+	list, err := stringSet(o, key)
 	if err != nil || len(list) == 0 {
 		return nil, err
 	}
 	out := make([]placement.LaunchType, len(list))
 	for i, c := range list {
-		switch c {
-		case "EC2", "EXTERNAL", "FARGATE":
-			out[i] = placement.LaunchType(c)
-		default:
-			return nil, errorf(field(o.path, "requiresCompatibilities"), "%q: expected EC2, EXTERNAL or FARGATE", c)
+		if !slices.Contains(allowed, c) {
+			return nil, errorf(elem(field(o.path, key), i), "%q: expected one of %s", c, strings.Join(allowed, ", "))
 		}
+		if slices.Contains(list[:i], c) {
+			return nil, errorf(elem(field(o.path, key), i), "%q given twice", c)
+		}
+		out[i] = placement.LaunchType(c)
 	}
 	return out, nil
 }

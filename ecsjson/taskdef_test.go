@@ -126,7 +126,7 @@ func TestReadTaskDefinitionErrors(t *testing.T) {
 		{name: "memory in TB", doc: tdDoc(`"memory": "1 TB"`), want: `ecsjson: memory: expected an integer from 0 to 2147483647, found "1 TB"`},
 		{name: "negative memory GB", doc: tdDoc(`"memory": "-1GB"`), want: `ecsjson: memory: "-1GB" is not a whole number of units: expected such as "1 GB" (1024) or "1024"`},
 		{name: "network mode", doc: tdDoc(`"networkMode": "nat"`), want: `ecsjson: networkMode: expected one of bridge, host, awsvpc, none, found "nat"`},
-		{name: "unknown compatibility", doc: tdDoc(`"requiresCompatibilities": ["EC2", "LAMBDA"]`), want: `ecsjson: requiresCompatibilities: "LAMBDA": expected EC2, EXTERNAL or FARGATE`},
+		{name: "unknown compatibility", doc: tdDoc(`"requiresCompatibilities": ["EC2", "LAMBDA"]`), want: `ecsjson: requiresCompatibilities[1]: "LAMBDA": expected one of EC2, EXTERNAL, FARGATE`},
 		{name: "container is a string", doc: tdDoc("", `"web"`), want: `ecsjson: containerDefinitions[0]: expected an object, found "web"`},
 		{name: "container without a name", doc: tdDoc("", `{"memory": 512}`), want: `ecsjson: containerDefinitions[0].name: missing`},
 		{name: "two containers with one name", doc: tdDoc("", `{"name": "a", "memory": 5}`, `{"name": "a", "memory": 5}`), want: `ecsjson: containerDefinitions[1].name: "a" is used by two containers`},

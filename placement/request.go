@@ -88,6 +88,9 @@ const (
 	LaunchTypeEC2      LaunchType = "EC2"
 	LaunchTypeExternal LaunchType = "EXTERNAL" // ECS Anywhere instances
 	LaunchTypeFargate  LaunchType = "FARGATE"
+	// LaunchTypeManagedInstances appears in the compatibilities ECS
+	// reports; berth places no task with it.
+	LaunchTypeManagedInstances LaunchType = "MANAGED_INSTANCES"
 )
 
 // ExternalAttribute is the attribute ECS Anywhere instances carry; an

@@ -72,10 +72,13 @@ type TaskDefinition struct {
 	// requiresAttributes (see DerivedAttributes).
 	Usage Usage
 	// RequiresCompatibilities are the launch types the definition was
-	// registered for (EC2, EXTERNAL, FARGATE). Empty means EC2 and
-	// EXTERNAL: what ECS reports as the compatibilities of a definition
-	// registered without the field. See Supports.
+	// registered for (EC2, EXTERNAL, FARGATE). See Supports.
 	RequiresCompatibilities []LaunchType
+	// Compatibilities are the launch types ECS validated the definition
+	// against on registering it, as describe-task-definition prints them;
+	// empty for a RegisterTaskDefinition input, whose compatibilities
+	// Supports derives. See Supports.
+	Compatibilities []LaunchType
 }
 
 // ErrIncompatibleLaunchType is ECS's InvalidParameterException for a task
@@ -85,33 +88,42 @@ var ErrIncompatibleLaunchType = errors.New("task definition does not support lau
 
 // Supports reports, as an error wrapping ErrIncompatibleLaunchType with
 // ECS's wording, whether tasks of td may run with launch type l (the zero
-// value is EC2). A definition with requiresCompatibilities supports the
-// launch types listed there; one without supports EC2 and EXTERNAL. berth
-// decides this from requiresCompatibilities alone, where ECS derives a
-// wider compatibilities list (a definition registered for FARGATE often
-// runs on EC2 too): a plan should not rely on a launch type its definition
-// does not declare.
+// value is EC2). ECS checks a launch type against the definition's
+// compatibilities, the launch types it validated the definition against
+// on registering it. Compatibilities, when known, are that list.
+// Otherwise they are derived as ECS's published describe outputs show
+// them: a definition registered without requiresCompatibilities is
+// compatible with EC2 and EXTERNAL; one registered with it, with the
+// listed launch types and EC2 (a definition registered for FARGATE
+// describes as compatible with EC2 and FARGATE).
 func (td *TaskDefinition) Supports(l LaunchType) error {
 	if l == "" {
 		l = LaunchTypeEC2
 	}
-	if len(td.RequiresCompatibilities) == 0 {
-		if l == LaunchTypeEC2 || l == LaunchTypeExternal {
-			return nil
-		}
-	} else if slices.Contains(td.RequiresCompatibilities, l) {
+	if slices.Contains(td.compatibleWith(), l) {
 		return nil
 	}
-	return fmt.Errorf("placement: launchType: %w %s (%s:%d requiresCompatibilities: %s)",
+	return fmt.Errorf("placement: launchType: %w %s (%s:%d compatibilities: %s)",
 		ErrIncompatibleLaunchType, l, td.Family, td.Revision, td.compatibilities())
 }
 
-func (td *TaskDefinition) compatibilities() string {
-	if len(td.RequiresCompatibilities) == 0 {
-		return "none, so EC2 and EXTERNAL"
+// compatibleWith returns the launch types td is compatible with; see
+// Supports.
+func (td *TaskDefinition) compatibleWith() []LaunchType {
+	switch {
+	case len(td.Compatibilities) > 0:
+		return td.Compatibilities
+	case len(td.RequiresCompatibilities) == 0:
+		return []LaunchType{LaunchTypeEC2, LaunchTypeExternal}
+	case slices.Contains(td.RequiresCompatibilities, LaunchTypeEC2):
+		return td.RequiresCompatibilities
 	}
+	return append([]LaunchType{LaunchTypeEC2}, td.RequiresCompatibilities...)
+}
+
+func (td *TaskDefinition) compatibilities() string {
 	var b strings.Builder
-	for i, l := range td.RequiresCompatibilities {
+	for i, l := range td.compatibleWith() {
 		if i > 0 {
 			b.WriteString(", ")
 		}
@@ -169,6 +181,13 @@ func (td *TaskDefinition) Validate() error {
 		case LaunchTypeEC2, LaunchTypeExternal, LaunchTypeFargate:
 		default:
 			return fmt.Errorf("placement: requiresCompatibilities[%d]: %q, expected EC2, EXTERNAL or FARGATE", i, string(l))
+		}
+	}
+	for i, l := range td.Compatibilities {
+		switch l {
+		case LaunchTypeEC2, LaunchTypeExternal, LaunchTypeFargate, LaunchTypeManagedInstances:
+		default:
+			return fmt.Errorf("placement: compatibilities[%d]: %q, expected EC2, EXTERNAL, FARGATE or MANAGED_INSTANCES", i, string(l))
 		}
 	}
 	for i, a := range td.RequiresAttributes {

@@ -28,32 +28,38 @@ func mixedCluster(t *testing.T) *placement.Cluster {
 
 // TestRunTaskLaunchType: RunTask's launchType picks the instances (EC2 by
 // default, EXTERNAL on ECS Anywhere instances only), and a task definition
-// whose requiresCompatibilities lacks the launch type is ECS's
+// whose compatibilities lack the launch type is ECS's
 // InvalidParameterException "Task definition does not support launch_type
-// X." A definition without requiresCompatibilities supports EC2 and
-// EXTERNAL.
+// X." Compatibilities are what ECS validated on registration: without
+// requiresCompatibilities, EC2 and EXTERNAL; with it, the listed types and
+// EC2 (a definition registered for FARGATE describes as ["EC2",
+// "FARGATE"]); a describe output's compatibilities as printed.
 func TestRunTaskLaunchType(t *testing.T) {
 	tests := []struct {
-		name    string
-		lt      placement.LaunchType
-		compat  []placement.LaunchType
-		want    []string // instance ARNs, sorted by placement order
-		wantErr string
+		name   string
+		lt     placement.LaunchType
+		compat []placement.LaunchType
+		// described: compatibilities as describe-task-definition prints them
+		described []placement.LaunchType
+		want      []string // instance ARNs, sorted by placement order
+		wantErr   string
 	}{
 		{name: "default is EC2", want: []string{arn(0), arn(1), arn(0), arn(1)}},
 		{name: "EXTERNAL", lt: placement.LaunchTypeExternal, want: []string{arn(2), arn(3), arn(2), arn(3)}},
 		{name: "EXTERNAL with requiresCompatibilities EXTERNAL", lt: placement.LaunchTypeExternal, compat: []placement.LaunchType{"EXTERNAL"}, want: []string{arn(2), arn(3), arn(2), arn(3)}},
 		{name: "EC2 definition run as EXTERNAL", lt: placement.LaunchTypeExternal, compat: []placement.LaunchType{"EC2"},
-			wantErr: "scheduler: placement: launchType: task definition does not support launch_type EXTERNAL (web:1 requiresCompatibilities: EC2)"},
+			wantErr: "scheduler: placement: launchType: task definition does not support launch_type EXTERNAL (web:1 compatibilities: EC2)"},
 		{name: "FARGATE definition run without a launch type", compat: []placement.LaunchType{"FARGATE"},
-			wantErr: "scheduler: placement: launchType: task definition does not support launch_type EC2 (web:1 requiresCompatibilities: FARGATE)"},
+			want: []string{arn(0), arn(1), arn(0), arn(1)}},
+		{name: "described as FARGATE only, run without a launch type", described: []placement.LaunchType{"FARGATE"},
+			wantErr: "scheduler: placement: launchType: task definition does not support launch_type EC2 (web:1 compatibilities: FARGATE)"},
 		{name: "FARGATE on container instances", lt: placement.LaunchTypeFargate, compat: []placement.LaunchType{"FARGATE"},
 			wantErr: "scheduler: placement: launchType: FARGATE tasks are not placed on container instances, expected EC2 or EXTERNAL"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			td := taskDef("web", 1, 256, 256)
-			td.RequiresCompatibilities = tt.compat
+			td.RequiresCompatibilities, td.Compatibilities = tt.compat, tt.described
 			in := &RunTaskInput{TaskDefinition: td, Count: 4, LaunchType: tt.lt, PlacementStrategy: []placement.Strategy{placement.Spread{Field: "instanceId"}}}
 			out, err := RunTask(in, mixedCluster(t), rand.New(rand.NewPCG(1, 2)))
 			if tt.wantErr != "" {
@@ -119,9 +125,9 @@ func TestServiceLaunchType(t *testing.T) {
 
 func TestServiceValidateLaunchType(t *testing.T) {
 	td := taskDef("web", 1, 256, 256)
-	td.RequiresCompatibilities = []placement.LaunchType{placement.LaunchTypeFargate}
+	td.Compatibilities = []placement.LaunchType{placement.LaunchTypeFargate}
 	svc := replicaService(1, td)
-	want := "scheduler: placement: launchType: task definition does not support launch_type EC2 (web:1 requiresCompatibilities: FARGATE)"
+	want := "scheduler: placement: launchType: task definition does not support launch_type EC2 (web:1 compatibilities: FARGATE)"
 	if err := svc.Validate(); err == nil || err.Error() != want {
 		t.Errorf("Validate() = %v, want %s", err, want)
 	}
