@@ -23,6 +23,26 @@ const (
 	ALBRequestCountPerTarget PredefinedMetricType = "ALBRequestCountPerTarget"
 )
 
+// RequestCount is the name of the target group's CloudWatch metric of
+// requests per minute (AWS/ApplicationELB RequestCount, Sum), for alarms.
+const RequestCount = "RequestCount"
+
+// RequestCountPerTarget is ALBRequestCountPerTarget as the target group
+// publishes it: the minute's RequestCount divided by its healthy targets.
+// With no healthy target, an Application Load Balancer fails open and
+// routes to every registered target, so the count is shared among those
+// (berth's decision: CloudWatch does not say). ok is false when no
+// target is registered: the group publishes no datapoint.
+func RequestCountPerTarget(requestCount float64, healthy, registered int) (perTarget float64, ok bool) {
+	switch {
+	case healthy > 0:
+		return requestCount / float64(healthy), true
+	case registered > 0:
+		return requestCount / float64(registered), true
+	}
+	return 0, false
+}
+
 // PredefinedMetricSpecification picks a predefined metric. ResourceLabel
 // is required with ALBRequestCountPerTarget and forbidden otherwise.
 type PredefinedMetricSpecification struct {

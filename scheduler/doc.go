@@ -29,12 +29,14 @@
 //   - counted tasks: lastStatus RUNNING or PENDING (PROVISIONING, PENDING,
 //     ACTIVATING), including those being stopped (decision 8: the API's
 //     definition). maximumPercent caps them at floor(desired x max / 100).
-//   - healthy: RUNNING and wanted, and, with HealthChecked, Health HEALTHY;
-//     without, RUNNING for NoHealthCheckDelay (40 s). minimumHealthyPercent
-//     keeps ceil(desired x min / 100) healthy tasks through deployment and
+//   - healthy: RUNNING and wanted, and, with HealthChecked or
+//     LoadBalancers, Health HEALTHY; without, RUNNING for
+//     NoHealthCheckDelay (40 s). minimumHealthyPercent keeps
+//     ceil(desired x min / 100) healthy tasks through deployment and
 //     draining stops.
-//   - unhealthy: RUNNING, HealthChecked, Health UNHEALTHY, and past the
-//     grace period (HealthCheckGracePeriodSeconds after StartedAt).
+//   - unhealthy: RUNNING, HealthChecked or LoadBalancers, Health
+//     UNHEALTHY, and past the grace period (HealthCheckGracePeriodSeconds
+//     after StartedAt).
 //   - primary deployment: the newest; only it starts tasks. Tasks of other
 //     deployments, and RUNNING tasks on instances that are not ACTIVE, are
 //     replaced; tasks not yet RUNNING on such instances are stopped at once.
@@ -60,6 +62,20 @@
 // failed health checks. resetOnHealthyTask (default true) zeroes the count
 // when the number of healthy tasks of the deployment rises. The threshold
 // is FailureThreshold.
+//
+// # Load balancers
+//
+// A service's LoadBalancers name ELB target groups. The caller registers a
+// task that reaches RUNNING as a target and reports its target health as
+// the task's Health: TargetHealth gives ELB's rule (HEALTHY after
+// interval x healthy threshold of passed checks, UNHEALTHY after
+// interval x unhealthy threshold of failed ones, UNKNOWN before). The
+// scheduler ignores UNHEALTHY for HealthCheckGracePeriodSeconds after
+// StartedAt and then replaces the task, stopping it with "Task failed ELB
+// health checks in (target-group <arn>)" (the first group's). A task the
+// scheduler stops is deregistered: the caller keeps it RUNNING, holding
+// its resources, for DeregistrationDelay (default 300 s) before it sends
+// the stop. Targets are not modelled per port or per zone.
 //
 // # Decisions where ECS is silent
 //
@@ -110,8 +126,9 @@
 // # Non-goals
 //
 // The CODE_DEPLOY and EXTERNAL controllers, blue/green, linear and canary
-// strategies, load balancer registration, CloudWatch alarm rollbacks, AZ
-// rebalancing, capacity provider strategies and Fargate are not modelled.
+// strategies, load balancer traffic (package sim shares requests over
+// healthy targets), CloudWatch alarm rollbacks, AZ rebalancing, capacity
+// provider strategies and Fargate are not modelled.
 // Account quotas (tasks per service, instances per cluster, the launch
 // rate) are not enforced.
 package scheduler

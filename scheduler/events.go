@@ -119,3 +119,12 @@ const (
 	reasonCBUnhealthy = "ECS deployment circuit breaker: tasks failed health checks."
 	reasonRollbackPfx = "ECS deployment circuit breaker: rolling back to deploymentId "
 )
+
+// unhealthyReason is the stoppedReason of a task replaced for failing its
+// health checks: with a load balancer, ECS names the (first) target group.
+func (r *reconciler) unhealthyReason() string {
+	if len(r.svc.LoadBalancers) > 0 {
+		return "Task failed ELB health checks in (target-group " + r.svc.LoadBalancers[0].TargetGroupArn + ")"
+	}
+	return reasonUnhealthy
+}

@@ -222,7 +222,7 @@ func (r *reconciler) health(t *Task) health {
 	if t.LastStatus != Running {
 		return notYet
 	}
-	if !r.svc.HealthChecked {
+	if !r.svc.healthChecked() {
 		if !t.StartedAt.IsZero() && r.now.Sub(t.StartedAt) >= NoHealthCheckDelay {
 			return healthy
 		}

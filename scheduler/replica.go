@@ -192,7 +192,7 @@ func (r *reconciler) stopUnhealthy(cs *census, desired, lower, unstarted, room, 
 	}
 	p := r.primary()
 	for _, i := range cs.unhealthy[:n] {
-		r.stop(i, reasonUnhealthy)
+		r.stop(i, r.unhealthyReason())
 		if r.cbEnabled() != nil && p.owns(r.obs.Tasks[i].Deployment) && p.RolloutState == InProgress {
 			p.FailedTasks++ // stage 2: counted when the scheduler stops it
 		}
@@ -221,7 +221,7 @@ func (r *reconciler) scaleIn(cs *census, desired int) error {
 		case r.health(t) == healthy:
 			ids = append(ids, t.Placement)
 			index[t.Placement] = i
-		case r.svc.HealthChecked && t.Health == HealthUnhealthy:
+		case r.svc.healthChecked() && t.Health == HealthUnhealthy:
 			unready[0] = append(unready[0], i)
 		case t.LastStatus != Running:
 			unready[1] = append(unready[1], i)

@@ -61,6 +61,13 @@ type Service struct {
 	// balancer. Then a task is healthy when its Health is HEALTHY;
 	// otherwise NoHealthCheckDelay after it reaches RUNNING.
 	HealthChecked bool
+	// LoadBalancers are the target groups the service's tasks register
+	// with (at most MaxLoadBalancers). A service with load balancers is
+	// health checked whatever HealthChecked says: the caller reports each
+	// task's target health as its Health (see TargetHealth), and a task
+	// stopped for failing it gets ECS's "Task failed ELB health checks
+	// in (target-group ...)".
+	LoadBalancers []LoadBalancer
 	// LaunchType is the service's launchType: EC2 (the zero value, also
 	// what a service with neither a launch type nor a capacity provider
 	// strategy gets) or EXTERNAL. Its tasks run only on instances of that
@@ -220,6 +227,9 @@ func (s *Service) Validate() error {
 	if g := s.HealthCheckGracePeriodSeconds; g < 0 || g > MaxHealthCheckGracePeriodSeconds {
 		return fmt.Errorf("scheduler: healthCheckGracePeriodSeconds: %d, expected 0..%d", g, MaxHealthCheckGracePeriodSeconds)
 	}
+	if err := s.validLoadBalancers(); err != nil {
+		return err
+	}
 	if cb := s.DeploymentConfiguration.CircuitBreaker; cb != nil && cb.Threshold != nil {
 		switch cb.Threshold.Type {
 		case "", BoundedPercent, UnboundedPercent, Count:
@@ -319,4 +329,23 @@ func ProtectionExpiry(now time.Time, expiresInMinutes *int) (time.Time, error) {
 		}
 	}
 	return now.Add(time.Duration(m) * time.Minute), nil
+}
+
+// healthChecked reports whether a health check decides when the
+// service's tasks are healthy.
+func (s *Service) healthChecked() bool { return s.HealthChecked || len(s.LoadBalancers) > 0 }
+
+func (s *Service) validLoadBalancers() error {
+	if n := len(s.LoadBalancers); n > MaxLoadBalancers {
+		return fmt.Errorf("scheduler: loadBalancers: %d target groups, expected at most %d", n, MaxLoadBalancers)
+	}
+	for i, lb := range s.LoadBalancers {
+		switch {
+		case lb.TargetGroupArn == "":
+			return fmt.Errorf("scheduler: loadBalancers[%d].targetGroupArn: missing", i)
+		case lb.ContainerPort < 1 || lb.ContainerPort > 65535:
+			return fmt.Errorf("scheduler: loadBalancers[%d].containerPort: %d, expected 1..65535", i, lb.ContainerPort)
+		}
+	}
+	return nil
 }

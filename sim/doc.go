@@ -39,7 +39,11 @@
 // update them (new revisions, desired counts, constraints); a usage model
 // from which the simulator publishes, once a minute, the metrics ECS
 // publishes (ECSServiceAverageCPUUtilization and ...MemoryUtilization,
-// ALBRequestCountPerTarget); Application Auto Scaling (package autoscale's
+// ALBRequestCountPerTarget, and RequestCount for services with
+// loadBalancers); ELB target groups (targets registered when RUNNING,
+// healthy after interval x healthy threshold, deregistered and draining
+// for the deregistration delay before they stop; package scheduler's
+// TargetGroup); Application Auto Scaling (package autoscale's
 // Scaler) evaluated every minute on them; Auto Scaling group capacity
 // providers with managed scaling (CapacityProviderReservation, launch
 // delays, warm-up, managed termination protection); FARGATE and

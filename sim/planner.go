@@ -40,6 +40,10 @@ type TaskDefSpec struct {
 	// StartDelay, before the task reaches RUNNING: a broken revision that
 	// the deployment circuit breaker catches.
 	Crash bool `json:"crash"`
+	// FailsTargetHealthChecks makes the revision's tasks fail their
+	// target groups' health checks once RUNNING (a service with
+	// loadBalancers then replaces them).
+	FailsTargetHealthChecks bool `json:"failsTargetHealthChecks"`
 	// Duration is how long a task of a scheduled task runs (services run
 	// until stopped).
 	Duration *Distribution `json:"duration"`
@@ -71,6 +75,35 @@ type ServiceSpec struct {
 	Usage *UsageSpec `json:"usage"`
 	// Scaling registers the service with Application Auto Scaling.
 	Scaling *ScalingSpec `json:"scaling"`
+	// LoadBalancers name the scenario's targetGroups the tasks register
+	// with; without them ALBRequestCountPerTarget shares the requests
+	// among all RUNNING tasks.
+	LoadBalancers []LoadBalancerSpec `json:"loadBalancers"`
+	// HealthCheckGracePeriodSeconds is how long after RUNNING the
+	// scheduler ignores a task's failed target health checks (default 0).
+	HealthCheckGracePeriodSeconds int64 `json:"healthCheckGracePeriodSeconds"`
+}
+
+// LoadBalancerSpec is one of a service's loadBalancers, as CreateService
+// takes it. TargetGroupArn is a targetGroups name, or an ARN whose
+// "targetgroup/<name>/" part names one.
+type LoadBalancerSpec struct {
+	TargetGroupArn string `json:"targetGroupArn"`
+	// ContainerName is the scenario task definition's only container,
+	// "app" (optional).
+	ContainerName string `json:"containerName"`
+	ContainerPort int    `json:"containerPort"`
+}
+
+// TargetGroupSpec is an ELB target group (CreateTargetGroup's health
+// check settings and the deregistration_delay.timeout_seconds attribute);
+// zero values mean ELB's defaults: 30, 5, 2 and 300.
+type TargetGroupSpec struct {
+	Name                              string `json:"name"`
+	HealthCheckIntervalSeconds        int    `json:"healthCheckIntervalSeconds"`
+	HealthyThresholdCount             int    `json:"healthyThresholdCount"`
+	UnhealthyThresholdCount           int    `json:"unhealthyThresholdCount"`
+	DeregistrationDelayTimeoutSeconds *int   `json:"deregistrationDelayTimeoutSeconds"`
 }
 
 // DeploymentConfiguration is ECS's deploymentConfiguration.
@@ -366,6 +399,10 @@ func (sp *ServiceSpec) schedulerService(path string, newStrategy StrategyFactory
 		SchedulingStrategy: scheduler.SchedulingStrategy(sp.SchedulingStrategy),
 		TaskDefinition:     td,
 		DesiredCount:       sp.DesiredCount,
+	}
+	svc.HealthCheckGracePeriodSeconds = sp.HealthCheckGracePeriodSeconds
+	for _, lb := range sp.LoadBalancers {
+		svc.LoadBalancers = append(svc.LoadBalancers, scheduler.LoadBalancer{TargetGroupArn: lb.TargetGroupArn, ContainerName: lb.ContainerName, ContainerPort: lb.ContainerPort})
 	}
 	dc := &svc.DeploymentConfiguration
 	dc.MaximumPercent, dc.MinimumHealthyPercent = sp.DeploymentConfiguration.MaximumPercent, sp.DeploymentConfiguration.MinimumHealthyPercent

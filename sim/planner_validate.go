@@ -54,6 +54,10 @@ func (sc *Scenario) validatePlanner() error {
 			return fmt.Errorf("sim: fargate.pricePerGbHour: %g, expected at most %g", f.PricePerGBHour, float64(MaxPricePerHour/128))
 		}
 	}
+	groups, err := sc.validateTargetGroups()
+	if err != nil {
+		return err
+	}
 	names := map[string]bool{}
 	for i := range sc.Services {
 		sp := &sc.Services[i]
@@ -66,6 +70,9 @@ func (sc *Scenario) validatePlanner() error {
 		}
 		names[sp.Name] = true
 		if err := sp.validate(path, providers); err != nil {
+			return err
+		}
+		if err := sp.validateLoadBalancers(path, groups); err != nil {
 			return err
 		}
 	}

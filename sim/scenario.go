@@ -47,6 +47,8 @@ type Scenario struct {
 	Services []ServiceSpec `json:"services"`
 	// ServiceEvents update services at given times (UpdateService).
 	ServiceEvents []ServiceEvent `json:"serviceEvents"`
+	// TargetGroups are the ELB target groups services' loadBalancers name.
+	TargetGroups []TargetGroupSpec `json:"targetGroups"`
 	// CapacityProviders are Auto Scaling group capacity providers.
 	CapacityProviders []CapacityProviderSpec `json:"capacityProviders"`
 	// Fargate prices FARGATE and FARGATE_SPOT tasks.

@@ -28,6 +28,7 @@ type svcState struct {
 	metrics autoscale.Metrics
 	keep    int // datapoints kept per metric
 	usage   *usageModel
+	groups  []*scheduler.TargetGroup // of its loadBalancers
 
 	// Figures for the summary.
 	started, stoppedN, failedLaunch, lost int
@@ -64,6 +65,9 @@ type svcTask struct {
 	inst   *placement.Instance
 	td     *TaskDefSpec
 	reason string // the stoppedReason the scheduler gave, when it stopped it
+	// registered: a target of the service's target groups; draining:
+	// deregistered, waiting out the deregistration delay.
+	registered, draining bool
 }
 
 // Planner events.
@@ -181,6 +185,7 @@ func (s *simulator) newPlanner() error {
 		p.svcs = append(p.svcs, st)
 		p.byName[sp.Name] = st
 	}
+	s.resolveTargetGroups()
 	// Daemons first: a new instance's daemon tasks get its resources first.
 	slices.SortStableFunc(p.svcs, func(a, b *svcState) int {
 		switch {
@@ -300,7 +305,7 @@ func (s *simulator) handlePlanner(ev Event) bool {
 		s.pl.retrying = false
 		s.retry()
 	default:
-		return false
+		return s.handleTargets(ev)
 	}
 	return true
 }
@@ -377,6 +382,9 @@ func (s *simulator) stopServiceTask(sh *svcShard, st scheduler.Stop) {
 		}
 		t.t.DesiredStatus = scheduler.Stopped
 		t.reason = st.Reason
+		if s.deregister(t) {
+			return
+		}
 		// An error means the task already ended (its instance went at this
 		// very time) and its Exit is on the way: nothing to stop.
 		_ = s.exec.Stop(t.run, st.Reason)
@@ -421,6 +429,10 @@ func (s *simulator) taskRunning(t *svcTask) {
 		return
 	}
 	t.t.LastStatus, t.t.StartedAt = scheduler.Running, s.wall()
+	if len(t.shard.svc.groups) > 0 {
+		s.registerTarget(t)
+		return
+	}
 	// The 40-second health rule: look again once the task counts.
 	s.eng.After(scheduler.NoHealthCheckDelay+time.Second, reconcileEv{t.shard, reconcileLater})
 }

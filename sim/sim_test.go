@@ -106,6 +106,7 @@ func FuzzReadScenario(f *testing.F) {
 	f.Add([]byte(`{"duration": "1h", "fleet": {"instanceTypes": [{"name": "a", "cpu": 1, "memory": 1}], "pools": [{"type": "a", "zones": {"z": 1}}]}, "workload": {"generator": {"ratePerHour": 1, "mix": [{"name": "x", "weight": 1, "duration": {"kind": "constant", "median": 1}}]}}}`))
 	f.Add([]byte(reqAttrScenario(`, "agentVersion": "1.29.0"`, `, "agentVersion": "1.30.0", "attributes": {"ecs.subnet-id": "s"}`,
 		mixWith(`, "requiresAttributes": [{"name": "a", "value": "b"}]`+fireLensContainers))))
+	f.Add([]byte(lbScenario("60", 30, `{"at": "5m", "service": "web", "desiredCount": 1}`)))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		sc, err := ReadScenario(bytes.NewReader(data), "f.json")
 		if err != nil {

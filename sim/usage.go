@@ -151,7 +151,15 @@ func (s *simulator) minute() {
 		if ok {
 			st.record(autoscale.ECSServiceAverageCPUUtilization, wall, cpu)
 			st.record(autoscale.ECSServiceAverageMemoryUtilization, wall, mem)
-			st.record(autoscale.ALBRequestCountPerTarget, wall, req)
+			if len(st.groups) == 0 {
+				st.record(autoscale.ALBRequestCountPerTarget, wall, req) // the implicit target group
+			}
+		}
+		if len(st.groups) > 0 {
+			if count, per, ok := st.targetMetrics(now); ok {
+				st.record(autoscale.RequestCount, wall, count)
+				st.record(autoscale.ALBRequestCountPerTarget, wall, per)
+			}
 		}
 		if st.scaler == nil {
 			continue

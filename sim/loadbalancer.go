@@ -1,0 +1,170 @@
+package sim
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/berthsched/berth/autoscale"
+	"github.com/berthsched/berth/internal/printable"
+	"github.com/berthsched/berth/scheduler"
+)
+
+// Load balancer events.
+type (
+	// targetHealthEv is when a registered target's health checks have
+	// passed (or failed) often enough to change its health.
+	targetHealthEv struct{ t *svcTask }
+	// deregisteredEv is the end of a stopped task's deregistration delay.
+	deregisteredEv struct{ t *svcTask }
+)
+
+// handleTargets handles the load balancer events; it reports whether ev
+// was one of them.
+func (s *simulator) handleTargets(ev Event) bool {
+	switch ev := ev.(type) {
+	case targetHealthEv:
+		s.targetHealth(ev.t)
+	case deregisteredEv:
+		// The task may have ended meanwhile (its instance went).
+		if s.pl.tasks[ev.t.run.ID] == ev.t {
+			_ = s.exec.Stop(ev.t.run, ev.t.reason)
+		}
+	default:
+		return false
+	}
+	return true
+}
+
+// targetGroup returns the name a loadBalancers targetGroupArn refers to:
+// the name itself, or the name part of an ELB target group ARN.
+func targetGroupName(arn string) string {
+	const tg = ":targetgroup/"
+	if i := strings.Index(arn, tg); i >= 0 {
+		name, _, _ := strings.Cut(arn[i+len(tg):], "/")
+		return name
+	}
+	return arn
+}
+
+func (g *TargetGroupSpec) targetGroup() *scheduler.TargetGroup {
+	return &scheduler.TargetGroup{TargetGroupArn: g.Name, HealthCheckIntervalSeconds: g.HealthCheckIntervalSeconds,
+		HealthyThresholdCount: g.HealthyThresholdCount, UnhealthyThresholdCount: g.UnhealthyThresholdCount,
+		DeregistrationDelaySeconds: g.DeregistrationDelayTimeoutSeconds}
+}
+
+// validateTargetGroups checks targetGroups and returns them by name.
+func (sc *Scenario) validateTargetGroups() (map[string]*scheduler.TargetGroup, error) {
+	groups := map[string]*scheduler.TargetGroup{}
+	for i := range sc.TargetGroups {
+		g := &sc.TargetGroups[i]
+		path := fmt.Sprintf("targetGroups[%d]", i)
+		switch {
+		case g.Name == "":
+			return nil, fmt.Errorf("sim: %s.name: missing", path)
+		case printable.Check(g.Name) != nil:
+			return nil, fmt.Errorf("sim: %s.name: %q %v", path, g.Name, printable.Check(g.Name))
+		case groups[g.Name] != nil:
+			return nil, fmt.Errorf("sim: %s.name: %q is defined twice", path, g.Name)
+		}
+		tg := g.targetGroup()
+		if err := tg.Validate(); err != nil {
+			return nil, fmt.Errorf("sim: %s.%s", path, trimPrefix(err.Error(), "scheduler: "))
+		}
+		groups[g.Name] = tg
+	}
+	return groups, nil
+}
+
+// validateLoadBalancers checks that a service's loadBalancers name target
+// groups of the scenario and its only container.
+func (sp *ServiceSpec) validateLoadBalancers(path string, groups map[string]*scheduler.TargetGroup) error {
+	for j, lb := range sp.LoadBalancers {
+		if groups[targetGroupName(lb.TargetGroupArn)] == nil {
+			return fmt.Errorf("sim: %s.loadBalancers[%d].targetGroupArn: %q is not one of targetGroups", path, j, lb.TargetGroupArn)
+		}
+		if lb.ContainerName != "" && lb.ContainerName != "app" {
+			return fmt.Errorf("sim: %s.loadBalancers[%d].containerName: %q, expected app (a scenario task definition has one container, app)", path, j, lb.ContainerName)
+		}
+	}
+	return nil
+}
+
+// resolveTargetGroups gives each service the target groups its
+// loadBalancers name (validated).
+func (s *simulator) resolveTargetGroups() {
+	byName := map[string]*scheduler.TargetGroup{}
+	for i := range s.sc.TargetGroups {
+		byName[s.sc.TargetGroups[i].Name] = s.sc.TargetGroups[i].targetGroup()
+	}
+	for _, st := range s.pl.svcs {
+		for _, lb := range st.spec.LoadBalancers {
+			st.groups = append(st.groups, byName[targetGroupName(lb.TargetGroupArn)])
+		}
+	}
+}
+
+// registerTarget registers a task that reached RUNNING with its service's
+// target groups; its health changes once the checks have run (interval x
+// healthy threshold, or x unhealthy threshold for a revision that fails
+// them).
+func (s *simulator) registerTarget(t *svcTask) {
+	t.registered = true
+	s.eng.After(scheduler.HealthChangeAfter(t.shard.svc.groups, !t.td.FailsTargetHealthChecks), targetHealthEv{t})
+}
+
+// targetHealth reports a target's new health to the scheduler. An
+// unhealthy task inside the grace period is looked at again when the
+// period ends.
+func (s *simulator) targetHealth(t *svcTask) {
+	if s.pl.tasks[t.run.ID] != t || t.draining {
+		return
+	}
+	st := t.shard.svc
+	t.t.Health = scheduler.TargetHealth(st.groups, t.t.StartedAt, s.wall(), !t.td.FailsTargetHealthChecks)
+	s.queueReconcile(t.shard)
+	grace := time.Duration(st.base.HealthCheckGracePeriodSeconds) * time.Second
+	if left := t.t.StartedAt.Add(grace).Sub(s.wall()); t.t.Health == scheduler.HealthUnhealthy && left > 0 {
+		s.eng.After(left, reconcileEv{t.shard, reconcileLater})
+	}
+}
+
+// deregister deregisters a registered task the scheduler stopped: it keeps
+// running, serving no new requests, for the deregistration delay, and is
+// stopped after it. It reports whether the stop was deferred.
+func (s *simulator) deregister(t *svcTask) bool {
+	if !t.registered || t.draining {
+		return false
+	}
+	t.draining = true
+	d := scheduler.DeregistrationDelay(t.shard.svc.groups)
+	if d == 0 {
+		return false
+	}
+	s.eng.After(d, deregisteredEv{t})
+	return true
+}
+
+// targetMetrics returns the minute's RequestCount and
+// ALBRequestCountPerTarget of a service with load balancers: requests go
+// to its healthy targets (registered, not draining, HEALTHY); ok is false
+// without a usage model or registered targets.
+func (st *svcState) targetMetrics(now time.Duration) (count, perTarget float64, ok bool) {
+	if st.usage == nil {
+		return 0, 0, false
+	}
+	healthy, registered := 0, 0
+	for _, sh := range st.shards {
+		for _, t := range sh.tasks {
+			if t.registered && !t.draining && t.t.LastStatus == scheduler.Running {
+				registered++
+				if t.t.Health == scheduler.HealthHealthy {
+					healthy++
+				}
+			}
+		}
+	}
+	count = st.usage.u.RequestsPerSecond * st.usage.load(now) * 60
+	perTarget, ok = autoscale.RequestCountPerTarget(count, healthy, registered)
+	return count, perTarget, ok
+}
