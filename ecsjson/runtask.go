@@ -104,6 +104,9 @@ func ReadRunTaskRequest(r io.Reader) (*RunTaskRequest, error) {
 	if req.LaunchType, err = o.enum("launchType", "", "EC2", "EXTERNAL", "FARGATE"); err != nil {
 		return nil, err
 	}
+	if err := checkCapacityProviderStrategy(o, req.LaunchType); err != nil {
+		return nil, err
+	}
 	if req.PlacementConstraints, err = readConstraints(o, "placementConstraints", true); err != nil {
 		return nil, err
 	}
@@ -114,6 +117,22 @@ func ReadRunTaskRequest(r io.Reader) (*RunTaskRequest, error) {
 		return nil, err
 	}
 	return req, nil
+}
+
+// checkCapacityProviderStrategy rejects a capacityProviderStrategy. With a
+// launchType it is ECS's own error (the two are mutually exclusive); alone,
+// it names capacity providers, which a snapshot does not describe, so
+// berth cannot tell which instances it allows and says so rather than
+// place the tasks as if it were absent.
+func checkCapacityProviderStrategy(o object, launchType string) error {
+	items, p, err := o.array("capacityProviderStrategy")
+	if err != nil || len(items) == 0 {
+		return err
+	}
+	if launchType != "" {
+		return errorf(p, "given with launchType %s: Specifying both a launch type and capacity provider strategy is not supported. Remove one and try again. (ECS's InvalidParameterException)", launchType)
+	}
+	return errorf(p, "%d items: berth does not model capacity providers for a snapshot; give a launchType (EC2, EXTERNAL or FARGATE) instead", len(items))
 }
 
 // readNetworkConfiguration reads networkConfiguration's

@@ -109,6 +109,13 @@ func TestReadRunTaskRequestErrors(t *testing.T) {
 		{name: "case 21 spread without field", doc: rtDoc(`"placementStrategy": [{"type": "spread"}]`), want: `ecsjson: placementStrategy[0].field: expected instanceId, host or attribute:<name> for spread, found ""`},
 		{name: "spread on attribute: alone", doc: rtDoc(`"placementStrategy": [{"type": "spread", "field": "attribute:"}]`), want: `ecsjson: placementStrategy[0].field: expected instanceId, host or attribute:<name> for spread, found "attribute:"`},
 		{name: "spread field of 256", doc: rtDoc(`"placementStrategy": [{"type": "spread", "field": "attribute:` + strings.Repeat("a", 246) + `"}]`), want: `ecsjson: placementStrategy[0].field: 256 characters, at most 255 allowed`},
+		// Case 83: launchType and capacityProviderStrategy are mutually
+		// exclusive; a strategy alone names providers a snapshot does not
+		// describe (before, both were ignored and the tasks placed on EC2).
+		{name: "case 83 launch type and capacity provider strategy", doc: rtDoc(`"launchType": "EC2", "capacityProviderStrategy": [{"capacityProvider": "cp"}]`),
+			want: `ecsjson: capacityProviderStrategy: given with launchType EC2: Specifying both a launch type and capacity provider strategy is not supported. Remove one and try again. (ECS's InvalidParameterException)`},
+		{name: "capacity provider strategy alone", doc: rtDoc(`"capacityProviderStrategy": [{"capacityProvider": "cp", "weight": 1}]`),
+			want: `ecsjson: capacityProviderStrategy: 1 items: berth does not model capacity providers for a snapshot; give a launchType (EC2, EXTERNAL or FARGATE) instead`},
 		{name: "random with a field", doc: rtDoc(`"placementStrategy": [{"type": "random", "field": "cpu"}]`), want: `ecsjson: placementStrategy[0].field: random takes no field, found "cpu"`},
 		{name: "strategy type unknown", doc: rtDoc(`"placementStrategy": [{"type": "pack", "field": "cpu"}]`), want: `ecsjson: placementStrategy[0].type: expected one of binpack, random, spread, found "pack"`},
 		{name: "strategy without type", doc: rtDoc(`"placementStrategy": [{"field": "cpu"}]`), want: `ecsjson: placementStrategy[0].type: missing`},
