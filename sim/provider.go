@@ -149,7 +149,8 @@ func (s *simulator) provisionFargate(sh *svcShard) {
 	typ := s.types[name]
 	if typ == nil {
 		price := float64(td.CPU)/1024*f.PricePerVCPUHour + float64(td.MemoryMiB)/1024*f.PricePerGBHour
-		typ = &InstanceType{Name: name, CPU: max(td.CPU, 1), MemoryMiB: td.MemoryMiB, PricePerHour: price}
+		one := 1 // the task's own ENI: Fargate tasks are awsvpc
+		typ = &InstanceType{Name: name, CPU: max(td.CPU, 1), MemoryMiB: td.MemoryMiB, PricePerHour: price, ENIs: &one}
 		s.types[name] = typ
 	}
 	attrs := map[string]string{attrProvider: sh.provider, "berth.service": sh.svc.spec.Name}

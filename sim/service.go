@@ -151,6 +151,7 @@ func (s *simulator) newPlanner() error {
 		if err != nil {
 			return fmt.Errorf("sim: %w", err)
 		}
+		base.Zones = sp.zones(sc.Fleet.Subnets)
 		st := &svcState{spec: sp, base: base, strategy: strategyOf(sp.CapacityProviderStrategy), daemon: sp.SchedulingStrategy == "DAEMON",
 			tds: map[string]*TaskDefSpec{tdKey(&sp.TaskDefinition): &sp.TaskDefinition}, metrics: autoscale.Metrics{},
 			keep: autoscale.DefaultLowDatapoints + 5}
@@ -523,6 +524,9 @@ func (s *simulator) serviceEvent(e *ServiceEvent) {
 		if err != nil {
 			s.fail(fmt.Errorf("sim: %w", err))
 			return
+		}
+		if e.TaskDefinition.awsvpc(st.spec.fargate()) {
+			td.NetworkMode = placement.NetworkAwsvpc
 		}
 		st.tds[tdKey(e.TaskDefinition)] = e.TaskDefinition
 		base.TaskDefinition = td
