@@ -1,8 +1,12 @@
 package sim
 
 import (
+	"encoding/json"
+	"math"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 // svcENIScenario runs 3 tasks of one service on a c5.large in us-east-1a;
@@ -109,5 +113,68 @@ func TestReadScenarioAWSVPCServiceENIs(t *testing.T) {
 	want := `sim: e.json: fleet.instanceTypes[0].enis: missing: berth's ENI table does not know "x9.huge" and services[0] runs awsvpc tasks`
 	if err == nil || err.Error() != want {
 		t.Errorf("ReadScenario error = %v, want %q", err, want)
+	}
+}
+
+// TestFargateSpotInterruption: at a FARGATE_SPOT interruption notice ECS
+// sends the task SIGTERM, and the service scheduler starts its
+// replacement then, not two minutes later when the capacity goes
+// (AWS Knowledge Center, "How do I handle Spot termination notices in
+// AWS Fargate Spot tasks?"). The task exits after its stopTimeout
+// (default 30s, at most 2m), with stopCode SpotInterruption. Timings are
+// offsets from the first notice T, which the seeded draw places:
+//   - the replacement's capacity registers at T + 30s (provisionDelay),
+//   - the interrupted task's capacity goes when the task exits, at
+//     T + stopTimeout, never failing at T + 2m with the task on it.
+func TestFargateSpotInterruption(t *testing.T) {
+	tests := []struct {
+		name, stopTimeout string
+		wantGone          float64 // seconds after the notice, at least the 30s of provisionDelay
+	}{
+		{"default stopTimeout", "", 30},
+		{"45s", `, "stopTimeout": "45s"`, 45},
+		{"the whole notice", `, "stopTimeout": "2m"`, 120},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, log := runPlanner(t, `{"name": "fargate-spot", "seed": 1, "duration": "1h",
+  "fargate": {"spotInterruptionsPerHour": 1, "provisionDelay": "30s"},
+  "services": [{"name": "api", "desiredCount": 1,
+    "taskDefinition": {"family": "api", "cpu": 256, "memory": 512`+tt.stopTimeout+`},
+    "capacityProviderStrategy": [{"capacityProvider": "FARGATE_SPOT", "weight": 1}]}]}`)
+			type ev struct {
+				Time     float64 `json:"time"`
+				Kind     string  `json:"kind"`
+				Instance string  `json:"instance"`
+			}
+			var evs []ev
+			for _, line := range strings.Split(strings.TrimSpace(log), "\n") {
+				var e ev
+				if err := json.Unmarshal([]byte(line), &e); err != nil {
+					t.Fatalf("event log line %q: %v", line, err)
+				}
+				if strings.HasPrefix(e.Kind, "instance-") {
+					evs = append(evs, e)
+				}
+			}
+			if len(evs) < 2 || evs[1].Kind != "instance-drain" {
+				t.Fatalf("instance events %+v: want the first task's capacity, then its interruption notice", evs)
+			}
+			notice := evs[1].Time
+			const first, second = "fargate-256cpu-512mb-00000", "fargate-256cpu-512mb-00001"
+			var got []ev
+			for _, e := range evs[2:] {
+				if e.Time <= notice+spotNotice.Seconds() && (e.Instance == first || e.Instance == second) {
+					got = append(got, ev{math.Round(e.Time - notice), e.Kind, e.Instance})
+				}
+			}
+			want := []ev{{30, "instance-add", second}, {tt.wantGone, "instance-deregister", first}}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("instance events within 2m of the notice at %.0fs (-want +got):\n%s", notice, diff)
+			}
+			if s := serviceSummary(t, r, "api"); s.Lost == 0 {
+				t.Errorf("api: %+v, want the interrupted tasks counted as lost", s)
+			}
+		})
 	}
 }

@@ -64,6 +64,9 @@ type svcTask struct {
 	inst   *placement.Instance
 	td     *TaskDefSpec
 	reason string // the stoppedReason the scheduler gave, when it stopped it
+	// code is the stopCode when something other than the scheduler
+	// stopped the task (a FARGATE_SPOT interruption).
+	code scheduler.StopCode
 }
 
 // Planner events.
@@ -77,6 +80,7 @@ type (
 	minuteTick   struct{}
 	spotNoticeEv struct{ in *placement.Instance }
 	spotKillEv   struct{ in *placement.Instance }
+	spotStopEv   struct{ t *svcTask }
 	scheduledRun struct{ i int }
 	retryEv      struct{}
 )
@@ -295,6 +299,8 @@ func (s *simulator) handlePlanner(ev Event) bool {
 		s.spotNotice(ev.in)
 	case spotKillEv:
 		s.spotKill(ev.in)
+	case spotStopEv:
+		s.spotStop(ev.t)
 	case scheduledRun:
 		s.runScheduled(ev.i)
 	case retryEv:
@@ -441,6 +447,9 @@ func (s *simulator) serviceExited(t *svcTask, e *Exit) {
 	st := t.t
 	st.LastStatus, st.DesiredStatus = scheduler.Stopped, scheduler.Stopped
 	switch {
+	case t.code != "":
+		st.StopCode = t.code
+		sh.svc.lost++
 	case t.reason != "":
 		st.StopCode = scheduler.ServiceSchedulerInitiated
 	case isLost(e.Reason):
