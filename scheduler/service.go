@@ -75,6 +75,10 @@ type Service struct {
 	// "Task definition does not support launch_type ..."). FARGATE
 	// services are not reconciled here: they have no container instances.
 	LaunchType placement.LaunchType
+	// Zones are the availability zones of an awsvpc service's subnets
+	// (its networkConfiguration): its tasks are placed only there, else
+	// LOCATION (placement.Request.Zones). Empty means any zone.
+	Zones []string
 	// ForceNewDeployment starts a deployment whenever it changes, even with
 	// the same task definition (UpdateService's forceNewDeployment, as a
 	// generation counter so that the spec stays declarative).
@@ -307,6 +311,9 @@ func (s *Service) requestFor(td *placement.TaskDefinition, count int) *placement
 	}
 	req := td.Request(count, s.Group(), constraints, strategies)
 	req.LaunchType = s.LaunchType
+	if req.Task.AWSVPC {
+		req.Zones = s.Zones
+	}
 	return req
 }
 

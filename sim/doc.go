@@ -54,7 +54,13 @@
 // one shard per provider (each with its share of the desired count and a
 // memberOf on the attribute berth.capacity-provider), its missing tasks
 // are PROVISIONING for managed scaling, and each Fargate task runs on
-// capacity of exactly its size. See docs/planner.md.
+// capacity of exactly its size, with one task ENI. A Fargate service is
+// checked at load for what ECS rejects (placement constraints and
+// strategies, task definition constraints, GPUs, network modes other
+// than awsvpc; a Fargate definition without networkMode is awsvpc). A
+// FARGATE_SPOT interruption stops the task at the notice (SIGTERM; it
+// exits after its stopTimeout) and its service replaces it then. See
+// docs/planner.md.
 //
 // Sweep runs a scenario once per combination of parameter values, in
 // parallel.

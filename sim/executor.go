@@ -12,6 +12,7 @@ const (
 	ReasonOutOfMemory     = "OutOfMemoryError: Container killed due to memory usage"
 	ReasonInstanceLost    = "Host EC2 (instance %s) terminated."
 	ReasonStoppedByUser   = "Task stopped by user"
+	ReasonSpotInterrupted = "Your Spot Task was interrupted."
 )
 
 // isLost reports whether a stopped reason says the task's instance went

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/berthsched/berth/autoscale"
@@ -26,8 +27,19 @@ type TaskDefSpec struct {
 	CPU       int64 `json:"cpu"`
 	MemoryMiB int64 `json:"memory"`
 	GPUs      int   `json:"gpus"`
-	// HostPorts are static TCP host ports (bridge mode).
+	// HostPorts are static TCP host ports (bridge mode), each mapped to the
+	// same container port; in awsvpc mode they are on the task's ENI.
 	HostPorts []uint16 `json:"hostPorts"`
+	// NetworkMode is bridge or awsvpc; absent means bridge, except for a
+	// service on FARGATE or FARGATE_SPOT, where it means awsvpc (Fargate
+	// runs nothing else). An awsvpc task takes one of its instance's task
+	// ENIs.
+	NetworkMode string `json:"networkMode,omitempty"`
+	// StopTimeout is how long a task takes to exit after SIGTERM (the
+	// containers' stopTimeout): 30s when absent, at most 2m. It matters
+	// where ECS sends SIGTERM ahead of the end, as at a FARGATE_SPOT
+	// interruption notice.
+	StopTimeout Duration `json:"stopTimeout,omitempty"`
 	// Constraints are the task definition's memberOf constraints.
 	Constraints []ConstraintSpec `json:"constraints"`
 	// RequiresAttributes are the task definition's requiresAttributes:
@@ -70,6 +82,11 @@ type ServiceSpec struct {
 	// CapacityProviderStrategy names the scenario's capacity providers
 	// (or FARGATE, FARGATE_SPOT); empty runs on any instance of the fleet.
 	CapacityProviderStrategy []StrategyItemSpec `json:"capacityProviderStrategy"`
+	// Subnets are the subnets (of fleet.subnets) of an awsvpc service's
+	// tasks, ECS's networkConfiguration.awsvpcConfiguration.subnets: its
+	// tasks run only in those subnets' zones (else LOCATION). Fargate
+	// tasks ignore them: Fargate picks the zone.
+	Subnets []string `json:"subnets,omitempty"`
 	// Usage is what the tasks actually use; nil means nothing (the
 	// utilization metrics are then 0).
 	Usage *UsageSpec `json:"usage"`
@@ -332,7 +349,7 @@ func (td *TaskDefSpec) taskDefinition(path string) (*placement.TaskDefinition, e
 	if rev == 0 {
 		rev = 1
 	}
-	out := &placement.TaskDefinition{Family: td.Family, Revision: rev, MemoryMiB: td.MemoryMiB}
+	out := &placement.TaskDefinition{Family: td.Family, Revision: rev, MemoryMiB: td.MemoryMiB, NetworkMode: placement.NetworkMode(td.NetworkMode)}
 	c := placement.ContainerDefinition{Name: "app", CPU: td.CPU, Memory: td.MemoryMiB, GPUs: td.GPUs, Essential: true}
 	for _, p := range td.HostPorts {
 		c.PortMappings = append(c.PortMappings, placement.PortMapping{ContainerPort: int(p), HostPort: int(p)})
@@ -360,6 +377,10 @@ func (td *TaskDefSpec) validate(path string) error {
 		return fmt.Errorf("sim: %s: cpu %d, memory %d, gpus %d: expected memory above 0 and nothing negative", path, td.CPU, td.MemoryMiB, td.GPUs)
 	case td.StartDelay < 0:
 		return fmt.Errorf("sim: %s.startDelay: %v is negative", path, time.Duration(td.StartDelay))
+	case td.StopTimeout < 0 || td.StopTimeout > Duration(maxStopTimeout):
+		return fmt.Errorf("sim: %s.stopTimeout: %v, expected 0s to %v", path, time.Duration(td.StopTimeout), maxStopTimeout)
+	case td.NetworkMode != "" && td.NetworkMode != string(placement.NetworkBridge) && td.NetworkMode != string(placement.NetworkAwsvpc):
+		return fmt.Errorf("sim: %s.networkMode: %q, expected bridge or awsvpc", path, td.NetworkMode)
 	}
 	if td.Duration != nil {
 		if err := td.Duration.validate(path + ".duration"); err != nil {
@@ -371,6 +392,26 @@ func (td *TaskDefSpec) validate(path string) error {
 	}
 	return nil
 }
+
+// awsvpc reports whether td's tasks run in awsvpc network mode; on
+// Fargate a definition without networkMode is awsvpc.
+func (td *TaskDefSpec) awsvpc(fargate bool) bool {
+	return td.NetworkMode == string(placement.NetworkAwsvpc) || fargate && td.NetworkMode == ""
+}
+
+// stopTimeout is how long a task takes to exit after SIGTERM.
+func (td *TaskDefSpec) stopTimeout() time.Duration {
+	if td.StopTimeout == 0 {
+		return defaultStopTimeout
+	}
+	return time.Duration(td.StopTimeout)
+}
+
+// ECS's stopTimeout: 30s by default, at most 120s on Fargate.
+const (
+	defaultStopTimeout = 30 * time.Second
+	maxStopTimeout     = 2 * time.Minute
+)
 
 func (td *TaskDefSpec) startDelay() time.Duration {
 	if td.StartDelay == 0 {
@@ -394,6 +435,9 @@ func (sp *ServiceSpec) schedulerService(path string, newStrategy StrategyFactory
 	if err != nil {
 		return nil, err
 	}
+	if sp.TaskDefinition.awsvpc(sp.fargate()) {
+		td.NetworkMode = placement.NetworkAwsvpc
+	}
 	svc := &scheduler.Service{
 		Name:               sp.Name,
 		SchedulingStrategy: scheduler.SchedulingStrategy(sp.SchedulingStrategy),
@@ -414,6 +458,25 @@ func (sp *ServiceSpec) schedulerService(path string, newStrategy StrategyFactory
 		return nil, err
 	}
 	return svc, nil
+}
+
+// fargate reports whether the service runs on FARGATE or FARGATE_SPOT
+// (a strategy never mixes them with Auto Scaling group providers).
+func (sp *ServiceSpec) fargate() bool { return sp.fargateProvider() != "" }
+
+// zones returns the zones of the service's subnets, for an awsvpc service
+// on EC2 instances; nil otherwise.
+func (sp *ServiceSpec) zones(subnets map[string]string) []string {
+	if sp.fargate() || !sp.TaskDefinition.awsvpc(false) {
+		return nil
+	}
+	var out []string
+	for _, sn := range sp.Subnets {
+		if z := subnets[sn]; !slices.Contains(out, z) {
+			out = append(out, z)
+		}
+	}
+	return out
 }
 
 func trimPrefix(s, p string) string {

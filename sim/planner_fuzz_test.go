@@ -22,6 +22,11 @@ func FuzzReadPlannerScenario(f *testing.F) {
 	f.Add([]byte(`{"duration": "1h", "services": [{"name": "a", "taskDefinition": {"family": "a", "cpu": 256, "memory": 512}, "desiredCount": 1,
   "capacityProviderStrategy": [{"capacityProvider": "FARGATE", "weight": 1}], "scaling": {"minCapacity": 1, "maxCapacity": 2,
   "scheduledActions": [{"name": "x", "schedule": "cron(0 1 * * ? *)", "maxCapacity": 1}]}}]}`))
+	f.Add([]byte(`{"duration": "1h", "fleet": {"instanceTypes": [{"name": "c5.large", "cpu": 2048, "memory": 3800}],
+  "pools": [{"type": "c5.large", "zones": {"a": 1}}], "subnets": {"s-a": "a"}}, "fargate": {"spotInterruptionsPerHour": 2},
+  "services": [{"name": "v", "taskDefinition": {"family": "v", "cpu": 256, "memory": 512, "hostPorts": [80], "networkMode": "awsvpc"},
+  "desiredCount": 3, "subnets": ["s-a"]}, {"name": "f", "taskDefinition": {"family": "f", "cpu": 256, "memory": 512, "stopTimeout": "45s"},
+  "desiredCount": 2, "capacityProviderStrategy": [{"capacityProvider": "FARGATE_SPOT", "weight": 1}]}]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		sc, err := ReadScenario(bytes.NewReader(data), "f.json")
 		if err != nil {

@@ -69,7 +69,7 @@ func (sc *Scenario) validatePlanner() error {
 			return fmt.Errorf("sim: %s.name: %q %v", path, sp.Name, err)
 		}
 		names[sp.Name] = true
-		if err := sp.validate(path, providers); err != nil {
+		if err := sp.validate(path, providers, &sc.Fleet); err != nil {
 			return err
 		}
 		if err := sp.validateLoadBalancers(path, groups); err != nil {
@@ -92,6 +92,9 @@ func (sc *Scenario) validatePlanner() error {
 			if err := e.TaskDefinition.validate(path + ".taskDefinition"); err != nil {
 				return err
 			}
+		}
+		if err := e.validateFargate(path, sc.service(e.Service)); err != nil {
+			return err
 		}
 		if e.PlacementConstraints != nil {
 			if _, err := compileConstraints(*e.PlacementConstraints, path+".placementConstraints"); err != nil {
@@ -264,7 +267,7 @@ func validStrategy(path string, items []StrategyItemSpec, providers map[string]b
 	return nil
 }
 
-func (sp *ServiceSpec) validate(path string, providers map[string]bool) error {
+func (sp *ServiceSpec) validate(path string, providers map[string]bool, f *Fleet) error {
 	if err := sp.TaskDefinition.validate(path + ".taskDefinition"); err != nil {
 		return err
 	}
@@ -287,6 +290,14 @@ func (sp *ServiceSpec) validate(path string, providers map[string]bool) error {
 				return fmt.Errorf("sim: %s.taskDefinition: cpu %d, memory %d is not a Fargate task size (256: 512-2048; 512: 1024-4096; 1024: 2048-8192; ...)", path, sp.TaskDefinition.CPU, sp.TaskDefinition.MemoryMiB)
 			}
 		}
+	}
+	if p := sp.fargateProvider(); p != "" {
+		if err := sp.validateFargate(path, p); err != nil {
+			return err
+		}
+	}
+	if err := sp.validateNetwork(path, f); err != nil {
+		return err
 	}
 	if u := sp.Usage; u != nil {
 		if u.CPU < 0 || u.Memory < 0 || u.MemoryPerTask < 0 || u.RequestsPerSecond < 0 || u.CPUPerRequest < 0 {
@@ -367,6 +378,32 @@ func (s *ScalingSpec) scaler(service string) (*autoscale.Scaler, error) {
 			ScalableTargetAction: autoscale.ScalableTargetAction{MinCapacity: a.MinCapacity, MaxCapacity: a.MaxCapacity}})
 	}
 	return sc, nil
+}
+
+// service returns the service named name, or nil.
+func (sc *Scenario) service(name string) *ServiceSpec {
+	for i := range sc.Services {
+		if sc.Services[i].Name == name {
+			return &sc.Services[i]
+		}
+	}
+	return nil
+}
+
+// validateFargate checks what an UpdateService of a Fargate service may
+// not bring: constraints, or a task definition Fargate cannot run.
+func (e *ServiceEvent) validateFargate(path string, sp *ServiceSpec) error {
+	p := sp.fargateProvider()
+	if p == "" {
+		return nil
+	}
+	if e.PlacementConstraints != nil && len(*e.PlacementConstraints) > 0 {
+		return fmt.Errorf("sim: %s.placementConstraints[0]: %s: placement constraints are not supported with %s", path, constraintText((*e.PlacementConstraints)[0]), p)
+	}
+	if e.TaskDefinition != nil {
+		return e.TaskDefinition.validateFargate(path+".taskDefinition", p)
+	}
+	return nil
 }
 
 // usesFargate reports whether a service runs on FARGATE or FARGATE_SPOT.

@@ -7,6 +7,7 @@ import (
 
 	"github.com/berthsched/berth/autoscale"
 	"github.com/berthsched/berth/placement"
+	"github.com/berthsched/berth/scheduler"
 	"github.com/berthsched/berth/sim/trace"
 )
 
@@ -108,8 +109,49 @@ func (s *simulator) spotNotice(in *placement.Instance) {
 	s.cluster.Update(in, func(in *placement.Instance) { in.Status = placement.StatusDraining })
 	s.log.instance(s.eng.Now(), trace.KindInstanceDrain, in, s.info[in.Index()], "spot interruption notice")
 	s.pl.out.scaling(s.eng.Now(), s.pl.instanceProvider(in), "spot", 0, 0, "interruption notice for "+s.info[in.Index()].id)
-	s.eng.After(spotNotice, spotKillEv{in})
+	// An interrupted Fargate Spot task takes its capacity with it when it
+	// exits, within the notice.
+	if s.pl.instanceProvider(in) != providerFargateSpot || !s.fargateSpotNotice(in) {
+		s.eng.After(spotNotice, spotKillEv{in})
+	}
 	s.changed()
+}
+
+// fargateSpotNotice interrupts the FARGATE_SPOT task on in as ECS does:
+// SIGTERM at the notice, so the task is stopping from then on (its
+// service starts the replacement now, within maximumPercent), and it
+// exits after its stopTimeout (berth assumes it takes all of it), with
+// stopCode SpotInterruption. A stopTimeout is at most the two minutes of
+// the notice, so the task's exit, which releases its capacity, ends the
+// interruption. It reports whether in had a task to stop.
+func (s *simulator) fargateSpotNotice(in *placement.Instance) bool {
+	name, _ := in.Attribute("berth.service")
+	st := s.pl.byName[name]
+	if st == nil {
+		return false
+	}
+	stopping := false
+	for _, sh := range st.shards {
+		for _, t := range sh.tasks {
+			if t.inst != in || t.t.DesiredStatus == scheduler.Stopped {
+				continue
+			}
+			t.t.DesiredStatus = scheduler.Stopped
+			t.reason, t.code = ReasonSpotInterrupted, scheduler.SpotInterruption
+			s.eng.After(t.td.stopTimeout(), spotStopEv{t})
+			s.queueReconcile(sh)
+			stopping = true
+		}
+	}
+	return stopping
+}
+
+// spotStop ends an interrupted Fargate Spot task at the end of its
+// stopTimeout.
+func (s *simulator) spotStop(t *svcTask) {
+	if _, live := s.pl.tasks[t.run.ID]; live {
+		_ = s.exec.Stop(t.run, t.reason) // an error: it already ended
+	}
 }
 
 func (s *simulator) spotKill(in *placement.Instance) {
@@ -149,7 +191,8 @@ func (s *simulator) provisionFargate(sh *svcShard) {
 	typ := s.types[name]
 	if typ == nil {
 		price := float64(td.CPU)/1024*f.PricePerVCPUHour + float64(td.MemoryMiB)/1024*f.PricePerGBHour
-		typ = &InstanceType{Name: name, CPU: max(td.CPU, 1), MemoryMiB: td.MemoryMiB, PricePerHour: price}
+		one := 1 // the task's own ENI: Fargate tasks are awsvpc
+		typ = &InstanceType{Name: name, CPU: max(td.CPU, 1), MemoryMiB: td.MemoryMiB, PricePerHour: price, ENIs: &one}
 		s.types[name] = typ
 	}
 	attrs := map[string]string{attrProvider: sh.provider, "berth.service": sh.svc.spec.Name}

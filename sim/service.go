@@ -68,6 +68,9 @@ type svcTask struct {
 	// registered: a target of the service's target groups; draining:
 	// deregistered, waiting out the deregistration delay.
 	registered, draining bool
+	// code is the stopCode when something other than the scheduler
+	// stopped the task (a FARGATE_SPOT interruption).
+	code scheduler.StopCode
 }
 
 // Planner events.
@@ -81,6 +84,7 @@ type (
 	minuteTick   struct{}
 	spotNoticeEv struct{ in *placement.Instance }
 	spotKillEv   struct{ in *placement.Instance }
+	spotStopEv   struct{ t *svcTask }
 	scheduledRun struct{ i int }
 	retryEv      struct{}
 )
@@ -155,6 +159,7 @@ func (s *simulator) newPlanner() error {
 		if err != nil {
 			return fmt.Errorf("sim: %w", err)
 		}
+		base.Zones = sp.zones(sc.Fleet.Subnets)
 		st := &svcState{spec: sp, base: base, strategy: strategyOf(sp.CapacityProviderStrategy), daemon: sp.SchedulingStrategy == "DAEMON",
 			tds: map[string]*TaskDefSpec{tdKey(&sp.TaskDefinition): &sp.TaskDefinition}, metrics: autoscale.Metrics{},
 			keep: autoscale.DefaultLowDatapoints + 5}
@@ -299,6 +304,8 @@ func (s *simulator) handlePlanner(ev Event) bool {
 		s.spotNotice(ev.in)
 	case spotKillEv:
 		s.spotKill(ev.in)
+	case spotStopEv:
+		s.spotStop(ev.t)
 	case scheduledRun:
 		s.runScheduled(ev.i)
 	case retryEv:
@@ -452,6 +459,9 @@ func (s *simulator) serviceExited(t *svcTask, e *Exit) {
 	st := t.t
 	st.LastStatus, st.DesiredStatus = scheduler.Stopped, scheduler.Stopped
 	switch {
+	case t.code != "":
+		st.StopCode = t.code
+		sh.svc.lost++
 	case t.reason != "":
 		st.StopCode = scheduler.ServiceSchedulerInitiated
 	case isLost(e.Reason):
@@ -535,6 +545,9 @@ func (s *simulator) serviceEvent(e *ServiceEvent) {
 		if err != nil {
 			s.fail(fmt.Errorf("sim: %w", err))
 			return
+		}
+		if e.TaskDefinition.awsvpc(st.spec.fargate()) {
+			td.NetworkMode = placement.NetworkAwsvpc
 		}
 		st.tds[tdKey(e.TaskDefinition)] = e.TaskDefinition
 		base.TaskDefinition = td

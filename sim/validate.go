@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/berthsched/berth/eni"
 	"github.com/berthsched/berth/internal/jsondoc"
 	"github.com/berthsched/berth/internal/printable"
 	"github.com/berthsched/berth/placement"
@@ -331,13 +330,7 @@ func (m *Mix) validateNetwork(p string, f *Fleet) error {
 	if !m.awsvpc() {
 		return nil
 	}
-	for i := range f.InstanceTypes {
-		t := &f.InstanceTypes[i]
-		if _, known := eni.Lookup(t.Name); !known && t.ENIs == nil {
-			return fmt.Errorf("sim: fleet.instanceTypes[%d].enis: missing: berth's ENI table does not know %q and %s runs awsvpc tasks", i, t.Name, p)
-		}
-	}
-	return nil
+	return f.knownENIs(p)
 }
 
 // validateContainers checks a mix's containers by ECS's rules for a

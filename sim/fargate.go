@@ -1,0 +1,98 @@
+package sim
+
+import (
+	"fmt"
+
+	"github.com/berthsched/berth/eni"
+)
+
+// validateFargate reports what ECS rejects (InvalidParameterException or
+// ClientException) for a service on FARGATE or FARGATE_SPOT, naming the
+// field: placement constraints and strategies ("Placement constraints
+// are not supported with FARGATE launch type."), task definition
+// constraints and GPUs (the definition is then not Fargate-compatible:
+// "Task definition does not support launch_type FARGATE."), and network
+// modes other than awsvpc ("Fargate only supports network mode
+// 'awsvpc'."). Host ports need no check here: in awsvpc mode a scenario's
+// hostPorts are their container ports, which ECS requires. provider names
+// the Fargate provider of the strategy, for the message.
+func (sp *ServiceSpec) validateFargate(path, provider string) error {
+	if len(sp.PlacementConstraints) > 0 {
+		return fmt.Errorf("sim: %s.placementConstraints[0]: %s: placement constraints are not supported with %s", path, constraintText(sp.PlacementConstraints[0]), provider)
+	}
+	if len(sp.PlacementStrategy) > 0 {
+		s := sp.PlacementStrategy[0]
+		return fmt.Errorf("sim: %s.placementStrategy[0]: %s: placement strategies are not supported with %s (Fargate spreads tasks across zones itself)", path, strategyText(s), provider)
+	}
+	return sp.TaskDefinition.validateFargate(path+".taskDefinition", provider)
+}
+
+// validateFargate checks the parts of a task definition that keep it off
+// Fargate.
+func (td *TaskDefSpec) validateFargate(path, provider string) error {
+	switch {
+	case len(td.Constraints) > 0:
+		return fmt.Errorf("sim: %s.constraints[0]: %s: task placement constraints are not supported for tasks on %s", path, constraintText(td.Constraints[0]), provider)
+	case td.GPUs > 0:
+		return fmt.Errorf("sim: %s.gpus: %d: GPUs are not supported for tasks on %s, expected 0", path, td.GPUs, provider)
+	case !td.awsvpc(true):
+		return fmt.Errorf("sim: %s.networkMode: %q: %s only supports network mode awsvpc", path, td.NetworkMode, provider)
+	}
+	return nil
+}
+
+func constraintText(c ConstraintSpec) string {
+	if c.Expression == nil {
+		return c.Type
+	}
+	return fmt.Sprintf("%s %q", c.Type, *c.Expression)
+}
+
+func strategyText(s StrategySpec) string {
+	if s.Field == "" {
+		return s.Type
+	}
+	return s.Type + " " + s.Field
+}
+
+// fargateProvider returns the service's Fargate provider (the first of
+// its strategy), or "".
+func (sp *ServiceSpec) fargateProvider() string {
+	for _, it := range sp.CapacityProviderStrategy {
+		if it.CapacityProvider == providerFargate || it.CapacityProvider == providerFargateSpot {
+			return it.CapacityProvider
+		}
+	}
+	return ""
+}
+
+// validateNetwork checks an awsvpc service's subnets and, on EC2
+// instances, that every instance type has a known count of task ENIs.
+func (sp *ServiceSpec) validateNetwork(path string, f *Fleet) error {
+	fargate := sp.fargate()
+	if len(sp.Subnets) > 0 && !sp.TaskDefinition.awsvpc(fargate) {
+		return fmt.Errorf("sim: %s.subnets: given for networkMode %q, expected awsvpc", path, sp.TaskDefinition.NetworkMode)
+	}
+	for i, sn := range sp.Subnets {
+		if _, ok := f.Subnets[sn]; !ok {
+			return fmt.Errorf("sim: %s.subnets[%d]: %q is not one of fleet.subnets", path, i, sn)
+		}
+	}
+	if fargate || !sp.TaskDefinition.awsvpc(false) {
+		return nil
+	}
+	return f.knownENIs(path)
+}
+
+// knownENIs reports an instance type whose task ENIs are unknown: neither
+// enis nor berth's table gives them, and what runs awsvpc tasks at path
+// would then never be placed.
+func (f *Fleet) knownENIs(path string) error {
+	for i := range f.InstanceTypes {
+		t := &f.InstanceTypes[i]
+		if _, known := eni.Lookup(t.Name); !known && t.ENIs == nil {
+			return fmt.Errorf("sim: fleet.instanceTypes[%d].enis: missing: berth's ENI table does not know %q and %s runs awsvpc tasks", i, t.Name, path)
+		}
+	}
+	return nil
+}
