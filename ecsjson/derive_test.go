@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -126,6 +127,40 @@ func TestDerivedAttributesPublished(t *testing.T) {
 	in, out := read("sleep360-input.json"), read("sleep360-output.json")
 	if diff := cmp.Diff(attributeNames(out.RequiresAttributes), attributeNames(in.RequiresAttributes)); diff != "" {
 		t.Errorf("derived requiresAttributes of sleep360-input.json differ from the published output (-want +got):\n%s", diff)
+	}
+	// The AWS Modern Application Workshop (aws-samples), module 2, prints
+	// what RegisterTaskDefinition returned in 2018 for its Fargate
+	// service: an awsvpc definition with task and execution roles, an ECR
+	// image and awslogs (mythicalmysfits-input.json is that definition as
+	// registered). berth derives every attribute of that output but
+	// docker-remote-api.1.18, whose rule the published outputs do not
+	// settle (a 2026 output of a definition with the same roles, image
+	// and log driver lacks it). What berth derives must all be there: an
+	// attribute ECS does not require would keep tasks off agents that can
+	// run them.
+	mm := read("mythicalmysfits-input.json")
+	published := []string{
+		"com.amazonaws.ecs.capability.docker-remote-api.1.18",
+		"com.amazonaws.ecs.capability.docker-remote-api.1.19",
+		"com.amazonaws.ecs.capability.ecr-auth",
+		"com.amazonaws.ecs.capability.logging-driver.awslogs",
+		"com.amazonaws.ecs.capability.task-iam-role",
+		"ecs.capability.execution-role-awslogs",
+		"ecs.capability.execution-role-ecr-pull",
+		"ecs.capability.task-eni",
+	}
+	got := attributeNames(mm.RequiresAttributes)
+	for _, name := range got {
+		if !slices.Contains(published, name) {
+			t.Errorf("mythicalmysfits-input.json: derived %s, which the published output does not require", name)
+		}
+	}
+	if len(got) != len(published)-1 {
+		t.Errorf("mythicalmysfits-input.json: derived %d attributes %v, want the published %d less docker-remote-api.1.18", len(got), got, len(published))
+	}
+	// Its compatibilities are EC2 and FARGATE, registered for FARGATE.
+	if err := mm.Supports(placement.LaunchTypeEC2); err != nil {
+		t.Errorf("mythicalmysfits-input.json: %v, want EC2 supported (published compatibilities EC2, FARGATE)", err)
 	}
 }
 
