@@ -99,9 +99,11 @@ type simulator struct {
 	next     *item // the next arrival, read ahead
 	waiting  []*task
 	running  map[string]*task
-	// live holds the ids of the tasks submitted and not yet finished, with
-	// the trace line each came from: an id may come again only once its
-	// task is done. Bounded by the live tasks, not by the trace's length.
+	// live holds the ids of a trace's tasks submitted and not yet
+	// finished, with the line each came from: an id may come again only
+	// once its task is done. Bounded by the live tasks, not by the trace's
+	// length. Generated tasks (generator, scheduled tasks) are not in it:
+	// berth numbers them itself.
 	live     map[string]string
 	failed   map[string]bool // shapes that failed in the current retry pass
 	res      placement.Result
@@ -473,9 +475,9 @@ func (s *simulator) submit(spec item) {
 		s.fail(fmt.Errorf("sim: task %s: %w", spec.ID, err))
 		return
 	}
-	if spec.ID != "" {
+	if spec.where != "" && spec.ID != "" { // a trace's task: its id is the input's
 		if first, dup := s.live[spec.ID]; dup {
-			s.fail(fmt.Errorf("sim: %s: task %q is submitted again while the one from %s has not finished, expected each task id once", orTrace(spec.where), spec.ID, orTrace(first)))
+			s.fail(fmt.Errorf("sim: %s: task %q is submitted again while the one from %s has not finished, expected each task id once", spec.where, spec.ID, first))
 			return
 		}
 		s.live[spec.ID] = spec.where
@@ -490,15 +492,6 @@ func (s *simulator) submit(spec item) {
 	if !s.tryPlace(t) {
 		s.wait(t, t.reason)
 	}
-}
-
-// orTrace names where a task came from for an error: its trace line, or
-// the generator.
-func orTrace(where string) string {
-	if where == "" {
-		return "the generator"
-	}
-	return where
 }
 
 // gpuConstraint returns the memberOf constraint that keeps a task on the
@@ -610,7 +603,9 @@ func (s *simulator) exited(e *Exit) {
 		return
 	}
 	delete(s.running, e.Run.ID)
-	delete(s.live, t.spec.ID)
+	if t.spec.where != "" {
+		delete(s.live, t.spec.ID)
+	}
 	t.state = stateDone
 	if err := s.cluster.Release(t.id); err != nil {
 		s.fail(err)
