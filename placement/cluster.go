@@ -85,8 +85,8 @@ type fieldIndex struct {
 	valueOf []int32 // per instance
 	values  []string
 	byValue map[string]int32
-	size    []int    // instances per value
-	bits    []bitset // per value: bit i when instance i has it
+	size    []int     // instances per value
+	members []members // per value: the instances that have it
 }
 
 type spreadKey struct {
@@ -289,7 +289,7 @@ func (c *Cluster) Update(in *Instance, f func(*Instance)) error {
 		}
 		fi.valueOf[i] = now
 		fi.size[was]--
-		fi.bits[was].set(i, false)
+		fi.members[was].remove(i)
 		fi.addMember(now, i)
 		for _, sc := range c.spreads {
 			if sc.field == fi {
@@ -340,7 +340,7 @@ func (c *Cluster) staticBits(e *cql.Expr) *exprBits {
 func (c *Cluster) field(name string) *fieldIndex {
 	fi := c.fields[name]
 	if fi == nil {
-		fi = &fieldIndex{name: name, values: []string{""}, byValue: map[string]int32{}, size: []int{0}, bits: []bitset{nil}}
+		fi = &fieldIndex{name: name, values: []string{""}, byValue: map[string]int32{}, size: []int{0}, members: []members{{}}}
 		for _, in := range c.instances {
 			fi.add(in)
 		}
@@ -353,9 +353,6 @@ func (c *Cluster) field(name string) *fieldIndex {
 func (fi *fieldIndex) add(in *Instance) {
 	v := fi.valueID(in)
 	fi.valueOf = append(fi.valueOf, v)
-	for k := range fi.bits { // every value's set covers every instance
-		fi.bits[k].grow(len(fi.valueOf))
-	}
 	fi.addMember(v, in.idx)
 }
 
@@ -370,14 +367,14 @@ func (fi *fieldIndex) valueID(in *Instance) int32 {
 		fi.values = append(fi.values, val)
 		fi.byValue[val] = id
 		fi.size = append(fi.size, 0)
-		fi.bits = append(fi.bits, make(bitset, wordsFor(len(fi.valueOf))))
+		fi.members = append(fi.members, members{})
 	}
 	return id
 }
 
 func (fi *fieldIndex) addMember(v, i int32) {
 	fi.size[v]++
-	fi.bits[v].set(i, true)
+	fi.members[v].add(i)
 }
 
 // spread returns the per-value counts of group g over the attribute.

@@ -53,8 +53,13 @@ func checkInvariants(c *Cluster) error {
 			return fmt.Errorf("field %s: %d values for %d instances", name, len(fi.valueOf), n)
 		}
 		for v := range fi.values {
-			if err := covers(fmt.Sprintf("field %s value %d", name, v), fi.bits[v]); err != nil {
-				return err
+			m := &fi.members[v]
+			for k := m.first; k < m.first+len(m.bits); k++ {
+				for w := m.word(k); w != 0; w &= w - 1 {
+					if i := index(k, w); int(i) >= n || fi.valueOf[i] != int32(v) {
+						return fmt.Errorf("field %s value %d: instance %d is a member, with value %d", name, v, i, fi.valueOf[min(int(i), n-1)])
+					}
+				}
 			}
 		}
 	}
@@ -95,7 +100,7 @@ func checkInvariants(c *Cluster) error {
 				return fmt.Errorf("instance %s: field %s value id %d, attribute %q (present %v)", in.ARN, name, got, val, ok)
 			}
 			for v := range fi.values {
-				if fi.bits[v].has(idx) != (int32(v) == got) {
+				if fi.members[v].has(idx) != (int32(v) == got) {
 					return fmt.Errorf("instance %s: field %s value %d bit wrong", in.ARN, name, v)
 				}
 			}

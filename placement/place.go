@@ -300,7 +300,7 @@ type valueFilter struct {
 func (f *valueFilter) word(k int) uint64 {
 	var w uint64
 	for _, v := range f.values {
-		w |= f.field.bits[v][k] // every value's set covers every instance
+		w |= f.field.members[v].word(k)
 	}
 	return w
 }
