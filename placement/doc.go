@@ -114,7 +114,10 @@
 // such bit set covers every instance of the cluster. AddInstance grows
 // them all (and evaluates cached memberOf expressions, attribute values
 // and binpack orders for the new instance) before the instance can be
-// used, so a fleet may grow at any time, by any number. The fast path caches each
+// used, so a fleet may grow at any time, by any number. The instances
+// that share an attribute value are the exception: their set keeps only
+// the words between its lowest and highest member, so that an attribute
+// with a value per instance stays linear in the fleet. The fast path caches each
 // static memberOf expression's result per instance, keeps per-value task
 // counts for spread, and for binpack walks, in order of remaining amount,
 // only the instances that pass the request's static filters, partitioned by
