@@ -6,37 +6,38 @@ import (
 	"time"
 
 	"github.com/berthsched/berth/sim"
+	"github.com/berthsched/berth/sim/scenario"
 )
 
 // plannerDay is the capacity planner's day: one capacity provider of
 // 1,000 instances (managed scaling at 100%, so it holds them while the
 // services need them), 200 services with target tracking on CPU following
 // daily curves with different peaks, 24 simulated hours.
-func plannerDay() *sim.Scenario {
-	sc := &sim.Scenario{
+func plannerDay() *scenario.Scenario {
+	sc := &scenario.Scenario{
 		Name:     "planner-day",
 		Seed:     1,
-		Duration: sim.Duration(24 * time.Hour),
-		Fleet: sim.Fleet{InstanceTypes: []sim.InstanceType{
+		Duration: scenario.Duration(24 * time.Hour),
+		Fleet: scenario.Fleet{InstanceTypes: []scenario.InstanceType{
 			{Name: "m5.2xlarge", CPU: 8192, MemoryMiB: 31000, PricePerHour: 0.384},
 		}},
 	}
 	desired := 1000
-	sc.CapacityProviders = []sim.CapacityProviderSpec{{
+	sc.CapacityProviders = []scenario.CapacityProviderSpec{{
 		Name: "asg", InstanceTypes: []string{"m5.2xlarge"}, Zones: []string{"a", "b", "c"},
 		MinSize: 0, MaxSize: 1200, DesiredCapacity: &desired,
-		ManagedScaling: sim.ManagedScalingSpec{TargetCapacity: 100},
+		ManagedScaling: scenario.ManagedScalingSpec{TargetCapacity: 100},
 	}}
 	for i := range 200 {
 		n := 10 + i%20
 		cpu := int64(512 * (1 + i%4))
-		sc.Services = append(sc.Services, sim.ServiceSpec{
+		sc.Services = append(sc.Services, scenario.ServiceSpec{
 			Name:                     fmt.Sprintf("svc-%03d", i),
-			TaskDefinition:           sim.TaskDefSpec{Family: fmt.Sprintf("svc-%03d", i), CPU: cpu, MemoryMiB: 2 * cpu},
+			TaskDefinition:           scenario.TaskDefSpec{Family: fmt.Sprintf("svc-%03d", i), CPU: cpu, MemoryMiB: 2 * cpu},
 			DesiredCount:             &n,
-			CapacityProviderStrategy: []sim.StrategyItemSpec{{CapacityProvider: "asg", Weight: 1}},
-			Usage:                    &sim.UsageSpec{CPU: float64(n) * float64(cpu) * 0.5, DailyCycle: 0.6, PeakHour: float64(i % 24)},
-			Scaling: &sim.ScalingSpec{MinCapacity: 2, MaxCapacity: 3 * n, TargetTracking: []sim.TargetTrackingSpec{
+			CapacityProviderStrategy: []scenario.StrategyItemSpec{{CapacityProvider: "asg", Weight: 1}},
+			Usage:                    &scenario.UsageSpec{CPU: float64(n) * float64(cpu) * 0.5, DailyCycle: 0.6, PeakHour: float64(i % 24)},
+			Scaling: &scenario.ScalingSpec{MinCapacity: 2, MaxCapacity: 3 * n, TargetTracking: []scenario.TargetTrackingSpec{
 				{Metric: "ECSServiceAverageCPUUtilization", TargetValue: 60},
 			}},
 		})
@@ -58,7 +59,7 @@ func BenchmarkPlannerDay(b *testing.B) {
 	var err error
 	start := time.Now()
 	for b.Loop() {
-		if res, err = sim.Simulate(sc, sim.Variant{}, sim.Options{}); err != nil {
+		if res, err = sim.Simulate(sc, scenario.Variant{}, sim.Options{}); err != nil {
 			b.Fatal(err)
 		}
 	}

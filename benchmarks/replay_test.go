@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/berthsched/berth/sim"
+	"github.com/berthsched/berth/sim/scenario"
 )
 
 // BenchmarkReplayOpenB replays the openb default pod list in time order on
@@ -30,7 +31,7 @@ func BenchmarkReplayOpenB(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	sc, err := sim.ReadScenario(f, "openb-replay.json")
+	sc, err := scenario.ReadScenario(f, "openb-replay.json")
 	f.Close()
 	if err != nil {
 		b.Fatal(err)

@@ -9,10 +9,6 @@ import (
 	"github.com/berthsched/berth/placement"
 )
 
-// DefaultAgentVersion is the ECS agent version of a simulated instance
-// whose instance type and pool give none: a current release.
-const DefaultAgentVersion = "1.90.0"
-
 // agentCapability is a capability attribute the ECS agent of an
 // ECS-optimized Amazon Linux AMI registers, and the first agent release
 // that registers it (amazon-ecs-agent: agent/app/agent_capability.go for
@@ -88,21 +84,6 @@ func agentAttributes(v string) []placement.Attribute {
 		}
 	}
 	return out
-}
-
-// validVersion reports whether v is an agent version: three
-// dot-separated numbers.
-func validVersion(v string) bool {
-	parts := strings.Split(v, ".")
-	if len(parts) != 3 {
-		return false
-	}
-	for _, p := range parts {
-		if n, err := strconv.Atoi(p); err != nil || n < 0 || n > 1e6 || p != strconv.Itoa(n) {
-			return false
-		}
-	}
-	return true
 }
 
 // compareVersions compares two valid versions component by component.

@@ -6,14 +6,16 @@ import (
 	"runtime"
 	"sync"
 	"time"
+
+	"github.com/berthsched/berth/sim/scenario"
 )
 
 // CompareOptions adjust Compare.
 type CompareOptions struct {
 	// Variants overrides the scenario's compare list.
-	Variants []Variant
+	Variants []scenario.Variant
 	// Log returns the writer of variant i's event log, or nil for none.
-	Log func(i int, v Variant) io.Writer
+	Log func(i int, v scenario.Variant) io.Writer
 	// Open opens the files the scenario names; see Options.
 	Open func(path string) (io.ReadCloser, error)
 	// Parallel is how many variants run at once; 0 means one per core.
@@ -22,22 +24,13 @@ type CompareOptions struct {
 	// with the variant's index and the simulated time it reached.
 	Progress func(i int, now, total time.Duration)
 	// NewStrategy builds strategies placement does not know, once per run.
-	NewStrategy StrategyFactory
-}
-
-// Variants returns the placement variants a comparison of sc runs: its
-// compare list, or its workload's own placement.
-func (sc *Scenario) Variants() []Variant {
-	if len(sc.Compare) > 0 {
-		return sc.Compare
-	}
-	return []Variant{sc.Workload.Placement}
+	NewStrategy scenario.StrategyFactory
 }
 
 // Compare runs the scenario once per variant (in parallel; each run is
 // independent and deterministic) and returns the results in variant
 // order.
-func Compare(sc *Scenario, opts CompareOptions) (*Comparison, error) {
+func Compare(sc *scenario.Scenario, opts CompareOptions) (*Comparison, error) {
 	if err := sc.Validate(); err != nil {
 		return nil, err
 	}
@@ -89,7 +82,7 @@ func Compare(sc *Scenario, opts CompareOptions) (*Comparison, error) {
 // checkVariant compiles variant i of a comparison of sc and names it in
 // an error as its caller wrote it: opts.Variants[i], or the scenario's
 // compare[i] or workload.placement, after the scenario's file.
-func checkVariant(sc *Scenario, opts CompareOptions, i int, v Variant) error {
+func checkVariant(sc *scenario.Scenario, opts CompareOptions, i int, v scenario.Variant) error {
 	path := fmt.Sprintf("variants[%d]", i)
 	if len(opts.Variants) == 0 {
 		path = fmt.Sprintf("compare[%d]", i)
@@ -102,9 +95,9 @@ func checkVariant(sc *Scenario, opts CompareOptions, i int, v Variant) error {
 	} else if len(v.Strategies) == 0 && len(v.Constraints) == 0 {
 		return nil // the workload's own placement, checked with the scenario
 	}
-	if _, _, err := v.compile(path, opts.NewStrategy); err != nil {
-		if sc.source != "" && len(opts.Variants) == 0 {
-			return fmt.Errorf("sim: %s: %w", sc.source, err)
+	if _, _, err := v.Compile(path, opts.NewStrategy); err != nil {
+		if sc.Source() != "" && len(opts.Variants) == 0 {
+			return fmt.Errorf("sim: %s: %w", sc.Source(), err)
 		}
 		return fmt.Errorf("sim: %w", err)
 	}

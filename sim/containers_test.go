@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/berthsched/berth/sim/scenario"
+
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -43,12 +45,12 @@ func (r *recorder) Start(run *Run) error {
 // hands its containers to the executor; the task still ends at its
 // duration.
 func TestMixContainers(t *testing.T) {
-	sc, err := ReadScenario(strings.NewReader(containersScenario(sidecarMix)), "containers.json")
+	sc, err := scenario.ReadScenario(strings.NewReader(containersScenario(sidecarMix)), "containers.json")
 	if err != nil {
 		t.Fatal(err)
 	}
 	rec := &recorder{}
-	res, err := Simulate(sc, Variant{}, Options{Executor: func(eng *Engine) Executor {
+	res, err := Simulate(sc, scenario.Variant{}, Options{Executor: func(eng *Engine) Executor {
 		rec.Simulated = NewSimulated(eng)
 		return rec
 	}})
@@ -111,7 +113,7 @@ func TestMixContainersValidation(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := ReadScenario(strings.NewReader(containersScenario(tt.mix)), "containers.json")
+			_, err := scenario.ReadScenario(strings.NewReader(containersScenario(tt.mix)), "containers.json")
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("ReadScenario error = %v, want one containing %q", err, tt.want)
 			}

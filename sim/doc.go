@@ -20,13 +20,13 @@
 //
 // # Model
 //
-// A Scenario (JSON, docs/scenario.md) names a fleet (instance types, pools
+// A scenario.Scenario (package sim/scenario; JSON, docs/scenario.md) names a fleet (instance types, pools
 // per availability zone, fleet events: add, fail, drain, deregister), a
 // workload and the placement variants to compare. Each task is a RunTask of
 // count 1 in its group ("family:<name>" by default) with the variant's
 // strategies and constraints plus its own (GPU models become a memberOf on
 // the "gpu-model" attribute). A task that cannot be placed waits and is
-// retried, in arrival order, whenever capacity frees (Scenario.Retry);
+// retried, in arrival order, whenever capacity frees (scenario.Scenario.Retry);
 // tasks end at the end of their duration, when stopped, or when their
 // instance is lost (standalone tasks are not replaced). A draining instance
 // takes no new tasks and keeps its standalone ones, as in ECS.
@@ -35,7 +35,7 @@
 //
 // A scenario may also hold ECS services (REPLICA and DAEMON), reconciled
 // by package scheduler whenever something changes and every
-// Scenario.ReconcileEvery while they are not steady; service events that
+// scenario.Scenario.ReconcileEvery while they are not steady; service events that
 // update them (new revisions, desired counts, constraints); a usage model
 // from which the simulator publishes, once a minute, the metrics ECS
 // publishes (ECSServiceAverageCPUUtilization and ...MemoryUtilization,
@@ -62,24 +62,25 @@
 // exits after its stopTimeout) and its service replaces it then. See
 // docs/planner.md.
 //
-// Sweep runs a scenario once per combination of parameter values, in
-// parallel.
+// Sweep runs a scenario once per combination of parameter values
+// (scenario.SweepParam), in parallel; it refuses more than
+// scenario.MaxSweepRuns runs (ErrTooManyRuns). The scenario's own limits
+// are checked when it is read (scenario.Scenario.Validate).
 //
-// # Limits
+// # Packages
 //
-// Validate rejects, before anything is allocated, what no real plan asks
-// for but would exhaust memory or time: more than MaxInstances instances
-// in a run, more than MaxSamples samples or MaxReconciles reconciliations,
-// a generator expected to submit more than MaxGeneratedTasks tasks, a
-// service of more than MaxServiceTasks tasks (MaxTotalServiceTasks
-// together), a price above MaxPricePerHour; Sweep refuses more than
-// MaxSweepRuns runs (ErrTooManyRuns). The error names the field, its value
-// and the limit. Traces are streamed, so their length is not limited.
+// The simulator is three packages whose imports point one way:
+// sim/scenario holds what a run is asked to do (the spec types, reading,
+// validation, defaults, sweep parameters) and imports nothing of the run;
+// sim (this package) runs it and holds the results (Result, Comparison,
+// SweepResult); sim/report turns results into tables, CSV, JSON and
+// plots, and is the only one that imports a plotting library, so a
+// program that embeds the simulator does not link one.
 //
 // # Determinism
 //
 // The same scenario and seed give a byte-identical event log and summary.
-// Placement ties are broken by a source seeded from Scenario.Seed, and the
+// Placement ties are broken by a source seeded from scenario.Scenario.Seed, and the
 // workload generator has its own; nothing reads the wall clock except
 // RunPaced. Variants of a comparison run in parallel and share nothing.
 //
@@ -87,8 +88,9 @@
 //
 // A Result holds a Summary (tasks placed and never placed by reason,
 // time-to-place percentiles, utilization per resource, instance-hours and
-// cost, stranded capacity, unallocated GPU share) and a time series; a
-// Comparison prints them as a table, CSV, JSON and a PNG plot. The event
+// cost, stranded capacity, unallocated GPU share) and a time series;
+// package sim/report prints a Comparison as a table, CSV, JSON and a PNG
+// plot. The event
 // log is berth's native JSON Lines trace format (package sim/trace).
 //
 // Units: CPU in the input's unit (CPU units for scenarios; a trace's own,

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/berthsched/berth/sim/scenario"
+
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -41,7 +43,7 @@ func TestSimulateAWSVPC(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			sc, err := ReadScenario(strings.NewReader(tt.src), "eni.json")
+			sc, err := scenario.ReadScenario(strings.NewReader(tt.src), "eni.json")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -75,7 +77,7 @@ func TestReadScenarioAWSVPCErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := ReadScenario(strings.NewReader(tt.src), "eni.json")
+			_, err := scenario.ReadScenario(strings.NewReader(tt.src), "eni.json")
 			if err == nil || err.Error() != "sim: eni.json: "+tt.want {
 				t.Errorf("ReadScenario error = %v, want %q", err, "sim: eni.json: "+tt.want)
 			}

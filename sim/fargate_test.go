@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/berthsched/berth/sim/scenario"
+
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -97,7 +99,7 @@ func TestReadScenarioFargateErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			src := `{"duration": "1h", "fleet": {"instanceTypes": [{"name": "c5.large", "cpu": 2048, "memory": 3800}], "pools": [{"type": "c5.large", "zones": {"a": 1}}]},
   "services": [{"name": "api", "desiredCount": 1, ` + tt.svc + `}]` + tt.extra + `}`
-			_, err := ReadScenario(strings.NewReader(src), "f.json")
+			_, err := scenario.ReadScenario(strings.NewReader(src), "f.json")
 			if want := "sim: f.json: " + tt.want; err == nil || err.Error() != want {
 				t.Errorf("ReadScenario error = %v, want %q", err, want)
 			}
@@ -109,7 +111,7 @@ func TestReadScenarioFargateErrors(t *testing.T) {
 // needs every instance type's task ENIs, as a mix entry does.
 func TestReadScenarioAWSVPCServiceENIs(t *testing.T) {
 	src := strings.Replace(svcENIScenario("", `, "taskDefinition": {"family": "api", "cpu": 256, "memory": 512, "networkMode": "awsvpc"}`), "c5.large", "x9.huge", 2)
-	_, err := ReadScenario(strings.NewReader(src), "e.json")
+	_, err := scenario.ReadScenario(strings.NewReader(src), "e.json")
 	want := `sim: e.json: fleet.instanceTypes[0].enis: missing: berth's ENI table does not know "x9.huge" and services[0] runs awsvpc tasks`
 	if err == nil || err.Error() != want {
 		t.Errorf("ReadScenario error = %v, want %q", err, want)

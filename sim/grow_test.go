@@ -3,6 +3,8 @@ package sim
 import (
 	"strings"
 	"testing"
+
+	"github.com/berthsched/berth/sim/scenario"
 )
 
 // A fleet of 64 that gains 64 more while one task group is placed both
@@ -31,7 +33,7 @@ func TestFleetGrowsWhileGroupIsPlaced(t *testing.T) {
     "placement": {"strategies": [{"type": "binpack", "field": "memory"}]}
   }
 }`
-	sc, err := ReadScenario(strings.NewReader(src), "grow.json")
+	sc, err := scenario.ReadScenario(strings.NewReader(src), "grow.json")
 	if err != nil {
 		t.Fatal(err)
 	}

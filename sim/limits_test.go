@@ -3,11 +3,12 @@ package sim
 import (
 	"errors"
 	"io"
-	"math/rand/v2"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/berthsched/berth/sim/scenario"
 )
 
 // limitScenario is a valid scenario with one part changed: top holds
@@ -89,7 +90,7 @@ func TestScenarioLimits(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := ReadScenario(strings.NewReader(tt.sc.String()), "s.json")
+			_, err := scenario.ReadScenario(strings.NewReader(tt.sc.String()), "s.json")
 			got := ""
 			if err != nil {
 				got = err.Error()
@@ -111,22 +112,6 @@ func manyServices(from, to int) string {
 	return b.String()
 }
 
-// TestDrawOverflow checks that a draw too long for a time.Duration is
-// capped, not wrapped into a one-second task.
-func TestDrawOverflow(t *testing.T) {
-	rng := rand.New(rand.NewPCG(1, 2))
-	d := Distribution{Kind: "constant", Median: Duration(time.Duration(1<<63 - 1))}
-	if got := d.draw(rng); got != maxDraw {
-		t.Errorf("draw of constant %v = %v, want %v", time.Duration(d.Median), got, maxDraw)
-	}
-	d = Distribution{Kind: "lognormal", Median: Duration(time.Hour), Sigma: maxSigma}
-	for range 10000 {
-		if got := d.draw(rng); got < time.Second || got > maxDraw {
-			t.Fatalf("lognormal draw %v, want 1s to %v", got, maxDraw)
-		}
-	}
-}
-
 // TestSweepLimit checks that a sweep of 10^7 combinations is refused
 // before any run (it used to build every combination and run out of
 // memory).
@@ -135,11 +120,11 @@ func TestSweepLimit(t *testing.T) {
 	for i := range values {
 		values[i] = strconv.Itoa(i + 1)
 	}
-	var params []SweepParam
+	var params []scenario.SweepParam
 	for range 7 {
-		params = append(params, SweepParam{Path: "seed", Values: values})
+		params = append(params, scenario.SweepParam{Path: "seed", Values: values})
 	}
-	sc := DefaultScenario()
+	sc := scenario.DefaultScenario()
 	_, err := Sweep(sc, params, CompareOptions{})
 	want := "sim: sweep seed: too many runs: more than 10000 runs (every combination of the swept values, times 5 placement variants)"
 	if err == nil || err.Error() != want || !errors.Is(err, ErrTooManyRuns) {
@@ -183,12 +168,12 @@ func TestTraceFleetErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			sc := &Scenario{Duration: Duration(time.Hour),
-				Workload: Workload{Trace: &TraceFile{Format: "native", Path: "t.jsonl"}}}
+			sc := &scenario.Scenario{Duration: scenario.Duration(time.Hour),
+				Workload: scenario.Workload{Trace: &scenario.TraceFile{Format: "native", Path: "t.jsonl"}}}
 			if tt.format == "openb" {
-				sc.Fleet.Nodes = &TraceFile{Format: "openb", Path: "t.jsonl"}
-				sc.Workload = Workload{Generator: &Generator{RatePerHour: 1, Mix: []Mix{{Name: "x", Weight: 1, CPU: 1, MemoryMiB: 1,
-					Duration: Distribution{Kind: "constant", Median: Duration(time.Minute)}}}}}
+				sc.Fleet.Nodes = &scenario.TraceFile{Format: "openb", Path: "t.jsonl"}
+				sc.Workload = scenario.Workload{Generator: &scenario.Generator{RatePerHour: 1, Mix: []scenario.Mix{{Name: "x", Weight: 1, CPU: 1, MemoryMiB: 1,
+					Duration: scenario.Distribution{Kind: "constant", Median: scenario.Duration(time.Minute)}}}}}
 			}
 			if err := sc.Validate(); err != nil {
 				t.Fatal(err)

@@ -1,12 +1,11 @@
 package sim
 
 import (
-	"fmt"
-	"strings"
 	"time"
 
+	"github.com/berthsched/berth/sim/scenario"
+
 	"github.com/berthsched/berth/autoscale"
-	"github.com/berthsched/berth/internal/printable"
 	"github.com/berthsched/berth/scheduler"
 )
 
@@ -36,70 +35,16 @@ func (s *simulator) handleTargets(ev Event) bool {
 	return true
 }
 
-// targetGroup returns the name a loadBalancers targetGroupArn refers to:
-// the name itself, or the name part of an ELB target group ARN.
-func targetGroupName(arn string) string {
-	const tg = ":targetgroup/"
-	if i := strings.Index(arn, tg); i >= 0 {
-		name, _, _ := strings.Cut(arn[i+len(tg):], "/")
-		return name
-	}
-	return arn
-}
-
-func (g *TargetGroupSpec) targetGroup() *scheduler.TargetGroup {
-	return &scheduler.TargetGroup{TargetGroupArn: g.Name, HealthCheckIntervalSeconds: g.HealthCheckIntervalSeconds,
-		HealthyThresholdCount: g.HealthyThresholdCount, UnhealthyThresholdCount: g.UnhealthyThresholdCount,
-		DeregistrationDelaySeconds: g.DeregistrationDelayTimeoutSeconds}
-}
-
-// validateTargetGroups checks targetGroups and returns them by name.
-func (sc *Scenario) validateTargetGroups() (map[string]*scheduler.TargetGroup, error) {
-	groups := map[string]*scheduler.TargetGroup{}
-	for i := range sc.TargetGroups {
-		g := &sc.TargetGroups[i]
-		path := fmt.Sprintf("targetGroups[%d]", i)
-		switch {
-		case g.Name == "":
-			return nil, fmt.Errorf("sim: %s.name: missing", path)
-		case printable.Check(g.Name) != nil:
-			return nil, fmt.Errorf("sim: %s.name: %q %v", path, g.Name, printable.Check(g.Name))
-		case groups[g.Name] != nil:
-			return nil, fmt.Errorf("sim: %s.name: %q is defined twice", path, g.Name)
-		}
-		tg := g.targetGroup()
-		if err := tg.Validate(); err != nil {
-			return nil, fmt.Errorf("sim: %s.%s", path, trimPrefix(err.Error(), "scheduler: "))
-		}
-		groups[g.Name] = tg
-	}
-	return groups, nil
-}
-
-// validateLoadBalancers checks that a service's loadBalancers name target
-// groups of the scenario and its only container.
-func (sp *ServiceSpec) validateLoadBalancers(path string, groups map[string]*scheduler.TargetGroup) error {
-	for j, lb := range sp.LoadBalancers {
-		if groups[targetGroupName(lb.TargetGroupArn)] == nil {
-			return fmt.Errorf("sim: %s.loadBalancers[%d].targetGroupArn: %q is not one of targetGroups", path, j, lb.TargetGroupArn)
-		}
-		if lb.ContainerName != "" && lb.ContainerName != "app" {
-			return fmt.Errorf("sim: %s.loadBalancers[%d].containerName: %q, expected app (a scenario task definition has one container, app)", path, j, lb.ContainerName)
-		}
-	}
-	return nil
-}
-
 // resolveTargetGroups gives each service the target groups its
 // loadBalancers name (validated).
 func (s *simulator) resolveTargetGroups() {
 	byName := map[string]*scheduler.TargetGroup{}
 	for i := range s.sc.TargetGroups {
-		byName[s.sc.TargetGroups[i].Name] = s.sc.TargetGroups[i].targetGroup()
+		byName[s.sc.TargetGroups[i].Name] = s.sc.TargetGroups[i].TargetGroup()
 	}
 	for _, st := range s.pl.svcs {
 		for _, lb := range st.spec.LoadBalancers {
-			st.groups = append(st.groups, byName[targetGroupName(lb.TargetGroupArn)])
+			st.groups = append(st.groups, byName[scenario.TargetGroupName(lb.TargetGroupArn)])
 		}
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/berthsched/berth/sim/scenario"
+
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/berthsched/berth/scheduler"
@@ -128,7 +130,7 @@ func TestTargetMetrics(t *testing.T) {
 		{"implicit target group", []*svcTask{healthy, healthy, initial, draining, pending}, false, [2]float64{600, 150}, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			st := &svcState{usage: &usageModel{u: &UsageSpec{RequestsPerSecond: 10}}}
+			st := &svcState{usage: &usageModel{u: &scenario.UsageSpec{RequestsPerSecond: 10}}}
 			st.shards = []*svcShard{{svc: st, tasks: tc.tasks}}
 			var got [2]float64
 			var ok bool
@@ -147,12 +149,12 @@ func TestTargetMetrics(t *testing.T) {
 }
 
 func TestReadScenarioLoadBalancerErrors(t *testing.T) {
-	scenario := func(tg, lb string) string {
+	doc := func(tg, lb string) string {
 		return `{"name": "x", "duration": "1h", ` + fleet10 + `, "targetGroups": [` + tg + `],
   "services": [{"name": "web", "taskDefinition": {"family": "web", "cpu": 512, "memory": 1024}, "desiredCount": 1, "loadBalancers": [` + lb + `]}]}`
 	}
-	svc := func(lb string) string { return scenario(`{"name": "web"}`, lb) }
-	tgs := func(tg string) string { return scenario(tg, `{"targetGroupArn": "web", "containerPort": 80}`) }
+	svc := func(lb string) string { return doc(`{"name": "web"}`, lb) }
+	tgs := func(tg string) string { return doc(tg, `{"targetGroupArn": "web", "containerPort": 80}`) }
 	for _, tc := range []struct {
 		name, src, want string
 	}{
@@ -172,7 +174,7 @@ func TestReadScenarioLoadBalancerErrors(t *testing.T) {
 			`sim: test.json: targetGroups[0].name: missing`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := ReadScenario(strings.NewReader(tc.src), "test.json")
+			_, err := scenario.ReadScenario(strings.NewReader(tc.src), "test.json")
 			if err == nil || err.Error() != tc.want {
 				t.Errorf("ReadScenario error = %v, want %q", err, tc.want)
 			}

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"time"
 
+	"github.com/berthsched/berth/sim/scenario"
+
 	"github.com/berthsched/berth/placement"
 	"gonum.org/v1/gonum/stat"
 )
@@ -193,7 +195,7 @@ func percent(part, whole float64) float64 {
 }
 
 // finish computes the summary at the end of the run.
-func (s *simulator) finish(v Variant) *Result {
+func (s *simulator) finish(v scenario.Variant) *Result {
 	c := s.m
 	sum := Summary{
 		Variant:   v.String(),

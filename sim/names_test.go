@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/berthsched/berth/sim/scenario"
+
 	"github.com/berthsched/berth/placement"
 )
 
@@ -12,7 +14,7 @@ import (
 // bidirectional formatting character is rejected where it is read, and
 // that the error quotes it instead of printing it raw.
 func TestScenarioNamesArePrintable(t *testing.T) {
-	def := string(DefaultScenarioJSON())
+	def := string(scenario.DefaultScenarioJSON())
 	planner, err := os.ReadFile("../examples/planner-web.json")
 	if err != nil {
 		t.Fatal(err)
@@ -45,7 +47,7 @@ func TestScenarioNamesArePrintable(t *testing.T) {
 			if tt.src == def || tt.src == web {
 				t.Fatalf("the test's edit did not apply")
 			}
-			_, err := ReadScenario(strings.NewReader(tt.src), "s.json")
+			_, err := scenario.ReadScenario(strings.NewReader(tt.src), "s.json")
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("ReadScenario error = %v, want it to contain %q", err, tt.want)
 			}
@@ -60,12 +62,12 @@ func TestScenarioNamesArePrintable(t *testing.T) {
 // makes is reported before any run, as the caller wrote it: the file and
 // compare[i], or variants[i] for the caller's own variants.
 func TestCompareNamesTheVariant(t *testing.T) {
-	src := strings.Replace(string(DefaultScenarioJSON()), `{"strategies": [{"type": "random"}]}`, `{"strategies": [{"type": "random"}, {"type": "nope"}]}`, 1)
-	sc, err := ReadScenario(strings.NewReader(src), "s.json")
+	src := strings.Replace(string(scenario.DefaultScenarioJSON()), `{"strategies": [{"type": "random"}]}`, `{"strategies": [{"type": "random"}, {"type": "nope"}]}`, 1)
+	sc, err := scenario.ReadScenario(strings.NewReader(src), "s.json")
 	if err != nil {
 		t.Fatal(err)
 	}
-	none := func(StrategySpec) (placement.Strategy, error) { return nil, ErrUnknownStrategy }
+	none := func(scenario.StrategySpec) (placement.Strategy, error) { return nil, scenario.ErrUnknownStrategy }
 	const expected = `"nope", expected binpack, spread, random or a strategy this run was given`
 	tests := []struct {
 		name string
@@ -74,7 +76,7 @@ func TestCompareNamesTheVariant(t *testing.T) {
 	}{
 		{"the scenario's compare list", CompareOptions{NewStrategy: none},
 			`sim: s.json: compare[4].strategies[1].type: ` + expected},
-		{"the caller's variants", CompareOptions{NewStrategy: none, Variants: []Variant{{}, {Strategies: []StrategySpec{{Type: "nope"}}}}},
+		{"the caller's variants", CompareOptions{NewStrategy: none, Variants: []scenario.Variant{{}, {Strategies: []scenario.StrategySpec{{Type: "nope"}}}}},
 			`sim: variants[1].strategies[0].type: ` + expected},
 	}
 	for _, tt := range tests {

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/berthsched/berth/sim/scenario"
+
 	"github.com/berthsched/berth/placement"
 	"github.com/berthsched/berth/sim/trace"
 )
@@ -147,7 +149,7 @@ func (s *simulator) open(path string) (io.Reader, string, error) {
 
 // nodesFleet builds the fleet from a trace's node list: one instance per
 // node, in file order, spread over the zones round robin.
-func (s *simulator) nodesFleet(f *TraceFile) error {
+func (s *simulator) nodesFleet(f *scenario.TraceFile) error {
 	r, name, err := s.open(f.Path)
 	if err != nil {
 		return err
@@ -179,8 +181,8 @@ func (s *simulator) nodesFleet(f *TraceFile) error {
 		if _, dup := s.byID[n.Name]; dup {
 			return fmt.Errorf("sim: %s:%d: node %q is listed twice, expected each node once", name, line(), n.Name)
 		}
-		if k == MaxInstances {
-			return fmt.Errorf("sim: %s: more than %d nodes, expected at most %d instances in a run (fleet.nodes.limit reads fewer)", name, MaxInstances, MaxInstances)
+		if k == scenario.MaxInstances {
+			return fmt.Errorf("sim: %s: more than %d nodes, expected at most %d instances in a run (fleet.nodes.limit reads fewer)", name, scenario.MaxInstances, scenario.MaxInstances)
 		}
 		typ := nodeType(n)
 		typ.PricePerHour = f.PricePerHour + f.PricePerGPUHour*float64(n.GPUs)
@@ -196,7 +198,7 @@ func (s *simulator) nodesFleet(f *TraceFile) error {
 }
 
 // nodeType is the instance type of a trace node.
-func nodeType(n trace.Node) *InstanceType {
+func nodeType(n trace.Node) *scenario.InstanceType {
 	name := n.Type
 	if name == "" {
 		name = "node"
@@ -204,7 +206,7 @@ func nodeType(n trace.Node) *InstanceType {
 			name = "node-" + n.GPUModel
 		}
 	}
-	return &InstanceType{Name: name, CPU: n.CPU, MemoryMiB: n.MemoryMiB, GPUs: n.GPUs, GPUModel: n.GPUModel, PricePerHour: n.PricePerHour}
+	return &scenario.InstanceType{Name: name, CPU: n.CPU, MemoryMiB: n.MemoryMiB, GPUs: n.GPUs, GPUModel: n.GPUModel, PricePerHour: n.PricePerHour}
 }
 
 func nodeAttrs(n trace.Node) map[string]string {
@@ -231,8 +233,8 @@ func (s *simulator) traceFleetEvent(e *trace.Event, where string) {
 			s.fail(fmt.Errorf("sim: %s: instance-add: instance %q is already in the fleet, expected each instance added once", where, n.Name))
 			return
 		}
-		if n.PricePerHour > MaxPricePerHour {
-			s.fail(fmt.Errorf("sim: %s: instance-add: pricePerHour %g, expected at most %g", where, n.PricePerHour, float64(MaxPricePerHour)))
+		if n.PricePerHour > scenario.MaxPricePerHour {
+			s.fail(fmt.Errorf("sim: %s: instance-add: pricePerHour %g, expected at most %g", where, n.PricePerHour, float64(scenario.MaxPricePerHour)))
 			return
 		}
 		zone := n.Zone
@@ -258,7 +260,7 @@ func (s *simulator) traceFleetEvent(e *trace.Event, where string) {
 // submission order: the trace's, or the generator's for the scenario's
 // seed. Strategies that learn from the whole workload (FGD's typical pods)
 // use it.
-func WorkloadTasks(sc *Scenario, open func(path string) (io.ReadCloser, error)) ([]trace.Task, error) {
+func WorkloadTasks(sc *scenario.Scenario, open func(path string) (io.ReadCloser, error)) ([]trace.Task, error) {
 	if err := sc.Validate(); err != nil {
 		return nil, err
 	}

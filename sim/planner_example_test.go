@@ -5,12 +5,13 @@ import (
 	"strings"
 
 	"github.com/berthsched/berth/sim"
+	"github.com/berthsched/berth/sim/scenario"
 )
 
 // A service with target tracking on CPU: its load doubles at 30 minutes
 // and returns at 90; Application Auto Scaling follows.
 func ExampleSimulate_service() {
-	sc, err := sim.ReadScenario(strings.NewReader(`{"name": "web", "duration": "3h",
+	sc, err := scenario.ReadScenario(strings.NewReader(`{"name": "web", "duration": "3h",
   "fleet": {"instanceTypes": [{"name": "m5.xlarge", "cpu": 4096, "memory": 15000}],
             "pools": [{"type": "m5.xlarge", "zones": {"a": 4}}]},
   "services": [{"name": "web", "taskDefinition": {"family": "web", "cpu": 512, "memory": 1024}, "desiredCount": 4,
@@ -20,7 +21,7 @@ func ExampleSimulate_service() {
 	if err != nil {
 		panic(err)
 	}
-	res, err := sim.Simulate(sc, sim.Variant{}, sim.Options{})
+	res, err := sim.Simulate(sc, scenario.Variant{}, sim.Options{})
 	if err != nil {
 		panic(err)
 	}
@@ -35,7 +36,7 @@ func ExampleSimulate_service() {
 }
 
 func ExampleParseSweep() {
-	p, err := sim.ParseSweep("capacityProviders[*].managedScaling.targetCapacity=80,100")
+	p, err := scenario.ParseSweep("capacityProviders[*].managedScaling.targetCapacity=80,100")
 	if err != nil {
 		panic(err)
 	}

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+
+	"github.com/berthsched/berth/sim/scenario"
 )
 
 // FuzzReadPlannerScenario reads scenarios with the planner's parts. The
@@ -28,7 +30,7 @@ func FuzzReadPlannerScenario(f *testing.F) {
   "desiredCount": 3, "subnets": ["s-a"]}, {"name": "f", "taskDefinition": {"family": "f", "cpu": 256, "memory": 512, "stopTimeout": "45s"},
   "desiredCount": 2, "capacityProviderStrategy": [{"capacityProvider": "FARGATE_SPOT", "weight": 1}]}]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		sc, err := ReadScenario(bytes.NewReader(data), "f.json")
+		sc, err := scenario.ReadScenario(bytes.NewReader(data), "f.json")
 		if err != nil {
 			if !strings.HasPrefix(err.Error(), "sim: f.json") || strings.Contains(err.Error(), "\n") {
 				t.Fatalf("error without its prefix or on several lines: %q", err)
@@ -45,14 +47,14 @@ func FuzzParseSweep(f *testing.F) {
 	for _, s := range []string{"seed=1,2", "capacityProviders[*].spot=false,true", "services[1].desiredCount=3", "a[0][1].b=x", "=1", "a[=1", "a[*]"} {
 		f.Add(s)
 	}
-	sc, err := ReadScenario(strings.NewReader(`{"duration": "1h", "seed": 1, "fleet": {"instanceTypes": [{"name": "m", "cpu": 1024, "memory": 1024}],
+	sc, err := scenario.ReadScenario(strings.NewReader(`{"duration": "1h", "seed": 1, "fleet": {"instanceTypes": [{"name": "m", "cpu": 1024, "memory": 1024}],
   "pools": [{"type": "m", "zones": {"a": 1}}]}, "services": [{"name": "a",
   "taskDefinition": {"family": "a", "cpu": 256, "memory": 512}, "desiredCount": 1}]}`), "s.json")
 	if err != nil {
 		f.Fatal(err)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		p, err := ParseSweep(s)
+		p, err := scenario.ParseSweep(s)
 		if err != nil {
 			if !strings.HasPrefix(err.Error(), "sim: sweep ") {
 				t.Fatalf("ParseSweep(%q) error without its prefix: %v", s, err)

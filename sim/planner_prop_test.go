@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/berthsched/berth/sim/scenario"
+
 	"github.com/berthsched/berth/placement"
 	"pgregory.net/rapid"
 )
@@ -13,36 +15,36 @@ import (
 // genPlannerScenario draws a small scenario: a fleet pool or a capacity
 // provider (maybe Spot), a few services (maybe a daemon, maybe with
 // target tracking and a usage curve), a workload, and fleet events.
-func genPlannerScenario(t *rapid.T) *Scenario {
+func genPlannerScenario(t *rapid.T) *scenario.Scenario {
 	ptr := func(n int) *int { return &n }
-	sc := &Scenario{
+	sc := &scenario.Scenario{
 		Name:     "prop",
 		Seed:     rapid.Uint64().Draw(t, "seed"),
-		Duration: Duration(time.Duration(rapid.IntRange(30, 180).Draw(t, "minutes")) * time.Minute),
-		Fleet: Fleet{InstanceTypes: []InstanceType{
+		Duration: scenario.Duration(time.Duration(rapid.IntRange(30, 180).Draw(t, "minutes")) * time.Minute),
+		Fleet: scenario.Fleet{InstanceTypes: []scenario.InstanceType{
 			{Name: "small", CPU: 2048, MemoryMiB: 4096, PricePerHour: 0.1},
 			{Name: "large", CPU: 8192, MemoryMiB: 16384, PricePerHour: 0.4},
 		}},
 	}
 	typ := rapid.SampledFrom([]string{"small", "large"}).Draw(t, "type")
 	elastic := rapid.Bool().Draw(t, "provider")
-	var strategy []StrategyItemSpec
+	var strategy []scenario.StrategyItemSpec
 	if elastic {
 		spot := rapid.Bool().Draw(t, "spot")
-		cp := CapacityProviderSpec{Name: "asg", InstanceTypes: []string{typ}, Zones: []string{"a", "b"},
+		cp := scenario.CapacityProviderSpec{Name: "asg", InstanceTypes: []string{typ}, Zones: []string{"a", "b"},
 			MinSize: rapid.IntRange(0, 2).Draw(t, "minSize"), MaxSize: rapid.IntRange(2, 12).Draw(t, "maxSize"),
-			ManagedScaling: ManagedScalingSpec{TargetCapacity: rapid.IntRange(50, 100).Draw(t, "targetCapacity"), InstanceWarmupPeriod: Duration(time.Minute)},
+			ManagedScaling: scenario.ManagedScalingSpec{TargetCapacity: rapid.IntRange(50, 100).Draw(t, "targetCapacity"), InstanceWarmupPeriod: scenario.Duration(time.Minute)},
 			Spot:           spot}
 		if spot {
 			cp.InterruptionsPerHour = rapid.Float64Range(0, 2).Draw(t, "interruptions")
 		}
-		sc.CapacityProviders = []CapacityProviderSpec{cp}
-		strategy = []StrategyItemSpec{{CapacityProvider: "asg", Weight: 1}}
+		sc.CapacityProviders = []scenario.CapacityProviderSpec{cp}
+		strategy = []scenario.StrategyItemSpec{{CapacityProvider: "asg", Weight: 1}}
 	} else {
-		sc.Fleet.Pools = []Pool{{Type: typ, Zones: map[string]int{"a": rapid.IntRange(1, 4).Draw(t, "a"), "b": rapid.IntRange(0, 3).Draw(t, "b")}}}
+		sc.Fleet.Pools = []scenario.Pool{{Type: typ, Zones: map[string]int{"a": rapid.IntRange(1, 4).Draw(t, "a"), "b": rapid.IntRange(0, 3).Draw(t, "b")}}}
 		for i := range rapid.IntRange(0, 3).Draw(t, "fleetEvents") {
 			kind := rapid.SampledFrom([]string{"add", "fail", "drain", "interrupt"}).Draw(t, fmt.Sprint("kind", i))
-			e := FleetEvent{At: Duration(time.Duration(rapid.IntRange(1, 30).Draw(t, fmt.Sprint("at", i))) * time.Minute), Kind: kind, Count: 1}
+			e := scenario.FleetEvent{At: scenario.Duration(time.Duration(rapid.IntRange(1, 30).Draw(t, fmt.Sprint("at", i))) * time.Minute), Kind: kind, Count: 1}
 			if kind == "add" {
 				e.Type, e.Zone = typ, "a"
 			}
@@ -50,28 +52,28 @@ func genPlannerScenario(t *rapid.T) *Scenario {
 		}
 	}
 	if rapid.Bool().Draw(t, "daemon") {
-		sc.Services = append(sc.Services, ServiceSpec{Name: "daemon", SchedulingStrategy: "DAEMON",
-			TaskDefinition: TaskDefSpec{Family: "daemon", CPU: 128, MemoryMiB: 128}})
+		sc.Services = append(sc.Services, scenario.ServiceSpec{Name: "daemon", SchedulingStrategy: "DAEMON",
+			TaskDefinition: scenario.TaskDefSpec{Family: "daemon", CPU: 128, MemoryMiB: 128}})
 	}
 	for i := range rapid.IntRange(1, 3).Draw(t, "services") {
-		sp := ServiceSpec{
+		sp := scenario.ServiceSpec{
 			Name:                     fmt.Sprint("svc", i),
-			TaskDefinition:           TaskDefSpec{Family: fmt.Sprint("svc", i), CPU: int64(rapid.IntRange(1, 8).Draw(t, "cpu") * 256), MemoryMiB: int64(rapid.IntRange(1, 8).Draw(t, "mem") * 256)},
+			TaskDefinition:           scenario.TaskDefSpec{Family: fmt.Sprint("svc", i), CPU: int64(rapid.IntRange(1, 8).Draw(t, "cpu") * 256), MemoryMiB: int64(rapid.IntRange(1, 8).Draw(t, "mem") * 256)},
 			DesiredCount:             ptr(rapid.IntRange(0, 8).Draw(t, "desired")),
 			CapacityProviderStrategy: strategy,
 		}
 		if rapid.Bool().Draw(t, "scaled") {
 			lo := rapid.IntRange(0, 3).Draw(t, "min")
-			sp.Scaling = &ScalingSpec{MinCapacity: lo, MaxCapacity: lo + rapid.IntRange(0, 8).Draw(t, "span"),
-				TargetTracking: []TargetTrackingSpec{{Metric: "ECSServiceAverageCPUUtilization", TargetValue: rapid.Float64Range(20, 90).Draw(t, "target")}}}
-			sp.Usage = &UsageSpec{CPU: rapid.Float64Range(0, 8000).Draw(t, "use"), DailyCycle: 0.9, PeakHour: rapid.Float64Range(0, 3).Draw(t, "peak")}
+			sp.Scaling = &scenario.ScalingSpec{MinCapacity: lo, MaxCapacity: lo + rapid.IntRange(0, 8).Draw(t, "span"),
+				TargetTracking: []scenario.TargetTrackingSpec{{Metric: "ECSServiceAverageCPUUtilization", TargetValue: rapid.Float64Range(20, 90).Draw(t, "target")}}}
+			sp.Usage = &scenario.UsageSpec{CPU: rapid.Float64Range(0, 8000).Draw(t, "use"), DailyCycle: 0.9, PeakHour: rapid.Float64Range(0, 3).Draw(t, "peak")}
 		}
 		sc.Services = append(sc.Services, sp)
 	}
 	if rapid.Bool().Draw(t, "workload") {
-		sc.Workload.Generator = &Generator{RatePerHour: rapid.Float64Range(1, 60).Draw(t, "rate"), Mix: []Mix{{
+		sc.Workload.Generator = &scenario.Generator{RatePerHour: rapid.Float64Range(1, 60).Draw(t, "rate"), Mix: []scenario.Mix{{
 			Name: "job", Weight: 1, CPU: int64(rapid.IntRange(1, 40).Draw(t, "jobCPU") * 256), MemoryMiB: 512,
-			Duration: Distribution{Kind: "exponential", Median: Duration(20 * time.Minute)}}}}
+			Duration: scenario.Distribution{Kind: "exponential", Median: scenario.Duration(20 * time.Minute)}}}}
 		sc.Workload.CapacityProviderStrategy = strategy
 	}
 	return sc
@@ -80,9 +82,9 @@ func genPlannerScenario(t *rapid.T) *Scenario {
 // runChecked runs the scenario one event at a time and checks after each
 // that no instance holds more than it registered, that every running task
 // is on a live instance, and that every scalable target stays in bounds.
-func runChecked(t *rapid.T, sc *Scenario) (*Result, string) {
+func runChecked(t *rapid.T, sc *scenario.Scenario) (*Result, string) {
 	var log bytes.Buffer
-	s, err := newSimulator(sc, Variant{}, Options{Log: &log})
+	s, err := newSimulator(sc, scenario.Variant{}, Options{Log: &log})
 	if err != nil {
 		t.Fatalf("newSimulator: %v", err)
 	}
@@ -107,7 +109,7 @@ func runChecked(t *rapid.T, sc *Scenario) (*Result, string) {
 		t.Fatalf("run: %v", s.err)
 	}
 	s.eng.now = until
-	r := s.finish(Variant{})
+	r := s.finish(scenario.Variant{})
 	s.finishPlanner(r)
 	return r, log.String()
 }

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/berthsched/berth/sim/scenario"
+
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -18,12 +20,12 @@ import (
 // the event log.
 func runPlanner(t *testing.T, src string) (*Result, string) {
 	t.Helper()
-	sc, err := ReadScenario(strings.NewReader(src), "test.json")
+	sc, err := scenario.ReadScenario(strings.NewReader(src), "test.json")
 	if err != nil {
 		t.Fatal(err)
 	}
 	var log bytes.Buffer
-	r, err := Simulate(sc, Variant{}, Options{Log: &log})
+	r, err := Simulate(sc, scenario.Variant{}, Options{Log: &log})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -217,7 +219,7 @@ func TestPlannerFargate(t *testing.T) {
 	if c["FARGATE"] < 0.28 || c["FARGATE"] > 0.30 || c["FARGATE_SPOT"] >= c["FARGATE"]/2 {
 		t.Errorf("cost by provider = %v, want FARGATE about 0.29 and FARGATE_SPOT 30%% of a third of it", c)
 	}
-	_, err := ReadScenario(strings.NewReader(`{"duration": "1h", "services": [{"name": "x", "taskDefinition": {"family": "x", "cpu": 1000, "memory": 2048},
+	_, err := scenario.ReadScenario(strings.NewReader(`{"duration": "1h", "services": [{"name": "x", "taskDefinition": {"family": "x", "cpu": 1000, "memory": 2048},
   "desiredCount": 1, "capacityProviderStrategy": [{"capacityProvider": "FARGATE", "weight": 1}]}]}`), "f.json")
 	if err == nil || !strings.Contains(err.Error(), "is not a Fargate task size") {
 		t.Errorf("invalid Fargate size: err = %v", err)
@@ -284,7 +286,7 @@ func TestPlannerValidate(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			src := `{"duration": "1h", "fleet": {"instanceTypes": [{"name": "m", "cpu": 1024, "memory": 1024}], "pools": [{"type": "m", "zones": {"a": 1}}]}, ` + tt.extra + `}`
-			_, err := ReadScenario(strings.NewReader(src), "p.json")
+			_, err := scenario.ReadScenario(strings.NewReader(src), "p.json")
 			if err == nil || !strings.Contains(err.Error(), tt.want) || !strings.HasPrefix(err.Error(), "sim: p.json: ") {
 				t.Errorf("ReadScenario error = %v, want %q", err, tt.want)
 			}
@@ -307,14 +309,14 @@ func TestDLRMPlanningExample(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sc, err := ReadScenario(f, "scenario.json")
+	sc, err := scenario.ReadScenario(f, "scenario.json")
 	f.Close()
 	if err != nil {
 		t.Fatal(err)
 	}
-	sc.Duration = Duration(12 * time.Hour)
+	sc.Duration = scenario.Duration(12 * time.Hour)
 	open := func(p string) (io.ReadCloser, error) { return os.Open(filepath.Join(dir, p)) }
-	r, err := Simulate(sc, Variant{}, Options{Open: open})
+	r, err := Simulate(sc, scenario.Variant{}, Options{Open: open})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -333,7 +335,7 @@ func TestUsageLoad(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := &usageModel{u: &UsageSpec{DailyCycle: 0.5, PeakHour: 12}, steps: []LoadStep{{At: Duration(2 * time.Hour), Factor: 3}}, trace: rows}
+	m := &usageModel{u: &scenario.UsageSpec{DailyCycle: 0.5, PeakHour: 12}, steps: []scenario.LoadStep{{At: scenario.Duration(2 * time.Hour), Factor: 3}}, trace: rows}
 	tests := []struct {
 		name string
 		at   time.Duration

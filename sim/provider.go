@@ -5,6 +5,8 @@ import (
 	"math"
 	"time"
 
+	"github.com/berthsched/berth/sim/scenario"
+
 	"github.com/berthsched/berth/autoscale"
 	"github.com/berthsched/berth/placement"
 	"github.com/berthsched/berth/scheduler"
@@ -14,9 +16,9 @@ import (
 // providerState is an Auto Scaling group capacity provider through the
 // run.
 type providerState struct {
-	spec    *CapacityProviderSpec
+	spec    *scenario.CapacityProviderSpec
 	asg     *autoscale.AutoScalingGroupProvider
-	typ     *InstanceType
+	typ     *scenario.InstanceType
 	attrs   map[string]string
 	zone    int                   // next zone, round robin
 	members []*placement.Instance // launched and not yet gone, in launch order
@@ -25,9 +27,9 @@ type providerState struct {
 	buf     []autoscale.Instance // reused by manage
 }
 
-func newProviderState(spec *CapacityProviderSpec, types map[string]*InstanceType) *providerState {
-	return &providerState{spec: spec, asg: spec.provider(types), typ: types[spec.InstanceTypes[0]],
-		attrs: map[string]string{attrProvider: spec.Name}}
+func newProviderState(spec *scenario.CapacityProviderSpec, types map[string]*scenario.InstanceType) *providerState {
+	return &providerState{spec: spec, asg: spec.Provider(types), typ: types[spec.InstanceTypes[0]],
+		attrs: map[string]string{scenario.ProviderAttribute: spec.Name}}
 }
 
 // instanceProvider returns the capacity provider of an instance ("" for
@@ -36,7 +38,7 @@ func (p *planner) instanceProvider(in *placement.Instance) string {
 	if p == nil || in == nil {
 		return ""
 	}
-	v, _ := in.Attribute(attrProvider)
+	v, _ := in.Attribute(scenario.ProviderAttribute)
 	return v
 }
 
@@ -84,7 +86,7 @@ func (s *simulator) armSpot(in *placement.Instance) {
 	switch p := s.pl.instanceProvider(in); p {
 	case "":
 		return
-	case providerFargateSpot:
+	case scenario.ProviderFargateSpot:
 		rate = s.pl.fargate.SpotInterruptionsPerHour
 	default:
 		if ps := s.pl.byProv[p]; ps != nil && ps.spec.Spot {
@@ -111,7 +113,7 @@ func (s *simulator) spotNotice(in *placement.Instance) {
 	s.pl.out.scaling(s.eng.Now(), s.pl.instanceProvider(in), "spot", 0, 0, "interruption notice for "+s.info[in.Index()].id)
 	// An interrupted Fargate Spot task takes its capacity with it when it
 	// exits, within the notice.
-	if s.pl.instanceProvider(in) != providerFargateSpot || !s.fargateSpotNotice(in) {
+	if s.pl.instanceProvider(in) != scenario.ProviderFargateSpot || !s.fargateSpotNotice(in) {
 		s.eng.After(spotNotice, spotKillEv{in})
 	}
 	s.changed()
@@ -138,7 +140,7 @@ func (s *simulator) fargateSpotNotice(in *placement.Instance) bool {
 			}
 			t.t.DesiredStatus = scheduler.Stopped
 			t.reason, t.code = ReasonSpotInterrupted, scheduler.SpotInterruption
-			s.eng.After(t.td.stopTimeout(), spotStopEv{t})
+			s.eng.After(t.td.StopTimeoutOrDefault(), spotStopEv{t})
 			s.queueReconcile(sh)
 			stopping = true
 		}
@@ -184,7 +186,7 @@ func (s *simulator) provisionFargate(sh *svcShard) {
 	td := &sh.svc.spec.TaskDefinition
 	if cur := sh.sched.TaskDefinition; cur != nil {
 		r := cur.Requirements()
-		td = &TaskDefSpec{Family: cur.Family, CPU: r.CPU, MemoryMiB: r.MemoryMiB}
+		td = &scenario.TaskDefSpec{Family: cur.Family, CPU: r.CPU, MemoryMiB: r.MemoryMiB}
 	}
 	f := s.pl.fargate
 	name := fmt.Sprintf("fargate-%dcpu-%dmb", td.CPU, td.MemoryMiB)
@@ -192,16 +194,16 @@ func (s *simulator) provisionFargate(sh *svcShard) {
 	if typ == nil {
 		price := float64(td.CPU)/1024*f.PricePerVCPUHour + float64(td.MemoryMiB)/1024*f.PricePerGBHour
 		one := 1 // the task's own ENI: Fargate tasks are awsvpc
-		typ = &InstanceType{Name: name, CPU: max(td.CPU, 1), MemoryMiB: td.MemoryMiB, PricePerHour: price, ENIs: &one}
+		typ = &scenario.InstanceType{Name: name, CPU: max(td.CPU, 1), MemoryMiB: td.MemoryMiB, PricePerHour: price, ENIs: &one}
 		s.types[name] = typ
 	}
-	attrs := map[string]string{attrProvider: sh.provider, "berth.service": sh.svc.spec.Name}
+	attrs := map[string]string{scenario.ProviderAttribute: sh.provider, "berth.service": sh.svc.spec.Name}
 	in, err := s.addInstance(typ, "fargate", attrs, placement.StatusRegistering, "", "")
 	if err != nil {
 		s.fail(err)
 		return
 	}
-	if sh.provider == providerFargateSpot {
+	if sh.provider == scenario.ProviderFargateSpot {
 		s.info[in.Index()].price = typ.PricePerHour * f.SpotDiscount
 	}
 	sh.fargate = append(sh.fargate, in)
@@ -228,7 +230,7 @@ func (s *simulator) manage() {
 				continue
 			}
 			inf := s.info[m.Index()]
-			in.Instances = append(in.Instances, autoscale.Instance{ID: inf.id, LaunchTime: Epoch.Add(inf.added), NonDaemonTasks: s.nonDaemonTasks(m)})
+			in.Instances = append(in.Instances, autoscale.Instance{ID: inf.id, LaunchTime: scenario.Epoch.Add(inf.added), NonDaemonTasks: s.nonDaemonTasks(m)})
 		}
 		ps.buf = in.Instances
 		in.Provisioning = s.provisioning(ps.spec.Name)
@@ -335,7 +337,7 @@ func (s *simulator) workloadProvider(gpu bool) (string, placement.Constraint, bo
 	for _, n := range *split {
 		total += n
 	}
-	want := strategyOf(items).Split(total + 1)
+	want := scenario.ProviderStrategy(items).Split(total + 1)
 	k := 0
 	for i := range want {
 		if want[i] > (*split)[i] {
@@ -345,7 +347,7 @@ func (s *simulator) workloadProvider(gpu bool) (string, placement.Constraint, bo
 	}
 	(*split)[k]++
 	name := items[k].CapacityProvider
-	con, err := s.pl.memberOf("attribute:" + attrProvider + " == " + name)
+	con, err := s.pl.memberOf("attribute:" + scenario.ProviderAttribute + " == " + name)
 	return name, con, err == nil
 }
 
@@ -377,7 +379,7 @@ func (s *simulator) costByProvider() map[string]float64 {
 		if inf.removed >= 0 {
 			until = inf.removed
 		}
-		p := inf.attrs[attrProvider]
+		p := inf.attrs[scenario.ProviderAttribute]
 		if p == "" {
 			p = "fleet"
 		}
@@ -388,3 +390,6 @@ func (s *simulator) costByProvider() map[string]float64 {
 	}
 	return out
 }
+
+// spotNotice is how long before an interruption Spot gives notice.
+const spotNotice = 2 * time.Minute

@@ -3,10 +3,12 @@ package sim
 import (
 	"strings"
 	"testing"
+
+	"github.com/berthsched/berth/sim/scenario"
 )
 
 func TestSweepApplyErrors(t *testing.T) {
-	sc, err := ReadScenario(strings.NewReader(string(DefaultScenarioJSON())), "s.json")
+	sc, err := scenario.ReadScenario(strings.NewReader(string(scenario.DefaultScenarioJSON())), "s.json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -20,7 +22,7 @@ func TestSweepApplyErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			p, err := ParseSweep(tc.param + "=" + tc.value)
+			p, err := scenario.ParseSweep(tc.param + "=" + tc.value)
 			if err == nil {
 				_, err = p.Apply(sc, p.Values[0])
 			}

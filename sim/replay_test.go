@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/berthsched/berth/sim/scenario"
 )
 
 // placeLines returns the place and unplaced lines of an event log.
@@ -25,17 +27,17 @@ func placeLines(log []byte) []string {
 // strategy, it brings back the same fleet, the same tasks and the same
 // placements.
 func TestEventLogReplays(t *testing.T) {
-	sc := DefaultScenario()
-	sc.Duration = Duration(8 * time.Hour)
-	v := Variant{Strategies: []StrategySpec{{Type: "binpack", Field: "memory"}}}
+	sc := scenario.DefaultScenario()
+	sc.Duration = scenario.Duration(8 * time.Hour)
+	v := scenario.Variant{Strategies: []scenario.StrategySpec{{Type: "binpack", Field: "memory"}}}
 	var first bytes.Buffer
 	res1, err := Simulate(sc, v, Options{Log: &first})
 	if err != nil {
 		t.Fatal(err)
 	}
-	replay := &Scenario{
+	replay := &scenario.Scenario{
 		Name: sc.Name, Seed: sc.Seed, Duration: sc.Duration,
-		Workload: Workload{Trace: &TraceFile{Format: "native", Path: "run.jsonl"}},
+		Workload: scenario.Workload{Trace: &scenario.TraceFile{Format: "native", Path: "run.jsonl"}},
 	}
 	var second bytes.Buffer
 	res2, err := Simulate(replay, v, Options{Log: &second, Open: func(string) (io.ReadCloser, error) {
@@ -86,7 +88,7 @@ func TestReplayOpenB(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	sc, err := ReadScenario(f, "openb-replay.json")
+	sc, err := scenario.ReadScenario(f, "openb-replay.json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,7 +122,7 @@ func TestReplaySWF(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	sc, err := ReadScenario(f, "swf-replay.json")
+	sc, err := scenario.ReadScenario(f, "swf-replay.json")
 	if err != nil {
 		t.Fatal(err)
 	}

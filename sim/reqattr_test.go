@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/berthsched/berth/sim/scenario"
+
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/berthsched/berth/placement"
@@ -66,11 +68,11 @@ func TestRequiresAttributesInSim(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			sc, err := ReadScenario(strings.NewReader(reqAttrScenario(tt.typ, tt.pool, tt.mix)), "reqattr.json")
+			sc, err := scenario.ReadScenario(strings.NewReader(reqAttrScenario(tt.typ, tt.pool, tt.mix)), "reqattr.json")
 			if err != nil {
 				t.Fatal(err)
 			}
-			res, err := Simulate(sc, Variant{}, Options{})
+			res, err := Simulate(sc, scenario.Variant{}, Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -100,9 +102,9 @@ func TestRequiresAttributesInSim(t *testing.T) {
 // A service's requiresAttributes reach its task definition, which the
 // scheduler places.
 func TestServiceRequiresAttributes(t *testing.T) {
-	spec := TaskDefSpec{Family: "web", CPU: 256, MemoryMiB: 512,
-		RequiresAttributes: []AttributeSpec{{Name: "ecs.capability.firelens.fluentbit"}, {Name: "stack", Value: "prod"}}}
-	td, err := spec.taskDefinition("services[0].taskDefinition")
+	spec := scenario.TaskDefSpec{Family: "web", CPU: 256, MemoryMiB: 512,
+		RequiresAttributes: []scenario.AttributeSpec{{Name: "ecs.capability.firelens.fluentbit"}, {Name: "stack", Value: "prod"}}}
+	td, err := spec.TaskDefinition("services[0].taskDefinition")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,7 +134,7 @@ func TestRequiresAttributesValidation(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := ReadScenario(strings.NewReader(reqAttrScenario(tt.typ, tt.pool, tt.mix)), "reqattr.json")
+			_, err := scenario.ReadScenario(strings.NewReader(reqAttrScenario(tt.typ, tt.pool, tt.mix)), "reqattr.json")
 			if err == nil || err.Error() != tt.want {
 				t.Errorf("ReadScenario error = %v, want %s", err, tt.want)
 			}

@@ -4,7 +4,10 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strconv"
+	"strings"
 	"time"
+
+	"github.com/berthsched/berth/sim/scenario"
 
 	"github.com/berthsched/berth/autoscale"
 	"github.com/berthsched/berth/placement"
@@ -13,7 +16,7 @@ import (
 
 // scheduledState is one EventBridge rule through the run.
 type scheduledState struct {
-	spec   *ScheduledTaskSpec
+	spec   *scenario.ScheduledTaskSpec
 	sched  autoscale.Schedule
 	anchor time.Time
 	cons   []placement.Constraint
@@ -29,14 +32,14 @@ func (s *simulator) newScheduled() error {
 		path := fmt.Sprintf("scheduledTasks[%d]", i)
 		sched, err := autoscale.ParseSchedule(spec.Schedule, spec.Timezone)
 		if err != nil {
-			return fmt.Errorf("sim: %s.schedule: %s", path, trimPrefix(err.Error(), "autoscale: "))
+			return fmt.Errorf("sim: %s.schedule: %s", path, strings.TrimPrefix(err.Error(), "autoscale: "))
 		}
-		st := scheduledState{spec: spec, sched: sched, anchor: Epoch}
-		if next, ok := sched.Next(Epoch, Epoch); ok && next.After(Epoch) {
+		st := scheduledState{spec: spec, sched: sched, anchor: scenario.Epoch}
+		if next, ok := sched.Next(scenario.Epoch, scenario.Epoch); ok && next.After(scenario.Epoch) {
 			// rate(): one interval after the start.
 			st.anchor = next
 		}
-		cons, err := compileConstraints(append(append([]ConstraintSpec(nil), spec.TaskDefinition.Constraints...), spec.Constraints...), path+".constraints")
+		cons, err := scenario.CompileConstraints(append(append([]scenario.ConstraintSpec(nil), spec.TaskDefinition.Constraints...), spec.Constraints...), path+".constraints")
 		if err != nil {
 			return fmt.Errorf("sim: %w", err)
 		}
@@ -49,7 +52,7 @@ func (s *simulator) newScheduled() error {
 // startScheduled queues every rule's first occurrence.
 func (s *simulator) startScheduled() {
 	for i := range s.pl.scheduled {
-		s.queueScheduled(i, Epoch.Add(-time.Nanosecond))
+		s.queueScheduled(i, scenario.Epoch.Add(-time.Nanosecond))
 	}
 }
 
@@ -59,7 +62,7 @@ func (s *simulator) queueScheduled(i int, after time.Time) {
 	if !ok {
 		return
 	}
-	at := t.Sub(Epoch)
+	at := t.Sub(scenario.Epoch)
 	if at > time.Duration(s.sc.Duration) {
 		return
 	}
@@ -88,7 +91,7 @@ func (s *simulator) runScheduled(i int) {
 			t.GPUMilli = 1000
 		}
 		if td.Duration != nil {
-			t.Duration = td.Duration.draw(rng)
+			t.Duration = td.Duration.Draw(rng)
 		}
 		if td.Crash {
 			t.ExitCode = 1

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"time"
 
+	"github.com/berthsched/berth/sim/scenario"
+
 	"github.com/berthsched/berth/autoscale"
 	"github.com/berthsched/berth/placement"
 	"github.com/berthsched/berth/scheduler"
@@ -13,7 +15,7 @@ import (
 
 // svcState is one service of the scenario through the run.
 type svcState struct {
-	spec     *ServiceSpec
+	spec     *scenario.ServiceSpec
 	base     *scheduler.Service // the current specification, full desired count
 	strategy autoscale.CapacityProviderStrategy
 	shards   []*svcShard
@@ -21,7 +23,7 @@ type svcState struct {
 	// offFargate keeps shards off other services' Fargate capacity.
 	offFargate *placement.Constraint
 	pl         *planner
-	tds        map[string]*TaskDefSpec // behaviour per "family:revision"
+	tds        map[string]*scenario.TaskDefSpec // behaviour per "family:revision"
 
 	scaler  *autoscale.Scaler
 	sst     autoscale.State
@@ -63,7 +65,7 @@ type svcTask struct {
 	t      scheduler.Task
 	run    *Run
 	inst   *placement.Instance
-	td     *TaskDefSpec
+	td     *scenario.TaskDefSpec
 	reason string // the stoppedReason the scheduler gave, when it stopped it
 	// registered: a target of the service's target groups; draining:
 	// deregistered, waiting out the deregistration delay.
@@ -80,7 +82,7 @@ type (
 		kind reconcileKind
 	}
 	taskRunning  struct{ t *svcTask }
-	svcEventEv   struct{ e *ServiceEvent }
+	svcEventEv   struct{ e *scenario.ServiceEvent }
 	minuteTick   struct{}
 	spotNoticeEv struct{ in *placement.Instance }
 	spotKillEv   struct{ in *placement.Instance }
@@ -106,7 +108,7 @@ type planner struct {
 	tasks      map[string]*svcTask // by run id
 	providers  []*providerState
 	byProv     map[string]*providerState
-	fargate    *FargateSpec
+	fargate    *scenario.FargateSpec
 	spotRNG    *rand.Rand
 	scheduled  []scheduledState
 	wlSplit    []int // workload tasks given to each provider of the workload's strategy
@@ -124,7 +126,7 @@ func (s *simulator) newPlanner() error {
 	p := &planner{byName: map[string]*svcState{}, tasks: map[string]*svcTask{}, byProv: map[string]*providerState{},
 		spotRNG: rand.New(rand.NewPCG(sc.Seed, 3))}
 	s.pl = p
-	p.fargate = &FargateSpec{PricePerVCPUHour: 0.04048, PricePerGBHour: 0.004445, SpotDiscount: 0.3, ProvisionDelay: Duration(30 * time.Second)}
+	p.fargate = &scenario.FargateSpec{PricePerVCPUHour: 0.04048, PricePerGBHour: 0.004445, SpotDiscount: 0.3, ProvisionDelay: scenario.Duration(30 * time.Second)}
 	if f := sc.Fargate; f != nil {
 		if f.PricePerVCPUHour > 0 {
 			p.fargate.PricePerVCPUHour = f.PricePerVCPUHour
@@ -140,7 +142,7 @@ func (s *simulator) newPlanner() error {
 		}
 		p.fargate.SpotInterruptionsPerHour = f.SpotInterruptionsPerHour
 	}
-	if sc.usesFargate() {
+	if sc.UsesFargate() {
 		con, err := placement.NewMemberOf("not(attribute:berth.service exists)")
 		if err != nil {
 			return fmt.Errorf("sim: %w", err)
@@ -155,16 +157,16 @@ func (s *simulator) newPlanner() error {
 	for i := range sc.Services {
 		sp := &sc.Services[i]
 		path := fmt.Sprintf("services[%d]", i)
-		base, err := sp.schedulerService(path, orBuiltinOnly(s.opts.NewStrategy))
+		base, err := sp.SchedulerService(path, orBuiltinOnly(s.opts.NewStrategy))
 		if err != nil {
 			return fmt.Errorf("sim: %w", err)
 		}
-		base.Zones = sp.zones(sc.Fleet.Subnets)
-		st := &svcState{spec: sp, base: base, strategy: strategyOf(sp.CapacityProviderStrategy), daemon: sp.SchedulingStrategy == "DAEMON",
-			tds: map[string]*TaskDefSpec{tdKey(&sp.TaskDefinition): &sp.TaskDefinition}, metrics: autoscale.Metrics{},
+		base.Zones = sp.Zones(sc.Fleet.Subnets)
+		st := &svcState{spec: sp, base: base, strategy: scenario.ProviderStrategy(sp.CapacityProviderStrategy), daemon: sp.SchedulingStrategy == "DAEMON",
+			tds: map[string]*scenario.TaskDefSpec{tdKey(&sp.TaskDefinition): &sp.TaskDefinition}, metrics: autoscale.Metrics{},
 			keep: autoscale.DefaultLowDatapoints + 5}
 		if sp.Scaling != nil {
-			if st.scaler, err = sp.Scaling.scaler(sp.Name); err != nil {
+			if st.scaler, err = sp.Scaling.Scaler(sp.Name); err != nil {
 				return fmt.Errorf("sim: %s.scaling: %w", path, err)
 			}
 			st.sst = st.scaler.Start(*sp.DesiredCount)
@@ -204,7 +206,7 @@ func (s *simulator) newPlanner() error {
 	return s.newScheduled()
 }
 
-func tdKey(td *TaskDefSpec) string {
+func tdKey(td *scenario.TaskDefSpec) string {
 	rev := td.Revision
 	if rev == 0 {
 		rev = 1
@@ -225,12 +227,12 @@ func (st *svcState) respec() {
 			n := split[i]
 			svc.DesiredCount = &n
 		}
-		if st.offFargate != nil && sh.provider != providerFargate && sh.provider != providerFargateSpot {
+		if st.offFargate != nil && sh.provider != scenario.ProviderFargate && sh.provider != scenario.ProviderFargateSpot {
 			svc.PlacementConstraints = append(slices.Clip(svc.PlacementConstraints), *st.offFargate)
 		}
 		if sh.provider != "" {
-			expr := "attribute:" + attrProvider + " == " + sh.provider
-			if sh.provider == providerFargate || sh.provider == providerFargateSpot {
+			expr := "attribute:" + scenario.ProviderAttribute + " == " + sh.provider
+			if sh.provider == scenario.ProviderFargate || sh.provider == scenario.ProviderFargateSpot {
 				expr += " and attribute:berth.service == " + st.spec.Name
 			}
 			con, err := st.pl.memberOf(expr)
@@ -317,7 +319,7 @@ func (s *simulator) handlePlanner(ev Event) bool {
 	return true
 }
 
-func (s *simulator) wall() time.Time { return Epoch.Add(s.eng.Now()) }
+func (s *simulator) wall() time.Time { return scenario.Epoch.Add(s.eng.Now()) }
 
 // reconcile runs package scheduler on one shard and applies its plan.
 // Daemon services waiting for their reconciliation go first, so that a
@@ -418,7 +420,7 @@ func (s *simulator) startServiceTask(sh *svcShard, st *scheduler.Start) {
 		s.fail(fmt.Errorf("sim: start task %s: %w", st.ID, err))
 		return
 	}
-	s.eng.After(td.startDelay(), taskRunning{t})
+	s.eng.After(td.StartDelayOrDefault(), taskRunning{t})
 }
 
 // taskRunning moves a PENDING task to RUNNING, or stops it when its
@@ -475,7 +477,7 @@ func (s *simulator) serviceExited(t *svcTask, e *Exit) {
 	}
 	sh.svc.stoppedN++
 	sh.stopped = append(sh.stopped, st)
-	if p := s.pl.instanceProvider(t.inst); p == providerFargate || p == providerFargateSpot {
+	if p := s.pl.instanceProvider(t.inst); p == scenario.ProviderFargate || p == scenario.ProviderFargateSpot {
 		s.releaseFargate(t.inst)
 	}
 	s.queueReconcile(sh)
@@ -504,7 +506,7 @@ func (s *simulator) shortfall(sh *svcShard) {
 	}
 	sh.since = sh.since[:short]
 	sh.short = short
-	if sh.provider == providerFargate || sh.provider == providerFargateSpot {
+	if sh.provider == scenario.ProviderFargate || sh.provider == scenario.ProviderFargateSpot {
 		s.fargateCapacity(sh, short)
 	}
 }
@@ -537,16 +539,16 @@ func (s *simulator) fargateCapacity(sh *svcShard, short int) {
 }
 
 // serviceEvent applies an UpdateService.
-func (s *simulator) serviceEvent(e *ServiceEvent) {
+func (s *simulator) serviceEvent(e *scenario.ServiceEvent) {
 	st := s.pl.byName[e.Service]
 	base := *st.base
 	if e.TaskDefinition != nil {
-		td, err := e.TaskDefinition.taskDefinition("serviceEvents.taskDefinition")
+		td, err := e.TaskDefinition.TaskDefinition("serviceEvents.taskDefinition")
 		if err != nil {
 			s.fail(fmt.Errorf("sim: %w", err))
 			return
 		}
-		if e.TaskDefinition.awsvpc(st.spec.fargate()) {
+		if e.TaskDefinition.AWSVPC(st.spec.Fargate()) {
 			td.NetworkMode = placement.NetworkAwsvpc
 		}
 		st.tds[tdKey(e.TaskDefinition)] = e.TaskDefinition
@@ -560,7 +562,7 @@ func (s *simulator) serviceEvent(e *ServiceEvent) {
 		}
 	}
 	if e.PlacementConstraints != nil {
-		cons, err := compileConstraints(*e.PlacementConstraints, "serviceEvents.placementConstraints")
+		cons, err := scenario.CompileConstraints(*e.PlacementConstraints, "serviceEvents.placementConstraints")
 		if err != nil {
 			s.fail(fmt.Errorf("sim: %w", err))
 			return
@@ -572,13 +574,13 @@ func (s *simulator) serviceEvent(e *ServiceEvent) {
 	}
 	st.base = &base
 	st.respec()
-	s.pl.out.event(s.eng.Now(), st.spec.Name, "(service "+st.spec.Name+") was updated: "+e.describe())
+	s.pl.out.event(s.eng.Now(), st.spec.Name, "(service "+st.spec.Name+") was updated: "+describeEvent(e))
 	for _, sh := range st.shards {
 		s.queueReconcile(sh)
 	}
 }
 
-func (e *ServiceEvent) describe() string {
+func describeEvent(e *scenario.ServiceEvent) string {
 	var parts []string
 	if e.TaskDefinition != nil {
 		parts = append(parts, "taskDefinition "+tdKey(e.TaskDefinition))

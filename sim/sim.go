@@ -5,12 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math/rand/v2"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/berthsched/berth/sim/scenario"
 
 	"github.com/berthsched/berth/placement"
 	"github.com/berthsched/berth/sim/trace"
@@ -33,7 +36,7 @@ type Options struct {
 	Paced *Pacing
 	// NewStrategy builds the strategies placement does not know; nil
 	// allows only binpack, spread and random.
-	NewStrategy StrategyFactory
+	NewStrategy scenario.StrategyFactory
 }
 
 // Pacing sets a run on the wall clock.
@@ -69,7 +72,7 @@ const (
 type (
 	arrival    struct{}
 	sample     struct{}
-	fleetEvent struct{ e FleetEvent }
+	fleetEvent struct{ e scenario.FleetEvent }
 	registered struct{ in *placement.Instance }
 )
 
@@ -83,7 +86,7 @@ type releaser interface {
 // simulator is one run of a scenario with one placement variant.
 type simulator struct {
 	ami      map[[2]string][]placement.Attribute // amiAttributes by agent release and zone
-	sc       *Scenario
+	sc       *scenario.Scenario
 	opts     Options
 	eng      *Engine
 	exec     Executor
@@ -93,7 +96,7 @@ type simulator struct {
 	strategy []placement.Strategy
 	cons     []placement.Constraint
 	gpuCons  map[string]placement.Constraint // per gpu model list
-	types    map[string]*InstanceType
+	types    map[string]*scenario.InstanceType
 	info     []*instanceInfo // per cluster index
 	src      taskSource
 	next     *item // the next arrival, read ahead
@@ -121,7 +124,7 @@ type simulator struct {
 type instanceInfo struct {
 	id      string // the instance's id in logs and traces
 	attrs   map[string]string
-	typ     *InstanceType
+	typ     *scenario.InstanceType
 	zone    string
 	price   float64
 	added   time.Duration
@@ -131,7 +134,7 @@ type instanceInfo struct {
 // Simulate simulates the scenario with one placement variant and returns its
 // result. The same scenario, variant and seed give the same result and
 // byte-identical event log.
-func Simulate(sc *Scenario, v Variant, opts Options) (*Result, error) {
+func Simulate(sc *scenario.Scenario, v scenario.Variant, opts Options) (*Result, error) {
 	s, err := newSimulator(sc, v, opts)
 	if err != nil {
 		return nil, err
@@ -165,7 +168,7 @@ func Simulate(sc *Scenario, v Variant, opts Options) (*Result, error) {
 	return r, nil
 }
 
-func newSimulator(sc *Scenario, v Variant, opts Options) (*simulator, error) {
+func newSimulator(sc *scenario.Scenario, v scenario.Variant, opts Options) (*simulator, error) {
 	if err := sc.Validate(); err != nil {
 		return nil, err
 	}
@@ -175,7 +178,7 @@ func newSimulator(sc *Scenario, v Variant, opts Options) (*simulator, error) {
 		cluster: placement.NewCluster(),
 		rng:     rand.New(rand.NewPCG(sc.Seed, 1)),
 		gpuCons: map[string]placement.Constraint{},
-		types:   map[string]*InstanceType{},
+		types:   map[string]*scenario.InstanceType{},
 		running: map[string]*task{},
 		live:    map[string]string{},
 		failed:  map[string]bool{},
@@ -193,7 +196,7 @@ func newSimulator(sc *Scenario, v Variant, opts Options) (*simulator, error) {
 	if len(v.Strategies) == 0 && len(v.Constraints) == 0 {
 		v = sc.Workload.Placement
 	}
-	if s.strategy, s.cons, err = v.compile("placement", orBuiltinOnly(opts.NewStrategy)); err != nil {
+	if s.strategy, s.cons, err = v.Compile("placement", orBuiltinOnly(opts.NewStrategy)); err != nil {
 		return nil, fmt.Errorf("sim: %w", err)
 	}
 	for i := range sc.Fleet.InstanceTypes {
@@ -201,7 +204,7 @@ func newSimulator(sc *Scenario, v Variant, opts Options) (*simulator, error) {
 		s.types[t.Name] = t
 	}
 	s.m = newCollector(s)
-	if sc.hasPlanner() {
+	if sc.HasPlanner() {
 		if err := s.newPlanner(); err != nil {
 			return nil, err
 		}
@@ -241,7 +244,7 @@ func (s *simulator) buildFleet() error {
 		return s.nodesFleet(s.sc.Fleet.Nodes)
 	}
 	for _, pl := range s.sc.Fleet.Pools {
-		for _, zone := range sortedKeys(pl.Zones) {
+		for _, zone := range slices.Sorted(maps.Keys(pl.Zones)) {
 			for range pl.Zones[zone] {
 				if _, err := s.addInstance(s.types[pl.Type], zone, pl.Attributes, placement.StatusActive, "", pl.AgentVersion); err != nil {
 					return err
@@ -255,9 +258,9 @@ func (s *simulator) buildFleet() error {
 // addInstance registers an instance of typ in zone (status ACTIVE, or
 // REGISTERING until a registered event). id names it; "" makes one up.
 // agent is its ECS agent release; "" means typ's, or DefaultAgentVersion.
-func (s *simulator) addInstance(typ *InstanceType, zone string, attrs map[string]string, status placement.Status, id, agent string) (*placement.Instance, error) {
-	if s.nextInst >= MaxInstances {
-		return nil, fmt.Errorf("sim: instance %d: the run has registered %d instances, expected at most %d", s.nextInst+1, s.nextInst, MaxInstances)
+func (s *simulator) addInstance(typ *scenario.InstanceType, zone string, attrs map[string]string, status placement.Status, id, agent string) (*placement.Instance, error) {
+	if s.nextInst >= scenario.MaxInstances {
+		return nil, fmt.Errorf("sim: instance %d: the run has registered %d instances, expected at most %d", s.nextInst+1, s.nextInst, scenario.MaxInstances)
 	}
 	if typ.GPUs > trace.MaxNodeGPUs {
 		return nil, fmt.Errorf("sim: instance type %q: %d GPUs, expected at most %d", typ.Name, typ.GPUs, trace.MaxNodeGPUs)
@@ -268,7 +271,7 @@ func (s *simulator) addInstance(typ *InstanceType, zone string, attrs map[string
 		agent = typ.AgentVersion
 	}
 	if agent == "" {
-		agent = DefaultAgentVersion
+		agent = scenario.DefaultAgentVersion
 	}
 	if id == "" {
 		id = fmt.Sprintf("%s-%05d", strings.ReplaceAll(typ.Name, ".", "-"), n)
@@ -298,7 +301,7 @@ func (s *simulator) addInstance(typ *InstanceType, zone string, attrs map[string
 	if typ.GPUModel != "" {
 		in.Attributes = append(in.Attributes, placement.Attribute{Name: "gpu-model", Value: typ.GPUModel})
 	}
-	for _, k := range sortedKeys(attrs) {
+	for _, k := range slices.Sorted(maps.Keys(attrs)) {
 		in.Attributes = append(in.Attributes, placement.Attribute{Name: k, Value: attrs[k]})
 	}
 	for _, a := range ami {
@@ -310,10 +313,10 @@ func (s *simulator) addInstance(typ *InstanceType, zone string, attrs map[string
 	for g := range typ.GPUs {
 		in.Registered.GPUs = append(in.Registered.GPUs, placement.GPU{ID: "GPU-" + strconv.Itoa(g), FreeMilli: placement.GPUMilliPerDevice})
 	}
-	for _, k := range sortedKeys(typ.Scalars) {
+	for _, k := range slices.Sorted(maps.Keys(typ.Scalars)) {
 		in.Registered.Scalars = append(in.Registered.Scalars, placement.Scalar{Name: k, Value: typ.Scalars[k]})
 	}
-	in.Registered.ENIs = s.sc.Fleet.taskENIs(typ)
+	in.Registered.ENIs = s.sc.Fleet.TaskENIs(typ)
 	in.Remaining = in.Registered.Clone()
 	if err := s.cluster.AddInstance(in); err != nil {
 		return nil, fmt.Errorf("sim: %w", err)
@@ -621,7 +624,7 @@ func (s *simulator) exited(e *Exit) {
 	s.retry()
 }
 
-func (s *simulator) fleetEvent(e FleetEvent) {
+func (s *simulator) fleetEvent(e scenario.FleetEvent) {
 	if e.Kind == "add" {
 		for range e.Count {
 			status := placement.StatusActive
@@ -691,4 +694,19 @@ func sortRuns(rs []*simRun) {
 		}
 		return a.ID < b.ID
 	})
+}
+
+// builtinOnly is the StrategyFactory of a run given none: it makes no
+// strategy, so that a type placement does not know is an error rather than
+// left out of the chain.
+func builtinOnly(scenario.StrategySpec) (placement.Strategy, error) {
+	return nil, scenario.ErrUnknownStrategy
+}
+
+// orBuiltinOnly returns f, or builtinOnly when f is nil.
+func orBuiltinOnly(f scenario.StrategyFactory) scenario.StrategyFactory {
+	if f == nil {
+		return builtinOnly
+	}
+	return f
 }

@@ -2,66 +2,16 @@ package sim
 
 import (
 	"bytes"
-	"io"
 	"strings"
 	"testing"
 
-	"github.com/berthsched/berth/internal/golden"
+	"github.com/berthsched/berth/sim/scenario"
 
 	"github.com/berthsched/berth/placement"
 )
 
-// compareDefault runs the default scenario with seed and returns the table
-// and the event logs.
-func compareDefault(t *testing.T, seed uint64) (table []byte, logs []*bytes.Buffer) {
-	t.Helper()
-	sc := DefaultScenario()
-	sc.Seed = seed
-	logs = make([]*bytes.Buffer, len(sc.Compare))
-	cmp, err := Compare(sc, CompareOptions{Log: func(i int, _ Variant) io.Writer {
-		logs[i] = &bytes.Buffer{}
-		return logs[i]
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var b bytes.Buffer
-	if err := cmp.WriteTable(&b); err != nil {
-		t.Fatal(err)
-	}
-	return b.Bytes(), logs
-}
-
-func TestDefaultScenarioGolden(t *testing.T) {
-	table, _ := compareDefault(t, 1)
-	golden.Check(t, "default.golden", string(table))
-}
-
-// The same scenario and seed give byte-identical tables and event logs
-// (the variants run in parallel, so this also checks they share nothing);
-// another seed gives another run.
-func TestDeterminism(t *testing.T) {
-	t1, l1 := compareDefault(t, 1)
-	t2, l2 := compareDefault(t, 1)
-	if !bytes.Equal(t1, t2) {
-		t.Errorf("same seed, different tables:\n%s\n%s", t1, t2)
-	}
-	for i := range l1 {
-		if !bytes.Equal(l1[i].Bytes(), l2[i].Bytes()) {
-			t.Errorf("variant %d: same seed, different event logs (%d and %d bytes)", i, l1[i].Len(), l2[i].Len())
-		}
-		if l1[i].Len() == 0 {
-			t.Errorf("variant %d: empty event log", i)
-		}
-	}
-	t3, l3 := compareDefault(t, 2)
-	if bytes.Equal(t1, t3) || bytes.Equal(l1[0].Bytes(), l3[0].Bytes()) {
-		t.Errorf("seeds 1 and 2 gave the same run")
-	}
-}
-
 func TestReadScenarioErrors(t *testing.T) {
-	valid := string(DefaultScenarioJSON())
+	valid := string(scenario.DefaultScenarioJSON())
 	tests := []struct {
 		name, src, want string
 	}{
@@ -90,7 +40,7 @@ func TestReadScenarioErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := ReadScenario(strings.NewReader(tt.src), "s.json")
+			_, err := scenario.ReadScenario(strings.NewReader(tt.src), "s.json")
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("ReadScenario error = %v, want it to contain %q", err, tt.want)
 			}
@@ -102,13 +52,13 @@ func TestReadScenarioErrors(t *testing.T) {
 }
 
 func FuzzReadScenario(f *testing.F) {
-	f.Add(DefaultScenarioJSON())
+	f.Add(scenario.DefaultScenarioJSON())
 	f.Add([]byte(`{"duration": "1h", "fleet": {"instanceTypes": [{"name": "a", "cpu": 1, "memory": 1}], "pools": [{"type": "a", "zones": {"z": 1}}]}, "workload": {"generator": {"ratePerHour": 1, "mix": [{"name": "x", "weight": 1, "duration": {"kind": "constant", "median": 1}}]}}}`))
 	f.Add([]byte(reqAttrScenario(`, "agentVersion": "1.29.0"`, `, "agentVersion": "1.30.0", "attributes": {"ecs.subnet-id": "s"}`,
 		mixWith(`, "requiresAttributes": [{"name": "a", "value": "b"}]`+fireLensContainers))))
 	f.Add([]byte(lbScenario("60", 30, `{"at": "5m", "service": "web", "desiredCount": 1}`)))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		sc, err := ReadScenario(bytes.NewReader(data), "f.json")
+		sc, err := scenario.ReadScenario(bytes.NewReader(data), "f.json")
 		if err != nil {
 			if !strings.HasPrefix(err.Error(), "sim: f.json") {
 				t.Fatalf("error without its prefix: %v", err)
@@ -134,7 +84,7 @@ func TestParseStrategies(t *testing.T) {
 		{"spread(instanceId", "", "expected type(field)"},
 	}
 	for _, tt := range tests {
-		v, err := ParseStrategies(tt.in)
+		v, err := scenario.ParseStrategies(tt.in)
 		if tt.wantErr != "" {
 			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 				t.Errorf("ParseStrategies(%q) error = %v, want %q", tt.in, err, tt.wantErr)
@@ -150,29 +100,29 @@ func TestParseStrategies(t *testing.T) {
 // A StrategyFactory supplies strategy types placement does not know; each
 // run gets its own value.
 func TestStrategyFactory(t *testing.T) {
-	sc := DefaultScenario()
-	sc.Duration = Duration(2 * 3600e9)
+	sc := scenario.DefaultScenario()
+	sc.Duration = scenario.Duration(2 * 3600e9)
 	made := 0
-	factory := func(spec StrategySpec) (placement.Strategy, error) {
+	factory := func(spec scenario.StrategySpec) (placement.Strategy, error) {
 		if spec.Type != "most-attributes" {
-			return nil, ErrUnknownStrategy
+			return nil, scenario.ErrUnknownStrategy
 		}
 		made++
 		return mostAttributes{}, nil
 	}
-	v := Variant{Strategies: []StrategySpec{{Type: "most-attributes"}, {Type: "binpack", Field: "cpu"}}}
+	v := scenario.Variant{Strategies: []scenario.StrategySpec{{Type: "most-attributes"}, {Type: "binpack", Field: "cpu"}}}
 	res, err := Simulate(sc, v, Options{NewStrategy: factory})
 	if err != nil || made != 1 || res.Summary.Placed == 0 {
 		t.Fatalf("Simulate = %+v, %v; factory called %d times", res, err, made)
 	}
-	_, err = Simulate(sc, Variant{Strategies: []StrategySpec{{Type: "other"}}}, Options{NewStrategy: factory})
+	_, err = Simulate(sc, scenario.Variant{Strategies: []scenario.StrategySpec{{Type: "other"}}}, Options{NewStrategy: factory})
 	if err == nil || !strings.Contains(err.Error(), `placement.strategies[0].type: "other", expected binpack, spread, random or a strategy this run was given`) {
 		t.Errorf("unknown type: %v", err)
 	}
 	// Without a factory, a misspelt type is an error, not a run that
 	// leaves it out of the chain and reports it by name.
 	for _, opts := range []Options{{}, {NewStrategy: nil}} {
-		_, err = Simulate(sc, Variant{Strategies: []StrategySpec{{Type: "binpak", Field: "memory"}}}, opts)
+		_, err = Simulate(sc, scenario.Variant{Strategies: []scenario.StrategySpec{{Type: "binpak", Field: "memory"}}}, opts)
 		if err == nil || !strings.Contains(err.Error(), `placement.strategies[0].type: "binpak", expected binpack, spread, random`) {
 			t.Errorf("Simulate with an unknown type and no factory = %v, want an error naming it", err)
 		}

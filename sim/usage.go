@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/berthsched/berth/sim/scenario"
+
 	"github.com/berthsched/berth/autoscale"
 	"github.com/berthsched/berth/internal/linelimit"
 	"github.com/berthsched/berth/placement"
@@ -20,9 +22,9 @@ import (
 
 // usageModel is a service's load over time (see UsageSpec).
 type usageModel struct {
-	u     *UsageSpec
-	steps []LoadStep    // sorted by At
-	trace []traceFactor // sorted by at
+	u     *scenario.UsageSpec
+	steps []scenario.LoadStep // sorted by At
+	trace []traceFactor       // sorted by at
 }
 
 type traceFactor struct {
@@ -30,8 +32,8 @@ type traceFactor struct {
 	factor float64
 }
 
-func (s *simulator) newUsage(u *UsageSpec) (*usageModel, error) {
-	m := &usageModel{u: u, steps: append([]LoadStep(nil), u.Steps...)}
+func (s *simulator) newUsage(u *scenario.UsageSpec) (*usageModel, error) {
+	m := &usageModel{u: u, steps: append([]scenario.LoadStep(nil), u.Steps...)}
 	sort.SliceStable(m.steps, func(i, j int) bool { return m.steps[i].At < m.steps[j].At })
 	if u.Trace != nil {
 		r, name, err := s.open(u.Trace.Path)
@@ -96,7 +98,7 @@ func (m *usageModel) load(t time.Duration) float64 {
 	}
 	step := 1.0
 	for _, st := range m.steps {
-		if st.At > Duration(t) {
+		if st.At > scenario.Duration(t) {
 			break
 		}
 		step = st.Factor

@@ -3,11 +3,14 @@ package sim
 import (
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"math/rand/v2"
 	"slices"
 	"strconv"
 	"time"
+
+	"github.com/berthsched/berth/sim/scenario"
 
 	"github.com/berthsched/berth/placement"
 	"github.com/berthsched/berth/sim/trace"
@@ -42,7 +45,7 @@ type item struct {
 // generator is the synthetic workload: a Poisson process (thinned to
 // follow the daily cycle) drawing each task from the mix.
 type generator struct {
-	g       *Generator
+	g       *scenario.Generator
 	cons    [][]placement.Constraint // per mix entry
 	defs    []mixDef                 // per mix entry
 	rng     *rand.Rand
@@ -51,13 +54,13 @@ type generator struct {
 	weights []float64 // cumulative
 }
 
-func newGenerator(g *Generator, subnets map[string]string, rng *rand.Rand) (*generator, error) {
+func newGenerator(g *scenario.Generator, subnets map[string]string, rng *rand.Rand) (*generator, error) {
 	gen := &generator{g: g, rng: rng}
 	total := 0.0
 	for i, m := range g.Mix {
 		total += m.Weight
 		gen.weights = append(gen.weights, total)
-		cons, err := compileConstraints(m.Constraints, fmt.Sprintf("workload.generator.mix[%d].constraints", i))
+		cons, err := scenario.CompileConstraints(m.Constraints, fmt.Sprintf("workload.generator.mix[%d].constraints", i))
 		if err != nil {
 			return nil, fmt.Errorf("sim: %w", err)
 		}
@@ -77,8 +80,8 @@ type mixDef struct {
 	zones      []string
 }
 
-func newMixDef(m *Mix, subnets map[string]string) mixDef {
-	td := m.taskDefinition()
+func newMixDef(m *scenario.Mix, subnets map[string]string) mixDef {
+	td := m.TaskDefinition()
 	d := mixDef{attrs: td.DerivedAttributes()}
 	for _, sn := range m.Subnets {
 		if z := subnets[sn]; !slices.Contains(d.zones, z) {
@@ -86,68 +89,13 @@ func newMixDef(m *Mix, subnets map[string]string) mixDef {
 		}
 	}
 	if len(m.Containers) > 0 {
-		d.req, d.containers = td.Requirements(), m.runContainers()
+		d.req, d.containers = td.Requirements(), runContainers(m)
 	}
 	return d
 }
 
-// attributes converts a scenario's requiresAttributes.
-func attributes(specs []AttributeSpec) []placement.Attribute {
-	if len(specs) == 0 {
-		return nil
-	}
-	out := make([]placement.Attribute, len(specs))
-	for i, a := range specs {
-		out[i] = placement.Attribute{Name: a.Name, Value: a.Value}
-	}
-	return out
-}
-
-// awsvpc reports whether m's tasks run in awsvpc network mode.
-func (m *Mix) awsvpc() bool { return m.NetworkMode == string(placement.NetworkAwsvpc) }
-
-// taskDefinition is the task definition of m's containers, in its
-// network mode.
-func (m *Mix) taskDefinition() placement.TaskDefinition {
-	td := placement.TaskDefinition{Family: m.Name, NetworkMode: placement.NetworkBridge, RequiresAttributes: attributes(m.RequiresAttributes)}
-	if m.awsvpc() {
-		td.NetworkMode = placement.NetworkAwsvpc
-	}
-	for _, c := range m.Containers {
-		cd := placement.ContainerDefinition{
-			Name:              c.Name,
-			CPU:               c.CPU,
-			Memory:            c.MemoryMiB,
-			MemoryReservation: c.MemoryReservationMiB,
-			Essential:         c.Essential == nil || *c.Essential,
-			Usage:             c.usage(),
-		}
-		for _, pm := range c.PortMappings {
-			cd.PortMappings = append(cd.PortMappings, placement.PortMapping{ContainerPort: pm.ContainerPort, HostPort: pm.HostPort, Protocol: pm.Protocol})
-		}
-		td.Containers = append(td.Containers, cd)
-	}
-	return td
-}
-
-// usage is what the container uses from which ECS derives
-// requiresAttributes.
-func (c *ContainerSpec) usage() placement.ContainerUsage {
-	u := placement.ContainerUsage{Image: c.Image, HealthCheck: c.HealthCheck != nil}
-	if c.LogConfiguration != nil {
-		u.LogDriver = c.LogConfiguration.LogDriver
-	}
-	if f := c.FirelensConfiguration; f != nil {
-		u.FireLensType, u.FireLensConfigType = f.Type, f.Options["config-file-type"]
-	}
-	if c.LinuxParameters != nil {
-		u.InitProcessEnabled = c.LinuxParameters.InitProcessEnabled
-	}
-	return u
-}
-
 // runContainers is m's containers as an executor runs them; m is valid.
-func (m *Mix) runContainers() []Container {
+func runContainers(m *scenario.Mix) []Container {
 	out := make([]Container, 0, len(m.Containers))
 	for _, c := range m.Containers {
 		rc := Container{
@@ -202,7 +150,7 @@ func (gen *generator) Next() (item, error) {
 	t := trace.Task{
 		ID:        m.Name + "-" + strconv.Itoa(gen.n),
 		Submit:    gen.t,
-		Duration:  m.Duration.draw(gen.rng),
+		Duration:  m.Duration.Draw(gen.rng),
 		HasTimes:  true,
 		CPU:       m.CPU,
 		MemoryMiB: m.MemoryMiB,
@@ -216,43 +164,13 @@ func (gen *generator) Next() (item, error) {
 	if m.FailRate > 0 && gen.rng.Float64() < m.FailRate {
 		t.ExitCode = 1
 	}
-	for _, name := range sortedKeys(m.Scalars) {
+	for _, name := range slices.Sorted(maps.Keys(m.Scalars)) {
 		t.Scalars = append(t.Scalars, trace.Scalar{Name: name, Value: m.Scalars[name]})
 	}
-	it := item{Task: t, ports: m.HostPorts, cons: gen.cons[k], attrs: gen.defs[k].attrs, awsvpc: m.awsvpc(), zones: gen.defs[k].zones}
+	it := item{Task: t, ports: m.HostPorts, cons: gen.cons[k], attrs: gen.defs[k].attrs, awsvpc: m.AWSVPC(), zones: gen.defs[k].zones}
 	if d := &gen.defs[k]; len(d.containers) > 0 {
 		it.Task.CPU, it.Task.MemoryMiB = d.req.CPU, d.req.MemoryMiB
 		it.ports, it.udp, it.dynamic, it.containers = d.req.PortsTCP, d.req.PortsUDP, d.req.DynamicPorts, d.containers
 	}
 	return it, nil
-}
-
-// maxSigma bounds a lognormal's sigma: at 10, one draw in a thousand is
-// already 10^13 times the median.
-const maxSigma = 10
-
-// maxDraw caps a draw below what a time.Duration holds (292 years), far
-// past the end of any run: a draw beyond it would wrap.
-const maxDraw = 200 * 365 * 24 * time.Hour
-
-// draw returns one duration from the distribution, at least a second and
-// at most maxDraw.
-func (d *Distribution) draw(rng *rand.Rand) time.Duration {
-	med := float64(d.Median)
-	var v float64
-	switch d.Kind {
-	case "exponential":
-		v = rng.ExpFloat64() * med
-	case "lognormal":
-		v = med * math.Exp(d.Sigma*rng.NormFloat64())
-	default:
-		v = med
-	}
-	if d.Max > 0 && v > float64(d.Max) {
-		v = float64(d.Max)
-	}
-	if !(v < float64(maxDraw)) { // also +Inf and NaN (0 x Inf)
-		return maxDraw
-	}
-	return max(time.Duration(v).Round(time.Second), time.Second)
 }

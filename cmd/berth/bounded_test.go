@@ -10,7 +10,7 @@ import (
 
 	"github.com/berthsched/berth/benchmarks/capfill"
 	"github.com/berthsched/berth/ecsjson"
-	"github.com/berthsched/berth/sim"
+	"github.com/berthsched/berth/sim/scenario"
 	"github.com/berthsched/berth/sim/trace"
 )
 
@@ -54,7 +54,7 @@ func TestReadersBoundedInput(t *testing.T) {
 		name string
 		read func(r io.Reader) error
 	}{
-		{"scenario", func(r io.Reader) error { _, err := sim.ReadScenario(r, "f"); return err }},
+		{"scenario", func(r io.Reader) error { _, err := scenario.ReadScenario(r, "f"); return err }},
 		{"snapshot", func(r io.Reader) error { _, err := ecsjson.ReadSnapshot(r); return err }},
 		{"task definition", func(r io.Reader) error { _, err := ecsjson.ReadTaskDefinition(r); return err }},
 		{"runtask", func(r io.Reader) error { _, err := ecsjson.ReadRunTaskRequest(r); return err }},

@@ -20,6 +20,8 @@ import (
 	"github.com/berthsched/berth/placement"
 	"github.com/berthsched/berth/sim"
 	"github.com/berthsched/berth/sim/docker"
+	"github.com/berthsched/berth/sim/report"
+	"github.com/berthsched/berth/sim/scenario"
 )
 
 func init() {
@@ -102,7 +104,7 @@ Examples:
   berth sim --scenario examples/dlrm-planning/scenario.json --sweep 'capacityProviders[0].managedScaling.targetCapacity=80,100'
 `,
 		flags: func(fs *flag.FlagSet) func(*env, []string) error {
-			scenario := fs.String("scenario", "", "scenario `FILE` (JSON); default: the embedded scenario")
+			scenarioFile := fs.String("scenario", "", "scenario `FILE` (JSON); default: the embedded scenario")
 			seed := fs.String("seed", "", "override the scenario's seed (`N`)")
 			out := fs.String("out", "", "write summary.json, timeseries.csv, event logs and plot.png to `DIR`")
 			var strategies stringList
@@ -119,7 +121,7 @@ Examples:
 					return usagef("unexpected argument %q", args[0])
 				}
 				if *printScenario {
-					_, err := e.stdout.Write(sim.DefaultScenarioJSON())
+					_, err := e.stdout.Write(scenario.DefaultScenarioJSON())
 					return err
 				}
 				switch {
@@ -127,16 +129,16 @@ Examples:
 					if len(sweeps) > 0 {
 						return usagef("--sweep runs on the virtual clock only, not with --executor docker")
 					}
-					return runSimDocker(e, *scenario, *seed, strategies, *out, dockerHosts, *timeScale)
+					return runSimDocker(e, *scenarioFile, *seed, strategies, *out, dockerHosts, *timeScale)
 				case *executor != "sim":
 					return usagef("--executor %q: expected sim or docker", *executor)
 				case len(dockerHosts) > 0:
 					return usagef("--docker-host needs --executor docker")
 				}
 				if len(sweeps) > 0 {
-					return runSweep(e, *scenario, *seed, strategies, sweeps, *out)
+					return runSweep(e, *scenarioFile, *seed, strategies, sweeps, *out)
 				}
-				return runSim(e, *scenario, *seed, strategies, *out)
+				return runSim(e, *scenarioFile, *seed, strategies, *out)
 			}
 		},
 	})
@@ -165,7 +167,7 @@ func runSim(e *env, scenarioPath, seed string, strategies []string, out string) 
 			n = len(sc.Variants())
 		}
 		logs = make([]*bytes.Buffer, n)
-		opts.Log = func(i int, _ sim.Variant) io.Writer {
+		opts.Log = func(i int, _ scenario.Variant) io.Writer {
 			logs[i] = &bytes.Buffer{}
 			return logs[i]
 		}
@@ -181,7 +183,7 @@ func runSim(e *env, scenarioPath, seed string, strategies []string, out string) 
 	if e.stderrIsTerminal {
 		fmt.Fprintf(e.stderr, "\r%-60s\r", "")
 	}
-	if err := cmp.WriteTable(e.stdout); err != nil {
+	if err := report.WriteTable(e.stdout, cmp); err != nil {
 		return err
 	}
 	if out != "" {
@@ -198,7 +200,7 @@ func runSim(e *env, scenarioPath, seed string, strategies []string, out string) 
 
 // scenarioForRun loads the scenario (or the default), applies --seed, and
 // returns an opener for the files it names, relative to the scenario file.
-func scenarioForRun(e *env, path, seed string) (*sim.Scenario, func(string) (io.ReadCloser, error), error) {
+func scenarioForRun(e *env, path, seed string) (*scenario.Scenario, func(string) (io.ReadCloser, error), error) {
 	sc, dir, err := loadScenario(e, path)
 	if err != nil {
 		return nil, nil, err
@@ -221,9 +223,9 @@ func scenarioForRun(e *env, path, seed string) (*sim.Scenario, func(string) (io.
 
 // loadScenario reads the scenario file (or the default) and returns the
 // directory its relative paths are resolved against.
-func loadScenario(e *env, path string) (*sim.Scenario, string, error) {
+func loadScenario(e *env, path string) (*scenario.Scenario, string, error) {
 	if path == "" {
-		return sim.DefaultScenario(), ".", nil
+		return scenario.DefaultScenario(), ".", nil
 	}
 	var r io.Reader
 	name := path
@@ -237,7 +239,7 @@ func loadScenario(e *env, path string) (*sim.Scenario, string, error) {
 		defer f.Close()
 		r = f
 	}
-	sc, err := sim.ReadScenario(r, name)
+	sc, err := scenario.ReadScenario(r, name)
 	if err != nil {
 		return nil, "", err
 	}
@@ -254,16 +256,10 @@ func writeSimOutputs(dir *outputItem, cmp *sim.Comparison, logs []*bytes.Buffer)
 		}
 		return dir.write(name, b.Bytes())
 	}
-	if err := write("summary.json", func(w io.Writer) error {
-		b, err := cmp.MarshalJSON()
-		if err == nil {
-			_, err = w.Write(append(b, '\n'))
-		}
-		return err
-	}); err != nil {
+	if err := write("summary.json", func(w io.Writer) error { return report.WriteSummary(w, cmp) }); err != nil {
 		return err
 	}
-	if err := write("timeseries.csv", cmp.WriteSeriesCSV); err != nil {
+	if err := write("timeseries.csv", func(w io.Writer) error { return report.WriteSeriesCSV(w, cmp) }); err != nil {
 		return err
 	}
 	for i, l := range logs {
@@ -282,23 +278,23 @@ func writeSimOutputs(dir *outputItem, cmp *sim.Comparison, logs []*bytes.Buffer)
 			name string
 			fill func(io.Writer) error
 		}{
-			{"service-events-%c.jsonl", r.WriteServiceEvents},
-			{"scaling-%c.csv", r.WriteScalingCSV},
-			{"services-%c.csv", r.WriteServicesCSV},
-			{"providers-%c.csv", r.WriteProvidersCSV},
-			{"planner-%c.png", r.WritePlannerPlot},
+			{"service-events-%c.jsonl", func(w io.Writer) error { return report.WriteServiceEvents(w, r) }},
+			{"scaling-%c.csv", func(w io.Writer) error { return report.WriteScalingCSV(w, r) }},
+			{"services-%c.csv", func(w io.Writer) error { return report.WriteServicesCSV(w, r) }},
+			{"providers-%c.csv", func(w io.Writer) error { return report.WriteProvidersCSV(w, r) }},
+			{"planner-%c.png", func(w io.Writer) error { return report.WritePlannerPlot(w, r) }},
 		} {
 			if err := write(fmt.Sprintf(f.name, 'A'+i), f.fill); err != nil {
 				return err
 			}
 		}
 	}
-	return write("plot.png", cmp.WritePlot)
+	return write("plot.png", func(w io.Writer) error { return report.WritePlot(w, cmp) })
 }
 
 // parseStrategyFlags reads the --strategy values, one variant each.
-func parseStrategyFlags(flags []string) ([]sim.Variant, error) {
-	var vs []sim.Variant
+func parseStrategyFlags(flags []string) ([]scenario.Variant, error) {
+	var vs []scenario.Variant
 	for _, s := range flags {
 		v, err := parseStrategyFlag(s)
 		if err != nil {
@@ -312,16 +308,16 @@ func parseStrategyFlags(flags []string) ([]sim.Variant, error) {
 // parseStrategyFlag reads one --strategy value: a usage error names the
 // flag for a list ParseStrategies rejects or a type that neither placement
 // nor the FGD paper's policies know.
-func parseStrategyFlag(s string) (sim.Variant, error) {
-	v, err := sim.ParseStrategies(s)
+func parseStrategyFlag(s string) (scenario.Variant, error) {
+	v, err := scenario.ParseStrategies(s)
 	if err != nil {
-		return sim.Variant{}, usagef("--strategy: %v", err)
+		return scenario.Variant{}, usagef("--strategy: %v", err)
 	}
 	for _, st := range v.Strategies {
 		switch _, paper := gpushareName(st.Type); {
 		case st.Type == "binpack", st.Type == "spread", st.Type == "random", paper:
 		default:
-			return sim.Variant{}, usagef("--strategy %q: type %q, expected binpack, spread, random or one of the FGD paper's policies (fgd, bestfit, gpupacking, gpuclustering, dotprod)", s, st.Type)
+			return scenario.Variant{}, usagef("--strategy %q: type %q, expected binpack, spread, random or one of the FGD paper's policies (fgd, bestfit, gpupacking, gpuclustering, dotprod)", s, st.Type)
 		}
 	}
 	return v, nil
@@ -346,11 +342,11 @@ func gpushareName(typ string) (string, bool) {
 // by name (fgd, bestfit, gpupacking, gpuclustering, dotprod, or the paper's
 // 06-FGD...). FGD learns its typical pods from the scenario's whole
 // workload, read once.
-func gpushareStrategies(sc *sim.Scenario, open func(string) (io.ReadCloser, error)) sim.StrategyFactory {
+func gpushareStrategies(sc *scenario.Scenario, open func(string) (io.ReadCloser, error)) scenario.StrategyFactory {
 	var once sync.Once
 	var typical []gpushare.TypicalPod
 	var typErr error
-	return func(spec sim.StrategySpec) (placement.Strategy, error) {
+	return func(spec scenario.StrategySpec) (placement.Strategy, error) {
 		name, _ := gpushareName(spec.Type)
 		switch name {
 		case "dotprod", "gpuclustering", "gpupacking", "bestfit":
@@ -371,7 +367,7 @@ func gpushareStrategies(sc *sim.Scenario, open func(string) (io.ReadCloser, erro
 				return nil, fmt.Errorf("fgd: reading the workload for its typical pods: %w", typErr)
 			}
 		default:
-			return nil, sim.ErrUnknownStrategy
+			return nil, scenario.ErrUnknownStrategy
 		}
 		if spec.Field != "" {
 			return nil, fmt.Errorf("%s takes no field", spec.Type)
@@ -448,7 +444,7 @@ func runSimDocker(e *env, scenarioPath, seed string, strategies []string, out st
 	}
 	simLogs := make([]*bytes.Buffer, len(variants))
 	if _, err := sim.Compare(sc, sim.CompareOptions{Variants: given, Open: open, NewStrategy: gpushareStrategies(sc, open),
-		Log: func(i int, _ sim.Variant) io.Writer { simLogs[i] = &bytes.Buffer{}; return simLogs[i] }}); err != nil {
+		Log: func(i int, _ scenario.Variant) io.Writer { simLogs[i] = &bytes.Buffer{}; return simLogs[i] }}); err != nil {
 		return err
 	}
 	if ctx.Err() != nil {
@@ -510,7 +506,7 @@ func runSimDocker(e *env, scenarioPath, seed string, strategies []string, out st
 		}
 		cmp.Results = append(cmp.Results, res)
 	}
-	if err := cmp.WriteTable(e.stdout); err != nil {
+	if err := report.WriteTable(e.stdout, cmp); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "\nDocker vs simulated (time scale %g; timing in trace time):\n", scale)
@@ -553,9 +549,9 @@ func runSweep(e *env, scenarioPath, seed string, strategies, sweeps []string, ou
 	if err != nil {
 		return err
 	}
-	var params []sim.SweepParam
+	var params []scenario.SweepParam
 	for _, s := range sweeps {
-		p, err := sim.ParseSweep(s)
+		p, err := scenario.ParseSweep(s)
 		if err != nil {
 			return usagef("--sweep: %s", strings.TrimPrefix(err.Error(), "sim: "))
 		}
@@ -587,7 +583,7 @@ func runSweep(e *env, scenarioPath, seed string, strategies, sweeps []string, ou
 		return err
 	}
 	var b bytes.Buffer
-	if err := res.WriteTable(&b); err != nil {
+	if err := report.WriteSweepTable(&b, res); err != nil {
 		return err
 	}
 	if _, err := e.stdout.Write(b.Bytes()); err != nil {
@@ -598,7 +594,7 @@ func runSweep(e *env, scenarioPath, seed string, strategies, sweeps []string, ou
 			return err
 		}
 		var png bytes.Buffer
-		if err := res.WritePlot(&png); err != nil {
+		if err := report.WriteSweepPlot(&png, res); err != nil {
 			return err
 		}
 		if err := outDir.write("sweep.png", png.Bytes()); err != nil {

@@ -11,7 +11,7 @@ import (
 	"testing"
 
 	"github.com/berthsched/berth/internal/golden"
-	"github.com/berthsched/berth/sim"
+	"github.com/berthsched/berth/sim/scenario"
 )
 
 func TestSimDefault(t *testing.T) {
@@ -80,7 +80,7 @@ func TestSimErrors(t *testing.T) {
 	os.WriteFile(bad, []byte(`{"duration": "1h", "fleet": {"pools": [{"type": "m9", "zones": {"a": 1}}]}}`), 0o644)
 	badCompare := filepath.Join(dir, "compare.json")
 	var sc map[string]any
-	json.Unmarshal(sim.DefaultScenarioJSON(), &sc)
+	json.Unmarshal(scenario.DefaultScenarioJSON(), &sc)
 	sc["compare"] = []any{map[string]any{"strategies": []any{map[string]any{"type": "nope"}}}}
 	data, _ := json.Marshal(sc)
 	os.WriteFile(badCompare, data, 0o644)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/berthsched/berth/sim"
+	"github.com/berthsched/berth/sim/scenario"
 	"github.com/berthsched/berth/sim/trace"
 )
 
@@ -57,7 +58,7 @@ func (f *faults) Handle(ev sim.Event) (*sim.Exit, bool) {
 // on when or in which order tasks exited. Outcomes cannot depend on
 // container start latency either: only wave b runs on the lost instance,
 // and its tasks outlive the loss by far.
-func e2eScenario(t *testing.T) (*sim.Scenario, []byte, map[string]bool) {
+func e2eScenario(t *testing.T) (*scenario.Scenario, []byte, map[string]bool) {
 	var lines bytes.Buffer
 	add := func(at float64, id, app string, dur float64, code int, mem int64) {
 		e := trace.Event{Time: at, Kind: trace.KindSubmit, TaskID: id, App: app, CPU: 16, MemoryMiB: mem, Duration: dur, ExitCode: code}
@@ -104,7 +105,7 @@ func e2eScenario(t *testing.T) (*sim.Scenario, []byte, map[string]bool) {
     "placement": {"strategies": [{"type": "spread", "field": "instanceId"}]}
   }
 }`
-	sc, err := sim.ReadScenario(strings.NewReader(js), "e2e.json")
+	sc, err := scenario.ReadScenario(strings.NewReader(js), "e2e.json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,7 +119,7 @@ func TestDockerEndToEnd(t *testing.T) {
 	const tasks = 50
 
 	var simLog bytes.Buffer
-	simRes, err := sim.Simulate(sc, sim.Variant{}, sim.Options{Log: &simLog, Open: open,
+	simRes, err := sim.Simulate(sc, scenario.Variant{}, sim.Options{Log: &simLog, Open: open,
 		Executor: func(eng *sim.Engine) sim.Executor {
 			return &faults{Executor: sim.NewSimulated(eng), eng: eng, oom: oom}
 		}})
@@ -130,7 +131,7 @@ func TestDockerEndToEnd(t *testing.T) {
 	var dockerLog bytes.Buffer
 	var ex *Executor
 	start := time.Now()
-	dockerRes, err := sim.Simulate(sc, sim.Variant{}, sim.Options{Log: &dockerLog, Open: open,
+	dockerRes, err := sim.Simulate(sc, scenario.Variant{}, sim.Options{Log: &dockerLog, Open: open,
 		Paced: &sim.Pacing{Scale: scale, Wall: time.Now},
 		Executor: func(eng *sim.Engine) sim.Executor {
 			var err error

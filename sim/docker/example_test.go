@@ -9,15 +9,16 @@ import (
 
 	"github.com/berthsched/berth/sim"
 	"github.com/berthsched/berth/sim/docker"
+	"github.com/berthsched/berth/sim/scenario"
 )
 
 // Replay a scenario on the local Docker engine at 30 trace seconds per
 // wall second. (Not run as a test: it needs an engine and a scenario.)
 func ExampleNew() {
-	var sc *sim.Scenario // from sim.ReadScenario
+	var sc *scenario.Scenario // from scenario.ReadScenario
 	const scale = 30
 	var ex *docker.Executor
-	res, err := sim.Simulate(sc, sim.Variant{}, sim.Options{
+	res, err := sim.Simulate(sc, scenario.Variant{}, sim.Options{
 		Paced: &sim.Pacing{Scale: scale, Wall: time.Now},
 		Executor: func(eng *sim.Engine) sim.Executor {
 			var err error

@@ -1,4 +1,4 @@
-package sim
+package scenario
 
 import (
 	"fmt"
@@ -35,7 +35,7 @@ func (td *TaskDefSpec) validateFargate(path, provider string) error {
 		return fmt.Errorf("sim: %s.constraints[0]: %s: task placement constraints are not supported for tasks on %s", path, constraintText(td.Constraints[0]), provider)
 	case td.GPUs > 0:
 		return fmt.Errorf("sim: %s.gpus: %d: GPUs are not supported for tasks on %s, expected 0", path, td.GPUs, provider)
-	case !td.awsvpc(true):
+	case !td.AWSVPC(true):
 		return fmt.Errorf("sim: %s.networkMode: %q: %s only supports network mode awsvpc", path, td.NetworkMode, provider)
 	}
 	return nil
@@ -59,7 +59,7 @@ func strategyText(s StrategySpec) string {
 // its strategy), or "".
 func (sp *ServiceSpec) fargateProvider() string {
 	for _, it := range sp.CapacityProviderStrategy {
-		if it.CapacityProvider == providerFargate || it.CapacityProvider == providerFargateSpot {
+		if it.CapacityProvider == ProviderFargate || it.CapacityProvider == ProviderFargateSpot {
 			return it.CapacityProvider
 		}
 	}
@@ -69,8 +69,8 @@ func (sp *ServiceSpec) fargateProvider() string {
 // validateNetwork checks an awsvpc service's subnets and, on EC2
 // instances, that every instance type has a known count of task ENIs.
 func (sp *ServiceSpec) validateNetwork(path string, f *Fleet) error {
-	fargate := sp.fargate()
-	if len(sp.Subnets) > 0 && !sp.TaskDefinition.awsvpc(fargate) {
+	fargate := sp.Fargate()
+	if len(sp.Subnets) > 0 && !sp.TaskDefinition.AWSVPC(fargate) {
 		return fmt.Errorf("sim: %s.subnets: given for networkMode %q, expected awsvpc", path, sp.TaskDefinition.NetworkMode)
 	}
 	for i, sn := range sp.Subnets {
@@ -78,7 +78,7 @@ func (sp *ServiceSpec) validateNetwork(path string, f *Fleet) error {
 			return fmt.Errorf("sim: %s.subnets[%d]: %q is not one of fleet.subnets", path, i, sn)
 		}
 	}
-	if fargate || !sp.TaskDefinition.awsvpc(false) {
+	if fargate || !sp.TaskDefinition.AWSVPC(false) {
 		return nil
 	}
 	return f.knownENIs(path)

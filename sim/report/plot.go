@@ -1,9 +1,11 @@
-package sim
+package report
 
 import (
 	"fmt"
 	"image/color"
 	"io"
+
+	"github.com/berthsched/berth/sim"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -22,20 +24,20 @@ var palette = []color.Color{
 // WritePlot draws the comparison as a PNG: CPU and memory utilization and
 // the tasks waiting, over simulated hours, one line per variant (named by
 // its letter in the table, A, B, ...).
-func (c *Comparison) WritePlot(w io.Writer) error {
+func WritePlot(w io.Writer, c *sim.Comparison) error {
 	panels := []struct {
 		title, unit string
-		get         func(Sample) float64
+		get         func(sim.Sample) float64
 	}{
-		{"CPU utilization", "%", func(s Sample) float64 { return s.CPU }},
-		{"memory utilization", "%", func(s Sample) float64 { return s.Memory }},
-		{"tasks waiting", "tasks", func(s Sample) float64 { return float64(s.Waiting) }},
+		{"CPU utilization", "%", func(s sim.Sample) float64 { return s.CPU }},
+		{"memory utilization", "%", func(s sim.Sample) float64 { return s.Memory }},
+		{"tasks waiting", "tasks", func(s sim.Sample) float64 { return float64(s.Waiting) }},
 	}
-	if c.hasGPU() {
+	if hasGPU(c) {
 		panels = append(panels, struct {
 			title, unit string
-			get         func(Sample) float64
-		}{"GPU allocated", "%", func(s Sample) float64 { return s.GPU }})
+			get         func(sim.Sample) float64
+		}{"GPU allocated", "%", func(s sim.Sample) float64 { return s.GPU }})
 	}
 	var rows [][]*plot.Plot
 	for k, pn := range panels {

@@ -1,4 +1,4 @@
-package sim
+package scenario
 
 import (
 	"fmt"
@@ -304,18 +304,15 @@ type ScheduledTaskSpec struct {
 	Constraints []ConstraintSpec `json:"constraints"`
 }
 
-// spotNotice is how long before an interruption Spot gives notice.
-const spotNotice = 2 * time.Minute
-
 // Fargate providers.
 const (
-	providerFargate     = "FARGATE"
-	providerFargateSpot = "FARGATE_SPOT"
+	ProviderFargate     = "FARGATE"
+	ProviderFargateSpot = "FARGATE_SPOT"
 )
 
-// attrProvider is the attribute that ties an instance to its capacity
+// ProviderAttribute is the attribute that ties an instance to its capacity
 // provider; services and tasks with a strategy get a memberOf on it.
-const attrProvider = "berth.capacity-provider"
+const ProviderAttribute = "berth.capacity-provider"
 
 // fargateSizes lists the valid Fargate task sizes: CPU units and the
 // memory range and step in MiB.
@@ -344,7 +341,7 @@ func validFargateSize(cpu, mem int64) bool {
 }
 
 // taskDefinition builds the placement task definition.
-func (td *TaskDefSpec) taskDefinition(path string) (*placement.TaskDefinition, error) {
+func (td *TaskDefSpec) TaskDefinition(path string) (*placement.TaskDefinition, error) {
 	rev := td.Revision
 	if rev == 0 {
 		rev = 1
@@ -355,7 +352,7 @@ func (td *TaskDefSpec) taskDefinition(path string) (*placement.TaskDefinition, e
 		c.PortMappings = append(c.PortMappings, placement.PortMapping{ContainerPort: int(p), HostPort: int(p)})
 	}
 	out.Containers = []placement.ContainerDefinition{c}
-	cons, err := compileConstraints(td.Constraints, path+".constraints")
+	cons, err := CompileConstraints(td.Constraints, path+".constraints")
 	if err != nil {
 		return nil, err
 	}
@@ -387,7 +384,7 @@ func (td *TaskDefSpec) validate(path string) error {
 			return err
 		}
 	}
-	if _, err := td.taskDefinition(path); err != nil {
+	if _, err := td.TaskDefinition(path); err != nil {
 		return fmt.Errorf("sim: %w", err)
 	}
 	return nil
@@ -395,12 +392,12 @@ func (td *TaskDefSpec) validate(path string) error {
 
 // awsvpc reports whether td's tasks run in awsvpc network mode; on
 // Fargate a definition without networkMode is awsvpc.
-func (td *TaskDefSpec) awsvpc(fargate bool) bool {
+func (td *TaskDefSpec) AWSVPC(fargate bool) bool {
 	return td.NetworkMode == string(placement.NetworkAwsvpc) || fargate && td.NetworkMode == ""
 }
 
 // stopTimeout is how long a task takes to exit after SIGTERM.
-func (td *TaskDefSpec) stopTimeout() time.Duration {
+func (td *TaskDefSpec) StopTimeoutOrDefault() time.Duration {
 	if td.StopTimeout == 0 {
 		return defaultStopTimeout
 	}
@@ -413,7 +410,7 @@ const (
 	maxStopTimeout     = 2 * time.Minute
 )
 
-func (td *TaskDefSpec) startDelay() time.Duration {
+func (td *TaskDefSpec) StartDelayOrDefault() time.Duration {
 	if td.StartDelay == 0 {
 		return 10 * time.Second
 	}
@@ -421,7 +418,7 @@ func (td *TaskDefSpec) startDelay() time.Duration {
 }
 
 // strategy converts a scenario strategy.
-func strategyOf(items []StrategyItemSpec) autoscale.CapacityProviderStrategy {
+func ProviderStrategy(items []StrategyItemSpec) autoscale.CapacityProviderStrategy {
 	var s autoscale.CapacityProviderStrategy
 	for _, it := range items {
 		s = append(s, autoscale.CapacityProviderStrategyItem{CapacityProvider: it.CapacityProvider, Weight: it.Weight, Base: it.Base})
@@ -430,12 +427,12 @@ func strategyOf(items []StrategyItemSpec) autoscale.CapacityProviderStrategy {
 }
 
 // schedulerService builds the scheduler's service from the spec.
-func (sp *ServiceSpec) schedulerService(path string, newStrategy StrategyFactory) (*scheduler.Service, error) {
-	td, err := sp.TaskDefinition.taskDefinition(path + ".taskDefinition")
+func (sp *ServiceSpec) SchedulerService(path string, newStrategy StrategyFactory) (*scheduler.Service, error) {
+	td, err := sp.TaskDefinition.TaskDefinition(path + ".taskDefinition")
 	if err != nil {
 		return nil, err
 	}
-	if sp.TaskDefinition.awsvpc(sp.fargate()) {
+	if sp.TaskDefinition.AWSVPC(sp.Fargate()) {
 		td.NetworkMode = placement.NetworkAwsvpc
 	}
 	svc := &scheduler.Service{
@@ -454,7 +451,7 @@ func (sp *ServiceSpec) schedulerService(path string, newStrategy StrategyFactory
 		dc.CircuitBreaker = &scheduler.CircuitBreaker{Enable: cb.Enable, Rollback: cb.Rollback}
 	}
 	v := Variant{Strategies: sp.PlacementStrategy, Constraints: sp.PlacementConstraints}
-	if svc.PlacementStrategy, svc.PlacementConstraints, err = v.compile(path, newStrategy); err != nil {
+	if svc.PlacementStrategy, svc.PlacementConstraints, err = v.Compile(path, newStrategy); err != nil {
 		return nil, err
 	}
 	return svc, nil
@@ -462,12 +459,12 @@ func (sp *ServiceSpec) schedulerService(path string, newStrategy StrategyFactory
 
 // fargate reports whether the service runs on FARGATE or FARGATE_SPOT
 // (a strategy never mixes them with Auto Scaling group providers).
-func (sp *ServiceSpec) fargate() bool { return sp.fargateProvider() != "" }
+func (sp *ServiceSpec) Fargate() bool { return sp.fargateProvider() != "" }
 
 // zones returns the zones of the service's subnets, for an awsvpc service
 // on EC2 instances; nil otherwise.
-func (sp *ServiceSpec) zones(subnets map[string]string) []string {
-	if sp.fargate() || !sp.TaskDefinition.awsvpc(false) {
+func (sp *ServiceSpec) Zones(subnets map[string]string) []string {
+	if sp.Fargate() || !sp.TaskDefinition.AWSVPC(false) {
 		return nil
 	}
 	var out []string

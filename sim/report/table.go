@@ -1,46 +1,26 @@
-package sim
+package report
 
 import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/berthsched/berth/sim"
 )
-
-// Comparison is the results of one scenario run with several placement
-// variants, in the order they were compared.
-type Comparison struct {
-	Scenario string        `json:"scenario"`
-	Seed     uint64        `json:"seed"`
-	Duration time.Duration `json:"-"`
-	Results  []*Result     `json:"-"`
-}
-
-// MarshalJSON writes the summary document: the scenario, seed, duration
-// and one summary per variant.
-func (c *Comparison) MarshalJSON() ([]byte, error) {
-	doc := struct {
-		Scenario string    `json:"scenario"`
-		Seed     uint64    `json:"seed"`
-		Duration string    `json:"duration"`
-		Runs     []Summary `json:"runs"`
-	}{c.Scenario, c.Seed, shortDuration(c.Duration), nil}
-	for _, r := range c.Results {
-		doc.Runs = append(doc.Runs, r.Summary)
-	}
-	return json.MarshalIndent(doc, "", "  ")
-}
 
 // WriteTable prints the side-by-side summary: a legend naming each variant
 // with a letter, then one row per figure with one column per variant. The
 // output depends only on the results: no times, paths or host names.
-func (c *Comparison) WriteTable(w io.Writer) error {
+func WriteTable(w io.Writer, c *sim.Comparison) error {
 	sub := 0
 	if len(c.Results) > 0 {
 		sub = c.Results[0].Summary.Submitted
@@ -57,7 +37,7 @@ func (c *Comparison) WriteTable(w io.Writer) error {
 		head = append(head, string(rune('A'+i)))
 	}
 	const nameWidth = 32 // names are padded so that they read left-aligned
-	row := func(name string, f func(s *Summary) string) {
+	row := func(name string, f func(s *sim.Summary) string) {
 		cells := []string{fmt.Sprintf("%-*s", nameWidth, name)}
 		for _, r := range c.Results {
 			cells = append(cells, f(&r.Summary))
@@ -66,35 +46,35 @@ func (c *Comparison) WriteTable(w io.Writer) error {
 	}
 	fmt.Fprintln(tw, strings.Join(head, "\t")+"\t")
 	num := func(x float64) string { return fixed(x, 1) }
-	row("tasks placed", func(s *Summary) string { return strconv.Itoa(s.Placed) })
-	row("never placed", func(s *Summary) string { return strconv.Itoa(s.NeverPlaced) })
-	for _, reason := range c.reasons() {
-		row("  "+reason, func(s *Summary) string { return strconv.Itoa(s.ByReason[reason]) })
+	row("tasks placed", func(s *sim.Summary) string { return strconv.Itoa(s.Placed) })
+	row("never placed", func(s *sim.Summary) string { return strconv.Itoa(s.NeverPlaced) })
+	for _, reason := range reasons(c) {
+		row("  "+reason, func(s *sim.Summary) string { return strconv.Itoa(s.ByReason[reason]) })
 	}
-	row("finished / failed / lost", func(s *Summary) string {
+	row("finished / failed / lost", func(s *sim.Summary) string {
 		return fmt.Sprintf("%d / %d / %d", s.Finished, s.Failed, s.Lost)
 	})
-	row("running at the end", func(s *Summary) string { return strconv.Itoa(s.Running) })
-	row("time to place p50 (s)", func(s *Summary) string { return num(s.TimeToPlace.P50) })
-	row("time to place p95 (s)", func(s *Summary) string { return num(s.TimeToPlace.P95) })
-	row("time to place p99 (s)", func(s *Summary) string { return num(s.TimeToPlace.P99) })
-	row("cpu utilization mean / p95 %", func(s *Summary) string { return num(s.CPU.Mean) + " / " + num(s.CPU.P95) })
-	row("memory utilization mean / p95 %", func(s *Summary) string { return num(s.Memory.Mean) + " / " + num(s.Memory.P95) })
-	if c.hasGPU() {
-		row("gpu utilization mean / p95 %", func(s *Summary) string { return num(s.GPU.Mean) + " / " + num(s.GPU.P95) })
-		row("unallocated gpu %", func(s *Summary) string { return num(s.UnallocatedGPU) })
+	row("running at the end", func(s *sim.Summary) string { return strconv.Itoa(s.Running) })
+	row("time to place p50 (s)", func(s *sim.Summary) string { return num(s.TimeToPlace.P50) })
+	row("time to place p95 (s)", func(s *sim.Summary) string { return num(s.TimeToPlace.P95) })
+	row("time to place p99 (s)", func(s *sim.Summary) string { return num(s.TimeToPlace.P99) })
+	row("cpu utilization mean / p95 %", func(s *sim.Summary) string { return num(s.CPU.Mean) + " / " + num(s.CPU.P95) })
+	row("memory utilization mean / p95 %", func(s *sim.Summary) string { return num(s.Memory.Mean) + " / " + num(s.Memory.P95) })
+	if hasGPU(c) {
+		row("gpu utilization mean / p95 %", func(s *sim.Summary) string { return num(s.GPU.Mean) + " / " + num(s.GPU.P95) })
+		row("unallocated gpu %", func(s *sim.Summary) string { return num(s.UnallocatedGPU) })
 	}
-	row("stranded cpu / memory %", func(s *Summary) string { return num(s.StrandedCPU) + " / " + num(s.StrandedMemory) })
-	row("instances in use (mean)", func(s *Summary) string { return num(s.InstancesInUse) })
-	row("instance-hours", func(s *Summary) string { return num(s.InstanceHours) })
-	row("cost ($)", func(s *Summary) string { return fixed(s.Cost, 2) })
-	c.plannerRows(row)
+	row("stranded cpu / memory %", func(s *sim.Summary) string { return num(s.StrandedCPU) + " / " + num(s.StrandedMemory) })
+	row("instances in use (mean)", func(s *sim.Summary) string { return num(s.InstancesInUse) })
+	row("instance-hours", func(s *sim.Summary) string { return num(s.InstanceHours) })
+	row("cost ($)", func(s *sim.Summary) string { return fixed(s.Cost, 2) })
+	plannerRows(c, row)
 	return tw.Flush()
 }
 
 // plannerRows adds the cost per capacity provider and each service's
 // figures, for runs that have them.
-func (c *Comparison) plannerRows(row func(string, func(*Summary) string)) {
+func plannerRows(c *sim.Comparison, row func(string, func(*sim.Summary) string)) {
 	provs := map[string]bool{}
 	var svcs []string
 	seen := map[string]bool{}
@@ -109,27 +89,27 @@ func (c *Comparison) plannerRows(row func(string, func(*Summary) string)) {
 			}
 		}
 	}
-	for _, p := range sortedKeys(provs) {
-		row("  "+p+" ($)", func(s *Summary) string { return fixed(s.CostByProvider[p], 2) })
+	for _, p := range slices.Sorted(maps.Keys(provs)) {
+		row("  "+p+" ($)", func(s *sim.Summary) string { return fixed(s.CostByProvider[p], 2) })
 	}
-	svc := func(s *Summary, name string) *ServiceSummary {
+	svc := func(s *sim.Summary, name string) *sim.ServiceSummary {
 		for i := range s.Services {
 			if s.Services[i].Name == name {
 				return &s.Services[i]
 			}
 		}
-		return &ServiceSummary{}
+		return &sim.ServiceSummary{}
 	}
 	for _, name := range svcs {
-		row("service "+name, func(s *Summary) string {
+		row("service "+name, func(s *sim.Summary) string {
 			ss := svc(s, name)
 			return fmt.Sprintf("%d / %d %s", ss.Running, ss.Desired, ss.Rollout)
 		})
-		row("  started / failed / lost", func(s *Summary) string {
+		row("  started / failed / lost", func(s *sim.Summary) string {
 			ss := svc(s, name)
 			return fmt.Sprintf("%d / %d / %d", ss.Started, ss.FailedLaunches, ss.Lost)
 		})
-		row("  time to start p99 (s)", func(s *Summary) string {
+		row("  time to start p99 (s)", func(s *sim.Summary) string {
 			return fixed(svc(s, name).TimeToStart.P99, 1)
 		})
 	}
@@ -147,7 +127,7 @@ func shortDuration(d time.Duration) string {
 	return s
 }
 
-func (c *Comparison) reasons() []string {
+func reasons(c *sim.Comparison) []string {
 	seen := map[string]bool{}
 	for _, r := range c.Results {
 		for k := range r.Summary.ByReason {
@@ -162,7 +142,7 @@ func (c *Comparison) reasons() []string {
 	return out
 }
 
-func (c *Comparison) hasGPU() bool {
+func hasGPU(c *sim.Comparison) bool {
 	for _, r := range c.Results {
 		if r.Summary.GPU.Mean > 0 || r.Summary.UnallocatedGPU > 0 {
 			return true
@@ -174,7 +154,7 @@ func (c *Comparison) hasGPU() bool {
 // WriteSeriesCSV writes every variant's time series as one CSV with the
 // header variant,time_s,cpu_pct,memory_pct,gpu_pct,instances_active,
 // instances_in_use,waiting,stranded_cpu_pct,stranded_memory_pct.
-func (c *Comparison) WriteSeriesCSV(w io.Writer) error {
+func WriteSeriesCSV(w io.Writer, c *sim.Comparison) error {
 	cw := csv.NewWriter(w)
 	cw.Write([]string{"variant", "time_s", "cpu_pct", "memory_pct", "gpu_pct", "instances_active", "instances_in_use", "waiting", "stranded_cpu_pct", "stranded_memory_pct"})
 	f := func(x float64) string { return fixed(x, 2) }
@@ -196,4 +176,24 @@ func fixed(x float64, prec int) string {
 		return strconv.FormatFloat(x, 'g', 6, 64)
 	}
 	return strconv.FormatFloat(x, 'f', prec, 64)
+}
+
+// WriteSummary writes summary.json: the scenario, seed, duration and one
+// summary per variant, indented, with a final newline.
+func WriteSummary(w io.Writer, c *sim.Comparison) error {
+	doc := struct {
+		Scenario string        `json:"scenario"`
+		Seed     uint64        `json:"seed"`
+		Duration string        `json:"duration"`
+		Runs     []sim.Summary `json:"runs"`
+	}{c.Scenario, c.Seed, shortDuration(c.Duration), nil}
+	for _, r := range c.Results {
+		doc.Runs = append(doc.Runs, r.Summary)
+	}
+	b, err := json.MarshalIndent(doc, "", "  ")
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(append(b, '\n'))
+	return err
 }

@@ -1,4 +1,4 @@
-package sim
+package scenario
 
 import (
 	"fmt"
@@ -45,7 +45,7 @@ func (sc *Scenario) Validate() error {
 	nativeTrace := sc.Workload.Trace != nil && sc.Workload.Trace.Format == "native"
 	// Runs of a comparison validate one scenario at once: write only
 	// what changes.
-	if elastic := len(sc.CapacityProviders) > 0 || sc.usesFargate(); elastic != sc.Fleet.elastic {
+	if elastic := len(sc.CapacityProviders) > 0 || sc.UsesFargate(); elastic != sc.Fleet.elastic {
 		sc.Fleet.elastic = elastic
 	}
 	if err := sc.Fleet.validate(nativeTrace); err != nil {
@@ -62,7 +62,7 @@ func (sc *Scenario) Validate() error {
 	}
 	names := map[string]bool{}
 	for i, v := range sc.Compare {
-		if _, _, err := v.compile(fmt.Sprintf("compare[%d]", i), nil); err != nil {
+		if _, _, err := v.Compile(fmt.Sprintf("compare[%d]", i), nil); err != nil {
 			return fmt.Errorf("sim: %w", err)
 		}
 		if names[v.String()] {
@@ -250,13 +250,13 @@ func (w *Workload) validate(sc *Scenario) error {
 		if len(sc.Services) == 0 && len(sc.ScheduledTasks) == 0 {
 			return fmt.Errorf("sim: workload: give exactly one of workload.generator and workload.trace (or services or scheduledTasks)")
 		}
-		_, _, err := w.Placement.compile("workload.placement", nil)
+		_, _, err := w.Placement.Compile("workload.placement", nil)
 		if err != nil {
 			return fmt.Errorf("sim: %w", err)
 		}
 		return nil
 	}
-	if _, _, err := w.Placement.compile("workload.placement", nil); err != nil {
+	if _, _, err := w.Placement.Compile("workload.placement", nil); err != nil {
 		return fmt.Errorf("sim: %w", err)
 	}
 	if w.Trace != nil {
@@ -292,7 +292,7 @@ func (w *Workload) validate(sc *Scenario) error {
 		case m.FailRate < 0 || m.FailRate > 1:
 			return fmt.Errorf("sim: %s.failRate: %g, expected 0..1", p, m.FailRate)
 		}
-		if _, err := compileConstraints(m.Constraints, p+".constraints"); err != nil {
+		if _, err := CompileConstraints(m.Constraints, p+".constraints"); err != nil {
 			return fmt.Errorf("sim: %w", err)
 		}
 		if err := validateAttributes(m.RequiresAttributes, p+".requiresAttributes"); err != nil {
@@ -319,7 +319,7 @@ func (m *Mix) validateNetwork(p string, f *Fleet) error {
 	default:
 		return fmt.Errorf("sim: %s.networkMode: %q, expected bridge or awsvpc", p, m.NetworkMode)
 	}
-	if len(m.Subnets) > 0 && !m.awsvpc() {
+	if len(m.Subnets) > 0 && !m.AWSVPC() {
 		return fmt.Errorf("sim: %s.subnets: given for networkMode %q, expected awsvpc", p, m.NetworkMode)
 	}
 	for i, sn := range m.Subnets {
@@ -327,7 +327,7 @@ func (m *Mix) validateNetwork(p string, f *Fleet) error {
 			return fmt.Errorf("sim: %s.subnets[%d]: %q is not one of fleet.subnets", p, i, sn)
 		}
 	}
-	if !m.awsvpc() {
+	if !m.AWSVPC() {
 		return nil
 	}
 	return f.knownENIs(p)
@@ -356,7 +356,7 @@ func (m *Mix) validateContainers(p string) error {
 			return fmt.Errorf("sim: %s.containers[%d].firelensConfiguration.type: missing", p, i)
 		}
 	}
-	td := m.taskDefinition()
+	td := m.TaskDefinition()
 	td.Family = "mix" // the name is checked on its own
 	if err := td.Validate(); err != nil {
 		msg := strings.TrimPrefix(err.Error(), "placement: ")

@@ -1,4 +1,4 @@
-package sim
+package scenario
 
 import (
 	"fmt"
@@ -97,7 +97,7 @@ func (sc *Scenario) validatePlanner() error {
 			return err
 		}
 		if e.PlacementConstraints != nil {
-			if _, err := compileConstraints(*e.PlacementConstraints, path+".placementConstraints"); err != nil {
+			if _, err := CompileConstraints(*e.PlacementConstraints, path+".placementConstraints"); err != nil {
 				return fmt.Errorf("sim: %w", err)
 			}
 		}
@@ -120,7 +120,7 @@ func (sc *Scenario) validatePlanner() error {
 		if err := st.TaskDefinition.validate(path + ".taskDefinition"); err != nil {
 			return err
 		}
-		if _, err := compileConstraints(st.Constraints, path+".constraints"); err != nil {
+		if _, err := CompileConstraints(st.Constraints, path+".constraints"); err != nil {
 			return fmt.Errorf("sim: %w", err)
 		}
 	}
@@ -141,7 +141,7 @@ func (sc *Scenario) validatePlanner() error {
 			return err
 		}
 		for _, it := range ws.items {
-			if it.CapacityProvider == providerFargate || it.CapacityProvider == providerFargateSpot {
+			if it.CapacityProvider == ProviderFargate || it.CapacityProvider == ProviderFargateSpot {
 				return fmt.Errorf("sim: %s: %q: workload tasks run on Auto Scaling group providers only", ws.path, it.CapacityProvider)
 			}
 		}
@@ -229,7 +229,7 @@ func (p *CapacityProviderSpec) validate(path string, types map[string]*InstanceT
 	case p.SpotPriceFactor > maxSpotPriceFactor:
 		return fmt.Errorf("sim: %s.spotPriceFactor: %g, expected at most %d (a factor of the on-demand price)", path, p.SpotPriceFactor, maxSpotPriceFactor)
 	}
-	asg := p.provider(types)
+	asg := p.Provider(types)
 	if err := asg.Validate(); err != nil {
 		return fmt.Errorf("sim: %s: %s", path, trimPrefix(err.Error(), "autoscale: "))
 	}
@@ -237,7 +237,7 @@ func (p *CapacityProviderSpec) validate(path string, types map[string]*InstanceT
 }
 
 // provider is the autoscale view of the capacity provider.
-func (p *CapacityProviderSpec) provider(types map[string]*InstanceType) *autoscale.AutoScalingGroupProvider {
+func (p *CapacityProviderSpec) Provider(types map[string]*InstanceType) *autoscale.AutoScalingGroupProvider {
 	ms := p.ManagedScaling
 	asg := &autoscale.AutoScalingGroupProvider{
 		Name: p.Name,
@@ -256,11 +256,11 @@ func (p *CapacityProviderSpec) provider(types map[string]*InstanceType) *autosca
 }
 
 func validStrategy(path string, items []StrategyItemSpec, providers map[string]bool) error {
-	if err := strategyOf(items).Validate(); err != nil {
+	if err := ProviderStrategy(items).Validate(); err != nil {
 		return fmt.Errorf("sim: %s: %s", path, trimPrefix(trimPrefix(err.Error(), "autoscale: "), "capacityProviderStrategy"))
 	}
 	for j, it := range items {
-		if !providers[it.CapacityProvider] && it.CapacityProvider != providerFargate && it.CapacityProvider != providerFargateSpot {
+		if !providers[it.CapacityProvider] && it.CapacityProvider != ProviderFargate && it.CapacityProvider != ProviderFargateSpot {
 			return fmt.Errorf("sim: %s[%d].capacityProvider: %q is not one of capacityProviders, FARGATE or FARGATE_SPOT", path, j, it.CapacityProvider)
 		}
 	}
@@ -271,7 +271,7 @@ func (sp *ServiceSpec) validate(path string, providers map[string]bool, f *Fleet
 	if err := sp.TaskDefinition.validate(path + ".taskDefinition"); err != nil {
 		return err
 	}
-	svc, err := sp.schedulerService(path, nil)
+	svc, err := sp.SchedulerService(path, nil)
 	if err != nil {
 		return fmt.Errorf("sim: %w", err)
 	}
@@ -286,7 +286,7 @@ func (sp *ServiceSpec) validate(path string, providers map[string]bool, f *Fleet
 			return fmt.Errorf("sim: %s.capacityProviderStrategy: DAEMON services take none", path)
 		}
 		for _, it := range sp.CapacityProviderStrategy {
-			if (it.CapacityProvider == providerFargate || it.CapacityProvider == providerFargateSpot) && !validFargateSize(sp.TaskDefinition.CPU, sp.TaskDefinition.MemoryMiB) {
+			if (it.CapacityProvider == ProviderFargate || it.CapacityProvider == ProviderFargateSpot) && !validFargateSize(sp.TaskDefinition.CPU, sp.TaskDefinition.MemoryMiB) {
 				return fmt.Errorf("sim: %s.taskDefinition: cpu %d, memory %d is not a Fargate task size (256: 512-2048; 512: 1024-4096; 1024: 2048-8192; ...)", path, sp.TaskDefinition.CPU, sp.TaskDefinition.MemoryMiB)
 			}
 		}
@@ -322,7 +322,7 @@ func (sp *ServiceSpec) validate(path string, providers map[string]bool, f *Fleet
 		if sp.Usage == nil && len(sp.Scaling.TargetTracking)+len(sp.Scaling.StepScaling) > 0 {
 			return fmt.Errorf("sim: %s.usage: missing: the scaling policies read the service's metrics, which come from its usage", path)
 		}
-		sc, err := sp.Scaling.scaler(sp.Name)
+		sc, err := sp.Scaling.Scaler(sp.Name)
 		if err != nil {
 			return fmt.Errorf("sim: %s.scaling: %w", path, err)
 		}
@@ -334,7 +334,7 @@ func (sp *ServiceSpec) validate(path string, providers map[string]bool, f *Fleet
 }
 
 // scaler builds the Application Auto Scaling target of a service.
-func (s *ScalingSpec) scaler(service string) (*autoscale.Scaler, error) {
+func (s *ScalingSpec) Scaler(service string) (*autoscale.Scaler, error) {
 	sc := &autoscale.Scaler{Target: autoscale.ScalableTarget{
 		ServiceNamespace: autoscale.ServiceNamespaceECS, ResourceId: "service/sim/" + service,
 		ScalableDimension: autoscale.ScalableDimensionDesiredCount, MinCapacity: s.MinCapacity, MaxCapacity: s.MaxCapacity,
@@ -407,10 +407,10 @@ func (e *ServiceEvent) validateFargate(path string, sp *ServiceSpec) error {
 }
 
 // usesFargate reports whether a service runs on FARGATE or FARGATE_SPOT.
-func (sc *Scenario) usesFargate() bool {
+func (sc *Scenario) UsesFargate() bool {
 	for _, sp := range sc.Services {
 		for _, it := range sp.CapacityProviderStrategy {
-			if it.CapacityProvider == providerFargate || it.CapacityProvider == providerFargateSpot {
+			if it.CapacityProvider == ProviderFargate || it.CapacityProvider == ProviderFargateSpot {
 				return true
 			}
 		}
@@ -420,7 +420,7 @@ func (sc *Scenario) usesFargate() bool {
 
 // hasPlanner reports whether the run needs the planner: services,
 // capacity providers, scheduled tasks or Spot interruptions.
-func (sc *Scenario) hasPlanner() bool {
+func (sc *Scenario) HasPlanner() bool {
 	if len(sc.Services) > 0 || len(sc.CapacityProviders) > 0 || len(sc.ScheduledTasks) > 0 || len(sc.Workload.CapacityProviderStrategy) > 0 {
 		return true
 	}

@@ -1,14 +1,14 @@
-package sim
+package report
 
 import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
-	"slices"
 	"strconv"
 	"time"
 
+	"github.com/berthsched/berth/sim"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
@@ -16,109 +16,9 @@ import (
 	"gonum.org/v1/plot/vg/vgimg"
 )
 
-// ServiceEventRecord is a service event message (ECS's wording) at a
-// simulated time.
-type ServiceEventRecord struct {
-	Time    time.Duration
-	Service string
-	Message string
-}
-
-// ScalingActivity is a change of a service's desired count (Application
-// Auto Scaling), of a capacity provider's group (managed scaling) or a
-// Spot notice, with its cause.
-type ScalingActivity struct {
-	Time time.Duration
-	// Target is the service or capacity provider; Kind is service,
-	// provider or spot.
-	Target, Kind string
-	From, To     int
-	Cause        string
-}
-
-// ServicePoint is a service's timeline sample.
-type ServicePoint struct {
-	Time    time.Duration
-	Service string
-	Desired int
-	Running int
-	// Pending counts PENDING and PROVISIONING tasks.
-	Pending int
-	// CPU and Memory are ECSServiceAverageCPUUtilization and
-	// ECSServiceAverageMemoryUtilization, percent.
-	CPU, Memory float64
-}
-
-// ProviderPoint is a capacity provider's timeline sample.
-type ProviderPoint struct {
-	Time     time.Duration
-	Provider string
-	// Instances are ACTIVE or DRAINING, Launching REGISTERING.
-	Instances, Launching int
-	// Reservation is CapacityProviderReservation, percent.
-	Reservation  float64
-	Provisioning int
-}
-
-// ServiceSummary is a service's figures for the run.
-type ServiceSummary struct {
-	Name    string `json:"name"`
-	Desired int    `json:"desiredAtEnd"`
-	Running int    `json:"runningAtEnd"`
-	Started int    `json:"tasksStarted"`
-	Stopped int    `json:"tasksStopped"`
-	// FailedLaunches stopped before RUNNING; Lost went with their instance.
-	FailedLaunches int `json:"failedLaunches"`
-	Lost           int `json:"lost"`
-	// TimeToStart is from the task being missing (PROVISIONING with a
-	// capacity provider) to its start, seconds.
-	TimeToStart Percentiles `json:"timeToStartSeconds"`
-	// Rollout is the primary deployment's state at the end.
-	Rollout string `json:"rolloutState"`
-}
-
-// plannerOutput collects what the planner reports during a run.
-type plannerOutput struct {
-	events    []ServiceEventRecord
-	scales    []ScalingActivity
-	services  []ServicePoint
-	providers []ProviderPoint
-}
-
-func (o *plannerOutput) event(at time.Duration, service, msg string) {
-	o.events = append(o.events, ServiceEventRecord{at, service, msg})
-}
-
-func (o *plannerOutput) scaling(at time.Duration, target, kind string, from, to int, cause string) {
-	o.scales = append(o.scales, ScalingActivity{at, target, kind, from, to, cause})
-}
-
-// finishPlanner fills the result's planner parts.
-func (s *simulator) finishPlanner(r *Result) {
-	p := s.pl
-	if p == nil {
-		return
-	}
-	r.ServiceEvents, r.Scaling, r.Services, r.Providers = p.out.events, p.out.scales, p.out.services, p.out.providers
-	if len(p.providers) > 0 || len(p.svcs) > 0 {
-		r.Summary.CostByProvider = s.costByProvider()
-	}
-	for _, st := range p.svcs {
-		run, _ := st.counts()
-		w := slices.Clone(st.waits)
-		slices.Sort(w)
-		ss := ServiceSummary{Name: st.spec.Name, Desired: st.desired(), Running: run, Started: st.started, Stopped: st.stoppedN,
-			FailedLaunches: st.failedLaunch, Lost: st.lost, TimeToStart: Percentiles{quantile(0.5, w), quantile(0.95, w), quantile(0.99, w)}}
-		if d := st.shards[0].state.Primary(); d != nil {
-			ss.Rollout = string(d.RolloutState)
-		}
-		r.Summary.Services = append(r.Summary.Services, ss)
-	}
-}
-
 // WriteServiceEvents writes the service events as JSON Lines:
 // {"time_s":..,"service":..,"message":..}.
-func (r *Result) WriteServiceEvents(w io.Writer) error {
+func WriteServiceEvents(w io.Writer, r *sim.Result) error {
 	for _, e := range r.ServiceEvents {
 		b, err := json.Marshal(struct {
 			Time    float64 `json:"time_s"`
@@ -137,7 +37,7 @@ func (r *Result) WriteServiceEvents(w io.Writer) error {
 
 // WriteScalingCSV writes the scaling activities: time_s,target,kind,from,
 // to,cause.
-func (r *Result) WriteScalingCSV(w io.Writer) error {
+func WriteScalingCSV(w io.Writer, r *sim.Result) error {
 	cw := csv.NewWriter(w)
 	cw.Write([]string{"time_s", "target", "kind", "from", "to", "cause"})
 	for _, a := range r.Scaling {
@@ -149,7 +49,7 @@ func (r *Result) WriteScalingCSV(w io.Writer) error {
 
 // WriteServicesCSV writes the per-service timelines:
 // time_s,service,desired,running,pending,cpu_pct,memory_pct.
-func (r *Result) WriteServicesCSV(w io.Writer) error {
+func WriteServicesCSV(w io.Writer, r *sim.Result) error {
 	cw := csv.NewWriter(w)
 	cw.Write([]string{"time_s", "service", "desired", "running", "pending", "cpu_pct", "memory_pct"})
 	f := func(x float64) string { return fixed(x, 2) }
@@ -162,7 +62,7 @@ func (r *Result) WriteServicesCSV(w io.Writer) error {
 
 // WriteProvidersCSV writes the capacity provider timelines:
 // time_s,provider,instances,launching,reservation_pct,provisioning.
-func (r *Result) WriteProvidersCSV(w io.Writer) error {
+func WriteProvidersCSV(w io.Writer, r *sim.Result) error {
 	cw := csv.NewWriter(w)
 	cw.Write([]string{"time_s", "provider", "instances", "launching", "reservation_pct", "provisioning"})
 	for _, p := range r.Providers {
@@ -175,13 +75,10 @@ func (r *Result) WriteProvidersCSV(w io.Writer) error {
 
 func secs(d time.Duration) string { return strconv.FormatFloat(d.Seconds(), 'f', -1, 64) }
 
-// HasPlanner reports whether the run had services or capacity providers.
-func (r *Result) HasPlanner() bool { return len(r.Services) > 0 || len(r.Providers) > 0 }
-
 // WritePlannerPlot draws the run's services and providers as a PNG: per
 // service desired and running tasks; per provider instances and
 // CapacityProviderReservation.
-func (r *Result) WritePlannerPlot(w io.Writer) error {
+func WritePlannerPlot(w io.Writer, r *sim.Result) error {
 	type line struct {
 		name string
 		xy   plotter.XYs

@@ -1,4 +1,4 @@
-package sim
+package scenario
 
 import (
 	"encoding/json"
@@ -381,26 +381,13 @@ type StrategyFactory func(spec StrategySpec) (placement.Strategy, error)
 // make.
 var ErrUnknownStrategy = errors.New("unknown strategy type")
 
-// builtinOnly is the StrategyFactory of a run given none: it makes no
-// strategy, so that a type placement does not know is an error rather than
-// left out of the chain.
-func builtinOnly(StrategySpec) (placement.Strategy, error) { return nil, ErrUnknownStrategy }
-
-// orBuiltinOnly returns f, or builtinOnly when f is nil.
-func orBuiltinOnly(f StrategyFactory) StrategyFactory {
-	if f == nil {
-		return builtinOnly
-	}
-	return f
-}
-
 // builtinStrategy reports whether placement itself makes strategies of typ.
 func builtinStrategy(typ string) bool { return typ == "binpack" || typ == "spread" || typ == "random" }
 
 // compile turns the variant into placement values; path names it in
 // errors. Strategy types placement does not know go to newStrategy; with
 // none (validation), they are left for the run to build.
-func (v Variant) compile(path string, newStrategy StrategyFactory) ([]placement.Strategy, []placement.Constraint, error) {
+func (v Variant) Compile(path string, newStrategy StrategyFactory) ([]placement.Strategy, []placement.Constraint, error) {
 	var ss []placement.Strategy
 	for i, s := range v.Strategies {
 		if !builtinStrategy(s.Type) {
@@ -429,11 +416,11 @@ func (v Variant) compile(path string, newStrategy StrategyFactory) ([]placement.
 	if len(v.Strategies) > placement.MaxStrategies {
 		return nil, nil, fmt.Errorf("%s.strategies: %d strategies, at most %d allowed", path, len(v.Strategies), placement.MaxStrategies)
 	}
-	cs, err := compileConstraints(v.Constraints, path+".constraints")
+	cs, err := CompileConstraints(v.Constraints, path+".constraints")
 	return ss, cs, err
 }
 
-func compileConstraints(specs []ConstraintSpec, path string) ([]placement.Constraint, error) {
+func CompileConstraints(specs []ConstraintSpec, path string) ([]placement.Constraint, error) {
 	var cs []placement.Constraint
 	for i, c := range specs {
 		con, err := placement.ParseConstraint(c.Type, c.Expression)
@@ -524,10 +511,23 @@ func ReadScenario(r io.Reader, name string) (*Scenario, error) {
 
 // taskENIs returns the task ENIs of an instance of typ: its enis, else
 // its type's by package eni (branch ENIs with awsvpcTrunking), else 0.
-func (f *Fleet) taskENIs(typ *InstanceType) int {
+func (f *Fleet) TaskENIs(typ *InstanceType) int {
 	if typ.ENIs != nil {
 		return *typ.ENIs
 	}
 	l, _ := eni.Lookup(typ.Name)
 	return l.TaskENIs(f.AWSVPCTrunking)
 }
+
+// Variants returns the placement variants a comparison of sc runs: its
+// compare list, or its workload's own placement.
+func (sc *Scenario) Variants() []Variant {
+	if len(sc.Compare) > 0 {
+		return sc.Compare
+	}
+	return []Variant{sc.Workload.Placement}
+}
+
+// Source names the file the scenario was read from ("" for one built in
+// Go), for messages about it.
+func (sc *Scenario) Source() string { return sc.source }

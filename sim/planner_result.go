@@ -1,0 +1,109 @@
+package sim
+
+import (
+	"slices"
+	"time"
+)
+
+// ServiceEventRecord is a service event message (ECS's wording) at a
+// simulated time.
+type ServiceEventRecord struct {
+	Time    time.Duration
+	Service string
+	Message string
+}
+
+// ScalingActivity is a change of a service's desired count (Application
+// Auto Scaling), of a capacity provider's group (managed scaling) or a
+// Spot notice, with its cause.
+type ScalingActivity struct {
+	Time time.Duration
+	// Target is the service or capacity provider; Kind is service,
+	// provider or spot.
+	Target, Kind string
+	From, To     int
+	Cause        string
+}
+
+// ServicePoint is a service's timeline sample.
+type ServicePoint struct {
+	Time    time.Duration
+	Service string
+	Desired int
+	Running int
+	// Pending counts PENDING and PROVISIONING tasks.
+	Pending int
+	// CPU and Memory are ECSServiceAverageCPUUtilization and
+	// ECSServiceAverageMemoryUtilization, percent.
+	CPU, Memory float64
+}
+
+// ProviderPoint is a capacity provider's timeline sample.
+type ProviderPoint struct {
+	Time     time.Duration
+	Provider string
+	// Instances are ACTIVE or DRAINING, Launching REGISTERING.
+	Instances, Launching int
+	// Reservation is CapacityProviderReservation, percent.
+	Reservation  float64
+	Provisioning int
+}
+
+// ServiceSummary is a service's figures for the run.
+type ServiceSummary struct {
+	Name    string `json:"name"`
+	Desired int    `json:"desiredAtEnd"`
+	Running int    `json:"runningAtEnd"`
+	Started int    `json:"tasksStarted"`
+	Stopped int    `json:"tasksStopped"`
+	// FailedLaunches stopped before RUNNING; Lost went with their instance.
+	FailedLaunches int `json:"failedLaunches"`
+	Lost           int `json:"lost"`
+	// TimeToStart is from the task being missing (PROVISIONING with a
+	// capacity provider) to its start, seconds.
+	TimeToStart Percentiles `json:"timeToStartSeconds"`
+	// Rollout is the primary deployment's state at the end.
+	Rollout string `json:"rolloutState"`
+}
+
+// plannerOutput collects what the planner reports during a run.
+type plannerOutput struct {
+	events    []ServiceEventRecord
+	scales    []ScalingActivity
+	services  []ServicePoint
+	providers []ProviderPoint
+}
+
+func (o *plannerOutput) event(at time.Duration, service, msg string) {
+	o.events = append(o.events, ServiceEventRecord{at, service, msg})
+}
+
+func (o *plannerOutput) scaling(at time.Duration, target, kind string, from, to int, cause string) {
+	o.scales = append(o.scales, ScalingActivity{at, target, kind, from, to, cause})
+}
+
+// finishPlanner fills the result's planner parts.
+func (s *simulator) finishPlanner(r *Result) {
+	p := s.pl
+	if p == nil {
+		return
+	}
+	r.ServiceEvents, r.Scaling, r.Services, r.Providers = p.out.events, p.out.scales, p.out.services, p.out.providers
+	if len(p.providers) > 0 || len(p.svcs) > 0 {
+		r.Summary.CostByProvider = s.costByProvider()
+	}
+	for _, st := range p.svcs {
+		run, _ := st.counts()
+		w := slices.Clone(st.waits)
+		slices.Sort(w)
+		ss := ServiceSummary{Name: st.spec.Name, Desired: st.desired(), Running: run, Started: st.started, Stopped: st.stoppedN,
+			FailedLaunches: st.failedLaunch, Lost: st.lost, TimeToStart: Percentiles{quantile(0.5, w), quantile(0.95, w), quantile(0.99, w)}}
+		if d := st.shards[0].state.Primary(); d != nil {
+			ss.Rollout = string(d.RolloutState)
+		}
+		r.Summary.Services = append(r.Summary.Services, ss)
+	}
+}
+
+// HasPlanner reports whether the run had services or capacity providers.
+func (r *Result) HasPlanner() bool { return len(r.Services) > 0 || len(r.Providers) > 0 }

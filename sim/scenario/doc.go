@@ -1,0 +1,42 @@
+// Package scenario is what a berth simulation is asked to do: the scenario
+// document (a fleet, a workload, services, capacity providers, scheduled
+// tasks and the placement variants to compare), read strictly from JSON
+// (ReadScenario), checked and completed with ECS's defaults (Validate),
+// and the sweep parameters that vary it (ParseSweep, SweepParam.Apply).
+// Package sim runs a Scenario; this package imports nothing of the run.
+//
+// # Conventions
+//
+// The spec types (the *Spec structs, Fleet, Workload, Mix...) are plain
+// structs whose JSON names are the scenario's keys, ECS's own where ECS
+// has the concept (desiredCount, placementConstraints, memberOf). A zero
+// value means the documented default; Validate fills the defaults in
+// place, so a Scenario is validated once, before a run, and read-only
+// afterwards (runs in parallel share it). Units: CPU in CPU units (1024
+// per vCPU), memory in MiB, durations as Go duration strings ("90s",
+// "24h") in JSON and time.Duration in Go. docs/scenario.md documents every
+// key.
+//
+// The methods that convert a spec into the library's own types
+// (TaskDefSpec.TaskDefinition, ServiceSpec.SchedulerService,
+// ScalingSpec.Scaler, CapacityProviderSpec.Provider, Variant.Compile)
+// are what the simulator runs; they are exported so that a program can
+// run a scenario's pieces through placement, scheduler and autoscale
+// itself.
+//
+// # Errors
+//
+// Every error is one line that names the document, the key path
+// ("services[2].taskDefinition.cpu"), the value and what was expected.
+// ReadScenario reports a JSON error at its line and column.
+//
+// # Limits
+//
+// Validate rejects, before anything is allocated, what no real plan asks
+// for but would exhaust memory or time: more than MaxInstances instances
+// in a run, more than MaxSamples samples or MaxReconciles
+// reconciliations, a generator expected to submit more than
+// MaxGeneratedTasks tasks, a service of more than MaxServiceTasks tasks
+// (MaxTotalServiceTasks together), a price above MaxPricePerHour. Traces
+// are streamed by the run, so their length is not limited.
+package scenario
