@@ -1,8 +1,6 @@
 package sim
 
 import (
-	"fmt"
-	"hash/fnv"
 	"strconv"
 	"strings"
 
@@ -100,36 +98,4 @@ func compareVersions(a, b string) int {
 		}
 	}
 	return 0
-}
-
-// hexID returns a made-up EC2 resource id with prefix: 17 hex digits
-// from key, the same for the same key in every run.
-func hexID(prefix, key string) string {
-	h := fnv.New64a()
-	h.Write([]byte(key))
-	return fmt.Sprintf("%s-%017x", prefix, h.Sum64())
-}
-
-// amiAttributes returns what an instance of an ECS-optimized AMI with
-// agent release agent registers in zone besides berth's built-in
-// attributes: ecs.ami-id, ecs.vpc-id and ecs.subnet-id (made up, one
-// subnet per zone; a pool's attributes may set them instead), then the
-// agent's capabilities. addInstance puts them after the attributes
-// instances had before, so that looking those up costs what it did. The
-// slice is shared: callers copy it.
-func (s *simulator) amiAttributes(agent, zone string) []placement.Attribute {
-	key := [2]string{agent, zone}
-	if a, ok := s.ami[key]; ok {
-		return a
-	}
-	a := append([]placement.Attribute{
-		{Name: "ecs.ami-id", Value: hexID("ami", "amzn2-ami-ecs-hvm/"+agent)},
-		{Name: "ecs.vpc-id", Value: hexID("vpc", "berth")},
-		{Name: "ecs.subnet-id", Value: hexID("subnet", zone)},
-	}, agentAttributes(agent)...)
-	if s.ami == nil {
-		s.ami = map[[2]string][]placement.Attribute{}
-	}
-	s.ami[key] = a
-	return a
 }

@@ -127,7 +127,7 @@ func (c *collector) sample(now time.Duration) {
 	sm := Sample{Time: now, Waiting: len(c.s.waiting)}
 	cands := c.waitingShapes()
 	var strCPU, strMem float64
-	for _, in := range c.s.cluster.Instances() {
+	for _, in := range c.s.fleet.cluster.Instances() {
 		if in.Status != placement.StatusActive && in.Status != placement.StatusDraining {
 			continue
 		}
@@ -180,7 +180,7 @@ func (c *collector) waitingShapes() []*task {
 
 func (c *collector) usable(in *placement.Instance, cands []*task) bool {
 	for _, t := range cands {
-		if r, err := c.s.cluster.Check(in, &t.req); err == nil && r == placement.ReasonNone {
+		if r, err := c.s.fleet.cluster.Check(in, &t.req); err == nil && r == placement.ReasonNone {
 			return true
 		}
 	}
@@ -243,7 +243,7 @@ func (s *simulator) finish(v scenario.Variant) *Result {
 	sum.StrandedCPU = level(func(s Sample) float64 { return s.StrandedCPU }).Mean
 	sum.StrandedMemory = level(func(s Sample) float64 { return s.StrandedMemory }).Mean
 	end := time.Duration(s.sc.Duration)
-	for _, inf := range s.info {
+	for _, inf := range s.fleet.info {
 		until := end
 		if inf.removed >= 0 {
 			until = inf.removed

@@ -91,16 +91,16 @@ func (s *nativeSource) Next() (item, error) {
 }
 
 // openWorkload returns the scenario's task source.
-func (s *simulator) openWorkload() (taskSource, error) {
-	w := s.sc.Workload
+func (c *core) openWorkload() (taskSource, error) {
+	w := c.sc.Workload
 	if w.Generator == nil && w.Trace == nil {
 		return &sortedSource{}, nil // services and scheduled tasks only
 	}
 	if w.Generator != nil {
-		return newGenerator(w.Generator, s.sc.Fleet.Subnets, rand.New(rand.NewPCG(s.sc.Seed, 2)))
+		return newGenerator(w.Generator, c.sc.Fleet.Subnets, rand.New(rand.NewPCG(c.sc.Seed, 2)))
 	}
 	f := w.Trace
-	r, name, err := s.open(f.Path)
+	r, name, err := c.open(f.Path)
 	if err != nil {
 		return nil, err
 	}
@@ -130,96 +130,6 @@ func (s *simulator) openWorkload() (taskSource, error) {
 	return nil, fmt.Errorf("sim: workload.trace.format: %q is not a trace format", f.Format)
 }
 
-// open opens a file the scenario names, keeping it to close at the end.
-func (s *simulator) open(path string) (io.Reader, string, error) {
-	if s.opts.Open == nil {
-		return nil, "", fmt.Errorf("sim: %s: the scenario names a file but the run was given no way to open files (Options.Open)", path)
-	}
-	rc, err := s.opts.Open(path)
-	if err != nil {
-		return nil, "", fmt.Errorf("sim: %w", err)
-	}
-	s.closers = append(s.closers, rc)
-	name := path
-	if i := strings.LastIndexAny(path, `/\`); i >= 0 {
-		name = path[i+1:]
-	}
-	return rc, name, nil
-}
-
-// nodesFleet builds the fleet from a trace's node list: one instance per
-// node, in file order, spread over the zones round robin.
-func (s *simulator) nodesFleet(f *scenario.TraceFile) error {
-	r, name, err := s.open(f.Path)
-	if err != nil {
-		return err
-	}
-	var next func() (trace.Node, error)
-	var line func() int
-	switch f.Format {
-	case "openb":
-		nr := trace.NewOpenBNodes(r, name)
-		next, line = nr.Next, nr.Line
-	case "pai":
-		nr := trace.NewPAIMachines(r, name)
-		next, line = nr.Next, nr.Line
-	default:
-		return fmt.Errorf("sim: fleet.nodes.format: %q, expected openb or pai", f.Format)
-	}
-	zones := f.Zones
-	if len(zones) == 0 {
-		zones = []string{"zone-a"}
-	}
-	for k := 0; f.Limit == 0 || k < f.Limit; k++ {
-		n, err := next()
-		if errors.Is(err, io.EOF) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		if _, dup := s.byID[n.Name]; dup {
-			return fmt.Errorf("sim: %s:%d: node %q is listed twice, expected each node once", name, line(), n.Name)
-		}
-		if k == scenario.MaxInstances {
-			return fmt.Errorf("sim: %s: more than %d nodes, expected at most %d instances in a run (fleet.nodes.limit reads fewer)", name, scenario.MaxInstances, scenario.MaxInstances)
-		}
-		typ := nodeType(n)
-		typ.PricePerHour = f.PricePerHour + f.PricePerGPUHour*float64(n.GPUs)
-		zone := n.Zone
-		if zone == "" {
-			zone = zones[k%len(zones)]
-		}
-		if _, err := s.addInstance(typ, zone, nodeAttrs(n), placement.StatusActive, n.Name, ""); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// nodeType is the instance type of a trace node.
-func nodeType(n trace.Node) *scenario.InstanceType {
-	name := n.Type
-	if name == "" {
-		name = "node"
-		if n.GPUModel != "" {
-			name = "node-" + n.GPUModel
-		}
-	}
-	return &scenario.InstanceType{Name: name, CPU: n.CPU, MemoryMiB: n.MemoryMiB, GPUs: n.GPUs, GPUModel: n.GPUModel, PricePerHour: n.PricePerHour}
-}
-
-func nodeAttrs(n trace.Node) map[string]string {
-	if len(n.Attributes) == 0 {
-		return nil
-	}
-	m := map[string]string{}
-	for _, a := range n.Attributes {
-		m[a.Name] = a.Value
-	}
-	return m
-}
-
 // traceFleetEvent applies an instance line of a native trace; where is
 // its file:line.
 func (s *simulator) traceFleetEvent(e *trace.Event, where string) {
@@ -229,7 +139,7 @@ func (s *simulator) traceFleetEvent(e *trace.Event, where string) {
 			s.fail(fmt.Errorf("sim: %w", err))
 			return
 		}
-		if _, dup := s.byID[n.Name]; dup {
+		if _, dup := s.fleet.byID[n.Name]; dup {
 			s.fail(fmt.Errorf("sim: %s: instance-add: instance %q is already in the fleet, expected each instance added once", where, n.Name))
 			return
 		}
@@ -241,14 +151,14 @@ func (s *simulator) traceFleetEvent(e *trace.Event, where string) {
 		if zone == "" {
 			zone = "zone-a"
 		}
-		if _, err := s.addInstance(nodeType(n), zone, nodeAttrs(n), placement.StatusActive, n.Name, ""); err != nil {
+		if _, err := s.fleet.add(nodeType(n), zone, nodeAttrs(n), placement.StatusActive, n.Name, ""); err != nil {
 			s.fail(err)
 			return
 		}
 		s.retry()
 		return
 	}
-	in, ok := s.byID[e.InstanceID]
+	in, ok := s.fleet.byID[e.InstanceID]
 	if !ok {
 		s.fail(fmt.Errorf("sim: %s: %s: instance %q is not in the fleet, expected one added before this line", where, e.Kind, e.InstanceID))
 		return
@@ -264,13 +174,13 @@ func WorkloadTasks(sc *scenario.Scenario, open func(path string) (io.ReadCloser,
 	if err := sc.Validate(); err != nil {
 		return nil, err
 	}
-	s := &simulator{sc: sc, opts: Options{Open: open}}
+	c := &core{sc: sc, opts: Options{Open: open}}
 	defer func() {
-		for _, c := range s.closers {
-			c.Close()
+		for _, rc := range c.closers {
+			rc.Close()
 		}
 	}()
-	src, err := s.openWorkload()
+	src, err := c.openWorkload()
 	if err != nil {
 		return nil, err
 	}

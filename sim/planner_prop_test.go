@@ -115,7 +115,7 @@ func runChecked(t *rapid.T, sc *scenario.Scenario) (*Result, string) {
 }
 
 func checkInvariants(t *rapid.T, s *simulator) {
-	for _, in := range s.cluster.Instances() {
+	for _, in := range s.fleet.cluster.Instances() {
 		if in.Remaining.CPU < 0 || in.Remaining.MemoryMiB < 0 || in.Remaining.CPU > in.Registered.CPU || in.Remaining.MemoryMiB > in.Registered.MemoryMiB {
 			t.Fatalf("at %v instance %s: remaining %d CPU %d MiB of %d/%d registered", s.eng.Now(), in.ARN,
 				in.Remaining.CPU, in.Remaining.MemoryMiB, in.Registered.CPU, in.Registered.MemoryMiB)

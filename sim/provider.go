@@ -64,12 +64,12 @@ func (s *simulator) startProviders() error {
 func (s *simulator) launch(ps *providerState, status placement.Status) error {
 	zone := ps.spec.Zones[ps.zone%len(ps.spec.Zones)]
 	ps.zone++
-	in, err := s.addInstance(ps.typ, zone, ps.attrs, status, "", "")
+	in, err := s.fleet.add(ps.typ, zone, ps.attrs, status, "", "")
 	if err != nil {
 		return err
 	}
 	if ps.spec.Spot {
-		s.info[in.Index()].price = ps.typ.PricePerHour * ps.spec.SpotPriceFactor
+		s.fleet.info[in.Index()].price = ps.typ.PricePerHour * ps.spec.SpotPriceFactor
 	}
 	ps.members = append(ps.members, in)
 	if status != placement.StatusActive {
@@ -108,9 +108,9 @@ func (s *simulator) spotNotice(in *placement.Instance) {
 	if in.Status != placement.StatusActive {
 		return
 	}
-	s.cluster.Update(in, func(in *placement.Instance) { in.Status = placement.StatusDraining })
-	s.log.instance(s.eng.Now(), trace.KindInstanceDrain, in, s.info[in.Index()], "spot interruption notice")
-	s.pl.out.scaling(s.eng.Now(), s.pl.instanceProvider(in), "spot", 0, 0, "interruption notice for "+s.info[in.Index()].id)
+	s.fleet.cluster.Update(in, func(in *placement.Instance) { in.Status = placement.StatusDraining })
+	s.log.instance(s.eng.Now(), trace.KindInstanceDrain, in, s.fleet.info[in.Index()], "spot interruption notice")
+	s.pl.out.scaling(s.eng.Now(), s.pl.instanceProvider(in), "spot", 0, 0, "interruption notice for "+s.fleet.info[in.Index()].id)
 	// An interrupted Fargate Spot task takes its capacity with it when it
 	// exits, within the notice.
 	if s.pl.instanceProvider(in) != scenario.ProviderFargateSpot || !s.fargateSpotNotice(in) {
@@ -190,21 +190,21 @@ func (s *simulator) provisionFargate(sh *svcShard) {
 	}
 	f := s.pl.fargate
 	name := fmt.Sprintf("fargate-%dcpu-%dmb", td.CPU, td.MemoryMiB)
-	typ := s.types[name]
+	typ := s.fleet.types[name]
 	if typ == nil {
 		price := float64(td.CPU)/1024*f.PricePerVCPUHour + float64(td.MemoryMiB)/1024*f.PricePerGBHour
 		one := 1 // the task's own ENI: Fargate tasks are awsvpc
 		typ = &scenario.InstanceType{Name: name, CPU: max(td.CPU, 1), MemoryMiB: td.MemoryMiB, PricePerHour: price, ENIs: &one}
-		s.types[name] = typ
+		s.fleet.types[name] = typ
 	}
 	attrs := map[string]string{scenario.ProviderAttribute: sh.provider, "berth.service": sh.svc.spec.Name}
-	in, err := s.addInstance(typ, "fargate", attrs, placement.StatusRegistering, "", "")
+	in, err := s.fleet.add(typ, "fargate", attrs, placement.StatusRegistering, "", "")
 	if err != nil {
 		s.fail(err)
 		return
 	}
 	if sh.provider == scenario.ProviderFargateSpot {
-		s.info[in.Index()].price = typ.PricePerHour * f.SpotDiscount
+		s.fleet.info[in.Index()].price = typ.PricePerHour * f.SpotDiscount
 	}
 	sh.fargate = append(sh.fargate, in)
 	s.eng.After(time.Duration(f.ProvisionDelay), registered{in})
@@ -215,8 +215,8 @@ func (s *simulator) releaseFargate(in *placement.Instance) {
 	if in.Status == placement.StatusInactive {
 		return
 	}
-	s.cluster.Update(in, func(in *placement.Instance) { in.Status = placement.StatusInactive })
-	inf := s.info[in.Index()]
+	s.fleet.cluster.Update(in, func(in *placement.Instance) { in.Status = placement.StatusInactive })
+	inf := s.fleet.info[in.Index()]
 	inf.removed = s.eng.Now()
 	s.log.instance(s.eng.Now(), trace.KindInstanceDeregister, in, inf, "fargate task stopped")
 }
@@ -229,7 +229,7 @@ func (s *simulator) manage() {
 			if m.Status != placement.StatusActive && m.Status != placement.StatusRegistering {
 				continue
 			}
-			inf := s.info[m.Index()]
+			inf := s.fleet.info[m.Index()]
 			in.Instances = append(in.Instances, autoscale.Instance{ID: inf.id, LaunchTime: scenario.Epoch.Add(inf.added), NonDaemonTasks: s.nonDaemonTasks(m)})
 		}
 		ps.buf = in.Instances
@@ -265,7 +265,7 @@ func (s *simulator) terminate(ps *providerState, d autoscale.ProviderDecision) {
 	}
 	done := 0
 	for _, id := range d.Terminate[:n] {
-		in := s.byID[id]
+		in := s.fleet.byID[id]
 		if in == nil {
 			continue
 		}
@@ -287,7 +287,7 @@ func (s *simulator) nonDaemonTasks(in *placement.Instance) int {
 		if !st.daemon {
 			break // daemons come first
 		}
-		n -= s.cluster.GroupCount(in, st.base.Group())
+		n -= s.fleet.cluster.GroupCount(in, st.base.Group())
 	}
 	return max(n, 0)
 }
@@ -374,7 +374,7 @@ func (p *planner) memberOf(expr string) (placement.Constraint, error) {
 func (s *simulator) costByProvider() map[string]float64 {
 	out := map[string]float64{}
 	end := time.Duration(s.sc.Duration)
-	for _, inf := range s.info {
+	for _, inf := range s.fleet.info {
 		until := end
 		if inf.removed >= 0 {
 			until = inf.removed

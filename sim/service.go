@@ -150,7 +150,7 @@ func (s *simulator) newPlanner() error {
 		p.offFargate = &con
 	}
 	for i := range sc.CapacityProviders {
-		ps := newProviderState(&sc.CapacityProviders[i], s.types)
+		ps := newProviderState(&sc.CapacityProviders[i], s.fleet.types)
 		p.providers = append(p.providers, ps)
 		p.byProv[ps.spec.Name] = ps
 	}
@@ -344,7 +344,7 @@ func (s *simulator) reconcile(sh *svcShard) {
 		obs.Tasks = append(obs.Tasks, t.t)
 	}
 	sh.obs = obs.Tasks
-	plan, err := scheduler.Reconcile(sh.sched, &obs, s.wall(), s.cluster, s.rng)
+	plan, err := scheduler.Reconcile(sh.sched, &obs, s.wall(), s.fleet.cluster, s.rng)
 	if err != nil {
 		s.fail(fmt.Errorf("sim: service %s: %w", sh.svc.spec.Name, err))
 		return
@@ -454,7 +454,7 @@ func (s *simulator) serviceExited(t *svcTask, e *Exit) {
 	if i := slices.Index(sh.tasks, t); i >= 0 {
 		sh.tasks = slices.Delete(sh.tasks, i, i+1)
 	}
-	if err := s.cluster.Release(t.t.Placement); err != nil {
+	if err := s.fleet.cluster.Release(t.t.Placement); err != nil {
 		s.fail(err)
 		return
 	}

@@ -5,11 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"maps"
 	"math/rand/v2"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -83,21 +81,39 @@ type releaser interface {
 	Released(in *placement.Instance, r *placement.Requirements)
 }
 
-// simulator is one run of a scenario with one placement variant.
+// core is what every component of a run shares: the scenario, the clock
+// with its event queue, the executor, the event log, the files the run
+// opened and the run's first error. Components hold the core and the
+// siblings they call, never the whole simulator.
+type core struct {
+	sc      *scenario.Scenario
+	opts    Options
+	eng     *Engine
+	exec    Executor
+	log     *eventLog
+	err     error // the first failure of an executor or a source
+	closers []io.Closer
+}
+
+// fail records the first error of the run and stops it.
+func (c *core) fail(err error) {
+	if c.err == nil {
+		c.err = err
+	}
+	c.eng.Stop()
+}
+
+// simulator is one run of a scenario with one placement variant: the core
+// and its components, each with its own state, and the event dispatch
+// between them.
 type simulator struct {
-	ami      map[[2]string][]placement.Attribute // amiAttributes by agent release and zone
-	sc       *scenario.Scenario
-	opts     Options
-	eng      *Engine
-	exec     Executor
+	*core
+	fleet    *fleet
 	handler  EventHandler // the executor's, when it has events of its own
-	cluster  *placement.Cluster
-	rng      *rand.Rand // placement tie-breaks
+	rng      *rand.Rand   // placement tie-breaks
 	strategy []placement.Strategy
 	cons     []placement.Constraint
 	gpuCons  map[string]placement.Constraint // per gpu model list
-	types    map[string]*scenario.InstanceType
-	info     []*instanceInfo // per cluster index
 	src      taskSource
 	next     *item // the next arrival, read ahead
 	waiting  []*task
@@ -107,28 +123,12 @@ type simulator struct {
 	// once its task is done. Bounded by the live tasks, not by the trace's
 	// length. Generated tasks (generator, scheduled tasks) are not in it:
 	// berth numbers them itself.
-	live     map[string]string
-	failed   map[string]bool // shapes that failed in the current retry pass
-	res      placement.Result
-	m        *collector
-	log      *eventLog
-	err      error // the first failure of an executor or a source
-	nextInst int
-	byID     map[string]*placement.Instance // instances by id, for traces that name them
-	closers  []io.Closer
-	pl       *planner // services, scaling, capacity providers; nil without
-	events   int      // events handled
-}
-
-// instanceInfo is what the simulator knows of an instance beyond placement.
-type instanceInfo struct {
-	id      string // the instance's id in logs and traces
-	attrs   map[string]string
-	typ     *scenario.InstanceType
-	zone    string
-	price   float64
-	added   time.Duration
-	removed time.Duration // -1 while alive
+	live   map[string]string
+	failed map[string]bool // shapes that failed in the current retry pass
+	res    placement.Result
+	m      *collector
+	pl     *planner // services, scaling, capacity providers; nil without
+	events int      // events handled
 }
 
 // Simulate simulates the scenario with one placement variant and returns its
@@ -173,19 +173,15 @@ func newSimulator(sc *scenario.Scenario, v scenario.Variant, opts Options) (*sim
 		return nil, err
 	}
 	s := &simulator{
-		sc:      sc,
-		opts:    opts,
-		cluster: placement.NewCluster(),
+		core:    &core{sc: sc, opts: opts, log: &eventLog{w: opts.Log}},
 		rng:     rand.New(rand.NewPCG(sc.Seed, 1)),
 		gpuCons: map[string]placement.Constraint{},
-		types:   map[string]*scenario.InstanceType{},
 		running: map[string]*task{},
 		live:    map[string]string{},
 		failed:  map[string]bool{},
-		byID:    map[string]*placement.Instance{},
-		log:     &eventLog{w: opts.Log},
 	}
 	s.eng = NewEngine(s.handle)
+	s.fleet = newFleet(s.core)
 	if opts.Executor != nil {
 		s.exec = opts.Executor(s.eng)
 	} else {
@@ -199,10 +195,6 @@ func newSimulator(sc *scenario.Scenario, v scenario.Variant, opts Options) (*sim
 	if s.strategy, s.cons, err = v.Compile("placement", orBuiltinOnly(opts.NewStrategy)); err != nil {
 		return nil, fmt.Errorf("sim: %w", err)
 	}
-	for i := range sc.Fleet.InstanceTypes {
-		t := &sc.Fleet.InstanceTypes[i]
-		s.types[t.Name] = t
-	}
 	s.m = newCollector(s)
 	if sc.HasPlanner() {
 		if err := s.newPlanner(); err != nil {
@@ -214,7 +206,7 @@ func newSimulator(sc *scenario.Scenario, v scenario.Variant, opts Options) (*sim
 
 // start builds the fleet and queues the first events.
 func (s *simulator) start() error {
-	if err := s.buildFleet(); err != nil {
+	if err := s.fleet.build(); err != nil {
 		return err
 	}
 	if s.pl != nil {
@@ -237,104 +229,6 @@ func (s *simulator) start() error {
 	}
 	s.eng.Schedule(0, sample{})
 	return nil
-}
-
-func (s *simulator) buildFleet() error {
-	if s.sc.Fleet.Nodes != nil {
-		return s.nodesFleet(s.sc.Fleet.Nodes)
-	}
-	for _, pl := range s.sc.Fleet.Pools {
-		for _, zone := range slices.Sorted(maps.Keys(pl.Zones)) {
-			for range pl.Zones[zone] {
-				if _, err := s.addInstance(s.types[pl.Type], zone, pl.Attributes, placement.StatusActive, "", pl.AgentVersion); err != nil {
-					return err
-				}
-			}
-		}
-	}
-	return nil
-}
-
-// addInstance registers an instance of typ in zone (status ACTIVE, or
-// REGISTERING until a registered event). id names it; "" makes one up.
-// agent is its ECS agent release; "" means typ's, or DefaultAgentVersion.
-func (s *simulator) addInstance(typ *scenario.InstanceType, zone string, attrs map[string]string, status placement.Status, id, agent string) (*placement.Instance, error) {
-	if s.nextInst >= scenario.MaxInstances {
-		return nil, fmt.Errorf("sim: instance %d: the run has registered %d instances, expected at most %d", s.nextInst+1, s.nextInst, scenario.MaxInstances)
-	}
-	if typ.GPUs > trace.MaxNodeGPUs {
-		return nil, fmt.Errorf("sim: instance type %q: %d GPUs, expected at most %d", typ.Name, typ.GPUs, trace.MaxNodeGPUs)
-	}
-	n := s.nextInst
-	s.nextInst++
-	if agent == "" {
-		agent = typ.AgentVersion
-	}
-	if agent == "" {
-		agent = scenario.DefaultAgentVersion
-	}
-	if id == "" {
-		id = fmt.Sprintf("%s-%05d", strings.ReplaceAll(typ.Name, ".", "-"), n)
-	}
-	if _, dup := s.byID[id]; dup {
-		return nil, fmt.Errorf("sim: instance %q is added twice", id)
-	}
-	arn := id
-	if !strings.HasPrefix(id, "arn:") {
-		arn = "arn:aws:ecs:sim:000000000000:container-instance/" + s.clusterName() + "/" + id
-	}
-	ami := s.amiAttributes(agent, zone)
-	in := &placement.Instance{
-		ARN:            arn,
-		EC2InstanceID:  "i-" + fmt.Sprintf("%017x", n),
-		Status:         status,
-		AgentConnected: true,
-		AgentVersion:   agent,
-		Attributes: append(make([]placement.Attribute, 0, 6+len(attrs)+len(ami)),
-			placement.Attribute{Name: "ecs.availability-zone", Value: zone},
-			placement.Attribute{Name: "ecs.instance-type", Value: typ.Name},
-			placement.Attribute{Name: "ecs.os-type", Value: "linux"},
-			placement.Attribute{Name: "ecs.os-family", Value: "LINUX"},
-			placement.Attribute{Name: "ecs.cpu-architecture", Value: "x86_64"},
-		),
-	}
-	if typ.GPUModel != "" {
-		in.Attributes = append(in.Attributes, placement.Attribute{Name: "gpu-model", Value: typ.GPUModel})
-	}
-	for _, k := range slices.Sorted(maps.Keys(attrs)) {
-		in.Attributes = append(in.Attributes, placement.Attribute{Name: k, Value: attrs[k]})
-	}
-	for _, a := range ami {
-		if _, set := attrs[a.Name]; !set {
-			in.Attributes = append(in.Attributes, a)
-		}
-	}
-	in.Registered = placement.Capacity{CPU: typ.CPU, MemoryMiB: typ.MemoryMiB, PortsTCP: placement.DefaultReservedPortsTCP}
-	for g := range typ.GPUs {
-		in.Registered.GPUs = append(in.Registered.GPUs, placement.GPU{ID: "GPU-" + strconv.Itoa(g), FreeMilli: placement.GPUMilliPerDevice})
-	}
-	for _, k := range slices.Sorted(maps.Keys(typ.Scalars)) {
-		in.Registered.Scalars = append(in.Registered.Scalars, placement.Scalar{Name: k, Value: typ.Scalars[k]})
-	}
-	in.Registered.ENIs = s.sc.Fleet.TaskENIs(typ)
-	in.Remaining = in.Registered.Clone()
-	if err := s.cluster.AddInstance(in); err != nil {
-		return nil, fmt.Errorf("sim: %w", err)
-	}
-	inf := &instanceInfo{id: id, attrs: attrs, typ: typ, zone: zone, price: typ.PricePerHour, added: s.eng.Now(), removed: -1}
-	s.info = append(s.info, inf)
-	s.byID[id] = in
-	if status == placement.StatusActive {
-		s.log.instance(s.eng.Now(), trace.KindInstanceAdd, in, inf, "")
-	}
-	return in, nil
-}
-
-func (s *simulator) clusterName() string {
-	if s.sc.Name == "" {
-		return "sim"
-	}
-	return s.sc.Name
 }
 
 // readAhead reads the next task and schedules its arrival.
@@ -395,8 +289,8 @@ func (s *simulator) handle(ev Event) {
 		if ev.in.Status != placement.StatusRegistering {
 			return // gone before it registered
 		}
-		s.cluster.Update(ev.in, func(in *placement.Instance) { in.Status = placement.StatusActive })
-		s.log.instance(s.eng.Now(), trace.KindInstanceAdd, ev.in, s.info[ev.in.Index()], "")
+		s.fleet.cluster.Update(ev.in, func(in *placement.Instance) { in.Status = placement.StatusActive })
+		s.log.instance(s.eng.Now(), trace.KindInstanceAdd, ev.in, s.fleet.info[ev.in.Index()], "")
 		if s.pl == nil {
 			s.retry()
 			return
@@ -409,14 +303,6 @@ func (s *simulator) handle(ev Event) {
 			s.eng.After(0, retryEv{})
 		}
 	}
-}
-
-// fail records the first error of the run and stops it.
-func (s *simulator) fail(err error) {
-	if s.err == nil {
-		s.err = err
-	}
-	s.eng.Stop()
 }
 
 // submit builds the placement request of a new task and tries to place it.
@@ -526,7 +412,7 @@ func (s *simulator) wait(t *task, reason string) {
 
 // tryPlace places t if it can, and starts it.
 func (s *simulator) tryPlace(t *task) bool {
-	if err := s.cluster.Place(&t.req, s.rng, &s.res); err != nil {
+	if err := s.fleet.cluster.Place(&t.req, s.rng, &s.res); err != nil {
 		s.fail(fmt.Errorf("sim: task %s: %w", t.spec.ID, err))
 		return false
 	}
@@ -551,7 +437,7 @@ func (s *simulator) tryPlace(t *task) bool {
 	}
 	s.running[t.run.ID] = t
 	s.m.placed(t)
-	s.log.place(s.eng.Now(), t, s.info[p.Instance.Index()])
+	s.log.place(s.eng.Now(), t, s.fleet.info[p.Instance.Index()])
 	if err := s.exec.Start(t.run); err != nil {
 		s.fail(fmt.Errorf("sim: start task %s: %w", t.spec.ID, err))
 		return false
@@ -610,7 +496,7 @@ func (s *simulator) exited(e *Exit) {
 		delete(s.live, t.spec.ID)
 	}
 	t.state = stateDone
-	if err := s.cluster.Release(t.id); err != nil {
+	if err := s.fleet.cluster.Release(t.id); err != nil {
 		s.fail(err)
 		return
 	}
@@ -620,7 +506,7 @@ func (s *simulator) exited(e *Exit) {
 		}
 	}
 	s.m.finished(t, e)
-	s.log.finish(s.eng.Now(), t, s.info[t.inst.Index()], e)
+	s.log.finish(s.eng.Now(), t, s.fleet.info[t.inst.Index()], e)
 	s.retry()
 }
 
@@ -631,7 +517,7 @@ func (s *simulator) fleetEvent(e scenario.FleetEvent) {
 			if s.sc.Fleet.RegistrationDelay > 0 {
 				status = placement.StatusRegistering
 			}
-			in, err := s.addInstance(s.types[e.Type], e.Zone, nil, status, "", "")
+			in, err := s.fleet.add(s.fleet.types[e.Type], e.Zone, nil, status, "", "")
 			if err != nil {
 				s.fail(err)
 				return
@@ -644,11 +530,11 @@ func (s *simulator) fleetEvent(e scenario.FleetEvent) {
 		return
 	}
 	n := 0
-	for _, in := range s.cluster.Instances() {
+	for _, in := range s.fleet.cluster.Instances() {
 		if n == e.Count {
 			break
 		}
-		inf := s.info[in.Index()]
+		inf := s.fleet.info[in.Index()]
 		if (e.Type != "" && inf.typ.Name != e.Type) || (e.Zone != "" && inf.zone != e.Zone) {
 			continue
 		}
@@ -665,19 +551,19 @@ func (s *simulator) fleetEvent(e scenario.FleetEvent) {
 
 // instanceEvent drains, fails or deregisters one instance.
 func (s *simulator) instanceEvent(in *placement.Instance, kind string) {
-	inf := s.info[in.Index()]
+	inf := s.fleet.info[in.Index()]
 	switch kind {
 	case "interrupt":
 		s.spotNotice(in)
 	case "drain":
 		// Standalone tasks keep running on a draining instance.
-		s.cluster.Update(in, func(in *placement.Instance) { in.Status = placement.StatusDraining })
+		s.fleet.cluster.Update(in, func(in *placement.Instance) { in.Status = placement.StatusDraining })
 		s.log.instance(s.eng.Now(), trace.KindInstanceDrain, in, inf, "")
 	case "fail", "deregister":
 		if in.Status == placement.StatusInactive {
 			return
 		}
-		s.cluster.Update(in, func(in *placement.Instance) { in.Status = placement.StatusInactive })
+		s.fleet.cluster.Update(in, func(in *placement.Instance) { in.Status = placement.StatusInactive })
 		inf.removed = s.eng.Now()
 		s.log.instance(s.eng.Now(), trace.Kind("instance-"+kind), in, inf, "")
 		if err := s.exec.LoseInstance(in.ARN); err != nil {
@@ -709,4 +595,21 @@ func orBuiltinOnly(f scenario.StrategyFactory) scenario.StrategyFactory {
 		return builtinOnly
 	}
 	return f
+}
+
+// open opens a file the scenario names, keeping it to close at the end.
+func (c *core) open(path string) (io.Reader, string, error) {
+	if c.opts.Open == nil {
+		return nil, "", fmt.Errorf("sim: %s: the scenario names a file but the run was given no way to open files (Options.Open)", path)
+	}
+	rc, err := c.opts.Open(path)
+	if err != nil {
+		return nil, "", fmt.Errorf("sim: %w", err)
+	}
+	c.closers = append(c.closers, rc)
+	name := path
+	if i := strings.LastIndexAny(path, `/\`); i >= 0 {
+		name = path[i+1:]
+	}
+	return rc, name, nil
 }

@@ -1,0 +1,254 @@
+package sim
+
+import (
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"io"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/berthsched/berth/placement"
+	"github.com/berthsched/berth/sim/scenario"
+	"github.com/berthsched/berth/sim/trace"
+)
+
+// fleet is the run's container instances: the placement cluster, what the
+// simulator knows of each instance beyond placement, and the instance
+// types. Other components read the cluster and add instances through it;
+// only the fleet registers them.
+type fleet struct {
+	*core
+	cluster  *placement.Cluster
+	info     []*instanceInfo // per cluster index
+	types    map[string]*scenario.InstanceType
+	byID     map[string]*placement.Instance      // instances by id, for traces that name them
+	ami      map[[2]string][]placement.Attribute // amiAttributes by agent release and zone
+	nextInst int
+}
+
+func newFleet(c *core) *fleet {
+	f := &fleet{core: c, cluster: placement.NewCluster(), types: map[string]*scenario.InstanceType{}, byID: map[string]*placement.Instance{}}
+	for i := range c.sc.Fleet.InstanceTypes {
+		t := &c.sc.Fleet.InstanceTypes[i]
+		f.types[t.Name] = t
+	}
+	return f
+}
+
+// instanceInfo is what the simulator knows of an instance beyond placement.
+type instanceInfo struct {
+	id      string // the instance's id in logs and traces
+	attrs   map[string]string
+	typ     *scenario.InstanceType
+	zone    string
+	price   float64
+	added   time.Duration
+	removed time.Duration // -1 while alive
+}
+
+func (f *fleet) build() error {
+	if f.sc.Fleet.Nodes != nil {
+		return f.fromNodes(f.sc.Fleet.Nodes)
+	}
+	for _, pl := range f.sc.Fleet.Pools {
+		for _, zone := range slices.Sorted(maps.Keys(pl.Zones)) {
+			for range pl.Zones[zone] {
+				if _, err := f.add(f.types[pl.Type], zone, pl.Attributes, placement.StatusActive, "", pl.AgentVersion); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// addInstance registers an instance of typ in zone (status ACTIVE, or
+// REGISTERING until a registered event). id names it; "" makes one up.
+// agent is its ECS agent release; "" means typ's, or DefaultAgentVersion.
+func (f *fleet) add(typ *scenario.InstanceType, zone string, attrs map[string]string, status placement.Status, id, agent string) (*placement.Instance, error) {
+	if f.nextInst >= scenario.MaxInstances {
+		return nil, fmt.Errorf("sim: instance %d: the run has registered %d instances, expected at most %d", f.nextInst+1, f.nextInst, scenario.MaxInstances)
+	}
+	if typ.GPUs > trace.MaxNodeGPUs {
+		return nil, fmt.Errorf("sim: instance type %q: %d GPUs, expected at most %d", typ.Name, typ.GPUs, trace.MaxNodeGPUs)
+	}
+	n := f.nextInst
+	f.nextInst++
+	if agent == "" {
+		agent = typ.AgentVersion
+	}
+	if agent == "" {
+		agent = scenario.DefaultAgentVersion
+	}
+	if id == "" {
+		id = fmt.Sprintf("%s-%05d", strings.ReplaceAll(typ.Name, ".", "-"), n)
+	}
+	if _, dup := f.byID[id]; dup {
+		return nil, fmt.Errorf("sim: instance %q is added twice", id)
+	}
+	arn := id
+	if !strings.HasPrefix(id, "arn:") {
+		arn = "arn:aws:ecs:sim:000000000000:container-instance/" + f.clusterName() + "/" + id
+	}
+	ami := f.amiAttributes(agent, zone)
+	in := &placement.Instance{
+		ARN:            arn,
+		EC2InstanceID:  "i-" + fmt.Sprintf("%017x", n),
+		Status:         status,
+		AgentConnected: true,
+		AgentVersion:   agent,
+		Attributes: append(make([]placement.Attribute, 0, 6+len(attrs)+len(ami)),
+			placement.Attribute{Name: "ecs.availability-zone", Value: zone},
+			placement.Attribute{Name: "ecs.instance-type", Value: typ.Name},
+			placement.Attribute{Name: "ecs.os-type", Value: "linux"},
+			placement.Attribute{Name: "ecs.os-family", Value: "LINUX"},
+			placement.Attribute{Name: "ecs.cpu-architecture", Value: "x86_64"},
+		),
+	}
+	if typ.GPUModel != "" {
+		in.Attributes = append(in.Attributes, placement.Attribute{Name: "gpu-model", Value: typ.GPUModel})
+	}
+	for _, k := range slices.Sorted(maps.Keys(attrs)) {
+		in.Attributes = append(in.Attributes, placement.Attribute{Name: k, Value: attrs[k]})
+	}
+	for _, a := range ami {
+		if _, set := attrs[a.Name]; !set {
+			in.Attributes = append(in.Attributes, a)
+		}
+	}
+	in.Registered = placement.Capacity{CPU: typ.CPU, MemoryMiB: typ.MemoryMiB, PortsTCP: placement.DefaultReservedPortsTCP}
+	for g := range typ.GPUs {
+		in.Registered.GPUs = append(in.Registered.GPUs, placement.GPU{ID: "GPU-" + strconv.Itoa(g), FreeMilli: placement.GPUMilliPerDevice})
+	}
+	for _, k := range slices.Sorted(maps.Keys(typ.Scalars)) {
+		in.Registered.Scalars = append(in.Registered.Scalars, placement.Scalar{Name: k, Value: typ.Scalars[k]})
+	}
+	in.Registered.ENIs = f.sc.Fleet.TaskENIs(typ)
+	in.Remaining = in.Registered.Clone()
+	if err := f.cluster.AddInstance(in); err != nil {
+		return nil, fmt.Errorf("sim: %w", err)
+	}
+	inf := &instanceInfo{id: id, attrs: attrs, typ: typ, zone: zone, price: typ.PricePerHour, added: f.eng.Now(), removed: -1}
+	f.info = append(f.info, inf)
+	f.byID[id] = in
+	if status == placement.StatusActive {
+		f.log.instance(f.eng.Now(), trace.KindInstanceAdd, in, inf, "")
+	}
+	return in, nil
+}
+
+func (f *fleet) clusterName() string {
+	if f.sc.Name == "" {
+		return "sim"
+	}
+	return f.sc.Name
+}
+
+// hexID returns a made-up EC2 resource id with prefix: 17 hex digits
+// from key, the same for the same key in every run.
+func hexID(prefix, key string) string {
+	h := fnv.New64a()
+	h.Write([]byte(key))
+	return fmt.Sprintf("%s-%017x", prefix, h.Sum64())
+}
+
+// amiAttributes returns what an instance of an ECS-optimized AMI with
+// agent release agent registers in zone besides berth's built-in
+// attributes: ecs.ami-id, ecs.vpc-id and ecs.subnet-id (made up, one
+// subnet per zone; a pool's attributes may set them instead), then the
+// agent's capabilities. addInstance puts them after the attributes
+// instances had before, so that looking those up costs what it did. The
+// slice is shared: callers copy it.
+func (f *fleet) amiAttributes(agent, zone string) []placement.Attribute {
+	key := [2]string{agent, zone}
+	if a, ok := f.ami[key]; ok {
+		return a
+	}
+	a := append([]placement.Attribute{
+		{Name: "ecs.ami-id", Value: hexID("ami", "amzn2-ami-ecs-hvm/"+agent)},
+		{Name: "ecs.vpc-id", Value: hexID("vpc", "berth")},
+		{Name: "ecs.subnet-id", Value: hexID("subnet", zone)},
+	}, agentAttributes(agent)...)
+	if f.ami == nil {
+		f.ami = map[[2]string][]placement.Attribute{}
+	}
+	f.ami[key] = a
+	return a
+}
+
+// fromNodes builds the fleet from a trace's node list: one instance per
+// node, in file order, spread over the zones round robin.
+func (f *fleet) fromNodes(tf *scenario.TraceFile) error {
+	r, name, err := f.open(tf.Path)
+	if err != nil {
+		return err
+	}
+	var next func() (trace.Node, error)
+	var line func() int
+	switch tf.Format {
+	case "openb":
+		nr := trace.NewOpenBNodes(r, name)
+		next, line = nr.Next, nr.Line
+	case "pai":
+		nr := trace.NewPAIMachines(r, name)
+		next, line = nr.Next, nr.Line
+	default:
+		return fmt.Errorf("sim: fleet.nodes.format: %q, expected openb or pai", tf.Format)
+	}
+	zones := tf.Zones
+	if len(zones) == 0 {
+		zones = []string{"zone-a"}
+	}
+	for k := 0; tf.Limit == 0 || k < tf.Limit; k++ {
+		n, err := next()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if _, dup := f.byID[n.Name]; dup {
+			return fmt.Errorf("sim: %s:%d: node %q is listed twice, expected each node once", name, line(), n.Name)
+		}
+		if k == scenario.MaxInstances {
+			return fmt.Errorf("sim: %s: more than %d nodes, expected at most %d instances in a run (fleet.nodes.limit reads fewer)", name, scenario.MaxInstances, scenario.MaxInstances)
+		}
+		typ := nodeType(n)
+		typ.PricePerHour = tf.PricePerHour + tf.PricePerGPUHour*float64(n.GPUs)
+		zone := n.Zone
+		if zone == "" {
+			zone = zones[k%len(zones)]
+		}
+		if _, err := f.add(typ, zone, nodeAttrs(n), placement.StatusActive, n.Name, ""); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// nodeType is the instance type of a trace node.
+func nodeType(n trace.Node) *scenario.InstanceType {
+	name := n.Type
+	if name == "" {
+		name = "node"
+		if n.GPUModel != "" {
+			name = "node-" + n.GPUModel
+		}
+	}
+	return &scenario.InstanceType{Name: name, CPU: n.CPU, MemoryMiB: n.MemoryMiB, GPUs: n.GPUs, GPUModel: n.GPUModel, PricePerHour: n.PricePerHour}
+}
+
+func nodeAttrs(n trace.Node) map[string]string {
+	if len(n.Attributes) == 0 {
+		return nil
+	}
+	m := map[string]string{}
+	for _, a := range n.Attributes {
+		m[a.Name] = a.Value
+	}
+	return m
+}
