@@ -124,7 +124,7 @@ func (c *collector) finished(t *task, e *Exit) {
 // sample records the cluster at now.
 func (c *collector) sample(now time.Duration) {
 	var regCPU, regMem, freeCPU, freeMem, gpuTotal, gpuFree float64
-	sm := Sample{Time: now, Waiting: len(c.s.waiting)}
+	sm := Sample{Time: now, Waiting: len(c.s.tasks.waiting)}
 	cands := c.waitingShapes()
 	var strCPU, strMem float64
 	for _, in := range c.s.fleet.cluster.Instances() {
@@ -161,7 +161,7 @@ func (c *collector) sample(now time.Duration) {
 // in arrival order: the demand stranded capacity is measured against.
 func (c *collector) waitingShapes() []*task {
 	var out []*task
-	for _, t := range c.s.waiting {
+	for _, t := range c.s.tasks.waiting {
 		dup := false
 		for _, u := range out {
 			dup = dup || (u.req.Group == t.req.Group && u.req.Task.CPU == t.req.Task.CPU &&
@@ -204,13 +204,13 @@ func (s *simulator) finish(v scenario.Variant) *Result {
 		Finished:  c.finishedN,
 		Failed:    c.failedN,
 		Lost:      c.lostN,
-		Running:   len(s.running),
+		Running:   len(s.tasks.running),
 		ByReason:  map[string]int{},
 	}
 	if len(s.sc.Compare) == 0 && v.Name == "" && len(v.Strategies) == 0 {
 		sum.Variant = s.sc.Workload.Placement.String()
 	}
-	for _, t := range s.waiting {
+	for _, t := range s.tasks.waiting {
 		sum.NeverPlaced++
 		r := t.reason
 		if r == "" {

@@ -155,7 +155,7 @@ func (s *simulator) traceFleetEvent(e *trace.Event, where string) {
 			s.fail(err)
 			return
 		}
-		s.retry()
+		s.tasks.retry()
 		return
 	}
 	in, ok := s.fleet.byID[e.InstanceID]

@@ -121,7 +121,7 @@ func checkInvariants(t *rapid.T, s *simulator) {
 				in.Remaining.CPU, in.Remaining.MemoryMiB, in.Registered.CPU, in.Registered.MemoryMiB)
 		}
 	}
-	for id, tk := range s.running {
+	for id, tk := range s.tasks.running {
 		if tk.inst.Status == placement.StatusInactive {
 			t.Fatalf("at %v task %s runs on inactive instance %s", s.eng.Now(), id, tk.inst.ARN)
 		}

@@ -307,7 +307,7 @@ func (s *simulator) provisioning(provider string) []autoscale.TaskSize {
 			}
 		}
 	}
-	for _, t := range s.waiting {
+	for _, t := range s.tasks.waiting {
 		if t.provider == provider {
 			out = append(out, autoscale.TaskSize{CPU: int(t.req.Task.CPU), MemoryMiB: int(t.req.Task.MemoryMiB), GPUs: t.req.Task.GPUs})
 			if len(out) >= autoscale.MaxProvisioningTasks {
@@ -316,39 +316,6 @@ func (s *simulator) provisioning(provider string) []autoscale.TaskSize {
 		}
 	}
 	return out
-}
-
-// workloadProvider picks the provider of the next workload task (of the
-// GPU strategy when it needs GPUs and there is one): each task to the
-// provider furthest below its share (Split's rule, one task at a time).
-// It returns the memberOf that keeps the task there.
-func (s *simulator) workloadProvider(gpu bool) (string, placement.Constraint, bool) {
-	items, split := s.sc.Workload.CapacityProviderStrategy, &s.pl.wlSplit
-	if gpu && len(s.sc.Workload.GPUCapacityProviderStrategy) > 0 {
-		items, split = s.sc.Workload.GPUCapacityProviderStrategy, &s.pl.wlSplitGPU
-	}
-	if len(items) == 0 {
-		return "", placement.Constraint{}, false
-	}
-	if *split == nil {
-		*split = make([]int, len(items))
-	}
-	total := 0
-	for _, n := range *split {
-		total += n
-	}
-	want := scenario.ProviderStrategy(items).Split(total + 1)
-	k := 0
-	for i := range want {
-		if want[i] > (*split)[i] {
-			k = i
-			break
-		}
-	}
-	(*split)[k]++
-	name := items[k].CapacityProvider
-	con, err := s.pl.memberOf("attribute:" + scenario.ProviderAttribute + " == " + name)
-	return name, con, err == nil
 }
 
 // memberOf compiles a memberOf constraint once per expression: placement

@@ -96,7 +96,7 @@ func (s *simulator) runScheduled(i int) {
 		if td.Crash {
 			t.ExitCode = 1
 		}
-		s.submit(item{Task: t, ports: td.HostPorts, cons: st.cons})
+		s.tasks.submit(item{Task: t, ports: td.HostPorts, cons: st.cons})
 	}
 	s.queueScheduled(i, s.wall())
 }

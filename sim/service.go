@@ -312,7 +312,7 @@ func (s *simulator) handlePlanner(ev Event) bool {
 		s.runScheduled(ev.i)
 	case retryEv:
 		s.pl.retrying = false
-		s.retry()
+		s.tasks.retry()
 	default:
 		return s.handleTargets(ev)
 	}

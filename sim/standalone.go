@@ -1,0 +1,320 @@
+package sim
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/berthsched/berth/placement"
+	"github.com/berthsched/berth/sim/scenario"
+	"github.com/berthsched/berth/sim/trace"
+)
+
+// standalone is the run's standalone tasks: the workload's (generated or
+// from a trace) and the scheduled tasks', each a RunTask of count 1 placed
+// with the variant's strategies. A task that does not fit waits and is
+// tried again, in arrival order, whenever capacity frees.
+type standalone struct {
+	*core
+	fleet    *fleet
+	m        *collector
+	pl       *planner // services and capacity providers; nil without
+	strategy []placement.Strategy
+	cons     []placement.Constraint
+	gpuCons  map[string]placement.Constraint // per gpu model list
+	src      taskSource
+	next     *item // the next arrival, read ahead
+	waiting  []*task
+	running  map[string]*task
+	// live holds the ids of a trace's tasks submitted and not yet
+	// finished, with the line each came from: an id may come again only
+	// once its task is done. Bounded by the live tasks, not by the trace's
+	// length. Generated tasks (generator, scheduled tasks) are not in it:
+	// berth numbers them itself.
+	live   map[string]string
+	failed map[string]bool // shapes that failed in the current retry pass
+	res    placement.Result
+}
+
+// task is one task of the workload through its life in the simulation.
+type task struct {
+	spec      item
+	req       placement.Request
+	submitted time.Duration
+	placedAt  time.Duration
+	id        placement.TaskID
+	inst      *placement.Instance
+	run       *Run
+	reason    string // last placement failure
+	shape     string // see shapeKey
+	state     taskState
+	provider  string // the capacity provider it waits for, if any
+}
+
+type taskState uint8
+
+const (
+	stateWaiting taskState = iota
+	stateRunning
+	stateDone
+)
+
+// releaser is implemented by strategies that keep their own account of the
+// tasks on each instance (gpushare's GpuClustering): the simulator tells
+// them when a task leaves.
+type releaser interface {
+	Released(in *placement.Instance, r *placement.Requirements)
+}
+
+// readAhead reads the next task and schedules its arrival.
+func (s *standalone) readAhead() error {
+	t, err := s.src.Next()
+	if errors.Is(err, io.EOF) {
+		s.next = nil
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if !t.HasTimes {
+		return fmt.Errorf("sim: workload.trace: %w: it can be packed (berth pack) but not replayed in time", trace.NoTimesError(s.sc.Workload.Trace.Path))
+	}
+	s.next = &t
+	s.eng.Schedule(t.Submit, arrival{})
+	return nil
+}
+
+// submit builds the placement request of a new task and tries to place it.
+func (s *standalone) submit(spec item) {
+	t := &task{spec: spec, submitted: s.eng.Now()}
+	t.req = placement.Request{
+		Count: 1,
+		Group: spec.Group,
+		Task: placement.Requirements{
+			CPU:       spec.CPU,
+			MemoryMiB: spec.MemoryMiB,
+			GPUs:      spec.GPUs,
+			GPUMilli:  spec.GPUMilli,
+		},
+		Strategies:         s.strategy,
+		Constraints:        s.cons,
+		RequiredAttributes: spec.attrs,
+	}
+	t.req.Task.PortsTCP = spec.ports
+	t.req.Task.PortsUDP = spec.udp
+	t.req.Task.DynamicPorts = spec.dynamic
+	t.req.Task.AWSVPC = spec.awsvpc
+	t.req.Zones = spec.zones
+	if len(spec.cons) > 0 {
+		t.req.Constraints = append(slices.Clip(t.req.Constraints), spec.cons...)
+	}
+	if t.req.Group == "" {
+		family := spec.App
+		if family == "" {
+			family = "task"
+		}
+		t.req.Group = "family:" + family
+	}
+	if spec.GPUs == 0 {
+		t.req.Task.GPUMilli = 0
+	}
+	for _, sc := range spec.Scalars {
+		t.req.Task.Scalars = append(t.req.Task.Scalars, placement.Scalar{Name: sc.Name, Value: sc.Value})
+	}
+	if len(spec.GPUModels) > 0 {
+		con, err := s.gpuConstraint(spec.GPUModels)
+		if err != nil {
+			s.fail(fmt.Errorf("sim: task %s: %w", spec.ID, err))
+			return
+		}
+		t.req.Constraints = append(slices.Clip(t.req.Constraints), con)
+	}
+	t.req.MaxPerInstance = spec.MaxPerInstance
+	if s.pl != nil {
+		if name, con, ok := s.workloadProvider(spec.GPUs > 0); ok {
+			t.provider = name
+			t.req.Constraints = append(slices.Clip(t.req.Constraints), con)
+		}
+		if s.pl.offFargate != nil {
+			t.req.Constraints = append(slices.Clip(t.req.Constraints), *s.pl.offFargate)
+		}
+	}
+	if err := t.req.Validate(); err != nil {
+		s.fail(fmt.Errorf("sim: task %s: %w", spec.ID, err))
+		return
+	}
+	if spec.where != "" && spec.ID != "" { // a trace's task: its id is the input's
+		if first, dup := s.live[spec.ID]; dup {
+			s.fail(fmt.Errorf("sim: %s: task %q is submitted again while the one from %s has not finished, expected each task id once", spec.where, spec.ID, first))
+			return
+		}
+		s.live[spec.ID] = spec.where
+	}
+	s.m.submitted++
+	s.log.submit(s.eng.Now(), t)
+	t.shape = shapeKey(&t.req, spec.GPUModels)
+	if len(s.waiting) > 0 && s.sc.Retry == "strict-fifo" {
+		s.wait(t, "")
+		return
+	}
+	if !s.tryPlace(t) {
+		s.wait(t, t.reason)
+	}
+}
+
+// gpuConstraint returns the memberOf constraint that keeps a task on the
+// GPU models it accepts, compiled once per list.
+func (s *standalone) gpuConstraint(models []string) (placement.Constraint, error) {
+	key := strings.Join(models, "|")
+	if c, ok := s.gpuCons[key]; ok {
+		return c, nil
+	}
+	quoted := make([]string, len(models))
+	for i, m := range models {
+		quoted[i] = "'" + m + "'"
+	}
+	c, err := placement.NewMemberOf("attribute:gpu-model in [" + strings.Join(quoted, ", ") + "]")
+	if err != nil {
+		return c, err
+	}
+	s.gpuCons[key] = c
+	return c, nil
+}
+
+func (s *standalone) wait(t *task, reason string) {
+	t.state = stateWaiting
+	s.waiting = append(s.waiting, t)
+	if reason != "" {
+		s.log.unplaced(s.eng.Now(), t, reason)
+	}
+}
+
+// tryPlace places t if it can, and starts it.
+func (s *standalone) tryPlace(t *task) bool {
+	if err := s.fleet.cluster.Place(&t.req, s.rng, &s.res); err != nil {
+		s.fail(fmt.Errorf("sim: task %s: %w", t.spec.ID, err))
+		return false
+	}
+	if len(s.res.Placed) == 0 {
+		t.reason = s.res.Unplaced[0].ReasonString()
+		return false
+	}
+	p := s.res.Placed[0]
+	t.id, t.inst, t.placedAt, t.state = p.Task, p.Instance, s.eng.Now(), stateRunning
+	t.run = &Run{
+		ID:         t.spec.ID,
+		Group:      t.req.Group,
+		Family:     strings.TrimPrefix(t.req.Group, "family:"),
+		Instance:   p.Instance.ARN,
+		CPU:        t.req.Task.CPU,
+		MemoryMiB:  t.req.Task.MemoryMiB,
+		Ports:      t.req.Task.PortsTCP,
+		Duration:   t.spec.Duration,
+		ExitCode:   t.spec.ExitCode,
+		Started:    s.eng.Now(),
+		Containers: t.spec.containers,
+	}
+	s.running[t.run.ID] = t
+	s.m.placed(t)
+	s.log.place(s.eng.Now(), t, s.fleet.info[p.Instance.Index()])
+	if err := s.exec.Start(t.run); err != nil {
+		s.fail(fmt.Errorf("sim: start task %s: %w", t.spec.ID, err))
+		return false
+	}
+	return true
+}
+
+// retry places waiting tasks after capacity freed, in arrival order. With
+// fifo every waiting task is tried; a request shape that failed is not
+// tried again in the same pass, since capacity only shrinks within it.
+// With strict-fifo the first task that does not fit blocks the rest.
+func (s *standalone) retry() {
+	if len(s.waiting) == 0 {
+		return
+	}
+	clear(s.failed)
+	kept := s.waiting[:0]
+	blocked := false
+	for _, t := range s.waiting {
+		if blocked || s.failed[t.shape] || !s.tryPlace(t) {
+			kept = append(kept, t)
+			s.failed[t.shape] = true
+			blocked = s.sc.Retry == "strict-fifo"
+		}
+	}
+	clear(s.waiting[len(kept):])
+	s.waiting = kept
+}
+
+// shapeKey identifies a request's placement-relevant content: two tasks of
+// one shape fit exactly the same instances.
+func shapeKey(r *placement.Request, models []string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s|%v|%v", r.Group, r.Task, models)
+	for _, c := range r.Constraints {
+		b.WriteString("|" + c.String())
+	}
+	return b.String()
+}
+
+// exited handles the end of a standalone task's run.
+func (s *standalone) exited(e *Exit) {
+	t, ok := s.running[e.Run.ID]
+	if !ok {
+		s.fail(fmt.Errorf("sim: executor reported the exit of unknown task %s", e.Run.ID))
+		return
+	}
+	delete(s.running, e.Run.ID)
+	if t.spec.where != "" {
+		delete(s.live, t.spec.ID)
+	}
+	t.state = stateDone
+	if err := s.fleet.cluster.Release(t.id); err != nil {
+		s.fail(err)
+		return
+	}
+	for _, st := range s.strategy {
+		if r, ok := st.(releaser); ok {
+			r.Released(t.inst, &t.req.Task)
+		}
+	}
+	s.m.finished(t, e)
+	s.log.finish(s.eng.Now(), t, s.fleet.info[t.inst.Index()], e)
+	s.retry()
+}
+
+// workloadProvider picks the provider of the next workload task (of the
+// GPU strategy when it needs GPUs and there is one): each task to the
+// provider furthest below its share (Split's rule, one task at a time).
+// It returns the memberOf that keeps the task there.
+func (s *standalone) workloadProvider(gpu bool) (string, placement.Constraint, bool) {
+	items, split := s.sc.Workload.CapacityProviderStrategy, &s.pl.wlSplit
+	if gpu && len(s.sc.Workload.GPUCapacityProviderStrategy) > 0 {
+		items, split = s.sc.Workload.GPUCapacityProviderStrategy, &s.pl.wlSplitGPU
+	}
+	if len(items) == 0 {
+		return "", placement.Constraint{}, false
+	}
+	if *split == nil {
+		*split = make([]int, len(items))
+	}
+	total := 0
+	for _, n := range *split {
+		total += n
+	}
+	want := scenario.ProviderStrategy(items).Split(total + 1)
+	k := 0
+	for i := range want {
+		if want[i] > (*split)[i] {
+			k = i
+			break
+		}
+	}
+	(*split)[k]++
+	name := items[k].CapacityProvider
+	con, err := s.pl.memberOf("attribute:" + scenario.ProviderAttribute + " == " + name)
+	return name, con, err == nil
+}
