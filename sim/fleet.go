@@ -27,6 +27,7 @@ type fleet struct {
 	types    map[string]*scenario.InstanceType
 	byID     map[string]*placement.Instance      // instances by id, for traces that name them
 	ami      map[[2]string][]placement.Attribute // amiAttributes by agent release and zone
+	cons     map[string]placement.Constraint     // compiled memberOf, by expression
 	nextInst int
 }
 
@@ -251,4 +252,25 @@ func nodeAttrs(n trace.Node) map[string]string {
 		m[a.Name] = a.Value
 	}
 	return m
+}
+
+// instanceEvent drains, fails or deregisters one instance.
+func (f *fleet) instanceEvent(in *placement.Instance, kind string) {
+	inf := f.info[in.Index()]
+	switch kind {
+	case "drain":
+		// Standalone tasks keep running on a draining instance.
+		f.cluster.Update(in, func(in *placement.Instance) { in.Status = placement.StatusDraining })
+		f.log.instance(f.eng.Now(), trace.KindInstanceDrain, in, inf, "")
+	case "fail", "deregister":
+		if in.Status == placement.StatusInactive {
+			return
+		}
+		f.cluster.Update(in, func(in *placement.Instance) { in.Status = placement.StatusInactive })
+		inf.removed = f.eng.Now()
+		f.log.instance(f.eng.Now(), trace.Kind("instance-"+kind), in, inf, "")
+		if err := f.exec.LoseInstance(in.ARN); err != nil {
+			f.fail(fmt.Errorf("sim: lose instance %s: %w", in.ARN, err))
+		}
+	}
 }

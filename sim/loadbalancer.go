@@ -20,14 +20,14 @@ type (
 
 // handleTargets handles the load balancer events; it reports whether ev
 // was one of them.
-func (s *simulator) handleTargets(ev Event) bool {
+func (sv *services) handleTargets(ev Event) bool {
 	switch ev := ev.(type) {
 	case targetHealthEv:
-		s.targetHealth(ev.t)
+		sv.targetHealth(ev.t)
 	case deregisteredEv:
 		// The task may have ended meanwhile (its instance went).
-		if s.pl.tasks[ev.t.run.ID] == ev.t {
-			_ = s.exec.Stop(ev.t.run, ev.t.reason)
+		if sv.byRun[ev.t.run.ID] == ev.t {
+			_ = sv.exec.Stop(ev.t.run, ev.t.reason)
 		}
 	default:
 		return false
@@ -37,12 +37,12 @@ func (s *simulator) handleTargets(ev Event) bool {
 
 // resolveTargetGroups gives each service the target groups its
 // loadBalancers name (validated).
-func (s *simulator) resolveTargetGroups() {
+func (sv *services) resolveTargetGroups() {
 	byName := map[string]*scheduler.TargetGroup{}
-	for i := range s.sc.TargetGroups {
-		byName[s.sc.TargetGroups[i].Name] = s.sc.TargetGroups[i].TargetGroup()
+	for i := range sv.sc.TargetGroups {
+		byName[sv.sc.TargetGroups[i].Name] = sv.sc.TargetGroups[i].TargetGroup()
 	}
-	for _, st := range s.pl.svcs {
+	for _, st := range sv.svcs {
 		for _, lb := range st.spec.LoadBalancers {
 			st.groups = append(st.groups, byName[scenario.TargetGroupName(lb.TargetGroupArn)])
 		}
@@ -53,31 +53,31 @@ func (s *simulator) resolveTargetGroups() {
 // target groups; its health changes once the checks have run (interval x
 // healthy threshold, or x unhealthy threshold for a revision that fails
 // them).
-func (s *simulator) registerTarget(t *svcTask) {
+func (sv *services) registerTarget(t *svcTask) {
 	t.registered = true
-	s.eng.After(scheduler.HealthChangeAfter(t.shard.svc.groups, !t.td.FailsTargetHealthChecks), targetHealthEv{t})
+	sv.eng.After(scheduler.HealthChangeAfter(t.shard.svc.groups, !t.td.FailsTargetHealthChecks), targetHealthEv{t})
 }
 
 // targetHealth reports a target's new health to the scheduler. An
 // unhealthy task inside the grace period is looked at again when the
 // period ends.
-func (s *simulator) targetHealth(t *svcTask) {
-	if s.pl.tasks[t.run.ID] != t || t.draining {
+func (sv *services) targetHealth(t *svcTask) {
+	if sv.byRun[t.run.ID] != t || t.draining {
 		return
 	}
 	st := t.shard.svc
-	t.t.Health = scheduler.TargetHealth(st.groups, t.t.StartedAt, s.wall(), !t.td.FailsTargetHealthChecks)
-	s.queueReconcile(t.shard)
+	t.t.Health = scheduler.TargetHealth(st.groups, t.t.StartedAt, sv.wall(), !t.td.FailsTargetHealthChecks)
+	sv.queueReconcile(t.shard)
 	grace := time.Duration(st.base.HealthCheckGracePeriodSeconds) * time.Second
-	if left := t.t.StartedAt.Add(grace).Sub(s.wall()); t.t.Health == scheduler.HealthUnhealthy && left > 0 {
-		s.eng.After(left, reconcileEv{t.shard, reconcileLater})
+	if left := t.t.StartedAt.Add(grace).Sub(sv.wall()); t.t.Health == scheduler.HealthUnhealthy && left > 0 {
+		sv.eng.After(left, reconcileEv{t.shard, reconcileLater})
 	}
 }
 
 // deregister deregisters a registered task the scheduler stopped: it keeps
 // running, serving no new requests, for the deregistration delay, and is
 // stopped after it. It reports whether the stop was deferred.
-func (s *simulator) deregister(t *svcTask) bool {
+func (sv *services) deregister(t *svcTask) bool {
 	if !t.registered || t.draining {
 		return false
 	}
@@ -86,7 +86,7 @@ func (s *simulator) deregister(t *svcTask) bool {
 	if d == 0 {
 		return false
 	}
-	s.eng.After(d, deregisteredEv{t})
+	sv.eng.After(d, deregisteredEv{t})
 	return true
 }
 

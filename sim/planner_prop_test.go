@@ -126,7 +126,7 @@ func checkInvariants(t *rapid.T, s *simulator) {
 			t.Fatalf("at %v task %s runs on inactive instance %s", s.eng.Now(), id, tk.inst.ARN)
 		}
 	}
-	for _, st := range s.pl.svcs {
+	for _, st := range s.services.svcs {
 		if st.scaler == nil {
 			continue
 		}

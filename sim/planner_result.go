@@ -84,15 +84,15 @@ func (o *plannerOutput) scaling(at time.Duration, target, kind string, from, to 
 
 // finishPlanner fills the result's planner parts.
 func (s *simulator) finishPlanner(r *Result) {
-	p := s.pl
-	if p == nil {
+	if s.services == nil {
 		return
 	}
-	r.ServiceEvents, r.Scaling, r.Services, r.Providers = p.out.events, p.out.scales, p.out.services, p.out.providers
-	if len(p.providers) > 0 || len(p.svcs) > 0 {
-		r.Summary.CostByProvider = s.costByProvider()
+	out := s.services.out
+	r.ServiceEvents, r.Scaling, r.Services, r.Providers = out.events, out.scales, out.services, out.providers
+	if len(s.providers.provs) > 0 || len(s.services.svcs) > 0 {
+		r.Summary.CostByProvider = s.providers.costByProvider()
 	}
-	for _, st := range p.svcs {
+	for _, st := range s.services.svcs {
 		run, _ := st.counts()
 		w := slices.Clone(st.waits)
 		slices.Sort(w)

@@ -3,6 +3,7 @@ package sim
 import (
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"time"
 
 	"github.com/berthsched/berth/sim/scenario"
@@ -27,6 +28,25 @@ type providerState struct {
 	buf     []autoscale.Instance // reused by manage
 }
 
+// providers is the run's capacity: Auto Scaling group capacity providers
+// with managed scaling, Fargate and Fargate Spot, and Spot interruptions.
+// It launches and terminates instances through the fleet, and tells the
+// services when capacity changed.
+type providers struct {
+	*core
+	fleet      *fleet
+	standalone *standalone
+	services   *services
+	provs      []*providerState
+	byName     map[string]*providerState
+	fargate    *scenario.FargateSpec
+	spotRNG    *rand.Rand
+	// offFargate is the memberOf that keeps tasks off Fargate capacity,
+	// when the scenario has any.
+	offFargate *placement.Constraint
+	out        *plannerOutput
+}
+
 func newProviderState(spec *scenario.CapacityProviderSpec, types map[string]*scenario.InstanceType) *providerState {
 	return &providerState{spec: spec, asg: spec.Provider(types), typ: types[spec.InstanceTypes[0]],
 		attrs: map[string]string{scenario.ProviderAttribute: spec.Name}}
@@ -34,8 +54,8 @@ func newProviderState(spec *scenario.CapacityProviderSpec, types map[string]*sce
 
 // instanceProvider returns the capacity provider of an instance ("" for
 // the fleet's own).
-func (p *planner) instanceProvider(in *placement.Instance) string {
-	if p == nil || in == nil {
+func (pv *providers) instanceProvider(in *placement.Instance) string {
+	if pv == nil || in == nil {
 		return ""
 	}
 	v, _ := in.Attribute(scenario.ProviderAttribute)
@@ -44,14 +64,14 @@ func (p *planner) instanceProvider(in *placement.Instance) string {
 
 // startProviders launches each group's initial instances, registered at
 // the start.
-func (s *simulator) startProviders() error {
-	for _, ps := range s.pl.providers {
+func (pv *providers) startProviders() error {
+	for _, ps := range pv.provs {
 		n := ps.spec.MinSize
 		if ps.spec.DesiredCapacity != nil {
 			n = *ps.spec.DesiredCapacity
 		}
 		for range n {
-			if err := s.launch(ps, placement.StatusActive); err != nil {
+			if err := pv.launch(ps, placement.StatusActive); err != nil {
 				return err
 			}
 		}
@@ -61,62 +81,62 @@ func (s *simulator) startProviders() error {
 
 // launch adds one instance to the group: ACTIVE at once at the start,
 // otherwise REGISTERING for the launch delay.
-func (s *simulator) launch(ps *providerState, status placement.Status) error {
+func (pv *providers) launch(ps *providerState, status placement.Status) error {
 	zone := ps.spec.Zones[ps.zone%len(ps.spec.Zones)]
 	ps.zone++
-	in, err := s.fleet.add(ps.typ, zone, ps.attrs, status, "", "")
+	in, err := pv.fleet.add(ps.typ, zone, ps.attrs, status, "", "")
 	if err != nil {
 		return err
 	}
 	if ps.spec.Spot {
-		s.fleet.info[in.Index()].price = ps.typ.PricePerHour * ps.spec.SpotPriceFactor
+		pv.fleet.info[in.Index()].price = ps.typ.PricePerHour * ps.spec.SpotPriceFactor
 	}
 	ps.members = append(ps.members, in)
 	if status != placement.StatusActive {
-		s.eng.After(time.Duration(ps.spec.LaunchDelay), registered{in})
+		pv.eng.After(time.Duration(ps.spec.LaunchDelay), registered{in})
 	} else {
-		s.armSpot(in)
+		pv.armSpot(in)
 	}
 	return nil
 }
 
 // armSpot draws when a Spot instance is interrupted.
-func (s *simulator) armSpot(in *placement.Instance) {
+func (pv *providers) armSpot(in *placement.Instance) {
 	rate := 0.0
-	switch p := s.pl.instanceProvider(in); p {
+	switch p := pv.instanceProvider(in); p {
 	case "":
 		return
 	case scenario.ProviderFargateSpot:
-		rate = s.pl.fargate.SpotInterruptionsPerHour
+		rate = pv.fargate.SpotInterruptionsPerHour
 	default:
-		if ps := s.pl.byProv[p]; ps != nil && ps.spec.Spot {
+		if ps := pv.byName[p]; ps != nil && ps.spec.Spot {
 			rate = ps.spec.InterruptionsPerHour
 		}
 	}
 	if rate <= 0 {
 		return
 	}
-	d := time.Duration(s.pl.spotRNG.ExpFloat64() / rate * float64(time.Hour))
-	if d < time.Duration(s.sc.Duration) {
-		s.eng.After(d, spotNoticeEv{in})
+	d := time.Duration(pv.spotRNG.ExpFloat64() / rate * float64(time.Hour))
+	if d < time.Duration(pv.sc.Duration) {
+		pv.eng.After(d, spotNoticeEv{in})
 	}
 }
 
 // spotNotice is the two-minute warning: the instance drains, so that its
 // service tasks are replaced before it goes.
-func (s *simulator) spotNotice(in *placement.Instance) {
+func (pv *providers) spotNotice(in *placement.Instance) {
 	if in.Status != placement.StatusActive {
 		return
 	}
-	s.fleet.cluster.Update(in, func(in *placement.Instance) { in.Status = placement.StatusDraining })
-	s.log.instance(s.eng.Now(), trace.KindInstanceDrain, in, s.fleet.info[in.Index()], "spot interruption notice")
-	s.pl.out.scaling(s.eng.Now(), s.pl.instanceProvider(in), "spot", 0, 0, "interruption notice for "+s.fleet.info[in.Index()].id)
+	pv.fleet.cluster.Update(in, func(in *placement.Instance) { in.Status = placement.StatusDraining })
+	pv.log.instance(pv.eng.Now(), trace.KindInstanceDrain, in, pv.fleet.info[in.Index()], "spot interruption notice")
+	pv.out.scaling(pv.eng.Now(), pv.instanceProvider(in), "spot", 0, 0, "interruption notice for "+pv.fleet.info[in.Index()].id)
 	// An interrupted Fargate Spot task takes its capacity with it when it
 	// exits, within the notice.
-	if s.pl.instanceProvider(in) != scenario.ProviderFargateSpot || !s.fargateSpotNotice(in) {
-		s.eng.After(spotNotice, spotKillEv{in})
+	if pv.instanceProvider(in) != scenario.ProviderFargateSpot || !pv.fargateSpotNotice(in) {
+		pv.eng.After(spotNotice, spotKillEv{in})
 	}
-	s.changed()
+	pv.services.changed()
 }
 
 // fargateSpotNotice interrupts the FARGATE_SPOT task on in as ECS does:
@@ -126,9 +146,9 @@ func (s *simulator) spotNotice(in *placement.Instance) {
 // stopCode SpotInterruption. A stopTimeout is at most the two minutes of
 // the notice, so the task's exit, which releases its capacity, ends the
 // interruption. It reports whether in had a task to stop.
-func (s *simulator) fargateSpotNotice(in *placement.Instance) bool {
+func (pv *providers) fargateSpotNotice(in *placement.Instance) bool {
 	name, _ := in.Attribute("berth.service")
-	st := s.pl.byName[name]
+	st := pv.services.byName[name]
 	if st == nil {
 		return false
 	}
@@ -140,8 +160,8 @@ func (s *simulator) fargateSpotNotice(in *placement.Instance) bool {
 			}
 			t.t.DesiredStatus = scheduler.Stopped
 			t.reason, t.code = ReasonSpotInterrupted, scheduler.SpotInterruption
-			s.eng.After(t.td.StopTimeoutOrDefault(), spotStopEv{t})
-			s.queueReconcile(sh)
+			pv.eng.After(t.td.StopTimeoutOrDefault(), spotStopEv{t})
+			pv.services.queueReconcile(sh)
 			stopping = true
 		}
 	}
@@ -150,24 +170,24 @@ func (s *simulator) fargateSpotNotice(in *placement.Instance) bool {
 
 // spotStop ends an interrupted Fargate Spot task at the end of its
 // stopTimeout.
-func (s *simulator) spotStop(t *svcTask) {
-	if _, live := s.pl.tasks[t.run.ID]; live {
-		_ = s.exec.Stop(t.run, t.reason) // an error: it already ended
+func (pv *providers) spotStop(t *svcTask) {
+	if _, live := pv.services.byRun[t.run.ID]; live {
+		_ = pv.exec.Stop(t.run, t.reason) // an error: it already ended
 	}
 }
 
-func (s *simulator) spotKill(in *placement.Instance) {
+func (pv *providers) spotKill(in *placement.Instance) {
 	if in.Status == placement.StatusInactive {
 		return
 	}
-	s.instanceEvent(in, "fail")
-	s.dropMember(in)
-	s.changed()
+	pv.fleet.instanceEvent(in, "fail")
+	pv.dropMember(in)
+	pv.services.changed()
 }
 
 // dropMember removes a gone instance from its group.
-func (s *simulator) dropMember(in *placement.Instance) {
-	ps := s.pl.byProv[s.pl.instanceProvider(in)]
+func (pv *providers) dropMember(in *placement.Instance) {
+	ps := pv.byName[pv.instanceProvider(in)]
 	if ps == nil {
 		return
 	}
@@ -182,58 +202,58 @@ func (s *simulator) dropMember(in *placement.Instance) {
 // provisionFargate starts Fargate capacity for one task of the shard: an
 // instance of exactly the task's size that registers after the
 // provisioning delay and goes away when its task stops.
-func (s *simulator) provisionFargate(sh *svcShard) {
+func (pv *providers) provisionFargate(sh *svcShard) {
 	td := &sh.svc.spec.TaskDefinition
 	if cur := sh.sched.TaskDefinition; cur != nil {
 		r := cur.Requirements()
 		td = &scenario.TaskDefSpec{Family: cur.Family, CPU: r.CPU, MemoryMiB: r.MemoryMiB}
 	}
-	f := s.pl.fargate
+	f := pv.fargate
 	name := fmt.Sprintf("fargate-%dcpu-%dmb", td.CPU, td.MemoryMiB)
-	typ := s.fleet.types[name]
+	typ := pv.fleet.types[name]
 	if typ == nil {
 		price := float64(td.CPU)/1024*f.PricePerVCPUHour + float64(td.MemoryMiB)/1024*f.PricePerGBHour
 		one := 1 // the task's own ENI: Fargate tasks are awsvpc
 		typ = &scenario.InstanceType{Name: name, CPU: max(td.CPU, 1), MemoryMiB: td.MemoryMiB, PricePerHour: price, ENIs: &one}
-		s.fleet.types[name] = typ
+		pv.fleet.types[name] = typ
 	}
 	attrs := map[string]string{scenario.ProviderAttribute: sh.provider, "berth.service": sh.svc.spec.Name}
-	in, err := s.fleet.add(typ, "fargate", attrs, placement.StatusRegistering, "", "")
+	in, err := pv.fleet.add(typ, "fargate", attrs, placement.StatusRegistering, "", "")
 	if err != nil {
-		s.fail(err)
+		pv.fail(err)
 		return
 	}
 	if sh.provider == scenario.ProviderFargateSpot {
-		s.fleet.info[in.Index()].price = typ.PricePerHour * f.SpotDiscount
+		pv.fleet.info[in.Index()].price = typ.PricePerHour * f.SpotDiscount
 	}
 	sh.fargate = append(sh.fargate, in)
-	s.eng.After(time.Duration(f.ProvisionDelay), registered{in})
+	pv.eng.After(time.Duration(f.ProvisionDelay), registered{in})
 }
 
 // releaseFargate deregisters a Fargate task's capacity once it stopped.
-func (s *simulator) releaseFargate(in *placement.Instance) {
+func (pv *providers) releaseFargate(in *placement.Instance) {
 	if in.Status == placement.StatusInactive {
 		return
 	}
-	s.fleet.cluster.Update(in, func(in *placement.Instance) { in.Status = placement.StatusInactive })
-	inf := s.fleet.info[in.Index()]
-	inf.removed = s.eng.Now()
-	s.log.instance(s.eng.Now(), trace.KindInstanceDeregister, in, inf, "fargate task stopped")
+	pv.fleet.cluster.Update(in, func(in *placement.Instance) { in.Status = placement.StatusInactive })
+	inf := pv.fleet.info[in.Index()]
+	inf.removed = pv.eng.Now()
+	pv.log.instance(pv.eng.Now(), trace.KindInstanceDeregister, in, inf, "fargate task stopped")
 }
 
 // manage runs managed scaling on every group once a minute.
-func (s *simulator) manage() {
-	for _, ps := range s.pl.providers {
-		in := autoscale.ProviderInput{Now: s.wall(), Reservations: ps.history, Instances: ps.buf[:0]}
+func (pv *providers) manage() {
+	for _, ps := range pv.provs {
+		in := autoscale.ProviderInput{Now: pv.wall(), Reservations: ps.history, Instances: ps.buf[:0]}
 		for _, m := range ps.members {
 			if m.Status != placement.StatusActive && m.Status != placement.StatusRegistering {
 				continue
 			}
-			inf := s.fleet.info[m.Index()]
-			in.Instances = append(in.Instances, autoscale.Instance{ID: inf.id, LaunchTime: scenario.Epoch.Add(inf.added), NonDaemonTasks: s.nonDaemonTasks(m)})
+			inf := pv.fleet.info[m.Index()]
+			in.Instances = append(in.Instances, autoscale.Instance{ID: inf.id, LaunchTime: scenario.Epoch.Add(inf.added), NonDaemonTasks: pv.nonDaemonTasks(m)})
 		}
 		ps.buf = in.Instances
-		in.Provisioning = s.provisioning(ps.spec.Name)
+		in.Provisioning = pv.provisioning(ps.spec.Name)
 		d := ps.asg.Scale(in)
 		ps.last = d
 		ps.history = append(ps.history, d.Reservation)
@@ -243,60 +263,60 @@ func (s *simulator) manage() {
 		launch := min(d.Launch, ps.spec.MaxSize-d.N)
 		if launch > 0 {
 			for range launch {
-				if err := s.launch(ps, placement.StatusRegistering); err != nil {
-					s.fail(err)
+				if err := pv.launch(ps, placement.StatusRegistering); err != nil {
+					pv.fail(err)
 					return
 				}
 			}
-			s.pl.out.scaling(s.eng.Now(), ps.spec.Name, "provider", d.N, d.N+launch, d.Reason)
+			pv.out.scaling(pv.eng.Now(), ps.spec.Name, "provider", d.N, d.N+launch, d.Reason)
 		}
 		if len(d.Terminate) > 0 {
-			s.terminate(ps, d)
+			pv.terminate(ps, d)
 		}
 	}
 }
 
 // terminate removes the instances managed scale-in chose, never below the
 // group's minimum.
-func (s *simulator) terminate(ps *providerState, d autoscale.ProviderDecision) {
+func (pv *providers) terminate(ps *providerState, d autoscale.ProviderDecision) {
 	n := min(len(d.Terminate), d.N-ps.spec.MinSize)
 	if n <= 0 {
 		return
 	}
 	done := 0
 	for _, id := range d.Terminate[:n] {
-		in := s.fleet.byID[id]
+		in := pv.fleet.byID[id]
 		if in == nil {
 			continue
 		}
-		s.instanceEvent(in, "deregister")
-		s.dropMember(in)
+		pv.fleet.instanceEvent(in, "deregister")
+		pv.dropMember(in)
 		done++
 	}
 	if done > 0 {
-		s.pl.out.scaling(s.eng.Now(), ps.spec.Name, "provider", d.N, d.N-done, d.Reason)
-		s.changed()
+		pv.out.scaling(pv.eng.Now(), ps.spec.Name, "provider", d.N, d.N-done, d.Reason)
+		pv.services.changed()
 	}
 }
 
 // nonDaemonTasks counts an instance's tasks other than DAEMON service
 // tasks.
-func (s *simulator) nonDaemonTasks(in *placement.Instance) int {
+func (pv *providers) nonDaemonTasks(in *placement.Instance) int {
 	n := in.RunningTasksCount
-	for _, st := range s.pl.svcs {
+	for _, st := range pv.services.svcs {
 		if !st.daemon {
 			break // daemons come first
 		}
-		n -= s.fleet.cluster.GroupCount(in, st.base.Group())
+		n -= pv.fleet.cluster.GroupCount(in, st.base.Group())
 	}
 	return max(n, 0)
 }
 
 // provisioning returns the sizes of the tasks waiting for the provider:
 // the shards' shortfalls and the workload tasks given to it.
-func (s *simulator) provisioning(provider string) []autoscale.TaskSize {
+func (pv *providers) provisioning(provider string) []autoscale.TaskSize {
 	var out []autoscale.TaskSize
-	for _, st := range s.pl.svcs {
+	for _, st := range pv.services.svcs {
 		for _, sh := range st.shards {
 			if sh.provider != provider || sh.short == 0 {
 				continue
@@ -307,7 +327,7 @@ func (s *simulator) provisioning(provider string) []autoscale.TaskSize {
 			}
 		}
 	}
-	for _, t := range s.tasks.waiting {
+	for _, t := range pv.standalone.waiting {
 		if t.provider == provider {
 			out = append(out, autoscale.TaskSize{CPU: int(t.req.Task.CPU), MemoryMiB: int(t.req.Task.MemoryMiB), GPUs: t.req.Task.GPUs})
 			if len(out) >= autoscale.MaxProvisioningTasks {
@@ -321,27 +341,27 @@ func (s *simulator) provisioning(provider string) []autoscale.TaskSize {
 // memberOf compiles a memberOf constraint once per expression: placement
 // keeps its indexes per compiled expression, so a constraint compiled
 // anew for every task would rebuild them every time.
-func (p *planner) memberOf(expr string) (placement.Constraint, error) {
-	if c, ok := p.cons[expr]; ok {
+func (f *fleet) memberOf(expr string) (placement.Constraint, error) {
+	if c, ok := f.cons[expr]; ok {
 		return c, nil
 	}
 	c, err := placement.NewMemberOf(expr)
 	if err != nil {
 		return c, err
 	}
-	if p.cons == nil {
-		p.cons = map[string]placement.Constraint{}
+	if f.cons == nil {
+		f.cons = map[string]placement.Constraint{}
 	}
-	p.cons[expr] = c
+	f.cons[expr] = c
 	return c, nil
 }
 
 // costByProvider returns the cost of each provider's instances ("" is
 // the fleet's own), rounded to cents.
-func (s *simulator) costByProvider() map[string]float64 {
+func (pv *providers) costByProvider() map[string]float64 {
 	out := map[string]float64{}
-	end := time.Duration(s.sc.Duration)
-	for _, inf := range s.fleet.info {
+	end := time.Duration(pv.sc.Duration)
+	for _, inf := range pv.fleet.info {
 		until := end
 		if inf.removed >= 0 {
 			until = inf.removed

@@ -15,6 +15,14 @@ import (
 )
 
 // scheduledState is one EventBridge rule through the run.
+// scheduledTasks is the scenario's scheduled tasks: RunTask on cron or
+// rate schedules, submitted as standalone tasks when each rule fires.
+type scheduledTasks struct {
+	*core
+	standalone *standalone
+	rules      []scheduledState
+}
+
 type scheduledState struct {
 	spec   *scenario.ScheduledTaskSpec
 	sched  autoscale.Schedule
@@ -26,9 +34,9 @@ type scheduledState struct {
 // newScheduled parses the rules and queues each one's first run. A rate()
 // rule first fires one interval after the start, a cron() rule at its
 // first matching minute.
-func (s *simulator) newScheduled() error {
-	for i := range s.sc.ScheduledTasks {
-		spec := &s.sc.ScheduledTasks[i]
+func (sd *scheduledTasks) newScheduled() error {
+	for i := range sd.sc.ScheduledTasks {
+		spec := &sd.sc.ScheduledTasks[i]
 		path := fmt.Sprintf("scheduledTasks[%d]", i)
 		sched, err := autoscale.ParseSchedule(spec.Schedule, spec.Timezone)
 		if err != nil {
@@ -44,43 +52,43 @@ func (s *simulator) newScheduled() error {
 			return fmt.Errorf("sim: %w", err)
 		}
 		st.cons = cons
-		s.pl.scheduled = append(s.pl.scheduled, st)
+		sd.rules = append(sd.rules, st)
 	}
 	return nil
 }
 
 // startScheduled queues every rule's first occurrence.
-func (s *simulator) startScheduled() {
-	for i := range s.pl.scheduled {
-		s.queueScheduled(i, scenario.Epoch.Add(-time.Nanosecond))
+func (sd *scheduledTasks) startScheduled() {
+	for i := range sd.rules {
+		sd.queueScheduled(i, scenario.Epoch.Add(-time.Nanosecond))
 	}
 }
 
-func (s *simulator) queueScheduled(i int, after time.Time) {
-	st := &s.pl.scheduled[i]
+func (sd *scheduledTasks) queueScheduled(i int, after time.Time) {
+	st := &sd.rules[i]
 	t, ok := st.sched.Next(after, st.anchor)
 	if !ok {
 		return
 	}
 	at := t.Sub(scenario.Epoch)
-	if at > time.Duration(s.sc.Duration) {
+	if at > time.Duration(sd.sc.Duration) {
 		return
 	}
-	s.eng.Schedule(at, scheduledRun{i})
+	sd.eng.Schedule(at, scheduledRun{i})
 }
 
 // runScheduled submits the rule's tasks as RunTask would, then queues the
 // next occurrence.
-func (s *simulator) runScheduled(i int) {
-	st := &s.pl.scheduled[i]
+func (sd *scheduledTasks) runScheduled(i int) {
+	st := &sd.rules[i]
 	td := &st.spec.TaskDefinition
 	count := max(st.spec.Count, 1)
-	rng := rand.New(rand.NewPCG(s.sc.Seed^uint64(i+1)<<32, uint64(st.n)))
+	rng := rand.New(rand.NewPCG(sd.sc.Seed^uint64(i+1)<<32, uint64(st.n)))
 	for range count {
 		st.n++
 		t := trace.Task{
 			ID:        st.spec.Name + "-" + strconv.Itoa(st.n),
-			Submit:    s.eng.Now(),
+			Submit:    sd.eng.Now(),
 			HasTimes:  true,
 			CPU:       td.CPU,
 			MemoryMiB: td.MemoryMiB,
@@ -96,7 +104,7 @@ func (s *simulator) runScheduled(i int) {
 		if td.Crash {
 			t.ExitCode = 1
 		}
-		s.tasks.submit(item{Task: t, ports: td.HostPorts, cons: st.cons})
+		sd.standalone.submit(item{Task: t, ports: td.HostPorts, cons: st.cons})
 	}
-	s.queueScheduled(i, s.wall())
+	sd.queueScheduled(i, sd.wall())
 }

@@ -22,7 +22,7 @@ type svcState struct {
 	daemon   bool
 	// offFargate keeps shards off other services' Fargate capacity.
 	offFargate *placement.Constraint
-	pl         *planner
+	fleet      *fleet
 	tds        map[string]*scenario.TaskDefSpec // behaviour per "family:revision"
 
 	scaler  *autoscale.Scaler
@@ -100,32 +100,34 @@ const (
 	reconcileLater                         // once a task counts as healthy
 )
 
-// planner is the simulator's state for services, scaling, capacity
-// providers and scheduled tasks.
-type planner struct {
+// services is the run's ECS services: each reconciled by package
+// scheduler whenever something changes, its tasks started and stopped
+// through the executor, its target groups and its scaling. It reads the
+// fleet, asks the capacity providers for Fargate capacity and tells them
+// what it waits for; out collects its events for the report.
+type services struct {
+	*core
+	fleet      *fleet
+	standalone *standalone
+	providers  *providers
 	svcs       []*svcState
 	byName     map[string]*svcState
-	tasks      map[string]*svcTask // by run id
-	providers  []*providerState
-	byProv     map[string]*providerState
-	fargate    *scenario.FargateSpec
-	spotRNG    *rand.Rand
-	scheduled  []scheduledState
-	wlSplit    []int // workload tasks given to each provider of the workload's strategy
-	wlSplitGPU []int // the same for the GPU strategy
-	// offFargate is the memberOf that keeps tasks off Fargate capacity,
-	// when the scenario has any.
-	offFargate *placement.Constraint
-	cons       map[string]placement.Constraint // compiled memberOf, by expression
-	out        plannerOutput
-	retrying   bool // a retryEv is queued
+	byRun      map[string]*svcTask // by run id
+	out        *plannerOutput
 }
 
+// newPlanner builds the components of a capacity plan: services,
+// capacity providers (Fargate included) and scheduled tasks.
 func (s *simulator) newPlanner() error {
 	sc := s.sc
-	p := &planner{byName: map[string]*svcState{}, tasks: map[string]*svcTask{}, byProv: map[string]*providerState{},
-		spotRNG: rand.New(rand.NewPCG(sc.Seed, 3))}
-	s.pl = p
+	out := &plannerOutput{}
+	p := &providers{core: s.core, fleet: s.fleet, standalone: s.tasks, byName: map[string]*providerState{},
+		spotRNG: rand.New(rand.NewPCG(sc.Seed, 3)), out: out}
+	sv := &services{core: s.core, fleet: s.fleet, standalone: s.tasks, providers: p, byName: map[string]*svcState{}, byRun: map[string]*svcTask{}, out: out}
+	p.services = sv
+	s.services, s.providers = sv, p
+	s.scheduled = &scheduledTasks{core: s.core, standalone: s.tasks}
+	s.tasks.providers = p
 	p.fargate = &scenario.FargateSpec{PricePerVCPUHour: 0.04048, PricePerGBHour: 0.004445, SpotDiscount: 0.3, ProvisionDelay: scenario.Duration(30 * time.Second)}
 	if f := sc.Fargate; f != nil {
 		if f.PricePerVCPUHour > 0 {
@@ -151,8 +153,8 @@ func (s *simulator) newPlanner() error {
 	}
 	for i := range sc.CapacityProviders {
 		ps := newProviderState(&sc.CapacityProviders[i], s.fleet.types)
-		p.providers = append(p.providers, ps)
-		p.byProv[ps.spec.Name] = ps
+		p.provs = append(p.provs, ps)
+		p.byName[ps.spec.Name] = ps
 	}
 	for i := range sc.Services {
 		sp := &sc.Services[i]
@@ -181,7 +183,7 @@ func (s *simulator) newPlanner() error {
 				return fmt.Errorf("sim: %s.usage: %w", path, err)
 			}
 		}
-		st.offFargate, st.pl = p.offFargate, p
+		st.offFargate, st.fleet = p.offFargate, s.fleet
 		if len(st.strategy) == 0 {
 			st.shards = []*svcShard{{svc: st}}
 		}
@@ -189,12 +191,12 @@ func (s *simulator) newPlanner() error {
 			st.shards = append(st.shards, &svcShard{svc: st, provider: it.CapacityProvider})
 		}
 		st.respec()
-		p.svcs = append(p.svcs, st)
-		p.byName[sp.Name] = st
+		sv.svcs = append(sv.svcs, st)
+		sv.byName[sp.Name] = st
 	}
-	s.resolveTargetGroups()
+	s.services.resolveTargetGroups()
 	// Daemons first: a new instance's daemon tasks get its resources first.
-	slices.SortStableFunc(p.svcs, func(a, b *svcState) int {
+	slices.SortStableFunc(sv.svcs, func(a, b *svcState) int {
 		switch {
 		case a.daemon == b.daemon:
 			return 0
@@ -203,7 +205,7 @@ func (s *simulator) newPlanner() error {
 		}
 		return 1
 	})
-	return s.newScheduled()
+	return s.scheduled.newScheduled()
 }
 
 func tdKey(td *scenario.TaskDefSpec) string {
@@ -235,7 +237,7 @@ func (st *svcState) respec() {
 			if sh.provider == scenario.ProviderFargate || sh.provider == scenario.ProviderFargateSpot {
 				expr += " and attribute:berth.service == " + st.spec.Name
 			}
-			con, err := st.pl.memberOf(expr)
+			con, err := st.fleet.memberOf(expr)
 			if err == nil {
 				svc.PlacementConstraints = append(slices.Clip(svc.PlacementConstraints), con)
 			}
@@ -246,39 +248,39 @@ func (st *svcState) respec() {
 
 // startServices queues the first reconciliation of every service and the
 // minute tick.
-func (s *simulator) startServices() {
-	for _, st := range s.pl.svcs {
+func (sv *services) startServices() {
+	for _, st := range sv.svcs {
 		for _, sh := range st.shards {
-			s.queueReconcile(sh)
+			sv.queueReconcile(sh)
 		}
 	}
-	for i := range s.sc.ServiceEvents {
-		e := &s.sc.ServiceEvents[i]
-		s.eng.Schedule(time.Duration(e.At), svcEventEv{e})
+	for i := range sv.sc.ServiceEvents {
+		e := &sv.sc.ServiceEvents[i]
+		sv.eng.Schedule(time.Duration(e.At), svcEventEv{e})
 	}
-	if len(s.pl.svcs) > 0 || len(s.pl.providers) > 0 {
-		s.eng.Schedule(time.Minute, minuteTick{})
+	if len(sv.svcs) > 0 || len(sv.providers.provs) > 0 {
+		sv.eng.Schedule(time.Minute, minuteTick{})
 	}
 }
 
 // queueReconcile reconciles the shard now, once, after the events already
 // due at this time.
-func (s *simulator) queueReconcile(sh *svcShard) {
+func (sv *services) queueReconcile(sh *svcShard) {
 	if !sh.queued {
 		sh.queued = true
-		s.eng.After(0, reconcileEv{sh, reconcileNow})
+		sv.eng.After(0, reconcileEv{sh, reconcileNow})
 	}
 }
 
 // changed queues a reconciliation of every service: the fleet or the
-// capacity changed.
-func (s *simulator) changed() {
-	if s.pl == nil {
+// capacity changed. A nil *services (a run without any) does nothing.
+func (sv *services) changed() {
+	if sv == nil {
 		return
 	}
-	for _, st := range s.pl.svcs {
+	for _, st := range sv.svcs {
 		for _, sh := range st.shards {
-			s.queueReconcile(sh)
+			sv.queueReconcile(sh)
 		}
 	}
 }
@@ -294,46 +296,46 @@ func (s *simulator) handlePlanner(ev Event) bool {
 		case reconcilePeriodic:
 			ev.sh.ticking = false
 		}
-		s.reconcile(ev.sh)
+		s.services.reconcile(ev.sh)
 	case taskRunning:
-		s.taskRunning(ev.t)
+		s.services.taskRunning(ev.t)
 	case svcEventEv:
-		s.serviceEvent(ev.e)
+		s.services.serviceEvent(ev.e)
 	case minuteTick:
 		s.minute()
 		s.eng.After(time.Minute, minuteTick{})
 	case spotNoticeEv:
-		s.spotNotice(ev.in)
+		s.providers.spotNotice(ev.in)
 	case spotKillEv:
-		s.spotKill(ev.in)
+		s.providers.spotKill(ev.in)
 	case spotStopEv:
-		s.spotStop(ev.t)
+		s.providers.spotStop(ev.t)
 	case scheduledRun:
-		s.runScheduled(ev.i)
+		s.scheduled.runScheduled(ev.i)
 	case retryEv:
-		s.pl.retrying = false
+		s.retrying = false
 		s.tasks.retry()
 	default:
-		return s.handleTargets(ev)
+		return s.services.handleTargets(ev)
 	}
 	return true
 }
 
-func (s *simulator) wall() time.Time { return scenario.Epoch.Add(s.eng.Now()) }
+func (c *core) wall() time.Time { return scenario.Epoch.Add(c.eng.Now()) }
 
 // reconcile runs package scheduler on one shard and applies its plan.
 // Daemon services waiting for their reconciliation go first, so that a
 // new instance's daemon tasks get its resources before replica tasks.
-func (s *simulator) reconcile(sh *svcShard) {
+func (sv *services) reconcile(sh *svcShard) {
 	if !sh.svc.daemon {
-		for _, st := range s.pl.svcs {
+		for _, st := range sv.svcs {
 			if !st.daemon {
 				break
 			}
 			for _, d := range st.shards {
 				if d.queued {
 					d.queued = false
-					s.reconcile(d)
+					sv.reconcile(d)
 				}
 			}
 		}
@@ -344,32 +346,32 @@ func (s *simulator) reconcile(sh *svcShard) {
 		obs.Tasks = append(obs.Tasks, t.t)
 	}
 	sh.obs = obs.Tasks
-	plan, err := scheduler.Reconcile(sh.sched, &obs, s.wall(), s.fleet.cluster, s.rng)
+	plan, err := scheduler.Reconcile(sh.sched, &obs, sv.wall(), sv.fleet.cluster, sv.rng)
 	if err != nil {
-		s.fail(fmt.Errorf("sim: service %s: %w", sh.svc.spec.Name, err))
+		sv.fail(fmt.Errorf("sim: service %s: %w", sh.svc.spec.Name, err))
 		return
 	}
 	sh.stopped = sh.stopped[:0]
 	sh.state = plan.State
 	for _, e := range plan.Events {
-		s.pl.out.event(s.eng.Now(), sh.svc.spec.Name, e.Message)
+		sv.out.event(sv.eng.Now(), sh.svc.spec.Name, e.Message)
 	}
 	for _, st := range plan.Stops {
-		s.stopServiceTask(sh, st)
+		sv.stopServiceTask(sh, st)
 	}
 	for i := range plan.Starts {
-		s.startServiceTask(sh, &plan.Starts[i])
+		sv.startServiceTask(sh, &plan.Starts[i])
 	}
-	s.shortfall(sh)
-	if !sh.ticking && !s.steady(sh, plan) {
+	sv.shortfall(sh)
+	if !sh.ticking && !sv.steady(sh, plan) {
 		sh.ticking = true
-		s.eng.After(time.Duration(s.sc.ReconcileEvery), reconcileEv{sh, reconcilePeriodic})
+		sv.eng.After(time.Duration(sv.sc.ReconcileEvery), reconcileEv{sh, reconcilePeriodic})
 	}
 }
 
 // steady reports whether the shard needs no periodic reconciliation: its
 // deployment is complete and nothing is starting, stopping or missing.
-func (s *simulator) steady(sh *svcShard, plan *scheduler.Plan) bool {
+func (sv *services) steady(sh *svcShard, plan *scheduler.Plan) bool {
 	if !plan.Empty() || sh.short > 0 {
 		return false
 	}
@@ -384,78 +386,78 @@ func (s *simulator) steady(sh *svcShard, plan *scheduler.Plan) bool {
 	return true
 }
 
-func (s *simulator) stopServiceTask(sh *svcShard, st scheduler.Stop) {
+func (sv *services) stopServiceTask(sh *svcShard, st scheduler.Stop) {
 	for _, t := range sh.tasks {
 		if t.t.ID != st.ID || t.t.DesiredStatus == scheduler.Stopped {
 			continue
 		}
 		t.t.DesiredStatus = scheduler.Stopped
 		t.reason = st.Reason
-		if s.deregister(t) {
+		if sv.deregister(t) {
 			return
 		}
 		// An error means the task already ended (its instance went at this
 		// very time) and its Exit is on the way: nothing to stop.
-		_ = s.exec.Stop(t.run, st.Reason)
+		_ = sv.exec.Stop(t.run, st.Reason)
 		return
 	}
 }
 
-func (s *simulator) startServiceTask(sh *svcShard, st *scheduler.Start) {
+func (sv *services) startServiceTask(sh *svcShard, st *scheduler.Start) {
 	key := fmt.Sprintf("%s:%d", st.TaskDefinition.Family, st.TaskDefinition.Revision)
 	td := sh.svc.tds[key]
 	in := st.Placement.Instance
 	req := st.TaskDefinition.Requirements()
 	t := &svcTask{shard: sh, t: st.Task(), inst: in, td: td}
 	t.run = &Run{ID: st.ID, Group: st.Group, Family: st.TaskDefinition.Family, Instance: in.ARN,
-		CPU: req.CPU, MemoryMiB: req.MemoryMiB, Ports: req.PortsTCP, Started: s.eng.Now()}
+		CPU: req.CPU, MemoryMiB: req.MemoryMiB, Ports: req.PortsTCP, Started: sv.eng.Now()}
 	sh.tasks = append(sh.tasks, t)
-	s.pl.tasks[st.ID] = t
+	sv.byRun[st.ID] = t
 	sh.svc.started++
 	if len(sh.since) > 0 {
-		sh.svc.waits = append(sh.svc.waits, (s.eng.Now() - sh.since[0]).Seconds())
+		sh.svc.waits = append(sh.svc.waits, (sv.eng.Now() - sh.since[0]).Seconds())
 		sh.since = sh.since[1:]
 	}
-	if err := s.exec.Start(t.run); err != nil {
-		s.fail(fmt.Errorf("sim: start task %s: %w", st.ID, err))
+	if err := sv.exec.Start(t.run); err != nil {
+		sv.fail(fmt.Errorf("sim: start task %s: %w", st.ID, err))
 		return
 	}
-	s.eng.After(td.StartDelayOrDefault(), taskRunning{t})
+	sv.eng.After(td.StartDelayOrDefault(), taskRunning{t})
 }
 
 // taskRunning moves a PENDING task to RUNNING, or stops it when its
 // revision crashes.
-func (s *simulator) taskRunning(t *svcTask) {
+func (sv *services) taskRunning(t *svcTask) {
 	if t.t.LastStatus != scheduler.Pending || t.t.DesiredStatus == scheduler.Stopped {
 		return
 	}
-	if _, live := s.pl.tasks[t.run.ID]; !live {
+	if _, live := sv.byRun[t.run.ID]; !live {
 		return
 	}
 	if t.td.Crash {
 		t.run.ExitCode = 1
-		_ = s.exec.Stop(t.run, ReasonEssentialExited) // an error: it already ended
+		_ = sv.exec.Stop(t.run, ReasonEssentialExited) // an error: it already ended
 		return
 	}
-	t.t.LastStatus, t.t.StartedAt = scheduler.Running, s.wall()
+	t.t.LastStatus, t.t.StartedAt = scheduler.Running, sv.wall()
 	if len(t.shard.svc.groups) > 0 {
-		s.registerTarget(t)
+		sv.registerTarget(t)
 		return
 	}
 	// The 40-second health rule: look again once the task counts.
-	s.eng.After(scheduler.NoHealthCheckDelay+time.Second, reconcileEv{t.shard, reconcileLater})
+	sv.eng.After(scheduler.NoHealthCheckDelay+time.Second, reconcileEv{t.shard, reconcileLater})
 }
 
 // serviceExited handles the end of a service task: release it, report it
 // STOPPED once to the scheduler and reconcile.
-func (s *simulator) serviceExited(t *svcTask, e *Exit) {
-	delete(s.pl.tasks, t.run.ID)
+func (sv *services) serviceExited(t *svcTask, e *Exit) {
+	delete(sv.byRun, t.run.ID)
 	sh := t.shard
 	if i := slices.Index(sh.tasks, t); i >= 0 {
 		sh.tasks = slices.Delete(sh.tasks, i, i+1)
 	}
-	if err := s.fleet.cluster.Release(t.t.Placement); err != nil {
-		s.fail(err)
+	if err := sv.fleet.cluster.Release(t.t.Placement); err != nil {
+		sv.fail(err)
 		return
 	}
 	st := t.t
@@ -477,17 +479,17 @@ func (s *simulator) serviceExited(t *svcTask, e *Exit) {
 	}
 	sh.svc.stoppedN++
 	sh.stopped = append(sh.stopped, st)
-	if p := s.pl.instanceProvider(t.inst); p == scenario.ProviderFargate || p == scenario.ProviderFargateSpot {
-		s.releaseFargate(t.inst)
+	if p := sv.providers.instanceProvider(t.inst); p == scenario.ProviderFargate || p == scenario.ProviderFargateSpot {
+		sv.providers.releaseFargate(t.inst)
 	}
-	s.queueReconcile(sh)
+	sv.queueReconcile(sh)
 }
 
 // shortfall counts the tasks the shard lacks: the primary deployment's
 // tasks short of the desired count, within the room maximumPercent
 // leaves. With a capacity provider they are PROVISIONING: managed scaling
 // counts them, and Fargate provisions capacity for each.
-func (s *simulator) shortfall(sh *svcShard) {
+func (sv *services) shortfall(sh *svcShard) {
 	short := 0
 	// A failed deployment without rollback starts nothing.
 	if p := sh.state.Primary(); p != nil && sh.sched.DesiredCount != nil && !sh.svc.daemon && p.RolloutState != scheduler.Failed {
@@ -502,18 +504,18 @@ func (s *simulator) shortfall(sh *svcShard) {
 		short = max(min(desired-primary, upper-len(sh.tasks)), 0)
 	}
 	for len(sh.since) < short {
-		sh.since = append(sh.since, s.eng.Now())
+		sh.since = append(sh.since, sv.eng.Now())
 	}
 	sh.since = sh.since[:short]
 	sh.short = short
 	if sh.provider == scenario.ProviderFargate || sh.provider == scenario.ProviderFargateSpot {
-		s.fargateCapacity(sh, short)
+		sv.providers.fargateCapacity(sh, short)
 	}
 }
 
 // fargateCapacity keeps as much Fargate capacity provisioned or idle for
 // the shard as it lacks tasks, releasing idle capacity beyond that.
-func (s *simulator) fargateCapacity(sh *svcShard, short int) {
+func (pv *providers) fargateCapacity(sh *svcShard, short int) {
 	ready := 0
 	kept := sh.fargate[:0]
 	for _, in := range sh.fargate {
@@ -524,7 +526,7 @@ func (s *simulator) fargateCapacity(sh *svcShard, short int) {
 			ready++
 		case in.RunningTasksCount == 0:
 			if ready >= short {
-				s.releaseFargate(in)
+				pv.releaseFargate(in)
 				continue
 			}
 			ready++
@@ -534,18 +536,18 @@ func (s *simulator) fargateCapacity(sh *svcShard, short int) {
 	clear(sh.fargate[len(kept):])
 	sh.fargate = kept
 	for range short - ready {
-		s.provisionFargate(sh)
+		pv.provisionFargate(sh)
 	}
 }
 
 // serviceEvent applies an UpdateService.
-func (s *simulator) serviceEvent(e *scenario.ServiceEvent) {
-	st := s.pl.byName[e.Service]
+func (sv *services) serviceEvent(e *scenario.ServiceEvent) {
+	st := sv.byName[e.Service]
 	base := *st.base
 	if e.TaskDefinition != nil {
 		td, err := e.TaskDefinition.TaskDefinition("serviceEvents.taskDefinition")
 		if err != nil {
-			s.fail(fmt.Errorf("sim: %w", err))
+			sv.fail(fmt.Errorf("sim: %w", err))
 			return
 		}
 		if e.TaskDefinition.AWSVPC(st.spec.Fargate()) {
@@ -564,7 +566,7 @@ func (s *simulator) serviceEvent(e *scenario.ServiceEvent) {
 	if e.PlacementConstraints != nil {
 		cons, err := scenario.CompileConstraints(*e.PlacementConstraints, "serviceEvents.placementConstraints")
 		if err != nil {
-			s.fail(fmt.Errorf("sim: %w", err))
+			sv.fail(fmt.Errorf("sim: %w", err))
 			return
 		}
 		base.PlacementConstraints = cons
@@ -574,9 +576,9 @@ func (s *simulator) serviceEvent(e *scenario.ServiceEvent) {
 	}
 	st.base = &base
 	st.respec()
-	s.pl.out.event(s.eng.Now(), st.spec.Name, "(service "+st.spec.Name+") was updated: "+describeEvent(e))
+	sv.out.event(sv.eng.Now(), st.spec.Name, "(service "+st.spec.Name+") was updated: "+describeEvent(e))
 	for _, sh := range st.shards {
-		s.queueReconcile(sh)
+		sv.queueReconcile(sh)
 	}
 }
 
@@ -605,13 +607,13 @@ func describeEvent(e *scenario.ServiceEvent) string {
 }
 
 // setDesired changes a service's desired count (Application Auto Scaling).
-func (s *simulator) setDesired(st *svcState, n int) {
+func (sv *services) setDesired(st *svcState, n int) {
 	base := *st.base
 	base.DesiredCount = &n
 	st.base = &base
 	st.respec()
 	for _, sh := range st.shards {
-		s.queueReconcile(sh)
+		sv.queueReconcile(sh)
 	}
 }
 

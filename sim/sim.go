@@ -81,8 +81,13 @@ type simulator struct {
 	handler EventHandler // the executor's, when it has events of its own
 	tasks   *standalone
 	m       *collector
-	pl      *planner // services, scaling, capacity providers; nil without
-	events  int      // events handled
+	// services, providers and scheduled are nil in a run without
+	// services, capacity providers and scheduled tasks.
+	services  *services
+	providers *providers
+	scheduled *scheduledTasks
+	retrying  bool // a retryEv is queued
+	events    int  // events handled
 }
 
 // Simulate simulates the scenario with one placement variant and returns its
@@ -150,7 +155,7 @@ func newSimulator(sc *scenario.Scenario, v scenario.Variant, opts Options) (*sim
 			return nil, err
 		}
 	}
-	s.tasks.m, s.tasks.pl = s.m, s.pl
+	s.tasks.m = s.m
 	return s, nil
 }
 
@@ -159,12 +164,12 @@ func (s *simulator) start() error {
 	if err := s.fleet.build(); err != nil {
 		return err
 	}
-	if s.pl != nil {
-		if err := s.startProviders(); err != nil {
+	if s.services != nil {
+		if err := s.providers.startProviders(); err != nil {
 			return err
 		}
-		s.startServices()
-		s.startScheduled()
+		s.services.startServices()
+		s.scheduled.startScheduled()
 	}
 	src, err := s.openWorkload()
 	if err != nil {
@@ -192,7 +197,7 @@ func (s *simulator) handle(ev Event) {
 			return
 		}
 	}
-	if s.pl != nil && s.handlePlanner(ev) {
+	if s.services != nil && s.handlePlanner(ev) {
 		return
 	}
 	switch ev := ev.(type) {
@@ -216,22 +221,22 @@ func (s *simulator) handle(ev Event) {
 		s.eng.After(time.Duration(s.sc.SampleEvery), sample{})
 	case fleetEvent:
 		s.fleetEvent(ev.e)
-		s.changed()
+		s.services.changed()
 	case registered:
 		if ev.in.Status != placement.StatusRegistering {
 			return // gone before it registered
 		}
 		s.fleet.cluster.Update(ev.in, func(in *placement.Instance) { in.Status = placement.StatusActive })
 		s.log.instance(s.eng.Now(), trace.KindInstanceAdd, ev.in, s.fleet.info[ev.in.Index()], "")
-		if s.pl == nil {
+		if s.services == nil {
 			s.tasks.retry()
 			return
 		}
 		// Groups launch many instances at once: one retry for all of them.
-		s.armSpot(ev.in)
-		s.changed()
-		if !s.pl.retrying {
-			s.pl.retrying = true
+		s.providers.armSpot(ev.in)
+		s.services.changed()
+		if !s.retrying {
+			s.retrying = true
 			s.eng.After(0, retryEv{})
 		}
 	}
@@ -239,9 +244,9 @@ func (s *simulator) handle(ev Event) {
 
 // exited handles the end of a run.
 func (s *simulator) exited(e *Exit) {
-	if s.pl != nil {
-		if st, ok := s.pl.tasks[e.Run.ID]; ok {
-			s.serviceExited(st, e)
+	if s.services != nil {
+		if st, ok := s.services.byRun[e.Run.ID]; ok {
+			s.services.serviceExited(st, e)
 			return
 		}
 	}
@@ -287,27 +292,14 @@ func (s *simulator) fleetEvent(e scenario.FleetEvent) {
 	}
 }
 
-// instanceEvent drains, fails or deregisters one instance.
+// instanceEvent interrupts (Spot), drains, fails or deregisters one
+// instance.
 func (s *simulator) instanceEvent(in *placement.Instance, kind string) {
-	inf := s.fleet.info[in.Index()]
-	switch kind {
-	case "interrupt":
-		s.spotNotice(in)
-	case "drain":
-		// Standalone tasks keep running on a draining instance.
-		s.fleet.cluster.Update(in, func(in *placement.Instance) { in.Status = placement.StatusDraining })
-		s.log.instance(s.eng.Now(), trace.KindInstanceDrain, in, inf, "")
-	case "fail", "deregister":
-		if in.Status == placement.StatusInactive {
-			return
-		}
-		s.fleet.cluster.Update(in, func(in *placement.Instance) { in.Status = placement.StatusInactive })
-		inf.removed = s.eng.Now()
-		s.log.instance(s.eng.Now(), trace.Kind("instance-"+kind), in, inf, "")
-		if err := s.exec.LoseInstance(in.ARN); err != nil {
-			s.fail(fmt.Errorf("sim: lose instance %s: %w", in.ARN, err))
-		}
+	if kind == "interrupt" {
+		s.providers.spotNotice(in)
+		return
 	}
+	s.fleet.instanceEvent(in, kind)
 }
 
 func sortRuns(rs []*simRun) {

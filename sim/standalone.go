@@ -19,16 +19,16 @@ import (
 // tried again, in arrival order, whenever capacity frees.
 type standalone struct {
 	*core
-	fleet    *fleet
-	m        *collector
-	pl       *planner // services and capacity providers; nil without
-	strategy []placement.Strategy
-	cons     []placement.Constraint
-	gpuCons  map[string]placement.Constraint // per gpu model list
-	src      taskSource
-	next     *item // the next arrival, read ahead
-	waiting  []*task
-	running  map[string]*task
+	fleet     *fleet
+	m         *collector
+	providers *providers // nil without capacity providers and services
+	strategy  []placement.Strategy
+	cons      []placement.Constraint
+	gpuCons   map[string]placement.Constraint // per gpu model list
+	src       taskSource
+	next      *item // the next arrival, read ahead
+	waiting   []*task
+	running   map[string]*task
 	// live holds the ids of a trace's tasks submitted and not yet
 	// finished, with the line each came from: an id may come again only
 	// once its task is done. Bounded by the live tasks, not by the trace's
@@ -37,6 +37,9 @@ type standalone struct {
 	live   map[string]string
 	failed map[string]bool // shapes that failed in the current retry pass
 	res    placement.Result
+	// wlSplit counts the workload tasks given to each provider of the
+	// workload's capacity provider strategy; wlSplitGPU the GPU strategy's.
+	wlSplit, wlSplitGPU []int
 }
 
 // task is one task of the workload through its life in the simulation.
@@ -133,13 +136,13 @@ func (s *standalone) submit(spec item) {
 		t.req.Constraints = append(slices.Clip(t.req.Constraints), con)
 	}
 	t.req.MaxPerInstance = spec.MaxPerInstance
-	if s.pl != nil {
+	if s.providers != nil {
 		if name, con, ok := s.workloadProvider(spec.GPUs > 0); ok {
 			t.provider = name
 			t.req.Constraints = append(slices.Clip(t.req.Constraints), con)
 		}
-		if s.pl.offFargate != nil {
-			t.req.Constraints = append(slices.Clip(t.req.Constraints), *s.pl.offFargate)
+		if s.providers.offFargate != nil {
+			t.req.Constraints = append(slices.Clip(t.req.Constraints), *s.providers.offFargate)
 		}
 	}
 	if err := t.req.Validate(); err != nil {
@@ -291,9 +294,9 @@ func (s *standalone) exited(e *Exit) {
 // provider furthest below its share (Split's rule, one task at a time).
 // It returns the memberOf that keeps the task there.
 func (s *standalone) workloadProvider(gpu bool) (string, placement.Constraint, bool) {
-	items, split := s.sc.Workload.CapacityProviderStrategy, &s.pl.wlSplit
+	items, split := s.sc.Workload.CapacityProviderStrategy, &s.wlSplit
 	if gpu && len(s.sc.Workload.GPUCapacityProviderStrategy) > 0 {
-		items, split = s.sc.Workload.GPUCapacityProviderStrategy, &s.pl.wlSplitGPU
+		items, split = s.sc.Workload.GPUCapacityProviderStrategy, &s.wlSplitGPU
 	}
 	if len(items) == 0 {
 		return "", placement.Constraint{}, false
@@ -315,6 +318,6 @@ func (s *standalone) workloadProvider(gpu bool) (string, placement.Constraint, b
 	}
 	(*split)[k]++
 	name := items[k].CapacityProvider
-	con, err := s.pl.memberOf("attribute:" + scenario.ProviderAttribute + " == " + name)
+	con, err := s.fleet.memberOf("attribute:" + scenario.ProviderAttribute + " == " + name)
 	return name, con, err == nil
 }

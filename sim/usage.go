@@ -32,11 +32,11 @@ type traceFactor struct {
 	factor float64
 }
 
-func (s *simulator) newUsage(u *scenario.UsageSpec) (*usageModel, error) {
+func (c *core) newUsage(u *scenario.UsageSpec) (*usageModel, error) {
 	m := &usageModel{u: u, steps: append([]scenario.LoadStep(nil), u.Steps...)}
 	sort.SliceStable(m.steps, func(i, j int) bool { return m.steps[i].At < m.steps[j].At })
 	if u.Trace != nil {
-		r, name, err := s.open(u.Trace.Path)
+		r, name, err := c.open(u.Trace.Path)
 		if err != nil {
 			return nil, err
 		}
@@ -148,7 +148,7 @@ func (st *svcState) serviceMetrics(now time.Duration) (cpu, mem, reqPerTarget fl
 func (s *simulator) minute() {
 	now := s.eng.Now()
 	wall := s.wall()
-	for _, st := range s.pl.svcs {
+	for _, st := range s.services.svcs {
 		cpu, mem, req, ok := st.serviceMetrics(now)
 		if ok {
 			st.record(autoscale.ECSServiceAverageCPUUtilization, wall, cpu)
@@ -177,11 +177,11 @@ func (s *simulator) minute() {
 		var reason string
 		st.sst, reason = st.scaler.Evaluate(st.sst, autoscale.Input{Now: wall, Metrics: st.metrics, Deploying: deploying})
 		if st.sst.Capacity != from {
-			s.pl.out.scaling(now, st.spec.Name, "service", from, st.sst.Capacity, reason)
-			s.setDesired(st, st.sst.Capacity)
+			s.services.out.scaling(now, st.spec.Name, "service", from, st.sst.Capacity, reason)
+			s.services.setDesired(st, st.sst.Capacity)
 		}
 	}
-	s.manage()
+	s.providers.manage()
 	if now%time.Duration(s.sc.SampleEvery) == 0 {
 		s.recordTimelines(now)
 	}
@@ -200,20 +200,20 @@ func (st *svcState) record(metric autoscale.PredefinedMetricType, at time.Time, 
 
 // recordTimelines samples each service and provider.
 func (s *simulator) recordTimelines(now time.Duration) {
-	for _, st := range s.pl.svcs {
+	for _, st := range s.services.svcs {
 		run, pend := st.counts()
 		cpu, mem, _, _ := st.serviceMetrics(now)
-		s.pl.out.services = append(s.pl.out.services, ServicePoint{Time: now, Service: st.spec.Name, Desired: st.desired(), Running: run, Pending: pend,
+		s.services.out.services = append(s.services.out.services, ServicePoint{Time: now, Service: st.spec.Name, Desired: st.desired(), Running: run, Pending: pend,
 			CPU: round2(cpu), Memory: round2(mem)})
 	}
-	for _, ps := range s.pl.providers {
+	for _, ps := range s.providers.provs {
 		n := 0
 		for _, m := range ps.members {
 			if m.Status == placement.StatusActive || m.Status == placement.StatusDraining {
 				n++
 			}
 		}
-		s.pl.out.providers = append(s.pl.out.providers, ProviderPoint{Time: now, Provider: ps.spec.Name, Instances: n,
-			Launching: len(ps.members) - n, Reservation: round2(ps.last.Reservation), Provisioning: len(s.provisioning(ps.spec.Name))})
+		s.services.out.providers = append(s.services.out.providers, ProviderPoint{Time: now, Provider: ps.spec.Name, Instances: n,
+			Launching: len(ps.members) - n, Reservation: round2(ps.last.Reservation), Provisioning: len(s.providers.provisioning(ps.spec.Name))})
 	}
 }
