@@ -269,3 +269,69 @@ func TestFiguresTable(t *testing.T) {
 		t.Errorf("WriteTable(figures) rows mismatch (-want +got):\n%s\ntable:\n%s", diff, b.String())
 	}
 }
+
+// TestFiguresService checks the planner's figures of a service against a
+// run worked out by hand: service web asks for 3 tasks of 1024 CPU on one
+// m5.large (2048 CPU, $0.10 an hour), which holds 2; a second m5.large
+// registers at 30m and takes the third.
+func TestFiguresService(t *testing.T) {
+	sc, err := sim.ReadScenario(strings.NewReader(`{"name": "figures-service", "duration": "1h", "sampleEvery": "10m",
+  "fleet": {"instanceTypes": [{"name": "m5.large", "cpu": 2048, "memory": 8192, "pricePerHour": 0.10}],
+            "pools": [{"type": "m5.large", "zones": {"zone-a": 1}}],
+            "events": [{"at": "30m", "kind": "add", "type": "m5.large", "zone": "zone-a", "count": 1}]},
+  "services": [{"name": "web", "taskDefinition": {"family": "web", "cpu": 1024, "memory": 1024}, "desiredCount": 3}]}`), "figures-service.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := sim.Simulate(sc, sim.Variant{}, sim.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := r.Summary
+	want := sim.ServiceSummary{
+		Name: "web",
+		// desiredCount 3, all RUNNING at the end.
+		Desired: 3, Running: 3,
+		// Two tasks start at 0; the third when the new instance
+		// registers; none stops.
+		Started: 3,
+		// Time to start is over the tasks that were missing (PROVISIONING
+		// with a capacity provider): a task the reconciliation that asked
+		// for it could not start, from that moment to its start, seconds.
+		// Unlike time to place, tasks started at once are left out, not
+		// counted as 0: here only the third, 0 to 30m: [1800], so p50 =
+		// p95 = p99 = 1800 (over [0, 0, 1800] p50 would be 0).
+		TimeToStart: sim.Percentiles{P50: 1800, P95: 1800, P99: 1800},
+		// The only deployment reached its desired count.
+		Rollout: "COMPLETED",
+	}
+	if len(s.Services) != 1 {
+		t.Fatalf("Simulate(figures-service): %d service summaries, want 1", len(s.Services))
+	}
+	if diff := cmp.Diff(want, s.Services[0]); diff != "" {
+		t.Errorf("Simulate(figures-service) service summary mismatch (-want +got):\n%s", diff)
+	}
+	// Instance-hours: the first instance 0 to 60m = 1 h, the second 30m
+	// to 60m = 0.5 h: 1.5. Cost 1.5 h x $0.10 = 0.15, all of it the
+	// fleet's own instances (no capacity providers).
+	if s.InstanceHours != 1.5 || s.Cost != 0.15 {
+		t.Errorf("Simulate(figures-service): instance-hours %v, cost %v, want 1.5 and 0.15", s.InstanceHours, s.Cost)
+	}
+	if diff := cmp.Diff(map[string]float64{"fleet": 0.15}, s.CostByProvider); diff != "" {
+		t.Errorf("Simulate(figures-service) cost by provider mismatch (-want +got):\n%s", diff)
+	}
+	// Service tasks are not the workload's: the task figures count none.
+	if s.Submitted != 0 || s.Placed != 0 {
+		t.Errorf("Simulate(figures-service): submitted %d, placed %d, want 0 and 0", s.Submitted, s.Placed)
+	}
+	// cpu utilization, sampled at 0, 10m ... 60m: 2048/2048 = 100% to
+	// 20m; 3072/4096 = 75% from 40m. At 30m events of one time run in the
+	// order they were queued: the add (queued when the run began), the
+	// sample (queued at 20m), then the reconciliation the add asks for
+	// (queued at 30m). So the sample sees the new instance empty:
+	// 2048/4096 = 50%. Samples 100, 100, 100, 50, 75, 75, 75: mean
+	// 575/7 = 82.14; p95 = ceil(6.65) = 7th smallest = 100.
+	if s.CPU.Mean != 82.14 || s.CPU.P95 != 100 {
+		t.Errorf("Simulate(figures-service): cpu utilization %+v, want mean 82.14, p95 100", s.CPU)
+	}
+}
