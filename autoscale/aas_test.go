@@ -116,7 +116,7 @@ func TestCase68MinAdjustmentMagnitude(t *testing.T) {
 		want                      int
 	}{
 		{"case 68: +25% of 4 with magnitude 2", 4, 25, 2, 2},
-		{"decision 10: -25% of 4 with magnitude 2", 4, -25, 2, -2},
+		{"magnitude floors a scale-in too: -25% of 4 with magnitude 2", 4, -25, 2, -2},
 		{"a larger change is kept", 20, 50, 2, 10},
 		{"no change stays no change", 0, 50, 2, 0},
 	} {

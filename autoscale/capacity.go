@@ -91,7 +91,7 @@ func ResolveStrategy(launchType string, strategy, clusterDefault CapacityProvide
 	return clusterDefault, nil
 }
 
-// Split returns how many of n tasks go to each provider (decision 11):
+// Split returns how many of n tasks go to each provider:
 // the base first, then each further task to the provider furthest below
 // its weighted share of the tasks beyond the base, ties to the earlier
 // provider. Weight-0 providers get only their base. There is no

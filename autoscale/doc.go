@@ -36,14 +36,14 @@
 //
 // # Decisions where AWS is silent
 //
-//   - Target tracking (decision 9): scale out to ceil(capacity x metric /
+//   - Target tracking: scale out to ceil(capacity x metric /
 //     target) after 3 consecutive one-minute datapoints above target (the
 //     latest datapoint is used); scale in after 15 below it, to the same
 //     formula applied to the highest datapoint of those 15, which never
 //     pushes the metric above target. Both counts are settings
 //     (HighDatapoints, LowDatapoints). TargetValue must be positive.
 //   - MinAdjustmentMagnitude bounds the size of the change in either
-//     direction (decision 10).
+//     direction.
 //   - Cooldowns are kept per target. A scale-out cooldown starts with a
 //     scale-out outside it; during it, scale-outs are computed from the
 //     capacity before that first scale-out and act only when they ask for
@@ -61,7 +61,7 @@
 //     fails and changes nothing. Scheduled actions run before policies in
 //     the same evaluation. An occurrence that passes while scheduled
 //     scaling is suspended is skipped for good.
-//   - Capacity provider split (decision 11): the base first, then each
+//   - Capacity provider split: the base first, then each
 //     task to the provider furthest below its weighted share; ties to the
 //     earlier provider. CapacityProviderReservation is M / N x 100 (not
 //     the "100 minus empty instances" variant).

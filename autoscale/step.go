@@ -237,9 +237,10 @@ func (p *StepScalingPolicy) Step(metric float64) (StepAdjustment, bool) {
 // Capacity returns the capacity that applying adjustment to capacity asks
 // for, before the target's bounds: the value itself for ExactCapacity, the
 // sum for ChangeInCapacity, and for PercentChangeInCapacity the change
-// rounded as spec 4.3 says (above 1 down, in (0, 1) to 1, in (-1, 0) to
-// -1, below -1 toward zero) with MinAdjustmentMagnitude as a floor on its
-// size in either direction (decision 10).
+// rounded as Application Auto Scaling does (above 1 down, in (0, 1) to 1,
+// in (-1, 0) to -1, below -1 toward zero) with MinAdjustmentMagnitude as a
+// floor on its size in either direction (AWS's example is a scale-out;
+// berth applies it to scale-in too).
 func (p *StepScalingPolicy) Capacity(capacity, adjustment int) int {
 	switch p.AdjustmentType {
 	case ExactCapacity:

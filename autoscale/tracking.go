@@ -58,7 +58,8 @@ type CustomizedMetricSpecification struct {
 	Statistic  Statistic
 }
 
-// Target tracking's alarm profile (decision 9): one-minute datapoints,
+// Target tracking's alarm profile (berth's model; see the package doc's
+// "Decisions where AWS is silent"): one-minute datapoints,
 // 3 above target to scale out, 15 below it to scale in.
 const (
 	DefaultHighDatapoints = 3
@@ -72,7 +73,7 @@ const (
 // cooldowns 300 s (negative means none), HighDatapoints 3, LowDatapoints
 // 15, Period 60 s.
 //
-// The model is decision 9: after HighDatapoints consecutive datapoints
+// The model (AWS does not publish one): after HighDatapoints consecutive datapoints
 // above TargetValue the policy asks for ceil(capacity x metric / target)
 // with the latest datapoint; after LowDatapoints consecutive datapoints
 // below it, the same formula with the highest datapoint of the window,

@@ -11,7 +11,7 @@ import (
 )
 
 // packTraces is ../shared/traces relative to the repository root, one
-// level up from this package.
+// level up from this package (docs/traces.md says where to get it).
 var packTraces = filepath.Join("..", "..", "shared", "traces", "openb")
 
 func loadPackWorkload(b *testing.B) *capfill.Workload {

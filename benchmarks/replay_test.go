@@ -23,7 +23,7 @@ func BenchmarkReplayOpenB(b *testing.B) {
 	for _, name := range []string{"openb_node_list_gpu_node.csv", "openb_pod_list_default.csv"} {
 		data, err := os.ReadFile(filepath.Join(traces, name))
 		if err != nil {
-			b.Skipf("%v: the replay benchmark needs ../shared/traces beside the repository", err)
+			b.Skipf("%v: the replay benchmark needs ../shared/traces beside the repository (see docs/traces.md)", err)
 		}
 		files[name] = data
 	}

@@ -59,7 +59,7 @@
 //	registeredAt       == != > >= < <=                    2018-06-18T22:28:28+00:00, ...Z, 2018-06-18T22:28:28, 2018-06-18
 //	runningTasksCount  == != > >= < <=                    whole numbers
 //
-// This follows the spec's table of documented operators; attribute: and
+// This follows the ECS Developer Guide's table of operators; attribute: and
 // task:group, for which ECS lists none, take every operator that means
 // something for them. Any other pairing, and any value of the wrong type,
 // is an error from Parse that names the subject and operator or value.

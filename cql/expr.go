@@ -117,7 +117,7 @@ func (n *node) eval(s Subject) bool {
 	case sAttribute:
 		v, ok := s.Attribute(n.attr)
 		if !ok {
-			// Decision 3: on an absent attribute only !exists holds.
+			// On an absent attribute only !exists holds.
 			return n.op == kNotExists
 		}
 		return n.test(v)
@@ -129,7 +129,7 @@ func (n *node) eval(s Subject) bool {
 		case kNotExists:
 			return len(groups) == 0
 		}
-		// Decision 4: true when some hosted task's group satisfies op.
+		// True when some hosted task's group satisfies op.
 		for _, g := range groups {
 			if n.test(g) {
 				return true

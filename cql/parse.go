@@ -17,7 +17,7 @@ const MaxLength = 2000
 // a space) counts one level, not two.
 const MaxDepth = 100
 
-// opsOf lists, per subject, the operators it accepts (spec 1.4): the
+// opsOf lists, per subject, the operators it accepts: the
 // documented ones, plus for attribute: every operator and for task:group
 // the equality, list, pattern and presence operators. Any other pairing
 // is an error at Parse time.

@@ -24,7 +24,8 @@ const (
 	kOr  // or ||
 	kNot // not !
 
-	// The comparison operators, in the order of the spec's table.
+	// The comparison operators, in the order of the ECS Developer
+	// Guide's table of operators.
 	kEqual        // == equals
 	kNotEqual     // != not_equals
 	kGreater      // > greater_than

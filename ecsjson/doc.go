@@ -80,7 +80,7 @@
 //     lastStatus is PENDING, ACTIVATING or RUNNING, the states in which it
 //     holds a place there (PROVISIONING tasks have no instance yet).
 //   - runningTasksCount is the field when present, else the number of the
-//     instance's tasks whose desiredStatus is RUNNING (DESIGN decision 5);
+//     instance's tasks whose desiredStatus is RUNNING;
 //     pendingTasksCount likewise, counting lastStatus PENDING.
 //   - Task cpu and memory are strings in the CLI's output ("256"); numbers
 //     are accepted too.

@@ -685,7 +685,8 @@ func port(o object, key string) (uint16, error) {
 
 // link derives from the tasks what each instance reports about them: the
 // groups that count for task:group, and the task counts the document
-// omits (DESIGN decision 5).
+// omits (runningTasksCount from the tasks whose desiredStatus is
+// RUNNING, pendingTasksCount from those whose lastStatus is PENDING).
 func (s *Snapshot) link(reports []reported) {
 	index := make(map[string]int, len(s.ContainerInstances))
 	for i := range s.ContainerInstances {

@@ -402,7 +402,7 @@ func TestReadSnapshotValues(t *testing.T) {
 	}
 }
 
-// TestTaskCounts checks DESIGN decision 5: runningTasksCount is the field
+// TestTaskCounts checks that runningTasksCount is the field
 // when present, else counted from the tasks whose desiredStatus is
 // RUNNING (pendingTasksCount likewise from lastStatus PENDING).
 func TestTaskCounts(t *testing.T) {

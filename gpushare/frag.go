@@ -2,7 +2,7 @@ package gpushare
 
 // Frag returns the expected fragmented GPU of a node with free CPU cpuMilli,
 // free device shares left and GPU model model, measured against the typical
-// pods (spec sections 3.6.2 and 3.6.3), in milli-GPU, and its idle GPU, the
+// pods (as the FGD paper defines it), in milli-GPU, and its idle GPU, the
 // sum of all seven buckets (Σ left up to rounding).
 //
 // For each typical pod t of weight w, the node's idle GPU G counts as

@@ -92,7 +92,7 @@ func Accepts(spec, model string) bool {
 	return any
 }
 
-// Feasible reports whether pod p fits node n (spec section 1.4): CPU and
+// Feasible reports whether pod p fits node n: CPU and
 // memory, then, for a GPU pod, a node with GPUs of an accepted model and
 // enough room on its devices.
 func Feasible(n *Node, p *Pod) bool {

@@ -19,7 +19,7 @@ type TypicalPod struct {
 	Weight float64 // probability of the shape among the typical pods; the weights sum to 1
 }
 
-// Typical returns the typical pods of a workload (spec section 3.6.1): the
+// Typical returns the typical pods of a workload (the FGD paper's): the
 // pods grouped by shape (CPU, per-device GPU, device count, GPU spec
 // string; not memory), the groups ordered by count descending and then by
 // shape descending, and the top groups taken until they cover

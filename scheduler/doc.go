@@ -27,7 +27,7 @@
 //     eligible instances (ACTIVE, with the required attributes, meeting
 //     every memberOf constraint).
 //   - counted tasks: lastStatus RUNNING or PENDING (PROVISIONING, PENDING,
-//     ACTIVATING), including those being stopped (decision 8: the API's
+//     ACTIVATING), including those being stopped (the ECS API reference's
 //     definition). maximumPercent caps them at floor(desired x max / 100).
 //   - healthy: RUNNING and wanted, and, with HealthChecked or
 //     LoadBalancers, Health HEALTHY; without, RUNNING for

@@ -8,7 +8,7 @@ import (
 )
 
 // The service event messages and stoppedReasons, in ECS's words where the
-// Developer Guide gives them (spec 3 and DG-events).
+// Developer Guide gives them (its page "Amazon ECS service event messages").
 
 func svcPrefix(name string) string { return "(service " + name + ")" }
 

@@ -241,8 +241,8 @@ func (r *reconciler) health(t *Task) health {
 }
 
 // live reports whether the task is still wanted (desiredStatus RUNNING)
-// and counts toward maximumPercent (lastStatus RUNNING or PENDING; the
-// API's definition, decision 8).
+// and counts toward maximumPercent (lastStatus RUNNING or PENDING, as
+// the ECS API reference defines it, tasks being stopped included).
 func live(t *Task) (wanted, counted bool) {
 	return t.DesiredStatus != Stopped, t.LastStatus == Running || t.LastStatus.Starting()
 }

@@ -201,7 +201,7 @@ func (r *reconciler) stopUnhealthy(cs *census, desired, lower, unstarted, room, 
 
 // scaleIn stops the primary deployment's tasks beyond the desired count.
 // Tasks that are not healthy go first: unhealthy ones still in their grace
-// period (spec 3.4), then those not yet RUNNING, then those not yet
+// period, then those not yet RUNNING, then those not yet
 // counted healthy; then the placement strategies choose among the healthy
 // ones (placement.SelectStop), so that a scale-in never stops a healthy
 // task while an unready one is left. Protected tasks are not candidates.

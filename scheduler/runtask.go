@@ -88,7 +88,7 @@ func RunTask(in *RunTaskInput, c *placement.Cluster, rng *rand.Rand) (*RunTaskOu
 
 // DaemonsFirst orders services so that DAEMON services come first, keeping
 // the order otherwise. Reconciling them in this order gives a new
-// instance's daemon tasks its resources before replica tasks (spec 3.7).
+// instance's daemon tasks its resources before replica tasks.
 func DaemonsFirst(services []*Service) {
 	k := 0
 	for i, s := range services {

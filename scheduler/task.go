@@ -6,7 +6,8 @@ import (
 	"github.com/berthsched/berth/placement"
 )
 
-// TaskStatus is a task's lastStatus or desiredStatus (spec 3.11).
+// TaskStatus is a task's lastStatus or desiredStatus, the states of
+// ECS's task lifecycle.
 type TaskStatus string
 
 // Task lifecycle states, in order. A task waiting for capacity from a

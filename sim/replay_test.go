@@ -63,7 +63,8 @@ func TestEventLogReplays(t *testing.T) {
 	}
 }
 
-// sharedTraces returns the path of ../shared/traces, or skips.
+// sharedTraces returns the path of ../shared/traces beside the
+// repository, or skips. docs/traces.md says where to get the traces.
 func sharedTraces(t testing.TB) string {
 	dir := filepath.Join("..", "..", "shared", "traces")
 	if _, err := os.Stat(dir); err != nil {

@@ -8,7 +8,7 @@ import (
 )
 
 // tracesDir is ../shared/traces relative to the repository root, which is
-// two levels up from this package.
+// two levels up from this package (docs/traces.md says where to get it).
 var tracesDir = filepath.Join("..", "..", "..", "shared", "traces")
 
 func needTraces(t testing.TB) {

@@ -66,13 +66,14 @@ output (stdout included) that could not be written, 2 on a usage error.
 
 Examples:
   # AWS's worked step-scaling example: 10 -> 11 -> 14 -> 13 -> 10
-  berth autoscale --target target.json --policy step-out.json --policy step-in.json \
-      --metrics cpu.csv
+  E=examples/autoscale    # the files ship with berth
+  berth autoscale --target $E/target.json --policy $E/step-out.json \
+      --policy $E/step-in.json --metrics $E/worked.csv
 
-  # Target tracking on CPU with a nightly floor, and a chart
-  berth autoscale --target target.json --policy cpu-tracking.json \
-      --scheduled business-hours.json --metrics day.csv \
-      --start 2024-03-08T00:00:00Z --plot day.png
+  # Target tracking on CPU and on a queue, a weekday floor, and a chart
+  berth autoscale --target $E/day-target.json --policy $E/cpu-tracking.json \
+      --policy $E/queue-tracking.json --scheduled $E/business-hours.json \
+      --metrics $E/day.csv --plot day.png
 `
 
 type stringList []string

@@ -67,6 +67,7 @@ that could not be written or a --compare mismatch; 2 on a usage error.
 
 Examples:
   # The paper's Fig. 9(a) on the default trace, compared with the published rows
+  # (T: the traces beside the repository, see docs/traces.md)
   T=../shared/traces
   berth pack --nodes $T/openb/openb_node_list_gpu_node.csv \
     --pods $T/openb/openb_pod_list_default.csv --policy all --seeds 42-51 \
@@ -74,10 +75,12 @@ Examples:
     --plot fig9a.png
 
   # Fragmentation of FGD and BestFit for one seed
-  berth pack --nodes nodes.csv --pods pods.csv --policy fgd,bestfit --seeds 42 --metric frag
+  berth pack --nodes $T/openb/openb_node_list_gpu_node.csv \
+    --pods $T/openb/openb_pod_list_gpuspec10.csv --policy fgd,bestfit --seeds 42 --metric frag
 
   # ECS's strategies next to the paper's
-  berth pack --nodes nodes.csv --pods pods.csv --policy all,ecs-binpack-memory,ecs-spread --seeds 42
+  berth pack --nodes $T/openb/openb_node_list_gpu_node.csv \
+    --pods $T/openb/openb_pod_list_default.csv --policy all,ecs-binpack-memory,ecs-spread --seeds 42
 `,
 		flags: packFlags,
 	})

@@ -88,8 +88,9 @@ Examples:
     --task-definition examples/taskdef-web.json --request examples/runtask-web.json
   berth place --cluster examples/cluster.json \
     --task-definition examples/taskdef-web.json --request examples/runtask-web.json --seed 7
+  # A task definition from your account, on a snapshot of your cluster
   aws ecs describe-task-definition --task-definition web |
-    berth place --cluster snapshot.json --task-definition - --request runtask.json
+    berth place --cluster my-cluster.json --task-definition - --request examples/runtask-web.json
 `
 
 // placeDefaultSeed seeds placement's tie-breaks and the task ids.

@@ -98,8 +98,8 @@ Examples:
   berth sim --strategy 'binpack(memory)' --strategy 'spread(instanceId)'
   berth sim --scenario examples/openb-replay.json --strategy fgd --strategy 'binpack(memory)'
   berth sim --print-scenario > my.json && berth sim --scenario my.json
-  berth sim --scenario small.json --executor docker --time-scale 30
-  berth sim --scenario small.json --executor docker --docker-host 'g4dn-*=tcp://gpu-host:2376'
+  berth sim --scenario examples/docker-small.json --executor docker --time-scale 30
+  berth sim --scenario examples/docker-small.json --executor docker --docker-host 'g4dn-*=tcp://gpu-host:2376'
   berth sim --scenario examples/planner-web.json --out results/
   berth sim --scenario examples/dlrm-planning/scenario.json --sweep 'capacityProviders[0].managedScaling.targetCapacity=80,100'
 `,

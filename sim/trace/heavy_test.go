@@ -9,8 +9,8 @@ import (
 	"time"
 )
 
-// The heavy tests stream each full real trace and check facts from
-// ../shared/traces/README.md (and the traces' own READMEs).
+// The heavy tests stream each full real trace (see docs/traces.md for
+// where to get them) and check facts stated by the traces' publishers.
 
 func TestRealOpenB(t *testing.T) {
 	if testing.Short() {

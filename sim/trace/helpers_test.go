@@ -9,8 +9,9 @@ import (
 	"testing"
 )
 
-// tracesDir returns the shared traces folder (/work/shared/traces from
-// the repository root /work/main), or skips the test when it is absent.
+// tracesDir returns the shared traces folder, ../shared/traces beside the
+// repository, or skips the test when it is absent. docs/traces.md says
+// where to get each trace and how to lay the folder out.
 func tracesDir(t testing.TB) string {
 	t.Helper()
 	dir := filepath.Join("..", "..", "..", "shared", "traces")
