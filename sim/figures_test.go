@@ -11,6 +11,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/berthsched/berth/sim"
+	"github.com/berthsched/berth/sim/report"
+	"github.com/berthsched/berth/sim/scenario"
 )
 
 // figuresScenario is a run small enough to work out by hand: two
@@ -72,7 +74,7 @@ const figuresTrace = `{"time":120,"kind":"submit","task":"train","cpu":1024,"mem
 
 func runFigures(t *testing.T) *sim.Result {
 	t.Helper()
-	sc, err := sim.ReadScenario(strings.NewReader(figuresScenario), "figures.json")
+	sc, err := scenario.ReadScenario(strings.NewReader(figuresScenario), "figures.json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -232,7 +234,7 @@ func TestFiguresTable(t *testing.T) {
 	r := runFigures(t)
 	c := &sim.Comparison{Scenario: "figures", Duration: time.Hour, Results: []*sim.Result{r}}
 	var b bytes.Buffer
-	if err := c.WriteTable(&b); err != nil {
+	if err := report.WriteTable(&b, c); err != nil {
 		t.Fatal(err)
 	}
 	rows := map[string]string{
@@ -275,7 +277,7 @@ func TestFiguresTable(t *testing.T) {
 // m5.large (2048 CPU, $0.10 an hour), which holds 2; a second m5.large
 // registers at 30m and takes the third.
 func TestFiguresService(t *testing.T) {
-	sc, err := sim.ReadScenario(strings.NewReader(`{"name": "figures-service", "duration": "1h", "sampleEvery": "10m",
+	sc, err := scenario.ReadScenario(strings.NewReader(`{"name": "figures-service", "duration": "1h", "sampleEvery": "10m",
   "fleet": {"instanceTypes": [{"name": "m5.large", "cpu": 2048, "memory": 8192, "pricePerHour": 0.10}],
             "pools": [{"type": "m5.large", "zones": {"zone-a": 1}}],
             "events": [{"at": "30m", "kind": "add", "type": "m5.large", "zone": "zone-a", "count": 1}]},
@@ -283,7 +285,7 @@ func TestFiguresService(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := sim.Simulate(sc, sim.Variant{}, sim.Options{})
+	r, err := sim.Simulate(sc, scenario.Variant{}, sim.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
