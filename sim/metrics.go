@@ -93,8 +93,13 @@ type Sample struct {
 	StrandedMemory  float64
 }
 
+// collector is the run's metrics: counts of standalone tasks as they are
+// submitted, placed and finished, and a sample of the fleet every
+// scenario.Scenario.SampleEvery. It reads the fleet and the waiting tasks
+// and changes nothing.
 type collector struct {
-	s         *simulator
+	fleet     *fleet
+	tasks     *standalone
 	submitted int
 	waits     []float64
 	finishedN int
@@ -104,7 +109,7 @@ type collector struct {
 	hasGPU    bool
 }
 
-func newCollector(s *simulator) *collector { return &collector{s: s} }
+func newCollector(f *fleet, t *standalone) *collector { return &collector{fleet: f, tasks: t} }
 
 func (c *collector) placed(t *task) {
 	c.waits = append(c.waits, (t.placedAt - t.submitted).Seconds())
@@ -124,10 +129,10 @@ func (c *collector) finished(t *task, e *Exit) {
 // sample records the cluster at now.
 func (c *collector) sample(now time.Duration) {
 	var regCPU, regMem, freeCPU, freeMem, gpuTotal, gpuFree float64
-	sm := Sample{Time: now, Waiting: len(c.s.tasks.waiting)}
+	sm := Sample{Time: now, Waiting: len(c.tasks.waiting)}
 	cands := c.waitingShapes()
 	var strCPU, strMem float64
-	for _, in := range c.s.fleet.cluster.Instances() {
+	for _, in := range c.fleet.cluster.Instances() {
 		if in.Status != placement.StatusActive && in.Status != placement.StatusDraining {
 			continue
 		}
@@ -161,7 +166,7 @@ func (c *collector) sample(now time.Duration) {
 // in arrival order: the demand stranded capacity is measured against.
 func (c *collector) waitingShapes() []*task {
 	var out []*task
-	for _, t := range c.s.tasks.waiting {
+	for _, t := range c.tasks.waiting {
 		dup := false
 		for _, u := range out {
 			dup = dup || (u.req.Group == t.req.Group && u.req.Task.CPU == t.req.Task.CPU &&
@@ -180,7 +185,7 @@ func (c *collector) waitingShapes() []*task {
 
 func (c *collector) usable(in *placement.Instance, cands []*task) bool {
 	for _, t := range cands {
-		if r, err := c.s.fleet.cluster.Check(in, &t.req); err == nil && r == placement.ReasonNone {
+		if r, err := c.fleet.cluster.Check(in, &t.req); err == nil && r == placement.ReasonNone {
 			return true
 		}
 	}

@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"strings"
 	"time"
 
+	"github.com/berthsched/berth/autoscale"
 	"github.com/berthsched/berth/sim/scenario"
 
 	"github.com/berthsched/berth/placement"
@@ -149,7 +151,7 @@ func newSimulator(sc *scenario.Scenario, v scenario.Variant, opts Options) (*sim
 	if s.tasks.strategy, s.tasks.cons, err = v.Compile("placement", orBuiltinOnly(opts.NewStrategy)); err != nil {
 		return nil, fmt.Errorf("sim: %w", err)
 	}
-	s.m = newCollector(s)
+	s.m = newCollector(s.fleet, s.tasks)
 	if sc.HasPlanner() {
 		if err := s.newPlanner(); err != nil {
 			return nil, err
@@ -342,4 +344,132 @@ func (c *core) open(path string) (io.Reader, string, error) {
 		name = path[i+1:]
 	}
 	return rc, name, nil
+}
+
+// newPlanner builds the components of a capacity plan: services,
+// capacity providers (Fargate included) and scheduled tasks.
+func (s *simulator) newPlanner() error {
+	sc := s.sc
+	out := &plannerOutput{}
+	p := &providers{core: s.core, fleet: s.fleet, standalone: s.tasks, byName: map[string]*providerState{},
+		spotRNG: rand.New(rand.NewPCG(sc.Seed, 3)), out: out}
+	sv := &services{core: s.core, fleet: s.fleet, standalone: s.tasks, providers: p, byName: map[string]*svcState{}, byRun: map[string]*svcTask{}, out: out}
+	p.services = sv
+	s.services, s.providers = sv, p
+	s.scheduled = &scheduledTasks{core: s.core, standalone: s.tasks}
+	s.tasks.providers = p
+	p.fargate = &scenario.FargateSpec{PricePerVCPUHour: 0.04048, PricePerGBHour: 0.004445, SpotDiscount: 0.3, ProvisionDelay: scenario.Duration(30 * time.Second)}
+	if f := sc.Fargate; f != nil {
+		if f.PricePerVCPUHour > 0 {
+			p.fargate.PricePerVCPUHour = f.PricePerVCPUHour
+		}
+		if f.PricePerGBHour > 0 {
+			p.fargate.PricePerGBHour = f.PricePerGBHour
+		}
+		if f.SpotDiscount > 0 {
+			p.fargate.SpotDiscount = f.SpotDiscount
+		}
+		if f.ProvisionDelay > 0 {
+			p.fargate.ProvisionDelay = f.ProvisionDelay
+		}
+		p.fargate.SpotInterruptionsPerHour = f.SpotInterruptionsPerHour
+	}
+	if sc.UsesFargate() {
+		con, err := placement.NewMemberOf("not(attribute:berth.service exists)")
+		if err != nil {
+			return fmt.Errorf("sim: %w", err)
+		}
+		p.offFargate = &con
+	}
+	for i := range sc.CapacityProviders {
+		ps := newProviderState(&sc.CapacityProviders[i], s.fleet.types)
+		p.provs = append(p.provs, ps)
+		p.byName[ps.spec.Name] = ps
+	}
+	for i := range sc.Services {
+		sp := &sc.Services[i]
+		path := fmt.Sprintf("services[%d]", i)
+		base, err := sp.SchedulerService(path, orBuiltinOnly(s.opts.NewStrategy))
+		if err != nil {
+			return fmt.Errorf("sim: %w", err)
+		}
+		base.Zones = sp.Zones(sc.Fleet.Subnets)
+		st := &svcState{spec: sp, base: base, strategy: scenario.ProviderStrategy(sp.CapacityProviderStrategy), daemon: sp.SchedulingStrategy == "DAEMON",
+			tds: map[string]*scenario.TaskDefSpec{tdKey(&sp.TaskDefinition): &sp.TaskDefinition}, metrics: autoscale.Metrics{},
+			keep: autoscale.DefaultLowDatapoints + 5}
+		if sp.Scaling != nil {
+			if st.scaler, err = sp.Scaling.Scaler(sp.Name); err != nil {
+				return fmt.Errorf("sim: %s.scaling: %w", path, err)
+			}
+			st.sst = st.scaler.Start(*sp.DesiredCount)
+			for _, p := range sp.Scaling.StepScaling {
+				st.keep = max(st.keep, p.Alarm.EvaluationPeriods+5)
+			}
+			n := st.sst.Capacity
+			st.base.DesiredCount = &n
+		}
+		if sp.Usage != nil {
+			if st.usage, err = s.newUsage(sp.Usage); err != nil {
+				return fmt.Errorf("sim: %s.usage: %w", path, err)
+			}
+		}
+		st.offFargate, st.fleet = p.offFargate, s.fleet
+		if len(st.strategy) == 0 {
+			st.shards = []*svcShard{{svc: st}}
+		}
+		for _, it := range st.strategy {
+			st.shards = append(st.shards, &svcShard{svc: st, provider: it.CapacityProvider})
+		}
+		st.respec()
+		sv.svcs = append(sv.svcs, st)
+		sv.byName[sp.Name] = st
+	}
+	s.services.resolveTargetGroups()
+	// Daemons first: a new instance's daemon tasks get its resources first.
+	slices.SortStableFunc(sv.svcs, func(a, b *svcState) int {
+		switch {
+		case a.daemon == b.daemon:
+			return 0
+		case a.daemon:
+			return -1
+		}
+		return 1
+	})
+	return s.scheduled.newScheduled()
+}
+
+// handlePlanner handles the planner's events; it reports whether ev was
+// one of them.
+func (s *simulator) handlePlanner(ev Event) bool {
+	switch ev := ev.(type) {
+	case reconcileEv:
+		switch ev.kind {
+		case reconcileNow:
+			ev.sh.queued = false
+		case reconcilePeriodic:
+			ev.sh.ticking = false
+		}
+		s.services.reconcile(ev.sh)
+	case taskRunning:
+		s.services.taskRunning(ev.t)
+	case svcEventEv:
+		s.services.serviceEvent(ev.e)
+	case minuteTick:
+		s.minute()
+		s.eng.After(time.Minute, minuteTick{})
+	case spotNoticeEv:
+		s.providers.spotNotice(ev.in)
+	case spotKillEv:
+		s.providers.spotKill(ev.in)
+	case spotStopEv:
+		s.providers.spotStop(ev.t)
+	case scheduledRun:
+		s.scheduled.runScheduled(ev.i)
+	case retryEv:
+		s.retrying = false
+		s.tasks.retry()
+	default:
+		return s.services.handleTargets(ev)
+	}
+	return true
 }
