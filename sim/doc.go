@@ -10,6 +10,20 @@
 // were scheduled. It runs on a virtual clock (Run) or paced by a scaled
 // wall clock (RunPaced); other goroutines add events with Inject.
 //
+// # Components
+//
+// One run is a small core (the scenario, the engine, the executor, the
+// event log, the placement source and the run's first error) and
+// components beside it, each with its own state, the way SimPy processes
+// or Kubernetes controllers stand beside each other: the fleet (the
+// placement cluster and what is known of each instance), the standalone
+// tasks (the workload's and the scheduled tasks', waiting and retried in
+// arrival order), the services (reconciled by package scheduler, with
+// their target groups and scaling), the capacity providers (Auto Scaling
+// groups with managed scaling, Fargate, Spot) and the metrics collector.
+// A component holds the core and the siblings it calls, never the whole
+// run; the run routes each event to the component that owns it.
+//
 // # Executors
 //
 // Tasks run through an Executor: Start and Stop a task, lose an instance;
