@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"errors"
@@ -195,7 +195,7 @@ func TestPackOutAndPlotAreWrittenTogether(t *testing.T) {
 // the DLRM planning example list themselves, so that running its
 // documented command again replaces them.
 func TestExampleOutputsAreReplaceable(t *testing.T) {
-	dir, err := filepath.Abs(filepath.Join("..", "..", "examples", "dlrm-planning", "sweep"))
+	dir, err := filepath.Abs(filepath.Join("..", "examples", "dlrm-planning", "sweep"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -114,9 +114,9 @@ func TestStdoutFailureExits1(t *testing.T) {
 	tests := map[string][]string{
 		"autoscale": {"autoscale", "--target", asData("target.json"), "--policy", asData("step-out.json"),
 			"--policy", asData("step-in.json"), "--metrics", asData("worked.csv")},
-		"cql":   {"cql", "--cluster", "../../examples/cluster.json", "agentConnected == true"},
+		"cql":   {"cql", "--cluster", "../examples/cluster.json", "agentConnected == true"},
 		"pack":  packArgs,
-		"place": {"place", "--cluster", "../../examples/cluster.json", "--task-definition", "../../examples/taskdef-web.json", "--request", "../../examples/runtask-web.json"},
+		"place": {"place", "--cluster", "../examples/cluster.json", "--task-definition", "../examples/taskdef-web.json", "--request", "../examples/runtask-web.json"},
 		"sim":   {"sim", "--print-scenario"},
 	}
 	for name := range commands {

@@ -5,7 +5,7 @@
 // tasks, a filter that matches nothing and a simulation with failures are
 // all jobs done), 1 on invalid input or an internal failure, 2 on a usage
 // error. stdout carries only the command's result; messages go to stderr.
-package main
+package cli
 
 import (
 	"errors"
