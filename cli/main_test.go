@@ -2,11 +2,8 @@ package cli
 
 import (
 	"bytes"
-	"flag"
 	"strings"
 	"testing"
-
-	"github.com/google/go-cmp/cmp"
 )
 
 // runBerth runs berth in-process with args and stdin, and returns what it
@@ -19,6 +16,15 @@ func runBerth(t *testing.T, stdin string, args ...string) (stdout, stderr string
 	return out.String(), errb.String(), code
 }
 
+// commandNames lists berth's commands, help included.
+func commandNames() []string {
+	names := []string{"help"}
+	for _, c := range builtinCommands() {
+		names = append(names, c.name)
+	}
+	return names
+}
+
 func TestTopLevel(t *testing.T) {
 	tests := []struct {
 		name     string
@@ -29,7 +35,14 @@ func TestTopLevel(t *testing.T) {
 	}{
 		{name: "no arguments", args: nil, wantCode: 2, inStderr: "Usage:"},
 		{name: "help", args: []string{"--help"}, wantCode: 0, inStdout: "Commands:"},
-		{name: "unknown command", args: []string{"frobnicate"}, wantCode: 2, inStderr: `unknown command "frobnicate"`},
+		{name: "unknown command", args: []string{"frobnicate"}, wantCode: 2,
+			inStderr: "berth: unknown command \"frobnicate\"\nRun \"berth --help\" for usage.\n"},
+		{name: "misspelt command", args: []string{"smi"}, wantCode: 2, inStderr: `unknown command "smi"; did you mean "sim"?`},
+		{name: "help command", args: []string{"help"}, wantCode: 0, inStdout: "Commands:"},
+		{name: "help of a command", args: []string{"help", "cql"}, wantCode: 0, inStdout: "berth cql [--cluster FILE"},
+		{name: "help of no command", args: []string{"help", "frobnicate"}, wantCode: 2, inStderr: `berth help: unknown command "frobnicate"`},
+		{name: "unknown root flag", args: []string{"--frobnicate"}, wantCode: 2, inStderr: "berth: unknown flag: --frobnicate\n"},
+		{name: "version flag", args: []string{"--version"}, wantCode: 0, inStdout: "berth "},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -48,7 +61,7 @@ func TestTopLevel(t *testing.T) {
 }
 
 func TestEveryCommandHasHelpWithExamples(t *testing.T) {
-	for name := range commands {
+	for _, name := range commandNames() {
 		t.Run(name, func(t *testing.T) {
 			stdout, stderr, code := runBerth(t, "", name, "--help")
 			if code != 0 {
@@ -64,33 +77,57 @@ func TestEveryCommandHasHelpWithExamples(t *testing.T) {
 	}
 }
 
-func TestParseInterspersed(t *testing.T) {
+// TestUsageErrorIsOneLine checks that a usage error prints one line
+// naming the command, and where to find its usage: not cobra's usage dump
+// nor its "Error: " line.
+func TestUsageErrorIsOneLine(t *testing.T) {
+	for _, name := range commandNames() {
+		t.Run(name, func(t *testing.T) {
+			stdout, stderr, code := runBerth(t, "", name, "--no-such-flag")
+			want := "berth " + name + ": unknown flag: --no-such-flag\nRun \"berth " + name + " --help\" for usage.\n"
+			if code != 2 || stdout != "" || stderr != want {
+				t.Errorf("berth %s --no-such-flag: exit %d, stdout %q, stderr %q; want 2, nothing and %q", name, code, stdout, stderr, want)
+			}
+		})
+	}
+}
+
+// TestFlagsAnywhere checks that flags are read anywhere among the
+// arguments and that "--" ends them.
+func TestFlagsAnywhere(t *testing.T) {
+	const drainingARN = "arn:aws:ecs:us-east-1:123456789012:container-instance/prod/b71202351c9706308890fdcfc2e256d0\n"
 	tests := []struct {
-		args     []string
-		wantRest []string
-		wantX    string
+		name       string
+		args       []string
+		wantCode   int
+		wantStdout string
+		inStderr   string
 	}{
-		{args: []string{"-x", "1", "a", "b"}, wantRest: []string{"a", "b"}, wantX: "1"},
-		{args: []string{"a", "--x", "2", "b"}, wantRest: []string{"a", "b"}, wantX: "2"},
-		{args: []string{"a", "--", "-x", "3"}, wantRest: []string{"a", "-x", "3"}},
-		{args: []string{"-", "-x=4"}, wantRest: []string{"-"}, wantX: "4"},
+		{name: "flag after the argument", args: []string{"cql", "agentConnected == true", "--status", "DRAINING", "--cluster", exampleCluster},
+			wantStdout: drainingARN},
+		{name: "flag before the argument", args: []string{"cql", "--cluster", exampleCluster, "--status=DRAINING", "agentConnected == true"},
+			wantStdout: drainingARN},
+		{name: "argument between flags", args: []string{"cql", "--status", "ACTIVE", "attribute:ecs.os-type == windows", "--cluster", exampleCluster},
+			wantStdout: ""},
+		{name: "-- ends the flags", args: []string{"cql", "--", "--status"}, wantCode: 1, inStderr: "berth cql: 1:1:"},
+		{name: "single-dash long flag", args: []string{"cql", "-cluster", exampleCluster, "agentConnected == true"}, wantCode: 2,
+			inStderr: "berth cql: unknown shorthand flag: 'c' in -cluster"},
+		{name: "stdin argument", args: []string{"cql", "--cluster", "-", "agentConnected == true"}, wantCode: 1, inStderr: "berth cql: stdin:"},
 	}
 	for _, tt := range tests {
-		fs := flag.NewFlagSet("t", flag.ContinueOnError)
-		x := fs.String("x", "", "")
-		rest, err := parseInterspersed(fs, tt.args)
-		if err != nil {
-			t.Fatalf("parseInterspersed(%q): %v", tt.args, err)
-		}
-		if diff := cmp.Diff(tt.wantRest, rest); diff != "" || *x != tt.wantX {
-			t.Errorf("parseInterspersed(%q): x = %q, want %q; rest (-want +got):\n%s", tt.args, *x, tt.wantX, diff)
-		}
+		t.Run(tt.name, func(t *testing.T) {
+			stdout, stderr, code := runBerth(t, "", tt.args...)
+			if code != tt.wantCode || stdout != tt.wantStdout || !strings.Contains(stderr, tt.inStderr) {
+				t.Errorf("berth %q: exit %d, stdout %q, stderr %q; want %d, %q and stderr containing %q",
+					tt.args, code, stdout, stderr, tt.wantCode, tt.wantStdout, tt.inStderr)
+			}
+		})
 	}
 }
 
 func TestEveryHelpStatesExitCodes(t *testing.T) {
 	helps := map[string][]string{"berth": {"--help"}}
-	for name := range commands {
+	for _, name := range commandNames() {
 		helps["berth "+name] = []string{name, "--help"}
 	}
 	for name, args := range helps {
@@ -114,17 +151,21 @@ func TestStdoutFailureExits1(t *testing.T) {
 	tests := map[string][]string{
 		"autoscale": {"autoscale", "--target", asData("target.json"), "--policy", asData("step-out.json"),
 			"--policy", asData("step-in.json"), "--metrics", asData("worked.csv")},
-		"cql":   {"cql", "--cluster", "../examples/cluster.json", "agentConnected == true"},
-		"pack":  packArgs,
-		"place": {"place", "--cluster", "../examples/cluster.json", "--task-definition", "../examples/taskdef-web.json", "--request", "../examples/runtask-web.json"},
-		"sim":   {"sim", "--print-scenario"},
+		"completion": {"completion", "bash"},
+		"cql":        {"cql", "--cluster", "../examples/cluster.json", "agentConnected == true"},
+		"help":       {"help", "sim"},
+		"pack":       packArgs,
+		"place":      {"place", "--cluster", "../examples/cluster.json", "--task-definition", "../examples/taskdef-web.json", "--request", "../examples/runtask-web.json"},
+		"sim":        {"sim", "--print-scenario"},
+		"version":    {"version"},
 	}
-	for name := range commands {
+	for _, name := range commandNames() {
 		if tests[name] == nil {
 			t.Errorf("berth %s: no case in TestStdoutFailureExits1", name)
 		}
 	}
-	tests["help"] = []string{"--help"}
+	tests["--help"] = []string{"--help"}
+	tests["--version"] = []string{"--version"}
 	for name, args := range tests {
 		t.Run(name, func(t *testing.T) {
 			var stderr bytes.Buffer

@@ -223,11 +223,11 @@ func TestInterruptRemovesTemporaryOutputs(t *testing.T) {
 	if n := len(dirState(t, parent)); n != 2 {
 		t.Fatalf("%d temporary outputs beside the paths, want 2", n)
 	}
-	sig := make(chan os.Signal, 1)
+	interrupt := make(chan struct{})
 	interrupted := make(chan bool)
-	stop := outs.watch(sig, func() { interrupted <- true })
+	stop := outs.watch(interrupt, func() { interrupted <- true })
 	defer stop()
-	sig <- os.Interrupt
+	close(interrupt)
 	<-interrupted
 	if diff := cmp.Diff(map[string]string{}, dirState(t, parent)); diff != "" {
 		t.Errorf("after an interrupt (-want +got):\n%s", diff)
