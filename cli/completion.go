@@ -56,11 +56,33 @@ Examples:
 	}
 }
 
-// completeWords returns a flag completion that offers words.
-func completeWords(words ...string) cobra.CompletionFunc {
-	return func(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
-		return words, cobra.ShellCompDirectiveNoFileComp
+// addCompletions registers the words completed for cc's arguments and
+// flag values; the flags' other values, file names, complete as files.
+func addCompletions(cc *cobra.Command, reg registry) {
+	words := map[string][]string{}
+	switch cc.Name() {
+	case "completion":
+		cc.ValidArgs = completionShells
+	case "cql":
+		words["status"] = cqlListStatuses
+	case "pack":
+		words["policy"] = []string{"all"}
+		for _, s := range packStrategies() {
+			words["policy"] = append(words["policy"], s.Name)
+		}
+		words["policy"] = append(words["policy"], reg.names...)
+		words["metric"] = []string{"alloc", "frag", "frag-ratio"}
+	case "sim":
+		words["strategy"] = append([]string{"binpack(cpu)", "binpack(memory)", "spread(instanceId)",
+			"spread(attribute:ecs.availability-zone)", "random", "fgd", "bestfit", "gpupacking", "gpuclustering", "dotprod"}, reg.names...)
+		words["executor"] = []string{"sim", "docker"}
+	}
+	for flagName, w := range words {
+		complete := func(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
+			return w, cobra.ShellCompDirectiveNoFileComp
+		}
+		if err := cc.RegisterFlagCompletionFunc(flagName, complete); err != nil {
+			panic(fmt.Sprintf("cli: completing --%s of %s: %v", flagName, cc.Name(), err)) // a flag renamed here only
+		}
 	}
 }
-
-var _ = fmt.Sprint

@@ -271,6 +271,7 @@ func (c *command) cobra(cfg *config, base *env) *cobra.Command {
 		cc.Annotations = map[string]string{annotationStrategies: "true"}
 	}
 	runFn := c.flags(cc.Flags())
+	addCompletions(cc, cfg.strategies)
 	cc.RunE = func(cc *cobra.Command, args []string) error {
 		var e env
 		if base != nil {
