@@ -188,15 +188,15 @@ type packJob struct {
 }
 
 func packFlags(fs *flag.FlagSet) func(e *env, args []string) error {
-	nodesPath := fs.String("nodes", "", "node list CSV (sn,cpu_milli,memory_mib,gpu,model)")
-	podsPaths := fs.String("pods", "", "pod list CSV(s), comma-separated; the file name without .csv is the workload")
-	policySpec := fs.String("policy", "all", "policies, comma-separated, or all")
-	seedSpec := fs.String("seeds", "42-51", "seeds: N, N-M, or a comma-separated list")
-	tune := fs.Float64("tune", 1.3, "tune the workload to this multiple of the fleet's GPU capacity")
-	metricName := fs.String("metric", "alloc", "values of the rows: alloc, frag or frag-ratio")
-	outPath := fs.String("out", "", "write the rows to FILE instead of stdout")
-	comparePath := fs.String("compare", "", "compare with a published results CSV")
-	plotPath := fs.String("plot", "", "draw unallocated GPU % vs arrived workload to FILE.png")
+	nodesPath := fs.String("nodes", "", "node list CSV `FILE` (sn,cpu_milli,memory_mib,gpu,model)")
+	podsPaths := fs.String("pods", "", "pod list CSV `FILE[,FILE...]`; the file name without .csv is the workload")
+	policySpec := fs.String("policy", "all", "policies `NAME[,NAME...]`, or all")
+	seedSpec := fs.String("seeds", "42-51", "`SEEDS`: N, N-M, or a comma-separated list of them")
+	tune := fs.Float64("tune", 1.3, "tune the workload to `N` times the fleet's GPU capacity")
+	metricName := fs.String("metric", "alloc", "`METRIC` of the rows: alloc, frag or frag-ratio")
+	outPath := fs.String("out", "", "write the rows to `FILE` instead of stdout")
+	comparePath := fs.String("compare", "", "compare with a published results CSV `FILE`")
+	plotPath := fs.String("plot", "", "draw unallocated GPU % vs arrived workload to `FILE.png`")
 	return func(e *env, args []string) error {
 		if len(args) > 0 {
 			return usagef("unexpected argument %q", args[0])
