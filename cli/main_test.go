@@ -2,6 +2,9 @@ package cli
 
 import (
 	"bytes"
+	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -174,5 +177,45 @@ func TestStdoutFailureExits1(t *testing.T) {
 				t.Errorf("berth %q with a failing stdout: exit %d, stderr %q; want exit 1 naming the error", args, code, stderr.String())
 			}
 		})
+	}
+}
+
+// TestNewCommandEmbedded runs the root NewCommand returns as a program
+// with a cobra tree of its own would: streams from cobra, errors
+// returned, not printed.
+func TestNewCommandEmbedded(t *testing.T) {
+	root := NewCommand()
+	var out, errb bytes.Buffer
+	root.SetOut(&out)
+	root.SetErr(&errb)
+	root.SetArgs([]string{"cql", "agentConnected==true"})
+	if err := root.Execute(); err != nil || out.String() != "agentConnected == true\n" || errb.Len() != 0 {
+		t.Errorf("NewCommand().Execute() cql: err %v, stdout %q, stderr %q", err, out.String(), errb.String())
+	}
+	out.Reset()
+	root.SetArgs([]string{"cql", "agentConnected =="})
+	if err := root.Execute(); err == nil || out.Len() != 0 || errb.Len() != 0 {
+		t.Errorf("NewCommand().Execute() cql with a bad expression: err %v, stdout %q, stderr %q; want an error and nothing printed", err, out.String(), errb.String())
+	}
+}
+
+// TestRunInterruptedByContext checks that under Run a cancelled context
+// is the interrupt: the outputs are not written, berth says so and exits
+// 1, and the process goes on.
+func TestRunInterruptedByContext(t *testing.T) {
+	dir := t.TempDir()
+	scenario, out := filepath.Join(dir, "tiny.json"), filepath.Join(dir, "out")
+	if err := os.WriteFile(scenario, []byte(strings.ReplaceAll(tinyScenario, `"type": "mostfree", "field": "memory"`, `"type": "binpack", "field": "cpu"`)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var stdout, stderr bytes.Buffer
+	code := Run(ctx, []string{"sim", "--scenario", scenario, "--out", out}, strings.NewReader(""), &stdout, &stderr)
+	if code != 1 || stderr.String() != "berth sim: interrupted; no output written\n" {
+		t.Errorf("berth sim --out with a cancelled context: exit %d, stderr %q; want 1 and one line", code, stderr.String())
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("berth sim --out with a cancelled context left %d entries beside the scenario, want none", len(entries)-1)
 	}
 }

@@ -39,6 +39,7 @@ type outputItem struct {
 	tmp   string // the temporary file or directory beside it
 	dir   bool
 	names []string // the files written into a directory, in order
+	owner *outputs
 }
 
 // outputManifest names the files berth wrote in an output directory, one
@@ -58,7 +59,7 @@ func (o *outputs) file(flag, path string) (*outputItem, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s %q: cannot write beside it: %w", flag, path, unwrapPath(err))
 	}
-	it := &outputItem{flag: flag, final: final, tmp: f.Name()}
+	it := &outputItem{flag: flag, final: final, tmp: f.Name(), owner: o}
 	o.items = append(o.items, it)
 	if err := f.Close(); err != nil {
 		return nil, fmt.Errorf("%s %q: %w", flag, path, unwrapPath(err))
@@ -84,7 +85,7 @@ func (o *outputs) dir(flag, path string) (*outputItem, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s %q: cannot write beside it: %w", flag, path, unwrapPath(err))
 	}
-	it := &outputItem{flag: flag, final: final, tmp: tmp, dir: true}
+	it := &outputItem{flag: flag, final: final, tmp: tmp, dir: true, owner: o}
 	o.items = append(o.items, it)
 	if err := os.Chmod(tmp, 0o755); err != nil {
 		return nil, fmt.Errorf("%s %q: %w", flag, path, unwrapPath(err))
@@ -179,6 +180,9 @@ func checkReplaceable(flag, path, final string) error {
 // write puts data into the reserved file, or into the file name of the
 // reserved directory.
 func (it *outputItem) write(name string, data []byte) error {
+	if it.owner.wasInterrupted() {
+		return errInterruptedOutputs
+	}
 	path := it.tmp
 	if it.dir {
 		if slices.Contains(it.names, name) || name == outputManifest || filepath.Base(name) != name {
@@ -188,6 +192,9 @@ func (it *outputItem) write(name string, data []byte) error {
 		path = filepath.Join(it.tmp, name)
 	}
 	if err := os.WriteFile(path, data, 0o644); err != nil {
+		if it.owner.wasInterrupted() { // removed while being written
+			return errInterruptedOutputs
+		}
 		return fmt.Errorf("%s %q: %w", it.flag, filepath.Join(it.final, name), unwrapPath(err))
 	}
 	return nil
@@ -287,7 +294,14 @@ func (o *outputs) abortOnInterrupt(e *env, command string) (stop func()) {
 	}
 }
 
-// errInterruptedOutputs is commit's answer once an interrupt removed the
+// wasInterrupted reports whether an interrupt removed the outputs.
+func (o *outputs) wasInterrupted() bool {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.interrupted
+}
+
+// errInterruptedOutputs is write's and commit's answer once an interrupt removed the
 // temporary outputs.
 var errInterruptedOutputs = errors.New("interrupted; no output written")
 

@@ -232,4 +232,7 @@ func TestInterruptRemovesTemporaryOutputs(t *testing.T) {
 	if diff := cmp.Diff(map[string]string{}, dirState(t, parent)); diff != "" {
 		t.Errorf("after an interrupt (-want +got):\n%s", diff)
 	}
+	if err := outs.commit(); !errors.Is(err, errInterruptedOutputs) {
+		t.Errorf("commit after an interrupt = %v, want %v", err, errInterruptedOutputs)
+	}
 }
