@@ -1,5 +1,5 @@
 // Package dockertest decides whether the tests that need a Docker engine
-// run: the one policy behind sim/docker's and cmd/berth's Docker tests.
+// run: the one policy behind sim/docker's and cli's Docker tests.
 //
 // The Docker tests start real containers and take minutes, so they are
 // heavy tests: `go test -short` skips them, and so does any run with

@@ -1,7 +1,7 @@
 // Package docker is the Docker executor of the simulator: it replays a
 // scenario on real containers, so that a trace run on a Docker engine (or
 // a fleet of them) can be compared with its simulated run. It is the only
-// package of berth, with cmd/berth, that imports the Docker SDK
+// package of berth, with the CLI (package cli), that imports the Docker SDK
 // (github.com/moby/moby/client).
 //
 // # Mapping

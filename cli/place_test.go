@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"encoding/json"
@@ -12,8 +12,8 @@ import (
 )
 
 var (
-	exampleTaskDef = filepath.Join("..", "..", "examples", "taskdef-web.json")
-	exampleRunTask = filepath.Join("..", "..", "examples", "runtask-web.json")
+	exampleTaskDef = filepath.Join("..", "examples", "taskdef-web.json")
+	exampleRunTask = filepath.Join("..", "examples", "runtask-web.json")
 )
 
 func placeData(name string) string { return filepath.Join("testdata", "place", name) }

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -154,7 +154,7 @@ func TestSimGPUSharePolicies(t *testing.T) {
 	}
 }
 
-var plannerExample = filepath.Join("..", "..", "examples", "planner-web.json")
+var plannerExample = filepath.Join("..", "examples", "planner-web.json")
 
 func TestSimPlanner(t *testing.T) {
 	dir := t.TempDir()

@@ -1,16 +1,14 @@
-package main
+package cli
 
 import (
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
-	"syscall"
 )
 
 // outputs is every file and directory one command run writes, written all
@@ -29,8 +27,9 @@ import (
 // (a user's notes, an older berth's outputs without a manifest) makes the
 // run fail before it starts, deleting nothing.
 type outputs struct {
-	mu    sync.Mutex // commit, abort and an interrupt take turns
-	items []*outputItem
+	mu          sync.Mutex // commit, abort and an interrupt take turns
+	items       []*outputItem
+	interrupted bool // an interrupt removed the items: commit fails
 }
 
 // outputItem is one reserved output: a file, or a directory of files.
@@ -40,6 +39,7 @@ type outputItem struct {
 	tmp   string // the temporary file or directory beside it
 	dir   bool
 	names []string // the files written into a directory, in order
+	owner *outputs
 }
 
 // outputManifest names the files berth wrote in an output directory, one
@@ -59,7 +59,7 @@ func (o *outputs) file(flag, path string) (*outputItem, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s %q: cannot write beside it: %w", flag, path, unwrapPath(err))
 	}
-	it := &outputItem{flag: flag, final: final, tmp: f.Name()}
+	it := &outputItem{flag: flag, final: final, tmp: f.Name(), owner: o}
 	o.items = append(o.items, it)
 	if err := f.Close(); err != nil {
 		return nil, fmt.Errorf("%s %q: %w", flag, path, unwrapPath(err))
@@ -85,7 +85,7 @@ func (o *outputs) dir(flag, path string) (*outputItem, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s %q: cannot write beside it: %w", flag, path, unwrapPath(err))
 	}
-	it := &outputItem{flag: flag, final: final, tmp: tmp, dir: true}
+	it := &outputItem{flag: flag, final: final, tmp: tmp, dir: true, owner: o}
 	o.items = append(o.items, it)
 	if err := os.Chmod(tmp, 0o755); err != nil {
 		return nil, fmt.Errorf("%s %q: %w", flag, path, unwrapPath(err))
@@ -180,6 +180,9 @@ func checkReplaceable(flag, path, final string) error {
 // write puts data into the reserved file, or into the file name of the
 // reserved directory.
 func (it *outputItem) write(name string, data []byte) error {
+	if it.owner.wasInterrupted() {
+		return errInterruptedOutputs
+	}
 	path := it.tmp
 	if it.dir {
 		if slices.Contains(it.names, name) || name == outputManifest || filepath.Base(name) != name {
@@ -189,6 +192,9 @@ func (it *outputItem) write(name string, data []byte) error {
 		path = filepath.Join(it.tmp, name)
 	}
 	if err := os.WriteFile(path, data, 0o644); err != nil {
+		if it.owner.wasInterrupted() { // removed while being written
+			return errInterruptedOutputs
+		}
 		return fmt.Errorf("%s %q: %w", it.flag, filepath.Join(it.final, name), unwrapPath(err))
 	}
 	return nil
@@ -199,6 +205,9 @@ func (it *outputItem) write(name string, data []byte) error {
 func (o *outputs) commit() error {
 	o.mu.Lock()
 	defer o.mu.Unlock()
+	if o.interrupted {
+		return errInterruptedOutputs
+	}
 	for _, it := range o.items {
 		if err := it.commit(); err != nil {
 			return err
@@ -251,39 +260,62 @@ func (it *outputItem) commit() error {
 func (o *outputs) abort() {
 	o.mu.Lock()
 	defer o.mu.Unlock()
+	o.removeTemporary()
+}
+
+// removeTemporary removes the reserved items; o.mu is held.
+func (o *outputs) removeTemporary() {
 	for _, it := range o.items {
 		os.RemoveAll(it.tmp)
 	}
 	o.items = nil
 }
 
-// abortOnInterrupt removes the temporary outputs and exits 1 when SIGINT
-// or SIGTERM arrives before the run ends, so that an interrupted run
-// leaves the earlier outputs and no temporary ones (a commit under way
-// finishes first). It returns the function that stops watching.
-// Commands that handle signals themselves (the Docker executor, which
-// must remove its containers first) do not use it.
+// abortOnInterrupt removes the temporary outputs when the run is
+// interrupted before it ends (SIGINT or SIGTERM under Main, e.ctx
+// cancelled), so that an interrupted run leaves the earlier outputs and
+// no temporary ones (a commit under way finishes first). Under Main berth
+// then exits 1 at once, since a simulation cannot stop midway; under Run
+// the command goes on to its end and commit reports the interrupt. It
+// returns the function that stops watching. Commands that handle
+// interrupts themselves (the Docker executor, which must remove its
+// containers first) do not use it.
 func (o *outputs) abortOnInterrupt(e *env, command string) (stop func()) {
-	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
-	stopWatch := o.watch(sig, func() {
-		fmt.Fprintf(e.stderr, "berth %s: interrupted\n", command)
-		os.Exit(1)
+	ctx, stopCtx := e.interruptible()
+	stopWatch := o.watch(ctx.Done(), func() {
+		if e.signals {
+			fmt.Fprintf(e.stderr, "berth %s: interrupted\n", command)
+			os.Exit(1)
+		}
 	})
 	return func() {
-		signal.Stop(sig)
+		stopCtx()
 		stopWatch()
 	}
 }
 
-// watch runs interrupted, after removing the temporary outputs, when sig
-// delivers, until stop is called.
-func (o *outputs) watch(sig <-chan os.Signal, interrupted func()) (stop func()) {
+// wasInterrupted reports whether an interrupt removed the outputs.
+func (o *outputs) wasInterrupted() bool {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.interrupted
+}
+
+// errInterruptedOutputs is write's and commit's answer once an interrupt removed the
+// temporary outputs.
+var errInterruptedOutputs = errors.New("interrupted; no output written")
+
+// watch runs interrupted, after removing the temporary outputs, when
+// interrupt is closed, until stop is called.
+func (o *outputs) watch(interrupt <-chan struct{}, interrupted func()) (stop func()) {
 	done := make(chan struct{})
 	go func() {
 		select {
-		case <-sig:
-			o.abort()
+		case <-interrupt:
+			o.mu.Lock()
+			o.removeTemporary()
+			o.interrupted = true
+			o.mu.Unlock()
 			interrupted()
 		case <-done:
 		}

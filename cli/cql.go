@@ -1,9 +1,8 @@
-package main
+package cli
 
 import (
 	"bufio"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -12,6 +11,8 @@ import (
 
 	"github.com/berthsched/berth/cql"
 	"github.com/berthsched/berth/ecsjson"
+
+	flag "github.com/spf13/pflag"
 )
 
 const cqlUsage = `
@@ -65,8 +66,8 @@ Examples:
 // cqlListStatuses are the values list-container-instances --status accepts.
 var cqlListStatuses = []string{"ACTIVE", "DRAINING", "REGISTERING", "DEREGISTERING", "REGISTRATION_FAILED"}
 
-func init() {
-	register(&command{
+func cqlCommand() *command {
+	return &command{
 		name:    "cql",
 		summary: "check a CQL expression, or filter a cluster snapshot with it",
 		usage:   cqlUsage,
@@ -77,7 +78,7 @@ func init() {
 				return runCQL(e, args, *cluster, *status)
 			}
 		},
-	})
+	}
 }
 
 func runCQL(e *env, args []string, cluster, status string) error {

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"errors"
@@ -195,7 +195,7 @@ func TestPackOutAndPlotAreWrittenTogether(t *testing.T) {
 // the DLRM planning example list themselves, so that running its
 // documented command again replaces them.
 func TestExampleOutputsAreReplaceable(t *testing.T) {
-	dir, err := filepath.Abs(filepath.Join("..", "..", "examples", "dlrm-planning", "sweep"))
+	dir, err := filepath.Abs(filepath.Join("..", "examples", "dlrm-planning", "sweep"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -223,13 +223,16 @@ func TestInterruptRemovesTemporaryOutputs(t *testing.T) {
 	if n := len(dirState(t, parent)); n != 2 {
 		t.Fatalf("%d temporary outputs beside the paths, want 2", n)
 	}
-	sig := make(chan os.Signal, 1)
+	interrupt := make(chan struct{})
 	interrupted := make(chan bool)
-	stop := outs.watch(sig, func() { interrupted <- true })
+	stop := outs.watch(interrupt, func() { interrupted <- true })
 	defer stop()
-	sig <- os.Interrupt
+	close(interrupt)
 	<-interrupted
 	if diff := cmp.Diff(map[string]string{}, dirState(t, parent)); diff != "" {
 		t.Errorf("after an interrupt (-want +got):\n%s", diff)
+	}
+	if err := outs.commit(); !errors.Is(err, errInterruptedOutputs) {
+		t.Errorf("commit after an interrupt = %v, want %v", err, errInterruptedOutputs)
 	}
 }

@@ -1,19 +1,15 @@
-package main
+package cli
 
 import (
 	"bytes"
-	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/berthsched/berth/gpushare"
@@ -22,12 +18,15 @@ import (
 	"github.com/berthsched/berth/sim/docker"
 	"github.com/berthsched/berth/sim/report"
 	"github.com/berthsched/berth/sim/scenario"
+
+	flag "github.com/spf13/pflag"
 )
 
-func init() {
-	register(&command{
-		name:    "sim",
-		summary: "simulate a fleet and compare placement strategies",
+func simCommand() *command {
+	return &command{
+		name:       "sim",
+		summary:    "simulate a fleet and compare placement strategies",
+		strategies: true,
 		usage: `Simulate a fleet of container instances replaying a workload through ECS
 placement, once per placement strategy, and compare the runs side by side.
 
@@ -50,8 +49,10 @@ A strategy LIST is ECS's placementStrategy written inline, first to last:
   binpack(cpu)   spread(instanceId)   random
 The FGD paper's GPU-sharing policies are strategies too: fgd, bestfit,
 gpupacking, gpuclustering, dotprod (on the "gpu-model" attribute; FGD
-learns its typical pods from the scenario's workload). Each --strategy is
-one variant; they replace the scenario's compare list.
+learns its typical pods from the scenario's workload). So are the
+strategies a program built on berth's cli package registers (listed
+below when there are any), in --strategy and in the scenario's variants.
+Each --strategy is one variant; they replace the scenario's compare list.
 
 --sweep PARAM=v1,v2,... runs the scenario once per value (repeat it to
 sweep several parameters: every combination runs) and prints one table,
@@ -141,7 +142,7 @@ Examples:
 				return runSim(e, *scenarioFile, *seed, strategies, *out)
 			}
 		},
-	})
+	}
 }
 
 func runSim(e *env, scenarioPath, seed string, strategies []string, out string) error {
@@ -149,8 +150,8 @@ func runSim(e *env, scenarioPath, seed string, strategies []string, out string) 
 	if err != nil {
 		return err
 	}
-	opts := sim.CompareOptions{Open: open, NewStrategy: gpushareStrategies(sc, open)}
-	if opts.Variants, err = parseStrategyFlags(strategies); err != nil {
+	opts := sim.CompareOptions{Open: open, NewStrategy: runStrategies(e.strategies, sc, open)}
+	if opts.Variants, err = parseStrategyFlags(e.strategies, strategies); err != nil {
 		return err
 	}
 	var outs outputs
@@ -293,10 +294,10 @@ func writeSimOutputs(dir *outputItem, cmp *sim.Comparison, logs []*bytes.Buffer)
 }
 
 // parseStrategyFlags reads the --strategy values, one variant each.
-func parseStrategyFlags(flags []string) ([]scenario.Variant, error) {
+func parseStrategyFlags(reg registry, flags []string) ([]scenario.Variant, error) {
 	var vs []scenario.Variant
 	for _, s := range flags {
-		v, err := parseStrategyFlag(s)
+		v, err := parseStrategyFlag(reg, s)
 		if err != nil {
 			return nil, err
 		}
@@ -306,18 +307,22 @@ func parseStrategyFlags(flags []string) ([]scenario.Variant, error) {
 }
 
 // parseStrategyFlag reads one --strategy value: a usage error names the
-// flag for a list ParseStrategies rejects or a type that neither placement
-// nor the FGD paper's policies know.
-func parseStrategyFlag(s string) (scenario.Variant, error) {
+// flag for a list ParseStrategies rejects or a type that neither placement,
+// the FGD paper's policies nor the registered strategies know.
+func parseStrategyFlag(reg registry, s string) (scenario.Variant, error) {
 	v, err := scenario.ParseStrategies(s)
 	if err != nil {
 		return scenario.Variant{}, usagef("--strategy: %v", err)
 	}
 	for _, st := range v.Strategies {
 		switch _, paper := gpushareName(st.Type); {
-		case st.Type == "binpack", st.Type == "spread", st.Type == "random", paper:
+		case st.Type == "binpack", st.Type == "spread", st.Type == "random", paper, reg.lookup(st.Type) != nil:
 		default:
-			return scenario.Variant{}, usagef("--strategy %q: type %q, expected binpack, spread, random or one of the FGD paper's policies (fgd, bestfit, gpupacking, gpuclustering, dotprod)", s, st.Type)
+			registered := ""
+			if len(reg.names) > 0 {
+				registered = " or a registered strategy (" + strings.Join(reg.names, ", ") + ")"
+			}
+			return scenario.Variant{}, usagef("--strategy %q: type %q, expected binpack, spread, random or one of the FGD paper's policies (fgd, bestfit, gpupacking, gpuclustering, dotprod)%s", s, st.Type, registered)
 		}
 	}
 	return v, nil
@@ -338,33 +343,65 @@ func gpushareName(typ string) (string, bool) {
 	return name, false
 }
 
-// gpushareStrategies makes the FGD paper's policies available to berth sim
-// by name (fgd, bestfit, gpupacking, gpuclustering, dotprod, or the paper's
-// 06-FGD...). FGD learns its typical pods from the scenario's whole
-// workload, read once.
-func gpushareStrategies(sc *scenario.Scenario, open func(string) (io.ReadCloser, error)) scenario.StrategyFactory {
+// runStrategies is the StrategyFactory of a berth sim run: the registered
+// strategies, then the FGD paper's policies. They share the workload's
+// typical pods, read once.
+func runStrategies(reg registry, sc *scenario.Scenario, open func(string) (io.ReadCloser, error)) scenario.StrategyFactory {
+	typical := typicalPods(sc, open)
+	paper := gpushareStrategies(typical)
+	return func(spec scenario.StrategySpec) (placement.Strategy, error) {
+		f := reg.lookup(spec.Type)
+		if f == nil {
+			return paper(spec)
+		}
+		st, err := f(StrategyEnv{Field: spec.Field, TypicalPods: typical})
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", spec.Type, err)
+		}
+		if st == nil {
+			return nil, fmt.Errorf("%s: the registered factory made no strategy", spec.Type)
+		}
+		return st, nil
+	}
+}
+
+// typicalPods returns the function that reads the scenario's whole
+// workload, once, for its typical GPU pods.
+func typicalPods(sc *scenario.Scenario, open func(string) (io.ReadCloser, error)) func() ([]gpushare.TypicalPod, error) {
 	var once sync.Once
 	var typical []gpushare.TypicalPod
 	var typErr error
+	return func() ([]gpushare.TypicalPod, error) {
+		once.Do(func() {
+			tasks, err := sim.WorkloadTasks(sc, open)
+			if err != nil {
+				typErr = err
+				return
+			}
+			pods := make([]gpushare.Pod, len(tasks))
+			for i, t := range tasks {
+				pods[i] = gpushare.Pod{CPUMilli: t.CPU, MemoryMiB: t.MemoryMiB, GPUMilli: int64(t.GPUMilli), GPUCount: t.GPUs, GPUSpec: t.GPUSpec}
+			}
+			typical = gpushare.Typical(pods)
+		})
+		return typical, typErr
+	}
+}
+
+// gpushareStrategies makes the FGD paper's policies available to berth sim
+// by name (fgd, bestfit, gpupacking, gpuclustering, dotprod, or the paper's
+// 06-FGD...). FGD learns its typical pods from the scenario's whole
+// workload.
+func gpushareStrategies(typicalPods func() ([]gpushare.TypicalPod, error)) scenario.StrategyFactory {
 	return func(spec scenario.StrategySpec) (placement.Strategy, error) {
 		name, _ := gpushareName(spec.Type)
+		var typical []gpushare.TypicalPod
 		switch name {
 		case "dotprod", "gpuclustering", "gpupacking", "bestfit":
 		case "fgd":
-			once.Do(func() {
-				tasks, err := sim.WorkloadTasks(sc, open)
-				if err != nil {
-					typErr = err
-					return
-				}
-				pods := make([]gpushare.Pod, len(tasks))
-				for i, t := range tasks {
-					pods[i] = gpushare.Pod{CPUMilli: t.CPU, MemoryMiB: t.MemoryMiB, GPUMilli: int64(t.GPUMilli), GPUCount: t.GPUs, GPUSpec: t.GPUSpec}
-				}
-				typical = gpushare.Typical(pods)
-			})
-			if typErr != nil {
-				return nil, fmt.Errorf("fgd: reading the workload for its typical pods: %w", typErr)
+			var err error
+			if typical, err = typicalPods(); err != nil {
+				return nil, fmt.Errorf("fgd: reading the workload for its typical pods: %w", err)
 			}
 		default:
 			return nil, scenario.ErrUnknownStrategy
@@ -416,7 +453,7 @@ func runSimDocker(e *env, scenarioPath, seed string, strategies []string, out st
 	if err != nil {
 		return err
 	}
-	variants, err := parseStrategyFlags(strategies)
+	variants, err := parseStrategyFlags(e.strategies, strategies)
 	if err != nil {
 		return err
 	}
@@ -434,7 +471,7 @@ func runSimDocker(e *env, scenarioPath, seed string, strategies []string, out st
 			return err
 		}
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := e.interruptible()
 	defer stop()
 	if err := docker.Ping(ctx, cfg); err != nil {
 		if ctx.Err() != nil {
@@ -443,7 +480,7 @@ func runSimDocker(e *env, scenarioPath, seed string, strategies []string, out st
 		return err
 	}
 	simLogs := make([]*bytes.Buffer, len(variants))
-	if _, err := sim.Compare(sc, sim.CompareOptions{Variants: given, Open: open, NewStrategy: gpushareStrategies(sc, open),
+	if _, err := sim.Compare(sc, sim.CompareOptions{Variants: given, Open: open, NewStrategy: runStrategies(e.strategies, sc, open),
 		Log: func(i int, _ scenario.Variant) io.Writer { simLogs[i] = &bytes.Buffer{}; return simLogs[i] }}); err != nil {
 		return err
 	}
@@ -459,7 +496,7 @@ func runSimDocker(e *env, scenarioPath, seed string, strategies []string, out st
 			'A'+i, v, time.Duration(sc.Duration), scale)
 		var ex *docker.Executor
 		var newErr error
-		res, err := sim.Simulate(sc, v, sim.Options{Open: open, NewStrategy: gpushareStrategies(sc, open), Log: logs[i],
+		res, err := sim.Simulate(sc, v, sim.Options{Open: open, NewStrategy: runStrategies(e.strategies, sc, open), Log: logs[i],
 			Paced: &sim.Pacing{Scale: scale, Wall: time.Now},
 			Executor: func(eng *sim.Engine) sim.Executor {
 				if ex, newErr = docker.New(ctx, eng, cfg); newErr != nil {
@@ -562,8 +599,8 @@ func runSweep(e *env, scenarioPath, seed string, strategies, sweeps []string, ou
 		}
 		params = append(params, p)
 	}
-	opts := sim.CompareOptions{Open: open, NewStrategy: gpushareStrategies(sc, open)}
-	if opts.Variants, err = parseStrategyFlags(strategies); err != nil {
+	opts := sim.CompareOptions{Open: open, NewStrategy: runStrategies(e.strategies, sc, open)}
+	if opts.Variants, err = parseStrategyFlags(e.strategies, strategies); err != nil {
 		return err
 	}
 	var outs outputs

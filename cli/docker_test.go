@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bufio"
@@ -53,7 +53,7 @@ func berthBinary(t *testing.T) string {
 		gobin = "go"
 	}
 	path := filepath.Join(t.TempDir(), "berth")
-	if out, err := exec.Command(gobin, "build", "-o", path, ".").CombinedOutput(); err != nil {
+	if out, err := exec.Command(gobin, "build", "-o", path, "../cmd/berth").CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v: %s", err, out)
 	}
 	return path

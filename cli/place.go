@@ -1,8 +1,7 @@
-package main
+package cli
 
 import (
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -12,6 +11,8 @@ import (
 
 	"github.com/berthsched/berth/ecsjson"
 	"github.com/berthsched/berth/placement"
+
+	flag "github.com/spf13/pflag"
 )
 
 const placeUsage = `
@@ -96,8 +97,8 @@ Examples:
 // placeDefaultSeed seeds placement's tie-breaks and the task ids.
 const placeDefaultSeed = 1
 
-func init() {
-	register(&command{
+func placeCommand() *command {
+	return &command{
 		name:    "place",
 		summary: "place a RunTask request's tasks on a cluster snapshot as ECS would",
 		usage:   placeUsage,
@@ -109,7 +110,7 @@ func init() {
 			fs.Uint64Var(&o.seed, "seed", placeDefaultSeed, "seed `N` of the random source that breaks ties and makes task ids")
 			return func(e *env, args []string) error { return runPlace(e, args, &o) }
 		},
-	})
+	}
 }
 
 type placeOptions struct {

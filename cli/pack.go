@@ -1,9 +1,9 @@
-package main
+package cli
 
 import (
 	"bytes"
 	"encoding/csv"
-	"flag"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -21,12 +21,17 @@ import (
 	"gonum.org/v1/plot/vg"
 
 	"github.com/berthsched/berth/benchmarks/capfill"
+	"github.com/berthsched/berth/gpushare"
+	"github.com/berthsched/berth/placement"
+
+	flag "github.com/spf13/pflag"
 )
 
-func init() {
-	register(&command{
-		name:    "pack",
-		summary: "reproduce the FGD paper's bin-packing experiment on openb traces",
+func packCommand() *command {
+	return &command{
+		name:       "pack",
+		summary:    "reproduce the FGD paper's bin-packing experiment on openb traces",
+		strategies: true,
 		usage: `Usage:
   berth pack --nodes FILE --pods FILE[,FILE...] [--policy NAME[,NAME...]|all]
              [--seeds 42-51] [--tune 1.3] [--metric alloc|frag|frag-ratio]
@@ -46,7 +51,9 @@ Policies: 01-Random, 02-DotProd, 03-GpuClustering, 04-GpuPacking, 05-BestFit,
 is these six. Amazon ECS's strategies, for comparison: ecs-binpack-cpu,
 ecs-binpack-memory, ecs-spread (spread(instanceId) over the workload's one
 task group) and ecs-random, run by berth's placement package; the ties they
-leave go to the same node ranks as the paper's. Runs go in parallel over the
+leave go to the same node ranks as the paper's. The strategies a program
+built on berth's cli package registers (listed below when there are any)
+run the same way, by their names. Runs go in parallel over the
 machine's cores; the output does not depend on their number.
 
 --compare FILE reads a published results CSV of the same metric and prints,
@@ -83,7 +90,7 @@ Examples:
     --pods $T/openb/openb_pod_list_default.csv --policy all,ecs-binpack-memory,ecs-spread --seeds 42
 `,
 		flags: packFlags,
-	})
+	}
 }
 
 // packStrategies lists the policies berth pack knows: the paper's six,
@@ -96,9 +103,13 @@ func packStrategies() []capfill.Strategy {
 
 // lookupPolicies resolves a comma-separated --policy value. A name matches
 // a strategy's sc_policy name or that name without its "NN-" prefix,
-// case-insensitively.
-func lookupPolicies(spec string) ([]capfill.Strategy, error) {
+// case-insensitively. A registered strategy comes back as a
+// capfill.Strategy with its name only: runPackJobs builds it per run.
+func lookupPolicies(reg registry, spec string) ([]capfill.Strategy, error) {
 	known := packStrategies()
+	for _, name := range reg.names {
+		known = append(known, capfill.Strategy{Name: name})
+	}
 	var out []capfill.Strategy
 	seen := map[string]bool{}
 	add := func(s capfill.Strategy) {
@@ -180,15 +191,15 @@ type packJob struct {
 }
 
 func packFlags(fs *flag.FlagSet) func(e *env, args []string) error {
-	nodesPath := fs.String("nodes", "", "node list CSV (sn,cpu_milli,memory_mib,gpu,model)")
-	podsPaths := fs.String("pods", "", "pod list CSV(s), comma-separated; the file name without .csv is the workload")
-	policySpec := fs.String("policy", "all", "policies, comma-separated, or all")
-	seedSpec := fs.String("seeds", "42-51", "seeds: N, N-M, or a comma-separated list")
-	tune := fs.Float64("tune", 1.3, "tune the workload to this multiple of the fleet's GPU capacity")
-	metricName := fs.String("metric", "alloc", "values of the rows: alloc, frag or frag-ratio")
-	outPath := fs.String("out", "", "write the rows to FILE instead of stdout")
-	comparePath := fs.String("compare", "", "compare with a published results CSV")
-	plotPath := fs.String("plot", "", "draw unallocated GPU % vs arrived workload to FILE.png")
+	nodesPath := fs.String("nodes", "", "node list CSV `FILE` (sn,cpu_milli,memory_mib,gpu,model)")
+	podsPaths := fs.String("pods", "", "pod list CSV `FILE[,FILE...]`; the file name without .csv is the workload")
+	policySpec := fs.String("policy", "all", "policies `NAME[,NAME...]`, or all")
+	seedSpec := fs.String("seeds", "42-51", "`SEEDS`: N, N-M, or a comma-separated list of them")
+	tune := fs.Float64("tune", 1.3, "tune the workload to `N` times the fleet's GPU capacity")
+	metricName := fs.String("metric", "alloc", "`METRIC` of the rows: alloc, frag or frag-ratio")
+	outPath := fs.String("out", "", "write the rows to `FILE` instead of stdout")
+	comparePath := fs.String("compare", "", "compare with a published results CSV `FILE`")
+	plotPath := fs.String("plot", "", "draw unallocated GPU % vs arrived workload to `FILE.png`")
 	return func(e *env, args []string) error {
 		if len(args) > 0 {
 			return usagef("unexpected argument %q", args[0])
@@ -206,7 +217,7 @@ func packFlags(fs *flag.FlagSet) func(e *env, args []string) error {
 		if err != nil {
 			return usagef("--metric: %q; expected alloc, frag or frag-ratio", *metricName)
 		}
-		strategies, err := lookupPolicies(*policySpec)
+		strategies, err := lookupPolicies(e.strategies, *policySpec)
 		if err != nil {
 			return err
 		}
@@ -263,7 +274,7 @@ func packFlags(fs *flag.FlagSet) func(e *env, args []string) error {
 			}
 			workloads = append(workloads, w)
 		}
-		jobs := runPackJobs(workloads, strategies, seeds, *tune)
+		jobs := runPackJobs(e.strategies, workloads, strategies, seeds, *tune)
 		for _, j := range jobs {
 			if j.err != nil {
 				return j.err
@@ -293,7 +304,7 @@ func packFlags(fs *flag.FlagSet) func(e *env, args []string) error {
 
 // runPackJobs runs every workload x strategy x seed over the machine's
 // cores; the jobs come back in that order whatever the scheduling.
-func runPackJobs(workloads []*capfill.Workload, strategies []capfill.Strategy, seeds []int64, tune float64) []*packJob {
+func runPackJobs(reg registry, workloads []*capfill.Workload, strategies []capfill.Strategy, seeds []int64, tune float64) []*packJob {
 	var jobs []*packJob
 	for _, w := range workloads {
 		for _, s := range strategies {
@@ -309,7 +320,7 @@ func runPackJobs(workloads []*capfill.Workload, strategies []capfill.Strategy, s
 		go func() {
 			defer wg.Done()
 			for j := range next {
-				j.res, j.err = j.w.Run(j.s, j.seed, tune)
+				j.run(reg, tune)
 			}
 		}()
 	}
@@ -319,6 +330,25 @@ func runPackJobs(workloads []*capfill.Workload, strategies []capfill.Strategy, s
 	close(next)
 	wg.Wait()
 	return jobs
+}
+
+// run runs the job, building its strategy first when it is a registered
+// one: a new strategy per run, since it may keep state about its cluster.
+func (j *packJob) run(reg registry, tune float64) {
+	s := j.s
+	if f := reg.lookup(s.Name); f != nil {
+		typical := func() ([]gpushare.TypicalPod, error) { return j.w.Typical, nil }
+		st, err := f(StrategyEnv{TypicalPods: typical})
+		if err == nil && st == nil {
+			err = errors.New("the registered factory made no strategy")
+		}
+		if err != nil {
+			j.err = fmt.Errorf("--policy %s: %w", s.Name, err)
+			return
+		}
+		s.Placement = func(capfill.Env) []placement.Strategy { return []placement.Strategy{st} }
+	}
+	j.res, j.err = j.w.Run(s, j.seed, tune)
 }
 
 // writePackRows writes the rows to the reserved --out file, or to stdout

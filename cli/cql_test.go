@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"os"
@@ -10,7 +10,7 @@ import (
 	"github.com/berthsched/berth/internal/golden"
 )
 
-var exampleCluster = filepath.Join("..", "..", "examples", "cluster.json")
+var exampleCluster = filepath.Join("..", "examples", "cluster.json")
 
 func cqlData(name string) string { return filepath.Join("testdata", "cql", name) }
 

@@ -1,11 +1,10 @@
-package main
+package cli
 
 import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"image/color"
 	"io"
@@ -24,6 +23,8 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
+
+	flag "github.com/spf13/pflag"
 )
 
 const autoscaleUsage = `Replay a metric timeline through Application Auto Scaling.
@@ -76,13 +77,15 @@ Examples:
       --metrics $E/day.csv --plot day.png
 `
 
+// stringList is a repeatable flag: each use appends its value.
 type stringList []string
 
 func (s *stringList) String() string     { return strings.Join(*s, ",") }
 func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
+func (s *stringList) Type() string       { return "string" }
 
-func init() {
-	register(&command{
+func autoscaleCommand() *command {
+	return &command{
 		name:    "autoscale",
 		summary: "replay metrics through scaling policies and print the capacity",
 		usage:   autoscaleUsage,
@@ -112,7 +115,7 @@ func init() {
 				return runAutoscale(e, *target, policies, scheduled, *metrics, t0, *plotPath)
 			}
 		},
-	})
+	}
 }
 
 func runAutoscale(e *env, targetPath string, policyPaths, schedPaths []string, metricsPath string, start time.Time, plotPath string) error {
