@@ -159,7 +159,8 @@ func run(e *env, args []string, opts ...Option) int {
 		ce.ctx = context.Background()
 	}
 	root := newRoot(newConfig(opts), &ce)
-	root.SetArgs(args)
+	// cobra reads os.Args when given nil: no arguments must stay none.
+	root.SetArgs(append([]string{}, args...))
 	cmd, err := root.ExecuteContextC(ce.ctx)
 	name := ""
 	if cmd != nil && cmd != root {

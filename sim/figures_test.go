@@ -215,6 +215,22 @@ func TestFigures(t *testing.T) {
 		{"instance-hours", s.InstanceHours, 1.75},
 		// Cost: 0.75 h x $0.20 + 1 h x $0.50 = 0.15 + 0.50 = 0.65.
 		{"cost", s.Cost, 0.65},
+		// Both instances are registered from 0 until S leaves at 45m.
+		{"peak instances", float64(s.PeakInstances), 2},
+		// Tasks that waited at all: infer (placed after 1320 s) and huge
+		// (never placed), 2 of the 5 submitted = 40%.
+		{"tasks that waited %", s.WaitedPercent, 40},
+		// By type: m5.large (S) 0.75 h, $0.15, peak 1; g4dn.xlarge (G)
+		// 1 h, $0.50, peak 1.
+		{"m5.large instance-hours", s.InstanceTypes["m5.large"].InstanceHours, 0.75},
+		{"m5.large cost", s.InstanceTypes["m5.large"].Cost, 0.15},
+		{"m5.large peak", float64(s.InstanceTypes["m5.large"].PeakInstances), 1},
+		{"g4dn.xlarge instance-hours", s.InstanceTypes["g4dn.xlarge"].InstanceHours, 1},
+		{"g4dn.xlarge cost", s.InstanceTypes["g4dn.xlarge"].Cost, 0.5},
+		{"g4dn.xlarge peak", float64(s.InstanceTypes["g4dn.xlarge"].PeakInstances), 1},
+		{"instance types", float64(len(s.InstanceTypes)), 2},
+		// Providers are split only in runs with services or providers.
+		{"providers", float64(len(s.Providers)), 0},
 	}
 	for _, tt := range tests {
 		if tt.got != tt.want {
@@ -254,6 +270,10 @@ func TestFiguresTable(t *testing.T) {
 		"instances in use (mean)":         "1.4",
 		"instance-hours":                  "1.8",
 		"cost ($)":                        "0.65",
+		"tasks that waited %":             "40.0",
+		"peak instances":                  "2",
+		"  g4dn.xlarge":                   "1.0 / 1 / 0.50",
+		"  m5.large":                      "0.8 / 1 / 0.15",
 	}
 	got := map[string]string{}
 	for _, line := range strings.Split(b.String(), "\n") {
@@ -306,6 +326,12 @@ func TestFiguresService(t *testing.T) {
 		TimeToStart: sim.Percentiles{P50: 1800, P95: 1800, P99: 1800},
 		// The only deployment reached its desired count.
 		Rollout: "COMPLETED",
+		// Sampled at the minute ticks, 1m to 60m (60 ticks): fewer than 3
+		// tasks run at 1m..30m. The 30m tick still sees 2: the instance
+		// added at 30m is reconciled after the tick queued at 29m, and
+		// the third task runs 10 s later (the default start delay). 30 of
+		// 60 ticks = 50%.
+		BelowDesiredPercent: 50,
 	}
 	if len(s.Services) != 1 {
 		t.Fatalf("Simulate(figures-service): %d service summaries, want 1", len(s.Services))
@@ -321,6 +347,14 @@ func TestFiguresService(t *testing.T) {
 	}
 	if diff := cmp.Diff(map[string]float64{"fleet": 0.15}, s.CostByProvider); diff != "" {
 		t.Errorf("Simulate(figures-service) cost by provider mismatch (-want +got):\n%s", diff)
+	}
+	// Peak: both instances from 30m. By provider, all of it the fleet's:
+	// 1.5 h, $0.15, peak 2.
+	if s.PeakInstances != 2 {
+		t.Errorf("Simulate(figures-service): peak instances %d, want 2", s.PeakInstances)
+	}
+	if diff := cmp.Diff(map[string]sim.CapacityUse{"fleet": {InstanceHours: 1.5, Cost: 0.15, PeakInstances: 2}}, s.Providers); diff != "" {
+		t.Errorf("Simulate(figures-service) providers mismatch (-want +got):\n%s", diff)
 	}
 	// Service tasks are not the workload's: the task figures count none.
 	if s.Submitted != 0 || s.Placed != 0 {

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"cmp"
 	"math"
 	"slices"
 	"time"
@@ -60,11 +61,31 @@ type Summary struct {
 	// UnallocatedGPU is the mean share of GPU capacity not allocated,
 	// percent (GPU fleets only).
 	UnallocatedGPU float64 `json:"unallocatedGpuPercent"`
-	// CostByProvider splits Cost by capacity provider ("fleet" for the
-	// fleet's own instances, FARGATE and FARGATE_SPOT for Fargate tasks).
+	// PeakInstances is the most instances registered at once (launching
+	// and draining ones included, as for instance-hours).
+	PeakInstances int `json:"peakInstances"`
+	// WaitedPercent is the share of submitted tasks that were not placed
+	// at their submission: placed later or never, percent.
+	WaitedPercent float64 `json:"waitedPercent"`
+	// InstanceTypes splits InstanceHours, Cost and PeakInstances by
+	// instance type.
+	InstanceTypes map[string]CapacityUse `json:"instanceTypes"`
+	// Providers splits them by capacity provider ("fleet" for the fleet's
+	// own instances, FARGATE and FARGATE_SPOT for Fargate tasks), for runs
+	// with services or capacity providers.
+	Providers map[string]CapacityUse `json:"providers,omitempty"`
+	// CostByProvider splits Cost by capacity provider, as Providers does.
 	CostByProvider map[string]float64 `json:"costByProvider,omitempty"`
 	// Services are the figures of each service.
 	Services []ServiceSummary `json:"services,omitempty"`
+}
+
+// CapacityUse is what one instance type or capacity provider's instances
+// cost: hours registered, dollars, and the most registered at once.
+type CapacityUse struct {
+	InstanceHours float64 `json:"instanceHours"`
+	Cost          float64 `json:"cost"`
+	PeakInstances int     `json:"peakInstances"`
 }
 
 // Percentiles of a distribution.
@@ -247,6 +268,13 @@ func (s *simulator) finish(v scenario.Variant) *Result {
 	sum.InstancesInUse = round2(level(func(s Sample) float64 { return float64(s.InstancesInUse) }).Mean)
 	sum.StrandedCPU = level(func(s Sample) float64 { return s.StrandedCPU }).Mean
 	sum.StrandedMemory = level(func(s Sample) float64 { return s.StrandedMemory }).Mean
+	waited := sum.NeverPlaced
+	for _, w := range c.waits {
+		if w > 0 {
+			waited++
+		}
+	}
+	sum.WaitedPercent = round2(percent(float64(waited), float64(sum.Submitted)))
 	end := time.Duration(s.sc.Duration)
 	for _, inf := range s.fleet.info {
 		until := end
@@ -259,6 +287,11 @@ func (s *simulator) finish(v scenario.Variant) *Result {
 	}
 	sum.InstanceHours = round2(sum.InstanceHours)
 	sum.Cost = round2(sum.Cost)
+	sum.PeakInstances = peak(s.fleet.info, func(*instanceInfo) bool { return true })
+	sum.InstanceTypes = capacityUse(s.fleet.info, end, func(inf *instanceInfo) string { return inf.typ.Name })
+	if s.services != nil {
+		sum.Providers = capacityUse(s.fleet.info, end, instanceProvider)
+	}
 	return &Result{Summary: sum, Series: c.samples}
 }
 
@@ -271,3 +304,66 @@ func quantile(p float64, xs []float64) float64 {
 }
 
 func round2(x float64) float64 { return math.Round(x*100) / 100 }
+
+// instanceProvider names an instance's capacity provider: its own, or
+// "fleet" for the fleet's instances.
+func instanceProvider(inf *instanceInfo) string {
+	if p := inf.attrs[scenario.ProviderAttribute]; p != "" {
+		return p
+	}
+	return "fleet"
+}
+
+// capacityUse splits the instances' hours, cost and peak by key.
+func capacityUse(infos []*instanceInfo, end time.Duration, key func(*instanceInfo) string) map[string]CapacityUse {
+	out := map[string]CapacityUse{}
+	for _, inf := range infos {
+		until := end
+		if inf.removed >= 0 {
+			until = inf.removed
+		}
+		h := (until - inf.added).Hours()
+		u := out[key(inf)]
+		u.InstanceHours += h
+		u.Cost += h * inf.price
+		out[key(inf)] = u
+	}
+	for k, u := range out {
+		u.InstanceHours, u.Cost = round2(u.InstanceHours), round2(u.Cost)
+		u.PeakInstances = peak(infos, func(inf *instanceInfo) bool { return key(inf) == k })
+		out[k] = u
+	}
+	return out
+}
+
+// peak is the most instances registered at once among those of infos
+// that keep selects. An instance removed at the time another is added
+// does not count with it.
+func peak(infos []*instanceInfo, keep func(*instanceInfo) bool) int {
+	type change struct {
+		at    time.Duration
+		delta int
+	}
+	var cs []change
+	for _, inf := range infos {
+		if !keep(inf) {
+			continue
+		}
+		cs = append(cs, change{inf.added, 1})
+		if inf.removed >= 0 {
+			cs = append(cs, change{inf.removed, -1})
+		}
+	}
+	slices.SortFunc(cs, func(a, b change) int {
+		if a.at != b.at {
+			return cmp.Compare(a.at, b.at)
+		}
+		return a.delta - b.delta // removals first
+	})
+	n, most := 0, 0
+	for _, c := range cs {
+		n += c.delta
+		most = max(most, n)
+	}
+	return most
+}

@@ -59,6 +59,9 @@ type ServiceSummary struct {
 	// FailedLaunches stopped before RUNNING; Lost went with their instance.
 	FailedLaunches int `json:"failedLaunches"`
 	Lost           int `json:"lost"`
+	// BelowDesiredPercent is the share of the run during which fewer of
+	// its tasks ran than desired, sampled every simulated minute, percent.
+	BelowDesiredPercent float64 `json:"belowDesiredPercent"`
 	// TimeToStart is from the task being missing (PROVISIONING with a
 	// capacity provider) to its start, seconds.
 	TimeToStart Percentiles `json:"timeToStartSeconds"`
@@ -97,7 +100,8 @@ func (s *simulator) finishPlanner(r *Result) {
 		w := slices.Clone(st.waits)
 		slices.Sort(w)
 		ss := ServiceSummary{Name: st.spec.Name, Desired: st.desired(), Running: run, Started: st.started, Stopped: st.stoppedN,
-			FailedLaunches: st.failedLaunch, Lost: st.lost, TimeToStart: Percentiles{quantile(0.5, w), quantile(0.95, w), quantile(0.99, w)}}
+			FailedLaunches: st.failedLaunch, Lost: st.lost, TimeToStart: Percentiles{quantile(0.5, w), quantile(0.95, w), quantile(0.99, w)},
+			BelowDesiredPercent: round2(percent(float64(st.belowMinutes), float64(st.minutes)))}
 		if d := st.shards[0].state.Primary(); d != nil {
 			ss.Rollout = string(d.RolloutState)
 		}

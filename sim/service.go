@@ -31,8 +31,10 @@ type svcState struct {
 	usage   *usageModel
 	groups  []*scheduler.TargetGroup // of its loadBalancers
 
-	// Figures for the summary.
+	// Figures for the summary. minutes counts the minute ticks, and
+	// belowMinutes those at which fewer tasks ran than desired.
 	started, stoppedN, failedLaunch, lost int
+	minutes, belowMinutes                 int
 	waits                                 []float64 // seconds from PROVISIONING (or the shortfall) to a start
 }
 

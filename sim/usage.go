@@ -149,6 +149,10 @@ func (s *simulator) minute() {
 	now := s.eng.Now()
 	wall := s.wall()
 	for _, st := range s.services.svcs {
+		st.minutes++
+		if run, _ := st.counts(); run < st.desired() {
+			st.belowMinutes++
+		}
 		cpu, mem, req, ok := st.serviceMetrics(now)
 		if ok {
 			st.record(autoscale.ECSServiceAverageCPUUtilization, wall, cpu)

@@ -17,11 +17,11 @@ import (
 	"gonum.org/v1/plot/vg/vgimg"
 )
 
-// WriteTable prints a legend naming each parameter p1, p2, ..., then one
-// row per run: its number, the parameters' values, the placement, tasks
-// submitted, placed, never placed and lost (standalone tasks whose
-// instance went away), time to place p99, instance-hours, cost, cost per
-// provider, and service tasks lost.
+// WriteSweepTable prints a legend naming each parameter p1, p2, ..., then
+// one row per run: its number, the parameters' values, the placement,
+// tasks submitted, placed, never placed and lost (standalone tasks whose
+// instance went away), time to place p99, instance-hours, peak instances,
+// cost, cost per provider, and service tasks lost.
 func WriteSweepTable(w io.Writer, r *sim.SweepResult) error {
 	fmt.Fprintf(w, "scenario %s, seed %d, %s simulated, %d runs\n\n", r.Scenario, r.Seed, shortDuration(r.Duration), len(r.Rows))
 	fmt.Fprintln(w, "parameters:")
@@ -35,7 +35,7 @@ func WriteSweepTable(w io.Writer, r *sim.SweepResult) error {
 	for i := range r.Params {
 		head = append(head, "p"+strconv.Itoa(i+1))
 	}
-	head = append(head, "placement", "submitted", "placed", "never placed", "lost", "ttp p99 (s)", "instance-hours", "cost ($)")
+	head = append(head, "placement", "submitted", "placed", "never placed", "lost", "ttp p99 (s)", "instance-hours", "peak", "cost ($)")
 	for _, p := range pk {
 		head = append(head, p+" ($)")
 	}
@@ -44,7 +44,7 @@ func WriteSweepTable(w io.Writer, r *sim.SweepResult) error {
 	for i, row := range r.Rows {
 		s := &row.Summary
 		cells := append(append([]string{strconv.Itoa(i + 1)}, row.Values...), s.Variant, strconv.Itoa(s.Submitted), strconv.Itoa(s.Placed), strconv.Itoa(s.NeverPlaced),
-			strconv.Itoa(s.Lost), fixed(s.TimeToPlace.P99, 1), fixed(s.InstanceHours, 1), fixed(s.Cost, 2))
+			strconv.Itoa(s.Lost), fixed(s.TimeToPlace.P99, 1), fixed(s.InstanceHours, 1), strconv.Itoa(s.PeakInstances), fixed(s.Cost, 2))
 		for _, p := range pk {
 			cells = append(cells, fixed(s.CostByProvider[p], 2))
 		}
@@ -68,7 +68,7 @@ func sweepProviders(r *sim.SweepResult) []string {
 	return slices.Sorted(maps.Keys(provs))
 }
 
-// WritePlot draws the sweep as a PNG: cost against time-to-place p99, one
+// WriteSweepPlot draws the sweep as a PNG: cost against time-to-place p99, one
 // point per run labelled with its number in the table, the runs that lost
 // tasks (Spot interruptions, scale-in) in a second colour.
 func WriteSweepPlot(w io.Writer, r *sim.SweepResult) error {

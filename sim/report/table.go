@@ -58,6 +58,7 @@ func WriteTable(w io.Writer, c *sim.Comparison) error {
 	row("time to place p50 (s)", func(s *sim.Summary) string { return num(s.TimeToPlace.P50) })
 	row("time to place p95 (s)", func(s *sim.Summary) string { return num(s.TimeToPlace.P95) })
 	row("time to place p99 (s)", func(s *sim.Summary) string { return num(s.TimeToPlace.P99) })
+	row("tasks that waited %", func(s *sim.Summary) string { return num(s.WaitedPercent) })
 	row("cpu utilization mean / p95 %", func(s *sim.Summary) string { return num(s.CPU.Mean) + " / " + num(s.CPU.P95) })
 	row("memory utilization mean / p95 %", func(s *sim.Summary) string { return num(s.Memory.Mean) + " / " + num(s.Memory.P95) })
 	if hasGPU(c) {
@@ -68,29 +69,45 @@ func WriteTable(w io.Writer, c *sim.Comparison) error {
 	row("instances in use (mean)", func(s *sim.Summary) string { return num(s.InstancesInUse) })
 	row("instance-hours", func(s *sim.Summary) string { return num(s.InstanceHours) })
 	row("cost ($)", func(s *sim.Summary) string { return fixed(s.Cost, 2) })
+	row("peak instances", func(s *sim.Summary) string { return strconv.Itoa(s.PeakInstances) })
+	useRows("by type: hours / peak / $", c, row, func(s *sim.Summary) map[string]sim.CapacityUse { return s.InstanceTypes })
+	useRows("by provider: hours / peak / $", c, row, func(s *sim.Summary) map[string]sim.CapacityUse { return s.Providers })
 	plannerRows(c, row)
 	return tw.Flush()
 }
 
-// plannerRows adds the cost per capacity provider and each service's
-// figures, for runs that have them.
+// useRows adds a heading and one row per key of a capacity split (instance
+// types, providers) that any result has: hours, peak instances and cost.
+func useRows(heading string, c *sim.Comparison, row func(string, func(*sim.Summary) string), split func(*sim.Summary) map[string]sim.CapacityUse) {
+	keys := map[string]bool{}
+	for _, r := range c.Results {
+		for k := range split(&r.Summary) {
+			keys[k] = true
+		}
+	}
+	if len(keys) == 0 {
+		return
+	}
+	row(heading, func(*sim.Summary) string { return "" })
+	for _, k := range slices.Sorted(maps.Keys(keys)) {
+		row("  "+k, func(s *sim.Summary) string {
+			u := split(s)[k]
+			return fixed(u.InstanceHours, 1) + " / " + strconv.Itoa(u.PeakInstances) + " / " + fixed(u.Cost, 2)
+		})
+	}
+}
+
+// plannerRows adds each service's figures, for runs that have them.
 func plannerRows(c *sim.Comparison, row func(string, func(*sim.Summary) string)) {
-	provs := map[string]bool{}
 	var svcs []string
 	seen := map[string]bool{}
 	for _, r := range c.Results {
-		for k := range r.Summary.CostByProvider {
-			provs[k] = true
-		}
 		for _, ss := range r.Summary.Services {
 			if !seen[ss.Name] {
 				seen[ss.Name] = true
 				svcs = append(svcs, ss.Name)
 			}
 		}
-	}
-	for _, p := range slices.Sorted(maps.Keys(provs)) {
-		row("  "+p+" ($)", func(s *sim.Summary) string { return fixed(s.CostByProvider[p], 2) })
 	}
 	svc := func(s *sim.Summary, name string) *sim.ServiceSummary {
 		for i := range s.Services {
@@ -111,6 +128,9 @@ func plannerRows(c *sim.Comparison, row func(string, func(*sim.Summary) string))
 		})
 		row("  time to start p99 (s)", func(s *sim.Summary) string {
 			return fixed(svc(s, name).TimeToStart.P99, 1)
+		})
+		row("  time below desired %", func(s *sim.Summary) string {
+			return fixed(svc(s, name).BelowDesiredPercent, 1)
 		})
 	}
 }
