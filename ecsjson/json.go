@@ -280,4 +280,4 @@ func docError(err error) error {
 }
 
 // shorten cuts s for a message; see jsondoc.Shorten.
-func shorten(s string, max int) string { return jsondoc.Shorten(s, max) }
+func shorten(s string, max int) string { return fielderr.Shorten(s, max) }

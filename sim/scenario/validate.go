@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/berthsched/berth/internal/jsondoc"
+	"github.com/berthsched/berth/fielderr"
 	"github.com/berthsched/berth/internal/printable"
 	"github.com/berthsched/berth/placement"
 )
@@ -101,7 +101,7 @@ func (f *Fleet) validate(nativeTrace bool) error {
 		case t.PricePerHour > MaxPricePerHour:
 			return fmt.Errorf("sim: %s.pricePerHour: %g, expected at most %g", p, t.PricePerHour, float64(MaxPricePerHour))
 		case t.AgentVersion != "" && !validVersion(t.AgentVersion):
-			return fmt.Errorf("sim: %s.agentVersion: %q, expected an ECS agent release such as \"1.90.0\"", p, jsondoc.Shorten(t.AgentVersion, 40))
+			return fmt.Errorf("sim: %s.agentVersion: %q, expected an ECS agent release such as \"1.90.0\"", p, fielderr.Shorten(t.AgentVersion, 40))
 		case t.ENIs != nil && *t.ENIs < 0:
 			return fmt.Errorf("sim: %s.enis: %d is negative", p, *t.ENIs)
 		}
@@ -140,7 +140,7 @@ func (f *Fleet) validate(nativeTrace bool) error {
 			return fmt.Errorf("sim: %s.zones: missing: give a count per availability zone", p)
 		}
 		if pl.AgentVersion != "" && !validVersion(pl.AgentVersion) {
-			return fmt.Errorf("sim: %s.agentVersion: %q, expected an ECS agent release such as \"1.90.0\"", p, jsondoc.Shorten(pl.AgentVersion, 40))
+			return fmt.Errorf("sim: %s.agentVersion: %q, expected an ECS agent release such as \"1.90.0\"", p, fielderr.Shorten(pl.AgentVersion, 40))
 		}
 		for _, z := range sortedKeys(pl.Zones) {
 			if err := printable.Check(z); err != nil {

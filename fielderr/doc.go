@@ -1,4 +1,4 @@
-// Package field is berth's error for "this field of this document is
+// Package fielderr is berth's error for "this field of this document is
 // wrong": one type, *Error, that every reader and validator of a document
 // (a scenario, an ECS JSON document, an Application Auto Scaling
 // document, a trace file) returns, so that a caller locates any such
@@ -32,7 +32,7 @@
 // exported entry point adds a prefix once. A Go caller reads the parts
 // with errors.As:
 //
-//	var fe *field.Error
+//	var fe *fielderr.Error
 //	if errors.As(err, &fe) {
 //		fmt.Println(fe.File, fe.Line, fe.Path)
 //	}
@@ -46,4 +46,4 @@
 //
 // An *Error is immutable once returned and safe for concurrent use.
 // This package imports nothing of berth.
-package field
+package fielderr

@@ -1,4 +1,4 @@
-package field
+package fielderr
 
 import (
 	"errors"
@@ -99,7 +99,7 @@ func oneLine(s string) string {
 // formatted text. As with fmt.Errorf, a %w verb makes its operand the
 // cause:
 //
-//	field.Errorf("", "memberOf expression: %w", err)
+//	fielderr.Errorf("", "memberOf expression: %w", err)
 func Errorf(path, format string, args ...any) *Error {
 	err := fmt.Errorf(format, args...)
 	return &Error{Path: path, Msg: err.Error(), Err: errors.Unwrap(err)}

@@ -1,10 +1,10 @@
-package field_test
+package fielderr_test
 
 import (
 	"errors"
 	"fmt"
 
-	"github.com/berthsched/berth/field"
+	"github.com/berthsched/berth/fielderr"
 )
 
 // A validator builds the error where it finds it, with the path it knows;
@@ -12,12 +12,12 @@ import (
 func Example() {
 	validate := func(mode string) error {
 		if mode != "bridge" && mode != "awsvpc" {
-			return field.Invalid("networkMode", mode, "bridge or awsvpc")
+			return fielderr.Invalid("networkMode", mode, "bridge or awsvpc")
 		}
 		return nil
 	}
 	err := validate("host")
-	var fe *field.Error
+	var fe *fielderr.Error
 	if errors.As(err, &fe) {
 		err = fe.Under("services[2].taskDefinition").WithFile("scenario.json").At(14, 22)
 	}
@@ -29,8 +29,8 @@ func Example() {
 // library's prefix, keeping its cause.
 func ExampleWrap() {
 	errNoField := errors.New("binpack field \"gpu\": expected cpu or memory")
-	lib := fmt.Errorf("placement: %w", field.Errorf("", "%w", errNoField))
-	err := field.Wrap("workload.placement.strategies[0]", lib)
+	lib := fmt.Errorf("placement: %w", fielderr.Errorf("", "%w", errNoField))
+	err := fielderr.Wrap("workload.placement.strategies[0]", lib)
 	fmt.Println(err)
 	fmt.Println(errors.Is(err, errNoField))
 	// Output:
@@ -39,7 +39,7 @@ func ExampleWrap() {
 }
 
 func ExampleRequired() {
-	err := field.Required("fleet.instanceTypes[0].name", "")
-	fmt.Println(err, errors.Is(err, field.ErrRequired))
+	err := fielderr.Required("fleet.instanceTypes[0].name", "")
+	fmt.Println(err, errors.Is(err, fielderr.ErrRequired))
 	// Output: fleet.instanceTypes[0].name: missing true
 }

@@ -1,4 +1,4 @@
-package field
+package fielderr
 
 import (
 	"errors"
@@ -174,7 +174,7 @@ func TestNoStrippedPrefixes(t *testing.T) {
 		for i, line := range strings.Split(string(b), "\n") {
 			for _, p := range bad {
 				if strings.Contains(line, p) {
-					t.Errorf("%s:%d: %s: wrap a *field.Error (field.Wrap) instead of cutting a prefix off the text", path, i+1, p)
+					t.Errorf("%s:%d: %s: wrap a *fielderr.Error (fielderr.Wrap) instead of cutting a prefix off the text", path, i+1, p)
 				}
 			}
 		}
