@@ -2,7 +2,6 @@ package placement
 
 import (
 	"errors"
-	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -104,7 +103,7 @@ func (td *TaskDefinition) Supports(l LaunchType) error {
 	if slices.Contains(td.compatibleWith(), l) {
 		return nil
 	}
-	return fmt.Errorf("placement: launchType: %w %s (%s:%d compatibilities: %s)",
+	return fieldErrorf("launchType", "%w %s (%s:%d compatibilities: %s)",
 		ErrIncompatibleLaunchType, l, td.Family, td.Revision, td.compatibilities())
 }
 
