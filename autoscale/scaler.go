@@ -1,7 +1,6 @@
 package autoscale
 
 import (
-	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -35,7 +34,7 @@ func (p *Policy) Validate() error {
 		err = p.TargetTracking.Validate()
 	}
 	if err != nil {
-		return fieldErrorf("", "policy %q: %w", p.PolicyName, unprefixed(err))
+		return fieldErrorf("", "policy %q: %w", p.PolicyName, fielderr.Inner(err))
 	}
 	return nil
 }
@@ -418,14 +417,4 @@ func (s *Scaler) trackingProposal(name string, p *TargetTrackingPolicy, st State
 // document puts them under the document's path with fielderr.Wrap.
 func fieldErrorf(path, format string, args ...any) error {
 	return fmt.Errorf("autoscale: %w", fielderr.Errorf(path, format, args...))
-}
-
-// unprefixed returns the *fielderr.Error inside err, without the
-// package's prefix, for a message that nests it; err when it has none.
-func unprefixed(err error) error {
-	var fe *fielderr.Error
-	if errors.As(err, &fe) {
-		return fe
-	}
-	return err
 }

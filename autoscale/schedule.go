@@ -7,6 +7,8 @@ import (
 	"time"
 	_ "time/tzdata" // IANA zones on any machine, whatever its /usr/share/zoneinfo
 	"unicode"
+
+	"github.com/berthsched/berth/fielderr"
 )
 
 // ScheduledAction is a PutScheduledAction request. The Schedule is parsed
@@ -125,6 +127,9 @@ func (s Schedule) Next(after, anchor time.Time) (time.Time, bool) {
 }
 
 // ScheduleError is a schedule expression that does not parse.
+// ParseSchedule returns it as the cause of a *fielderr.Error at path
+// Schedule (errors.As finds either); its own message has the package
+// prefix.
 type ScheduleError struct {
 	Expr string // the whole expression
 	Msg  string // what was expected and what was found
@@ -157,7 +162,9 @@ func ParseSchedule(expr, timezone string) (Schedule, error) {
 	fail := func(format string, args ...any) (Schedule, error) {
 		// Parts of the expression quoted in the message stay on one line.
 		msg := controlChars.Replace(fmt.Sprintf(format, args...))
-		return Schedule{}, &ScheduleError{Expr: expr, Msg: msg}
+		se := &ScheduleError{Expr: expr, Msg: msg}
+		fe := &fielderr.Error{Path: "Schedule", Value: strconv.Quote(expr), Msg: strconv.Quote(expr) + ": " + msg, Err: se}
+		return Schedule{}, fmt.Errorf("autoscale: %w", fe)
 	}
 	if len(expr) == 0 || len(expr) > 1600 {
 		return fail("%d characters, expected 1 to 1600", len(expr))

@@ -15,9 +15,11 @@
 // verb keeps a typed cause, such as a *cql.Error, for errors.As). As the
 // error travels up, each level adds what it knows, on a copy: Under adds
 // the outer path ("services[2]" above "taskDefinition.cpu"), WithFile the
-// document's name, At the line and column. Wrap does the same for an
-// error from a library: it finds the *Error inside (errors.As), drops
-// the library's "pkg: " prefix around it and puts it under the path.
+// document's name, At the line and column. Wrap and Nest do the same for
+// an error from a library: they find the *Error inside (errors.As) and
+// drop the library's "pkg: " prefix around it; Wrap joins its path to
+// the document's (the library names the document's own keys), Nest keeps
+// it in the message (the library speaks its own terms).
 //
 // Paths are JSON-style (Key, Index and Join build them): object keys
 // joined with '.', array elements as [i], an odd key quoted as

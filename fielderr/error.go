@@ -148,10 +148,11 @@ func Unknown(path, expected string) *Error {
 	return &Error{Path: path, Msg: msg, Err: ErrUnknown}
 }
 
-// Wrap returns err as an error in the field at path. When err holds an
+// Wrap returns err as an error in the field at path, for a library's
+// error whose path is relative to path in the same document (placement's
+// "cpu" in a task definition at "taskDefinition"): when err holds an
 // *Error (errors.As), the result is that error Under path, and whatever
-// wraps it (a package's "pkg: " prefix) is dropped, so that a library's
-// error joins the document's path without its prefix; its cause is kept.
+// wraps it (a package's "pkg: " prefix) is dropped; its cause is kept.
 // Any other error becomes the message and the cause. Wrap(path, nil) is
 // nil.
 func Wrap(path string, err error) error {
@@ -163,6 +164,39 @@ func Wrap(path string, err error) error {
 		return fe.Under(path)
 	}
 	return &Error{Path: path, Msg: err.Error(), Err: err}
+}
+
+// Nest returns err as an error in the field at path, for a library's
+// error about the value at path in the library's own terms (a schedule's
+// "Timezone", a policy's "Alarm.Period"): the message is err's *Error
+// printed whole, its path included, without the package prefix around
+// it, and the cause is that *Error. Any other error becomes the message
+// and the cause. Nest(path, nil) is nil.
+//
+//	services[0].scaling: policy "cpu": Alarm.Period: 7s, expected ...
+func Nest(path string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var fe *Error
+	if errors.As(err, &fe) {
+		return &Error{Path: path, Msg: fe.Error(), Err: fe}
+	}
+	return &Error{Path: path, Msg: err.Error(), Err: err}
+}
+
+// Inner returns the *Error inside err (errors.As), without the package
+// prefixes wrapped around it, for a message that nests it:
+//
+//	fielderr.Errorf("", "policy %q: %w", name, fielderr.Inner(err))
+//
+// It returns err itself when err holds no *Error.
+func Inner(err error) error {
+	var fe *Error
+	if errors.As(err, &fe) {
+		return fe
+	}
+	return err
 }
 
 // WithFile returns a copy of e in file, unless e already names one.

@@ -96,8 +96,18 @@ func TestWrap(t *testing.T) {
 			t.Errorf("%s: Wrap mismatch (-want +got):\n%s", tt.name, diff)
 		}
 	}
-	if Wrap("a", nil) != nil {
-		t.Error("Wrap(a, nil) is not nil")
+	nested := Nest("a[1]", fmt.Errorf("autoscale: %w", inner))
+	if got, want := nested.Error(), "a[1]: field: bad field"; got != want {
+		t.Errorf("Nest(a[1], prefixed field error) = %q, want %q", got, want)
+	}
+	if !errors.Is(nested, cause) {
+		t.Errorf("Nest(...) = %v does not keep the cause", nested)
+	}
+	if got, want := Nest("a", cause).Error(), "a: bad field"; got != want {
+		t.Errorf("Nest(a, plain error) = %q, want %q", got, want)
+	}
+	if Wrap("a", nil) != nil || Nest("a", nil) != nil {
+		t.Error("Wrap or Nest (a, nil) is not nil")
 	}
 	if inner.Path != "field" {
 		t.Errorf("Wrap changed its argument: path %q", inner.Path)

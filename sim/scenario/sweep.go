@@ -3,10 +3,12 @@ package scenario
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 
+	"github.com/berthsched/berth/fielderr"
 	"github.com/berthsched/berth/internal/jsondoc"
 )
 
@@ -112,13 +114,15 @@ func (p SweepParam) Apply(sc *Scenario, value string) (*Scenario, error) {
 	}
 	name := "sweep " + p.Path + "=" + value
 	out, err := ReadScenario(bytes.NewReader(data), name)
-	if err != nil {
+	var fe *fielderr.Error
+	if errors.As(err, &fe) {
 		// The document is made up: its line and column mean nothing.
-		msg := strings.TrimPrefix(err.Error(), "sim: "+name+":")
-		if i := strings.Index(msg, ": "); i >= 0 && strings.Trim(msg[:i], "0123456789:") == "" {
-			msg = msg[i+2:]
-		}
-		return nil, fmt.Errorf("sim: %s: %s", name, strings.TrimSpace(msg))
+		c := *fe
+		c.Line, c.Column = 0, 0
+		return nil, fmt.Errorf("sim: %w", &c)
+	}
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }
