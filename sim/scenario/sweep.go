@@ -28,12 +28,12 @@ func ParseSweep(s string) (SweepParam, error) {
 	path, list, ok := strings.Cut(s, "=")
 	path = strings.TrimSpace(path)
 	if !ok || path == "" || list == "" {
-		return SweepParam{}, fmt.Errorf("sim: sweep %q: expected PARAM=v1,v2,...", s)
+		return SweepParam{}, fmt.Errorf("sim: %w", fielderr.Errorf("", "sweep %q: expected PARAM=v1,v2,...", s))
 	}
 	p := SweepParam{Path: path}
 	for _, v := range strings.Split(list, ",") {
 		if v = strings.TrimSpace(v); v == "" {
-			return SweepParam{}, fmt.Errorf("sim: sweep %q: empty value", s)
+			return SweepParam{}, fmt.Errorf("sim: %w", fielderr.Errorf("", "sweep %q: empty value", s))
 		}
 		p.Values = append(p.Values, v)
 	}
@@ -58,7 +58,7 @@ func splitPath(path string) ([]pathStep, error) {
 	for _, part := range strings.Split(path, ".") {
 		key, rest, _ := strings.Cut(part, "[")
 		if key == "" && len(steps) == 0 {
-			return nil, fmt.Errorf("sim: sweep %q: a path starts with a field name", path)
+			return nil, fmt.Errorf("sim: %w", fielderr.Errorf("", "sweep %q: a path starts with a field name", path))
 		}
 		if key != "" {
 			steps = append(steps, pathStep{key: key, index: -1})
@@ -70,12 +70,12 @@ func splitPath(path string) ([]pathStep, error) {
 				n, err = everyIndex, nil
 			}
 			if !ok || err != nil || n < 0 && n != everyIndex {
-				return nil, fmt.Errorf("sim: sweep %q: %q, expected [index] with an index of 0 or more, or [*]", path, "["+rest)
+				return nil, fmt.Errorf("sim: %w", fielderr.Errorf("", "sweep %q: %q, expected [index] with an index of 0 or more, or [*]", path, "["+rest))
 			}
 			steps = append(steps, pathStep{index: n})
 			rest = strings.TrimPrefix(after, "[")
 			if after != "" && !strings.HasPrefix(after, "[") {
-				return nil, fmt.Errorf("sim: sweep %q: unexpected %q after an index", path, after)
+				return nil, fmt.Errorf("sim: %w", fielderr.Errorf("", "sweep %q: unexpected %q after an index", path, after))
 			}
 		}
 	}
