@@ -31,8 +31,10 @@ type Error struct {
 	// document itself.
 	Path string
 	// Value is the offending value as the message quotes it, shortened to
-	// MaxValue bytes; "" when the error is not about one value (a missing
-	// field, a read error).
+	// MaxValue bytes, as Invalid, Wrong, Duplicate and the JSON reader's
+	// key errors record it; "" when the error is not about one value (a
+	// missing field, a read error) or its constructor did not record it
+	// (Errorf).
 	Value string
 	// Msg is the message after the path: what is wrong and what was
 	// expected, such as `"bridgex", expected bridge or awsvpc`. It
