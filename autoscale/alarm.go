@@ -1,7 +1,6 @@
 package autoscale
 
 import (
-	"fmt"
 	"math"
 	"sort"
 	"time"
@@ -153,24 +152,24 @@ type Alarm struct {
 func (a Alarm) Validate() error {
 	switch {
 	case a.MetricName == "":
-		return fmt.Errorf("autoscale: Alarm.MetricName: missing")
+		return fieldErrorf("Alarm.MetricName", "missing")
 	case math.IsNaN(a.Threshold) || math.IsInf(a.Threshold, 0):
-		return fmt.Errorf("autoscale: Alarm.Threshold: %v is not a finite number", a.Threshold)
+		return fieldErrorf("Alarm.Threshold", "%v is not a finite number", a.Threshold)
 	case !a.ComparisonOperator.valid():
-		return fmt.Errorf("autoscale: Alarm.ComparisonOperator: %q is not one of GreaterThanOrEqualToThreshold, GreaterThanThreshold, LessThanThreshold, LessThanOrEqualToThreshold", a.ComparisonOperator)
+		return fieldErrorf("Alarm.ComparisonOperator", "%q is not one of GreaterThanOrEqualToThreshold, GreaterThanThreshold, LessThanThreshold, LessThanOrEqualToThreshold", a.ComparisonOperator)
 	case a.EvaluationPeriods < 1:
-		return fmt.Errorf("autoscale: Alarm.EvaluationPeriods: %d, expected 1 or more", a.EvaluationPeriods)
+		return fieldErrorf("Alarm.EvaluationPeriods", "%d, expected 1 or more", a.EvaluationPeriods)
 	case a.DatapointsToAlarm < 0 || a.DatapointsToAlarm > a.EvaluationPeriods:
-		return fmt.Errorf("autoscale: Alarm.DatapointsToAlarm: %d, expected 1 to EvaluationPeriods (%d)", a.DatapointsToAlarm, a.EvaluationPeriods)
+		return fieldErrorf("Alarm.DatapointsToAlarm", "%d, expected 1 to EvaluationPeriods (%d)", a.DatapointsToAlarm, a.EvaluationPeriods)
 	case a.Period < 0 || a.Period%time.Second != 0:
-		return fmt.Errorf("autoscale: Alarm.Period: %v, expected a positive whole number of seconds", a.Period)
+		return fieldErrorf("Alarm.Period", "%v, expected a positive whole number of seconds", a.Period)
 	case a.Period > MaxEvaluationRange:
-		return fmt.Errorf("autoscale: Alarm.Period: %v, expected at most %v", a.Period, MaxEvaluationRange)
+		return fieldErrorf("Alarm.Period", "%v, expected at most %v", a.Period, MaxEvaluationRange)
 	case a.EvaluationPeriods > int(a.maxRange()/a.period()):
-		return fmt.Errorf("autoscale: Alarm.EvaluationPeriods: %d periods of %v, expected at most %d (EvaluationPeriods x Period at most %v)",
+		return fieldErrorf("Alarm.EvaluationPeriods", "%d periods of %v, expected at most %d (EvaluationPeriods x Period at most %v)",
 			a.EvaluationPeriods, a.period(), int(a.maxRange()/a.period()), a.maxRange())
 	case !a.Statistic.valid():
-		return fmt.Errorf("autoscale: Alarm.Statistic: %q is not one of Average, Sum, Minimum, Maximum, SampleCount", a.Statistic)
+		return fieldErrorf("Alarm.Statistic", "%q is not one of Average, Sum, Minimum, Maximum, SampleCount", a.Statistic)
 	}
 	return nil
 }

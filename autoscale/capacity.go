@@ -34,25 +34,25 @@ const (
 // with Auto Scaling group providers.
 func (s CapacityProviderStrategy) Validate() error {
 	if len(s) == 0 {
-		return fmt.Errorf("autoscale: capacityProviderStrategy: empty")
+		return fieldErrorf("capacityProviderStrategy", "empty")
 	}
 	if len(s) > MaxStrategyItems {
-		return fmt.Errorf("autoscale: capacityProviderStrategy: %d providers, expected at most %d", len(s), MaxStrategyItems)
+		return fieldErrorf("capacityProviderStrategy", "%d providers, expected at most %d", len(s), MaxStrategyItems)
 	}
 	base, weighted, fargate := -1, false, 0
 	seen := map[string]bool{}
 	for i, it := range s {
 		switch {
 		case it.CapacityProvider == "":
-			return fmt.Errorf("autoscale: capacityProviderStrategy[%d].capacityProvider: missing", i)
+			return fieldErrorf(fmt.Sprintf("capacityProviderStrategy[%d].capacityProvider", i), "missing")
 		case seen[it.CapacityProvider]:
-			return fmt.Errorf("autoscale: capacityProviderStrategy[%d].capacityProvider: %q appears twice", i, it.CapacityProvider)
+			return fieldErrorf(fmt.Sprintf("capacityProviderStrategy[%d].capacityProvider", i), "%q appears twice", it.CapacityProvider)
 		case it.Weight < 0 || it.Weight > MaxWeight:
-			return fmt.Errorf("autoscale: capacityProviderStrategy[%d].weight: %d, expected 0 to %d", i, it.Weight, MaxWeight)
+			return fieldErrorf(fmt.Sprintf("capacityProviderStrategy[%d].weight", i), "%d, expected 0 to %d", it.Weight, MaxWeight)
 		case it.Base < 0 || it.Base > MaxBase:
-			return fmt.Errorf("autoscale: capacityProviderStrategy[%d].base: %d, expected 0 to %d", i, it.Base, MaxBase)
+			return fieldErrorf(fmt.Sprintf("capacityProviderStrategy[%d].base", i), "%d, expected 0 to %d", it.Base, MaxBase)
 		case it.Base > 0 && base >= 0:
-			return fmt.Errorf("autoscale: capacityProviderStrategy[%d].base: %d, but item %d already defines a base; only one may", i, it.Base, base)
+			return fieldErrorf(fmt.Sprintf("capacityProviderStrategy[%d].base", i), "%d, but item %d already defines a base; only one may", it.Base, base)
 		}
 		seen[it.CapacityProvider] = true
 		if it.Base > 0 {
@@ -64,10 +64,10 @@ func (s CapacityProviderStrategy) Validate() error {
 		}
 	}
 	if len(s) > 1 && !weighted {
-		return fmt.Errorf("autoscale: capacityProviderStrategy: every weight is 0, expected at least one above 0")
+		return fieldErrorf("capacityProviderStrategy", "every weight is 0, expected at least one above 0")
 	}
 	if fargate > 0 && fargate < len(s) {
-		return fmt.Errorf("autoscale: capacityProviderStrategy: mixes FARGATE providers with Auto Scaling group providers")
+		return fieldErrorf("capacityProviderStrategy", "mixes FARGATE providers with Auto Scaling group providers")
 	}
 	return nil
 }
@@ -171,17 +171,17 @@ const (
 func (m ManagedScaling) Validate() error {
 	switch {
 	case m.Status != "" && m.Status != Enabled && m.Status != Disabled:
-		return fmt.Errorf("autoscale: managedScaling.status: %q, expected ENABLED or DISABLED", m.Status)
+		return fieldErrorf("managedScaling.status", "%q, expected ENABLED or DISABLED", m.Status)
 	case m.TargetCapacity < 0 || m.TargetCapacity > 100:
-		return fmt.Errorf("autoscale: managedScaling.targetCapacity: %d, expected 1 to 100", m.TargetCapacity)
+		return fieldErrorf("managedScaling.targetCapacity", "%d, expected 1 to 100", m.TargetCapacity)
 	case m.MinimumScalingStepSize < 0 || m.MinimumScalingStepSize > 10000:
-		return fmt.Errorf("autoscale: managedScaling.minimumScalingStepSize: %d, expected 1 to 10000", m.MinimumScalingStepSize)
+		return fieldErrorf("managedScaling.minimumScalingStepSize", "%d, expected 1 to 10000", m.MinimumScalingStepSize)
 	case m.MaximumScalingStepSize < 0 || m.MaximumScalingStepSize > 10000:
-		return fmt.Errorf("autoscale: managedScaling.maximumScalingStepSize: %d, expected 1 to 10000", m.MaximumScalingStepSize)
+		return fieldErrorf("managedScaling.maximumScalingStepSize", "%d, expected 1 to 10000", m.MaximumScalingStepSize)
 	case m.withDefaults().MaximumScalingStepSize < m.withDefaults().MinimumScalingStepSize:
-		return fmt.Errorf("autoscale: managedScaling.maximumScalingStepSize: %d is below minimumScalingStepSize %d", m.MaximumScalingStepSize, m.MinimumScalingStepSize)
+		return fieldErrorf("managedScaling.maximumScalingStepSize", "%d is below minimumScalingStepSize %d", m.MaximumScalingStepSize, m.MinimumScalingStepSize)
 	case m.InstanceWarmupPeriod > 10000*time.Second || m.InstanceWarmupPeriod%time.Second != 0:
-		return fmt.Errorf("autoscale: managedScaling.instanceWarmupPeriod: %v, expected 0 to 10000 whole seconds", m.InstanceWarmupPeriod)
+		return fieldErrorf("managedScaling.instanceWarmupPeriod", "%v, expected 0 to 10000 whole seconds", m.InstanceWarmupPeriod)
 	}
 	return nil
 }
@@ -344,22 +344,22 @@ func (p *AutoScalingGroupProvider) Validate() error {
 	switch p.ManagedTerminationProtection {
 	case "", Enabled, Disabled:
 	default:
-		return fmt.Errorf("autoscale: managedTerminationProtection: %q, expected ENABLED or DISABLED", p.ManagedTerminationProtection)
+		return fieldErrorf("managedTerminationProtection", "%q, expected ENABLED or DISABLED", p.ManagedTerminationProtection)
 	}
 	n := p.Name
 	if n == "" || len(n) > 255 || strings.IndexFunc(n, func(r rune) bool {
 		return !(r == '_' || r == '-' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z')
 	}) >= 0 {
-		return fmt.Errorf("autoscale: name: %q, expected 1 to 255 letters, digits, '_' or '-'", n)
+		return fieldErrorf("name", "%q, expected 1 to 255 letters, digits, '_' or '-'", n)
 	}
 	for _, prefix := range []string{"aws", "ecs", "fargate"} {
 		if strings.HasPrefix(strings.ToLower(n), prefix) {
-			return fmt.Errorf("autoscale: name: %q starts with %q, which is reserved", n, prefix)
+			return fieldErrorf("name", "%q starts with %q, which is reserved", n, prefix)
 		}
 	}
 	for i, t := range p.InstanceTypes {
 		if t.CPU < 0 || t.MemoryMiB < 0 || t.GPUs < 0 {
-			return fmt.Errorf("autoscale: InstanceTypes[%d]: %s has a negative resource", i, t.Name)
+			return fieldErrorf(fmt.Sprintf("InstanceTypes[%d]", i), "%s has a negative resource", t.Name)
 		}
 	}
 	return nil

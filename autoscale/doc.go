@@ -91,7 +91,10 @@
 //
 // Errors are one line, start with "autoscale: " and name the field, such
 // as "autoscale: StepAdjustments[1].MetricIntervalLowerBound: 5 overlaps
-// step 0 [0, 10)". Invalid input never panics; MustParseSchedule panics by
+// step 0 [0, 10)". Behind the prefix is a *fielderr.Error (errors.As)
+// whose Path is the field, in the API's names, when the message starts
+// with one; a schedule that does not parse has a *ScheduleError as its
+// cause. Invalid input never panics; MustParseSchedule panics by
 // design. Every type is a value whose methods do not modify it, so one
 // Scaler, policy or provider may be used from several goroutines.
 //

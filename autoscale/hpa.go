@@ -71,11 +71,11 @@ func ptr[T any](v T) *T { return &v }
 func (h *HorizontalPodAutoscaler) Validate() error {
 	switch {
 	case h.MinReplicas < 0:
-		return fmt.Errorf("autoscale: MinReplicas: %d is negative", h.MinReplicas)
+		return fieldErrorf("MinReplicas", "%d is negative", h.MinReplicas)
 	case h.MaxReplicas < 1 || h.MaxReplicas < h.MinReplicas:
-		return fmt.Errorf("autoscale: MaxReplicas: %d, expected at least 1 and at least MinReplicas (%d)", h.MaxReplicas, h.MinReplicas)
+		return fieldErrorf("MaxReplicas", "%d, expected at least 1 and at least MinReplicas (%d)", h.MaxReplicas, h.MinReplicas)
 	case h.Tolerance < 0 || math.IsNaN(h.Tolerance):
-		return fmt.Errorf("autoscale: Tolerance: %v is negative", h.Tolerance)
+		return fieldErrorf("Tolerance", "%v is negative", h.Tolerance)
 	}
 	for _, r := range []struct {
 		name  string
@@ -85,21 +85,21 @@ func (h *HorizontalPodAutoscaler) Validate() error {
 			continue
 		}
 		if w := r.rules.StabilizationWindowSeconds; w != nil && (*w < 0 || *w > 3600) {
-			return fmt.Errorf("autoscale: %s.StabilizationWindowSeconds: %d, expected 0 to 3600", r.name, *w)
+			return fieldErrorf(r.name+".StabilizationWindowSeconds", "%d, expected 0 to 3600", *w)
 		}
 		switch r.rules.SelectPolicy {
 		case "", HPASelectMax, HPASelectMin, HPASelectDisabled:
 		default:
-			return fmt.Errorf("autoscale: %s.SelectPolicy: %q is not one of Max, Min, Disabled", r.name, r.rules.SelectPolicy)
+			return fieldErrorf(r.name+".SelectPolicy", "%q is not one of Max, Min, Disabled", r.rules.SelectPolicy)
 		}
 		for i, p := range r.rules.Policies {
 			switch {
 			case p.Type != HPAPods && p.Type != HPAPercent:
-				return fmt.Errorf("autoscale: %s.Policies[%d].Type: %q is not one of Pods, Percent", r.name, i, p.Type)
+				return fieldErrorf(fmt.Sprintf("%s.Policies[%d].Type", r.name, i), "%q is not one of Pods, Percent", p.Type)
 			case p.Value < 1:
-				return fmt.Errorf("autoscale: %s.Policies[%d].Value: %d, expected 1 or more", r.name, i, p.Value)
+				return fieldErrorf(fmt.Sprintf("%s.Policies[%d].Value", r.name, i), "%d, expected 1 or more", p.Value)
 			case p.PeriodSeconds < 1 || p.PeriodSeconds > 1800:
-				return fmt.Errorf("autoscale: %s.Policies[%d].PeriodSeconds: %d, expected 1 to 1800", r.name, i, p.PeriodSeconds)
+				return fieldErrorf(fmt.Sprintf("%s.Policies[%d].PeriodSeconds", r.name, i), "%d, expected 1 to 1800", p.PeriodSeconds)
 			}
 		}
 	}

@@ -5,6 +5,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/berthsched/berth/fielderr"
 )
 
 // Policy is a PutScalingPolicy request: a name and exactly one
@@ -21,18 +23,18 @@ func (p *Policy) Validate() error {
 	var err error
 	switch {
 	case p.PolicyName == "":
-		return fmt.Errorf("autoscale: PolicyName: missing")
+		return fieldErrorf("PolicyName", "missing")
 	case p.StepScaling == nil && p.TargetTracking == nil:
-		return fmt.Errorf("autoscale: policy %q: no StepScaling or TargetTracking configuration", p.PolicyName)
+		return fieldErrorf("", "policy %q: no StepScaling or TargetTracking configuration", p.PolicyName)
 	case p.StepScaling != nil && p.TargetTracking != nil:
-		return fmt.Errorf("autoscale: policy %q: both StepScaling and TargetTracking configurations, expected one", p.PolicyName)
+		return fieldErrorf("", "policy %q: both StepScaling and TargetTracking configurations, expected one", p.PolicyName)
 	case p.StepScaling != nil:
 		err = p.StepScaling.Validate()
 	default:
 		err = p.TargetTracking.Validate()
 	}
 	if err != nil {
-		return fmt.Errorf("autoscale: policy %q: %s", p.PolicyName, strings.TrimPrefix(err.Error(), "autoscale: "))
+		return fieldErrorf("", "policy %q: %w", p.PolicyName, fielderr.Inner(err))
 	}
 	return nil
 }
@@ -74,10 +76,10 @@ func (s *Scaler) Validate() error {
 		return err
 	}
 	if len(s.Policies) > MaxPoliciesPerTarget {
-		return fmt.Errorf("autoscale: Policies: %d policies on one target, expected at most %d", len(s.Policies), MaxPoliciesPerTarget)
+		return fieldErrorf("Policies", "%d policies on one target, expected at most %d", len(s.Policies), MaxPoliciesPerTarget)
 	}
 	if len(s.ScheduledActions) > MaxScheduledActionsPerTarget {
-		return fmt.Errorf("autoscale: ScheduledActions: %d actions on one target, expected at most %d", len(s.ScheduledActions), MaxScheduledActionsPerTarget)
+		return fieldErrorf("ScheduledActions", "%d actions on one target, expected at most %d", len(s.ScheduledActions), MaxScheduledActionsPerTarget)
 	}
 	seen := map[string]bool{}
 	for i := range s.Policies {
@@ -86,7 +88,7 @@ func (s *Scaler) Validate() error {
 			return err
 		}
 		if seen[p.PolicyName] {
-			return fmt.Errorf("autoscale: policy %q: PolicyName is used twice", p.PolicyName)
+			return fieldErrorf("", "policy %q: PolicyName is used twice", p.PolicyName)
 		}
 		seen[p.PolicyName] = true
 	}
@@ -97,7 +99,7 @@ func (s *Scaler) Validate() error {
 			return err
 		}
 		if seen[a.ScheduledActionName] {
-			return fmt.Errorf("autoscale: scheduled action %q: ScheduledActionName is used twice", a.ScheduledActionName)
+			return fieldErrorf("", "scheduled action %q: ScheduledActionName is used twice", a.ScheduledActionName)
 		}
 		seen[a.ScheduledActionName] = true
 	}
@@ -407,4 +409,12 @@ func (s *Scaler) trackingProposal(name string, p *TargetTrackingPolicy, st State
 	}
 	r := fmt.Sprintf("policy %s: %s at most %s below target %s: %d -> %d", name, p.MetricName(), fmtFloat(peak), fmtFloat(p.TargetValue), cur, c)
 	return out, &proposal{capacity: c, cooldown: cooldownOrDefault(p.ScaleInCooldown), reason: r}
+}
+
+// fieldErrorf returns the error, with the package's prefix, of the field
+// at path of what the caller gave (a policy, a scalable target, a
+// provider); "" is the value itself. A caller that reads these from a
+// document puts them under the document's path with fielderr.Wrap.
+func fieldErrorf(path, format string, args ...any) error {
+	return fmt.Errorf("autoscale: %w", fielderr.Errorf(path, format, args...))
 }

@@ -7,6 +7,8 @@ import (
 	"time"
 	_ "time/tzdata" // IANA zones on any machine, whatever its /usr/share/zoneinfo
 	"unicode"
+
+	"github.com/berthsched/berth/fielderr"
 )
 
 // ScheduledAction is a PutScheduledAction request. The Schedule is parsed
@@ -31,27 +33,27 @@ func (a *ScheduledAction) Validate() error {
 	n := a.ScheduledActionName
 	switch {
 	case n == "" || len(n) > 256:
-		return fmt.Errorf("autoscale: ScheduledActionName: %q, expected 1 to 256 characters", n)
+		return fieldErrorf("ScheduledActionName", "%q, expected 1 to 256 characters", n)
 	case strings.TrimSpace(n) != n:
-		return fmt.Errorf("autoscale: ScheduledActionName: %q has leading or trailing spaces", n)
+		return fieldErrorf("ScheduledActionName", "%q has leading or trailing spaces", n)
 	case strings.ContainsAny(n, ":/|") || strings.IndexFunc(n, unicode.IsControl) >= 0:
-		return fmt.Errorf("autoscale: ScheduledActionName: %q contains a control character, ':', '/' or '|'", n)
+		return fieldErrorf("ScheduledActionName", "%q contains a control character, ':', '/' or '|'", n)
 	case a.Schedule.kind == 0:
-		return fmt.Errorf("autoscale: scheduled action %q: Schedule: missing", n)
+		return fieldErrorf("", "scheduled action %q: Schedule: missing", n)
 	case !a.StartTime.IsZero() && !a.EndTime.IsZero() && !a.EndTime.After(a.StartTime):
-		return fmt.Errorf("autoscale: scheduled action %q: EndTime: %s is not after StartTime %s", n,
+		return fieldErrorf("", "scheduled action %q: EndTime: %s is not after StartTime %s", n,
 			a.EndTime.UTC().Format(time.RFC3339), a.StartTime.UTC().Format(time.RFC3339))
 	}
 	act := a.ScalableTargetAction
 	switch {
 	case act.MinCapacity == nil && act.MaxCapacity == nil:
-		return fmt.Errorf("autoscale: scheduled action %q: ScalableTargetAction: sets neither MinCapacity nor MaxCapacity", n)
+		return fieldErrorf("", "scheduled action %q: ScalableTargetAction: sets neither MinCapacity nor MaxCapacity", n)
 	case act.MinCapacity != nil && *act.MinCapacity < 0:
-		return fmt.Errorf("autoscale: scheduled action %q: ScalableTargetAction.MinCapacity: %d is negative", n, *act.MinCapacity)
+		return fieldErrorf("", "scheduled action %q: ScalableTargetAction.MinCapacity: %d is negative", n, *act.MinCapacity)
 	case act.MaxCapacity != nil && *act.MaxCapacity < 0:
-		return fmt.Errorf("autoscale: scheduled action %q: ScalableTargetAction.MaxCapacity: %d is negative", n, *act.MaxCapacity)
+		return fieldErrorf("", "scheduled action %q: ScalableTargetAction.MaxCapacity: %d is negative", n, *act.MaxCapacity)
 	case act.MinCapacity != nil && act.MaxCapacity != nil && *act.MaxCapacity < *act.MinCapacity:
-		return fmt.Errorf("autoscale: scheduled action %q: ScalableTargetAction.MaxCapacity: %d is below MinCapacity %d", n, *act.MaxCapacity, *act.MinCapacity)
+		return fieldErrorf("", "scheduled action %q: ScalableTargetAction.MaxCapacity: %d is below MinCapacity %d", n, *act.MaxCapacity, *act.MinCapacity)
 	}
 	return nil
 }
@@ -125,6 +127,9 @@ func (s Schedule) Next(after, anchor time.Time) (time.Time, bool) {
 }
 
 // ScheduleError is a schedule expression that does not parse.
+// ParseSchedule returns it as the cause of a *fielderr.Error at path
+// Schedule (errors.As finds either); its own message has the package
+// prefix.
 type ScheduleError struct {
 	Expr string // the whole expression
 	Msg  string // what was expected and what was found
@@ -146,18 +151,20 @@ func ParseSchedule(expr, timezone string) (Schedule, error) {
 	s := Schedule{expr: expr, loc: time.UTC}
 	if timezone != "" {
 		if timezone == "Local" {
-			return Schedule{}, fmt.Errorf("autoscale: Timezone: %q depends on the machine, expected an IANA zone name such as America/New_York", timezone)
+			return Schedule{}, fieldErrorf("Timezone", "%q depends on the machine, expected an IANA zone name such as America/New_York", timezone)
 		}
 		loc, err := time.LoadLocation(timezone)
 		if err != nil {
-			return Schedule{}, fmt.Errorf("autoscale: Timezone: %q is not an IANA time zone", timezone)
+			return Schedule{}, fieldErrorf("Timezone", "%q is not an IANA time zone", timezone)
 		}
 		s.loc = loc
 	}
 	fail := func(format string, args ...any) (Schedule, error) {
 		// Parts of the expression quoted in the message stay on one line.
 		msg := controlChars.Replace(fmt.Sprintf(format, args...))
-		return Schedule{}, &ScheduleError{Expr: expr, Msg: msg}
+		se := &ScheduleError{Expr: expr, Msg: msg}
+		fe := &fielderr.Error{Path: "Schedule", Value: strconv.Quote(expr), Msg: strconv.Quote(expr) + ": " + msg, Err: se}
+		return Schedule{}, fmt.Errorf("autoscale: %w", fe)
 	}
 	if len(expr) == 0 || len(expr) > 1600 {
 		return fail("%d characters, expected 1 to 1600", len(expr))

@@ -98,23 +98,23 @@ func (p *StepScalingPolicy) Validate() error {
 	switch p.AdjustmentType {
 	case ChangeInCapacity, PercentChangeInCapacity, ExactCapacity:
 	case "":
-		return fmt.Errorf("autoscale: AdjustmentType: missing, expected ChangeInCapacity, PercentChangeInCapacity or ExactCapacity")
+		return fieldErrorf("AdjustmentType", "missing, expected ChangeInCapacity, PercentChangeInCapacity or ExactCapacity")
 	default:
-		return fmt.Errorf("autoscale: AdjustmentType: %q is not one of ChangeInCapacity, PercentChangeInCapacity, ExactCapacity", p.AdjustmentType)
+		return fieldErrorf("AdjustmentType", "%q is not one of ChangeInCapacity, PercentChangeInCapacity, ExactCapacity", p.AdjustmentType)
 	}
 	switch p.MetricAggregationType {
 	case "", AggregationAverage, AggregationMinimum, AggregationMaximum:
 	default:
-		return fmt.Errorf("autoscale: MetricAggregationType: %q is not one of Average, Minimum, Maximum", p.MetricAggregationType)
+		return fieldErrorf("MetricAggregationType", "%q is not one of Average, Minimum, Maximum", p.MetricAggregationType)
 	}
 	if p.MinAdjustmentMagnitude < 0 {
-		return fmt.Errorf("autoscale: MinAdjustmentMagnitude: %d is negative", p.MinAdjustmentMagnitude)
+		return fieldErrorf("MinAdjustmentMagnitude", "%d is negative", p.MinAdjustmentMagnitude)
 	}
 	if p.MinAdjustmentMagnitude > 0 && p.AdjustmentType != PercentChangeInCapacity {
-		return fmt.Errorf("autoscale: MinAdjustmentMagnitude: only allowed with PercentChangeInCapacity, found %s", p.AdjustmentType)
+		return fieldErrorf("MinAdjustmentMagnitude", "only allowed with PercentChangeInCapacity, found %s", p.AdjustmentType)
 	}
 	if p.Cooldown > 0 && p.Cooldown%time.Second != 0 {
-		return fmt.Errorf("autoscale: Cooldown: %v is not a whole number of seconds", p.Cooldown)
+		return fieldErrorf("Cooldown", "%v is not a whole number of seconds", p.Cooldown)
 	}
 	if err := validateSteps(p.AdjustmentType, p.StepAdjustments); err != nil {
 		return err
@@ -125,9 +125,9 @@ func (p *StepScalingPolicy) Validate() error {
 func validateSteps(kind AdjustmentType, steps []StepAdjustment) error {
 	switch {
 	case len(steps) == 0:
-		return fmt.Errorf("autoscale: StepAdjustments: empty, expected at least one step")
+		return fieldErrorf("StepAdjustments", "empty, expected at least one step")
 	case len(steps) > MaxStepAdjustments:
-		return fmt.Errorf("autoscale: StepAdjustments: %d steps, expected at most %d", len(steps), MaxStepAdjustments)
+		return fieldErrorf("StepAdjustments", "%d steps, expected at most %d", len(steps), MaxStepAdjustments)
 	}
 	nullLower, nullUpper := -1, -1
 	negLower, posUpper := -1, -1
@@ -135,19 +135,19 @@ func validateSteps(kind AdjustmentType, steps []StepAdjustment) error {
 		lo, hi := s.MetricIntervalLowerBound, s.MetricIntervalUpperBound
 		switch {
 		case lo == nil && hi == nil:
-			return fmt.Errorf("autoscale: StepAdjustments[%d]: both bounds are null, expected at least one", i)
+			return fieldErrorf(fmt.Sprintf("StepAdjustments[%d]", i), "both bounds are null, expected at least one")
 		case lo != nil && !finite(*lo):
-			return fmt.Errorf("autoscale: StepAdjustments[%d].MetricIntervalLowerBound: %v is not a finite number", i, *lo)
+			return fieldErrorf(fmt.Sprintf("StepAdjustments[%d].MetricIntervalLowerBound", i), "%v is not a finite number", *lo)
 		case hi != nil && !finite(*hi):
-			return fmt.Errorf("autoscale: StepAdjustments[%d].MetricIntervalUpperBound: %v is not a finite number", i, *hi)
+			return fieldErrorf(fmt.Sprintf("StepAdjustments[%d].MetricIntervalUpperBound", i), "%v is not a finite number", *hi)
 		case lo != nil && hi != nil && *hi <= *lo:
-			return fmt.Errorf("autoscale: StepAdjustments[%d].MetricIntervalUpperBound: %v is not above the lower bound %v", i, *hi, *lo)
+			return fieldErrorf(fmt.Sprintf("StepAdjustments[%d].MetricIntervalUpperBound", i), "%v is not above the lower bound %v", *hi, *lo)
 		case kind == ExactCapacity && s.ScalingAdjustment < 0:
-			return fmt.Errorf("autoscale: StepAdjustments[%d].ScalingAdjustment: %d is negative, expected 0 or more with ExactCapacity", i, s.ScalingAdjustment)
+			return fieldErrorf(fmt.Sprintf("StepAdjustments[%d].ScalingAdjustment", i), "%d is negative, expected 0 or more with ExactCapacity", s.ScalingAdjustment)
 		}
 		if lo == nil {
 			if nullLower >= 0 {
-				return fmt.Errorf("autoscale: StepAdjustments[%d].MetricIntervalLowerBound: null, but step %d already has a null lower bound", i, nullLower)
+				return fieldErrorf(fmt.Sprintf("StepAdjustments[%d].MetricIntervalLowerBound", i), "null, but step %d already has a null lower bound", nullLower)
 			}
 			nullLower = i
 		} else if *lo < 0 && negLower < 0 {
@@ -155,7 +155,7 @@ func validateSteps(kind AdjustmentType, steps []StepAdjustment) error {
 		}
 		if hi == nil {
 			if nullUpper >= 0 {
-				return fmt.Errorf("autoscale: StepAdjustments[%d].MetricIntervalUpperBound: null, but step %d already has a null upper bound", i, nullUpper)
+				return fieldErrorf(fmt.Sprintf("StepAdjustments[%d].MetricIntervalUpperBound", i), "null, but step %d already has a null upper bound", nullUpper)
 			}
 			nullUpper = i
 		} else if *hi > 0 && posUpper < 0 {
@@ -163,10 +163,10 @@ func validateSteps(kind AdjustmentType, steps []StepAdjustment) error {
 		}
 	}
 	if negLower >= 0 && nullLower < 0 {
-		return fmt.Errorf("autoscale: StepAdjustments[%d].MetricIntervalLowerBound: %v is negative, so one step must have a null lower bound", negLower, *steps[negLower].MetricIntervalLowerBound)
+		return fieldErrorf(fmt.Sprintf("StepAdjustments[%d].MetricIntervalLowerBound", negLower), "%v is negative, so one step must have a null lower bound", *steps[negLower].MetricIntervalLowerBound)
 	}
 	if posUpper >= 0 && nullUpper < 0 {
-		return fmt.Errorf("autoscale: StepAdjustments[%d].MetricIntervalUpperBound: %v is positive, so one step must have a null upper bound", posUpper, *steps[posUpper].MetricIntervalUpperBound)
+		return fieldErrorf(fmt.Sprintf("StepAdjustments[%d].MetricIntervalUpperBound", posUpper), "%v is positive, so one step must have a null upper bound", *steps[posUpper].MetricIntervalUpperBound)
 	}
 	// Sorted by lower bound (null first), each step must start where the
 	// one before it ends.
@@ -191,9 +191,9 @@ func validateSteps(kind AdjustmentType, steps []StepAdjustment) error {
 		prev, cur := order[k-1], order[k]
 		switch {
 		case lower(cur) < upper(prev):
-			return fmt.Errorf("autoscale: StepAdjustments[%d].MetricIntervalLowerBound: %s overlaps step %d %s", cur, bound(lower(cur)), prev, interval(steps[prev]))
+			return fieldErrorf(fmt.Sprintf("StepAdjustments[%d].MetricIntervalLowerBound", cur), "%s overlaps step %d %s", bound(lower(cur)), prev, interval(steps[prev]))
 		case lower(cur) > upper(prev):
-			return fmt.Errorf("autoscale: StepAdjustments[%d].MetricIntervalLowerBound: %s leaves a gap after step %d %s", cur, bound(lower(cur)), prev, interval(steps[prev]))
+			return fieldErrorf(fmt.Sprintf("StepAdjustments[%d].MetricIntervalLowerBound", cur), "%s leaves a gap after step %d %s", bound(lower(cur)), prev, interval(steps[prev]))
 		}
 	}
 	return nil

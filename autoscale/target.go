@@ -2,7 +2,6 @@ package autoscale
 
 import (
 	"errors"
-	"fmt"
 )
 
 // ECS's names for a service's scalable target.
@@ -51,16 +50,16 @@ type SuspendedState struct {
 // MaxCapacity.
 func (t ScalableTarget) Validate() error {
 	if t.MinCapacity < 0 {
-		return fmt.Errorf("autoscale: MinCapacity: %d is negative, expected 0 or more", t.MinCapacity)
+		return fieldErrorf("MinCapacity", "%d is negative, expected 0 or more", t.MinCapacity)
 	}
 	if t.MaxCapacity < t.MinCapacity {
-		return fmt.Errorf("autoscale: MaxCapacity: %d is below MinCapacity %d", t.MaxCapacity, t.MinCapacity)
+		return fieldErrorf("MaxCapacity", "%d is below MinCapacity %d", t.MaxCapacity, t.MinCapacity)
 	}
 	if t.ServiceNamespace != "" && t.ServiceNamespace != ServiceNamespaceECS {
-		return fmt.Errorf("autoscale: ServiceNamespace: %q is not supported, expected %q", t.ServiceNamespace, ServiceNamespaceECS)
+		return fieldErrorf("ServiceNamespace", "%q is not supported, expected %q", t.ServiceNamespace, ServiceNamespaceECS)
 	}
 	if t.ScalableDimension != "" && t.ScalableDimension != ScalableDimensionDesiredCount {
-		return fmt.Errorf("autoscale: ScalableDimension: %q is not supported, expected %q", t.ScalableDimension, ScalableDimensionDesiredCount)
+		return fieldErrorf("ScalableDimension", "%q is not supported, expected %q", t.ScalableDimension, ScalableDimensionDesiredCount)
 	}
 	return nil
 }

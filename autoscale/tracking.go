@@ -1,7 +1,6 @@
 package autoscale
 
 import (
-	"fmt"
 	"math"
 	"time"
 )
@@ -112,47 +111,47 @@ func (p *TargetTrackingPolicy) Validate() error {
 	pre, cus := p.PredefinedMetricSpecification, p.CustomizedMetricSpecification
 	switch {
 	case pre == nil && cus == nil:
-		return fmt.Errorf("autoscale: PredefinedMetricSpecification: missing, expected it or CustomizedMetricSpecification")
+		return fieldErrorf("PredefinedMetricSpecification", "missing, expected it or CustomizedMetricSpecification")
 	case pre != nil && cus != nil:
-		return fmt.Errorf("autoscale: CustomizedMetricSpecification: given with PredefinedMetricSpecification, expected one of them")
+		return fieldErrorf("CustomizedMetricSpecification", "given with PredefinedMetricSpecification, expected one of them")
 	case !(p.TargetValue > 0) || math.IsInf(p.TargetValue, 0):
-		return fmt.Errorf("autoscale: TargetValue: %v, expected a positive finite number", p.TargetValue)
+		return fieldErrorf("TargetValue", "%v, expected a positive finite number", p.TargetValue)
 	case p.ScaleOutCooldown > 0 && p.ScaleOutCooldown%time.Second != 0:
-		return fmt.Errorf("autoscale: ScaleOutCooldown: %v is not a whole number of seconds", p.ScaleOutCooldown)
+		return fieldErrorf("ScaleOutCooldown", "%v is not a whole number of seconds", p.ScaleOutCooldown)
 	case p.ScaleInCooldown > 0 && p.ScaleInCooldown%time.Second != 0:
-		return fmt.Errorf("autoscale: ScaleInCooldown: %v is not a whole number of seconds", p.ScaleInCooldown)
+		return fieldErrorf("ScaleInCooldown", "%v is not a whole number of seconds", p.ScaleInCooldown)
 	case p.HighDatapoints < 0:
-		return fmt.Errorf("autoscale: HighDatapoints: %d is negative", p.HighDatapoints)
+		return fieldErrorf("HighDatapoints", "%d is negative", p.HighDatapoints)
 	case p.LowDatapoints < 0:
-		return fmt.Errorf("autoscale: LowDatapoints: %d is negative", p.LowDatapoints)
+		return fieldErrorf("LowDatapoints", "%d is negative", p.LowDatapoints)
 	case p.Period < 0:
-		return fmt.Errorf("autoscale: Period: %v is negative", p.Period)
+		return fieldErrorf("Period", "%v is negative", p.Period)
 	}
 	if pre != nil {
 		switch pre.PredefinedMetricType {
 		case ECSServiceAverageCPUUtilization, ECSServiceAverageMemoryUtilization:
 			if pre.ResourceLabel != "" {
-				return fmt.Errorf("autoscale: PredefinedMetricSpecification.ResourceLabel: %q is only allowed with ALBRequestCountPerTarget, found %s", pre.ResourceLabel, pre.PredefinedMetricType)
+				return fieldErrorf("PredefinedMetricSpecification.ResourceLabel", "%q is only allowed with ALBRequestCountPerTarget, found %s", pre.ResourceLabel, pre.PredefinedMetricType)
 			}
 		case ALBRequestCountPerTarget:
 			if pre.ResourceLabel == "" {
-				return fmt.Errorf("autoscale: PredefinedMetricSpecification.ResourceLabel: missing, required with ALBRequestCountPerTarget")
+				return fieldErrorf("PredefinedMetricSpecification.ResourceLabel", "missing, required with ALBRequestCountPerTarget")
 			}
 			if len(pre.ResourceLabel) > 1023 {
-				return fmt.Errorf("autoscale: PredefinedMetricSpecification.ResourceLabel: %d characters, expected at most 1023", len(pre.ResourceLabel))
+				return fieldErrorf("PredefinedMetricSpecification.ResourceLabel", "%d characters, expected at most 1023", len(pre.ResourceLabel))
 			}
 		case "":
-			return fmt.Errorf("autoscale: PredefinedMetricSpecification.PredefinedMetricType: missing")
+			return fieldErrorf("PredefinedMetricSpecification.PredefinedMetricType", "missing")
 		default:
-			return fmt.Errorf("autoscale: PredefinedMetricSpecification.PredefinedMetricType: %q is not one of ECSServiceAverageCPUUtilization, ECSServiceAverageMemoryUtilization, ALBRequestCountPerTarget", pre.PredefinedMetricType)
+			return fieldErrorf("PredefinedMetricSpecification.PredefinedMetricType", "%q is not one of ECSServiceAverageCPUUtilization, ECSServiceAverageMemoryUtilization, ALBRequestCountPerTarget", pre.PredefinedMetricType)
 		}
 	}
 	if cus != nil {
 		if cus.MetricName == "" {
-			return fmt.Errorf("autoscale: CustomizedMetricSpecification.MetricName: missing")
+			return fieldErrorf("CustomizedMetricSpecification.MetricName", "missing")
 		}
 		if !cus.Statistic.valid() {
-			return fmt.Errorf("autoscale: CustomizedMetricSpecification.Statistic: %q is not one of Average, Sum, Minimum, Maximum, SampleCount", cus.Statistic)
+			return fieldErrorf("CustomizedMetricSpecification.Statistic", "%q is not one of Average, Sum, Minimum, Maximum, SampleCount", cus.Statistic)
 		}
 	}
 	return nil

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/berthsched/berth/autoscale"
+	"github.com/berthsched/berth/fielderr"
 	"github.com/berthsched/berth/internal/jsondoc"
 	"github.com/berthsched/berth/internal/linelimit"
 	"gonum.org/v1/plot"
@@ -360,9 +361,14 @@ func decodeDoc(r io.Reader, path string, v any) error {
 	return jsondoc.DecodeKnown(n, path, v)
 }
 
-// fieldErr prefixes a library error with the file.
+// fieldErr puts a library's error about a document in the document's
+// file, without the library's prefix (the command adds its own).
 func fieldErr(path string, err error) error {
-	return fmt.Errorf("%s: %s", path, strings.TrimPrefix(err.Error(), "autoscale: "))
+	var fe *fielderr.Error
+	if errors.As(err, &fe) {
+		return fe.WithFile(path)
+	}
+	return fmt.Errorf("%s: %w", path, err)
 }
 
 func loadScaler(targetPath string, policyPaths, schedPaths []string) (*autoscale.Scaler, int, error) {

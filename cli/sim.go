@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/berthsched/berth/fielderr"
 	"github.com/berthsched/berth/gpushare"
 	"github.com/berthsched/berth/placement"
 	"github.com/berthsched/berth/sim"
@@ -441,7 +442,7 @@ func runSimDocker(e *env, scenarioPath, seed string, strategies []string, out st
 	for _, h := range hosts {
 		r, err := docker.ParseHostRule(h)
 		if err != nil {
-			return usagef("--docker-host: %s", strings.TrimPrefix(err.Error(), "docker: "))
+			return usagef("--docker-host: %v", fielderr.Inner(err))
 		}
 		if r.Pattern == "" {
 			cfg.Host = r.URL
@@ -590,7 +591,7 @@ func runSweep(e *env, scenarioPath, seed string, strategies, sweeps []string, ou
 	for _, s := range sweeps {
 		p, err := scenario.ParseSweep(s)
 		if err != nil {
-			return usagef("--sweep: %s", strings.TrimPrefix(err.Error(), "sim: "))
+			return usagef("--sweep: %v", fielderr.Inner(err))
 		}
 		for _, q := range params {
 			if q.Path == p.Path {
@@ -614,7 +615,7 @@ func runSweep(e *env, scenarioPath, seed string, strategies, sweeps []string, ou
 	}
 	res, err := sim.Sweep(sc, params, opts)
 	if errors.Is(err, sim.ErrTooManyRuns) {
-		return usagef("--sweep: %s", strings.TrimPrefix(err.Error(), "sim: "))
+		return usagef("--sweep: %v", fielderr.Inner(err))
 	}
 	if err != nil {
 		return err

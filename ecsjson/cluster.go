@@ -2,9 +2,9 @@ package ecsjson
 
 import (
 	"slices"
-	"strings"
 
 	"github.com/berthsched/berth/eni"
+	"github.com/berthsched/berth/fielderr"
 	"github.com/berthsched/berth/placement"
 )
 
@@ -37,9 +37,10 @@ import (
 // and the devices of its containers' gpuIds; a gpuId the instance does not
 // list is ignored.
 //
-// The error is an *Error naming the instance or task placement refused
+// The error is a *fielderr.Error naming the instance or task placement refused
 // (more than placement.MaxGPUsPerInstance GPUs, for one).
-func (s *Snapshot) Cluster() (*placement.Cluster, map[string]placement.TaskID, error) {
+func (s *Snapshot) Cluster() (_ *placement.Cluster, _ map[string]placement.TaskID, err error) {
+	defer prefix(&err)
 	c := placement.NewCluster()
 	awsvpc := map[string]int{} // awsvpc tasks holding an ENI, by instance
 	for j := range s.Tasks {
@@ -74,8 +75,7 @@ func (s *Snapshot) Cluster() (*placement.Cluster, map[string]placement.TaskID, e
 
 // placementError places an error of the placement package at path.
 func placementError(path string, err error) error {
-	msg := strings.TrimPrefix(err.Error(), "placement: ")
-	return &Error{Path: path, Msg: msg, Err: err}
+	return fielderr.Wrap(path, err)
 }
 
 func (ci *ContainerInstance) instance(awsvpcTasks int) *placement.Instance {

@@ -147,9 +147,10 @@
 //
 // # Errors
 //
-// Every error in a document is an *Error, one line, naming the JSON path
-// of the offending value (placement's validation errors are turned into
-// paths too):
+// Every error in a document holds a *fielderr.Error (errors.As), one
+// line after the package's prefix, naming the JSON path of the offending
+// value (placement's validation errors are put under the document's path
+// too, with fielderr.Wrap):
 //
 //	ecsjson: containerInstances[3].attributes[1].name: missing
 //	ecsjson: containerInstances[0].registeredAt: "yesterday" is not an ISO-8601 time or epoch seconds
@@ -157,6 +158,9 @@
 // Errors in the document's syntax or keys give the line and column:
 //
 //	ecsjson: 2:2: duplicate key "containerInstances" (first at line 1, column 2)
+//
+// A malformed memberOf expression keeps the *cql.Error as the cause, so
+// that a caller can show its caret (errors.As(err, &cqlErr)).
 //
 // Errors are: invalid JSON, a duplicate key, an empty document, a
 // document beyond a limit (see below), a wrong JSON type, a
@@ -168,7 +172,7 @@
 // # Limits
 //
 // The readers never hold more than the document asks for, and stop with
-// an *Error at a limit no real document reaches: a snapshot of at most
+// an error at a limit no real document reaches: a snapshot of at most
 // 4 GiB, 1,048,576 container instances and 4,194,304 tasks, read one
 // instance or task at a time (so that memory stays proportional to the
 // snapshot read, not to its text); a task definition or RunTask request

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/berthsched/berth/fielderr"
 )
 
 func FuzzReadSnapshot(f *testing.F) {
@@ -32,9 +34,9 @@ func FuzzReadSnapshot(f *testing.F) {
 			if !strings.HasPrefix(msg, "ecsjson: ") || strings.ContainsAny(msg, "\n\r") {
 				t.Fatalf("error %q is not one line starting with \"ecsjson: \"", msg)
 			}
-			var e *Error
+			var e *fielderr.Error
 			if !errors.As(err, &e) {
-				t.Fatalf("error %v is %T, want *Error", err, err)
+				t.Fatalf("error %v is %T, want *fielderr.Error", err, err)
 			}
 			return
 		}

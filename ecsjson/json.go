@@ -2,55 +2,29 @@ package ecsjson
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"math"
 	"strconv"
 	"strings"
 
-	"github.com/berthsched/berth/internal/jsondoc"
+	"github.com/berthsched/berth/fielderr"
 	"github.com/berthsched/berth/internal/printable"
 )
 
-// Error is an error in a snapshot document: the JSON path of the offending
-// value and what is wrong with it. Its message is one line.
-type Error struct {
-	// Path is the JSON path of the value, such as
-	// "containerInstances[3].attributes[1].name"; "" for the document.
-	Path string
-	// Msg says what is wrong, such as "missing" or
-	// `expected a boolean, found "yes"`.
-	Msg string
-	// Line and Column locate the offending key or value when the error
-	// is in the document's syntax or keys (invalid JSON, a duplicate key,
-	// a limit); 0 otherwise.
-	Line, Column int
-	// Err is the underlying cause, if any (a read error).
-	Err error
-}
-
-// Error returns "ecsjson: [<line>:<column>: ][<path>: ]<msg>".
-func (e *Error) Error() string {
-	var b strings.Builder
-	b.WriteString("ecsjson: ")
-	if e.Line > 0 {
-		b.WriteString(strconv.Itoa(e.Line) + ":" + strconv.Itoa(e.Column) + ": ")
+// prefix adds the package's prefix to an error returned by an exported
+// function: its *fielderr.Error (errors.As) carries the path and the
+// position.
+func prefix(err *error) {
+	if *err != nil {
+		*err = fmt.Errorf("ecsjson: %w", *err)
 	}
-	if e.Path != "" {
-		b.WriteString(e.Path + ": ")
-	}
-	b.WriteString(e.Msg)
-	return b.String()
 }
-
-// Unwrap returns the underlying cause, if any.
-func (e *Error) Unwrap() error { return e.Err }
 
 func errorf(path, format string, args ...any) error {
-	return &Error{Path: path, Msg: fmt.Sprintf(format, args...)}
+	return fielderr.Errorf(path, format, args...)
 }
 
-func missing(path string) error { return &Error{Path: path, Msg: "missing"} }
+func missing(path string) error { return fielderr.Required(path, "") }
 
 func field(path, key string) string {
 	if path == "" {
@@ -269,15 +243,5 @@ func (o object) integerQuantity(key string) (int, error) {
 	return int(n), err
 }
 
-// docError turns an error of package jsondoc (invalid JSON, a duplicate
-// key, a limit, a read error) into an *Error.
-func docError(err error) error {
-	var e *jsondoc.Error
-	if !errors.As(err, &e) {
-		return err
-	}
-	return &Error{Path: e.Path, Msg: e.Msg, Line: e.Pos.Line, Column: e.Pos.Col, Err: e.Err}
-}
-
 // shorten cuts s for a message; see jsondoc.Shorten.
-func shorten(s string, max int) string { return jsondoc.Shorten(s, max) }
+func shorten(s string, max int) string { return fielderr.Shorten(s, max) }

@@ -33,26 +33,26 @@ const (
 var snapshotLimits = jsondoc.Limits{MaxBytes: maxSnapshotBytes, MaxValues: 1 << 20}
 
 // ReadSnapshot reads a snapshot document (see the package documentation)
-// from r. Any error in the document is an *Error naming the JSON path; an
+// from r. Any error in the document is a *fielderr.Error naming the JSON path; an
 // error reading r is one too, wrapping it.
-func ReadSnapshot(r io.Reader) (*Snapshot, error) {
+func ReadSnapshot(r io.Reader) (_ *Snapshot, err error) {
+	defer prefix(&err)
 	d := jsondoc.NewReader(r, "", snapshotLimits)
 	if err := d.Begin(); err != nil {
-		return nil, docError(err)
+		return nil, err
 	}
 	if kind, err := d.Peek(); err != nil {
-		return nil, docError(err)
+		return nil, err
 	} else if kind != jsondoc.Object {
 		n, err := d.Value()
 		if err != nil {
-			return nil, docError(err)
+			return nil, err
 		}
 		return nil, wrongType("", "an object", n.Any())
 	}
 	s := &Snapshot{}
 	var reports []reported
 	var hasInstances bool
-	var err error
 	derr := d.Object(func(key string, _ jsondoc.Pos) error {
 		switch key {
 		case "containerInstances":
@@ -75,7 +75,7 @@ func ReadSnapshot(r io.Reader) (*Snapshot, error) {
 		derr = d.End()
 	}
 	if derr != nil {
-		return nil, docError(derr)
+		return nil, derr
 	}
 	if !hasInstances {
 		return nil, missing("containerInstances")
@@ -111,7 +111,7 @@ func readArray(d *jsondoc.Reader, p string, max int, read func(raw any, p string
 	if err != nil {
 		return err
 	}
-	return docError(derr)
+	return derr
 }
 
 // reported records which task counts an instance's document gave.
@@ -149,14 +149,14 @@ func (s *Snapshot) readInstances(d *jsondoc.Reader) ([]reported, error) {
 func nullOrArray(d *jsondoc.Reader, p string) error {
 	kind, err := d.Peek()
 	if err != nil {
-		return docError(err)
+		return err
 	}
 	if kind == jsondoc.Array {
 		return nil
 	}
 	n, err := d.Value()
 	if err != nil {
-		return docError(err)
+		return err
 	}
 	if kind == jsondoc.Null {
 		return errNull

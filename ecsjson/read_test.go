@@ -11,6 +11,7 @@ import (
 	"testing/iotest"
 	"time"
 
+	"github.com/berthsched/berth/fielderr"
 	"github.com/berthsched/berth/internal/golden"
 
 	"github.com/google/go-cmp/cmp"
@@ -166,9 +167,9 @@ func TestReadSnapshotErrors(t *testing.T) {
 			if err.Error() != tt.want {
 				t.Errorf("ReadSnapshot(%s) error:\n got %s\nwant %s", tt.doc, err, tt.want)
 			}
-			var e *Error
+			var e *fielderr.Error
 			if !errors.As(err, &e) {
-				t.Errorf("ReadSnapshot(%s) error is %T, want *Error", tt.doc, err)
+				t.Errorf("ReadSnapshot(%s) error is %T, want *fielderr.Error", tt.doc, err)
 			}
 		})
 	}
@@ -184,9 +185,9 @@ func TestReadError(t *testing.T) {
 
 func TestSyntaxErrorPosition(t *testing.T) {
 	_, err := ReadSnapshot(strings.NewReader("{\"containerInstances\": [\n}"))
-	var e *Error
+	var e *fielderr.Error
 	if !errors.As(err, &e) || e.Line != 2 || e.Column != 1 {
-		t.Errorf("ReadSnapshot(invalid JSON) error %v, want an *Error at line 2, column 1", err)
+		t.Errorf("ReadSnapshot(invalid JSON) error %v, want a *fielderr.Error at line 2, column 1", err)
 	}
 }
 
@@ -222,9 +223,9 @@ func TestReadStrict(t *testing.T) {
 				}
 				return
 			}
-			var e *Error
+			var e *fielderr.Error
 			if err == nil || err.Error() != tc.want || !errors.As(err, &e) {
-				t.Errorf("read %s %q error = %v, want *Error %s", tc.reader, tc.doc, err, tc.want)
+				t.Errorf("read %s %q error = %v, want *fielderr.Error %s", tc.reader, tc.doc, err, tc.want)
 			}
 		})
 	}

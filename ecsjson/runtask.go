@@ -71,8 +71,9 @@ const errAWSVPCNeedsNetwork = "missing, expected for networkMode awsvpc (ECS: In
 // none). Of networkConfiguration, only awsvpcConfiguration.subnets is
 // read (at most MaxSubnets). Fields placement does not read (overrides,
 // tags...) are ignored; overrides are not applied. Every error is an
-// *Error naming the JSON path.
-func ReadRunTaskRequest(r io.Reader) (*RunTaskRequest, error) {
+// *fielderr.Error naming the JSON path.
+func ReadRunTaskRequest(r io.Reader) (_ *RunTaskRequest, err error) {
+	defer prefix(&err)
 	o, err := readDocument(r)
 	if err != nil {
 		return nil, err
@@ -275,9 +276,10 @@ func strategyError(p, typ, f string) error {
 //
 // req.TaskDefinition must name td: the same family and, when both give
 // one, the same revision. A family alone names the latest ACTIVE revision,
-// which td is taken to be. Errors are *Error values naming the request's
+// which td is taken to be. Errors hold a *fielderr.Error naming the request's
 // field.
-func (req *RunTaskRequest) Request(td *placement.TaskDefinition) (*placement.Request, error) {
+func (req *RunTaskRequest) Request(td *placement.TaskDefinition) (_ *placement.Request, err error) {
+	defer prefix(&err)
 	switch {
 	case req.Family != td.Family:
 		return nil, errorf("taskDefinition", "%q names family %q, but the task definition's family is %q", shorten(req.TaskDefinition, 80), req.Family, td.Family)

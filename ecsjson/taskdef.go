@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/berthsched/berth/cql"
+	"github.com/berthsched/berth/fielderr"
 	"github.com/berthsched/berth/internal/jsondoc"
 	"github.com/berthsched/berth/placement"
 )
@@ -20,7 +21,7 @@ import (
 func readDocument(r io.Reader) (object, error) {
 	n, err := jsondoc.ReadDocument(r, "", jsondoc.DefaultLimits)
 	if err != nil {
-		return object{}, docError(err)
+		return object{}, err
 	}
 	return asObject(n.Any(), "")
 }
@@ -30,9 +31,10 @@ func readDocument(r io.Reader) (object, error) {
 // --cli-input-json`), or the output of describe-task-definition, whose
 // definition is under the key "taskDefinition". It reads what placement
 // needs (see the package documentation) and checks the result with
-// placement.TaskDefinition.Validate. Every error is an *Error naming the
+// placement.TaskDefinition.Validate. Every error is a *fielderr.Error naming the
 // JSON path, Validate's included.
-func ReadTaskDefinition(r io.Reader) (*placement.TaskDefinition, error) {
+func ReadTaskDefinition(r io.Reader) (_ *placement.TaskDefinition, err error) {
+	defer prefix(&err)
 	root, err := readDocument(r)
 	if err != nil {
 		return nil, err
@@ -59,17 +61,9 @@ func ReadTaskDefinition(r io.Reader) (*placement.TaskDefinition, error) {
 	return td, nil
 }
 
-// validationError turns an error of placement's Validate methods, which
-// read "placement: <field>: <what>", into an *Error whose path is the
-// field's under root.
-func validationError(root string, err error) error {
-	msg := strings.TrimPrefix(err.Error(), "placement: ")
-	name, what, ok := strings.Cut(msg, ": ")
-	if !ok || strings.ContainsAny(name, " \"") {
-		return &Error{Path: root, Msg: msg, Err: err}
-	}
-	return &Error{Path: field(root, name), Msg: what, Err: err}
-}
+// validationError puts an error of placement's Validate methods, a
+// *fielderr.Error with the field's path, under root.
+func validationError(root string, err error) error { return fielderr.Wrap(root, err) }
 
 func readTaskDefinition(o object) (*placement.TaskDefinition, error) {
 	td := &placement.TaskDefinition{}
@@ -479,6 +473,9 @@ func readConstraints(o object, key string, request bool) ([]placement.Constraint
 		} else if ok {
 			expr = &s
 		}
+		if typ == "memberOf" && (expr == nil || *expr == "") {
+			return nil, errorf(field(co.path, "expression"), "an expression is required")
+		}
 		if cs[i], err = placement.ParseConstraint(typ, expr); err != nil {
 			return nil, constraintError(field(co.path, "expression"), err)
 		}
@@ -492,13 +489,11 @@ func constraintError(p string, err error) error {
 	var ce *cql.Error
 	switch {
 	case errors.As(err, &ce):
-		return &Error{Path: p, Msg: ce.Error(), Err: err}
+		return fielderr.Errorf(p, "%w", ce)
 	case errors.Is(err, placement.ErrDistinctInstanceExpression):
-		return &Error{Path: p, Msg: "distinctInstance expression should not be specified.", Err: err}
+		return fielderr.Errorf(p, "%w.", placement.ErrDistinctInstanceExpression)
 	}
-	msg := strings.TrimPrefix(err.Error(), "placement: ")
-	msg = strings.TrimPrefix(msg, "memberOf: ")
-	return &Error{Path: p, Msg: msg, Err: err}
+	return fielderr.Wrap(p, err)
 }
 
 func readRequiredAttributes(td object) ([]placement.Attribute, error) {

@@ -10,6 +10,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/berthsched/berth/cql"
+	"github.com/berthsched/berth/fielderr"
 	"github.com/berthsched/berth/placement"
 )
 
@@ -161,9 +163,9 @@ func TestReadTaskDefinitionErrors(t *testing.T) {
 			if err.Error() != tt.want {
 				t.Errorf("ReadTaskDefinition(%s) error:\n got %s\nwant %s", tt.doc, err, tt.want)
 			}
-			var e *Error
+			var e *fielderr.Error
 			if !errors.As(err, &e) {
-				t.Errorf("ReadTaskDefinition(%s) error is %T, want *Error", tt.doc, err)
+				t.Errorf("ReadTaskDefinition(%s) error is %T, want *fielderr.Error", tt.doc, err)
 			}
 		})
 	}
@@ -223,8 +225,32 @@ func checkOneLineError(t *testing.T, err error) {
 	if !strings.HasPrefix(msg, "ecsjson: ") || strings.ContainsAny(msg, "\n\r") {
 		t.Fatalf("error %q is not one line starting with \"ecsjson: \"", msg)
 	}
-	var e *Error
+	var e *fielderr.Error
 	if !errors.As(err, &e) {
-		t.Fatalf("error %v is %T, want *Error", err, err)
+		t.Fatalf("error %v is %T, want *fielderr.Error", err, err)
+	}
+}
+
+// TestConstraintCQLError: a task definition's malformed memberOf
+// expression is a *fielderr.Error at the expression's path whose cause is
+// the *cql.Error, with its offset, for a caller to show the caret.
+func TestConstraintCQLError(t *testing.T) {
+	doc := `{"family": "web", "containerDefinitions": [{"name": "app", "memory": 128, "essential": true}],
+  "placementConstraints": [{"type": "memberOf", "expression": "attribute:ecs.os-type == "}]}`
+	_, err := ReadTaskDefinition(strings.NewReader(doc))
+	var fe *fielderr.Error
+	if !errors.As(err, &fe) || fe.Path != "placementConstraints[0].expression" {
+		t.Fatalf("ReadTaskDefinition error %v, want a *fielderr.Error at placementConstraints[0].expression", err)
+	}
+	var ce *cql.Error
+	if !errors.As(err, &ce) {
+		t.Fatalf("ReadTaskDefinition error %v (%T) does not hold a *cql.Error", err, err)
+	}
+	if ce.Offset != len(ce.Src) {
+		t.Errorf("cql.Error offset %d, want %d (the end of %q)", ce.Offset, len(ce.Src), ce.Src)
+	}
+	want := `ecsjson: placementConstraints[0].expression: cql: 1:26: expected value after "==", found end of expression`
+	if err.Error() != want {
+		t.Errorf("ReadTaskDefinition error\n%s, want\n%s", err, want)
 	}
 }

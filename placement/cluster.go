@@ -1,7 +1,6 @@
 package placement
 
 import (
-	"fmt"
 	"math"
 	"slices"
 
@@ -152,22 +151,22 @@ func (c *Cluster) owns(in *Instance) bool { return in != nil && in.owner == c }
 // nothing changes.
 func (c *Cluster) AddInstance(in *Instance) error {
 	if in == nil {
-		return fmt.Errorf("placement: add instance: instance is nil")
+		return fieldErrorf("", "add instance: instance is nil")
 	}
 	if in.owner != nil {
-		return fmt.Errorf("placement: add instance %q: already in a cluster", in.ARN)
+		return fieldErrorf("", "add instance %q: already in a cluster", in.ARN)
 	}
 	if in.ARN == "" {
-		return fmt.Errorf("placement: instance %d: containerInstanceArn: missing", len(c.instances))
+		return fieldErrorf("", "instance %d: containerInstanceArn: missing", len(c.instances))
 	}
 	if _, dup := c.byARN[in.ARN]; dup {
-		return fmt.Errorf("placement: instance %q: added twice", in.ARN)
+		return fieldErrorf("", "instance %q: added twice", in.ARN)
 	}
 	if err := in.validate(); err != nil {
 		return err
 	}
 	if len(c.instances) == math.MaxInt32 {
-		return fmt.Errorf("placement: cluster is full")
+		return fieldErrorf("", "cluster is full")
 	}
 	slices.Sort(in.Remaining.PortsTCP)
 	in.Remaining.PortsTCP = slices.Compact(in.Remaining.PortsTCP)
@@ -219,18 +218,18 @@ func (c *Cluster) cover(in *Instance) {
 // validate checks what AddInstance and Update require of an instance.
 func (in *Instance) validate() error {
 	if !in.Status.valid() {
-		return fmt.Errorf("placement: instance %q: status %q: expected one of %s", in.ARN, in.Status, statusList)
+		return fieldErrorf("", "instance %q: status %q: expected one of %s", in.ARN, in.Status, statusList)
 	}
 	if len(in.Remaining.GPUs) > MaxGPUsPerInstance {
-		return fmt.Errorf("placement: instance %q: %d GPUs, at most %d supported", in.ARN, len(in.Remaining.GPUs), MaxGPUsPerInstance)
+		return fieldErrorf("", "instance %q: %d GPUs, at most %d supported", in.ARN, len(in.Remaining.GPUs), MaxGPUsPerInstance)
 	}
 	for j, g := range in.Remaining.GPUs {
 		if g.FreeMilli < 0 || g.FreeMilli > GPUMilliPerDevice {
-			return fmt.Errorf("placement: instance %q: gpus[%d].freeMilli: %d is outside 0..%d", in.ARN, j, g.FreeMilli, GPUMilliPerDevice)
+			return fieldErrorf("", "instance %q: gpus[%d].freeMilli: %d is outside 0..%d", in.ARN, j, g.FreeMilli, GPUMilliPerDevice)
 		}
 	}
 	if in.Remaining.ENIs < 0 {
-		return fmt.Errorf("placement: instance %q: remaining enis: %d is negative", in.ARN, in.Remaining.ENIs)
+		return fieldErrorf("", "instance %q: remaining enis: %d is negative", in.ARN, in.Remaining.ENIs)
 	}
 	return nil
 }
@@ -251,7 +250,7 @@ func remainingOf(in *Instance, r Resource) int64 {
 // of range; then in is restored as it was and nothing changes.
 func (c *Cluster) Update(in *Instance, f func(*Instance)) error {
 	if !c.owns(in) {
-		return fmt.Errorf("placement: update: the instance is not in the cluster")
+		return fieldErrorf("", "update: the instance is not in the cluster")
 	}
 	i := in.idx
 	var old [Memory + 1]int64
@@ -264,7 +263,7 @@ func (c *Cluster) Update(in *Instance, f func(*Instance)) error {
 	f(in)
 	err := in.validate()
 	if err == nil && in.ARN != saved.ARN {
-		err = fmt.Errorf("placement: update %q: the ARN changed to %q", saved.ARN, in.ARN)
+		err = fieldErrorf("", "update %q: the ARN changed to %q", saved.ARN, in.ARN)
 	}
 	if err != nil {
 		*in = saved

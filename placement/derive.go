@@ -1,7 +1,6 @@
 package placement
 
 import (
-	"fmt"
 	"regexp"
 	"slices"
 	"strings"
@@ -210,7 +209,7 @@ func (u *ContainerUsage) validate(field func(string) string) error {
 		{"firelensConfiguration.options.config-file-type", u.FireLensConfigType, []string{"file", "s3"}},
 	} {
 		if c.value != "" && !slices.Contains(c.allowed, c.value) {
-			return fmt.Errorf("placement: %s: %q, expected one of %s", field(c.field), c.value, strings.Join(c.allowed, ", "))
+			return fieldErrorf(field(c.field), "%q, expected one of %s", c.value, strings.Join(c.allowed, ", "))
 		}
 	}
 	return nil

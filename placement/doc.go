@@ -95,6 +95,14 @@
 // instance takes no task (AGENT) until Update reconnects it. An instance
 // belongs to one cluster; Index is -1 until it is added.
 //
+// An error about a field of what the caller gave (a request's count, a
+// task definition's containerDefinitions[0].memory, a constraint's
+// expression) is "placement: " around a *fielderr.Error whose Path names
+// the field in ECS's keys, so that a reader of a document puts it under
+// its own path (fielderr.Wrap) without cutting the prefix off the text.
+// A malformed memberOf expression keeps its *cql.Error as the cause:
+// errors.As(err, &cqlErr) gives the offset and the caret.
+//
 // # Units
 //
 // CPU is an integer in the input's unit: ECS CPU units (1024 per vCPU) or a

@@ -755,16 +755,16 @@ type HostedTask struct {
 // its group (task:group, distinctInstance, spread) and can be released.
 func (c *Cluster) Adopt(in *Instance, h HostedTask) (TaskID, error) {
 	if !c.owns(in) {
-		return 0, fmt.Errorf("placement: adopt: the instance is not in the cluster")
+		return 0, fieldErrorf("", "adopt: the instance is not in the cluster")
 	}
 	if h.Group == "" {
-		return 0, fmt.Errorf("placement: adopt: group: missing")
+		return 0, fieldErrorf("", "adopt: group: missing")
 	}
 	if err := h.Requirements.validate(); err != nil {
 		return 0, err
 	}
 	if h.GPUs.Len() > len(in.Remaining.GPUs) || h.GPUs>>uint(len(in.Remaining.GPUs)) != 0 {
-		return 0, fmt.Errorf("placement: adopt: gpus: device set names a device the instance lacks")
+		return 0, fieldErrorf("", "adopt: gpus: device set names a device the instance lacks")
 	}
 	t := taskRecord{inst: in.idx, group: c.groupID(h.Group), req: h.Requirements, gpus: h.GPUs, share: h.Requirements.gpuShare(), running: true}
 	id := c.newTask(t)

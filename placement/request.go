@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/berthsched/berth/cql"
+	"github.com/berthsched/berth/fielderr"
 )
 
 // MaxConstraints is the most placement constraints one task may have,
@@ -45,14 +46,14 @@ type Constraint struct {
 func NewMemberOf(expression string) (Constraint, error) {
 	e, err := cql.Parse(expression)
 	if err != nil {
-		return Constraint{}, fmt.Errorf("placement: memberOf expression: %w", err)
+		return Constraint{}, fieldErrorf("", "memberOf expression: %w", err)
 	}
 	return Constraint{Type: MemberOf, Expr: e}, nil
 }
 
 // ErrDistinctInstanceExpression is ECS's rejection of a distinctInstance
 // constraint that carries an expression, even an empty one.
-var ErrDistinctInstanceExpression = errors.New("placement: distinctInstance expression should not be specified")
+var ErrDistinctInstanceExpression = errors.New("distinctInstance expression should not be specified")
 
 // ParseConstraint builds a constraint from ECS's PlacementConstraint
 // fields. expression is nil when the field is absent: distinctInstance
@@ -61,16 +62,16 @@ func ParseConstraint(typ string, expression *string) (Constraint, error) {
 	switch typ {
 	case "distinctInstance":
 		if expression != nil {
-			return Constraint{}, ErrDistinctInstanceExpression
+			return Constraint{}, fieldErrorf("", "%w", ErrDistinctInstanceExpression)
 		}
 		return Constraint{Type: DistinctInstance}, nil
 	case "memberOf":
 		if expression == nil || *expression == "" {
-			return Constraint{}, fmt.Errorf("placement: memberOf: an expression is required")
+			return Constraint{}, fieldErrorf("", "memberOf: an expression is required")
 		}
 		return NewMemberOf(*expression)
 	}
-	return Constraint{}, fmt.Errorf("placement: constraint type %q: expected distinctInstance or memberOf", typ)
+	return Constraint{}, fieldErrorf("", "constraint type %q: expected distinctInstance or memberOf", typ)
 }
 
 func (c Constraint) String() string {
@@ -148,21 +149,21 @@ type Request struct {
 func (r *Request) Validate() error {
 	switch {
 	case r.Count < 1:
-		return fmt.Errorf("placement: count: %d, expected at least 1", r.Count)
+		return fieldErrorf("count", "%d, expected at least 1", r.Count)
 	case r.Group == "":
-		return fmt.Errorf("placement: group: missing")
+		return fieldErrorf("group", "missing")
 	case len(r.Group) > MaxGroupLength:
-		return fmt.Errorf("placement: group: %d characters, at most %d allowed", len(r.Group), MaxGroupLength)
+		return fieldErrorf("group", "%d characters, at most %d allowed", len(r.Group), MaxGroupLength)
 	case len(r.Constraints) > MaxConstraints:
-		return fmt.Errorf("placement: placementConstraints: %d constraints, at most %d allowed (task definition and request together)", len(r.Constraints), MaxConstraints)
+		return fieldErrorf("placementConstraints", "%d constraints, at most %d allowed (task definition and request together)", len(r.Constraints), MaxConstraints)
 	case len(r.Strategies) > MaxStrategies:
-		return fmt.Errorf("placement: placementStrategy: %d strategies, at most %d allowed", len(r.Strategies), MaxStrategies)
+		return fieldErrorf("placementStrategy", "%d strategies, at most %d allowed", len(r.Strategies), MaxStrategies)
 	case r.MaxPerInstance < 0:
-		return fmt.Errorf("placement: maxPerInstance: %d is negative", r.MaxPerInstance)
+		return fieldErrorf("maxPerInstance", "%d is negative", r.MaxPerInstance)
 	case r.LaunchType == LaunchTypeFargate:
-		return fmt.Errorf("placement: launchType: FARGATE tasks are not placed on container instances, expected EC2 or EXTERNAL")
+		return fieldErrorf("launchType", "FARGATE tasks are not placed on container instances, expected EC2 or EXTERNAL")
 	case r.LaunchType != "" && r.LaunchType != LaunchTypeEC2 && r.LaunchType != LaunchTypeExternal:
-		return fmt.Errorf("placement: launchType: %q, expected EC2 or EXTERNAL", string(r.LaunchType))
+		return fieldErrorf("launchType", "%q, expected EC2 or EXTERNAL", string(r.LaunchType))
 	}
 	if err := r.Task.validate(); err != nil {
 		return err
@@ -170,21 +171,21 @@ func (r *Request) Validate() error {
 	for i, c := range r.Constraints {
 		switch {
 		case c.Type == MemberOf && c.Expr == nil:
-			return fmt.Errorf("placement: placementConstraints[%d]: memberOf without an expression", i)
+			return fieldErrorf(fielderr.Index("placementConstraints", i), "memberOf without an expression")
 		case c.Type == DistinctInstance && c.Expr != nil:
-			return fmt.Errorf("placement: placementConstraints[%d]: %w", i, ErrDistinctInstanceExpression)
+			return fieldErrorf(fielderr.Index("placementConstraints", i), "%w", ErrDistinctInstanceExpression)
 		case c.Type != MemberOf && c.Type != DistinctInstance:
-			return fmt.Errorf("placement: placementConstraints[%d].type: %v, expected distinctInstance or memberOf", i, c.Type)
+			return fieldErrorf(fielderr.Index("placementConstraints", i)+".type", "%v, expected distinctInstance or memberOf", c.Type)
 		}
 	}
 	for i, s := range r.Strategies {
 		var err error
 		switch s := s.(type) {
 		case nil:
-			err = fmt.Errorf("placement: placementStrategy[%d]: nil", i)
+			err = fieldErrorf(fielderr.Index("placementStrategy", i), "nil")
 		case Binpack:
 			if s.Field != CPU && s.Field != Memory {
-				err = fmt.Errorf("placement: placementStrategy[%d].field: %v, expected cpu or memory", i, s.Field)
+				err = fieldErrorf(fielderr.Index("placementStrategy", i)+".field", "%v, expected cpu or memory", s.Field)
 			}
 		case Spread:
 			err = validSpreadField(s.Field)
@@ -194,11 +195,11 @@ func (r *Request) Validate() error {
 		}
 	}
 	if len(r.Zones) > 0 && !r.Task.AWSVPC {
-		return fmt.Errorf("placement: zones: %d zones for a task that is not awsvpc, expected none", len(r.Zones))
+		return fieldErrorf("zones", "%d zones for a task that is not awsvpc, expected none", len(r.Zones))
 	}
 	for i, a := range r.RequiredAttributes {
 		if a.Name == "" {
-			return fmt.Errorf("placement: requiresAttributes[%d].name: missing", i)
+			return fieldErrorf(fielderr.Index("requiresAttributes", i)+".name", "missing")
 		}
 	}
 	return nil
@@ -305,4 +306,13 @@ type Result struct {
 func (r *Result) reset() {
 	r.Placed = r.Placed[:0]
 	r.Unplaced = r.Unplaced[:0]
+}
+
+// fieldErrorf returns the error, with the package's prefix, of the field
+// at path of what the caller gave (a request, a task definition, a
+// constraint or strategy); "" is the value itself. A caller that reads
+// these from a document puts them under the document's path with
+// fielderr.Wrap.
+func fieldErrorf(path, format string, args ...any) error {
+	return fmt.Errorf("placement: %w", fielderr.Errorf(path, format, args...))
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/berthsched/berth/fielderr"
 )
 
 // GPUMilliPerDevice is the capacity of one GPU device in milli-GPU.
@@ -77,36 +79,36 @@ func (r *Requirements) gpuShare() int {
 func (r *Requirements) validate() error {
 	switch {
 	case r.CPU < 0:
-		return fmt.Errorf("placement: cpu: %d is negative", r.CPU)
+		return fieldErrorf("cpu", "%d is negative", r.CPU)
 	case r.MemoryMiB < 0:
-		return fmt.Errorf("placement: memory: %d is negative", r.MemoryMiB)
+		return fieldErrorf("memory", "%d is negative", r.MemoryMiB)
 	case r.GPUs < 0 || r.GPUs > MaxGPUsPerInstance:
-		return fmt.Errorf("placement: gpus: %d is outside 0..%d", r.GPUs, MaxGPUsPerInstance)
+		return fieldErrorf("gpus", "%d is outside 0..%d", r.GPUs, MaxGPUsPerInstance)
 	case r.GPUMilli < 0 || r.GPUMilli > GPUMilliPerDevice:
-		return fmt.Errorf("placement: gpuMilli: %d is outside 0..%d", r.GPUMilli, GPUMilliPerDevice)
+		return fieldErrorf("gpuMilli", "%d is outside 0..%d", r.GPUMilli, GPUMilliPerDevice)
 	case r.GPUMilli > 0 && r.GPUMilli < GPUMilliPerDevice && r.GPUs != 1:
-		return fmt.Errorf("placement: gpuMilli: a share of %d milli needs exactly 1 gpu, not %d", r.GPUMilli, r.GPUs)
+		return fieldErrorf("gpuMilli", "a share of %d milli needs exactly 1 gpu, not %d", r.GPUMilli, r.GPUs)
 	case r.AllGPUs && (r.GPUs != 0 || r.GPUMilli != 0):
-		return fmt.Errorf("placement: gpus: ALL cannot be combined with a count or a share")
+		return fieldErrorf("gpus", "ALL cannot be combined with a count or a share")
 	case r.DynamicPorts < 0:
-		return fmt.Errorf("placement: dynamicPorts: %d is negative", r.DynamicPorts)
+		return fieldErrorf("dynamicPorts", "%d is negative", r.DynamicPorts)
 	}
 	if p, ok := firstDuplicate(r.PortsTCP); ok {
-		return fmt.Errorf("placement: portsTCP: host port %d appears twice", p)
+		return fieldErrorf("portsTCP", "host port %d appears twice", p)
 	}
 	if p, ok := firstDuplicate(r.PortsUDP); ok {
-		return fmt.Errorf("placement: portsUDP: host port %d appears twice", p)
+		return fieldErrorf("portsUDP", "host port %d appears twice", p)
 	}
 	for i, s := range r.Scalars {
 		if s.Name == "" {
-			return fmt.Errorf("placement: scalars[%d].name: missing", i)
+			return fieldErrorf(fielderr.Index("scalars", i)+".name", "missing")
 		}
 		if s.Value < 0 {
-			return fmt.Errorf("placement: scalars[%d].value: %g is negative", i, s.Value)
+			return fieldErrorf(fielderr.Index("scalars", i)+".value", "%g is negative", s.Value)
 		}
 		for _, t := range r.Scalars[:i] {
 			if t.Name == s.Name {
-				return fmt.Errorf("placement: scalars[%d].name: %q appears twice", i, s.Name)
+				return fieldErrorf(fielderr.Index("scalars", i)+".name", "%q appears twice", s.Name)
 			}
 		}
 	}

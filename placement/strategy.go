@@ -159,7 +159,7 @@ func ParseStrategy(typ, field string) (Strategy, error) {
 		case "memory", "MEMORY":
 			return Binpack{Field: Memory}, nil
 		}
-		return nil, fmt.Errorf("placement: binpack field %q: expected cpu or memory", field)
+		return nil, fieldErrorf("", "binpack field %q: expected cpu or memory", field)
 	case "spread":
 		if err := validSpreadField(field); err != nil {
 			return nil, err
@@ -167,11 +167,11 @@ func ParseStrategy(typ, field string) (Strategy, error) {
 		return Spread{Field: field}, nil
 	case "random":
 		if field != "" {
-			return nil, fmt.Errorf("placement: random field %q: random takes no field", field)
+			return nil, fieldErrorf("", "random field %q: random takes no field", field)
 		}
 		return Random{}, nil
 	}
-	return nil, fmt.Errorf("placement: strategy type %q: expected binpack, spread or random", typ)
+	return nil, fieldErrorf("", "strategy type %q: expected binpack, spread or random", typ)
 }
 
 func validSpreadField(field string) error {
@@ -180,11 +180,11 @@ func validSpreadField(field string) error {
 		return nil
 	case strings.HasPrefix(field, "attribute:") && len(field) > len("attribute:"):
 		if len(field) > 255 {
-			return fmt.Errorf("placement: spread field %.40q...: longer than 255 characters", field)
+			return fieldErrorf("", "spread field %.40q...: longer than 255 characters", field)
 		}
 		return nil
 	}
-	return fmt.Errorf("placement: spread field %q: expected instanceId, host or attribute:<name>", field)
+	return fieldErrorf("", "spread field %q: expected instanceId, host or attribute:<name>", field)
 }
 
 // ServiceDefaultStrategies is ECS's placement for a REPLICA service that

@@ -2,11 +2,11 @@ package placement
 
 import (
 	"errors"
-	"fmt"
 	"slices"
 	"strconv"
 	"strings"
 
+	"github.com/berthsched/berth/fielderr"
 	"github.com/berthsched/berth/internal/printable"
 )
 
@@ -103,7 +103,7 @@ func (td *TaskDefinition) Supports(l LaunchType) error {
 	if slices.Contains(td.compatibleWith(), l) {
 		return nil
 	}
-	return fmt.Errorf("placement: launchType: %w %s (%s:%d compatibilities: %s)",
+	return fieldErrorf("launchType", "%w %s (%s:%d compatibilities: %s)",
 		ErrIncompatibleLaunchType, l, td.Family, td.Revision, td.compatibilities())
 }
 
@@ -141,19 +141,19 @@ func (td *TaskDefinition) Validate() error {
 	switch td.NetworkMode {
 	case "", NetworkBridge, NetworkHost, NetworkAwsvpc, NetworkNone:
 	default:
-		return fmt.Errorf("placement: networkMode: %q, expected bridge, host, awsvpc or none", td.NetworkMode)
+		return fieldErrorf("networkMode", "%q, expected bridge, host, awsvpc or none", td.NetworkMode)
 	}
 	if td.CPU != 0 && (td.CPU < 128 || td.CPU > 196608) {
-		return fmt.Errorf("placement: cpu: %d units, expected 128..196608", td.CPU)
+		return fieldErrorf("cpu", "%d units, expected 128..196608", td.CPU)
 	}
 	if td.MemoryMiB < 0 {
-		return fmt.Errorf("placement: memory: %d MiB is negative", td.MemoryMiB)
+		return fieldErrorf("memory", "%d MiB is negative", td.MemoryMiB)
 	}
 	switch n := len(td.Containers); {
 	case n == 0:
-		return fmt.Errorf("placement: containerDefinitions: at least one container is required")
+		return fieldErrorf("containerDefinitions", "at least one container is required")
 	case n > MaxContainers:
-		return fmt.Errorf("placement: containerDefinitions: %d containers, at most %d allowed", n, MaxContainers)
+		return fieldErrorf("containerDefinitions", "%d containers, at most %d allowed", n, MaxContainers)
 	}
 	essential := false
 	tcp, udp := map[int]bool{}, map[int]bool{}
@@ -166,36 +166,36 @@ func (td *TaskDefinition) Validate() error {
 		}
 	}
 	if !essential {
-		return fmt.Errorf("placement: containerDefinitions: at least one container must be essential")
+		return fieldErrorf("containerDefinitions", "at least one container must be essential")
 	}
 	if len(td.PlacementConstraints) > MaxConstraints {
-		return fmt.Errorf("placement: placementConstraints: %d constraints, at most %d allowed", len(td.PlacementConstraints), MaxConstraints)
+		return fieldErrorf("placementConstraints", "%d constraints, at most %d allowed", len(td.PlacementConstraints), MaxConstraints)
 	}
 	for i, c := range td.PlacementConstraints {
 		if c.Type != MemberOf || c.Expr == nil {
-			return fmt.Errorf("placement: placementConstraints[%d].type: constraint.type '%v' is not supported (task definitions take memberOf only)", i, c.Type)
+			return fieldErrorf(fielderr.Index("placementConstraints", i)+".type", "constraint.type '%v' is not supported (task definitions take memberOf only)", c.Type)
 		}
 	}
 	for i, l := range td.RequiresCompatibilities {
 		switch l {
 		case LaunchTypeEC2, LaunchTypeExternal, LaunchTypeFargate:
 		default:
-			return fmt.Errorf("placement: requiresCompatibilities[%d]: %q, expected EC2, EXTERNAL or FARGATE", i, string(l))
+			return fieldErrorf(fielderr.Index("requiresCompatibilities", i), "%q, expected EC2, EXTERNAL or FARGATE", string(l))
 		}
 	}
 	for i, l := range td.Compatibilities {
 		switch l {
 		case LaunchTypeEC2, LaunchTypeExternal, LaunchTypeFargate, LaunchTypeManagedInstances:
 		default:
-			return fmt.Errorf("placement: compatibilities[%d]: %q, expected EC2, EXTERNAL, FARGATE or MANAGED_INSTANCES", i, string(l))
+			return fieldErrorf(fielderr.Index("compatibilities", i), "%q, expected EC2, EXTERNAL, FARGATE or MANAGED_INSTANCES", string(l))
 		}
 	}
 	for i, a := range td.RequiresAttributes {
 		if a.Name == "" {
-			return fmt.Errorf("placement: requiresAttributes[%d].name: missing", i)
+			return fieldErrorf(fielderr.Index("requiresAttributes", i)+".name", "missing")
 		}
 		if err := printable.Check(a.Name); err != nil {
-			return fmt.Errorf("placement: requiresAttributes[%d].name: %q %v", i, a.Name, err)
+			return fieldErrorf(fielderr.Index("requiresAttributes", i)+".name", "%q %v", a.Name, err)
 		}
 	}
 	return nil
@@ -203,14 +203,14 @@ func (td *TaskDefinition) Validate() error {
 
 func validFamily(f string) error {
 	if f == "" {
-		return fmt.Errorf("placement: family: missing")
+		return fieldErrorf("family", "missing")
 	}
 	if len(f) > 255 {
-		return fmt.Errorf("placement: family: %d characters, at most 255 allowed", len(f))
+		return fieldErrorf("family", "%d characters, at most 255 allowed", len(f))
 	}
 	for _, r := range f {
 		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-') {
-			return fmt.Errorf("placement: family: %q has %q, expected letters, digits, _ and -", f, r)
+			return fieldErrorf("family", "%q has %q, expected letters, digits, _ and -", f, r)
 		}
 	}
 	return nil
@@ -220,30 +220,30 @@ func (td *TaskDefinition) validateContainer(i int, cd *ContainerDefinition, name
 	field := func(name string) string { return "containerDefinitions[" + strconv.Itoa(i) + "]." + name }
 	switch {
 	case cd.Name == "":
-		return fmt.Errorf("placement: %s: missing", field("name"))
+		return fieldErrorf(field("name"), "missing")
 	case names[cd.Name]:
-		return fmt.Errorf("placement: %s: %q is used by two containers", field("name"), cd.Name)
+		return fieldErrorf(field("name"), "%q is used by two containers", cd.Name)
 	case printable.Check(cd.Name) != nil:
-		return fmt.Errorf("placement: %s: %q %v", field("name"), cd.Name, printable.Check(cd.Name))
+		return fieldErrorf(field("name"), "%q %v", cd.Name, printable.Check(cd.Name))
 	case cd.CPU < 0:
-		return fmt.Errorf("placement: %s: %d is negative", field("cpu"), cd.CPU)
+		return fieldErrorf(field("cpu"), "%d is negative", cd.CPU)
 	case cd.Memory < 0:
-		return fmt.Errorf("placement: %s: %d is negative", field("memory"), cd.Memory)
+		return fieldErrorf(field("memory"), "%d is negative", cd.Memory)
 	case cd.MemoryReservation < 0:
-		return fmt.Errorf("placement: %s: %d is negative", field("memoryReservation"), cd.MemoryReservation)
+		return fieldErrorf(field("memoryReservation"), "%d is negative", cd.MemoryReservation)
 	case cd.Memory > 0 && cd.MemoryReservation > 0 && cd.Memory <= cd.MemoryReservation:
-		return fmt.Errorf("placement: %s: %d MiB must be greater than memoryReservation %d MiB", field("memory"), cd.Memory, cd.MemoryReservation)
+		return fieldErrorf(field("memory"), "%d MiB must be greater than memoryReservation %d MiB", cd.Memory, cd.MemoryReservation)
 	case td.MemoryMiB == 0 && cd.Memory == 0 && cd.MemoryReservation == 0:
-		return fmt.Errorf("placement: %s: memory or memoryReservation is required when the task sets no memory", field("memory"))
+		return fieldErrorf(field("memory"), "memory or memoryReservation is required when the task sets no memory")
 	case cd.GPUs < 0:
-		return fmt.Errorf("placement: %s: GPU value %d is negative", field("resourceRequirements"), cd.GPUs)
+		return fieldErrorf(field("resourceRequirements"), "GPU value %d is negative", cd.GPUs)
 	}
 	names[cd.Name] = true
 	if err := cd.Usage.validate(field); err != nil {
 		return err
 	}
 	if td.NetworkMode == NetworkNone && len(cd.PortMappings) > 0 {
-		return fmt.Errorf("placement: %s: not allowed with networkMode none", field("portMappings"))
+		return fieldErrorf(field("portMappings"), "not allowed with networkMode none")
 	}
 	containerProto := map[int]string{}
 	for j, pm := range cd.PortMappings {
@@ -254,16 +254,16 @@ func (td *TaskDefinition) validateContainer(i int, cd *ContainerDefinition, name
 		}
 		switch {
 		case proto != "tcp" && proto != "udp":
-			return fmt.Errorf("placement: %s.protocol: %q, expected tcp or udp", pf, pm.Protocol)
+			return fieldErrorf(pf+".protocol", "%q, expected tcp or udp", pm.Protocol)
 		case pm.ContainerPort < 1 || pm.ContainerPort > 65535:
-			return fmt.Errorf("placement: %s.containerPort: %d, expected 1..65535", pf, pm.ContainerPort)
+			return fieldErrorf(pf+".containerPort", "%d, expected 1..65535", pm.ContainerPort)
 		case pm.HostPort < 0 || pm.HostPort > 65535:
-			return fmt.Errorf("placement: %s.hostPort: %d, expected 0..65535", pf, pm.HostPort)
+			return fieldErrorf(pf+".hostPort", "%d, expected 0..65535", pm.HostPort)
 		case (td.NetworkMode == NetworkHost || td.NetworkMode == NetworkAwsvpc) && pm.HostPort != 0 && pm.HostPort != pm.ContainerPort:
-			return fmt.Errorf("placement: %s.hostPort: %d must be blank or equal to containerPort %d in %s mode", pf, pm.HostPort, pm.ContainerPort, td.NetworkMode)
+			return fieldErrorf(pf+".hostPort", "%d must be blank or equal to containerPort %d in %s mode", pm.HostPort, pm.ContainerPort, td.NetworkMode)
 		}
 		if p, seen := containerProto[pm.ContainerPort]; seen && p != proto {
-			return fmt.Errorf("placement: %s.containerPort: %d is already exposed for %s", pf, pm.ContainerPort, p)
+			return fieldErrorf(pf+".containerPort", "%d is already exposed for %s", pm.ContainerPort, p)
 		}
 		containerProto[pm.ContainerPort] = proto
 		if hp := td.hostPort(pm); hp != 0 {
@@ -272,7 +272,7 @@ func (td *TaskDefinition) validateContainer(i int, cd *ContainerDefinition, name
 				set = udp
 			}
 			if set[hp] {
-				return fmt.Errorf("placement: %s.hostPort: %s port %d is bound twice in the task", pf, proto, hp)
+				return fieldErrorf(pf+".hostPort", "%s port %d is bound twice in the task", proto, hp)
 			}
 			set[hp] = true
 		}

@@ -115,7 +115,9 @@
 // Times are time.Time and durations time.Duration, except the API's own
 // integer fields (HealthCheckGracePeriodSeconds, expiresInMinutes).
 // Percents are integers 0-100 (maximumPercent may exceed 100). Errors are
-// for invalid input only, one line, prefixed "scheduler:", naming the field.
+// for invalid input only, one line, prefixed "scheduler:", naming the field;
+// behind the prefix is a *fielderr.Error (errors.As) whose Path is the
+// field.
 //
 // # Concurrency
 //

@@ -1,8 +1,6 @@
 package scheduler
 
 import (
-	"fmt"
-
 	"github.com/berthsched/berth/placement"
 )
 
@@ -17,19 +15,19 @@ const MaxInstancesPerStateUpdate = 10
 // on tasks comes from the next Reconcile of each service.
 func UpdateContainerInstancesState(c *placement.Cluster, arns []string, status placement.Status) error {
 	if status != placement.StatusActive && status != placement.StatusDraining {
-		return fmt.Errorf("scheduler: status: %q, expected ACTIVE or DRAINING", status)
+		return fieldErrorf("status", "%q, expected ACTIVE or DRAINING", status)
 	}
 	if len(arns) > MaxInstancesPerStateUpdate {
-		return fmt.Errorf("scheduler: containerInstances: %d instances, at most %d per call", len(arns), MaxInstancesPerStateUpdate)
+		return fieldErrorf("containerInstances", "%d instances, at most %d per call", len(arns), MaxInstancesPerStateUpdate)
 	}
 	ins := make([]*placement.Instance, len(arns))
 	for i, a := range arns {
 		in := c.Instance(a)
 		switch {
 		case in == nil:
-			return fmt.Errorf("scheduler: containerInstances: %q is not in the cluster", a)
+			return fieldErrorf("containerInstances", "%q is not in the cluster", a)
 		case in.Status != placement.StatusActive && in.Status != placement.StatusDraining:
-			return fmt.Errorf("scheduler: containerInstances: %q is %s, only ACTIVE and DRAINING instances can change state", a, in.Status)
+			return fieldErrorf("containerInstances", "%q is %s, only ACTIVE and DRAINING instances can change state", a, in.Status)
 		}
 		ins[i] = in
 	}

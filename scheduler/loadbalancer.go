@@ -1,7 +1,6 @@
 package scheduler
 
 import (
-	"fmt"
 	"time"
 )
 
@@ -63,11 +62,11 @@ func (g *TargetGroup) Validate() error {
 		{"unhealthyThresholdCount", g.UnhealthyThresholdCount, 2, 10},
 	} {
 		if f.v != 0 && (f.v < f.lo || f.v > f.hi) {
-			return fmt.Errorf("scheduler: %s: %d, expected %d..%d (0 means the default)", f.name, f.v, f.lo, f.hi)
+			return fieldErrorf(f.name, "%d, expected %d..%d (0 means the default)", f.v, f.lo, f.hi)
 		}
 	}
 	if d := g.DeregistrationDelaySeconds; d != nil && (*d < 0 || *d > 3600) {
-		return fmt.Errorf("scheduler: deregistrationDelayTimeoutSeconds: %d, expected 0..3600", *d)
+		return fieldErrorf("deregistrationDelayTimeoutSeconds", "%d, expected 0..3600", *d)
 	}
 	return nil
 }

@@ -1,7 +1,6 @@
 package scheduler
 
 import (
-	"fmt"
 	"math/rand/v2"
 
 	"github.com/berthsched/berth/placement"
@@ -49,26 +48,26 @@ type RunTaskOutput struct {
 // error is for an invalid request.
 func RunTask(in *RunTaskInput, c *placement.Cluster, rng *rand.Rand) (*RunTaskOutput, error) {
 	if in.TaskDefinition == nil {
-		return nil, fmt.Errorf("scheduler: taskDefinition: missing")
+		return nil, fieldErrorf("taskDefinition", "missing")
 	}
 	if err := in.TaskDefinition.Validate(); err != nil {
-		return nil, fmt.Errorf("scheduler: taskDefinition: %w", err)
+		return nil, fieldErrorf("taskDefinition", "%w", err)
 	}
 	n := in.Count
 	if n == 0 {
 		n = 1
 	}
 	if n < 1 || n > MaxRunTaskCount {
-		return nil, fmt.Errorf("scheduler: count: %d, expected 1..%d", in.Count, MaxRunTaskCount)
+		return nil, fieldErrorf("count", "%d, expected 1..%d", in.Count, MaxRunTaskCount)
 	}
 	if err := in.TaskDefinition.Supports(in.LaunchType); err != nil {
-		return nil, fmt.Errorf("scheduler: %w", err)
+		return nil, fieldErrorf("", "%w", err)
 	}
 	req := in.TaskDefinition.Request(n, in.Group, in.PlacementConstraints, in.PlacementStrategy)
 	req.LaunchType = in.LaunchType
 	var res placement.Result
 	if err := c.Place(req, rng, &res); err != nil {
-		return nil, fmt.Errorf("scheduler: %w", err)
+		return nil, fieldErrorf("", "%w", err)
 	}
 	r := reconciler{rng: rng}
 	out := &RunTaskOutput{}

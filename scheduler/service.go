@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/berthsched/berth/fielderr"
 	"github.com/berthsched/berth/placement"
 )
 
@@ -214,22 +215,22 @@ func (s *Service) Validate() error {
 	}
 	st := s.strategy()
 	if st != Replica && st != Daemon {
-		return fmt.Errorf("scheduler: schedulingStrategy: %q, expected REPLICA or DAEMON", s.SchedulingStrategy)
+		return fieldErrorf("schedulingStrategy", "%q, expected REPLICA or DAEMON", s.SchedulingStrategy)
 	}
 	if s.TaskDefinition == nil {
-		return fmt.Errorf("scheduler: taskDefinition: missing")
+		return fieldErrorf("taskDefinition", "missing")
 	}
 	if err := s.TaskDefinition.Validate(); err != nil {
-		return fmt.Errorf("scheduler: taskDefinition: %w", err)
+		return fieldErrorf("taskDefinition", "%w", err)
 	}
 	if err := s.TaskDefinition.Supports(s.LaunchType); err != nil {
-		return fmt.Errorf("scheduler: %w", err)
+		return fieldErrorf("", "%w", err)
 	}
 	if err := s.validCounts(st); err != nil {
 		return err
 	}
 	if g := s.HealthCheckGracePeriodSeconds; g < 0 || g > MaxHealthCheckGracePeriodSeconds {
-		return fmt.Errorf("scheduler: healthCheckGracePeriodSeconds: %d, expected 0..%d", g, MaxHealthCheckGracePeriodSeconds)
+		return fieldErrorf("healthCheckGracePeriodSeconds", "%d, expected 0..%d", g, MaxHealthCheckGracePeriodSeconds)
 	}
 	if err := s.validLoadBalancers(); err != nil {
 		return err
@@ -238,18 +239,18 @@ func (s *Service) Validate() error {
 		switch cb.Threshold.Type {
 		case "", BoundedPercent, UnboundedPercent, Count:
 		default:
-			return fmt.Errorf("scheduler: deploymentCircuitBreaker.thresholdConfiguration.type: %q, expected COUNT, BOUNDED_PERCENT or UNBOUNDED_PERCENT", cb.Threshold.Type)
+			return fieldErrorf("deploymentCircuitBreaker.thresholdConfiguration.type", "%q, expected COUNT, BOUNDED_PERCENT or UNBOUNDED_PERCENT", cb.Threshold.Type)
 		}
 		if v := cb.Threshold.Value; v != nil && *v < 0 {
-			return fmt.Errorf("scheduler: deploymentCircuitBreaker.thresholdConfiguration.value: %d, expected 0 or more", *v)
+			return fieldErrorf("deploymentCircuitBreaker.thresholdConfiguration.value", "%d, expected 0 or more", *v)
 		}
 	}
 	if st == Daemon && len(s.PlacementStrategy) > 0 {
-		return fmt.Errorf("scheduler: placementStrategy: %d strategies, DAEMON services take none", len(s.PlacementStrategy))
+		return fieldErrorf("placementStrategy", "%d strategies, DAEMON services take none", len(s.PlacementStrategy))
 	}
 	req := s.request(1)
 	if err := req.Validate(); err != nil {
-		return fmt.Errorf("scheduler: %w", err)
+		return fieldErrorf("", "%w", err)
 	}
 	return nil
 }
@@ -258,21 +259,21 @@ func (s *Service) validCounts(st SchedulingStrategy) error {
 	dc := &s.DeploymentConfiguration
 	if st == Replica {
 		if s.DesiredCount == nil {
-			return fmt.Errorf("scheduler: desiredCount: missing for REPLICA")
+			return fieldErrorf("desiredCount", "missing for REPLICA")
 		}
 		if *s.DesiredCount < 0 {
-			return fmt.Errorf("scheduler: desiredCount: %d, expected 0 or more", *s.DesiredCount)
+			return fieldErrorf("desiredCount", "%d, expected 0 or more", *s.DesiredCount)
 		}
 	}
 	if p := dc.MinimumHealthyPercent; p != nil && (*p < 0 || *p > 100) {
-		return fmt.Errorf("scheduler: minimumHealthyPercent: %d, expected 0..100", *p)
+		return fieldErrorf("minimumHealthyPercent", "%d, expected 0..100", *p)
 	}
 	if p := dc.MaximumPercent; p != nil {
 		if st == Daemon && *p != 100 {
-			return fmt.Errorf("scheduler: maximumPercent: %d, DAEMON services require 100", *p)
+			return fieldErrorf("maximumPercent", "%d, DAEMON services require 100", *p)
 		}
 		if *p < 100 {
-			return fmt.Errorf("scheduler: maximumPercent: %d, expected 100 or more", *p)
+			return fieldErrorf("maximumPercent", "%d, expected 100 or more", *p)
 		}
 	}
 	return nil
@@ -280,14 +281,14 @@ func (s *Service) validCounts(st SchedulingStrategy) error {
 
 func validName(n string) error {
 	if n == "" {
-		return fmt.Errorf("scheduler: serviceName: missing")
+		return fieldErrorf("serviceName", "missing")
 	}
 	if len(n) > 255 {
-		return fmt.Errorf("scheduler: serviceName: %d characters, at most 255 allowed", len(n))
+		return fieldErrorf("serviceName", "%d characters, at most 255 allowed", len(n))
 	}
 	for _, r := range n {
 		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-') {
-			return fmt.Errorf("scheduler: serviceName: %q has %q, expected letters, digits, _ and -", n, r)
+			return fieldErrorf("serviceName", "%q has %q, expected letters, digits, _ and -", n, r)
 		}
 	}
 	return nil
@@ -332,7 +333,7 @@ func ProtectionExpiry(now time.Time, expiresInMinutes *int) (time.Time, error) {
 	if expiresInMinutes != nil {
 		m = *expiresInMinutes
 		if m < 1 || m > 2880 {
-			return time.Time{}, fmt.Errorf("scheduler: expiresInMinutes: %d, expected 1..2880", m)
+			return time.Time{}, fieldErrorf("expiresInMinutes", "%d, expected 1..2880", m)
 		}
 	}
 	return now.Add(time.Duration(m) * time.Minute), nil
@@ -344,15 +345,23 @@ func (s *Service) healthChecked() bool { return s.HealthChecked || len(s.LoadBal
 
 func (s *Service) validLoadBalancers() error {
 	if n := len(s.LoadBalancers); n > MaxLoadBalancers {
-		return fmt.Errorf("scheduler: loadBalancers: %d target groups, expected at most %d", n, MaxLoadBalancers)
+		return fieldErrorf("loadBalancers", "%d target groups, expected at most %d", n, MaxLoadBalancers)
 	}
 	for i, lb := range s.LoadBalancers {
 		switch {
 		case lb.TargetGroupArn == "":
-			return fmt.Errorf("scheduler: loadBalancers[%d].targetGroupArn: missing", i)
+			return fieldErrorf(fmt.Sprintf("loadBalancers[%d].targetGroupArn", i), "missing")
 		case lb.ContainerPort < 1 || lb.ContainerPort > 65535:
-			return fmt.Errorf("scheduler: loadBalancers[%d].containerPort: %d, expected 1..65535", i, lb.ContainerPort)
+			return fieldErrorf(fmt.Sprintf("loadBalancers[%d].containerPort", i), "%d, expected 1..65535", lb.ContainerPort)
 		}
 	}
 	return nil
+}
+
+// fieldErrorf returns the error, with the package's prefix, of the field
+// at path of what the caller gave (a service, a target group, a RunTask
+// input); "" is the value itself. A caller that reads these from a
+// document puts them under the document's path with fielderr.Wrap.
+func fieldErrorf(path, format string, args ...any) error {
+	return fmt.Errorf("scheduler: %w", fielderr.Errorf(path, format, args...))
 }

@@ -4,9 +4,9 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strconv"
-	"strings"
 	"time"
 
+	"github.com/berthsched/berth/fielderr"
 	"github.com/berthsched/berth/sim/scenario"
 
 	"github.com/berthsched/berth/autoscale"
@@ -40,7 +40,7 @@ func (sd *scheduledTasks) newScheduled() error {
 		path := fmt.Sprintf("scheduledTasks[%d]", i)
 		sched, err := autoscale.ParseSchedule(spec.Schedule, spec.Timezone)
 		if err != nil {
-			return fmt.Errorf("sim: %s.schedule: %s", path, strings.TrimPrefix(err.Error(), "autoscale: "))
+			return fmt.Errorf("sim: %w", fielderr.Nest(path+".schedule", err))
 		}
 		st := scheduledState{spec: spec, sched: sched, anchor: scenario.Epoch}
 		if next, ok := sched.Next(scenario.Epoch, scenario.Epoch); ok && next.After(scenario.Epoch) {

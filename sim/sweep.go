@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/berthsched/berth/fielderr"
 	"github.com/berthsched/berth/sim/scenario"
 )
 
@@ -50,7 +51,7 @@ func Sweep(sc *scenario.Scenario, params []scenario.SweepParam, opts CompareOpti
 	runs := variants
 	for _, p := range params {
 		if runs *= len(p.Values); runs > scenario.MaxSweepRuns {
-			return nil, fmt.Errorf("sim: sweep %s: %w: more than %d runs (every combination of the swept values, times %d placement variants)", p.Path, ErrTooManyRuns, scenario.MaxSweepRuns, variants)
+			return nil, fmt.Errorf("sim: %w", fielderr.Errorf("", "sweep %s: %w: more than %d runs (every combination of the swept values, times %d placement variants)", p.Path, ErrTooManyRuns, scenario.MaxSweepRuns, variants))
 		}
 	}
 	combos := [][]string{nil}

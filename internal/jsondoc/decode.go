@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/berthsched/berth/fielderr"
 )
 
 // Decode stores n in the value v points to, as encoding/json would, but
@@ -49,7 +51,7 @@ func (d *decoder) fail(at Pos, msg string) error {
 	for _, s := range d.path {
 		b.WriteString(PathStep(b.Len() == 0, s.key, s.index))
 	}
-	return &Error{File: d.file, Pos: at, Path: b.String(), Msg: msg}
+	return &fielderr.Error{File: d.file, Line: at.Line, Column: at.Col, Path: b.String(), Msg: msg}
 }
 
 func (d *decoder) wrong(at Pos, want string, n *Node) error {
@@ -64,7 +66,7 @@ func (d *decoder) value(n *Node, at Pos, v reflect.Value) error {
 		}
 		err := v.Addr().Interface().(json.Unmarshaler).UnmarshalJSON(n.AppendJSON(nil))
 		if err != nil {
-			e := d.fail(at, strings.TrimPrefix(err.Error(), "json: ")).(*Error)
+			e := d.fail(at, err.Error()).(*fielderr.Error)
 			e.Err = err
 			return e
 		}
@@ -189,7 +191,9 @@ func (d *decoder) object(n *Node, at Pos, v reflect.Value) error {
 			continue
 		}
 		if !ok {
-			return d.fail(m.KeyPos, "unknown field "+strconv.Quote(Shorten(m.Key, 40)))
+			e := d.fail(m.KeyPos, "unknown field "+fielderr.Quote(m.Key)).(*fielderr.Error)
+			e.Value, e.Err = fielderr.Quote(m.Key), fielderr.ErrUnknown
+			return e
 		}
 		f, err := fieldByIndex(v, index)
 		if err != nil {
@@ -211,7 +215,7 @@ func fieldByIndex(v reflect.Value, index []int) (reflect.Value, error) {
 		if k > 0 && v.Kind() == reflect.Pointer {
 			if v.IsNil() {
 				if !v.CanSet() {
-					return v, &Error{Msg: "cannot be set"}
+					return v, &fielderr.Error{Msg: "cannot be set"}
 				}
 				v.Set(reflect.New(v.Type().Elem()))
 			}
@@ -274,9 +278,9 @@ func fieldsOf(t reflect.Type) map[string][]int {
 func Found(n *Node) string {
 	switch n.Kind {
 	case String:
-		return strconv.Quote(Shorten(n.Text, 40))
+		return strconv.Quote(fielderr.Shorten(n.Text, fielderr.MaxValue))
 	case Number, Bool:
-		return Shorten(n.Text, 40)
+		return fielderr.Shorten(n.Text, fielderr.MaxValue)
 	case Array:
 		return "an array"
 	case Object:

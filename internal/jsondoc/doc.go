@@ -29,12 +29,14 @@
 // endless input (/dev/zero, "[[[[..." without end, one endless string)
 // stops with a one-line error naming the file and the limit.
 //
-// Errors are *Error values: one line, "file:line:col: path: message",
-// the position being that of the offending key (for a wrong or unknown
-// member) or value, the path a JSON path such as fleet.pools[2].count, and
-// the message saying what was expected and what was found, in JSON's words
-// ("expected an integer, found \"4096\""), never Go's. Callers add their
-// package prefix.
+// Errors are *fielderr.Error values: one line, "file:line:col: path:
+// message", the position being that of the offending key (for a wrong or
+// unknown member) or value, the path a JSON path such as
+// fleet.pools[2].count, and the message saying what was expected and what
+// was found, in JSON's words ("expected an integer, found \"4096\""),
+// never Go's. A key given twice has the cause fielderr.ErrDuplicate, an
+// unknown key fielderr.ErrUnknown, each with the key as the Value. Errors
+// carry no package prefix: callers add theirs, once.
 //
 // A Node tree is immutable once read. A Reader is not safe for concurrent
 // use.

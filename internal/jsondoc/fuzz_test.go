@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/berthsched/berth/fielderr"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -19,12 +20,12 @@ func FuzzParse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		n, err := Parse(data, "f", Limits{MaxDepth: 20, MaxValues: 1000})
 		if err != nil {
-			var e *Error
+			var e *fielderr.Error
 			if !errors.As(err, &e) || strings.Contains(err.Error(), "\n") {
 				t.Fatalf("error %q (%T) is not a one-line *Error", err, err)
 			}
 			lines := strings.Count(string(data), "\n") + 1
-			if e.Pos.Line > lines || e.Pos.Line < 0 {
+			if e.Line > lines || e.Line < 0 {
 				t.Fatalf("error %v: line beyond the input's %d lines", err, lines)
 			}
 			return

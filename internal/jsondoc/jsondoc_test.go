@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/berthsched/berth/fielderr"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -86,7 +87,7 @@ func TestDecode(t *testing.T) {
 				if err == nil || err.Error() != tc.err {
 					t.Fatalf("Decode(%q) error = %v, want %s", tc.in, err, tc.err)
 				}
-				var e *Error
+				var e *fielderr.Error
 				if !errors.As(err, &e) {
 					t.Errorf("error %T is not an *Error", err)
 				}

@@ -3,8 +3,9 @@ package jsondoc
 import (
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
+
+	"github.com/berthsched/berth/fielderr"
 )
 
 // Limits bound what a Reader accepts. A zero field means the field of
@@ -145,7 +146,7 @@ func (d *Reader) Begin() error {
 		if d.err != nil {
 			return d.err
 		}
-		return &Error{File: d.file, Msg: "empty document"}
+		return &fielderr.Error{File: d.file, Msg: "empty document"}
 	}
 	return nil
 }
@@ -165,14 +166,14 @@ func (d *Reader) readErr(err error) {
 		d.eof = true
 	case err != nil:
 		d.eof = true
-		d.err = &Error{File: d.file, Msg: "read: " + err.Error(), Err: err}
+		d.err = &fielderr.Error{File: d.file, Msg: "read: " + err.Error(), Err: err}
 	}
 }
 
 func (d *Reader) checkSize() error {
 	if d.off+int64(d.n) > d.lim.MaxBytes && d.err == nil {
 		d.eof = true
-		d.err = &Error{File: d.file, Msg: "document larger than the limit of " + size(d.lim.MaxBytes)}
+		d.err = &fielderr.Error{File: d.file, Msg: "document larger than the limit of " + size(d.lim.MaxBytes)}
 	}
 	return d.err
 }
@@ -229,7 +230,7 @@ func (d *Reader) errorf(p Pos, format string, args ...any) error {
 	if d.err != nil {
 		return d.err // a read or limit error explains the rest
 	}
-	return &Error{File: d.file, Pos: p, Path: d.pathString(), Msg: fmt.Sprintf(format, args...)}
+	return &fielderr.Error{File: d.file, Line: p.Line, Column: p.Col, Path: d.pathString(), Msg: fmt.Sprintf(format, args...)}
 }
 
 // unexpected reports the next byte (or the end) where want was expected.
@@ -254,26 +255,14 @@ func (d *Reader) pathString() string {
 func PathStep(first bool, key string, index int) string {
 	switch {
 	case index >= 0:
-		return "[" + strconv.Itoa(index) + "]"
-	case isName(key) && first:
-		return key
-	case isName(key):
-		return "." + key
+		return fielderr.Index("", index)
+	case first:
+		return fielderr.Key("", key)
 	}
-	return "[" + strconv.Quote(Shorten(key, 40)) + "]"
-}
-
-func isName(key string) bool {
-	if key == "" {
-		return false
+	if k := fielderr.Key("", key); k[0] == '[' {
+		return k
 	}
-	for i := 0; i < len(key); i++ {
-		c := key[i]
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_' || c == '-') {
-			return false
-		}
-	}
-	return true
+	return "." + key
 }
 
 // Object reads an object, calling member for each key with the reader
@@ -352,9 +341,9 @@ func (k *keySet) add(key string, p Pos) (first Pos, dup bool) {
 }
 
 func dupError(d *Reader, key string, at, first Pos) error {
-	err := d.errorf(at, "duplicate key %q (first at line %d, column %d)", Shorten(key, 40), first.Line, first.Col)
-	if e, ok := err.(*Error); ok && e.Err == nil {
-		e.Key, e.Err = key, ErrDuplicateKey
+	err := d.errorf(at, "duplicate key %q (first at line %d, column %d)", fielderr.Shorten(key, fielderr.MaxValue), first.Line, first.Col)
+	if e, ok := err.(*fielderr.Error); ok && e.Err == nil {
+		e.Value, e.Err = fielderr.Quote(key), fielderr.ErrDuplicate
 	}
 	return err
 }

@@ -275,16 +275,3 @@ func size(n int64) string {
 	}
 	return strconv.FormatInt(n, 10) + " bytes"
 }
-
-// Shorten cuts s to at most max bytes, at a rune boundary, marking the
-// cut with "...", for quoting a value in a one-line message.
-func Shorten(s string, max int) string {
-	if len(s) <= max {
-		return s
-	}
-	cut := max
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + "..."
-}

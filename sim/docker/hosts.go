@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"path"
 	"strings"
+
+	"github.com/berthsched/berth/fielderr"
 )
 
 // HostRule sends the instances whose id matches Pattern to the Docker
@@ -30,16 +32,16 @@ func ParseHostRule(s string) (HostRule, error) {
 		r.Pattern, r.URL = s[:i], s[i+1:]
 	}
 	if _, err := path.Match(r.Pattern, ""); err != nil {
-		return HostRule{}, fmt.Errorf("docker: host rule %q: pattern %q is malformed, expected a pattern such as m5-large-*", s, r.Pattern)
+		return HostRule{}, fmt.Errorf("docker: %w", fielderr.Errorf("", "host rule %q: pattern %q is malformed, expected a pattern such as m5-large-*", s, r.Pattern))
 	}
 	scheme, rest, ok := strings.Cut(r.URL, "://")
 	if !ok || rest == "" {
-		return HostRule{}, fmt.Errorf("docker: host rule %q: endpoint %q, expected unix:///path or tcp://host:port", s, r.URL)
+		return HostRule{}, fmt.Errorf("docker: %w", fielderr.Errorf("", "host rule %q: endpoint %q, expected unix:///path or tcp://host:port", s, r.URL))
 	}
 	switch scheme {
 	case "unix", "tcp", "npipe", "http", "https":
 	default:
-		return HostRule{}, fmt.Errorf("docker: host rule %q: scheme %q, expected unix or tcp (ssh: forward the socket, see docs/docker.md)", s, scheme)
+		return HostRule{}, fmt.Errorf("docker: %w", fielderr.Errorf("", "host rule %q: scheme %q, expected unix or tcp (ssh: forward the socket, see docs/docker.md)", s, scheme))
 	}
 	return r, nil
 }

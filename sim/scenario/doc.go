@@ -27,8 +27,14 @@
 // # Errors
 //
 // Every error is one line that names the document, the key path
-// ("services[2].taskDefinition.cpu"), the value and what was expected.
-// ReadScenario reports a JSON error at its line and column.
+// ("services[2].taskDefinition.cpu"), the value and what was expected:
+// "sim: " around a *fielderr.Error, built where the error is found, that
+// carries the file, the path and, for an error in the JSON itself (a
+// syntax error, an unknown or duplicate key, a value of the wrong type),
+// the line and column. An error of placement, scheduler or autoscale
+// about a field keeps its cause: errors.As(err, &cqlErr) finds the
+// *cql.Error of a malformed memberOf expression. docs/scenario.md shows
+// how a Go caller inspects them.
 //
 // # Limits
 //

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/berthsched/berth/eni"
+	"github.com/berthsched/berth/fielderr"
 )
 
 // validateFargate reports what ECS rejects (InvalidParameterException or
@@ -18,11 +19,11 @@ import (
 // the Fargate provider of the strategy, for the message.
 func (sp *ServiceSpec) validateFargate(path, provider string) error {
 	if len(sp.PlacementConstraints) > 0 {
-		return fmt.Errorf("sim: %s.placementConstraints[0]: %s: placement constraints are not supported with %s", path, constraintText(sp.PlacementConstraints[0]), provider)
+		return fielderr.Errorf(path+".placementConstraints[0]", "%s: placement constraints are not supported with %s", constraintText(sp.PlacementConstraints[0]), provider)
 	}
 	if len(sp.PlacementStrategy) > 0 {
 		s := sp.PlacementStrategy[0]
-		return fmt.Errorf("sim: %s.placementStrategy[0]: %s: placement strategies are not supported with %s (Fargate spreads tasks across zones itself)", path, strategyText(s), provider)
+		return fielderr.Errorf(path+".placementStrategy[0]", "%s: placement strategies are not supported with %s (Fargate spreads tasks across zones itself)", strategyText(s), provider)
 	}
 	return sp.TaskDefinition.validateFargate(path+".taskDefinition", provider)
 }
@@ -32,11 +33,11 @@ func (sp *ServiceSpec) validateFargate(path, provider string) error {
 func (td *TaskDefSpec) validateFargate(path, provider string) error {
 	switch {
 	case len(td.Constraints) > 0:
-		return fmt.Errorf("sim: %s.constraints[0]: %s: task placement constraints are not supported for tasks on %s", path, constraintText(td.Constraints[0]), provider)
+		return fielderr.Errorf(path+".constraints[0]", "%s: task placement constraints are not supported for tasks on %s", constraintText(td.Constraints[0]), provider)
 	case td.GPUs > 0:
-		return fmt.Errorf("sim: %s.gpus: %d: GPUs are not supported for tasks on %s, expected 0", path, td.GPUs, provider)
+		return fielderr.Errorf(path+".gpus", "%d: GPUs are not supported for tasks on %s, expected 0", td.GPUs, provider)
 	case !td.AWSVPC(true):
-		return fmt.Errorf("sim: %s.networkMode: %q: %s only supports network mode awsvpc", path, td.NetworkMode, provider)
+		return fielderr.Errorf(path+".networkMode", "%q: %s only supports network mode awsvpc", td.NetworkMode, provider)
 	}
 	return nil
 }
@@ -71,11 +72,11 @@ func (sp *ServiceSpec) fargateProvider() string {
 func (sp *ServiceSpec) validateNetwork(path string, f *Fleet) error {
 	fargate := sp.Fargate()
 	if len(sp.Subnets) > 0 && !sp.TaskDefinition.AWSVPC(fargate) {
-		return fmt.Errorf("sim: %s.subnets: given for networkMode %q, expected awsvpc", path, sp.TaskDefinition.NetworkMode)
+		return fielderr.Errorf(path+".subnets", "given for networkMode %q, expected awsvpc", sp.TaskDefinition.NetworkMode)
 	}
 	for i, sn := range sp.Subnets {
 		if _, ok := f.Subnets[sn]; !ok {
-			return fmt.Errorf("sim: %s.subnets[%d]: %q is not one of fleet.subnets", path, i, sn)
+			return fielderr.Errorf(fmt.Sprintf("%s.subnets[%d]", path, i), "%q is not one of fleet.subnets", sn)
 		}
 	}
 	if fargate || !sp.TaskDefinition.AWSVPC(false) {
@@ -91,7 +92,7 @@ func (f *Fleet) knownENIs(path string) error {
 	for i := range f.InstanceTypes {
 		t := &f.InstanceTypes[i]
 		if _, known := eni.Lookup(t.Name); !known && t.ENIs == nil {
-			return fmt.Errorf("sim: fleet.instanceTypes[%d].enis: missing: berth's ENI table does not know %q and %s runs awsvpc tasks", i, t.Name, path)
+			return fielderr.Errorf(fmt.Sprintf("fleet.instanceTypes[%d].enis", i), "missing: berth's ENI table does not know %q and %s runs awsvpc tasks", t.Name, path)
 		}
 	}
 	return nil

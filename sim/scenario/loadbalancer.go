@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/berthsched/berth/fielderr"
 	"github.com/berthsched/berth/internal/printable"
 	"github.com/berthsched/berth/scheduler"
 )
@@ -33,15 +34,15 @@ func (sc *Scenario) validateTargetGroups() (map[string]*scheduler.TargetGroup, e
 		path := fmt.Sprintf("targetGroups[%d]", i)
 		switch {
 		case g.Name == "":
-			return nil, fmt.Errorf("sim: %s.name: missing", path)
+			return nil, fielderr.Errorf(path+".name", "missing")
 		case printable.Check(g.Name) != nil:
-			return nil, fmt.Errorf("sim: %s.name: %q %v", path, g.Name, printable.Check(g.Name))
+			return nil, fielderr.Errorf(path+".name", "%q %v", g.Name, printable.Check(g.Name))
 		case groups[g.Name] != nil:
-			return nil, fmt.Errorf("sim: %s.name: %q is defined twice", path, g.Name)
+			return nil, fielderr.Errorf(path+".name", "%q is defined twice", g.Name)
 		}
 		tg := g.TargetGroup()
 		if err := tg.Validate(); err != nil {
-			return nil, fmt.Errorf("sim: %s.%s", path, trimPrefix(err.Error(), "scheduler: "))
+			return nil, fielderr.Wrap(path, err)
 		}
 		groups[g.Name] = tg
 	}
@@ -53,10 +54,10 @@ func (sc *Scenario) validateTargetGroups() (map[string]*scheduler.TargetGroup, e
 func (sp *ServiceSpec) validateLoadBalancers(path string, groups map[string]*scheduler.TargetGroup) error {
 	for j, lb := range sp.LoadBalancers {
 		if groups[TargetGroupName(lb.TargetGroupArn)] == nil {
-			return fmt.Errorf("sim: %s.loadBalancers[%d].targetGroupArn: %q is not one of targetGroups", path, j, lb.TargetGroupArn)
+			return fielderr.Errorf(fmt.Sprintf("%s.loadBalancers[%d].targetGroupArn", path, j), "%q is not one of targetGroups", lb.TargetGroupArn)
 		}
 		if lb.ContainerName != "" && lb.ContainerName != "app" {
-			return fmt.Errorf("sim: %s.loadBalancers[%d].containerName: %q, expected app (a scenario task definition has one container, app)", path, j, lb.ContainerName)
+			return fielderr.Errorf(fmt.Sprintf("%s.loadBalancers[%d].containerName", path, j), "%q, expected app (a scenario task definition has one container, app)", lb.ContainerName)
 		}
 	}
 	return nil

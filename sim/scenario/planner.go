@@ -1,11 +1,11 @@
 package scenario
 
 import (
-	"fmt"
 	"slices"
 	"time"
 
 	"github.com/berthsched/berth/autoscale"
+	"github.com/berthsched/berth/fielderr"
 	"github.com/berthsched/berth/internal/printable"
 	"github.com/berthsched/berth/placement"
 	"github.com/berthsched/berth/scheduler"
@@ -359,7 +359,7 @@ func (td *TaskDefSpec) TaskDefinition(path string) (*placement.TaskDefinition, e
 	out.PlacementConstraints = cons
 	out.RequiresAttributes = attributes(td.RequiresAttributes)
 	if err := out.Validate(); err != nil {
-		return nil, fmt.Errorf("%s: %s", path, trimPrefix(err.Error(), "placement: "))
+		return nil, fielderr.Nest(path, err)
 	}
 	return out, nil
 }
@@ -367,17 +367,17 @@ func (td *TaskDefSpec) TaskDefinition(path string) (*placement.TaskDefinition, e
 func (td *TaskDefSpec) validate(path string) error {
 	switch {
 	case td.Family == "":
-		return fmt.Errorf("sim: %s.family: missing", path)
+		return fielderr.Errorf(path+".family", "missing")
 	case printable.Check(td.Family) != nil:
-		return fmt.Errorf("sim: %s.family: %q %v", path, td.Family, printable.Check(td.Family))
+		return fielderr.Errorf(path+".family", "%q %v", td.Family, printable.Check(td.Family))
 	case td.CPU < 0 || td.MemoryMiB <= 0 || td.GPUs < 0:
-		return fmt.Errorf("sim: %s: cpu %d, memory %d, gpus %d: expected memory above 0 and nothing negative", path, td.CPU, td.MemoryMiB, td.GPUs)
+		return fielderr.Errorf(path, "cpu %d, memory %d, gpus %d: expected memory above 0 and nothing negative", td.CPU, td.MemoryMiB, td.GPUs)
 	case td.StartDelay < 0:
-		return fmt.Errorf("sim: %s.startDelay: %v is negative", path, time.Duration(td.StartDelay))
+		return fielderr.Errorf(path+".startDelay", "%v is negative", time.Duration(td.StartDelay))
 	case td.StopTimeout < 0 || td.StopTimeout > Duration(maxStopTimeout):
-		return fmt.Errorf("sim: %s.stopTimeout: %v, expected 0s to %v", path, time.Duration(td.StopTimeout), maxStopTimeout)
+		return fielderr.Errorf(path+".stopTimeout", "%v, expected 0s to %v", time.Duration(td.StopTimeout), maxStopTimeout)
 	case td.NetworkMode != "" && td.NetworkMode != string(placement.NetworkBridge) && td.NetworkMode != string(placement.NetworkAwsvpc):
-		return fmt.Errorf("sim: %s.networkMode: %q, expected bridge or awsvpc", path, td.NetworkMode)
+		return fielderr.Errorf(path+".networkMode", "%q, expected bridge or awsvpc", td.NetworkMode)
 	}
 	if td.Duration != nil {
 		if err := td.Duration.validate(path + ".duration"); err != nil {
@@ -385,7 +385,7 @@ func (td *TaskDefSpec) validate(path string) error {
 		}
 	}
 	if _, err := td.TaskDefinition(path); err != nil {
-		return fmt.Errorf("sim: %w", err)
+		return err
 	}
 	return nil
 }
@@ -474,11 +474,4 @@ func (sp *ServiceSpec) Zones(subnets map[string]string) []string {
 		}
 	}
 	return out
-}
-
-func trimPrefix(s, p string) string {
-	if len(s) >= len(p) && s[:len(p)] == p {
-		return s[len(p):]
-	}
-	return s
 }

@@ -1,10 +1,13 @@
 package scenario
 
 import (
+	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/berthsched/berth/autoscale"
+	"github.com/berthsched/berth/fielderr"
 	"github.com/berthsched/berth/internal/printable"
 )
 
@@ -15,13 +18,13 @@ func (sc *Scenario) validatePlanner() error {
 		sc.ReconcileEvery = Duration(15 * time.Second)
 	}
 	if sc.ReconcileEvery < 0 {
-		return fmt.Errorf("sim: reconcileEvery: %v is negative", time.Duration(sc.ReconcileEvery))
+		return fielderr.Errorf("reconcileEvery", "%v is negative", time.Duration(sc.ReconcileEvery))
 	}
 	if sc.ReconcileEvery < Duration(MinReconcileEvery) {
-		return fmt.Errorf("sim: reconcileEvery: %v, expected at least %v", time.Duration(sc.ReconcileEvery), MinReconcileEvery)
+		return fielderr.Errorf("reconcileEvery", "%v, expected at least %v", time.Duration(sc.ReconcileEvery), MinReconcileEvery)
 	}
 	if n := sc.Duration / sc.ReconcileEvery; len(sc.Services) > 0 && n > MaxReconciles {
-		return fmt.Errorf("sim: reconcileEvery: %v over duration %v is %d reconciliations, expected at most %d", time.Duration(sc.ReconcileEvery), time.Duration(sc.Duration), n, MaxReconciles)
+		return fielderr.Errorf("reconcileEvery", "%v over duration %v is %d reconciliations, expected at most %d", time.Duration(sc.ReconcileEvery), time.Duration(sc.Duration), n, MaxReconciles)
 	}
 	types := map[string]*InstanceType{}
 	for i := range sc.Fleet.InstanceTypes {
@@ -32,10 +35,10 @@ func (sc *Scenario) validatePlanner() error {
 		p := &sc.CapacityProviders[i]
 		path := fmt.Sprintf("capacityProviders[%d]", i)
 		if providers[p.Name] {
-			return fmt.Errorf("sim: %s.name: %q is defined twice", path, p.Name)
+			return fielderr.Errorf(path+".name", "%q is defined twice", p.Name)
 		}
 		if err := printable.Check(p.Name); err != nil {
-			return fmt.Errorf("sim: %s.name: %q %v", path, p.Name, err)
+			return fielderr.Errorf(path+".name", "%q %v", p.Name, err)
 		}
 		if err := p.validate(path, types); err != nil {
 			return err
@@ -44,14 +47,14 @@ func (sc *Scenario) validatePlanner() error {
 	}
 	if f := sc.Fargate; f != nil {
 		if f.PricePerVCPUHour < 0 || f.PricePerGBHour < 0 || f.SpotDiscount < 0 || f.SpotDiscount > 1 || f.ProvisionDelay < 0 || f.SpotInterruptionsPerHour < 0 {
-			return fmt.Errorf("sim: fargate: prices, provisionDelay and spotInterruptionsPerHour must not be negative and spotDiscount must be 0..1")
+			return fielderr.Errorf("fargate", "prices, provisionDelay and spotInterruptionsPerHour must not be negative and spotDiscount must be 0..1")
 		}
 		// A Fargate task has at most 16 vCPU and 120 GB.
 		if f.PricePerVCPUHour > MaxPricePerHour/16 {
-			return fmt.Errorf("sim: fargate.pricePerVcpuHour: %g, expected at most %g", f.PricePerVCPUHour, float64(MaxPricePerHour/16))
+			return fielderr.Errorf("fargate.pricePerVcpuHour", "%g, expected at most %g", f.PricePerVCPUHour, float64(MaxPricePerHour/16))
 		}
 		if f.PricePerGBHour > MaxPricePerHour/128 {
-			return fmt.Errorf("sim: fargate.pricePerGbHour: %g, expected at most %g", f.PricePerGBHour, float64(MaxPricePerHour/128))
+			return fielderr.Errorf("fargate.pricePerGbHour", "%g, expected at most %g", f.PricePerGBHour, float64(MaxPricePerHour/128))
 		}
 	}
 	groups, err := sc.validateTargetGroups()
@@ -63,10 +66,10 @@ func (sc *Scenario) validatePlanner() error {
 		sp := &sc.Services[i]
 		path := fmt.Sprintf("services[%d]", i)
 		if names[sp.Name] {
-			return fmt.Errorf("sim: %s.name: %q is defined twice", path, sp.Name)
+			return fielderr.Errorf(path+".name", "%q is defined twice", sp.Name)
 		}
 		if err := printable.Check(sp.Name); err != nil {
-			return fmt.Errorf("sim: %s.name: %q %v", path, sp.Name, err)
+			return fielderr.Errorf(path+".name", "%q %v", sp.Name, err)
 		}
 		names[sp.Name] = true
 		if err := sp.validate(path, providers, &sc.Fleet); err != nil {
@@ -80,13 +83,13 @@ func (sc *Scenario) validatePlanner() error {
 		path := fmt.Sprintf("serviceEvents[%d]", i)
 		switch {
 		case !names[e.Service]:
-			return fmt.Errorf("sim: %s.service: %q is not one of services", path, e.Service)
+			return fielderr.Errorf(path+".service", "%q is not one of services", e.Service)
 		case e.At < 0:
-			return fmt.Errorf("sim: %s.at: %v is negative", path, time.Duration(e.At))
+			return fielderr.Errorf(path+".at", "%v is negative", time.Duration(e.At))
 		case e.DesiredCount != nil && *e.DesiredCount < 0:
-			return fmt.Errorf("sim: %s.desiredCount: %d is negative", path, *e.DesiredCount)
+			return fielderr.Errorf(path+".desiredCount", "%d is negative", *e.DesiredCount)
 		case e.DesiredCount != nil && *e.DesiredCount > MaxServiceTasks:
-			return fmt.Errorf("sim: %s.desiredCount: %d, expected at most %d", path, *e.DesiredCount, MaxServiceTasks)
+			return fielderr.Errorf(path+".desiredCount", "%d, expected at most %d", *e.DesiredCount, MaxServiceTasks)
 		}
 		if e.TaskDefinition != nil {
 			if err := e.TaskDefinition.validate(path + ".taskDefinition"); err != nil {
@@ -98,7 +101,7 @@ func (sc *Scenario) validatePlanner() error {
 		}
 		if e.PlacementConstraints != nil {
 			if _, err := CompileConstraints(*e.PlacementConstraints, path+".placementConstraints"); err != nil {
-				return fmt.Errorf("sim: %w", err)
+				return err
 			}
 		}
 	}
@@ -106,29 +109,29 @@ func (sc *Scenario) validatePlanner() error {
 		st := &sc.ScheduledTasks[i]
 		path := fmt.Sprintf("scheduledTasks[%d]", i)
 		if st.Name == "" {
-			return fmt.Errorf("sim: %s.name: missing", path)
+			return fielderr.Errorf(path+".name", "missing")
 		}
 		if err := printable.Check(st.Name); err != nil {
-			return fmt.Errorf("sim: %s.name: %q %v", path, st.Name, err)
+			return fielderr.Errorf(path+".name", "%q %v", st.Name, err)
 		}
 		if _, err := autoscale.ParseSchedule(st.Schedule, st.Timezone); err != nil {
-			return fmt.Errorf("sim: %s.schedule: %s", path, trimPrefix(err.Error(), "autoscale: "))
+			return fielderr.Nest(path+".schedule", err)
 		}
 		if st.Count < 0 || st.Count > 10 {
-			return fmt.Errorf("sim: %s.count: %d, expected 1..10 (0 means 1)", path, st.Count)
+			return fielderr.Errorf(path+".count", "%d, expected 1..10 (0 means 1)", st.Count)
 		}
 		if err := st.TaskDefinition.validate(path + ".taskDefinition"); err != nil {
 			return err
 		}
 		if _, err := CompileConstraints(st.Constraints, path+".constraints"); err != nil {
-			return fmt.Errorf("sim: %w", err)
+			return err
 		}
 	}
 	if err := sc.validateServiceTasks(); err != nil {
 		return err
 	}
 	if len(sc.Workload.GPUCapacityProviderStrategy) > 0 && len(sc.Workload.CapacityProviderStrategy) == 0 {
-		return fmt.Errorf("sim: workload.gpuCapacityProviderStrategy: given without workload.capacityProviderStrategy")
+		return fielderr.Errorf("workload.gpuCapacityProviderStrategy", "given without workload.capacityProviderStrategy")
 	}
 	for _, ws := range []struct {
 		path  string
@@ -142,7 +145,7 @@ func (sc *Scenario) validatePlanner() error {
 		}
 		for _, it := range ws.items {
 			if it.CapacityProvider == ProviderFargate || it.CapacityProvider == ProviderFargateSpot {
-				return fmt.Errorf("sim: %s: %q: workload tasks run on Auto Scaling group providers only", ws.path, it.CapacityProvider)
+				return fielderr.Errorf(ws.path, "%q: workload tasks run on Auto Scaling group providers only", it.CapacityProvider)
 			}
 		}
 	}
@@ -158,10 +161,10 @@ func (sc *Scenario) validateServiceTasks() error {
 	for i, sp := range sc.Services {
 		path := fmt.Sprintf("services[%d]", i)
 		if sp.DesiredCount != nil && *sp.DesiredCount > MaxServiceTasks {
-			return fmt.Errorf("sim: %s.desiredCount: %d, expected at most %d", path, *sp.DesiredCount, MaxServiceTasks)
+			return fielderr.Errorf(path+".desiredCount", "%d, expected at most %d", *sp.DesiredCount, MaxServiceTasks)
 		}
 		if sp.Scaling != nil && sp.Scaling.MaxCapacity > MaxServiceTasks {
-			return fmt.Errorf("sim: %s.scaling.maxCapacity: %d, expected at most %d", path, sp.Scaling.MaxCapacity, MaxServiceTasks)
+			return fielderr.Errorf(path+".scaling.maxCapacity", "%d, expected at most %d", sp.Scaling.MaxCapacity, MaxServiceTasks)
 		}
 		if sp.DesiredCount != nil {
 			peak[sp.Name] = *sp.DesiredCount
@@ -177,7 +180,7 @@ func (sc *Scenario) validateServiceTasks() error {
 						continue
 					}
 					if *c.v > MaxServiceTasks {
-						return fmt.Errorf("sim: %s.scaling.scheduledActions[%d].%s: %d, expected at most %d", path, j, c.field, *c.v, MaxServiceTasks)
+						return fielderr.Errorf(fmt.Sprintf("%s.scaling.scheduledActions[%d].%s", path, j, c.field), "%d, expected at most %d", *c.v, MaxServiceTasks)
 					}
 					peak[sp.Name] = max(peak[sp.Name], *c.v)
 				}
@@ -192,8 +195,8 @@ func (sc *Scenario) validateServiceTasks() error {
 	total := 0
 	for i, sp := range sc.Services {
 		if total += peak[sp.Name]; total > MaxTotalServiceTasks {
-			return fmt.Errorf("sim: services[%d]: %d tasks bring the services to %d, expected at most %d together (counting desiredCount, scaling.maxCapacity and serviceEvents)",
-				i, peak[sp.Name], total, MaxTotalServiceTasks)
+			return fielderr.Errorf(fmt.Sprintf("services[%d]", i), "%d tasks bring the services to %d, expected at most %d together (counting desiredCount, scaling.maxCapacity and serviceEvents)",
+				peak[sp.Name], total, MaxTotalServiceTasks)
 		}
 	}
 	return nil
@@ -201,11 +204,11 @@ func (sc *Scenario) validateServiceTasks() error {
 
 func (p *CapacityProviderSpec) validate(path string, types map[string]*InstanceType) error {
 	if len(p.InstanceTypes) == 0 {
-		return fmt.Errorf("sim: %s.instanceTypes: missing: give at least one of fleet.instanceTypes", path)
+		return fielderr.Errorf(path+".instanceTypes", "missing: give at least one of fleet.instanceTypes")
 	}
 	for j, t := range p.InstanceTypes {
 		if types[t] == nil {
-			return fmt.Errorf("sim: %s.instanceTypes[%d]: %q is not one of fleet.instanceTypes", path, j, t)
+			return fielderr.Errorf(fmt.Sprintf("%s.instanceTypes[%d]", path, j), "%q is not one of fleet.instanceTypes", t)
 		}
 	}
 	if len(p.Zones) == 0 {
@@ -219,19 +222,19 @@ func (p *CapacityProviderSpec) validate(path string, types map[string]*InstanceT
 	}
 	switch {
 	case p.MinSize < 0 || p.MaxSize < p.MinSize:
-		return fmt.Errorf("sim: %s: minSize %d, maxSize %d: expected 0 <= minSize <= maxSize", path, p.MinSize, p.MaxSize)
+		return fielderr.Errorf(path, "minSize %d, maxSize %d: expected 0 <= minSize <= maxSize", p.MinSize, p.MaxSize)
 	case p.DesiredCapacity != nil && (*p.DesiredCapacity < p.MinSize || *p.DesiredCapacity > p.MaxSize):
-		return fmt.Errorf("sim: %s.desiredCapacity: %d, expected minSize..maxSize (%d..%d)", path, *p.DesiredCapacity, p.MinSize, p.MaxSize)
+		return fielderr.Errorf(path+".desiredCapacity", "%d, expected minSize..maxSize (%d..%d)", *p.DesiredCapacity, p.MinSize, p.MaxSize)
 	case p.LaunchDelay < 0:
-		return fmt.Errorf("sim: %s.launchDelay: %v is negative", path, time.Duration(p.LaunchDelay))
+		return fielderr.Errorf(path+".launchDelay", "%v is negative", time.Duration(p.LaunchDelay))
 	case p.InterruptionsPerHour < 0 || p.SpotPriceFactor < 0:
-		return fmt.Errorf("sim: %s: interruptionsPerHour and spotPriceFactor must not be negative", path)
+		return fielderr.Errorf(path, "interruptionsPerHour and spotPriceFactor must not be negative")
 	case p.SpotPriceFactor > maxSpotPriceFactor:
-		return fmt.Errorf("sim: %s.spotPriceFactor: %g, expected at most %d (a factor of the on-demand price)", path, p.SpotPriceFactor, maxSpotPriceFactor)
+		return fielderr.Errorf(path+".spotPriceFactor", "%g, expected at most %d (a factor of the on-demand price)", p.SpotPriceFactor, maxSpotPriceFactor)
 	}
 	asg := p.Provider(types)
 	if err := asg.Validate(); err != nil {
-		return fmt.Errorf("sim: %s: %s", path, trimPrefix(err.Error(), "autoscale: "))
+		return fielderr.Nest(path, err)
 	}
 	return nil
 }
@@ -257,11 +260,18 @@ func (p *CapacityProviderSpec) Provider(types map[string]*InstanceType) *autosca
 
 func validStrategy(path string, items []StrategyItemSpec, providers map[string]bool) error {
 	if err := ProviderStrategy(items).Validate(); err != nil {
-		return fmt.Errorf("sim: %s: %s", path, trimPrefix(trimPrefix(err.Error(), "autoscale: "), "capacityProviderStrategy"))
+		// autoscale names the list capacityProviderStrategy: path is it.
+		var fe *fielderr.Error
+		if errors.As(err, &fe) {
+			c := *fe
+			c.Path = strings.TrimPrefix(c.Path, "capacityProviderStrategy")
+			return c.Under(path)
+		}
+		return fielderr.Nest(path, err)
 	}
 	for j, it := range items {
 		if !providers[it.CapacityProvider] && it.CapacityProvider != ProviderFargate && it.CapacityProvider != ProviderFargateSpot {
-			return fmt.Errorf("sim: %s[%d].capacityProvider: %q is not one of capacityProviders, FARGATE or FARGATE_SPOT", path, j, it.CapacityProvider)
+			return fielderr.Errorf(fmt.Sprintf("%s[%d].capacityProvider", path, j), "%q is not one of capacityProviders, FARGATE or FARGATE_SPOT", it.CapacityProvider)
 		}
 	}
 	return nil
@@ -273,21 +283,21 @@ func (sp *ServiceSpec) validate(path string, providers map[string]bool, f *Fleet
 	}
 	svc, err := sp.SchedulerService(path, nil)
 	if err != nil {
-		return fmt.Errorf("sim: %w", err)
+		return err
 	}
 	if err := svc.Validate(); err != nil {
-		return fmt.Errorf("sim: %s: %s", path, trimPrefix(err.Error(), "scheduler: "))
+		return fielderr.Nest(path, err)
 	}
 	if len(sp.CapacityProviderStrategy) > 0 {
 		if err := validStrategy(path+".capacityProviderStrategy", sp.CapacityProviderStrategy, providers); err != nil {
 			return err
 		}
 		if sp.SchedulingStrategy == "DAEMON" {
-			return fmt.Errorf("sim: %s.capacityProviderStrategy: DAEMON services take none", path)
+			return fielderr.Errorf(path+".capacityProviderStrategy", "DAEMON services take none")
 		}
 		for _, it := range sp.CapacityProviderStrategy {
 			if (it.CapacityProvider == ProviderFargate || it.CapacityProvider == ProviderFargateSpot) && !validFargateSize(sp.TaskDefinition.CPU, sp.TaskDefinition.MemoryMiB) {
-				return fmt.Errorf("sim: %s.taskDefinition: cpu %d, memory %d is not a Fargate task size (256: 512-2048; 512: 1024-4096; 1024: 2048-8192; ...)", path, sp.TaskDefinition.CPU, sp.TaskDefinition.MemoryMiB)
+				return fielderr.Errorf(path+".taskDefinition", "cpu %d, memory %d is not a Fargate task size (256: 512-2048; 512: 1024-4096; 1024: 2048-8192; ...)", sp.TaskDefinition.CPU, sp.TaskDefinition.MemoryMiB)
 			}
 		}
 	}
@@ -301,33 +311,33 @@ func (sp *ServiceSpec) validate(path string, providers map[string]bool, f *Fleet
 	}
 	if u := sp.Usage; u != nil {
 		if u.CPU < 0 || u.Memory < 0 || u.MemoryPerTask < 0 || u.RequestsPerSecond < 0 || u.CPUPerRequest < 0 {
-			return fmt.Errorf("sim: %s.usage: cpu, memory, memoryPerTask, requestsPerSecond and cpuPerRequest must not be negative", path)
+			return fielderr.Errorf(path+".usage", "cpu, memory, memoryPerTask, requestsPerSecond and cpuPerRequest must not be negative")
 		}
 		if u.DailyCycle < 0 || u.DailyCycle >= 1 {
-			return fmt.Errorf("sim: %s.usage.dailyCycle: %g, expected 0 <= x < 1", path, u.DailyCycle)
+			return fielderr.Errorf(path+".usage.dailyCycle", "%g, expected 0 <= x < 1", u.DailyCycle)
 		}
 		for j, st := range u.Steps {
 			if st.Factor < 0 {
-				return fmt.Errorf("sim: %s.usage.steps[%d].factor: %g is negative", path, j, st.Factor)
+				return fielderr.Errorf(fmt.Sprintf("%s.usage.steps[%d].factor", path, j), "%g is negative", st.Factor)
 			}
 		}
 		if u.Trace != nil && u.Trace.Path == "" {
-			return fmt.Errorf("sim: %s.usage.trace.path: missing", path)
+			return fielderr.Errorf(path+".usage.trace.path", "missing")
 		}
 	}
 	if sp.Scaling != nil {
 		if sp.SchedulingStrategy == "DAEMON" {
-			return fmt.Errorf("sim: %s.scaling: DAEMON services do not scale", path)
+			return fielderr.Errorf(path+".scaling", "DAEMON services do not scale")
 		}
 		if sp.Usage == nil && len(sp.Scaling.TargetTracking)+len(sp.Scaling.StepScaling) > 0 {
-			return fmt.Errorf("sim: %s.usage: missing: the scaling policies read the service's metrics, which come from its usage", path)
+			return fielderr.Errorf(path+".usage", "missing: the scaling policies read the service's metrics, which come from its usage")
 		}
 		sc, err := sp.Scaling.Scaler(sp.Name)
 		if err != nil {
-			return fmt.Errorf("sim: %s.scaling: %w", path, err)
+			return fielderr.Errorf(path+".scaling", "%w", err)
 		}
 		if err := sc.Validate(); err != nil {
-			return fmt.Errorf("sim: %s.scaling: %s", path, trimPrefix(err.Error(), "autoscale: "))
+			return fielderr.Nest(path+".scaling", err)
 		}
 	}
 	return nil
@@ -372,7 +382,7 @@ func (s *ScalingSpec) Scaler(service string) (*autoscale.Scaler, error) {
 	for _, a := range s.ScheduledActions {
 		sched, err := autoscale.ParseSchedule(a.Schedule, a.Timezone)
 		if err != nil {
-			return nil, fmt.Errorf("scheduled action %q: %s", a.Name, trimPrefix(err.Error(), "autoscale: "))
+			return nil, fielderr.Errorf("", "scheduled action %q: %w", a.Name, fielderr.Inner(err))
 		}
 		sc.ScheduledActions = append(sc.ScheduledActions, autoscale.ScheduledAction{ScheduledActionName: a.Name, Schedule: sched,
 			ScalableTargetAction: autoscale.ScalableTargetAction{MinCapacity: a.MinCapacity, MaxCapacity: a.MaxCapacity}})
@@ -398,7 +408,7 @@ func (e *ServiceEvent) validateFargate(path string, sp *ServiceSpec) error {
 		return nil
 	}
 	if e.PlacementConstraints != nil && len(*e.PlacementConstraints) > 0 {
-		return fmt.Errorf("sim: %s.placementConstraints[0]: %s: placement constraints are not supported with %s", path, constraintText((*e.PlacementConstraints)[0]), p)
+		return fielderr.Errorf(path+".placementConstraints[0]", "%s: placement constraints are not supported with %s", constraintText((*e.PlacementConstraints)[0]), p)
 	}
 	if e.TaskDefinition != nil {
 		return e.TaskDefinition.validateFargate(path+".taskDefinition", p)

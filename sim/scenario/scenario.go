@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/berthsched/berth/eni"
+	"github.com/berthsched/berth/fielderr"
 	"github.com/berthsched/berth/internal/jsondoc"
 	"github.com/berthsched/berth/placement"
 )
@@ -392,29 +393,29 @@ func (v Variant) Compile(path string, newStrategy StrategyFactory) ([]placement.
 	for i, s := range v.Strategies {
 		if !builtinStrategy(s.Type) {
 			if s.Type == "" {
-				return nil, nil, fmt.Errorf("%s.strategies[%d].type: missing", path, i)
+				return nil, nil, fielderr.Errorf(fmt.Sprintf("%s.strategies[%d].type", path, i), "missing")
 			}
 			if newStrategy == nil {
 				continue
 			}
 			st, err := newStrategy(s)
 			if errors.Is(err, ErrUnknownStrategy) {
-				return nil, nil, fmt.Errorf("%s.strategies[%d].type: %q, expected binpack, spread, random or a strategy this run was given", path, i, s.Type)
+				return nil, nil, fielderr.Errorf(fmt.Sprintf("%s.strategies[%d].type", path, i), "%q, expected binpack, spread, random or a strategy this run was given", s.Type)
 			}
 			if err != nil {
-				return nil, nil, fmt.Errorf("%s.strategies[%d]: %w", path, i, err)
+				return nil, nil, fielderr.Errorf(fmt.Sprintf("%s.strategies[%d]", path, i), "%w", err)
 			}
 			ss = append(ss, st)
 			continue
 		}
 		st, err := placement.ParseStrategy(s.Type, s.Field)
 		if err != nil {
-			return nil, nil, fmt.Errorf("%s.strategies[%d]: %s", path, i, strings.TrimPrefix(err.Error(), "placement: "))
+			return nil, nil, fielderr.Nest(fmt.Sprintf("%s.strategies[%d]", path, i), err)
 		}
 		ss = append(ss, st)
 	}
 	if len(v.Strategies) > placement.MaxStrategies {
-		return nil, nil, fmt.Errorf("%s.strategies: %d strategies, at most %d allowed", path, len(v.Strategies), placement.MaxStrategies)
+		return nil, nil, fielderr.Errorf(path+".strategies", "%d strategies, at most %d allowed", len(v.Strategies), placement.MaxStrategies)
 	}
 	cs, err := CompileConstraints(v.Constraints, path+".constraints")
 	return ss, cs, err
@@ -425,7 +426,7 @@ func CompileConstraints(specs []ConstraintSpec, path string) ([]placement.Constr
 	for i, c := range specs {
 		con, err := placement.ParseConstraint(c.Type, c.Expression)
 		if err != nil {
-			return nil, fmt.Errorf("%s[%d]: %s", path, i, strings.TrimPrefix(err.Error(), "placement: "))
+			return nil, fielderr.Nest(fielderr.Index(path, i), err)
 		}
 		cs = append(cs, con)
 	}
@@ -452,7 +453,7 @@ func ParseStrategies(s string) (Variant, error) {
 		}
 		if builtinStrategy(typ) {
 			if _, err := placement.ParseStrategy(typ, field); err != nil {
-				return Variant{}, fmt.Errorf("strategy %q: %s", part, strings.TrimPrefix(err.Error(), "placement: "))
+				return Variant{}, fielderr.Nest(fmt.Sprintf("strategy %q", part), err)
 			}
 		}
 		if typ == "random" && len(v.Strategies) == 0 && field == "" && len(splitTopLevel(s)) == 1 {
@@ -502,10 +503,10 @@ func ReadScenario(r io.Reader, name string) (*Scenario, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sim: %w", err)
 	}
-	if err := sc.Validate(); err != nil {
-		return nil, fmt.Errorf("sim: %s: %s", name, strings.TrimPrefix(err.Error(), "sim: "))
-	}
 	sc.source = name
+	if err := sc.Validate(); err != nil {
+		return nil, err
+	}
 	return &sc, nil
 }
 

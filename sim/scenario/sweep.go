@@ -3,10 +3,12 @@ package scenario
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 
+	"github.com/berthsched/berth/fielderr"
 	"github.com/berthsched/berth/internal/jsondoc"
 )
 
@@ -26,12 +28,12 @@ func ParseSweep(s string) (SweepParam, error) {
 	path, list, ok := strings.Cut(s, "=")
 	path = strings.TrimSpace(path)
 	if !ok || path == "" || list == "" {
-		return SweepParam{}, fmt.Errorf("sim: sweep %q: expected PARAM=v1,v2,...", s)
+		return SweepParam{}, fmt.Errorf("sim: %w", fielderr.Errorf("", "sweep %q: expected PARAM=v1,v2,...", s))
 	}
 	p := SweepParam{Path: path}
 	for _, v := range strings.Split(list, ",") {
 		if v = strings.TrimSpace(v); v == "" {
-			return SweepParam{}, fmt.Errorf("sim: sweep %q: empty value", s)
+			return SweepParam{}, fmt.Errorf("sim: %w", fielderr.Errorf("", "sweep %q: empty value", s))
 		}
 		p.Values = append(p.Values, v)
 	}
@@ -56,7 +58,7 @@ func splitPath(path string) ([]pathStep, error) {
 	for _, part := range strings.Split(path, ".") {
 		key, rest, _ := strings.Cut(part, "[")
 		if key == "" && len(steps) == 0 {
-			return nil, fmt.Errorf("sim: sweep %q: a path starts with a field name", path)
+			return nil, fmt.Errorf("sim: %w", fielderr.Errorf("", "sweep %q: a path starts with a field name", path))
 		}
 		if key != "" {
 			steps = append(steps, pathStep{key: key, index: -1})
@@ -68,12 +70,12 @@ func splitPath(path string) ([]pathStep, error) {
 				n, err = everyIndex, nil
 			}
 			if !ok || err != nil || n < 0 && n != everyIndex {
-				return nil, fmt.Errorf("sim: sweep %q: %q, expected [index] with an index of 0 or more, or [*]", path, "["+rest)
+				return nil, fmt.Errorf("sim: %w", fielderr.Errorf("", "sweep %q: %q, expected [index] with an index of 0 or more, or [*]", path, "["+rest))
 			}
 			steps = append(steps, pathStep{index: n})
 			rest = strings.TrimPrefix(after, "[")
 			if after != "" && !strings.HasPrefix(after, "[") {
-				return nil, fmt.Errorf("sim: sweep %q: unexpected %q after an index", path, after)
+				return nil, fmt.Errorf("sim: %w", fielderr.Errorf("", "sweep %q: unexpected %q after an index", path, after))
 			}
 		}
 	}
@@ -112,13 +114,15 @@ func (p SweepParam) Apply(sc *Scenario, value string) (*Scenario, error) {
 	}
 	name := "sweep " + p.Path + "=" + value
 	out, err := ReadScenario(bytes.NewReader(data), name)
-	if err != nil {
+	var fe *fielderr.Error
+	if errors.As(err, &fe) {
 		// The document is made up: its line and column mean nothing.
-		msg := strings.TrimPrefix(err.Error(), "sim: "+name+":")
-		if i := strings.Index(msg, ": "); i >= 0 && strings.Trim(msg[:i], "0123456789:") == "" {
-			msg = msg[i+2:]
-		}
-		return nil, fmt.Errorf("sim: %s: %s", name, strings.TrimSpace(msg))
+		c := *fe
+		c.Line, c.Column = 0, 0
+		return nil, fmt.Errorf("sim: %w", &c)
+	}
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }

@@ -1,38 +1,52 @@
 package scenario
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
 	"time"
 
-	"github.com/berthsched/berth/internal/jsondoc"
+	"github.com/berthsched/berth/fielderr"
 	"github.com/berthsched/berth/internal/printable"
 	"github.com/berthsched/berth/placement"
 )
 
 // Validate reports the first thing wrong with the scenario, naming the
 // JSON path of the field, its value and what was expected. It also fills
-// in documented defaults.
+// in documented defaults. The error is "sim: " around a *fielderr.Error
+// (errors.As) that names the file the scenario was read from, if any.
 func (sc *Scenario) Validate() error {
+	err := sc.validate()
+	if err == nil {
+		return nil
+	}
+	var fe *fielderr.Error
+	if errors.As(err, &fe) && sc.source != "" {
+		err = fe.WithFile(sc.source)
+	}
+	return fmt.Errorf("sim: %w", err)
+}
+
+func (sc *Scenario) validate() error {
 	if sc.Duration <= 0 {
-		return fmt.Errorf("sim: duration: %v, expected a positive duration such as \"24h\"", time.Duration(sc.Duration))
+		return fielderr.Errorf("duration", "%v, expected a positive duration such as \"24h\"", time.Duration(sc.Duration))
 	}
 	if sc.SampleEvery == 0 {
 		sc.SampleEvery = Duration(5 * time.Minute)
 	}
 	if sc.SampleEvery < 0 {
-		return fmt.Errorf("sim: sampleEvery: %v, expected a positive duration", time.Duration(sc.SampleEvery))
+		return fielderr.Errorf("sampleEvery", "%v, expected a positive duration", time.Duration(sc.SampleEvery))
 	}
 	if n := sc.Duration / sc.SampleEvery; n > MaxSamples {
-		return fmt.Errorf("sim: sampleEvery: %v over duration %v is %d samples, expected at most %d", time.Duration(sc.SampleEvery), time.Duration(sc.Duration), n, MaxSamples)
+		return fielderr.Errorf("sampleEvery", "%v over duration %v is %d samples, expected at most %d", time.Duration(sc.SampleEvery), time.Duration(sc.Duration), n, MaxSamples)
 	}
 	if err := printable.Check(sc.Name); err != nil {
-		return fmt.Errorf("sim: name: %q %v", sc.Name, err)
+		return fielderr.Errorf("name", "%q %v", sc.Name, err)
 	}
 	for i, v := range sc.Compare {
 		if err := printable.Check(v.Name); err != nil {
-			return fmt.Errorf("sim: compare[%d].name: %q %v", i, v.Name, err)
+			return fielderr.Errorf(fmt.Sprintf("compare[%d].name", i), "%q %v", v.Name, err)
 		}
 	}
 	switch sc.Retry {
@@ -40,7 +54,7 @@ func (sc *Scenario) Validate() error {
 		sc.Retry = "fifo"
 	case "fifo", "strict-fifo":
 	default:
-		return fmt.Errorf("sim: retry: %q, expected fifo or strict-fifo", sc.Retry)
+		return fielderr.Errorf("retry", "%q, expected fifo or strict-fifo", sc.Retry)
 	}
 	nativeTrace := sc.Workload.Trace != nil && sc.Workload.Trace.Format == "native"
 	// Runs of a comparison validate one scenario at once: write only
@@ -63,10 +77,10 @@ func (sc *Scenario) Validate() error {
 	names := map[string]bool{}
 	for i, v := range sc.Compare {
 		if _, _, err := v.Compile(fmt.Sprintf("compare[%d]", i), nil); err != nil {
-			return fmt.Errorf("sim: %w", err)
+			return err
 		}
 		if names[v.String()] {
-			return fmt.Errorf("sim: compare[%d]: %q is compared twice", i, v.String())
+			return fielderr.Errorf(fmt.Sprintf("compare[%d]", i), "%q is compared twice", v.String())
 		}
 		names[v.String()] = true
 	}
@@ -81,50 +95,50 @@ func (f *Fleet) validate(nativeTrace bool) error {
 		p := fmt.Sprintf("fleet.instanceTypes[%d]", i)
 		switch {
 		case t.Name == "":
-			return fmt.Errorf("sim: %s.name: missing", p)
+			return fielderr.Errorf(p+".name", "missing")
 		case types[t.Name]:
-			return fmt.Errorf("sim: %s.name: %q is defined twice", p, t.Name)
+			return fielderr.Errorf(p+".name", "%q is defined twice", t.Name)
 		case printable.Check(t.Name) != nil:
-			return fmt.Errorf("sim: %s.name: %q %v", p, t.Name, printable.Check(t.Name))
+			return fielderr.Errorf(p+".name", "%q %v", t.Name, printable.Check(t.Name))
 		case printable.Check(t.GPUModel) != nil:
-			return fmt.Errorf("sim: %s.gpuModel: %q %v", p, t.GPUModel, printable.Check(t.GPUModel))
+			return fielderr.Errorf(p+".gpuModel", "%q %v", t.GPUModel, printable.Check(t.GPUModel))
 		case t.CPU <= 0:
-			return fmt.Errorf("sim: %s.cpu: %d, expected CPU units above 0", p, t.CPU)
+			return fielderr.Errorf(p+".cpu", "%d, expected CPU units above 0", t.CPU)
 		case t.MemoryMiB <= 0:
-			return fmt.Errorf("sim: %s.memory: %d, expected MiB above 0", p, t.MemoryMiB)
+			return fielderr.Errorf(p+".memory", "%d, expected MiB above 0", t.MemoryMiB)
 		case t.GPUs < 0 || t.GPUs > 64:
-			return fmt.Errorf("sim: %s.gpus: %d, expected 0..64", p, t.GPUs)
+			return fielderr.Errorf(p+".gpus", "%d, expected 0..64", t.GPUs)
 		case t.GPUs > 0 && t.GPUModel == "":
-			return fmt.Errorf("sim: %s.gpuModel: missing for a type with GPUs", p)
+			return fielderr.Errorf(p+".gpuModel", "missing for a type with GPUs")
 		case t.PricePerHour < 0:
-			return fmt.Errorf("sim: %s.pricePerHour: %g is negative", p, t.PricePerHour)
+			return fielderr.Errorf(p+".pricePerHour", "%g is negative", t.PricePerHour)
 		case t.PricePerHour > MaxPricePerHour:
-			return fmt.Errorf("sim: %s.pricePerHour: %g, expected at most %g", p, t.PricePerHour, float64(MaxPricePerHour))
+			return fielderr.Errorf(p+".pricePerHour", "%g, expected at most %g", t.PricePerHour, float64(MaxPricePerHour))
 		case t.AgentVersion != "" && !validVersion(t.AgentVersion):
-			return fmt.Errorf("sim: %s.agentVersion: %q, expected an ECS agent release such as \"1.90.0\"", p, jsondoc.Shorten(t.AgentVersion, 40))
+			return fielderr.Errorf(p+".agentVersion", "%q, expected an ECS agent release such as \"1.90.0\"", fielderr.Shorten(t.AgentVersion, 40))
 		case t.ENIs != nil && *t.ENIs < 0:
-			return fmt.Errorf("sim: %s.enis: %d is negative", p, *t.ENIs)
+			return fielderr.Errorf(p+".enis", "%d is negative", *t.ENIs)
 		}
 		for _, name := range sortedKeys(t.Scalars) {
 			if err := printable.Check(name); err != nil {
-				return fmt.Errorf("sim: %s.scalars: key %q %v", p, name, err)
+				return fielderr.Errorf(p+".scalars", "key %q %v", name, err)
 			}
 			if t.Scalars[name] < 0 {
-				return fmt.Errorf("sim: %s.scalars.%s: %g is negative", p, name, t.Scalars[name])
+				return fielderr.Errorf(fmt.Sprintf("%s.scalars.%s", p, name), "%g is negative", t.Scalars[name])
 			}
 		}
 		types[t.Name] = true
 	}
 	for _, sn := range sortedKeys(f.Subnets) {
 		if err := printable.Check(sn); err != nil {
-			return fmt.Errorf("sim: fleet.subnets: key %q %v", sn, err)
+			return fielderr.Errorf("fleet.subnets", "key %q %v", sn, err)
 		}
 		if z := f.Subnets[sn]; z == "" || printable.Check(z) != nil {
-			return fmt.Errorf("sim: fleet.subnets.%s: %q, expected an availability zone", sn, z)
+			return fielderr.Errorf(fmt.Sprintf("fleet.subnets.%s", sn), "%q, expected an availability zone", z)
 		}
 	}
 	if f.Nodes == nil && len(f.Pools) == 0 && !nativeTrace && !f.elastic {
-		return fmt.Errorf("sim: fleet: no pools and no nodes: give fleet.pools or fleet.nodes")
+		return fielderr.Errorf("fleet", "no pools and no nodes: give fleet.pools or fleet.nodes")
 	}
 	if f.Nodes != nil {
 		if err := f.Nodes.validate("fleet.nodes", "openb", "pai"); err != nil {
@@ -134,48 +148,48 @@ func (f *Fleet) validate(nativeTrace bool) error {
 	for i, pl := range f.Pools {
 		p := fmt.Sprintf("fleet.pools[%d]", i)
 		if !types[pl.Type] {
-			return fmt.Errorf("sim: %s.type: %q is not one of fleet.instanceTypes", p, pl.Type)
+			return fielderr.Errorf(p+".type", "%q is not one of fleet.instanceTypes", pl.Type)
 		}
 		if len(pl.Zones) == 0 {
-			return fmt.Errorf("sim: %s.zones: missing: give a count per availability zone", p)
+			return fielderr.Errorf(p+".zones", "missing: give a count per availability zone")
 		}
 		if pl.AgentVersion != "" && !validVersion(pl.AgentVersion) {
-			return fmt.Errorf("sim: %s.agentVersion: %q, expected an ECS agent release such as \"1.90.0\"", p, jsondoc.Shorten(pl.AgentVersion, 40))
+			return fielderr.Errorf(p+".agentVersion", "%q, expected an ECS agent release such as \"1.90.0\"", fielderr.Shorten(pl.AgentVersion, 40))
 		}
 		for _, z := range sortedKeys(pl.Zones) {
 			if err := printable.Check(z); err != nil {
-				return fmt.Errorf("sim: %s.zones: key %q %v", p, z, err)
+				return fielderr.Errorf(p+".zones", "key %q %v", z, err)
 			}
 			if pl.Zones[z] < 0 {
-				return fmt.Errorf("sim: %s.zones.%s: %d is negative", p, z, pl.Zones[z])
+				return fielderr.Errorf(fmt.Sprintf("%s.zones.%s", p, z), "%d is negative", pl.Zones[z])
 			}
 		}
 	}
 	if f.RegistrationDelay < 0 {
-		return fmt.Errorf("sim: fleet.registrationDelay: %v is negative", time.Duration(f.RegistrationDelay))
+		return fielderr.Errorf("fleet.registrationDelay", "%v is negative", time.Duration(f.RegistrationDelay))
 	}
 	for i, e := range f.Events {
 		p := fmt.Sprintf("fleet.events[%d]", i)
 		switch e.Kind {
 		case "add":
 			if !types[e.Type] {
-				return fmt.Errorf("sim: %s.type: %q is not one of fleet.instanceTypes", p, e.Type)
+				return fielderr.Errorf(p+".type", "%q is not one of fleet.instanceTypes", e.Type)
 			}
 			if e.Zone == "" {
-				return fmt.Errorf("sim: %s.zone: missing for add", p)
+				return fielderr.Errorf(p+".zone", "missing for add")
 			}
 			if err := printable.Check(e.Zone); err != nil {
-				return fmt.Errorf("sim: %s.zone: %q %v", p, e.Zone, err)
+				return fielderr.Errorf(p+".zone", "%q %v", e.Zone, err)
 			}
 		case "fail", "drain", "deregister", "interrupt":
 		default:
-			return fmt.Errorf("sim: %s.kind: %q, expected add, fail, drain, deregister or interrupt", p, e.Kind)
+			return fielderr.Errorf(p+".kind", "%q, expected add, fail, drain, deregister or interrupt", e.Kind)
 		}
 		if e.Count <= 0 {
-			return fmt.Errorf("sim: %s.count: %d, expected at least 1", p, e.Count)
+			return fielderr.Errorf(p+".count", "%d, expected at least 1", e.Count)
 		}
 		if e.At < 0 {
-			return fmt.Errorf("sim: %s.at: %v is negative", p, time.Duration(e.At))
+			return fielderr.Errorf(p+".at", "%v is negative", time.Duration(e.At))
 		}
 	}
 	return nil
@@ -187,20 +201,20 @@ func (t *TraceFile) validate(path string, formats ...string) error {
 		ok = ok || t.Format == f
 	}
 	if !ok {
-		return fmt.Errorf("sim: %s.format: %q, expected one of %v", path, t.Format, formats)
+		return fielderr.Errorf(path+".format", "%q, expected one of %v", t.Format, formats)
 	}
 	if t.Path == "" {
-		return fmt.Errorf("sim: %s.path: missing", path)
+		return fielderr.Errorf(path+".path", "missing")
 	}
 	if t.Limit < 0 {
-		return fmt.Errorf("sim: %s.limit: %d is negative", path, t.Limit)
+		return fielderr.Errorf(path+".limit", "%d is negative", t.Limit)
 	}
 	for _, pr := range []struct {
 		field string
 		v     float64
 	}{{"pricePerHour", t.PricePerHour}, {"pricePerGpuHour", t.PricePerGPUHour}} {
 		if pr.v < 0 || pr.v > MaxPricePerHour {
-			return fmt.Errorf("sim: %s.%s: %g, expected 0 to %g", path, pr.field, pr.v, float64(MaxPricePerHour))
+			return fielderr.Errorf(fmt.Sprintf("%s.%s", path, pr.field), "%g, expected 0 to %g", pr.v, float64(MaxPricePerHour))
 		}
 	}
 	return nil
@@ -213,10 +227,10 @@ func (sc *Scenario) validateInstanceCount() error {
 	total := 0
 	add := func(path string, n int) error {
 		if n > MaxInstances {
-			return fmt.Errorf("sim: %s: %d instances, expected at most %d in a run", path, n, MaxInstances)
+			return fielderr.Errorf(path, "%d instances, expected at most %d in a run", n, MaxInstances)
 		}
 		if total += n; total > MaxInstances {
-			return fmt.Errorf("sim: %s: %d brings the run to %d instances, expected at most %d (pools, add events and capacity providers' maxSize together)", path, n, total, MaxInstances)
+			return fielderr.Errorf(path, "%d brings the run to %d instances, expected at most %d (pools, add events and capacity providers' maxSize together)", n, total, MaxInstances)
 		}
 		return nil
 	}
@@ -244,20 +258,20 @@ func (sc *Scenario) validateInstanceCount() error {
 
 func (w *Workload) validate(sc *Scenario) error {
 	if w.Generator != nil && w.Trace != nil {
-		return fmt.Errorf("sim: workload: give exactly one of workload.generator and workload.trace")
+		return fielderr.Errorf("workload", "give exactly one of workload.generator and workload.trace")
 	}
 	if w.Generator == nil && w.Trace == nil {
 		if len(sc.Services) == 0 && len(sc.ScheduledTasks) == 0 {
-			return fmt.Errorf("sim: workload: give exactly one of workload.generator and workload.trace (or services or scheduledTasks)")
+			return fielderr.Errorf("workload", "give exactly one of workload.generator and workload.trace (or services or scheduledTasks)")
 		}
 		_, _, err := w.Placement.Compile("workload.placement", nil)
 		if err != nil {
-			return fmt.Errorf("sim: %w", err)
+			return err
 		}
 		return nil
 	}
 	if _, _, err := w.Placement.Compile("workload.placement", nil); err != nil {
-		return fmt.Errorf("sim: %w", err)
+		return err
 	}
 	if w.Trace != nil {
 		return w.Trace.validate("workload.trace", "native", "openb", "swf", "dlrm")
@@ -265,35 +279,35 @@ func (w *Workload) validate(sc *Scenario) error {
 	g := w.Generator
 	switch {
 	case g.RatePerHour <= 0:
-		return fmt.Errorf("sim: workload.generator.ratePerHour: %g, expected above 0", g.RatePerHour)
+		return fielderr.Errorf("workload.generator.ratePerHour", "%g, expected above 0", g.RatePerHour)
 	case g.DailyCycle < 0 || g.DailyCycle >= 1:
-		return fmt.Errorf("sim: workload.generator.dailyCycle: %g, expected 0 <= x < 1", g.DailyCycle)
+		return fielderr.Errorf("workload.generator.dailyCycle", "%g, expected 0 <= x < 1", g.DailyCycle)
 	case len(g.Mix) == 0:
-		return fmt.Errorf("sim: workload.generator.mix: missing: give at least one kind of task")
+		return fielderr.Errorf("workload.generator.mix", "missing: give at least one kind of task")
 	}
 	if g.Until == 0 {
 		g.Until = sc.Duration
 	}
 	if n := g.RatePerHour * (1 + g.DailyCycle) * time.Duration(g.Until).Hours(); n > MaxGeneratedTasks {
-		return fmt.Errorf("sim: workload.generator.ratePerHour: %g until %v submits about %.3g tasks, expected at most %d", g.RatePerHour, time.Duration(g.Until), n, MaxGeneratedTasks)
+		return fielderr.Errorf("workload.generator.ratePerHour", "%g until %v submits about %.3g tasks, expected at most %d", g.RatePerHour, time.Duration(g.Until), n, MaxGeneratedTasks)
 	}
 	for i := range g.Mix {
 		m := &g.Mix[i]
 		p := fmt.Sprintf("workload.generator.mix[%d]", i)
 		switch {
 		case m.Name == "":
-			return fmt.Errorf("sim: %s.name: missing", p)
+			return fielderr.Errorf(p+".name", "missing")
 		case printable.Check(m.Name) != nil:
-			return fmt.Errorf("sim: %s.name: %q %v", p, m.Name, printable.Check(m.Name))
+			return fielderr.Errorf(p+".name", "%q %v", m.Name, printable.Check(m.Name))
 		case m.Weight <= 0:
-			return fmt.Errorf("sim: %s.weight: %g, expected above 0", p, m.Weight)
+			return fielderr.Errorf(p+".weight", "%g, expected above 0", m.Weight)
 		case m.CPU < 0 || m.MemoryMiB < 0 || m.GPUs < 0:
-			return fmt.Errorf("sim: %s: cpu, memory and gpus must not be negative", p)
+			return fielderr.Errorf(p, "cpu, memory and gpus must not be negative")
 		case m.FailRate < 0 || m.FailRate > 1:
-			return fmt.Errorf("sim: %s.failRate: %g, expected 0..1", p, m.FailRate)
+			return fielderr.Errorf(p+".failRate", "%g, expected 0..1", m.FailRate)
 		}
 		if _, err := CompileConstraints(m.Constraints, p+".constraints"); err != nil {
-			return fmt.Errorf("sim: %w", err)
+			return err
 		}
 		if err := validateAttributes(m.RequiresAttributes, p+".requiresAttributes"); err != nil {
 			return err
@@ -317,14 +331,14 @@ func (m *Mix) validateNetwork(p string, f *Fleet) error {
 	switch m.NetworkMode {
 	case "", string(placement.NetworkBridge), string(placement.NetworkAwsvpc):
 	default:
-		return fmt.Errorf("sim: %s.networkMode: %q, expected bridge or awsvpc", p, m.NetworkMode)
+		return fielderr.Errorf(p+".networkMode", "%q, expected bridge or awsvpc", m.NetworkMode)
 	}
 	if len(m.Subnets) > 0 && !m.AWSVPC() {
-		return fmt.Errorf("sim: %s.subnets: given for networkMode %q, expected awsvpc", p, m.NetworkMode)
+		return fielderr.Errorf(p+".subnets", "given for networkMode %q, expected awsvpc", m.NetworkMode)
 	}
 	for i, sn := range m.Subnets {
 		if _, ok := f.Subnets[sn]; !ok {
-			return fmt.Errorf("sim: %s.subnets[%d]: %q is not one of fleet.subnets", p, i, sn)
+			return fielderr.Errorf(fmt.Sprintf("%s.subnets[%d]", p, i), "%q is not one of fleet.subnets", sn)
 		}
 	}
 	if !m.AWSVPC() {
@@ -342,26 +356,32 @@ func (m *Mix) validateContainers(p string) error {
 	}
 	switch {
 	case m.CPU != 0:
-		return fmt.Errorf("sim: %s.cpu: %d, expected none when containers are given (the containers' cpu is summed)", p, m.CPU)
+		return fielderr.Errorf(p+".cpu", "%d, expected none when containers are given (the containers' cpu is summed)", m.CPU)
 	case m.MemoryMiB != 0:
-		return fmt.Errorf("sim: %s.memory: %d, expected none when containers are given (the containers' memory is summed)", p, m.MemoryMiB)
+		return fielderr.Errorf(p+".memory", "%d, expected none when containers are given (the containers' memory is summed)", m.MemoryMiB)
 	case len(m.HostPorts) > 0:
-		return fmt.Errorf("sim: %s.hostPorts: %v, expected none when containers are given (use their portMappings)", p, m.HostPorts)
+		return fielderr.Errorf(p+".hostPorts", "%v, expected none when containers are given (use their portMappings)", m.HostPorts)
 	}
 	for i, c := range m.Containers {
 		if c.LogConfiguration != nil && c.LogConfiguration.LogDriver == "" {
-			return fmt.Errorf("sim: %s.containers[%d].logConfiguration.logDriver: missing", p, i)
+			return fielderr.Errorf(fmt.Sprintf("%s.containers[%d].logConfiguration.logDriver", p, i), "missing")
 		}
 		if c.FirelensConfiguration != nil && c.FirelensConfiguration.Type == "" {
-			return fmt.Errorf("sim: %s.containers[%d].firelensConfiguration.type: missing", p, i)
+			return fielderr.Errorf(fmt.Sprintf("%s.containers[%d].firelensConfiguration.type", p, i), "missing")
 		}
 	}
 	td := m.TaskDefinition()
 	td.Family = "mix" // the name is checked on its own
 	if err := td.Validate(); err != nil {
-		msg := strings.TrimPrefix(err.Error(), "placement: ")
-		msg = strings.Replace(msg, "containerDefinitions", p+".containers", 1)
-		return fmt.Errorf("sim: %s", msg)
+		// placement names the containers containerDefinitions; the
+		// scenario calls them containers.
+		var fe *fielderr.Error
+		if !errors.As(err, &fe) {
+			return fielderr.Nest(p, err)
+		}
+		c := *fe
+		c.Path = strings.Replace(c.Path, "containerDefinitions", p+".containers", 1)
+		return &c
 	}
 	return nil
 }
@@ -371,11 +391,11 @@ func validateAttributes(attrs []AttributeSpec, path string) error {
 	for i, a := range attrs {
 		switch {
 		case a.Name == "":
-			return fmt.Errorf("sim: %s[%d].name: missing", path, i)
+			return fielderr.Errorf(fmt.Sprintf("%s[%d].name", path, i), "missing")
 		case printable.Check(a.Name) != nil:
-			return fmt.Errorf("sim: %s[%d].name: %q %v", path, i, a.Name, printable.Check(a.Name))
+			return fielderr.Errorf(fmt.Sprintf("%s[%d].name", path, i), "%q %v", a.Name, printable.Check(a.Name))
 		case printable.Check(a.Value) != nil:
-			return fmt.Errorf("sim: %s[%d].value: %q %v", path, i, a.Value, printable.Check(a.Value))
+			return fielderr.Errorf(fmt.Sprintf("%s[%d].value", path, i), "%q %v", a.Value, printable.Check(a.Value))
 		}
 	}
 	return nil
@@ -385,19 +405,19 @@ func (d *Distribution) validate(path string) error {
 	switch d.Kind {
 	case "constant", "exponential", "lognormal":
 	default:
-		return fmt.Errorf("sim: %s.kind: %q, expected constant, exponential or lognormal", path, d.Kind)
+		return fielderr.Errorf(path+".kind", "%q, expected constant, exponential or lognormal", d.Kind)
 	}
 	if d.Median <= 0 {
-		return fmt.Errorf("sim: %s.median: %v, expected a positive duration", path, time.Duration(d.Median))
+		return fielderr.Errorf(path+".median", "%v, expected a positive duration", time.Duration(d.Median))
 	}
 	if d.Sigma == 0 {
 		d.Sigma = 1
 	}
 	if d.Sigma < 0 || d.Max < 0 {
-		return fmt.Errorf("sim: %s: sigma and max must not be negative", path)
+		return fielderr.Errorf(path, "sigma and max must not be negative")
 	}
 	if d.Sigma > maxSigma {
-		return fmt.Errorf("sim: %s.sigma: %g, expected at most %d", path, d.Sigma, maxSigma)
+		return fielderr.Errorf(path+".sigma", "%g, expected at most %d", d.Sigma, maxSigma)
 	}
 	return nil
 }

@@ -86,7 +86,9 @@
 // value and what was expected. The column is the 1-based field number in
 // CSV and SWF files (encoding/csv's byte column for a quoting error) and
 // the 1-based byte column in native files; a missing header column is
-// reported at line 1 without a column. Errors are sticky: after one,
+// reported at line 1 without a column. An *Error unwraps to a
+// *fielderr.Error with the same position, so that a caller locates a
+// trace's error as it does a scenario's. Errors are sticky: after one,
 // Next keeps returning it. No input makes a reader panic.
 //
 // # Concurrency

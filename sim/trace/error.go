@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/berthsched/berth/fielderr"
 )
 
 // Error is an error in a trace file. Every reader returns its errors
@@ -52,8 +54,17 @@ func (e *Error) Error() string {
 	return b.String()
 }
 
-// Unwrap returns the underlying cause, if any.
-func (e *Error) Unwrap() error { return e.Err }
+// Unwrap returns the error as a *fielderr.Error, the location every berth
+// document error has (File, Line, Column as Col, Msg), whose cause is
+// Err: so errors.As finds a *fielderr.Error in a trace error as in a
+// scenario's, and errors.Is and errors.As still reach Err.
+//
+// A trace error stays its own type because a trace is a stream of
+// records, not a document of keys: it has a position but no path, and
+// a CSV or SWF file's column is a field number.
+func (e *Error) Unwrap() error {
+	return &fielderr.Error{File: e.File, Line: e.Line, Column: e.Col, Msg: e.Msg, Err: e.Err}
+}
 
 // ErrNoTimes is the cause of the error NoTimesError returns: the trace has
 // no creation or deletion times (openb's 5-column multigpu pod lists). Such

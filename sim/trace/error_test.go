@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/berthsched/berth/fielderr"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -304,5 +305,21 @@ func TestSWFSkips(t *testing.T) {
 	}
 	if _, err := r.Next(); err != io.EOF {
 		t.Errorf("Next() after the end = %v, want io.EOF", err)
+	}
+}
+
+// TestErrorAsFieldError: a trace error is found as a *fielderr.Error,
+// with its position, and still reaches its cause.
+func TestErrorAsFieldError(t *testing.T) {
+	err := error(&Error{File: "p.csv", Line: 3, Col: 2, Msg: "m", Err: ErrNoTimes})
+	var fe *fielderr.Error
+	if !errors.As(err, &fe) || fe.File != "p.csv" || fe.Line != 3 || fe.Column != 2 {
+		t.Fatalf("errors.As(%v, *fielderr.Error) = %+v, want p.csv:3:2", err, fe)
+	}
+	if got, want := fe.Error(), "p.csv:3:2: m"; got != want {
+		t.Errorf("field error %q, want %q", got, want)
+	}
+	if !errors.Is(err, ErrNoTimes) {
+		t.Errorf("%v does not reach its cause", err)
 	}
 }

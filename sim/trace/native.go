@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/berthsched/berth/fielderr"
 	"github.com/berthsched/berth/internal/jsondoc"
 )
 
@@ -371,15 +372,15 @@ func formatFloat(f float64) string {
 // 1-based byte column (0 for the whole line), the message, and the cause.
 func parseEvent(p *jsondoc.Parser, b []byte, e *Event, s *keyScan) (col int, msg string, cause error) {
 	n, err := p.Parse(b)
-	var je *jsondoc.Error
+	var je *fielderr.Error
 	if errors.As(err, &je) {
 		switch {
-		case je.Err == jsondoc.ErrDuplicateKey && je.Path == "":
-			return je.Pos.Col, "field " + strconv.Quote(je.Key) + " appears twice", nil
-		case je.Err == jsondoc.ErrDuplicateKey:
-			return je.Pos.Col, je.Path + ": key " + strconv.Quote(je.Key) + " appears twice", nil
+		case je.Err == fielderr.ErrDuplicate && je.Path == "":
+			return je.Column, "field " + je.Value + " appears twice", nil
+		case je.Err == fielderr.ErrDuplicate:
+			return je.Column, je.Path + ": key " + je.Value + " appears twice", nil
 		}
-		col := je.Pos.Col
+		col := je.Column
 		if col < 1 || col > len(b) {
 			col = len(b) + 1
 		}
@@ -399,9 +400,9 @@ func parseEvent(p *jsondoc.Parser, b []byte, e *Event, s *keyScan) (col int, msg
 		f, known := fieldByName[name]
 		switch {
 		case !known:
-			return je.Pos.Col, je.Path + ": " + je.Msg, err
+			return je.Column, je.Path + ": " + je.Msg, err
 		case name != je.Path:
-			return je.Pos.Col, je.Path + ": " + je.Msg, err
+			return je.Column, je.Path + ": " + je.Msg, err
 		}
 		return int(s.valOff[f]) + 1, name + ": expected " + fieldTypes[f] + ", found " + jsondoc.Found(n.Get(name)), err
 	}
