@@ -9,8 +9,8 @@ import (
 	"time"
 )
 
-// The heavy tests stream each full real trace and check facts from
-// ../shared/traces/README.md (and the traces' own READMEs).
+// The heavy tests stream each full real trace and check facts that the
+// traces' own READMEs state (counts, models, totals).
 
 func TestRealOpenB(t *testing.T) {
 	if testing.Short() {
