@@ -1,24 +1,18 @@
 package benchmarks
 
 import (
-	"os"
 	"path/filepath"
 	"runtime"
 	"sync"
 	"testing"
 
 	"github.com/berthsched/berth/benchmarks/capfill"
+	"github.com/berthsched/berth/internal/tracedir"
 )
-
-// packTraces is ../shared/traces relative to the repository root, one
-// level up from this package (docs/traces.md says where to get it).
-var packTraces = filepath.Join("..", "..", "shared", "traces", "openb")
 
 func loadPackWorkload(b *testing.B) *capfill.Workload {
 	b.Helper()
-	if _, err := os.Stat(packTraces); err != nil {
-		b.Skipf("skipping: %s is absent (it holds the openb traces; CI has it)", packTraces)
-	}
+	packTraces := filepath.Join(tracedir.Require(b), "openb")
 	nodes, err := capfill.LoadNodes(filepath.Join(packTraces, "openb_node_list_gpu_node.csv"))
 	if err != nil {
 		b.Fatal(err)

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/berthsched/berth/internal/tracedir"
 	"github.com/berthsched/berth/sim"
 	"github.com/berthsched/berth/sim/scenario"
 )
@@ -18,12 +19,12 @@ import (
 // and computing the summary. The files are read into memory first, so the
 // disk is not measured.
 func BenchmarkReplayOpenB(b *testing.B) {
-	traces := filepath.Join("..", "..", "shared", "traces", "openb")
+	traces := filepath.Join(tracedir.Require(b), "openb")
 	files := map[string][]byte{}
 	for _, name := range []string{"openb_node_list_gpu_node.csv", "openb_pod_list_default.csv"} {
 		data, err := os.ReadFile(filepath.Join(traces, name))
 		if err != nil {
-			b.Skipf("%v: the replay benchmark needs ../shared/traces beside the repository (see docs/traces.md)", err)
+			b.Fatal(err)
 		}
 		files[name] = data
 	}

@@ -526,12 +526,12 @@ func runSimDocker(e *env, scenarioPath, seed string, strategies []string, out st
 		}
 		switch {
 		case ctx.Err() != nil && closeErr != nil:
-			return fmt.Errorf("interrupted; %s", strings.TrimPrefix(closeErr.Error(), "docker: "))
+			return fmt.Errorf("interrupted; %w", closeErr)
 		case ctx.Err() != nil:
 			return errInterrupted
 		case err != nil && closeErr != nil:
 			// The run's error says why; the containers left say what.
-			tail := strings.TrimPrefix(closeErr.Error(), "docker: ")
+			tail := closeErr.Error()
 			var left *docker.LeftError
 			if errors.As(closeErr, &left) {
 				tail = left.Left()

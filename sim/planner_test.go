@@ -3,7 +3,6 @@ package sim
 import (
 	"bytes"
 	"fmt"
-	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -300,11 +299,8 @@ func TestDLRMPlanningExample(t *testing.T) {
 	if testing.Short() {
 		t.Skip("replays the DLRM trace")
 	}
-	traces := filepath.Join("..", "..", "shared", "traces", "alibaba-gpu-v2025-dlrm")
-	if _, err := os.Stat(traces); err != nil {
-		t.Skipf("%s is absent (CI has it): %v", traces, err)
-	}
 	dir := filepath.Join("..", "examples", "dlrm-planning")
+	open := openTraces(t, dir)
 	f, err := os.Open(filepath.Join(dir, "scenario.json"))
 	if err != nil {
 		t.Fatal(err)
@@ -315,7 +311,6 @@ func TestDLRMPlanningExample(t *testing.T) {
 		t.Fatal(err)
 	}
 	sc.Duration = scenario.Duration(12 * time.Hour)
-	open := func(p string) (io.ReadCloser, error) { return os.Open(filepath.Join(dir, p)) }
 	r, err := Simulate(sc, scenario.Variant{}, Options{Open: open})
 	if err != nil {
 		t.Fatal(err)

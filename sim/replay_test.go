@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/berthsched/berth/internal/tracedir"
 	"github.com/berthsched/berth/sim/scenario"
 )
 
@@ -63,14 +64,19 @@ func TestEventLogReplays(t *testing.T) {
 	}
 }
 
-// sharedTraces returns the path of ../shared/traces beside the
-// repository, or skips. docs/traces.md says where to get the traces.
-func sharedTraces(t testing.TB) string {
-	dir := filepath.Join("..", "..", "shared", "traces")
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("%s is absent: the trace tests need the shared traces beside the repository", dir)
+// openTraces opens the trace paths of the example scenarios (which point
+// into ../shared/traces beside the repository) in the real traces
+// directory, BERTH_TRACES or that one; it skips t when neither has them.
+// Other paths are opened relative to base.
+func openTraces(t testing.TB, base string) func(string) (io.ReadCloser, error) {
+	t.Helper()
+	dir := tracedir.Require(t)
+	return func(p string) (io.ReadCloser, error) {
+		if rest, ok := tracedir.Trim(p); ok {
+			return os.Open(filepath.Join(dir, rest))
+		}
+		return os.Open(filepath.Join(base, p))
 	}
-	return dir
 }
 
 func openFrom(dir string) func(string) (io.ReadCloser, error) {
@@ -83,7 +89,7 @@ func TestReplayOpenB(t *testing.T) {
 	if testing.Short() {
 		t.Skip("heavy: a full trace replay")
 	}
-	dir := sharedTraces(t)
+	open := openTraces(t, filepath.Join("..", "examples"))
 	f, err := os.Open(filepath.Join("..", "examples", "openb-replay.json"))
 	if err != nil {
 		t.Fatal(err)
@@ -92,9 +98,6 @@ func TestReplayOpenB(t *testing.T) {
 	sc, err := scenario.ReadScenario(f, "openb-replay.json")
 	if err != nil {
 		t.Fatal(err)
-	}
-	open := func(p string) (io.ReadCloser, error) {
-		return os.Open(filepath.Join(dir, strings.TrimPrefix(p, "../../shared/traces/")))
 	}
 	cmp, err := Compare(sc, CompareOptions{Open: open})
 	if err != nil {
@@ -117,7 +120,7 @@ func TestReplaySWF(t *testing.T) {
 	if testing.Short() {
 		t.Skip("heavy: a full trace replay")
 	}
-	dir := sharedTraces(t)
+	open := openTraces(t, filepath.Join("..", "examples"))
 	f, err := os.Open(filepath.Join("..", "examples", "swf-replay.json"))
 	if err != nil {
 		t.Fatal(err)
@@ -126,9 +129,6 @@ func TestReplaySWF(t *testing.T) {
 	sc, err := scenario.ReadScenario(f, "swf-replay.json")
 	if err != nil {
 		t.Fatal(err)
-	}
-	open := func(p string) (io.ReadCloser, error) {
-		return os.Open(filepath.Join(dir, strings.TrimPrefix(p, "../../shared/traces/")))
 	}
 	res, err := Simulate(sc, sc.Workload.Placement, Options{Open: open})
 	if err != nil {

@@ -56,9 +56,13 @@
 //
 // # Errors
 //
-// The readers return one-line errors naming the file, line and column
-// ("capfill: pods.csv:7:16: cpu_milli: "x" is not an integer"). A pod that
-// fits no node is a failed pod in the result, not an error.
+// ReadNodes and ReadPods read the CSV files with sim/trace's openb row
+// readers (trace.NewOpenBNodeRows, trace.NewOpenBPodRows): the column
+// lookup, the parsing of each field, the limits and the errors are
+// berth sim's, and only the conversion rules are the benchmark's own. Their
+// errors are *trace.Error values, one line naming the file, line and field
+// number ("trace: pods.csv:7:2: cpu_milli "x" is not an integer"). A pod
+// that fits no node is a failed pod in the result, not an error.
 //
 // # Non-goals
 //

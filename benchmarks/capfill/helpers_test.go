@@ -1,21 +1,18 @@
 package capfill
 
 import (
-	"os"
 	"path/filepath"
 	"sync"
 	"testing"
+
+	"github.com/berthsched/berth/internal/tracedir"
 )
 
-// tracesDir is ../shared/traces relative to the repository root, which is
-// two levels up from this package (docs/traces.md says where to get it).
-var tracesDir = filepath.Join("..", "..", "..", "shared", "traces")
-
-func needTraces(t testing.TB) {
+// needTraces returns the real traces directory (BERTH_TRACES, else
+// ../shared/traces beside the repository), or skips t.
+func needTraces(t testing.TB) string {
 	t.Helper()
-	if _, err := os.Stat(tracesDir); err != nil {
-		t.Skipf("skipping: %s is absent (it holds the openb traces; CI has it)", tracesDir)
-	}
+	return tracedir.Require(t)
 }
 
 var (
@@ -26,17 +23,17 @@ var (
 // loadWorkload loads an openb workload once per test binary.
 func loadWorkload(t testing.TB, name string) *Workload {
 	t.Helper()
-	needTraces(t)
+	dir := needTraces(t)
 	workloadsMu.Lock()
 	defer workloadsMu.Unlock()
 	if w := workloads[name]; w != nil {
 		return w
 	}
-	nodes, err := LoadNodes(filepath.Join(tracesDir, "openb", "openb_node_list_gpu_node.csv"))
+	nodes, err := LoadNodes(filepath.Join(dir, "openb", "openb_node_list_gpu_node.csv"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	pods, err := LoadPods(filepath.Join(tracesDir, "openb", name+".csv"))
+	pods, err := LoadPods(filepath.Join(dir, "openb", name+".csv"))
 	if err != nil {
 		t.Fatal(err)
 	}

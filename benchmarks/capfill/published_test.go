@@ -16,8 +16,7 @@ func TestPublishedRows(t *testing.T) {
 	if testing.Short() {
 		t.Skip("skipping the comparison with the published rows (240 runs) in -short mode")
 	}
-	needTraces(t)
-	results := filepath.Join(tracesDir, "fgd-atc23-results")
+	results := filepath.Join(needTraces(t), "fgd-atc23-results")
 	alloc, _, err := LoadRows(filepath.Join(results, "analysis_allo_discrete.csv"))
 	if err != nil {
 		t.Fatal(err)

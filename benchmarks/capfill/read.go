@@ -1,16 +1,14 @@
 package capfill
 
 import (
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"strconv"
 	"strings"
 
 	"github.com/berthsched/berth/gpushare"
-	"github.com/berthsched/berth/internal/linelimit"
+	"github.com/berthsched/berth/sim/trace"
 )
 
 // NodeSpec is one row of an openb node list: a node as it starts, empty.
@@ -49,94 +47,75 @@ func LoadPods(path string) ([]PodSpec, error) {
 }
 
 // ReadNodes reads an openb node list (columns sn, cpu_milli, memory_mib,
-// gpu, model, in any order; others ignored). file names the input in
-// errors, which give its line and column.
+// gpu, model, in any order; others ignored) with the CSV reading of
+// sim/trace (trace.NewOpenBNodeRows), then applies the benchmark's rules:
+// at most gpushare.MaxDevices GPUs, a model for a node with GPUs, unique
+// names. file names the input in errors, which are *trace.Error values
+// giving its line and field number.
 func ReadNodes(r io.Reader, file string) ([]NodeSpec, error) {
-	t, err := newTable(r, file, []string{"sn", "cpu_milli", "memory_mib", "gpu", "model"}, nil)
-	if err != nil {
-		return nil, err
-	}
+	rows := trace.NewOpenBNodeRows(r, file)
 	var out []NodeSpec
 	seen := map[string]int{}
 	for {
-		ok, err := t.next()
+		row, err := rows.Next()
+		if errors.Is(err, io.EOF) {
+			return out, nil
+		}
 		if err != nil {
 			return nil, err
 		}
-		if !ok {
-			return out, nil
+		switch {
+		case row.GPUs > gpushare.MaxDevices:
+			return nil, rows.FieldError("gpu", fmt.Sprintf("%d is too many, expected at most %d", row.GPUs, gpushare.MaxDevices))
+		case seen[row.Name] > 0:
+			return nil, rows.FieldError("sn", fmt.Sprintf("%q duplicates line %d, expected unique names", row.Name, seen[row.Name]))
+		case row.GPUs > 0 && row.Model == "":
+			return nil, rows.FieldError("model", fmt.Sprintf("is empty for a node with %d GPUs, expected a GPU model", row.GPUs))
 		}
-		n := NodeSpec{Name: t.str(0), Model: t.str(4)}
-		n.CPUMilli = t.int(1, 0, -1)
-		n.MemoryMiB = t.int(2, 0, -1)
-		n.GPUs = int(t.int(3, 0, gpushare.MaxDevices))
-		if t.err == nil {
-			switch {
-			case n.Name == "":
-				t.fail(0, "empty; expected a node name")
-			case seen[n.Name] > 0:
-				t.fail(0, fmt.Sprintf("%q duplicates line %d; expected unique names", n.Name, seen[n.Name]))
-			case n.GPUs > 0 && n.Model == "":
-				t.fail(4, fmt.Sprintf("empty for a node with %d GPUs; expected a GPU model", n.GPUs))
-			}
-		}
-		if t.err != nil {
-			return nil, t.err
-		}
-		seen[n.Name] = t.line
-		out = append(out, n)
+		seen[row.Name] = rows.Line()
+		out = append(out, NodeSpec{Name: row.Name, CPUMilli: row.CPUMilli, MemoryMiB: row.MemoryMiB, GPUs: row.GPUs, Model: row.Model})
 	}
 }
 
 // ReadPods reads an openb pod list (columns name, cpu_milli, memory_mib,
 // num_gpu, gpu_milli and, optionally, gpu_spec, in any order; others
-// ignored). As the paper's converter does, a pod with num_gpu 0 or
-// gpu_milli <= 0 is CPU-only, gpu_milli above 1000 counts as 1000, and empty
-// '|'-parts are dropped from gpu_spec (duplicates are kept: the string is
-// the typical-pod key). A pod with num_gpu > 1 must have gpu_milli 1000.
-// file names the input in errors, which give its line and column.
+// ignored) with the CSV reading of sim/trace (trace.NewOpenBPodRows), then
+// converts each pod as the paper's converter does: a pod with num_gpu 0 or
+// gpu_milli <= 0 is CPU-only, gpu_milli above 1000 counts as 1000, and
+// empty '|'-parts are dropped from gpu_spec (duplicates are kept: the
+// string is the typical-pod key). A pod with num_gpu > 1 must have
+// gpu_milli 1000 (or more); names must be unique. file names the input in
+// errors, which are *trace.Error values giving its line and field number.
 func ReadPods(r io.Reader, file string) ([]PodSpec, error) {
-	t, err := newTable(r, file, []string{"name", "cpu_milli", "memory_mib", "num_gpu", "gpu_milli"}, []string{"gpu_spec"})
-	if err != nil {
-		return nil, err
-	}
+	rows := trace.NewOpenBPodRows(r, file)
 	var out []PodSpec
 	seen := map[string]int{}
 	for {
-		ok, err := t.next()
+		row, err := rows.Next()
+		if errors.Is(err, io.EOF) {
+			return out, nil
+		}
 		if err != nil {
 			return nil, err
 		}
-		if !ok {
-			return out, nil
+		count, milli := row.NumGPU, row.GPUMilli
+		switch {
+		case seen[row.Name] > 0:
+			return nil, rows.FieldError("name", fmt.Sprintf("%q duplicates line %d, expected unique names", row.Name, seen[row.Name]))
+		case count > 1 && milli < gpushare.DeviceMilli:
+			return nil, rows.FieldError("gpu_milli", fmt.Sprintf("%d with num_gpu %d, expected %d when num_gpu > 1", milli, count, gpushare.DeviceMilli))
+		case count > 1<<20:
+			return nil, rows.FieldError("num_gpu", fmt.Sprintf("%d is too large, expected a device count", count))
 		}
-		p := PodSpec{Name: t.str(0)}
-		p.CPUMilli = t.int(1, 0, -1)
-		p.MemoryMiB = t.int(2, 0, -1)
-		count := t.int(3, 0, -1)
-		milli := t.int(4, -1<<62, -1)
-		spec := t.str(5)
-		if t.err == nil {
-			switch {
-			case p.Name == "":
-				t.fail(0, "empty; expected a pod name")
-			case seen[p.Name] > 0:
-				t.fail(0, fmt.Sprintf("%q duplicates line %d; expected unique names", p.Name, seen[p.Name]))
-			case count > 1 && milli < gpushare.DeviceMilli:
-				t.fail(4, fmt.Sprintf("%d with num_gpu %d; expected %d when num_gpu > 1", milli, count, gpushare.DeviceMilli))
-			case count > 1<<20:
-				t.fail(3, fmt.Sprintf("%d is too large; expected a device count", count))
-			}
-		}
-		if t.err != nil {
-			return nil, t.err
-		}
+		p := PodSpec{Name: row.Name}
+		p.CPUMilli = row.CPUMilli
+		p.MemoryMiB = row.MemoryMiB
 		if count > 0 && milli > 0 {
 			p.GPUMilli = min(milli, gpushare.DeviceMilli)
-			p.GPUCount = int(count)
-			p.GPUSpec = cleanSpec(spec)
+			p.GPUCount = count
+			p.GPUSpec = cleanSpec(row.GPUSpec)
 		}
-		seen[p.Name] = t.line
+		seen[row.Name] = rows.Line()
 		out = append(out, p)
 	}
 }
@@ -154,108 +133,4 @@ func cleanSpec(s string) string {
 		}
 	}
 	return strings.Join(kept, "|")
-}
-
-// table reads a CSV with a header, by column name.
-type table struct {
-	r     *csv.Reader
-	file  string
-	names []string // wanted columns; optional ones at the end
-	cols  []int    // index of each wanted column in a record, -1 if absent
-	rec   []string
-	line  int
-	err   error
-}
-
-func newTable(r io.Reader, file string, required, optional []string) (*table, error) {
-	cr := csv.NewReader(linelimit.New(r, linelimit.Max))
-	t := &table{r: cr, file: file, names: append(append([]string{}, required...), optional...)}
-	header, err := cr.Read()
-	if errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("capfill: %s: empty file; expected a header line with %s", file, strings.Join(required, ","))
-	}
-	if err != nil {
-		return nil, t.csvError(err)
-	}
-	index := map[string]int{}
-	for i, h := range header {
-		h = strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))
-		if _, dup := index[h]; !dup {
-			index[h] = i
-		}
-	}
-	for i, name := range t.names {
-		c, ok := index[name]
-		if !ok && i < len(required) {
-			return nil, fmt.Errorf("capfill: %s:1: missing column %q; expected columns %s", file, name, strings.Join(required, ","))
-		}
-		if !ok {
-			c = -1
-		}
-		t.cols = append(t.cols, c)
-	}
-	return t, nil
-}
-
-func (t *table) csvError(err error) error {
-	var pe *csv.ParseError
-	if errors.As(err, &pe) {
-		return fmt.Errorf("capfill: %s:%d:%d: %v", t.file, pe.Line, pe.Column, pe.Err)
-	}
-	return fmt.Errorf("capfill: %s: %w", t.file, err)
-}
-
-// next reads the next record; false at the end.
-func (t *table) next() (bool, error) {
-	rec, err := t.r.Read()
-	if errors.Is(err, io.EOF) {
-		return false, nil
-	}
-	if err != nil {
-		return false, t.csvError(err)
-	}
-	t.rec = rec
-	t.line, _ = t.r.FieldPos(0)
-	return true, nil
-}
-
-func (t *table) str(i int) string {
-	if t.cols[i] < 0 {
-		return ""
-	}
-	return strings.TrimSpace(t.rec[t.cols[i]])
-}
-
-// int parses wanted column i as an integer in [lo, hi] (hi < 0: no upper
-// bound), recording the first error.
-func (t *table) int(i int, lo, hi int64) int64 {
-	if t.err != nil {
-		return 0
-	}
-	s := t.str(i)
-	v, err := strconv.ParseInt(s, 10, 64)
-	if err != nil {
-		// Some exports write integral values as floats ("64000.0").
-		f, ferr := strconv.ParseFloat(s, 64)
-		if ferr != nil || f != float64(int64(f)) {
-			t.fail(i, fmt.Sprintf("%q is not an integer", s))
-			return 0
-		}
-		v = int64(f)
-	}
-	switch {
-	case v < lo && lo == 0:
-		t.fail(i, fmt.Sprintf("%d is negative; expected a value >= 0", v))
-	case v < lo || (hi >= 0 && v > hi):
-		t.fail(i, fmt.Sprintf("%d is out of range; expected %d..%d", v, lo, hi))
-	}
-	return v
-}
-
-func (t *table) fail(i int, msg string) {
-	if t.err != nil {
-		return
-	}
-	line, col := t.r.FieldPos(t.cols[i])
-	t.err = fmt.Errorf("capfill: %s:%d:%d: %s: %s", t.file, line, col, t.names[i], msg)
 }

@@ -14,7 +14,9 @@ func TestReadPods(t *testing.T) {
 		"p1,4000,1024,1,500,V100M16|V100M32|V100M32,LS\n" +
 		"p2,8000,2048,2,1000,|G2|,BE\n" +
 		"p3,1000,0,0,0,G2,BE\n" +
-		"p4,1000,0,1,1200,,BE\n"
+		"p4,1000,0,1,1200,,BE\n" +
+		"p5,1000,0,1,-5,G2,BE\n" +
+		"p6,1000,0,0,500,G2,BE\n"
 	got, err := ReadPods(strings.NewReader(in), "pods.csv")
 	if err != nil {
 		t.Fatal(err)
@@ -24,6 +26,10 @@ func TestReadPods(t *testing.T) {
 		{Name: "p2", Pod: gpushare.Pod{CPUMilli: 8000, MemoryMiB: 2048, GPUMilli: 1000, GPUCount: 2, GPUSpec: "G2"}},
 		{Name: "p3", Pod: gpushare.Pod{CPUMilli: 1000}},
 		{Name: "p4", Pod: gpushare.Pod{CPUMilli: 1000, GPUMilli: 1000, GPUCount: 1}},
+		// The converter's rules, which sim/trace's reader does not share:
+		// gpu_milli <= 0 or num_gpu 0 make a CPU-only pod.
+		{Name: "p5", Pod: gpushare.Pod{CPUMilli: 1000}},
+		{Name: "p6", Pod: gpushare.Pod{CPUMilli: 1000}},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("ReadPods (-want +got):\n%s", diff)
@@ -40,24 +46,28 @@ func TestReadErrors(t *testing.T) {
 		nodes          bool
 	}{
 		{name: "missing column", in: "name,cpu_milli,memory_mib,num_gpu\np,1,1,0\n",
-			want: `capfill: f.csv:1: missing column "gpu_milli"; expected columns name,cpu_milli,memory_mib,num_gpu,gpu_milli`},
+			want: `trace: f.csv:1: missing column "gpu_milli" in the header "name,cpu_milli,memory_mib,num_gpu"`},
 		{name: "non-numeric", in: "name,cpu_milli,memory_mib,num_gpu,gpu_milli\np,1,1,0,0\nq,4x,1,0,0\n",
-			want: `capfill: f.csv:3:3: cpu_milli: "4x" is not an integer`},
+			want: `trace: f.csv:3:2: cpu_milli "4x" is not an integer`},
 		{name: "negative", in: "name,cpu_milli,memory_mib,num_gpu,gpu_milli\np,1,-5,0,0\n",
-			want: `capfill: f.csv:2:5: memory_mib: -5 is negative; expected a value >= 0`},
+			want: `trace: f.csv:2:3: memory_mib -5 is negative`},
 		{name: "shared milli on several GPUs", in: "name,cpu_milli,memory_mib,num_gpu,gpu_milli\np,1,1,2,500\n",
-			want: `capfill: f.csv:2:9: gpu_milli: 500 with num_gpu 2; expected 1000 when num_gpu > 1`},
+			want: `trace: f.csv:2:5: gpu_milli 500 with num_gpu 2, expected 1000 when num_gpu > 1`},
 		{name: "duplicate pod", in: "name,cpu_milli,memory_mib,num_gpu,gpu_milli\np,1,1,0,0\np,1,1,0,0\n",
-			want: `capfill: f.csv:3:1: name: "p" duplicates line 2; expected unique names`},
+			want: `trace: f.csv:3:1: name "p" duplicates line 2, expected unique names`},
 		{name: "ragged", in: "name,cpu_milli,memory_mib,num_gpu,gpu_milli\np,1,1,0\n",
-			want: `capfill: f.csv:2:1: wrong number of fields`},
-		{name: "empty", in: "", want: `capfill: f.csv: empty file; expected a header line with name,cpu_milli,memory_mib,num_gpu,gpu_milli`},
+			want: `trace: f.csv:2:5: expected 5 fields (name,cpu_milli,memory_mib,num_gpu,gpu_milli), found 4`},
+		{name: "empty", in: "", want: `trace: f.csv: empty file, expected a header line`},
 		{name: "node without model", nodes: true, in: "sn,cpu_milli,memory_mib,gpu,model\nn0,1000,1000,2,\n",
-			want: `capfill: f.csv:2:16: model: empty for a node with 2 GPUs; expected a GPU model`},
+			want: `trace: f.csv:2:5: model is empty for a node with 2 GPUs, expected a GPU model`},
 		{name: "node with too many GPUs", nodes: true, in: "sn,cpu_milli,memory_mib,gpu,model\nn0,1000,1000,16,A\n",
-			want: `capfill: f.csv:2:14: gpu: 16 is out of range; expected 0..8`},
+			want: `trace: f.csv:2:4: gpu 16 is too many, expected at most 8`},
+		{name: "duplicate node", nodes: true, in: "sn,cpu_milli,memory_mib,gpu,model\nn0,1,1,0,\nn0,1,1,0,\n",
+			want: `trace: f.csv:3:1: sn "n0" duplicates line 2, expected unique names`},
+		{name: "float", in: "name,cpu_milli,memory_mib,num_gpu,gpu_milli\np,1.0,1,0,0\n",
+			want: `trace: f.csv:2:2: cpu_milli "1.0" is not an integer`},
 		{name: "node missing column", nodes: true, in: "sn,cpu_milli,gpu,model\n",
-			want: `capfill: f.csv:1: missing column "memory_mib"; expected columns sn,cpu_milli,memory_mib,gpu,model`},
+			want: `trace: f.csv:1: missing column "memory_mib" in the header "sn,cpu_milli,gpu,model"`},
 	}
 	for _, tt := range tests {
 		var err error
@@ -103,7 +113,7 @@ func FuzzReadPods(f *testing.F) {
 	f.Fuzz(func(t *testing.T, in string) {
 		pods, err := ReadPods(strings.NewReader(in), "f.csv")
 		if err != nil {
-			if !strings.HasPrefix(err.Error(), "capfill: f.csv") || strings.Contains(err.Error(), "\n") {
+			if !strings.HasPrefix(err.Error(), "trace: f.csv") || strings.Contains(err.Error(), "\n") {
 				t.Fatalf("error %q is not one line naming the file", err)
 			}
 			return
@@ -122,7 +132,7 @@ func FuzzReadNodes(f *testing.F) {
 	f.Fuzz(func(t *testing.T, in string) {
 		nodes, err := ReadNodes(strings.NewReader(in), "f.csv")
 		if err != nil {
-			if !strings.HasPrefix(err.Error(), "capfill: f.csv") || strings.Contains(err.Error(), "\n") {
+			if !strings.HasPrefix(err.Error(), "trace: f.csv") || strings.Contains(err.Error(), "\n") {
 				t.Fatalf("error %q is not one line naming the file", err)
 			}
 			return

@@ -30,6 +30,11 @@
 //	NewPAIMachines    Alibaba PAI 2020 machine spec CSV          Node
 //	NewNative         berth's JSON Lines format                  Event (Event.Task, Event.Node convert)
 //
+// NewOpenBNodeRows and NewOpenBPodRows read the same openb files as rows
+// whose fields are parsed but not judged, for readers with conversion
+// rules of their own (the capacity-fill benchmark reproduces the FGD
+// paper's converter); NewOpenBNodes and NewOpenBPods are built on them.
+//
 // Readers return records in file order and do not sort them: openb and
 // the NASA SWF log are sorted by submit time, the DLRM trace is not. A
 // timed openb pod list or an SWF log whose times decrease is an error at

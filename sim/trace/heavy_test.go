@@ -9,8 +9,8 @@ import (
 	"time"
 )
 
-// The heavy tests stream each full real trace (see docs/traces.md for
-// where to get them) and check facts stated by the traces' publishers.
+// The heavy tests stream each full real trace and check facts that the
+// traces' own READMEs state (counts, models, totals).
 
 func TestRealOpenB(t *testing.T) {
 	if testing.Short() {

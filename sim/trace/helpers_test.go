@@ -4,21 +4,17 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/berthsched/berth/internal/tracedir"
 )
 
-// tracesDir returns the shared traces folder, ../shared/traces beside the
-// repository, or skips the test when it is absent. docs/traces.md says
-// where to get each trace and how to lay the folder out.
+// tracesDir returns the real traces directory (BERTH_TRACES, else
+// ../shared/traces beside the repository), or skips the test.
 func tracesDir(t testing.TB) string {
 	t.Helper()
-	dir := filepath.Join("..", "..", "..", "shared", "traces")
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("real traces not found at %s (they live next to the repository, in ../shared/traces): %v", dir, err)
-	}
-	return dir
+	return tracedir.Require(t)
 }
 
 func openFile(t testing.TB, path string) *os.File {

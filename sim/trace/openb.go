@@ -9,72 +9,35 @@ import (
 
 // OpenBNodeReader reads an openb node list CSV
 // (sn,cpu_milli,memory_mib,gpu,model) as Nodes: CPU in millicores, memory
-// in MiB, GPUModel from model. A node with GPUs but no model is an error.
-// Create it with NewOpenBNodes.
+// in MiB, GPUModel from model. A node with more than MaxNodeGPUs GPUs, or
+// with GPUs but no model, is an error. Create it with NewOpenBNodes.
 type OpenBNodeReader struct {
-	c   csvFile
-	col []int
-	err error
+	rows OpenBNodeRows
 }
-
-var openBNodeColumns = []string{"sn", "cpu_milli", "memory_mib", "gpu", "model"}
 
 // NewOpenBNodes returns a reader of the openb node list r; file names it
 // in errors.
 func NewOpenBNodes(r io.Reader, file string) *OpenBNodeReader {
-	return &OpenBNodeReader{c: newCSVFile(r, file, nil)}
+	return &OpenBNodeReader{rows: OpenBNodeRows{c: newCSVFile(r, file, nil)}}
 }
 
 // Line returns the line of the node Next last returned.
-func (r *OpenBNodeReader) Line() int { return r.c.line() }
+func (r *OpenBNodeReader) Line() int { return r.rows.Line() }
 
 // Next returns the next node, io.EOF after the last one, or an *Error.
 // After an error other than io.EOF it keeps returning that error.
 func (r *OpenBNodeReader) Next() (Node, error) {
-	if r.err != nil {
-		return Node{}, r.err
-	}
-	n, err := r.next()
+	row, err := r.rows.Next()
 	if err != nil {
-		r.err = err
-	}
-	return n, err
-}
-
-func (r *OpenBNodeReader) next() (Node, error) {
-	c := &r.c
-	if r.col == nil {
-		col, err := c.require(openBNodeColumns)
-		if err != nil {
-			return Node{}, err
-		}
-		r.col = col
-	}
-	if err := c.next(); err != nil {
 		return Node{}, err
 	}
-	col := r.col
-	n := Node{Name: c.field(col[0]), GPUModel: c.field(col[4])}
-	if n.Name == "" {
-		return Node{}, c.fieldError(col[0], "sn is empty, expected a node name")
+	switch {
+	case row.GPUs > MaxNodeGPUs:
+		return Node{}, r.rows.FieldError("gpu", r.rows.c.field(r.rows.col[3])+" is too many, expected at most "+strconv.Itoa(MaxNodeGPUs))
+	case row.GPUs > 0 && row.Model == "":
+		return Node{}, r.rows.FieldError("model", "is empty for a node with "+strconv.Itoa(row.GPUs)+" GPUs, expected a GPU model")
 	}
-	var err error
-	if n.CPU, err = c.count(col[1]); err != nil {
-		return Node{}, err
-	}
-	if n.MemoryMiB, err = c.count(col[2]); err != nil {
-		return Node{}, err
-	}
-	if n.GPUs, err = c.smallCount(col[3]); err != nil {
-		return Node{}, err
-	}
-	if n.GPUs > MaxNodeGPUs {
-		return Node{}, c.fieldError(col[3], "gpu "+c.field(col[3])+" is too many, expected at most "+strconv.Itoa(MaxNodeGPUs))
-	}
-	if n.GPUs > 0 && n.GPUModel == "" {
-		return Node{}, c.fieldError(col[4], "model is empty for a node with "+strconv.Itoa(n.GPUs)+" GPUs, expected a GPU model")
-	}
-	return n, nil
+	return Node{Name: row.Name, CPU: row.CPUMilli, MemoryMiB: row.MemoryMiB, GPUs: row.GPUs, GPUModel: row.Model}, nil
 }
 
 // OpenBPodReader reads an openb pod list CSV as Tasks. Create it with
@@ -87,113 +50,83 @@ func (r *OpenBNodeReader) next() (Node, error) {
 // Without creation_time and deletion_time the tasks have HasTimes false
 // (see NoTimesError); with one of them the other is required.
 type OpenBPodReader struct {
-	c     csvFile
-	col   []int
+	rows  OpenBPodRows
 	timed bool
-	err   error
 	// last is the creation time of the previous pod, lastLine its line
 	// (0 before the first pod).
 	last     time.Duration
 	lastLine int
 }
 
-var openBPodColumns = []string{"name", "cpu_milli", "memory_mib", "num_gpu", "gpu_milli", "gpu_spec", "creation_time", "deletion_time"}
-
-const (
-	podName = iota
-	podCPU
-	podMemory
-	podNumGPU
-	podGPUMilli
-	podGPUSpec
-	podCreation
-	podDeletion
-)
-
 // NewOpenBPods returns a reader of the openb pod list r; file names it in
 // errors.
 func NewOpenBPods(r io.Reader, file string) *OpenBPodReader {
-	return &OpenBPodReader{c: newCSVFile(r, file, nil)}
+	return &OpenBPodReader{rows: OpenBPodRows{c: newCSVFile(r, file, nil)}}
 }
 
 // Line returns the line of the pod Next last returned.
-func (r *OpenBPodReader) Line() int { return r.c.line() }
+func (r *OpenBPodReader) Line() int { return r.rows.Line() }
 
 // Next returns the next task, io.EOF after the last one, or an *Error.
 // After an error other than io.EOF it keeps returning that error.
 func (r *OpenBPodReader) Next() (Task, error) {
-	if r.err != nil {
-		return Task{}, r.err
+	if r.rows.err != nil {
+		return Task{}, r.rows.err
 	}
 	t, err := r.next()
 	if err != nil {
-		r.err = err
+		r.rows.err = err
 	}
 	return t, err
 }
 
+// open reads the header through the rows' and checks that the times
+// come in pairs.
 func (r *OpenBPodReader) open() error {
-	col, err := r.c.open(openBPodColumns)
-	if err != nil {
+	if err := r.rows.open(); err != nil {
 		return err
 	}
-	for i := podName; i <= podGPUMilli; i++ {
-		if col[i] < 0 {
-			return r.c.missing(openBPodColumns[i])
-		}
-	}
+	col := r.rows.col
 	switch {
 	case col[podCreation] >= 0 && col[podDeletion] < 0:
-		return r.c.missing("deletion_time")
+		return r.rows.c.missing("deletion_time")
 	case col[podCreation] < 0 && col[podDeletion] >= 0:
-		return r.c.missing("creation_time")
+		return r.rows.c.missing("creation_time")
 	}
 	r.timed = col[podCreation] >= 0
-	r.col = col
 	return nil
 }
 
 func (r *OpenBPodReader) next() (Task, error) {
-	c := &r.c
-	if r.col == nil {
+	if r.rows.col == nil {
 		if err := r.open(); err != nil {
+			r.rows.col = nil
 			return Task{}, err
 		}
 	}
-	if err := c.next(); err != nil {
-		return Task{}, err
-	}
-	col := r.col
-	t := Task{ID: c.field(col[podName]), HasTimes: r.timed}
-	if t.ID == "" {
-		return Task{}, c.fieldError(col[podName], "name is empty, expected a pod name")
-	}
-	var err error
-	if t.CPU, err = c.count(col[podCPU]); err != nil {
-		return Task{}, err
-	}
-	if t.MemoryMiB, err = c.count(col[podMemory]); err != nil {
-		return Task{}, err
-	}
-	if t.GPUs, err = c.smallCount(col[podNumGPU]); err != nil {
-		return Task{}, err
-	}
-	milli, err := c.smallCount(col[podGPUMilli])
+	row, err := r.rows.next()
 	if err != nil {
 		return Task{}, err
 	}
+	c, col := &r.rows.c, r.rows.col
+	t := Task{ID: row.Name, CPU: row.CPUMilli, MemoryMiB: row.MemoryMiB, GPUs: row.NumGPU, HasTimes: r.timed}
+	milli, mi := row.GPUMilli, col[podGPUMilli]
 	switch {
+	case milli < 0:
+		return Task{}, c.fieldError(mi, "gpu_milli "+c.field(mi)+" is negative")
+	case milli > maxInt:
+		return Task{}, c.fieldError(mi, "gpu_milli "+c.field(mi)+" is too large")
 	case t.GPUs == 0 && milli != 0:
-		return Task{}, c.fieldError(col[podGPUMilli], "gpu_milli "+strconv.Itoa(milli)+" for a pod with num_gpu 0, expected 0")
+		return Task{}, c.fieldError(mi, "gpu_milli "+strconv.FormatInt(milli, 10)+" for a pod with num_gpu 0, expected 0")
 	case t.GPUs == 1 && (milli < 1 || milli > 1000):
-		return Task{}, c.fieldError(col[podGPUMilli], "gpu_milli "+strconv.Itoa(milli)+" is out of range, expected 1 to 1000 for a pod with num_gpu 1")
+		return Task{}, c.fieldError(mi, "gpu_milli "+strconv.FormatInt(milli, 10)+" is out of range, expected 1 to 1000 for a pod with num_gpu 1")
 	case t.GPUs == 1:
-		t.GPUMilli = milli
+		t.GPUMilli = int(milli)
 	case t.GPUs > 1:
 		t.GPUMilli = 1000 // whole devices; the trace's gpu_milli is 1000 here
 	}
 	if col[podGPUSpec] >= 0 {
-		t.GPUSpec = c.field(col[podGPUSpec])
+		t.GPUSpec = row.GPUSpec
 		t.GPUModels = splitModels(t.GPUSpec)
 	}
 	if r.timed {
@@ -208,8 +141,8 @@ func (r *OpenBPodReader) next() (Task, error) {
 // An empty creation_time is the trace start; an empty deletion_time means
 // the pod runs to the end.
 func (r *OpenBPodReader) times(t *Task) error {
-	c := &r.c
-	ci, di := r.col[podCreation], r.col[podDeletion]
+	c := &r.rows.c
+	ci, di := r.rows.col[podCreation], r.rows.col[podDeletion]
 	created, _, err := optSeconds(c, ci)
 	if err != nil {
 		return err

@@ -1,0 +1,123 @@
+package docker
+
+import (
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/berthsched/berth/sim"
+	"github.com/moby/moby/client"
+)
+
+func (e *Executor) subscribe(ep *endpoint, since string) client.EventsResult {
+	return ep.cli.Events(e.ctx, client.EventsListOptions{Since: since, Filters: make(client.Filters).
+		Add("type", "container").Add("event", "die").Add("label", LabelRun+"="+e.runID)})
+}
+
+// watch reads the endpoint's die events until the run ends. A broken
+// stream is reopened from the last event seen, and the run's exited
+// containers are checked for exits the gap may have hidden; an engine that
+// stays away fails the run.
+func (e *Executor) watch(ep *endpoint, sub client.EventsResult, since string) {
+	defer e.wg.Done()
+	failures := 0
+	for {
+		select {
+		case m := <-sub.Messages:
+			failures = 0
+			since = fmt.Sprintf("%d.%09d", m.TimeNano/1e9, m.TimeNano%1e9)
+			code, _ := strconv.Atoi(m.Actor.Attributes["exitCode"])
+			e.died(ep, m.Actor.ID, code, e.wall())
+		case err := <-sub.Err:
+			if e.ctx.Err() != nil {
+				return
+			}
+			failures++
+			if failures > 5 {
+				e.fail(fmt.Errorf("docker: %s: event stream: %s", ep.cli.DaemonHost(), oneLine(err)))
+				return
+			}
+			select {
+			case <-e.ctx.Done():
+				return
+			case <-time.After(time.Duration(failures) * 200 * time.Millisecond):
+			}
+			sub = e.subscribe(ep, since)
+			e.reconcile(ep)
+		}
+	}
+}
+
+// reconcile reports the run's containers that exited while the event
+// stream was down.
+func (e *Executor) reconcile(ep *endpoint) {
+	list, err := ep.cli.ContainerList(e.ctx, client.ContainerListOptions{All: true,
+		Filters: make(client.Filters).Add("label", LabelRun+"="+e.runID).Add("status", "exited")})
+	if err != nil {
+		return // the next failure of the stream reports it
+	}
+	for _, c := range list.Items {
+		e.died(ep, c.ID, -1, e.wall())
+	}
+}
+
+// died handles the death of container cid, seen at wall time seen. The
+// death of an essential container ends its task, and the task's other
+// containers are stopped; a non-essential one is only removed.
+func (e *Executor) died(ep *endpoint, cid string, code int, seen time.Time) {
+	e.mu.Lock()
+	c := e.byContainer[cid]
+	if c == nil || c.died {
+		e.mu.Unlock()
+		return
+	}
+	c.died = true
+	delete(e.byContainer, cid)
+	t := c.t
+	ends := c.essential && !t.ended
+	if ends {
+		t.ended = true
+	}
+	reason := t.reason
+	e.mu.Unlock()
+	e.wg.Add(1)
+	go func() {
+		defer e.wg.Done()
+		if ends {
+			oom := false
+			if res, err := ep.cli.ContainerInspect(e.ctx, cid, client.ContainerInspectOptions{}); err == nil && res.Container.State != nil {
+				code, oom = res.Container.State.ExitCode, res.Container.State.OOMKilled
+			}
+			switch {
+			case reason != "":
+			case oom:
+				reason = sim.ReasonOutOfMemory
+			default:
+				reason = sim.ReasonEssentialExited
+			}
+			e.deliver(t, code, reason, seen)
+			e.stopOthers(t)
+		}
+		e.remove(ep, cid, c.name)
+	}()
+}
+
+// stopOthers removes (killing them first) the containers of t that are
+// still there, once t has ended. A container created later sees t.ended
+// and removes itself.
+func (e *Executor) stopOthers(t *task) {
+	e.mu.Lock()
+	var stop []*ctr
+	var ids []string
+	for _, c := range t.ctrs {
+		if c.cid != "" && !c.died {
+			c.died = true
+			delete(e.byContainer, c.cid)
+			stop, ids = append(stop, c), append(ids, c.cid)
+		}
+	}
+	e.mu.Unlock()
+	for i, c := range stop {
+		e.remove(t.ep, ids[i], c.name)
+	}
+}
