@@ -54,7 +54,7 @@ func TestCase64OutsideBounds(t *testing.T) {
 }
 
 func TestCase65WorkedStepExample(t *testing.T) {
-	// AWS's worked example: 10 -> 11 -> 14 -> 13 -> 10 (spec 4.3).
+	// AWS's worked example: 10 -> 11 -> 14 -> 13 -> 10 (docs/ecs-behaviour.md 4.3).
 	s := Scaler{Target: ScalableTarget{MinCapacity: 0, MaxCapacity: 100},
 		Policies: []Policy{workedOut(-1), workedIn(-1)}}
 	caps, _ := run(&s, s.Start(10), map[string][]float64{"CPU": {55, 60, 70, 45, 40, 30}}, false)

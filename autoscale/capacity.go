@@ -21,15 +21,15 @@ type CapacityProviderStrategyItem struct {
 // among capacity providers. Call Validate before Split.
 type CapacityProviderStrategy []CapacityProviderStrategyItem
 
-// Limits of a strategy (spec 5.1).
+// Limits of a strategy (docs/ecs-behaviour.md 5.1).
 const (
 	MaxStrategyItems = 20
 	MaxWeight        = 1000
 	MaxBase          = 100000
 )
 
-// Validate checks the rules of spec 5.1 and case 83: names present and
-// distinct, weight 0-1000, base 0-100000, at most one base, some weight
+// Validate checks the rules of a strategy (docs/ecs-behaviour.md 5.1,
+// case 83): names present and distinct, weight 0-1000, base 0-100000, at most one base, some weight
 // above 0 when there are several providers, no FARGATE provider mixed
 // with Auto Scaling group providers.
 func (s CapacityProviderStrategy) Validate() error {
@@ -131,7 +131,7 @@ func (s CapacityProviderStrategy) Split(n int) []int {
 }
 
 // MaxProvisioningTasks is how many tasks a cluster may hold in
-// PROVISIONING while capacity providers scale out (spec 5.4).
+// PROVISIONING while capacity providers scale out (docs/ecs-behaviour.md 5.4).
 const MaxProvisioningTasks = 300
 
 // ErrProvisioningLimit is returned by CheckProvisioning past the limit.
@@ -167,7 +167,7 @@ const (
 	Disabled = "DISABLED"
 )
 
-// Validate checks the ranges of spec 5.2 (case 87).
+// Validate checks the ranges of the settings (docs/ecs-behaviour.md 5.2, case 87).
 func (m ManagedScaling) Validate() error {
 	switch {
 	case m.Status != "" && m.Status != Enabled && m.Status != Disabled:
@@ -210,7 +210,7 @@ func (m ManagedScaling) withDefaults() ManagedScaling {
 
 // Reservation returns the CapacityProviderReservation metric, M / N x
 // 100, with its special cases: 100 when M = N = 0, 200 when N = 0 < M
-// (spec 5.3, case 88).
+// (docs/ecs-behaviour.md 5.3, case 88).
 func Reservation(m, n int) float64 {
 	switch {
 	case n == 0 && m == 0:
@@ -232,7 +232,7 @@ func SteadyInstances(m, targetCapacity int) int {
 }
 
 // StepSize returns how many instances one managed scale-out adds for a
-// calculated need (spec 5.4 step 5, case 90).
+// calculated need (docs/ecs-behaviour.md 5.4 step 5, case 90).
 func (m ManagedScaling) StepSize(need int) int {
 	d := m.withDefaults()
 	if need < d.MinimumScalingStepSize {
@@ -279,7 +279,7 @@ func lessInstanceType(a, b InstanceType) bool {
 }
 
 // InstancesNeeded bin-packs the provisioning tasks onto hypothetical
-// instances as managed scale-out does (spec 5.4 steps 2-4): tasks are
+// instances as managed scale-out does (docs/ecs-behaviour.md 5.4 steps 2-4): tasks are
 // grouped by size; a group that the smallest instance type cannot hold
 // even once is excluded (its tasks keep waiting); each other group is
 // packed onto the largest type. It returns the instances needed and how
@@ -321,7 +321,7 @@ type Instance struct {
 	ID         string
 	LaunchTime time.Time
 	// NonDaemonTasks counts the tasks it runs other than DAEMON service
-	// tasks; an instance without any is empty (spec 5.5).
+	// tasks; an instance without any is empty (docs/ecs-behaviour.md 5.5).
 	NonDaemonTasks int
 }
 
@@ -398,7 +398,7 @@ type ProviderInput struct {
 }
 
 // ScaleInDatapoints is how many consecutive one-minute datapoints below
-// target managed scaling waits for before scaling in (spec 5.5).
+// target managed scaling waits for before scaling in (docs/ecs-behaviour.md 5.5).
 const ScaleInDatapoints = 15
 
 // ProviderDecision is the outcome of one managed-scaling evaluation.
@@ -494,7 +494,7 @@ func (p *AutoScalingGroupProvider) victims(instances []Instance, n int) []string
 			break
 		}
 		if p.TerminationProtected() && i.NonDaemonTasks > 0 {
-			continue // scale-in protection kept on (spec 5.5)
+			continue // scale-in protection kept on (docs/ecs-behaviour.md 5.5)
 		}
 		ids = append(ids, i.ID)
 	}

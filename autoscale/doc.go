@@ -19,10 +19,10 @@
 // policies whose alarms are in ALARM. Scale-out wins over scale-in; among
 // scale-outs and among scale-ins the largest capacity wins; target
 // tracking scales in only when every target-tracking policy with scale-in
-// enabled agrees (spec 4.2). A step scale-in is not blocked by target
+// enabled agrees (docs/ecs-behaviour.md 4.2). A step scale-in is not blocked by target
 // tracking. Policies never leave [MinCapacity, MaxCapacity]; a capacity
 // below the minimum is raised to it by a scale-out and left alone by a
-// scale-in, and symmetrically above the maximum (spec 4.1).
+// scale-in, and symmetrically above the maximum (docs/ecs-behaviour.md 4.1).
 //
 // # Specifications and defaults
 //
@@ -97,6 +97,13 @@
 // cause. Invalid input never panics; MustParseSchedule panics by
 // design. Every type is a value whose methods do not modify it, so one
 // Scaler, policy or provider may be used from several goroutines.
+//
+// # References
+//
+// The ECS behaviour reproduced here is catalogued, with the AWS page each
+// rule comes from, in the repository's docs/ecs-behaviour.md, sections 4 to 6 and the edge cases of 8.5 to 8.7.
+// Comments cite its sections ("docs/ecs-behaviour.md 4.1") and numbered
+// edge cases ("case 63"); a test named after a case checks that case.
 //
 // # Non-goals
 //

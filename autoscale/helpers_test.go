@@ -33,7 +33,7 @@ func repeat(v float64, n int) []float64 {
 }
 
 // workedOut and workedIn are the step policies of AWS's worked example
-// (spec 4.3): threshold 50, PercentChangeInCapacity.
+// (docs/ecs-behaviour.md 4.3): threshold 50, PercentChangeInCapacity.
 func workedOut(cooldown time.Duration) Policy {
 	return Policy{PolicyName: "out", StepScaling: &StepScalingPolicy{
 		AdjustmentType: PercentChangeInCapacity,

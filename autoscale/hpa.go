@@ -42,7 +42,7 @@ type HPAScalingRules struct {
 	Policies                   []HPAScalingPolicy
 }
 
-// HorizontalPodAutoscaler is the Kubernetes HPA algorithm (spec 6) as a
+// HorizontalPodAutoscaler is the Kubernetes HPA algorithm (docs/ecs-behaviour.md 6) as a
 // policy for users coming from Kubernetes: desired = ceil(current x
 // metric / target) per metric, the largest across metrics, a dead band
 // of Tolerance around 1.0, stabilization windows and rate policies.
@@ -169,7 +169,7 @@ func (h *HorizontalPodAutoscaler) rules() (up, down HPAScalingRules) {
 }
 
 // recommend is the per-metric formula with tolerance, the maximum across
-// metrics, and no scaling down when some metric is missing (spec 6).
+// metrics, and no scaling down when some metric is missing (docs/ecs-behaviour.md 6).
 func (h *HorizontalPodAutoscaler) recommend(current int, metrics []HPAMetric) (int, bool) {
 	tol := h.Tolerance
 	if tol == 0 {

@@ -70,7 +70,7 @@ func (s *Scaler) Lookback() time.Duration {
 }
 
 // Validate checks the target, every policy and scheduled action, the
-// quotas of spec 4.1 and that names are unique.
+// quotas (docs/ecs-behaviour.md 4.1) and that names are unique.
 func (s *Scaler) Validate() error {
 	if err := s.Target.Validate(); err != nil {
 		return err
@@ -112,7 +112,7 @@ func (s *Scaler) Validate() error {
 type State struct {
 	// Capacity is the service's desired count. A caller may change it
 	// between evaluations, as UpdateService does; it may then lie outside
-	// [MinCapacity, MaxCapacity] (spec 4.1).
+	// [MinCapacity, MaxCapacity] (docs/ecs-behaviour.md 4.1).
 	Capacity int
 	// MinCapacity and MaxCapacity are the target's current bounds.
 	MinCapacity, MaxCapacity int
@@ -135,7 +135,7 @@ type State struct {
 
 // Start returns the state of a newly registered target whose service has
 // the given desired count, which registering moves inside [MinCapacity,
-// MaxCapacity] (spec 4.1). The first Evaluate sets its times.
+// MaxCapacity] (docs/ecs-behaviour.md 4.1). The first Evaluate sets its times.
 func (s *Scaler) Start(capacity int) State {
 	return State{
 		Capacity:    s.Target.Clamp(capacity),
@@ -153,7 +153,7 @@ type Input struct {
 	// data, which never scales.
 	Metrics Metrics
 	// Deploying reports an ECS deployment in progress, during which
-	// scale-in is switched off (spec 4.1, case 75).
+	// scale-in is switched off (docs/ecs-behaviour.md 4.1, case 75).
 	Deploying bool
 }
 
@@ -162,7 +162,7 @@ type Input struct {
 // given), then every policy whose alarm is in ALARM. It returns the new
 // state and why the capacity changed ("" when it did not).
 //
-// Policies combine as target tracking does (spec 4.2): scale out if any
+// Policies combine as target tracking does (docs/ecs-behaviour.md 4.2): scale out if any
 // policy asks to, to the largest capacity asked for; otherwise scale in
 // to the largest capacity asked for by the step policies and, when every
 // target-tracking policy with scale-in enabled agrees, by those.
@@ -296,7 +296,7 @@ func (s *Scaler) runPolicies(st State, in Input, reasons []string) (State, []str
 }
 
 // bounded returns the capacity a policy reaches from capacity cur with
-// the target's bounds applied (spec 4.1): a scale-out starts from at
+// the target's bounds applied (docs/ecs-behaviour.md 4.1): a scale-out starts from at
 // least the minimum and does nothing above the maximum; a scale-in
 // starts from at most the maximum and does nothing below the minimum.
 func bounded(st State, out bool, base int, fn func(base int) int) (int, bool) {

@@ -37,7 +37,7 @@ const DefaultCooldown = 300 * time.Second
 // the alarm's threshold (metric - threshold); nil means unbounded. When the
 // metric is above the threshold the lower bound is inclusive and the upper
 // exclusive; below it, the lower bound is exclusive and the upper inclusive
-// (spec 4.3).
+// (docs/ecs-behaviour.md 4.3).
 type StepAdjustment struct {
 	MetricIntervalLowerBound *float64
 	MetricIntervalUpperBound *float64
@@ -93,7 +93,7 @@ func cooldownOrDefault(d time.Duration) time.Duration {
 }
 
 // Validate reports the first invalid field of the policy, its steps
-// (overlaps, gaps, null bounds; spec 4.3 and case 69) and its alarm.
+// (overlaps, gaps, null bounds; docs/ecs-behaviour.md 4.3 and case 69) and its alarm.
 func (p *StepScalingPolicy) Validate() error {
 	switch p.AdjustmentType {
 	case ChangeInCapacity, PercentChangeInCapacity, ExactCapacity:
@@ -266,7 +266,8 @@ func PercentChange(capacity, percent, minMagnitude int) int {
 	return c
 }
 
-// roundChange rounds a fractional change of capacity as spec 4.3 says:
+// roundChange rounds a fractional change of capacity as step scaling does
+// (docs/ecs-behaviour.md 4.3):
 // in (0, 1) to 1, in (-1, 0) to -1, otherwise toward zero (12.7 to 12,
 // -6.67 to -6).
 func roundChange(x float64) int {

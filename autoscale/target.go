@@ -12,7 +12,7 @@ const (
 	ScalableDimensionDesiredCount = "ecs:service:DesiredCount"
 )
 
-// Quotas of Application Auto Scaling (spec 4.1).
+// Quotas of Application Auto Scaling (docs/ecs-behaviour.md 4.1).
 const (
 	MaxPoliciesPerTarget         = 50
 	MaxScheduledActionsPerTarget = 200
@@ -66,7 +66,7 @@ func (t ScalableTarget) Validate() error {
 
 // Clamp returns capacity moved inside [MinCapacity, MaxCapacity], as
 // registering or updating a target does to the current desired count
-// (spec 4.1, case 63).
+// (docs/ecs-behaviour.md 4.1, case 63).
 func (t ScalableTarget) Clamp(capacity int) int {
 	return clamp(capacity, t.MinCapacity, t.MaxCapacity)
 }

@@ -134,6 +134,13 @@
 // spaced spelling would exceed the limit Expr.String prints the compact
 // one (&&, ||, ! and no optional spaces), never longer than the source.
 //
+// # References
+//
+// The ECS behaviour reproduced here is catalogued, with the AWS page each
+// rule comes from, in the repository's docs/ecs-behaviour.md, section 1 and the edge cases of 8.1.
+// Comments cite its sections ("docs/ecs-behaviour.md 4.1") and numbered
+// edge cases ("case 63"); a test named after a case checks that case.
+//
 // # Non-goals
 //
 // Java regular-expression features that RE2 lacks; case-insensitive

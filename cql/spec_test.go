@@ -7,8 +7,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-// docFleet is a small cluster on which every documented example (spec
-// 1.6) selects a different, non-empty set of instances.
+// docFleet is a small cluster on which every documented example
+// (docs/ecs-behaviour.md 1.6) selects a different, non-empty set of instances.
 func docFleet() []*inst {
 	return []*inst{
 		(&inst{name: "i1", id: "i-abcd1234", connected: true, version: "1.9.0",
@@ -66,7 +66,7 @@ func TestDocumentedExamples(t *testing.T) {
 	}
 }
 
-// TestEdgeCases is spec 8.1, cases 1 to 16, one subtest each.
+// TestEdgeCases is docs/ecs-behaviour.md 8.1, cases 1 to 16, one subtest each.
 func TestEdgeCases(t *testing.T) {
 	typed := func(name, typ, az string) *inst {
 		return (&inst{name: name}).with(attr{"ecs.instance-type", typ}, attr{"ecs.availability-zone", az})

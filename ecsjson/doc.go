@@ -186,6 +186,13 @@
 // The readers may be called concurrently. A Snapshot is plain data: it
 // may be read concurrently, and the cql.Subject methods only read.
 //
+// # References
+//
+// The ECS behaviour reproduced here is catalogued, with the AWS page each
+// rule comes from, in the repository's docs/ecs-behaviour.md, sections 2 and 5.1 and the edge cases they list.
+// Comments cite its sections ("docs/ecs-behaviour.md 4.1") and numbered
+// edge cases ("case 63"); a test named after a case checks that case.
+//
 // # Non-goals
 //
 // ecsjson does not call AWS, write snapshots, or check that the document is

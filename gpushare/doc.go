@@ -26,8 +26,9 @@
 // policy chooses them. Random is the exception: it chooses among the feasible
 // nodes by chance, so it also implements [Chooser].
 //
-// FGD needs the workload's typical pods ([Typical], section 3.6.1) and the
-// fragmentation measure ([Frag], sections 3.6.2 and 3.6.3). The float
+// FGD needs the workload's typical pods ([Typical]) and the fragmentation
+// measure ([Frag]), as docs/research-bench.md describes them (Typical pods;
+// Fragmentation and the FGD score). The float
 // summation order of [Frag] is the authors' (seven buckets, summed in a
 // fixed order), so that a fragmentation change of exactly zero scores
 // exactly 50.

@@ -135,8 +135,8 @@ func TestTypical(t *testing.T) {
 	}
 }
 
-// plainFrag is section 3.6.2-3.6.3 read literally, one typical pod at a
-// time.
+// plainFrag is the fragmentation of docs/research-bench.md (Fragmentation and the
+// FGD score) read literally, one typical pod at a time.
 func plainFrag(cpu int64, left []int64, model string, typical []TypicalPod) float64 {
 	var q1, q2, q4, xl, xr, na float64
 	var g int64
@@ -181,7 +181,7 @@ func plainFrag(cpu int64, left []int64, model string, typical []TypicalPod) floa
 	return ((((((0 + q1) + q2) + q4) + xl) + xr) + na)
 }
 
-// plainFGD is section 3.6.4 read literally.
+// plainFGD is the FGD score of docs/research-bench.md read literally.
 func plainFGD(n *Node, p *Pod, typical []TypicalPod) (int64, int) {
 	f0 := plainFrag(n.CPUMilli, n.GPULeft, n.Model, typical)
 	score := func(left []int64) int64 {
@@ -254,7 +254,7 @@ func genNode(t *rapid.T) *Node {
 }
 
 // The memoised FGD and the exported pure function equal the literal
-// reading of the spec, on any node and pod.
+// reading of the rules in docs/research-bench.md, on any node and pod.
 func TestFGDMatchesPlain(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		typical := genTypical(t)

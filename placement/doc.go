@@ -138,6 +138,13 @@
 // A Cluster is not safe for concurrent use. Requests, compiled constraints
 // and the built-in strategies are immutable values and may be shared.
 //
+// # References
+//
+// The ECS behaviour reproduced here is catalogued, with the AWS page each
+// rule comes from, in the repository's docs/ecs-behaviour.md, section 2 and the edge cases of 8.2 and 8.3.
+// Comments cite its sections ("docs/ecs-behaviour.md 4.1") and numbered
+// edge cases ("case 63"); a test named after a case checks that case.
+//
 // # Non-goals
 //
 // Account quotas (instances per cluster, tasks per service) are not

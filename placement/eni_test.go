@@ -62,7 +62,7 @@ func TestPlaceAWSVPC(t *testing.T) {
 			wantENIs:  []int{0},
 		},
 		{
-			name:      "spec case 37: containerPort 80 twice on one instance",
+			name:      "case 37: containerPort 80 twice on one instance",
 			reason:    "awsvpc ports live on the task's ENI: two tasks with port 80 share an instance, and no host port is reserved",
 			instances: []*Instance{eniInstance("a", "us-east-1a", 2)},
 			req:       Request{Count: 2, Group: "family:web", Task: web80},

@@ -125,6 +125,13 @@
 // cluster, they are not safe for concurrent use on one cluster. Service
 // values are read, never changed.
 //
+// # References
+//
+// The ECS behaviour reproduced here is catalogued, with the AWS page each
+// rule comes from, in the repository's docs/ecs-behaviour.md, section 3 and the edge cases of 8.4.
+// Comments cite its sections ("docs/ecs-behaviour.md 4.1") and numbered
+// edge cases ("case 63"); a test named after a case checks that case.
+//
 // # Non-goals
 //
 // The CODE_DEPLOY and EXTERNAL controllers, blue/green, linear and canary

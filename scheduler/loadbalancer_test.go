@@ -93,7 +93,7 @@ func TestTargetGroupValidate(t *testing.T) {
 // once their target is HEALTHY (not 40 s after RUNNING), and an UNHEALTHY
 // target is ignored for healthCheckGracePeriodSeconds after RUNNING, then
 // replaced first and stopped with ECS's ELB reason once the replacement
-// is healthy (spec 3.3, 3.4).
+// is healthy (docs/ecs-behaviour.md 3.3, 3.4).
 func TestReconcileLoadBalancer(t *testing.T) {
 	for _, tc := range []struct {
 		name   string

@@ -11,8 +11,8 @@ import (
 	"github.com/berthsched/berth/placement"
 )
 
-// Tests for the edge cases of spec section 8.4 (cases 47-62) and the worked
-// examples of section 3.2.
+// Tests for the edge cases of docs/ecs-behaviour.md 8.4 (cases 47-62) and the
+// worked examples of its section 3.2.
 
 func TestValidate(t *testing.T) {
 	td := taskDef("web", 1, 256, 512)
@@ -89,7 +89,7 @@ func TestDefaults(t *testing.T) {
 }
 
 func TestBounds(t *testing.T) {
-	// The worked examples of spec 3.2 (cases 48-51).
+	// The worked examples of docs/ecs-behaviour.md 3.2 (cases 48-51).
 	tests := []struct {
 		name                string
 		desired, minP, maxP int
@@ -452,7 +452,7 @@ func TestUnhealthyOneAtATime(t *testing.T) {
 }
 
 func TestGracePeriod(t *testing.T) {
-	// Spec 3.4: UNHEALTHY results are ignored during the grace period.
+	// docs/ecs-behaviour.md 3.4: UNHEALTHY results are ignored during the grace period.
 	d := healthChecked(t, 2, 100, 200)
 	d.svc.HealthCheckGracePeriodSeconds = 120
 	for i := range d.obs.Tasks {
@@ -870,7 +870,7 @@ func TestDiscard(t *testing.T) {
 }
 
 func TestTaskStatus(t *testing.T) {
-	// Spec 3.11: the states before RUNNING count as PENDING.
+	// docs/ecs-behaviour.md 3.11: the states before RUNNING count as PENDING.
 	for _, s := range []TaskStatus{Provisioning, Pending, Activating, Running, Deactivating, Stopping, Deprovisioning, Stopped, Deleted} {
 		want := s == Provisioning || s == Pending || s == Activating
 		if s.Starting() != want {

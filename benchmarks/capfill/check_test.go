@@ -9,7 +9,8 @@ import (
 	"github.com/berthsched/berth/gpushare"
 )
 
-// Spec 3.6.1 and 6.5: the typical pods of the default trace.
+// The typical pods of the default trace (docs/research-bench.md, Typical pods and
+// Check values).
 func TestTypicalPodsDefault(t *testing.T) {
 	w := loadWorkload(t, "openb_pod_list_default")
 	keys := map[gpushare.Pod]bool{}
@@ -36,7 +37,7 @@ func TestTypicalPodsDefault(t *testing.T) {
 		t.Errorf("top typical pods (-want +got):\n%s", diff)
 	}
 	last := w.Typical[len(w.Typical)-1]
-	// The spec says 4150 m; the trace has 31 pods of 4152 m and none of 4150.
+	// 4150 m has been reported for it; the trace has 31 pods of 4152 m and none of 4150.
 	if last.Pod.CPUMilli != 4152 || last.Pod.GPUMilli != 810 || last.Pod.GPUCount != 1 || last.Count != 31 {
 		t.Errorf("last typical pod = %+v, want (4152 m, 810, 1 GPU) x 31", last)
 	}
@@ -52,7 +53,8 @@ func TestTypicalPodsDefault(t *testing.T) {
 	}
 }
 
-// Spec 4.2 and 6.4: the arrangement of every seed of the default trace.
+// The arrangement of every seed of the default trace (docs/research-bench.md, The order
+// of a run and its random draws, and Check values).
 func TestArrangeDefault(t *testing.T) {
 	w := loadWorkload(t, "openb_pod_list_default")
 	tests := []struct {
@@ -106,7 +108,8 @@ func nodeOfRank(w *Workload, arr *Arrangement, rank int) string {
 	return ""
 }
 
-// Spec 6.4: multigpu50 tunes down.
+// multigpu50 tunes down (docs/research-bench.md, The order of a run and its random
+// draws).
 func TestArrangeTunesDown(t *testing.T) {
 	w := loadWorkload(t, "openb_pod_list_multigpu50")
 	arr, _ := w.Arrange(42, 1.3)
@@ -118,7 +121,7 @@ func TestArrangeTunesDown(t *testing.T) {
 	}
 }
 
-// Spec 4.6: fragmentation of the empty cluster.
+// Fragmentation of the empty cluster (docs/research-bench.md, Check values).
 func TestEmptyClusterFrag(t *testing.T) {
 	for _, tt := range []struct {
 		workload string
@@ -143,8 +146,8 @@ func TestEmptyClusterFrag(t *testing.T) {
 	}
 }
 
-// Spec 6.3 and 6.4: seed 42 on the default trace, every deterministic
-// policy.
+// Seed 42 on the default trace, every deterministic policy
+// (docs/research-bench.md, Check values).
 func TestSeed42Default(t *testing.T) {
 	w := loadWorkload(t, "openb_pod_list_default")
 	tests := []struct {

@@ -11,7 +11,8 @@ import (
 )
 
 // plainFGD is FGD with no memo at all: gpushare.FGDScore, which the
-// gpushare tests check against a literal reading of the spec.
+// gpushare tests check against a literal reading of the rules
+// (docs/research-bench.md, Fragmentation and the FGD score).
 type plainFGD struct{ typical []gpushare.TypicalPod }
 
 func (p plainFGD) Score(n *gpushare.Node, q *gpushare.Pod) int64 {
@@ -24,7 +25,8 @@ func (p plainFGD) Device(n *gpushare.Node, q *gpushare.Pod) int {
 	return d
 }
 
-// plainRun is the spec's reference loop (4.5) with nothing cached: every
+// plainRun is the loop of docs/research-bench.md (What one run does) with nothing
+// cached: every
 // node is tested and scored for every pod, and the fragmentation is summed
 // afresh after every pod. It stops after limit pods.
 func plainRun(w *Workload, s Strategy, seed int64, tune float64, limit int) []Event {

@@ -47,7 +47,8 @@ func ParseMetric(s string) (Metric, error) {
 }
 
 // Discrete returns the run's metric per column exactly as the authors'
-// scripts compute it (spec 4.4): each event falls in column
+// scripts compute it (docs/research-bench.md, What each pod records, and the
+// published columns): each event falls in column
 // round(arrived %), half to even; a column averages its events, or, when it
 // has none, those of the columns next to it; a column with neither is NaN
 // (an empty cell). Allocation and fragmentation are rounded to 2 decimals

@@ -26,7 +26,8 @@ import (
 // random source: the runs are reproducible and comparable with the paper's
 // policies, which break ties the same way. ecs-random is ECS's random
 // strategy drawn from the run's math/rand stream, with one Intn over the
-// feasible nodes in name order, as the paper's Random draws (spec 3.1); its
+// feasible nodes in name order, as the paper's Random draws
+// (docs/research-bench.md, Random); its
 // devices are placement's defaults. Like 01-Random it is compared by median.
 func ECS() []Strategy {
 	chain := func(s placement.Strategy) func(Env) []placement.Strategy {

@@ -11,7 +11,8 @@ import (
 
 // Every published row of the five deterministic policies, for the four
 // openb workloads and both metrics, matches within 0.01 per cell, and
-// Random's median at 100 % arrived within 0.5 percentage points (spec 6).
+// Random's median at 100 % arrived within 0.5 percentage points
+// (docs/research-bench.md, Reproduce the paper's Fig. 9(a)).
 func TestPublishedRows(t *testing.T) {
 	if testing.Short() {
 		t.Skip("skipping the comparison with the published rows (240 runs) in -short mode")

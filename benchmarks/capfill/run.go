@@ -80,7 +80,8 @@ type cacheEntry struct {
 	score int64
 }
 
-// Run runs the capacity-fill experiment once (spec 4.2 and 4.3): arrange
+// Run runs the capacity-fill experiment once (docs/research-bench.md, The order of a
+// run and its random draws, and What each pod records): arrange
 // the pods for seed and tune, then place each in order on the feasible
 // node with the highest score, ties to the smallest rank (a Chooser picks
 // among the feasible nodes in name order instead), and record one event.

@@ -13,7 +13,8 @@ import (
 
 // HiddenDraws is the number of Float64 draws the paper's simulator makes
 // between tuning and the node permutation (client-go informers taking their
-// watch timeouts from the shared random source; spec 4.2 step 8).
+// watch timeouts from the shared random source; docs/research-bench.md, The order of
+// a run and its random draws).
 const HiddenDraws = 10
 
 // Workload is a fleet and a pod list, ready to run. It is immutable once
@@ -75,7 +76,8 @@ type Arrangement struct {
 }
 
 // Arrange draws the arrival order and the node ranks for seed exactly as
-// the paper's simulator does (spec 4.2 steps 4 to 9), and returns the
+// the paper's simulator does (docs/research-bench.md, The order of a run and its
+// random draws), and returns the
 // source, positioned after those draws, for the run to continue from.
 //
 // The order is the name-sorted pod list shuffled; then, while the request
