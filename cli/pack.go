@@ -398,8 +398,9 @@ func groupPackJobs(jobs []*packJob) []*packGroup {
 	return groups
 }
 
-// Tolerances of --compare: the published rows' rounding artefacts (spec
-// 4.4) for deterministic policies, and Random's sampling spread.
+// Tolerances of --compare: the published rows' rounding artefacts (see
+// docs/research-bench.md, "What each pod records, and the published
+// columns") for deterministic policies, and Random's sampling spread.
 const (
 	packCellTolerance   = 0.01 + 1e-9
 	packMedianTolerance = 0.5 + 1e-9
