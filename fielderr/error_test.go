@@ -3,10 +3,6 @@ package fielderr
 import (
 	"errors"
 	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -155,45 +151,4 @@ func TestOneLine(t *testing.T) {
 			}
 		}
 	})
-}
-
-// TestNoStrippedPrefixes keeps the tree free of the pattern this package
-// replaces: cutting a package's prefix off an error's text to put the
-// message under a path. Use Wrap (or errors.As) instead.
-func TestNoStrippedPrefixes(t *testing.T) {
-	root := filepath.Join("..")
-	if _, err := os.Stat(filepath.Join(root, "go.mod")); err != nil {
-		t.Fatalf("module root not found: %v", err)
-	}
-	// TrimPrefix or a helper like it applied to any error's text.
-	bad := regexp.MustCompile(`(?i)trim` + `prefix\([\w.]*\.Error\(\)`)
-	n := 0
-	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() && (d.Name() == ".git" || d.Name() == "testdata") {
-			return filepath.SkipDir
-		}
-		if d.IsDir() || !strings.HasSuffix(path, ".go") {
-			return nil
-		}
-		n++
-		b, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		for i, line := range strings.Split(string(b), "\n") {
-			if m := bad.FindString(line); m != "" {
-				t.Errorf("%s:%d: %s: wrap a *fielderr.Error (fielderr.Wrap) or use errors.As instead of cutting a prefix off the text", path, i+1, m)
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if n < 100 {
-		t.Fatalf("walked %d Go files, expected the whole module", n)
-	}
 }

@@ -1,6 +1,8 @@
 // Package repocheck holds tests over the repository's own source and
 // documentation rather than over code: every reference in a comment, a test
-// name or a document can be followed from the repository alone.
+// name or a document can be followed from the repository alone, and no
+// code cuts a package's prefix off an error's text (errors are located
+// with package fielderr and inspected with errors.As).
 //
 // The package has no API; its test walks the .go and .md files from the
 // module root (testdata folders excluded) and reports every offending line
