@@ -241,6 +241,20 @@ func (m ManagedScaling) StepSize(need int) int {
 	return min(need, d.MaximumScalingStepSize)
 }
 
+// FromZeroInstances is how many instances managed scale-out launches when
+// the group has none: the reservation is then 200%, and the guide's
+// cluster auto scaling considerations say the first step goes to 200%,
+// two instances, whatever the demand; the next step waits for their
+// warm-up.
+const FromZeroInstances = 2
+
+// firstStep is the first scale-out step from no instances: two, within
+// the step sizes.
+func (m ManagedScaling) firstStep() int {
+	d := m.withDefaults()
+	return min(max(FromZeroInstances, d.MinimumScalingStepSize), d.MaximumScalingStepSize)
+}
+
 // InstanceType is an EC2 instance type as managed scaling sees it: its
 // registered CPU units (1024 = 1 vCPU), memory in MiB and GPUs.
 type InstanceType struct {
@@ -423,7 +437,8 @@ type ProviderDecision struct {
 // task plus the instances that the provisioning tasks need
 // (InstancesNeeded). Above the target capacity it scales out by StepSize
 // of the shortfall from SteadyInstances, unless an instance is still in
-// its warm-up. Below it for ScaleInDatapoints datapoints it scales in to
+// its warm-up; from no instances at all the first step is
+// FromZeroInstances. Below it for ScaleInDatapoints datapoints it scales in to
 // SteadyInstances, removing instances whose tasks are all daemon tasks
 // when managed termination protection is on, and otherwise the oldest
 // instances first (the Auto Scaling group's own choice, which may not be
@@ -457,6 +472,9 @@ func (p *AutoScalingGroupProvider) Scale(in ProviderInput) ProviderDecision {
 			}
 		}
 		d.Launch = ms.StepSize(max(steady-d.N, 1))
+		if d.N == 0 {
+			d.Launch = ms.firstStep()
+		}
 		d.DesiredCapacity = d.N + d.Launch
 		d.Reason = fmt.Sprintf("CapacityProviderReservation %s above target %d (M=%d N=%d): launch %d", fmtFloat(d.Reservation), ms.TargetCapacity, d.M, d.N, d.Launch)
 	case d.Reservation < target && steady < d.N && lowFor(in.Reservations, target, ScaleInDatapoints-1):

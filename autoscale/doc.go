@@ -65,6 +65,10 @@
 //     task to the provider furthest below its weighted share; ties to the
 //     earlier provider. CapacityProviderReservation is M / N x 100 (not
 //     the "100 minus empty instances" variant).
+//   - Managed scale-out from no instances launches FromZeroInstances
+//     (two, within the step sizes) and then waits for their warm-up, as
+//     the cluster auto scaling considerations of the ECS guide say
+//     (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/cluster-auto-scaling.html).
 //   - Managed scale-in goes straight to ceil(100 x M / targetCapacity)
 //     instances once 15 datapoints are below target; without managed
 //     termination protection the oldest instances go first.
@@ -100,6 +104,5 @@
 // Predictive scaling, metric math, CloudWatch's other missing-data
 // treatments, anomaly-detection alarms, the high-resolution predefined
 // metrics, the activity history API, the HPA's pod readiness handling
-// (the caller supplies each metric's value), and the "200% first step"
-// of managed scale-out from zero instances.
+// (the caller supplies each metric's value).
 package autoscale
