@@ -438,9 +438,11 @@ type ProviderDecision struct {
 // (InstancesNeeded). Above the target capacity it scales out by StepSize
 // of the shortfall from SteadyInstances, unless an instance is still in
 // its warm-up; from no instances at all the first step is
-// FromZeroInstances. Below it for ScaleInDatapoints datapoints it scales in to
-// SteadyInstances, removing instances whose tasks are all daemon tasks
-// when managed termination protection is on, and otherwise the oldest
+// FromZeroInstances. Below it for ScaleInDatapoints datapoints it scales in
+// toward SteadyInstances, at most ScaleInStep instances per evaluation
+// (the next evaluation, a minute later, goes on while the datapoints stay
+// low), removing instances whose tasks are all daemon tasks when managed
+// termination protection is on, and otherwise the oldest
 // instances first (the Auto Scaling group's own choice, which may not be
 // empty). When every provisioning task is excluded the reservation stays
 // at the target capacity and nothing happens.
@@ -478,7 +480,7 @@ func (p *AutoScalingGroupProvider) Scale(in ProviderInput) ProviderDecision {
 		d.DesiredCapacity = d.N + d.Launch
 		d.Reason = fmt.Sprintf("CapacityProviderReservation %s above target %d (M=%d N=%d): launch %d", fmtFloat(d.Reservation), ms.TargetCapacity, d.M, d.N, d.Launch)
 	case d.Reservation < target && steady < d.N && lowFor(in.Reservations, target, ScaleInDatapoints-1):
-		d.Terminate = p.victims(in.Instances, d.N-steady)
+		d.Terminate = p.victims(in.Instances, min(d.N-steady, ScaleInStep(d.N)))
 		if len(d.Terminate) == 0 {
 			return d
 		}
@@ -487,6 +489,17 @@ func (p *AutoScalingGroupProvider) Scale(in ProviderInput) ProviderDecision {
 			fmtFloat(d.Reservation), ms.TargetCapacity, ScaleInDatapoints, d.M, d.N, strings.Join(d.Terminate, " "))
 	}
 	return d
+}
+
+// ScaleInStep is how many of n instances one managed scale-in evaluation
+// may remove. The ECS guide says that once scale-in starts, the Auto
+// Scaling group lowers DesiredCapacity each minute "by more than one
+// instance and less than 50%"; berth reads it as at most the largest
+// count strictly below half of n, and at least one so that a group of one
+// or two still shrinks: max(1, (n-1)/2). Ten instances lose at most 4 a
+// minute, then 6 lose 2, 4 and 3 lose 1.
+func ScaleInStep(n int) int {
+	return max(1, (n-1)/2)
 }
 
 // lowFor reports whether the last n datapoints are all below target.

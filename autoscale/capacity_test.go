@@ -273,3 +273,33 @@ func TestScaleOutFromZero(t *testing.T) {
 		}
 	}
 }
+
+// TestScaleInStep reads the ECS guide's "more than one instance and less
+// than 50%" per minute as at most the largest count below half, at least
+// one; a group of 10 empty instances then needs six evaluations to empty.
+func TestScaleInStep(t *testing.T) {
+	for _, tt := range []struct{ n, want int }{{1, 1}, {2, 1}, {3, 1}, {4, 1}, {5, 2}, {6, 2}, {10, 4}, {11, 5}} {
+		if got := ScaleInStep(tt.n); got != tt.want {
+			t.Errorf("ScaleInStep(%d) = %d, want %d", tt.n, got, tt.want)
+		}
+	}
+	p := AutoScalingGroupProvider{Name: "asg", ManagedTerminationProtection: Enabled}
+	var inst []Instance
+	for i := range 10 {
+		inst = append(inst, Instance{ID: string(rune('a' + i)), LaunchTime: t0})
+	}
+	history := repeat(0, ScaleInDatapoints-1)
+	var sizes []int
+	for minute := range 8 {
+		d := p.Scale(ProviderInput{Now: t0.Add(time.Hour + time.Duration(minute)*time.Minute), Instances: inst, Reservations: history})
+		history = append(history, d.Reservation)
+		inst = inst[len(d.Terminate):] // victims are the oldest: a prefix
+		sizes = append(sizes, len(inst))
+	}
+	// 10 - 4 = 6, 6 - 2 = 4, then one at a time; M = 0 keeps the
+	// reservation at 0, below target, and a group of 0 is steady (M = N = 0 is 100).
+	want := []int{6, 4, 3, 2, 1, 0, 0, 0}
+	if diff := cmp.Diff(want, sizes); diff != "" {
+		t.Errorf("group size after each minute (-want +got):\n%s", diff)
+	}
+}

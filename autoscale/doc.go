@@ -69,9 +69,14 @@
 //     (two, within the step sizes) and then waits for their warm-up, as
 //     the cluster auto scaling considerations of the ECS guide say
 //     (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/cluster-auto-scaling.html).
-//   - Managed scale-in goes straight to ceil(100 x M / targetCapacity)
-//     instances once 15 datapoints are below target; without managed
-//     termination protection the oldest instances go first.
+//   - Managed scale-in starts once 15 datapoints are below target and
+//     lowers the group toward ceil(100 x M / targetCapacity) instances by
+//     at most ScaleInStep(N) = max(1, (N-1)/2) a minute: the ECS guide's
+//     "more than one instance and less than 50%" each minute
+//     (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/cluster-auto-scaling.html),
+//     read as the largest count below half of the group, at least one.
+//     Without managed termination protection the oldest instances go
+//     first.
 //
 // # Schedules
 //
