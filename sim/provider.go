@@ -89,7 +89,9 @@ func (pv *providers) launch(ps *providerState, status placement.Status) error {
 		return err
 	}
 	if ps.spec.Spot {
-		pv.fleet.info[in.Index()].price = ps.typ.PricePerHour * ps.spec.SpotPriceFactor
+		inf := pv.fleet.info[in.Index()]
+		inf.price = ps.typ.PricePerHour * ps.spec.SpotPriceFactor
+		inf.spotRate, inf.noSpotDrain = ps.spec.InterruptionsPerHour, !scenario.SpotDraining(ps.spec.SpotInstanceDraining)
 	}
 	ps.members = append(ps.members, in)
 	if status != placement.StatusActive {
@@ -100,18 +102,22 @@ func (pv *providers) launch(ps *providerState, status placement.Status) error {
 	return nil
 }
 
-// armSpot draws when a Spot instance is interrupted.
-func (pv *providers) armSpot(in *placement.Instance) {
-	rate := 0.0
-	switch p := pv.instanceProvider(in); p {
-	case "":
-		return
-	case scenario.ProviderFargateSpot:
-		rate = pv.fargate.SpotInterruptionsPerHour
-	default:
-		if ps := pv.byName[p]; ps != nil && ps.spec.Spot {
-			rate = ps.spec.InterruptionsPerHour
+// armSpotPools draws the interruptions of the fleet's Spot pools'
+// instances, registered at the start.
+func (pv *providers) armSpotPools() {
+	for _, in := range pv.fleet.cluster.Instances() {
+		if pv.fleet.info[in.Index()].spotRate > 0 {
+			pv.armSpot(in)
 		}
+	}
+}
+
+// armSpot draws when a Spot instance (of a group, a pool or
+// FARGATE_SPOT) is interrupted.
+func (pv *providers) armSpot(in *placement.Instance) {
+	rate := pv.fleet.info[in.Index()].spotRate
+	if pv.instanceProvider(in) == scenario.ProviderFargateSpot {
+		rate = pv.fargate.SpotInterruptionsPerHour
 	}
 	if rate <= 0 {
 		return
@@ -123,14 +129,23 @@ func (pv *providers) armSpot(in *placement.Instance) {
 }
 
 // spotNotice is the two-minute warning: the instance drains, so that its
-// service tasks are replaced before it goes.
+// service tasks are replaced before it goes. Without Spot instance
+// draining nothing changes until the instance fails two minutes later,
+// taking its tasks with it.
 func (pv *providers) spotNotice(in *placement.Instance) {
-	if in.Status != placement.StatusActive {
+	inf := pv.fleet.info[in.Index()]
+	if in.Status != placement.StatusActive || inf.interrupted {
+		return
+	}
+	inf.interrupted = true
+	if inf.noSpotDrain && pv.instanceProvider(in) != scenario.ProviderFargateSpot {
+		pv.out.scaling(pv.eng.Now(), pv.instanceProvider(in), "spot", 0, 0, "interruption notice for "+inf.id+" (Spot instance draining off)")
+		pv.eng.After(spotNotice, spotKillEv{in})
 		return
 	}
 	pv.fleet.cluster.Update(in, func(in *placement.Instance) { in.Status = placement.StatusDraining })
-	pv.log.instance(pv.eng.Now(), trace.KindInstanceDrain, in, pv.fleet.info[in.Index()], "spot interruption notice")
-	pv.out.scaling(pv.eng.Now(), pv.instanceProvider(in), "spot", 0, 0, "interruption notice for "+pv.fleet.info[in.Index()].id)
+	pv.log.instance(pv.eng.Now(), trace.KindInstanceDrain, in, inf, "spot interruption notice")
+	pv.out.scaling(pv.eng.Now(), pv.instanceProvider(in), "spot", 0, 0, "interruption notice for "+inf.id)
 	// An interrupted Fargate Spot task takes its capacity with it when it
 	// exits, within the notice.
 	if pv.instanceProvider(in) != scenario.ProviderFargateSpot || !pv.fargateSpotNotice(in) {

@@ -258,10 +258,14 @@ type CapacityProviderSpec struct {
 	ManagedTerminationProtection string             `json:"managedTerminationProtection"`
 	// Spot makes the group's instances Spot: priced at SpotPriceFactor x
 	// the type's price and interrupted at InterruptionsPerHour per
-	// instance (a two-minute notice drains the instance first).
+	// instance (a two-minute notice drains the instance first, unless
+	// SpotInstanceDraining is false).
 	Spot                 bool    `json:"spot"`
 	SpotPriceFactor      float64 `json:"spotPriceFactor"`
 	InterruptionsPerHour float64 `json:"interruptionsPerHour"`
+	// SpotInstanceDraining is the agent's ECS_ENABLE_SPOT_INSTANCE_DRAINING
+	// on the group's instances; nil means true (see SpotDraining).
+	SpotInstanceDraining *bool `json:"spotInstanceDraining"`
 }
 
 // ManagedScalingSpec is ECS's managedScaling.

@@ -429,5 +429,10 @@ func (sc *Scenario) HasPlanner() bool {
 			return true
 		}
 	}
+	for _, pl := range sc.Fleet.Pools {
+		if pl.Spot && pl.InterruptionsPerHour > 0 {
+			return true // interruptions are the planner's
+		}
+	}
 	return false
 }
