@@ -262,6 +262,9 @@ type InstanceType struct {
 	CPU       int
 	MemoryMiB int
 	GPUs      int
+	// PricePerHour is the on-demand price, for the lowest-price and
+	// price-capacity-optimized allocation strategies.
+	PricePerHour float64
 }
 
 // TaskSize is what one task reserves, in the units of InstanceType.
@@ -347,12 +350,20 @@ type AutoScalingGroupProvider struct {
 	Name                         string
 	ManagedScaling               ManagedScaling
 	ManagedTerminationProtection string
-	InstanceTypes                []InstanceType
+	// InstanceTypes are the group's instance types: its launch template
+	// overrides in priority order when it has several.
+	InstanceTypes []InstanceType
+	// InstancesDistribution is the group's MixedInstancesPolicy
+	// distribution (see NextLaunch).
+	InstancesDistribution InstancesDistribution
 }
 
 // Validate checks the provider's fields.
 func (p *AutoScalingGroupProvider) Validate() error {
 	if err := p.ManagedScaling.Validate(); err != nil {
+		return err
+	}
+	if err := p.InstancesDistribution.Validate(); err != nil {
 		return err
 	}
 	switch p.ManagedTerminationProtection {
