@@ -65,6 +65,13 @@
 //     task to the provider furthest below its weighted share; ties to the
 //     earlier provider. CapacityProviderReservation is M / N x 100 (not
 //     the "100 minus empty instances" variant).
+//   - A MixedInstancesPolicy's Spot allocation strategies are
+//     approximated by price, there being no Spot capacity pools to
+//     compare: price-capacity-optimized and lowest-price take the cheapest
+//     override, capacity-optimized-prioritized the first (see
+//     InstancesDistribution). The on-demand share above the base is
+//     rounded up. Instance weighting is not supported with ECS capacity
+//     providers (ErrWeightedCapacity).
 //   - Managed scale-out from no instances launches FromZeroInstances
 //     (two, within the step sizes) and then waits for their warm-up, as
 //     the cluster auto scaling considerations of the ECS guide say

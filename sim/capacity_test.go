@@ -139,3 +139,45 @@ func TestSpotPoolValidate(t *testing.T) {
 		}
 	}
 }
+
+// A group with a mixed instances policy (overrides m5.xlarge at $0.192
+// and m5a.xlarge at $0.172, onDemandBaseCapacity 1, 50% on-demand above
+// it, prioritized on-demand, price-capacity-optimized Spot) starts 4
+// instances: on-demand while the group has fewer than 1 + ceil(50% x
+// (n - 1)) of its new size n: n=1 on-demand, n=2 on-demand (2), n=3 Spot
+// (2), n=4 on-demand (3). So 3 on-demand m5.xlarge and one Spot m5a.xlarge
+// (the cheapest) at 0.5 x $0.172: one hour costs 3 x 0.192 + 0.086 =
+// $0.662, $0.66. Today's code rejected the key and launched only the first
+// type.
+func TestPlannerMixedInstancesPolicy(t *testing.T) {
+	r, log := runPlanner(t, `{"name": "mixed", "seed": 1, "duration": "1h",
+  "fleet": {"instanceTypes": [{"name": "m5.xlarge", "cpu": 4096, "memory": 15000, "pricePerHour": 0.192},
+                              {"name": "m5a.xlarge", "cpu": 4096, "memory": 15000, "pricePerHour": 0.172}]},
+  "capacityProviders": [{"name": "asg", "zones": ["a"], "minSize": 4, "maxSize": 4, "spotPriceFactor": 0.5,
+     "managedScaling": {"status": "DISABLED"},
+     "mixedInstancesPolicy": {"overrides": [{"instanceType": "m5.xlarge"}, {"instanceType": "m5a.xlarge"}],
+       "instancesDistribution": {"onDemandBaseCapacity": 1, "onDemandPercentageAboveBaseCapacity": 50}}}],
+  "services": [{"name": "web", "taskDefinition": {"family": "web", "cpu": 512, "memory": 512}, "desiredCount": 2,
+     "capacityProviderStrategy": [{"capacityProvider": "asg", "weight": 1}]}]}`)
+	if c := r.Summary.CostByProvider["asg"]; c != 0.66 {
+		t.Errorf("cost of asg = %v, want 0.66", c)
+	}
+	if n := strings.Count(log, `"m5a.xlarge"`); n == 0 {
+		t.Errorf("the event log names no m5a.xlarge instance")
+	}
+	for _, tc := range []struct{ provider, want string }{
+		{`"mixedInstancesPolicy": {"overrides": [{"instanceType": "m5.xlarge", "weightedCapacity": "2"}]}`,
+			`capacityProviders[0].mixedInstancesPolicy.overrides[0].weightedCapacity: "2", expected none: instance weighting is not supported with ECS capacity providers`},
+		{`"instanceTypes": ["m5.xlarge"], "spot": true, "mixedInstancesPolicy": {}`, `capacityProviders[0].mixedInstancesPolicy: given with spot true`},
+		{`"instanceTypes": ["m5.xlarge"], "mixedInstancesPolicy": {"instancesDistribution": {"spotAllocationStrategy": "diversified"}}`,
+			`capacityProviders[0]: instancesDistribution.spotAllocationStrategy: "diversified", expected`},
+	} {
+		_, err := scenario.ReadScenario(strings.NewReader(`{"duration": "1h",
+  "fleet": {"instanceTypes": [{"name": "m5.xlarge", "cpu": 4096, "memory": 15000}]},
+  "capacityProviders": [{"name": "asg", "maxSize": 1, `+tc.provider+`}],
+  "services": [{"name": "web", "taskDefinition": {"family": "web", "cpu": 512, "memory": 512}, "desiredCount": 1}]}`), "s.json")
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("provider {%s}: ReadScenario error = %v, want %q", tc.provider, err, tc.want)
+		}
+	}
+}

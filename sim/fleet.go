@@ -49,9 +49,11 @@ type instanceInfo struct {
 	price   float64
 	added   time.Duration
 	removed time.Duration // -1 while alive
-	// spotRate is a Spot instance's interruptions per hour; noSpotDrain
+	// spot marks a Spot instance of a capacity provider's group; spotRate
+	// is a Spot instance's interruptions per hour; noSpotDrain
 	// is ECS_ENABLE_SPOT_INSTANCE_DRAINING=false on it; interrupted is
 	// set at its interruption notice.
+	spot        bool
 	spotRate    float64
 	noSpotDrain bool
 	interrupted bool

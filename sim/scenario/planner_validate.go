@@ -2,9 +2,11 @@ package scenario
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/berthsched/berth/autoscale"
+	"github.com/berthsched/berth/internal/jsondoc"
 	"github.com/berthsched/berth/internal/printable"
 )
 
@@ -200,6 +202,9 @@ func (sc *Scenario) validateServiceTasks() error {
 }
 
 func (p *CapacityProviderSpec) validate(path string, types map[string]*InstanceType) error {
+	if err := p.validateMixed(path); err != nil {
+		return err
+	}
 	if len(p.InstanceTypes) == 0 {
 		return fmt.Errorf("sim: %s.instanceTypes: missing: give at least one of fleet.instanceTypes", path)
 	}
@@ -236,6 +241,38 @@ func (p *CapacityProviderSpec) validate(path string, types map[string]*InstanceT
 	return nil
 }
 
+// validateMixed checks the mixedInstancesPolicy and copies its overrides
+// into InstanceTypes.
+func (p *CapacityProviderSpec) validateMixed(path string) error {
+	m := p.MixedInstancesPolicy
+	if m == nil {
+		return nil
+	}
+	path += ".mixedInstancesPolicy"
+	switch {
+	case p.Spot:
+		return fmt.Errorf("sim: %s: given with spot true, expected one of them (instancesDistribution.onDemandPercentageAboveBaseCapacity 0 makes every instance Spot)", path)
+	case len(m.Overrides) > 0 && len(p.InstanceTypes) > 0 && !slices.EqualFunc(m.Overrides, p.InstanceTypes, func(o OverrideSpec, t string) bool { return o.InstanceType == t }):
+		// Equal lists are the copy an earlier validation made.
+		return fmt.Errorf("sim: %s.overrides: given with instanceTypes, expected one of them", path)
+	}
+	for j, o := range m.Overrides {
+		if o.WeightedCapacity != "" {
+			return fmt.Errorf("sim: %s.overrides[%d].weightedCapacity: %q, expected none: instance weighting is not supported with ECS capacity providers", path, j, jsondoc.Shorten(o.WeightedCapacity, 20))
+		}
+		if o.InstanceType == "" {
+			return fmt.Errorf("sim: %s.overrides[%d].instanceType: missing", path, j)
+		}
+	}
+	if len(m.Overrides) > 0 {
+		p.InstanceTypes = make([]string, len(m.Overrides))
+		for j, o := range m.Overrides {
+			p.InstanceTypes[j] = o.InstanceType
+		}
+	}
+	return nil
+}
+
 // provider is the autoscale view of the capacity provider.
 func (p *CapacityProviderSpec) Provider(types map[string]*InstanceType) *autoscale.AutoScalingGroupProvider {
 	ms := p.ManagedScaling
@@ -249,8 +286,14 @@ func (p *CapacityProviderSpec) Provider(types map[string]*InstanceType) *autosca
 	}
 	for _, name := range p.InstanceTypes {
 		if t := types[name]; t != nil {
-			asg.InstanceTypes = append(asg.InstanceTypes, autoscale.InstanceType{Name: t.Name, CPU: int(t.CPU), MemoryMiB: int(t.MemoryMiB), GPUs: t.GPUs})
+			asg.InstanceTypes = append(asg.InstanceTypes, autoscale.InstanceType{Name: t.Name, CPU: int(t.CPU), MemoryMiB: int(t.MemoryMiB), GPUs: t.GPUs, PricePerHour: t.PricePerHour})
 		}
+	}
+	if m := p.MixedInstancesPolicy; m != nil {
+		d := m.InstancesDistribution
+		asg.InstancesDistribution = autoscale.InstancesDistribution{OnDemandAllocationStrategy: d.OnDemandAllocationStrategy,
+			OnDemandBaseCapacity: d.OnDemandBaseCapacity, OnDemandPercentageAboveBaseCapacity: d.OnDemandPercentageAboveBaseCapacity,
+			SpotAllocationStrategy: d.SpotAllocationStrategy}
 	}
 	return asg
 }
