@@ -241,6 +241,20 @@ func (m ManagedScaling) StepSize(need int) int {
 	return min(need, d.MaximumScalingStepSize)
 }
 
+// FromZeroInstances is how many instances managed scale-out launches when
+// the group has none: the reservation is then 200%, and the guide's
+// cluster auto scaling considerations say the first step goes to 200%,
+// two instances, whatever the demand; the next step waits for their
+// warm-up.
+const FromZeroInstances = 2
+
+// firstStep is the first scale-out step from no instances: two, within
+// the step sizes.
+func (m ManagedScaling) firstStep() int {
+	d := m.withDefaults()
+	return min(max(FromZeroInstances, d.MinimumScalingStepSize), d.MaximumScalingStepSize)
+}
+
 // InstanceType is an EC2 instance type as managed scaling sees it: its
 // registered CPU units (1024 = 1 vCPU), memory in MiB and GPUs.
 type InstanceType struct {
@@ -248,6 +262,9 @@ type InstanceType struct {
 	CPU       int
 	MemoryMiB int
 	GPUs      int
+	// PricePerHour is the on-demand price, for the lowest-price and
+	// price-capacity-optimized allocation strategies.
+	PricePerHour float64
 }
 
 // TaskSize is what one task reserves, in the units of InstanceType.
@@ -333,12 +350,20 @@ type AutoScalingGroupProvider struct {
 	Name                         string
 	ManagedScaling               ManagedScaling
 	ManagedTerminationProtection string
-	InstanceTypes                []InstanceType
+	// InstanceTypes are the group's instance types: its launch template
+	// overrides in priority order when it has several.
+	InstanceTypes []InstanceType
+	// InstancesDistribution is the group's MixedInstancesPolicy
+	// distribution (see NextLaunch).
+	InstancesDistribution InstancesDistribution
 }
 
 // Validate checks the provider's fields.
 func (p *AutoScalingGroupProvider) Validate() error {
 	if err := p.ManagedScaling.Validate(); err != nil {
+		return err
+	}
+	if err := p.InstancesDistribution.Validate(); err != nil {
 		return err
 	}
 	switch p.ManagedTerminationProtection {
@@ -423,9 +448,12 @@ type ProviderDecision struct {
 // task plus the instances that the provisioning tasks need
 // (InstancesNeeded). Above the target capacity it scales out by StepSize
 // of the shortfall from SteadyInstances, unless an instance is still in
-// its warm-up. Below it for ScaleInDatapoints datapoints it scales in to
-// SteadyInstances, removing instances whose tasks are all daemon tasks
-// when managed termination protection is on, and otherwise the oldest
+// its warm-up; from no instances at all the first step is
+// FromZeroInstances. Below it for ScaleInDatapoints datapoints it scales in
+// toward SteadyInstances, at most ScaleInStep instances per evaluation
+// (the next evaluation, a minute later, goes on while the datapoints stay
+// low), removing instances whose tasks are all daemon tasks when managed
+// termination protection is on, and otherwise the oldest
 // instances first (the Auto Scaling group's own choice, which may not be
 // empty). When every provisioning task is excluded the reservation stays
 // at the target capacity and nothing happens.
@@ -457,10 +485,13 @@ func (p *AutoScalingGroupProvider) Scale(in ProviderInput) ProviderDecision {
 			}
 		}
 		d.Launch = ms.StepSize(max(steady-d.N, 1))
+		if d.N == 0 {
+			d.Launch = ms.firstStep()
+		}
 		d.DesiredCapacity = d.N + d.Launch
 		d.Reason = fmt.Sprintf("CapacityProviderReservation %s above target %d (M=%d N=%d): launch %d", fmtFloat(d.Reservation), ms.TargetCapacity, d.M, d.N, d.Launch)
 	case d.Reservation < target && steady < d.N && lowFor(in.Reservations, target, ScaleInDatapoints-1):
-		d.Terminate = p.victims(in.Instances, d.N-steady)
+		d.Terminate = p.victims(in.Instances, min(d.N-steady, ScaleInStep(d.N)))
 		if len(d.Terminate) == 0 {
 			return d
 		}
@@ -469,6 +500,17 @@ func (p *AutoScalingGroupProvider) Scale(in ProviderInput) ProviderDecision {
 			fmtFloat(d.Reservation), ms.TargetCapacity, ScaleInDatapoints, d.M, d.N, strings.Join(d.Terminate, " "))
 	}
 	return d
+}
+
+// ScaleInStep is how many of n instances one managed scale-in evaluation
+// may remove. The ECS guide says that once scale-in starts, the Auto
+// Scaling group lowers DesiredCapacity each minute "by more than one
+// instance and less than 50%"; berth reads it as at most the largest
+// count strictly below half of n, and at least one so that a group of one
+// or two still shrinks: max(1, (n-1)/2). Ten instances lose at most 4 a
+// minute, then 6 lose 2, 4 and 3 lose 1.
+func ScaleInStep(n int) int {
+	return max(1, (n-1)/2)
 }
 
 // lowFor reports whether the last n datapoints are all below target.

@@ -175,8 +175,8 @@ func TestCase92ExcludedTasks(t *testing.T) {
 		t.Errorf("InstancesNeeded(9 x 1 vCPU on 8 vCPU, 1 excluded) = %d, %d; want 2, 1", need, excluded)
 	}
 	d = p.Scale(ProviderInput{Now: t0, Provisioning: []TaskSize{big, ok}})
-	if d.M != 1 || d.N != 0 || d.Reservation != 200 || d.Launch != 1 {
-		t.Errorf("one placeable task, no instances: M %d N %d CPR %v launch %d; want 1 0 200 1", d.M, d.N, d.Reservation, d.Launch)
+	if d.M != 1 || d.N != 0 || d.Reservation != 200 || d.Launch != 2 {
+		t.Errorf("one placeable task, no instances: M %d N %d CPR %v launch %d; want 1 0 200 2 (the first step from zero)", d.M, d.N, d.Reservation, d.Launch)
 	}
 }
 
@@ -236,5 +236,70 @@ func TestCase95And96ProviderRules(t *testing.T) {
 		if err := q.Validate(); err == nil {
 			t.Errorf("provider name %q: Validate() = nil, want an error", name)
 		}
+	}
+}
+
+// TestScaleOutFromZero follows the cluster auto scaling considerations of
+// the ECS guide: with no instance, the first step is to 200%, two
+// instances, whatever the need; the next step waits for their warm-up and
+// then launches the rest of the shortfall.
+func TestScaleOutFromZero(t *testing.T) {
+	task := TaskSize{CPU: 2048, MemoryMiB: 1024} // one per m5.large
+	ten := make([]TaskSize, 10)
+	for i := range ten {
+		ten[i] = task
+	}
+	tests := []struct {
+		name       string
+		ms         ManagedScaling
+		instances  []Instance
+		need       int // provisioning tasks, one instance each
+		at         time.Duration
+		wantLaunch int
+		reason     string
+	}{
+		{"10 needed, none running", ManagedScaling{}, nil, 10, 0, 2, "M=10 N=0: two, not 10"},
+		{"1 needed, none running", ManagedScaling{}, nil, 1, 0, 2, "still two: the step is to 200%"},
+		{"minimum step 3", ManagedScaling{MinimumScalingStepSize: 3}, nil, 10, 0, 3, "minimumScalingStepSize still bounds it"},
+		{"maximum step 1", ManagedScaling{MaximumScalingStepSize: 1}, nil, 10, 0, 1, "maximumScalingStepSize still bounds it"},
+		{"the two in warm-up", ManagedScaling{}, []Instance{{ID: "a", LaunchTime: t0}, {ID: "b", LaunchTime: t0}}, 10, 4 * time.Minute, 0, "warm-up 300 s"},
+		{"the two warm", ManagedScaling{}, []Instance{{ID: "a", LaunchTime: t0}, {ID: "b", LaunchTime: t0}}, 10, 5 * time.Minute, 8, "M=10 N=2: ceil(100 x 10 / 100) - 2 = 8"},
+	}
+	for _, tt := range tests {
+		p := AutoScalingGroupProvider{Name: "asg", ManagedScaling: tt.ms, InstanceTypes: []InstanceType{small}}
+		d := p.Scale(ProviderInput{Now: t0.Add(tt.at), Instances: tt.instances, Provisioning: ten[:tt.need]})
+		if d.Launch != tt.wantLaunch {
+			t.Errorf("%s: Scale().Launch = %d, want %d (%s); reason %q", tt.name, d.Launch, tt.wantLaunch, tt.reason, d.Reason)
+		}
+	}
+}
+
+// TestScaleInStep reads the ECS guide's "more than one instance and less
+// than 50%" per minute as at most the largest count below half, at least
+// one; a group of 10 empty instances then needs six evaluations to empty.
+func TestScaleInStep(t *testing.T) {
+	for _, tt := range []struct{ n, want int }{{1, 1}, {2, 1}, {3, 1}, {4, 1}, {5, 2}, {6, 2}, {10, 4}, {11, 5}} {
+		if got := ScaleInStep(tt.n); got != tt.want {
+			t.Errorf("ScaleInStep(%d) = %d, want %d", tt.n, got, tt.want)
+		}
+	}
+	p := AutoScalingGroupProvider{Name: "asg", ManagedTerminationProtection: Enabled}
+	var inst []Instance
+	for i := range 10 {
+		inst = append(inst, Instance{ID: string(rune('a' + i)), LaunchTime: t0})
+	}
+	history := repeat(0, ScaleInDatapoints-1)
+	var sizes []int
+	for minute := range 8 {
+		d := p.Scale(ProviderInput{Now: t0.Add(time.Hour + time.Duration(minute)*time.Minute), Instances: inst, Reservations: history})
+		history = append(history, d.Reservation)
+		inst = inst[len(d.Terminate):] // victims are the oldest: a prefix
+		sizes = append(sizes, len(inst))
+	}
+	// 10 - 4 = 6, 6 - 2 = 4, then one at a time; M = 0 keeps the
+	// reservation at 0, below target, and a group of 0 is steady (M = N = 0 is 100).
+	want := []int{6, 4, 3, 2, 1, 0, 0, 0}
+	if diff := cmp.Diff(want, sizes); diff != "" {
+		t.Errorf("group size after each minute (-want +got):\n%s", diff)
 	}
 }

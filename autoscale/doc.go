@@ -65,9 +65,25 @@
 //     task to the provider furthest below its weighted share; ties to the
 //     earlier provider. CapacityProviderReservation is M / N x 100 (not
 //     the "100 minus empty instances" variant).
-//   - Managed scale-in goes straight to ceil(100 x M / targetCapacity)
-//     instances once 15 datapoints are below target; without managed
-//     termination protection the oldest instances go first.
+//   - A MixedInstancesPolicy's Spot allocation strategies are
+//     approximated by price, there being no Spot capacity pools to
+//     compare: price-capacity-optimized and lowest-price take the cheapest
+//     override, capacity-optimized-prioritized the first (see
+//     InstancesDistribution). The on-demand share above the base is
+//     rounded up. Instance weighting is not supported with ECS capacity
+//     providers (ErrWeightedCapacity).
+//   - Managed scale-out from no instances launches FromZeroInstances
+//     (two, within the step sizes) and then waits for their warm-up, as
+//     the cluster auto scaling considerations of the ECS guide say
+//     (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/cluster-auto-scaling.html).
+//   - Managed scale-in starts once 15 datapoints are below target and
+//     lowers the group toward ceil(100 x M / targetCapacity) instances by
+//     at most ScaleInStep(N) = max(1, (N-1)/2) a minute: the ECS guide's
+//     "more than one instance and less than 50%" each minute
+//     (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/cluster-auto-scaling.html),
+//     read as the largest count below half of the group, at least one.
+//     Without managed termination protection the oldest instances go
+//     first.
 //
 // # Schedules
 //
@@ -110,6 +126,5 @@
 // Predictive scaling, metric math, CloudWatch's other missing-data
 // treatments, anomaly-detection alarms, the high-resolution predefined
 // metrics, the activity history API, the HPA's pod readiness handling
-// (the caller supplies each metric's value), and the "200% first step"
-// of managed scale-out from zero instances.
+// (the caller supplies each metric's value).
 package autoscale

@@ -49,6 +49,14 @@ type instanceInfo struct {
 	price   float64
 	added   time.Duration
 	removed time.Duration // -1 while alive
+	// spot marks a Spot instance of a capacity provider's group; spotRate
+	// is a Spot instance's interruptions per hour; noSpotDrain
+	// is ECS_ENABLE_SPOT_INSTANCE_DRAINING=false on it; interrupted is
+	// set at its interruption notice.
+	spot        bool
+	spotRate    float64
+	noSpotDrain bool
+	interrupted bool
 }
 
 func (f *fleet) build() error {
@@ -58,8 +66,14 @@ func (f *fleet) build() error {
 	for _, pl := range f.sc.Fleet.Pools {
 		for _, zone := range slices.Sorted(maps.Keys(pl.Zones)) {
 			for range pl.Zones[zone] {
-				if _, err := f.add(f.types[pl.Type], zone, pl.Attributes, placement.StatusActive, "", pl.AgentVersion); err != nil {
+				in, err := f.add(f.types[pl.Type], zone, pl.Attributes, placement.StatusActive, "", pl.AgentVersion)
+				if err != nil {
 					return err
+				}
+				if pl.Spot {
+					inf := f.info[in.Index()]
+					inf.price *= pl.SpotPriceFactor
+					inf.spotRate, inf.noSpotDrain = pl.InterruptionsPerHour, !scenario.SpotDraining(pl.SpotInstanceDraining)
 				}
 			}
 		}

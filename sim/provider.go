@@ -19,13 +19,16 @@ import (
 type providerState struct {
 	spec    *scenario.CapacityProviderSpec
 	asg     *autoscale.AutoScalingGroupProvider
-	typ     *scenario.InstanceType
+	types   []*scenario.InstanceType // the overrides, in priority order
 	attrs   map[string]string
 	zone    int                   // next zone, round robin
 	members []*placement.Instance // launched and not yet gone, in launch order
 	history []float64             // CapacityProviderReservation datapoints
 	last    autoscale.ProviderDecision
 	buf     []autoscale.Instance // reused by manage
+	// onDemand and spot count the members by purchase option, for the
+	// mixed instances policy.
+	onDemand, spot int
 }
 
 // providers is the run's capacity: Auto Scaling group capacity providers
@@ -48,8 +51,11 @@ type providers struct {
 }
 
 func newProviderState(spec *scenario.CapacityProviderSpec, types map[string]*scenario.InstanceType) *providerState {
-	return &providerState{spec: spec, asg: spec.Provider(types), typ: types[spec.InstanceTypes[0]],
-		attrs: map[string]string{scenario.ProviderAttribute: spec.Name}}
+	ps := &providerState{spec: spec, asg: spec.Provider(types), attrs: map[string]string{scenario.ProviderAttribute: spec.Name}}
+	for _, name := range spec.InstanceTypes {
+		ps.types = append(ps.types, types[name])
+	}
+	return ps
 }
 
 // instanceProvider returns the capacity provider of an instance ("" for
@@ -80,16 +86,29 @@ func (pv *providers) startProviders() error {
 }
 
 // launch adds one instance to the group: ACTIVE at once at the start,
-// otherwise REGISTERING for the launch delay.
+// otherwise REGISTERING for the launch delay. Its type and purchase
+// option follow the group's mixed instances policy; without one it is
+// the first type, Spot when the group is.
 func (pv *providers) launch(ps *providerState, status placement.Status) error {
 	zone := ps.spec.Zones[ps.zone%len(ps.spec.Zones)]
 	ps.zone++
-	in, err := pv.fleet.add(ps.typ, zone, ps.attrs, status, "", "")
+	override, spot := 0, ps.spec.Spot
+	if ps.spec.MixedInstancesPolicy != nil {
+		override, spot = ps.asg.NextLaunch(ps.onDemand, ps.spot)
+	}
+	typ := ps.types[override]
+	in, err := pv.fleet.add(typ, zone, ps.attrs, status, "", "")
 	if err != nil {
 		return err
 	}
-	if ps.spec.Spot {
-		pv.fleet.info[in.Index()].price = ps.typ.PricePerHour * ps.spec.SpotPriceFactor
+	inf := pv.fleet.info[in.Index()]
+	inf.spot = spot
+	if spot {
+		ps.spot++
+		inf.price = typ.PricePerHour * ps.spec.SpotPriceFactor
+		inf.spotRate, inf.noSpotDrain = ps.spec.InterruptionsPerHour, !scenario.SpotDraining(ps.spec.SpotInstanceDraining)
+	} else {
+		ps.onDemand++
 	}
 	ps.members = append(ps.members, in)
 	if status != placement.StatusActive {
@@ -100,18 +119,22 @@ func (pv *providers) launch(ps *providerState, status placement.Status) error {
 	return nil
 }
 
-// armSpot draws when a Spot instance is interrupted.
-func (pv *providers) armSpot(in *placement.Instance) {
-	rate := 0.0
-	switch p := pv.instanceProvider(in); p {
-	case "":
-		return
-	case scenario.ProviderFargateSpot:
-		rate = pv.fargate.SpotInterruptionsPerHour
-	default:
-		if ps := pv.byName[p]; ps != nil && ps.spec.Spot {
-			rate = ps.spec.InterruptionsPerHour
+// armSpotPools draws the interruptions of the fleet's Spot pools'
+// instances, registered at the start.
+func (pv *providers) armSpotPools() {
+	for _, in := range pv.fleet.cluster.Instances() {
+		if pv.fleet.info[in.Index()].spotRate > 0 {
+			pv.armSpot(in)
 		}
+	}
+}
+
+// armSpot draws when a Spot instance (of a group, a pool or
+// FARGATE_SPOT) is interrupted.
+func (pv *providers) armSpot(in *placement.Instance) {
+	rate := pv.fleet.info[in.Index()].spotRate
+	if pv.instanceProvider(in) == scenario.ProviderFargateSpot {
+		rate = pv.fargate.SpotInterruptionsPerHour
 	}
 	if rate <= 0 {
 		return
@@ -123,14 +146,23 @@ func (pv *providers) armSpot(in *placement.Instance) {
 }
 
 // spotNotice is the two-minute warning: the instance drains, so that its
-// service tasks are replaced before it goes.
+// service tasks are replaced before it goes. Without Spot instance
+// draining nothing changes until the instance fails two minutes later,
+// taking its tasks with it.
 func (pv *providers) spotNotice(in *placement.Instance) {
-	if in.Status != placement.StatusActive {
+	inf := pv.fleet.info[in.Index()]
+	if in.Status != placement.StatusActive || inf.interrupted {
+		return
+	}
+	inf.interrupted = true
+	if inf.noSpotDrain && pv.instanceProvider(in) != scenario.ProviderFargateSpot {
+		pv.out.scaling(pv.eng.Now(), pv.instanceProvider(in), "spot", 0, 0, "interruption notice for "+inf.id+" (Spot instance draining off)")
+		pv.eng.After(spotNotice, spotKillEv{in})
 		return
 	}
 	pv.fleet.cluster.Update(in, func(in *placement.Instance) { in.Status = placement.StatusDraining })
-	pv.log.instance(pv.eng.Now(), trace.KindInstanceDrain, in, pv.fleet.info[in.Index()], "spot interruption notice")
-	pv.out.scaling(pv.eng.Now(), pv.instanceProvider(in), "spot", 0, 0, "interruption notice for "+pv.fleet.info[in.Index()].id)
+	pv.log.instance(pv.eng.Now(), trace.KindInstanceDrain, in, inf, "spot interruption notice")
+	pv.out.scaling(pv.eng.Now(), pv.instanceProvider(in), "spot", 0, 0, "interruption notice for "+inf.id)
 	// An interrupted Fargate Spot task takes its capacity with it when it
 	// exits, within the notice.
 	if pv.instanceProvider(in) != scenario.ProviderFargateSpot || !pv.fargateSpotNotice(in) {
@@ -194,6 +226,11 @@ func (pv *providers) dropMember(in *placement.Instance) {
 	for i, m := range ps.members {
 		if m == in {
 			ps.members = append(ps.members[:i], ps.members[i+1:]...)
+			if pv.fleet.info[in.Index()].spot {
+				ps.spot--
+			} else {
+				ps.onDemand--
+			}
 			return
 		}
 	}

@@ -167,6 +167,7 @@ func (s *simulator) start() error {
 		return err
 	}
 	if s.services != nil {
+		s.providers.armSpotPools()
 		if err := s.providers.startProviders(); err != nil {
 			return err
 		}

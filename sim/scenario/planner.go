@@ -242,10 +242,17 @@ type ServiceEvent struct {
 // scaling.
 type CapacityProviderSpec struct {
 	Name string `json:"name"`
-	// InstanceTypes name fleet.instanceTypes; the group launches the first,
-	// and managed scaling sizes its need with all of them.
+	// InstanceTypes name fleet.instanceTypes: the group's launch template
+	// overrides in priority order. Managed scaling sizes its need with all
+	// of them (the largest for the count, the smallest as the guard); the
+	// group launches them as MixedInstancesPolicy says (by default the
+	// first, on-demand, or Spot with Spot).
 	InstanceTypes []string `json:"instanceTypes"`
-	Zones         []string `json:"zones"`
+	// MixedInstancesPolicy, when given, sets the group's overrides (then
+	// InstanceTypes stays empty) and their distribution between on-demand
+	// and Spot.
+	MixedInstancesPolicy *MixedInstancesPolicySpec `json:"mixedInstancesPolicy"`
+	Zones                []string                  `json:"zones"`
 	// MinSize, MaxSize and DesiredCapacity bound the group; it starts
 	// with DesiredCapacity instances (default MinSize).
 	MinSize         int  `json:"minSize"`
@@ -258,10 +265,41 @@ type CapacityProviderSpec struct {
 	ManagedTerminationProtection string             `json:"managedTerminationProtection"`
 	// Spot makes the group's instances Spot: priced at SpotPriceFactor x
 	// the type's price and interrupted at InterruptionsPerHour per
-	// instance (a two-minute notice drains the instance first).
+	// instance (a two-minute notice drains the instance first, unless
+	// SpotInstanceDraining is false).
 	Spot                 bool    `json:"spot"`
 	SpotPriceFactor      float64 `json:"spotPriceFactor"`
 	InterruptionsPerHour float64 `json:"interruptionsPerHour"`
+	// SpotInstanceDraining is the agent's ECS_ENABLE_SPOT_INSTANCE_DRAINING
+	// on the group's instances; nil means true (see SpotDraining).
+	SpotInstanceDraining *bool `json:"spotInstanceDraining"`
+}
+
+// MixedInstancesPolicySpec is an Auto Scaling group's MixedInstancesPolicy:
+// its launch template overrides (instance types in priority order) and
+// InstancesDistribution. Spot instances get the group's spotPriceFactor,
+// interruptionsPerHour and spotInstanceDraining.
+type MixedInstancesPolicySpec struct {
+	Overrides             []OverrideSpec            `json:"overrides"`
+	InstancesDistribution InstancesDistributionSpec `json:"instancesDistribution"`
+}
+
+// OverrideSpec is one launch template override. WeightedCapacity is read
+// only to be rejected: ECS capacity providers do not support instance
+// weighting.
+type OverrideSpec struct {
+	InstanceType     string `json:"instanceType"`
+	WeightedCapacity string `json:"weightedCapacity"`
+}
+
+// InstancesDistributionSpec is autoscale.InstancesDistribution; zero
+// values mean the API defaults (prioritized, base 0, 100% on-demand above
+// it, price-capacity-optimized).
+type InstancesDistributionSpec struct {
+	OnDemandAllocationStrategy          string `json:"onDemandAllocationStrategy"`
+	OnDemandBaseCapacity                int    `json:"onDemandBaseCapacity"`
+	OnDemandPercentageAboveBaseCapacity *int   `json:"onDemandPercentageAboveBaseCapacity"`
+	SpotAllocationStrategy              string `json:"spotAllocationStrategy"`
 }
 
 // ManagedScalingSpec is ECS's managedScaling.

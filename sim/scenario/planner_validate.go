@@ -3,6 +3,7 @@ package scenario
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -203,6 +204,9 @@ func (sc *Scenario) validateServiceTasks() error {
 }
 
 func (p *CapacityProviderSpec) validate(path string, types map[string]*InstanceType) error {
+	if err := p.validateMixed(path); err != nil {
+		return err
+	}
 	if len(p.InstanceTypes) == 0 {
 		return fielderr.Errorf(path+".instanceTypes", "missing: give at least one of fleet.instanceTypes")
 	}
@@ -239,6 +243,38 @@ func (p *CapacityProviderSpec) validate(path string, types map[string]*InstanceT
 	return nil
 }
 
+// validateMixed checks the mixedInstancesPolicy and copies its overrides
+// into InstanceTypes.
+func (p *CapacityProviderSpec) validateMixed(path string) error {
+	m := p.MixedInstancesPolicy
+	if m == nil {
+		return nil
+	}
+	path += ".mixedInstancesPolicy"
+	switch {
+	case p.Spot:
+		return fielderr.Errorf(path, "given with spot true, expected one of them (instancesDistribution.onDemandPercentageAboveBaseCapacity 0 makes every instance Spot)")
+	case len(m.Overrides) > 0 && len(p.InstanceTypes) > 0 && !slices.EqualFunc(m.Overrides, p.InstanceTypes, func(o OverrideSpec, t string) bool { return o.InstanceType == t }):
+		// Equal lists are the copy an earlier validation made.
+		return fielderr.Errorf(path+".overrides", "given with instanceTypes, expected one of them")
+	}
+	for j, o := range m.Overrides {
+		if o.WeightedCapacity != "" {
+			return fielderr.Errorf(fmt.Sprintf("%s.overrides[%d].weightedCapacity", path, j), "%q, expected none: instance weighting is not supported with ECS capacity providers", fielderr.Shorten(o.WeightedCapacity, 20))
+		}
+		if o.InstanceType == "" {
+			return fielderr.Errorf(fmt.Sprintf("%s.overrides[%d].instanceType", path, j), "missing")
+		}
+	}
+	if len(m.Overrides) > 0 {
+		p.InstanceTypes = make([]string, len(m.Overrides))
+		for j, o := range m.Overrides {
+			p.InstanceTypes[j] = o.InstanceType
+		}
+	}
+	return nil
+}
+
 // provider is the autoscale view of the capacity provider.
 func (p *CapacityProviderSpec) Provider(types map[string]*InstanceType) *autoscale.AutoScalingGroupProvider {
 	ms := p.ManagedScaling
@@ -252,8 +288,14 @@ func (p *CapacityProviderSpec) Provider(types map[string]*InstanceType) *autosca
 	}
 	for _, name := range p.InstanceTypes {
 		if t := types[name]; t != nil {
-			asg.InstanceTypes = append(asg.InstanceTypes, autoscale.InstanceType{Name: t.Name, CPU: int(t.CPU), MemoryMiB: int(t.MemoryMiB), GPUs: t.GPUs})
+			asg.InstanceTypes = append(asg.InstanceTypes, autoscale.InstanceType{Name: t.Name, CPU: int(t.CPU), MemoryMiB: int(t.MemoryMiB), GPUs: t.GPUs, PricePerHour: t.PricePerHour})
 		}
+	}
+	if m := p.MixedInstancesPolicy; m != nil {
+		d := m.InstancesDistribution
+		asg.InstancesDistribution = autoscale.InstancesDistribution{OnDemandAllocationStrategy: d.OnDemandAllocationStrategy,
+			OnDemandBaseCapacity: d.OnDemandBaseCapacity, OnDemandPercentageAboveBaseCapacity: d.OnDemandPercentageAboveBaseCapacity,
+			SpotAllocationStrategy: d.SpotAllocationStrategy}
 	}
 	return asg
 }
@@ -437,6 +479,11 @@ func (sc *Scenario) HasPlanner() bool {
 	for _, e := range sc.Fleet.Events {
 		if e.Kind == "interrupt" {
 			return true
+		}
+	}
+	for _, pl := range sc.Fleet.Pools {
+		if pl.Spot && pl.InterruptionsPerHour > 0 {
+			return true // interruptions are the planner's
 		}
 	}
 	return false

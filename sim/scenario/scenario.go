@@ -155,7 +155,23 @@ type Pool struct {
 	// AgentVersion overrides the instance type's AgentVersion for the
 	// pool's instances.
 	AgentVersion string `json:"agentVersion"`
+	// Spot makes the pool's instances Spot, as a capacity provider's
+	// spot does: priced at SpotPriceFactor (default 0.35) x the type's
+	// price and interrupted at InterruptionsPerHour per instance.
+	Spot                 bool    `json:"spot"`
+	SpotPriceFactor      float64 `json:"spotPriceFactor"`
+	InterruptionsPerHour float64 `json:"interruptionsPerHour"`
+	// SpotInstanceDraining is the agent's ECS_ENABLE_SPOT_INSTANCE_DRAINING
+	// on the pool's instances; nil means true (see SpotDraining).
+	SpotInstanceDraining *bool `json:"spotInstanceDraining"`
 }
+
+// SpotDraining reports whether an instance with the setting drains at a
+// Spot interruption notice. An unset setting drains, as berth always
+// has, although the ECS agent's own default is off
+// (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/spot-instance-draining-linux-container.html):
+// a scenario states false to model instances launched without it.
+func SpotDraining(setting *bool) bool { return setting == nil || *setting }
 
 // FleetEvent changes the fleet during the run.
 type FleetEvent struct {

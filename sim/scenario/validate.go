@@ -153,6 +153,9 @@ func (f *Fleet) validate(nativeTrace bool) error {
 		if len(pl.Zones) == 0 {
 			return fielderr.Errorf(p+".zones", "missing: give a count per availability zone")
 		}
+		if err := f.Pools[i].validateSpot(p); err != nil {
+			return err
+		}
 		if pl.AgentVersion != "" && !validVersion(pl.AgentVersion) {
 			return fielderr.Errorf(p+".agentVersion", "%q, expected an ECS agent release such as \"1.90.0\"", fielderr.Shorten(pl.AgentVersion, 40))
 		}
@@ -429,4 +432,19 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// validateSpot checks a pool's Spot fields and sets the default price
+// factor, as CapacityProviderSpec.validate does for a group.
+func (pl *Pool) validateSpot(path string) error {
+	if pl.Spot && pl.SpotPriceFactor == 0 {
+		pl.SpotPriceFactor = 0.35
+	}
+	switch {
+	case pl.InterruptionsPerHour < 0 || pl.SpotPriceFactor < 0:
+		return fielderr.Errorf(path, "interruptionsPerHour and spotPriceFactor must not be negative")
+	case pl.SpotPriceFactor > maxSpotPriceFactor:
+		return fielderr.Errorf(path+".spotPriceFactor", "%g, expected at most %d (a factor of the on-demand price)", pl.SpotPriceFactor, maxSpotPriceFactor)
+	}
+	return nil
 }
