@@ -53,6 +53,7 @@ func (c *ContainerSpec) usage() placement.ContainerUsage {
 	u := placement.ContainerUsage{Image: c.Image, HealthCheck: c.HealthCheck != nil}
 	if c.LogConfiguration != nil {
 		u.LogDriver = c.LogConfiguration.LogDriver
+		u.LogOptions = len(c.LogConfiguration.Options) > 0
 	}
 	if f := c.FirelensConfiguration; f != nil {
 		u.FireLensType, u.FireLensConfigType = f.Type, f.Options["config-file-type"]
