@@ -120,11 +120,13 @@
 // taskDefinitionArn and no requiresAttributes) gets the requiresAttributes
 // ECS adds on registering it (see placement.TaskDefinition.DerivedAttributes):
 // the reader takes what they need from taskRoleArn, executionRoleArn,
-// volumes[].efsVolumeConfiguration (transitEncryption,
+// pidMode, ipcMode, volumes[].efsVolumeConfiguration (transitEncryption,
 // authorizationConfig), and per container image, logConfiguration
-// (logDriver, secretOptions), firelensConfiguration (type, options'
-// config-file-type), secrets, repositoryCredentials, healthCheck and
-// linuxParameters.initProcessEnabled. A describe-task-definition output
+// (logDriver, options, secretOptions), firelensConfiguration (type,
+// options' config-file-type), secrets, repositoryCredentials,
+// healthCheck, privileged, ulimits, dockerLabels, extraHosts and
+// linuxParameters.initProcessEnabled. Its compatibilities are derived
+// too (placement.TaskDefinition.LaunchTypes). A describe-task-definition output
 // carries what ECS derived and is read as printed.
 //
 // # RunTask requests

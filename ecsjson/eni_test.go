@@ -12,7 +12,8 @@ import (
 
 // eniSnapshot is one container instance of type typ in subnet-a
 // (us-east-1a), with extra attributes and resources, hosting awsvpc
-// RUNNING tasks.
+// RUNNING tasks. Its agent has what ECS derives for an awsvpc definition
+// (task-eni, docker-remote-api.1.18 and 1.29).
 func eniSnapshot(typ, attrs, resources string, awsvpc int) string {
 	var tasks []string
 	for k := range awsvpc {
@@ -23,7 +24,9 @@ func eniSnapshot(typ, attrs, resources string, awsvpc int) string {
 	  "attributes": [{"name": "ecs.instance-type", "value": "` + typ + `"},
 	    {"name": "ecs.availability-zone", "value": "us-east-1a"},
 	    {"name": "ecs.subnet-id", "value": "subnet-a"},
-	    {"name": "ecs.capability.task-eni"}` + attrs + `],
+	    {"name": "ecs.capability.task-eni"},
+	    {"name": "com.amazonaws.ecs.capability.docker-remote-api.1.18"},
+	    {"name": "com.amazonaws.ecs.capability.docker-remote-api.1.29"}` + attrs + `],
 	  "registeredResources": [{"name": "CPU", "type": "INTEGER", "integerValue": 2048},
 	    {"name": "MEMORY", "type": "INTEGER", "integerValue": 3800}` + resources + `],
 	  "remainingResources": [{"name": "CPU", "type": "INTEGER", "integerValue": 2048},

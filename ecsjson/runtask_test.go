@@ -160,12 +160,20 @@ func TestRunTaskRequest(t *testing.T) {
 		// A launch type must be among the definition's compatibilities
 		// (ECS's InvalidParameterException "Task definition does not
 		// support launch_type FARGATE."): as a describe output prints them,
-		// or as ECS derives them on registration: EC2 and EXTERNAL without
-		// requiresCompatibilities, else the listed types and EC2.
+		// or as ECS derives them on registration (docs/ecs-behaviour.md
+		// 2.12): EC2; EXTERNAL unless the definition is awsvpc or has an
+		// EFS volume (ECS Anywhere supports neither:
+		// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-anywhere.html);
+		// FARGATE when requested.
+		{name: "EC2 definition run as EXTERNAL", td: tdDoc(`"requiresCompatibilities": ["EC2"], "networkMode": "host"`), rt: rtDoc(`"launchType": "EXTERNAL"`), wantGroup: "family:web", wantLaunch: "EXTERNAL"},
+		{name: "awsvpc definition run as EXTERNAL", td: tdDoc(`"revision": 3, "networkMode": "awsvpc"`), rt: rtDoc(`"launchType": "EXTERNAL", "networkConfiguration": {"awsvpcConfiguration": {"subnets": ["subnet-a"]}}`),
+			wantErr: `ecsjson: launchType: task definition does not support launch_type EXTERNAL (web:3 compatibilities: EC2)`},
+		{name: "EFS definition run as EXTERNAL", td: tdDoc(`"revision": 3, "volumes": [{"name": "a", "efsVolumeConfiguration": {"fileSystemId": "fs-1"}}]`), rt: rtDoc(`"launchType": "EXTERNAL"`),
+			wantErr: `ecsjson: launchType: task definition does not support launch_type EXTERNAL (web:3 compatibilities: EC2)`},
 		{name: "EXTERNAL, no requiresCompatibilities", td: tdDoc(""), rt: rtDoc(`"launchType": "EXTERNAL"`), wantGroup: "family:web", wantLaunch: "EXTERNAL"},
 		{name: "FARGATE definition run as FARGATE", td: tdDoc(`"requiresCompatibilities": ["FARGATE"]`), rt: rtDoc(`"launchType": "FARGATE"`), wantGroup: "family:web", wantLaunch: "FARGATE"},
 		{name: "EC2 definition run as FARGATE", td: tdDoc(`"revision": 2, "requiresCompatibilities": ["EC2"]`), rt: rtDoc(`"launchType": "FARGATE"`),
-			wantErr: `ecsjson: launchType: task definition does not support launch_type FARGATE (web:2 compatibilities: EC2)`},
+			wantErr: `ecsjson: launchType: task definition does not support launch_type FARGATE (web:2 compatibilities: EC2, EXTERNAL)`},
 		{name: "FARGATE definition without a launch type is EC2, which it is compatible with", td: tdDoc(`"requiresCompatibilities": ["FARGATE"]`), rt: rtDoc(""),
 			wantGroup: "family:web"},
 		{name: "described as compatible with FARGATE only", td: tdDoc(`"requiresCompatibilities": ["FARGATE"], "compatibilities": ["FARGATE"]`), rt: rtDoc(""),

@@ -111,7 +111,8 @@ func readTaskDefinition(o object) (*placement.TaskDefinition, error) {
 }
 
 // readUsage reads the task-level fields from which ECS derives
-// requiresAttributes: taskRoleArn, executionRoleArn and EFS volumes.
+// requiresAttributes: taskRoleArn, executionRoleArn, pidMode, ipcMode and
+// EFS volumes.
 func readUsage(o object, u *placement.Usage) error {
 	var err error
 	if u.TaskRoleARN, _, err = o.string("taskRoleArn"); err != nil {
@@ -120,6 +121,15 @@ func readUsage(o object, u *placement.Usage) error {
 	if u.ExecutionRoleARN, _, err = o.string("executionRoleArn"); err != nil {
 		return err
 	}
+	pid, err := o.enum("pidMode", "", "host", "task")
+	if err != nil {
+		return err
+	}
+	ipc, err := o.enum("ipcMode", "", "host", "task", "none")
+	if err != nil {
+		return err
+	}
+	u.NamespaceSharing = pid != "" || ipc != ""
 	elems, p, err := o.array("volumes")
 	if err != nil {
 		return err
@@ -165,6 +175,9 @@ func readContainerUsage(o object, u *placement.ContainerUsage) error {
 		if u.LogDriver == "" {
 			return missing(field(lc.path, "logDriver"))
 		}
+		if u.LogOptions, err = hasEntries(lc, "options"); err != nil {
+			return err
+		}
 		if u.LogSecrets, err = valuesFrom(lc, "secretOptions"); err != nil {
 			return err
 		}
@@ -195,6 +208,18 @@ func readContainerUsage(o object, u *placement.ContainerUsage) error {
 	if _, u.HealthCheck, err = o.object("healthCheck"); err != nil {
 		return err
 	}
+	if u.DockerLabels, err = hasEntries(o, "dockerLabels"); err != nil {
+		return err
+	}
+	if u.Ulimits, err = hasEntries(o, "ulimits"); err != nil {
+		return err
+	}
+	if u.ExtraHosts, err = hasEntries(o, "extraHosts"); err != nil {
+		return err
+	}
+	if u.Privileged, err = o.bool("privileged", false); err != nil {
+		return err
+	}
 	if lp, ok, err := o.object("linuxParameters"); err != nil {
 		return err
 	} else if ok {
@@ -203,6 +228,23 @@ func readContainerUsage(o object, u *placement.ContainerUsage) error {
 		}
 	}
 	return nil
+}
+
+// hasEntries reports whether the object or array at key has an entry:
+// ECS derives nothing from an empty one, as the console writes
+// "ulimits": [].
+func hasEntries(o object, key string) (bool, error) {
+	v, p, ok := o.get(key)
+	if !ok {
+		return false, nil
+	}
+	switch v := v.(type) {
+	case map[string]any:
+		return len(v) > 0, nil
+	case []any:
+		return len(v) > 0, nil
+	}
+	return false, wrongType(p, "an object or an array", v)
 }
 
 // valuesFrom returns the valueFrom of each {name, valueFrom} at key.

@@ -128,6 +128,13 @@ func TestReadTaskDefinitionErrors(t *testing.T) {
 		{name: "memory in TB", doc: tdDoc(`"memory": "1 TB"`), want: `ecsjson: memory: expected an integer from 0 to 2147483647, found "1 TB"`},
 		{name: "negative memory GB", doc: tdDoc(`"memory": "-1GB"`), want: `ecsjson: memory: "-1GB" is not a whole number of units: expected such as "1 GB" (1024) or "1024"`},
 		{name: "network mode", doc: tdDoc(`"networkMode": "nat"`), want: `ecsjson: networkMode: expected one of bridge, host, awsvpc, none, found "nat"`},
+		// ECS Anywhere runs bridge, host and none network modes only and
+		// mounts no EFS volume
+		// (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-anywhere.html).
+		{name: "EXTERNAL with awsvpc", doc: tdDoc(`"requiresCompatibilities": ["EC2", "EXTERNAL"], "networkMode": "awsvpc"`),
+			want: `ecsjson: requiresCompatibilities[1]: EXTERNAL, but the definition has networkMode awsvpc, which ECS Anywhere does not support`},
+		{name: "EXTERNAL with EFS", doc: tdDoc(`"requiresCompatibilities": ["EXTERNAL"], "volumes": [{"name": "a", "efsVolumeConfiguration": {"fileSystemId": "fs-1"}}]`),
+			want: `ecsjson: requiresCompatibilities[0]: EXTERNAL, but the definition has an EFS volume, which ECS Anywhere does not support`},
 		{name: "unknown compatibility", doc: tdDoc(`"requiresCompatibilities": ["EC2", "LAMBDA"]`), want: `ecsjson: requiresCompatibilities[1]: "LAMBDA": expected one of EC2, EXTERNAL, FARGATE`},
 		{name: "container is a string", doc: tdDoc("", `"web"`), want: `ecsjson: containerDefinitions[0]: expected an object, found "web"`},
 		{name: "container without a name", doc: tdDoc("", `{"memory": 512}`), want: `ecsjson: containerDefinitions[0].name: missing`},

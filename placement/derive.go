@@ -12,6 +12,9 @@ import (
 const (
 	capabilityPrefix = "com.amazonaws.ecs.capability."
 	attributePrefix  = "ecs.capability."
+	// remoteAPI prefixes a Docker Remote API version the agent's Docker
+	// supports (docker-remote-api.1.17 to 1.32 as agents advertise them).
+	remoteAPI = capabilityPrefix + "docker-remote-api."
 )
 
 // Usage is what a task definition uses beyond the resources it reserves:
@@ -24,6 +27,9 @@ type Usage struct {
 	TaskRoleARN, ExecutionRoleARN string
 	// EFSVolumes are the volumes with an efsVolumeConfiguration.
 	EFSVolumes []EFSVolume
+	// NamespaceSharing is true when the definition sets pidMode or
+	// ipcMode.
+	NamespaceSharing bool
 }
 
 // EFSVolume is a task definition volume backed by Amazon EFS.
@@ -41,6 +47,8 @@ type ContainerUsage struct {
 	Image string
 	// LogDriver is logConfiguration.logDriver ("" when absent).
 	LogDriver string
+	// LogOptions is true when logConfiguration.options has an entry.
+	LogOptions bool
 	// LogSecrets are the valueFrom of logConfiguration.secretOptions.
 	LogSecrets []string
 	// FireLensType is firelensConfiguration.type (fluentd or fluentbit);
@@ -55,6 +63,11 @@ type ContainerUsage struct {
 	HealthCheck bool
 	// InitProcessEnabled is linuxParameters.initProcessEnabled.
 	InitProcessEnabled bool
+	// Privileged is the container's privileged.
+	Privileged bool
+	// Ulimits, DockerLabels and ExtraHosts are true when the container's
+	// ulimits, dockerLabels and extraHosts have an entry.
+	Ulimits, DockerLabels, ExtraHosts bool
 }
 
 // ecrImage matches an image in a private Amazon ECR registry
@@ -110,8 +123,21 @@ func (td *TaskDefinition) deriveTask(add func(string)) {
 		}
 	}
 	if td.NetworkMode == NetworkAwsvpc {
-		// Task networking: the agent's task-eni capability.
+		// Task networking: the agent's task-eni capability, and Docker
+		// Remote API 1.18 and 1.29 (every published awsvpc output
+		// carries 1.18; those registered since 2019 carry 1.29 too; see
+		// "docker-remote-api" in the package documentation).
 		add(attributePrefix + "task-eni")
+		add(remoteAPI + "1.18")
+		add(remoteAPI + "1.29")
+	}
+	if td.Usage.NamespaceSharing {
+		// pidMode or ipcMode: the agent's pid-ipc-namespace-sharing, and
+		// Docker Remote API 1.17 and 1.18, as both published outputs
+		// that set them carry (2019 and 2026).
+		add(attributePrefix + "pid-ipc-namespace-sharing")
+		add(remoteAPI + "1.17")
+		add(remoteAPI + "1.18")
 	}
 	for _, v := range td.Usage.EFSVolumes {
 		// EFS volumes: capabilities efs, and efsAuth for transit
@@ -126,26 +152,39 @@ func (td *TaskDefinition) deriveTask(add func(string)) {
 
 func (td *TaskDefinition) deriveContainer(cd *ContainerDefinition, add func(string)) {
 	u := &cd.Usage
+	if u.Privileged {
+		// privileged: the agent's privileged-container capability.
+		add(capabilityPrefix + "privileged-container")
+	}
 	if cd.MemoryReservation > 0 {
-		// memoryReservation (a soft limit) needs Docker Remote API 1.21.
-		add(capabilityPrefix + "docker-remote-api.1.21")
+		// memoryReservation (a soft limit): Docker Remote API 1.21, as
+		// every published output with one carries it.
+		add(remoteAPI + "1.21")
 	}
 	if u.LogDriver != "" {
 		// logConfiguration: logging-driver.<driver> (the agent registers
-		// one per driver it runs); the parameter needs Docker Remote API
-		// 1.18, awslogs 1.19 (as published outputs show).
+		// one per driver it runs). The guide says logDriver needs Docker
+		// Remote API 1.18, but published outputs of bridge definitions
+		// with a log driver carry no 1.18 (2016 and 2024): berth follows
+		// the outputs. logConfiguration.options needs 1.19 (guide and
+		// outputs agree).
 		add(capabilityPrefix + "logging-driver." + u.LogDriver)
-		switch u.LogDriver {
-		case "awslogs":
-			add(capabilityPrefix + "docker-remote-api.1.19")
-			if td.Usage.ExecutionRoleARN != "" {
-				// awslogs with the task execution role's credentials.
-				add(attributePrefix + "execution-role-awslogs")
-			}
-		case "awsfirelens":
-		default:
-			add(capabilityPrefix + "docker-remote-api.1.18")
+		if u.LogDriver == "awslogs" && td.Usage.ExecutionRoleARN != "" {
+			// awslogs with the task execution role's credentials.
+			add(attributePrefix + "execution-role-awslogs")
 		}
+	}
+	if u.LogOptions {
+		add(remoteAPI + "1.19")
+	}
+	if u.Ulimits || u.DockerLabels {
+		// ulimits and dockerLabels need Docker Remote API 1.18 (guide).
+		add(remoteAPI + "1.18")
+	}
+	if u.ExtraHosts && td.NetworkMode == NetworkHost {
+		// extraHosts in host mode needs Docker Remote API 1.24 (ECS's
+		// inference since 2018, amazon-ecs-agent issue 620).
+		add(remoteAPI + "1.24")
 	}
 	for _, s := range u.LogSecrets {
 		// secretOptions of a log driver: secrets.<ssm|asm>.bootstrap.log-driver.
@@ -155,6 +194,9 @@ func (td *TaskDefinition) deriveContainer(cd *ContainerDefinition, add func(stri
 		// firelensConfiguration: firelens.fluentd or firelens.fluentbit,
 		// and firelens.options.config.<file|s3> for an external config.
 		add(attributePrefix + "firelens." + u.FireLensType)
+		// A published FireLens output (2024, bridge mode) carries Docker
+		// Remote API 1.29.
+		add(remoteAPI + "1.29")
 		if u.FireLensConfigType != "" {
 			add(attributePrefix + "firelens.options.config." + u.FireLensConfigType)
 		}
@@ -184,7 +226,7 @@ func (td *TaskDefinition) deriveContainer(cd *ContainerDefinition, add func(stri
 	}
 	if u.InitProcessEnabled {
 		// linuxParameters.initProcessEnabled needs Docker Remote API 1.25.
-		add(capabilityPrefix + "docker-remote-api.1.25")
+		add(remoteAPI + "1.25")
 	}
 }
 

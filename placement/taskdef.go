@@ -90,40 +90,65 @@ var ErrIncompatibleLaunchType = errors.New("task definition does not support lau
 // ECS's wording, whether tasks of td may run with launch type l (the zero
 // value is EC2). ECS checks a launch type against the definition's
 // compatibilities, the launch types it validated the definition against
-// on registering it. Compatibilities, when known, are that list.
-// Otherwise they are derived as ECS's published describe outputs show
-// them: a definition registered without requiresCompatibilities is
-// compatible with EC2 and EXTERNAL; one registered with it, with the
-// listed launch types and EC2 (a definition registered for FARGATE
-// describes as compatible with EC2 and FARGATE).
+// on registering it; see LaunchTypes.
 func (td *TaskDefinition) Supports(l LaunchType) error {
 	if l == "" {
 		l = LaunchTypeEC2
 	}
-	if slices.Contains(td.compatibleWith(), l) {
+	if slices.Contains(td.LaunchTypes(), l) {
 		return nil
 	}
 	return fieldErrorf("launchType", "%w %s (%s:%d compatibilities: %s)",
 		ErrIncompatibleLaunchType, l, td.Family, td.Revision, td.compatibilities())
 }
 
-// compatibleWith returns the launch types td is compatible with; see
-// Supports.
-func (td *TaskDefinition) compatibleWith() []LaunchType {
-	switch {
-	case len(td.Compatibilities) > 0:
+// LaunchTypes returns the launch types td is compatible with: its
+// Compatibilities when known (a describe output's), else those ECS
+// derives on registering it, as its published describe outputs show
+// them (docs/ecs-behaviour.md 2.12):
+//
+//   - EC2, always: a definition registered for FARGATE alone describes
+//     as compatible with EC2 and FARGATE;
+//   - EXTERNAL, unless the definition uses what ECS Anywhere does not
+//     support (the Developer Guide's "Amazon ECS Anywhere"
+//     considerations): networkMode awsvpc or an EFS volume. A 2026
+//     output of a host-mode definition registered for EC2 lists
+//     EXTERNAL and EC2; an awsvpc one lists EC2 alone;
+//   - FARGATE when requiresCompatibilities names it.
+//
+// Outputs since 2025 also list MANAGED_INSTANCES for definitions
+// registered for FARGATE; berth places no task on managed instances and
+// leaves it out. The result is in the order EC2, EXTERNAL, FARGATE.
+func (td *TaskDefinition) LaunchTypes() []LaunchType {
+	if len(td.Compatibilities) > 0 {
 		return td.Compatibilities
-	case len(td.RequiresCompatibilities) == 0:
-		return []LaunchType{LaunchTypeEC2, LaunchTypeExternal}
-	case slices.Contains(td.RequiresCompatibilities, LaunchTypeEC2):
-		return td.RequiresCompatibilities
 	}
-	return append([]LaunchType{LaunchTypeEC2}, td.RequiresCompatibilities...)
+	out := []LaunchType{LaunchTypeEC2}
+	if td.externalReason() == "" {
+		out = append(out, LaunchTypeExternal)
+	}
+	if slices.Contains(td.RequiresCompatibilities, LaunchTypeFargate) {
+		out = append(out, LaunchTypeFargate)
+	}
+	return out
+}
+
+// externalReason returns the field that makes td incompatible with
+// EXTERNAL, or "" when it is compatible: ECS Anywhere runs tasks in
+// bridge, host or none network mode only and mounts no EFS volume.
+func (td *TaskDefinition) externalReason() string {
+	switch {
+	case td.NetworkMode == NetworkAwsvpc:
+		return "networkMode awsvpc"
+	case len(td.Usage.EFSVolumes) > 0:
+		return "an EFS volume"
+	}
+	return ""
 }
 
 func (td *TaskDefinition) compatibilities() string {
 	var b strings.Builder
-	for i, l := range td.compatibleWith() {
+	for i, l := range td.LaunchTypes() {
 		if i > 0 {
 			b.WriteString(", ")
 		}
@@ -178,7 +203,11 @@ func (td *TaskDefinition) Validate() error {
 	}
 	for i, l := range td.RequiresCompatibilities {
 		switch l {
-		case LaunchTypeEC2, LaunchTypeExternal, LaunchTypeFargate:
+		case LaunchTypeEC2, LaunchTypeFargate:
+		case LaunchTypeExternal:
+			if why := td.externalReason(); why != "" {
+				return fieldErrorf(fielderr.Index("requiresCompatibilities", i), "EXTERNAL, but the definition has %s, which ECS Anywhere does not support", why)
+			}
 		default:
 			return fieldErrorf(fielderr.Index("requiresCompatibilities", i), "%q, expected EC2, EXTERNAL or FARGATE", string(l))
 		}

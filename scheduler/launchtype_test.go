@@ -30,10 +30,11 @@ func mixedCluster(t *testing.T) *placement.Cluster {
 // default, EXTERNAL on ECS Anywhere instances only), and a task definition
 // whose compatibilities lack the launch type is ECS's
 // InvalidParameterException "Task definition does not support launch_type
-// X." Compatibilities are what ECS validated on registration: without
-// requiresCompatibilities, EC2 and EXTERNAL; with it, the listed types and
-// EC2 (a definition registered for FARGATE describes as ["EC2",
-// "FARGATE"]); a describe output's compatibilities as printed.
+// X." Compatibilities are what ECS validated on registration
+// (docs/ecs-behaviour.md 2.12): EC2, EXTERNAL unless the definition is
+// awsvpc or has an EFS volume, and FARGATE when requested (a definition
+// registered for FARGATE describes as ["EC2", "FARGATE"]); a describe
+// output's compatibilities as printed.
 func TestRunTaskLaunchType(t *testing.T) {
 	tests := []struct {
 		name   string
@@ -47,7 +48,8 @@ func TestRunTaskLaunchType(t *testing.T) {
 		{name: "default is EC2", want: []string{arn(0), arn(1), arn(0), arn(1)}},
 		{name: "EXTERNAL", lt: placement.LaunchTypeExternal, want: []string{arn(2), arn(3), arn(2), arn(3)}},
 		{name: "EXTERNAL with requiresCompatibilities EXTERNAL", lt: placement.LaunchTypeExternal, compat: []placement.LaunchType{"EXTERNAL"}, want: []string{arn(2), arn(3), arn(2), arn(3)}},
-		{name: "EC2 definition run as EXTERNAL", lt: placement.LaunchTypeExternal, compat: []placement.LaunchType{"EC2"},
+		{name: "EC2 definition run as EXTERNAL", lt: placement.LaunchTypeExternal, compat: []placement.LaunchType{"EC2"}, want: []string{arn(2), arn(3), arn(2), arn(3)}},
+		{name: "described as EC2 only, run as EXTERNAL", lt: placement.LaunchTypeExternal, described: []placement.LaunchType{"EC2"},
 			wantErr: "scheduler: placement: launchType: task definition does not support launch_type EXTERNAL (web:1 compatibilities: EC2)"},
 		{name: "FARGATE definition run without a launch type", compat: []placement.LaunchType{"FARGATE"},
 			want: []string{arn(0), arn(1), arn(0), arn(1)}},

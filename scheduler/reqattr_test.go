@@ -26,7 +26,7 @@ func TestServiceDerivedAttributes(t *testing.T) {
 		wantStarts int
 	}{
 		{name: "agents without FireLens", attrs: []placement.Attribute{{Name: "com.amazonaws.ecs.capability.logging-driver.awsfirelens"}}},
-		{name: "agents with FireLens", attrs: []placement.Attribute{{Name: "com.amazonaws.ecs.capability.logging-driver.awsfirelens"}, {Name: "ecs.capability.firelens.fluentbit"}}, wantStarts: 2},
+		{name: "agents with FireLens", attrs: []placement.Attribute{{Name: "com.amazonaws.ecs.capability.logging-driver.awsfirelens"}, {Name: "ecs.capability.firelens.fluentbit"}, {Name: "com.amazonaws.ecs.capability.docker-remote-api.1.29"}}, wantStarts: 2},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

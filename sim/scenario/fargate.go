@@ -14,8 +14,10 @@ import (
 // constraints and GPUs (the definition is then not Fargate-compatible:
 // "Task definition does not support launch_type FARGATE."), and network
 // modes other than awsvpc ("Fargate only supports network mode
-// 'awsvpc'."). Host ports need no check here: in awsvpc mode a scenario's
-// hostPorts are their container ports, which ECS requires. provider names
+// 'awsvpc'."), and a container's hostPort other than its containerPort
+// (in awsvpc mode the host port, when given, must equal the container
+// port: https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_PortMapping.html).
+// A definition's hostPorts are their own container ports. provider names
 // the Fargate provider of the strategy, for the message.
 func (sp *ServiceSpec) validateFargate(path, provider string) error {
 	if len(sp.PlacementConstraints) > 0 {
@@ -38,6 +40,14 @@ func (td *TaskDefSpec) validateFargate(path, provider string) error {
 		return fielderr.Errorf(path+".gpus", "%d: GPUs are not supported for tasks on %s, expected 0", td.GPUs, provider)
 	case !td.AWSVPC(true):
 		return fielderr.Errorf(path+".networkMode", "%q: %s only supports network mode awsvpc", td.NetworkMode, provider)
+	}
+	for i, c := range td.Containers {
+		for j, pm := range c.PortMappings {
+			if pm.HostPort != 0 && pm.HostPort != pm.ContainerPort {
+				return fielderr.Errorf(fmt.Sprintf("%s.containers[%d].portMappings[%d].hostPort", path, i, j),
+					"%d: on %s (network mode awsvpc) the host port must be the container port %d or absent", pm.HostPort, provider, pm.ContainerPort)
+			}
+		}
 	}
 	return nil
 }

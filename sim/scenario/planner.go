@@ -30,6 +30,14 @@ type TaskDefSpec struct {
 	// HostPorts are static TCP host ports (bridge mode), each mapped to the
 	// same container port; in awsvpc mode they are on the task's ENI.
 	HostPorts []uint16 `json:"hostPorts"`
+	// Containers are the definition's containers, as a workload mix's
+	// (name, cpu, memory, memoryReservation, essential, portMappings with
+	// containerPort and hostPort, ...). When given, hostPorts must be
+	// absent, cpu and memory are the task-level size (cpu 0 or 128 to
+	// 196608 units), and the task requires what ECS derives from the
+	// containers. Without them the definition has one container, "app",
+	// reserving cpu, memory and hostPorts.
+	Containers []ContainerSpec `json:"containers,omitempty"`
 	// NetworkMode is bridge or awsvpc; absent means bridge, except for a
 	// service on FARGATE or FARGATE_SPOT, where it means awsvpc (Fargate
 	// runs nothing else). An awsvpc task takes one of its instance's task
@@ -385,19 +393,28 @@ func (td *TaskDefSpec) TaskDefinition(path string) (*placement.TaskDefinition, e
 		rev = 1
 	}
 	out := &placement.TaskDefinition{Family: td.Family, Revision: rev, MemoryMiB: td.MemoryMiB, NetworkMode: placement.NetworkMode(td.NetworkMode)}
-	c := placement.ContainerDefinition{Name: "app", CPU: td.CPU, Memory: td.MemoryMiB, GPUs: td.GPUs, Essential: true}
-	for _, p := range td.HostPorts {
-		c.PortMappings = append(c.PortMappings, placement.PortMapping{ContainerPort: int(p), HostPort: int(p)})
+	if len(td.Containers) > 0 {
+		out.CPU = td.CPU
+		out.Containers = containerDefinitions(td.Containers)
+		out.Containers[0].GPUs = td.GPUs
+	} else {
+		c := placement.ContainerDefinition{Name: "app", CPU: td.CPU, Memory: td.MemoryMiB, GPUs: td.GPUs, Essential: true}
+		for _, p := range td.HostPorts {
+			c.PortMappings = append(c.PortMappings, placement.PortMapping{ContainerPort: int(p), HostPort: int(p)})
+		}
+		out.Containers = []placement.ContainerDefinition{c}
 	}
-	out.Containers = []placement.ContainerDefinition{c}
 	cons, err := CompileConstraints(td.Constraints, path+".constraints")
 	if err != nil {
 		return nil, err
 	}
 	out.PlacementConstraints = cons
 	out.RequiresAttributes = attributes(td.RequiresAttributes)
+	if len(td.Containers) > 0 {
+		out.RequiresAttributes = out.DerivedAttributes()
+	}
 	if err := out.Validate(); err != nil {
-		return nil, fielderr.Nest(path, err)
+		return nil, containersError(err, path)
 	}
 	return out, nil
 }
@@ -416,6 +433,14 @@ func (td *TaskDefSpec) validate(path string) error {
 		return fielderr.Errorf(path+".stopTimeout", "%v, expected 0s to %v", time.Duration(td.StopTimeout), maxStopTimeout)
 	case td.NetworkMode != "" && td.NetworkMode != string(placement.NetworkBridge) && td.NetworkMode != string(placement.NetworkAwsvpc):
 		return fielderr.Errorf(path+".networkMode", "%q, expected bridge or awsvpc", td.NetworkMode)
+	}
+	if len(td.Containers) > 0 {
+		if len(td.HostPorts) > 0 {
+			return fielderr.Errorf(path+".hostPorts", "%v, expected none when containers are given (use their portMappings)", td.HostPorts)
+		}
+		if err := validateContainerSpecs(td.Containers, path); err != nil {
+			return err
+		}
 	}
 	if td.Duration != nil {
 		if err := td.Duration.validate(path + ".duration"); err != nil {

@@ -323,6 +323,13 @@ func (sp *ServiceSpec) validate(path string, providers map[string]bool, f *Fleet
 	if err := sp.TaskDefinition.validate(path + ".taskDefinition"); err != nil {
 		return err
 	}
+	// Before the scheduler's service: on Fargate the definition is
+	// awsvpc, and what ECS rejects for Fargate is named by its field.
+	if p := sp.fargateProvider(); p != "" {
+		if err := sp.validateFargate(path, p); err != nil {
+			return err
+		}
+	}
 	svc, err := sp.SchedulerService(path, nil)
 	if err != nil {
 		return err
@@ -341,11 +348,6 @@ func (sp *ServiceSpec) validate(path string, providers map[string]bool, f *Fleet
 			if (it.CapacityProvider == ProviderFargate || it.CapacityProvider == ProviderFargateSpot) && !validFargateSize(sp.TaskDefinition.CPU, sp.TaskDefinition.MemoryMiB) {
 				return fielderr.Errorf(path+".taskDefinition", "cpu %d, memory %d is not a Fargate task size (256: 512-2048; 512: 1024-4096; 1024: 2048-8192; ...)", sp.TaskDefinition.CPU, sp.TaskDefinition.MemoryMiB)
 			}
-		}
-	}
-	if p := sp.fargateProvider(); p != "" {
-		if err := sp.validateFargate(path, p); err != nil {
-			return err
 		}
 	}
 	if err := sp.validateNetwork(path, f); err != nil {

@@ -365,7 +365,19 @@ func (m *Mix) validateContainers(p string) error {
 	case len(m.HostPorts) > 0:
 		return fielderr.Errorf(p+".hostPorts", "%v, expected none when containers are given (use their portMappings)", m.HostPorts)
 	}
-	for i, c := range m.Containers {
+	if err := validateContainerSpecs(m.Containers, p); err != nil {
+		return err
+	}
+	td := m.TaskDefinition()
+	td.Family = "mix" // the name is checked on its own
+	return containersError(td.Validate(), p)
+}
+
+// validateContainerSpecs checks what placement's Validate cannot see of
+// the containers at p: a logConfiguration or firelensConfiguration
+// without its driver or type.
+func validateContainerSpecs(cs []ContainerSpec, p string) error {
+	for i, c := range cs {
 		if c.LogConfiguration != nil && c.LogConfiguration.LogDriver == "" {
 			return fielderr.Errorf(fmt.Sprintf("%s.containers[%d].logConfiguration.logDriver", p, i), "missing")
 		}
@@ -373,20 +385,26 @@ func (m *Mix) validateContainers(p string) error {
 			return fielderr.Errorf(fmt.Sprintf("%s.containers[%d].firelensConfiguration.type", p, i), "missing")
 		}
 	}
-	td := m.TaskDefinition()
-	td.Family = "mix" // the name is checked on its own
-	if err := td.Validate(); err != nil {
-		// placement names the containers containerDefinitions; the
-		// scenario calls them containers.
-		var fe *fielderr.Error
-		if !errors.As(err, &fe) {
-			return fielderr.Nest(p, err)
-		}
-		c := *fe
+	return nil
+}
+
+// containersError puts an error of placement's Validate under p: placement
+// names the containers containerDefinitions, a scenario calls them
+// containers.
+func containersError(err error, p string) error {
+	if err == nil {
+		return nil
+	}
+	var fe *fielderr.Error
+	if !errors.As(err, &fe) {
+		return fielderr.Nest(p, err)
+	}
+	c := *fe
+	if strings.HasPrefix(c.Path, "containerDefinitions") {
 		c.Path = strings.Replace(c.Path, "containerDefinitions", p+".containers", 1)
 		return &c
 	}
-	return nil
+	return fielderr.Nest(p, err)
 }
 
 // validateAttributes checks a scenario's requiresAttributes at path.

@@ -30,7 +30,15 @@ func (m *Mix) TaskDefinition() placement.TaskDefinition {
 	if m.AWSVPC() {
 		td.NetworkMode = placement.NetworkAwsvpc
 	}
-	for _, c := range m.Containers {
+	td.Containers = containerDefinitions(m.Containers)
+	return td
+}
+
+// containerDefinitions converts a scenario's containers to placement's
+// container definitions.
+func containerDefinitions(specs []ContainerSpec) []placement.ContainerDefinition {
+	var out []placement.ContainerDefinition
+	for _, c := range specs {
 		cd := placement.ContainerDefinition{
 			Name:              c.Name,
 			CPU:               c.CPU,
@@ -42,9 +50,9 @@ func (m *Mix) TaskDefinition() placement.TaskDefinition {
 		for _, pm := range c.PortMappings {
 			cd.PortMappings = append(cd.PortMappings, placement.PortMapping{ContainerPort: pm.ContainerPort, HostPort: pm.HostPort, Protocol: pm.Protocol})
 		}
-		td.Containers = append(td.Containers, cd)
+		out = append(out, cd)
 	}
-	return td
+	return out
 }
 
 // usage is what the container uses from which ECS derives
@@ -53,6 +61,7 @@ func (c *ContainerSpec) usage() placement.ContainerUsage {
 	u := placement.ContainerUsage{Image: c.Image, HealthCheck: c.HealthCheck != nil}
 	if c.LogConfiguration != nil {
 		u.LogDriver = c.LogConfiguration.LogDriver
+		u.LogOptions = len(c.LogConfiguration.Options) > 0
 	}
 	if f := c.FirelensConfiguration; f != nil {
 		u.FireLensType, u.FireLensConfigType = f.Type, f.Options["config-file-type"]
