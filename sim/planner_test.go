@@ -237,6 +237,24 @@ func TestPlannerScheduledTasks(t *testing.T) {
 	}
 }
 
+// A scheduled task whose definition lists its containers reserves their
+// host ports: two tasks asking for host port 80 cannot share an instance.
+// With one m5.large (fleet1) the first of the pair starts at 10m and the
+// second waits, failing on RESOURCE:PORTS, until the first exits at 11m.
+func TestPlannerScheduledTaskContainers(t *testing.T) {
+	r, _ := runPlanner(t, `{"name": "cron-ports", "seed": 9, "duration": "15m",
+  "fleet": {"instanceTypes": [{"name": "m5.large", "cpu": 2048, "memory": 7500, "pricePerHour": 0.096}],
+            "pools": [{"type": "m5.large", "zones": {"a": 1}}]},
+  "scheduledTasks": [{"name": "web", "schedule": "rate(10 minutes)", "count": 2,
+    "taskDefinition": {"family": "web", "cpu": 256, "memory": 256, "duration": {"kind": "constant", "median": "1m"},
+      "containers": [{"name": "app", "memory": 256, "portMappings": [{"containerPort": 80, "hostPort": 80}]}]}}]}`)
+	// Submitted 2 at 10m; the second waits 60 s for the port: time to
+	// place over [0, 60] has p99 60; both finish by 12m.
+	if r.Summary.Submitted != 2 || r.Summary.Finished != 2 || r.Summary.TimeToPlace.P99 != 60 {
+		t.Errorf("submitted %d, finished %d, time to place p99 %v; want 2, 2 and 60", r.Summary.Submitted, r.Summary.Finished, r.Summary.TimeToPlace.P99)
+	}
+}
+
 func TestPlannerDeterministic(t *testing.T) {
 	src := `{"name": "det", "seed": 11, "duration": "2h",
   "fleet": {"instanceTypes": [{"name": "m5.large", "cpu": 2048, "memory": 7500, "pricePerHour": 0.096}]},

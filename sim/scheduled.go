@@ -24,11 +24,16 @@ type scheduledTasks struct {
 }
 
 type scheduledState struct {
-	spec   *scenario.ScheduledTaskSpec
-	sched  autoscale.Schedule
-	anchor time.Time
-	cons   []placement.Constraint
-	n      int
+	// req, attrs and containers are set for a task definition that lists
+	// its containers (nil containers otherwise).
+	req        placement.Requirements
+	attrs      []placement.Attribute
+	containers []Container
+	spec       *scenario.ScheduledTaskSpec
+	sched      autoscale.Schedule
+	anchor     time.Time
+	cons       []placement.Constraint
+	n          int
 }
 
 // newScheduled parses the rules and queues each one's first run. A rate()
@@ -52,6 +57,16 @@ func (sd *scheduledTasks) newScheduled() error {
 			return fmt.Errorf("sim: %w", err)
 		}
 		st.cons = cons
+		if td := &spec.TaskDefinition; len(td.Containers) > 0 {
+			// A definition that lists its containers reserves what they
+			// ask for and requires what ECS derives from them, as a
+			// workload mix entry with containers does.
+			pd, err := td.TaskDefinition(path + ".taskDefinition")
+			if err != nil {
+				return fmt.Errorf("sim: %w", err)
+			}
+			st.req, st.attrs, st.containers = pd.Requirements(), pd.DerivedAttributes(), runContainers(td.Containers)
+		}
 		sd.rules = append(sd.rules, st)
 	}
 	return nil
@@ -104,7 +119,12 @@ func (sd *scheduledTasks) runScheduled(i int) {
 		if td.Crash {
 			t.ExitCode = 1
 		}
-		sd.standalone.submit(item{Task: t, ports: td.HostPorts, cons: st.cons})
+		it := item{Task: t, ports: td.HostPorts, cons: st.cons}
+		if st.containers != nil {
+			it.Task.CPU, it.Task.MemoryMiB = st.req.CPU, st.req.MemoryMiB
+			it.ports, it.udp, it.dynamic, it.containers, it.attrs = st.req.PortsTCP, st.req.PortsUDP, st.req.DynamicPorts, st.containers, st.attrs
+		}
+		sd.standalone.submit(it)
 	}
 	sd.queueScheduled(i, sd.wall())
 }

@@ -89,15 +89,16 @@ func newMixDef(m *scenario.Mix, subnets map[string]string) mixDef {
 		}
 	}
 	if len(m.Containers) > 0 {
-		d.req, d.containers = td.Requirements(), runContainers(m)
+		d.req, d.containers = td.Requirements(), runContainers(m.Containers)
 	}
 	return d
 }
 
-// runContainers is m's containers as an executor runs them; m is valid.
-func runContainers(m *scenario.Mix) []Container {
-	out := make([]Container, 0, len(m.Containers))
-	for _, c := range m.Containers {
+// runContainers is a task definition's containers as an executor runs
+// them; the specs are valid.
+func runContainers(specs []scenario.ContainerSpec) []Container {
+	out := make([]Container, 0, len(specs))
+	for _, c := range specs {
 		rc := Container{
 			Name:                 c.Name,
 			CPU:                  c.CPU,
