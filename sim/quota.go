@@ -17,9 +17,9 @@ type quotas struct {
 	runTask scheduler.TokenBucket
 	// The RunTask call being filled: tasks of one family submitted at one
 	// instant share a call of up to scheduler.MaxRunTaskCount tasks.
-	callAt   time.Duration
-	callKey  string
-	callLeft int
+	callAt             time.Duration
+	callGroup, callApp string
+	callLeft           int
 	// queued are the standalone tasks waiting for a RunTask token, in
 	// arrival order; runTaskWake says a runTaskTokenEv is queued.
 	queued      []queuedTask
@@ -72,15 +72,14 @@ func (s *standalone) admit(spec item) bool {
 // call places the task in a RunTask call made now, if it can.
 func (q *quotas) call(c *core, spec item) bool {
 	now := c.eng.Now()
-	key := spec.Group + "|" + spec.App
-	if q.callLeft > 0 && q.callAt == now && q.callKey == key {
+	if q.callLeft > 0 && q.callAt == now && q.callGroup == spec.Group && q.callApp == spec.App {
 		q.callLeft--
 		return true
 	}
 	if q.runTask.Take(c.wall(), 1) == 0 {
 		return false
 	}
-	q.callAt, q.callKey, q.callLeft = now, key, scheduler.MaxRunTaskCount-1
+	q.callAt, q.callGroup, q.callApp, q.callLeft = now, spec.Group, spec.App, scheduler.MaxRunTaskCount-1
 	return true
 }
 
