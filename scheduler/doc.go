@@ -138,6 +138,17 @@
 // strategies, load balancer traffic (package sim shares requests over
 // healthy targets), CloudWatch alarm rollbacks, AZ rebalancing, capacity
 // provider strategies and Fargate are not modelled.
-// Account quotas (tasks per service, instances per cluster, the launch
-// rate) are not enforced.
+// Account quotas other than the launch rate (tasks per service, instances
+// per cluster) are not enforced.
+//
+// # Launch throughput
+//
+// ECS meters launches with token buckets (docs/ecs-behaviour.md 3.12):
+// TokenBucket is one on a virtual clock, and the constants give ECS's
+// defaults (a service's 500 launches a minute, RunTask's requests,
+// Fargate's account-wide launch rate). A caller that passes a service's
+// bucket in Observed.Launches gets at most its tokens' worth of starts;
+// Plan.TokenAt says when to reconcile again. Without one, Reconcile starts
+// as many tasks as fit, as before. The service scheduler's burst is not
+// published: berth uses one minute's worth (ServiceLaunchBurst).
 package scheduler

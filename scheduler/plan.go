@@ -153,6 +153,10 @@ type Plan struct {
 	Stops  []Stop
 	Events []Event
 	State  State
+	// TokenAt is, when the launch rate (Observed.Launches) held starts
+	// back, the time its next token arrives: the caller reconciles again
+	// then. Zero otherwise.
+	TokenAt time.Time
 }
 
 // Empty reports whether the plan starts and stops nothing.

@@ -264,11 +264,17 @@ func (r *reconciler) place(n int) error {
 	if n <= 0 {
 		return nil
 	}
+	n, throttled := r.launchable(n)
+	if n == 0 {
+		r.launched(0, throttled)
+		return nil
+	}
 	p := r.primary()
 	req := r.svc.requestFor(p.TaskDefinition, n)
 	if err := r.c.Place(req, r.rng, &r.res); err != nil {
 		return err
 	}
+	r.launched(len(r.res.Placed), throttled)
 	for _, pl := range r.res.Placed {
 		r.plan.Starts = append(r.plan.Starts, Start{
 			ID: r.taskID(), Deployment: p.ID, TaskDefinition: p.TaskDefinition, Group: req.Group, Placement: pl,

@@ -98,4 +98,9 @@ type Observed struct {
 	// each reported once; they feed the launch back-off and the circuit
 	// breaker. They are no longer in the cluster.
 	Stopped []Task
+	// Launches is the service's launch rate (NewServiceLaunches for ECS's
+	// quota), kept by the caller from call to call: each start takes a
+	// token, and starts beyond its tokens wait for the next call
+	// (Plan.TokenAt). Nil: no limit.
+	Launches *TokenBucket
 }

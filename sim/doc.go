@@ -76,6 +76,14 @@
 // exits after its stopTimeout) and its service replaces it then. See
 // docs/planner.md.
 //
+// Launches are metered by ECS's throughput quotas (scenario.Quotas, the
+// buckets of package scheduler): each service's launch rate, which
+// package scheduler takes from as it starts tasks; the account's Fargate
+// launch rate, taken as Fargate capacity is provisioned; and RunTask's
+// request rate, taken by standalone tasks in calls of up to 10 of one
+// family arriving together. A launch that finds no token waits for an
+// event at the instant the next one arrives.
+//
 // Sweep runs a scenario once per combination of parameter values
 // (scenario.SweepParam), in parallel; it refuses more than
 // scenario.MaxSweepRuns runs (ErrTooManyRuns). The scenario's own limits

@@ -30,6 +30,9 @@ type svcState struct {
 	keep    int // datapoints kept per metric
 	usage   *usageModel
 	groups  []*scheduler.TargetGroup // of its loadBalancers
+	// launches is the service scheduler's launch rate for the service,
+	// shared by its shards.
+	launches scheduler.TokenBucket
 
 	// Figures for the summary. minutes counts the minute ticks, and
 	// belowMinutes those at which fewer tasks ran than desired.
@@ -52,6 +55,8 @@ type svcShard struct {
 	stopped  []scheduler.Task
 	queued   bool // an immediate reconciliation is queued
 	ticking  bool // a periodic one is queued
+	// tokenWake: one is queued for the service's next launch token.
+	tokenWake bool
 	// short is how many tasks the shard lacks (PROVISIONING with a
 	// capacity provider); since holds when each began waiting.
 	short int
@@ -213,7 +218,7 @@ func (sv *services) reconcile(sh *svcShard) {
 			}
 		}
 	}
-	obs := scheduler.Observed{State: sh.state, Stopped: sh.stopped}
+	obs := scheduler.Observed{State: sh.state, Stopped: sh.stopped, Launches: &sh.svc.launches}
 	obs.Tasks = sh.obs[:0]
 	for _, t := range sh.tasks {
 		obs.Tasks = append(obs.Tasks, t.t)
@@ -235,6 +240,7 @@ func (sv *services) reconcile(sh *svcShard) {
 	for i := range plan.Starts {
 		sv.startServiceTask(sh, &plan.Starts[i])
 	}
+	sv.serviceTokenAt(sh, plan.TokenAt)
 	sv.shortfall(sh)
 	if !sh.ticking && !sv.steady(sh, plan) {
 		sh.ticking = true
@@ -409,6 +415,9 @@ func (pv *providers) fargateCapacity(sh *svcShard, short int) {
 	clear(sh.fargate[len(kept):])
 	sh.fargate = kept
 	for range short - ready {
+		if !pv.fargateToken(sh) {
+			break
+		}
 		pv.provisionFargate(sh)
 	}
 }

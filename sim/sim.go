@@ -63,6 +63,7 @@ type core struct {
 	log     *eventLog
 	rng     *rand.Rand // placement tie-breaks, of standalone and service tasks alike
 	err     error      // the first failure of an executor or a source
+	quota   *quotas    // the account's launch throughput
 	closers []io.Closer
 }
 
@@ -133,7 +134,7 @@ func newSimulator(sc *scenario.Scenario, v scenario.Variant, opts Options) (*sim
 	if err := sc.Validate(); err != nil {
 		return nil, err
 	}
-	s := &simulator{core: &core{sc: sc, opts: opts, log: &eventLog{w: opts.Log}, rng: rand.New(rand.NewPCG(sc.Seed, 1))}}
+	s := &simulator{core: &core{sc: sc, opts: opts, log: &eventLog{w: opts.Log}, rng: rand.New(rand.NewPCG(sc.Seed, 1)), quota: newQuotas(sc.Quotas)}}
 	s.eng = NewEngine(s.handle)
 	s.fleet = newFleet(s.core)
 	s.tasks = &standalone{core: s.core, fleet: s.fleet, gpuCons: map[string]placement.Constraint{},
@@ -216,6 +217,8 @@ func (s *simulator) handle(ev Event) {
 		s.tasks.submit(*t)
 	case *Exit:
 		s.exited(ev)
+	case runTaskTokenEv:
+		s.tasks.runTaskToken()
 	case sample:
 		s.m.sample(s.eng.Now())
 		if s.opts.Progress != nil {
@@ -397,7 +400,7 @@ func (s *simulator) newPlanner() error {
 		base.Zones = sp.Zones(sc.Fleet.Subnets)
 		st := &svcState{spec: sp, base: base, strategy: scenario.ProviderStrategy(sp.CapacityProviderStrategy), daemon: sp.SchedulingStrategy == "DAEMON",
 			tds: map[string]*scenario.TaskDefSpec{tdKey(&sp.TaskDefinition): &sp.TaskDefinition}, metrics: autoscale.Metrics{},
-			keep: autoscale.DefaultLowDatapoints + 5}
+			keep: autoscale.DefaultLowDatapoints + 5, launches: sc.Quotas.ServiceLaunches().TokenBucket()}
 		if sp.Scaling != nil {
 			if st.scaler, err = sp.Scaling.Scaler(sp.Name); err != nil {
 				return fmt.Errorf("sim: %s.scaling: %w", path, err)
@@ -469,6 +472,11 @@ func (s *simulator) handlePlanner(ev Event) bool {
 	case retryEv:
 		s.retrying = false
 		s.tasks.retry()
+	case serviceTokenEv:
+		ev.sh.tokenWake = false
+		s.services.reconcile(ev.sh)
+	case fargateTokenEv:
+		s.services.fargateTokenArrived(ev.spot)
 	default:
 		return s.services.handleTargets(ev)
 	}

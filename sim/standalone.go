@@ -90,9 +90,17 @@ func (s *standalone) readAhead() error {
 	return nil
 }
 
-// submit builds the placement request of a new task and tries to place it.
+// submit submits a new task once RunTask's request rate lets it.
 func (s *standalone) submit(spec item) {
-	t := &task{spec: spec, submitted: s.eng.Now()}
+	if s.admit(spec) {
+		s.submitAt(spec, s.eng.Now())
+	}
+}
+
+// submitAt builds the placement request of a task that arrived at and
+// tries to place it.
+func (s *standalone) submitAt(spec item, at time.Duration) {
+	t := &task{spec: spec, submitted: at}
 	t.req = placement.Request{
 		Count: 1,
 		Group: spec.Group,

@@ -60,6 +60,9 @@ type Scenario struct {
 	// reconciliation while a service is not steady (default 15s); it also
 	// runs whenever a task stops or the fleet or a service changes.
 	ReconcileEvery Duration `json:"reconcileEvery"`
+	// Quotas are ECS's launch throughput quotas; nil or a zero field
+	// means ECS's default.
+	Quotas *Quotas `json:"quotas,omitempty"`
 
 	// source names the file the scenario was read from, for errors found
 	// when it runs.

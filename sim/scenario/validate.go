@@ -71,6 +71,9 @@ func (sc *Scenario) validate() error {
 	if err := sc.validatePlanner(); err != nil {
 		return err
 	}
+	if err := sc.Quotas.validate(); err != nil {
+		return err
+	}
 	if err := sc.validateInstanceCount(); err != nil {
 		return err
 	}
