@@ -77,6 +77,25 @@
 // its resources, for DeregistrationDelay (default 300 s) before it sends
 // the stop. Targets are not modelled per port or per zone.
 //
+// # Capacity provider strategy
+//
+// A REPLICA service with a CapacityProviderStrategy is one service: one
+// deployment, one circuit breaker count and one event stream, whose tasks
+// the strategy divides among the providers, each placed only on its
+// provider's instances (CapacityProviderStrategyItem.Instances). As the
+// ECS API reference's CapacityProviderStrategyItem says
+// (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CapacityProviderStrategyItem.html),
+// the base is satisfied first and the tasks beyond it are split by
+// weight; a weight-0 provider gets only its base. There is no fallback: a
+// provider without capacity leaves its share unplaced (the "unable to
+// place" event), and the caller's managed scaling sees those tasks as
+// PROVISIONING. Scale-out gives each new task to the provider whose base
+// is not met, else to the one furthest below its weighted share
+// (Service.Assign; ties to the earlier provider); scale-in takes tasks
+// back in the reverse order (Service.Shed), after the unready tasks,
+// which go first whatever their provider. Running tasks are never moved
+// between providers to restore the split.
+//
 // # Decisions where ECS is silent
 //
 //   - Deployment and draining stops (which old task goes first) are not
@@ -127,8 +146,8 @@
 //
 // The CODE_DEPLOY and EXTERNAL controllers, blue/green, linear and canary
 // strategies, load balancer traffic (package sim shares requests over
-// healthy targets), CloudWatch alarm rollbacks, AZ rebalancing, capacity
-// provider strategies and Fargate are not modelled.
+// healthy targets), CloudWatch alarm rollbacks, AZ rebalancing and
+// Fargate are not modelled; nor is managed scaling (package autoscale).
 // Account quotas (tasks per service, instances per cluster, the launch
 // rate) are not enforced.
 package scheduler

@@ -264,8 +264,58 @@ func (r *reconciler) place(n int) error {
 	if n <= 0 {
 		return nil
 	}
+	return r.placeReq(r.svc.requestFor(r.primary().TaskDefinition, n))
+}
+
+// placeSplit starts n tasks of a REPLICA service's primary deployment,
+// divided among the providers of its capacity provider strategy
+// (Service.Assign, from the primary tasks each already has), each placed
+// only on its provider's instances, and raises the "unable to place"
+// event for the first task that could not be placed.
+func (r *reconciler) placeSplit(n int, cs *census) error {
+	cps := r.svc.CapacityProviderStrategy
+	if len(cps) == 0 {
+		if err := r.place(n); err != nil {
+			return err
+		}
+		if len(r.res.Unplaced) > 0 {
+			r.cond(msgUnplaced(r.svc.Name, &r.res.Unplaced[0]))
+		}
+		return nil
+	}
+	if n <= 0 {
+		return nil
+	}
+	by := r.byProvider(cs.primary)
+	have := make([]int, len(cps))
+	for i := range cps {
+		have[i] = len(by[i])
+	}
+	var first *placement.Unplaced
+	for i, k := range r.svc.Assign(have, n) {
+		if k == 0 {
+			continue
+		}
+		r.res.Placed, r.res.Unplaced = r.res.Placed[:0], r.res.Unplaced[:0]
+		req := r.svc.requestFor(r.primary().TaskDefinition, k)
+		req.Constraints = append(req.Constraints, cps[i].Instances)
+		if err := r.placeReq(req); err != nil {
+			return err
+		}
+		if first == nil && len(r.res.Unplaced) > 0 {
+			u := r.res.Unplaced[0]
+			first = &u
+		}
+	}
+	if first != nil {
+		r.cond(msgUnplaced(r.svc.Name, first))
+	}
+	return nil
+}
+
+// placeReq places req and adds what it placed to the plan's starts.
+func (r *reconciler) placeReq(req *placement.Request) error {
 	p := r.primary()
-	req := r.svc.requestFor(p.TaskDefinition, n)
 	if err := r.c.Place(req, r.rng, &r.res); err != nil {
 		return err
 	}

@@ -101,11 +101,8 @@ func (r *reconciler) replica() error {
 			starts = min(need, max(room, 0))
 		}
 	}
-	if err := r.place(starts); err != nil {
+	if err := r.placeSplit(starts, cs); err != nil {
 		return err
-	}
-	if len(r.res.Unplaced) > 0 {
-		r.cond(msgUnplaced(r.svc.Name, &r.res.Unplaced[0]))
 	}
 	placed := len(r.plan.Starts)
 
@@ -205,6 +202,9 @@ func (r *reconciler) stopUnhealthy(cs *census, desired, lower, unstarted, room, 
 // counted healthy; then the placement strategies choose among the healthy
 // ones (placement.SelectStop), so that a scale-in never stops a healthy
 // task while an unready one is left. Protected tasks are not candidates.
+// With a capacity provider strategy, the healthy tasks to stop come from
+// each provider as Service.Shed says (those on no provider of the
+// strategy first), chosen within it by the placement strategies.
 func (r *reconciler) scaleIn(cs *census, desired int) error {
 	excess := len(cs.primary) - desired
 	if excess <= 0 {
@@ -241,11 +241,49 @@ func (r *reconciler) scaleIn(cs *census, desired int) error {
 	if excess <= 0 || len(ids) == 0 {
 		return nil
 	}
+	cps := r.svc.CapacityProviderStrategy
+	if len(cps) == 0 {
+		return r.selectStops(ids, excess, index, reason)
+	}
+	// The split counts every primary task left on a provider; the stops
+	// come from its healthy ones.
+	have := make([]int, len(cps))
+	for _, i := range cs.primary {
+		if k := r.svc.providerOf(r.c.TaskInstance(r.obs.Tasks[i].Placement)); k >= 0 && !r.stopped[i] {
+			have[k]++
+		}
+	}
+	by := make([][]placement.TaskID, len(cps)+1)
+	for _, id := range ids {
+		k := r.svc.providerOf(r.c.TaskInstance(id))
+		if k < 0 {
+			k = len(cps)
+		}
+		by[k] = append(by[k], id)
+	}
+	off := min(excess, len(by[len(cps)]))
+	if err := r.selectStops(by[len(cps)], off, index, reason); err != nil {
+		return err
+	}
+	for k, n := range r.svc.Shed(have, excess-off) {
+		if err := r.selectStops(by[k], min(n, len(by[k])), index, reason); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// selectStops stops n of the healthy tasks ids, as the placement
+// strategies choose (placement.SelectStop).
+func (r *reconciler) selectStops(ids []placement.TaskID, n int, index map[placement.TaskID]int, reason string) error {
+	if n <= 0 {
+		return nil
+	}
 	strategies := r.svc.PlacementStrategy
 	if len(strategies) == 0 {
 		strategies = defaultStrategies
 	}
-	chosen, err := placement.SelectStop(r.c, ids, excess, strategies, r.rng)
+	chosen, err := placement.SelectStop(r.c, ids, n, strategies, r.rng)
 	if err != nil {
 		return err
 	}

@@ -79,6 +79,12 @@ type Service struct {
 	// (its networkConfiguration): its tasks are placed only there, else
 	// LOCATION (placement.Request.Zones). Empty means any zone.
 	Zones []string
+	// CapacityProviderStrategy divides a REPLICA service's tasks among
+	// capacity providers (base first, then by weight): one deployment, one
+	// circuit breaker count and one event stream across all of them. Each
+	// task is placed only on its provider's instances, with no fallback
+	// to another provider. Empty means none: any instance of LaunchType.
+	CapacityProviderStrategy []CapacityProviderStrategyItem
 	// ForceNewDeployment starts a deployment whenever it changes, even with
 	// the same task definition (UpdateService's forceNewDeployment, as a
 	// generation counter so that the spec stays declarative).
@@ -232,6 +238,9 @@ func (s *Service) Validate() error {
 		return fmt.Errorf("scheduler: healthCheckGracePeriodSeconds: %d, expected 0..%d", g, MaxHealthCheckGracePeriodSeconds)
 	}
 	if err := s.validLoadBalancers(); err != nil {
+		return err
+	}
+	if err := s.validStrategy(); err != nil {
 		return err
 	}
 	if cb := s.DeploymentConfiguration.CircuitBreaker; cb != nil && cb.Threshold != nil {
