@@ -21,6 +21,16 @@
 // (DaemonsFirst): that is how a daemon task is the first on a new
 // instance and its resources are reserved before replica tasks.
 //
+// Reconcile reads instance states when it is called: the caller
+// reconciles the affected services whenever an instance changes state
+// (drained, deregistered, joined, failed), and, since a daemon task on a
+// draining instance stops only after the other service tasks there have
+// stopped (the ECS Developer Guide's daemon strategy,
+// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs_services.html#service_scheduler_daemon),
+// reconciles the DAEMON services with a task on a draining instance
+// when another task stops there. The primary deployment's DesiredCount
+// in Plan.State is the desired count ECS reports.
+//
 // # Vocabulary
 //
 //   - desired count: DesiredCount for REPLICA; for DAEMON the number of

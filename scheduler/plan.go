@@ -49,7 +49,10 @@ type Deployment struct {
 	CreatedAt          time.Time
 	UpdatedAt          time.Time
 	// DesiredCount, PendingCount and RunningCount are as of the last
-	// Reconcile.
+	// Reconcile; they are the primary deployment's, and DesiredCount is
+	// the service's desired count (for DAEMON, its eligible instances: an
+	// instance set DRAINING leaves it at once). Older deployments keep the
+	// desired count they last had.
 	DesiredCount, PendingCount, RunningCount int
 	// FailedTasks is the circuit breaker's failure count.
 	FailedTasks int

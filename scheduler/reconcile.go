@@ -75,6 +75,7 @@ type reconciler struct {
 	reasonFor string  // the deployment it names
 	stopped   []bool  // per observed task: stopped by this plan
 	res       placement.Result
+	desired   int // the desired count (DAEMON: eligible instances)
 }
 
 func (r *reconciler) primary() *Deployment { return &r.st.Deployments[0] }
@@ -434,6 +435,7 @@ func (r *reconciler) finish() {
 		}
 	}
 	ds[0].PendingCount += len(r.plan.Starts)
+	ds[0].DesiredCount = r.desired
 	k := 0
 	for j := range ds {
 		if has[j] {

@@ -83,6 +83,7 @@ func (r *reconciler) takeCensus() *census {
 // (after their replacements are healthy) and of excess tasks (scale-in).
 func (r *reconciler) replica() error {
 	desired := *r.svc.DesiredCount
+	r.desired = desired
 	lower, upper := r.svc.Bounds(desired)
 	cs := r.takeCensus()
 	if r.breaker(desired, cs.primaryHealthy, cs.primaryRunning) {
