@@ -360,6 +360,23 @@ func (sv *services) serviceExited(t *svcTask, e *Exit) {
 		sv.providers.releaseFargate(t.inst)
 	}
 	sv.queueReconcile(st)
+	if t.inst.Status == placement.StatusDraining {
+		sv.lastOnDraining(t.inst)
+	}
+}
+
+// lastOnDraining reconciles the DAEMON services with a task on the
+// draining instance in: a daemon task there stops once the other service
+// tasks have, so each stop there may be the one it waits for.
+func (sv *services) lastOnDraining(in *placement.Instance) {
+	for _, d := range sv.svcs {
+		if !d.daemon {
+			break // daemons come first
+		}
+		if sv.fleet.cluster.GroupCount(in, d.base.Group()) > 0 {
+			sv.queueReconcile(d)
+		}
+	}
 }
 
 // shortfall counts the tasks the service lacks: the primary
@@ -526,11 +543,16 @@ func (sv *services) setDesired(st *svcState, n int) {
 	sv.queueReconcile(st)
 }
 
-// desired is the service's desired count (DAEMON: its tasks wanted).
+// desired is the service's desired count: for DAEMON, the eligible
+// instances as of the last reconciliation (an instance set DRAINING
+// leaves it at once, while its daemon task waits for the other tasks
+// there to stop).
 func (st *svcState) desired() int {
 	if st.daemon {
-		run, pend := st.counts()
-		return run + pend
+		if p := st.state.Primary(); p != nil {
+			return p.DesiredCount
+		}
+		return 0
 	}
 	return *st.base.DesiredCount
 }

@@ -210,6 +210,7 @@ func (s *simulator) handle(ev Event) {
 		}
 		if t.fleet != nil {
 			s.traceFleetEvent(t.fleet, t.where)
+			s.services.changed() // every instance state change
 			return
 		}
 		s.tasks.submit(*t)
