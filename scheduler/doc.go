@@ -106,6 +106,23 @@
 // which go first whatever their provider. Running tasks are never moved
 // between providers to restore the split.
 //
+// # Availability Zone rebalancing
+//
+// A REPLICA service with AvailabilityZoneRebalancing ENABLED (CreateService's
+// default for a service that supports it) is watched once it is in steady
+// state, as the ECS guide "Balancing an Amazon ECS service across
+// Availability Zones" describes
+// (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-rebalancing.html):
+// when one zone it can use (an ACTIVE instance it could run on is there)
+// has more than one task more than another, it emits "is not AZ
+// balanced", starts a task in the zone with the fewest tasks, waits for it
+// to be healthy, stops one in the zone with the most, and repeats until
+// balanced, then emits "is AZ balanced", with the guide's messages. berth
+// starts first only when maximumPercent leaves room for one more task,
+// and otherwise does not rebalance; a deployment or a new desired count
+// interrupts it. Unsupported, and DISABLED by default: DAEMON services,
+// the EXTERNAL launch type and binpack placement strategies.
+//
 // # Decisions where ECS is silent
 //
 //   - Deployment and draining stops (which old task goes first) are not
@@ -156,8 +173,8 @@
 //
 // The CODE_DEPLOY and EXTERNAL controllers, blue/green, linear and canary
 // strategies, load balancer traffic (package sim shares requests over
-// healthy targets), CloudWatch alarm rollbacks, AZ rebalancing and
-// Fargate are not modelled; nor is managed scaling (package autoscale).
+// healthy targets), CloudWatch alarm rollbacks and Fargate are not
+// modelled; nor is managed scaling (package autoscale).
 // Account quotas (tasks per service, instances per cluster, the launch
 // rate) are not enforced.
 package scheduler

@@ -84,6 +84,15 @@ type State struct {
 	LaunchFailures int
 	LastFailure    time.Time
 	NextLaunch     time.Time
+	// Rebalancing: an Availability Zone rebalancing is under way (its
+	// started event was emitted, its completed event is due).
+	// RebalanceTask is the task it started and waits to be healthy before
+	// it stops one in the zone RebalanceFrom, on the capacity provider
+	// RebalanceProvider (an index in the strategy, with one).
+	Rebalancing       bool
+	RebalanceTask     string
+	RebalanceFrom     string
+	RebalanceProvider int
 	// Reported are the condition events (steady state, unable to place,
 	// stalled, throttled, protected) emitted and still in force, so that a
 	// repeat is suppressed until its cause goes away or EventRepeat passes.

@@ -76,6 +76,9 @@ type reconciler struct {
 	stopped   []bool  // per observed task: stopped by this plan
 	res       placement.Result
 	desired   int // the desired count (DAEMON: eligible instances)
+	// rebalanced: the plan's start or stop is Availability Zone
+	// rebalancing's, which has an event of its own.
+	rebalanced bool
 }
 
 func (r *reconciler) primary() *Deployment { return &r.st.Deployments[0] }
@@ -395,14 +398,14 @@ func (r *reconciler) cond(msg string) {
 // condition events), refreshes the deployments'
 // counts and drops the deployments that have no task left.
 func (r *reconciler) finish() {
-	if n := len(r.plan.Starts); n > 0 {
+	if n := len(r.plan.Starts); n > 0 && !r.rebalanced {
 		ids := make([]string, n)
 		for i := range r.plan.Starts {
 			ids[i] = r.plan.Starts[i].ID
 		}
 		r.event(msgTaskList(r.svc.Name, "started", "tasks", ids))
 	}
-	if n := len(r.plan.Stops); n > 0 {
+	if n := len(r.plan.Stops); n > 0 && !r.rebalanced {
 		ids := make([]string, n)
 		for i := range r.plan.Stops {
 			ids[i] = r.plan.Stops[i].ID

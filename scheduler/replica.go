@@ -91,8 +91,9 @@ func (r *reconciler) replica() error {
 	}
 	p := r.primary()
 	halted := p.RolloutState == Failed
+	extra := r.rebalanceExtra(cs, desired)
 
-	need := desired - len(cs.primary)
+	need := desired + extra - len(cs.primary)
 	room := upper - cs.counted
 	starts := 0
 	if !halted && need > 0 {
@@ -116,7 +117,7 @@ func (r *reconciler) replica() error {
 		stoppedRunning += r.replaceOld(cs, budget)
 	}
 	r.stopUnhealthy(cs, desired, lower, need-placed, room-placed, stoppedRunning)
-	if err := r.scaleIn(cs, desired); err != nil {
+	if err := r.scaleIn(cs, desired+extra); err != nil {
 		return err
 	}
 	if cs.protected > desired {
@@ -128,10 +129,37 @@ func (r *reconciler) replica() error {
 		len(cs.primary) == cs.primaryHealthy && cs.inflight == 0:
 		r.cond(msgStalled(r.svc.Name))
 	case !halted && r.plan.Empty() && cs.inflight == 0 && len(cs.old)+len(cs.unhealthy)+len(cs.drainNow) == 0 &&
-		len(cs.primary) == desired && cs.primaryHealthy == desired:
-		r.complete()
+		len(cs.primary) == desired+extra && cs.primaryHealthy >= desired:
+		// Steady, or steady but for rebalancing's extra task.
+		if extra == 0 {
+			r.complete()
+		}
+		if r.svc.rebalancing() && len(r.st.Deployments) == 1 && r.primary().RolloutState == Completed {
+			if _, err := r.rebalance(cs, desired, upper); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
+}
+
+// rebalanceExtra returns 1 while Availability Zone rebalancing's extra
+// task runs beside a steady service (it is not an excess to scale in),
+// else 0, forgetting a rebalancing step that a deployment, a new desired
+// count or the task's loss interrupted.
+func (r *reconciler) rebalanceExtra(cs *census, desired int) int {
+	if r.st.RebalanceTask == "" {
+		return 0
+	}
+	if r.primary().RolloutState == Completed && len(r.st.Deployments) == 1 && len(cs.primary) == desired+1 {
+		for _, i := range cs.primary {
+			if r.obs.Tasks[i].ID == r.st.RebalanceTask {
+				return 1
+			}
+		}
+	}
+	r.st.RebalanceTask, r.st.RebalanceFrom, r.st.RebalanceProvider = "", "", 0
+	return 0
 }
 
 // replaceOld stops the tasks being replaced: those not yet healthy at

@@ -85,6 +85,11 @@ type Service struct {
 	// task is placed only on its provider's instances, with no fallback
 	// to another provider. Empty means none: any instance of LaunchType.
 	CapacityProviderStrategy []CapacityProviderStrategyItem
+	// AvailabilityZoneRebalancing moves a REPLICA service's tasks back into
+	// balance across zones once it is in steady state: "" means
+	// CreateService's default, ENABLED for a service that supports it
+	// (AZRebalancingSupported) and DISABLED otherwise.
+	AvailabilityZoneRebalancing AZRebalancing
 	// ForceNewDeployment starts a deployment whenever it changes, even with
 	// the same task definition (UpdateService's forceNewDeployment, as a
 	// generation counter so that the spec stays declarative).
@@ -241,6 +246,9 @@ func (s *Service) Validate() error {
 		return err
 	}
 	if err := s.validStrategy(); err != nil {
+		return err
+	}
+	if err := s.validRebalancing(); err != nil {
 		return err
 	}
 	if cb := s.DeploymentConfiguration.CircuitBreaker; cb != nil && cb.Threshold != nil {
