@@ -247,6 +247,8 @@ func zoneList(zs []zoneCount, every bool) string {
 	var b strings.Builder
 	for i, z := range zs {
 		switch {
+		case i == 1 && len(zs) == 2:
+			b.WriteString(" and ")
 		case i > 0 && i == len(zs)-1:
 			b.WriteString(", and ")
 		case i > 0:
