@@ -245,6 +245,16 @@ func (s *Service) providerOf(in *placement.Instance) int {
 	return -1
 }
 
+// allOn reports whether every task of ids runs on provider k's instances.
+func (r *reconciler) allOn(ids []placement.TaskID, k int) bool {
+	for _, id := range ids {
+		if r.svc.providerOf(r.c.TaskInstance(id)) != k {
+			return false
+		}
+	}
+	return true
+}
+
 // byProvider sorts the observed tasks by the provider of the service's
 // strategy whose instances hold them; the last slot holds those on no
 // provider's instances.

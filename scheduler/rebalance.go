@@ -77,36 +77,63 @@ type zoneCount struct {
 	n    int
 }
 
-// zoneCounts returns the service's tasks per zone in which it can run
-// (an ACTIVE instance of its launch type, in its subnets' zones, meeting
-// its memberOf constraints and, with a capacity provider strategy, of one
-// of its providers), sorted by zone name. tasks are observed indexes.
-func (r *reconciler) zoneCounts(tasks []int) []zoneCount {
-	var out []zoneCount
-	req := r.svc.request(1)
-	add := func(zone string, n int) {
-		i, found := slices.BinarySearchFunc(out, zone, func(z zoneCount, t string) int { return strings.Compare(z.zone, t) })
+// zoneCounts appends to zs the service's tasks per zone, for the zones it has
+// tasks in and the zones in which it can run (an ACTIVE instance of its
+// launch type, in its subnets' zones, meeting its memberOf constraints
+// and, with a capacity provider strategy, of one of its providers),
+// sorted by zone name; tasks are observed indexes. Unless force, it
+// returns nil when no zone can have more than one task more than another
+// (no zone has two): then the instances are not scanned, which keeps a
+// steady reconciliation cheap.
+func (r *reconciler) zoneCounts(zs []zoneCount, tasks []int, force bool) []zoneCount {
+	most := 0
+	for _, i := range tasks {
+		zone, found := r.c.TaskInstance(r.obs.Tasks[i].Placement).Attribute(zoneAttribute)
 		if !found {
-			out = slices.Insert(out, i, zoneCount{zone: zone})
-		}
-		out[i].n += n
-	}
-	for _, in := range r.c.Instances() {
-		zone, ok := in.Attribute(zoneAttribute)
-		if !ok || !eligible(in, req) || len(r.svc.Zones) > 0 && !slices.Contains(r.svc.Zones, zone) ||
-			len(r.svc.CapacityProviderStrategy) > 0 && r.svc.providerOf(in) < 0 {
 			continue
 		}
-		add(zone, 0)
+		k := zoneIndex(zs, zone)
+		if k < 0 {
+			zs = append(zs, zoneCount{zone: zone})
+			k = len(zs) - 1
+		}
+		zs[k].n++
+		most = max(most, zs[k].n)
 	}
-	for _, i := range tasks {
-		if zone, ok := r.c.TaskInstance(r.obs.Tasks[i].Placement).Attribute(zoneAttribute); ok {
-			if _, found := slices.BinarySearchFunc(out, zone, func(z zoneCount, t string) int { return strings.Compare(z.zone, t) }); found {
-				add(zone, 1)
+	if most <= 1 && !force {
+		return nil
+	}
+	// Zones without a task where the service could run: the caller's, or
+	// from the instances outside the zones known so far.
+	if r.obs.Zones != nil {
+		for _, zone := range r.obs.Zones {
+			if zoneIndex(zs, zone) < 0 {
+				zs = append(zs, zoneCount{zone: zone})
 			}
 		}
+		slices.SortFunc(zs, func(a, b zoneCount) int { return strings.Compare(a.zone, b.zone) })
+		return zs
 	}
-	return out
+	req := r.svc.request(1)
+	for _, in := range r.c.Instances() {
+		zone, found := in.Attribute(zoneAttribute)
+		if !found || zoneIndex(zs, zone) >= 0 || len(r.svc.Zones) > 0 && !slices.Contains(r.svc.Zones, zone) ||
+			!eligible(in, req) || len(r.svc.CapacityProviderStrategy) > 0 && r.svc.providerOf(in) < 0 {
+			continue
+		}
+		zs = append(zs, zoneCount{zone: zone})
+	}
+	slices.SortFunc(zs, func(a, b zoneCount) int { return strings.Compare(a.zone, b.zone) })
+	return zs
+}
+
+func zoneIndex(zs []zoneCount, zone string) int {
+	for k := range zs {
+		if zs[k].zone == zone {
+			return k
+		}
+	}
+	return -1
 }
 
 // balanced reports whether no zone has more than one task more than
@@ -137,7 +164,11 @@ func (r *reconciler) rebalance(cs *census, desired, upper int) (bool, error) {
 	if st.RebalanceTask != "" {
 		return r.rebalanceStop(cs), nil
 	}
-	zs := r.zoneCounts(cs.primary)
+	if cs.counted+1 > upper && !st.Rebalancing {
+		return false, nil // no room to start first: berth does not rebalance
+	}
+	var buf [8]zoneCount // most services span at most a few zones: no allocation
+	zs := r.zoneCounts(buf[:0], cs.primary, st.Rebalancing)
 	ok, light, heavy := balanced(zs)
 	if ok {
 		if st.Rebalancing {

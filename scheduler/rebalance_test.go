@@ -144,3 +144,29 @@ func TestAZRebalancingDisabled(t *testing.T) {
 		t.Errorf("tasks per zone (-want +got):\n%s", diff)
 	}
 }
+
+// TestAZRebalancingCallerZones: the zones a caller gives in
+// Observed.Zones stand for the scan of the cluster; the same cluster gives
+// the same rebalancing either way.
+func TestAZRebalancingCallerZones(t *testing.T) {
+	run := func(caller bool) []string {
+		c := newCluster(t, 2, 4096, 8192) // zones a and b
+		d := newDriver(t, replicaService(3, taskDef("web", 1, 256, 512)), c)
+		d.settle()
+		if err := c.AddInstance(newInstance(5, 4096, 8192)); err != nil { // zone c joins
+			t.Fatal(err)
+		}
+		if caller {
+			d.obs.Zones = []string{"us-east-1a", "us-east-1b", "us-east-1c"}
+		}
+		d.settle()
+		return d.rebalanceEvents(0)
+	}
+	scan, given := run(false), run(true)
+	if len(scan) == 0 {
+		t.Fatal("no rebalancing after zone c joined")
+	}
+	if diff := cmp.Diff(scan, given); diff != "" {
+		t.Errorf("events with the caller's zones (-scan +given):\n%s", diff)
+	}
+}

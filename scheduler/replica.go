@@ -271,7 +271,7 @@ func (r *reconciler) scaleIn(cs *census, desired int) error {
 		return nil
 	}
 	cps := r.svc.CapacityProviderStrategy
-	if len(cps) == 0 {
+	if len(cps) == 0 || len(cps) == 1 && r.allOn(ids, 0) {
 		return r.selectStops(ids, excess, index, reason)
 	}
 	// The split counts every primary task left on a provider; the stops

@@ -98,4 +98,11 @@ type Observed struct {
 	// each reported once; they feed the launch back-off and the circuit
 	// breaker. They are no longer in the cluster.
 	Stopped []Task
+	// Zones, when not nil, are the availability zones in which the
+	// service can run (an ACTIVE instance it is eligible for is there), as
+	// the caller keeps them, for Availability Zone rebalancing; nil makes
+	// Reconcile find them by scanning the cluster's instances, which a
+	// caller reconciling many services over a large cluster may want to
+	// do once for all of them.
+	Zones []string
 }
