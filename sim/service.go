@@ -123,6 +123,11 @@ type services struct {
 	byName     map[string]*svcState
 	byRun      map[string]*svcTask // by run id
 	out        *plannerOutput
+	// zones are the zones of the ACTIVE instances per capacity provider
+	// ("" the fleet's own; "*" every one but Fargate capacity), for
+	// scheduler.Observed.Zones, rebuilt after the fleet changed.
+	zones      map[string][]string
+	zonesValid bool
 }
 
 func tdKey(td *scenario.TaskDefSpec) string {
@@ -194,6 +199,7 @@ func (sv *services) changed() {
 	if sv == nil {
 		return
 	}
+	sv.zonesValid = false
 	for _, st := range sv.svcs {
 		sv.queueReconcile(st)
 	}
@@ -216,7 +222,7 @@ func (sv *services) reconcile(st *svcState) {
 			}
 		}
 	}
-	obs := scheduler.Observed{State: st.state, Stopped: st.stopped}
+	obs := scheduler.Observed{State: st.state, Stopped: st.stopped, Zones: sv.zonesOf(st)}
 	obs.Tasks = st.obs[:0]
 	for _, t := range st.tasks {
 		obs.Tasks = append(obs.Tasks, t.t)
@@ -243,6 +249,70 @@ func (sv *services) reconcile(st *svcState) {
 		st.ticking = true
 		sv.eng.After(time.Duration(sv.sc.ReconcileEvery), reconcileEv{st, reconcilePeriodic})
 	}
+}
+
+// zonesOf returns the zones in which the service can run, for
+// scheduler.Observed.Zones, so that the scheduler need not scan the fleet
+// for every service: the zones of the ACTIVE instances of its capacity
+// providers (Fargate capacity is one zone, "fargate"), or without a
+// strategy of every instance but Fargate capacity. It returns nil, and
+// the scheduler scans, for a service that cannot rebalance or whose
+// constraints, required attributes or subnets narrow the zones further.
+func (sv *services) zonesOf(st *svcState) []string {
+	svc := st.sched
+	if st.daemon || svc.AvailabilityZoneRebalancing == scheduler.AZRebalancingDisabled || len(svc.Zones) > 0 ||
+		len(st.base.PlacementConstraints) > 0 || len(svc.TaskDefinition.PlacementConstraints) > 0 || len(svc.TaskDefinition.RequiresAttributes) > 0 {
+		return nil
+	}
+	if len(st.providers) > 0 && st.providers[0].isFargate() {
+		return fargateZones
+	}
+	if !sv.zonesValid {
+		sv.indexZones()
+	}
+	if len(st.providers) == 0 {
+		return sv.zones["*"]
+	}
+	if len(st.providers) == 1 {
+		return sv.zones[st.providers[0].name]
+	}
+	var out []string
+	for _, p := range st.providers {
+		for _, z := range sv.zones[p.name] {
+			if !slices.Contains(out, z) {
+				out = append(out, z)
+			}
+		}
+	}
+	return out
+}
+
+var fargateZones = []string{"fargate"}
+
+// indexZones rebuilds the zones of the ACTIVE instances per provider.
+func (sv *services) indexZones() {
+	if sv.zones == nil {
+		sv.zones = map[string][]string{}
+	}
+	for k, v := range sv.zones {
+		sv.zones[k] = v[:0]
+	}
+	for _, in := range sv.fleet.cluster.Instances() {
+		if in.Status != placement.StatusActive {
+			continue
+		}
+		p := sv.providers.instanceProvider(in)
+		if p == scenario.ProviderFargate || p == scenario.ProviderFargateSpot {
+			continue
+		}
+		zone := sv.fleet.info[in.Index()].zone
+		for _, k := range [2]string{p, "*"} {
+			if !slices.Contains(sv.zones[k], zone) {
+				sv.zones[k] = append(sv.zones[k], zone)
+			}
+		}
+	}
+	sv.zonesValid = true
 }
 
 // steady reports whether the service needs no periodic reconciliation:
@@ -408,17 +478,21 @@ func (sv *services) shortfall(st *svcState) {
 	if len(st.providers) == 0 {
 		return
 	}
-	have := make([]int, len(st.providers))
+	for _, pr := range st.providers {
+		pr.short = 0
+	}
 	if short > 0 {
+		have := make([]int, len(st.providers))
 		for _, t := range st.tasks {
 			if t.prov >= 0 && t.primary(p) {
 				have[t.prov]++
 			}
 		}
+		for i, n := range st.sched.Assign(have, short) {
+			st.providers[i].short = n
+		}
 	}
-	for i, n := range st.sched.Assign(have, short) {
-		pr := st.providers[i]
-		pr.short = n
+	for _, pr := range st.providers {
 		if pr.isFargate() {
 			sv.providers.fargateCapacity(st, pr)
 		}
