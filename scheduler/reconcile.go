@@ -290,19 +290,24 @@ func (r *reconciler) placeSplit(n int, cs *census) error {
 	if n <= 0 {
 		return nil
 	}
-	by := r.byProvider(cs.primary)
-	have := make([]int, len(cps))
-	for i := range cps {
-		have[i] = len(by[i])
+	var split []int
+	if len(cps) == 1 {
+		split = []int{n} // one provider takes every task
+	} else {
+		by := r.byProvider(cs.primary)
+		have := make([]int, len(cps))
+		for i := range cps {
+			have[i] = len(by[i])
+		}
+		split = r.svc.Assign(have, n)
 	}
 	var first *placement.Unplaced
-	for i, k := range r.svc.Assign(have, n) {
+	for i, k := range split {
 		if k == 0 {
 			continue
 		}
 		r.res.Placed, r.res.Unplaced = r.res.Placed[:0], r.res.Unplaced[:0]
-		req := r.svc.requestFor(r.primary().TaskDefinition, k)
-		req.Constraints = append(req.Constraints, cps[i].Instances)
+		req := r.svc.requestOn(r.primary().TaskDefinition, k, &cps[i].Instances)
 		if err := r.placeReq(req); err != nil {
 			return err
 		}

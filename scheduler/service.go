@@ -317,8 +317,18 @@ func (s *Service) request(count int) *placement.Request {
 }
 
 func (s *Service) requestFor(td *placement.TaskDefinition, count int) *placement.Request {
+	return s.requestOn(td, count, nil)
+}
+
+// requestOn is requestFor with one more constraint, when extra is not nil
+// (a capacity provider's instances, a zone).
+func (s *Service) requestOn(td *placement.TaskDefinition, count int, extra *placement.Constraint) *placement.Request {
 	strategies := s.PlacementStrategy
 	constraints := s.PlacementConstraints
+	var buf [8]placement.Constraint // td.Request copies them: no allocation for a few
+	if extra != nil {
+		constraints = append(append(buf[:0], constraints...), *extra)
+	}
 	switch {
 	case s.strategy() == Daemon:
 		strategies = nil
