@@ -1,11 +1,15 @@
 package sim
 
 import (
+	"fmt"
+	"io"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/berthsched/berth/sim/scenario"
 )
 
 // A daemon task on a draining instance stops as soon as the other service
@@ -49,5 +53,39 @@ func TestPlannerDaemonFollowsDrain(t *testing.T) {
 	}
 	if s := serviceSummary(t, r, "agent"); s.Desired != 2 || s.Running != 2 {
 		t.Errorf("agent at the end: %+v, want desired 2, running 2", s)
+	}
+}
+
+// An instance drained by a trace line reconciles the services as a
+// scenario's fleet event does: the same run as TestPlannerDaemonFollowsDrain
+// with the drain at 600 s from the workload trace gives the same stops at
+// 651 s. (Before, a trace's instance events reconciled no service: web's
+// task on the drained instance ran on, and the agent's with it.)
+func TestPlannerTraceDrainReconciles(t *testing.T) {
+	sc, err := scenario.ReadScenario(strings.NewReader(`{"name": "drain", "seed": 1, "duration": "30m",
+  "fleet": {"instanceTypes": [{"name": "m5.xlarge", "cpu": 4096, "memory": 15000, "pricePerHour": 0.192}],
+    "pools": [{"type": "m5.xlarge", "zones": {"a": 3}}]},
+  "workload": {"trace": {"format": "native", "path": "drain.jsonl"}},
+  "services": [{"name": "agent", "schedulingStrategy": "DAEMON", "taskDefinition": {"family": "agent", "cpu": 128, "memory": 256}},
+    {"name": "web", "taskDefinition": {"family": "web", "cpu": 512, "memory": 1024}, "desiredCount": 3,
+     "placementStrategy": [{"type": "spread", "field": "instanceId"}]}]}`), "test.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	open := func(string) (io.ReadCloser, error) {
+		return io.NopCloser(strings.NewReader(`{"time": 600, "kind": "instance-drain", "instance": "m5-xlarge-00000"}` + "\n")), nil
+	}
+	r, err := Simulate(sc, scenario.Variant{}, Options{Open: open})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range r.ServiceEvents {
+		if strings.Contains(e.Message, "has stopped") {
+			got = append(got, fmt.Sprintf("%v %s", e.Time, e.Service))
+		}
+	}
+	if diff := cmp.Diff([]string{"10m51s web", "10m51s agent"}, got); diff != "" {
+		t.Errorf("stops (-want +got):\n%s", diff)
 	}
 }
