@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"pgregory.net/rapid"
 
 	"github.com/berthsched/berth/placement"
 )
@@ -169,4 +170,42 @@ func TestAZRebalancingCallerZones(t *testing.T) {
 	if diff := cmp.Diff(scan, given); diff != "" {
 		t.Errorf("events with the caller's zones (-scan +given):\n%s", diff)
 	}
+}
+
+// TestPropAZRebalancing: whatever happened before (tasks failing,
+// instances lost, drained, added, deployments, new desired counts), a
+// service with rebalancing on, room for one more task and capacity in
+// every zone it can use settles with no zone more than one task ahead of
+// another; and no plan on the way exceeds maximumPercent
+// (checkedReconcile).
+func TestPropAZRebalancing(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		w := genWorld(t, false)
+		for range rapid.IntRange(0, 40).Draw(t, "events") {
+			w.event(t)
+		}
+		w.quiesce(t)
+		desired := *w.svc.DesiredCount
+		if _, upper := w.svc.Bounds(desired); upper < desired+1 {
+			return // no room to start first: berth does not rebalance
+		}
+		counts := map[string]int{}
+		for _, in := range w.c.Instances() {
+			if in.Status == placement.StatusActive {
+				z, _ := in.Attribute(zoneAttribute)
+				counts[z] += 0
+			}
+		}
+		for _, tk := range w.obs.Tasks {
+			z, _ := w.c.TaskInstance(tk.Placement).Attribute(zoneAttribute)
+			counts[z]++
+		}
+		lo, hi := desired, 0
+		for _, n := range counts {
+			lo, hi = min(lo, n), max(hi, n)
+		}
+		if hi-lo > 1 {
+			t.Fatalf("tasks per zone %v after settling, want no zone more than one ahead", counts)
+		}
+	})
 }
