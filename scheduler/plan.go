@@ -84,19 +84,23 @@ type State struct {
 	LaunchFailures int
 	LastFailure    time.Time
 	NextLaunch     time.Time
-	// Rebalancing: an Availability Zone rebalancing is under way (its
-	// started event was emitted, its completed event is due).
-	// RebalanceTask is the task it started and waits to be healthy before
-	// it stops one in the zone RebalanceFrom, on the capacity provider
-	// RebalanceProvider (an index in the strategy, with one).
-	Rebalancing       bool
-	RebalanceTask     string
-	RebalanceFrom     string
-	RebalanceProvider int
+	// Rebalance is the Availability Zone rebalancing under way (its
+	// started event was emitted, its completed event is due); nil when
+	// none.
+	Rebalance *Rebalance
 	// Reported are the condition events (steady state, unable to place,
 	// stalled, throttled, protected) emitted and still in force, so that a
 	// repeat is suppressed until its cause goes away or EventRepeat passes.
 	Reported []Event
+}
+
+// Rebalance is an Availability Zone rebalancing under way.
+type Rebalance struct {
+	// Task is the task it started and waits to be healthy before it stops
+	// one in the zone From, on the capacity provider Provider (an index in
+	// the strategy, with one); "" between steps.
+	Task, From string
+	Provider   int
 }
 
 // EventRepeat is how long a repeated service event is suppressed while its
@@ -109,6 +113,10 @@ func (s State) clone() State {
 	if s.LastCompleted != nil {
 		d := *s.LastCompleted
 		s.LastCompleted = &d
+	}
+	if s.Rebalance != nil {
+		rb := *s.Rebalance
+		s.Rebalance = &rb
 	}
 	return s
 }

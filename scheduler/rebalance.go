@@ -161,18 +161,18 @@ func balanced(zs []zoneCount) (ok bool, light, heavy int) {
 // changed anything (then the service is not in steady state).
 func (r *reconciler) rebalance(cs *census, desired, upper int) (bool, error) {
 	st := r.st
-	if st.RebalanceTask != "" {
-		return r.rebalanceStop(cs), nil
+	if st.Rebalance != nil && st.Rebalance.Task != "" {
+		return r.rebalanceStop(cs)
 	}
-	if cs.counted+1 > upper && !st.Rebalancing {
+	if cs.counted+1 > upper && st.Rebalance == nil {
 		return false, nil // no room to start first: berth does not rebalance
 	}
 	var buf [8]zoneCount // most services span at most a few zones: no allocation
-	zs := r.zoneCounts(buf[:0], cs.primary, st.Rebalancing)
+	zs := r.zoneCounts(buf[:0], cs.primary, st.Rebalance != nil)
 	ok, light, heavy := balanced(zs)
 	if ok {
-		if st.Rebalancing {
-			st.Rebalancing = false
+		if st.Rebalance != nil {
+			st.Rebalance = nil
 			r.event(msgBalanced(r.svc.Name, zs))
 		}
 		return false, nil
@@ -180,19 +180,19 @@ func (r *reconciler) rebalance(cs *census, desired, upper int) (bool, error) {
 	if cs.counted+1 > upper || desired == 0 {
 		return false, nil
 	}
-	if !st.Rebalancing {
-		st.Rebalancing = true
+	if st.Rebalance == nil {
+		st.Rebalance = &Rebalance{}
 		r.event(msgNotBalanced(r.svc.Name, zs))
 	}
+	rb := st.Rebalance
 	con, err := placement.NewMemberOf("attribute:" + zoneAttribute + " == " + zs[light].zone)
 	if err != nil {
 		return false, err
 	}
-	req := r.svc.requestFor(r.primary().TaskDefinition, 1)
-	req.Constraints = append(req.Constraints, con)
+	req := r.svc.requestOn(r.primary().TaskDefinition, 1, &con)
 	if k := r.heavyProvider(cs, zs[heavy].zone); k >= 0 {
 		req.Constraints = append(req.Constraints, r.svc.CapacityProviderStrategy[k].Instances)
-		st.RebalanceProvider = k
+		rb.Provider = k
 	}
 	r.res.Placed, r.res.Unplaced = r.res.Placed[:0], r.res.Unplaced[:0]
 	if err := r.placeReq(req); err != nil {
@@ -203,7 +203,7 @@ func (r *reconciler) rebalance(cs *census, desired, upper int) (bool, error) {
 		return false, nil
 	}
 	s := &r.plan.Starts[len(r.plan.Starts)-1]
-	st.RebalanceTask, st.RebalanceFrom = s.ID, zs[heavy].zone
+	rb.Task, rb.From = s.ID, zs[heavy].zone
 	r.rebalanced = true
 	r.event(msgRebalanceStarted(r.svc.Name, zs[light].zone, s.ID))
 	return true, nil
@@ -229,20 +229,20 @@ func (r *reconciler) heavyProvider(cs *census, zone string) int {
 // one healthy task in the zone it came to relieve (on its provider, with
 // a strategy), as the placement strategies choose. It reports whether it
 // is still under way.
-func (r *reconciler) rebalanceStop(cs *census) bool {
-	st := r.st
+func (r *reconciler) rebalanceStop(cs *census) (bool, error) {
+	rb := r.st.Rebalance
 	var task *Task
 	for _, i := range cs.primary {
-		if r.obs.Tasks[i].ID == st.RebalanceTask {
+		if r.obs.Tasks[i].ID == rb.Task {
 			task = &r.obs.Tasks[i]
 		}
 	}
 	if task == nil { // it failed, or was stopped: look again
-		st.RebalanceTask = ""
-		return false
+		*rb = Rebalance{}
+		return false, nil
 	}
 	if r.health(task) != healthy {
-		return true
+		return true, nil
 	}
 	var ids []placement.TaskID
 	index := map[placement.TaskID]int{}
@@ -250,25 +250,25 @@ func (r *reconciler) rebalanceStop(cs *census) bool {
 		t := &r.obs.Tasks[i]
 		in := r.c.TaskInstance(t.Placement)
 		z, _ := in.Attribute(zoneAttribute)
-		if t.ID == st.RebalanceTask || z != st.RebalanceFrom || t.protected(r.now) || r.health(t) != healthy ||
-			len(r.svc.CapacityProviderStrategy) > 0 && r.svc.providerOf(in) != st.RebalanceProvider {
+		if t.ID == rb.Task || z != rb.From || t.protected(r.now) || r.health(t) != healthy ||
+			len(r.svc.CapacityProviderStrategy) > 0 && r.svc.providerOf(in) != rb.Provider {
 			continue
 		}
 		ids = append(ids, t.Placement)
 		index[t.Placement] = i
 	}
-	from := st.RebalanceFrom
-	st.RebalanceTask, st.RebalanceFrom, st.RebalanceProvider = "", "", 0
+	from := rb.From
+	*rb = Rebalance{}
 	if len(ids) == 0 {
-		return false
+		return false, nil
 	}
 	n := len(r.plan.Stops)
 	if err := r.selectStops(ids, 1, index, reasonRebalancing); err != nil || len(r.plan.Stops) == n {
-		return false
+		return false, err
 	}
 	r.rebalanced = true
 	r.event(msgRebalanceStopped(r.svc.Name, from, r.plan.Stops[n].ID))
-	return true
+	return true, nil
 }
 
 // The rebalancing event messages, in the ECS guide's words ("Amazon ECS

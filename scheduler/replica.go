@@ -148,17 +148,18 @@ func (r *reconciler) replica() error {
 // else 0, forgetting a rebalancing step that a deployment, a new desired
 // count or the task's loss interrupted.
 func (r *reconciler) rebalanceExtra(cs *census, desired int) int {
-	if r.st.RebalanceTask == "" {
+	rb := r.st.Rebalance
+	if rb == nil || rb.Task == "" {
 		return 0
 	}
 	if r.primary().RolloutState == Completed && len(r.st.Deployments) == 1 && len(cs.primary) == desired+1 {
 		for _, i := range cs.primary {
-			if r.obs.Tasks[i].ID == r.st.RebalanceTask {
+			if r.obs.Tasks[i].ID == rb.Task {
 				return 1
 			}
 		}
 	}
-	r.st.RebalanceTask, r.st.RebalanceFrom, r.st.RebalanceProvider = "", "", 0
+	*rb = Rebalance{}
 	return 0
 }
 
