@@ -63,6 +63,7 @@ func (r *reconciler) daemon() error {
 			desired++
 		}
 	}
+	r.desired = desired
 	lower, upper := r.svc.Bounds(desired)
 	cs := r.daemonCensus(ok, group)
 	if r.breaker(desired, cs.primaryHealthy, cs.primaryRunning) {

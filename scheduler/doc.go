@@ -21,6 +21,16 @@
 // (DaemonsFirst): that is how a daemon task is the first on a new
 // instance and its resources are reserved before replica tasks.
 //
+// Reconcile reads instance states when it is called: the caller
+// reconciles the affected services whenever an instance changes state
+// (drained, deregistered, joined, failed), and, since a daemon task on a
+// draining instance stops only after the other service tasks there have
+// stopped (the ECS Developer Guide's daemon strategy,
+// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs_services.html#service_scheduler_daemon),
+// reconciles the DAEMON services with a task on a draining instance
+// when another task stops there. The primary deployment's DesiredCount
+// in Plan.State is the desired count ECS reports.
+//
 // # Vocabulary
 //
 //   - desired count: DesiredCount for REPLICA; for DAEMON the number of
@@ -76,6 +86,42 @@
 // scheduler stops is deregistered: the caller keeps it RUNNING, holding
 // its resources, for DeregistrationDelay (default 300 s) before it sends
 // the stop. Targets are not modelled per port or per zone.
+//
+// # Capacity provider strategy
+//
+// A REPLICA service with a CapacityProviderStrategy is one service: one
+// deployment, one circuit breaker count and one event stream, whose tasks
+// the strategy divides among the providers, each placed only on its
+// provider's instances (CapacityProviderStrategyItem.Instances). As the
+// ECS API reference's CapacityProviderStrategyItem says
+// (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CapacityProviderStrategyItem.html),
+// the base is satisfied first and the tasks beyond it are split by
+// weight; a weight-0 provider gets only its base. There is no fallback: a
+// provider without capacity leaves its share unplaced (the "unable to
+// place" event), and the caller's managed scaling sees those tasks as
+// PROVISIONING. Scale-out gives each new task to the provider whose base
+// is not met, else to the one furthest below its weighted share
+// (Service.Assign; ties to the earlier provider); scale-in takes tasks
+// back in the reverse order (Service.Shed), after the unready tasks,
+// which go first whatever their provider. Running tasks are never moved
+// between providers to restore the split.
+//
+// # Availability Zone rebalancing
+//
+// A REPLICA service with AvailabilityZoneRebalancing ENABLED (CreateService's
+// default for a service that supports it) is watched once it is in steady
+// state, as the ECS guide "Balancing an Amazon ECS service across
+// Availability Zones" describes
+// (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-rebalancing.html):
+// when one zone it can use (an ACTIVE instance it could run on is there)
+// has more than one task more than another, it emits "is not AZ
+// balanced", starts a task in the zone with the fewest tasks, waits for it
+// to be healthy, stops one in the zone with the most, and repeats until
+// balanced, then emits "is AZ balanced", with the guide's messages. berth
+// starts first only when maximumPercent leaves room for one more task,
+// and otherwise does not rebalance; a deployment or a new desired count
+// interrupts it. Unsupported, and DISABLED by default: DAEMON services,
+// the EXTERNAL launch type and binpack placement strategies.
 //
 // # Decisions where ECS is silent
 //
@@ -136,8 +182,8 @@
 //
 // The CODE_DEPLOY and EXTERNAL controllers, blue/green, linear and canary
 // strategies, load balancer traffic (package sim shares requests over
-// healthy targets), CloudWatch alarm rollbacks, AZ rebalancing, capacity
-// provider strategies and Fargate are not modelled.
+// healthy targets), CloudWatch alarm rollbacks and Fargate are not
+// modelled; nor is managed scaling (package autoscale).
 // Account quotas other than the launch rate (tasks per service, instances
 // per cluster) are not enforced.
 //
@@ -147,7 +193,8 @@
 // TokenBucket is one on a virtual clock, and the constants give ECS's
 // defaults (a service's 500 launches a minute, RunTask's requests,
 // Fargate's account-wide launch rate). A caller that passes a service's
-// bucket in Observed.Launches gets at most its tokens' worth of starts;
+// bucket in Observed.Launches gets at most its tokens' worth of starts,
+// across the providers of its capacity provider strategy;
 // Plan.TokenAt says when to reconcile again. Without one, Reconcile starts
 // as many tasks as fit, as before. The service scheduler's burst is not
 // published: berth uses one minute's worth (ServiceLaunchBurst).

@@ -49,7 +49,10 @@ type Deployment struct {
 	CreatedAt          time.Time
 	UpdatedAt          time.Time
 	// DesiredCount, PendingCount and RunningCount are as of the last
-	// Reconcile.
+	// Reconcile; they are the primary deployment's, and DesiredCount is
+	// the service's desired count (for DAEMON, its eligible instances: an
+	// instance set DRAINING leaves it at once). Older deployments keep the
+	// desired count they last had.
 	DesiredCount, PendingCount, RunningCount int
 	// FailedTasks is the circuit breaker's failure count.
 	FailedTasks int
@@ -81,10 +84,23 @@ type State struct {
 	LaunchFailures int
 	LastFailure    time.Time
 	NextLaunch     time.Time
+	// Rebalance is the Availability Zone rebalancing under way (its
+	// started event was emitted, its completed event is due); nil when
+	// none.
+	Rebalance *Rebalance
 	// Reported are the condition events (steady state, unable to place,
 	// stalled, throttled, protected) emitted and still in force, so that a
 	// repeat is suppressed until its cause goes away or EventRepeat passes.
 	Reported []Event
+}
+
+// Rebalance is an Availability Zone rebalancing under way.
+type Rebalance struct {
+	// Task is the task it started and waits to be healthy before it stops
+	// one in the zone From, on the capacity provider Provider (an index in
+	// the strategy, with one); "" between steps.
+	Task, From string
+	Provider   int
 }
 
 // EventRepeat is how long a repeated service event is suppressed while its
@@ -97,6 +113,10 @@ func (s State) clone() State {
 	if s.LastCompleted != nil {
 		d := *s.LastCompleted
 		s.LastCompleted = &d
+	}
+	if s.Rebalance != nil {
+		rb := *s.Rebalance
+		s.Rebalance = &rb
 	}
 	return s
 }

@@ -75,6 +75,10 @@ type reconciler struct {
 	reasonFor string  // the deployment it names
 	stopped   []bool  // per observed task: stopped by this plan
 	res       placement.Result
+	desired   int // the desired count (DAEMON: eligible instances)
+	// rebalanced: the plan's start or stop is Availability Zone
+	// rebalancing's, which has an event of its own.
+	rebalanced bool
 }
 
 func (r *reconciler) primary() *Deployment { return &r.st.Deployments[0] }
@@ -269,12 +273,80 @@ func (r *reconciler) place(n int) error {
 		r.launched(0, throttled)
 		return nil
 	}
-	p := r.primary()
-	req := r.svc.requestFor(p.TaskDefinition, n)
-	if err := r.c.Place(req, r.rng, &r.res); err != nil {
+	if err := r.placeReq(r.svc.requestFor(r.primary().TaskDefinition, n)); err != nil {
 		return err
 	}
 	r.launched(len(r.res.Placed), throttled)
+	return nil
+}
+
+// placeSplit starts n tasks of a REPLICA service's primary deployment,
+// divided among the providers of its capacity provider strategy
+// (Service.Assign, from the primary tasks each already has), each placed
+// only on its provider's instances, and raises the "unable to place"
+// event for the first task that could not be placed.
+func (r *reconciler) placeSplit(n int, cs *census) error {
+	cps := r.svc.CapacityProviderStrategy
+	if len(cps) == 0 {
+		if err := r.place(n); err != nil {
+			return err
+		}
+		if len(r.res.Unplaced) > 0 {
+			r.cond(msgUnplaced(r.svc.Name, &r.res.Unplaced[0]))
+		}
+		return nil
+	}
+	if n <= 0 {
+		return nil
+	}
+	// The service's launch rate applies to the service, whichever
+	// provider a task goes to.
+	n, throttled := r.launchable(n)
+	if n == 0 {
+		r.launched(0, throttled)
+		return nil
+	}
+	var split []int
+	if len(cps) == 1 {
+		split = []int{n} // one provider takes every task
+	} else {
+		by := r.byProvider(cs.primary)
+		have := make([]int, len(cps))
+		for i := range cps {
+			have[i] = len(by[i])
+		}
+		split = r.svc.Assign(have, n)
+	}
+	var first *placement.Unplaced
+	placed := 0
+	for i, k := range split {
+		if k == 0 {
+			continue
+		}
+		r.res.Placed, r.res.Unplaced = r.res.Placed[:0], r.res.Unplaced[:0]
+		req := r.svc.requestOn(r.primary().TaskDefinition, k, &cps[i].Instances)
+		if err := r.placeReq(req); err != nil {
+			return err
+		}
+		placed += len(r.res.Placed)
+		if first == nil && len(r.res.Unplaced) > 0 {
+			u := r.res.Unplaced[0]
+			first = &u
+		}
+	}
+	r.launched(placed, throttled)
+	if first != nil {
+		r.cond(msgUnplaced(r.svc.Name, first))
+	}
+	return nil
+}
+
+// placeReq places req and adds what it placed to the plan's starts.
+func (r *reconciler) placeReq(req *placement.Request) error {
+	p := r.primary()
+	if err := r.c.Place(req, r.rng, &r.res); err != nil {
+		return err
+	}
 	for _, pl := range r.res.Placed {
 		r.plan.Starts = append(r.plan.Starts, Start{
 			ID: r.taskID(), Deployment: p.ID, TaskDefinition: p.TaskDefinition, Group: req.Group, Placement: pl,
@@ -350,14 +422,14 @@ func (r *reconciler) cond(msg string) {
 // condition events), refreshes the deployments'
 // counts and drops the deployments that have no task left.
 func (r *reconciler) finish() {
-	if n := len(r.plan.Starts); n > 0 {
+	if n := len(r.plan.Starts); n > 0 && !r.rebalanced {
 		ids := make([]string, n)
 		for i := range r.plan.Starts {
 			ids[i] = r.plan.Starts[i].ID
 		}
 		r.event(msgTaskList(r.svc.Name, "started", "tasks", ids))
 	}
-	if n := len(r.plan.Stops); n > 0 {
+	if n := len(r.plan.Stops); n > 0 && !r.rebalanced {
 		ids := make([]string, n)
 		for i := range r.plan.Stops {
 			ids[i] = r.plan.Stops[i].ID
@@ -390,6 +462,7 @@ func (r *reconciler) finish() {
 		}
 	}
 	ds[0].PendingCount += len(r.plan.Starts)
+	ds[0].DesiredCount = r.desired
 	k := 0
 	for j := range ds {
 		if has[j] {

@@ -83,6 +83,7 @@ func (r *reconciler) takeCensus() *census {
 // (after their replacements are healthy) and of excess tasks (scale-in).
 func (r *reconciler) replica() error {
 	desired := *r.svc.DesiredCount
+	r.desired = desired
 	lower, upper := r.svc.Bounds(desired)
 	cs := r.takeCensus()
 	if r.breaker(desired, cs.primaryHealthy, cs.primaryRunning) {
@@ -90,8 +91,9 @@ func (r *reconciler) replica() error {
 	}
 	p := r.primary()
 	halted := p.RolloutState == Failed
+	extra := r.rebalanceExtra(cs, desired)
 
-	need := desired - len(cs.primary)
+	need := desired + extra - len(cs.primary)
 	room := upper - cs.counted
 	starts := 0
 	if !halted && need > 0 {
@@ -101,11 +103,8 @@ func (r *reconciler) replica() error {
 			starts = min(need, max(room, 0))
 		}
 	}
-	if err := r.place(starts); err != nil {
+	if err := r.placeSplit(starts, cs); err != nil {
 		return err
-	}
-	if len(r.res.Unplaced) > 0 {
-		r.cond(msgUnplaced(r.svc.Name, &r.res.Unplaced[0]))
 	}
 	placed := len(r.plan.Starts)
 
@@ -118,7 +117,7 @@ func (r *reconciler) replica() error {
 		stoppedRunning += r.replaceOld(cs, budget)
 	}
 	r.stopUnhealthy(cs, desired, lower, need-placed, room-placed, stoppedRunning)
-	if err := r.scaleIn(cs, desired); err != nil {
+	if err := r.scaleIn(cs, desired+extra); err != nil {
 		return err
 	}
 	if cs.protected > desired {
@@ -130,10 +129,38 @@ func (r *reconciler) replica() error {
 		len(cs.primary) == cs.primaryHealthy && cs.inflight == 0:
 		r.cond(msgStalled(r.svc.Name))
 	case !halted && r.plan.Empty() && cs.inflight == 0 && len(cs.old)+len(cs.unhealthy)+len(cs.drainNow) == 0 &&
-		len(cs.primary) == desired && cs.primaryHealthy == desired:
-		r.complete()
+		len(cs.primary) == desired+extra && cs.primaryHealthy >= desired:
+		// Steady, or steady but for rebalancing's extra task.
+		if extra == 0 {
+			r.complete()
+		}
+		if r.svc.rebalancing() && len(r.st.Deployments) == 1 && r.primary().RolloutState == Completed {
+			if _, err := r.rebalance(cs, desired, upper); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
+}
+
+// rebalanceExtra returns 1 while Availability Zone rebalancing's extra
+// task runs beside a steady service (it is not an excess to scale in),
+// else 0, forgetting a rebalancing step that a deployment, a new desired
+// count or the task's loss interrupted.
+func (r *reconciler) rebalanceExtra(cs *census, desired int) int {
+	rb := r.st.Rebalance
+	if rb == nil || rb.Task == "" {
+		return 0
+	}
+	if r.primary().RolloutState == Completed && len(r.st.Deployments) == 1 && len(cs.primary) == desired+1 {
+		for _, i := range cs.primary {
+			if r.obs.Tasks[i].ID == rb.Task {
+				return 1
+			}
+		}
+	}
+	*rb = Rebalance{}
+	return 0
 }
 
 // replaceOld stops the tasks being replaced: those not yet healthy at
@@ -205,6 +232,9 @@ func (r *reconciler) stopUnhealthy(cs *census, desired, lower, unstarted, room, 
 // counted healthy; then the placement strategies choose among the healthy
 // ones (placement.SelectStop), so that a scale-in never stops a healthy
 // task while an unready one is left. Protected tasks are not candidates.
+// With a capacity provider strategy, the healthy tasks to stop come from
+// each provider as Service.Shed says (those on no provider of the
+// strategy first), chosen within it by the placement strategies.
 func (r *reconciler) scaleIn(cs *census, desired int) error {
 	excess := len(cs.primary) - desired
 	if excess <= 0 {
@@ -241,11 +271,49 @@ func (r *reconciler) scaleIn(cs *census, desired int) error {
 	if excess <= 0 || len(ids) == 0 {
 		return nil
 	}
+	cps := r.svc.CapacityProviderStrategy
+	if len(cps) == 0 || len(cps) == 1 && r.allOn(ids, 0) {
+		return r.selectStops(ids, excess, index, reason)
+	}
+	// The split counts every primary task left on a provider; the stops
+	// come from its healthy ones.
+	have := make([]int, len(cps))
+	for _, i := range cs.primary {
+		if k := r.svc.providerOf(r.c.TaskInstance(r.obs.Tasks[i].Placement)); k >= 0 && !r.stopped[i] {
+			have[k]++
+		}
+	}
+	by := make([][]placement.TaskID, len(cps)+1)
+	for _, id := range ids {
+		k := r.svc.providerOf(r.c.TaskInstance(id))
+		if k < 0 {
+			k = len(cps)
+		}
+		by[k] = append(by[k], id)
+	}
+	off := min(excess, len(by[len(cps)]))
+	if err := r.selectStops(by[len(cps)], off, index, reason); err != nil {
+		return err
+	}
+	for k, n := range r.svc.Shed(have, excess-off) {
+		if err := r.selectStops(by[k], min(n, len(by[k])), index, reason); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// selectStops stops n of the healthy tasks ids, as the placement
+// strategies choose (placement.SelectStop).
+func (r *reconciler) selectStops(ids []placement.TaskID, n int, index map[placement.TaskID]int, reason string) error {
+	if n <= 0 {
+		return nil
+	}
 	strategies := r.svc.PlacementStrategy
 	if len(strategies) == 0 {
 		strategies = defaultStrategies
 	}
-	chosen, err := placement.SelectStop(r.c, ids, excess, strategies, r.rng)
+	chosen, err := placement.SelectStop(r.c, ids, n, strategies, r.rng)
 	if err != nil {
 		return err
 	}

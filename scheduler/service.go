@@ -80,6 +80,17 @@ type Service struct {
 	// (its networkConfiguration): its tasks are placed only there, else
 	// LOCATION (placement.Request.Zones). Empty means any zone.
 	Zones []string
+	// CapacityProviderStrategy divides a REPLICA service's tasks among
+	// capacity providers (base first, then by weight): one deployment, one
+	// circuit breaker count and one event stream across all of them. Each
+	// task is placed only on its provider's instances, with no fallback
+	// to another provider. Empty means none: any instance of LaunchType.
+	CapacityProviderStrategy []CapacityProviderStrategyItem
+	// AvailabilityZoneRebalancing moves a REPLICA service's tasks back into
+	// balance across zones once it is in steady state: "" means
+	// CreateService's default, ENABLED for a service that supports it
+	// (AZRebalancingSupported) and DISABLED otherwise.
+	AvailabilityZoneRebalancing AZRebalancing
 	// ForceNewDeployment starts a deployment whenever it changes, even with
 	// the same task definition (UpdateService's forceNewDeployment, as a
 	// generation counter so that the spec stays declarative).
@@ -235,6 +246,12 @@ func (s *Service) Validate() error {
 	if err := s.validLoadBalancers(); err != nil {
 		return err
 	}
+	if err := s.validStrategy(); err != nil {
+		return err
+	}
+	if err := s.validRebalancing(); err != nil {
+		return err
+	}
 	if cb := s.DeploymentConfiguration.CircuitBreaker; cb != nil && cb.Threshold != nil {
 		switch cb.Threshold.Type {
 		case "", BoundedPercent, UnboundedPercent, Count:
@@ -301,8 +318,18 @@ func (s *Service) request(count int) *placement.Request {
 }
 
 func (s *Service) requestFor(td *placement.TaskDefinition, count int) *placement.Request {
+	return s.requestOn(td, count, nil)
+}
+
+// requestOn is requestFor with one more constraint, when extra is not nil
+// (a capacity provider's instances, a zone).
+func (s *Service) requestOn(td *placement.TaskDefinition, count int, extra *placement.Constraint) *placement.Request {
 	strategies := s.PlacementStrategy
 	constraints := s.PlacementConstraints
+	var buf [8]placement.Constraint // td.Request copies them: no allocation for a few
+	if extra != nil {
+		constraints = append(append(buf[:0], constraints...), *extra)
+	}
 	switch {
 	case s.strategy() == Daemon:
 		strategies = nil

@@ -103,4 +103,11 @@ type Observed struct {
 	// token, and starts beyond its tokens wait for the next call
 	// (Plan.TokenAt). Nil: no limit.
 	Launches *TokenBucket
+	// Zones, when not nil, are the availability zones in which the
+	// service can run (an ACTIVE instance it is eligible for is there), as
+	// the caller keeps them, for Availability Zone rebalancing; nil makes
+	// Reconcile find them by scanning the cluster's instances, which a
+	// caller reconciling many services over a large cluster may want to
+	// do once for all of them.
+	Zones []string
 }

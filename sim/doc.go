@@ -64,10 +64,12 @@
 // FARGATE_SPOT; Spot interruptions with their two-minute notice; and
 // scheduled tasks (RunTask on cron or rate schedules). Simulated time 0 is
 // Epoch. Where the packages below lack something the simulator works
-// around it: a service with a capacity provider strategy is reconciled as
-// one shard per provider (each with its share of the desired count and a
-// memberOf on the attribute berth.capacity-provider), its missing tasks
-// are PROVISIONING for managed scaling, and each Fargate task runs on
+// around it: a capacity provider's instances are those with its name in
+// the attribute berth.capacity-provider (package scheduler reconciles a
+// service with a strategy as one service, each provider's tasks kept on
+// its instances by a memberOf), a service's missing tasks are
+// PROVISIONING on the providers its strategy gives them to, for managed
+// scaling, and each Fargate task runs on
 // capacity of exactly its size, with one task ENI. A Fargate service is
 // checked at load for what ECS rejects (placement constraints and
 // strategies, task definition constraints, GPUs, network modes other

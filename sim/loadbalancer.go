@@ -55,7 +55,7 @@ func (sv *services) resolveTargetGroups() {
 // them).
 func (sv *services) registerTarget(t *svcTask) {
 	t.registered = true
-	sv.eng.After(scheduler.HealthChangeAfter(t.shard.svc.groups, !t.td.FailsTargetHealthChecks), targetHealthEv{t})
+	sv.eng.After(scheduler.HealthChangeAfter(t.svc.groups, !t.td.FailsTargetHealthChecks), targetHealthEv{t})
 }
 
 // targetHealth reports a target's new health to the scheduler. An
@@ -65,12 +65,12 @@ func (sv *services) targetHealth(t *svcTask) {
 	if sv.byRun[t.run.ID] != t || t.draining {
 		return
 	}
-	st := t.shard.svc
+	st := t.svc
 	t.t.Health = scheduler.TargetHealth(st.groups, t.t.StartedAt, sv.wall(), !t.td.FailsTargetHealthChecks)
-	sv.queueReconcile(t.shard)
+	sv.queueReconcile(st)
 	grace := time.Duration(st.base.HealthCheckGracePeriodSeconds) * time.Second
 	if left := t.t.StartedAt.Add(grace).Sub(sv.wall()); t.t.Health == scheduler.HealthUnhealthy && left > 0 {
-		sv.eng.After(left, reconcileEv{t.shard, reconcileLater})
+		sv.eng.After(left, reconcileEv{st, reconcileLater})
 	}
 }
 
@@ -82,7 +82,7 @@ func (sv *services) deregister(t *svcTask) bool {
 		return false
 	}
 	t.draining = true
-	d := scheduler.DeregistrationDelay(t.shard.svc.groups)
+	d := scheduler.DeregistrationDelay(t.svc.groups)
 	if d == 0 {
 		return false
 	}
@@ -99,13 +99,11 @@ func (st *svcState) targetMetrics(now time.Duration) (count, perTarget float64, 
 		return 0, 0, false
 	}
 	healthy, registered := 0, 0
-	for _, sh := range st.shards {
-		for _, t := range sh.tasks {
-			if t.registered && !t.draining && t.t.LastStatus == scheduler.Running {
-				registered++
-				if t.t.Health == scheduler.HealthHealthy {
-					healthy++
-				}
+	for _, t := range st.tasks {
+		if t.registered && !t.draining && t.t.LastStatus == scheduler.Running {
+			registered++
+			if t.t.Health == scheduler.HealthHealthy {
+				healthy++
 			}
 		}
 	}

@@ -131,7 +131,7 @@ func TestTargetMetrics(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			st := &svcState{usage: &usageModel{u: &scenario.UsageSpec{RequestsPerSecond: 10}}}
-			st.shards = []*svcShard{{svc: st, tasks: tc.tasks}}
+			st.tasks = tc.tasks
 			var got [2]float64
 			var ok bool
 			if tc.lb {

@@ -185,17 +185,15 @@ func (pv *providers) fargateSpotNotice(in *placement.Instance) bool {
 		return false
 	}
 	stopping := false
-	for _, sh := range st.shards {
-		for _, t := range sh.tasks {
-			if t.inst != in || t.t.DesiredStatus == scheduler.Stopped {
-				continue
-			}
-			t.t.DesiredStatus = scheduler.Stopped
-			t.reason, t.code = ReasonSpotInterrupted, scheduler.SpotInterruption
-			pv.eng.After(t.td.StopTimeoutOrDefault(), spotStopEv{t})
-			pv.services.queueReconcile(sh)
-			stopping = true
+	for _, t := range st.tasks {
+		if t.inst != in || t.t.DesiredStatus == scheduler.Stopped {
+			continue
 		}
+		t.t.DesiredStatus = scheduler.Stopped
+		t.reason, t.code = ReasonSpotInterrupted, scheduler.SpotInterruption
+		pv.eng.After(t.td.StopTimeoutOrDefault(), spotStopEv{t})
+		pv.services.queueReconcile(st)
+		stopping = true
 	}
 	return stopping
 }
@@ -236,12 +234,13 @@ func (pv *providers) dropMember(in *placement.Instance) {
 	}
 }
 
-// provisionFargate starts Fargate capacity for one task of the shard: an
-// instance of exactly the task's size that registers after the
-// provisioning delay and goes away when its task stops.
-func (pv *providers) provisionFargate(sh *svcShard) {
-	td := &sh.svc.spec.TaskDefinition
-	if cur := sh.sched.TaskDefinition; cur != nil {
+// provisionFargate starts Fargate capacity for one task of the service
+// on its provider pr: an instance of exactly the task's size that
+// registers after the provisioning delay and goes away when its task
+// stops.
+func (pv *providers) provisionFargate(st *svcState, pr *svcProvider) {
+	td := &st.spec.TaskDefinition
+	if cur := st.sched.TaskDefinition; cur != nil {
 		r := cur.Requirements()
 		td = &scenario.TaskDefSpec{Family: cur.Family, CPU: r.CPU, MemoryMiB: r.MemoryMiB}
 	}
@@ -254,16 +253,16 @@ func (pv *providers) provisionFargate(sh *svcShard) {
 		typ = &scenario.InstanceType{Name: name, CPU: max(td.CPU, 1), MemoryMiB: td.MemoryMiB, PricePerHour: price, ENIs: &one}
 		pv.fleet.types[name] = typ
 	}
-	attrs := map[string]string{scenario.ProviderAttribute: sh.provider, "berth.service": sh.svc.spec.Name}
+	attrs := map[string]string{scenario.ProviderAttribute: pr.name, "berth.service": st.spec.Name}
 	in, err := pv.fleet.add(typ, "fargate", attrs, placement.StatusRegistering, "", "")
 	if err != nil {
 		pv.fail(err)
 		return
 	}
-	if sh.provider == scenario.ProviderFargateSpot {
+	if pr.name == scenario.ProviderFargateSpot {
 		pv.fleet.info[in.Index()].price = typ.PricePerHour * f.SpotDiscount
 	}
-	sh.fargate = append(sh.fargate, in)
+	pr.fargate = append(pr.fargate, in)
 	pv.eng.After(time.Duration(f.ProvisionDelay), registered{in})
 }
 
@@ -350,16 +349,16 @@ func (pv *providers) nonDaemonTasks(in *placement.Instance) int {
 }
 
 // provisioning returns the sizes of the tasks waiting for the provider:
-// the shards' shortfalls and the workload tasks given to it.
+// the services' shortfalls on it and the workload tasks given to it.
 func (pv *providers) provisioning(provider string) []autoscale.TaskSize {
 	var out []autoscale.TaskSize
 	for _, st := range pv.services.svcs {
-		for _, sh := range st.shards {
-			if sh.provider != provider || sh.short == 0 {
+		for _, pr := range st.providers {
+			if pr.name != provider || pr.short == 0 {
 				continue
 			}
-			r := sh.sched.TaskDefinition.Requirements()
-			for range sh.short {
+			r := st.sched.TaskDefinition.Requirements()
+			for range pr.short {
 				out = append(out, autoscale.TaskSize{CPU: int(r.CPU), MemoryMiB: int(r.MemoryMiB), GPUs: r.GPUs})
 			}
 		}

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"slices"
 	"time"
 
 	"github.com/berthsched/berth/scheduler"
@@ -34,10 +35,10 @@ type queuedTask struct {
 }
 
 // fargateQuota is one of the account's Fargate launch buckets with the
-// shards that wait for its next token.
+// services that wait for its next token.
 type fargateQuota struct {
 	bucket  scheduler.TokenBucket
-	waiting []*svcShard
+	waiting []*svcState
 	wake    bool // a fargateTokenEv is queued
 }
 
@@ -45,7 +46,7 @@ type fargateQuota struct {
 type (
 	runTaskTokenEv struct{}
 	fargateTokenEv struct{ spot bool }
-	serviceTokenEv struct{ sh *svcShard }
+	serviceTokenEv struct{ st *svcState }
 )
 
 func newQuotas(q *scenario.Quotas) *quotas {
@@ -109,15 +110,15 @@ func (s *standalone) runTaskToken() {
 }
 
 // fargateToken takes the account's Fargate launch token for one task of
-// the shard; without one the shard waits for the next.
-func (pv *providers) fargateToken(sh *svcShard) bool {
-	spot := sh.provider == scenario.ProviderFargateSpot
+// the service on provider pr; without one the service waits for the next.
+func (pv *providers) fargateToken(st *svcState, pr *svcProvider) bool {
+	spot := pr.name == scenario.ProviderFargateSpot
 	f := &pv.quota.fargate[b2i(spot)]
 	if f.bucket.Take(pv.wall(), 1) == 1 {
 		return true
 	}
-	if !containsShard(f.waiting, sh) {
-		f.waiting = append(f.waiting, sh)
+	if !slices.Contains(f.waiting, st) {
+		f.waiting = append(f.waiting, st)
 	}
 	if !f.wake {
 		f.wake = true
@@ -126,35 +127,26 @@ func (pv *providers) fargateToken(sh *svcShard) bool {
 	return false
 }
 
-// fargateTokenArrived reconciles the shards that waited for a Fargate
+// fargateTokenArrived reconciles the services that waited for a Fargate
 // token: their shortfall provisions what the bucket now allows.
 func (sv *services) fargateTokenArrived(spot bool) {
 	f := &sv.quota.fargate[b2i(spot)]
 	f.wake = false
-	for _, sh := range f.waiting {
-		sv.queueReconcile(sh)
+	for _, st := range f.waiting {
+		sv.queueReconcile(st)
 	}
 	clear(f.waiting)
 	f.waiting = f.waiting[:0]
 }
 
-// serviceTokenAt wakes the shard when its service's next launch token
-// arrives, when the launch rate held its starts back.
-func (sv *services) serviceTokenAt(sh *svcShard, at time.Time) {
-	if at.IsZero() || sh.tokenWake {
+// serviceTokenAt wakes the service when its next launch token arrives,
+// when the launch rate held its starts back.
+func (sv *services) serviceTokenAt(st *svcState, at time.Time) {
+	if at.IsZero() || st.tokenWake {
 		return
 	}
-	sh.tokenWake = true
-	sv.eng.Schedule(at.Sub(scenario.Epoch), serviceTokenEv{sh})
-}
-
-func containsShard(list []*svcShard, sh *svcShard) bool {
-	for _, x := range list {
-		if x == sh {
-			return true
-		}
-	}
-	return false
+	st.tokenWake = true
+	sv.eng.Schedule(at.Sub(scenario.Epoch), serviceTokenEv{st})
 }
 
 func b2i(b bool) int {

@@ -12,17 +12,34 @@ import (
 	"github.com/berthsched/berth/scheduler"
 )
 
-// svcState is one service of the scenario through the run.
+// svcState is one service of the scenario through the run: package
+// scheduler reconciles it as one service, its capacity provider strategy
+// included (one deployment, one circuit breaker count, one event stream).
 type svcState struct {
-	spec     *scenario.ServiceSpec
-	base     *scheduler.Service // the current specification, full desired count
-	strategy autoscale.CapacityProviderStrategy
-	shards   []*svcShard
-	daemon   bool
-	// offFargate keeps shards off other services' Fargate capacity.
+	spec  *scenario.ServiceSpec
+	base  *scheduler.Service // the current specification, as the scenario and its events give it
+	sched *scheduler.Service // what Reconcile gets: base, its strategy, off other services' Fargate capacity
+	// items is the scheduler's capacity provider strategy, each provider's
+	// instances selected by a memberOf on berth.capacity-provider;
+	// providers keeps what the run tracks per provider of it.
+	items     []scheduler.CapacityProviderStrategyItem
+	providers []*svcProvider
+	daemon    bool
+	// offFargate keeps the service off other services' Fargate capacity.
 	offFargate *placement.Constraint
 	fleet      *fleet
 	tds        map[string]*scenario.TaskDefSpec // behaviour per "family:revision"
+
+	state   scheduler.State
+	tasks   []*svcTask       // not yet STOPPED, in start order
+	obs     []scheduler.Task // reused for Observed.Tasks
+	stopped []scheduler.Task
+	queued  bool // an immediate reconciliation is queued
+	ticking bool // a periodic one is queued
+	// short is how many tasks the service lacks (PROVISIONING with a
+	// capacity provider); since holds when each began waiting.
+	short int
+	since []time.Duration
 
 	scaler  *autoscale.Scaler
 	sst     autoscale.State
@@ -31,8 +48,10 @@ type svcState struct {
 	usage   *usageModel
 	groups  []*scheduler.TargetGroup // of its loadBalancers
 	// launches is the service scheduler's launch rate for the service,
-	// shared by its shards.
-	launches scheduler.TokenBucket
+	// whichever provider a task goes to; tokenWake: a reconciliation is
+	// queued for its next token.
+	launches  scheduler.TokenBucket
+	tokenWake bool
 
 	// Figures for the summary. minutes counts the minute ticks, and
 	// belowMinutes those at which fewer tasks ran than desired.
@@ -41,33 +60,24 @@ type svcState struct {
 	waits                                 []float64 // seconds from PROVISIONING (or the shortfall) to a start
 }
 
-// svcShard is the part of a service that runs on one capacity provider of
-// its strategy (the whole service when it has none): package scheduler
-// reconciles each shard as a service of its own, with the shard's share
-// of the desired count and a memberOf on the provider.
-type svcShard struct {
-	svc      *svcState
-	provider string // "" for none
-	sched    *scheduler.Service
-	state    scheduler.State
-	tasks    []*svcTask       // not yet STOPPED, in start order
-	obs      []scheduler.Task // reused for Observed.Tasks
-	stopped  []scheduler.Task
-	queued   bool // an immediate reconciliation is queued
-	ticking  bool // a periodic one is queued
-	// tokenWake: one is queued for the service's next launch token.
-	tokenWake bool
-	// short is how many tasks the shard lacks (PROVISIONING with a
-	// capacity provider); since holds when each began waiting.
-	short int
-	since []time.Duration
-	// fargate is the shard's Fargate capacity: one instance per task.
+// svcProvider is one provider of a service's capacity provider strategy:
+// how many of the service's missing tasks it should run (PROVISIONING,
+// for managed scaling) and, for FARGATE and FARGATE_SPOT, the capacity
+// provisioned for them, one instance per task.
+type svcProvider struct {
+	name    string
+	short   int
 	fargate []*placement.Instance
+}
+
+func (p *svcProvider) isFargate() bool {
+	return p.name == scenario.ProviderFargate || p.name == scenario.ProviderFargateSpot
 }
 
 // svcTask is a service task that has not reached STOPPED.
 type svcTask struct {
-	shard  *svcShard
+	svc    *svcState
+	prov   int // index in svc.providers, -1 without
 	t      scheduler.Task
 	run    *Run
 	inst   *placement.Instance
@@ -84,7 +94,7 @@ type svcTask struct {
 // Planner events.
 type (
 	reconcileEv struct {
-		sh   *svcShard
+		st   *svcState
 		kind reconcileKind
 	}
 	taskRunning  struct{ t *svcTask }
@@ -120,6 +130,11 @@ type services struct {
 	byName     map[string]*svcState
 	byRun      map[string]*svcTask // by run id
 	out        *plannerOutput
+	// zones are the zones of the ACTIVE instances per capacity provider
+	// ("" the fleet's own; "*" every one but Fargate capacity), for
+	// scheduler.Observed.Zones, rebuilt after the fleet changed.
+	zones      map[string][]string
+	zonesValid bool
 }
 
 func tdKey(td *scenario.TaskDefSpec) string {
@@ -130,43 +145,42 @@ func tdKey(td *scenario.TaskDefSpec) string {
 	return fmt.Sprintf("%s:%d", td.Family, rev)
 }
 
-// respec rebuilds every shard's scheduler specification from the service's
-// base: its share of the desired count and the provider's constraint.
+// respec rebuilds the scheduler's specification from the service's
+// base: its capacity provider strategy, and the constraint that keeps it
+// off other services' Fargate capacity.
 func (st *svcState) respec() {
-	var split []int
-	if len(st.strategy) > 0 && st.base.DesiredCount != nil {
-		split = st.strategy.Split(*st.base.DesiredCount)
+	svc := *st.base
+	svc.CapacityProviderStrategy = st.items
+	if st.offFargate != nil && !(len(st.providers) > 0 && st.providers[0].isFargate()) {
+		svc.PlacementConstraints = append(slices.Clip(svc.PlacementConstraints), *st.offFargate)
 	}
-	for i, sh := range st.shards {
-		svc := *st.base
-		if split != nil {
-			n := split[i]
-			svc.DesiredCount = &n
+	st.sched = &svc
+}
+
+// strategyItems builds the scheduler's capacity provider strategy of a
+// service: each provider's instances are those with its name in
+// berth.capacity-provider (for Fargate, also the service's own).
+func (f *fleet) strategyItems(name string, s autoscale.CapacityProviderStrategy) ([]scheduler.CapacityProviderStrategyItem, error) {
+	var items []scheduler.CapacityProviderStrategyItem
+	for _, it := range s {
+		expr := "attribute:" + scenario.ProviderAttribute + " == " + it.CapacityProvider
+		if it.CapacityProvider == scenario.ProviderFargate || it.CapacityProvider == scenario.ProviderFargateSpot {
+			expr += " and attribute:berth.service == " + name
 		}
-		if st.offFargate != nil && sh.provider != scenario.ProviderFargate && sh.provider != scenario.ProviderFargateSpot {
-			svc.PlacementConstraints = append(slices.Clip(svc.PlacementConstraints), *st.offFargate)
+		con, err := f.memberOf(expr)
+		if err != nil {
+			return nil, err
 		}
-		if sh.provider != "" {
-			expr := "attribute:" + scenario.ProviderAttribute + " == " + sh.provider
-			if sh.provider == scenario.ProviderFargate || sh.provider == scenario.ProviderFargateSpot {
-				expr += " and attribute:berth.service == " + st.spec.Name
-			}
-			con, err := st.fleet.memberOf(expr)
-			if err == nil {
-				svc.PlacementConstraints = append(slices.Clip(svc.PlacementConstraints), con)
-			}
-		}
-		sh.sched = &svc
+		items = append(items, scheduler.CapacityProviderStrategyItem{CapacityProvider: it.CapacityProvider, Weight: it.Weight, Base: it.Base, Instances: con})
 	}
+	return items, nil
 }
 
 // startServices queues the first reconciliation of every service and the
 // minute tick.
 func (sv *services) startServices() {
 	for _, st := range sv.svcs {
-		for _, sh := range st.shards {
-			sv.queueReconcile(sh)
-		}
+		sv.queueReconcile(st)
 	}
 	for i := range sv.sc.ServiceEvents {
 		e := &sv.sc.ServiceEvents[i]
@@ -177,12 +191,12 @@ func (sv *services) startServices() {
 	}
 }
 
-// queueReconcile reconciles the shard now, once, after the events already
-// due at this time.
-func (sv *services) queueReconcile(sh *svcShard) {
-	if !sh.queued {
-		sh.queued = true
-		sv.eng.After(0, reconcileEv{sh, reconcileNow})
+// queueReconcile reconciles the service now, once, after the events
+// already due at this time.
+func (sv *services) queueReconcile(st *svcState) {
+	if !st.queued {
+		st.queued = true
+		sv.eng.After(0, reconcileEv{st, reconcileNow})
 	}
 }
 
@@ -192,72 +206,134 @@ func (sv *services) changed() {
 	if sv == nil {
 		return
 	}
+	sv.zonesValid = false
 	for _, st := range sv.svcs {
-		for _, sh := range st.shards {
-			sv.queueReconcile(sh)
-		}
+		sv.queueReconcile(st)
 	}
 }
 
 func (c *core) wall() time.Time { return scenario.Epoch.Add(c.eng.Now()) }
 
-// reconcile runs package scheduler on one shard and applies its plan.
+// reconcile runs package scheduler on one service and applies its plan.
 // Daemon services waiting for their reconciliation go first, so that a
 // new instance's daemon tasks get its resources before replica tasks.
-func (sv *services) reconcile(sh *svcShard) {
-	if !sh.svc.daemon {
-		for _, st := range sv.svcs {
-			if !st.daemon {
+func (sv *services) reconcile(st *svcState) {
+	if !st.daemon {
+		for _, d := range sv.svcs {
+			if !d.daemon {
 				break
 			}
-			for _, d := range st.shards {
-				if d.queued {
-					d.queued = false
-					sv.reconcile(d)
-				}
+			if d.queued {
+				d.queued = false
+				sv.reconcile(d)
 			}
 		}
 	}
-	obs := scheduler.Observed{State: sh.state, Stopped: sh.stopped, Launches: &sh.svc.launches}
-	obs.Tasks = sh.obs[:0]
-	for _, t := range sh.tasks {
+	obs := scheduler.Observed{State: st.state, Stopped: st.stopped, Zones: sv.zonesOf(st), Launches: &st.launches}
+	obs.Tasks = st.obs[:0]
+	for _, t := range st.tasks {
 		obs.Tasks = append(obs.Tasks, t.t)
 	}
-	sh.obs = obs.Tasks
-	plan, err := scheduler.Reconcile(sh.sched, &obs, sv.wall(), sv.fleet.cluster, sv.rng)
+	st.obs = obs.Tasks
+	plan, err := scheduler.Reconcile(st.sched, &obs, sv.wall(), sv.fleet.cluster, sv.rng)
 	if err != nil {
-		sv.fail(fmt.Errorf("sim: service %s: %w", sh.svc.spec.Name, err))
+		sv.fail(fmt.Errorf("sim: service %s: %w", st.spec.Name, err))
 		return
 	}
-	sh.stopped = sh.stopped[:0]
-	sh.state = plan.State
+	st.stopped = st.stopped[:0]
+	st.state = plan.State
 	for _, e := range plan.Events {
-		sv.out.event(sv.eng.Now(), sh.svc.spec.Name, e.Message)
+		sv.out.event(sv.eng.Now(), st.spec.Name, e.Message)
 	}
-	for _, st := range plan.Stops {
-		sv.stopServiceTask(sh, st)
+	for _, s := range plan.Stops {
+		sv.stopServiceTask(st, s)
 	}
 	for i := range plan.Starts {
-		sv.startServiceTask(sh, &plan.Starts[i])
+		sv.startServiceTask(st, &plan.Starts[i])
 	}
-	sv.serviceTokenAt(sh, plan.TokenAt)
-	sv.shortfall(sh)
-	if !sh.ticking && !sv.steady(sh, plan) {
-		sh.ticking = true
-		sv.eng.After(time.Duration(sv.sc.ReconcileEvery), reconcileEv{sh, reconcilePeriodic})
+	sv.serviceTokenAt(st, plan.TokenAt)
+	sv.shortfall(st)
+	if !st.ticking && !sv.steady(st, plan) {
+		st.ticking = true
+		sv.eng.After(time.Duration(sv.sc.ReconcileEvery), reconcileEv{st, reconcilePeriodic})
 	}
 }
 
-// steady reports whether the shard needs no periodic reconciliation: its
-// deployment is complete and nothing is starting, stopping or missing.
-func (sv *services) steady(sh *svcShard, plan *scheduler.Plan) bool {
-	if !plan.Empty() || sh.short > 0 {
+// zonesOf returns the zones in which the service can run, for
+// scheduler.Observed.Zones, so that the scheduler need not scan the fleet
+// for every service: the zones of the ACTIVE instances of its capacity
+// providers (Fargate capacity is one zone, "fargate"), or without a
+// strategy of every instance but Fargate capacity. It returns nil, and
+// the scheduler scans, for a service that cannot rebalance or whose
+// constraints, required attributes or subnets narrow the zones further.
+func (sv *services) zonesOf(st *svcState) []string {
+	svc := st.sched
+	if st.daemon || svc.AvailabilityZoneRebalancing == scheduler.AZRebalancingDisabled || len(svc.Zones) > 0 ||
+		len(st.base.PlacementConstraints) > 0 || len(svc.TaskDefinition.PlacementConstraints) > 0 || len(svc.TaskDefinition.RequiresAttributes) > 0 {
+		return nil
+	}
+	if len(st.providers) > 0 && st.providers[0].isFargate() {
+		return fargateZones
+	}
+	if !sv.zonesValid {
+		sv.indexZones()
+	}
+	if len(st.providers) == 0 {
+		return sv.zones["*"]
+	}
+	if len(st.providers) == 1 {
+		return sv.zones[st.providers[0].name]
+	}
+	var out []string
+	for _, p := range st.providers {
+		for _, z := range sv.zones[p.name] {
+			if !slices.Contains(out, z) {
+				out = append(out, z)
+			}
+		}
+	}
+	return out
+}
+
+var fargateZones = []string{"fargate"}
+
+// indexZones rebuilds the zones of the ACTIVE instances per provider.
+func (sv *services) indexZones() {
+	if sv.zones == nil {
+		sv.zones = map[string][]string{}
+	}
+	for k, v := range sv.zones {
+		sv.zones[k] = v[:0]
+	}
+	for _, in := range sv.fleet.cluster.Instances() {
+		if in.Status != placement.StatusActive {
+			continue
+		}
+		p := sv.providers.instanceProvider(in)
+		if p == scenario.ProviderFargate || p == scenario.ProviderFargateSpot {
+			continue
+		}
+		zone := sv.fleet.info[in.Index()].zone
+		for _, k := range [2]string{p, "*"} {
+			if !slices.Contains(sv.zones[k], zone) {
+				sv.zones[k] = append(sv.zones[k], zone)
+			}
+		}
+	}
+	sv.zonesValid = true
+}
+
+// steady reports whether the service needs no periodic reconciliation:
+// its deployment is complete and nothing is starting, stopping or
+// missing.
+func (sv *services) steady(st *svcState, plan *scheduler.Plan) bool {
+	if !plan.Empty() || st.short > 0 {
 		return false
 	}
 	if p := plan.State.Primary(); p == nil || p.RolloutState != scheduler.Completed || len(plan.State.Deployments) > 1 {
 		return false
 	}
-	for _, t := range sh.tasks {
+	for _, t := range st.tasks {
 		if t.t.LastStatus != scheduler.Running || t.t.DesiredStatus == scheduler.Stopped {
 			return false
 		}
@@ -265,8 +341,8 @@ func (sv *services) steady(sh *svcShard, plan *scheduler.Plan) bool {
 	return true
 }
 
-func (sv *services) stopServiceTask(sh *svcShard, st scheduler.Stop) {
-	for _, t := range sh.tasks {
+func (sv *services) stopServiceTask(svc *svcState, st scheduler.Stop) {
+	for _, t := range svc.tasks {
 		if t.t.ID != st.ID || t.t.DesiredStatus == scheduler.Stopped {
 			continue
 		}
@@ -282,20 +358,20 @@ func (sv *services) stopServiceTask(sh *svcShard, st scheduler.Stop) {
 	}
 }
 
-func (sv *services) startServiceTask(sh *svcShard, st *scheduler.Start) {
+func (sv *services) startServiceTask(svc *svcState, st *scheduler.Start) {
 	key := fmt.Sprintf("%s:%d", st.TaskDefinition.Family, st.TaskDefinition.Revision)
-	td := sh.svc.tds[key]
+	td := svc.tds[key]
 	in := st.Placement.Instance
 	req := st.TaskDefinition.Requirements()
-	t := &svcTask{shard: sh, t: st.Task(), inst: in, td: td}
+	t := &svcTask{svc: svc, prov: svc.providerIndex(sv.providers.instanceProvider(in)), t: st.Task(), inst: in, td: td}
 	t.run = &Run{ID: st.ID, Group: st.Group, Family: st.TaskDefinition.Family, Instance: in.ARN,
 		CPU: req.CPU, MemoryMiB: req.MemoryMiB, Ports: req.PortsTCP, Started: sv.eng.Now()}
-	sh.tasks = append(sh.tasks, t)
+	svc.tasks = append(svc.tasks, t)
 	sv.byRun[st.ID] = t
-	sh.svc.started++
-	if len(sh.since) > 0 {
-		sh.svc.waits = append(sh.svc.waits, (sv.eng.Now() - sh.since[0]).Seconds())
-		sh.since = sh.since[1:]
+	svc.started++
+	if len(svc.since) > 0 {
+		svc.waits = append(svc.waits, (sv.eng.Now() - svc.since[0]).Seconds())
+		svc.since = svc.since[1:]
 	}
 	if err := sv.exec.Start(t.run); err != nil {
 		sv.fail(fmt.Errorf("sim: start task %s: %w", st.ID, err))
@@ -319,92 +395,149 @@ func (sv *services) taskRunning(t *svcTask) {
 		return
 	}
 	t.t.LastStatus, t.t.StartedAt = scheduler.Running, sv.wall()
-	if len(t.shard.svc.groups) > 0 {
+	if len(t.svc.groups) > 0 {
 		sv.registerTarget(t)
 		return
 	}
 	// The 40-second health rule: look again once the task counts.
-	sv.eng.After(scheduler.NoHealthCheckDelay+time.Second, reconcileEv{t.shard, reconcileLater})
+	sv.eng.After(scheduler.NoHealthCheckDelay+time.Second, reconcileEv{t.svc, reconcileLater})
 }
 
 // serviceExited handles the end of a service task: release it, report it
 // STOPPED once to the scheduler and reconcile.
 func (sv *services) serviceExited(t *svcTask, e *Exit) {
 	delete(sv.byRun, t.run.ID)
-	sh := t.shard
-	if i := slices.Index(sh.tasks, t); i >= 0 {
-		sh.tasks = slices.Delete(sh.tasks, i, i+1)
+	st := t.svc
+	if i := slices.Index(st.tasks, t); i >= 0 {
+		st.tasks = slices.Delete(st.tasks, i, i+1)
 	}
 	if err := sv.fleet.cluster.Release(t.t.Placement); err != nil {
 		sv.fail(err)
 		return
 	}
-	st := t.t
-	st.LastStatus, st.DesiredStatus = scheduler.Stopped, scheduler.Stopped
+	tk := t.t
+	tk.LastStatus, tk.DesiredStatus = scheduler.Stopped, scheduler.Stopped
 	switch {
 	case t.code != "":
-		st.StopCode = t.code
-		sh.svc.lost++
+		tk.StopCode = t.code
+		st.lost++
 	case t.reason != "":
-		st.StopCode = scheduler.ServiceSchedulerInitiated
+		tk.StopCode = scheduler.ServiceSchedulerInitiated
 	case isLost(e.Reason):
-		st.StopCode = scheduler.TerminationNotice
-		sh.svc.lost++
+		tk.StopCode = scheduler.TerminationNotice
+		st.lost++
 	default:
-		st.StopCode = scheduler.EssentialContainerExited
+		tk.StopCode = scheduler.EssentialContainerExited
 	}
-	if st.StartedAt.IsZero() && st.StopCode == scheduler.EssentialContainerExited {
-		sh.svc.failedLaunch++
+	if tk.StartedAt.IsZero() && tk.StopCode == scheduler.EssentialContainerExited {
+		st.failedLaunch++
 	}
-	sh.svc.stoppedN++
-	sh.stopped = append(sh.stopped, st)
+	st.stoppedN++
+	st.stopped = append(st.stopped, tk)
 	if p := sv.providers.instanceProvider(t.inst); p == scenario.ProviderFargate || p == scenario.ProviderFargateSpot {
 		sv.providers.releaseFargate(t.inst)
 	}
-	sv.queueReconcile(sh)
+	sv.queueReconcile(st)
+	if t.inst.Status == placement.StatusDraining {
+		sv.lastOnDraining(t.inst)
+	}
 }
 
-// shortfall counts the tasks the shard lacks: the primary deployment's
-// tasks short of the desired count, within the room maximumPercent
-// leaves. With a capacity provider they are PROVISIONING: managed scaling
-// counts them, and Fargate provisions capacity for each.
-func (sv *services) shortfall(sh *svcShard) {
+// lastOnDraining reconciles the DAEMON services with a task on the
+// draining instance in: a daemon task there stops once the other service
+// tasks have, so each stop there may be the one it waits for.
+func (sv *services) lastOnDraining(in *placement.Instance) {
+	for _, d := range sv.svcs {
+		if !d.daemon {
+			break // daemons come first
+		}
+		if sv.fleet.cluster.GroupCount(in, d.base.Group()) > 0 {
+			sv.queueReconcile(d)
+		}
+	}
+}
+
+// shortfall counts the tasks the service lacks: the primary
+// deployment's tasks short of the desired count, within the room
+// maximumPercent leaves. With a capacity provider strategy they are
+// PROVISIONING on the providers the strategy gives them to
+// (scheduler.Service.Assign): managed scaling counts them, and Fargate
+// provisions capacity for each.
+func (sv *services) shortfall(st *svcState) {
 	short := 0
 	// A failed deployment without rollback starts nothing.
-	if p := sh.state.Primary(); p != nil && sh.sched.DesiredCount != nil && !sh.svc.daemon && p.RolloutState != scheduler.Failed {
-		desired := *sh.sched.DesiredCount
-		_, upper := sh.sched.Bounds(desired)
+	p := st.state.Primary()
+	if p != nil && st.sched.DesiredCount != nil && !st.daemon && p.RolloutState != scheduler.Failed {
+		desired := *st.sched.DesiredCount
+		_, upper := st.sched.Bounds(desired)
 		primary := 0
-		for _, t := range sh.tasks {
-			if t.t.DesiredStatus != scheduler.Stopped && (t.t.Deployment == p.ID || p.RollbackTo != "" && t.t.Deployment == p.RollbackTo) {
+		for _, t := range st.tasks {
+			if t.primary(p) {
 				primary++
 			}
 		}
-		short = max(min(desired-primary, upper-len(sh.tasks)), 0)
+		short = max(min(desired-primary, upper-len(st.tasks)), 0)
 	}
-	for len(sh.since) < short {
-		sh.since = append(sh.since, sv.eng.Now())
+	for len(st.since) < short {
+		st.since = append(st.since, sv.eng.Now())
 	}
-	sh.since = sh.since[:short]
-	sh.short = short
-	if sh.provider == scenario.ProviderFargate || sh.provider == scenario.ProviderFargateSpot {
-		sv.providers.fargateCapacity(sh, short)
+	st.since = st.since[:short]
+	st.short = short
+	if len(st.providers) == 0 {
+		return
+	}
+	for _, pr := range st.providers {
+		pr.short = 0
+	}
+	if short > 0 {
+		have := make([]int, len(st.providers))
+		for _, t := range st.tasks {
+			if t.prov >= 0 && t.primary(p) {
+				have[t.prov]++
+			}
+		}
+		for i, n := range st.sched.Assign(have, short) {
+			st.providers[i].short = n
+		}
+	}
+	for _, pr := range st.providers {
+		if pr.isFargate() {
+			sv.providers.fargateCapacity(st, pr)
+		}
 	}
 }
 
+// primary reports whether the task is wanted and of the primary
+// deployment p.
+func (t *svcTask) primary(p *scheduler.Deployment) bool {
+	return t.t.DesiredStatus != scheduler.Stopped && (t.t.Deployment == p.ID || p.RollbackTo != "" && t.t.Deployment == p.RollbackTo)
+}
+
+// providerIndex returns the index of the provider name in the service's
+// strategy, or -1.
+func (st *svcState) providerIndex(name string) int {
+	for i, p := range st.providers {
+		if p.name == name {
+			return i
+		}
+	}
+	return -1
+}
+
 // fargateCapacity keeps as much Fargate capacity provisioned or idle for
-// the shard as it lacks tasks, releasing idle capacity beyond that.
-func (pv *providers) fargateCapacity(sh *svcShard, short int) {
+// the service's provider pr as it lacks tasks there, releasing idle
+// capacity beyond that.
+func (pv *providers) fargateCapacity(st *svcState, pr *svcProvider) {
 	ready := 0
-	kept := sh.fargate[:0]
-	for _, in := range sh.fargate {
+	kept := pr.fargate[:0]
+	for _, in := range pr.fargate {
 		switch {
 		case in.Status == placement.StatusInactive:
 			continue
 		case in.Status == placement.StatusRegistering:
 			ready++
 		case in.RunningTasksCount == 0:
-			if ready >= short {
+			if ready >= pr.short {
 				pv.releaseFargate(in)
 				continue
 			}
@@ -412,13 +545,13 @@ func (pv *providers) fargateCapacity(sh *svcShard, short int) {
 		}
 		kept = append(kept, in)
 	}
-	clear(sh.fargate[len(kept):])
-	sh.fargate = kept
-	for range short - ready {
-		if !pv.fargateToken(sh) {
+	clear(pr.fargate[len(kept):])
+	pr.fargate = kept
+	for range pr.short - ready {
+		if !pv.fargateToken(st, pr) {
 			break
 		}
-		pv.provisionFargate(sh)
+		pv.provisionFargate(st, pr)
 	}
 }
 
@@ -459,9 +592,7 @@ func (sv *services) serviceEvent(e *scenario.ServiceEvent) {
 	st.base = &base
 	st.respec()
 	sv.out.event(sv.eng.Now(), st.spec.Name, "(service "+st.spec.Name+") was updated: "+describeEvent(e))
-	for _, sh := range st.shards {
-		sv.queueReconcile(sh)
-	}
+	sv.queueReconcile(st)
 }
 
 func describeEvent(e *scenario.ServiceEvent) string {
@@ -494,16 +625,19 @@ func (sv *services) setDesired(st *svcState, n int) {
 	base.DesiredCount = &n
 	st.base = &base
 	st.respec()
-	for _, sh := range st.shards {
-		sv.queueReconcile(sh)
-	}
+	sv.queueReconcile(st)
 }
 
-// desired is the service's desired count (DAEMON: its tasks wanted).
+// desired is the service's desired count: for DAEMON, the eligible
+// instances as of the last reconciliation (an instance set DRAINING
+// leaves it at once, while its daemon task waits for the other tasks
+// there to stop).
 func (st *svcState) desired() int {
 	if st.daemon {
-		run, pend := st.counts()
-		return run + pend
+		if p := st.state.Primary(); p != nil {
+			return p.DesiredCount
+		}
+		return 0
 	}
 	return *st.base.DesiredCount
 }
@@ -511,17 +645,15 @@ func (st *svcState) desired() int {
 // counts returns the service's RUNNING and PENDING tasks (PROVISIONING
 // included in pending).
 func (st *svcState) counts() (running, pending int) {
-	for _, sh := range st.shards {
-		for _, t := range sh.tasks {
-			if t.t.LastStatus == scheduler.Running {
-				running++
-			} else {
-				pending++
-			}
+	for _, t := range st.tasks {
+		if t.t.LastStatus == scheduler.Running {
+			running++
+		} else {
+			pending++
 		}
-		if sh.provider != "" {
-			pending += sh.short
-		}
+	}
+	for _, p := range st.providers {
+		pending += p.short
 	}
 	return running, pending
 }

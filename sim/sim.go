@@ -212,6 +212,7 @@ func (s *simulator) handle(ev Event) {
 		}
 		if t.fleet != nil {
 			s.traceFleetEvent(t.fleet, t.where)
+			s.services.changed() // every instance state change
 			return
 		}
 		s.tasks.submit(*t)
@@ -398,7 +399,7 @@ func (s *simulator) newPlanner() error {
 			return fmt.Errorf("sim: %w", err)
 		}
 		base.Zones = sp.Zones(sc.Fleet.Subnets)
-		st := &svcState{spec: sp, base: base, strategy: scenario.ProviderStrategy(sp.CapacityProviderStrategy), daemon: sp.SchedulingStrategy == "DAEMON",
+		st := &svcState{spec: sp, base: base, daemon: sp.SchedulingStrategy == "DAEMON",
 			tds: map[string]*scenario.TaskDefSpec{tdKey(&sp.TaskDefinition): &sp.TaskDefinition}, metrics: autoscale.Metrics{},
 			keep: autoscale.DefaultLowDatapoints + 5, launches: sc.Quotas.ServiceLaunches().TokenBucket()}
 		if sp.Scaling != nil {
@@ -418,11 +419,11 @@ func (s *simulator) newPlanner() error {
 			}
 		}
 		st.offFargate, st.fleet = p.offFargate, s.fleet
-		if len(st.strategy) == 0 {
-			st.shards = []*svcShard{{svc: st}}
+		if st.items, err = s.fleet.strategyItems(sp.Name, scenario.ProviderStrategy(sp.CapacityProviderStrategy)); err != nil {
+			return fmt.Errorf("sim: %s.capacityProviderStrategy: %w", path, err)
 		}
-		for _, it := range st.strategy {
-			st.shards = append(st.shards, &svcShard{svc: st, provider: it.CapacityProvider})
+		for _, it := range st.items {
+			st.providers = append(st.providers, &svcProvider{name: it.CapacityProvider})
 		}
 		st.respec()
 		sv.svcs = append(sv.svcs, st)
@@ -449,11 +450,11 @@ func (s *simulator) handlePlanner(ev Event) bool {
 	case reconcileEv:
 		switch ev.kind {
 		case reconcileNow:
-			ev.sh.queued = false
+			ev.st.queued = false
 		case reconcilePeriodic:
-			ev.sh.ticking = false
+			ev.st.ticking = false
 		}
-		s.services.reconcile(ev.sh)
+		s.services.reconcile(ev.st)
 	case taskRunning:
 		s.services.taskRunning(ev.t)
 	case svcEventEv:
@@ -473,8 +474,8 @@ func (s *simulator) handlePlanner(ev Event) bool {
 		s.retrying = false
 		s.tasks.retry()
 	case serviceTokenEv:
-		ev.sh.tokenWake = false
-		s.services.reconcile(ev.sh)
+		ev.st.tokenWake = false
+		s.services.reconcile(ev.st)
 	case fargateTokenEv:
 		s.services.fargateTokenArrived(ev.spot)
 	default:

@@ -122,13 +122,11 @@ func (m *usageModel) load(t time.Duration) float64 {
 func (st *svcState) serviceMetrics(now time.Duration) (cpu, mem, reqPerTarget float64, ok bool) {
 	n := 0
 	var resCPU, resMem float64
-	for _, sh := range st.shards {
-		for _, t := range sh.tasks {
-			if t.t.LastStatus == scheduler.Running {
-				n++
-				resCPU += float64(t.run.CPU)
-				resMem += float64(t.run.MemoryMiB)
-			}
+	for _, t := range st.tasks {
+		if t.t.LastStatus == scheduler.Running {
+			n++
+			resCPU += float64(t.run.CPU)
+			resMem += float64(t.run.MemoryMiB)
 		}
 	}
 	if n == 0 || st.usage == nil {
@@ -171,12 +169,8 @@ func (s *simulator) minute() {
 			continue
 		}
 		st.sst.Capacity = *st.base.DesiredCount
-		deploying := false
-		for _, sh := range st.shards {
-			if p := sh.state.Primary(); p != nil && p.RolloutState == scheduler.InProgress {
-				deploying = true
-			}
-		}
+		p := st.state.Primary()
+		deploying := p != nil && p.RolloutState == scheduler.InProgress
 		from := st.sst.Capacity
 		var reason string
 		st.sst, reason = st.scaler.Evaluate(st.sst, autoscale.Input{Now: wall, Metrics: st.metrics, Deploying: deploying})

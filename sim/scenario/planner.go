@@ -87,6 +87,10 @@ type ServiceSpec struct {
 	DeploymentConfiguration DeploymentConfiguration `json:"deploymentConfiguration"`
 	PlacementConstraints    []ConstraintSpec        `json:"placementConstraints"`
 	PlacementStrategy       []StrategySpec          `json:"placementStrategy"`
+	// AvailabilityZoneRebalancing is ENABLED or DISABLED; empty means
+	// CreateService's default: ENABLED for a service that supports it,
+	// DISABLED for one that does not (DAEMON, binpack).
+	AvailabilityZoneRebalancing string `json:"availabilityZoneRebalancing,omitempty"`
 	// CapacityProviderStrategy names the scenario's capacity providers
 	// (or FARGATE, FARGATE_SPOT); empty runs on any instance of the fleet.
 	CapacityProviderStrategy []StrategyItemSpec `json:"capacityProviderStrategy"`
@@ -505,6 +509,7 @@ func (sp *ServiceSpec) SchedulerService(path string, newStrategy StrategyFactory
 		DesiredCount:       sp.DesiredCount,
 	}
 	svc.HealthCheckGracePeriodSeconds = sp.HealthCheckGracePeriodSeconds
+	svc.AvailabilityZoneRebalancing = scheduler.AZRebalancing(sp.AvailabilityZoneRebalancing)
 	for _, lb := range sp.LoadBalancers {
 		svc.LoadBalancers = append(svc.LoadBalancers, scheduler.LoadBalancer{TargetGroupArn: lb.TargetGroupArn, ContainerName: lb.ContainerName, ContainerPort: lb.ContainerPort})
 	}
