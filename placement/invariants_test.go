@@ -155,13 +155,84 @@ func checkInvariants(c *Cluster) error {
 				continue
 			}
 			members++
-			if b, j := want.ix.seek(key{remainingOf(in, si.key.res), int32(i)}); b >= len(want.ix.blocks) || want.ix.blocks[b][j] != (key{remainingOf(in, si.key.res), int32(i)}) {
-				return fmt.Errorf("binpack index: instance %s missing at its remaining amount", in.ARN)
+			k := key{v: remainingOf(in, si.key.res), p: remainingOf(in, CPU+Memory-si.key.res), idx: int32(i)}
+			if b, j, ok := want.ix.find(k); !ok || want.ix.blocks[b][j] != k {
+				return fmt.Errorf("binpack index: instance %s missing at its remaining amounts %+v", in.ARN, k)
 			}
 		}
 		if total != members {
 			return fmt.Errorf("binpack index: %d keys for %d members", total, members)
 		}
+		for _, p := range si.parts {
+			if err := checkSorted(&p.ix); err != nil {
+				return fmt.Errorf("binpack index %v: %w", si.key.res, err)
+			}
+		}
+	}
+	for r, ai := range c.amountIx {
+		if ai == nil {
+			continue
+		}
+		if err := checkAmounts(c, Resource(r), ai); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkSorted checks a sortedIndex's blocks: none empty or over maxBlock,
+// keys in order, and each block's pmax the largest p of its keys.
+func checkSorted(ix *sortedIndex) error {
+	if len(ix.pmax) != len(ix.blocks) {
+		return fmt.Errorf("%d pmax entries for %d blocks", len(ix.pmax), len(ix.blocks))
+	}
+	var prev *key
+	for b, blk := range ix.blocks {
+		if len(blk) == 0 || len(blk) > maxBlock {
+			return fmt.Errorf("block %d of %d keys", b, len(blk))
+		}
+		m := blk[0].p
+		for j := range blk {
+			if prev != nil && !prev.less(blk[j]) {
+				return fmt.Errorf("block %d: key %+v after %+v", b, blk[j], *prev)
+			}
+			prev = &blk[j]
+			m = max(m, blk[j].p)
+		}
+		if ix.pmax[b] != m {
+			return fmt.Errorf("block %d: pmax %d, keys say %d", b, ix.pmax[b], m)
+		}
+	}
+	return nil
+}
+
+// checkAmounts checks an amountIndex against the instances: each is in
+// the set of its remaining amount and in no other, and every set keeps
+// only nonzero words, in order.
+func checkAmounts(c *Cluster, r Resource, ai *amountIndex) error {
+	seen := 0
+	for v, s := range ai.sets {
+		if s.empty() {
+			return fmt.Errorf("amounts of %v: empty set kept at %d", r, v)
+		}
+		if len(s.at) != len(s.words) || !slices.IsSorted(s.at) || len(slices.Compact(slices.Clone(s.at))) != len(s.at) {
+			return fmt.Errorf("amounts of %v at %d: words %v not strictly ascending", r, v, s.at)
+		}
+		for j, k := range s.at {
+			if s.words[j] == 0 {
+				return fmt.Errorf("amounts of %v at %d: zero word %d kept", r, v, k)
+			}
+			for w := s.words[j]; w != 0; w &= w - 1 {
+				i := index(int(k), w)
+				if int(i) >= len(c.instances) || remainingOf(c.instances[i], r) != v {
+					return fmt.Errorf("amounts of %v at %d: instance %d is a member", r, v, i)
+				}
+				seen++
+			}
+		}
+	}
+	if seen != len(c.instances) {
+		return fmt.Errorf("amounts of %v: %d members for %d instances", r, seen, len(c.instances))
 	}
 	return nil
 }

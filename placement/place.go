@@ -211,11 +211,10 @@ func (c *Cluster) check(in *Instance, pr *prepared) (Reason, int) {
 	return ReasonNone, 0
 }
 
-// fits reports whether in can take the task: check without the reason,
-// testing the cached bits first.
-func (c *Cluster) fits(in *Instance, pr *prepared) bool {
-	i := in.idx
-	if !c.eligible.has(i) || in.external != pr.external {
+// fitsAt reports whether instance i can take the task: check without the
+// reason, from the cached bits and mirrors.
+func (c *Cluster) fitsAt(i int32, pr *prepared) bool {
+	if !c.eligible.has(i) || c.external.has(i) != pr.external {
 		return false
 	}
 	for _, b := range pr.static {
@@ -400,59 +399,105 @@ func (c *Cluster) rankSpread(pr *prepared, chain []scorer, depth int) bool {
 
 // rankBinpack walks the instances that pass the static filters, in the
 // partitions the spread levels allow, by ascending remaining amount from
-// the task's need up (a k-way merge over the partitions); the first amount
-// at which a candidate passes every filter decides, and the rest of the
-// chain ranks the candidates with that amount.
+// the task's need up; the least amount at which a candidate passes every
+// filter decides, and the rest of the chain ranks the candidates with that
+// amount, in cluster order.
+//
+// Each partition is walked on its own, no further than the least amount
+// found so far, passing over instances (and whole blocks) short of the
+// other resource without looking at them. The candidates at the winning
+// amount are then gathered from the partitions that reached it, in
+// cluster order. When the chain ends there and the request is simple, a
+// run of more than c.tieWalk instances at that amount is not walked to
+// its end: drawTie counts the candidates in the amount's bit set and
+// draws among them, as the tie-break would.
 func (c *Cluster) rankBinpack(pr *prepared, chain []scorer) bool {
 	res := chain[0].res
 	si := c.subIndexFor(pr, res)
-	need := pr.task.Requirements.MemoryMiB
+	need, needP := pr.task.Requirements.MemoryMiB, pr.task.Requirements.CPU
 	if res == CPU {
-		need = pr.task.Requirements.CPU
+		need, needP = needP, need
 	}
 	c.cursors = c.cursors[:0]
+	found, best := false, int64(0)
 	for _, p := range si.parts {
 		if !c.partAllowed(p) {
 			continue
 		}
-		if b, j := p.ix.seek(key{need, math.MinInt32}); b < len(p.ix.blocks) {
-			c.cursors = append(c.cursors, cursor{p: p, b: b, j: j})
+		cu, ok := c.firstFit(pr, p, need, needP, found, best)
+		if !ok {
+			continue
 		}
-	}
-	c.group = c.group[:0]
-	found, best := false, int64(0)
-	for len(c.cursors) > 0 {
-		// The cursor at the smallest key.
-		m := 0
-		for k := 1; k < len(c.cursors); k++ {
-			if c.cursors[k].key().less(c.cursors[m].key()) {
-				m = k
-			}
+		if v := cu.key().v; !found || v < best {
+			found, best = true, v
+			c.cursors = c.cursors[:0]
 		}
-		cur := &c.cursors[m]
-		k := cur.key()
-		if found && k.v != best {
-			break
-		}
-		if c.fits(c.instances[k.idx], pr) {
-			found, best = true, k.v
-			c.group = append(c.group, k.idx)
-		}
-		if !cur.next() {
-			c.cursors[m] = c.cursors[len(c.cursors)-1]
-			c.cursors = c.cursors[:len(c.cursors)-1]
-		}
+		c.cursors = append(c.cursors, cu)
 	}
 	if !found {
 		return false
 	}
 	rest := chain[1:]
+	draw := len(rest) == 0 && pr.simple
+	c.group = c.group[:0]
+	walked := 0
+	for m := range c.cursors {
+		cu := &c.cursors[m]
+		for ok := true; ok && cu.key().v == best; ok = cu.next() {
+			k := cu.key()
+			if k.p >= needP && c.fitsAt(k.idx, pr) {
+				c.group = append(c.group, k.idx)
+			}
+			if walked++; draw && walked > c.tieWalk {
+				if pr.fit == nil {
+					pr.fit = c.fitSetFor(pr)
+				}
+				if i, ok := c.drawTie(pr, res, best); ok {
+					c.ties = append(c.ties[:0], i)
+					c.picked = true
+					return true
+				}
+				draw = false // unreachable: the walk found a candidate at best
+			}
+		}
+	}
+	if len(c.cursors) > 1 {
+		slices.Sort(c.group) // the partitions' runs, each in cluster order
+	}
 	if len(rest) == 0 {
 		c.ties = append(c.ties, c.group...)
 		return true
 	}
 	c.best(pr, rest, c.group)
 	return true
+}
+
+// firstFit returns a cursor at the first candidate of partition p with at
+// least need of the binpacked resource, at an amount no greater than
+// bound when bounded; ok is false when there is none. needP is the task's
+// need of the other resource.
+func (c *Cluster) firstFit(pr *prepared, p *part, need, needP int64, bounded bool, bound int64) (cursor, bool) {
+	ix := &p.ix
+	b, j := ix.seek(key{v: need, idx: math.MinInt32})
+	for ; b < len(ix.blocks); b, j = b+1, 0 {
+		blk := ix.blocks[b]
+		if bounded && blk[j].v > bound {
+			break
+		}
+		if ix.pmax[b] < needP {
+			continue // every instance of the block is short of the other resource
+		}
+		for ; j < len(blk); j++ {
+			k := blk[j]
+			if bounded && k.v > bound {
+				return cursor{}, false
+			}
+			if k.p >= needP && c.fitsAt(k.idx, pr) {
+				return cursor{p: p, b: b, j: j}, true
+			}
+		}
+	}
+	return cursor{}, false
 }
 
 // cursor walks one partition of a subIndex.
@@ -508,29 +553,7 @@ func (c *Cluster) scanMasked(pr *prepared, chain []scorer, exclude bitset) bool 
 		}
 		first = false
 	}
-	// word returns word k of the candidates: eligible, passing the static
-	// expressions, not excluded, inside the spread levels in force and,
-	// for a simple request, with the resources and outside distinctInstance.
-	// Every set covers every instance (the bitset invariant).
-	word := func(k int) uint64 {
-		w := c.eligible[k] & (c.external[k] ^ pr.launchFlip)
-		for _, b := range pr.static {
-			w &= b.bits[k]
-		}
-		if exclude != nil {
-			w &^= exclude[k]
-		}
-		for f := range c.filters {
-			w &= c.filters[f].word(k)
-		}
-		if pr.fit != nil {
-			w &= pr.fit.bits[k]
-			if pr.distinct {
-				w &^= pr.hosting[k]
-			}
-		}
-		return w
-	}
+	word := func(k int) uint64 { return c.candidates(pr, k, exclude) }
 	if pr.simple && pr.fit == nil && len(chain) == 0 {
 		pr.fit = c.fitSetFor(pr)
 	}
@@ -564,6 +587,31 @@ func (c *Cluster) scanMasked(pr *prepared, chain []scorer, exclude bitset) bool 
 		}
 	}
 	return len(c.ties) > 0
+}
+
+// candidates returns word k of the candidates for pr: eligible, of the
+// launch type, passing the static expressions, not in exclude (nil:
+// none), inside the spread levels in force and, once pr.fit is set (a
+// simple request), with the resources and outside distinctInstance. Every
+// set covers every instance (the bitset invariant).
+func (c *Cluster) candidates(pr *prepared, k int, exclude bitset) uint64 {
+	w := c.eligible[k] & (c.external[k] ^ pr.launchFlip)
+	for _, b := range pr.static {
+		w &= b.bits[k]
+	}
+	if exclude != nil {
+		w &^= exclude[k]
+	}
+	for f := range c.filters {
+		w &= c.filters[f].word(k)
+	}
+	if pr.fit != nil {
+		w &= pr.fit.bits[k]
+		if pr.distinct {
+			w &^= pr.hosting[k]
+		}
+	}
+	return w
 }
 
 // best appends to c.ties the candidates of cands that tie best under chain.
