@@ -139,6 +139,7 @@ func (c *Cluster) drawTie(pr *prepared, r Resource, v int64) (int32, bool) {
 			pick -= m
 			continue
 		}
+		c.draws++
 		return nth(int(k), w, pick), true
 	}
 	panic("placement: drawTie: the count changed between passes") // unreachable: nothing changes in between

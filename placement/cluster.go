@@ -46,6 +46,11 @@ type Cluster struct {
 	spreads map[spreadKey]*spreadCount // group task counts per attribute value
 	byGroup map[int32][]*spreadCount   // the spreads to update when a group changes
 	subs    map[subKey]*subIndex       // binpack orders per static filter signature
+	// subList and fitList hold the values of subs and fitSets, for the
+	// loops that every change of remaining resources runs: ranging over a
+	// slice costs less than over a map.
+	subList []*subIndex
+	fitList []*fitSet
 	// amountIx holds, per resource, the instances at each remaining
 	// amount, once a binpack tie needed it.
 	amountIx [Memory + 1]*amountIndex
@@ -54,6 +59,7 @@ type Cluster struct {
 	// is cheaper than a pass over bit set words. Tests lower it so that
 	// small clusters take both paths.
 	tieWalk int
+	draws   int // ties drawTie decided, for tests to see it was reached
 
 	pr      prepared
 	ties    []int32 // candidates tied so far, in cluster order
@@ -223,7 +229,7 @@ func (c *Cluster) cover(in *Instance) {
 	for _, fi := range c.fields {
 		fi.add(in)
 	}
-	for _, si := range c.subs {
+	for _, si := range c.subList {
 		si.member = append(si.member, nil)
 		c.subInsert(si, in)
 	}
@@ -344,7 +350,7 @@ func (c *Cluster) staticBits(e *cql.Expr) *exprBits {
 	if b == nil {
 		if len(c.exprs) >= 256 { // many one-off expressions: start again
 			clear(c.exprs)
-			clear(c.subs) // they hold bits that AddInstance and Update no longer reach
+			c.clearSubs() // they hold bits that AddInstance and Update no longer reach
 		}
 		b = &exprBits{expr: e, bits: make(bitset, wordsFor(len(c.instances)))}
 		for i, in := range c.instances {

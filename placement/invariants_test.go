@@ -24,6 +24,19 @@ func checkInvariants(c *Cluster) error {
 		}
 		return nil
 	}
+	if len(c.subList) != len(c.subs) || len(c.fitList) != len(c.fitSets) {
+		return fmt.Errorf("lists: %d binpack indexes for %d, %d fit sets for %d", len(c.subList), len(c.subs), len(c.fitList), len(c.fitSets))
+	}
+	for _, si := range c.subList {
+		if c.subs[si.key] != si {
+			return fmt.Errorf("binpack index %+v listed but not kept", si.key.res)
+		}
+	}
+	for _, fs := range c.fitList {
+		if c.fitSets[fs.shape] != fs {
+			return fmt.Errorf("fit set %+v listed but not kept", fs.shape)
+		}
+	}
 	if len(c.cpu) != n || len(c.mem) != n || len(c.gpu) != n {
 		return fmt.Errorf("mirrors: %d/%d/%d entries for %d instances", len(c.cpu), len(c.mem), len(c.gpu), n)
 	}
@@ -38,7 +51,7 @@ func checkInvariants(c *Cluster) error {
 			return err
 		}
 	}
-	for _, fs := range c.fitSets {
+	for _, fs := range c.fitList {
 		if err := covers(fmt.Sprintf("fit set %+v", fs.shape), fs.bits); err != nil {
 			return err
 		}
@@ -83,7 +96,7 @@ func checkInvariants(c *Cluster) error {
 		if _, want := in.Attribute("ecs.capability.external"); c.external.has(idx) != want || in.external != want {
 			return fmt.Errorf("instance %s: external bit %v, flag %v, want %v", in.ARN, c.external.has(idx), in.external, want)
 		}
-		for _, fs := range c.fitSets {
+		for _, fs := range c.fitList {
 			if want := plainFits(in, fs.shape); fs.bits.has(idx) != want {
 				return fmt.Errorf("instance %s: fit bit for %+v is %v, want %v (%+v)", in.ARN, fs.shape, !want, want, in.Remaining)
 			}
@@ -137,7 +150,7 @@ func checkInvariants(c *Cluster) error {
 			}
 		}
 	}
-	for _, si := range c.subs {
+	for _, si := range c.subList {
 		if len(si.member) != n {
 			return fmt.Errorf("binpack index %+v: %d members for %d instances", si.key.res, len(si.member), n)
 		}

@@ -54,7 +54,7 @@ func (c *Cluster) subIndexFor(pr *prepared, res Resource) *subIndex {
 	si := c.subs[k]
 	if si == nil {
 		if len(c.subs) >= maxSubIndexes {
-			clear(c.subs)
+			c.clearSubs()
 		}
 		si = &subIndex{key: k, byVals: map[partKey]*part{}}
 		for _, e := range pr.staticExprs {
@@ -68,8 +68,16 @@ func (c *Cluster) subIndexFor(pr *prepared, res Resource) *subIndex {
 			c.subInsert(si, in)
 		}
 		c.subs[k] = si
+		c.subList = append(c.subList, si)
 	}
 	return si
+}
+
+// clearSubs forgets every subIndex.
+func (c *Cluster) clearSubs() {
+	clear(c.subs)
+	clear(c.subList)
+	c.subList = c.subList[:0]
 }
 
 // subPart returns the part in that should be in, or nil.
@@ -124,7 +132,7 @@ func (c *Cluster) subRemove(si *subIndex, in *Instance, remaining int64) {
 // of one resource moves the key when its amount changed and otherwise
 // updates the other resource's amount the key carries.
 func (c *Cluster) subMove(i int32, oldCPU, oldMem int64) {
-	for _, si := range c.subs {
+	for _, si := range c.subList {
 		p := si.member[i]
 		if p == nil {
 			continue
@@ -145,7 +153,7 @@ func (c *Cluster) subMove(i int32, oldCPU, oldMem int64) {
 // subRefile re-files in after a change of status, agent or attributes
 // (and possibly of remaining resources, from the given old values).
 func (c *Cluster) subRefile(in *Instance, old [Memory + 1]int64) {
-	for _, si := range c.subs {
+	for _, si := range c.subList {
 		c.subRemove(si, in, old[si.key.res])
 		c.subInsert(si, in)
 	}
