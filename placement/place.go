@@ -314,10 +314,18 @@ func (c *Cluster) inFilters(i int32) bool {
 	return true
 }
 
-type levelEntry struct {
-	count int32
-	value int32
+// levelEntry is a value of a spread attribute with the group's task count
+// there, packed so that entries sort by count, then value, as integers:
+// the count (offset to keep its sign's order) in the high half, the value
+// in the low.
+type levelEntry uint64
+
+func newLevelEntry(count, value int32) levelEntry {
+	return levelEntry(uint64(uint32(count)^1<<31)<<32 | uint64(uint32(value)))
 }
+
+func (e levelEntry) count() int32 { return int32(uint32(e>>32) ^ 1<<31) }
+func (e levelEntry) value() int32 { return int32(uint32(e)) }
 
 // rank appends to c.ties the candidates that tie best under chain, among
 // the instances allowed by c.filters that pass the filters, in cluster
@@ -344,7 +352,9 @@ func (c *Cluster) rank(pr *prepared, chain []scorer, depth int) bool {
 
 // rankSpread visits the attribute's values by ascending count of the
 // group's tasks; the first level of equal counts that holds a candidate
-// decides, and the rest of the chain ranks within it.
+// decides, and the rest of the chain ranks within it. The lowest level,
+// which usually decides, is found without sorting; the others are sorted
+// only when it holds no candidate.
 func (c *Cluster) rankSpread(pr *prepared, chain []scorer, depth int) bool {
 	sc := chain[0].spread
 	fi := c.field(sc.field.name)
@@ -352,17 +362,14 @@ func (c *Cluster) rankSpread(pr *prepared, chain []scorer, depth int) bool {
 		c.levels = append(c.levels, nil)
 	}
 	lv := c.levels[depth][:0]
+	low := levelEntry(math.MaxUint64)
 	for v := range fi.values {
 		if fi.size[v] > 0 {
-			lv = append(lv, levelEntry{sc.at(int32(v)), int32(v)})
+			e := newLevelEntry(sc.at(int32(v)), int32(v))
+			lv = append(lv, e)
+			low = min(low, e)
 		}
 	}
-	slices.SortFunc(lv, func(a, b levelEntry) int {
-		if a.count != b.count {
-			return int(a.count - b.count)
-		}
-		return int(a.value - b.value)
-	})
 	c.levels[depth] = lv
 	if len(c.filters) < cap(c.filters) {
 		c.filters = c.filters[:len(c.filters)+1] // keep the slices of the last use
@@ -378,17 +385,36 @@ func (c *Cluster) rankSpread(pr *prepared, chain []scorer, depth int) bool {
 	}
 	c.filters[fx].allowed = c.filters[fx].allowed[:len(fi.values)]
 	found := false
+	if len(lv) > 0 {
+		f := &c.filters[fx]
+		clear(f.allowed)
+		f.values = f.values[:0]
+		for _, e := range lv {
+			if e.count() == low.count() {
+				f.allowed[e.value()] = true
+				f.values = append(f.values, e.value())
+			}
+		}
+		found = c.rank(pr, chain[1:], depth+1)
+	}
+	if !found {
+		slices.Sort(lv)
+	}
 	for start := 0; start < len(lv) && !found; {
 		end := start
-		for end < len(lv) && lv[end].count == lv[start].count {
+		for end < len(lv) && lv[end].count() == lv[start].count() {
 			end++
+		}
+		if lv[start].count() == low.count() {
+			start = end // the lowest level, ranked above
+			continue
 		}
 		f := &c.filters[fx]
 		clear(f.allowed)
 		f.values = f.values[:0]
 		for _, e := range lv[start:end] {
-			f.allowed[e.value] = true
-			f.values = append(f.values, e.value)
+			f.allowed[e.value()] = true
+			f.values = append(f.values, e.value())
 		}
 		found = c.rank(pr, chain[1:], depth+1)
 		start = end
