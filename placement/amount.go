@@ -27,6 +27,7 @@ type amountIndex struct {
 type amountSet struct {
 	at    []int32 // word numbers, ascending
 	words []uint64
+	n     int // members
 }
 
 // search returns the position of word k in s.at, or where it would go.
@@ -40,7 +41,10 @@ func (s *amountSet) add(i int32) {
 		s.at = slices.Insert(s.at, j, k)
 		s.words = slices.Insert(s.words, j, 0)
 	}
-	s.words[j] |= 1 << (uint(i) & 63)
+	if s.words[j]&(1<<(uint(i)&63)) == 0 {
+		s.words[j] |= 1 << (uint(i) & 63)
+		s.n++
+	}
 }
 
 // remove makes instance i no longer a member, dropping its word when it
@@ -50,6 +54,10 @@ func (s *amountSet) remove(i int32) {
 	if !ok {
 		return
 	}
+	if s.words[j]&(1<<(uint(i)&63)) == 0 {
+		return
+	}
+	s.n--
 	if s.words[j] &^= 1 << (uint(i) & 63); s.words[j] == 0 {
 		s.at = slices.Delete(s.at, j, j+1)
 		s.words = slices.Delete(s.words, j, j+1)
@@ -113,6 +121,19 @@ func (c *Cluster) moveAmounts(i int32, oldCPU, oldMem int64) {
 	if ai := c.amountIx[Memory]; ai != nil {
 		ai.move(i, oldMem, c.mem[i])
 	}
+}
+
+// amountSize returns how many instances have v of the resource remaining, or
+// -1 before the index is built.
+func (c *Cluster) amountSize(r Resource, v int64) int {
+	ai := c.amountIx[r]
+	if ai == nil {
+		return -1
+	}
+	if s := ai.sets[v]; s != nil {
+		return s.n
+	}
+	return 0
 }
 
 // drawTie counts the candidates for pr among the instances with v of r

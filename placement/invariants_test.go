@@ -2,6 +2,7 @@ package placement
 
 import (
 	"fmt"
+	"math/bits"
 	"slices"
 )
 
@@ -227,6 +228,13 @@ func checkAmounts(c *Cluster, r Resource, ai *amountIndex) error {
 	for v, s := range ai.sets {
 		if s.empty() {
 			return fmt.Errorf("amounts of %v: empty set kept at %d", r, v)
+		}
+		members := 0
+		for _, w := range s.words {
+			members += bits.OnesCount64(w)
+		}
+		if s.n != members {
+			return fmt.Errorf("amounts of %v at %d: %d members counted, %d in the words", r, v, s.n, members)
 		}
 		if len(s.at) != len(s.words) || !slices.IsSorted(s.at) || len(slices.Compact(slices.Clone(s.at))) != len(s.at) {
 			return fmt.Errorf("amounts of %v at %d: words %v not strictly ascending", r, v, s.at)

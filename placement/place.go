@@ -467,6 +467,12 @@ func (c *Cluster) rankBinpack(pr *prepared, chain []scorer) bool {
 	draw := len(rest) == 0 && pr.simple
 	c.group = c.group[:0]
 	walked := 0
+	if draw && len(c.filters) == 0 && c.amountSize(res, best) > c.tieWalk {
+		// A long run, by the amount sets: count it at once. (Under spread
+		// levels the run counted there spans every partition, so the walk
+		// decides.)
+		walked = c.tieWalk
+	}
 	for m := range c.cursors {
 		cu := &c.cursors[m]
 		for ok := true; ok && cu.key().v == best; ok = cu.next() {

@@ -51,8 +51,8 @@ func TestAmountSetStateMachine(t *testing.T) {
 			if !slices.Equal(got, want) {
 				t.Fatalf("members %v, want %v", got, want)
 			}
-			if s.empty() != (len(model) == 0) {
-				t.Fatalf("empty() = %v with %d members", s.empty(), len(model))
+			if s.empty() != (len(model) == 0) || s.n != len(model) {
+				t.Fatalf("empty() = %v, n = %d with %d members", s.empty(), s.n, len(model))
 			}
 		}
 	})
