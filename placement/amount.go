@@ -163,5 +163,5 @@ func (c *Cluster) drawTie(pr *prepared, r Resource, v int64) (int32, bool) {
 		c.draws++
 		return nth(int(k), w, pick), true
 	}
-	panic("placement: drawTie: the count changed between passes") // unreachable: nothing changes in between
+	return 0, false // unreachable: nothing changes between the passes
 }
