@@ -439,13 +439,31 @@ func (c *Cluster) rankSpread(pr *prepared, chain []scorer, depth int) bool {
 // draws among them, as the tie-break would.
 func (c *Cluster) rankBinpack(pr *prepared, chain []scorer) bool {
 	res := chain[0].res
-	si := c.subIndexFor(pr, res)
 	need, needP := pr.task.Requirements.MemoryMiB, pr.task.Requirements.CPU
 	if res == CPU {
 		need, needP = needP, need
 	}
+	best, found := c.leastAmount(pr, c.subIndexFor(pr, res), need, needP)
+	if !found {
+		return false
+	}
+	rest := chain[1:]
+	if c.gather(pr, res, best, needP, len(rest) == 0 && pr.simple) {
+		return true // drawn
+	}
+	if len(rest) == 0 {
+		c.ties = append(c.ties, c.group...)
+		return true
+	}
+	c.best(pr, rest, c.group)
+	return true
+}
+
+// leastAmount returns the least amount at which an allowed partition of
+// si has a candidate, leaving in c.cursors a cursor at the first candidate
+// of each partition that has one there.
+func (c *Cluster) leastAmount(pr *prepared, si *subIndex, need, needP int64) (best int64, found bool) {
 	c.cursors = c.cursors[:0]
-	found, best := false, int64(0)
 	for _, p := range si.parts {
 		if !c.partAllowed(p) {
 			continue
@@ -460,11 +478,15 @@ func (c *Cluster) rankBinpack(pr *prepared, chain []scorer) bool {
 		}
 		c.cursors = append(c.cursors, cu)
 	}
-	if !found {
-		return false
-	}
-	rest := chain[1:]
-	draw := len(rest) == 0 && pr.simple
+	return best, found
+}
+
+// gather puts in c.group, in cluster order, the candidates at amount best
+// from the cursors leastAmount left. When draw is set (the chain ends
+// with binpack and the request is simple) and the run is longer than
+// c.tieWalk, it stops walking and lets drawTie choose: then c.ties holds
+// the choice, c.picked is set, and gather reports true.
+func (c *Cluster) gather(pr *prepared, res Resource, best, needP int64, draw bool) bool {
 	c.group = c.group[:0]
 	walked := 0
 	if draw && len(c.filters) == 0 && c.amountSize(res, best) > c.tieWalk {
@@ -496,12 +518,7 @@ func (c *Cluster) rankBinpack(pr *prepared, chain []scorer) bool {
 	if len(c.cursors) > 1 {
 		slices.Sort(c.group) // the partitions' runs, each in cluster order
 	}
-	if len(rest) == 0 {
-		c.ties = append(c.ties, c.group...)
-		return true
-	}
-	c.best(pr, rest, c.group)
-	return true
+	return false
 }
 
 // firstFit returns a cursor at the first candidate of partition p with at
