@@ -8,7 +8,8 @@ import "math/bits"
 // (eligible, hosting, fit sets, memberOf results) covers every instance of
 // the cluster: AddInstance grows them all before the instance is used, so
 // has, set and word never index past the end. The instances that share an
-// attribute value are a members set instead (below). Only this file turns
+// attribute value are a members set instead (below), and those that share
+// a remaining amount an amountSet (amount.go). Only these two files turn
 // an instance index into a word and a bit.
 type bitset []uint64
 

@@ -45,6 +45,20 @@ type Cluster struct {
 	spreads map[spreadKey]*spreadCount // group task counts per attribute value
 	byGroup map[int32][]*spreadCount   // the spreads to update when a group changes
 	subs    map[subKey]*subIndex       // binpack orders per static filter signature
+	// subList and fitList hold the values of subs and fitSets, for the
+	// loops that every change of remaining resources runs: ranging over a
+	// slice costs less than over a map.
+	subList []*subIndex
+	fitList []*fitSet
+	// amountIx holds, per resource, the instances at each remaining
+	// amount, once a binpack tie needed it.
+	amountIx [Memory + 1]*amountIndex
+	// tieWalk is how many instances at the winning amount binpack walks
+	// before it counts and draws in amountIx instead: walking a short run
+	// is cheaper than a pass over bit set words. Tests lower it so that
+	// small clusters take both paths.
+	tieWalk int
+	draws   int // ties drawTie decided, for tests to see it was reached
 
 	pr      prepared
 	ties    []int32 // candidates tied so far, in cluster order
@@ -127,8 +141,13 @@ func NewCluster() *Cluster {
 		subs:     map[subKey]*subIndex{},
 		hosting:  map[int32]bitset{},
 		fitSets:  map[fitShape]*fitSet{},
+		tieWalk:  defaultTieWalk,
 	}
 }
+
+// defaultTieWalk is Cluster.tieWalk: past a few words' worth of tied
+// instances, counting them by popcount is cheaper than visiting each.
+const defaultTieWalk = 256
 
 // Instances returns the instances in the order they were added. The slice
 // is the cluster's: do not modify it.
@@ -209,9 +228,14 @@ func (c *Cluster) cover(in *Instance) {
 	for _, fi := range c.fields {
 		fi.add(in)
 	}
-	for _, si := range c.subs {
+	for _, si := range c.subList {
 		si.member = append(si.member, nil)
 		c.subInsert(si, in)
+	}
+	for r, ai := range c.amountIx {
+		if ai != nil {
+			ai.add(remainingOf(in, Resource(r)), i)
+		}
 	}
 }
 
@@ -276,6 +300,7 @@ func (c *Cluster) Update(in *Instance, f func(*Instance)) error {
 	in.external = in.LaunchType().external()
 	c.external.set(i, in.external)
 	c.cpu[i], c.mem[i] = in.Remaining.CPU, in.Remaining.MemoryMiB
+	c.moveAmounts(i, old[CPU], old[Memory])
 	c.gpu[i] = gpuOf(in)
 	c.refreshFits(i)
 	for e, b := range c.exprs {
@@ -324,7 +349,7 @@ func (c *Cluster) staticBits(e *cql.Expr) *exprBits {
 	if b == nil {
 		if len(c.exprs) >= 256 { // many one-off expressions: start again
 			clear(c.exprs)
-			clear(c.subs) // they hold bits that AddInstance and Update no longer reach
+			c.clearSubs() // they hold bits that AddInstance and Update no longer reach
 		}
 		b = &exprBits{expr: e, bits: make(bitset, wordsFor(len(c.instances)))}
 		for i, in := range c.instances {
@@ -458,14 +483,14 @@ func (c *Cluster) addGroup(in *Instance, g int32, d int32) {
 // setRemaining changes in's remaining cpu and memory by the deltas,
 // keeping the indexes ordered.
 func (c *Cluster) setRemaining(in *Instance, dcpu, dmem int64) {
-	if dcpu != 0 {
-		in.Remaining.CPU += dcpu
-		c.cpu[in.idx] = in.Remaining.CPU
-		c.subMove(in, CPU, in.Remaining.CPU-dcpu)
+	if dcpu == 0 && dmem == 0 {
+		return
 	}
-	if dmem != 0 {
-		in.Remaining.MemoryMiB += dmem
-		c.mem[in.idx] = in.Remaining.MemoryMiB
-		c.subMove(in, Memory, in.Remaining.MemoryMiB-dmem)
-	}
+	i := in.idx
+	oldCPU, oldMem := c.cpu[i], c.mem[i]
+	in.Remaining.CPU += dcpu
+	in.Remaining.MemoryMiB += dmem
+	c.cpu[i], c.mem[i] = in.Remaining.CPU, in.Remaining.MemoryMiB
+	c.subMove(i, oldCPU, oldMem)
+	c.moveAmounts(i, oldCPU, oldMem)
 }

@@ -71,12 +71,15 @@ func (c *Cluster) fitSetFor(pr *prepared) *fitSet {
 	if fs == nil {
 		if len(c.fitSets) >= maxFitSets {
 			clear(c.fitSets)
+			clear(c.fitList)
+			c.fitList = c.fitList[:0]
 		}
 		fs = &fitSet{shape: s, bits: make(bitset, wordsFor(len(c.instances)))}
 		for i := range c.instances {
 			fs.bits.set(int32(i), c.fitsShape(int32(i), &s))
 		}
 		c.fitSets[s] = fs
+		c.fitList = append(c.fitList, fs)
 	}
 	return fs
 }
@@ -84,7 +87,7 @@ func (c *Cluster) fitSetFor(pr *prepared) *fitSet {
 // refreshFits brings every fitSet up to date with instance i's resources,
 // growing the sets for a new instance.
 func (c *Cluster) refreshFits(i int32) {
-	for _, fs := range c.fitSets {
+	for _, fs := range c.fitList {
 		fs.bits.grow(len(c.instances))
 		fs.bits.set(i, c.fitsShape(i, &fs.shape))
 	}

@@ -14,7 +14,7 @@ func TestSortedIndexStateMachine(t *testing.T) {
 		var ix sortedIndex
 		var model []key
 		genKey := func(label string) key {
-			return key{rapid.Int64Range(-3, 40).Draw(t, label+"v"), int32(rapid.IntRange(0, 600).Draw(t, label+"i"))}
+			return key{v: rapid.Int64Range(-3, 40).Draw(t, label+"v"), idx: int32(rapid.IntRange(0, 600).Draw(t, label+"i"))}
 		}
 		cmpKey := func(a, b key) int {
 			switch {

@@ -2,6 +2,7 @@ package placement
 
 import (
 	"fmt"
+	"math/bits"
 	"slices"
 )
 
@@ -24,6 +25,19 @@ func checkInvariants(c *Cluster) error {
 		}
 		return nil
 	}
+	if len(c.subList) != len(c.subs) || len(c.fitList) != len(c.fitSets) {
+		return fmt.Errorf("lists: %d binpack indexes for %d, %d fit sets for %d", len(c.subList), len(c.subs), len(c.fitList), len(c.fitSets))
+	}
+	for _, si := range c.subList {
+		if c.subs[si.key] != si {
+			return fmt.Errorf("binpack index %+v listed but not kept", si.key.res)
+		}
+	}
+	for _, fs := range c.fitList {
+		if c.fitSets[fs.shape] != fs {
+			return fmt.Errorf("fit set %+v listed but not kept", fs.shape)
+		}
+	}
 	if len(c.cpu) != n || len(c.mem) != n || len(c.gpu) != n {
 		return fmt.Errorf("mirrors: %d/%d/%d entries for %d instances", len(c.cpu), len(c.mem), len(c.gpu), n)
 	}
@@ -38,7 +52,7 @@ func checkInvariants(c *Cluster) error {
 			return err
 		}
 	}
-	for _, fs := range c.fitSets {
+	for _, fs := range c.fitList {
 		if err := covers(fmt.Sprintf("fit set %+v", fs.shape), fs.bits); err != nil {
 			return err
 		}
@@ -83,7 +97,7 @@ func checkInvariants(c *Cluster) error {
 		if _, want := in.Attribute("ecs.capability.external"); c.external.has(idx) != want || in.external != want {
 			return fmt.Errorf("instance %s: external bit %v, flag %v, want %v", in.ARN, c.external.has(idx), in.external, want)
 		}
-		for _, fs := range c.fitSets {
+		for _, fs := range c.fitList {
 			if want := plainFits(in, fs.shape); fs.bits.has(idx) != want {
 				return fmt.Errorf("instance %s: fit bit for %+v is %v, want %v (%+v)", in.ARN, fs.shape, !want, want, in.Remaining)
 			}
@@ -137,7 +151,7 @@ func checkInvariants(c *Cluster) error {
 			}
 		}
 	}
-	for _, si := range c.subs {
+	for _, si := range c.subList {
 		if len(si.member) != n {
 			return fmt.Errorf("binpack index %+v: %d members for %d instances", si.key.res, len(si.member), n)
 		}
@@ -155,13 +169,91 @@ func checkInvariants(c *Cluster) error {
 				continue
 			}
 			members++
-			if b, j := want.ix.seek(key{remainingOf(in, si.key.res), int32(i)}); b >= len(want.ix.blocks) || want.ix.blocks[b][j] != (key{remainingOf(in, si.key.res), int32(i)}) {
-				return fmt.Errorf("binpack index: instance %s missing at its remaining amount", in.ARN)
+			k := key{v: remainingOf(in, si.key.res), p: remainingOf(in, CPU+Memory-si.key.res), idx: int32(i)}
+			if b, j, ok := want.ix.find(k); !ok || want.ix.blocks[b][j] != k {
+				return fmt.Errorf("binpack index: instance %s missing at its remaining amounts %+v", in.ARN, k)
 			}
 		}
 		if total != members {
 			return fmt.Errorf("binpack index: %d keys for %d members", total, members)
 		}
+		for _, p := range si.parts {
+			if err := checkSorted(&p.ix); err != nil {
+				return fmt.Errorf("binpack index %v: %w", si.key.res, err)
+			}
+		}
+	}
+	for r, ai := range c.amountIx {
+		if ai == nil {
+			continue
+		}
+		if err := checkAmounts(c, Resource(r), ai); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkSorted checks a sortedIndex's blocks: none empty or over maxBlock,
+// keys in order, and each block's pmax the largest p of its keys.
+func checkSorted(ix *sortedIndex) error {
+	if len(ix.pmax) != len(ix.blocks) {
+		return fmt.Errorf("%d pmax entries for %d blocks", len(ix.pmax), len(ix.blocks))
+	}
+	var prev *key
+	for b, blk := range ix.blocks {
+		if len(blk) == 0 || len(blk) > maxBlock {
+			return fmt.Errorf("block %d of %d keys", b, len(blk))
+		}
+		m := blk[0].p
+		for j := range blk {
+			if prev != nil && !prev.less(blk[j]) {
+				return fmt.Errorf("block %d: key %+v after %+v", b, blk[j], *prev)
+			}
+			prev = &blk[j]
+			m = max(m, blk[j].p)
+		}
+		if ix.pmax[b] != m {
+			return fmt.Errorf("block %d: pmax %d, keys say %d", b, ix.pmax[b], m)
+		}
+	}
+	return nil
+}
+
+// checkAmounts checks an amountIndex against the instances: each is in
+// the set of its remaining amount and in no other, and every set keeps
+// only nonzero words, in order.
+func checkAmounts(c *Cluster, r Resource, ai *amountIndex) error {
+	seen := 0
+	for v, s := range ai.sets {
+		if s.empty() {
+			return fmt.Errorf("amounts of %v: empty set kept at %d", r, v)
+		}
+		members := 0
+		for _, w := range s.words {
+			members += bits.OnesCount64(w)
+		}
+		if s.n != members {
+			return fmt.Errorf("amounts of %v at %d: %d members counted, %d in the words", r, v, s.n, members)
+		}
+		if len(s.at) != len(s.words) || !slices.IsSorted(s.at) || len(slices.Compact(slices.Clone(s.at))) != len(s.at) {
+			return fmt.Errorf("amounts of %v at %d: words %v not strictly ascending", r, v, s.at)
+		}
+		for j, k := range s.at {
+			if s.words[j] == 0 {
+				return fmt.Errorf("amounts of %v at %d: zero word %d kept", r, v, k)
+			}
+			for w := s.words[j]; w != 0; w &= w - 1 {
+				i := index(int(k), w)
+				if int(i) >= len(c.instances) || remainingOf(c.instances[i], r) != v {
+					return fmt.Errorf("amounts of %v at %d: instance %d is a member", r, v, i)
+				}
+				seen++
+			}
+		}
+	}
+	if seen != len(c.instances) {
+		return fmt.Errorf("amounts of %v: %d members for %d instances", r, seen, len(c.instances))
 	}
 	return nil
 }

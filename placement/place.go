@@ -211,11 +211,10 @@ func (c *Cluster) check(in *Instance, pr *prepared) (Reason, int) {
 	return ReasonNone, 0
 }
 
-// fits reports whether in can take the task: check without the reason,
-// testing the cached bits first.
-func (c *Cluster) fits(in *Instance, pr *prepared) bool {
-	i := in.idx
-	if !c.eligible.has(i) || in.external != pr.external {
+// fitsAt reports whether instance i can take the task: check without the
+// reason, from the cached bits and mirrors.
+func (c *Cluster) fitsAt(i int32, pr *prepared) bool {
+	if !c.eligible.has(i) || c.external.has(i) != pr.external {
 		return false
 	}
 	for _, b := range pr.static {
@@ -315,10 +314,18 @@ func (c *Cluster) inFilters(i int32) bool {
 	return true
 }
 
-type levelEntry struct {
-	count int32
-	value int32
+// levelEntry is a value of a spread attribute with the group's task count
+// there, packed so that entries sort by count, then value, as integers:
+// the count (offset to keep its sign's order) in the high half, the value
+// in the low.
+type levelEntry uint64
+
+func newLevelEntry(count, value int32) levelEntry {
+	return levelEntry(uint64(uint32(count)^1<<31)<<32 | uint64(uint32(value)))
 }
+
+func (e levelEntry) count() int32 { return int32(uint32(e>>32) ^ 1<<31) }
+func (e levelEntry) value() int32 { return int32(uint32(e)) }
 
 // rank appends to c.ties the candidates that tie best under chain, among
 // the instances allowed by c.filters that pass the filters, in cluster
@@ -345,7 +352,9 @@ func (c *Cluster) rank(pr *prepared, chain []scorer, depth int) bool {
 
 // rankSpread visits the attribute's values by ascending count of the
 // group's tasks; the first level of equal counts that holds a candidate
-// decides, and the rest of the chain ranks within it.
+// decides, and the rest of the chain ranks within it. The lowest level,
+// which usually decides, is found without sorting; the others are sorted
+// only when it holds no candidate.
 func (c *Cluster) rankSpread(pr *prepared, chain []scorer, depth int) bool {
 	sc := chain[0].spread
 	fi := c.field(sc.field.name)
@@ -353,17 +362,14 @@ func (c *Cluster) rankSpread(pr *prepared, chain []scorer, depth int) bool {
 		c.levels = append(c.levels, nil)
 	}
 	lv := c.levels[depth][:0]
+	low := levelEntry(math.MaxUint64)
 	for v := range fi.values {
 		if fi.size[v] > 0 {
-			lv = append(lv, levelEntry{sc.at(int32(v)), int32(v)})
+			e := newLevelEntry(sc.at(int32(v)), int32(v))
+			lv = append(lv, e)
+			low = min(low, e)
 		}
 	}
-	slices.SortFunc(lv, func(a, b levelEntry) int {
-		if a.count != b.count {
-			return int(a.count - b.count)
-		}
-		return int(a.value - b.value)
-	})
 	c.levels[depth] = lv
 	if len(c.filters) < cap(c.filters) {
 		c.filters = c.filters[:len(c.filters)+1] // keep the slices of the last use
@@ -379,17 +385,36 @@ func (c *Cluster) rankSpread(pr *prepared, chain []scorer, depth int) bool {
 	}
 	c.filters[fx].allowed = c.filters[fx].allowed[:len(fi.values)]
 	found := false
+	if len(lv) > 0 {
+		f := &c.filters[fx]
+		clear(f.allowed)
+		f.values = f.values[:0]
+		for _, e := range lv {
+			if e.count() == low.count() {
+				f.allowed[e.value()] = true
+				f.values = append(f.values, e.value())
+			}
+		}
+		found = c.rank(pr, chain[1:], depth+1)
+	}
+	if !found {
+		slices.Sort(lv)
+	}
 	for start := 0; start < len(lv) && !found; {
 		end := start
-		for end < len(lv) && lv[end].count == lv[start].count {
+		for end < len(lv) && lv[end].count() == lv[start].count() {
 			end++
+		}
+		if lv[start].count() == low.count() {
+			start = end // the lowest level, ranked above
+			continue
 		}
 		f := &c.filters[fx]
 		clear(f.allowed)
 		f.values = f.values[:0]
 		for _, e := range lv[start:end] {
-			f.allowed[e.value] = true
-			f.values = append(f.values, e.value)
+			f.allowed[e.value()] = true
+			f.values = append(f.values, e.value())
 		}
 		found = c.rank(pr, chain[1:], depth+1)
 		start = end
@@ -400,59 +425,128 @@ func (c *Cluster) rankSpread(pr *prepared, chain []scorer, depth int) bool {
 
 // rankBinpack walks the instances that pass the static filters, in the
 // partitions the spread levels allow, by ascending remaining amount from
-// the task's need up (a k-way merge over the partitions); the first amount
-// at which a candidate passes every filter decides, and the rest of the
-// chain ranks the candidates with that amount.
+// the task's need up; the least amount at which a candidate passes every
+// filter decides, and the rest of the chain ranks the candidates with that
+// amount, in cluster order.
+//
+// Each partition is walked on its own, no further than the least amount
+// found so far, passing over instances (and whole blocks) short of the
+// other resource without looking at them. The candidates at the winning
+// amount are then gathered from the partitions that reached it, in
+// cluster order. When the chain ends there and the request is simple, a
+// run of more than c.tieWalk instances at that amount is not walked to
+// its end: drawTie counts the candidates in the amount's bit set and
+// draws among them, as the tie-break would.
 func (c *Cluster) rankBinpack(pr *prepared, chain []scorer) bool {
 	res := chain[0].res
-	si := c.subIndexFor(pr, res)
-	need := pr.task.Requirements.MemoryMiB
+	need, needP := pr.task.Requirements.MemoryMiB, pr.task.Requirements.CPU
 	if res == CPU {
-		need = pr.task.Requirements.CPU
+		need, needP = needP, need
 	}
-	c.cursors = c.cursors[:0]
-	for _, p := range si.parts {
-		if !c.partAllowed(p) {
-			continue
-		}
-		if b, j := p.ix.seek(key{need, math.MinInt32}); b < len(p.ix.blocks) {
-			c.cursors = append(c.cursors, cursor{p: p, b: b, j: j})
-		}
-	}
-	c.group = c.group[:0]
-	found, best := false, int64(0)
-	for len(c.cursors) > 0 {
-		// The cursor at the smallest key.
-		m := 0
-		for k := 1; k < len(c.cursors); k++ {
-			if c.cursors[k].key().less(c.cursors[m].key()) {
-				m = k
-			}
-		}
-		cur := &c.cursors[m]
-		k := cur.key()
-		if found && k.v != best {
-			break
-		}
-		if c.fits(c.instances[k.idx], pr) {
-			found, best = true, k.v
-			c.group = append(c.group, k.idx)
-		}
-		if !cur.next() {
-			c.cursors[m] = c.cursors[len(c.cursors)-1]
-			c.cursors = c.cursors[:len(c.cursors)-1]
-		}
-	}
+	best, found := c.leastAmount(pr, c.subIndexFor(pr, res), need, needP)
 	if !found {
 		return false
 	}
 	rest := chain[1:]
+	if c.gather(pr, res, best, needP, len(rest) == 0 && pr.simple) {
+		return true // drawn
+	}
 	if len(rest) == 0 {
 		c.ties = append(c.ties, c.group...)
 		return true
 	}
 	c.best(pr, rest, c.group)
 	return true
+}
+
+// leastAmount returns the least amount at which an allowed partition of
+// si has a candidate, leaving in c.cursors a cursor at the first candidate
+// of each partition that has one there.
+func (c *Cluster) leastAmount(pr *prepared, si *subIndex, need, needP int64) (best int64, found bool) {
+	c.cursors = c.cursors[:0]
+	for _, p := range si.parts {
+		if !c.partAllowed(p) {
+			continue
+		}
+		cu, ok := c.firstFit(pr, p, need, needP, found, best)
+		if !ok {
+			continue
+		}
+		if v := cu.key().v; !found || v < best {
+			found, best = true, v
+			c.cursors = c.cursors[:0]
+		}
+		c.cursors = append(c.cursors, cu)
+	}
+	return best, found
+}
+
+// gather puts in c.group, in cluster order, the candidates at amount best
+// from the cursors leastAmount left. When draw is set (the chain ends
+// with binpack and the request is simple) and the run is longer than
+// c.tieWalk, it stops walking and lets drawTie choose: then c.ties holds
+// the choice, c.picked is set, and gather reports true.
+func (c *Cluster) gather(pr *prepared, res Resource, best, needP int64, draw bool) bool {
+	c.group = c.group[:0]
+	walked := 0
+	if draw && len(c.filters) == 0 && c.amountSize(res, best) > c.tieWalk {
+		// A long run, by the amount sets: count it at once. (Under spread
+		// levels the run counted there spans every partition, so the walk
+		// decides.)
+		walked = c.tieWalk
+	}
+	for m := range c.cursors {
+		cu := &c.cursors[m]
+		for ok := true; ok && cu.key().v == best; ok = cu.next() {
+			k := cu.key()
+			if k.p >= needP && c.fitsAt(k.idx, pr) {
+				c.group = append(c.group, k.idx)
+			}
+			if walked++; draw && walked > c.tieWalk {
+				if pr.fit == nil {
+					pr.fit = c.fitSetFor(pr)
+				}
+				if i, ok := c.drawTie(pr, res, best); ok {
+					c.ties = append(c.ties[:0], i)
+					c.picked = true
+					return true
+				}
+				draw = false // unreachable: the walk found a candidate at best
+			}
+		}
+	}
+	if len(c.cursors) > 1 {
+		slices.Sort(c.group) // the partitions' runs, each in cluster order
+	}
+	return false
+}
+
+// firstFit returns a cursor at the first candidate of partition p with at
+// least need of the binpacked resource, at an amount no greater than
+// bound when bounded; ok is false when there is none. needP is the task's
+// need of the other resource.
+func (c *Cluster) firstFit(pr *prepared, p *part, need, needP int64, bounded bool, bound int64) (cursor, bool) {
+	ix := &p.ix
+	b, j := ix.seek(key{v: need, idx: math.MinInt32})
+	for ; b < len(ix.blocks); b, j = b+1, 0 {
+		blk := ix.blocks[b]
+		if bounded && blk[j].v > bound {
+			break
+		}
+		if ix.pmax[b] < needP {
+			continue // every instance of the block is short of the other resource
+		}
+		for ; j < len(blk); j++ {
+			k := blk[j]
+			if bounded && k.v > bound {
+				return cursor{}, false
+			}
+			if k.p >= needP && c.fitsAt(k.idx, pr) {
+				return cursor{p: p, b: b, j: j}, true
+			}
+		}
+	}
+	return cursor{}, false
 }
 
 // cursor walks one partition of a subIndex.
@@ -508,29 +602,7 @@ func (c *Cluster) scanMasked(pr *prepared, chain []scorer, exclude bitset) bool 
 		}
 		first = false
 	}
-	// word returns word k of the candidates: eligible, passing the static
-	// expressions, not excluded, inside the spread levels in force and,
-	// for a simple request, with the resources and outside distinctInstance.
-	// Every set covers every instance (the bitset invariant).
-	word := func(k int) uint64 {
-		w := c.eligible[k] & (c.external[k] ^ pr.launchFlip)
-		for _, b := range pr.static {
-			w &= b.bits[k]
-		}
-		if exclude != nil {
-			w &^= exclude[k]
-		}
-		for f := range c.filters {
-			w &= c.filters[f].word(k)
-		}
-		if pr.fit != nil {
-			w &= pr.fit.bits[k]
-			if pr.distinct {
-				w &^= pr.hosting[k]
-			}
-		}
-		return w
-	}
+	word := func(k int) uint64 { return c.candidates(pr, k, exclude) }
 	if pr.simple && pr.fit == nil && len(chain) == 0 {
 		pr.fit = c.fitSetFor(pr)
 	}
@@ -564,6 +636,31 @@ func (c *Cluster) scanMasked(pr *prepared, chain []scorer, exclude bitset) bool 
 		}
 	}
 	return len(c.ties) > 0
+}
+
+// candidates returns word k of the candidates for pr: eligible, of the
+// launch type, passing the static expressions, not in exclude (nil:
+// none), inside the spread levels in force and, once pr.fit is set (a
+// simple request), with the resources and outside distinctInstance. Every
+// set covers every instance (the bitset invariant).
+func (c *Cluster) candidates(pr *prepared, k int, exclude bitset) uint64 {
+	w := c.eligible[k] & (c.external[k] ^ pr.launchFlip)
+	for _, b := range pr.static {
+		w &= b.bits[k]
+	}
+	if exclude != nil {
+		w &^= exclude[k]
+	}
+	for f := range c.filters {
+		w &= c.filters[f].word(k)
+	}
+	if pr.fit != nil {
+		w &= pr.fit.bits[k]
+		if pr.distinct {
+			w &^= pr.hosting[k]
+		}
+	}
+	return w
 }
 
 // best appends to c.ties the candidates of cands that tie best under chain.

@@ -54,7 +54,7 @@ func (c *Cluster) subIndexFor(pr *prepared, res Resource) *subIndex {
 	si := c.subs[k]
 	if si == nil {
 		if len(c.subs) >= maxSubIndexes {
-			clear(c.subs)
+			c.clearSubs()
 		}
 		si = &subIndex{key: k, byVals: map[partKey]*part{}}
 		for _, e := range pr.staticExprs {
@@ -68,8 +68,16 @@ func (c *Cluster) subIndexFor(pr *prepared, res Resource) *subIndex {
 			c.subInsert(si, in)
 		}
 		c.subs[k] = si
+		c.subList = append(c.subList, si)
 	}
 	return si
+}
+
+// clearSubs forgets every subIndex.
+func (c *Cluster) clearSubs() {
+	clear(c.subs)
+	clear(c.subList)
+	c.subList = c.subList[:0]
 }
 
 // subPart returns the part in that should be in, or nil.
@@ -99,35 +107,53 @@ func (c *Cluster) subInsert(si *subIndex, in *Instance) {
 	p := c.subPart(si, in)
 	si.member[in.idx] = p
 	if p != nil {
-		p.ix.insert(key{remainingOf(in, si.key.res), in.idx})
+		p.ix.insert(c.keyOf(si.key.res, in.idx))
 	}
+}
+
+// keyOf returns instance i's key in an index of r: its remaining r, and of
+// the other resource.
+func (c *Cluster) keyOf(r Resource, i int32) key {
+	if r == CPU {
+		return key{v: c.cpu[i], p: c.mem[i], idx: i}
+	}
+	return key{v: c.mem[i], p: c.cpu[i], idx: i}
 }
 
 func (c *Cluster) subRemove(si *subIndex, in *Instance, remaining int64) {
 	if p := si.member[in.idx]; p != nil {
-		p.ix.delete(key{remaining, in.idx})
+		p.ix.delete(key{v: remaining, idx: in.idx})
 		si.member[in.idx] = nil
 	}
 }
 
-// subMove updates the subIndexes for a change of in's remaining r from
-// old; membership is unchanged.
-func (c *Cluster) subMove(in *Instance, r Resource, old int64) {
-	for _, si := range c.subs {
-		if si.key.res != r {
+// subMove updates the subIndexes for a change of instance i's remaining
+// CPU and memory from oldCPU and oldMem; membership is unchanged. An index
+// of one resource moves the key when its amount changed and otherwise
+// updates the other resource's amount the key carries.
+func (c *Cluster) subMove(i int32, oldCPU, oldMem int64) {
+	for _, si := range c.subList {
+		p := si.member[i]
+		if p == nil {
 			continue
 		}
-		if p := si.member[in.idx]; p != nil {
-			p.ix.delete(key{old, in.idx})
-			p.ix.insert(key{remainingOf(in, r), in.idx})
+		k, old := c.keyOf(si.key.res, i), oldMem
+		if si.key.res == CPU {
+			old = oldCPU
 		}
+		if old == k.v {
+			p.ix.setP(k)
+			continue
+		}
+		p.ix.delete(key{v: old, idx: i})
+		p.ix.insert(k)
 	}
 }
 
 // subRefile re-files in after a change of status, agent or attributes
 // (and possibly of remaining resources, from the given old values).
 func (c *Cluster) subRefile(in *Instance, old [Memory + 1]int64) {
-	for _, si := range c.subs {
+	for _, si := range c.subList {
 		c.subRemove(si, in, old[si.key.res])
 		c.subInsert(si, in)
 	}
