@@ -2,6 +2,7 @@ package placement
 
 import (
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -165,6 +166,28 @@ func TestRequestLaunchTypeValidation(t *testing.T) {
 		r := &Request{Count: 1, Group: "g", LaunchType: tt.lt}
 		if err := r.Validate(); err == nil || err.Error() != tt.want {
 			t.Errorf("Validate(launchType %q) = %v, want %s", tt.lt, err, tt.want)
+		}
+	}
+}
+
+// TestSupportsAgreesWithLaunchTypes checks the allocation-free check that
+// every request runs against the list it stands for.
+func TestSupportsAgreesWithLaunchTypes(t *testing.T) {
+	defs := []TaskDefinition{
+		{},
+		{NetworkMode: NetworkAwsvpc},
+		{NetworkMode: NetworkBridge, RequiresCompatibilities: []LaunchType{LaunchTypeFargate}},
+		{NetworkMode: NetworkAwsvpc, RequiresCompatibilities: []LaunchType{LaunchTypeFargate, LaunchTypeEC2}},
+		{Usage: Usage{EFSVolumes: []EFSVolume{{}}}},
+		{Compatibilities: []LaunchType{LaunchTypeExternal}},
+		{Compatibilities: []LaunchType{LaunchTypeEC2, LaunchTypeFargate}, NetworkMode: NetworkAwsvpc},
+	}
+	for i := range defs {
+		td := &defs[i]
+		for _, l := range []LaunchType{LaunchTypeEC2, LaunchTypeExternal, LaunchTypeFargate, "MANAGED_INSTANCES"} {
+			if got, want := td.supports(l), slices.Contains(td.LaunchTypes(), l); got != want {
+				t.Errorf("definition %d: supports(%s) = %v, LaunchTypes() = %v", i, l, got, td.LaunchTypes())
+			}
 		}
 	}
 }

@@ -95,7 +95,7 @@ func (td *TaskDefinition) Supports(l LaunchType) error {
 	if l == "" {
 		l = LaunchTypeEC2
 	}
-	if slices.Contains(td.LaunchTypes(), l) {
+	if td.supports(l) {
 		return nil
 	}
 	return fieldErrorf("launchType", "%w %s (%s:%d compatibilities: %s)",
@@ -131,6 +131,23 @@ func (td *TaskDefinition) LaunchTypes() []LaunchType {
 		out = append(out, LaunchTypeFargate)
 	}
 	return out
+}
+
+// supports is Supports without the error and without building the list:
+// it runs for every placement request.
+func (td *TaskDefinition) supports(l LaunchType) bool {
+	if len(td.Compatibilities) > 0 {
+		return slices.Contains(td.Compatibilities, l)
+	}
+	switch l {
+	case LaunchTypeEC2:
+		return true
+	case LaunchTypeExternal:
+		return td.externalReason() == ""
+	case LaunchTypeFargate:
+		return slices.Contains(td.RequiresCompatibilities, LaunchTypeFargate)
+	}
+	return false
 }
 
 // externalReason returns the field that makes td incompatible with

@@ -2,6 +2,8 @@ package sim
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 )
@@ -125,6 +127,9 @@ type EventHandler interface {
 type Simulated struct {
 	eng     *Engine
 	running map[string]*simRun
+	// onInstance holds the running runs of each instance, so that losing
+	// one costs its runs, not the fleet's.
+	onInstance map[string]map[string]*simRun
 }
 
 type simRun struct {
@@ -138,7 +143,7 @@ type simExit struct{ r *simRun }
 // NewSimulated returns the simulated executor for eng. The simulator hands
 // it the events it scheduled (see Handle).
 func NewSimulated(eng *Engine) *Simulated {
-	return &Simulated{eng: eng, running: map[string]*simRun{}}
+	return &Simulated{eng: eng, running: map[string]*simRun{}, onInstance: map[string]map[string]*simRun{}}
 }
 
 // Start implements Executor.
@@ -148,6 +153,12 @@ func (s *Simulated) Start(r *Run) error {
 	}
 	sr := &simRun{run: r}
 	s.running[r.ID] = sr
+	on := s.onInstance[r.Instance]
+	if on == nil {
+		on = map[string]*simRun{}
+		s.onInstance[r.Instance] = on
+	}
+	on[r.ID] = sr
 	switch {
 	case r.OOM:
 		// The workload grows past its limit at once; the kernel's OOM killer
@@ -182,6 +193,12 @@ func (s *Simulated) Handle(ev Event) (*Exit, bool) {
 func (s *Simulated) finish(sr *simRun, code int, reason string) *Exit {
 	sr.done = true
 	delete(s.running, sr.run.ID)
+	if on := s.onInstance[sr.run.Instance]; on != nil {
+		delete(on, sr.run.ID)
+		if len(on) == 0 {
+			delete(s.onInstance, sr.run.Instance)
+		}
+	}
 	return &Exit{Run: sr.run, ExitCode: code, Reason: reason}
 }
 
@@ -200,12 +217,7 @@ func (s *Simulated) Stop(r *Run, reason string) error {
 
 // LoseInstance implements Executor.
 func (s *Simulated) LoseInstance(instance string) error {
-	var lost []*simRun
-	for _, sr := range s.running {
-		if sr.run.Instance == instance {
-			lost = append(lost, sr)
-		}
-	}
+	lost := slices.Collect(maps.Values(s.onInstance[instance]))
 	// Deterministic order: by start, then id.
 	sortRuns(lost)
 	for _, sr := range lost {
@@ -217,5 +229,6 @@ func (s *Simulated) LoseInstance(instance string) error {
 // Close implements Executor.
 func (s *Simulated) Close() error {
 	clear(s.running)
+	clear(s.onInstance)
 	return nil
 }

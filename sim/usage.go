@@ -120,8 +120,13 @@ func (m *usageModel) load(t time.Duration) float64 {
 // minute; ok is false without RUNNING tasks or a usage model (missing
 // data).
 func (st *svcState) serviceMetrics(now time.Duration) (cpu, mem, reqPerTarget float64, ok bool) {
-	n := 0
-	var resCPU, resMem float64
+	n, resCPU, resMem := st.runningReservation()
+	return st.metricsOf(now, n, resCPU, resMem)
+}
+
+// runningReservation returns how many of the service's tasks are RUNNING
+// and the CPU and memory they reserve.
+func (st *svcState) runningReservation() (n int, resCPU, resMem float64) {
 	for _, t := range st.tasks {
 		if t.t.LastStatus == scheduler.Running {
 			n++
@@ -129,6 +134,12 @@ func (st *svcState) serviceMetrics(now time.Duration) (cpu, mem, reqPerTarget fl
 			resMem += float64(t.run.MemoryMiB)
 		}
 	}
+	return n, resCPU, resMem
+}
+
+// metricsOf is serviceMetrics for n RUNNING tasks reserving resCPU and
+// resMem.
+func (st *svcState) metricsOf(now time.Duration, n int, resCPU, resMem float64) (cpu, mem, reqPerTarget float64, ok bool) {
 	if n == 0 || st.usage == nil {
 		return 0, 0, 0, false
 	}
@@ -147,11 +158,12 @@ func (s *simulator) minute() {
 	now := s.eng.Now()
 	wall := s.wall()
 	for _, st := range s.services.svcs {
+		n, resCPU, resMem := st.runningReservation()
 		st.minutes++
-		if run, _ := st.counts(); run < st.desired() {
+		if n < st.desired() {
 			st.belowMinutes++
 		}
-		cpu, mem, req, ok := st.serviceMetrics(now)
+		cpu, mem, req, ok := st.metricsOf(now, n, resCPU, resMem)
 		if ok {
 			st.record(autoscale.ECSServiceAverageCPUUtilization, wall, cpu)
 			st.record(autoscale.ECSServiceAverageMemoryUtilization, wall, mem)
