@@ -32,30 +32,52 @@ const autoscaleUsage = `Replay a metric timeline through Application Auto Scalin
 
 Usage:
   berth autoscale --target FILE --policy FILE [--policy FILE ...]
-                  [--scheduled FILE ...] --metrics FILE [--start RFC3339] [--plot FILE.png]
+                  [--scheduled FILE ...] [--alarms FILE] [--resource-id ID]
+                  --metrics FILE [--start RFC3339] [--plot FILE.png]
 
-The documents are the AWS API input shapes with their PascalCase names:
+The documents are the AWS API input shapes with their PascalCase names, or
+the AWS CLI's describe outputs as printed (--output json):
   --target     RegisterScalableTarget (MinCapacity, MaxCapacity, SuspendedState,
-               ...) plus "Capacity", the service's desired count at the start.
+               ...), optionally with "Capacity", the service's desired count at
+               the start; without it the replay starts at MinCapacity. Or the
+               output of describe-scalable-targets (ScalableTargets).
   --policy     PutScalingPolicy (PolicyName, PolicyType StepScaling or
-               TargetTrackingScaling, and its configuration). A step policy
-               carries the CloudWatch alarm that invokes it under "Alarm", with
-               PutMetricAlarm's fields: MetricName, Threshold,
-               ComparisonOperator and EvaluationPeriods are required;
-               DatapointsToAlarm (= EvaluationPeriods), Period (60) and
-               Statistic (Average) are optional; AlarmName, Namespace and
-               Dimensions are ignored. A target-tracking policy reads the
-               column named by its PredefinedMetricType, or by its
-               CustomizedMetricSpecification's MetricName.
+               TargetTrackingScaling, and its configuration), or the output of
+               describe-scaling-policies (ScalingPolicies), which gives every
+               policy of the service. A step policy carries the CloudWatch
+               alarm that invokes it under "Alarm", with PutMetricAlarm's
+               fields: MetricName, Threshold, ComparisonOperator and
+               EvaluationPeriods are required; DatapointsToAlarm
+               (= EvaluationPeriods), Period (60) and Statistic (Average) are
+               optional; AlarmName, Namespace and Dimensions are ignored. A
+               describe-scaling-policies step policy names its alarm under
+               "Alarms" instead, and --alarms defines it. A target-tracking
+               policy reads the column named by its PredefinedMetricType, or
+               by its CustomizedMetricSpecification's MetricName; with metric
+               math (Metrics), a query's value is the column named after its
+               Id, else the one named after its MetricStat's MetricName, else
+               its Expression (numbers, Ids, + - * / and parentheses) computed
+               from the others; the query with ReturnData true (the default)
+               is the metric.
   --scheduled  PutScheduledAction (ScheduledActionName, Schedule, Timezone,
-               StartTime and EndTime in RFC 3339, ScalableTargetAction).
+               StartTime, EndTime, ScalableTargetAction), or the output of
+               describe-scheduled-actions (ScheduledActions). StartTime and
+               EndTime are RFC 3339, a date-time without a zone (UTC, as AWS
+               reads it) or seconds since 1970.
+  --alarms     the output of aws cloudwatch describe-alarms (MetricAlarms).
+  --resource-id
+               the service, service/CLUSTER/SERVICE, whose elements of the
+               describe outputs are read; by default the target's ResourceId.
+               A describe output with elements of several services and no
+               service to pick is an error listing their ResourceIds.
   --metrics    CSV with the header time,<MetricName>[,<MetricName>...] and one
                row per period; time is seconds from --start or an RFC 3339
                time; an empty cell is a missing datapoint.
 
 Unknown fields are ignored, so that documents saved from the AWS CLI work;
 a field that is present with a value of the wrong type is an error naming
-it. stdout is CSV, time,capacity,reason: one row per metrics row, time
+it, by its path from a describe output's list (ScalingPolicies[0].Alarms).
+stdout is CSV, time,capacity,reason: one row per metrics row, time
 echoed as given, the capacity after that row was evaluated, and why it
 changed (empty when it did not). Scheduled actions run before policies at
 each row; datapoints count toward alarms when they occur, and cooldowns
@@ -76,6 +98,18 @@ Examples:
   berth autoscale --target $E/day-target.json --policy $E/cpu-tracking.json \
       --policy $E/queue-tracking.json --scheduled $E/business-hours.json \
       --metrics $E/day.csv --plot day.png
+
+  # The AWS CLI's describe outputs as printed: one service's step policies
+  # and their alarms, then another's metric math backlog per task
+  A=examples/autoscale/aws
+  berth autoscale --target $A/scalable-targets.json \
+      --resource-id service/default/web-app --policy $A/scaling-policies.json \
+      --alarms $A/alarms.json --scheduled $A/scheduled-actions.json \
+      --metrics $A/web.csv
+  berth autoscale --target $A/scalable-targets.json \
+      --resource-id service/default/worker --policy $A/scaling-policies.json \
+      --scheduled $A/scheduled-actions.json --metrics $A/worker.csv \
+      --start 2026-01-05T19:50:00Z
 `
 
 // stringList is a repeatable flag: each use appends its value.
@@ -96,7 +130,7 @@ func autoscaleCommand() *command {
 			fs.Var(&policies, "policy", "PutScalingPolicy or describe-scaling-policies `FILE` (repeatable)")
 			fs.Var(&scheduled, "scheduled", "PutScheduledAction or describe-scheduled-actions `FILE` (repeatable)")
 			alarms := fs.String("alarms", "", "describe-alarms `FILE` defining the step policies' alarms")
-			resourceID := fs.String("resource-id", "", "the service's `service/CLUSTER/SERVICE` in describe outputs")
+			resourceID := fs.String("resource-id", "", "`ID` (service/CLUSTER/SERVICE) of the service whose describe-output elements are read")
 			metrics := fs.String("metrics", "", "metrics CSV `FILE` (required)")
 			start := fs.String("start", "1970-01-01T00:00:00Z", "`RFC3339` time that relative metric times count from")
 			plotPath := fs.String("plot", "", "write a PNG chart of metrics and capacity to `FILE.png`")

@@ -252,7 +252,9 @@ func FuzzAutoscaleDocuments(f *testing.F) {
 	})
 }
 
-func describeData(name string) string { return filepath.Join("testdata", "autoscale", "describe", name) }
+func describeData(name string) string {
+	return filepath.Join("testdata", "autoscale", "describe", name)
+}
 
 // TestAutoscaleDescribeGolden replays the AWS CLI's describe outputs as
 // printed: two services' targets, policies and actions in one file each.
