@@ -10,6 +10,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -522,6 +523,17 @@ func (el element) resourceID() string {
 	return ""
 }
 
+// describeList is a describe output's list and the API input that an
+// element of it corresponds to.
+type describeList struct{ list, command, input string }
+
+var describeLists = []describeList{
+	{"ScalableTargets", "describe-scalable-targets", "RegisterScalableTarget"},
+	{"ScalingPolicies", "describe-scaling-policies", "PutScalingPolicy"},
+	{"ScheduledActions", "describe-scheduled-actions", "PutScheduledAction"},
+	{"MetricAlarms", "cloudwatch describe-alarms", "PutMetricAlarm"},
+}
+
 // readElements reads path: a describe output (an object with the key
 // wrapper, a list) gives its elements of the resource resourceID, every
 // one when resourceID is "" and they name one resource; any other
@@ -538,6 +550,12 @@ func readElements(path, wrapper, resourceID string) ([]element, error) {
 	}
 	w := n.Get(wrapper)
 	if n.Kind != jsondoc.Object || w == nil {
+		for _, other := range describeLists {
+			if other.list != wrapper && n.Kind == jsondoc.Object && n.Get(other.list) != nil {
+				want := describeLists[slices.IndexFunc(describeLists, func(d describeList) bool { return d.list == wrapper })]
+				return nil, fmt.Errorf("%s: %s: the output of %s, expected %s or the output of %s", path, other.list, other.command, want.input, want.command)
+			}
+		}
 		return []element{{node: n, ref: docRef{file: path}}}, nil
 	}
 	if w.Kind != jsondoc.Array {

@@ -438,6 +438,8 @@ func TestAutoscaleDescribeErrors(t *testing.T) {
 		{"a cycle", []string{"--target", targets, "--resource-id", "service/default/worker", "--policy",
 			mathPolicy("p8.json", `[{"Id":"e2","Expression":"e1 + 1","ReturnData":false},{"Id":"e1","Expression":"e2 * 2"}]`), "--metrics", worker},
 			`Metrics[0].Expression: "e1 + 1": e1 depends on itself`},
+		{"a describe output of another kind", []string{"--target", policies, "--policy", policies, "--metrics", web},
+			`scaling-policies.json: ScalingPolicies: the output of describe-scaling-policies, expected RegisterScalableTarget or the output of describe-scalable-targets`},
 		{"bad zone-less StartTime", []string{"--target", noID, "--scheduled", writeDoc(t, dir, "s1.json",
 			`{"ScheduledActions":[{"ResourceId":"service/default/web-app","ScheduledActionName":"s","Schedule":"rate(1 hour)","StartTime":"2026-01-05 08:00"}]}`),
 			"--metrics", web},
