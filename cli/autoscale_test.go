@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/berthsched/berth/autoscale"
 	"github.com/berthsched/berth/internal/golden"
 	"github.com/google/go-cmp/cmp"
 )
@@ -241,6 +242,8 @@ func FuzzAutoscaleDocuments(f *testing.F) {
 	f.Add([]byte(`{"MinCapacity": 1, "MaxCapacity": 4, "Capacity": 2}`))
 	f.Add([]byte(`{"PolicyName":"p","PolicyType":"StepScaling","StepScalingPolicyConfiguration":{"AdjustmentType":"ChangeInCapacity","StepAdjustments":[{"MetricIntervalLowerBound":0,"ScalingAdjustment":1}]},"Alarm":{"Threshold":1,"Dimensions":[{"Name":"a"}]}}`))
 	f.Add([]byte(`{"ScheduledActionName":"s","Schedule":"rate(1 hour)","ScalableTargetAction":{"MinCapacity":2}}`))
+	f.Add([]byte(`{"ScheduledActionName":"s","Schedule":"rate(1 hour)","StartTime":1767600000.5,"EndTime":"2026-01-05T08:00:00"}`))
+	f.Add([]byte(`{"PolicyName":"p","PolicyType":"TargetTrackingScaling","TargetTrackingScalingPolicyConfiguration":{"TargetValue":1,"CustomizedMetricSpecification":{"Metrics":[{"Id":"e1","Expression":"m1 / m2","ReturnData":true}]}}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		docs := []any{new(targetDoc), new(policyDoc), new(scheduledDoc)}
 		for _, d := range docs {
@@ -455,5 +458,43 @@ func TestAutoscaleDescribeErrors(t *testing.T) {
 				t.Errorf("stderr %q, want it to contain %q", stderr, tt.want)
 			}
 		})
+	}
+}
+
+// TestMetricMathSeries: queries resolve to columns by Id, then by
+// MetricName, then through other expressions; a missing input or a
+// division by zero is a missing datapoint.
+func TestMetricMathSeries(t *testing.T) {
+	dir := t.TempDir()
+	policy := writeDoc(t, dir, "p.json", `{"PolicyName":"p","PolicyType":"TargetTrackingScaling",
+		"TargetTrackingScalingPolicyConfiguration":{"TargetValue":100,"CustomizedMetricSpecification":{"Metrics":[
+		{"Id":"m1","MetricStat":{"Metric":{"MetricName":"Queue"},"Stat":"Sum"},"ReturnData":false},
+		{"Id":"m2","MetricStat":{"Metric":{"MetricName":"RunningTaskCount"},"Stat":"Average"},"ReturnData":false},
+		{"Id":"e1","Expression":"m1 / m2","ReturnData":false},
+		{"Id":"e2","Expression":"(e1 + 10) * 2","ReturnData":true}]}}}`)
+	ld, err := loadScaler(scalerFiles{target: asData("target.json"), policies: []string{policy}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	csv := "time,m1,RunningTaskCount\n0,100,4\n60,,4\n120,50,0\n180,30,3\n"
+	tl, err := readMetrics(strings.NewReader(csv), time.Unix(0, 0).UTC())
+	if err != nil {
+		t.Fatal(err)
+	}
+	derived, err := resolveMath(ld, tl.names, "m.csv")
+	if err != nil {
+		t.Fatalf("resolveMath = %v", err)
+	}
+	if got := ld.scaler.Policies[0].TargetTracking.MetricName(); got != "e2" {
+		t.Errorf("the policy reads %q, want e2", got)
+	}
+	c := newComputer(derived)
+	m := autoscale.Metrics{}
+	for k := range tl.rows {
+		c.row(&tl.rows[k], m)
+	}
+	want := autoscale.Series{{Time: time.Unix(0, 0).UTC(), Value: 70}, {Time: time.Unix(180, 0).UTC(), Value: 40}}
+	if diff := cmp.Diff(want, m["e2"]); diff != "" {
+		t.Errorf("series e2 (-want +got):\n%s", diff)
 	}
 }
