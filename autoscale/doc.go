@@ -103,6 +103,17 @@
 // (time/tzdata), so zones work on any machine. A local time skipped by a
 // daylight-saving change does not occur; a repeated one occurs once.
 //
+// # Metric math
+//
+// CompileMetricMath compiles the arithmetic part of CloudWatch metric
+// math that target tracking's customized metric specifications use:
+// numbers, query Ids, + - * /, unary minus and parentheses, with the
+// usual precedence and left-to-right evaluation ("m1 / m2"). A datapoint
+// with a missing input, a division by zero or an overflow is missing, as
+// CloudWatch drops it. Functions (SUM, METRICS, IF, ...) are errors, a
+// *MathError with the byte offset. Evaluating a compiled expression
+// neither parses nor allocates.
+//
 // # Errors and concurrency
 //
 // Errors are one line, start with "autoscale: " and name the field, such
@@ -123,7 +134,7 @@
 //
 // # Non-goals
 //
-// Predictive scaling, metric math, CloudWatch's other missing-data
+// Predictive scaling, metric math functions, CloudWatch's other missing-data
 // treatments, anomaly-detection alarms, the high-resolution predefined
 // metrics, the activity history API, the HPA's pod readiness handling
 // (the caller supplies each metric's value).

@@ -10,6 +10,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -32,30 +33,52 @@ const autoscaleUsage = `Replay a metric timeline through Application Auto Scalin
 
 Usage:
   berth autoscale --target FILE --policy FILE [--policy FILE ...]
-                  [--scheduled FILE ...] --metrics FILE [--start RFC3339] [--plot FILE.png]
+                  [--scheduled FILE ...] [--alarms FILE] [--resource-id ID]
+                  --metrics FILE [--start RFC3339] [--plot FILE.png]
 
-The documents are the AWS API input shapes with their PascalCase names:
+The documents are the AWS API input shapes with their PascalCase names, or
+the AWS CLI's describe outputs as printed (--output json):
   --target     RegisterScalableTarget (MinCapacity, MaxCapacity, SuspendedState,
-               ...) plus "Capacity", the service's desired count at the start.
+               ...), optionally with "Capacity", the service's desired count at
+               the start; without it the replay starts at MinCapacity. Or the
+               output of describe-scalable-targets (ScalableTargets).
   --policy     PutScalingPolicy (PolicyName, PolicyType StepScaling or
-               TargetTrackingScaling, and its configuration). A step policy
-               carries the CloudWatch alarm that invokes it under "Alarm", with
-               PutMetricAlarm's fields: MetricName, Threshold,
-               ComparisonOperator and EvaluationPeriods are required;
-               DatapointsToAlarm (= EvaluationPeriods), Period (60) and
-               Statistic (Average) are optional; AlarmName, Namespace and
-               Dimensions are ignored. A target-tracking policy reads the
-               column named by its PredefinedMetricType, or by its
-               CustomizedMetricSpecification's MetricName.
+               TargetTrackingScaling, and its configuration), or the output of
+               describe-scaling-policies (ScalingPolicies), which gives every
+               policy of the service. A step policy carries the CloudWatch
+               alarm that invokes it under "Alarm", with PutMetricAlarm's
+               fields: MetricName, Threshold, ComparisonOperator and
+               EvaluationPeriods are required; DatapointsToAlarm
+               (= EvaluationPeriods), Period (60) and Statistic (Average) are
+               optional; AlarmName, Namespace and Dimensions are ignored. A
+               describe-scaling-policies step policy names its alarm under
+               "Alarms" instead, and --alarms defines it. A target-tracking
+               policy reads the column named by its PredefinedMetricType, or
+               by its CustomizedMetricSpecification's MetricName; with metric
+               math (Metrics), a query's value is the column named after its
+               Id, else the one named after its MetricStat's MetricName, else
+               its Expression (numbers, Ids, + - * / and parentheses) computed
+               from the others; the query with ReturnData true (the default)
+               is the metric.
   --scheduled  PutScheduledAction (ScheduledActionName, Schedule, Timezone,
-               StartTime and EndTime in RFC 3339, ScalableTargetAction).
+               StartTime, EndTime, ScalableTargetAction), or the output of
+               describe-scheduled-actions (ScheduledActions). StartTime and
+               EndTime are RFC 3339, a date-time without a zone (UTC, as AWS
+               reads it) or seconds since 1970.
+  --alarms     the output of aws cloudwatch describe-alarms (MetricAlarms).
+  --resource-id
+               the service, service/CLUSTER/SERVICE, whose elements of the
+               describe outputs are read; by default the target's ResourceId.
+               A describe output with elements of several services and no
+               service to pick is an error listing their ResourceIds.
   --metrics    CSV with the header time,<MetricName>[,<MetricName>...] and one
                row per period; time is seconds from --start or an RFC 3339
                time; an empty cell is a missing datapoint.
 
 Unknown fields are ignored, so that documents saved from the AWS CLI work;
 a field that is present with a value of the wrong type is an error naming
-it. stdout is CSV, time,capacity,reason: one row per metrics row, time
+it, by its path from a describe output's list (ScalingPolicies[0].Alarms).
+stdout is CSV, time,capacity,reason: one row per metrics row, time
 echoed as given, the capacity after that row was evaluated, and why it
 changed (empty when it did not). Scheduled actions run before policies at
 each row; datapoints count toward alarms when they occur, and cooldowns
@@ -76,6 +99,18 @@ Examples:
   berth autoscale --target $E/day-target.json --policy $E/cpu-tracking.json \
       --policy $E/queue-tracking.json --scheduled $E/business-hours.json \
       --metrics $E/day.csv --plot day.png
+
+  # The AWS CLI's describe outputs as printed: one service's step policies
+  # and their alarms, then another's metric math backlog per task
+  A=examples/autoscale/aws
+  berth autoscale --target $A/scalable-targets.json \
+      --resource-id service/default/web-app --policy $A/scaling-policies.json \
+      --alarms $A/alarms.json --scheduled $A/scheduled-actions.json \
+      --metrics $A/web.csv
+  berth autoscale --target $A/scalable-targets.json \
+      --resource-id service/default/worker --policy $A/scaling-policies.json \
+      --scheduled $A/scheduled-actions.json --metrics $A/worker.csv \
+      --start 2026-01-05T19:50:00Z
 `
 
 // stringList is a repeatable flag: each use appends its value.
@@ -92,9 +127,11 @@ func autoscaleCommand() *command {
 		usage:   autoscaleUsage,
 		flags: func(fs *flag.FlagSet) func(e *env, args []string) error {
 			var policies, scheduled stringList
-			target := fs.String("target", "", "RegisterScalableTarget `FILE` with \"Capacity\" (required)")
-			fs.Var(&policies, "policy", "PutScalingPolicy `FILE` (repeatable)")
-			fs.Var(&scheduled, "scheduled", "PutScheduledAction `FILE` (repeatable)")
+			target := fs.String("target", "", "RegisterScalableTarget or describe-scalable-targets `FILE` (required)")
+			fs.Var(&policies, "policy", "PutScalingPolicy or describe-scaling-policies `FILE` (repeatable)")
+			fs.Var(&scheduled, "scheduled", "PutScheduledAction or describe-scheduled-actions `FILE` (repeatable)")
+			alarms := fs.String("alarms", "", "describe-alarms `FILE` defining the step policies' alarms")
+			resourceID := fs.String("resource-id", "", "`ID` (service/CLUSTER/SERVICE) of the service whose describe-output elements are read")
 			metrics := fs.String("metrics", "", "metrics CSV `FILE` (required)")
 			start := fs.String("start", "1970-01-01T00:00:00Z", "`RFC3339` time that relative metric times count from")
 			plotPath := fs.String("plot", "", "write a PNG chart of metrics and capacity to `FILE.png`")
@@ -113,13 +150,14 @@ func autoscaleCommand() *command {
 				if err != nil {
 					return usagef("--start: %q is not an RFC 3339 time", *start)
 				}
-				return runAutoscale(e, *target, policies, scheduled, *metrics, t0, *plotPath)
+				files := scalerFiles{target: *target, policies: policies, scheduled: scheduled, alarms: *alarms, resourceID: *resourceID}
+				return runAutoscale(e, files, *metrics, t0, *plotPath)
 			}
 		},
 	}
 }
 
-func runAutoscale(e *env, targetPath string, policyPaths, schedPaths []string, metricsPath string, start time.Time, plotPath string) error {
+func runAutoscale(e *env, files scalerFiles, metricsPath string, start time.Time, plotPath string) error {
 	var outs outputs
 	defer outs.abort()
 	var plotFile *outputItem
@@ -130,7 +168,7 @@ func runAutoscale(e *env, targetPath string, policyPaths, schedPaths []string, m
 		}
 		defer outs.abortOnInterrupt(e, "autoscale")()
 	}
-	s, capacity, err := loadScaler(targetPath, policyPaths, schedPaths)
+	ld, err := loadScaler(files)
 	if err != nil {
 		return err
 	}
@@ -154,7 +192,11 @@ func runAutoscale(e *env, targetPath string, policyPaths, schedPaths []string, m
 	if err != nil {
 		return fmt.Errorf("%s: %w", metricsPath, err)
 	}
-	if err := checkColumns(s, sum.names, policyPaths, metricsPath); err != nil {
+	derived, err := resolveMath(ld, sum.names, metricsPath)
+	if err != nil {
+		return err
+	}
+	if err := checkColumns(ld, sum.names, derived, metricsPath); err != nil {
 		return err
 	}
 	if _, err := in.Seek(0, io.SeekStart); err != nil {
@@ -168,7 +210,7 @@ func runAutoscale(e *env, targetPath string, policyPaths, schedPaths []string, m
 	if plotFile != nil {
 		pl = newPlotData(sum)
 	}
-	if err := replay(s, capacity, mr, e.stdout, pl); err != nil {
+	if err := replay(ld.scaler, ld.capacity, newComputer(derived), mr, e.stdout, pl); err != nil {
 		if errors.Is(err, errWrite) {
 			return err
 		}
@@ -185,7 +227,7 @@ func runAutoscale(e *env, targetPath string, policyPaths, schedPaths []string, m
 // replay evaluates the scaler at every row of mr and prints the timeline;
 // pl, when not nil, collects what the plot shows. Samples older than the
 // scaler's lookback are dropped as the replay goes.
-func replay(s *autoscale.Scaler, capacity int, mr *metricsReader, w io.Writer, pl *plotData) error {
+func replay(s *autoscale.Scaler, capacity int, c *computer, mr *metricsReader, w io.Writer, pl *plotData) error {
 	out := csv.NewWriter(w)
 	out.Write([]string{"time", "capacity", "reason"})
 	m := autoscale.Metrics{}
@@ -205,6 +247,7 @@ func replay(s *autoscale.Scaler, capacity int, mr *metricsReader, w io.Writer, p
 				m[name] = append(m[name], autoscale.Sample{Time: r.at, Value: r.values[j]})
 			}
 		}
+		c.row(&r, m)
 		var why string
 		st, why = s.Evaluate(st, autoscale.Input{Now: r.at, Metrics: m})
 		out.Write([]string{r.raw, strconv.Itoa(st.Capacity), why})
@@ -235,17 +278,21 @@ func dropBefore(m autoscale.Metrics, t time.Time) {
 	}
 }
 
-// checkColumns reports a policy whose metric is not a column: a typo
-// would otherwise read as missing data and never scale.
-func checkColumns(s *autoscale.Scaler, names, policyPaths []string, metricsPath string) error {
+// checkColumns reports a policy whose metric is not a column (or a
+// derived series): a typo would otherwise read as missing data and never
+// scale.
+func checkColumns(ld *loaded, names []string, derived []derivedSeries, metricsPath string) error {
 	have := map[string]bool{}
 	for _, n := range names {
 		have[n] = true
 	}
-	for k, p := range s.Policies {
-		field, name := "Alarm.MetricName", ""
+	for _, d := range derived {
+		have[d.name] = true
+	}
+	for k, p := range ld.scaler.Policies {
+		at, field, name := ld.policyRefs[k], "", ""
 		if p.StepScaling != nil {
-			name = p.StepScaling.Alarm.MetricName
+			at, field, name = ld.alarmRefs[k], "MetricName", p.StepScaling.Alarm.MetricName
 		} else {
 			name = p.TargetTracking.MetricName()
 			field = "TargetTrackingScalingPolicyConfiguration.CustomizedMetricSpecification.MetricName"
@@ -258,14 +305,16 @@ func checkColumns(s *autoscale.Scaler, names, policyPaths []string, metricsPath 
 			for i, n := range names {
 				quoted[i] = strconv.Quote(n)
 			}
-			return fmt.Errorf("%s: %s: %q is not a column of %s (columns: %s)", policyPaths[k], field, name, metricsPath, strings.Join(quoted, ", "))
+			return at.errorf(field, "%q is not a column of %s (columns: %s)", name, metricsPath, strings.Join(quoted, ", "))
 		}
 	}
 	return nil
 }
 
 // The input documents. Pointers tell a missing field from a zero one;
-// json.RawMessage fields are accepted and ignored.
+// json.RawMessage fields are accepted and ignored. Each is either an API
+// input (PutScalingPolicy, ...) or an element of the matching describe
+// output (ScalingPolicies[i], ...), whose extra fields are ignored.
 type (
 	targetDoc struct {
 		ServiceNamespace  string
@@ -291,6 +340,22 @@ type (
 		Cooldown               *int
 		MetricAggregationType  string
 	}
+	// queryDoc is a TargetTrackingMetricDataQuery.
+	queryDoc struct {
+		Id         string //nolint:revive // the AWS field name
+		Expression string
+		Label      string
+		MetricStat *struct {
+			Metric struct {
+				MetricName string
+				Namespace  string
+				Dimensions json.RawMessage
+			}
+			Stat string
+			Unit string
+		}
+		ReturnData *bool
+	}
 	trackingDoc struct {
 		TargetValue                   *float64
 		PredefinedMetricSpecification *struct {
@@ -303,6 +368,7 @@ type (
 			Statistic  string
 			Dimensions json.RawMessage
 			Unit       string
+			Metrics    []queryDoc
 		}
 		ScaleOutCooldown *int
 		ScaleInCooldown  *int
@@ -323,22 +389,68 @@ type (
 	policyDoc struct {
 		PolicyName                               string
 		PolicyType                               string
+		ResourceId                               string //nolint:revive // the AWS field name
 		StepScalingPolicyConfiguration           *stepDoc
 		TargetTrackingScalingPolicyConfiguration *trackingDoc
 		Alarm                                    *alarmDoc
+		// Alarms is how describe-scaling-policies names a step policy's
+		// alarm; --alarms defines it.
+		Alarms []struct {
+			AlarmName string
+			AlarmARN  string
+		}
 	}
 	scheduledDoc struct {
 		ScheduledActionName  string
 		Schedule             string
 		Timezone             string
-		StartTime            string
-		EndTime              string
+		StartTime            awsTime
+		EndTime              awsTime
 		ScalableTargetAction *struct {
 			MinCapacity *int
 			MaxCapacity *int
 		}
 	}
 )
+
+// awsTime is a timestamp as written: a string, or a number of seconds
+// since the epoch (the AWS CLI v1 prints timestamps so). parseAWSTime
+// reads it.
+type awsTime struct {
+	text   string
+	number bool
+}
+
+// UnmarshalJSON keeps the text of a string or a number.
+func (a *awsTime) UnmarshalJSON(b []byte) error {
+	if len(b) > 0 && b[0] == '"' {
+		return json.Unmarshal(b, &a.text)
+	}
+	if _, err := strconv.ParseFloat(string(b), 64); err != nil {
+		return fmt.Errorf("expected a time, found %s", fielderr.Shorten(string(b), fielderr.MaxValue))
+	}
+	a.text, a.number = string(b), true
+	return nil
+}
+
+// parseAWSTime reads a time as Application Auto Scaling does: RFC 3339,
+// a date-time without a zone as UTC, or seconds since the epoch.
+func parseAWSTime(a awsTime) (time.Time, bool) {
+	if a.number {
+		secs, _ := strconv.ParseFloat(a.text, 64)
+		if secs < 0 || secs > 1e11 {
+			return time.Time{}, false
+		}
+		return time.Unix(0, 0).UTC().Add(time.Duration(math.Round(secs * 1e9))), true
+	}
+	if t, err := time.Parse(time.RFC3339, a.text); err == nil {
+		return t, true
+	}
+	if t, err := time.Parse("2006-01-02T15:04:05", a.text); err == nil {
+		return t, true // time.Parse without a zone gives UTC
+	}
+	return time.Time{}, false
+}
 
 // decodeFile reads one JSON document into v with package jsondoc: keys of
 // v match exactly, others are ignored, a key given twice is an error, and
@@ -364,32 +476,166 @@ func decodeDoc(r io.Reader, path string, v any) error {
 // fieldErr puts a library's error about a document in the document's
 // file, without the library's prefix (the command adds its own).
 func fieldErr(path string, err error) error {
-	var fe *fielderr.Error
-	if errors.As(err, &fe) {
-		return fe.WithFile(path)
-	}
-	return fmt.Errorf("%s: %w", path, err)
+	return docRef{file: path}.wrap(err)
 }
 
-func loadScaler(targetPath string, policyPaths, schedPaths []string) (*autoscale.Scaler, int, error) {
+// docRef names a document: its file and, for an element of a describe
+// output, its path from the wrapper ("ScalingPolicies[0]").
+type docRef struct{ file, at string }
+
+// errorf returns "FILE: PATH.FIELD: MESSAGE".
+func (r docRef) errorf(field, format string, args ...any) error {
+	return fmt.Errorf("%s: %s: %s", r.file, fielderr.Join(r.at, field), fmt.Sprintf(format, args...))
+}
+
+// wrap puts err, about a field of the document, below the document's
+// path and in its file.
+func (r docRef) wrap(err error) error {
+	var fe *fielderr.Error
+	if errors.As(err, &fe) {
+		return fe.Under(r.at).WithFile(r.file)
+	}
+	if r.at != "" {
+		return fmt.Errorf("%s: %s: %w", r.file, r.at, err)
+	}
+	return fmt.Errorf("%s: %w", r.file, err)
+}
+
+// element is one document read from a file.
+type element struct {
+	node *jsondoc.Node
+	ref  docRef
+}
+
+// decode reads the element into v, with errors at its path.
+func (el element) decode(v any) error {
+	if err := jsondoc.DecodeKnown(el.node, el.ref.file, v); err != nil {
+		return el.ref.wrap(err)
+	}
+	return nil
+}
+
+// resourceID is the element's ResourceId, or "".
+func (el element) resourceID() string {
+	if n := el.node.Get("ResourceId"); n != nil && n.Kind == jsondoc.String {
+		return n.Text
+	}
+	return ""
+}
+
+// describeList is a describe output's list and the API input that an
+// element of it corresponds to.
+type describeList struct{ list, command, input string }
+
+var describeLists = []describeList{
+	{"ScalableTargets", "describe-scalable-targets", "RegisterScalableTarget"},
+	{"ScalingPolicies", "describe-scaling-policies", "PutScalingPolicy"},
+	{"ScheduledActions", "describe-scheduled-actions", "PutScheduledAction"},
+	{"MetricAlarms", "cloudwatch describe-alarms", "PutMetricAlarm"},
+}
+
+// readElements reads path: a describe output (an object with the key
+// wrapper, a list) gives its elements of the resource resourceID, every
+// one when resourceID is "" and they name one resource; any other
+// document is itself the one element.
+func readElements(path, wrapper, resourceID string) ([]element, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	n, err := jsondoc.ReadDocument(f, path, jsondoc.DefaultLimits)
+	if err != nil {
+		return nil, err
+	}
+	w := n.Get(wrapper)
+	if n.Kind != jsondoc.Object || w == nil {
+		for _, other := range describeLists {
+			if other.list != wrapper && n.Kind == jsondoc.Object && n.Get(other.list) != nil {
+				want := describeLists[slices.IndexFunc(describeLists, func(d describeList) bool { return d.list == wrapper })]
+				return nil, fmt.Errorf("%s: %s: the output of %s, expected %s or the output of %s", path, other.list, other.command, want.input, want.command)
+			}
+		}
+		return []element{{node: n, ref: docRef{file: path}}}, nil
+	}
+	if w.Kind != jsondoc.Array {
+		return nil, &fielderr.Error{File: path, Line: w.Pos.Line, Column: w.Pos.Col, Path: wrapper, Msg: "expected an array, found " + jsondoc.Found(w)}
+	}
+	var all, picked []element
+	var ids []string
+	seen := map[string]bool{}
+	for i := range w.Elems {
+		el := element{node: &w.Elems[i], ref: docRef{file: path, at: fielderr.Index(wrapper, i)}}
+		all = append(all, el)
+		id := el.resourceID()
+		if !seen[id] {
+			seen[id] = true
+			ids = append(ids, strconv.Quote(id))
+		}
+		if resourceID == "" || id == resourceID {
+			picked = append(picked, el)
+		}
+	}
+	switch {
+	case len(all) == 0:
+		return nil, fmt.Errorf("%s: %s: empty, expected at least one element", path, wrapper)
+	case resourceID == "" && len(ids) > 1:
+		return nil, fmt.Errorf("%s: %s: elements of %d resources (ResourceId %s), expected --resource-id to pick one", path, wrapper, len(ids), strings.Join(ids, ", "))
+	case len(picked) == 0:
+		return nil, fmt.Errorf("%s: %s: no element has ResourceId %q (found %s)", path, wrapper, resourceID, strings.Join(ids, ", "))
+	}
+	return picked, nil
+}
+
+// scalerFiles are the documents that make a Scaler.
+type scalerFiles struct {
+	target     string
+	policies   []string
+	scheduled  []string
+	alarms     string // a describe-alarms output, or ""
+	resourceID string // --resource-id, or ""
+}
+
+// loaded is a Scaler read from its documents.
+type loaded struct {
+	scaler   *autoscale.Scaler
+	capacity int
+	// policyRefs[k] is where s.Policies[k] was read, and alarmRefs[k]
+	// where its alarm was (a step policy's).
+	policyRefs, alarmRefs []docRef
+	// math holds the policies whose customized metric is metric math.
+	math []mathPolicy
+}
+
+func loadScaler(files scalerFiles) (*loaded, error) {
+	targets, err := readElements(files.target, "ScalableTargets", files.resourceID)
+	if err != nil {
+		return nil, err
+	}
+	if len(targets) > 1 {
+		return nil, fmt.Errorf("%s: ScalableTargets: %d targets of ResourceId %q, expected one", files.target, len(targets), targets[0].resourceID())
+	}
 	var td targetDoc
-	if err := decodeFile(targetPath, &td); err != nil {
-		return nil, 0, err
+	tr := targets[0].ref
+	if err := targets[0].decode(&td); err != nil {
+		return nil, err
 	}
 	switch {
 	case td.MinCapacity == nil:
-		return nil, 0, fmt.Errorf("%s: MinCapacity: missing", targetPath)
+		return nil, tr.errorf("MinCapacity", "missing")
 	case td.MaxCapacity == nil:
-		return nil, 0, fmt.Errorf("%s: MaxCapacity: missing", targetPath)
-	case td.Capacity == nil:
-		return nil, 0, fmt.Errorf("%s: Capacity: missing, expected the desired count at the start", targetPath)
-	case *td.Capacity < 0:
-		return nil, 0, fmt.Errorf("%s: Capacity: %d is negative", targetPath, *td.Capacity)
+		return nil, tr.errorf("MaxCapacity", "missing")
+	case td.Capacity != nil && *td.Capacity < 0:
+		return nil, tr.errorf("Capacity", "%d is negative", *td.Capacity)
 	}
 	s := &autoscale.Scaler{Target: autoscale.ScalableTarget{
 		ServiceNamespace: td.ServiceNamespace, ResourceId: td.ResourceId, ScalableDimension: td.ScalableDimension,
 		MinCapacity: *td.MinCapacity, MaxCapacity: *td.MaxCapacity,
 	}}
+	ld := &loaded{scaler: s, capacity: *td.MinCapacity}
+	if td.Capacity != nil {
+		ld.capacity = *td.Capacity
+	}
 	if ss := td.SuspendedState; ss != nil {
 		s.Target.SuspendedState = autoscale.SuspendedState{
 			DynamicScalingInSuspended:  ss.DynamicScalingInSuspended,
@@ -398,32 +644,120 @@ func loadScaler(targetPath string, policyPaths, schedPaths []string) (*autoscale
 		}
 	}
 	if err := s.Target.Validate(); err != nil {
-		return nil, 0, fieldErr(targetPath, err)
+		return nil, tr.wrap(err)
 	}
-	for _, path := range policyPaths {
-		p, err := loadPolicy(path)
-		if err != nil {
-			return nil, 0, err
-		}
-		if err := p.Validate(); err != nil {
-			return nil, 0, fieldErr(path, err)
-		}
-		s.Policies = append(s.Policies, p)
+	// The policies and actions are the target's service's, unless
+	// --resource-id says otherwise.
+	resource := files.resourceID
+	if resource == "" {
+		resource = td.ResourceId
 	}
-	for _, path := range schedPaths {
-		a, err := loadScheduled(path)
+	alarms, err := readAlarms(files.alarms)
+	if err != nil {
+		return nil, err
+	}
+	for _, path := range files.policies {
+		els, err := readElements(path, "ScalingPolicies", resource)
 		if err != nil {
-			return nil, 0, err
+			return nil, err
 		}
-		if err := a.Validate(); err != nil {
-			return nil, 0, fieldErr(path, err)
+		for _, el := range els {
+			p, mp, ar, err := loadPolicy(el, alarms)
+			if err != nil {
+				return nil, err
+			}
+			if err := p.Validate(); err != nil {
+				return nil, el.ref.wrap(err)
+			}
+			if mp != nil {
+				mp.policy = len(s.Policies)
+				ld.math = append(ld.math, *mp)
+			}
+			s.Policies = append(s.Policies, p)
+			ld.policyRefs = append(ld.policyRefs, el.ref)
+			ld.alarmRefs = append(ld.alarmRefs, ar)
 		}
-		s.ScheduledActions = append(s.ScheduledActions, a)
+	}
+	for _, path := range files.scheduled {
+		els, err := readElements(path, "ScheduledActions", resource)
+		if err != nil {
+			return nil, err
+		}
+		for _, el := range els {
+			a, err := loadScheduled(el)
+			if err != nil {
+				return nil, err
+			}
+			if err := a.Validate(); err != nil {
+				return nil, el.ref.wrap(err)
+			}
+			s.ScheduledActions = append(s.ScheduledActions, a)
+		}
 	}
 	if err := s.Validate(); err != nil {
-		return nil, 0, err
+		return nil, err
 	}
-	return s, *td.Capacity, nil
+	return ld, nil
+}
+
+// namedAlarm is an alarm of a describe-alarms output.
+type namedAlarm struct {
+	doc alarmDoc
+	ref docRef
+}
+
+// alarmSet is the alarms of --alarms by name; file is "" without it.
+type alarmSet struct {
+	file   string
+	byName map[string]namedAlarm
+}
+
+func readAlarms(path string) (alarmSet, error) {
+	set := alarmSet{file: path, byName: map[string]namedAlarm{}}
+	if path == "" {
+		return set, nil
+	}
+	els, err := readElements(path, "MetricAlarms", "")
+	if err != nil {
+		return set, err
+	}
+	for _, el := range els {
+		var d alarmDoc
+		if err := el.decode(&d); err != nil {
+			return set, err
+		}
+		if d.AlarmName == "" {
+			return set, el.ref.errorf("AlarmName", "missing")
+		}
+		if _, dup := set.byName[d.AlarmName]; dup {
+			return set, el.ref.errorf("AlarmName", "%q is given twice", d.AlarmName)
+		}
+		set.byName[d.AlarmName] = namedAlarm{doc: d, ref: el.ref}
+	}
+	return set, nil
+}
+
+// alarmOf returns a step policy's alarm: the one under Alarm, else the
+// one its Alarms names, from --alarms.
+func alarmOf(r docRef, d *policyDoc, alarms alarmSet) (*alarmDoc, docRef, error) {
+	if d.Alarm != nil {
+		return d.Alarm, docRef{file: r.file, at: fielderr.Join(r.at, "Alarm")}, nil
+	}
+	switch {
+	case len(d.Alarms) == 0:
+		return nil, r, r.errorf("Alarm", "missing, expected the CloudWatch alarm that invokes the policy")
+	case len(d.Alarms) > 1:
+		return nil, r, r.errorf("Alarms", "%d alarms, expected one (berth drives a step policy by one alarm)", len(d.Alarms))
+	}
+	name := d.Alarms[0].AlarmName
+	switch a, ok := alarms.byName[name]; {
+	case alarms.file == "":
+		return nil, r, r.errorf("Alarms[0].AlarmName", "%q is not defined, expected --alarms FILE with the output of aws cloudwatch describe-alarms", name)
+	case !ok:
+		return nil, r, r.errorf("Alarms[0].AlarmName", "%q is not in %s (%d alarms)", name, alarms.file, len(alarms.byName))
+	default:
+		return &a.doc, a.ref, nil
+	}
 }
 
 // maxCooldownSeconds bounds a cooldown well inside a time.Duration.
@@ -431,112 +765,139 @@ const maxCooldownSeconds = 365 * 24 * 3600
 
 // seconds converts an optional count of seconds to the library's
 // convention: absent is 0 (the default), an explicit 0 is -1 (none).
-func seconds(path, field string, v *int) (time.Duration, error) {
+func seconds(r docRef, field string, v *int) (time.Duration, error) {
 	switch {
 	case v == nil:
 		return 0, nil
 	case *v < 0:
-		return 0, fmt.Errorf("%s: %s: %d is negative", path, field, *v)
+		return 0, r.errorf(field, "%d is negative", *v)
 	case *v == 0:
 		return -1, nil
 	case *v > maxCooldownSeconds:
-		return 0, fmt.Errorf("%s: %s: %d, expected at most %d seconds (a year)", path, field, *v, maxCooldownSeconds)
+		return 0, r.errorf(field, "%d, expected at most %d seconds (a year)", *v, maxCooldownSeconds)
 	}
 	return time.Duration(*v) * time.Second, nil
 }
 
-func loadPolicy(path string) (autoscale.Policy, error) {
+// loadPolicy reads a policy; a metric math policy's queries come back
+// in mathPolicy, and a step policy's alarm's place in the docRef.
+func loadPolicy(el element, alarms alarmSet) (autoscale.Policy, *mathPolicy, docRef, error) {
 	var d policyDoc
-	if err := decodeFile(path, &d); err != nil {
-		return autoscale.Policy{}, err
+	r := el.ref
+	if err := el.decode(&d); err != nil {
+		return autoscale.Policy{}, nil, r, err
 	}
 	p := autoscale.Policy{PolicyName: d.PolicyName}
 	if d.PolicyName == "" {
-		return p, fmt.Errorf("%s: PolicyName: missing", path)
+		return p, nil, r, r.errorf("PolicyName", "missing")
 	}
 	switch d.PolicyType {
 	case "StepScaling":
-		c := d.StepScalingPolicyConfiguration
-		if c == nil {
-			return p, fmt.Errorf("%s: StepScalingPolicyConfiguration: missing, required with PolicyType StepScaling", path)
-		}
-		if d.Alarm == nil {
-			return p, fmt.Errorf("%s: Alarm: missing, expected the CloudWatch alarm that invokes the policy", path)
-		}
-		step := &autoscale.StepScalingPolicy{
-			AdjustmentType:        autoscale.AdjustmentType(c.AdjustmentType),
-			MetricAggregationType: autoscale.MetricAggregationType(c.MetricAggregationType),
-		}
-		if c.MinAdjustmentMagnitude != nil {
-			step.MinAdjustmentMagnitude = *c.MinAdjustmentMagnitude
-		}
-		var err error
-		if step.Cooldown, err = seconds(path, "StepScalingPolicyConfiguration.Cooldown", c.Cooldown); err != nil {
-			return p, err
-		}
-		for k, a := range c.StepAdjustments {
-			if a.ScalingAdjustment == nil {
-				return p, fmt.Errorf("%s: StepScalingPolicyConfiguration.StepAdjustments[%d].ScalingAdjustment: missing", path, k)
-			}
-			step.StepAdjustments = append(step.StepAdjustments, autoscale.StepAdjustment{
-				MetricIntervalLowerBound: a.MetricIntervalLowerBound, MetricIntervalUpperBound: a.MetricIntervalUpperBound,
-				ScalingAdjustment: *a.ScalingAdjustment})
-		}
-		if step.Alarm, err = loadAlarm(path, d.Alarm); err != nil {
-			return p, err
-		}
+		step, ar, err := loadStep(r, &d, alarms)
 		p.StepScaling = step
+		return p, nil, ar, err
 	case "TargetTrackingScaling":
-		c := d.TargetTrackingScalingPolicyConfiguration
-		if c == nil {
-			return p, fmt.Errorf("%s: TargetTrackingScalingPolicyConfiguration: missing, required with PolicyType TargetTrackingScaling", path)
-		}
-		if c.TargetValue == nil {
-			return p, fmt.Errorf("%s: TargetTrackingScalingPolicyConfiguration.TargetValue: missing", path)
-		}
-		tt := &autoscale.TargetTrackingPolicy{TargetValue: *c.TargetValue, DisableScaleIn: c.DisableScaleIn}
-		if pm := c.PredefinedMetricSpecification; pm != nil {
-			tt.PredefinedMetricSpecification = &autoscale.PredefinedMetricSpecification{
-				PredefinedMetricType: autoscale.PredefinedMetricType(pm.PredefinedMetricType), ResourceLabel: pm.ResourceLabel}
-		}
-		if cm := c.CustomizedMetricSpecification; cm != nil {
-			tt.CustomizedMetricSpecification = &autoscale.CustomizedMetricSpecification{
-				MetricName: cm.MetricName, Namespace: cm.Namespace, Statistic: autoscale.Statistic(cm.Statistic)}
-		}
-		var err error
-		if tt.ScaleOutCooldown, err = seconds(path, "TargetTrackingScalingPolicyConfiguration.ScaleOutCooldown", c.ScaleOutCooldown); err != nil {
-			return p, err
-		}
-		if tt.ScaleInCooldown, err = seconds(path, "TargetTrackingScalingPolicyConfiguration.ScaleInCooldown", c.ScaleInCooldown); err != nil {
-			return p, err
-		}
+		tt, mp, err := loadTracking(r, &d)
 		p.TargetTracking = tt
+		return p, mp, r, err
 	case "":
-		return p, fmt.Errorf("%s: PolicyType: missing, expected StepScaling or TargetTrackingScaling", path)
+		return p, nil, r, r.errorf("PolicyType", "missing, expected StepScaling or TargetTrackingScaling")
 	default:
-		return p, fmt.Errorf("%s: PolicyType: %q is not supported, expected StepScaling or TargetTrackingScaling", path, d.PolicyType)
+		return p, nil, r, r.errorf("PolicyType", "%q is not supported, expected StepScaling or TargetTrackingScaling", d.PolicyType)
 	}
-	return p, nil
 }
 
-func loadAlarm(path string, d *alarmDoc) (autoscale.Alarm, error) {
+func loadStep(r docRef, d *policyDoc, alarms alarmSet) (*autoscale.StepScalingPolicy, docRef, error) {
+	c := d.StepScalingPolicyConfiguration
+	if c == nil {
+		return nil, r, r.errorf("StepScalingPolicyConfiguration", "missing, required with PolicyType StepScaling")
+	}
+	ad, ar, err := alarmOf(r, d, alarms)
+	if err != nil {
+		return nil, r, err
+	}
+	step := &autoscale.StepScalingPolicy{
+		AdjustmentType:        autoscale.AdjustmentType(c.AdjustmentType),
+		MetricAggregationType: autoscale.MetricAggregationType(c.MetricAggregationType),
+	}
+	if c.MinAdjustmentMagnitude != nil {
+		step.MinAdjustmentMagnitude = *c.MinAdjustmentMagnitude
+	}
+	if step.Cooldown, err = seconds(r, "StepScalingPolicyConfiguration.Cooldown", c.Cooldown); err != nil {
+		return nil, r, err
+	}
+	for k, a := range c.StepAdjustments {
+		if a.ScalingAdjustment == nil {
+			return nil, r, r.errorf(fmt.Sprintf("StepScalingPolicyConfiguration.StepAdjustments[%d].ScalingAdjustment", k), "missing")
+		}
+		step.StepAdjustments = append(step.StepAdjustments, autoscale.StepAdjustment{
+			MetricIntervalLowerBound: a.MetricIntervalLowerBound, MetricIntervalUpperBound: a.MetricIntervalUpperBound,
+			ScalingAdjustment: *a.ScalingAdjustment})
+	}
+	if step.Alarm, err = loadAlarm(ar, ad); err != nil {
+		return nil, r, err
+	}
+	return step, ar, nil
+}
+
+func loadTracking(r docRef, d *policyDoc) (*autoscale.TargetTrackingPolicy, *mathPolicy, error) {
+	const cfg = "TargetTrackingScalingPolicyConfiguration"
+	c := d.TargetTrackingScalingPolicyConfiguration
+	if c == nil {
+		return nil, nil, r.errorf(cfg, "missing, required with PolicyType TargetTrackingScaling")
+	}
+	if c.TargetValue == nil {
+		return nil, nil, r.errorf(cfg+".TargetValue", "missing")
+	}
+	tt := &autoscale.TargetTrackingPolicy{TargetValue: *c.TargetValue, DisableScaleIn: c.DisableScaleIn}
+	if pm := c.PredefinedMetricSpecification; pm != nil {
+		tt.PredefinedMetricSpecification = &autoscale.PredefinedMetricSpecification{
+			PredefinedMetricType: autoscale.PredefinedMetricType(pm.PredefinedMetricType), ResourceLabel: pm.ResourceLabel}
+	}
+	var mp *mathPolicy
+	if cm := c.CustomizedMetricSpecification; cm != nil {
+		tt.CustomizedMetricSpecification = &autoscale.CustomizedMetricSpecification{
+			MetricName: cm.MetricName, Namespace: cm.Namespace, Statistic: autoscale.Statistic(cm.Statistic)}
+		if cm.Metrics != nil {
+			var err error
+			at := docRef{file: r.file, at: fielderr.Join(r.at, cfg+".CustomizedMetricSpecification")}
+			if mp, err = loadQueries(at, cm.MetricName, cm.Metrics); err != nil {
+				return nil, nil, err
+			}
+			tt.CustomizedMetricSpecification.MetricName = mp.queries[mp.ret].Id
+		}
+	}
+	var err error
+	if tt.ScaleOutCooldown, err = seconds(r, cfg+".ScaleOutCooldown", c.ScaleOutCooldown); err != nil {
+		return nil, nil, err
+	}
+	if tt.ScaleInCooldown, err = seconds(r, cfg+".ScaleInCooldown", c.ScaleInCooldown); err != nil {
+		return nil, nil, err
+	}
+	return tt, mp, nil
+}
+
+// loadAlarm reads an alarm at r: a policy's "Alarm" or an element of a
+// describe-alarms output.
+func loadAlarm(r docRef, d *alarmDoc) (autoscale.Alarm, error) {
 	a := autoscale.Alarm{MetricName: d.MetricName, ComparisonOperator: autoscale.ComparisonOperator(d.ComparisonOperator),
 		Statistic: autoscale.Statistic(d.Statistic)}
+	maxPeriod := int(autoscale.MaxEvaluationRange / time.Second)
 	switch {
 	case d.MetricName == "":
-		return a, fmt.Errorf("%s: Alarm.MetricName: missing", path)
+		return a, r.errorf("MetricName", "missing")
 	case d.Threshold == nil:
-		return a, fmt.Errorf("%s: Alarm.Threshold: missing", path)
+		return a, r.errorf("Threshold", "missing")
 	case d.ComparisonOperator == "":
-		return a, fmt.Errorf("%s: Alarm.ComparisonOperator: missing", path)
+		return a, r.errorf("ComparisonOperator", "missing")
 	case d.EvaluationPeriods == nil:
-		return a, fmt.Errorf("%s: Alarm.EvaluationPeriods: missing", path)
+		return a, r.errorf("EvaluationPeriods", "missing")
 	case d.DatapointsToAlarm != nil && *d.DatapointsToAlarm < 1:
-		return a, fmt.Errorf("%s: Alarm.DatapointsToAlarm: %d, expected 1 or more", path, *d.DatapointsToAlarm)
+		return a, r.errorf("DatapointsToAlarm", "%d, expected 1 or more", *d.DatapointsToAlarm)
 	case d.Period != nil && *d.Period < 1:
-		return a, fmt.Errorf("%s: Alarm.Period: %d, expected a positive number of seconds", path, *d.Period)
-	case d.Period != nil && *d.Period > int(autoscale.MaxEvaluationRange/time.Second):
-		return a, fmt.Errorf("%s: Alarm.Period: %d, expected at most %d seconds (seven days)", path, *d.Period, int(autoscale.MaxEvaluationRange/time.Second))
+		return a, r.errorf("Period", "%d, expected a positive number of seconds", *d.Period)
+	case d.Period != nil && *d.Period > maxPeriod:
+		return a, r.errorf("Period", "%d, expected at most %d seconds (seven days)", *d.Period, maxPeriod)
 	}
 	a.Threshold, a.EvaluationPeriods = *d.Threshold, *d.EvaluationPeriods
 	if d.DatapointsToAlarm != nil {
@@ -548,29 +909,31 @@ func loadAlarm(path string, d *alarmDoc) (autoscale.Alarm, error) {
 	return a, nil
 }
 
-func loadScheduled(path string) (autoscale.ScheduledAction, error) {
+func loadScheduled(el element) (autoscale.ScheduledAction, error) {
 	var d scheduledDoc
-	if err := decodeFile(path, &d); err != nil {
+	r := el.ref
+	if err := el.decode(&d); err != nil {
 		return autoscale.ScheduledAction{}, err
 	}
 	a := autoscale.ScheduledAction{ScheduledActionName: d.ScheduledActionName}
 	if d.Schedule == "" {
-		return a, fmt.Errorf("%s: Schedule: missing", path)
+		return a, r.errorf("Schedule", "missing")
 	}
 	var err error
 	if a.Schedule, err = autoscale.ParseSchedule(d.Schedule, d.Timezone); err != nil {
-		return a, fieldErr(path, err)
+		return a, r.wrap(err)
 	}
 	for _, t := range []struct {
 		field string
-		src   string
+		src   awsTime
 		dst   *time.Time
 	}{{"StartTime", d.StartTime, &a.StartTime}, {"EndTime", d.EndTime, &a.EndTime}} {
-		if t.src == "" {
+		if t.src.text == "" {
 			continue
 		}
-		if *t.dst, err = time.Parse(time.RFC3339, t.src); err != nil {
-			return a, fmt.Errorf("%s: %s: %q is not an RFC 3339 time", path, t.field, t.src)
+		var ok bool
+		if *t.dst, ok = parseAWSTime(t.src); !ok {
+			return a, r.errorf(t.field, "%q is not an RFC 3339 time, a date-time without a zone (UTC) or seconds since 1970", t.src.text)
 		}
 	}
 	if d.ScalableTargetAction != nil {
@@ -888,4 +1251,236 @@ func writePlot(file *outputItem, pd *plotData) error {
 		return fmt.Errorf("--plot: %w", err)
 	}
 	return file.write("", b.Bytes())
+}
+
+// mathPolicy is a target tracking policy whose customized metric is a
+// list of metric data queries (metric math).
+type mathPolicy struct {
+	policy  int    // its index in Scaler.Policies
+	ref     docRef // its CustomizedMetricSpecification
+	queries []queryDoc
+	exprs   []*autoscale.MetricMath // per query; nil for a MetricStat
+	ret     int                     // the query with ReturnData
+}
+
+// loadQueries checks a CustomizedMetricSpecification's Metrics and
+// compiles their expressions.
+func loadQueries(r docRef, metricName string, qs []queryDoc) (*mathPolicy, error) {
+	switch {
+	case metricName != "":
+		return nil, r.errorf("Metrics", "given with MetricName, expected one of them")
+	case len(qs) == 0:
+		return nil, r.errorf("Metrics", "empty, expected at least one query")
+	}
+	mp := &mathPolicy{ref: r, queries: qs, exprs: make([]*autoscale.MetricMath, len(qs)), ret: -1}
+	ids := map[string]bool{}
+	var returning []string
+	for i, q := range qs {
+		at := fmt.Sprintf("Metrics[%d]", i)
+		switch {
+		case q.Id == "":
+			return nil, r.errorf(at+".Id", "missing")
+		case ids[q.Id]:
+			return nil, r.errorf(at+".Id", "%q is the Id of an earlier query", q.Id)
+		case q.Expression == "" && q.MetricStat == nil:
+			return nil, r.errorf(at, "neither Expression nor MetricStat, expected one of them")
+		case q.Expression != "" && q.MetricStat != nil:
+			return nil, r.errorf(at, "both Expression and MetricStat, expected one of them")
+		case q.MetricStat != nil && q.MetricStat.Metric.MetricName == "":
+			return nil, r.errorf(at+".MetricStat.Metric.MetricName", "missing")
+		}
+		ids[q.Id] = true
+		if q.Expression != "" {
+			m, err := autoscale.CompileMetricMath(q.Expression)
+			if err != nil {
+				var me *autoscale.MathError
+				errors.As(err, &me)
+				return nil, r.errorf(at+".Expression", "%q: offset %d: %s", q.Expression, me.Offset, me.Msg)
+			}
+			mp.exprs[i] = m
+		}
+		if q.ReturnData == nil || *q.ReturnData { // omitted means true, as in CloudWatch
+			mp.ret = i
+			returning = append(returning, q.Id)
+		}
+	}
+	if len(returning) != 1 {
+		return nil, r.errorf("Metrics", "%d queries return data (%s), expected exactly one with ReturnData true", len(returning), strings.Join(returning, ", "))
+	}
+	return mp, nil
+}
+
+// derivedSeries is a metric computed per metrics row from the columns
+// and earlier derived series.
+type derivedSeries struct {
+	name string // the series name, when it is a policy's metric
+	expr *autoscale.MetricMath
+	// args[i] is the source of expr.Vars()[i]: a column index, or
+	// -(k+1) for derived series k.
+	args []int
+}
+
+// resolveMath binds each metric math policy to the metrics CSV: a query
+// Id names a column of that name, else its MetricStat's MetricName names
+// one, else its expression is computed from the others. It sets each
+// policy's metric name to the series it reads and returns the series to
+// compute, in the order to compute them.
+func resolveMath(ld *loaded, names []string, metricsPath string) ([]derivedSeries, error) {
+	col := map[string]int{}
+	for i, n := range names {
+		col[n] = i
+	}
+	var out []derivedSeries
+	used := map[string]bool{}
+	for _, mp := range ld.math {
+		rv := &mathResolver{mp: mp, col: col, names: names, metricsPath: metricsPath, state: map[string]int{}}
+		ret := mp.queries[mp.ret]
+		name := ret.Id
+		if _, ok := col[ret.Id]; !ok {
+			src, err := rv.source(ret.Id, mp.ret)
+			if err != nil {
+				return nil, err
+			}
+			if src >= 0 { // a MetricStat read from its MetricName's column
+				name = names[src]
+			} else { // the returned expression, rv's last series
+				for n := 2; used[name] || hasKey(col, name); n++ {
+					name = ret.Id + "#" + strconv.Itoa(n)
+				}
+				rv.out[len(rv.out)-1].name = name
+			}
+		}
+		// Shift rv's derived indices past the earlier policies'.
+		base := len(out)
+		for _, d := range rv.out {
+			for i, a := range d.args {
+				if a < 0 {
+					d.args[i] = a - base
+				}
+			}
+			out = append(out, d)
+		}
+		used[name] = true
+		ld.scaler.Policies[mp.policy].TargetTracking.CustomizedMetricSpecification.MetricName = name
+	}
+	return out, nil
+}
+
+func hasKey(m map[string]int, k string) bool { _, ok := m[k]; return ok }
+
+// mathResolver resolves one policy's queries.
+type mathResolver struct {
+	mp          mathPolicy
+	col         map[string]int
+	names       []string
+	metricsPath string
+	state       map[string]int // Id -> source; inProgress while resolving
+	out         []derivedSeries
+}
+
+const inProgress = math.MinInt
+
+// source returns where the value of query Id comes from (see
+// derivedSeries.args), query i being the one that names it.
+func (rv *mathResolver) source(id string, from int) (int, error) {
+	if c, ok := rv.col[id]; ok {
+		return c, nil
+	}
+	if s, ok := rv.state[id]; ok {
+		if s == inProgress {
+			return 0, rv.fail(from, "%s depends on itself", id)
+		}
+		return s, nil
+	}
+	k := -1
+	for i, q := range rv.mp.queries {
+		if q.Id == id {
+			k = i
+		}
+	}
+	if k < 0 {
+		return 0, rv.fail(from, "%s is no query's Id and no column of %s (columns: %s)", id, rv.metricsPath, rv.columns())
+	}
+	q := rv.mp.queries[k]
+	if q.MetricStat != nil {
+		c, ok := rv.col[q.MetricStat.Metric.MetricName]
+		if !ok {
+			return 0, rv.fail(from, "%s (MetricName %q) is not a column of %s, expected a column named %s or %s (columns: %s)",
+				id, q.MetricStat.Metric.MetricName, rv.metricsPath, id, q.MetricStat.Metric.MetricName, rv.columns())
+		}
+		rv.state[id] = c
+		return c, nil
+	}
+	rv.state[id] = inProgress
+	e := rv.mp.exprs[k]
+	args := make([]int, len(e.Vars()))
+	for i, v := range e.Vars() {
+		s, err := rv.source(v, k)
+		if err != nil {
+			return 0, err
+		}
+		args[i] = s
+	}
+	rv.out = append(rv.out, derivedSeries{expr: e, args: args})
+	s := -len(rv.out)
+	rv.state[id] = s
+	return s, nil
+}
+
+// fail is an error about query i's expression (or, for a returned
+// MetricStat, the query itself).
+func (rv *mathResolver) fail(i int, format string, args ...any) error {
+	q := rv.mp.queries[i]
+	if q.Expression == "" {
+		return rv.mp.ref.errorf(fmt.Sprintf("Metrics[%d]", i), format, args...)
+	}
+	return rv.mp.ref.errorf(fmt.Sprintf("Metrics[%d].Expression", i), "%q: %s", q.Expression, fmt.Sprintf(format, args...))
+}
+
+func (rv *mathResolver) columns() string {
+	quoted := make([]string, len(rv.names))
+	for i, n := range rv.names {
+		quoted[i] = strconv.Quote(n)
+	}
+	return strings.Join(quoted, ", ")
+}
+
+// computer evaluates the derived series row by row without allocating.
+type computer struct {
+	series []derivedSeries
+	vals   []float64 // per series, the current row's value (NaN: none)
+	args   []float64
+}
+
+func newComputer(series []derivedSeries) *computer {
+	c := &computer{series: series, vals: make([]float64, len(series))}
+	for _, d := range series {
+		if len(d.args) > len(c.args) {
+			c.args = make([]float64, len(d.args))
+		}
+	}
+	return c
+}
+
+// row computes the derived series of a row and appends the named ones'
+// datapoints to m.
+func (c *computer) row(r *metricRow, m autoscale.Metrics) {
+	for k, d := range c.series {
+		args := c.args[:len(d.args)]
+		for i, a := range d.args {
+			if a >= 0 {
+				args[i] = r.values[a]
+			} else {
+				args[i] = c.vals[-a-1]
+			}
+		}
+		v, ok := d.expr.Eval(args)
+		if !ok {
+			v = math.NaN()
+		}
+		c.vals[k] = v
+		if ok && d.name != "" {
+			m[d.name] = append(m[d.name], autoscale.Sample{Time: r.at, Value: v})
+		}
+	}
 }
