@@ -385,6 +385,11 @@ type (
 		DatapointsToAlarm  *int
 		Period             *int
 		Statistic          string
+		// ExtendedStatistic (a percentile) and Metrics (metric math) are
+		// read only to refuse them: berth's alarms take one statistic of
+		// one metric.
+		ExtendedStatistic string
+		Metrics           json.RawMessage
 	}
 	policyDoc struct {
 		PolicyName                               string
@@ -884,6 +889,10 @@ func loadAlarm(r docRef, d *alarmDoc) (autoscale.Alarm, error) {
 		Statistic: autoscale.Statistic(d.Statistic)}
 	maxPeriod := int(autoscale.MaxEvaluationRange / time.Second)
 	switch {
+	case d.ExtendedStatistic != "":
+		return a, r.errorf("ExtendedStatistic", "%q: percentile alarms are not modelled, expected Statistic (Average, Sum, Minimum, Maximum or SampleCount)", d.ExtendedStatistic)
+	case len(d.Metrics) > 0 && string(d.Metrics) != "null":
+		return a, r.errorf("Metrics", "metric math alarms are not modelled, expected MetricName with a Statistic")
 	case d.MetricName == "":
 		return a, r.errorf("MetricName", "missing")
 	case d.Threshold == nil:
