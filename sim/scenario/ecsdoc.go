@@ -199,8 +199,11 @@ func (r *ecsReader) taskDefRef(obj *jsondoc.Node, path string) error {
 	case jsondoc.String:
 		j, ok := r.named[taskDefName(v.Text)]
 		if !ok {
-			return &fielderr.Error{File: r.file, Line: v.Pos.Line, Column: v.Pos.Col, Path: p, Value: fielderr.Quote(v.Text),
-				Msg: fielderr.Quote(v.Text) + ": no such task definition, expected the family:revision or ARN of one in taskDefinitions"}
+			// The whole ARN, as describe-services prints it (an ARN is at
+			// most 2048 characters by ECS's limits).
+			q := strconv.Quote(fielderr.Shorten(v.Text, 2048))
+			return &fielderr.Error{File: r.file, Line: v.Pos.Line, Column: v.Pos.Col, Path: p, Value: q,
+				Msg: q + ": no such task definition, expected the family:revision or ARN of one in taskDefinitions"}
 		}
 		*v = r.nodes[j]
 		r.defs[p] = r.tds[j]
