@@ -224,7 +224,9 @@ func scenarioForRun(e *env, path, seed string) (*scenario.Scenario, func(string)
 }
 
 // loadScenario reads the scenario file (or the default) and returns the
-// directory its relative paths are resolved against.
+// directory its relative paths are resolved against. It prints the ECS
+// fields the scenario gave that berth does not model to stderr, one line
+// each.
 func loadScenario(e *env, path string) (*scenario.Scenario, string, error) {
 	if path == "" {
 		return scenario.DefaultScenario(), ".", nil
@@ -244,6 +246,11 @@ func loadScenario(e *env, path string) (*scenario.Scenario, string, error) {
 	sc, err := scenario.ReadScenario(r, name)
 	if err != nil {
 		return nil, "", err
+	}
+	// The ECS fields the scenario's ECS documents gave but berth ignores:
+	// the run would differ from the real service only in them.
+	for _, p := range sc.NotModelled() {
+		fmt.Fprintf(e.stderr, "not modelled: %s\n", p)
 	}
 	return sc, filepath.Dir(path), nil
 }

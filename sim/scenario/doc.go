@@ -24,6 +24,23 @@
 // run a scenario's pieces through placement, scheduler and autoscale
 // itself.
 //
+// # ECS documents
+//
+// Where a scenario holds an ECS document, ECS's own JSON is accepted as
+// the AWS CLI prints it: a task definition (RegisterTaskDefinition input,
+// describe-task-definition output, or an ARN or family:revision naming an
+// entry of the top-level taskDefinitions), a service (CreateService
+// input or describe-services element, recognised by serviceName), and a
+// mix entry's containers. ReadScenario rewrites them into the spec's form
+// before the strict decoding: package ecsjson reads a task definition
+// (TaskDefSpec.ECS returns what it read, and TaskDefinition returns it),
+// ECS's service keys map to ServiceSpec's. berth's own keys (a task
+// definition's startDelay, crash, failsTargetHealthChecks, duration; a
+// service's usage, scaling) stand beside ECS's. ECS's fields that berth
+// does not model are accepted and listed (Scenario.NotModelled); any
+// other key is an unknown field. A scenario without ECS documents reads
+// exactly as before.
+//
 // # Errors
 //
 // Every error is one line that names the document, the key path

@@ -67,7 +67,16 @@ type TaskDefSpec struct {
 	// Duration is how long a task of a scheduled task runs (services run
 	// until stopped).
 	Duration *Distribution `json:"duration"`
+
+	// ecs is the definition read by ecsjson from an ECS document (see
+	// docs/scenario.md, "ECS documents"); the fields above then hold its
+	// family, revision, size, network mode and containers.
+	ecs *placement.TaskDefinition
 }
+
+// ECS returns the task definition read from the ECS document the spec
+// was given as, or nil for one in berth's own form.
+func (td *TaskDefSpec) ECS() *placement.TaskDefinition { return td.ecs }
 
 // StrategyItemSpec is one item of a capacity provider strategy.
 type StrategyItemSpec struct {
@@ -396,6 +405,14 @@ func (td *TaskDefSpec) TaskDefinition(path string) (*placement.TaskDefinition, e
 	if rev == 0 {
 		rev = 1
 	}
+	if td.ecs != nil {
+		out := *td.ecs
+		out.Revision = rev
+		out.Containers = slices.Clone(out.Containers)
+		out.RequiresAttributes = slices.Clone(out.RequiresAttributes)
+		out.PlacementConstraints = slices.Clone(out.PlacementConstraints)
+		return &out, nil
+	}
 	out := &placement.TaskDefinition{Family: td.Family, Revision: rev, MemoryMiB: td.MemoryMiB, NetworkMode: placement.NetworkMode(td.NetworkMode)}
 	if len(td.Containers) > 0 {
 		out.CPU = td.CPU
@@ -438,7 +455,7 @@ func (td *TaskDefSpec) validate(path string) error {
 	case td.NetworkMode != "" && td.NetworkMode != string(placement.NetworkBridge) && td.NetworkMode != string(placement.NetworkAwsvpc):
 		return fielderr.Errorf(path+".networkMode", "%q, expected bridge or awsvpc", td.NetworkMode)
 	}
-	if len(td.Containers) > 0 {
+	if len(td.Containers) > 0 && td.ecs == nil {
 		if len(td.HostPorts) > 0 {
 			return fielderr.Errorf(path+".hostPorts", "%v, expected none when containers are given (use their portMappings)", td.HostPorts)
 		}

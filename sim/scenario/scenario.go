@@ -64,6 +64,14 @@ type Scenario struct {
 	// means ECS's default.
 	Quotas *Quotas `json:"quotas,omitempty"`
 
+	// TaskDefinitions are ECS task definitions (RegisterTaskDefinition
+	// inputs or describe-task-definition outputs) that services,
+	// scheduled tasks and service events name by ARN or family:revision.
+	TaskDefinitions []TaskDefSpec `json:"taskDefinitions,omitempty"`
+
+	// notModelled lists the paths of the ECS fields read but not modelled.
+	notModelled []string
+
 	// source names the file the scenario was read from, for errors found
 	// when it runs.
 	source string
@@ -507,7 +515,9 @@ func splitTopLevel(s string) []string {
 	return append(out, s[start:])
 }
 
-// ReadScenario reads a scenario from JSON, strictly: an unknown field
+// ReadScenario reads a scenario from JSON, strictly: ECS's own documents
+// are accepted where one belongs (see NotModelled and docs/scenario.md,
+// "ECS documents"), and otherwise an unknown field
 // (keys match exactly, case included), a key given twice, a value of the
 // wrong type or a malformed duration is an error naming the file, the line
 // and column of the offending key, and the field's path. A document may be
@@ -515,14 +525,19 @@ func splitTopLevel(s string) []string {
 // validated (Validate).
 func ReadScenario(r io.Reader, name string) (*Scenario, error) {
 	var sc Scenario
+	ecs := &ecsReader{file: name}
 	n, err := jsondoc.ReadDocument(r, name, jsondoc.DefaultLimits)
+	if err == nil {
+		n, err = ecs.rewrite(n)
+	}
 	if err == nil {
 		err = jsondoc.Decode(n, name, &sc)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("sim: %w", err)
 	}
-	sc.source = name
+	ecs.attach(&sc)
+	sc.source, sc.notModelled = name, ecs.notes
 	if err := sc.Validate(); err != nil {
 		return nil, err
 	}
@@ -547,6 +562,12 @@ func (sc *Scenario) Variants() []Variant {
 	}
 	return []Variant{sc.Workload.Placement}
 }
+
+// NotModelled lists, in document order, the paths of the ECS fields the
+// scenario's ECS documents gave that berth accepts but does not model,
+// such as "services[0].taskDefinition.containerDefinitions[0].environment".
+// It is empty for a scenario without them and for one built in Go.
+func (sc *Scenario) NotModelled() []string { return sc.notModelled }
 
 // Source names the file the scenario was read from ("" for one built in
 // Go), for messages about it.
