@@ -250,7 +250,7 @@ func loadScenario(e *env, path string) (*scenario.Scenario, string, error) {
 	// The ECS fields the scenario's ECS documents gave but berth ignores:
 	// the run would differ from the real service only in them.
 	for _, p := range sc.NotModelled() {
-		fmt.Fprintf(e.stderr, "not modelled: %s\n", p)
+		fmt.Fprintf(e.stderr, "berth sim: not modelled: %s\n", p)
 	}
 	return sc, filepath.Dir(path), nil
 }
