@@ -249,3 +249,29 @@ func TestSimSweepParamTwice(t *testing.T) {
 		t.Errorf("berth %q: exit %d, stderr %q; want exit 2 and %q", args, code, stderr, want)
 	}
 }
+
+// TestSimListsNotModelled runs a scenario of real ECS documents (the AWS
+// CLI's examples): berth sim lists, on stderr, the ECS fields it read but
+// does not model, one line each, and still prints its table.
+func TestSimListsNotModelled(t *testing.T) {
+	stdout, stderr, code := runBerth(t, "", "sim", "--scenario", "../sim/scenario/testdata/ecs-examples.json")
+	if code != 0 {
+		t.Fatalf("berth sim exit %d, stderr:\n%s", code, stderr)
+	}
+	if !strings.Contains(stdout, "tasks placed") {
+		t.Errorf("berth sim printed no table:\n%s", stdout)
+	}
+	n := 0
+	for _, line := range strings.Split(strings.TrimSpace(stderr), "\n") {
+		if strings.HasPrefix(line, "berth sim: not modelled: ") {
+			n++
+		}
+	}
+	if n == 0 {
+		t.Errorf("berth sim listed no field as not modelled; stderr:\n%s", stderr)
+	}
+	// The default scenario is berth's own: nothing to list.
+	if _, stderr, _ := runBerth(t, "", "sim"); strings.Contains(stderr, "not modelled") {
+		t.Errorf("berth sim on the default scenario listed fields as not modelled:\n%s", stderr)
+	}
+}
