@@ -75,7 +75,8 @@ type reconciler struct {
 	reasonFor string  // the deployment it names
 	stopped   []bool  // per observed task: stopped by this plan
 	res       placement.Result
-	desired   int // the desired count (DAEMON: eligible instances)
+	cs        census // REPLICA: the tasks sorted by takeCensus
+	desired   int    // the desired count (DAEMON: eligible instances)
 	// rebalanced: the plan's start or stop is Availability Zone
 	// rebalancing's, which has an event of its own.
 	rebalanced bool
