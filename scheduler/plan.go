@@ -108,7 +108,7 @@ type Rebalance struct {
 const EventRepeat = 6 * time.Hour
 
 // clone returns a copy of s that a plan may change without touching s.
-// Reported is left empty, with no room, as finish rewrites it from the
+// Reported is left empty, with no room, as finish replaces it with the
 // call's conditions: the copy would never be read, and appending to the
 // empty slice can never write into s's array. LastCompleted is shared: a
 // plan replaces the pointer and never writes through it.
