@@ -21,13 +21,6 @@ type Series []Sample
 // type) to its samples.
 type Metrics map[string]Series
 
-// window returns the samples s with from < s.Time <= to.
-func (s Series) window(from, to time.Time) Series {
-	lo := sort.Search(len(s), func(i int) bool { return s[i].Time.After(from) })
-	hi := sort.Search(len(s), func(i int) bool { return s[i].Time.After(to) })
-	return s[lo:hi]
-}
-
 // Statistic is how an alarm reduces a period's samples to one datapoint.
 type Statistic string
 
@@ -208,33 +201,53 @@ func (a Alarm) datapointsToAlarm() int {
 // Datapoints calls fn for each of the alarm's EvaluationPeriods periods
 // ending at now, most recent first, with the period's datapoint (ok false
 // when it is missing). It does not allocate.
+//
+// It finds the end of the newest period with one binary search and walks
+// back through the older periods, so an evaluation costs one search plus
+// the samples it reads, not two searches per period.
 func (a Alarm) Datapoints(s Series, now time.Time, fn func(v float64, ok bool)) {
 	p := a.period()
 	end := now
+	hi := sort.Search(len(s), func(i int) bool { return s[i].Time.After(end) })
 	for range a.EvaluationPeriods {
 		start := end.Add(-p)
-		fn(a.Statistic.reduce(s.window(start, end)))
-		end = start
+		lo := hi
+		for lo > 0 && s[lo-1].Time.After(start) {
+			lo--
+		}
+		fn(a.Statistic.reduce(s[lo:hi]))
+		end, hi = start, lo
 	}
 }
 
 // State returns the alarm's state at now, reading s.
 func (a Alarm) State(s Series, now time.Time) AlarmState {
-	present, breaching := 0, 0
-	a.Datapoints(s, now, func(v float64, ok bool) {
-		if !ok {
-			return
-		}
-		present++
-		if a.ComparisonOperator.breaches(v, a.Threshold) {
-			breaching++
-		}
-	})
+	var t tally
+	a.Datapoints(s, now, func(v float64, ok bool) { t.add(a, v, ok) })
+	return t.state(a)
+}
+
+// tally counts an alarm's datapoints as they come, most recent first.
+type tally struct {
+	present, breaching int
+}
+
+func (t *tally) add(a Alarm, v float64, ok bool) {
+	if !ok {
+		return
+	}
+	t.present++
+	if a.ComparisonOperator.breaches(v, a.Threshold) {
+		t.breaching++
+	}
+}
+
+func (t tally) state(a Alarm) AlarmState {
 	m := a.datapointsToAlarm()
 	switch {
-	case breaching >= m:
+	case t.breaching >= m:
 		return StateAlarm
-	case present < m:
+	case t.present < m:
 		return StateInsufficientData
 	}
 	return StateOK

@@ -1,6 +1,10 @@
 package autoscale
 
-import "testing"
+import (
+	"fmt"
+	"math"
+	"testing"
+)
 
 func BenchmarkScalerEvaluate(b *testing.B) {
 	s := Scaler{Target: ScalableTarget{MinCapacity: 1, MaxCapacity: 100},
@@ -32,4 +36,64 @@ func BenchmarkCronNext(b *testing.B) {
 	for b.Loop() {
 		at, _ = s.Next(at, t0)
 	}
+}
+
+// daySeries is a day of one-minute datapoints following a daily curve,
+// as the simulator records them for a service.
+func daySeries() Series {
+	s := make(Series, 24*60)
+	for k := range s {
+		s[k] = Sample{Time: minute(k + 1), Value: 60 + 30*math.Sin(float64(k)*2*math.Pi/(24*60))}
+	}
+	return s
+}
+
+func BenchmarkAlarmDatapoints(b *testing.B) {
+	s := daySeries()
+	for _, periods := range []int{3, 15} {
+		b.Run(fmt.Sprintf("periods=%d", periods), func(b *testing.B) {
+			a := Alarm{MetricName: "CPU", Threshold: 60, ComparisonOperator: GreaterThanThreshold, EvaluationPeriods: periods}
+			present := 0
+			a.Datapoints(s, minute(24*60), func(_ float64, ok bool) {
+				if ok {
+					present++
+				}
+			})
+			if present != periods {
+				b.Fatalf("setup: %d datapoints present, want %d", present, periods)
+			}
+			b.ReportAllocs()
+			k := 0
+			for b.Loop() {
+				a.Datapoints(s, minute(60+k%(23*60)), func(float64, bool) {})
+				k++
+			}
+		})
+	}
+}
+
+// BenchmarkScalerEvaluateDay evaluates a target-tracking policy at every
+// minute of a day of datapoints, as the simulator does for one service.
+func BenchmarkScalerEvaluateDay(b *testing.B) {
+	s := Scaler{Target: ScalableTarget{MinCapacity: 1, MaxCapacity: 100},
+		Policies: []Policy{tracking("tt", "CPU", 60, false)}}
+	m := Metrics{"CPU": daySeries()}
+	day := func() int {
+		st, changes := s.Start(10), 0
+		for k := range 24 * 60 {
+			var why string
+			if st, why = s.Evaluate(st, Input{Now: minute(k + 1), Metrics: m}); why != "" {
+				changes++
+			}
+		}
+		return changes
+	}
+	if day() == 0 {
+		b.Fatal("setup: a day of evaluations changed nothing")
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		day()
+	}
+	b.ReportMetric(float64(24*60*b.N)/b.Elapsed().Seconds(), "evaluations/s")
 }

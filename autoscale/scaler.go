@@ -376,15 +376,8 @@ func (s *Scaler) trackingProposal(name string, p *TargetTrackingPolicy, st State
 	series := in.Metrics[p.MetricName()]
 	high, low := p.Alarms()
 	cur := st.Capacity
-	if high.State(series, in.Now) == StateAlarm {
-		var latest float64
-		first := true
-		high.Datapoints(series, in.Now, func(v float64, ok bool) {
-			if first && ok {
-				latest = v
-			}
-			first = false
-		})
+	hiT, loT, latest, peak := trackingScan(high, low, !p.DisableScaleIn, series, in.Now)
+	if hiT.state(high) == StateAlarm {
 		c, ok := bounded(st, true, outBase, func(b int) int { return p.Desired(b, latest) })
 		if ok {
 			r := fmt.Sprintf("policy %s: %s %s above target %s: %d -> %d", name, p.MetricName(), fmtFloat(latest), fmtFloat(p.TargetValue), cur, c)
@@ -394,21 +387,45 @@ func (s *Scaler) trackingProposal(name string, p *TargetTrackingPolicy, st State
 			out = &proposal{capacity: c, cooldown: cooldownOrDefault(p.ScaleOutCooldown), reason: r}
 		}
 	}
-	if p.DisableScaleIn || low.State(series, in.Now) != StateAlarm {
+	if p.DisableScaleIn || loT.state(low) != StateAlarm {
 		return out, nil
 	}
-	peak, seen := 0.0, false
-	low.Datapoints(series, in.Now, func(v float64, ok bool) {
-		if ok && (!seen || v > peak) {
-			peak, seen = v, true
-		}
-	})
 	c, ok := bounded(st, false, cur, func(b int) int { return p.Desired(b, peak) })
 	if !ok {
 		return out, nil
 	}
 	r := fmt.Sprintf("policy %s: %s at most %s below target %s: %d -> %d", name, p.MetricName(), fmtFloat(peak), fmtFloat(p.TargetValue), cur, c)
 	return out, &proposal{capacity: c, cooldown: cooldownOrDefault(p.ScaleInCooldown), reason: r}
+}
+
+// trackingScan reads the datapoints of a target-tracking policy's high and
+// low alarms in one pass: both come from Alarms, so they differ only in
+// EvaluationPeriods and ComparisonOperator, and the newer periods are
+// shared. It returns each alarm's tally, the latest datapoint (0 when it
+// is missing) and the highest present datapoint of the low window. The
+// low alarm is read only when withLow is set.
+func trackingScan(high, low Alarm, withLow bool, s Series, now time.Time) (hiT, loT tally, latest, peak float64) {
+	span := high
+	if withLow {
+		span.EvaluationPeriods = max(high.EvaluationPeriods, low.EvaluationPeriods)
+	}
+	k, seen := 0, false
+	span.Datapoints(s, now, func(v float64, ok bool) {
+		if k == 0 && ok {
+			latest = v
+		}
+		if k < high.EvaluationPeriods {
+			hiT.add(high, v, ok)
+		}
+		if withLow && k < low.EvaluationPeriods {
+			loT.add(low, v, ok)
+			if ok && (!seen || v > peak) {
+				peak, seen = v, true
+			}
+		}
+		k++
+	})
+	return hiT, loT, latest, peak
 }
 
 // fieldErrorf returns the error, with the package's prefix, of the field

@@ -107,13 +107,14 @@ type Rebalance struct {
 // cause persists.
 const EventRepeat = 6 * time.Hour
 
+// clone returns a copy of s that a plan may change without touching s.
+// Reported is left empty, with no room, as finish replaces it with the
+// call's conditions: the copy would never be read, and appending to the
+// empty slice can never write into s's array. LastCompleted is shared: a
+// plan replaces the pointer and never writes through it.
 func (s State) clone() State {
 	s.Deployments = slices.Clone(s.Deployments)
-	s.Reported = slices.Clone(s.Reported)
-	if s.LastCompleted != nil {
-		d := *s.LastCompleted
-		s.LastCompleted = &d
-	}
+	s.Reported = s.Reported[:0:0]
 	if s.Rebalance != nil {
 		rb := *s.Rebalance
 		s.Rebalance = &rb

@@ -75,7 +75,8 @@ type reconciler struct {
 	reasonFor string  // the deployment it names
 	stopped   []bool  // per observed task: stopped by this plan
 	res       placement.Result
-	desired   int // the desired count (DAEMON: eligible instances)
+	cs        census // REPLICA: the tasks sorted by takeCensus
+	desired   int    // the desired count (DAEMON: eligible instances)
 	// rebalanced: the plan's start or stop is Availability Zone
 	// rebalancing's, which has an event of its own.
 	rebalanced bool
@@ -95,14 +96,14 @@ func (r *reconciler) scaling() string {
 // deploy starts a deployment when the service's task definition or
 // ForceNewDeployment differs from the primary deployment's.
 func (r *reconciler) deploy() {
-	spec := tdKey(r.svc.TaskDefinition)
 	p := r.st.Primary()
-	if p != nil && p.Spec == spec && p.Generation == r.svc.ForceNewDeployment {
+	if p != nil && isTDKey(p.Spec, r.svc.TaskDefinition) && p.Generation == r.svc.ForceNewDeployment {
 		if p.RollbackTo == "" {
 			p.TaskDefinition = r.svc.TaskDefinition
 		}
 		return
 	}
+	spec := tdKey(r.svc.TaskDefinition)
 	if p == nil || tdKey(p.TaskDefinition) != spec {
 		r.clearBackoff() // a new task definition ends the throttle at once
 	}
@@ -436,7 +437,11 @@ func (r *reconciler) finish() {
 		}
 		r.event(msgTaskList(r.svc.Name, "stopped", "running tasks", ids))
 	}
-	r.st.Reported = append(r.st.Reported[:0], r.conds...)
+	if len(r.conds) > 0 {
+		// The call's own slice: no later call appends to it (clone
+		// leaves Reported with no room).
+		r.st.Reported = r.conds
+	}
 	ds := r.st.Deployments
 	for j := range ds {
 		ds[j].PendingCount, ds[j].RunningCount = 0, 0

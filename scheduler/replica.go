@@ -27,8 +27,17 @@ func (cs *census) stopNow(i int, reason string) {
 	cs.why = append(cs.why, reason)
 }
 
+// takeCensus sorts the observed tasks into r.cs and returns it. A second
+// call (after the circuit breaker rolls back) reuses the slices of the
+// first, which nothing holds by then; primary, usually most of the tasks,
+// is sized once for all of them.
 func (r *reconciler) takeCensus() *census {
-	cs := &census{}
+	cs := &r.cs
+	*cs = census{primary: cs.primary[:0], old: cs.old[:0], unhealthy: cs.unhealthy[:0],
+		drainNow: cs.drainNow[:0], why: cs.why[:0]}
+	if cs.primary == nil {
+		cs.primary = make([]int, 0, len(r.obs.Tasks))
+	}
 	p := r.primary()
 	for i := range r.obs.Tasks {
 		t := &r.obs.Tasks[i]
