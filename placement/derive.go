@@ -239,20 +239,29 @@ func secretSource(valueFrom string) string {
 	return "ssm"
 }
 
+// ECS's enumerations of the values that name capability attributes.
+var (
+	logDrivers         = []string{"json-file", "syslog", "journald", "gelf", "fluentd", "awslogs", "splunk", "awsfirelens"}
+	fireLensTypes      = []string{"fluentd", "fluentbit"}
+	fireLensConfigKind = []string{"file", "s3"}
+)
+
 // validate checks the values that name capability attributes against
 // ECS's enumerations: a log driver, a FireLens type, its config-file-type.
+// It runs for every task definition a reconciliation validates, so it
+// allocates nothing unless it fails.
 func (u *ContainerUsage) validate(field func(string) string) error {
-	for _, c := range []struct {
-		field, value string
-		allowed      []string
-	}{
-		{"logConfiguration.logDriver", u.LogDriver, []string{"json-file", "syslog", "journald", "gelf", "fluentd", "awslogs", "splunk", "awsfirelens"}},
-		{"firelensConfiguration.type", u.FireLensType, []string{"fluentd", "fluentbit"}},
-		{"firelensConfiguration.options.config-file-type", u.FireLensConfigType, []string{"file", "s3"}},
-	} {
-		if c.value != "" && !slices.Contains(c.allowed, c.value) {
-			return fieldErrorf(field(c.field), "%q, expected one of %s", c.value, strings.Join(c.allowed, ", "))
+	check := func(name, value string, allowed []string) error {
+		if value == "" || slices.Contains(allowed, value) {
+			return nil
 		}
+		return fieldErrorf(field(name), "%q, expected one of %s", value, strings.Join(allowed, ", "))
 	}
-	return nil
+	if err := check("logConfiguration.logDriver", u.LogDriver, logDrivers); err != nil {
+		return err
+	}
+	if err := check("firelensConfiguration.type", u.FireLensType, fireLensTypes); err != nil {
+		return err
+	}
+	return check("firelensConfiguration.options.config-file-type", u.FireLensConfigType, fireLensConfigKind)
 }

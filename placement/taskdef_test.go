@@ -139,3 +139,21 @@ func TestTaskDefinitionValidate(t *testing.T) {
 		})
 	}
 }
+
+// TestContainerUsageValidateAllocs: every reconciliation validates its
+// task definition, so a valid one costs no allocation.
+func TestContainerUsageValidateAllocs(t *testing.T) {
+	u := ContainerUsage{LogDriver: "awslogs", FireLensType: "fluentbit", FireLensConfigType: "s3"}
+	field := func(s string) string { return "containerDefinitions[0]." + s }
+	if n := testing.AllocsPerRun(100, func() {
+		if err := u.validate(field); err != nil {
+			t.Fatal(err)
+		}
+	}); n != 0 {
+		t.Errorf("ContainerUsage.validate allocates %v times, want 0", n)
+	}
+	u.LogDriver = "syslogd"
+	if err := u.validate(field); err == nil || !strings.Contains(err.Error(), `containerDefinitions[0].logConfiguration.logDriver: "syslogd", expected one of json-file`) {
+		t.Errorf("ContainerUsage.validate of an unknown log driver = %v", err)
+	}
+}
