@@ -5,7 +5,7 @@ import (
 	"errors"
 	"io"
 	"math"
-	"math/big"
+	"math/bits"
 	"slices"
 	"strconv"
 	"strings"
@@ -320,21 +320,59 @@ func unitName(unit string) string {
 	return "GB"
 }
 
-// scaled returns the decimal num times per when that is a whole number in
-// 0..MaxInt32.
+// scaled returns the decimal num (digits with at most one '.') times per
+// when that is a whole number in 0..MaxInt32. The arithmetic is exact, in
+// integers: a decimal with more fraction digits than a uint64 power of ten
+// holds is refused.
 func scaled(num string, per int64) (int64, bool) {
-	if num == "" || len(num) > 20 || strings.ContainsAny(num, "eE+-") {
+	if num == "" || len(num) > 20 || per <= 0 {
 		return 0, false
 	}
-	r, ok := new(big.Rat).SetString(num)
+	whole, frac, _ := strings.Cut(num, ".")
+	frac = strings.TrimRight(frac, "0")
+	if whole == "" && frac == "" && !strings.ContainsAny(num, "0123456789") {
+		return 0, false
+	}
+	w, ok := digits(whole)
 	if !ok {
 		return 0, false
 	}
-	r.Mul(r, new(big.Rat).SetInt64(per))
-	if !r.IsInt() || !r.Num().IsInt64() || r.Num().Int64() > math.MaxInt32 {
+	f, ok := digits(frac)
+	if !ok || len(frac) > 19 {
 		return 0, false
 	}
-	return r.Num().Int64(), true
+	pow := uint64(1)
+	for range len(frac) {
+		pow *= 10
+	}
+	// f < pow, so f*per / pow fits and Div64 cannot overflow.
+	hi, lo := bits.Mul64(f, uint64(per))
+	q, rem := bits.Div64(hi, lo, pow)
+	if rem != 0 {
+		return 0, false
+	}
+	hi, total := bits.Mul64(w, uint64(per))
+	if hi != 0 || total > math.MaxInt32 || q > math.MaxInt32-total {
+		return 0, false
+	}
+	return int64(total + q), true
+}
+
+// digits reads a run of decimal digits ("" is 0) that fits a uint64.
+func digits(s string) (uint64, bool) {
+	var n uint64
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		d := uint64(c - '0')
+		if n > (math.MaxUint64-d)/10 {
+			return 0, false
+		}
+		n = n*10 + d
+	}
+	return n, true
 }
 
 func readContainerDefinitions(td object) ([]placement.ContainerDefinition, error) {

@@ -3,6 +3,8 @@ package ecsjson
 import (
 	"bytes"
 	"errors"
+	"math"
+	"math/big"
 	"os"
 	"path/filepath"
 	"strings"
@@ -259,5 +261,26 @@ func TestConstraintCQLError(t *testing.T) {
 	want := `ecsjson: placementConstraints[0].expression: cql: 1:26: expected value after "==", found end of expression`
 	if err.Error() != want {
 		t.Errorf("ReadTaskDefinition error\n%s, want\n%s", err, want)
+	}
+}
+
+// TestScaled checks the exact decimal scaling of "N vCPU" and "N GB"
+// against big.Rat, the plain reference.
+func TestScaled(t *testing.T) {
+	for _, num := range []string{"1", "0.25", "0.5", ".5", "5.", "1.5", "0.0001", "2.000", "0", "", ".", "1.2.3", "1/2", "abc",
+		"2097152", "2097151.999", "0.0009765625", "12345678901234567890", "0.1234567890123456789", "00.50", " 1"} {
+		for _, per := range []int64{1024, 1000} {
+			got, gotOK := scaled(num, per)
+			want, wantOK := int64(0), false
+			if r, ok := new(big.Rat).SetString(num); ok && num != "" && !strings.ContainsAny(num, "/ ") && strings.Count(num, ".") <= 1 && len(num) <= 20 {
+				r.Mul(r, new(big.Rat).SetInt64(per))
+				if r.IsInt() && r.Num().IsInt64() && r.Num().Int64() <= math.MaxInt32 && r.Sign() >= 0 {
+					want, wantOK = r.Num().Int64(), true
+				}
+			}
+			if got != want || gotOK != wantOK {
+				t.Errorf("scaled(%q, %d) = %d, %v; want %d, %v", num, per, got, gotOK, want, wantOK)
+			}
+		}
 	}
 }
