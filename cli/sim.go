@@ -188,16 +188,10 @@ func runSim(e *env, scenarioPath, seed string, strategies []string, out string) 
 	if err := report.WriteTable(e.stdout, cmp); err != nil {
 		return err
 	}
-	if out != "" {
-		if err := writeSimOutputs(outDir, cmp, logs); err != nil {
-			return err
-		}
-		if err := outs.commit(); err != nil {
-			return err
-		}
-		fmt.Fprintf(e.stderr, "berth sim: wrote %s in %.1fs\n", out, time.Since(start).Seconds())
+	if out == "" {
+		return nil
 	}
-	return nil
+	return commitSimOutputs(e, &outs, outDir, out, cmp, logs, start)
 }
 
 // scenarioForRun loads the scenario (or the default), applies --seed, and
@@ -253,6 +247,19 @@ func loadScenario(e *env, path string) (*scenario.Scenario, string, error) {
 		fmt.Fprintf(e.stderr, "berth sim: not modelled: %s\n", p)
 	}
 	return sc, filepath.Dir(path), nil
+}
+
+// commitSimOutputs writes a run's --out directory, puts it in place and
+// says so on stderr.
+func commitSimOutputs(e *env, outs *outputs, dir *outputItem, out string, cmp *sim.Comparison, logs []*bytes.Buffer, start time.Time) error {
+	if err := writeSimOutputs(dir, cmp, logs); err != nil {
+		return err
+	}
+	if err := outs.commit(); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stderr, "berth sim: wrote %s in %.1fs\n", out, time.Since(start).Seconds())
+	return nil
 }
 
 // writeSimOutputs fills the reserved --out directory; the caller commits
@@ -562,16 +569,10 @@ func runSimDocker(e *env, scenarioPath, seed string, strategies []string, out st
 		}
 		fmt.Fprintf(e.stdout, "  %c %s: %s\n", 'A'+i, v, a)
 	}
-	if out != "" {
-		if err := writeSimOutputs(outDir, cmp, logs); err != nil {
-			return err
-		}
-		if err := outs.commit(); err != nil {
-			return err
-		}
-		fmt.Fprintf(e.stderr, "berth sim: wrote %s in %.1fs\n", out, time.Since(start).Seconds())
+	if out == "" {
+		return nil
 	}
-	return nil
+	return commitSimOutputs(e, &outs, outDir, out, cmp, logs, start)
 }
 
 // errInterrupted is a Docker run stopped by SIGINT or SIGTERM, once every
