@@ -289,8 +289,10 @@ func (o *outputs) abortOnInterrupt(e *env, command string) (stop func()) {
 		}
 	})
 	return func() {
-		stopCtx()
+		// Stop watching before the context ends: ending it closes Done,
+		// which the watch would take for an interrupt.
 		stopWatch()
+		stopCtx()
 	}
 }
 
@@ -306,10 +308,13 @@ func (o *outputs) wasInterrupted() bool {
 var errInterruptedOutputs = errors.New("interrupted; no output written")
 
 // watch runs interrupted, after removing the temporary outputs, when
-// interrupt is closed, until stop is called.
+// interrupt is closed, until stop is called. Once stop returns, the watch
+// has ended: closing interrupt afterwards does nothing.
 func (o *outputs) watch(interrupt <-chan struct{}, interrupted func()) (stop func()) {
 	done := make(chan struct{})
+	ended := make(chan struct{})
 	go func() {
+		defer close(ended)
 		select {
 		case <-interrupt:
 			o.mu.Lock()
@@ -320,7 +325,10 @@ func (o *outputs) watch(interrupt <-chan struct{}, interrupted func()) (stop fun
 		case <-done:
 		}
 	}()
-	return func() { close(done) }
+	return func() {
+		close(done)
+		<-ended
+	}
 }
 
 // unwrapPath drops the *fs.PathError's own operation and path, which

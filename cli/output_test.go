@@ -2,7 +2,10 @@ package cli
 
 import (
 	"errors"
+	"fmt"
+	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -234,5 +237,36 @@ func TestInterruptRemovesTemporaryOutputs(t *testing.T) {
 	}
 	if err := outs.commit(); !errors.Is(err, errInterruptedOutputs) {
 		t.Errorf("commit after an interrupt = %v, want %v", err, errInterruptedOutputs)
+	}
+}
+
+// TestMainDoesNotReportItsOwnEndAsAnInterrupt runs berth under Main (in a
+// child process: Main exits) with --plot, many times: the end of a run
+// stops the interrupt watch before it ends its context, so that a run
+// that finished is never reported "interrupted" with exit 1.
+func TestMainDoesNotReportItsOwnEndAsAnInterrupt(t *testing.T) {
+	if args := os.Getenv("BERTH_TEST_MAIN_ARGS"); args != "" {
+		os.Args = append([]string{"berth"}, strings.Split(args, "\n")...)
+		os.Exit(Main())
+	}
+	dir := t.TempDir()
+	runs := 20
+	if testing.Short() {
+		runs = 5
+	}
+	for i := range runs {
+		plot := filepath.Join(dir, fmt.Sprintf("plot%d.png", i))
+		args := strings.Join([]string{"autoscale", "--target", asData("day-target.json"), "--policy", asData("cpu-tracking.json"),
+			"--metrics", asData("day.csv"), "--plot", plot}, "\n")
+		cmd := exec.Command(os.Args[0], "-test.run=^TestMainDoesNotReportItsOwnEndAsAnInterrupt$")
+		cmd.Env = append(os.Environ(), "BERTH_TEST_MAIN_ARGS="+args)
+		var stderr strings.Builder
+		cmd.Stdout, cmd.Stderr = io.Discard, &stderr
+		if err := cmd.Run(); err != nil || strings.Contains(stderr.String(), "interrupted") {
+			t.Fatalf("run %d: %v; stderr %q", i, err, stderr.String())
+		}
+		if _, err := os.Stat(plot); err != nil {
+			t.Fatalf("run %d: %v", i, err)
+		}
 	}
 }
