@@ -33,7 +33,7 @@ type command struct {
 // builtinCommands returns berth's commands, fresh for each root: a
 // command's flags are bound to the variables its flags function makes.
 func builtinCommands() []*command {
-	return []*command{autoscaleCommand(), completionCommand(), cqlCommand(), packCommand(), placeCommand(), simCommand(), versionCommand()}
+	return []*command{autoscaleCommand(), completionCommand(), cqlCommand(), mergeCommand(), packCommand(), placeCommand(), simCommand(), versionCommand()}
 }
 
 // env is what a command may touch: its streams, its context, the
@@ -50,6 +50,9 @@ type env struct {
 	signals bool
 	// strategies are the strategies registered with WithStrategy.
 	strategies registry
+	// getenv reads the environment for --shard auto; nil when berth was
+	// given none (Run without WithEnv).
+	getenv func(string) string
 }
 
 // interruptible returns a context that ends when e.ctx does or, under
@@ -90,7 +93,7 @@ var errNoCommand = errors.New("no command")
 func Main(opts ...Option) int {
 	e := &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, stderrIsTerminal: isTerminal(os.Stderr),
 		ctx: context.Background(), signals: true}
-	return run(e, os.Args[1:], opts...)
+	return run(e, os.Args[1:], append([]Option{WithEnv(os.Getenv)}, opts...)...)
 }
 
 // Run runs berth in-process with args (without the program name) on the
@@ -98,8 +101,8 @@ func Main(opts ...Option) int {
 // run as SIGINT does under Main, except that the process is never exited:
 // a simulation that cannot stop midway finishes, its outputs are not
 // written and Run returns 1. Run installs no signal handler and reads
-// nothing from the environment; runs with their own streams may go in
-// parallel.
+// nothing from the environment unless given WithEnv; runs with their own
+// streams may go in parallel.
 func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, opts ...Option) int {
 	return run(&env{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr}, args, opts...)
 }
@@ -282,6 +285,7 @@ func (c *command) cobra(cfg *config, base *env) *cobra.Command {
 		}
 		e.ctx = cc.Context()
 		e.strategies = cfg.strategies
+		e.getenv = cfg.getenv
 		return runFn(&e, args)
 	}
 	return cc

@@ -151,12 +151,15 @@ func TestEveryHelpStatesExitCodes(t *testing.T) {
 }
 
 func TestStdoutFailureExits1(t *testing.T) {
+	shards := t.TempDir()
+	packShards(t, shards, 2, append(packArgs, "--policy", "fgd")...)
 	tests := map[string][]string{
 		"autoscale": {"autoscale", "--target", asData("target.json"), "--policy", asData("step-out.json"),
 			"--policy", asData("step-in.json"), "--metrics", asData("worked.csv")},
 		"completion": {"completion", "bash"},
 		"cql":        {"cql", "--cluster", "../examples/cluster.json", "agentConnected == true"},
 		"help":       {"help", "sim"},
+		"merge":      {"merge", shards},
 		"pack":       packArgs,
 		"place":      {"place", "--cluster", "../examples/cluster.json", "--task-definition", "../examples/taskdef-web.json", "--request", "../examples/runtask-web.json"},
 		"sim":        {"sim", "--print-scenario"},

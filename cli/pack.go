@@ -36,6 +36,7 @@ func packCommand() *command {
   berth pack --nodes FILE --pods FILE[,FILE...] [--policy NAME[,NAME...]|all]
              [--seeds 42-51] [--tune 1.3] [--metric alloc|frag|frag-ratio]
              [--out FILE] [--compare FILE] [--plot FILE.png]
+  berth pack ... --shard K/N|auto [--shards N] --out DIR
 
 Runs the capacity-fill experiment of Weng et al., "Beware of Fragmentation"
 (USENIX ATC'23): each pod list is shuffled and tuned to --tune times the
@@ -69,6 +70,15 @@ arrived workload, one line per policy: the paper's Fig. 9(a).
 files beside them and renamed into place together once both are complete,
 so that a failed run leaves the earlier files as they were.
 
+--shard K/N runs only shard K (from 0) of N of the workload x policy x
+seed jobs, balanced by their pod counts, and writes their results into the
+directory --out names as shard-K-of-N.jsonl (shards may share it); berth
+merge then prints and writes what one machine would have. --shard auto
+takes K and N from the environment of a Slurm job array
+(SLURM_ARRAY_TASK_ID...), a Kubernetes Indexed Job (JOB_COMPLETION_INDEX,
+with --shards N or BERTH_SHARDS) or an AWS Batch array job
+(AWS_BATCH_JOB_ARRAY_INDEX); see docs/distributed.md.
+
 Exit status: 0 when the rows are printed; 1 on invalid input, an output
 that could not be written or a --compare mismatch; 2 on a usage error.
 
@@ -84,6 +94,12 @@ Examples:
   # Fragmentation of FGD and BestFit for one seed
   berth pack --nodes $T/openb/openb_node_list_gpu_node.csv \
     --pods $T/openb/openb_pod_list_gpuspec10.csv --policy fgd,bestfit --seeds 42 --metric frag
+
+  # The bench's 60 runs as shard 3 of 8, then merged with the other seven
+  berth pack --nodes $T/openb/openb_node_list_gpu_node.csv \
+    --pods $T/openb/openb_pod_list_default.csv --policy all --seeds 42-51 \
+    --shard 3/8 --out shards/
+  berth merge --out merged/ shards/
 
   # ECS's strategies next to the paper's
   berth pack --nodes $T/openb/openb_node_list_gpu_node.csv \
@@ -200,6 +216,7 @@ func packFlags(fs *flag.FlagSet) func(e *env, args []string) error {
 	outPath := fs.String("out", "", "write the rows to `FILE` instead of stdout")
 	comparePath := fs.String("compare", "", "compare with a published results CSV `FILE`")
 	plotPath := fs.String("plot", "", "draw unallocated GPU % vs arrived workload to `FILE.png`")
+	sf := addShardFlags(fs)
 	return func(e *env, args []string) error {
 		if len(args) > 0 {
 			return usagef("unexpected argument %q", args[0])
@@ -224,6 +241,19 @@ func packFlags(fs *flag.FlagSet) func(e *env, args []string) error {
 		seeds, err := parseSeeds(*seedSpec)
 		if err != nil {
 			return err
+		}
+		if sf.given() {
+			switch {
+			case *outPath == "":
+				return usagef("--shard needs --out DIR: the directory the shard's results go to")
+			case *plotPath != "" || *comparePath != "":
+				return usagef("--plot and --compare are for the whole run: give them to berth merge, not to a shard")
+			}
+			s, err := sf.resolve(e)
+			if err != nil {
+				return err
+			}
+			return runPackShard(e, s, *outPath, *nodesPath, *podsPaths, strategies, seeds, *tune, metric)
 		}
 		// Every output path is checked, and a temporary file made beside
 		// it, before any work; they are renamed into place together once
@@ -258,21 +288,9 @@ func packFlags(fs *flag.FlagSet) func(e *env, args []string) error {
 			}
 			published = rows
 		}
-		nodes, err := capfill.LoadNodes(*nodesPath)
+		workloads, err := loadPackWorkloads(*nodesPath, *podsPaths)
 		if err != nil {
 			return err
-		}
-		var workloads []*capfill.Workload
-		for _, path := range strings.Split(*podsPaths, ",") {
-			pods, err := capfill.LoadPods(path)
-			if err != nil {
-				return err
-			}
-			w, err := capfill.NewWorkload(strings.TrimSuffix(filepath.Base(path), ".csv"), nodes, pods)
-			if err != nil {
-				return err
-			}
-			workloads = append(workloads, w)
 		}
 		jobs := runPackJobs(e.strategies, workloads, strategies, seeds, *tune)
 		for _, j := range jobs {
@@ -280,11 +298,12 @@ func packFlags(fs *flag.FlagSet) func(e *env, args []string) error {
 				return j.err
 			}
 		}
-		if err := writePackRows(e.stdout, outFile, metric, jobs); err != nil {
+		rows := packRows(jobs, metric)
+		if err := writePackRows(e.stdout, outFile, metric, rows); err != nil {
 			return err
 		}
 		if plotFile != nil {
-			if err := plotPack(plotFile, jobs, len(workloads) > 1); err != nil {
+			if err := plotPack(plotFile, rows, len(workloads) > 1); err != nil {
 				return err
 			}
 		}
@@ -296,15 +315,43 @@ func packFlags(fs *flag.FlagSet) func(e *env, args []string) error {
 			if *outPath != "" {
 				report = e.stdout
 			}
-			return comparePack(report, metric, jobs, published, *tune)
+			return comparePack(report, rows, published, *tune)
 		}
 		return nil
 	}
 }
 
+// loadPackWorkloads reads the node list and each pod list.
+func loadPackWorkloads(nodesPath, podsPaths string) ([]*capfill.Workload, error) {
+	nodes, err := capfill.LoadNodes(nodesPath)
+	if err != nil {
+		return nil, err
+	}
+	var workloads []*capfill.Workload
+	for _, path := range strings.Split(podsPaths, ",") {
+		pods, err := capfill.LoadPods(path)
+		if err != nil {
+			return nil, err
+		}
+		w, err := capfill.NewWorkload(strings.TrimSuffix(filepath.Base(path), ".csv"), nodes, pods)
+		if err != nil {
+			return nil, err
+		}
+		workloads = append(workloads, w)
+	}
+	return workloads, nil
+}
+
 // runPackJobs runs every workload x strategy x seed over the machine's
 // cores; the jobs come back in that order whatever the scheduling.
 func runPackJobs(reg registry, workloads []*capfill.Workload, strategies []capfill.Strategy, seeds []int64, tune float64) []*packJob {
+	jobs := packJobList(workloads, strategies, seeds)
+	runPackJobList(reg, jobs, tune)
+	return jobs
+}
+
+// packJobList lists every workload x strategy x seed, in that order.
+func packJobList(workloads []*capfill.Workload, strategies []capfill.Strategy, seeds []int64) []*packJob {
 	var jobs []*packJob
 	for _, w := range workloads {
 		for _, s := range strategies {
@@ -313,6 +360,11 @@ func runPackJobs(reg registry, workloads []*capfill.Workload, strategies []capfi
 			}
 		}
 	}
+	return jobs
+}
+
+// runPackJobList runs jobs over the machine's cores.
+func runPackJobList(reg registry, jobs []*packJob, tune float64) {
 	next := make(chan *packJob)
 	var wg sync.WaitGroup
 	for range min(runtime.GOMAXPROCS(0), len(jobs)) {
@@ -329,7 +381,6 @@ func runPackJobs(reg registry, workloads []*capfill.Workload, strategies []capfi
 	}
 	close(next)
 	wg.Wait()
-	return jobs
 }
 
 // run runs the job, building its strategy first when it is a registered
@@ -353,9 +404,9 @@ func (j *packJob) run(reg registry, tune float64) {
 
 // writePackRows writes the rows to the reserved --out file, or to stdout
 // when there is none.
-func writePackRows(stdout io.Writer, outFile *outputItem, metric capfill.Metric, jobs []*packJob) error {
+func writePackRows(stdout io.Writer, outFile *outputItem, metric capfill.Metric, rows []packRow) error {
 	var b bytes.Buffer
-	if err := writePackCSV(&b, metric, jobs); err != nil {
+	if err := writePackCSV(&b, metric, rows); err != nil {
 		return err
 	}
 	if outFile != nil {
@@ -365,13 +416,13 @@ func writePackRows(stdout io.Writer, outFile *outputItem, metric capfill.Metric,
 	return err
 }
 
-func writePackCSV(out io.Writer, metric capfill.Metric, jobs []*packJob) error {
+func writePackCSV(out io.Writer, metric capfill.Metric, rows []packRow) error {
 	cw := csv.NewWriter(out)
 	if err := cw.Write(capfill.Header(metric)); err != nil {
 		return err
 	}
-	for _, j := range jobs {
-		if err := cw.Write(j.res.Record(metric)); err != nil {
+	for _, r := range rows {
+		if err := cw.Write(r.Record); err != nil {
 			return err
 		}
 	}
@@ -382,18 +433,19 @@ func writePackCSV(out io.Writer, metric capfill.Metric, jobs []*packJob) error {
 // packGroup is the runs of one workload and strategy.
 type packGroup struct {
 	workload string
-	s        capfill.Strategy
-	jobs     []*packJob
+	policy   string
+	random   bool
+	rows     []packRow
 }
 
-func groupPackJobs(jobs []*packJob) []*packGroup {
+func groupPackRows(rows []packRow) []*packGroup {
 	var groups []*packGroup
-	for _, j := range jobs {
-		if n := len(groups); n > 0 && groups[n-1].workload == j.w.Name && groups[n-1].s.Name == j.s.Name {
-			groups[n-1].jobs = append(groups[n-1].jobs, j)
+	for _, r := range rows {
+		if n := len(groups); n > 0 && groups[n-1].workload == r.Workload && groups[n-1].policy == r.Policy {
+			groups[n-1].rows = append(groups[n-1].rows, r)
 			continue
 		}
-		groups = append(groups, &packGroup{workload: j.w.Name, s: j.s, jobs: []*packJob{j}})
+		groups = append(groups, &packGroup{workload: r.Workload, policy: r.Policy, random: r.Random, rows: []packRow{r}})
 	}
 	return groups
 }
@@ -406,7 +458,7 @@ const (
 	packMedianTolerance = 0.5 + 1e-9
 )
 
-func comparePack(w io.Writer, metric capfill.Metric, jobs []*packJob, published []capfill.Row, tune float64) error {
+func comparePack(w io.Writer, rows []packRow, published []capfill.Row, tune float64) error {
 	type key struct {
 		workload, policy string
 		seed             int64
@@ -421,19 +473,18 @@ func comparePack(w io.Writer, metric capfill.Metric, jobs []*packJob, published 
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "workload\tpolicy\tseeds\tours@100\ttheirs@100\tmax|diff|\tverdict\n")
 	bad, pairs := 0, 0
-	for _, g := range groupPackJobs(jobs) {
+	for _, g := range groupPackRows(rows) {
 		var ours100, theirs100 []float64
 		maxDiff := 0.0
-		for _, j := range g.jobs {
-			t := theirs[key{g.workload, g.s.Name, j.seed}]
+		for _, r := range g.rows {
+			t := theirs[key{g.workload, g.policy, r.Seed}]
 			if t == nil {
 				continue
 			}
-			row := j.res.Row(metric)
-			ours100 = append(ours100, row.Values[100])
+			ours100 = append(ours100, r.Values[100])
 			theirs100 = append(theirs100, t.Values[100])
-			for x := range row.Values {
-				a, b := row.Values[x], t.Values[x]
+			for x := range r.Values {
+				a, b := r.Values[x], t.Values[x]
 				switch {
 				case math.IsNaN(a) && math.IsNaN(b):
 				case math.IsNaN(a) || math.IsNaN(b):
@@ -446,16 +497,16 @@ func comparePack(w io.Writer, metric capfill.Metric, jobs []*packJob, published 
 		if len(ours100) == 0 {
 			// Nothing to compare with (an ECS strategy, another tune):
 			// still show where ours ends.
-			for _, j := range g.jobs {
-				ours100 = append(ours100, j.res.Row(metric).Values[100])
+			for _, r := range g.rows {
+				ours100 = append(ours100, r.Values[100])
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t-\t-\tno published rows\n", g.workload, g.s.Name, len(ours100), fmtCell(capfill.Median(ours100)))
+			fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t-\t-\tno published rows\n", g.workload, g.policy, len(ours100), fmtCell(capfill.Median(ours100)))
 			continue
 		}
 		pairs++
 		mo, mt := capfill.Median(ours100), capfill.Median(theirs100)
 		verdict := "ok"
-		if g.s.Random {
+		if g.random {
 			if !(math.Abs(mo-mt) <= packMedianTolerance) {
 				verdict = "MISMATCH (median)"
 			} else {
@@ -467,7 +518,7 @@ func comparePack(w io.Writer, metric capfill.Metric, jobs []*packJob, published 
 		if strings.HasPrefix(verdict, "MISMATCH") {
 			bad++
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%.2f\t%s\n", g.workload, g.s.Name, len(ours100),
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%.2f\t%s\n", g.workload, g.policy, len(ours100),
 			fmtCell(mo), fmtCell(mt), maxDiff, verdict)
 	}
 	if err := tw.Flush(); err != nil {
@@ -502,45 +553,60 @@ func checkPlotFormat(path string) error {
 
 // plotPack draws 100 - median allocation over seeds against the column
 // into the reserved --plot file, in the format its name ends with.
-func plotPack(file *outputItem, jobs []*packJob, labelWorkload bool) error {
+func plotPack(file *outputItem, rows []packRow, labelWorkload bool) error {
+	ext := strings.ToLower(strings.TrimPrefix(filepath.Ext(file.final), "."))
+	b, err := packPlot(rows, labelWorkload, ext)
+	if err != nil {
+		return err
+	}
+	return file.write("", b)
+}
+
+// plotPackNamed draws the plot into the file name of the output
+// directory dir, in the format the name ends with.
+func plotPackNamed(dir *outputItem, name string, rows []packRow, labelWorkload bool) error {
+	b, err := packPlot(rows, labelWorkload, strings.TrimPrefix(filepath.Ext(name), "."))
+	if err != nil {
+		return err
+	}
+	return dir.write(name, b)
+}
+
+// packPlot draws the plot in the format ext.
+func packPlot(rows []packRow, labelWorkload bool, ext string) ([]byte, error) {
 	p := plot.New()
 	p.Title.Text = "Unallocated GPU vs arrived workload"
 	p.X.Label.Text = "arrived workload (% of GPU capacity)"
 	p.Y.Label.Text = "unallocated GPU (%)"
 	p.Legend.Top = true
 	var lines []any
-	for _, g := range groupPackJobs(jobs) {
-		rows := make([][capfill.Columns]float64, len(g.jobs))
-		for i, j := range g.jobs {
-			rows[i] = j.res.Discrete(capfill.Alloc)
-		}
+	for _, g := range groupPackRows(rows) {
 		var xys plotter.XYs
-		col := make([]float64, len(rows))
+		col := make([]float64, len(g.rows))
 		for x := range capfill.Columns {
-			for i := range rows {
-				col[i] = rows[i][x]
+			for i := range g.rows {
+				col[i] = g.rows[i].Alloc[x]
 			}
 			if m := capfill.Median(col); !math.IsNaN(m) {
 				xys = append(xys, plotter.XY{X: float64(x), Y: 100 - m})
 			}
 		}
-		name := g.s.Name
+		name := g.policy
 		if labelWorkload {
 			name += " " + g.workload
 		}
 		lines = append(lines, name, xys)
 	}
 	if err := plotutil.AddLines(p, lines...); err != nil {
-		return fmt.Errorf("--plot: %w", err)
+		return nil, fmt.Errorf("--plot: %w", err)
 	}
-	ext := strings.ToLower(strings.TrimPrefix(filepath.Ext(file.final), "."))
 	wt, err := p.WriterTo(8*vg.Inch, 5*vg.Inch, ext)
 	if err != nil {
-		return fmt.Errorf("--plot: %w", err)
+		return nil, fmt.Errorf("--plot: %w", err)
 	}
 	var b bytes.Buffer
 	if _, err := wt.WriteTo(&b); err != nil {
-		return fmt.Errorf("--plot: %w", err)
+		return nil, fmt.Errorf("--plot: %w", err)
 	}
-	return file.write("", b.Bytes())
+	return b.Bytes(), nil
 }

@@ -15,6 +15,7 @@ type Option func(*config)
 // config is what the options set.
 type config struct {
 	strategies registry
+	getenv     func(string) string
 }
 
 func newConfig(opts []Option) *config {
@@ -23,6 +24,14 @@ func newConfig(opts []Option) *config {
 		o(c)
 	}
 	return c
+}
+
+// WithEnv gives berth the environment variables that --shard auto reads
+// (an array job's index and size; see berth sim --help). Main passes
+// os.Getenv; Run and NewCommand read nothing from the environment unless
+// given this option.
+func WithEnv(getenv func(string) string) Option {
+	return func(c *config) { c.getenv = getenv }
 }
 
 // StrategyFactory builds a registered placement strategy for one run: a

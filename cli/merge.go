@@ -1,0 +1,89 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/berthsched/berth/shard"
+
+	flag "github.com/spf13/pflag"
+)
+
+func mergeCommand() *command {
+	return &command{
+		name:    "merge",
+		summary: "merge the shards of a run split with --shard into what one machine prints",
+		usage: `Usage:
+  berth merge [--out DIR] SHARD-DIR...
+
+Reads the results a run split with --shard K/N (or --shard auto, in an
+array job) wrote into its --out directories, checks that they are the
+shards of one run (one command, one berth version, the same inputs and
+flags; every shard 0..N-1 exactly once) and prints what the same run on
+one machine prints, byte for byte. Flags may come before or after the
+directories; several shards may share one directory.
+
+What it writes, by the command that made the shards:
+  berth pack  the CSV rows on stdout; with --out DIR, DIR/pack.csv (the
+              bytes of berth pack --out) and DIR/pack.png (of --plot).
+
+A shard that did not finish writes no file: berth merge then names the
+missing shards by index, and only those need to run again (with the same
+flags and --shard K/N). --out DIR is written all or nothing, as berth sim
+--out is.
+
+Exit status: 0 when the merged results are printed; 1 when the shards are
+missing, duplicated or of different runs, or an output could not be
+written; 2 on a usage error.
+
+Examples:
+  # A bench of 60 runs as an 8-task Slurm job array, then merged
+  T=../shared/traces/openb
+  sbatch --array=0-7 --wait --wrap "berth pack --nodes $T/openb_node_list_gpu_node.csv \
+    --pods $T/openb_pod_list_default.csv --policy all --seeds 42-51 \
+    --shard auto --out shards/"
+  berth merge --out merged/ shards/
+
+  # One shard was killed: re-run only the shard berth merge names
+  berth merge shards/    # berth merge: missing shard 5 of 8: re-run --shard 5/8
+`,
+		flags: func(fs *flag.FlagSet) func(e *env, args []string) error {
+			out := fs.String("out", "", "write the merged run's files into `DIR`, replaced as a whole")
+			return func(e *env, args []string) error {
+				if len(args) == 0 {
+					return usagef("expected one or more SHARD-DIR: the --out directories of the shards")
+				}
+				set, err := shard.Read(args)
+				if err != nil {
+					var miss *shard.MissingError
+					if errors.As(err, &miss) {
+						return err
+					}
+					return err
+				}
+				var outs outputs
+				defer outs.abort()
+				var dir *outputItem
+				if *out != "" {
+					if dir, err = outs.dir("--out", *out); err != nil {
+						return err
+					}
+					defer outs.abortOnInterrupt(e, "merge")()
+				}
+				switch set.Kind {
+				case "pack":
+					err = mergePack(e, set, dir)
+				default:
+					return fmt.Errorf("%s: results of a %q run; this berth merges pack runs", args[0], set.Kind)
+				}
+				if err != nil {
+					return err
+				}
+				if dir != nil {
+					return outs.commit()
+				}
+				return nil
+			}
+		},
+	}
+}

@@ -1,0 +1,168 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/berthsched/berth/internal/golden"
+)
+
+// packShards runs berth pack with args as n shards into dir.
+func packShards(t *testing.T, dir string, n int, args ...string) {
+	t.Helper()
+	for k := range n {
+		_, stderr, code := runBerth(t, "", append(append([]string{}, args...), "--shard", fmt.Sprintf("%d/%d", k, n), "--out", dir)...)
+		if code != 0 {
+			t.Fatalf("shard %d/%d: exit %d, stderr %q", k, n, code, stderr)
+		}
+		if want := fmt.Sprintf("berth: shard %d/%d: ", k, n); !strings.HasPrefix(stderr, want) {
+			t.Errorf("shard %d/%d: stderr %q; want it to start %q", k, n, stderr, want)
+		}
+	}
+}
+
+// TestMergePackIsOneMachine runs berth pack's jobs as 1, 3, 7 and 40
+// shards (more shards than the 18 jobs: some write empty files), merges
+// them, and compares every byte with one machine's --out and --plot.
+func TestMergePackIsOneMachine(t *testing.T) {
+	dir := t.TempDir()
+	args := append(packArgs, "--policy", "all")
+	local := filepath.Join(dir, "local.csv")
+	localPNG := filepath.Join(dir, "local.png")
+	if _, stderr, code := runBerth(t, "", append(args, "--out", local, "--plot", localPNG)...); code != 0 {
+		t.Fatalf("berth pack: exit %d, stderr %q", code, stderr)
+	}
+	want, _ := os.ReadFile(local)
+	wantPNG, _ := os.ReadFile(localPNG)
+	golden.Check(t, filepath.Join("pack", "alloc.golden"), string(want))
+	for _, n := range []int{1, 3, 7, 40} {
+		t.Run(fmt.Sprint(n), func(t *testing.T) {
+			shards := filepath.Join(dir, fmt.Sprint("shards", n))
+			packShards(t, shards, n, args...)
+			out := filepath.Join(dir, fmt.Sprint("merged", n))
+			// Flags after the directories, as after them.
+			stdout, stderr, code := runBerth(t, "", "merge", shards, "--out", out)
+			if code != 0 {
+				t.Fatalf("berth merge: exit %d, stderr %q", code, stderr)
+			}
+			if stdout != string(want) {
+				t.Errorf("berth merge printed other rows than one machine")
+			}
+			got, _ := os.ReadFile(filepath.Join(out, "pack.csv"))
+			gotPNG, _ := os.ReadFile(filepath.Join(out, "pack.png"))
+			if !bytes.Equal(got, want) || !bytes.Equal(gotPNG, wantPNG) {
+				t.Errorf("pack.csv (%d bytes) or pack.png (%d bytes) differ from one machine's (%d, %d)", len(got), len(gotPNG), len(want), len(wantPNG))
+			}
+		})
+	}
+}
+
+// TestMergeMissingShard kills (removes) one shard's results: berth merge
+// names it, and re-running only that shard completes the merge.
+func TestMergeMissingShard(t *testing.T) {
+	dir := t.TempDir()
+	args := append(packArgs, "--policy", "fgd,bestfit")
+	packShards(t, dir, 4, args...)
+	if err := os.Remove(filepath.Join(dir, "shard-2-of-4.jsonl")); err != nil {
+		t.Fatal(err)
+	}
+	_, stderr, code := runBerth(t, "", "merge", dir)
+	if code != 1 || stderr != "berth merge: missing shard 2 of 4: re-run --shard 2/4\n" {
+		t.Fatalf("merge without shard 2: exit %d, stderr %q", code, stderr)
+	}
+	if _, stderr, code := runBerth(t, "", append(args, "--shard", "2/4", "--out", dir)...); code != 0 {
+		t.Fatalf("re-running shard 2: exit %d, stderr %q", code, stderr)
+	}
+	stdout, stderr, code := runBerth(t, "", "merge", dir)
+	want, _, _ := runBerth(t, "", args...)
+	if code != 0 || stdout != want {
+		t.Fatalf("merge after the re-run: exit %d, stderr %q, same rows as one machine: %v", code, stderr, stdout == want)
+	}
+}
+
+func TestMergeErrors(t *testing.T) {
+	dir := t.TempDir()
+	a, b, c, d := filepath.Join(dir, "a"), filepath.Join(dir, "b"), filepath.Join(dir, "c"), filepath.Join(dir, "d")
+	packShards(t, a, 2, append(packArgs, "--policy", "fgd")...)
+	packShards(t, b, 2, append(packArgs, "--policy", "bestfit")...)
+	packShards(t, c, 3, append(packArgs, "--policy", "fgd")...)
+	if err := os.MkdirAll(d, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	mix := filepath.Join(dir, "mix")
+	if err := os.MkdirAll(mix, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	copyFile(t, filepath.Join(a, "shard-0-of-2.jsonl"), filepath.Join(mix, "shard-0-of-2.jsonl"))
+	copyFile(t, filepath.Join(b, "shard-1-of-2.jsonl"), filepath.Join(mix, "shard-1-of-2.jsonl"))
+	bad := filepath.Join(dir, "bad")
+	if err := os.MkdirAll(bad, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(bad, "shard-0-of-1.jsonl"), []byte("{\"kind\": \"pack\",\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"no directory", []string{"merge"}, "berth merge: expected one or more SHARD-DIR: the --out directories of the shards\n"},
+		{"empty directory", []string{"merge", d}, "berth merge: " + d + ": no shard results (shard-K-of-N.jsonl); expected the --out directory of a run with --shard\n"},
+		{"other flags", []string{"merge", a, mix}, "berth merge: shards 0,1 given more than once: give each shard's file once\n"},
+		{"other inputs", []string{"merge", mix}, "results of other inputs (scenario, traces or flags"},
+		{"other counts", []string{"merge", a, c}, "belongs to a run of 3 shards, but"},
+		{"malformed", []string{"merge", bad}, "berth merge: " + filepath.Join(bad, "shard-0-of-1.jsonl") + ":1: unexpected EOF; expected one JSON record per line, as berth --shard writes\n"},
+		{"shard without out", append(packArgs, "--shard", "0/2"), "berth pack: --shard needs --out DIR"},
+		{"shard with plot", append(packArgs, "--shard", "0/2", "--out", d, "--plot", "x.png"), "--plot and --compare are for the whole run: give them to berth merge"},
+		{"bad shard", append(packArgs, "--shard", "2/2", "--out", d), `berth pack: --shard: shard "2/2": shard index 2 is out of range; expected 0 to 1 for 2 shards`},
+		{"auto without env", append(packArgs, "--shard", "auto", "--out", d), "--shard auto: this berth reads no environment"},
+		{"shards without auto", append(packArgs, "--shard", "0/2", "--shards", "2", "--out", d), "--shards is only for --shard auto"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, stderr, code := runBerth(t, "", tc.args...)
+			if code == 0 || !strings.Contains(stderr, tc.want) {
+				t.Errorf("exit %d, stderr %q; want it to contain %q", code, stderr, tc.want)
+			}
+			first, rest, _ := strings.Cut(stderr, "\n")
+			if rest != "" && !strings.HasPrefix(rest, "Run \"berth ") {
+				t.Errorf("stderr is more than the error's line and the usage hint: %q", stderr)
+			}
+			if !strings.HasPrefix(first, "berth ") {
+				t.Errorf("stderr %q does not start with the command", stderr)
+			}
+		})
+	}
+}
+
+// TestPackShardAuto reads the shard from a Slurm array's environment
+// through Run with WithEnv.
+func TestPackShardAuto(t *testing.T) {
+	dir := t.TempDir()
+	env := map[string]string{"SLURM_ARRAY_TASK_ID": "1", "SLURM_ARRAY_TASK_MIN": "0", "SLURM_ARRAY_TASK_MAX": "1", "SLURM_ARRAY_TASK_COUNT": "2"}
+	var out, errb bytes.Buffer
+	code := Run(context.Background(), append(packArgs, "--policy", "fgd", "--shard", "auto", "--out", dir), nil, &out, &errb,
+		WithEnv(func(k string) string { return env[k] }))
+	if code != 0 {
+		t.Fatalf("exit %d, stderr %q", code, errb.String())
+	}
+	if _, err := os.Stat(filepath.Join(dir, "shard-1-of-2.jsonl")); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func copyFile(t *testing.T, from, to string) {
+	t.Helper()
+	b, err := os.ReadFile(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(to, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
