@@ -91,48 +91,60 @@ func (r *Runner) Run(cfgs []Config, from, to int) ([][]sim.Summary, error) {
 	if from < 0 || to < from {
 		return nil, fmt.Errorf("replicate: replicates %d..%d: expected 0 <= from <= to", from, to-1)
 	}
+	var jobs []Job
+	for i := range cfgs {
+		for k := from; k < to; k++ {
+			jobs = append(jobs, Job{&cfgs[i], k})
+		}
+	}
+	sums, err := r.RunJobs(jobs)
+	if err != nil {
+		return nil, err
+	}
 	out := make([][]sim.Summary, len(cfgs))
 	for i := range out {
-		out[i] = make([]sim.Summary, to-from)
+		out[i] = sums[i*(to-from) : (i+1)*(to-from)]
 	}
+	return out, nil
+}
+
+// Job is one run: replicate Replicate of a configuration.
+type Job struct {
+	Config    *Config
+	Replicate int
+}
+
+// RunJobs runs the jobs in parallel and returns their summaries in job
+// order, or the error of the first job, in order, that failed.
+func (r *Runner) RunJobs(jobs []Job) ([]sim.Summary, error) {
 	par := r.Parallel
 	if par <= 0 {
 		par = runtime.GOMAXPROCS(0)
 	}
-	var (
-		wg       sync.WaitGroup
-		mu       sync.Mutex
-		firstErr error
-		errAt    = -1
-	)
+	out := make([]sim.Summary, len(jobs))
+	errs := make([]error, len(jobs))
+	var wg sync.WaitGroup
+	var mu sync.Mutex
 	sem := make(chan struct{}, par)
-	for i, c := range cfgs {
-		for k := from; k < to; k++ {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				sem <- struct{}{}
-				defer func() { <-sem }()
-				sum, err := runOne(c, k, r)
+	for i, j := range jobs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			out[i], errs[i] = runOne(*j.Config, j.Replicate, r)
+			if errs[i] == nil && r.Progress != nil {
 				mu.Lock()
-				defer mu.Unlock()
-				at := i*(to-from) + k - from
-				if err != nil {
-					if errAt < 0 || at < errAt { // the first in order, whatever the timing
-						firstErr, errAt = err, at
-					}
-					return
-				}
-				out[i][k-from] = sum
-				if r.Progress != nil {
-					r.Progress()
-				}
-			}()
-		}
+				r.Progress()
+				mu.Unlock()
+			}
+		}()
 	}
 	wg.Wait()
-	if firstErr != nil {
-		return nil, firstErr
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
 	}
 	return out, nil
 }
