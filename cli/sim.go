@@ -118,6 +118,7 @@ Examples:
 			var dockerHosts stringList
 			fs.Var(&dockerHosts, "docker-host", "Docker endpoint `[PATTERN=]URL` for all instances, or those whose id matches PATTERN (repeatable)")
 			timeScale := fs.Float64("time-scale", 60, "with --executor docker: trace seconds per wall second (`N`)")
+			replicatesN := fs.Int("replicates", 0, "run each configuration with `N` seeds, seed..seed+N-1, and report means with 95% intervals")
 			return func(e *env, args []string) error {
 				if len(args) > 0 {
 					return usagef("unexpected argument %q", args[0])
@@ -131,14 +132,24 @@ Examples:
 					if len(sweeps) > 0 {
 						return usagef("--sweep runs on the virtual clock only, not with --executor docker")
 					}
+					if *replicatesN != 0 {
+						return usagef("--replicates runs on the virtual clock only, not with --executor docker")
+					}
 					return runSimDocker(e, *scenarioFile, *seed, strategies, *out, dockerHosts, *timeScale)
 				case *executor != "sim":
 					return usagef("--executor %q: expected sim or docker", *executor)
 				case len(dockerHosts) > 0:
 					return usagef("--docker-host needs --executor docker")
 				}
+				replicates, err := replicatesFlag(*replicatesN)
+				if err != nil {
+					return err
+				}
 				if len(sweeps) > 0 {
-					return runSweep(e, *scenarioFile, *seed, strategies, sweeps, *out)
+					return runSweep(e, *scenarioFile, *seed, strategies, sweeps, *out, replicates)
+				}
+				if replicates > 1 {
+					return runReplicated(e, *scenarioFile, *seed, strategies, *out, replicates)
 				}
 				return runSim(e, *scenarioFile, *seed, strategies, *out)
 			}
@@ -589,27 +600,18 @@ func (b brokenExecutor) LoseInstance(string) error   { return b.err }
 func (b brokenExecutor) Close() error                { return nil }
 
 // runSweep runs berth sim --sweep: every combination of the swept values,
-// one table.
-func runSweep(e *env, scenarioPath, seed string, strategies, sweeps []string, out string) error {
+// each with its replicates, one table.
+func runSweep(e *env, scenarioPath, seed string, strategies, sweeps []string, out string, replicates int) error {
 	sc, open, err := scenarioForRun(e, scenarioPath, seed)
 	if err != nil {
 		return err
 	}
-	var params []scenario.SweepParam
-	for _, s := range sweeps {
-		p, err := scenario.ParseSweep(s)
-		if err != nil {
-			return usagef("--sweep: %v", fielderr.Inner(err))
-		}
-		for _, q := range params {
-			if q.Path == p.Path {
-				return usagef("--sweep: parameter %q given twice; expected each PARAM once, with all its values (PARAM=v1,v2,...)", p.Path)
-			}
-		}
-		params = append(params, p)
+	params, err := parseSweepFlags("--sweep", sweeps)
+	if err != nil {
+		return err
 	}
-	opts := sim.CompareOptions{Open: open, NewStrategy: runStrategies(e.strategies, sc, open)}
-	if opts.Variants, err = parseStrategyFlags(e.strategies, strategies); err != nil {
+	variants, err := parseStrategyFlags(e.strategies, strategies)
+	if err != nil {
 		return err
 	}
 	var outs outputs
@@ -621,7 +623,7 @@ func runSweep(e *env, scenarioPath, seed string, strategies, sweeps []string, ou
 		}
 		defer outs.abortOnInterrupt(e, "sim")()
 	}
-	res, err := sim.Sweep(sc, params, opts)
+	res, err := sweepRuns(e, sc, open, params, variants, replicates)
 	if errors.Is(err, sim.ErrTooManyRuns) {
 		return usagef("--sweep: %v", fielderr.Inner(err))
 	}
@@ -629,24 +631,28 @@ func runSweep(e *env, scenarioPath, seed string, strategies, sweeps []string, ou
 		return err
 	}
 	var b bytes.Buffer
-	if err := report.WriteSweepTable(&b, res); err != nil {
+	if replicates > 1 {
+		err = report.WriteReplicatedSweepTable(&b, res)
+	} else {
+		err = report.WriteSweepTable(&b, res.Single())
+	}
+	if err != nil {
 		return err
 	}
 	if _, err := e.stdout.Write(b.Bytes()); err != nil {
 		return err
 	}
-	if out != "" {
-		if err := outDir.write("sweep.txt", b.Bytes()); err != nil {
-			return err
-		}
-		var png bytes.Buffer
-		if err := report.WriteSweepPlot(&png, res); err != nil {
-			return err
-		}
-		if err := outDir.write("sweep.png", png.Bytes()); err != nil {
-			return err
-		}
-		return outs.commit()
+	if out == "" {
+		return nil
 	}
-	return nil
+	if err := outDir.write("sweep.txt", b.Bytes()); err != nil {
+		return err
+	}
+	if err := writeSweepData(outDir, res); err != nil {
+		return err
+	}
+	if err := writeOutput(outDir, "sweep.png", func(w io.Writer) error { return report.WriteSweepPlot(w, res.Single()) }); err != nil {
+		return err
+	}
+	return outs.commit()
 }

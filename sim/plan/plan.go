@@ -375,3 +375,13 @@ func (p *race) result(sc *scenario.Scenario) *Result {
 	}
 	return r
 }
+
+// Sweep returns the plan's configurations as a sweep, each with the
+// replicates it ran: the rows of sweep.csv and sweep.json.
+func (r *Result) Sweep() *replicate.SweepResult {
+	out := &replicate.SweepResult{Scenario: r.Scenario, Seed: r.Seed, Duration: r.Duration, Params: r.Params, Replicates: r.Replicates}
+	for _, c := range r.Candidates {
+		out.Rows = append(out.Rows, replicate.Row{Values: c.Values, Summary: c.Summary})
+	}
+	return out
+}

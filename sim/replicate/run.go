@@ -30,13 +30,14 @@ func Configs(sc *scenario.Scenario, params []scenario.SweepParam, variants []sce
 	if err := sc.Validate(); err != nil {
 		return nil, err
 	}
-	n := len(sc.Variants())
+	nv := len(sc.Variants())
 	if len(variants) > 0 {
-		n = len(variants)
+		nv = len(variants)
 	}
+	n := nv
 	for _, p := range params {
 		if n *= len(p.Values); n > scenario.MaxSweepRuns {
-			return nil, fmt.Errorf("sim: %w", fielderr.Errorf("", "sweep %s: %w: more than %d configurations (every combination of the swept values, times the placement variants)", p.Path, sim.ErrTooManyRuns, scenario.MaxSweepRuns))
+			return nil, fmt.Errorf("sim: %w", fielderr.Errorf("", "sweep %s: %w: more than %d runs (every combination of the swept values, times %d placement variants)", p.Path, sim.ErrTooManyRuns, scenario.MaxSweepRuns, nv))
 		}
 	}
 	combos := [][]string{nil}
@@ -289,4 +290,14 @@ func Sweep(sc *scenario.Scenario, params []scenario.SweepParam, variants []scena
 		out.Rows = append(out.Rows, Row{Values: c.Values, Summary: s})
 	}
 	return out, nil
+}
+
+// Single returns the sweep as package sim reports a sweep of single runs:
+// each row's first replicate.
+func (r *SweepResult) Single() *sim.SweepResult {
+	out := &sim.SweepResult{Scenario: r.Scenario, Seed: r.Seed, Duration: r.Duration, Params: r.Params}
+	for _, row := range r.Rows {
+		out.Rows = append(out.Rows, sim.SweepRow{Values: row.Values, Summary: row.Summary.Runs[0]})
+	}
+	return out
 }
