@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -234,5 +235,23 @@ func TestInterruptRemovesTemporaryOutputs(t *testing.T) {
 	}
 	if err := outs.commit(); !errors.Is(err, errInterruptedOutputs) {
 		t.Errorf("commit after an interrupt = %v, want %v", err, errInterruptedOutputs)
+	}
+}
+
+// TestStopBeforeInterrupt is the end of every run that watched for an
+// interrupt: stop, then the context's cancel. The watch must be over by
+// then, or the cancel reads as an interrupt (berth sim --out exited 1
+// after writing its outputs).
+func TestStopBeforeInterrupt(t *testing.T) {
+	for range 200 {
+		var outs outputs
+		interrupt := make(chan struct{})
+		var called atomic.Bool
+		stop := outs.watch(interrupt, func() { called.Store(true) })
+		stop()
+		close(interrupt)
+		if called.Load() || outs.wasInterrupted() {
+			t.Fatal("closing the interrupt after stop ran the interrupt handler")
+		}
 	}
 }
