@@ -119,9 +119,11 @@ var ErrSpec = errors.New("invalid plan")
 
 // Plan runs the configurations of sc the spec spans, racing them (or all
 // of them N times with Spec.Exhaustive), and returns the configuration
-// with the lowest Minimize that meets every requirement. An unknown
-// figure is an error naming the closest figures; a path under
-// neverPlacedByReason is always known (a reason no task had counts 0).
+// with the lowest Minimize that meets every requirement. A figure no
+// configuration's first run has is an error naming the closest figures;
+// a path under neverPlacedByReason is always known (a reason no task had
+// counts 0), and a figure some configurations lack (a provider they never
+// used) counts 0 in them.
 func Plan(sc *scenario.Scenario, spec Spec) (*Result, error) {
 	if spec.Minimize == "" {
 		return nil, fmt.Errorf("plan: %w: no figure to minimize", ErrSpec)
@@ -153,12 +155,23 @@ func Plan(sc *scenario.Scenario, spec Spec) (*Result, error) {
 		}
 	}
 	p.runner = &runner
-	// One run first, so that a misspelt figure fails in a moment.
+	// One run first, so that a misspelt figure fails in a moment; a
+	// figure that run lacks (a provider it never used) is looked for in
+	// the first run of every configuration.
 	if err := p.grow([]int{0}, 1); err != nil {
 		return nil, err
 	}
 	if err := p.checkPaths(); err != nil {
-		return nil, err
+		all := make([]int, len(cfgs))
+		for i := range all {
+			all[i] = i
+		}
+		if err := p.grow(all, 1); err != nil {
+			return nil, err
+		}
+		if err := p.checkPaths(); err != nil {
+			return nil, err
+		}
 	}
 	if err := p.race(); err != nil {
 		return nil, err
@@ -217,11 +230,17 @@ func (p *race) grow(idx []int, k int) error {
 	return nil
 }
 
-// checkPaths checks the figures the spec names against the first run.
+// checkPaths checks the figures the spec names against the runs so far.
 func (p *race) checkPaths() error {
 	var paths []string
-	for _, st := range p.sums[0].Stats {
-		paths = append(paths, st.Path)
+	seen := map[string]bool{}
+	for i := range p.sums {
+		for _, st := range p.sums[i].Stats {
+			if !seen[st.Path] {
+				seen[st.Path] = true
+				paths = append(paths, st.Path)
+			}
+		}
 	}
 	names := []string{p.spec.Minimize}
 	for _, r := range p.spec.Requires {
