@@ -8,6 +8,7 @@ import (
 	"io"
 	"strconv"
 
+	"github.com/berthsched/berth/sim"
 	"github.com/berthsched/berth/sim/replicate"
 )
 
@@ -127,4 +128,15 @@ func figuresJSON(stats []replicate.Stat, interval bool) (json.RawMessage, error)
 	}
 	b.WriteByte('}')
 	return b.Bytes(), nil
+}
+
+// tasksLost is every task a run lost with its instance: standalone (the
+// sweep table's "lost") and service tasks ("svc lost"). sweep.png marks
+// the runs that lost any, so that it agrees with the table.
+func tasksLost(s *sim.Summary) int {
+	n := s.Lost
+	for _, ss := range s.Services {
+		n += ss.Lost
+	}
+	return n
 }
