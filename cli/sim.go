@@ -522,7 +522,7 @@ func runSimDocker(e *env, scenarioPath, seed string, strategies []string, out st
 			'A'+i, v, time.Duration(sc.Duration), scale)
 		var ex *docker.Executor
 		var newErr error
-		res, err := sim.Simulate(sc, v, sim.Options{Open: open, NewStrategy: runStrategies(e.strategies, sc, open), Log: logs[i],
+		res, err := sim.Simulate(sc, v, sim.Options{Open: open, NewStrategy: runStrategies(e.strategies, sc, open), Log: logs[i], Compared: len(given) > 0 || len(sc.Compare) > 0,
 			Paced: &sim.Pacing{Scale: scale, Wall: time.Now},
 			Executor: func(eng *sim.Engine) sim.Executor {
 				if ex, newErr = docker.New(ctx, eng, cfg); newErr != nil {

@@ -20,6 +20,9 @@ type Config struct {
 	Values   []string
 	Scenario *scenario.Scenario
 	Variant  scenario.Variant
+	// Compared marks Variant as a compared one (see sim.Options.Compared):
+	// given by the caller or the scenario's compare list.
+	Compared bool
 }
 
 // Configs returns every combination of the parameters' values, the last
@@ -64,7 +67,7 @@ func Configs(sc *scenario.Scenario, params []scenario.SweepParam, variants []sce
 			vs = cur.Variants()
 		}
 		for _, v := range vs {
-			out = append(out, Config{Values: c, Scenario: cur, Variant: v})
+			out = append(out, Config{Values: c, Scenario: cur, Variant: v, Compared: len(variants) > 0 || len(cur.Compare) > 0})
 		}
 	}
 	return out, nil
@@ -154,7 +157,7 @@ func (r *Runner) RunJobs(jobs []Job) ([]sim.Summary, error) {
 func runOne(c Config, k int, r *Runner) (sim.Summary, error) {
 	sc := *c.Scenario
 	sc.Seed += uint64(k)
-	res, err := sim.Simulate(&sc, c.Variant, sim.Options{Open: r.Open, NewStrategy: r.NewStrategy})
+	res, err := sim.Simulate(&sc, c.Variant, sim.Options{Open: r.Open, NewStrategy: r.NewStrategy, Compared: c.Compared})
 	if err != nil {
 		return sim.Summary{}, err
 	}
