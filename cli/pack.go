@@ -54,7 +54,8 @@ task group) and ecs-random, run by berth's placement package; the ties they
 leave go to the same node ranks as the paper's. The strategies a program
 built on berth's cli package registers (listed below when there are any)
 run the same way, by their names. Runs go in parallel over the
-machine's cores; the output does not depend on their number.
+machine's cores; the output does not depend on their number. Progress
+(experiments done, rate, time left) goes to stderr when it is a terminal.
 
 --compare FILE reads a published results CSV of the same metric and prints,
 per pod list and policy, ours against theirs (median over the seeds at 100 %
@@ -274,7 +275,9 @@ func packFlags(fs *flag.FlagSet) func(e *env, args []string) error {
 			}
 			workloads = append(workloads, w)
 		}
-		jobs := runPackJobs(e.strategies, workloads, strategies, seeds, *tune)
+		progress := newRunProgress(e, "experiments")
+		jobs := runPackJobs(e.strategies, workloads, strategies, seeds, *tune, progress)
+		progress.clear()
 		for _, j := range jobs {
 			if j.err != nil {
 				return j.err
@@ -303,8 +306,9 @@ func packFlags(fs *flag.FlagSet) func(e *env, args []string) error {
 }
 
 // runPackJobs runs every workload x strategy x seed over the machine's
-// cores; the jobs come back in that order whatever the scheduling.
-func runPackJobs(reg registry, workloads []*capfill.Workload, strategies []capfill.Strategy, seeds []int64, tune float64) []*packJob {
+// cores; the jobs come back in that order whatever the scheduling. Each
+// one done updates progress (nil: none).
+func runPackJobs(reg registry, workloads []*capfill.Workload, strategies []capfill.Strategy, seeds []int64, tune float64, progress *runProgress) []*packJob {
 	var jobs []*packJob
 	for _, w := range workloads {
 		for _, s := range strategies {
@@ -315,12 +319,18 @@ func runPackJobs(reg registry, workloads []*capfill.Workload, strategies []capfi
 	}
 	next := make(chan *packJob)
 	var wg sync.WaitGroup
+	var mu sync.Mutex
+	done := 0
 	for range min(runtime.GOMAXPROCS(0), len(jobs)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for j := range next {
 				j.run(reg, tune)
+				mu.Lock()
+				done++
+				progress.update(done, len(jobs))
+				mu.Unlock()
 			}
 		}()
 	}

@@ -61,8 +61,27 @@ one row per run, instead of the comparison. PARAM is a path into the
 scenario's JSON: seed, capacityProviders[0].managedScaling.targetCapacity,
 services[1].desiredCount, fleet.pools[0].zones.us-east-1a... The runs go in
 parallel on the machine's cores; the table is the same whatever their
-order. With --out, the table is also written to DIR/sweep.txt and a plot
-of cost against time to place p99 to DIR/sweep.png.
+order. With --out, the table is also written to DIR/sweep.txt, a plot
+of cost against time to place p99 to DIR/sweep.png, and every figure of
+summary.json per run, the parameters' values as columns, to DIR/sweep.csv
+and DIR/sweep.json. Progress (runs done, rate, time left) goes to stderr
+when it is a terminal.
+
+--replicates N runs every configuration (each variant, each sweep point)
+with N seeds: seed, seed+1, ..., seed+N-1. Every figure is then a mean
+with its 95% confidence interval (Student's t): the table prints mean ±
+half-width, summary.json, sweep.csv and sweep.json give each figure F as
+F (or mean), F.ci95Low and F.ci95High. A sweep's table is then sorted by
+cost and names, for each row, the rows whose cost intervals overlap: the
+replicates cannot tell them apart. Without --replicates every output is
+as described above. To find the cheapest configuration that meets a
+requirement, see berth plan.
+
+A compared variant (--strategy, or the scenario's compare list) is the
+placement strategy of the workload's tasks and of every REPLICA service
+on EC2 capacity that gives no placementStrategy of its own (a DAEMON or a
+Fargate service takes none); a variant that applies to nothing in the
+scenario is an error.
 
 Scenarios with services, capacity providers, Fargate or scheduled tasks
 (docs/planner.md) add rows per service and cost per provider to the table,
@@ -104,6 +123,8 @@ Examples:
   berth sim --scenario examples/docker-small.json --executor docker --docker-host 'g4dn-*=tcp://gpu-host:2376'
   berth sim --scenario examples/planner-web.json --out results/
   berth sim --scenario examples/dlrm-planning/scenario.json --sweep 'capacityProviders[0].managedScaling.targetCapacity=80,100'
+  berth sim --scenario examples/planner-web.json --replicates 5 --strategy 'binpack(memory)' --strategy 'spread(instanceId)'
+  berth sim --scenario examples/planner-web.json --sweep 'capacityProviders[1].maxSize=0,5' --replicates 5 --out sweep/
 `,
 		flags: func(fs *flag.FlagSet) func(*env, []string) error {
 			scenarioFile := fs.String("scenario", "", "scenario `FILE` (JSON); default: the embedded scenario")
