@@ -207,12 +207,7 @@ func WritePlanJSON(w io.Writer, r *plan.Result) error {
 		}
 		doc.Configurations = append(doc.Configurations, cj)
 	}
-	b, err := json.MarshalIndent(doc, "", "  ")
-	if err != nil {
-		return err
-	}
-	_, err = w.Write(append(b, '\n'))
-	return err
+	return writeJSON(w, doc)
 }
 
 // status is configuration i's verdict, a word of plan.json.

@@ -176,10 +176,5 @@ func WriteReplicatedSummary(w io.Writer, r *replicate.SweepResult) error {
 		}
 		doc.Runs = append(doc.Runs, run{row.Summary.Variant, row.Summary.Seeds, figs})
 	}
-	b, err := json.MarshalIndent(doc, "", "  ")
-	if err != nil {
-		return err
-	}
-	_, err = w.Write(append(b, '\n'))
-	return err
+	return writeJSON(w, doc)
 }

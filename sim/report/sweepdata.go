@@ -97,12 +97,7 @@ func WriteSweepJSON(w io.Writer, r *replicate.SweepResult) error {
 		}
 		doc.Rows = append(doc.Rows, row{values, rw.Summary.Variant, rw.Summary.Seeds, figs})
 	}
-	b, err := json.MarshalIndent(doc, "", "  ")
-	if err != nil {
-		return err
-	}
-	_, err = w.Write(append(b, '\n'))
-	return err
+	return writeJSON(w, doc)
 }
 
 // figuresJSON is an object of the stats, in their order: numbers, or
@@ -139,4 +134,18 @@ func tasksLost(s *sim.Summary) int {
 		n += ss.Lost
 	}
 	return n
+}
+
+// writeJSON writes v indented, with a final newline, and "<=" as it is
+// rather than HTML-escaped.
+func writeJSON(w io.Writer, v any) error {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	_, err := w.Write(b.Bytes())
+	return err
 }
