@@ -78,7 +78,7 @@ Examples:
   berth plan --scenario examples/planner-web.json \
     --vary 'capacityProviders[1].maxSize=0,5' \
     --vary 'services[1].scaling.targetTracking[0].targetValue=2000,4000,8000' \
-    --minimize cost --require 'services.web.timeToStartSeconds.p99 <= 150'
+    --minimize cost --require 'services.web.timeToStartSeconds.p99 <= 200'
   berth plan --scenario examples/planner-web.json \
     --vary 'capacityProviders[0].managedScaling.targetCapacity=70,90' \
     --minimize cost --require 'services.web.belowDesiredPercent <= 1' \
