@@ -9,6 +9,7 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 	flag "github.com/spf13/pflag"
@@ -33,7 +34,7 @@ type command struct {
 // builtinCommands returns berth's commands, fresh for each root: a
 // command's flags are bound to the variables its flags function makes.
 func builtinCommands() []*command {
-	return []*command{autoscaleCommand(), completionCommand(), cqlCommand(), mergeCommand(), packCommand(), placeCommand(), simCommand(), versionCommand()}
+	return []*command{autoscaleCommand(), completionCommand(), cqlCommand(), mergeCommand(), packCommand(), placeCommand(), planCommand(), simCommand(), versionCommand()}
 }
 
 // env is what a command may touch: its streams, its context, the
@@ -53,6 +54,8 @@ type env struct {
 	// getenv reads the environment for --shard auto; nil when berth was
 	// given none (Run without WithEnv).
 	getenv func(string) string
+	// now is the wall clock progress lines read; nil means time.Now.
+	now func() time.Time
 }
 
 // interruptible returns a context that ends when e.ctx does or, under

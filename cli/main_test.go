@@ -161,6 +161,7 @@ func TestStdoutFailureExits1(t *testing.T) {
 		"help":       {"help", "sim"},
 		"merge":      {"merge", shards},
 		"pack":       packArgs,
+		"plan":       {"plan", "--scenario", plannerExample, "--vary", "capacityProviders[1].maxSize=0,5", "--minimize", "cost", "--replicates", "2"},
 		"place":      {"place", "--cluster", "../examples/cluster.json", "--task-definition", "../examples/taskdef-web.json", "--request", "../examples/runtask-web.json"},
 		"sim":        {"sim", "--print-scenario"},
 		"version":    {"version"},

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -267,6 +268,24 @@ func TestMainDoesNotReportItsOwnEndAsAnInterrupt(t *testing.T) {
 		}
 		if _, err := os.Stat(plot); err != nil {
 			t.Fatalf("run %d: %v", i, err)
+		}
+	}
+}
+
+// TestStopBeforeInterrupt is the end of every run that watched for an
+// interrupt: stop, then the context's cancel. The watch must be over by
+// then, or the cancel reads as an interrupt (berth sim --out exited 1
+// after writing its outputs).
+func TestStopBeforeInterrupt(t *testing.T) {
+	for range 200 {
+		var outs outputs
+		interrupt := make(chan struct{})
+		var called atomic.Bool
+		stop := outs.watch(interrupt, func() { called.Store(true) })
+		stop()
+		close(interrupt)
+		if called.Load() || outs.wasInterrupted() {
+			t.Fatal("closing the interrupt after stop ran the interrupt handler")
 		}
 	}
 }

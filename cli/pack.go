@@ -292,7 +292,9 @@ func packFlags(fs *flag.FlagSet) func(e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		jobs := runPackJobs(e.strategies, workloads, strategies, seeds, *tune)
+		progress := newRunProgress(e, "experiments")
+		jobs := runPackJobs(e.strategies, workloads, strategies, seeds, *tune, progress)
+		progress.clear()
 		for _, j := range jobs {
 			if j.err != nil {
 				return j.err
@@ -343,10 +345,11 @@ func loadPackWorkloads(nodesPath, podsPaths string) ([]*capfill.Workload, error)
 }
 
 // runPackJobs runs every workload x strategy x seed over the machine's
-// cores; the jobs come back in that order whatever the scheduling.
-func runPackJobs(reg registry, workloads []*capfill.Workload, strategies []capfill.Strategy, seeds []int64, tune float64) []*packJob {
+// cores; the jobs come back in that order whatever the scheduling. Each
+// one done updates progress (nil: none).
+func runPackJobs(reg registry, workloads []*capfill.Workload, strategies []capfill.Strategy, seeds []int64, tune float64, progress *runProgress) []*packJob {
 	jobs := packJobList(workloads, strategies, seeds)
-	runPackJobList(reg, jobs, tune)
+	runPackJobList(reg, jobs, tune, progress)
 	return jobs
 }
 
@@ -363,16 +366,23 @@ func packJobList(workloads []*capfill.Workload, strategies []capfill.Strategy, s
 	return jobs
 }
 
-// runPackJobList runs jobs over the machine's cores.
-func runPackJobList(reg registry, jobs []*packJob, tune float64) {
+// runPackJobList runs jobs over the machine's cores, updating progress
+// (nil: none) as each ends.
+func runPackJobList(reg registry, jobs []*packJob, tune float64, progress *runProgress) {
 	next := make(chan *packJob)
 	var wg sync.WaitGroup
+	var mu sync.Mutex
+	done := 0
 	for range min(runtime.GOMAXPROCS(0), len(jobs)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for j := range next {
 				j.run(reg, tune)
+				mu.Lock()
+				done++
+				progress.update(done, len(jobs))
+				mu.Unlock()
 			}
 		}()
 	}

@@ -52,7 +52,9 @@ func runPackShard(e *env, s shard.Shard, dir, nodesPath, podsPaths string, strat
 	for i, k := range mine {
 		run[i] = jobs[k]
 	}
-	runPackJobList(e.strategies, run, tune)
+	progress := newRunProgress(e, "experiments")
+	runPackJobList(e.strategies, run, tune, progress)
+	progress.clear()
 	for _, j := range run {
 		if j.err != nil {
 			return j.err

@@ -61,8 +61,27 @@ one row per run, instead of the comparison. PARAM is a path into the
 scenario's JSON: seed, capacityProviders[0].managedScaling.targetCapacity,
 services[1].desiredCount, fleet.pools[0].zones.us-east-1a... The runs go in
 parallel on the machine's cores; the table is the same whatever their
-order. With --out, the table is also written to DIR/sweep.txt and a plot
-of cost against time to place p99 to DIR/sweep.png.
+order. With --out, the table is also written to DIR/sweep.txt, a plot
+of cost against time to place p99 to DIR/sweep.png, and every figure of
+summary.json per run, the parameters' values as columns, to DIR/sweep.csv
+and DIR/sweep.json. Progress (runs done, rate, time left) goes to stderr
+when it is a terminal.
+
+--replicates N runs every configuration (each variant, each sweep point)
+with N seeds: seed, seed+1, ..., seed+N-1. Every figure is then a mean
+with its 95% confidence interval (Student's t): the table prints mean ±
+half-width, summary.json, sweep.csv and sweep.json give each figure F as
+F (or mean), F.ci95Low and F.ci95High. A sweep's table is then sorted by
+cost and names, for each row, the rows whose cost intervals overlap: the
+replicates cannot tell them apart. Without --replicates every output is
+as described above. To find the cheapest configuration that meets a
+requirement, see berth plan.
+
+A compared variant (--strategy, or the scenario's compare list) is the
+placement strategy of the workload's tasks and of every REPLICA service
+on EC2 capacity that gives no placementStrategy of its own (a DAEMON or a
+Fargate service takes none); a variant that applies to nothing in the
+scenario is an error.
 
 Scenarios with services, capacity providers, Fargate or scheduled tasks
 (docs/planner.md) add rows per service and cost per provider to the table,
@@ -104,6 +123,8 @@ Examples:
   berth sim --scenario examples/docker-small.json --executor docker --docker-host 'g4dn-*=tcp://gpu-host:2376'
   berth sim --scenario examples/planner-web.json --out results/
   berth sim --scenario examples/dlrm-planning/scenario.json --sweep 'capacityProviders[0].managedScaling.targetCapacity=80,100'
+  berth sim --scenario examples/planner-web.json --replicates 5 --strategy 'binpack(memory)' --strategy 'spread(instanceId)'
+  berth sim --scenario examples/planner-web.json --sweep 'capacityProviders[1].maxSize=0,5' --replicates 5 --out sweep/
 `,
 		flags: func(fs *flag.FlagSet) func(*env, []string) error {
 			scenarioFile := fs.String("scenario", "", "scenario `FILE` (JSON); default: the embedded scenario")
@@ -118,6 +139,7 @@ Examples:
 			var dockerHosts stringList
 			fs.Var(&dockerHosts, "docker-host", "Docker endpoint `[PATTERN=]URL` for all instances, or those whose id matches PATTERN (repeatable)")
 			timeScale := fs.Float64("time-scale", 60, "with --executor docker: trace seconds per wall second (`N`)")
+			replicatesN := fs.Int("replicates", 0, "run each configuration with `N` seeds, seed..seed+N-1, and report means with 95% intervals")
 			return func(e *env, args []string) error {
 				if len(args) > 0 {
 					return usagef("unexpected argument %q", args[0])
@@ -131,14 +153,24 @@ Examples:
 					if len(sweeps) > 0 {
 						return usagef("--sweep runs on the virtual clock only, not with --executor docker")
 					}
+					if *replicatesN != 0 {
+						return usagef("--replicates runs on the virtual clock only, not with --executor docker")
+					}
 					return runSimDocker(e, *scenarioFile, *seed, strategies, *out, dockerHosts, *timeScale)
 				case *executor != "sim":
 					return usagef("--executor %q: expected sim or docker", *executor)
 				case len(dockerHosts) > 0:
 					return usagef("--docker-host needs --executor docker")
 				}
+				replicates, err := replicatesFlag(*replicatesN)
+				if err != nil {
+					return err
+				}
 				if len(sweeps) > 0 {
-					return runSweep(e, *scenarioFile, *seed, strategies, sweeps, *out)
+					return runSweep(e, *scenarioFile, *seed, strategies, sweeps, *out, replicates)
+				}
+				if replicates > 1 {
+					return runReplicated(e, *scenarioFile, *seed, strategies, *out, replicates)
 				}
 				return runSim(e, *scenarioFile, *seed, strategies, *out)
 			}
@@ -511,7 +543,7 @@ func runSimDocker(e *env, scenarioPath, seed string, strategies []string, out st
 			'A'+i, v, time.Duration(sc.Duration), scale)
 		var ex *docker.Executor
 		var newErr error
-		res, err := sim.Simulate(sc, v, sim.Options{Open: open, NewStrategy: runStrategies(e.strategies, sc, open), Log: logs[i],
+		res, err := sim.Simulate(sc, v, sim.Options{Open: open, NewStrategy: runStrategies(e.strategies, sc, open), Log: logs[i], Compared: len(given) > 0 || len(sc.Compare) > 0,
 			Paced: &sim.Pacing{Scale: scale, Wall: time.Now},
 			Executor: func(eng *sim.Engine) sim.Executor {
 				if ex, newErr = docker.New(ctx, eng, cfg); newErr != nil {
@@ -589,27 +621,18 @@ func (b brokenExecutor) LoseInstance(string) error   { return b.err }
 func (b brokenExecutor) Close() error                { return nil }
 
 // runSweep runs berth sim --sweep: every combination of the swept values,
-// one table.
-func runSweep(e *env, scenarioPath, seed string, strategies, sweeps []string, out string) error {
+// each with its replicates, one table.
+func runSweep(e *env, scenarioPath, seed string, strategies, sweeps []string, out string, replicates int) error {
 	sc, open, err := scenarioForRun(e, scenarioPath, seed)
 	if err != nil {
 		return err
 	}
-	var params []scenario.SweepParam
-	for _, s := range sweeps {
-		p, err := scenario.ParseSweep(s)
-		if err != nil {
-			return usagef("--sweep: %v", fielderr.Inner(err))
-		}
-		for _, q := range params {
-			if q.Path == p.Path {
-				return usagef("--sweep: parameter %q given twice; expected each PARAM once, with all its values (PARAM=v1,v2,...)", p.Path)
-			}
-		}
-		params = append(params, p)
+	params, err := parseSweepFlags("--sweep", sweeps)
+	if err != nil {
+		return err
 	}
-	opts := sim.CompareOptions{Open: open, NewStrategy: runStrategies(e.strategies, sc, open)}
-	if opts.Variants, err = parseStrategyFlags(e.strategies, strategies); err != nil {
+	variants, err := parseStrategyFlags(e.strategies, strategies)
+	if err != nil {
 		return err
 	}
 	var outs outputs
@@ -621,7 +644,7 @@ func runSweep(e *env, scenarioPath, seed string, strategies, sweeps []string, ou
 		}
 		defer outs.abortOnInterrupt(e, "sim")()
 	}
-	res, err := sim.Sweep(sc, params, opts)
+	res, err := sweepRuns(e, sc, open, params, variants, replicates)
 	if errors.Is(err, sim.ErrTooManyRuns) {
 		return usagef("--sweep: %v", fielderr.Inner(err))
 	}
@@ -629,24 +652,28 @@ func runSweep(e *env, scenarioPath, seed string, strategies, sweeps []string, ou
 		return err
 	}
 	var b bytes.Buffer
-	if err := report.WriteSweepTable(&b, res); err != nil {
+	if replicates > 1 {
+		err = report.WriteReplicatedSweepTable(&b, res)
+	} else {
+		err = report.WriteSweepTable(&b, res.Single())
+	}
+	if err != nil {
 		return err
 	}
 	if _, err := e.stdout.Write(b.Bytes()); err != nil {
 		return err
 	}
-	if out != "" {
-		if err := outDir.write("sweep.txt", b.Bytes()); err != nil {
-			return err
-		}
-		var png bytes.Buffer
-		if err := report.WriteSweepPlot(&png, res); err != nil {
-			return err
-		}
-		if err := outDir.write("sweep.png", png.Bytes()); err != nil {
-			return err
-		}
-		return outs.commit()
+	if out == "" {
+		return nil
 	}
-	return nil
+	if err := outDir.write("sweep.txt", b.Bytes()); err != nil {
+		return err
+	}
+	if err := writeSweepData(outDir, res); err != nil {
+		return err
+	}
+	if err := writeOutput(outDir, "sweep.png", func(w io.Writer) error { return report.WriteSweepPlot(w, res.Single()) }); err != nil {
+		return err
+	}
+	return outs.commit()
 }

@@ -60,7 +60,7 @@ func Compare(sc *scenario.Scenario, opts CompareOptions) (*Comparison, error) {
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			o := Options{Open: opts.Open, NewStrategy: opts.NewStrategy}
+			o := Options{Open: opts.Open, NewStrategy: opts.NewStrategy, Compared: len(opts.Variants) > 0 || len(sc.Compare) > 0}
 			if opts.Log != nil {
 				o.Log = opts.Log(i, v)
 			}

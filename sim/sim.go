@@ -35,6 +35,12 @@ type Options struct {
 	// NewStrategy builds the strategies placement does not know; nil
 	// allows only binpack, spread and random.
 	NewStrategy scenario.StrategyFactory
+	// Compared marks the variant as one of a comparison (a compare list's
+	// or a caller's), not the workload's own placement: its strategies
+	// then also replace the placement strategy of every service
+	// VariantServices lists, and a variant whose strategies apply to
+	// nothing is an error wrapping ErrVariantChangesNothing.
+	Compared bool
 }
 
 // Pacing sets a run on the wall clock.
@@ -91,6 +97,9 @@ type simulator struct {
 	scheduled *scheduledTasks
 	retrying  bool // a retryEv is queued
 	events    int  // events handled
+	// variant is the run's placement: the compared variant, or the
+	// workload's own.
+	variant scenario.Variant
 }
 
 // Simulate simulates the scenario with one placement variant and returns its
@@ -146,9 +155,15 @@ func newSimulator(sc *scenario.Scenario, v scenario.Variant, opts Options) (*sim
 	}
 	s.handler, _ = s.exec.(EventHandler)
 	var err error
+	if opts.Compared {
+		if err := checkVariantApplies(sc, v); err != nil {
+			return nil, err
+		}
+	}
 	if len(v.Strategies) == 0 && len(v.Constraints) == 0 {
 		v = sc.Workload.Placement
 	}
+	s.variant = v
 	if s.tasks.strategy, s.tasks.cons, err = v.Compile("placement", orBuiltinOnly(opts.NewStrategy)); err != nil {
 		return nil, fmt.Errorf("sim: %w", err)
 	}
@@ -399,6 +414,14 @@ func (s *simulator) newPlanner() error {
 			return fmt.Errorf("sim: %w", err)
 		}
 		base.Zones = sp.Zones(sc.Fleet.Subnets)
+		if s.opts.Compared && len(s.variant.Strategies) > 0 && slices.Contains(VariantServices(sc), sp.Name) {
+			// A compared variant's strategies, compiled for this service
+			// alone: strategies may keep state.
+			v := scenario.Variant{Strategies: s.variant.Strategies}
+			if base.PlacementStrategy, _, err = v.Compile(path+".placementStrategy", orBuiltinOnly(s.opts.NewStrategy)); err != nil {
+				return fmt.Errorf("sim: %w", err)
+			}
+		}
 		st := &svcState{spec: sp, base: base, daemon: sp.SchedulingStrategy == "DAEMON",
 			tds: map[string]*scenario.TaskDefSpec{tdKey(&sp.TaskDefinition): &sp.TaskDefinition}, metrics: autoscale.Metrics{},
 			keep: autoscale.DefaultLowDatapoints + 5, launches: sc.Quotas.ServiceLaunches().TokenBucket()}

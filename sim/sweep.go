@@ -98,7 +98,7 @@ func Sweep(sc *scenario.Scenario, params []scenario.SweepParam, opts CompareOpti
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			r, err := Simulate(j.sc, j.v, Options{Open: opts.Open, NewStrategy: opts.NewStrategy})
+			r, err := Simulate(j.sc, j.v, Options{Open: opts.Open, NewStrategy: opts.NewStrategy, Compared: len(opts.Variants) > 0 || len(j.sc.Compare) > 0})
 			if err != nil {
 				errs[i] = err
 				return

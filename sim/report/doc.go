@@ -4,7 +4,12 @@
 // per-service and per-provider files (WriteServiceEvents,
 // WriteScalingCSV, WriteServicesCSV, WriteProvidersCSV), a sweep's table
 // (WriteSweepTable) and PNG plots (WritePlot, WritePlannerPlot,
-// WriteSweepPlot).
+// WriteSweepPlot); for runs with replicates (package replicate) the
+// tables of means and 95% intervals (WriteReplicatedTable,
+// WriteReplicatedSweepTable), summary.json (WriteReplicatedSummary) and a
+// sweep's data, sweep.csv and sweep.json (WriteSweepCSV, WriteSweepJSON);
+// and berth plan's answer (package plan) as text and plan.json (WritePlan,
+// WritePlanJSON).
 //
 // It is the only simulator package that imports a plotting library
 // (gonum/plot), so that a program embedding package sim does not link

@@ -48,11 +48,7 @@ func WriteSweepTable(w io.Writer, r *sim.SweepResult) error {
 		for _, p := range pk {
 			cells = append(cells, fixed(s.CostByProvider[p], 2))
 		}
-		lost := 0
-		for _, ss := range s.Services {
-			lost += ss.Lost
-		}
-		cells = append(cells, strconv.Itoa(lost))
+		cells = append(cells, strconv.Itoa(tasksLost(s)-s.Lost))
 		fmt.Fprintln(tw, strings.Join(cells, "\t")+"\t")
 	}
 	return tw.Flush()
@@ -80,7 +76,7 @@ func WriteSweepPlot(w io.Writer, r *sim.SweepResult) error {
 	var labels plotter.XYLabels
 	for i, row := range r.Rows {
 		xy := plotter.XY{X: row.Summary.Cost, Y: row.Summary.TimeToPlace.P99}
-		if row.Summary.Lost > 0 {
+		if tasksLost(&row.Summary) > 0 {
 			short = append(short, xy)
 		} else {
 			ok = append(ok, xy)

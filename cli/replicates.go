@@ -1,0 +1,71 @@
+package cli
+
+import (
+	"bytes"
+	"io"
+
+	"github.com/berthsched/berth/sim/replicate"
+	"github.com/berthsched/berth/sim/report"
+	"github.com/berthsched/berth/sim/scenario"
+)
+
+// sweepRuns runs a sweep's configurations with their replicates, with a
+// progress line on a terminal.
+func sweepRuns(e *env, sc *scenario.Scenario, open func(string) (io.ReadCloser, error), params []scenario.SweepParam, variants []scenario.Variant, replicates int) (*replicate.SweepResult, error) {
+	progress := newRunProgress(e, "runs")
+	defer progress.clear()
+	total := 0
+	if cfgs, err := replicate.Configs(sc, params, variants); err == nil {
+		total = len(cfgs) * replicates
+	}
+	done := 0
+	run := &replicate.Runner{Open: open, NewStrategy: runStrategies(e.strategies, sc, open), Progress: func() {
+		done++
+		progress.update(done, total)
+	}}
+	return replicate.Sweep(sc, params, variants, replicates, run)
+}
+
+// runReplicated runs berth sim --replicates N: every variant N times, a
+// table of each figure's mean and interval per variant, and with --out
+// summary.json with those intervals, sweep.csv and sweep.json.
+func runReplicated(e *env, scenarioPath, seed string, strategies []string, out string, replicates int) error {
+	sc, open, err := scenarioForRun(e, scenarioPath, seed)
+	if err != nil {
+		return err
+	}
+	variants, err := parseStrategyFlags(e.strategies, strategies)
+	if err != nil {
+		return err
+	}
+	var outs outputs
+	defer outs.abort()
+	var outDir *outputItem
+	if out != "" {
+		if outDir, err = outs.dir("--out", out); err != nil {
+			return err
+		}
+		defer outs.abortOnInterrupt(e, "sim")()
+	}
+	res, err := sweepRuns(e, sc, open, nil, variants, replicates)
+	if err != nil {
+		return err
+	}
+	var b bytes.Buffer
+	if err := report.WriteReplicatedTable(&b, res); err != nil {
+		return err
+	}
+	if _, err := e.stdout.Write(b.Bytes()); err != nil {
+		return err
+	}
+	if out == "" {
+		return nil
+	}
+	if err := writeOutput(outDir, "summary.json", func(w io.Writer) error { return report.WriteReplicatedSummary(w, res) }); err != nil {
+		return err
+	}
+	if err := writeSweepData(outDir, res); err != nil {
+		return err
+	}
+	return outs.commit()
+}
