@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"errors"
 	"fmt"
 
 	"github.com/berthsched/berth/shard"
@@ -24,6 +23,11 @@ one machine prints, byte for byte. Flags may come before or after the
 directories; several shards may share one directory.
 
 What it writes, by the command that made the shards:
+  berth sim   a --sweep: the sweep's table on stdout; with --out DIR,
+              sweep.txt, sweep.csv, sweep.json and sweep.png, as berth sim
+              --sweep --out writes them. --replicates N alone: the table
+              of means and intervals; with --out, summary.json, sweep.csv
+              and sweep.json.
   berth pack  the CSV rows on stdout; with --out DIR, DIR/pack.csv (the
               bytes of berth pack --out) and DIR/pack.png (of --plot).
 
@@ -37,6 +41,13 @@ missing, duplicated or of different runs, or an output could not be
 written; 2 on a usage error.
 
 Examples:
+  # A sweep with 10 replicates as shards 0..3 (one per machine), then merged
+  for k in 0 1 2 3; do
+    berth sim --scenario examples/planner-web.json --sweep 'capacityProviders[1].maxSize=0,5' \
+      --replicates 10 --shard $k/4 --out shards/
+  done
+  berth merge --out merged/ shards/
+
   # A bench of 60 runs as an 8-task Slurm job array, then merged
   T=../shared/traces/openb
   sbatch --array=0-7 --wait --wrap "berth pack --nodes $T/openb_node_list_gpu_node.csv \
@@ -55,10 +66,6 @@ Examples:
 				}
 				set, err := shard.Read(args)
 				if err != nil {
-					var miss *shard.MissingError
-					if errors.As(err, &miss) {
-						return err
-					}
 					return err
 				}
 				var outs outputs
@@ -73,8 +80,10 @@ Examples:
 				switch set.Kind {
 				case "pack":
 					err = mergePack(e, set, dir)
+				case "sim":
+					err = mergeSim(e, set, dir)
 				default:
-					return fmt.Errorf("%s: results of a %q run; this berth merges pack runs", args[0], set.Kind)
+					return fmt.Errorf("%s: results of a %q run; this berth merges berth sim and berth pack runs", args[0], set.Kind)
 				}
 				if err != nil {
 					return err

@@ -166,3 +166,74 @@ func copyFile(t *testing.T, from, to string) {
 		t.Fatal(err)
 	}
 }
+
+// TestMergeSimIsOneMachine shards berth sim's sweeps and replicates and
+// compares what berth merge prints and writes with one machine's run,
+// file by file.
+func TestMergeSimIsOneMachine(t *testing.T) {
+	sc := []string{"sim", "--scenario", "../examples/planner-web.json"}
+	for _, tc := range []struct {
+		name   string
+		args   []string
+		shards []int
+	}{
+		{"sweep", []string{"--sweep", "capacityProviders[1].maxSize=0,5", "--sweep", "services[0].desiredCount=2,4"}, []int{1, 3, 8}},
+		{"sweep with replicates", []string{"--sweep", "capacityProviders[1].maxSize=0,5", "--replicates", "3"}, []int{2, 7}},
+		{"replicates", []string{"--replicates", "4", "--strategy", "binpack(memory)", "--strategy", "random"}, []int{3}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			args := append(append([]string{}, sc...), tc.args...)
+			local := filepath.Join(dir, "local")
+			want, stderr, code := runBerth(t, "", append(args, "--out", local)...)
+			if code != 0 {
+				t.Fatalf("one machine: exit %d, stderr %q", code, stderr)
+			}
+			for _, n := range tc.shards {
+				shards := filepath.Join(dir, fmt.Sprint("shards", n))
+				for k := range n {
+					if _, stderr, code := runBerth(t, "", append(args, "--shard", fmt.Sprintf("%d/%d", k, n), "--out", shards)...); code != 0 {
+						t.Fatalf("shard %d/%d: exit %d, stderr %q", k, n, code, stderr)
+					}
+				}
+				merged := filepath.Join(dir, fmt.Sprint("merged", n))
+				got, stderr, code := runBerth(t, "", "merge", "--out", merged, shards)
+				if code != 0 {
+					t.Fatalf("merge of %d shards: exit %d, stderr %q", n, code, stderr)
+				}
+				if got != want {
+					t.Errorf("merge of %d shards printed:\n%s\none machine:\n%s", n, got, want)
+				}
+				entries, _ := os.ReadDir(local)
+				if len(entries) < 3 {
+					t.Fatalf("one machine wrote %d files", len(entries))
+				}
+				for _, en := range entries {
+					a, _ := os.ReadFile(filepath.Join(local, en.Name()))
+					b, err := os.ReadFile(filepath.Join(merged, en.Name()))
+					if err != nil || !bytes.Equal(a, b) {
+						t.Errorf("merge of %d shards: %s differs from one machine's (%v)", n, en.Name(), err)
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestSimShardErrors(t *testing.T) {
+	d := t.TempDir()
+	sc := []string{"sim", "--scenario", "../examples/planner-web.json"}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{append(sc, "--shard", "0/2", "--out", d), "berth sim: --shard splits the runs of a --sweep or of --replicates N; a single run is one task"},
+		{append(sc, "--shard", "0/2", "--replicates", "2"), "berth sim: --shard needs --out DIR"},
+		{append(sc, "--shard", "x", "--replicates", "2", "--out", d), `berth sim: --shard: shard "x" is not K/N such as 0/8, or auto`},
+	} {
+		_, stderr, code := runBerth(t, "", tc.args...)
+		if code != 2 || !strings.HasPrefix(stderr, tc.want) {
+			t.Errorf("berth %q: exit %d, stderr %q; want exit 2 and %q", tc.args, code, stderr, tc.want)
+		}
+	}
+}

@@ -51,6 +51,19 @@ func runReplicated(e *env, scenarioPath, seed string, strategies []string, out s
 	if err != nil {
 		return err
 	}
+	if err := writeReplicatedOutputs(e, outDir, res); err != nil {
+		return err
+	}
+	if out == "" {
+		return nil
+	}
+	return outs.commit()
+}
+
+// writeReplicatedOutputs prints the table of berth sim --replicates and,
+// when dir is not nil, writes summary.json, sweep.csv and sweep.json
+// into it.
+func writeReplicatedOutputs(e *env, dir *outputItem, res *replicate.SweepResult) error {
 	var b bytes.Buffer
 	if err := report.WriteReplicatedTable(&b, res); err != nil {
 		return err
@@ -58,14 +71,11 @@ func runReplicated(e *env, scenarioPath, seed string, strategies []string, out s
 	if _, err := e.stdout.Write(b.Bytes()); err != nil {
 		return err
 	}
-	if out == "" {
+	if dir == nil {
 		return nil
 	}
-	if err := writeOutput(outDir, "summary.json", func(w io.Writer) error { return report.WriteReplicatedSummary(w, res) }); err != nil {
+	if err := writeOutput(dir, "summary.json", func(w io.Writer) error { return report.WriteReplicatedSummary(w, res) }); err != nil {
 		return err
 	}
-	if err := writeSweepData(outDir, res); err != nil {
-		return err
-	}
-	return outs.commit()
+	return writeSweepData(dir, res)
 }

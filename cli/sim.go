@@ -17,6 +17,7 @@ import (
 	"github.com/berthsched/berth/placement"
 	"github.com/berthsched/berth/sim"
 	"github.com/berthsched/berth/sim/docker"
+	"github.com/berthsched/berth/sim/replicate"
 	"github.com/berthsched/berth/sim/report"
 	"github.com/berthsched/berth/sim/scenario"
 
@@ -76,6 +77,14 @@ cost and names, for each row, the rows whose cost intervals overlap: the
 replicates cannot tell them apart. Without --replicates every output is
 as described above. To find the cheapest configuration that meets a
 requirement, see berth plan.
+
+--shard K/N runs only shard K (from 0) of N of a sweep's or of
+--replicates' runs (configuration x seed, dealt round robin) and writes
+their summaries into the directory --out names as shard-K-of-N.jsonl
+(shards may share it); berth merge prints and writes what the same run
+on one machine would have, byte for byte. --shard auto takes K and N from
+a Slurm job array, a Kubernetes Indexed Job (with --shards N or
+BERTH_SHARDS) or an AWS Batch array job; see docs/distributed.md.
 
 A compared variant (--strategy, or the scenario's compare list) is the
 placement strategy of the workload's tasks and of every REPLICA service
@@ -140,6 +149,7 @@ Examples:
 			fs.Var(&dockerHosts, "docker-host", "Docker endpoint `[PATTERN=]URL` for all instances, or those whose id matches PATTERN (repeatable)")
 			timeScale := fs.Float64("time-scale", 60, "with --executor docker: trace seconds per wall second (`N`)")
 			replicatesN := fs.Int("replicates", 0, "run each configuration with `N` seeds, seed..seed+N-1, and report means with 95% intervals")
+			sf := addShardFlags(fs)
 			return func(e *env, args []string) error {
 				if len(args) > 0 {
 					return usagef("unexpected argument %q", args[0])
@@ -156,6 +166,9 @@ Examples:
 					if *replicatesN != 0 {
 						return usagef("--replicates runs on the virtual clock only, not with --executor docker")
 					}
+					if sf.given() {
+						return usagef("--shard splits sweeps and replicates on the virtual clock, not --executor docker")
+					}
 					return runSimDocker(e, *scenarioFile, *seed, strategies, *out, dockerHosts, *timeScale)
 				case *executor != "sim":
 					return usagef("--executor %q: expected sim or docker", *executor)
@@ -165,6 +178,9 @@ Examples:
 				replicates, err := replicatesFlag(*replicatesN)
 				if err != nil {
 					return err
+				}
+				if sf.given() {
+					return runSimShard(e, sf, *scenarioFile, *seed, strategies, sweeps, *out, replicates)
 				}
 				if len(sweeps) > 0 {
 					return runSweep(e, *scenarioFile, *seed, strategies, sweeps, *out, replicates)
@@ -651,8 +667,21 @@ func runSweep(e *env, scenarioPath, seed string, strategies, sweeps []string, ou
 	if err != nil {
 		return err
 	}
+	if err := writeSweepOutputs(e, outDir, res); err != nil {
+		return err
+	}
+	if out == "" {
+		return nil
+	}
+	return outs.commit()
+}
+
+// writeSweepOutputs prints a sweep's table and, when dir is not nil,
+// writes sweep.txt, sweep.csv, sweep.json and sweep.png into it.
+func writeSweepOutputs(e *env, dir *outputItem, res *replicate.SweepResult) error {
 	var b bytes.Buffer
-	if replicates > 1 {
+	var err error
+	if res.Replicates > 1 {
 		err = report.WriteReplicatedSweepTable(&b, res)
 	} else {
 		err = report.WriteSweepTable(&b, res.Single())
@@ -663,17 +692,14 @@ func runSweep(e *env, scenarioPath, seed string, strategies, sweeps []string, ou
 	if _, err := e.stdout.Write(b.Bytes()); err != nil {
 		return err
 	}
-	if out == "" {
+	if dir == nil {
 		return nil
 	}
-	if err := outDir.write("sweep.txt", b.Bytes()); err != nil {
+	if err := dir.write("sweep.txt", b.Bytes()); err != nil {
 		return err
 	}
-	if err := writeSweepData(outDir, res); err != nil {
+	if err := writeSweepData(dir, res); err != nil {
 		return err
 	}
-	if err := writeOutput(outDir, "sweep.png", func(w io.Writer) error { return report.WriteSweepPlot(w, res.Single()) }); err != nil {
-		return err
-	}
-	return outs.commit()
+	return writeOutput(dir, "sweep.png", func(w io.Writer) error { return report.WriteSweepPlot(w, res.Single()) })
 }
