@@ -174,9 +174,13 @@ func run(e *env, args []string, opts ...Option) int {
 	}
 	code := 0
 	var ue *usageError
+	var xe *exitError
 	switch {
 	case errors.Is(err, errNoCommand):
 		code = 2
+	case errors.As(err, &xe):
+		fmt.Fprintln(e.stderr, commandMessage(name, err))
+		code = xe.code
 	case errors.As(err, &ue):
 		fmt.Fprintln(e.stderr, commandMessage(name, err))
 		fmt.Fprintf(e.stderr, "Run %q for usage.\n", strings.TrimSpace("berth "+name)+" --help")
@@ -191,6 +195,16 @@ func run(e *env, args []string, opts ...Option) int {
 	}
 	return code
 }
+
+// exitError is an error with an exit status of its own, other than 1
+// (berth merge's 3: a plan needs another round).
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
 
 // commandMessage is the line berth prints for a command's error: the
 // error after "berth <command>: " ("berth: " for the root). The packages

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/berthsched/berth/shard"
@@ -31,14 +32,23 @@ What it writes, by the command that made the shards:
   berth pack  the CSV rows on stdout; with --out DIR, DIR/pack.csv (the
               bytes of berth pack --out) and DIR/pack.png (of --plot).
 
+  berth plan  the plan's answer on stdout (exit 1 when no configuration
+              meets the requirements); with --out DIR, sweep.csv, sweep.json
+              and plan.json. A plan runs in rounds: give berth merge the one
+              directory the shards' --out named. When the race needs runs
+              no round has done yet, berth merge says so and exits 3:
+              submit the same array job again (its shards run the next
+              round), then merge again.
+
 A shard that did not finish writes no file: berth merge then names the
 missing shards by index, and only those need to run again (with the same
 flags and --shard K/N). --out DIR is written all or nothing, as berth sim
 --out is.
 
 Exit status: 0 when the merged results are printed; 1 when the shards are
-missing, duplicated or of different runs, or an output could not be
-written; 2 on a usage error.
+missing, duplicated or of different runs, an output could not be written,
+or a plan's answer is that no configuration meets its requirements; 2 on
+a usage error; 3 when a plan needs another round.
 
 Examples:
   # A sweep with 10 replicates as shards 0..3 (one per machine), then merged
@@ -55,6 +65,14 @@ Examples:
     --shard auto --out shards/"
   berth merge --out merged/ shards/
 
+  # A plan as rounds of an 8-task array job: submit, merge, until merge exits 0 or 1
+  cat > plan.sh <<'SH'
+  #!/bin/sh
+  exec berth plan --scenario examples/planner-web.json --vary 'capacityProviders[1].maxSize=0,5' \
+    --minimize cost --require 'services.web.timeToStartSeconds.p99 <= 200' --shard auto --out rounds/
+  SH
+  while sbatch --array=0-7 --wait plan.sh; berth merge --out plan/ rounds/; [ $? -eq 3 ]; do :; done
+
   # One shard was killed: re-run only the shard berth merge names
   berth merge shards/    # berth merge: missing shard 5 of 8: re-run --shard 5/8
 `,
@@ -64,18 +82,38 @@ Examples:
 				if len(args) == 0 {
 					return usagef("expected one or more SHARD-DIR: the --out directories of the shards")
 				}
-				set, err := shard.Read(args)
-				if err != nil {
-					return err
-				}
 				var outs outputs
 				defer outs.abort()
 				var dir *outputItem
+				var err error
 				if *out != "" {
 					if dir, err = outs.dir("--out", *out); err != nil {
 						return err
 					}
 					defer outs.abortOnInterrupt(e, "merge")()
+				}
+				if len(args) == 1 && isPlanDir(args[0]) {
+					res, err := mergePlan(e, args[0], dir)
+					var need *errNeedsRound
+					if errors.As(err, &need) {
+						return &exitError{code: exitNeedsRound, err: err}
+					}
+					if err != nil {
+						return err
+					}
+					if dir != nil {
+						if err := outs.commit(); err != nil {
+							return err
+						}
+					}
+					if res.Best() == nil {
+						return errNoneMeets
+					}
+					return nil
+				}
+				set, err := shard.Read(args)
+				if err != nil {
+					return err
 				}
 				switch set.Kind {
 				case "pack":

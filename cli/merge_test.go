@@ -237,3 +237,61 @@ func TestSimShardErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestMergePlanIsOneMachine runs berth plan as rounds of 3 shards: berth
+// merge exits 3 while the race needs another round, then prints and
+// writes the one-machine answer byte for byte.
+func TestMergePlanIsOneMachine(t *testing.T) {
+	dir := t.TempDir()
+	args := []string{"plan", "--scenario", "../examples/planner-web.json",
+		"--vary", "capacityProviders[1].maxSize=0,5", "--vary", "services[1].scaling.targetTracking[0].targetValue=2000,8000",
+		"--minimize", "cost", "--require", "services.web.timeToStartSeconds.p99 <= 200", "--replicates", "4"}
+	local := filepath.Join(dir, "local")
+	want, stderr, code := runBerth(t, "", append(args, "--out", local)...)
+	if code != 0 {
+		t.Fatalf("one machine: exit %d, stderr %q", code, stderr)
+	}
+	rounds := filepath.Join(dir, "rounds")
+	merged := filepath.Join(dir, "merged")
+	for round := 1; ; round++ {
+		if round > 10 {
+			t.Fatal("no answer after 10 rounds")
+		}
+		for k := range 3 {
+			if _, stderr, code := runBerth(t, "", append(args, "--shard", fmt.Sprintf("%d/3", k), "--out", rounds)...); code != 0 {
+				t.Fatalf("round %d shard %d/3: exit %d, stderr %q", round, k, code, stderr)
+			}
+		}
+		got, stderr, code := runBerth(t, "", "merge", rounds, "--out", merged)
+		if code == 3 {
+			if want := fmt.Sprintf("berth merge: the plan needs round %d (", round+1); !strings.HasPrefix(stderr, want) || got != "" {
+				t.Fatalf("round %d: stderr %q, stdout %q; want %q... and nothing on stdout", round, stderr, got, want)
+			}
+			continue
+		}
+		if code != 0 {
+			t.Fatalf("merge after round %d: exit %d, stderr %q", round, code, stderr)
+		}
+		if got != want {
+			t.Errorf("merge printed:\n%s\none machine:\n%s", got, want)
+		}
+		break
+	}
+	for _, name := range []string{"plan.json", "sweep.csv", "sweep.json"} {
+		a, _ := os.ReadFile(filepath.Join(local, name))
+		b, err := os.ReadFile(filepath.Join(merged, name))
+		if len(a) == 0 || err != nil || !bytes.Equal(a, b) {
+			t.Errorf("%s differs from one machine's (%v)", name, err)
+		}
+	}
+	// A shard of a finished plan has nothing to run.
+	_, stderr, code = runBerth(t, "", append(args, "--shard", "0/3", "--out", rounds)...)
+	if code != 0 || !strings.Contains(stderr, "the plan is complete after") {
+		t.Errorf("a shard after the answer: exit %d, stderr %q", code, stderr)
+	}
+	// Another plan's shard refuses the directory.
+	other := append(append([]string{}, args...), "--seed", "9", "--shard", "0/3", "--out", rounds)
+	if _, stderr, code := runBerth(t, "", other...); code != 1 || !strings.Contains(stderr, "holds the rounds of another plan") {
+		t.Errorf("another plan's shard: exit %d, stderr %q", code, stderr)
+	}
+}

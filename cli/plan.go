@@ -5,7 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/berthsched/berth/fielderr"
@@ -65,6 +68,14 @@ alone. --exhaustive runs the whole grid instead, to check an answer. The
 last line of the header says how many runs it took. Progress goes to
 stderr when it is a terminal.
 
+--shard K/N|auto with --out DIR splits the plan over an array job's tasks
+in rounds: each round's shards run their share of the runs the race needs
+next (the first round: two replicates of every configuration) into
+DIR/round-R/, and berth merge DIR prints and writes the answer berth plan
+gives on one machine, or exits 3 when the race needs another round: then
+submit the same array job again. See berth merge --help and
+docs/distributed.md.
+
 --out DIR writes sweep.csv and sweep.json (every figure of every
 configuration, as berth sim --sweep --out writes them, with the replicates
 each ran) and plan.json (the question, the answer and each configuration's
@@ -97,6 +108,7 @@ Examples:
 			fs.Var(&strategies, "strategy", "plan over this placement strategy `LIST` (repeatable)")
 			exhaustive := fs.Bool("exhaustive", false, "run every configuration N times instead of racing")
 			out := fs.String("out", "", "write sweep.csv, sweep.json and plan.json to `DIR`")
+			sf := addShardFlags(fs)
 			return func(e *env, args []string) error {
 				if len(args) > 0 {
 					return usagef("unexpected argument %q", args[0])
@@ -107,31 +119,87 @@ Examples:
 				if *replicates < 1 || *replicates > scenario.MaxSweepRuns {
 					return usagef("--replicates %d: expected 1 to %d", *replicates, scenario.MaxSweepRuns)
 				}
-				spec := plan.Spec{Minimize: *minimize, Replicates: *replicates, Exhaustive: *exhaustive}
+				a := planQuestion{ScenarioPath: *scenarioFile, Seed: *seed, Vary: varies, Strategies: strategies,
+					Minimize: *minimize, Require: requires, Replicates: *replicates, Exhaustive: *exhaustive}
 				for _, s := range requires {
-					q, err := plan.ParseRequirement(s)
-					if err != nil {
+					if _, err := plan.ParseRequirement(s); err != nil {
 						return usagef("--require: %v", err)
 					}
-					spec.Requires = append(spec.Requires, q)
 				}
-				return runPlan(e, *scenarioFile, *seed, varies, strategies, spec, *out)
+				if sf.given() {
+					return runPlanShard(e, sf, a, *out)
+				}
+				return runPlan(e, a, *out)
 			}
 		},
 	}
 }
 
+// planQuestion is what berth plan was asked: enough to run the plan again,
+// as berth merge does for a plan split over machines.
+type planQuestion struct {
+	// Scenario is the scenario file's text, read by setup when
+	// ScenarioPath is not ""; "" and "" is the embedded default.
+	Scenario     string   `json:"scenario,omitempty"`
+	ScenarioPath string   `json:"scenarioPath,omitempty"`
+	Seed         string   `json:"seed,omitempty"`
+	Vary         []string `json:"vary"`
+	Strategies   []string `json:"strategies,omitempty"`
+	Minimize     string   `json:"minimize"`
+	Require      []string `json:"require,omitempty"`
+	Replicates   int      `json:"replicates"`
+	Exhaustive   bool     `json:"exhaustive,omitempty"`
+}
+
+// setup reads the scenario (from a.Scenario when it holds the text) and
+// builds the plan's spec; the Runner is left to the caller.
+func (a *planQuestion) setup(e *env) (*scenario.Scenario, func(string) (io.ReadCloser, error), plan.Spec, error) {
+	var sc *scenario.Scenario
+	var open func(string) (io.ReadCloser, error)
+	var err error
+	if a.Scenario != "" {
+		if sc, err = scenario.ReadScenario(strings.NewReader(a.Scenario), a.ScenarioPath); err != nil {
+			return nil, nil, plan.Spec{}, err
+		}
+		if a.Seed != "" {
+			n, err := strconv.ParseUint(a.Seed, 10, 64)
+			if err != nil {
+				return nil, nil, plan.Spec{}, usagef("--seed %q: expected a non-negative integer", a.Seed)
+			}
+			sc.Seed = n
+		}
+		dir := filepath.Dir(a.ScenarioPath)
+		open = func(name string) (io.ReadCloser, error) {
+			if !filepath.IsAbs(name) {
+				name = filepath.Join(dir, name)
+			}
+			return os.Open(name)
+		}
+	} else if sc, open, err = scenarioForRun(e, a.ScenarioPath, a.Seed); err != nil {
+		return nil, nil, plan.Spec{}, err
+	}
+	spec := plan.Spec{Minimize: a.Minimize, Replicates: a.Replicates, Exhaustive: a.Exhaustive}
+	for _, s := range a.Require {
+		q, err := plan.ParseRequirement(s)
+		if err != nil {
+			return nil, nil, plan.Spec{}, usagef("--require: %v", err)
+		}
+		spec.Requires = append(spec.Requires, q)
+	}
+	if spec.Params, err = parseSweepFlags("--vary", a.Vary); err != nil {
+		return nil, nil, plan.Spec{}, err
+	}
+	if spec.Variants, err = parseStrategyFlags(e.strategies, a.Strategies); err != nil {
+		return nil, nil, plan.Spec{}, err
+	}
+	return sc, open, spec, nil
+}
+
 // runPlan runs berth plan: exit 1 (errNoneMeets) when no configuration
 // meets the requirements, after the answer is printed and written.
-func runPlan(e *env, scenarioPath, seed string, varies, strategies []string, spec plan.Spec, out string) error {
-	sc, open, err := scenarioForRun(e, scenarioPath, seed)
+func runPlan(e *env, a planQuestion, out string) error {
+	sc, open, spec, err := a.setup(e)
 	if err != nil {
-		return err
-	}
-	if spec.Params, err = parseSweepFlags("--vary", varies); err != nil {
-		return err
-	}
-	if spec.Variants, err = parseStrategyFlags(e.strategies, strategies); err != nil {
 		return err
 	}
 	var outs outputs
@@ -149,26 +217,13 @@ func runPlan(e *env, scenarioPath, seed string, varies, strategies []string, spe
 	start := time.Now()
 	res, err := plan.Plan(sc, spec)
 	progress.clear()
-	switch {
-	case errors.Is(err, sim.ErrTooManyRuns), errors.Is(err, replicate.ErrUnknownFigure):
-		return usagef("%v", fielderr.Inner(err))
-	case err != nil:
+	if err := planError(err); err != nil {
 		return err
 	}
-	var b bytes.Buffer
-	if err := report.WritePlan(&b, res); err != nil {
-		return err
-	}
-	if _, err := e.stdout.Write(b.Bytes()); err != nil {
+	if err := writePlanOutputs(e, outDir, res); err != nil {
 		return err
 	}
 	if out != "" {
-		if err := writeSweepData(outDir, res.Sweep()); err != nil {
-			return err
-		}
-		if err := writeOutput(outDir, "plan.json", func(w io.Writer) error { return report.WritePlanJSON(w, res) }); err != nil {
-			return err
-		}
 		if err := outs.commit(); err != nil {
 			return err
 		}
@@ -178,6 +233,35 @@ func runPlan(e *env, scenarioPath, seed string, varies, strategies []string, spe
 		return errNoneMeets
 	}
 	return nil
+}
+
+// planError turns plan.Plan's errors about the question into usage
+// errors.
+func planError(err error) error {
+	switch {
+	case errors.Is(err, sim.ErrTooManyRuns), errors.Is(err, replicate.ErrUnknownFigure):
+		return usagef("%v", fielderr.Inner(err))
+	}
+	return err
+}
+
+// writePlanOutputs prints the plan's answer and, when dir is not nil,
+// writes sweep.csv, sweep.json and plan.json into it.
+func writePlanOutputs(e *env, dir *outputItem, res *plan.Result) error {
+	var b bytes.Buffer
+	if err := report.WritePlan(&b, res); err != nil {
+		return err
+	}
+	if _, err := e.stdout.Write(b.Bytes()); err != nil {
+		return err
+	}
+	if dir == nil {
+		return nil
+	}
+	if err := writeSweepData(dir, res.Sweep()); err != nil {
+		return err
+	}
+	return writeOutput(dir, "plan.json", func(w io.Writer) error { return report.WritePlanJSON(w, res) })
 }
 
 // errNoneMeets is berth plan's exit 1 when no configuration meets the
