@@ -76,20 +76,117 @@ func sbatch(t *testing.T, c *slurmtest.Cluster, dir, script, array string, mayFa
 	return took
 }
 
-// TestSlurmPackShards runs the research bench's 60 runs (the paper's six
-// policies, seeds 42-51, on the default openb workload) as an 8-task Slurm
-// job array with --shard auto, merges the shards, and compares the merged
-// rows and plot byte for byte with the same run on this machine. Then it
-// kills one shard's task, checks that berth merge names it, re-runs only
-// that shard and merges again.
-func TestSlurmPackShards(t *testing.T) {
+// TestSlurm starts a one-node Slurm cluster and runs berth's sharded
+// commands on it as job arrays.
+func TestSlurm(t *testing.T) {
 	c := slurmtest.Start(t)
-	traces := tracedir.Require(t)
 	dir := t.TempDir()
 	if err := os.Chmod(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
 	berth := buildBerth(t, dir)
+	t.Run("sweep", func(t *testing.T) { slurmSweep(t, c, berth) })
+	t.Run("plan", func(t *testing.T) { slurmPlan(t, c, berth) })
+	t.Run("pack", func(t *testing.T) { slurmPack(t, c, berth) })
+}
+
+// scenarioPath is the planner example, absolute: jobs run in their own
+// directory.
+func scenarioPath(t *testing.T) string {
+	p, err := filepath.Abs(filepath.Join("..", "..", "examples", "planner-web.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// compareDirs checks that got holds every file of want, byte for byte.
+func compareDirs(t *testing.T, want, got string) {
+	t.Helper()
+	entries, err := os.ReadDir(want)
+	if err != nil || len(entries) == 0 {
+		t.Fatalf("%s: %v (%d files)", want, err, len(entries))
+	}
+	for _, e := range entries {
+		a, _ := os.ReadFile(filepath.Join(want, e.Name()))
+		b, err := os.ReadFile(filepath.Join(got, e.Name()))
+		if err != nil || !bytes.Equal(a, b) {
+			t.Errorf("merged %s differs from this machine's (%v)", e.Name(), err)
+		}
+	}
+}
+
+// slurmSweep runs a two-parameter sweep with 3 replicates (36 runs) as an
+// 8-task array and compares the merge with this machine's run.
+func slurmSweep(t *testing.T, c *slurmtest.Cluster, berth string) {
+	dir := t.TempDir()
+	os.Chmod(dir, 0o755)
+	sweep := fmt.Sprintf("%s sim --scenario %s --sweep 'capacityProviders[1].maxSize=0,5' --sweep 'services[1].scaling.targetTracking[0].targetValue=2000,4000,8000' --replicates 3",
+		berth, scenarioPath(t))
+	local := filepath.Join(dir, "local")
+	if out, err := exec.Command("sh", "-c", sweep+" --out "+local+" > "+local+".txt").CombinedOutput(); err != nil {
+		t.Fatalf("the sweep on this machine: %v: %s", err, out)
+	}
+	shards := filepath.Join(dir, "shards")
+	sbatch(t, c, dir, "exec "+sweep+" --shard auto --out "+shards, "0-7", false)
+	merged := filepath.Join(dir, "merged")
+	out, err := exec.Command(berth, "merge", "--out", merged, shards).Output()
+	if err != nil {
+		t.Fatalf("berth merge: %v", err)
+	}
+	if want, _ := os.ReadFile(local + ".txt"); !bytes.Equal(out, want) {
+		t.Errorf("berth merge printed:\n%s\nthis machine:\n%s", out, want)
+	}
+	compareDirs(t, local, merged)
+}
+
+// slurmPlan runs berth plan as rounds of an 8-task array until berth
+// merge gives the answer, and compares it with this machine's.
+func slurmPlan(t *testing.T, c *slurmtest.Cluster, berth string) {
+	dir := t.TempDir()
+	os.Chmod(dir, 0o755)
+	plan := fmt.Sprintf("%s plan --scenario %s --vary 'capacityProviders[1].maxSize=0,5' --vary 'services[1].scaling.targetTracking[0].targetValue=2000,4000,8000' --minimize cost --require 'services.web.timeToStartSeconds.p99 <= 200'",
+		berth, scenarioPath(t))
+	local := filepath.Join(dir, "local")
+	if out, err := exec.Command("sh", "-c", plan+" --out "+local+" > "+local+".txt").CombinedOutput(); err != nil {
+		t.Fatalf("the plan on this machine: %v: %s", err, out)
+	}
+	rounds := filepath.Join(dir, "rounds")
+	merged := filepath.Join(dir, "merged")
+	for round := 1; ; round++ {
+		if round > 10 {
+			t.Fatal("no answer after 10 rounds")
+		}
+		sbatch(t, c, dir, "exec "+plan+" --shard auto --out "+rounds, "0-7", false)
+		cmd := exec.Command(berth, "merge", "--out", merged, rounds)
+		var stderr strings.Builder
+		cmd.Stderr = &stderr
+		out, err := cmd.Output()
+		if ee, ok := err.(*exec.ExitError); ok && ee.ExitCode() == 3 {
+			continue
+		}
+		if err != nil {
+			t.Fatalf("berth merge after round %d: %v: %s", round, err, stderr.String())
+		}
+		if want, _ := os.ReadFile(local + ".txt"); !bytes.Equal(out, want) {
+			t.Errorf("berth merge printed:\n%s\nthis machine:\n%s", out, want)
+		}
+		t.Logf("the plan took %d rounds of 8 array tasks", round)
+		break
+	}
+	compareDirs(t, local, merged)
+}
+
+// slurmPack runs the research bench's 60 runs (the paper's six policies,
+// seeds 42-51, on the default openb workload) as an 8-task Slurm job array
+// with --shard auto, merges the shards, and compares the merged rows and
+// plot byte for byte with the same run on this machine. Then it kills one
+// shard's task, checks that berth merge names it, re-runs only that shard
+// and merges again.
+func slurmPack(t *testing.T, c *slurmtest.Cluster, berth string) {
+	traces := tracedir.Require(t)
+	dir := t.TempDir()
+	os.Chmod(dir, 0o755)
 	nodes := filepath.Join(traces, "openb", "openb_node_list_gpu_node.csv")
 	pods := filepath.Join(traces, "openb", "openb_pod_list_default.csv")
 	bench := fmt.Sprintf("%s pack --nodes %s --pods %s --policy all --seeds 42-51", berth, nodes, pods)
