@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strconv"
 	"time"
 
 	"github.com/berthsched/berth/fielderr"
@@ -224,7 +223,7 @@ func writeSweepData(dir *outputItem, r *replicate.SweepResult) error {
 // run per configuration and today's outputs.
 func replicatesFlag(n int) (int, error) {
 	if n < 0 || n > scenario.MaxSweepRuns {
-		return 0, usagef("--replicates %s: expected 1 to %d", strconv.Itoa(n), scenario.MaxSweepRuns)
+		return 0, usagef("--replicates %d: expected 1 to %d", n, scenario.MaxSweepRuns)
 	}
 	return max(n, 1), nil
 }
