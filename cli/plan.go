@@ -52,8 +52,8 @@ Each configuration runs with --replicates seeds, seed, seed+1, ... (default
 figure's 95% confidence interval (Student's t over the replicates: the
 upper end for <=, the lower for >=). The recommendation is the
 configuration whose requirements all hold with the lowest mean FIGURE; the
-runners-up follow, then every other configuration with the requirement it
-broke or why it cannot win.
+runners-up follow (the next ones still in the race at its end), then every
+other configuration with the requirement it broke or why it cannot win.
 
 The configurations race rather than all running N times: every one runs
 two replicates, then each round gives one more replicate to those still in
@@ -308,7 +308,7 @@ func writeSweepData(dir *outputItem, r *replicate.SweepResult) error {
 // run per configuration and today's outputs.
 func replicatesFlag(n int) (int, error) {
 	if n < 0 || n > scenario.MaxSweepRuns {
-		return 0, usagef("--replicates %s: expected 1 to %d", strconv.Itoa(n), scenario.MaxSweepRuns)
+		return 0, usagef("--replicates %d: expected 1 to %d", n, scenario.MaxSweepRuns)
 	}
 	return max(n, 1), nil
 }

@@ -252,3 +252,21 @@ func TestProgressOnTerminalOnly(t *testing.T) {
 		t.Errorf("progress on a terminal:\n%q\nwant\n%q", b.String(), want)
 	}
 }
+
+func TestSimReplicatesErrors(t *testing.T) {
+	for _, tc := range []struct {
+		args    []string
+		wantErr string
+	}{
+		{[]string{"sim", "--replicates", "-1"}, "berth sim: --replicates -1: expected 1 to 10000"},
+		{[]string{"sim", "--replicates", "10001"}, "berth sim: --replicates 10001: expected 1 to 10000"},
+		{[]string{"sim", "--replicates", "x"}, `berth sim: --replicates "x": expected an integer`},
+		{[]string{"sim", "--executor", "docker", "--replicates", "2"}, "--replicates runs on the virtual clock only, not with --executor docker"},
+		{[]string{"sim", "--scenario", plannerExample, "--sweep", "seed=" + seeds(5001), "--replicates", "2"}, "--sweep: too many runs: 5001 configurations times 2 replicates, more than 10000 runs"},
+	} {
+		stdout, stderr, code := runBerth(t, "", tc.args...)
+		if code != 2 || !strings.Contains(stderr, tc.wantErr) || stdout != "" {
+			t.Errorf("berth %q: exit %d, stderr %q; want exit 2 and %q", tc.args, code, stderr, tc.wantErr)
+		}
+	}
+}

@@ -74,8 +74,10 @@ with its 95% confidence interval (Student's t): the table prints mean ±
 half-width, summary.json, sweep.csv and sweep.json give each figure F as
 F (or mean), F.ci95Low and F.ci95High. A sweep's table is then sorted by
 cost and names, for each row, the rows whose cost intervals overlap: the
-replicates cannot tell them apart. Without --replicates every output is
-as described above. To find the cheapest configuration that meets a
+replicates cannot tell them apart. Without a sweep, --out with
+--replicates writes summary.json, sweep.csv and sweep.json only (for a
+run's event log, series and plots, run its seed without --replicates).
+Without --replicates every output is as described above. To find the cheapest configuration that meets a
 requirement, see berth plan.
 
 --shard K/N runs only shard K (from 0) of N of a sweep's or of

@@ -95,6 +95,9 @@ type Result struct {
 	// Ranking lists the indexes in Candidates of the configurations that
 	// meet every requirement, lowest mean of the minimized figure first:
 	// the recommendation, then the runners-up (at most Spec.RunnersUp).
+	// Racing drops the configurations that cannot win, so that it may
+	// name fewer or other runners-up than the exhaustive grid would; the
+	// recommendation is what the tests hold it to.
 	Ranking []int
 	// Closest is, when no configuration meets the requirements, the index
 	// of the one that comes nearest (the least relative shortfall summed

@@ -27,6 +27,9 @@ func CI95(xs []float64) Interval {
 	case 1:
 		return Interval{xs[0], xs[0], xs[0]}
 	}
+	if allEqual(xs) { // exactly the value, not a sum divided back
+		return Interval{xs[0], xs[0], xs[0]}
+	}
 	mean, sd := stat.MeanStdDev(xs, nil)
 	n := float64(len(xs))
 	half := tQuantile975(len(xs)-1) * sd / math.Sqrt(n)
@@ -34,6 +37,15 @@ func CI95(xs []float64) Interval {
 		return Interval{mean, mean, mean}
 	}
 	return Interval{mean, mean - half, mean + half}
+}
+
+func allEqual(xs []float64) bool {
+	for _, x := range xs[1:] {
+		if x != xs[0] {
+			return false
+		}
+	}
+	return true
 }
 
 // tQuantile975 is Student's t 97.5th percentile with df degrees of
