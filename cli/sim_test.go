@@ -95,7 +95,7 @@ func TestSimErrors(t *testing.T) {
 		{"bad strategy", []string{"sim", "--strategy", "binpack(disk)"}, 2, `--strategy: strategy "binpack(disk)": binpack field "disk": expected cpu or memory`},
 		{"bad seed", []string{"sim", "--seed", "-1"}, 2, `--seed "-1": expected a non-negative integer`},
 		{"unknown strategy type", []string{"sim", "--strategy", "spread(instanceId),binpak(memory)"}, 2,
-			`berth sim: --strategy "spread(instanceId),binpak(memory)": type "binpak", expected binpack, spread, random or one of the FGD paper's policies (fgd, bestfit, gpupacking, gpuclustering, dotprod)`},
+			`berth sim: --strategy "spread(instanceId),binpak(memory)": type "binpak", expected binpack, spread, random or one of the GPU-sharing policies (fgd, bestfit, gpupacking, gpuclustering, dotprod, balancedfgd)`},
 		{"six strategies in a chain", []string{"sim", "--strategy", "binpack(cpu),binpack(memory),random,spread(instanceId),spread(host),binpack(cpu)"}, 2,
 			`berth sim: --strategy: strategies "binpack(cpu),binpack(memory),random,spread(instanceId),spread(host),binpack(cpu)": 6 strategies, expected at most 5 in a chain (as in ECS)`},
 		{"unknown strategy in compare[0]", []string{"sim", "--scenario", badCompare}, 1,
@@ -149,7 +149,7 @@ func TestSimGPUSharePolicies(t *testing.T) {
 		t.Errorf("fgd(x): exit %d, stderr %q", code, stderr)
 	}
 	_, stderr, code = runBerth(t, "", "sim", "--strategy", "nope")
-	if code != 2 || !strings.Contains(stderr, `--strategy "nope": type "nope", expected binpack, spread, random or one of the FGD paper's policies`) {
+	if code != 2 || !strings.Contains(stderr, `--strategy "nope": type "nope", expected binpack, spread, random or one of the GPU-sharing policies`) {
 		t.Errorf("nope: exit %d, stderr %q", code, stderr)
 	}
 }

@@ -52,6 +52,29 @@ func Paper() []Strategy {
 	}
 }
 
+// Beyond returns the strategies berth adds to the paper's: 07-BalancedFGD
+// (gpushare.BalancedFGD, see docs/research-bench.md, Beyond the paper).
+func Beyond() []Strategy {
+	return []Strategy{balanced("07-BalancedFGD", gpushare.BalancedFGDOptions{})}
+}
+
+// Ablations returns 07-BalancedFGD with one part removed in turn, named
+// 07-BalancedFGD-noX: nofrag, nobalance, nodeadspace, nonearfit and
+// nobuckets (the fields of gpushare.BalancedFGDOptions).
+func Ablations() []Strategy {
+	return []Strategy{
+		balanced("07-BalancedFGD-nofrag", gpushare.BalancedFGDOptions{NoFrag: true}),
+		balanced("07-BalancedFGD-nobalance", gpushare.BalancedFGDOptions{NoBalance: true}),
+		balanced("07-BalancedFGD-nodeadspace", gpushare.BalancedFGDOptions{NoDeadSpace: true}),
+		balanced("07-BalancedFGD-nonearfit", gpushare.BalancedFGDOptions{NoNearFit: true}),
+		balanced("07-BalancedFGD-nobuckets", gpushare.BalancedFGDOptions{NoBuckets: true}),
+	}
+}
+
+func balanced(name string, opt gpushare.BalancedFGDOptions) Strategy {
+	return Strategy{Name: name, New: func(e Env) gpushare.Policy { return gpushare.NewBalancedFGDWith(e.Frag, opt) }}
+}
+
 // Event is the cluster after one pod's attempt, placed or failed.
 type Event struct {
 	Node         int     // index in Workload.Nodes of the node chosen; -1 when the pod failed
