@@ -148,6 +148,17 @@ func TestSimGPUSharePolicies(t *testing.T) {
 	if code != 1 || !strings.Contains(stderr, "fgd takes no field") {
 		t.Errorf("fgd(x): exit %d, stderr %q", code, stderr)
 	}
+	// berth's own BalancedFGD runs as a strategy type too, by either name.
+	stdout, stderr, code = runBerth(t, "", "sim", "--strategy", "balancedfgd", "--strategy", "07-BalancedFGD")
+	if code != 0 || !strings.Contains(stdout, "A  balancedfgd") || !strings.Contains(stdout, "B  07-BalancedFGD") {
+		t.Errorf("balancedfgd: exit %d, stderr %q, stdout:\n%s", code, stderr, stdout)
+	}
+	for _, line := range strings.Split(stdout, "\n") {
+		f := strings.Fields(line)
+		if strings.HasPrefix(line, "  tasks placed") && f[2] != f[3] {
+			t.Errorf("balancedfgd and 07-BalancedFGD differ: %s", line)
+		}
+	}
 	_, stderr, code = runBerth(t, "", "sim", "--strategy", "nope")
 	if code != 2 || !strings.Contains(stderr, `--strategy "nope": type "nope", expected binpack, spread, random or one of the GPU-sharing policies`) {
 		t.Errorf("nope: exit %d, stderr %q", code, stderr)
