@@ -29,9 +29,9 @@ func loadPackWorkload(b *testing.B) *capfill.Workload {
 }
 
 // BenchmarkPack is one capacity-fill run per policy on the default openb
-// trace, seed 42: the paper's six, berth's 07-BalancedFGD, then ECS's four
+// trace, seed 42: the paper's six, berth's 07-BalancedFit, then ECS's four
 // (run through a placement.Cluster mirroring the fleet). Acceptance: under
-// 1 s/run for every policy, FGD and BalancedFGD included.
+// 1 s/run for every policy, FGD and BalancedFit included.
 func BenchmarkPack(b *testing.B) {
 	w := loadPackWorkload(b)
 	strategies := append(capfill.Paper(), capfill.Beyond()...)

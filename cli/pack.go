@@ -48,10 +48,11 @@ reproduce the published rows exactly; Random matches them by median.
 
 Policies: 01-Random, 02-DotProd, 03-GpuClustering, 04-GpuPacking, 05-BestFit,
 06-FGD (or random, dotprod, gpuclustering, gpupacking, bestfit, fgd); "all"
-is these six. Beyond the paper: 07-BalancedFGD (balancedfgd), FGD with a
-CPU-GPU balance term, a device dead-space term and near fits first (see
-docs/research-bench.md), and its ablations, each with one part removed:
-07-BalancedFGD-nofrag, -nobalance, -nodeadspace, -nonearfit and -nobuckets.
+is these six. Beyond the paper: 07-BalancedFit (balancedfit), berth's own:
+near fits first, then a device's expected dead space and the node's CPU-GPU
+balance (see docs/research-bench.md); and its ablations, one part changed
+each: 07-BalancedFit-nobalance, -nodeadspace, -nonearfit, -nobuckets, and
+-withfrag (FGD's fragmentation change added).
 Amazon ECS's strategies, for comparison: ecs-binpack-cpu, ecs-binpack-memory,
 ecs-spread (spread(instanceId) over the workload's one task group) and
 ecs-random, run by berth's placement package; the ties they leave go to the
@@ -98,9 +99,10 @@ Examples:
 }
 
 // packStrategies lists the policies berth pack knows: the paper's six,
-// BalancedFGD and its ablations, then ECS's four. To add a strategy, append a capfill.Strategy named as
-// its sc_policy column: a gpushare.Policy (New) or a placement strategy
-// chain (Placement). "all" stays the paper's six.
+// BalancedFit and its ablations, then ECS's four. To add a strategy,
+// append a capfill.Strategy named as its sc_policy column: a
+// gpushare.Policy (New) or a placement strategy chain (Placement). "all"
+// stays the paper's six.
 func packStrategies() []capfill.Strategy {
 	s := append(capfill.Paper(), capfill.Beyond()...)
 	s = append(s, capfill.Ablations()...)

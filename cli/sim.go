@@ -49,8 +49,8 @@ A strategy LIST is ECS's placementStrategy written inline, first to last:
   spread(attribute:ecs.availability-zone),binpack(memory)
   binpack(cpu)   spread(instanceId)   random
 The FGD paper's GPU-sharing policies are strategies too: fgd, bestfit,
-gpupacking, gpuclustering, dotprod, and berth's balancedfgd (on the
-"gpu-model" attribute; fgd and balancedfgd learn their typical pods from
+gpupacking, gpuclustering, dotprod, and berth's balancedfit (on the
+"gpu-model" attribute; fgd and balancedfit learn their typical pods from
 the scenario's workload). So are the
 strategies a program built on berth's cli package registers (listed
 below when there are any), in --strategy and in the scenario's variants.
@@ -338,15 +338,15 @@ func parseStrategyFlag(reg registry, s string) (scenario.Variant, error) {
 			if len(reg.names) > 0 {
 				registered = " or a registered strategy (" + strings.Join(reg.names, ", ") + ")"
 			}
-			return scenario.Variant{}, usagef("--strategy %q: type %q, expected binpack, spread, random or one of the GPU-sharing policies (fgd, bestfit, gpupacking, gpuclustering, dotprod, balancedfgd)%s", s, st.Type, registered)
+			return scenario.Variant{}, usagef("--strategy %q: type %q, expected binpack, spread, random or one of the GPU-sharing policies (fgd, bestfit, gpupacking, gpuclustering, dotprod, balancedfit)%s", s, st.Type, registered)
 		}
 	}
 	return v, nil
 }
 
 // gpushareName returns the gpushare policy a strategy type names (fgd,
-// bestfit, gpupacking, gpuclustering, dotprod, balancedfgd, in any case,
-// with or without the number: 06-FGD, 07-BalancedFGD), and whether it
+// bestfit, gpupacking, gpuclustering, dotprod, balancedfit, in any case,
+// with or without the number: 06-FGD, 07-BalancedFit), and whether it
 // names one.
 func gpushareName(typ string) (string, bool) {
 	name := strings.ToLower(typ)
@@ -354,7 +354,7 @@ func gpushareName(typ string) (string, bool) {
 		name = name[3:] // 06-fgd
 	}
 	switch name {
-	case "dotprod", "gpuclustering", "gpupacking", "bestfit", "fgd", "balancedfgd":
+	case "dotprod", "gpuclustering", "gpupacking", "bestfit", "fgd", "balancedfit":
 		return name, true
 	}
 	return name, false
@@ -405,9 +405,9 @@ func typicalPods(sc *scenario.Scenario, open func(string) (io.ReadCloser, error)
 	}
 }
 
-// gpushareStrategies makes the FGD paper's policies and BalancedFGD
+// gpushareStrategies makes the FGD paper's policies and BalancedFit
 // available to berth sim by name (fgd, bestfit, gpupacking, gpuclustering,
-// dotprod, balancedfgd, or the numbered 06-FGD...). FGD and BalancedFGD
+// dotprod, balancedfit, or the numbered 06-FGD...). FGD and BalancedFit
 // learn their typical pods from the scenario's whole workload.
 func gpushareStrategies(typicalPods func() ([]gpushare.TypicalPod, error)) scenario.StrategyFactory {
 	return func(spec scenario.StrategySpec) (placement.Strategy, error) {
@@ -415,7 +415,7 @@ func gpushareStrategies(typicalPods func() ([]gpushare.TypicalPod, error)) scena
 		var typical []gpushare.TypicalPod
 		switch name {
 		case "dotprod", "gpuclustering", "gpupacking", "bestfit":
-		case "fgd", "balancedfgd":
+		case "fgd", "balancedfit":
 			var err error
 			if typical, err = typicalPods(); err != nil {
 				return nil, fmt.Errorf("%s: reading the workload for its typical pods: %w", name, err)

@@ -2,16 +2,16 @@ package gpushare
 
 import "math"
 
-// Weights of BalancedFGD ([BalancedFGDScore]); docs/research-bench.md
+// Weights of BalancedFit ([BalancedFitScore]); docs/research-bench.md
 // measures each (Beyond the paper).
 const (
-	// BalanceWeight is the milli-GPU of fragmentation one core of CPU-GPU
-	// imbalance is worth.
+	// BalanceWeight is the milli-GPU one core of CPU-GPU imbalance is
+	// worth.
 	BalanceWeight = 40
 	// DeadSpaceWeight multiplies the change in a device's expected dead
 	// space. At 100 a milli-GPU of dead space outweighs five buckets, so
-	// for a GPU-sharing pod it decides first, and fragmentation and balance
-	// choose among the devices it leaves equal.
+	// for a GPU-sharing pod it decides first, and the balance chooses among
+	// the devices and nodes it leaves equal.
 	DeadSpaceWeight = 100
 	// NearFitMilli is the remainder below which a share is a near fit: a
 	// tenth of a device.
@@ -22,10 +22,10 @@ const (
 	BucketMilli = 20
 )
 
-// BalancedFGDOptions removes parts of BalancedFGD, for ablation. The zero
-// value is the whole policy.
-type BalancedFGDOptions struct {
-	NoFrag      bool // drop the fragmentation change ΔF
+// BalancedFitOptions changes one part of BalancedFit, for the ablation.
+// The zero value is the policy.
+type BalancedFitOptions struct {
+	WithFrag    bool // add FGD's fragmentation change ΔF (milli-GPU) to the sum
 	NoBalance   bool // drop the CPU-GPU balance term, in the sum and as the tie-break
 	NoDeadSpace bool // drop the dead-space change ΔD
 	NoNearFit   bool // drop the near-fit level
@@ -40,24 +40,27 @@ const (
 	levelLimit = 1<<(levelBits-1) - 1
 )
 
-// BalancedFGD is FGD with three additions; see [BalancedFGDScore]. It
-// measures against the typical pods of a [Fragmenter] and memoises
-// fragmentation in it, so it is not safe for concurrent use.
-type BalancedFGD struct {
+// BalancedFit is berth's own policy; see [BalancedFitScore] and the
+// package doc. It measures against the typical pods of a [Fragmenter]
+// (whose memo it uses only with WithFrag), so it is not safe for
+// concurrent use.
+type BalancedFit struct {
 	f     *Fragmenter
-	opt   BalancedFGDOptions
+	opt   BalancedFitOptions
 	ratio float64 // CPU millicores per milli-GPU of the typical GPU pods
 	dead  [DeviceMilli + 1]float64
 }
 
-// NewBalancedFGD returns BalancedFGD measuring against typical.
-func NewBalancedFGD(typical []TypicalPod, opt BalancedFGDOptions) *BalancedFGD {
-	return NewBalancedFGDWith(NewFragmenter(typical), opt)
+// NewBalancedFit returns BalancedFit measuring against typical, the
+// workload's typical pods ([Typical]).
+func NewBalancedFit(typical []TypicalPod, opt BalancedFitOptions) *BalancedFit {
+	return NewBalancedFitWith(NewFragmenter(typical), opt)
 }
 
-// NewBalancedFGDWith returns BalancedFGD sharing the memo of f.
-func NewBalancedFGDWith(f *Fragmenter, opt BalancedFGDOptions) *BalancedFGD {
-	b := &BalancedFGD{f: f, opt: opt}
+// NewBalancedFitWith returns BalancedFit measuring against f's typical
+// pods and, with WithFrag, sharing f's memo.
+func NewBalancedFitWith(f *Fragmenter, opt BalancedFitOptions) *BalancedFit {
+	b := &BalancedFit{f: f, opt: opt}
 	var cpu, gpu float64
 	for i := range f.typical {
 		t := &f.typical[i]
@@ -76,7 +79,7 @@ func NewBalancedFGDWith(f *Fragmenter, opt BalancedFGDOptions) *BalancedFGD {
 // Ratio is the CPU the typical GPU pods ask per GPU: millicores per
 // milli-GPU, Σ w·CPU / Σ w·GPU over the typical pods that use GPUs (cores
 // per GPU). 0 when none does.
-func (b *BalancedFGD) Ratio() float64 { return b.ratio }
+func (b *BalancedFit) Ratio() float64 { return b.ratio }
 
 // DeadSpace returns, for each free share g of one device (0..1000
 // milli-GPU), the share expected never to be used if the device is filled
@@ -105,30 +108,33 @@ func DeadSpace(typical []TypicalPod) [DeviceMilli + 1]float64 {
 	return e
 }
 
-// Score implements [Policy]: [BalancedFGDScore]'s score.
-func (b *BalancedFGD) Score(n *Node, p *Pod) int64 {
+// Score implements [Policy]: [BalancedFitScore]'s score.
+func (b *BalancedFit) Score(n *Node, p *Pod) int64 {
 	s, _ := b.score(n, p)
 	return s
 }
 
-// Device implements [Policy]: [BalancedFGDScore]'s device.
-func (b *BalancedFGD) Device(n *Node, p *Pod) int {
+// Device implements [Policy]: [BalancedFitScore]'s device.
+func (b *BalancedFit) Device(n *Node, p *Pod) int {
 	_, d := b.score(n, p)
 	return d
 }
 
-// BalancedFGDScore is BalancedFGD (the whole policy, measuring against
-// typical) for pod p on node n: higher is better, an int64 that is not
-// limited to 0..100. For a GPU-sharing pod every device that holds it is
+// BalancedFitScore is BalancedFit (the policy, measuring against typical)
+// for pod p on node n: higher is better, an int64 that is not limited to
+// 0..100. For a GPU-sharing pod every device that holds it is
 // tried; the score is the best and device the first index that attains
 // it. For other pods device is -1. The package doc gives the formula.
-func BalancedFGDScore(n *Node, p *Pod, typical []TypicalPod) (score int64, device int) {
+func BalancedFitScore(n *Node, p *Pod, typical []TypicalPod) (score int64, device int) {
 	plain := Fragmenter{typical: typical} // no memo
-	return NewBalancedFGDWith(&plain, BalancedFGDOptions{}).score(n, p)
+	return NewBalancedFitWith(&plain, BalancedFitOptions{}).score(n, p)
 }
 
-func (b *BalancedFGD) score(n *Node, p *Pod) (score int64, device int) {
-	f0, _ := b.f.Frag(n.CPUMilli, n.GPULeft, n.Model)
+func (b *BalancedFit) score(n *Node, p *Pod) (score int64, device int) {
+	var f0 float64
+	if b.opt.WithFrag {
+		f0, _ = b.f.Frag(n.CPUMilli, n.GPULeft, n.Model)
+	}
 	g0 := gpuTotal(n.GPULeft)
 	var buf [MaxDevices]int64
 	next := buf[:]
@@ -138,8 +144,11 @@ func (b *BalancedFGD) score(n *Node, p *Pod) (score int64, device int) {
 	next = next[:len(n.GPULeft)]
 	cpu := n.CPUMilli - p.CPUMilli
 	if !p.Sharing() {
-		after(next, n.GPULeft, p)
-		f1, _ := b.f.Frag(cpu, next, n.Model)
+		f1 := f0
+		if b.opt.WithFrag {
+			after(next, n.GPULeft, p)
+			f1, _ = b.f.Frag(cpu, next, n.Model)
+		}
 		return b.pack(0, f0-f1, b.balance(n.CPUMilli, g0, cpu, g0-p.TotalGPUMilli()), 0), -1
 	}
 	score, device = math.MinInt64, -1
@@ -150,9 +159,12 @@ func (b *BalancedFGD) score(n *Node, p *Pod) (score int64, device int) {
 			continue
 		}
 		rest := l - p.GPUMilli
-		next[i] = rest
-		f1, _ := b.f.Frag(cpu, next, n.Model)
-		next[i] = l
+		f1 := f0
+		if b.opt.WithFrag {
+			next[i] = rest
+			f1, _ = b.f.Frag(cpu, next, n.Model)
+			next[i] = l
+		}
 		near := int64(0)
 		if rest < NearFitMilli {
 			near = NearFitMilli - rest
@@ -168,16 +180,16 @@ func (b *BalancedFGD) score(n *Node, p *Pod) (score int64, device int) {
 // balance is how much placing the pod reduces the node's CPU-GPU
 // imbalance |CPU − ratio·GPU|, in millicores: positive when the node's
 // free CPU and GPU end closer to the typical GPU pods' ratio.
-func (b *BalancedFGD) balance(cpu0, gpu0, cpu1, gpu1 int64) float64 {
+func (b *BalancedFit) balance(cpu0, gpu0, cpu1, gpu1 int64) float64 {
 	return math.Abs(float64(cpu0)-b.ratio*float64(gpu0)) - math.Abs(float64(cpu1)-b.ratio*float64(gpu1))
 }
 
 // pack combines the parts into the score: the near-fit level, then the
-// weighted sum ΔF + BalanceWeight·balance/1000 + DeadSpaceWeight·ΔD in
-// buckets of BucketMilli, then the balance in millicores.
-func (b *BalancedFGD) pack(near int64, dFrag, bal, dDead float64) int64 {
+// weighted sum BalanceWeight·balance/1000 + DeadSpaceWeight·ΔD (+ ΔF with
+// WithFrag) in buckets of BucketMilli, then the balance in millicores.
+func (b *BalancedFit) pack(near int64, dFrag, bal, dDead float64) int64 {
 	o := &b.opt
-	if o.NoFrag {
+	if !o.WithFrag {
 		dFrag = 0
 	}
 	if o.NoBalance {

@@ -17,12 +17,12 @@ var openbWorkloads = []string{"openb_pod_list_default", "openb_pod_list_gpuspec1
 
 // The table of docs/research-bench.md (Beyond the paper): the median over
 // seeds 42..51 of the unallocated GPU % at 100 % arrived, for FGD,
-// 07-BalancedFGD and its ablations on every openb workload, as
-// testdata/balanced.golden holds it. 07-BalancedFGD must end below FGD on
+// 07-BalancedFit and its ablations on every openb workload, as
+// testdata/balanced.golden holds it. 07-BalancedFit must end below FGD on
 // each, and below 4.0 % on the default workload.
-func TestBalancedFGDTable(t *testing.T) {
+func TestBalancedFitTable(t *testing.T) {
 	if testing.Short() {
-		t.Skip("skipping BalancedFGD's table (280 runs) in -short mode")
+		t.Skip("skipping BalancedFit's table (280 runs) in -short mode")
 	}
 	strategies := append([]Strategy{strategy(t, "06-FGD")}, Beyond()...)
 	strategies = append(strategies, Ablations()...)
@@ -86,18 +86,18 @@ func TestBalancedFGDTable(t *testing.T) {
 	}
 	golden.Check(t, "balanced.golden", b.String())
 	for _, w := range openbWorkloads {
-		fgd, ours := median[[2]string{w, "06-FGD"}], median[[2]string{w, "07-BalancedFGD"}]
+		fgd, ours := median[[2]string{w, "06-FGD"}], median[[2]string{w, "07-BalancedFit"}]
 		if !(ours < fgd) {
-			t.Errorf("%s: 07-BalancedFGD leaves %.2f %% unallocated at 100 %% arrived, FGD %.2f %%; want below FGD", w, ours, fgd)
+			t.Errorf("%s: 07-BalancedFit leaves %.2f %% unallocated at 100 %% arrived, FGD %.2f %%; want below FGD", w, ours, fgd)
 		}
 	}
-	if m := median[[2]string{"openb_pod_list_default", "07-BalancedFGD"}]; !(m < 4.0) {
-		t.Errorf("openb_pod_list_default: 07-BalancedFGD leaves %.2f %% unallocated; want below 4.0 %%", m)
+	if m := median[[2]string{"openb_pod_list_default", "07-BalancedFit"}]; !(m < 4.0) {
+		t.Errorf("openb_pod_list_default: 07-BalancedFit leaves %.2f %% unallocated; want below 4.0 %%", m)
 	}
 }
 
-// Same seed, same run: every event of BalancedFGD's runs is identical.
-func TestBalancedFGDDeterministic(t *testing.T) {
+// Same seed, same run: every event of BalancedFit's runs is identical.
+func TestBalancedFitDeterministic(t *testing.T) {
 	w := loadWorkload(t, "openb_pod_list_default")
 	s := Beyond()[0]
 	a, err := w.Run(s, 42, 1.3)

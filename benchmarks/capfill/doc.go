@@ -15,7 +15,7 @@
 // # Strategies
 //
 // A [Strategy] is a gpushare.Policy ([Paper] gives the paper's six,
-// [Beyond] berth's gpushare.BalancedFGD and [Ablations] its ablations), or a
+// [Beyond] berth's gpushare.BalancedFit and [Ablations] its ablations), or a
 // chain of placement strategies run by a placement.Cluster that mirrors the
 // fleet (Strategy.Placement): [ECS] gives Amazon ECS's binpack(cpu),
 // binpack(memory) and spread(instanceId) that way, and random; the

@@ -125,7 +125,7 @@ func (p pin) Score(_ placement.View, in *placement.Instance, _ *placement.Task) 
 }
 func (pin) String() string { return "pin" }
 
-var deterministic = []string{"02-DotProd", "03-GpuClustering", "04-GpuPacking", "05-BestFit", "06-FGD", "07-BalancedFGD"}
+var deterministic = []string{"02-DotProd", "03-GpuClustering", "04-GpuPacking", "05-BestFit", "06-FGD", "07-BalancedFit"}
 
 // Placing an openb excerpt through placement.Cluster with [the gpushare
 // strategy, the node ranks] takes exactly the node and the devices the
@@ -336,7 +336,7 @@ func ecsRandomReference(t fatalf, w *Workload, seed int64, tune float64, limit i
 }
 
 // On random small fleets and workloads: the placement path with the
-// gpushare strategies runs the paper's policies and BalancedFGD event for
+// gpushare strategies runs the paper's policies and BalancedFit event for
 // event, and the
 // ECS strategies follow their definition.
 func TestPlacementPathProperty(t *testing.T) {

@@ -52,27 +52,28 @@ func Paper() []Strategy {
 	}
 }
 
-// Beyond returns the strategies berth adds to the paper's: 07-BalancedFGD
-// (gpushare.BalancedFGD, see docs/research-bench.md, Beyond the paper).
+// Beyond returns the strategies berth adds to the paper's: 07-BalancedFit
+// (gpushare.BalancedFit, see docs/research-bench.md, Beyond the paper).
 func Beyond() []Strategy {
-	return []Strategy{balanced("07-BalancedFGD", gpushare.BalancedFGDOptions{})}
+	return []Strategy{balanced("07-BalancedFit", gpushare.BalancedFitOptions{})}
 }
 
-// Ablations returns 07-BalancedFGD with one part removed in turn, named
-// 07-BalancedFGD-noX: nofrag, nobalance, nodeadspace, nonearfit and
-// nobuckets (the fields of gpushare.BalancedFGDOptions).
+// Ablations returns 07-BalancedFit with one part changed in turn:
+// 07-BalancedFit-nobalance, -nodeadspace, -nonearfit and -nobuckets
+// remove a part, 07-BalancedFit-withfrag adds FGD's fragmentation change
+// (the fields of gpushare.BalancedFitOptions).
 func Ablations() []Strategy {
 	return []Strategy{
-		balanced("07-BalancedFGD-nofrag", gpushare.BalancedFGDOptions{NoFrag: true}),
-		balanced("07-BalancedFGD-nobalance", gpushare.BalancedFGDOptions{NoBalance: true}),
-		balanced("07-BalancedFGD-nodeadspace", gpushare.BalancedFGDOptions{NoDeadSpace: true}),
-		balanced("07-BalancedFGD-nonearfit", gpushare.BalancedFGDOptions{NoNearFit: true}),
-		balanced("07-BalancedFGD-nobuckets", gpushare.BalancedFGDOptions{NoBuckets: true}),
+		balanced("07-BalancedFit-nobalance", gpushare.BalancedFitOptions{NoBalance: true}),
+		balanced("07-BalancedFit-nodeadspace", gpushare.BalancedFitOptions{NoDeadSpace: true}),
+		balanced("07-BalancedFit-nonearfit", gpushare.BalancedFitOptions{NoNearFit: true}),
+		balanced("07-BalancedFit-nobuckets", gpushare.BalancedFitOptions{NoBuckets: true}),
+		balanced("07-BalancedFit-withfrag", gpushare.BalancedFitOptions{WithFrag: true}),
 	}
 }
 
-func balanced(name string, opt gpushare.BalancedFGDOptions) Strategy {
-	return Strategy{Name: name, New: func(e Env) gpushare.Policy { return gpushare.NewBalancedFGDWith(e.Frag, opt) }}
+func balanced(name string, opt gpushare.BalancedFitOptions) Strategy {
+	return Strategy{Name: name, New: func(e Env) gpushare.Policy { return gpushare.NewBalancedFitWith(e.Frag, opt) }}
 }
 
 // Event is the cluster after one pod's attempt, placed or failed.
