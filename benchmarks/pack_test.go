@@ -29,12 +29,13 @@ func loadPackWorkload(b *testing.B) *capfill.Workload {
 }
 
 // BenchmarkPack is one capacity-fill run per policy on the default openb
-// trace, seed 42: the paper's six, then ECS's four (run through a
-// placement.Cluster mirroring the fleet). Acceptance: under 1 s/run for
-// every policy, FGD included.
+// trace, seed 42: the paper's six, berth's 07-BalancedFit, then ECS's four
+// (run through a placement.Cluster mirroring the fleet). Acceptance: under
+// 1 s/run for every policy, FGD and BalancedFit included.
 func BenchmarkPack(b *testing.B) {
 	w := loadPackWorkload(b)
-	for _, s := range append(capfill.Paper(), capfill.ECS()...) {
+	strategies := append(capfill.Paper(), capfill.Beyond()...)
+	for _, s := range append(strategies, capfill.ECS()...) {
 		b.Run("policy="+s.Name, func(b *testing.B) {
 			res, err := w.Run(s, 42, 1.3)
 			if err != nil || len(res.Events) != 10866 {

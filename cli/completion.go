@@ -74,7 +74,7 @@ func addCompletions(cc *cobra.Command, reg registry) {
 		words["metric"] = []string{"alloc", "frag", "frag-ratio"}
 	case "sim":
 		words["strategy"] = append([]string{"binpack(cpu)", "binpack(memory)", "spread(instanceId)",
-			"spread(attribute:ecs.availability-zone)", "random", "fgd", "bestfit", "gpupacking", "gpuclustering", "dotprod"}, reg.names...)
+			"spread(attribute:ecs.availability-zone)", "random", "fgd", "bestfit", "gpupacking", "gpuclustering", "dotprod", "balancedfit"}, reg.names...)
 		words["executor"] = []string{"sim", "docker"}
 	}
 	for flagName, w := range words {

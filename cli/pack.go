@@ -49,10 +49,15 @@ reproduce the published rows exactly; Random matches them by median.
 
 Policies: 01-Random, 02-DotProd, 03-GpuClustering, 04-GpuPacking, 05-BestFit,
 06-FGD (or random, dotprod, gpuclustering, gpupacking, bestfit, fgd); "all"
-is these six. Amazon ECS's strategies, for comparison: ecs-binpack-cpu,
-ecs-binpack-memory, ecs-spread (spread(instanceId) over the workload's one
-task group) and ecs-random, run by berth's placement package; the ties they
-leave go to the same node ranks as the paper's. The strategies a program
+is these six. Beyond the paper: 07-BalancedFit (balancedfit), berth's own:
+near fits first, then a device's expected dead space and the node's CPU-GPU
+balance (see docs/research-bench.md); and its ablations, one part changed
+each: 07-BalancedFit-nobalance, -nodeadspace, -nonearfit, -nobuckets, and
+-withfrag (FGD's fragmentation change added).
+Amazon ECS's strategies, for comparison: ecs-binpack-cpu, ecs-binpack-memory,
+ecs-spread (spread(instanceId) over the workload's one task group) and
+ecs-random, run by berth's placement package; the ties they leave go to the
+same node ranks as the paper's. The strategies a program
 built on berth's cli package registers (listed below when there are any)
 run the same way, by their names. Runs go in parallel over the
 machine's cores; the output does not depend on their number.
@@ -110,11 +115,14 @@ Examples:
 }
 
 // packStrategies lists the policies berth pack knows: the paper's six,
-// then ECS's four. To add a strategy, append a capfill.Strategy named as
-// its sc_policy column: a gpushare.Policy (New) or a placement strategy
-// chain (Placement). "all" stays the paper's six.
+// BalancedFit and its ablations, then ECS's four. To add a strategy,
+// append a capfill.Strategy named as its sc_policy column: a
+// gpushare.Policy (New) or a placement strategy chain (Placement). "all"
+// stays the paper's six.
 func packStrategies() []capfill.Strategy {
-	return append(capfill.Paper(), capfill.ECS()...)
+	s := append(capfill.Paper(), capfill.Beyond()...)
+	s = append(s, capfill.Ablations()...)
+	return append(s, capfill.ECS()...)
 }
 
 // lookupPolicies resolves a comma-separated --policy value. A name matches

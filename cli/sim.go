@@ -50,8 +50,9 @@ A strategy LIST is ECS's placementStrategy written inline, first to last:
   spread(attribute:ecs.availability-zone),binpack(memory)
   binpack(cpu)   spread(instanceId)   random
 The FGD paper's GPU-sharing policies are strategies too: fgd, bestfit,
-gpupacking, gpuclustering, dotprod (on the "gpu-model" attribute; FGD
-learns its typical pods from the scenario's workload). So are the
+gpupacking, gpuclustering, dotprod, and berth's balancedfit (on the
+"gpu-model" attribute; fgd and balancedfit learn their typical pods from
+the scenario's workload). So are the
 strategies a program built on berth's cli package registers (listed
 below when there are any), in --strategy and in the scenario's variants.
 Each --strategy is one variant; they replace the scenario's compare list.
@@ -387,22 +388,23 @@ func parseStrategyFlag(reg registry, s string) (scenario.Variant, error) {
 			if len(reg.names) > 0 {
 				registered = " or a registered strategy (" + strings.Join(reg.names, ", ") + ")"
 			}
-			return scenario.Variant{}, usagef("--strategy %q: type %q, expected binpack, spread, random or one of the FGD paper's policies (fgd, bestfit, gpupacking, gpuclustering, dotprod)%s", s, st.Type, registered)
+			return scenario.Variant{}, usagef("--strategy %q: type %q, expected binpack, spread, random or one of the GPU-sharing policies (fgd, bestfit, gpupacking, gpuclustering, dotprod, balancedfit)%s", s, st.Type, registered)
 		}
 	}
 	return v, nil
 }
 
 // gpushareName returns the gpushare policy a strategy type names (fgd,
-// bestfit, gpupacking, gpuclustering, dotprod, in any case, with or
-// without the paper's number: 06-FGD), and whether it names one.
+// bestfit, gpupacking, gpuclustering, dotprod, balancedfit, in any case,
+// with or without the number: 06-FGD, 07-BalancedFit), and whether it
+// names one.
 func gpushareName(typ string) (string, bool) {
 	name := strings.ToLower(typ)
 	if i := strings.IndexByte(name, '-'); i == 2 {
 		name = name[3:] // 06-fgd
 	}
 	switch name {
-	case "dotprod", "gpuclustering", "gpupacking", "bestfit", "fgd":
+	case "dotprod", "gpuclustering", "gpupacking", "bestfit", "fgd", "balancedfit":
 		return name, true
 	}
 	return name, false
@@ -453,20 +455,20 @@ func typicalPods(sc *scenario.Scenario, open func(string) (io.ReadCloser, error)
 	}
 }
 
-// gpushareStrategies makes the FGD paper's policies available to berth sim
-// by name (fgd, bestfit, gpupacking, gpuclustering, dotprod, or the paper's
-// 06-FGD...). FGD learns its typical pods from the scenario's whole
-// workload.
+// gpushareStrategies makes the FGD paper's policies and BalancedFit
+// available to berth sim by name (fgd, bestfit, gpupacking, gpuclustering,
+// dotprod, balancedfit, or the numbered 06-FGD...). FGD and BalancedFit
+// learn their typical pods from the scenario's whole workload.
 func gpushareStrategies(typicalPods func() ([]gpushare.TypicalPod, error)) scenario.StrategyFactory {
 	return func(spec scenario.StrategySpec) (placement.Strategy, error) {
 		name, _ := gpushareName(spec.Type)
 		var typical []gpushare.TypicalPod
 		switch name {
 		case "dotprod", "gpuclustering", "gpupacking", "bestfit":
-		case "fgd":
+		case "fgd", "balancedfit":
 			var err error
 			if typical, err = typicalPods(); err != nil {
-				return nil, fmt.Errorf("fgd: reading the workload for its typical pods: %w", err)
+				return nil, fmt.Errorf("%s: reading the workload for its typical pods: %w", name, err)
 			}
 		default:
 			return nil, scenario.ErrUnknownStrategy

@@ -95,7 +95,7 @@ func TestSimErrors(t *testing.T) {
 		{"bad strategy", []string{"sim", "--strategy", "binpack(disk)"}, 2, `--strategy: strategy "binpack(disk)": binpack field "disk": expected cpu or memory`},
 		{"bad seed", []string{"sim", "--seed", "-1"}, 2, `--seed "-1": expected a non-negative integer`},
 		{"unknown strategy type", []string{"sim", "--strategy", "spread(instanceId),binpak(memory)"}, 2,
-			`berth sim: --strategy "spread(instanceId),binpak(memory)": type "binpak", expected binpack, spread, random or one of the FGD paper's policies (fgd, bestfit, gpupacking, gpuclustering, dotprod)`},
+			`berth sim: --strategy "spread(instanceId),binpak(memory)": type "binpak", expected binpack, spread, random or one of the GPU-sharing policies (fgd, bestfit, gpupacking, gpuclustering, dotprod, balancedfit)`},
 		{"six strategies in a chain", []string{"sim", "--strategy", "binpack(cpu),binpack(memory),random,spread(instanceId),spread(host),binpack(cpu)"}, 2,
 			`berth sim: --strategy: strategies "binpack(cpu),binpack(memory),random,spread(instanceId),spread(host),binpack(cpu)": 6 strategies, expected at most 5 in a chain (as in ECS)`},
 		{"unknown strategy in compare[0]", []string{"sim", "--scenario", badCompare}, 1,
@@ -148,8 +148,19 @@ func TestSimGPUSharePolicies(t *testing.T) {
 	if code != 1 || !strings.Contains(stderr, "fgd takes no field") {
 		t.Errorf("fgd(x): exit %d, stderr %q", code, stderr)
 	}
+	// berth's own BalancedFit runs as a strategy type too, by either name.
+	stdout, stderr, code = runBerth(t, "", "sim", "--strategy", "balancedfit", "--strategy", "07-BalancedFit")
+	if code != 0 || !strings.Contains(stdout, "A  balancedfit") || !strings.Contains(stdout, "B  07-BalancedFit") {
+		t.Errorf("balancedfit: exit %d, stderr %q, stdout:\n%s", code, stderr, stdout)
+	}
+	for _, line := range strings.Split(stdout, "\n") {
+		f := strings.Fields(line)
+		if strings.HasPrefix(line, "  tasks placed") && f[2] != f[3] {
+			t.Errorf("balancedfit and 07-BalancedFit differ: %s", line)
+		}
+	}
 	_, stderr, code = runBerth(t, "", "sim", "--strategy", "nope")
-	if code != 2 || !strings.Contains(stderr, `--strategy "nope": type "nope", expected binpack, spread, random or one of the FGD paper's policies`) {
+	if code != 2 || !strings.Contains(stderr, `--strategy "nope": type "nope", expected binpack, spread, random or one of the GPU-sharing policies`) {
 		t.Errorf("nope: exit %d, stderr %q", code, stderr)
 	}
 }

@@ -69,7 +69,8 @@ type StrategyEnv struct {
 // Names match case-insensitively. A name is lowercase letters, digits,
 // '.', '_' and '-', starting with a letter; it must not be a strategy or
 // policy berth already has (binpack, spread, random, fgd, bestfit,
-// gpupacking, gpuclustering, dotprod, the paper's 01-Random..06-FGD,
+// gpupacking, gpuclustering, dotprod, balancedfit, the numbered
+// 01-Random..07-BalancedFit and 07-BalancedFit's ablations,
 // ecs-binpack-cpu, ecs-binpack-memory, ecs-spread, ecs-random, all) nor
 // one registered before. Breaking those rules, or a nil factory, is a
 // programmer error: WithStrategy panics for a bad name or a clash with

@@ -67,3 +67,34 @@ func ExampleFGDStrategy() {
 	// a devices 1
 	// a devices 10
 }
+
+// Where FGD and BalancedFit part: a whole-GPU pod that needs little CPU,
+// and two nodes that both keep room for every typical pod after it, one
+// rich in CPU and one poor. FGD scores them alike and leaves the choice to
+// the tie-break; BalancedFit sends the light pod to the CPU-poor node, whose
+// free CPU and GPU it brings back towards the typical pods' 4 cores per
+// GPU, and keeps the CPU-rich node for CPU-heavy pods.
+func ExampleBalancedFit() {
+	typical := gpushare.Typical([]gpushare.Pod{
+		{CPUMilli: 2000, GPUMilli: 500, GPUCount: 1},
+		{CPUMilli: 4000, GPUMilli: 1000, GPUCount: 1},
+	})
+	nodes := []gpushare.Node{
+		{CPUMilli: 64000, MemoryMiB: 65536, GPULeft: []int64{1000, 1000}, Model: "T4"},
+		{CPUMilli: 6000, MemoryMiB: 65536, GPULeft: []int64{1000, 1000}, Model: "T4"},
+	}
+	pod := &gpushare.Pod{CPUMilli: 1000, MemoryMiB: 8192, GPUMilli: 1000, GPUCount: 1}
+	fgd := gpushare.NewFGD(typical)
+	balanced := gpushare.NewBalancedFit(typical, gpushare.BalancedFitOptions{})
+	fmt.Printf("ratio %.0f cores per GPU\n", balanced.Ratio())
+	for i := range nodes {
+		fmt.Printf("node %d: FGD %d\n", i, fgd.Score(&nodes[i], pod))
+	}
+	a, b := balanced.Score(&nodes[0], pod), balanced.Score(&nodes[1], pod)
+	fmt.Printf("BalancedFit prefers node 1: %v\n", b > a)
+	// Output:
+	// ratio 4 cores per GPU
+	// node 0: FGD 50
+	// node 1: FGD 50
+	// BalancedFit prefers node 1: true
+}

@@ -5,7 +5,8 @@ import "math"
 // Policy rates nodes for a pod and picks the device a GPU-sharing pod takes.
 //
 // Score is called only for a node that is [Feasible] for the pod. It returns
-// 0..100, higher is better; ties are the caller's to break. Score must
+// a score, higher is better (0..100 for the paper's six; [BalancedFit]
+// packs finer levels into the int64); ties are the caller's to break. Score must
 // depend on nothing but *n and *p, so that callers may cache it by their
 // values. Device is called only for a [Pod.Sharing] pod on the node chosen
 // and returns the device index, or -1 if none fits. Neither keeps n or p.

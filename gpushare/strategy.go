@@ -33,16 +33,18 @@ const (
 	kindGpuPacking
 	kindBestFit
 	kindFGD
+	kindBalancedFit
 )
 
 // strategyNames are the names NewStrategy accepts and String returns, by
 // kind; paperNames are the paper's sc_policy names, also accepted.
 var (
-	strategyNames = [...]string{"random", "dotprod", "gpuclustering", "gpupacking", "bestfit", "fgd"}
-	paperNames    = [...]string{"01-Random", "02-DotProd", "03-GpuClustering", "04-GpuPacking", "05-BestFit", "06-FGD"}
+	strategyNames = [...]string{"random", "dotprod", "gpuclustering", "gpupacking", "bestfit", "fgd", "balancedfit"}
+	paperNames    = [...]string{"01-Random", "02-DotProd", "03-GpuClustering", "04-GpuPacking", "05-BestFit", "06-FGD", "07-BalancedFit"}
 )
 
-// Strategy is one of the paper's policies as a placement strategy: it
+// Strategy is one of the paper's policies, or BalancedFit, as a placement
+// strategy: it
 // implements placement.Strategy and placement.GPUChooser, so that a
 // placement.Cluster ranks instances and picks the devices of a GPU-sharing
 // task exactly as the policy does.
@@ -52,17 +54,18 @@ var (
 // the model attribute; and the task's Requirements: CPU, MemoryMiB, GPUs
 // and GPUMilli, where GPUs == 1 with 0 < GPUMilli < 1000 is a share of one
 // device, other GPU tasks take whole devices, and AllGPUs takes every
-// device. It returns the policy's 0..100 score (higher is better, as in
-// placement). Random scores every instance 0, so that placement's seeded
+// device. It returns the policy's score (higher is better, as in
+// placement): 0..100 for the paper's policies, BalancedFit's finer scale
+// for it. Random scores every instance 0, so that placement's seeded
 // tie-break picks uniformly among the instances that can take the task.
 // Feasibility is placement's: CPU, memory, GPU room, and the memberOf
 // constraint the caller builds from the task's accepted models.
 //
-// ChooseGPUs applies the policy's device rule, as the paper's simulator does: the
-// fullest device that holds the share (best fit) for DotProd,
-// GpuClustering, GpuPacking and BestFit; FGD's own argmax; a uniform draw
-// from Rand for Random; the lowest-numbered idle devices for whole-device
-// tasks whatever the policy. For the rule to apply the strategy must be the
+// ChooseGPUs applies the policy's device rule, as the paper's simulator
+// does: the fullest device that holds the share (best fit) for DotProd,
+// GpuClustering, GpuPacking and BestFit; FGD's and BalancedFit's own
+// argmax; a uniform draw from Rand for Random; the lowest-numbered idle
+// devices for whole-device tasks whatever the policy. For the rule to apply the strategy must be the
 // first GPUChooser of the request's chain.
 //
 // GpuClustering needs the kinds of GPU tasks each instance hosts, which
@@ -80,6 +83,7 @@ type Strategy struct {
 	attr  string
 	src   Source
 	frag  *Fragmenter
+	bal   *BalancedFit
 	node  Node
 	pod   Pod
 	left  []int64 // scratch for node.GPULeft
@@ -94,10 +98,10 @@ var (
 )
 
 // NewStrategy returns the named policy as a placement strategy: "random",
-// "dotprod", "gpuclustering", "gpupacking", "bestfit" or "fgd", or the
-// paper's sc_policy names ("06-FGD"), case-insensitively. typical is used
-// by FGD only (the workload's typical pods, see [Typical]); opts.Rand is
-// required by Random.
+// "dotprod", "gpuclustering", "gpupacking", "bestfit", "fgd" or
+// "balancedfit", or the sc_policy names ("06-FGD", "07-BalancedFit"),
+// case-insensitively. typical is used by FGD and BalancedFit only (the
+// workload's typical pods, see [Typical]); opts.Rand is required by Random.
 func NewStrategy(name string, typical []TypicalPod, opts StrategyOptions) (*Strategy, error) {
 	for k := range strategyNames {
 		if !strings.EqualFold(name, strategyNames[k]) && !strings.EqualFold(name, paperNames[k]) {
@@ -107,7 +111,7 @@ func NewStrategy(name string, typical []TypicalPod, opts StrategyOptions) (*Stra
 		switch {
 		case kind == kindRandom && opts.Rand == nil:
 			return nil, fmt.Errorf("gpushare: strategy %q: Rand: missing; expected a seeded source for its device draws", name)
-		case kind == kindFGD && len(typical) == 0:
+		case (kind == kindFGD || kind == kindBalancedFit) && len(typical) == 0:
 			return nil, fmt.Errorf("gpushare: strategy %q: typical pods: none; expected the workload's typical pods", name)
 		}
 		return newStrategy(kind, typical, opts), nil
@@ -122,8 +126,11 @@ func newStrategy(kind policyKind, typical []TypicalPod, opts StrategyOptions) *S
 	if s.attr == "" {
 		s.attr = DefaultModelAttribute
 	}
-	if kind == kindFGD {
+	switch kind {
+	case kindFGD:
 		s.frag = NewFragmenter(typical)
+	case kindBalancedFit:
+		s.bal = NewBalancedFit(typical, BalancedFitOptions{})
 	}
 	return s
 }
@@ -166,6 +173,13 @@ func FGDStrategy(typical []TypicalPod, opts StrategyOptions) *Strategy {
 	return newStrategy(kindFGD, typical, opts)
 }
 
+// BalancedFitStrategy returns BalancedFit ([BalancedFitScore]) measuring
+// against typical, the workload's typical pods, as a placement strategy
+// that also picks its device. It memoises fragmentation by node state.
+func BalancedFitStrategy(typical []TypicalPod, opts StrategyOptions) *Strategy {
+	return newStrategy(kindBalancedFit, typical, opts)
+}
+
 // String returns the policy's name as NewStrategy accepts it, e.g. "fgd".
 func (s *Strategy) String() string { return strategyNames[s.kind] }
 
@@ -184,6 +198,9 @@ func (s *Strategy) Score(_ placement.View, in *placement.Instance, t *placement.
 		return float64(BestFitScore(&s.node, &s.pod))
 	case kindFGD:
 		score, _ := fgdScore(&s.node, &s.pod, s.frag)
+		return float64(score)
+	case kindBalancedFit:
+		score, _ := s.bal.score(&s.node, &s.pod)
 		return float64(score)
 	}
 	return 0
@@ -244,6 +261,9 @@ func (s *Strategy) device() int {
 		return random{s.src}.device(s.left, s.pod.GPUMilli)
 	case kindFGD:
 		_, d := fgdScore(&s.node, &s.pod, s.frag)
+		return d
+	case kindBalancedFit:
+		_, d := s.bal.score(&s.node, &s.pod)
 		return d
 	}
 	return BestDevice(s.left, s.pod.GPUMilli)

@@ -38,10 +38,13 @@ func TestNewStrategy(t *testing.T) {
 		{name: "random with a source", in: "random", opts: StrategyOptions{Rand: src}, want: "random"},
 		{name: "random without a source", in: "01-Random",
 			want: `gpushare: strategy "01-Random": Rand: missing; expected a seeded source for its device draws`},
+		{name: "balancedfit", in: "07-BalancedFit", typical: strategyTypical, want: "balancedfit"},
+		{name: "balancedfit without typical pods", in: "balancedfit",
+			want: `gpushare: strategy "balancedfit": typical pods: none; expected the workload's typical pods`},
 		{name: "fgd without typical pods", in: "fgd",
 			want: `gpushare: strategy "fgd": typical pods: none; expected the workload's typical pods`},
 		{name: "unknown", in: "tetris",
-			want: `gpushare: strategy "tetris": unknown; expected one of random, dotprod, gpuclustering, gpupacking, bestfit, fgd`},
+			want: `gpushare: strategy "tetris": unknown; expected one of random, dotprod, gpuclustering, gpupacking, bestfit, fgd, balancedfit`},
 	}
 	for _, tt := range tests {
 		s, err := NewStrategy(tt.in, tt.typical, tt.opts)
@@ -115,7 +118,8 @@ func TestStrategyMatchesPolicy(t *testing.T) {
 			tags.Add(&Pod{GPUMilli: 500, GPUCount: 1})
 		}
 		seed := rapid.Int64().Draw(t, "seed")
-		policies := []Policy{NewRandom(rand.New(rand.NewSource(seed))), DotProd(), GpuClustering(), GpuPacking(), BestFit(), NewFGD(strategyTypical)}
+		policies := []Policy{NewRandom(rand.New(rand.NewSource(seed))), DotProd(), GpuClustering(), GpuPacking(), BestFit(), NewFGD(strategyTypical),
+			NewBalancedFit(strategyTypical, BalancedFitOptions{})}
 		for k, pol := range policies {
 			c := cluster(t, "model", n)
 			in := c.Instances()[0]

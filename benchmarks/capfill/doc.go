@@ -14,7 +14,8 @@
 //
 // # Strategies
 //
-// A [Strategy] is a gpushare.Policy ([Paper] gives the paper's six), or a
+// A [Strategy] is a gpushare.Policy ([Paper] gives the paper's six,
+// [Beyond] berth's gpushare.BalancedFit and [Ablations] its ablations), or a
 // chain of placement strategies run by a placement.Cluster that mirrors the
 // fleet (Strategy.Placement): [ECS] gives Amazon ECS's binpack(cpu),
 // binpack(memory) and spread(instanceId) that way, and random; the

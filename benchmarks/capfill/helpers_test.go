@@ -46,7 +46,7 @@ func loadWorkload(t testing.TB, name string) *Workload {
 }
 
 func strategy(t testing.TB, name string) Strategy {
-	for _, s := range Paper() {
+	for _, s := range append(Paper(), Beyond()...) {
 		if s.Name == name {
 			return s
 		}

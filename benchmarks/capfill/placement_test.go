@@ -125,7 +125,7 @@ func (p pin) Score(_ placement.View, in *placement.Instance, _ *placement.Task) 
 }
 func (pin) String() string { return "pin" }
 
-var deterministic = []string{"02-DotProd", "03-GpuClustering", "04-GpuPacking", "05-BestFit", "06-FGD"}
+var deterministic = []string{"02-DotProd", "03-GpuClustering", "04-GpuPacking", "05-BestFit", "06-FGD", "07-BalancedFit"}
 
 // Placing an openb excerpt through placement.Cluster with [the gpushare
 // strategy, the node ranks] takes exactly the node and the devices the
@@ -336,7 +336,8 @@ func ecsRandomReference(t fatalf, w *Workload, seed int64, tune float64, limit i
 }
 
 // On random small fleets and workloads: the placement path with the
-// gpushare strategies runs the paper's policies event for event, and the
+// gpushare strategies runs the paper's policies and BalancedFit event for
+// event, and the
 // ECS strategies follow their definition.
 func TestPlacementPathProperty(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
@@ -377,8 +378,12 @@ func TestPlacementPathProperty(t *testing.T) {
 		}
 		seed := rapid.Int64Range(0, 1000).Draw(t, "seed")
 		tune := rapid.SampledFrom([]float64{0.5, 1, 1.3}).Draw(t, "tune")
-		for k, name := range deterministic {
-			want, err := w.Run(Paper()[k+1], seed, tune)
+		byName := map[string]Strategy{}
+		for _, s := range append(Paper(), Beyond()...) {
+			byName[s.Name] = s
+		}
+		for _, name := range deterministic {
+			want, err := w.Run(byName[name], seed, tune)
 			if err != nil {
 				t.Fatal(err)
 			}

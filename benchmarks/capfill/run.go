@@ -52,6 +52,30 @@ func Paper() []Strategy {
 	}
 }
 
+// Beyond returns the strategies berth adds to the paper's: 07-BalancedFit
+// (gpushare.BalancedFit, see docs/research-bench.md, Beyond the paper).
+func Beyond() []Strategy {
+	return []Strategy{balanced("07-BalancedFit", gpushare.BalancedFitOptions{})}
+}
+
+// Ablations returns 07-BalancedFit with one part changed in turn:
+// 07-BalancedFit-nobalance, -nodeadspace, -nonearfit and -nobuckets
+// remove a part, 07-BalancedFit-withfrag adds FGD's fragmentation change
+// (the fields of gpushare.BalancedFitOptions).
+func Ablations() []Strategy {
+	return []Strategy{
+		balanced("07-BalancedFit-nobalance", gpushare.BalancedFitOptions{NoBalance: true}),
+		balanced("07-BalancedFit-nodeadspace", gpushare.BalancedFitOptions{NoDeadSpace: true}),
+		balanced("07-BalancedFit-nonearfit", gpushare.BalancedFitOptions{NoNearFit: true}),
+		balanced("07-BalancedFit-nobuckets", gpushare.BalancedFitOptions{NoBuckets: true}),
+		balanced("07-BalancedFit-withfrag", gpushare.BalancedFitOptions{WithFrag: true}),
+	}
+}
+
+func balanced(name string, opt gpushare.BalancedFitOptions) Strategy {
+	return Strategy{Name: name, New: func(e Env) gpushare.Policy { return gpushare.NewBalancedFitWith(e.Frag, opt) }}
+}
+
 // Event is the cluster after one pod's attempt, placed or failed.
 type Event struct {
 	Node         int     // index in Workload.Nodes of the node chosen; -1 when the pod failed
