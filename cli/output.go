@@ -288,9 +288,11 @@ func (o *outputs) abortOnInterrupt(e *env, command string) (stop func()) {
 			os.Exit(1)
 		}
 	})
+	// The watch stops first: cancelling ctx while it still watches would
+	// look like an interrupt after a successful commit.
 	return func() {
-		stopCtx()
 		stopWatch()
+		stopCtx()
 	}
 }
 
@@ -306,10 +308,13 @@ func (o *outputs) wasInterrupted() bool {
 var errInterruptedOutputs = errors.New("interrupted; no output written")
 
 // watch runs interrupted, after removing the temporary outputs, when
-// interrupt is closed, until stop is called.
+// interrupt is closed, until stop is called; stop returns once the watch
+// has ended, so that nothing closed after it counts as an interrupt.
 func (o *outputs) watch(interrupt <-chan struct{}, interrupted func()) (stop func()) {
 	done := make(chan struct{})
+	ended := make(chan struct{})
 	go func() {
+		defer close(ended)
 		select {
 		case <-interrupt:
 			o.mu.Lock()
@@ -320,7 +325,10 @@ func (o *outputs) watch(interrupt <-chan struct{}, interrupted func()) (stop fun
 		case <-done:
 		}
 	}()
-	return func() { close(done) }
+	return func() {
+		close(done)
+		<-ended
+	}
 }
 
 // unwrapPath drops the *fs.PathError's own operation and path, which

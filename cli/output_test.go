@@ -2,11 +2,13 @@ package cli
 
 import (
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"testing/synctest"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -234,5 +236,24 @@ func TestInterruptRemovesTemporaryOutputs(t *testing.T) {
 	}
 	if err := outs.commit(); !errors.Is(err, errInterruptedOutputs) {
 		t.Errorf("commit after an interrupt = %v, want %v", err, errInterruptedOutputs)
+	}
+}
+
+// Ending the watch after a run is not an interrupt: stop cancels the
+// watch's own context, which must not be taken for SIGINT (it was, at
+// random, and berth sim --out then said "interrupted" and exited 1 after
+// writing its outputs).
+func TestStoppingTheWatchIsNotAnInterrupt(t *testing.T) {
+	for i := range 200 {
+		synctest.Test(t, func(t *testing.T) {
+			var outs outputs
+			e := &env{stderr: io.Discard}
+			stop := outs.abortOnInterrupt(e, "sim")
+			stop()
+			synctest.Wait() // whatever the watch does, it has done
+			if outs.wasInterrupted() {
+				t.Fatalf("run %d: abortOnInterrupt's stop counted as an interrupt", i)
+			}
+		})
 	}
 }
