@@ -35,9 +35,10 @@ Usage:
   berth sim [--scenario FILE] [--seed N] [--strategy LIST ...] [--out DIR]
   berth sim --executor docker [--docker-host [PATTERN=]URL ...] [--time-scale N] [...]
 
-With no --scenario, berth runs its embedded default: 399 instances of five
-types over three availability zones and a day of mixed work (about 10,000
-tasks), compared under five strategies. --print-scenario prints that
+With no --scenario, berth runs its embedded default: five instance types
+over three availability zones, each a capacity provider with managed
+scaling (399 instances at the start), and a day of mixed work (about
+10,000 tasks), compared under five strategies. --print-scenario prints that
 scenario's JSON, a starting point for your own (see docs/scenario.md).
 
 stdout is the summary table, byte-identical for the same scenario and

@@ -275,3 +275,25 @@ func TestSimListsNotModelled(t *testing.T) {
 		t.Errorf("berth sim on the default scenario listed fields as not modelled:\n%s", stderr)
 	}
 }
+
+// The README shows berth sim's real output: the table after "and
+// prints:" is testdata/sim/default.golden, which TestSimDefault checks
+// against the run.
+func TestReadmeShowsTheDefaultTable(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := os.ReadFile("testdata/sim/default.golden")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, block, ok := strings.Cut(string(readme), "and prints:\n\n```\n")
+	if !ok {
+		t.Fatal("README.md: no code block after \"and prints:\"")
+	}
+	block, _, _ = strings.Cut(block, "```\n")
+	if block != string(want) {
+		t.Errorf("README.md's berth sim table is not testdata/sim/default.golden; copy it in")
+	}
+}
