@@ -54,7 +54,7 @@ func TestSimOutReplacesAnEarlierRun(t *testing.T) {
 	if _, stderr, code := runBerth(t, "", "sim", "--strategy", "binpack(memory)", "--out", dir); code != 0 {
 		t.Fatalf("second run into the same --out: exit %d, stderr %q", code, stderr)
 	}
-	want := []string{outputManifest, "events-A.jsonl", "planner-A.png", "plot.png", "providers-A.csv", "scaling-A.csv", "service-events-A.jsonl", "services-A.csv", "summary.json", "timeseries.csv"}
+	want := []string{outputManifest, "events-A.jsonl", "planner-A.png", "plot.png", "providers-A.csv", "report.html", "scaling-A.csv", "service-events-A.jsonl", "services-A.csv", "summary.json", "timeseries.csv"}
 	if diff := cmp.Diff(want, names(dirState(t, dir))); diff != "" {
 		t.Errorf("--out after a one-variant run over a two-variant one (-want +got):\n%s", diff)
 	}

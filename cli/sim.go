@@ -192,7 +192,7 @@ func runSim(e *env, scenarioPath, seed string, strategies []string, out string) 
 	if out == "" {
 		return nil
 	}
-	return commitSimOutputs(e, &outs, outDir, out, cmp, logs, start)
+	return commitSimOutputs(e, &outs, outDir, out, cmp, logs, reportNotes(sc), start)
 }
 
 // scenarioForRun loads the scenario (or the default), applies --seed, and
@@ -252,8 +252,8 @@ func loadScenario(e *env, path string) (*scenario.Scenario, string, error) {
 
 // commitSimOutputs writes a run's --out directory, puts it in place and
 // says so on stderr.
-func commitSimOutputs(e *env, outs *outputs, dir *outputItem, out string, cmp *sim.Comparison, logs []*bytes.Buffer, start time.Time) error {
-	if err := writeSimOutputs(dir, cmp, logs); err != nil {
+func commitSimOutputs(e *env, outs *outputs, dir *outputItem, out string, cmp *sim.Comparison, logs []*bytes.Buffer, notes report.Notes, start time.Time) error {
+	if err := writeSimOutputs(dir, cmp, logs, notes); err != nil {
 		return err
 	}
 	if err := outs.commit(); err != nil {
@@ -265,7 +265,7 @@ func commitSimOutputs(e *env, outs *outputs, dir *outputItem, out string, cmp *s
 
 // writeSimOutputs fills the reserved --out directory; the caller commits
 // it.
-func writeSimOutputs(dir *outputItem, cmp *sim.Comparison, logs []*bytes.Buffer) error {
+func writeSimOutputs(dir *outputItem, cmp *sim.Comparison, logs []*bytes.Buffer, notes report.Notes) error {
 	write := func(name string, fill func(io.Writer) error) error {
 		var b bytes.Buffer
 		if err := fill(&b); err != nil {
@@ -306,7 +306,16 @@ func writeSimOutputs(dir *outputItem, cmp *sim.Comparison, logs []*bytes.Buffer)
 			}
 		}
 	}
+	if err := write("report.html", func(w io.Writer) error { return report.WriteHTML(w, report.SimPage(cmp, notes)) }); err != nil {
+		return err
+	}
 	return write("plot.png", func(w io.Writer) error { return report.WritePlot(w, cmp) })
+}
+
+// reportNotes are the lists report.html ends with: the ECS fields the
+// scenario gave that berth does not model.
+func reportNotes(sc *scenario.Scenario) report.Notes {
+	return report.Notes{NotModelled: sc.NotModelled()}
 }
 
 // parseStrategyFlags reads the --strategy values, one variant each.
@@ -573,7 +582,7 @@ func runSimDocker(e *env, scenarioPath, seed string, strategies []string, out st
 	if out == "" {
 		return nil
 	}
-	return commitSimOutputs(e, &outs, outDir, out, cmp, logs, start)
+	return commitSimOutputs(e, &outs, outDir, out, cmp, logs, reportNotes(sc), start)
 }
 
 // errInterrupted is a Docker run stopped by SIGINT or SIGTERM, once every
@@ -645,6 +654,13 @@ func runSweep(e *env, scenarioPath, seed string, strategies, sweeps []string, ou
 			return err
 		}
 		if err := outDir.write("sweep.png", png.Bytes()); err != nil {
+			return err
+		}
+		var page bytes.Buffer
+		if err := report.WriteHTML(&page, report.SweepPage(res, reportNotes(sc))); err != nil {
+			return err
+		}
+		if err := outDir.write("report.html", page.Bytes()); err != nil {
 			return err
 		}
 		return outs.commit()

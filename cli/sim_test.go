@@ -72,6 +72,21 @@ func TestSimOut(t *testing.T) {
 	if err != nil || img.Bounds().Dx() < 500 {
 		t.Errorf("plot.png does not decode as a PNG image: %v", err)
 	}
+	checkReport(t, dir, "section-summary", "section-fleet", "section-providers", "plot-cpu", "binpack(memory)")
+}
+
+// checkReport checks that dir holds report.html with each of want in it.
+func checkReport(t *testing.T, dir string, want ...string) {
+	t.Helper()
+	page, err := os.ReadFile(filepath.Join(dir, "report.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range want {
+		if !bytes.Contains(page, []byte(w)) {
+			t.Errorf("report.html has no %q", w)
+		}
+	}
 }
 
 func TestSimErrors(t *testing.T) {
@@ -202,6 +217,7 @@ func TestSimSweep(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "sweep.png")); err != nil {
 		t.Error(err)
 	}
+	checkReport(t, dir, "section-runs", "plot-cost-slo", "capacityProviders[1].spot")
 }
 
 // seeds returns "1,2,...,n".

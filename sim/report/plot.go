@@ -2,7 +2,6 @@ package report
 
 import (
 	"fmt"
-	"image/color"
 	"io"
 
 	"github.com/berthsched/berth/sim"
@@ -13,13 +12,6 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
 )
-
-// palette is a colour-blind-safe set (Okabe-Ito), one per variant.
-var palette = []color.Color{
-	color.RGBA{0, 114, 178, 255}, color.RGBA{230, 159, 0, 255}, color.RGBA{0, 158, 115, 255},
-	color.RGBA{204, 121, 167, 255}, color.RGBA{86, 180, 233, 255}, color.RGBA{213, 94, 0, 255},
-	color.RGBA{240, 228, 66, 255}, color.RGBA{0, 0, 0, 255},
-}
 
 // WritePlot draws the comparison as a PNG: CPU and memory utilization and
 // the tasks waiting, over simulated hours, one line per variant (named by

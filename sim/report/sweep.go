@@ -29,9 +29,20 @@ func WriteSweepTable(w io.Writer, r *sim.SweepResult) error {
 		fmt.Fprintf(w, "  p%d  %s\n", i+1, p)
 	}
 	fmt.Fprintln(w)
-	pk := sweepProviders(r)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	head := []string{"#"}
+	head, rows := sweepRows(r)
+	fmt.Fprintln(tw, strings.Join(head, "\t")+"\t")
+	for _, cells := range rows {
+		fmt.Fprintln(tw, strings.Join(cells, "\t")+"\t")
+	}
+	return tw.Flush()
+}
+
+// sweepRows returns the sweep table's header and rows, the cells that
+// WriteSweepTable and SweepPage show.
+func sweepRows(r *sim.SweepResult) (head []string, rows [][]string) {
+	pk := sweepProviders(r)
+	head = []string{"#"}
 	for i := range r.Params {
 		head = append(head, "p"+strconv.Itoa(i+1))
 	}
@@ -40,7 +51,6 @@ func WriteSweepTable(w io.Writer, r *sim.SweepResult) error {
 		head = append(head, p+" ($)")
 	}
 	head = append(head, "svc lost")
-	fmt.Fprintln(tw, strings.Join(head, "\t")+"\t")
 	for i, row := range r.Rows {
 		s := &row.Summary
 		cells := append(append([]string{strconv.Itoa(i + 1)}, row.Values...), s.Variant, strconv.Itoa(s.Submitted), strconv.Itoa(s.Placed), strconv.Itoa(s.NeverPlaced),
@@ -48,14 +58,19 @@ func WriteSweepTable(w io.Writer, r *sim.SweepResult) error {
 		for _, p := range pk {
 			cells = append(cells, fixed(s.CostByProvider[p], 2))
 		}
-		lost := 0
-		for _, ss := range s.Services {
-			lost += ss.Lost
-		}
-		cells = append(cells, strconv.Itoa(lost))
-		fmt.Fprintln(tw, strings.Join(cells, "\t")+"\t")
+		cells = append(cells, strconv.Itoa(serviceLost(s)))
+		rows = append(rows, cells)
 	}
-	return tw.Flush()
+	return head, rows
+}
+
+// serviceLost is the service tasks a run lost with their instances.
+func serviceLost(s *sim.Summary) int {
+	lost := 0
+	for _, ss := range s.Services {
+		lost += ss.Lost
+	}
+	return lost
 }
 
 func sweepProviders(r *sim.SweepResult) []string {
