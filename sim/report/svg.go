@@ -107,6 +107,9 @@ func (p *Plot) svg() string {
 	} else {
 		xa = rangeAxis(xlo, xhi) // a cost axis need not start at 0
 	}
+	if p.hasPoints() { // room above the highest point for its label
+		yhi += (yhi - math.Min(ylo, 0)) * 0.08
+	}
 	ya := valueAxis(ylo, yhi, p.YInteger)
 	height := max(svgHeight, svgTop+len(p.Series)*svgLegendRow+svgBottom)
 	x0, x1 := float64(svgLeft), float64(svgWidth-svgRight)
@@ -164,22 +167,26 @@ func (p *Plot) svg() string {
 		}
 	}
 	// Point labels, each where it overlaps no other label and no point.
+	var pts []labelled
 	for _, s := range p.Series {
 		if !s.Points {
 			continue
 		}
 		for j := range s.Labels {
-			if j >= len(s.X) || s.Labels[j] == "" {
-				continue
+			if j < len(s.X) && s.Labels[j] != "" {
+				pts = append(pts, labelled{px(s.X[j]), py(s.Y[j]), s.Labels[j]})
 			}
-			lb, ok := placeLabel(px(s.X[j]), py(s.Y[j]), s.Labels[j], placed, box{x0, y1, x1, y0})
-			placed = append(placed, lb)
-			cls := "plabel"
-			if !ok {
-				cls = "plabel crowded"
-			}
-			fmt.Fprintf(&b, `<text class="%s" x="%s" y="%s">%s</text>`, cls, svgNum(lb.x0), svgNum(lb.y1-2), esc(s.Labels[j]))
 		}
+	}
+	for _, pt := range mergeLabels(pts) {
+		w := float64(len([]rune(pt.text)))*svgCharWidth + 2
+		lb, ok := placeLabel(pt.x, pt.y, w, float64(svgFont)+2, placed, box{x0, y1, x1, y0})
+		placed = append(placed, lb)
+		cls := "plabel"
+		if !ok {
+			cls = "plabel crowded"
+		}
+		fmt.Fprintf(&b, `<text class="%s" x="%s" y="%s">%s</text>`, cls, svgNum(lb.x0), svgNum(lb.y1-2), esc(pt.text))
 	}
 	// Legend, right of the data area.
 	lx := x1 + 14
@@ -201,6 +208,15 @@ func (p *Plot) svg() string {
 	return b.String()
 }
 
+func (p *Plot) hasPoints() bool {
+	for _, s := range p.Series {
+		if s.Points {
+			return true
+		}
+	}
+	return false
+}
+
 // clip shortens s to n characters with an ellipsis.
 func clip(s string, n int) string {
 	r := []rune(s)
@@ -210,6 +226,33 @@ func clip(s string, n int) string {
 	return string(r[:n-1]) + "…"
 }
 
+// labelGap keeps labels this far apart, so that "17" beside "5" does not
+// read as 175.
+const labelGap = 3
+
+// labelled is a point in pixels and its label.
+type labelled struct {
+	x, y float64
+	text string
+}
+
+// mergeLabels joins the labels of points drawn at the same spot (runs
+// with the same figures) into one, "1,4,7", in the order given.
+func mergeLabels(pts []labelled) []labelled {
+	var out []labelled
+	at := map[[2]float64]int{}
+	for _, p := range pts {
+		k := [2]float64{math.Round(p.x * 2), math.Round(p.y * 2)}
+		if i, ok := at[k]; ok {
+			out[i].text += "," + p.text
+			continue
+		}
+		at[k] = len(out)
+		out = append(out, p)
+	}
+	return out
+}
+
 // box is a rectangle in pixels: x0 < x1, y0 < y1 (y grows down).
 type box struct{ x0, y0, x1, y1 float64 }
 
@@ -217,13 +260,11 @@ func (a box) overlaps(b box) bool { return a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < 
 
 func (a box) inside(b box) bool { return a.x0 >= b.x0 && a.x1 <= b.x1 && a.y0 >= b.y0 && a.y1 <= b.y1 }
 
-// placeLabel finds room for a point's label: right of it, left, above,
+// placeLabel finds room for a point's label, w by h: right of it, left, above,
 // below, then further out, the first spot inside the data area that
 // overlaps nothing placed. With none free it returns the first spot and
 // false.
-func placeLabel(x, y float64, text string, placed []box, area box) (box, bool) {
-	w := float64(len([]rune(text)))*svgCharWidth + 2
-	h := float64(svgFont) + 2
+func placeLabel(x, y, w, h float64, placed []box, area box) (box, bool) {
 	var first box
 	for k, d := range []float64{6, 14, 24, 36} {
 		for m, off := range [][2]float64{{d, -h / 2}, {-d - w, -h / 2}, {-w / 2, -d - h}, {-w / 2, d}, {d, -d - h}, {-d - w, -d - h}, {d, d}, {-d - w, d}} {
@@ -235,8 +276,9 @@ func placeLabel(x, y float64, text string, placed []box, area box) (box, bool) {
 				continue
 			}
 			free := true
+			g := box{c.x0 - labelGap, c.y0 - labelGap, c.x1 + labelGap, c.y1 + labelGap}
 			for _, p := range placed {
-				if c.overlaps(p) {
+				if g.overlaps(p) {
 					free = false
 					break
 				}
