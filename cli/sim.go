@@ -43,8 +43,9 @@ scenario's JSON, a starting point for your own (see docs/scenario.md).
 
 stdout is the summary table, byte-identical for the same scenario and
 seed. --out DIR also writes summary.json, timeseries.csv, one event log per
-strategy (events-A.jsonl, ...: berth's native JSON Lines format) and
-plot.png. Progress goes to stderr when it is a terminal.
+strategy (events-A.jsonl, ...: berth's native JSON Lines format), plot.png
+and report.html (the table and the time series on one self-contained
+page). Progress goes to stderr when it is a terminal.
 
 A strategy LIST is ECS's placementStrategy written inline, first to last:
   spread(attribute:ecs.availability-zone),binpack(memory)
@@ -62,8 +63,9 @@ one row per run, instead of the comparison. PARAM is a path into the
 scenario's JSON: seed, capacityProviders[0].managedScaling.targetCapacity,
 services[1].desiredCount, fleet.pools[0].zones.us-east-1a... The runs go in
 parallel on the machine's cores; the table is the same whatever their
-order. With --out, the table is also written to DIR/sweep.txt and a plot
-of cost against time to place p99 to DIR/sweep.png.
+order. With --out, the table is also written to DIR/sweep.txt, a plot
+of cost against time to place p99 to DIR/sweep.png, and both to
+DIR/report.html.
 
 Scenarios with services, capacity providers, Fargate or scheduled tasks
 (docs/planner.md) add rows per service and cost per provider to the table,
@@ -109,7 +111,7 @@ Examples:
 		flags: func(fs *flag.FlagSet) func(*env, []string) error {
 			scenarioFile := fs.String("scenario", "", "scenario `FILE` (JSON); default: the embedded scenario")
 			seed := fs.String("seed", "", "override the scenario's seed (`N`)")
-			out := fs.String("out", "", "write summary.json, timeseries.csv, event logs and plot.png to `DIR`")
+			out := fs.String("out", "", "write summary.json, timeseries.csv, event logs, plot.png and report.html to `DIR`")
 			var strategies stringList
 			var sweeps stringList
 			fs.Var(&sweeps, "sweep", "run the scenario for each value of `PARAM=v1,v2,...` (repeatable: every combination) and print one table")
