@@ -53,7 +53,7 @@ func SimPage(c *sim.Comparison, notes Notes) Page {
 	})
 	page.Sections = append(page.Sections, Section{ID: "summary", Heading: "Summary", Tables: []Table{legend, summary}})
 
-	fleet := Section{ID: "fleet", Heading: "Fleet over time", Text: []string{"One line per placement strategy, sampled every sample period of the scenario."}}
+	fleet := Section{ID: "fleet", Heading: "Fleet over time", Text: []string{"One line per placement strategy, one point per sample (the scenario's sampleEvery)."}}
 	for _, pn := range []struct {
 		id, title, y string
 		integer      bool

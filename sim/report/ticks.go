@@ -16,13 +16,12 @@ type axis struct {
 	lo, hi float64
 	ticks  []tick
 	unit   string // "hours", "days", or "" (the plot's own label)
-	scale  float64
 }
 
 // timeAxis is the axis of a time series over [0, maxSeconds]: ticks on
 // whole hours (1, 2, 3, 4, 6, 12 or 24 apart, at most 12 of them), or on
-// whole days for runs over 48 hours. Values stay in seconds; scale
-// converts them to the unit of the labels.
+// whole days for runs over 48 hours. Values stay in seconds; the labels
+// are in the unit.
 func timeAxis(maxSeconds float64) axis {
 	unit, per, steps := "hours", 3600.0, []float64{1, 2, 3, 4, 6, 12, 24}
 	if maxSeconds > 48*3600 {
@@ -40,7 +39,7 @@ func timeAxis(maxSeconds float64) axis {
 		step *= 2
 	}
 	hi := math.Ceil(span/step) * step
-	a := axis{lo: 0, hi: hi * per, unit: unit, scale: per}
+	a := axis{lo: 0, hi: hi * per, unit: unit}
 	for v := 0.0; v <= hi+step/2; v += step {
 		a.ticks = append(a.ticks, tick{v * per, strconv.FormatFloat(v, 'f', -1, 64)})
 	}
@@ -88,7 +87,7 @@ func niceAxis(lo, hi float64, integer bool) axis {
 	}
 	first := math.Floor(lo/step) * step
 	last := math.Ceil(hi/step) * step
-	a := axis{lo: first, hi: last, scale: 1}
+	a := axis{lo: first, hi: last}
 	prec := 0
 	if step < 1 {
 		prec = int(math.Ceil(-math.Log10(step)))
