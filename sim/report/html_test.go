@@ -3,8 +3,10 @@ package report
 import (
 	"bytes"
 	"encoding/xml"
+	"fmt"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +14,7 @@ import (
 	"github.com/berthsched/berth/internal/golden"
 	"github.com/berthsched/berth/sim"
 	"github.com/berthsched/berth/sim/scenario"
+	"github.com/google/go-cmp/cmp"
 )
 
 // plannerScenario reads examples/planner-web.json cut to hours: services
@@ -155,4 +158,31 @@ func TestHTMLEscapes(t *testing.T) {
 		t.Errorf("WriteHTML left markup unescaped:\n%s", b.String())
 	}
 	checkSelfContained(t, b.Bytes())
+}
+
+// A run with more providers than maxPanels draws the first twelve and
+// says how many it left out; one without services has no services
+// section, and one without notes no notes section.
+func TestSimPagePanels(t *testing.T) {
+	r := &sim.Result{Summary: sim.Summary{Variant: "binpack(memory)"}}
+	for i := range 14 {
+		for _, at := range []time.Duration{0, time.Hour} {
+			r.Providers = append(r.Providers, sim.ProviderPoint{Time: at, Provider: fmt.Sprintf("p%02d", i), Instances: i})
+		}
+	}
+	page := SimPage(&sim.Comparison{Scenario: "x", Duration: time.Hour, Results: []*sim.Result{r}}, Notes{})
+	var ids []string
+	for _, s := range page.Sections {
+		ids = append(ids, s.ID)
+	}
+	if diff := cmp.Diff([]string{"summary", "fleet", "providers"}, ids); diff != "" {
+		t.Fatalf("sections (-want +got):\n%s", diff)
+	}
+	prov := page.Sections[2]
+	if len(prov.Plots) != maxPanels || prov.Plots[11].Title != "instances of p11" {
+		t.Errorf("%d provider plots, the last %q; want %d, the last of p11", len(prov.Plots), prov.Plots[len(prov.Plots)-1].Title, maxPanels)
+	}
+	if want := "The first 12 of 14 providers are drawn; the CSV files hold them all."; !slices.Contains(prov.Text, want) {
+		t.Errorf("provider section text %q, want it to hold %q", prov.Text, want)
+	}
 }
