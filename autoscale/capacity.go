@@ -130,6 +130,37 @@ func (s CapacityProviderStrategy) Split(n int) []int {
 	return counts
 }
 
+// Next returns the provider that task n+1 goes to, given counts =
+// s.Split(n): s.Split(n+1) is counts with one more at that index. It
+// places a stream of tasks one at a time in O(len(s)) each, where calling
+// Split for every task would take O(n) each. s must not be empty.
+func (s CapacityProviderStrategy) Next(counts []int) int {
+	total, base := 0, 0
+	for i, it := range s {
+		if counts[i] < it.Base {
+			return i // the bases fill first, in order
+		}
+		total += it.Weight
+		base += it.Base
+	}
+	if total == 0 {
+		return 0
+	}
+	n := 0
+	for _, c := range counts {
+		n += c
+	}
+	k := n - base + 1 // the extra task being placed
+	best, bestDeficit := 0, 0
+	for i, it := range s {
+		d := it.Weight*k - (counts[i]-it.Base)*total
+		if i == 0 || d > bestDeficit {
+			best, bestDeficit = i, d
+		}
+	}
+	return best
+}
+
 // MaxProvisioningTasks is how many tasks a cluster may hold in
 // PROVISIONING while capacity providers scale out (docs/ecs-behaviour.md 5.4).
 const MaxProvisioningTasks = 300

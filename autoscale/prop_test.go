@@ -152,3 +152,27 @@ func TestPropNoScalingOnMissingData(t *testing.T) {
 		}
 	})
 }
+
+// Next agrees with Split: task n+1 goes where Split(n+1) has one more
+// than Split(n), for any strategy (several bases and weight-0 providers
+// included, valid or not).
+func TestPropNextAgreesWithSplit(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		k := rapid.IntRange(1, 6).Draw(t, "providers")
+		s := make(CapacityProviderStrategy, k)
+		for i := range s {
+			s[i] = CapacityProviderStrategyItem{CapacityProvider: string(rune('a' + i)),
+				Weight: rapid.IntRange(0, 5).Draw(t, "weight"), Base: rapid.IntRange(0, 4).Draw(t, "base")}
+		}
+		n := rapid.IntRange(0, 60).Draw(t, "n")
+		counts := s.Split(n)
+		i := s.Next(counts)
+		next := s.Split(n + 1)
+		counts[i]++
+		for j := range next {
+			if next[j] != counts[j] {
+				t.Fatalf("%+v: Next(Split(%d)) = %d, but Split(%d) = %v", s, n, i, n+1, next)
+			}
+		}
+	})
+}

@@ -36,15 +36,17 @@ Usage:
   berth sim [--scenario FILE] [--seed N] [--strategy LIST ...] [--out DIR]
   berth sim --executor docker [--docker-host [PATTERN=]URL ...] [--time-scale N] [...]
 
-With no --scenario, berth runs its embedded default: 399 instances of five
-types over three availability zones and a day of mixed work (about 10,000
-tasks), compared under five strategies. --print-scenario prints that
+With no --scenario, berth runs its embedded default: five instance types
+over three availability zones, each a capacity provider with managed
+scaling (399 instances at the start), and a day of mixed work (about
+10,000 tasks), compared under five strategies. --print-scenario prints that
 scenario's JSON, a starting point for your own (see docs/scenario.md).
 
 stdout is the summary table, byte-identical for the same scenario and
 seed. --out DIR also writes summary.json, timeseries.csv, one event log per
-strategy (events-A.jsonl, ...: berth's native JSON Lines format) and
-plot.png. Progress goes to stderr when it is a terminal.
+strategy (events-A.jsonl, ...: berth's native JSON Lines format), plot.png
+and report.html (the table and the time series on one self-contained
+page). Progress goes to stderr when it is a terminal.
 
 A strategy LIST is ECS's placementStrategy written inline, first to last:
   spread(attribute:ecs.availability-zone),binpack(memory)
@@ -64,9 +66,9 @@ scenario's JSON: seed, capacityProviders[0].managedScaling.targetCapacity,
 services[1].desiredCount, fleet.pools[0].zones.us-east-1a... The runs go in
 parallel on the machine's cores; the table is the same whatever their
 order. With --out, the table is also written to DIR/sweep.txt, a plot
-of cost against time to place p99 to DIR/sweep.png, and every figure of
-summary.json per run, the parameters' values as columns, to DIR/sweep.csv
-and DIR/sweep.json. Progress (runs done, rate, time left) goes to stderr
+of cost against time to place p99 to DIR/sweep.png, both to
+DIR/report.html, and every figure of summary.json per run, the
+parameters' values as columns, to DIR/sweep.csv and DIR/sweep.json. Progress (runs done, rate, time left) goes to stderr
 when it is a terminal.
 
 --replicates N runs every configuration (each variant, each sweep point)
@@ -78,8 +80,8 @@ cost and names, for each row, the rows whose cost intervals overlap: the
 replicates cannot tell them apart. Without a sweep, --out with
 --replicates writes summary.json, sweep.csv and sweep.json only (for a
 run's event log, series and plots, run its seed without --replicates).
-Without --replicates every output is as described above. To find the cheapest configuration that meets a
-requirement, see berth plan.
+Without --replicates every output is as described above. To find the
+cheapest configuration that meets a requirement, see berth plan.
 
 --shard K/N runs only shard K (from 0) of N of a sweep's or of
 --replicates' runs (configuration x seed, dealt round robin) and writes
@@ -141,7 +143,7 @@ Examples:
 		flags: func(fs *flag.FlagSet) func(*env, []string) error {
 			scenarioFile := fs.String("scenario", "", "scenario `FILE` (JSON); default: the embedded scenario")
 			seed := fs.String("seed", "", "override the scenario's seed (`N`)")
-			out := fs.String("out", "", "write summary.json, timeseries.csv, event logs and plot.png to `DIR`")
+			out := fs.String("out", "", "write summary.json, timeseries.csv, event logs, plot.png and report.html to `DIR`")
 			var strategies stringList
 			var sweeps stringList
 			fs.Var(&sweeps, "sweep", "run the scenario for each value of `PARAM=v1,v2,...` (repeatable: every combination) and print one table")
@@ -242,7 +244,7 @@ func runSim(e *env, scenarioPath, seed string, strategies []string, out string) 
 	if out == "" {
 		return nil
 	}
-	return commitSimOutputs(e, &outs, outDir, out, cmp, logs, start)
+	return commitSimOutputs(e, &outs, outDir, out, cmp, logs, reportNotes(sc), start)
 }
 
 // scenarioForRun loads the scenario (or the default), applies --seed, and
@@ -302,8 +304,8 @@ func loadScenario(e *env, path string) (*scenario.Scenario, string, error) {
 
 // commitSimOutputs writes a run's --out directory, puts it in place and
 // says so on stderr.
-func commitSimOutputs(e *env, outs *outputs, dir *outputItem, out string, cmp *sim.Comparison, logs []*bytes.Buffer, start time.Time) error {
-	if err := writeSimOutputs(dir, cmp, logs); err != nil {
+func commitSimOutputs(e *env, outs *outputs, dir *outputItem, out string, cmp *sim.Comparison, logs []*bytes.Buffer, notes report.Notes, start time.Time) error {
+	if err := writeSimOutputs(dir, cmp, logs, notes); err != nil {
 		return err
 	}
 	if err := outs.commit(); err != nil {
@@ -315,7 +317,7 @@ func commitSimOutputs(e *env, outs *outputs, dir *outputItem, out string, cmp *s
 
 // writeSimOutputs fills the reserved --out directory; the caller commits
 // it.
-func writeSimOutputs(dir *outputItem, cmp *sim.Comparison, logs []*bytes.Buffer) error {
+func writeSimOutputs(dir *outputItem, cmp *sim.Comparison, logs []*bytes.Buffer, notes report.Notes) error {
 	write := func(name string, fill func(io.Writer) error) error {
 		var b bytes.Buffer
 		if err := fill(&b); err != nil {
@@ -356,7 +358,16 @@ func writeSimOutputs(dir *outputItem, cmp *sim.Comparison, logs []*bytes.Buffer)
 			}
 		}
 	}
+	if err := write("report.html", func(w io.Writer) error { return report.WriteHTML(w, report.SimPage(cmp, notes)) }); err != nil {
+		return err
+	}
 	return write("plot.png", func(w io.Writer) error { return report.WritePlot(w, cmp) })
+}
+
+// reportNotes are the lists report.html ends with: the ECS fields the
+// scenario gave that berth does not model.
+func reportNotes(sc *scenario.Scenario) report.Notes {
+	return report.Notes{NotModelled: sc.NotModelled()}
 }
 
 // parseStrategyFlags reads the --strategy values, one variant each.
@@ -624,7 +635,7 @@ func runSimDocker(e *env, scenarioPath, seed string, strategies []string, out st
 	if out == "" {
 		return nil
 	}
-	return commitSimOutputs(e, &outs, outDir, out, cmp, logs, start)
+	return commitSimOutputs(e, &outs, outDir, out, cmp, logs, reportNotes(sc), start)
 }
 
 // errInterrupted is a Docker run stopped by SIGINT or SIGTERM, once every
@@ -671,7 +682,7 @@ func runSweep(e *env, scenarioPath, seed string, strategies, sweeps []string, ou
 	if err != nil {
 		return err
 	}
-	if err := writeSweepOutputs(e, outDir, res); err != nil {
+	if err := writeSweepOutputs(e, outDir, res, reportNotes(sc)); err != nil {
 		return err
 	}
 	if out == "" {
@@ -681,8 +692,9 @@ func runSweep(e *env, scenarioPath, seed string, strategies, sweeps []string, ou
 }
 
 // writeSweepOutputs prints a sweep's table and, when dir is not nil,
-// writes sweep.txt, sweep.csv, sweep.json and sweep.png into it.
-func writeSweepOutputs(e *env, dir *outputItem, res *replicate.SweepResult) error {
+// writes sweep.txt, sweep.csv, sweep.json, sweep.png and report.html into
+// it.
+func writeSweepOutputs(e *env, dir *outputItem, res *replicate.SweepResult, notes report.Notes) error {
 	var b bytes.Buffer
 	var err error
 	if res.Replicates > 1 {
@@ -705,5 +717,8 @@ func writeSweepOutputs(e *env, dir *outputItem, res *replicate.SweepResult) erro
 	if err := writeSweepData(dir, res); err != nil {
 		return err
 	}
-	return writeOutput(dir, "sweep.png", func(w io.Writer) error { return report.WriteSweepPlot(w, res.Single()) })
+	if err := writeOutput(dir, "sweep.png", func(w io.Writer) error { return report.WriteSweepPlot(w, res.Single()) }); err != nil {
+		return err
+	}
+	return writeOutput(dir, "report.html", func(w io.Writer) error { return report.WriteHTML(w, report.SweepPage(res.Single(), notes)) })
 }

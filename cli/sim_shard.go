@@ -11,6 +11,7 @@ import (
 	"github.com/berthsched/berth/shard"
 	"github.com/berthsched/berth/sim"
 	"github.com/berthsched/berth/sim/replicate"
+	"github.com/berthsched/berth/sim/report"
 	"github.com/berthsched/berth/sim/scenario"
 )
 
@@ -33,6 +34,9 @@ type simShardResult struct {
 	FirstSeed uint64      `json:"firstSeed"`
 	Replicate int         `json:"replicate"`
 	Summary   sim.Summary `json:"summary"`
+	// Notes are the scenario's not-modelled and assumed lists, for
+	// report.html.
+	Notes report.Notes `json:"notes"`
 }
 
 // runSimShard runs shard --shard of a sweep's (or --replicates')
@@ -119,6 +123,7 @@ func runSimShard(e *env, sf shardFlags, scenarioPath, seed string, strategies, s
 			Sweep: len(sweeps) > 0, Scenario: sc.Name, Seed: sc.Seed, Duration: time.Duration(sc.Duration),
 			Params: paramNames, Replicates: replicates, Configs: len(cfgs),
 			Config: ci, Values: cfgs[ci].Values, FirstSeed: cfgs[ci].Scenario.Seed, Replicate: k % replicates, Summary: sums[i],
+			Notes: reportNotes(sc),
 		}
 		b, err := json.Marshal(res)
 		if err != nil {
@@ -168,7 +173,7 @@ func mergeSim(e *env, set *shard.Set, out *outputItem) error {
 		res.Rows = append(res.Rows, replicate.Row{Values: values[i], Summary: s})
 	}
 	if first.Sweep {
-		return writeSweepOutputs(e, out, res)
+		return writeSweepOutputs(e, out, res, first.Notes)
 	}
 	return writeReplicatedOutputs(e, out, res)
 }

@@ -72,6 +72,21 @@ func TestSimOut(t *testing.T) {
 	if err != nil || img.Bounds().Dx() < 500 {
 		t.Errorf("plot.png does not decode as a PNG image: %v", err)
 	}
+	checkReport(t, dir, "section-summary", "section-fleet", "section-providers", "plot-cpu", "binpack(memory)")
+}
+
+// checkReport checks that dir holds report.html with each of want in it.
+func checkReport(t *testing.T, dir string, want ...string) {
+	t.Helper()
+	page, err := os.ReadFile(filepath.Join(dir, "report.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range want {
+		if !bytes.Contains(page, []byte(w)) {
+			t.Errorf("report.html has no %q", w)
+		}
+	}
 }
 
 func TestSimErrors(t *testing.T) {
@@ -213,6 +228,7 @@ func TestSimSweep(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "sweep.png")); err != nil {
 		t.Error(err)
 	}
+	checkReport(t, dir, "section-runs", "plot-cost-slo", "capacityProviders[1].spot")
 }
 
 // seeds returns "1,2,...,n".
@@ -284,5 +300,27 @@ func TestSimListsNotModelled(t *testing.T) {
 	// The default scenario is berth's own: nothing to list.
 	if _, stderr, _ := runBerth(t, "", "sim"); strings.Contains(stderr, "not modelled") {
 		t.Errorf("berth sim on the default scenario listed fields as not modelled:\n%s", stderr)
+	}
+}
+
+// The README shows berth sim's real output: the table after "and
+// prints:" is testdata/sim/default.golden, which TestSimDefault checks
+// against the run.
+func TestReadmeShowsTheDefaultTable(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := os.ReadFile("testdata/sim/default.golden")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, block, ok := strings.Cut(string(readme), "and prints:\n\n```\n")
+	if !ok {
+		t.Fatal("README.md: no code block after \"and prints:\"")
+	}
+	block, _, _ = strings.Cut(block, "```\n")
+	if block != string(want) {
+		t.Errorf("README.md's berth sim table is not testdata/sim/default.golden; copy it in")
 	}
 }

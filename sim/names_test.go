@@ -27,7 +27,7 @@ func TestScenarioNamesArePrintable(t *testing.T) {
 			`sim: s.json: name: "default\x1b[2J" has the control character U+001B at byte 7; expected printable characters`},
 		{"instance type", strings.Replace(def, `"name": "m5.large"`, `"name": "m5.large\u0000"`, 1),
 			`sim: s.json: fleet.instanceTypes[0].name: "m5.large\x00" has the control character U+0000 at byte 8`},
-		{"zone", strings.Replace(def, `"us-east-1a": `, `"us-east-1a\n": `, 1),
+		{"zone", strings.Replace(def, `"events": [`, `"pools": [{"type": "m5.large", "zones": {"us-east-1a\n": 1}}], "events": [`, 1),
 			`fleet.pools[0].zones: key "us-east-1a\n" has the control character U+000A at byte 10`},
 		{"task kind", strings.Replace(def, `"name": "web"`, `"name": "web\u202e"`, 1),
 			`sim: s.json: workload.generator.mix[0].name: "web\u202e" has the formatting character U+202E at byte 3`},

@@ -40,6 +40,9 @@ type standalone struct {
 	// wlSplit counts the workload tasks given to each provider of the
 	// workload's capacity provider strategy; wlSplitGPU the GPU strategy's.
 	wlSplit, wlSplitGPU []int
+	// mixSplit counts them per generator mix entry with a strategy of
+	// its own (index item.mix-1).
+	mixSplit [][]int
 }
 
 // task is one task of the workload through its life in the simulation.
@@ -145,7 +148,7 @@ func (s *standalone) submitAt(spec item, at time.Duration) {
 	}
 	t.req.MaxPerInstance = spec.MaxPerInstance
 	if s.providers != nil {
-		if name, con, ok := s.workloadProvider(spec.GPUs > 0); ok {
+		if name, con, ok := s.workloadProvider(&spec); ok {
 			t.provider = name
 			t.req.Constraints = append(slices.Clip(t.req.Constraints), con)
 		}
@@ -297,14 +300,22 @@ func (s *standalone) exited(e *Exit) {
 	s.retry()
 }
 
-// workloadProvider picks the provider of the next workload task (of the
-// GPU strategy when it needs GPUs and there is one): each task to the
-// provider furthest below its share (Split's rule, one task at a time).
-// It returns the memberOf that keeps the task there.
-func (s *standalone) workloadProvider(gpu bool) (string, placement.Constraint, bool) {
+// workloadProvider picks the provider of the next workload task (of its
+// mix entry's strategy when it has one, else of the GPU strategy when it
+// needs GPUs and there is one, else the workload's): each task to the
+// provider furthest below its share (Split's rule, one task at a time,
+// counted per strategy). It returns the memberOf that keeps the task
+// there.
+func (s *standalone) workloadProvider(spec *item) (string, placement.Constraint, bool) {
 	items, split := s.sc.Workload.CapacityProviderStrategy, &s.wlSplit
-	if gpu && len(s.sc.Workload.GPUCapacityProviderStrategy) > 0 {
+	if spec.GPUs > 0 && len(s.sc.Workload.GPUCapacityProviderStrategy) > 0 {
 		items, split = s.sc.Workload.GPUCapacityProviderStrategy, &s.wlSplitGPU
+	}
+	if g := s.sc.Workload.Generator; spec.mix > 0 && g != nil && len(g.Mix[spec.mix-1].CapacityProviderStrategy) > 0 {
+		if s.mixSplit == nil {
+			s.mixSplit = make([][]int, len(g.Mix))
+		}
+		items, split = g.Mix[spec.mix-1].CapacityProviderStrategy, &s.mixSplit[spec.mix-1]
 	}
 	if len(items) == 0 {
 		return "", placement.Constraint{}, false
@@ -312,18 +323,7 @@ func (s *standalone) workloadProvider(gpu bool) (string, placement.Constraint, b
 	if *split == nil {
 		*split = make([]int, len(items))
 	}
-	total := 0
-	for _, n := range *split {
-		total += n
-	}
-	want := scenario.ProviderStrategy(items).Split(total + 1)
-	k := 0
-	for i := range want {
-		if want[i] > (*split)[i] {
-			k = i
-			break
-		}
-	}
+	k := scenario.ProviderStrategy(items).Next(*split)
 	(*split)[k]++
 	name := items[k].CapacityProvider
 	con, err := s.fleet.memberOf("attribute:" + scenario.ProviderAttribute + " == " + name)

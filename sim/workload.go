@@ -40,6 +40,9 @@ type item struct {
 	// awsvpc: the task takes a task ENI; zones are its subnets' zones.
 	awsvpc bool
 	zones  []string
+	// mix is 1 + the index of the generator's mix entry that made the
+	// task (for its capacity provider strategy); 0 for any other task.
+	mix int
 }
 
 // generator is the synthetic workload: a Poisson process (thinned to
@@ -168,7 +171,7 @@ func (gen *generator) Next() (item, error) {
 	for _, name := range slices.Sorted(maps.Keys(m.Scalars)) {
 		t.Scalars = append(t.Scalars, trace.Scalar{Name: name, Value: m.Scalars[name]})
 	}
-	it := item{Task: t, ports: m.HostPorts, cons: gen.cons[k], attrs: gen.defs[k].attrs, awsvpc: m.AWSVPC(), zones: gen.defs[k].zones}
+	it := item{Task: t, ports: m.HostPorts, cons: gen.cons[k], attrs: gen.defs[k].attrs, awsvpc: m.AWSVPC(), zones: gen.defs[k].zones, mix: k + 1}
 	if d := &gen.defs[k]; len(d.containers) > 0 {
 		it.Task.CPU, it.Task.MemoryMiB = d.req.CPU, d.req.MemoryMiB
 		it.ports, it.udp, it.dynamic, it.containers = d.req.PortsTCP, d.req.PortsUDP, d.req.DynamicPorts, d.containers

@@ -9,11 +9,8 @@ import (
 	"time"
 
 	"github.com/berthsched/berth/sim"
-	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
-	"gonum.org/v1/plot/vg/draw"
-	"gonum.org/v1/plot/vg/vgimg"
 )
 
 // WriteServiceEvents writes the service events as JSON Lines:
@@ -116,61 +113,66 @@ func WritePlannerPlot(w io.Writer, r *sim.Result) error {
 		p := r.Providers[i]
 		return p.Provider, p.Time.Hours(), p.Reservation
 	})
-	const maxLines = 8 // a plot of 200 services says nothing: the first 8
-	// pairs: the first half of the lines (desired, dashed) pairs with the
-	// second (running, solid) in colour.
+	// The first maxPanels services: desired (dashed) and running (solid)
+	// of a service share its colour.
+	desired, running = head(desired, maxPanels), head(running, maxPanels)
 	panels := []struct {
-		title string
-		lines []line
-		pairs bool
+		title   string
+		unit    string
+		lines   []line
+		integer bool
 	}{
-		{"service tasks (desired dashed, running solid)", append(head(desired, maxLines), head(running, maxLines)...), true},
-		{"instances per capacity provider", inst, false},
-		{"CapacityProviderReservation %", resv, false},
+		{"service tasks (desired dashed, running solid)", "tasks", append(desired, running...), true},
+		{"instances per capacity provider", "instances", inst, true},
+		{"CapacityProviderReservation", "%", resv, false},
 	}
-	var rows [][]*plot.Plot
-	for _, pn := range panels {
+	var out []*panel
+	for k, pn := range panels {
 		if len(pn.lines) == 0 {
 			continue
 		}
-		p := plot.New()
-		p.Title.Text = pn.title
-		p.X.Label.Text = "hours"
-		p.Y.Min = 0
-		p.Legend.Top, p.Legend.Left = true, true
+		p := newPanel(pn.title)
+		p.p.Y.Label.Text = pn.unit
+		var xys []plotter.XYs
 		for i, l := range pn.lines {
 			pl, err := plotter.NewLine(l.xy)
 			if err != nil {
 				return fmt.Errorf("sim: plot: %w", err)
 			}
-			k := i
-			if half := len(pn.lines) / 2; pn.pairs && i >= half {
-				k = i - half
-			} else if pn.pairs {
-				pl.Dashes = []vg.Length{vg.Points(4), vg.Points(3)}
+			colour, dashed := i, false
+			if k == 0 && i < len(desired) {
+				dashed = true
+			} else if k == 0 {
+				colour = i - len(desired)
 			}
-			pl.Color = palette[k%len(palette)]
-			pl.Width = vg.Points(1.2)
-			p.Add(pl)
-			p.Legend.Add(l.name, pl)
+			lineStyle(pl, colour, dashed)
+			p.p.Add(pl)
+			p.legend.Add(clip(l.name, legendChars), pl)
+			xys = append(xys, l.xy)
 		}
-		rows = append(rows, []*plot.Plot{p})
+		timeX(p.p, lastHours(r))
+		valueY(p.p, xys, pn.integer)
+		out = append(out, p)
 	}
-	if len(rows) == 0 {
+	if len(out) == 0 {
 		return fmt.Errorf("sim: plot: the run has no services or capacity providers")
 	}
-	img := vgimg.New(10*vg.Inch, vg.Length(len(rows))*3*vg.Inch)
-	dc := draw.New(img)
-	tiles := draw.Tiles{Rows: len(rows), Cols: 1, PadY: 4 * vg.Millimeter, PadTop: 2 * vg.Millimeter, PadBottom: 2 * vg.Millimeter,
-		PadLeft: 2 * vg.Millimeter, PadRight: 3 * vg.Millimeter}
-	canvases := plot.Align(rows, tiles, dc)
-	for k := range rows {
-		rows[k][0].Draw(canvases[k][0])
+	return writePanels(w, out, 11*vg.Inch, 3*vg.Inch)
+}
+
+// lastHours is the time of a run's last sample, in hours.
+func lastHours(r *sim.Result) float64 {
+	var end time.Duration
+	if n := len(r.Series); n > 0 {
+		end = r.Series[n-1].Time
 	}
-	if _, err := (vgimg.PngCanvas{Canvas: img}).WriteTo(w); err != nil {
-		return fmt.Errorf("sim: plot: %w", err)
+	if n := len(r.Services); n > 0 {
+		end = max(end, r.Services[n-1].Time)
 	}
-	return nil
+	if n := len(r.Providers); n > 0 {
+		end = max(end, r.Providers[n-1].Time)
+	}
+	return end.Hours()
 }
 
 func head[T any](xs []T, n int) []T { return xs[:min(n, len(xs))] }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -14,7 +15,6 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
-	"gonum.org/v1/plot/vg/vgimg"
 )
 
 // WriteSweepTable prints a legend naming each parameter p1, p2, ..., then
@@ -29,9 +29,20 @@ func WriteSweepTable(w io.Writer, r *sim.SweepResult) error {
 		fmt.Fprintf(w, "  p%d  %s\n", i+1, p)
 	}
 	fmt.Fprintln(w)
-	pk := sweepProviders(r)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	head := []string{"#"}
+	head, rows := sweepRows(r)
+	fmt.Fprintln(tw, strings.Join(head, "\t")+"\t")
+	for _, cells := range rows {
+		fmt.Fprintln(tw, strings.Join(cells, "\t")+"\t")
+	}
+	return tw.Flush()
+}
+
+// sweepRows returns the sweep table's header and rows, the cells that
+// WriteSweepTable and SweepPage show.
+func sweepRows(r *sim.SweepResult) (head []string, rows [][]string) {
+	pk := sweepProviders(r)
+	head = []string{"#"}
 	for i := range r.Params {
 		head = append(head, "p"+strconv.Itoa(i+1))
 	}
@@ -40,7 +51,6 @@ func WriteSweepTable(w io.Writer, r *sim.SweepResult) error {
 		head = append(head, p+" ($)")
 	}
 	head = append(head, "svc lost")
-	fmt.Fprintln(tw, strings.Join(head, "\t")+"\t")
 	for i, row := range r.Rows {
 		s := &row.Summary
 		cells := append(append([]string{strconv.Itoa(i + 1)}, row.Values...), s.Variant, strconv.Itoa(s.Submitted), strconv.Itoa(s.Placed), strconv.Itoa(s.NeverPlaced),
@@ -48,10 +58,19 @@ func WriteSweepTable(w io.Writer, r *sim.SweepResult) error {
 		for _, p := range pk {
 			cells = append(cells, fixed(s.CostByProvider[p], 2))
 		}
-		cells = append(cells, strconv.Itoa(tasksLost(s)-s.Lost))
-		fmt.Fprintln(tw, strings.Join(cells, "\t")+"\t")
+		cells = append(cells, strconv.Itoa(serviceLost(s)))
+		rows = append(rows, cells)
 	}
-	return tw.Flush()
+	return head, rows
+}
+
+// serviceLost is the service tasks a run lost with their instances.
+func serviceLost(s *sim.Summary) int {
+	lost := 0
+	for _, ss := range s.Services {
+		lost += ss.Lost
+	}
+	return lost
 }
 
 func sweepProviders(r *sim.SweepResult) []string {
@@ -66,28 +85,40 @@ func sweepProviders(r *sim.SweepResult) []string {
 
 // WriteSweepPlot draws the sweep as a PNG: cost against time-to-place p99, one
 // point per run labelled with its number in the table, the runs that lost
-// tasks (Spot interruptions, scale-in) in a second colour.
+// tasks (standalone or service tasks, with their instances) in a second
+// colour. Each label goes where it overlaps no other label and no point;
+// the legend is beside the data.
 func WriteSweepPlot(w io.Writer, r *sim.SweepResult) error {
-	p := plot.New()
-	p.Title.Text = "cost against time to place p99 (run numbers as in the table)"
+	pn := newPanel("cost against time to place p99 (run numbers as in the table)")
+	p := pn.p
 	p.X.Label.Text = "cost ($)"
 	p.Y.Label.Text = "time to place p99 (s)"
 	var ok, short plotter.XYs
-	var labels plotter.XYLabels
-	for i, row := range r.Rows {
-		xy := plotter.XY{X: row.Summary.Cost, Y: row.Summary.TimeToPlace.P99}
-		if tasksLost(&row.Summary) > 0 {
+	for _, row := range r.Rows {
+		s := &row.Summary
+		xy := plotter.XY{X: s.Cost, Y: s.TimeToPlace.P99}
+		if s.Lost+serviceLost(s) > 0 {
 			short = append(short, xy)
 		} else {
 			ok = append(ok, xy)
 		}
-		labels.XYs = append(labels.XYs, xy)
-		labels.Labels = append(labels.Labels, " "+strconv.Itoa(i+1))
 	}
-	for k, set := range []struct {
-		name string
-		xy   plotter.XYs
-	}{{"no task lost", ok}, {"tasks lost", short}} {
+	all := append(append(plotter.XYs{}, ok...), short...)
+	xlo, xhi, ylo, yhi := math.Inf(1), math.Inf(-1), math.Inf(1), math.Inf(-1)
+	for _, pt := range all {
+		xlo, xhi = math.Min(xlo, pt.X), math.Max(xhi, pt.X)
+		ylo, yhi = math.Min(ylo, pt.Y), math.Max(yhi, pt.Y)
+	}
+	if len(all) == 0 {
+		xlo, xhi, ylo, yhi = 0, 0, 0, 0
+	}
+	applyAxis(&p.X, rangeAxis(xlo, xhi), 1)
+	applyAxis(&p.Y, valueAxis(ylo, yhi+(yhi-math.Min(ylo, 0))*0.08, false), 1) // room for the top label
+	for _, set := range []struct {
+		name   string
+		xy     plotter.XYs
+		colour int
+	}{{"no task lost", ok, 0}, {"tasks lost", short, 5}} {
 		if len(set.xy) == 0 {
 			continue
 		}
@@ -95,26 +126,36 @@ func WriteSweepPlot(w io.Writer, r *sim.SweepResult) error {
 		if err != nil {
 			return fmt.Errorf("sim: plot: %w", err)
 		}
-		sc.Color = palette[k]
+		sc.Color = palette[set.colour]
 		sc.Radius = vg.Points(4)
+		sc.Shape = draw.CircleGlyph{}
 		p.Add(sc)
-		p.Legend.Add(set.name, sc)
+		pn.legend.Add(set.name, sc)
 	}
-	if len(labels.XYs) > 0 {
-		l, err := plotter.NewLabels(labels)
-		if err != nil {
-			return fmt.Errorf("sim: plot: %w", err)
-		}
-		p.Add(l)
+	p.Add(sweepLabels{r})
+	return writePanels(w, []*panel{pn}, 10*vg.Inch, 5.5*vg.Inch)
+}
+
+// sweepLabels draws each run's number beside its point, placed with
+// placeLabel in the data area's coordinates.
+type sweepLabels struct{ r *sim.SweepResult }
+
+func (l sweepLabels) Plot(c draw.Canvas, p *plot.Plot) {
+	tx, ty := p.Transforms(&c)
+	sty := labelStyle()
+	area := box{float64(c.Min.X), float64(c.Min.Y), float64(c.Max.X), float64(c.Max.Y)}
+	var placed []box
+	for _, row := range l.r.Rows {
+		x, y := float64(tx(row.Summary.Cost)), float64(ty(row.Summary.TimeToPlace.P99))
+		placed = append(placed, box{x - 4, y - 4, x + 4, y + 4})
 	}
-	p.Legend.Top = true
-	// Room around the points for their labels.
-	p.X.Min, p.X.Max = p.X.Min-0.05*(p.X.Max-p.X.Min)-1, p.X.Max+0.08*(p.X.Max-p.X.Min)+1
-	p.Y.Min, p.Y.Max = 0, p.Y.Max*1.1+1
-	img := vgimg.New(8*vg.Inch, 5*vg.Inch)
-	p.Draw(draw.New(img))
-	if _, err := (vgimg.PngCanvas{Canvas: img}).WriteTo(w); err != nil {
-		return fmt.Errorf("sim: plot: %w", err)
+	var pts []labelled
+	for i, row := range l.r.Rows {
+		pts = append(pts, labelled{float64(tx(row.Summary.Cost)), float64(ty(row.Summary.TimeToPlace.P99)), strconv.Itoa(i + 1)})
 	}
-	return nil
+	for _, pt := range mergeLabels(pts) {
+		b, _ := placeLabel(pt.x, pt.y, float64(sty.Width(pt.text)), float64(sty.Height(pt.text)), placed, area)
+		placed = append(placed, b)
+		c.FillText(sty, vg.Point{X: vg.Length(b.x0), Y: vg.Length(b.y0) + sty.FontExtents().Descent}, pt.text)
+	}
 }

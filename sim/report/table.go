@@ -45,6 +45,14 @@ func WriteTable(w io.Writer, c *sim.Comparison) error {
 		fmt.Fprintln(tw, strings.Join(cells, "\t")+"\t")
 	}
 	fmt.Fprintln(tw, strings.Join(head, "\t")+"\t")
+	comparisonRows(c, row)
+	return tw.Flush()
+}
+
+// comparisonRows calls row for each row of the comparison table, in
+// order: its name (indented by two spaces per level under a heading)
+// and how to print a run's figure. WriteTable and SimPage share it.
+func comparisonRows(c *sim.Comparison, row func(string, func(*sim.Summary) string)) {
 	num := func(x float64) string { return fixed(x, 1) }
 	row("tasks placed", func(s *sim.Summary) string { return strconv.Itoa(s.Placed) })
 	row("never placed", func(s *sim.Summary) string { return strconv.Itoa(s.NeverPlaced) })
@@ -73,7 +81,6 @@ func WriteTable(w io.Writer, c *sim.Comparison) error {
 	useRows("by type: hours / peak / $", c, row, func(s *sim.Summary) map[string]sim.CapacityUse { return s.InstanceTypes })
 	useRows("by provider: hours / peak / $", c, row, func(s *sim.Summary) map[string]sim.CapacityUse { return s.Providers })
 	plannerRows(c, row)
-	return tw.Flush()
 }
 
 // useRows adds a heading and one row per key of a capacity split (instance

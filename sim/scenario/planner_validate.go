@@ -134,10 +134,17 @@ func (sc *Scenario) validatePlanner() error {
 	if len(sc.Workload.GPUCapacityProviderStrategy) > 0 && len(sc.Workload.CapacityProviderStrategy) == 0 {
 		return fielderr.Errorf("workload.gpuCapacityProviderStrategy", "given without workload.capacityProviderStrategy")
 	}
-	for _, ws := range []struct {
+	type pathItems struct {
 		path  string
 		items []StrategyItemSpec
-	}{{"workload.capacityProviderStrategy", sc.Workload.CapacityProviderStrategy}, {"workload.gpuCapacityProviderStrategy", sc.Workload.GPUCapacityProviderStrategy}} {
+	}
+	wss := []pathItems{{"workload.capacityProviderStrategy", sc.Workload.CapacityProviderStrategy}, {"workload.gpuCapacityProviderStrategy", sc.Workload.GPUCapacityProviderStrategy}}
+	if g := sc.Workload.Generator; g != nil {
+		for i, m := range g.Mix {
+			wss = append(wss, pathItems{fmt.Sprintf("workload.generator.mix[%d].capacityProviderStrategy", i), m.CapacityProviderStrategy})
+		}
+	}
+	for _, ws := range wss {
 		if len(ws.items) == 0 {
 			continue
 		}

@@ -20,7 +20,7 @@ func TestReadScenarioErrors(t *testing.T) {
 		{"syntax", "{\n  \"name\": \"x\",,\n}", "sim: s.json:2:15: expected a string key, found ','"},
 		{"unknown field", `{"nmae": "x"}`, `sim: s.json:1:2: unknown field "nmae"`},
 		// docs/md cites this one: keys match case and all.
-		{"key case", strings.Replace(valid, `"ratePerHour"`, `"ratePerhour"`, 1), `sim: s.json:27:7: workload.generator: unknown field "ratePerhour"`},
+		{"key case", strings.Replace(valid, `"ratePerHour"`, `"ratePerhour"`, 1), `sim: s.json:37:7: workload.generator: unknown field "ratePerhour"`},
 		{"upper-case key", `{"DURATION": "1h"}`, `sim: s.json:1:2: unknown field "DURATION"`},
 		{"duplicate key", "{\"duration\": \"1h\",\n \"duration\": \"2h\"}", `sim: s.json:2:2: duplicate key "duration" (first at line 1, column 2)`},
 		{"wrong type", `{"seed": "one"}`, `sim: s.json:1:2: seed: expected an integer of 0 or more, found "one"`},
@@ -31,9 +31,13 @@ func TestReadScenarioErrors(t *testing.T) {
 		{"bad duration", `{"duration": "a day"}`, `"a day" is not a duration`},
 		{"no duration", `{"fleet": {}}`, `sim: s.json: duration: 0s, expected a positive duration`},
 		{"no pools", `{"duration": "1h", "fleet": {}}`, "fleet: no pools and no nodes"},
-		{"unknown type", strings.Replace(valid, `{"type": "r5.large",`, `{"type": "r9.large",`, 1), `fleet.pools[3].type: "r9.large" is not one of fleet.instanceTypes`},
+		{"unknown type", strings.Replace(valid, `"instanceTypes": ["r5.large"]`, `"instanceTypes": ["r9.large"]`, 1), `capacityProviders[3].instanceTypes[0]: "r9.large" is not one of fleet.instanceTypes`},
 		{"bad strategy", strings.Replace(valid, `"binpack", "field": "cpu"`, `"binpack", "field": "disk"`, 1), `compare[2].strategies[0]: binpack field "disk": expected cpu or memory`},
 		{"bad expression", strings.Replace(valid, `attribute:gpu-model == T4`, `attribute:gpu-model === T4`, 1), "workload.generator.mix[5].constraints[0]: memberOf expression: cql: 1:23"},
+		{"mix provider", strings.Replace(valid, `{"capacityProvider": "r5-large", "weight": 1}]}`, `{"capacityProvider": "nope", "weight": 1}]}`, 1),
+			`sim: s.json: workload.generator.mix[4].capacityProviderStrategy[1].capacityProvider: "nope" is not one of capacityProviders, FARGATE or FARGATE_SPOT`},
+		{"mix on Fargate", strings.Replace(valid, `{"capacityProvider": "r5-large", "weight": 1}]}`, `{"capacityProvider": "FARGATE", "weight": 1}]}`, 1),
+			`workload.generator.mix[4].capacityProviderStrategy`},
 		{"bad retry", strings.Replace(valid, `"sampleEvery": "5m",`, `"sampleEvery": "5m", "retry": "lifo",`, 1), `retry: "lifo", expected fifo or strict-fifo`},
 		{"trailing data", valid + "{}", "found '{' after the document, expected its end"},
 		{"both workloads", strings.Replace(valid, `"generator": {`, `"trace": {"format": "swf", "path": "x"}, "generator": {`, 1), "give exactly one of workload.generator and workload.trace"},
@@ -86,7 +90,7 @@ func TestSweepApplyErrors(t *testing.T) {
 		name, param, value, want string
 	}{
 		{"negative index", "fleet.pools[-1].count", "1", `sim: sweep "fleet.pools[-1].count": "[-1]", expected [index] with an index of 0 or more, or [*]`},
-		{"key case in a value", "fleet.pools[0]", `{"Type": "m5.large"}`, `unknown field "Type"`},
+		{"key case in a value", "capacityProviders[0]", `{"Name": "m5-large"}`, `unknown field "Name"`},
 		{"cut object value", "fleet.pools[0]", `{"type": `, `sim: sweep fleet.pools[0]={"type":: 1:9: type: unexpected end of the document, expected a value`},
 		{"string for an integer", "fleet.instanceTypes[2].cpu", `"4096"`, `sim: sweep fleet.instanceTypes[2].cpu="4096": fleet.instanceTypes[2].cpu: expected an integer, found "4096"`},
 	}
@@ -216,8 +220,8 @@ func TestReadScenarioLocates(t *testing.T) {
 		{"syntax", "{\n  \"name\": \"x\",,\n}", fielderr.Error{File: "s.json", Line: 2, Column: 15}},
 		{"wrong type in a list", strings.Replace(valid, `"cpu": 4096, "memory": 7448`, `"cpu": "4096", "memory": 7448`, 1),
 			fielderr.Error{File: "s.json", Line: 10, Column: 31, Path: "fleet.instanceTypes[2].cpu"}},
-		{"validation", strings.Replace(valid, `{"type": "r5.large",`, `{"type": "r9.large",`, 1),
-			fielderr.Error{File: "s.json", Path: "fleet.pools[3].type"}},
+		{"validation", strings.Replace(valid, `"instanceTypes": ["r5.large"]`, `"instanceTypes": ["r9.large"]`, 1),
+			fielderr.Error{File: "s.json", Path: "capacityProviders[3].instanceTypes[0]"}},
 	}
 	for _, tt := range tests {
 		_, err := ReadScenario(strings.NewReader(tt.src), "s.json")

@@ -282,6 +282,10 @@ type Mix struct {
 	// besides those derived from Containers: an instance without them
 	// fails the task with ATTRIBUTE.
 	RequiresAttributes []AttributeSpec `json:"requiresAttributes"`
+	// CapacityProviderStrategy is the strategy of this kind's tasks, as a
+	// caller passes one to each RunTask: it replaces the workload's (and
+	// its GPU strategy) for them. Empty: the workload's.
+	CapacityProviderStrategy []StrategyItemSpec `json:"capacityProviderStrategy,omitempty"`
 }
 
 // ContainerSpec is a container definition of a Mix, as ECS's JSON names
