@@ -3,6 +3,7 @@ package docker
 import (
 	"fmt"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/berthsched/berth/sim"
@@ -88,6 +89,7 @@ func (e *Executor) died(ep *endpoint, cid string, code int, seen time.Time) {
 			if res, err := ep.cli.ContainerInspect(e.ctx, cid, client.ContainerInspectOptions{}); err == nil && res.Container.State != nil {
 				code, oom = res.Container.State.ExitCode, res.Container.State.OOMKilled
 			}
+			oom = oom && code == 137
 			switch {
 			case reason != "":
 			case oom:
@@ -97,27 +99,43 @@ func (e *Executor) died(ep *endpoint, cid string, code int, seen time.Time) {
 			}
 			e.deliver(t, code, reason, seen)
 			e.stopOthers(t)
+			e.remove(ep, cid, c.name)
+			e.taskEnded(t, oom)
+			return
 		}
 		e.remove(ep, cid, c.name)
 	}()
 }
 
-// stopOthers removes (killing them first) the containers of t that are
-// still there, once t has ended. A container created later sees t.ended
+// stopOthers stops the containers of t that are still there, once t has
+// ended, as ECS stops them: SIGTERM, SIGKILL after the task's stop
+// timeout; then removes them. A container created later sees t.ended
 // and removes itself.
 func (e *Executor) stopOthers(t *task) {
 	e.mu.Lock()
 	var stop []*ctr
 	var ids []string
+	var started []bool
 	for _, c := range t.ctrs {
 		if c.cid != "" && !c.died {
-			c.died = true
-			delete(e.byContainer, c.cid)
-			stop, ids = append(stop, c), append(ids, c.cid)
+			stop, ids, started = append(stop, c), append(ids, c.cid), append(started, c.started)
 		}
 	}
 	e.mu.Unlock()
+	var wg sync.WaitGroup
 	for i, c := range stop {
-		e.remove(t.ep, ids[i], c.name)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if started[i] {
+				e.kill(c, ids[i], "SIGTERM")
+			}
+			e.mu.Lock()
+			c.died = true
+			delete(e.byContainer, ids[i])
+			e.mu.Unlock()
+			e.remove(t.ep, ids[i], c.name)
+		}()
 	}
+	wg.Wait()
 }
