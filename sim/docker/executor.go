@@ -130,7 +130,7 @@ type task struct {
 	ep        *endpoint
 	startSim  time.Duration
 	startWall time.Time
-	ctrs      []*ctr // in the run's order
+	ctrs      []*ctr        // in the run's order
 	cgroup    string        // its task cgroup, "" for none
 	stop      time.Duration // wall time from SIGTERM to SIGKILL
 	inStart   cgroupStat    // its instance's, when it started
