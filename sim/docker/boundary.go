@@ -14,6 +14,8 @@ import (
 // when it ended. Times are wall times.
 type TaskStats struct {
 	Task, Instance string
+	// Cores is the CPU it asked to burn (its demand, scaled), in cores.
+	Cores float64
 	// CPUTime is the CPU its containers used.
 	CPUTime time.Duration
 	// Throttled is how long its own CPU limit (a task-level cpu, or
@@ -51,8 +53,9 @@ type Stats struct {
 	// Boundaries says, per engine, whether instances were bounded by
 	// cgroups there and, if not, why not.
 	Boundaries []string
-	// ScaleResources is the factor instances and tasks were scaled by.
-	ScaleResources float64
+	// ScaleResources is the factor instances and tasks were scaled by;
+	// TimeScale the trace seconds per wall second.
+	ScaleResources, TimeScale float64
 	// WorkRate is the work units per core-second tasks' computation was
 	// measured in.
 	WorkRate  float64
@@ -62,7 +65,7 @@ type Stats struct {
 
 // Stats returns what the run used so far; after Close, all of it.
 func (e *Executor) Stats() *Stats {
-	s := &Stats{ScaleResources: e.cfg.ScaleResources, WorkRate: e.cfg.WorkRate}
+	s := &Stats{ScaleResources: e.cfg.ScaleResources, TimeScale: e.cfg.Scale, WorkRate: e.cfg.WorkRate}
 	urls := make([]string, 0, len(e.eps))
 	for u := range e.eps {
 		urls = append(urls, u)
@@ -171,7 +174,8 @@ func (e *Executor) taskEnded(t *task, oom bool) {
 	}
 	t.counted = true
 	e.mu.Unlock()
-	st := &TaskStats{Task: t.run.ID, Instance: t.run.Instance, OOMKilled: oom}
+	st := &TaskStats{Task: t.run.ID, Instance: t.run.Instance, OOMKilled: oom,
+		Cores: float64(t.run.Demand()) / 1024 * e.cfg.ScaleResources}
 	if g := t.ep.cg; g != nil && t.cgroup != "" {
 		if s, err := g.stat(t.cgroup); err == nil {
 			st.CPUTime, st.Throttled, st.PeakMemoryMiB = s.CPUTime, s.Throttled, s.PeakMemory>>20
