@@ -16,6 +16,10 @@ type TaskStats struct {
 	Task, Instance string
 	// Cores is the CPU it asked to burn (its demand, scaled), in cores.
 	Cores float64
+	// Ran is how long its essential container ran, from its start to its
+	// exit as the engine reports them: its run without the container's
+	// start latency; 0 when unknown.
+	Ran time.Duration
 	// CPUTime is the CPU its containers used.
 	CPUTime time.Duration
 	// Throttled is how long its own CPU limit (a task-level cpu, or
@@ -127,7 +131,10 @@ func (e *Executor) bound(ep *endpoint, name string) error {
 	if err := g.leftovers(); err != nil {
 		return fmt.Errorf("%s%s", err, hint)
 	}
-	if err := g.create(g.run, cgroupLimits{}); err != nil {
+	// The run's cgroup outweighs the machine's other processes, so that
+	// their load does not pass for contention between instances; the
+	// instances' quotas bound what the run takes.
+	if err := g.create(g.run, cgroupLimits{Top: true}); err != nil {
 		return fmt.Errorf("%s%s", err, hint)
 	}
 	ep.cg = g
@@ -166,7 +173,7 @@ func (e *Executor) taskCgroup(t *task) error {
 
 // taskEnded records what t used, once its containers are gone, and
 // removes its task cgroup.
-func (e *Executor) taskEnded(t *task, oom bool) {
+func (e *Executor) taskEnded(t *task, oom bool, ran time.Duration) {
 	e.mu.Lock()
 	if t.counted {
 		e.mu.Unlock()
@@ -174,7 +181,7 @@ func (e *Executor) taskEnded(t *task, oom bool) {
 	}
 	t.counted = true
 	e.mu.Unlock()
-	st := &TaskStats{Task: t.run.ID, Instance: t.run.Instance, OOMKilled: oom,
+	st := &TaskStats{Task: t.run.ID, Instance: t.run.Instance, OOMKilled: oom, Ran: ran,
 		Cores: float64(t.run.Demand()) / 1024 * e.cfg.ScaleResources}
 	if g := t.ep.cg; g != nil && t.cgroup != "" {
 		if s, err := g.stat(t.cgroup); err == nil {

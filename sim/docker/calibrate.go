@@ -1,44 +1,71 @@
 package docker
 
 import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
 	"time"
+
+	"github.com/moby/moby/api/types/container"
+	"github.com/moby/moby/client"
 )
 
-// workUnit is the workload's unit of computation, an identical copy of
-// workload/main.go's (TestWorkUnitIsTheWorkloads checks): calibrating
-// with it measures what a core of this machine does per second.
-func workUnit(x uint64) uint64 {
-	for range 1000 {
-		x ^= x << 13
-		x ^= x >> 7
-		x ^= x << 17
+// calibrate measures the work units a core of ep's machine does per
+// second: the workload's own measure (-calibrate), run once in a container
+// of the run (in the run's cgroup, where instances are bounded), so that
+// the same code on the same machine sets the amount of every task's work.
+func (e *Executor) calibrate(ep *endpoint) (float64, error) {
+	name := fmt.Sprintf("berth-%s-calibrate", e.runID)
+	cc := &container.Config{Image: ep.image, Cmd: []string{"-calibrate"}, Tty: true, Labels: map[string]string{
+		LabelRun: e.runID, LabelClient: e.hostname, LabelPID: strconv.Itoa(os.Getpid())}}
+	hc := &container.HostConfig{NetworkMode: "none", LogConfig: container.LogConfig{Type: "json-file"}}
+	if ep.cg != nil {
+		hc.CgroupParent = cgroupParent(ep.cg.run)
 	}
-	return x
-}
-
-// calibrate measures the work units one core does per second: the best of
-// a few short samples, so that a moment of load on a shared machine does
-// not make every task's work smaller. now is the wall clock.
-func calibrate(now func() time.Time) float64 {
-	const samples, span = 5, 40 * time.Millisecond
-	best := 0.0
-	x := uint64(0x9e3779b97f4a7c15)
-	for range samples {
-		n := 0
-		start := now()
-		for now().Sub(start) < span {
-			for range 100 {
-				x = workUnit(x)
-			}
-			n += 100
+	fail := func(err error) (float64, error) {
+		return 0, fmt.Errorf("docker: calibrating the workload on %s: %s", ep.cli.DaemonHost(), oneLine(err))
+	}
+	e.mu.Lock()
+	e.onEngine[name] = ep
+	e.mu.Unlock()
+	ctx, cancel := context.WithTimeout(e.ctx, engineTimeout)
+	defer cancel()
+	res, err := ep.cli.ContainerCreate(ctx, client.ContainerCreateOptions{Config: cc, HostConfig: hc, Name: name})
+	if err != nil {
+		return fail(err)
+	}
+	defer e.remove(ep, res.ID, name)
+	wait := ep.cli.ContainerWait(ctx, res.ID, client.ContainerWaitOptions{Condition: container.WaitConditionNextExit})
+	if _, err := ep.cli.ContainerStart(ctx, res.ID, client.ContainerStartOptions{}); err != nil {
+		return fail(err)
+	}
+	select {
+	case w := <-wait.Result:
+		if w.StatusCode != 0 {
+			return fail(fmt.Errorf("exit code %d", w.StatusCode))
 		}
-		best = max(best, float64(n)/now().Sub(start).Seconds())
+	case err := <-wait.Error:
+		return fail(err)
 	}
-	calibrationSink = x
-	return best
+	logs, err := ep.cli.ContainerLogs(ctx, res.ID, client.ContainerLogsOptions{ShowStdout: true})
+	if err != nil {
+		return fail(err)
+	}
+	defer logs.Close()
+	var out bytes.Buffer
+	if _, err := io.Copy(&out, io.LimitReader(logs, 1<<10)); err != nil {
+		return fail(err)
+	}
+	rate, err := strconv.ParseFloat(strings.TrimSpace(out.String()), 64)
+	if err != nil || !(rate > 0) {
+		return fail(fmt.Errorf("the workload printed %q, expected a positive number of units per second", trunc(out.String())))
+	}
+	return rate, nil
 }
-
-var calibrationSink uint64
 
 // workUnits is the computation a task burning demand CPU units for
 // duration of trace time does, at rate units per core-second, with the

@@ -42,7 +42,17 @@ type cgroups struct {
 type cgroupLimits struct {
 	Quota       time.Duration // CPU time per cfsPeriod
 	MemoryBytes int64
+	// Top gives the cgroup the kernel's highest CPU weight against its
+	// siblings (the run's cgroup against the machine's other processes).
+	Top bool
 }
+
+// The kernel's highest CPU weights: cgroup v1's cpu.shares, v2's
+// cpu.weight.
+const (
+	topShares = 262144
+	topWeight = 10000
+)
 
 // cpuQuota is the CFS quota, per cfsPeriod, of units CPU units (1024 a
 // core) scaled by scale; 0 for 0 units. It is at least minQuota.
@@ -160,6 +170,9 @@ func (g *cgroups) create(p string, l cgroupLimits) error {
 		}
 		files = append(files, [2]string{filepath.Join(cpu, "cpu.max"), quota + " " + strconv.FormatInt(cfsPeriod.Microseconds(), 10)},
 			[2]string{filepath.Join(mem, "memory.max"), memory})
+		if l.Top {
+			files = append(files, [2]string{filepath.Join(cpu, "cpu.weight"), strconv.Itoa(topWeight)})
+		}
 	} else {
 		quota := "-1"
 		if l.Quota > 0 {
@@ -169,6 +182,9 @@ func (g *cgroups) create(p string, l cgroupLimits) error {
 			[2]string{filepath.Join(cpu, "cpu.cfs_quota_us"), quota})
 		if l.MemoryBytes > 0 {
 			files = append(files, [2]string{filepath.Join(mem, "memory.limit_in_bytes"), strconv.FormatInt(l.MemoryBytes, 10)})
+		}
+		if l.Top {
+			files = append(files, [2]string{filepath.Join(cpu, "cpu.shares"), strconv.Itoa(topShares)})
 		}
 	}
 	for _, f := range files {

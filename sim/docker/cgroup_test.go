@@ -1,10 +1,8 @@
 package docker
 
 import (
-	"bytes"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -162,13 +160,14 @@ func TestCgroupCreate(t *testing.T) {
 	})
 	t.Run("v2", func(t *testing.T) {
 		g := fakeRoot(t, true)
-		if err := g.create(g.run, cgroupLimits{}); err != nil {
+		if err := g.create(g.run, cgroupLimits{Top: true}); err != nil {
 			t.Fatal(err)
 		}
 		if err := g.create(g.instance("i-1"), l); err != nil {
 			t.Fatal(err)
 		}
 		want := map[string]string{
+			"berth-r-1/cpu.weight":             "10000",
 			"cgroup.subtree_control":           "+cpu +memory",
 			"berth-r-1/cgroup.subtree_control": "+cpu +memory",
 			"berth-r-1/cpu.max":                "max 100000",
@@ -303,25 +302,6 @@ func TestStopWallAndWork(t *testing.T) {
 	}
 }
 
-// The calibration measures the workload's own unit of work.
-func TestWorkUnitIsTheWorkloads(t *testing.T) {
-	fn := regexp.MustCompile(`(?s)func workUnit\(x uint64\) uint64 \{.*?\n\}\n`)
-	own, err := os.ReadFile("calibrate.go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, b := fn.Find(own), fn.Find(workloadSource)
-	if a == nil || !bytes.Equal(a, b) {
-		t.Errorf("workUnit of calibrate.go:\n%s\ndiffers from the workload's:\n%s", a, b)
-	}
-	if x := workUnit(1); x == 1 || x == 0 {
-		t.Errorf("workUnit(1) = %d: it does nothing", x)
-	}
-	if rate := calibrate(time.Now); !(rate > 1000) {
-		t.Errorf("calibrate = %v units per core-second, want a real machine's thousands", rate)
-	}
-}
-
 // A container's limits and workload arguments as the ECS agent would set
 // them, with the fleet scaled by half.
 func TestContainerConfigLimits(t *testing.T) {
@@ -365,7 +345,7 @@ func TestContentionReport(t *testing.T) {
 	stats := &Stats{ScaleResources: 0.5, TimeScale: 2, Boundaries: []string{"unix:///var/run/docker.sock: instances bounded by cgroups (v1, /sys/fs/cgroup/berth-r-1)"},
 		Tasks: []TaskStats{
 			{Task: "a", Instance: "arn/i-1", Cores: 0.5, CPUTime: 4900 * time.Millisecond, InstanceThrottled: 9 * s, PeakMemoryMiB: 40},
-			{Task: "b", Instance: "arn/i-1", Cores: 0.5, CPUTime: 5100 * time.Millisecond, InstanceThrottled: 9500 * time.Millisecond, PeakMemoryMiB: 41},
+			{Task: "b", Instance: "arn/i-1", Cores: 0.5, Ran: 20400 * time.Millisecond, CPUTime: 5100 * time.Millisecond, InstanceThrottled: 9500 * time.Millisecond, PeakMemoryMiB: 41},
 			{Task: "c", Instance: "arn/i-2", Cores: 0.5, CPUTime: 5 * s, PeakMemoryMiB: 40},
 		},
 		Instances: []InstanceStats{
@@ -381,7 +361,11 @@ func TestContentionReport(t *testing.T) {
 		t.Fatal(err)
 	}
 	golden.Check(t, "contention.txt", b.String())
-	// Hand-computed: a ran 39.5s of a simulated 20s.
+	// Hand-computed: a ran 39.5s of a simulated 20s (from the log); b's
+	// container ran 20.4 wall seconds, 40.8s at time scale 2.
+	if got := c.Tasks[1].Real; got != 40800*time.Millisecond {
+		t.Errorf("task b real = %v, want 40.8s", got)
+	}
 	if got := c.Tasks[0]; got.Stretch != 1.975 || !got.Stretched(0.2) || !slices.Equal(got.CoPlaced, []string{"b"}) {
 		t.Errorf("task a = %+v, want stretch 1.975, stretched, co-placed with b", got)
 	}

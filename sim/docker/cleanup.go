@@ -133,7 +133,7 @@ func (e *Executor) Close() error {
 			// then the instances', then the cgroups.
 			for _, t := range e.running {
 				if t.ep == ep {
-					e.taskEnded(t, false)
+					e.taskEnded(t, false, 0)
 				}
 			}
 			err = e.closeCgroups(ep)

@@ -31,8 +31,11 @@ type Contention struct {
 type TaskContention struct {
 	Task     string
 	Instance string // as the event log names it
-	// Simulated and Real are its run times (placement to finish) in trace
-	// time; Stretch is Real / Simulated.
+	// Simulated and Real are its run times in trace time: placement to
+	// finish in the simulated run; in the Docker run, how long its
+	// essential container ran (without the container's start latency, as
+	// an ECS task runs from RUNNING), or placement to finish when the
+	// engine did not say. Stretch is Real / Simulated.
 	Simulated, Real time.Duration
 	Stretch         float64
 	// Stats is what it used on Docker (wall times); a zero value when the
@@ -81,6 +84,9 @@ func CompareContention(simulated, docker io.Reader, stats *Stats, tolerance floa
 		s, d := st[id], dt[id]
 		tc := TaskContention{Task: id, Instance: d.instance, Simulated: seconds(s.at - s.placed),
 			Real: seconds(d.at - d.placed), Stats: byTask[id]}
+		if ran := tc.Stats.Ran; ran > 0 {
+			tc.Real = time.Duration(float64(ran) * stats.TimeScale).Round(time.Millisecond)
+		}
 		if tc.Simulated > 0 {
 			tc.Stretch = float64(tc.Real) / float64(tc.Simulated)
 		}

@@ -86,8 +86,11 @@ func (e *Executor) died(ep *endpoint, cid string, code int, seen time.Time) {
 		defer e.wg.Done()
 		if ends {
 			oom := false
+			var ran time.Duration
 			if res, err := ep.cli.ContainerInspect(e.ctx, cid, client.ContainerInspectOptions{}); err == nil && res.Container.State != nil {
-				code, oom = res.Container.State.ExitCode, res.Container.State.OOMKilled
+				st := res.Container.State
+				code, oom = st.ExitCode, st.OOMKilled
+				ran = span(st.StartedAt, st.FinishedAt)
 			}
 			oom = oom && code == 137
 			switch {
@@ -100,11 +103,22 @@ func (e *Executor) died(ep *endpoint, cid string, code int, seen time.Time) {
 			e.deliver(t, code, reason, seen)
 			e.stopOthers(t)
 			e.remove(ep, cid, c.name)
-			e.taskEnded(t, oom)
+			e.taskEnded(t, oom, ran)
 			return
 		}
 		e.remove(ep, cid, c.name)
 	}()
+}
+
+// span is the time from start to end, RFC 3339 times as the engine
+// reports a container's; 0 when either is missing or malformed.
+func span(start, end string) time.Duration {
+	a, err1 := time.Parse(time.RFC3339Nano, start)
+	b, err2 := time.Parse(time.RFC3339Nano, end)
+	if err1 != nil || err2 != nil || a.IsZero() || b.Before(a) {
+		return 0
+	}
+	return b.Sub(a)
 }
 
 // stopOthers stops the containers of t that are still there, once t has

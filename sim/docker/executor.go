@@ -194,9 +194,7 @@ func New(ctx context.Context, eng *sim.Engine, cfg Config) (*Executor, error) {
 	if !(cfg.WorkRate >= 0) || math.IsInf(cfg.WorkRate, 0) {
 		return nil, fmt.Errorf("docker: work rate %v, expected 0 (calibrate) or a positive number of units per second", cfg.WorkRate)
 	}
-	if cfg.WorkRate == 0 {
-		cfg.WorkRate = calibrate(time.Now)
-	}
+
 	for _, r := range cfg.Hosts {
 		if _, err := ParseHostRule(r.String()); err != nil {
 			return nil, err
@@ -225,6 +223,7 @@ func New(ctx context.Context, eng *sim.Engine, cfg Config) (*Executor, error) {
 	e.hostname, _ = os.Hostname()
 	e.ctx, e.cancel = context.WithCancel(ctx)
 	// Every endpoint now, so that none blocks the engine mid-run.
+	var err error
 	for _, url := range endpointURLs(cfg) {
 		if _, err := e.endpoint(url); err != nil {
 			e.cancel()
@@ -235,6 +234,13 @@ func New(ctx context.Context, eng *sim.Engine, cfg Config) (*Executor, error) {
 				}
 				ep.cli.Close()
 			}
+			return nil, err
+		}
+	}
+	if e.cfg.WorkRate == 0 {
+		ep := e.eps[cfg.Host]
+		if e.cfg.WorkRate, err = e.calibrate(ep); err != nil {
+			e.Close()
 			return nil, err
 		}
 	}

@@ -77,7 +77,7 @@ func (e *Executor) launch(t *task) {
 		if !e.launchOne(c) {
 			e.stopOthers(t)
 			if e.ctx.Err() == nil {
-				e.taskEnded(t, false)
+				e.taskEnded(t, false, 0)
 			}
 			return
 		}

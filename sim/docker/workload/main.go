@@ -12,7 +12,8 @@
 // done by one thread per started core of -cpu, each going no faster than
 // its share of -cpu at -rate units per core-second: the task then ends at
 // the later of its deadline and the end of its work, so that a task given
-// less CPU than it asks takes longer. Without -work, -cpu runs a
+// less CPU than it asks takes longer. -calibrate prints -rate for this
+// machine (the best of ten 50ms samples of one core) and exits. Without -work, -cpu runs a
 // duty-cycled busy loop worth that many millicores until the end. -mem
 // allocates and touches that many MiB; -oom allocates without bound,
 // whatever -until says, so that the kernel kills it for exceeding its
@@ -46,7 +47,12 @@ func main() {
 	mem := flag.Int("mem", 0, "memory to allocate and touch, MiB")
 	oom := flag.Bool("oom", false, "allocate memory without bound (until killed)")
 	listen := flag.String("listen", "", "comma-separated TCP ports to listen on")
+	cal := flag.Bool("calibrate", false, "print the work units one core does per second, and exit")
 	flag.Parse()
+	if *cal {
+		fmt.Printf("%.0f\n", calibrate())
+		return
+	}
 
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, syscall.SIGTERM, syscall.SIGINT)
@@ -142,7 +148,6 @@ func grow() { touch(64 << 10) }
 
 // workUnit is one unit of computation: a fixed number of steps of a
 // xorshift generator, which neither the compiler nor the CPU can skip.
-// sim/docker calibrates with an identical copy (a test checks).
 func workUnit(x uint64) uint64 {
 	for range 1000 {
 		x ^= x << 13
@@ -150,6 +155,28 @@ func workUnit(x uint64) uint64 {
 		x ^= x << 17
 	}
 	return x
+}
+
+// calibrate measures the work units one core does per second: the best of
+// a few short samples, so that a moment of load does not shrink every
+// task's work.
+func calibrate() float64 {
+	const samples, span = 10, 50 * time.Millisecond
+	best := 0.0
+	x := uint64(0x9e3779b97f4a7c15)
+	for range samples {
+		n := 0
+		start := time.Now()
+		for time.Since(start) < span {
+			for range 100 {
+				x = workUnit(x)
+			}
+			n += 100
+		}
+		best = max(best, float64(n)/time.Since(start).Seconds())
+	}
+	sink ^= x
+	return best
 }
 
 // sink keeps the work's result alive.
