@@ -26,8 +26,12 @@ type TaskStats struct {
 	// Config.CPUQuota) held it back.
 	Throttled time.Duration
 	// InstanceThrottled is how long its instance's CPU limit held the
-	// instance's tasks back while it ran.
-	InstanceThrottled time.Duration
+	// instance's tasks back while it ran, summed over the machine's CPUs
+	// (the kernel's throttled time); InstancePeriods and
+	// InstanceThrottledPeriods count the instance's CFS periods in that
+	// time, and those in which its quota ran out.
+	InstanceThrottled                         time.Duration
+	InstancePeriods, InstanceThrottledPeriods int64
 	// PeakMemoryMiB is the most memory its containers held at once.
 	PeakMemoryMiB int64
 	// OOMKilled: the kernel killed its essential container for memory.
@@ -189,6 +193,8 @@ func (e *Executor) taskEnded(t *task, oom bool, ran time.Duration) {
 		}
 		if s, err := g.stat(g.instance(t.run.Instance)); err == nil {
 			st.InstanceThrottled = max(0, s.Throttled-t.inStart.Throttled)
+			st.InstancePeriods = max(0, s.Periods-t.inStart.Periods)
+			st.InstanceThrottledPeriods = max(0, s.ThrottledPeriods-t.inStart.ThrottledPeriods)
 		}
 		_ = g.remove(t.cgroup) // else Close removes it with the run's
 	}

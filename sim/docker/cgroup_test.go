@@ -344,8 +344,8 @@ func TestContentionReport(t *testing.T) {
 	s := time.Second
 	stats := &Stats{ScaleResources: 0.5, TimeScale: 2, Boundaries: []string{"unix:///var/run/docker.sock: instances bounded by cgroups (v1, /sys/fs/cgroup/berth-r-1)"},
 		Tasks: []TaskStats{
-			{Task: "a", Instance: "arn/i-1", Cores: 0.5, CPUTime: 4900 * time.Millisecond, InstanceThrottled: 9 * s, PeakMemoryMiB: 40},
-			{Task: "b", Instance: "arn/i-1", Cores: 0.5, Ran: 20400 * time.Millisecond, CPUTime: 5100 * time.Millisecond, InstanceThrottled: 9500 * time.Millisecond, PeakMemoryMiB: 41},
+			{Task: "a", Instance: "arn/i-1", Cores: 0.5, CPUTime: 4900 * time.Millisecond, InstanceThrottled: 9 * s, InstancePeriods: 197, InstanceThrottledPeriods: 185, PeakMemoryMiB: 40},
+			{Task: "b", Instance: "arn/i-1", Cores: 0.5, Ran: 20400 * time.Millisecond, CPUTime: 5100 * time.Millisecond, InstanceThrottled: 9500 * time.Millisecond, InstancePeriods: 204, InstanceThrottledPeriods: 190, PeakMemoryMiB: 41},
 			{Task: "c", Instance: "arn/i-2", Cores: 0.5, CPUTime: 5 * s, PeakMemoryMiB: 40},
 		},
 		Instances: []InstanceStats{

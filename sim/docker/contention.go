@@ -127,7 +127,11 @@ func (c *Contention) trace(d time.Duration) time.Duration {
 func (c *Contention) why(t *TaskContention) string {
 	var parts []string
 	if it := t.Stats.InstanceThrottled; it > 0 {
-		parts = append(parts, fmt.Sprintf("throttled on instance %s (its CPU quota held its tasks back %v)", t.Instance, c.trace(it)))
+		pct := 0.0
+		if n := t.Stats.InstancePeriods; n > 0 {
+			pct = 100 * float64(t.Stats.InstanceThrottledPeriods) / float64(n)
+		}
+		parts = append(parts, fmt.Sprintf("throttled on instance %s (its CPU quota ran out in %.0f%% of the periods it ran)", t.Instance, pct))
 	}
 	if own := t.Stats.Throttled; own > 0 {
 		parts = append(parts, fmt.Sprintf("held back by its own CPU limit %v", c.trace(own)))
