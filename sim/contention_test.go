@@ -1,11 +1,19 @@
 package sim_test
 
 import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/berthsched/berth/sim"
+	"github.com/berthsched/berth/sim/scenario"
 	"github.com/berthsched/berth/sim/simtest"
+	"github.com/berthsched/berth/sim/trace"
 	"github.com/google/go-cmp/cmp"
 	"pgregory.net/rapid"
 )
@@ -208,4 +216,45 @@ func TestContendedProperties(t *testing.T) {
 			}
 		}
 	})
+}
+
+// The docs' contention example, simulated: without the model every task
+// runs its 30s; with it, the two tasks burning 1024 units each on one
+// 1024-unit instance run at half speed (60s), and the one alone on the
+// other instance is not slowed.
+func TestContentionExample(t *testing.T) {
+	for _, contention := range []bool{false, true} {
+		f, err := os.Open("../examples/docker-contention.json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		sc, err := scenario.ReadScenario(f, "docker-contention.json")
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		sc.Contention = contention
+		var log bytes.Buffer
+		open := func(name string) (io.ReadCloser, error) { return os.Open(filepath.Join("../examples", name)) }
+		if _, err := sim.Simulate(sc, scenario.Variant{}, sim.Options{Log: &log, Open: open}); err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]float64{}
+		for line := range strings.SplitSeq(strings.TrimSpace(log.String()), "\n") {
+			var e trace.Event
+			if err := json.Unmarshal([]byte(line), &e); err != nil {
+				t.Fatal(err)
+			}
+			if e.Kind == trace.KindFinish {
+				got[e.TaskID] = e.Time
+			}
+		}
+		want := map[string]float64{"etl-1": 30, "etl-2": 30, "web-1": 30}
+		if contention {
+			want["etl-1"], want["etl-2"] = 60, 60
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("contention %v: finish times (-want +got):\n%s", contention, diff)
+		}
+	}
 }
