@@ -64,16 +64,16 @@ type Stats struct {
 	// ScaleResources is the factor instances and tasks were scaled by;
 	// TimeScale the trace seconds per wall second.
 	ScaleResources, TimeScale float64
-	// WorkRate is the work units per core-second tasks' computation was
-	// measured in.
-	WorkRate  float64
+	// WorkRates are the work units per core-second of each engine's
+	// machine (in the order of Boundaries), tasks' computation's measure.
+	WorkRates []float64
 	Tasks     []TaskStats     // by task id
 	Instances []InstanceStats // by instance id
 }
 
 // Stats returns what the run used so far; after Close, all of it.
 func (e *Executor) Stats() *Stats {
-	s := &Stats{ScaleResources: e.cfg.ScaleResources, TimeScale: e.cfg.Scale, WorkRate: e.cfg.WorkRate}
+	s := &Stats{ScaleResources: e.cfg.ScaleResources, TimeScale: e.cfg.Scale}
 	urls := make([]string, 0, len(e.eps))
 	for u := range e.eps {
 		urls = append(urls, u)
@@ -81,6 +81,7 @@ func (e *Executor) Stats() *Stats {
 	sort.Strings(urls)
 	for _, u := range urls {
 		s.Boundaries = append(s.Boundaries, e.eps[u].boundary)
+		s.WorkRates = append(s.WorkRates, e.eps[u].rate)
 	}
 	e.mu.Lock()
 	for _, ts := range e.stats {

@@ -305,9 +305,9 @@ func TestStopWallAndWork(t *testing.T) {
 // A container's limits and workload arguments as the ECS agent would set
 // them, with the fleet scaled by half.
 func TestContainerConfigLimits(t *testing.T) {
-	e := &Executor{cfg: Config{Scale: 2, ScaleResources: 0.5, CPUQuota: true, WorkRate: 1000}, runID: "r"}
+	e := &Executor{cfg: Config{Scale: 2, ScaleResources: 0.5, CPUQuota: true}, runID: "r"}
 	r := &sim.Run{ID: "x", Instance: "i-1", CPU: 512, CPUUse: 1024, MemoryMiB: 256, Duration: time.Minute, InstanceCPU: 2048, InstanceMemoryMiB: 4096}
-	tk := &task{run: r, ep: &endpoint{image: "img"}, startWall: time.Unix(100, 0), cgroup: "berth-r-1/i-1/task-x"}
+	tk := &task{run: r, ep: &endpoint{image: "img", rate: 1000}, startWall: time.Unix(100, 0), cgroup: "berth-r-1/i-1/task-x"}
 	specs := containerSpecs(r)
 	cc, hc := e.containerConfig(tk, &specs[0])
 	got := []any{cc.Cmd, hc.CgroupParent, hc.CPUShares, hc.NanoCPUs, hc.Memory, hc.MemorySwap, hc.MemoryReservation}

@@ -51,7 +51,7 @@
 // The workload does a fixed amount of computation per trace second of the
 // CPU its task burns (sim.Run.Demand: its CPUUse, else its CPU), measured
 // in units of its own work loop, which it calibrates once per run in a
-// container of the run (Config.WorkRate overrides it): it ends at the
+// container of the run on each engine (Config.WorkRate overrides it): it ends at the
 // later of its deadline and the end of its work, so that a task given
 // less CPU than it asks runs longer. Stats gives, per task, the CPU it got,
 // how long its own limits and its instance's quota throttled it, its peak

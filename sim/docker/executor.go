@@ -56,7 +56,7 @@ type Config struct {
 	CgroupRoot string
 	// WorkRate is the work units a core does per wall second, which sets
 	// how much computation a task does per trace second of CPU; 0
-	// calibrates it once, in New, on this machine.
+	// calibrates it once per engine, in New, on the engine's machine.
 	WorkRate float64
 	// Workload is the path of a prebuilt workload binary (static,
 	// linux, the engine's architecture); "" builds it from the embedded
@@ -113,6 +113,8 @@ type endpoint struct {
 	cli   *client.Client
 	image string
 	addrs map[string]netip.Addr // instance -> loopback address its ports bind to
+	// rate is the work units a core of its machine does per second.
+	rate float64
 	// noInit is set once the engine turned out to lack docker-init.
 	noInit atomic.Bool
 	// cg are the run's cgroups on the engine's host, nil when instances
@@ -237,11 +239,14 @@ func New(ctx context.Context, eng *sim.Engine, cfg Config) (*Executor, error) {
 			return nil, err
 		}
 	}
-	if e.cfg.WorkRate == 0 {
-		ep := e.eps[cfg.Host]
-		if e.cfg.WorkRate, err = e.calibrate(ep); err != nil {
-			e.Close()
-			return nil, err
+	// Each engine's machine measures its own rate, once.
+	for _, url := range endpointURLs(cfg) {
+		ep := e.eps[url]
+		if ep.rate = cfg.WorkRate; ep.rate == 0 {
+			if ep.rate, err = e.calibrate(ep); err != nil {
+				e.Close()
+				return nil, err
+			}
 		}
 	}
 	e.stopCtx = context.AfterFunc(ctx, func() { e.fail(fmt.Errorf("docker: run %s: %w", e.runID, context.Cause(ctx))) })

@@ -161,8 +161,8 @@ func (e *Executor) containerConfig(t *task, cs *containerSpec) (*container.Confi
 		if cs.duration > 0 {
 			// A fixed amount of computation per trace second of CPU: CPU
 			// contention stretches the run.
-			w := workUnits(cs.demand, cs.duration, e.cfg.WorkRate, res, e.cfg.Scale)
-			args = append(args, "-work="+strconv.FormatFloat(w, 'f', 0, 64), "-rate="+strconv.FormatFloat(e.cfg.WorkRate, 'f', 0, 64))
+			w := workUnits(cs.demand, cs.duration, t.ep.rate, res, e.cfg.Scale)
+			args = append(args, "-work="+strconv.FormatFloat(w, 'f', 0, 64), "-rate="+strconv.FormatFloat(t.ep.rate, 'f', 0, 64))
 		}
 	}
 	hard, soft := scaledMiB(cs.hard, res), scaledMiB(cs.soft, res)
