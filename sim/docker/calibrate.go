@@ -32,13 +32,16 @@ func (e *Executor) calibrate(ep *endpoint) (float64, error) {
 	e.mu.Lock()
 	e.onEngine[name] = ep
 	e.mu.Unlock()
-	ctx, cancel := context.WithTimeout(e.ctx, engineTimeout)
-	defer cancel()
-	res, err := ep.cli.ContainerCreate(ctx, client.ContainerCreateOptions{Config: cc, HostConfig: hc, Name: name})
+	// The create is not cut short (see create): Close removes what it made.
+	cctx, ccancel := e.engineCtx()
+	res, err := ep.cli.ContainerCreate(cctx, client.ContainerCreateOptions{Config: cc, HostConfig: hc, Name: name})
+	ccancel()
 	if err != nil {
 		return fail(err)
 	}
 	defer e.remove(ep, res.ID, name)
+	ctx, cancel := context.WithTimeout(e.ctx, engineTimeout)
+	defer cancel()
 	wait := ep.cli.ContainerWait(ctx, res.ID, client.ContainerWaitOptions{Condition: container.WaitConditionNextExit})
 	if _, err := ep.cli.ContainerStart(ctx, res.ID, client.ContainerStartOptions{}); err != nil {
 		return fail(err)
