@@ -2,6 +2,7 @@ package docker
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"strings"
 	"sync"
@@ -11,6 +12,7 @@ import (
 	"github.com/berthsched/berth/sim"
 	"github.com/berthsched/berth/sim/scenario"
 	"github.com/berthsched/berth/sim/trace"
+	"github.com/moby/moby/client"
 )
 
 // overcommitScenario is two instances of 1 vCPU: a and b reserve half of
@@ -179,14 +181,16 @@ func TestDockerMemoryLimits(t *testing.T) {
 	ex = newTestExecutor(t, eng, Config{Scale: 1})
 	const in, inMiB = "mem-1", 256
 	runs := []*sim.Run{
-		// hog holds 156 MiB of its 208 within the instance's 256.
-		{ID: "hog", Instance: in, CPU: 16, MemoryMiB: 208, Duration: 8 * time.Second, InstanceCPU: 1024, InstanceMemoryMiB: inMiB},
+		// hog holds 168 MiB of its 224 within the instance's 256: with
+		// soft, the instance is above 3/4 of its memory.
+		{ID: "hog", Instance: in, CPU: 16, MemoryMiB: 224, Duration: 8 * time.Second, InstanceCPU: 1024, InstanceMemoryMiB: inMiB},
 		// soft holds 24 MiB, under its 32 MiB reservation, without a hard
 		// limit.
 		{ID: "soft", Instance: in, CPU: 16, MemoryMiB: 32, Duration: 8 * time.Second, InstanceCPU: 1024, InstanceMemoryMiB: inMiB,
 			Containers: []sim.Container{{Name: "app", CPU: 16, MemoryReservationMiB: 32, Essential: true}}},
-		// over grows past its hard limit of 48 MiB.
-		{ID: "over", Instance: in, CPU: 16, MemoryMiB: 48, Duration: 8 * time.Second, OOM: true, InstanceCPU: 1024, InstanceMemoryMiB: inMiB},
+		// over grows past its hard limit of 24 MiB (the three stay within
+		// the instance's limit).
+		{ID: "over", Instance: in, CPU: 16, MemoryMiB: 24, Duration: 8 * time.Second, OOM: true, InstanceCPU: 1024, InstanceMemoryMiB: inMiB},
 	}
 	for _, r := range runs {
 		if err := ex.Start(r); err != nil {
@@ -227,4 +231,78 @@ func TestDockerMemoryLimits(t *testing.T) {
 		}
 	}
 	t.Logf("instance: %+v; tasks: %+v", s.Instances[0], s.Tasks)
+}
+
+// A stopped task whose containers do not exit on SIGTERM gets SIGKILL
+// after its stop timeout (137), the non-essential container too: the task
+// ends and its containers are gone within the timeout and a few seconds,
+// not after the workload's 30s of grace.
+func TestDockerStopTimeout(t *testing.T) {
+	cli := engineClient(t)
+	var ex *Executor
+	var eng *sim.Engine
+	var exit *sim.Exit
+	var run *sim.Run
+	eng = sim.NewEngine(func(ev sim.Event) {
+		if _, ok := ev.(stopEvent); ok {
+			if err := ex.Stop(run, ""); err != nil {
+				t.Error(err)
+			}
+			return
+		}
+		if e, ok := ex.Handle(ev); ok && e != nil {
+			exit = e
+			eng.Stop()
+		}
+	})
+	ex = newTestExecutor(t, eng, Config{Scale: 1, termGrace: 30 * time.Second})
+	run = &sim.Run{ID: "slow", Instance: "i-a", StopTimeout: 2 * time.Second,
+		Containers: []sim.Container{
+			{Name: "app", CPU: 16, MemoryMiB: 16, Essential: true},
+			{Name: "side", CPU: 16, MemoryMiB: 16},
+		}}
+	if err := ex.Start(run); err != nil {
+		t.Fatal(err)
+	}
+	// Stop once both containers run.
+	for deadline := time.Now().Add(time.Minute); len(runningOf(t, cli, ex.RunID())) < 2; time.Sleep(100 * time.Millisecond) {
+		eng.Step() // none is due: it hands the engine the launches' events
+		if time.Now().After(deadline) {
+			t.Fatal("the task's containers did not start within a minute")
+		}
+	}
+	stopped := time.Now()
+	eng.Schedule(0, stopEvent{})
+	if err := eng.RunPaced(t.Context(), 2*time.Minute, 1, time.Now); err != nil {
+		t.Fatal(err)
+	}
+	took := time.Since(stopped)
+	if exit == nil || exit.ExitCode != 137 || exit.Reason != sim.ReasonStoppedByUser {
+		t.Fatalf("exit = %+v, want 137 %q (SIGKILL after the stop timeout)", exit, sim.ReasonStoppedByUser)
+	}
+	for ; len(runContainers(t, cli, ex.RunID())) > 0; time.Sleep(100 * time.Millisecond) {
+		if time.Since(stopped) > 20*time.Second {
+			t.Fatalf("containers remain %v after the stop", time.Since(stopped))
+		}
+	}
+	if took < 2*time.Second || took > 15*time.Second {
+		t.Errorf("the stopped task ended %v after the stop, want after its 2s stop timeout and well before the 30s grace", took)
+	}
+	t.Logf("stopped task ended %v after the stop", took.Round(time.Millisecond))
+}
+
+type stopEvent struct{}
+
+// runningOf lists the running containers labelled with the run id.
+func runningOf(t testing.TB, cli *client.Client, runID string) []string {
+	t.Helper()
+	list, err := cli.ContainerList(context.Background(), client.ContainerListOptions{Filters: make(client.Filters).Add("label", LabelRun+"="+runID).Add("status", "running")})
+	if err != nil {
+		t.Fatalf("ContainerList: %v", err)
+	}
+	var ids []string
+	for _, c := range list.Items {
+		ids = append(ids, c.ID)
+	}
+	return ids
 }

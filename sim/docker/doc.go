@@ -102,7 +102,8 @@
 //
 // A non-zero exit ends the task with "Essential container in task
 // exited" and its code; a container the kernel killed for memory (over
-// its own limit, its task's or its instance's) with
+// its own limit, its task's or its instance's: the engine says so, or it
+// died of a SIGKILL the executor did not send under a memory limit) with
 // "OutOfMemoryError: Container killed due to memory usage" and 137;
 // LoseInstance kills every container of the instance (SIGKILL, 137) and
 // Stop sends SIGTERM (143; SIGKILL after the task's stop timeout,

@@ -92,6 +92,13 @@ func (e *Executor) died(ep *endpoint, cid string, code int, seen time.Time) {
 				code, oom = st.ExitCode, st.OOMKilled
 				ran = span(st.StartedAt, st.FinishedAt)
 			}
+			if code == 137 && !oom && reason == "" && (c.hc.Memory > 0 || t.cgroup != "") {
+				// SIGKILL that no one here sent, under a memory limit: the
+				// kernel's OOM killer. The engine's flag misses some of
+				// these kills (cgroup v1, with an init as PID 1: the event
+				// can come after the exit).
+				oom = true
+			}
 			oom = oom && code == 137
 			switch {
 			case reason != "":

@@ -65,6 +65,10 @@ type Config struct {
 	Workload string
 	// Wall is the wall clock; nil means time.Now.
 	Wall func() time.Time
+
+	// termGrace makes every workload exit that long after SIGTERM (tests
+	// of the stop timeout).
+	termGrace time.Duration
 }
 
 // Executor runs each task as Docker containers (one per container

@@ -176,6 +176,9 @@ func (e *Executor) containerConfig(t *task, cs *containerSpec) (*container.Confi
 	if cs.oom {
 		args = append(args, "-oom")
 	}
+	if g := e.cfg.termGrace; g > 0 {
+		args = append(args, "-grace="+g.String())
+	}
 	cc := &container.Config{
 		Image: t.ep.image,
 		Cmd:   args,

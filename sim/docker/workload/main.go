@@ -13,7 +13,8 @@
 // its share of -cpu at -rate units per core-second: the task then ends at
 // the later of its deadline and the end of its work, so that a task given
 // less CPU than it asks takes longer. -calibrate prints -rate for this
-// machine (the best of ten 50ms samples of one core) and exits. Without -work, -cpu runs a
+// machine (the best of ten 50ms samples of one core) and exits. -grace
+// delays the exit on SIGTERM, as a slow shutdown does. Without -work, -cpu runs a
 // duty-cycled busy loop worth that many millicores until the end. -mem
 // allocates and touches that many MiB; -oom allocates without bound,
 // whatever -until says, so that the kernel kills it for exceeding its
@@ -48,14 +49,25 @@ func main() {
 	oom := flag.Bool("oom", false, "allocate memory without bound (until killed)")
 	listen := flag.String("listen", "", "comma-separated TCP ports to listen on")
 	cal := flag.Bool("calibrate", false, "print the work units one core does per second, and exit")
+	grace := flag.Duration("grace", 0, "on SIGTERM, go on this long before exiting 143 (a slow shutdown)")
 	flag.Parse()
 	if *cal {
 		fmt.Printf("%.0f\n", calibrate())
 		return
 	}
 
-	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, syscall.SIGTERM, syscall.SIGINT)
+	term := make(chan os.Signal, 1)
+	signal.Notify(term, syscall.SIGTERM, syscall.SIGINT)
+	sig := term
+	if *grace > 0 {
+		// The signal is heard late, as by a task that shuts down slowly.
+		sig = make(chan os.Signal, 1)
+		go func() {
+			s := <-term
+			time.Sleep(*grace)
+			sig <- s
+		}()
+	}
 	if err := serve(*listen); err != nil {
 		fmt.Fprintln(os.Stderr, "workload:", err)
 		os.Exit(125)
