@@ -168,6 +168,9 @@ Examples:
 					}
 				}
 				if len(sweeps) > 0 {
+					if *contention {
+						return usagef(`--contention with --sweep: set "contention": true in the scenario instead`)
+					}
 					return runSweep(e, *scenarioFile, *seed, strategies, sweeps, *out)
 				}
 				return runSim(e, *scenarioFile, *seed, strategies, *out, *contention)

@@ -316,10 +316,17 @@ func TestContainerConfigLimits(t *testing.T) {
 		// 0.5; work: 0.5 core for 30 s at 1000 units/s; memory 128 MiB
 		// less 32 of headroom.
 		[]string{"-until=130000000000", "-cpu=500", "-work=15000", "-rate=1000", "-mem=96"},
-		"/berth-r-1/i-1/task-x", int64(512), int64(250_000_000), int64(128 << 20), int64(128 << 20), int64(0),
+		// The quota is the task cgroup's (taskLimits), not the container's.
+		"/berth-r-1/i-1/task-x", int64(512), int64(0), int64(128 << 20), int64(128 << 20), int64(0),
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("container config (-want +got):\n%s", diff)
+	}
+	// Without a task cgroup (instances not bounded), the container
+	// carries the quota: 512 units x 0.5 = a quarter core.
+	tk.cgroup = ""
+	if _, hc := e.containerConfig(tk, &specs[0]); hc.NanoCPUs != 250_000_000 || hc.CgroupParent != "" {
+		t.Errorf("without a task cgroup: NanoCPUs %d, CgroupParent %q; want 250000000 and none", hc.NanoCPUs, hc.CgroupParent)
 	}
 }
 

@@ -306,3 +306,44 @@ func runningOf(t testing.TB, cli *client.Client, runID string) []string {
 	}
 	return ids
 }
+
+// A task capped at a quarter core (--cpu-quota, its cpu 256) that burns a
+// whole one runs about 4x its time, held back by its own limit, not its
+// instance's; the summary says so.
+func TestDockerTaskCPULimit(t *testing.T) {
+	engineClient(t)
+	var ex *Executor
+	var eng *sim.Engine
+	eng = sim.NewEngine(func(ev sim.Event) {
+		if e, ok := ex.Handle(ev); ok && e != nil {
+			eng.Stop()
+		}
+	})
+	ex = newTestExecutor(t, eng, Config{Scale: 1, CPUQuota: true})
+	r := &sim.Run{ID: "capped", Instance: "i-a", CPU: 256, CPUUse: 1024, MemoryMiB: 32, Duration: 2 * time.Second,
+		InstanceCPU: 2048, InstanceMemoryMiB: 1024}
+	if err := ex.Start(r); err != nil {
+		t.Fatal(err)
+	}
+	if err := eng.RunPaced(t.Context(), time.Minute, 1, time.Now); err != nil {
+		t.Fatal(err)
+	}
+	if err := ex.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s := ex.Stats()
+	if len(s.Tasks) != 1 {
+		t.Fatalf("stats of %d tasks, want 1", len(s.Tasks))
+	}
+	ts := s.Tasks[0]
+	t.Logf("%+v", ts)
+	if ts.Ran < 6*time.Second || ts.Throttled == 0 || ts.InstanceThrottled != 0 {
+		t.Errorf("capped task ran %v, throttled %v by its own limit and %v by its instance's; want about 8s (1 core of work at a quarter), throttled by its own limit only",
+			ts.Ran, ts.Throttled, ts.InstanceThrottled)
+	}
+	c := &Contention{Tolerance: 0.2, TimeScale: 1, ScaleResources: 1,
+		Tasks: []TaskContention{{Task: "capped", Instance: "i-a", Simulated: 2 * time.Second, Real: ts.Ran, Stats: ts}}}
+	if why := c.why(&c.Tasks[0]); !strings.HasPrefix(why, "held back by its own CPU limit") {
+		t.Errorf("why = %q, want its own CPU limit named", why)
+	}
+}

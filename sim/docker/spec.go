@@ -207,7 +207,9 @@ func (e *Executor) containerConfig(t *task, cs *containerSpec) (*container.Confi
 	hc := &container.HostConfig{NetworkMode: "none", LogConfig: container.LogConfig{Type: "none"}, Init: &init}
 	hc.CgroupParent = cgroupParent(t.cgroup)
 	hc.CPUShares = max(cs.cpu, 2)
-	if e.cfg.CPUQuota && cs.cpu > 0 {
+	// A single-container task's quota is its task cgroup's, where there is
+	// one, so that its throttling is counted there.
+	if e.cfg.CPUQuota && cs.cpu > 0 && (t.cgroup == "" || cs.def != "") {
 		hc.NanoCPUs = cpuQuota(cs.cpu, res).Nanoseconds() * int64(time.Second/cfsPeriod)
 	}
 	if hard > 0 {
