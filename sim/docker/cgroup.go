@@ -282,76 +282,81 @@ type cgroupStat struct {
 // leaves its figures 0; one that cannot be parsed is an error.
 func (g *cgroups) stat(p string) (cgroupStat, error) {
 	cpu, acct, mem := g.dirs(p)
-	var s cgroupStat
-	read := func(dir, name string) (string, error) {
-		b, err := os.ReadFile(filepath.Join(dir, name))
-		if errors.Is(err, fs.ErrNotExist) {
-			return "", nil
-		}
-		return string(b), err
-	}
 	if g.v2 {
-		text, err := read(cpu, "cpu.stat")
-		if err != nil {
-			return s, err
-		}
-		kv, err := parseFlatKeyed(text, "cpu.stat")
-		if err != nil {
-			return s, err
-		}
-		s.CPUTime = time.Duration(kv["usage_usec"]) * time.Microsecond
-		s.Periods, s.ThrottledPeriods = kv["nr_periods"], kv["nr_throttled"]
-		s.Throttled = time.Duration(kv["throttled_usec"]) * time.Microsecond
-		peak, err := read(mem, "memory.peak")
-		if err == nil && peak == "" {
-			peak, err = read(mem, "memory.current")
-		}
-		if err != nil {
-			return s, err
-		}
-		if s.PeakMemory, err = parseCount(peak, "memory.peak"); err != nil {
-			return s, err
-		}
-		text, err = read(mem, "memory.events")
-		if err != nil {
-			return s, err
-		}
-		if kv, err = parseFlatKeyed(text, "memory.events"); err != nil {
-			return s, err
-		}
-		s.OOMKills = kv["oom_kill"]
-		return s, nil
+		return statV2(cpu)
 	}
-	usage, err := read(acct, "cpuacct.usage")
+	return statV1(cpu, acct, mem)
+}
+
+// readCgroupFile reads file name of cgroup directory dir; "" when absent.
+func readCgroupFile(dir, name string) (string, error) {
+	b, err := os.ReadFile(filepath.Join(dir, name))
+	if errors.Is(err, fs.ErrNotExist) {
+		return "", nil
+	}
+	return string(b), err
+}
+
+// readKeyed reads a flat keyed file of dir ("" when absent).
+func readKeyed(dir, name string) (map[string]int64, error) {
+	text, err := readCgroupFile(dir, name)
+	if err != nil {
+		return nil, err
+	}
+	return parseFlatKeyed(text, name)
+}
+
+// readCount reads the first of the named one-integer files of dir that
+// exists (0 when none does).
+func readCount(dir string, names ...string) (int64, error) {
+	for _, name := range names {
+		text, err := readCgroupFile(dir, name)
+		if err != nil {
+			return 0, err
+		}
+		if text != "" {
+			return parseCount(text, name)
+		}
+	}
+	return 0, nil
+}
+
+func statV1(cpu, acct, mem string) (cgroupStat, error) {
+	var s cgroupStat
+	usage, err := readCount(acct, "cpuacct.usage")
 	if err != nil {
 		return s, err
 	}
-	n, err := parseCount(usage, "cpuacct.usage")
+	kv, err := readKeyed(cpu, "cpu.stat")
 	if err != nil {
 		return s, err
 	}
-	s.CPUTime = time.Duration(n)
-	text, err := read(cpu, "cpu.stat")
-	if err != nil {
-		return s, err
-	}
-	kv, err := parseFlatKeyed(text, "cpu.stat")
-	if err != nil {
-		return s, err
-	}
+	s.CPUTime = time.Duration(usage)
 	s.Periods, s.ThrottledPeriods, s.Throttled = kv["nr_periods"], kv["nr_throttled"], time.Duration(kv["throttled_time"])
-	peak, err := read(mem, "memory.max_usage_in_bytes")
+	if s.PeakMemory, err = readCount(mem, "memory.max_usage_in_bytes"); err != nil {
+		return s, err
+	}
+	if kv, err = readKeyed(mem, "memory.oom_control"); err != nil {
+		return s, err
+	}
+	s.OOMKills = kv["oom_kill"]
+	return s, nil
+}
+
+func statV2(dir string) (cgroupStat, error) {
+	var s cgroupStat
+	kv, err := readKeyed(dir, "cpu.stat")
 	if err != nil {
 		return s, err
 	}
-	if s.PeakMemory, err = parseCount(peak, "memory.max_usage_in_bytes"); err != nil {
+	s.CPUTime = time.Duration(kv["usage_usec"]) * time.Microsecond
+	s.Periods, s.ThrottledPeriods = kv["nr_periods"], kv["nr_throttled"]
+	s.Throttled = time.Duration(kv["throttled_usec"]) * time.Microsecond
+	// memory.peak is new (Linux 5.19); before it, the current use.
+	if s.PeakMemory, err = readCount(dir, "memory.peak", "memory.current"); err != nil {
 		return s, err
 	}
-	text, err = read(mem, "memory.oom_control")
-	if err != nil {
-		return s, err
-	}
-	if kv, err = parseFlatKeyed(text, "memory.oom_control"); err != nil {
+	if kv, err = readKeyed(dir, "memory.events"); err != nil {
 		return s, err
 	}
 	s.OOMKills = kv["oom_kill"]
