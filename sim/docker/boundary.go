@@ -140,6 +140,7 @@ func (e *Executor) bound(ep *endpoint, name string) error {
 	// their load does not pass for contention between instances; the
 	// instances' quotas bound what the run takes.
 	if err := g.create(g.run, cgroupLimits{Top: true}); err != nil {
+		_ = g.remove(g.run)
 		return fmt.Errorf("%s%s", err, hint)
 	}
 	ep.cg = g

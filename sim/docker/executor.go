@@ -358,11 +358,12 @@ func (e *Executor) endpoint(url string) (*endpoint, error) {
 		cli.Close()
 		return nil, fmt.Errorf("docker: %s: removing leftovers: %s", name, oneLine(err))
 	}
-	if err := e.bound(ep, name); err != nil {
+	if ep.image, err = ensureImage(e.ctx, cli, e.cfg.Workload); err != nil {
 		cli.Close()
 		return nil, err
 	}
-	if ep.image, err = ensureImage(e.ctx, cli, e.cfg.Workload); err != nil {
+	// Cgroups last: nothing after them fails, so none is left behind.
+	if err := e.bound(ep, name); err != nil {
 		cli.Close()
 		return nil, err
 	}
