@@ -260,6 +260,9 @@ func TestDockerInterruptLeavesNoContainer(t *testing.T) {
 		code, lines := p.wait(t, 45*time.Second)
 		took := p.exitedAt.Sub(sent)
 		slowest = max(slowest, took)
+		if left := cgroupsOf(p.cmd.Process.Pid); len(left) > 0 {
+			t.Errorf("run %d (%s after %v): cgroups left: %v", i, name, delay.Round(time.Millisecond), left)
+		}
 		if left := containersOf(t, cli, p.cmd.Process.Pid, ""); len(left) > 0 {
 			t.Errorf("run %d (%s after %v): %d containers left: %v", i, name, delay.Round(time.Millisecond), len(left), left)
 			for _, c := range left {
@@ -284,6 +287,14 @@ func TestDockerInterruptLeavesNoContainer(t *testing.T) {
 	t.Logf("%d interrupted runs; slowest exit %v after the signal; load average %s", runs, slowest.Round(time.Millisecond), loadAverage())
 }
 
+// cgroupsOf lists the run cgroups berth process pid made on this machine
+// (berth-<run>-<pid>, in any hierarchy of /sys/fs/cgroup).
+func cgroupsOf(pid int) []string {
+	left, _ := filepath.Glob(fmt.Sprintf("/sys/fs/cgroup/*/berth-*-%d", pid))
+	more, _ := filepath.Glob(fmt.Sprintf("/sys/fs/cgroup/berth-*-%d", pid))
+	return append(left, more...)
+}
+
 // nextRunRemoves runs berth once more on the engine and checks that the
 // containers left by process pid are gone afterwards.
 func nextRunRemoves(t *testing.T, cli *client.Client, bin string, pid int) {
@@ -294,6 +305,9 @@ func nextRunRemoves(t *testing.T, cli *client.Client, bin string, pid int) {
 	}
 	if left := containersOf(t, cli, pid, ""); len(left) > 0 {
 		t.Errorf("after the next run, %d containers of the gone run remain: %v", len(left), left)
+	}
+	if left := cgroupsOf(pid); len(left) > 0 {
+		t.Errorf("after the next run, cgroups of the gone run remain: %v", left)
 	}
 }
 

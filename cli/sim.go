@@ -34,7 +34,8 @@ placement, once per placement strategy, and compare the runs side by side.
 
 Usage:
   berth sim [--scenario FILE] [--seed N] [--strategy LIST ...] [--out DIR]
-  berth sim --executor docker [--docker-host [PATTERN=]URL ...] [--time-scale N] [...]
+  berth sim --executor docker [--docker-host [PATTERN=]URL ...] [--time-scale N]
+            [--scale-resources F] [--cpu-quota] [--stop-timeout D] [--contention] [...]
 
 With no --scenario, berth runs its embedded default: five instance types
 over three availability zones, each a capacity provider with managed
@@ -117,6 +118,21 @@ fleet. Ctrl-C or SIGTERM removes the run's containers and exits 1; if an
 engine goes away, berth exits 1 naming the containers left on it, and the
 next run removes them. See docs/docker.md.
 
+On a local engine with the cgroupfs driver each instance is a cgroup whose
+CPU quota and memory limit are its registered CPU and memory, times
+--scale-resources (0.25 runs a 4-vCPU instance in one core), and its tasks
+run in it, so co-placed tasks compete as on a real host; a task's work is
+a fixed amount of computation per trace second of CPU, so contention
+stretches it. A contention table follows the comparison: per task the
+simulated and real run time, the CPU it got, throttling and OOM kills; per
+instance its CPU and memory pressure; and the tasks whose real run
+exceeded the simulated one by more than --stretch-tolerance, with why.
+--cpu-quota also caps each container at its cpu units; --stop-timeout is
+how long a stopped container has after SIGTERM before SIGKILL (trace
+time). --contention turns on the simulation's contention model (tasks on
+an instance whose cpuUse exceeds its CPU slow down in proportion), for the
+simulated runs with or without --executor docker.
+
 Output files are written all or nothing: --out is checked before the run
 and filled in a temporary directory beside it, which replaces DIR only once
 complete. An existing DIR is replaced only if it is empty or was written by
@@ -135,6 +151,7 @@ Examples:
   berth sim --print-scenario > my.json && berth sim --scenario my.json
   berth sim --scenario examples/docker-small.json --executor docker --time-scale 30
   berth sim --scenario examples/docker-small.json --executor docker --docker-host 'g4dn-*=tcp://gpu-host:2376'
+  berth sim --scenario examples/docker-contention.json --executor docker --time-scale 1 --scale-resources 0.5 --contention
   berth sim --scenario examples/planner-web.json --out results/
   berth sim --scenario examples/dlrm-planning/scenario.json --sweep 'capacityProviders[0].managedScaling.targetCapacity=80,100'
   berth sim --scenario examples/planner-web.json --replicates 5 --strategy 'binpack(memory)' --strategy 'spread(instanceId)'
@@ -155,6 +172,13 @@ Examples:
 			timeScale := fs.Float64("time-scale", 60, "with --executor docker: trace seconds per wall second (`N`)")
 			replicatesN := fs.Int("replicates", 0, "run each configuration with `N` seeds, seed..seed+N-1, and report means with 95% intervals")
 			sf := addShardFlags(fs)
+			contention := fs.Bool("contention", false, "simulate CPU contention: tasks on an instance whose cpuUse exceeds its CPU slow down in proportion")
+			var dflags dockerFlags
+			fs.Float64Var(&dflags.scaleResources, "scale-resources", 1, "with --executor docker: scale every instance's and task's CPU and memory by `F` in (0, 1]")
+			fs.BoolVar(&dflags.cpuQuota, "cpu-quota", false, "with --executor docker: also cap each container's CPU at its cpu units (a CFS quota)")
+			fs.DurationVar(&dflags.stopTimeout, "stop-timeout", 30*time.Second, "with --executor docker: time a stopped container has after SIGTERM before SIGKILL, in trace time (`D`), where its task definition gives none")
+			fs.BoolVar(&dflags.cgroups, "instance-cgroups", true, "with --executor docker: bound each instance by a cgroup of its registered CPU and memory")
+			fs.Float64Var(&dflags.tolerance, "stretch-tolerance", 0.2, "with --executor docker: name the tasks whose real run exceeds the simulated one by more than this fraction (`F`)")
 			return func(e *env, args []string) error {
 				if len(args) > 0 {
 					return usagef("unexpected argument %q", args[0])
@@ -174,15 +198,24 @@ Examples:
 					if sf.given() {
 						return usagef("--shard splits sweeps and replicates on the virtual clock, not --executor docker")
 					}
-					return runSimDocker(e, *scenarioFile, *seed, strategies, *out, dockerHosts, *timeScale)
+					dflags.hosts, dflags.scale, dflags.contention = dockerHosts, *timeScale, *contention
+					return runSimDocker(e, *scenarioFile, *seed, strategies, *out, &dflags)
 				case *executor != "sim":
 					return usagef("--executor %q: expected sim or docker", *executor)
 				case len(dockerHosts) > 0:
 					return usagef("--docker-host needs --executor docker")
 				}
+				for _, name := range []string{"scale-resources", "cpu-quota", "stop-timeout", "instance-cgroups", "stretch-tolerance"} {
+					if flagSet(fs, name) {
+						return usagef("--%s needs --executor docker", name)
+					}
+				}
 				replicates, err := replicatesFlag(*replicatesN)
 				if err != nil {
 					return err
+				}
+				if *contention && (len(sweeps) > 0 || replicates > 1 || sf.given()) {
+					return usagef(`--contention with --sweep, --replicates or --shard: set "contention": true in the scenario instead`)
 				}
 				if sf.given() {
 					return runSimShard(e, sf, *scenarioFile, *seed, strategies, sweeps, *out, replicates)
@@ -193,17 +226,18 @@ Examples:
 				if replicates > 1 {
 					return runReplicated(e, *scenarioFile, *seed, strategies, *out, replicates)
 				}
-				return runSim(e, *scenarioFile, *seed, strategies, *out)
+				return runSim(e, *scenarioFile, *seed, strategies, *out, *contention)
 			}
 		},
 	}
 }
 
-func runSim(e *env, scenarioPath, seed string, strategies []string, out string) error {
+func runSim(e *env, scenarioPath, seed string, strategies []string, out string, contention bool) error {
 	sc, open, err := scenarioForRun(e, scenarioPath, seed)
 	if err != nil {
 		return err
 	}
+	sc.Contention = sc.Contention || contention
 	opts := sim.CompareOptions{Open: open, NewStrategy: runStrategies(e.strategies, sc, open)}
 	if opts.Variants, err = parseStrategyFlags(e.strategies, strategies); err != nil {
 		return err
@@ -507,16 +541,44 @@ func progressReporter(w io.Writer, start time.Time) func(i int, now, total time.
 	}
 }
 
+// dockerFlags are berth sim's flags for --executor docker.
+type dockerFlags struct {
+	hosts                 []string
+	scale, scaleResources float64
+	cpuQuota, cgroups     bool
+	stopTimeout           time.Duration
+	tolerance             float64
+	contention            bool // the simulated runs'
+}
+
+// flagSet reports whether the flag name was given.
+func flagSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
+}
+
 // runSimDocker runs berth sim --executor docker: each variant replayed on
 // Docker (one after the other, in scaled wall-clock time), the table of
 // those runs, and how they compare with the simulated runs of the same
 // scenario and seed.
-func runSimDocker(e *env, scenarioPath, seed string, strategies []string, out string, hosts []string, scale float64) error {
+func runSimDocker(e *env, scenarioPath, seed string, strategies []string, out string, df *dockerFlags) error {
+	scale := df.scale
 	if !(scale > 0) || scale > 1e9 {
 		return usagef("--time-scale %v: expected a positive number of trace seconds per wall second", scale)
 	}
-	cfg := docker.Config{Scale: scale}
-	for _, h := range hosts {
+	if !(df.scaleResources > 0 && df.scaleResources <= 1) {
+		return usagef("--scale-resources %v: expected a factor in (0, 1]", df.scaleResources)
+	}
+	if df.stopTimeout <= 0 {
+		return usagef("--stop-timeout %v: expected a positive duration", df.stopTimeout)
+	}
+	if !(df.tolerance >= 0) {
+		return usagef("--stretch-tolerance %v: expected 0 or more", df.tolerance)
+	}
+	cfg := docker.Config{Scale: scale, ScaleResources: df.scaleResources, CPUQuota: df.cpuQuota,
+		StopTimeout: df.stopTimeout, NoInstanceCgroups: !df.cgroups}
+	for _, h := range df.hosts {
 		r, err := docker.ParseHostRule(h)
 		if err != nil {
 			return usagef("--docker-host: %v", fielderr.Inner(err))
@@ -531,6 +593,7 @@ func runSimDocker(e *env, scenarioPath, seed string, strategies []string, out st
 	if err != nil {
 		return err
 	}
+	sc.Contention = sc.Contention || df.contention // the simulated runs'; the Docker runs are real
 	variants, err := parseStrategyFlags(e.strategies, strategies)
 	if err != nil {
 		return err
@@ -567,6 +630,7 @@ func runSimDocker(e *env, scenarioPath, seed string, strategies []string, out st
 	}
 	start := time.Now()
 	logs := make([]*bytes.Buffer, len(variants))
+	stats := make([]*docker.Stats, len(variants))
 	cmp := &sim.Comparison{Scenario: sc.Name, Seed: sc.Seed, Duration: time.Duration(sc.Duration)}
 	for i, v := range variants {
 		logs[i] = &bytes.Buffer{}
@@ -620,17 +684,32 @@ func runSimDocker(e *env, scenarioPath, seed string, strategies []string, out st
 			return closeErr
 		}
 		cmp.Results = append(cmp.Results, res)
+		stats[i] = ex.Stats()
 	}
 	if err := report.WriteTable(e.stdout, cmp); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "\nDocker vs simulated (time scale %g; timing in trace time):\n", scale)
 	for i, v := range variants {
-		a, err := docker.CompareLogs(simLogs[i], bytes.NewReader(logs[i].Bytes()))
+		a, err := docker.CompareLogs(bytes.NewReader(simLogs[i].Bytes()), bytes.NewReader(logs[i].Bytes()))
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(e.stdout, "  %c %s: %s\n", 'A'+i, v, a)
+	}
+	model := "off"
+	if sc.Contention {
+		model = "on"
+	}
+	for i, v := range variants {
+		c, err := docker.CompareContention(bytes.NewReader(simLogs[i].Bytes()), bytes.NewReader(logs[i].Bytes()), stats[i], df.tolerance)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "\n%c %s, simulated with the contention model %s. ", 'A'+i, v, model)
+		if err := c.Write(e.stdout); err != nil {
+			return err
+		}
 	}
 	if out == "" {
 		return nil

@@ -28,7 +28,10 @@
 //
 // Tasks run through an Executor: Start and Stop a task, lose an instance;
 // every exit comes back as an *Exit event. The simulated executor ends each
-// task on the virtual clock at the end of its duration. Real executors
+// task on the virtual clock at the end of its duration. With the scenario's
+// contention switch on, the Contended executor does instead: tasks on an
+// instance whose running tasks burn more CPU than it registered (Run.Demand:
+// a trace's cpuUse, else the reservation) slow down in proportion. Real executors
 // (sim/docker) run containers; every executor passes the conformance suite
 // in sim/simtest.
 //

@@ -34,6 +34,21 @@ type Run struct {
 	// executor turns them into limits.
 	CPU       int64
 	MemoryMiB int64
+	// CPUUse is the CPU, in CPU units, the task burns when it can (a
+	// trace's cpuUse); 0 means CPU. Above CPU it overcommits the
+	// instance: CPU units are shares, not caps.
+	CPUUse int64
+	// InstanceCPU and InstanceMemoryMiB are what the task's instance
+	// registered: the bounds it shares with the tasks co-placed with it.
+	InstanceCPU, InstanceMemoryMiB int64
+	// TaskCPU and TaskMemoryMiB are a task definition's task-level cpu and
+	// memory when it lists containers: hard limits of the whole task, as
+	// the ECS agent sets them (0: none).
+	TaskCPU, TaskMemoryMiB int64
+	// StopTimeout is how long the task's containers have to exit after
+	// SIGTERM before SIGKILL (the definition's stopTimeout); 0 means the
+	// executor's default (ECS's: 30s).
+	StopTimeout time.Duration
 	// Ports are the static host ports the task binds.
 	Ports []uint16
 	// Duration is how long it runs; 0 means until stopped.

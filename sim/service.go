@@ -365,7 +365,15 @@ func (sv *services) startServiceTask(svc *svcState, st *scheduler.Start) {
 	req := st.TaskDefinition.Requirements()
 	t := &svcTask{svc: svc, prov: svc.providerIndex(sv.providers.instanceProvider(in)), t: st.Task(), inst: in, td: td}
 	t.run = &Run{ID: st.ID, Group: st.Group, Family: st.TaskDefinition.Family, Instance: in.ARN,
-		CPU: req.CPU, MemoryMiB: req.MemoryMiB, Ports: req.PortsTCP, Started: sv.eng.Now()}
+		CPU: req.CPU, MemoryMiB: req.MemoryMiB, Ports: req.PortsTCP, Started: sv.eng.Now(),
+		InstanceCPU: in.Registered.CPU, InstanceMemoryMiB: in.Registered.MemoryMiB}
+	if td != nil {
+		t.run.StopTimeout = time.Duration(td.StopTimeout)
+		if len(td.Containers) > 0 {
+			t.run.TaskCPU, t.run.TaskMemoryMiB = td.CPU, td.MemoryMiB
+			t.run.Containers = runContainers(td.Containers)
+		}
+	}
 	svc.tasks = append(svc.tasks, t)
 	sv.byRun[st.ID] = t
 	svc.started++

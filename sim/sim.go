@@ -148,9 +148,12 @@ func newSimulator(sc *scenario.Scenario, v scenario.Variant, opts Options) (*sim
 	s.fleet = newFleet(s.core)
 	s.tasks = &standalone{core: s.core, fleet: s.fleet, gpuCons: map[string]placement.Constraint{},
 		running: map[string]*task{}, live: map[string]string{}, failed: map[string]bool{}}
-	if opts.Executor != nil {
+	switch {
+	case opts.Executor != nil:
 		s.exec = opts.Executor(s.eng)
-	} else {
+	case sc.Contention:
+		s.exec = NewContended(s.eng)
+	default:
 		s.exec = NewSimulated(s.eng)
 	}
 	s.handler, _ = s.exec.(EventHandler)

@@ -225,11 +225,15 @@ func (s *standalone) tryPlace(t *task) bool {
 		Instance:   p.Instance.ARN,
 		CPU:        t.req.Task.CPU,
 		MemoryMiB:  t.req.Task.MemoryMiB,
+		CPUUse:     t.spec.CPUUse,
 		Ports:      t.req.Task.PortsTCP,
 		Duration:   t.spec.Duration,
 		ExitCode:   t.spec.ExitCode,
 		Started:    s.eng.Now(),
 		Containers: t.spec.containers,
+		// The instance's bounds, for executors that model them.
+		InstanceCPU:       p.Instance.Registered.CPU,
+		InstanceMemoryMiB: p.Instance.Registered.MemoryMiB,
 	}
 	s.running[t.run.ID] = t
 	s.m.placed(t)

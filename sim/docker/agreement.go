@@ -53,6 +53,7 @@ func (a *Agreement) String() string {
 
 type logTask struct {
 	instance string
+	placed   float64 // when it was placed (and started), seconds
 	finished bool
 	at       float64
 	code     int
@@ -74,7 +75,7 @@ func readLog(r io.Reader, name string) (map[string]*logTask, error) {
 		switch e.Kind {
 		case trace.KindPlace:
 			if tasks[e.TaskID] == nil {
-				tasks[e.TaskID] = &logTask{instance: e.InstanceID}
+				tasks[e.TaskID] = &logTask{instance: e.InstanceID, placed: e.Time}
 			}
 		case trace.KindFinish:
 			t := tasks[e.TaskID]

@@ -127,7 +127,18 @@ func (e *Executor) Close() error {
 		}
 		e.mu.Unlock()
 		sort.Strings(names)
-		if err := removeRun(ctx, ep.cli, e.runID, names); err != nil && e.closeEr == nil {
+		err := removeRun(ctx, ep.cli, e.runID, names)
+		if err == nil {
+			// Its containers are gone: what the tasks still running used,
+			// then the instances', then the cgroups.
+			for _, t := range e.running {
+				if t.ep == ep {
+					e.taskEnded(t, false, 0)
+				}
+			}
+			err = e.closeCgroups(ep)
+		}
+		if err != nil && e.closeEr == nil {
 			e.closeEr = err
 		}
 		ep.cli.Close()

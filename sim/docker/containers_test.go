@@ -195,7 +195,7 @@ func TestDockerEssentialExitStopsOthers(t *testing.T) {
 func TestContainerSpecsSingle(t *testing.T) {
 	r := &sim.Run{ID: "x", CPU: 512, MemoryMiB: 128, Ports: []uint16{80}, Duration: time.Minute, ExitCode: 2, OOM: true}
 	got := containerSpecs(r)
-	want := []containerSpec{{cpu: 512, hard: 128, soft: 128, essential: true, duration: time.Minute, exit: 2, oom: true,
+	want := []containerSpec{{cpu: 512, demand: 512, hard: 128, soft: 128, essential: true, duration: time.Minute, exit: 2, oom: true,
 		ports: []sim.PortMapping{{ContainerPort: 80, HostPort: 80, Protocol: "tcp"}}}}
 	if diff := cmp.Diff(want, got, cmp.AllowUnexported(containerSpec{})); diff != "" {
 		t.Errorf("containerSpecs (-want +got):\n%s", diff)

@@ -22,6 +22,44 @@
 // that the workload gets signals' default actions; an engine without it
 // runs the workload as PID 1.
 //
+// # Instances as resource boundaries
+//
+// On an engine of this machine that uses the cgroupfs driver (cgroup v1,
+// tested; v2, untested), the run makes a cgroup
+// berth-<run id>-<pid> at the root of the hierarchy, one cgroup per
+// instance in it, whose CPU quota and memory limit are the instance's
+// registered CPU and memory (sim.Run.InstanceCPU, InstanceMemoryMiB), and
+// one per task in its instance's, whose limits are the task-level cpu and
+// memory (sim.Run.TaskCPU, TaskMemoryMiB; with Config.CPUQuota, a task
+// without a task-level cpu is capped at its CPU), as the ECS agent makes
+// a cgroup per task. The task's containers run in its task cgroup
+// (CgroupParent), so that co-placed tasks compete for their instance as
+// on a real host. Config.ScaleResources scales every instance and every
+// task, limits and use alike, for a fleet larger than the machine. The
+// run's cgroup gets the kernel's highest CPU weight, so that the
+// machine's other processes do not pass for contention; the instances'
+// quotas bound what it takes. The executor removes the task cgroups as
+// tasks end and the run's at Close, and New removes those of berth
+// processes of this machine that no longer exist. On a remote engine (or
+// one with the systemd driver, or with Config.NoInstanceCgroups) the
+// engine's host is out of reach: each container's own limits (shares,
+// quota, memory) hold, but co-placed tasks share the engine's whole
+// machine; Stats.Boundaries says which engines bound their instances.
+//
+// # Contention
+//
+// The workload does a fixed amount of computation per trace second of the
+// CPU its task burns (sim.Run.Demand: its CPUUse, else its CPU), measured
+// in units of its own work loop, which it calibrates once per run in a
+// container of the run on each engine (Config.WorkRate overrides it): it ends at the
+// later of its deadline and the end of its work, so that a task given
+// less CPU than it asks runs longer. Stats gives, per task, the CPU it got,
+// how long its own limits and its instance's quota throttled it, its peak
+// memory and whether it was OOM-killed (from its cgroups and the engine),
+// and per instance its CPU and memory pressure; CompareContention sets
+// them beside the simulated run's times and names the stretched tasks,
+// with why.
+//
 // A run that lists sim.Run.Containers becomes one container per
 // definition, in order, labelled as above plus LabelContainer: its CPU
 // units become that container's CPU shares, memory its hard limit,
@@ -63,11 +101,15 @@
 // # Faults
 //
 // A non-zero exit ends the task with "Essential container in task
-// exited" and its code; a container the kernel killed for memory with
+// exited" and its code; a container the kernel killed for memory (over
+// its own limit, its task's or its instance's: the engine says so, or it
+// died of a SIGKILL the executor did not send under a memory limit) with
 // "OutOfMemoryError: Container killed due to memory usage" and 137;
 // LoseInstance kills every container of the instance (SIGKILL, 137) and
-// Stop sends SIGTERM (143, SIGKILL after 30s), with the reasons the
-// simulator gives. A task stopped before its container started never
+// Stop sends SIGTERM (143; SIGKILL after the task's stop timeout,
+// sim.Run.StopTimeout or Config.StopTimeout, 30s by default, in trace
+// time), with the reasons the simulator gives. When an essential container
+// exits, the task's other containers are stopped the same way. A task stopped before its container started never
 // starts, and exits with 143 or 137 at once. A container that cannot be
 // created or started ends its task with ReasonCannotStart and -1. Every
 // started run produces exactly one Exit.

@@ -3,6 +3,7 @@ package docker
 import (
 	"fmt"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/berthsched/berth/sim"
@@ -85,9 +86,20 @@ func (e *Executor) died(ep *endpoint, cid string, code int, seen time.Time) {
 		defer e.wg.Done()
 		if ends {
 			oom := false
+			var ran time.Duration
 			if res, err := ep.cli.ContainerInspect(e.ctx, cid, client.ContainerInspectOptions{}); err == nil && res.Container.State != nil {
-				code, oom = res.Container.State.ExitCode, res.Container.State.OOMKilled
+				st := res.Container.State
+				code, oom = st.ExitCode, st.OOMKilled
+				ran = span(st.StartedAt, st.FinishedAt)
 			}
+			if code == 137 && !oom && reason == "" && (c.hc.Memory > 0 || t.cgroup != "") {
+				// SIGKILL that no one here sent, under a memory limit: the
+				// kernel's OOM killer. The engine's flag misses some of
+				// these kills (cgroup v1, with an init as PID 1: the event
+				// can come after the exit).
+				oom = true
+			}
+			oom = oom && code == 137
 			switch {
 			case reason != "":
 			case oom:
@@ -97,27 +109,54 @@ func (e *Executor) died(ep *endpoint, cid string, code int, seen time.Time) {
 			}
 			e.deliver(t, code, reason, seen)
 			e.stopOthers(t)
+			e.remove(ep, cid, c.name)
+			e.taskEnded(t, oom, ran)
+			return
 		}
 		e.remove(ep, cid, c.name)
 	}()
 }
 
-// stopOthers removes (killing them first) the containers of t that are
-// still there, once t has ended. A container created later sees t.ended
+// span is the time from start to end, RFC 3339 times as the engine
+// reports a container's; 0 when either is missing or malformed.
+func span(start, end string) time.Duration {
+	a, err1 := time.Parse(time.RFC3339Nano, start)
+	b, err2 := time.Parse(time.RFC3339Nano, end)
+	if err1 != nil || err2 != nil || a.IsZero() || b.Before(a) {
+		return 0
+	}
+	return b.Sub(a)
+}
+
+// stopOthers stops the containers of t that are still there, once t has
+// ended, as ECS stops them: SIGTERM, SIGKILL after the task's stop
+// timeout; then removes them. A container created later sees t.ended
 // and removes itself.
 func (e *Executor) stopOthers(t *task) {
 	e.mu.Lock()
 	var stop []*ctr
 	var ids []string
+	var started []bool
 	for _, c := range t.ctrs {
 		if c.cid != "" && !c.died {
-			c.died = true
-			delete(e.byContainer, c.cid)
-			stop, ids = append(stop, c), append(ids, c.cid)
+			stop, ids, started = append(stop, c), append(ids, c.cid), append(started, c.started)
 		}
 	}
 	e.mu.Unlock()
+	var wg sync.WaitGroup
 	for i, c := range stop {
-		e.remove(t.ep, ids[i], c.name)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if started[i] {
+				e.kill(c, ids[i], "SIGTERM")
+			}
+			e.mu.Lock()
+			c.died = true
+			delete(e.byContainer, ids[i])
+			e.mu.Unlock()
+			e.remove(t.ep, ids[i], c.name)
+		}()
 	}
+	wg.Wait()
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"math"
 	"net/netip"
 	"os"
 	"slices"
@@ -34,10 +35,29 @@ type Config struct {
 	Hosts []HostRule
 	// RunID labels the run's containers; "" makes a random one.
 	RunID string
-	// CPUQuota also caps a container's CPU at its task's units (a CFS
-	// quota); by default CPU units only weigh containers against each
-	// other (CPU shares), as ECS does.
+	// CPUQuota also caps a container's CPU at its units (a CFS quota),
+	// and a task without a task-level cpu at its CPU; by default CPU units
+	// only weigh containers against each other (CPU shares), as ECS does,
+	// and only a task-level cpu (sim.Run.TaskCPU) is a hard limit.
 	CPUQuota bool
+	// ScaleResources scales every instance's CPU and memory and every
+	// task's limits and use by a factor in (0, 1], for a fleet larger than
+	// the machine (0.25 runs a 4-vCPU instance in one core); 0 means 1.
+	ScaleResources float64
+	// StopTimeout is how long, in trace time, a container ECS stops has
+	// to exit after SIGTERM before SIGKILL, for tasks whose definition
+	// gives none (sim.Run.StopTimeout); 0 means ECS's default, 30s.
+	StopTimeout time.Duration
+	// NoInstanceCgroups runs tasks without instance cgroups: co-placed
+	// tasks then share the whole machine (see Boundaries).
+	NoInstanceCgroups bool
+	// CgroupRoot is where the engine host's cgroup file system is mounted;
+	// "" means DefaultCgroupRoot.
+	CgroupRoot string
+	// WorkRate is the work units a core does per wall second, which sets
+	// how much computation a task does per trace second of CPU; 0
+	// calibrates it once per engine, in New, on the engine's machine.
+	WorkRate float64
 	// Workload is the path of a prebuilt workload binary (static,
 	// linux, the engine's architecture); "" builds it from the embedded
 	// source with the Go toolchain the first time an engine lacks the
@@ -45,6 +65,10 @@ type Config struct {
 	Workload string
 	// Wall is the wall clock; nil means time.Now.
 	Wall func() time.Time
+
+	// termGrace makes every workload exit that long after SIGTERM (tests
+	// of the stop timeout).
+	termGrace time.Duration
 }
 
 // Executor runs each task as Docker containers (one per container
@@ -76,6 +100,8 @@ type Executor struct {
 	wg sync.WaitGroup // launches, kills, watchers, finishers
 
 	mu          sync.Mutex
+	stats       map[string]*TaskStats // by task id, once it ended
+	instStats   []InstanceStats       // at Close
 	byContainer map[string]*ctr
 	// onEngine holds the names of the containers that may be on an engine:
 	// asked for, and neither known to be removed nor known never made.
@@ -91,8 +117,17 @@ type endpoint struct {
 	cli   *client.Client
 	image string
 	addrs map[string]netip.Addr // instance -> loopback address its ports bind to
+	// rate is the work units a core of its machine does per second.
+	rate float64
 	// noInit is set once the engine turned out to lack docker-init.
 	noInit atomic.Bool
+	// cg are the run's cgroups on the engine's host, nil when instances
+	// are not bounded there; boundary says which, for the report.
+	cg       *cgroups
+	boundary string
+	// instances are the instance cgroups made, with their limits (the
+	// engine's goroutine only).
+	instances map[string]cgroupLimits
 }
 
 // task is one run of a task: its containers and how it ends.
@@ -101,12 +136,16 @@ type task struct {
 	ep        *endpoint
 	startSim  time.Duration
 	startWall time.Time
-	ctrs      []*ctr // in the run's order
+	ctrs      []*ctr        // in the run's order
+	cgroup    string        // its task cgroup, "" for none
+	stop      time.Duration // wall time from SIGTERM to SIGKILL
+	inStart   cgroupStat    // its instance's, when it started
 
 	// Guarded by Executor.mu.
-	ended  bool   // its exit is delivered, or about to be
-	reason string // set by Stop or LoseInstance
-	signal string
+	ended   bool   // its exit is delivered, or about to be
+	reason  string // set by Stop or LoseInstance
+	signal  string
+	counted bool // its TaskStats are recorded
 }
 
 // ctr is one container of a task.
@@ -143,6 +182,25 @@ func New(ctx context.Context, eng *sim.Engine, cfg Config) (*Executor, error) {
 	if !(cfg.Scale > 0) || cfg.Scale > 1e9 {
 		return nil, fmt.Errorf("docker: time scale %v, expected a positive number of trace seconds per wall second", cfg.Scale)
 	}
+	if cfg.ScaleResources == 0 {
+		cfg.ScaleResources = 1
+	}
+	if !(cfg.ScaleResources > 0 && cfg.ScaleResources <= 1) {
+		return nil, fmt.Errorf("docker: resource scale %v, expected a factor in (0, 1]", cfg.ScaleResources)
+	}
+	if cfg.StopTimeout < 0 {
+		return nil, fmt.Errorf("docker: stop timeout %v, expected 0 (30s) or more", cfg.StopTimeout)
+	}
+	if cfg.StopTimeout == 0 {
+		cfg.StopTimeout = defaultStopTimeout
+	}
+	if cfg.CgroupRoot == "" {
+		cfg.CgroupRoot = DefaultCgroupRoot
+	}
+	if !(cfg.WorkRate >= 0) || math.IsInf(cfg.WorkRate, 0) {
+		return nil, fmt.Errorf("docker: work rate %v, expected 0 (calibrate) or a positive number of units per second", cfg.WorkRate)
+	}
+
 	for _, r := range cfg.Hosts {
 		if _, err := ParseHostRule(r.String()); err != nil {
 			return nil, err
@@ -156,6 +214,7 @@ func New(ctx context.Context, eng *sim.Engine, cfg Config) (*Executor, error) {
 		sem:         make(chan struct{}, launchers),
 		running:     map[string]*task{},
 		eps:         map[string]*endpoint{},
+		stats:       map[string]*TaskStats{},
 		byContainer: map[string]*ctr{},
 		onEngine:    map[string]*endpoint{},
 	}
@@ -170,14 +229,28 @@ func New(ctx context.Context, eng *sim.Engine, cfg Config) (*Executor, error) {
 	e.hostname, _ = os.Hostname()
 	e.ctx, e.cancel = context.WithCancel(ctx)
 	// Every endpoint now, so that none blocks the engine mid-run.
+	var err error
 	for _, url := range endpointURLs(cfg) {
 		if _, err := e.endpoint(url); err != nil {
 			e.cancel()
 			e.wg.Wait()
 			for _, ep := range e.eps {
+				if ep.cg != nil {
+					_ = ep.cg.remove(ep.cg.run)
+				}
 				ep.cli.Close()
 			}
 			return nil, err
+		}
+	}
+	// Each engine's machine measures its own rate, once.
+	for _, url := range endpointURLs(cfg) {
+		ep := e.eps[url]
+		if ep.rate = cfg.WorkRate; ep.rate == 0 {
+			if ep.rate, err = e.calibrate(ep); err != nil {
+				e.Close()
+				return nil, err
+			}
 		}
 	}
 	e.stopCtx = context.AfterFunc(ctx, func() { e.fail(fmt.Errorf("docker: run %s: %w", e.runID, context.Cause(ctx))) })
@@ -280,12 +353,17 @@ func (e *Executor) endpoint(url string) (*endpoint, error) {
 	if err != nil {
 		return nil, err
 	}
-	ep := &endpoint{url: url, cli: cli, addrs: map[string]netip.Addr{}}
+	ep := &endpoint{url: url, cli: cli, addrs: map[string]netip.Addr{}, instances: map[string]cgroupLimits{}}
 	if err := e.removeLeftovers(cli); err != nil {
 		cli.Close()
 		return nil, fmt.Errorf("docker: %s: removing leftovers: %s", name, oneLine(err))
 	}
 	if ep.image, err = ensureImage(e.ctx, cli, e.cfg.Workload); err != nil {
+		cli.Close()
+		return nil, err
+	}
+	// Cgroups last: nothing after them fails, so none is left behind.
+	if err := e.bound(ep, name); err != nil {
 		cli.Close()
 		return nil, err
 	}

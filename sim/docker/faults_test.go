@@ -313,7 +313,18 @@ func TestDockerLostEngineNamesItsContainers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { RemoveRun(context.Background(), cli, ex.RunID()) })
+	t.Cleanup(func() {
+		RemoveRun(context.Background(), cli, ex.RunID())
+		// Its cgroups stay with the containers on the lost engine, for the
+		// next run of another process; this process removes its own.
+		for _, ep := range ex.eps {
+			if ep.cg != nil {
+				if err := ep.cg.remove(ep.cg.run); err != nil {
+					t.Errorf("removing the run's cgroups: %v", err)
+				}
+			}
+		}
+	})
 	for _, id := range []string{"x", "y", "z"} {
 		if err := ex.Start(&sim.Run{ID: id, Instance: "a", CPU: 16, MemoryMiB: 16}); err != nil {
 			t.Fatal(err)

@@ -40,3 +40,33 @@ func FuzzCompareLogs(f *testing.F) {
 		}
 	})
 }
+
+// The cgroup file readers never panic; an error is one line naming the
+// file, and what they accept is non-negative.
+func FuzzCgroupFiles(f *testing.F) {
+	f.Add("nr_periods 30\nnr_throttled 12\nthrottled_time 700000000\n")
+	f.Add("1500000000\n")
+	f.Add("max")
+	f.Add("oom_kill -1")
+	f.Fuzz(func(t *testing.T, text string) {
+		kv, err := parseFlatKeyed(text, "cpu.stat")
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "docker: cgroup file cpu.stat: ") || strings.Contains(err.Error(), "\n") {
+				t.Fatalf("parseFlatKeyed(%q) error %q: want one line naming the file", text, err)
+			}
+		}
+		for k, v := range kv {
+			if v < 0 {
+				t.Fatalf("parseFlatKeyed(%q)[%q] = %d, negative", text, k, v)
+			}
+		}
+		n, err := parseCount(text, "cpuacct.usage")
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "docker: cgroup file cpuacct.usage: ") || strings.Contains(err.Error(), "\n") {
+				t.Fatalf("parseCount(%q) error %q: want one line naming the file", text, err)
+			}
+		} else if n < 0 {
+			t.Fatalf("parseCount(%q) = %d, negative", text, n)
+		}
+	})
+}

@@ -42,7 +42,11 @@ func (e *Executor) Start(r *sim.Run) error {
 	if err != nil {
 		return err
 	}
-	t := &task{run: r, ep: ep, startSim: e.eng.Now(), startWall: e.wall()}
+	t := &task{run: r, ep: ep, startSim: e.eng.Now(), startWall: e.wall(),
+		stop: stopWall(r, e.cfg.StopTimeout, e.cfg.Scale)}
+	if err := e.taskCgroup(t); err != nil {
+		return err
+	}
 	e.running[r.ID] = t
 	e.n++
 	specs := containerSpecs(r)
@@ -72,6 +76,9 @@ func (e *Executor) launch(t *task) {
 	for _, c := range t.ctrs {
 		if !e.launchOne(c) {
 			e.stopOthers(t)
+			if e.ctx.Err() == nil {
+				e.taskEnded(t, false, 0)
+			}
 			return
 		}
 	}
@@ -239,22 +246,37 @@ func signalCode(sig string) int {
 	return 137
 }
 
-// stopTimeout is how long a task has to exit after SIGTERM before it gets
-// SIGKILL, ECS's default (ECS_CONTAINER_STOP_TIMEOUT).
-const stopTimeout = 30 * time.Second
+// defaultStopTimeout is how long a task has to exit after SIGTERM before
+// it gets SIGKILL, ECS's default (ECS_CONTAINER_STOP_TIMEOUT).
+const defaultStopTimeout = 30 * time.Second
+
+// stopWall is the wall time a container of r has between SIGTERM and
+// SIGKILL: its stop timeout (the run's, else the default) in trace time,
+// scaled to the wall.
+func stopWall(r *sim.Run, def time.Duration, scale float64) time.Duration {
+	d := r.StopTimeout
+	if d <= 0 {
+		d = def
+	}
+	return time.Duration(float64(d) / scale)
+}
 
 // kill sends sig to container cid of c until it dies. The signal is
 // repeated: a process that has not installed its handlers yet, as PID 1
-// of its container, ignores SIGTERM. SIGTERM turns to SIGKILL after
-// stopTimeout.
+// of its container, ignores SIGTERM. SIGTERM turns to SIGKILL after the
+// task's stop timeout.
 func (e *Executor) kill(c *ctr, cid, sig string) {
-	deadline := time.Now().Add(stopTimeout)
+	deadline := time.Now().Add(c.t.stop)
+	resend := time.Now()
 	for {
-		_, _ = c.t.ep.cli.ContainerKill(e.ctx, cid, client.ContainerKillOptions{Signal: sig})
+		if !time.Now().Before(resend) {
+			_, _ = c.t.ep.cli.ContainerKill(e.ctx, cid, client.ContainerKillOptions{Signal: sig})
+			resend = time.Now().Add(500 * time.Millisecond)
+		}
 		select {
 		case <-e.ctx.Done():
 			return
-		case <-time.After(500 * time.Millisecond):
+		case <-time.After(50 * time.Millisecond):
 		}
 		e.mu.Lock()
 		died := c.died
@@ -263,7 +285,7 @@ func (e *Executor) kill(c *ctr, cid, sig string) {
 			return
 		}
 		if sig == "SIGTERM" && time.Now().After(deadline) {
-			sig = "SIGKILL"
+			sig, resend = "SIGKILL", time.Now()
 		}
 	}
 }

@@ -2,6 +2,7 @@ package docker
 
 import (
 	"fmt"
+	"math"
 	"net/netip"
 	"os"
 	"slices"
@@ -42,6 +43,11 @@ func validRun(r *sim.Run) error {
 		return fmt.Errorf("docker: task %s: OOM asked without a memory limit, expected memory > 0", r.ID)
 	case r.CPU < 0 || r.Duration < 0:
 		return fmt.Errorf("docker: task %s: negative cpu %d or duration %v", r.ID, r.CPU, r.Duration)
+	case r.CPUUse < 0 || r.TaskCPU < 0 || r.TaskMemoryMiB < 0 || r.InstanceCPU < 0 || r.InstanceMemoryMiB < 0:
+		return fmt.Errorf("docker: task %s: negative cpuUse %d, task cpu %d, task memory %d, instance cpu %d or instance memory %d",
+			r.ID, r.CPUUse, r.TaskCPU, r.TaskMemoryMiB, r.InstanceCPU, r.InstanceMemoryMiB)
+	case r.StopTimeout < 0:
+		return fmt.Errorf("docker: task %s: stop timeout %v, expected 0 (the default) or more", r.ID, r.StopTimeout)
 	case len(r.Containers) > 10:
 		return fmt.Errorf("docker: task %s: %d containers, expected at most 10", r.ID, len(r.Containers))
 	}
@@ -97,6 +103,7 @@ func validRun(r *sim.Run) error {
 type containerSpec struct {
 	def        string // container definition name; "" for a run without Containers
 	cpu        int64
+	demand     int64 // CPU units it burns: cpu, or the run's CPUUse
 	hard, soft int64 // MiB, 0 for none
 	essential  bool
 	ports      []sim.PortMapping
@@ -113,7 +120,7 @@ type containerSpec struct {
 // the task stops.
 func containerSpecs(r *sim.Run) []containerSpec {
 	if len(r.Containers) == 0 {
-		cs := containerSpec{cpu: r.CPU, hard: r.MemoryMiB, soft: r.MemoryMiB, essential: true,
+		cs := containerSpec{cpu: r.CPU, demand: r.Demand(), hard: r.MemoryMiB, soft: r.MemoryMiB, essential: true,
 			duration: r.Duration, exit: r.ExitCode, oom: r.OOM}
 		for _, p := range r.Ports {
 			cs.ports = append(cs.ports, sim.PortMapping{ContainerPort: p, HostPort: p, Protocol: "tcp"})
@@ -124,7 +131,7 @@ func containerSpecs(r *sim.Run) []containerSpec {
 	oom := r.OOM
 	for i := range r.Containers {
 		c := &r.Containers[i]
-		cs := containerSpec{def: c.Name, cpu: c.CPU, hard: c.MemoryMiB, soft: c.MemoryReservationMiB,
+		cs := containerSpec{def: c.Name, cpu: c.CPU, demand: c.CPU, hard: c.MemoryMiB, soft: c.MemoryReservationMiB,
 			essential: c.Essential, ports: c.Ports}
 		if c.Essential {
 			cs.duration, cs.exit, cs.oom = r.Duration, r.ExitCode, oom
@@ -148,18 +155,29 @@ func (e *Executor) containerConfig(t *task, cs *containerSpec) (*container.Confi
 	if cs.exit != 0 {
 		args = append(args, "-exit="+strconv.Itoa(cs.exit))
 	}
-	if m := cs.cpu * 1000 / 1024; m > 0 {
+	res := e.cfg.ScaleResources
+	if m := int64(math.Round(float64(cs.demand) * 1000 / 1024 * res)); m > 0 {
 		args = append(args, "-cpu="+strconv.FormatInt(m, 10))
+		if cs.duration > 0 {
+			// A fixed amount of computation per trace second of CPU: CPU
+			// contention stretches the run.
+			w := workUnits(cs.demand, cs.duration, t.ep.rate, res, e.cfg.Scale)
+			args = append(args, "-work="+strconv.FormatFloat(w, 'f', 0, 64), "-rate="+strconv.FormatFloat(t.ep.rate, 'f', 0, 64))
+		}
 	}
-	mem := cs.hard
+	hard, soft := scaledMiB(cs.hard, res), scaledMiB(cs.soft, res)
+	mem := hard
 	if mem == 0 {
-		mem = cs.soft
+		mem = soft
 	}
 	if use := workloadMiB(mem); use > 0 {
 		args = append(args, "-mem="+strconv.FormatInt(use, 10))
 	}
 	if cs.oom {
 		args = append(args, "-oom")
+	}
+	if g := e.cfg.termGrace; g > 0 {
+		args = append(args, "-grace="+g.String())
 	}
 	cc := &container.Config{
 		Image: t.ep.image,
@@ -187,16 +205,19 @@ func (e *Executor) containerConfig(t *task, cs *containerSpec) (*container.Confi
 	// repeats SIGTERM until it is heard.
 	init := true
 	hc := &container.HostConfig{NetworkMode: "none", LogConfig: container.LogConfig{Type: "none"}, Init: &init}
+	hc.CgroupParent = cgroupParent(t.cgroup)
 	hc.CPUShares = max(cs.cpu, 2)
-	if e.cfg.CPUQuota && cs.cpu > 0 {
-		hc.NanoCPUs = cs.cpu * 1e9 / 1024
+	// A single-container task's quota is its task cgroup's, where there is
+	// one, so that its throttling is counted there.
+	if e.cfg.CPUQuota && cs.cpu > 0 && (t.cgroup == "" || cs.def != "") {
+		hc.NanoCPUs = cpuQuota(cs.cpu, res).Nanoseconds() * int64(time.Second/cfsPeriod)
 	}
-	if cs.hard > 0 {
-		hc.Memory = cs.hard << 20
+	if hard > 0 {
+		hc.Memory = hard << 20
 		hc.MemorySwap = hc.Memory // no swap: over the limit is over
 	}
-	if cs.soft > 0 {
-		hc.MemoryReservation = cs.soft << 20
+	if soft > 0 && (hard == 0 || soft < hard) {
+		hc.MemoryReservation = soft << 20
 	}
 	if len(cs.ports) > 0 {
 		addr := t.ep.addrs[r.Instance]
@@ -230,6 +251,15 @@ func (e *Executor) containerConfig(t *task, cs *containerSpec) (*container.Confi
 		}
 	}
 	return cc, hc
+}
+
+// cgroupParent is the CgroupParent of a container in task cgroup p ("" for
+// none): an absolute path, as the cgroupfs driver takes it.
+func cgroupParent(p string) string {
+	if p == "" {
+		return ""
+	}
+	return "/" + p
 }
 
 // workloadMiB is the memory the workload touches for a task that reserves

@@ -35,9 +35,14 @@ type Scenario struct {
 	// fits; new tasks are placed at once when they fit, as RunTask would)
 	// or "strict-fifo" (the first waiting task that does not fit blocks
 	// the ones behind it, and new tasks queue behind waiting ones).
-	Retry    string   `json:"retry"`
-	Fleet    Fleet    `json:"fleet"`
-	Workload Workload `json:"workload"`
+	Retry string `json:"retry"`
+	// Contention turns on the simulation's CPU contention model (see
+	// sim.Contended): tasks on an instance whose tasks' CPU use (a trace's
+	// cpuUse) exceeds its CPU slow down in proportion. Off by default:
+	// every task runs for its duration.
+	Contention bool     `json:"contention"`
+	Fleet      Fleet    `json:"fleet"`
+	Workload   Workload `json:"workload"`
 	// Compare lists the placement variants to run side by side. Empty
 	// means one run with the placement of each task (RunTask's default,
 	// random, where a task names none).

@@ -34,6 +34,7 @@ const (
 	fUntimed
 	fWait
 	fReason
+	fCPUUse
 	nFields
 )
 
@@ -43,7 +44,7 @@ var fieldNames = [nFields]string{
 	"time", "kind", "task", "instance", "type", "zone", "cpu", "memory",
 	"gpus", "gpuMilli", "gpuModel", "gpuModels", "gpuSpec", "attributes",
 	"pricePerHour", "duration", "group", "app", "maxPerInstance", "exitCode",
-	"scalars", "untimed", "wait", "reason",
+	"scalars", "untimed", "wait", "reason", "cpuUse",
 }
 
 var fieldTypes = [nFields]string{
@@ -55,6 +56,7 @@ var fieldTypes = [nFields]string{
 	fScalars: "an object of numbers", fUntimed: "a boolean", fType: "a string",
 	fZone: "a string", fGPUModel: "a string", fAttributes: "an object of strings",
 	fPricePerHour: "a number", fWait: "a number of seconds", fReason: "a string",
+	fCPUUse: "an integer",
 }
 
 var fieldByName = func() map[string]field {
@@ -82,7 +84,7 @@ type kindSpec struct{ allowed, required fieldSet }
 var kindSpecs = map[Kind]kindSpec{
 	KindSubmit: {
 		allowed: set(fTask, fCPU, fMemory, fGPUs, fGPUMilli, fGPUModels, fGPUSpec, fDuration,
-			fGroup, fApp, fMaxPerInstance, fExitCode, fScalars, fUntimed),
+			fGroup, fApp, fMaxPerInstance, fExitCode, fScalars, fUntimed, fCPUUse),
 		required: set(fTask),
 	},
 	KindInstanceAdd: {
@@ -146,6 +148,7 @@ func (e *Event) nonZero() fieldSet {
 	add(fPricePerHour, e.PricePerHour != 0)
 	add(fWait, e.Wait != 0)
 	add(fReason, e.Reason != "")
+	add(fCPUUse, e.CPUUse != 0)
 	return s
 }
 
@@ -187,7 +190,7 @@ func (e *Event) validateValues(present fieldSet) (field, string) {
 	has := func(f field) bool { return present&(1<<f) != 0 }
 	strs := [nFields]string{fTask: e.TaskID, fInstance: e.InstanceID, fGPUSpec: e.GPUSpec,
 		fGroup: e.Group, fApp: e.App, fType: e.Type, fZone: e.Zone, fGPUModel: e.GPUModel, fReason: e.Reason}
-	ints := [nFields]int64{fCPU: e.CPU, fMemory: e.MemoryMiB, fGPUs: int64(e.GPUs), fMaxPerInstance: int64(e.MaxPerInstance)}
+	ints := [nFields]int64{fCPU: e.CPU, fMemory: e.MemoryMiB, fGPUs: int64(e.GPUs), fMaxPerInstance: int64(e.MaxPerInstance), fCPUUse: e.CPUUse}
 	nums := [nFields]float64{fDuration: e.Duration, fPricePerHour: e.PricePerHour, fWait: e.Wait}
 	for f := fTask; f < nFields; f++ {
 		if !has(f) {
@@ -198,7 +201,7 @@ func (e *Event) validateValues(present fieldSet) (field, string) {
 			if strs[f] == "" {
 				return f, msgEmpty
 			}
-		case fCPU, fMemory, fGPUs, fMaxPerInstance:
+		case fCPU, fMemory, fGPUs, fMaxPerInstance, fCPUUse:
 			if ints[f] < 0 {
 				return f, strconv.FormatInt(ints[f], 10) + " is negative"
 			}

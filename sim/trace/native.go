@@ -120,6 +120,11 @@ type Event struct {
 	// reason, such as "RESOURCE:GPU"), was stopped (stop), exited
 	// (finish), or an instance failed, drained or left.
 	Reason string `json:"reason,omitempty"`
+	// CPUUse is the CPU a submitted task burns when it can, in the unit of
+	// CPU; 0 or absent: its CPU (it uses what it reserves). A task using
+	// more than it reserves overcommits its instance (ECS's CPU units are
+	// shares, not caps).
+	CPUUse int64 `json:"cpuUse,omitempty"`
 }
 
 // At returns Time as a time.Duration from the start.
@@ -173,6 +178,7 @@ func TaskEvent(t Task) Event {
 		MaxPerInstance: t.MaxPerInstance,
 		ExitCode:       t.ExitCode,
 		Untimed:        !t.HasTimes,
+		CPUUse:         t.CPUUse,
 	}
 	if e.GPUMilli == 1000 {
 		e.GPUMilli = 0
@@ -210,6 +216,7 @@ func (e *Event) Task() (Task, error) {
 		App:            e.App,
 		MaxPerInstance: e.MaxPerInstance,
 		ExitCode:       e.ExitCode,
+		CPUUse:         e.CPUUse,
 	}
 	if t.GPUs > 0 && t.GPUMilli == 0 {
 		t.GPUMilli = 1000

@@ -40,6 +40,9 @@ type Task struct {
 	// ExitCode is the code the task exits with (SWF status: failed jobs
 	// exit 1); 0 otherwise.
 	ExitCode int
+	// CPUUse is the CPU the task burns when it can, in CPU's unit; 0
+	// means CPU. Only executors that model contention read it.
+	CPUUse int64
 }
 
 // Scalar is an amount of a named resource.
