@@ -36,7 +36,7 @@ func TestSimDockerFlags(t *testing.T) {
 		{name: "stretch tolerance", args: []string{"sim", "--executor", "docker", "--stretch-tolerance", "-1"}, code: 2,
 			stderr: "--stretch-tolerance -1: expected 0 or more"},
 		{name: "contention with sweep", args: []string{"sim", "--contention", "--sweep", "seed=1,2"}, code: 2,
-			stderr: `--contention with --sweep: set "contention": true in the scenario instead`},
+			stderr: `--contention with --sweep, --replicates or --shard: set "contention": true in the scenario instead`},
 		{name: "sweep on docker", args: []string{"sim", "--executor", "docker", "--sweep", "seed=1,2"}, code: 2,
 			stderr: "--sweep runs on the virtual clock only"},
 		{name: "unreachable engine", args: []string{"sim", "--executor", "docker", "--docker-host", sock}, code: 1,
