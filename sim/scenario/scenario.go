@@ -26,6 +26,10 @@ type Scenario struct {
 	// Seed seeds every random choice of the run: the same scenario and seed
 	// give byte-identical output.
 	Seed uint64 `json:"seed"`
+	// Start is the wall-clock time of simulated time 0 (RFC 3339, such as
+	// "2025-03-10T00:00:00Z"): cron schedules and the scheduler's
+	// timestamps read it. Absent means Epoch.
+	Start *time.Time `json:"start,omitempty"`
 	// Duration is how much simulated time runs. Required.
 	Duration Duration `json:"duration"`
 	// SampleEvery is the period of the time series (default 5m).
@@ -68,6 +72,10 @@ type Scenario struct {
 	// inputs or describe-task-definition outputs) that services,
 	// scheduled tasks and service events name by ARN or family:revision.
 	TaskDefinitions []TaskDefSpec `json:"taskDefinitions,omitempty"`
+
+	// Import records what berth import ecs read and assumed; the run
+	// ignores it.
+	Import *ImportRecord `json:"import,omitempty"`
 
 	// notModelled lists the paths of the ECS fields read but not modelled.
 	notModelled []string
@@ -114,6 +122,9 @@ func (d Duration) MarshalJSON() ([]byte, error) { return json.Marshal(time.Durat
 type Fleet struct {
 	InstanceTypes []InstanceType `json:"instanceTypes"`
 	Pools         []Pool         `json:"pools"`
+	// Instances are instances named one by one (see InstanceSpec), beside
+	// or instead of pools.
+	Instances []InstanceSpec `json:"instances,omitempty"`
 	// RegistrationDelay is how long an instance added during the run takes
 	// to register (default 0). The initial fleet is registered at the start.
 	RegistrationDelay Duration     `json:"registrationDelay"`
