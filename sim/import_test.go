@@ -181,9 +181,6 @@ func TestImportedStartsAsDumped(t *testing.T) {
 // (The timeline's first sample is at 5m; TestImportedStartsAsDumped
 // checks time 0.)
 func TestImportedFollowsMetrics(t *testing.T) {
-	if testing.Short() {
-		t.Skip("a day of a 40-instance cluster")
-	}
 	sc := readImported(t)
 	r, err := Simulate(sc, scenario.Variant{}, Options{})
 	if err != nil {
