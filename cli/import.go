@@ -1,7 +1,9 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 
@@ -101,10 +103,10 @@ func runImport(e *env, dir, outPath, pricesPath string, load float64) error {
 		}
 	}
 	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
-		if err == nil {
-			return fmt.Errorf("%s: not a directory, expected the directory of the dump", dir)
+		if err == nil || errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("%s: no such directory, expected the directory of the dump", dir)
 		}
-		return err
+		return fmt.Errorf("%s: %w", dir, unwrapPath(err))
 	}
 	res, err := ecsimport.Read(os.DirFS(dir), opts)
 	if err != nil {
