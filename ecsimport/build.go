@@ -282,12 +282,12 @@ func (d *dump) groups(out *outScenario, types map[string]*outType) error {
 				}
 				pol.Overrides = append(pol.Overrides, scenario.OverrideSpec{InstanceType: o.InstanceType})
 			}
+			if len(pol.Overrides) == 0 {
+				return fmt.Errorf("%s.MixedInstancesPolicy.LaunchTemplate.Overrides: no instance type of the dump's instances, expected at least one", d.asgSrc[g])
+			}
 			if od := pol.InstancesDistribution.OnDemandPercentageAboveBaseCapacity; od != nil && *od < 100 {
 				d.assume("%s: the group's registered instances start as on-demand; it launches Spot ones as its InstancesDistribution says", d.asgSrc[g])
 				p.SpotPriceFactor = d.spotFactor(pol.Overrides[0].InstanceType, d.asgSrc[g].String())
-			}
-			if len(pol.Overrides) == 0 {
-				return fmt.Errorf("%s.MixedInstancesPolicy.LaunchTemplate.Overrides: no instance type of the dump's instances, expected at least one", d.asgSrc[g])
 			}
 			p.MixedInstancesPolicy = pol
 		} else {
