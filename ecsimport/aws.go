@@ -20,8 +20,12 @@ type instanceDoc struct {
 
 type taskDoc struct {
 	TaskArn              string `json:"taskArn"`
+	ContainerInstanceArn string `json:"containerInstanceArn"`
 	ClusterArn           string `json:"clusterArn"`
 	Group                string `json:"group"`
+	LastStatus           string `json:"lastStatus"`
+	DesiredStatus        string `json:"desiredStatus"`
+	TaskDefinitionArn    string `json:"taskDefinitionArn"`
 	LaunchType           string `json:"launchType"`
 	CapacityProviderName string `json:"capacityProviderName"`
 	StartedAt            string `json:"startedAt"`

@@ -135,8 +135,8 @@ func (d *dump) build() (*Result, error) {
 // fields it does not model.
 func (d *dump) finish(out *outScenario) (*Result, error) {
 	rec := &scenario.ImportRecord{Read: d.read, Assumed: d.assumed, NotModelled: d.notModelled}
-	out.Import = rec
-	b, err := marshal(out)
+	// Checked without the record, compact, then written with it.
+	b, err := json.Marshal(out)
 	if err != nil {
 		return nil, err
 	}
@@ -153,6 +153,7 @@ func (d *dump) finish(out *outScenario) (*Result, error) {
 	if rec.NotModelled == nil {
 		rec.NotModelled = []string{}
 	}
+	out.Import = rec
 	if b, err = marshal(out); err != nil {
 		return nil, err
 	}

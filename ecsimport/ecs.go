@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/berthsched/berth/ecsjson"
 	"github.com/berthsched/berth/fielderr"
@@ -25,33 +27,10 @@ func ecsError(err error, file, under string) error {
 	return out.WithFile(file)
 }
 
-// snapshotOf builds an ecsjson snapshot document of instances and tasks.
-func snapshotOf(instances, tasks []*jsondoc.Node) []byte {
-	b := []byte(`{"containerInstances":[`)
-	for i, n := range instances {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = n.AppendJSON(b)
-	}
-	b = append(b, `],"tasks":[`...)
-	for i, n := range tasks {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = n.AppendJSON(b)
-	}
-	return append(b, "]}"...)
-}
-
 // containerInstances reads a describe-container-instances output through
 // ecsjson, one file at a time so that errors name the file's own paths.
 func (d *dump) containerInstances(dc *doc, elems []jsondoc.Node) error {
-	nodes := make([]*jsondoc.Node, len(elems))
-	for i := range elems {
-		nodes[i] = &elems[i]
-	}
-	snap, err := ecsjson.ReadSnapshot(bytes.NewReader(snapshotOf(nodes, nil)))
+	snap, err := ecsjson.ReadSnapshot(bytes.NewReader(dc.data))
 	if err != nil {
 		return ecsError(err, dc.file, "")
 	}
@@ -69,41 +48,64 @@ func (d *dump) containerInstances(dc *doc, elems []jsondoc.Node) error {
 		}
 		d.seen(doc.RegisteredAt)
 		d.instIndex[ci.ARN] = len(d.instances)
-		d.instNodes[ci.ARN] = nodes[i]
 		d.instances, d.instDocs, d.instSrc = append(d.instances, ci), append(d.instDocs, doc), append(d.instSrc, at)
 	}
 	return nil
 }
 
-// describeTasks reads a describe-tasks output through ecsjson, with the
-// instances its tasks name.
+// Task statuses as describe-tasks prints them.
+var (
+	lastStatuses    = []string{"PROVISIONING", "PENDING", "ACTIVATING", "RUNNING", "DEACTIVATING", "STOPPING", "DEPROVISIONING", "STOPPED", "DELETED"}
+	desiredStatuses = []string{"PENDING", "RUNNING", "STOPPED"}
+)
+
+// describeTasks reads a describe-tasks output: what runs where. The
+// import needs a task's ARN, group, statuses, task definition and
+// instance, which must be one of the dump's (a task's containers and
+// resources come from its task definition, read by ecsjson).
 func (d *dump) describeTasks(dc *doc, elems []jsondoc.Node) error {
-	tasks := make([]*jsondoc.Node, len(elems))
-	var insts []*jsondoc.Node
-	have := map[string]bool{}
 	for i := range elems {
-		tasks[i] = &elems[i]
-		if v := elems[i].Get("containerInstanceArn"); v != nil && v.Kind == jsondoc.String {
-			if n := d.instNodes[v.Text]; n != nil && !have[v.Text] {
-				have[v.Text] = true
-				insts = append(insts, n)
-			}
-		}
-	}
-	snap, err := ecsjson.ReadSnapshot(bytes.NewReader(snapshotOf(insts, tasks)))
-	if err != nil {
-		return ecsError(err, dc.file, "")
-	}
-	for i, t := range snap.Tasks {
 		at := src{dc.file, fielderr.Index("tasks", i)}
 		var doc taskDoc
 		if err := decode(&elems[i], dc, "tasks", i, &doc); err != nil {
 			return err
 		}
+		t := ecsjson.Task{ARN: doc.TaskArn, ContainerInstanceARN: doc.ContainerInstanceArn, Group: doc.Group,
+			LastStatus: doc.LastStatus, DesiredStatus: doc.DesiredStatus, TaskDefinitionARN: doc.TaskDefinitionArn}
+		switch {
+		case t.ARN == "":
+			return fmt.Errorf("%s.taskArn: missing", at)
+		case t.LastStatus != "" && !slices.Contains(lastStatuses, t.LastStatus):
+			return fmt.Errorf("%s.lastStatus: %q, expected one of %s", at, fielderr.Shorten(t.LastStatus, 40), strings.Join(lastStatuses, ", "))
+		case t.DesiredStatus != "" && !slices.Contains(desiredStatuses, t.DesiredStatus):
+			return fmt.Errorf("%s.desiredStatus: %q, expected one of %s", at, fielderr.Shorten(t.DesiredStatus, 40), strings.Join(desiredStatuses, ", "))
+		}
+		if j, dup := d.taskIndex[t.ARN]; dup {
+			return fmt.Errorf("%s.taskArn: %q is also %s, expected each task once", at, t.ARN, d.taskSrc[j])
+		}
+		if arn := t.ContainerInstanceARN; arn != "" {
+			if _, ok := d.instIndex[arn]; !ok {
+				return fmt.Errorf("%s.containerInstanceArn: %q is in no describe-container-instances output of the dump", at, arn)
+			}
+		}
+		// ECS's defaults, as ecsjson reads them.
+		if t.LastStatus == "" {
+			t.LastStatus = "RUNNING"
+		}
+		if t.DesiredStatus == "" {
+			t.DesiredStatus = "RUNNING"
+		}
+		if t.Group == "" {
+			if _, rest, ok := strings.Cut(t.TaskDefinitionARN, ":task-definition/"); ok {
+				family, _, _ := strings.Cut(rest, ":")
+				t.Group = "family:" + family
+			}
+		}
 		if err := d.sameCluster(clusterOf(doc.ClusterArn), at.String()+".clusterArn"); err != nil {
 			return err
 		}
 		d.seen(doc.StartedAt)
+		d.taskIndex[t.ARN] = len(d.tasks)
 		d.tasks, d.taskDocs, d.taskSrc = append(d.tasks, t), append(d.taskDocs, doc), append(d.taskSrc, at)
 	}
 	return nil

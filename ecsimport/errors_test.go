@@ -57,7 +57,9 @@ func TestImportErrors(t *testing.T) {
 		{"an unknown top-level key", func(m fstest.MapFS) {
 			m["extra.json"] = &fstest.MapFile{Data: []byte("{\"services\": [],\n \"nextPage\": 1}\n")}
 		}, "dump/extra.json:2:2"},
-		{"malformed JSON", func(m fstest.MapFS) { m["describe-tasks-2.json"] = &fstest.MapFile{Data: []byte("{\n  \"tasks\": [\n    }\n")} }, "dump/describe-tasks-2.json:3:5"},
+		{"malformed JSON", func(m fstest.MapFS) {
+			m["describe-tasks-2.json"] = &fstest.MapFile{Data: []byte("{\n  \"tasks\": [\n    }\n")}
+		}, "dump/describe-tasks-2.json:3:5"},
 		{"a service's task definition not in the dump", func(m fstest.MapFS) { delete(m, "taskdef-web.json") }, "task-definition/web:14"},
 		{"a metric of an unknown service", func(m fstest.MapFS) {
 			replace(t, m, "ecs-metric-queries.json", `"Value": "cache"`, `"Value": "ghost"`)

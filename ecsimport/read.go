@@ -76,6 +76,7 @@ type doc struct {
 	file  string
 	kinds []Kind
 	root  *jsondoc.Node
+	data  []byte // the file, for ecsjson (a describe-container-instances output is a snapshot)
 }
 
 // Read imports the dump in fsys: every file whose name ends in .json in
@@ -155,7 +156,7 @@ func (d *dump) parse(fsys fs.FS, file string) (doc, error) {
 	if err != nil {
 		return doc{}, err
 	}
-	return doc{file: name, kinds: ks, root: root}, nil
+	return doc{file: name, kinds: ks, root: root, data: b}, nil
 }
 
 // dump is what the files hold, merged by kind.
@@ -172,8 +173,8 @@ type dump struct {
 	instances []ecsjson.ContainerInstance
 	instDocs  []instanceDoc
 	instSrc   []src
-	instIndex map[string]int           // by ARN
-	instNodes map[string]*jsondoc.Node // by ARN, for describe-tasks files
+	instIndex map[string]int // by ARN
+	taskIndex map[string]int // by ARN
 	tasks     []ecsjson.Task
 	taskDocs  []taskDoc
 	taskSrc   []src
@@ -227,7 +228,7 @@ func (d *dump) skip(format string, args ...any) {
 // collect decodes every document, the container instances first (tasks
 // name them).
 func (d *dump) collect() error {
-	d.instIndex, d.instNodes = map[string]int{}, map[string]*jsondoc.Node{}
+	d.instIndex, d.taskIndex = map[string]int{}, map[string]int{}
 	d.taskDefs, d.alarms, d.queries = map[string]*taskDefItem{}, map[string]alarmDoc{}, map[string]*queryItem{}
 	order := []Kind{KindContainerInstances, KindTasks, KindTaskDefinition, KindServices, KindCapacityProviders, KindAutoScalingGroups,
 		KindScalableTargets, KindScalingPolicies, KindScheduledActions, KindAlarms, KindMetricQueries, KindMetricData}
