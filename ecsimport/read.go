@@ -3,7 +3,6 @@ package ecsimport
 import (
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"path"
 	"slices"
@@ -136,14 +135,12 @@ func (d *dump) name(file string) string {
 
 func (d *dump) parse(fsys fs.FS, file string) (doc, error) {
 	name := d.name(file)
-	f, err := fsys.Open(file)
-	if err != nil {
-		return doc{}, err
+	if fi, err := fs.Stat(fsys, file); err == nil && fi.Size() > maxFileBytes {
+		return doc{}, fmt.Errorf("%s: larger than %d MiB, expected one AWS CLI output", name, maxFileBytes>>20)
 	}
-	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, maxFileBytes+1))
+	b, err := fs.ReadFile(fsys, file) // sized by Stat: no copying as it grows
 	if err != nil {
-		return doc{}, fmt.Errorf("%s: %w", name, err)
+		return doc{}, fmt.Errorf("%s: %w", name, unwrapPath(err))
 	}
 	if len(b) > maxFileBytes {
 		return doc{}, fmt.Errorf("%s: larger than %d MiB, expected one AWS CLI output", name, maxFileBytes>>20)
@@ -396,4 +393,13 @@ func (d *dump) seen(s string) {
 	if t, err := parseTime(s); err == nil && t.After(d.latest) {
 		d.latest = t
 	}
+}
+
+// unwrapPath drops the path an *fs.PathError repeats.
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }
