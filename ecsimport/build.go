@@ -423,14 +423,8 @@ func (d *dump) servicesOut(out *outScenario, running map[string][]scenario.Initi
 		if ts := running[s.ServiceName]; len(ts) > 0 {
 			extra["tasks"] = ts
 		}
-		u := d.usage(s, td, len(running[s.ServiceName]), metrics[s.ServiceName], period, at)
-		if u != nil {
-			extra["usage"] = u
-		}
+		extra["usage"] = d.usage(s, td, len(running[s.ServiceName]), metrics[s.ServiceName], period, at)
 		if sc := d.scaling(s, at); sc != nil {
-			if u == nil {
-				extra["usage"] = &outUsage{}
-			}
 			extra["scaling"] = sc
 		}
 		for _, k := range []string{"tasks", "usage", "scaling"} {
@@ -463,11 +457,18 @@ func targetGroupName(arn string) string {
 // n tasks running at the dump reserve, requests per second from the load
 // balancer's counts.
 func (d *dump) usage(s serviceDoc, td *taskDefItem, n int, m *series, period time.Duration, at src) *outUsage {
+	// Always a step: a sweep of services[*].usage.steps[0].factor asks
+	// "what if the load were twice this" without editing the scenario.
+	f := d.opts.LoadFactor
+	if f == 0 {
+		f = 1
+	}
+	steps := []outStep{{At: "0s", Factor: f}}
 	if m == nil {
 		if s.SchedulingStrategy != "DAEMON" {
 			d.assume("%s: service %s has no metrics in the dump: it uses nothing in the run", at, s.ServiceName)
 		}
-		return nil
+		return &outUsage{Steps: steps}
 	}
 	req := td.td.Requirements()
 	if n == 0 {
@@ -502,9 +503,7 @@ func (d *dump) usage(s serviceDoc, td *taskDefItem, n int, m *series, period tim
 		d.assume("%s: service %s's requests are RequestCountPerTarget times its %d tasks running at the dump", at, s.ServiceName, n)
 		u.Series.RequestsPerSecond = scale(m[metricPerTarget], float64(n)/sec)
 	}
-	if f := d.opts.LoadFactor; f != 0 && f != 1 {
-		u.Steps = []outStep{{At: "0s", Factor: f}}
-	}
+	u.Steps = steps
 	return u
 }
 

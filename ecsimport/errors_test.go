@@ -142,8 +142,8 @@ func TestImportNotes(t *testing.T) {
 	}
 }
 
-// TestLoadFactor: --load-factor scales the replayed load by a step at 0,
-// and changes nothing else.
+// TestLoadFactor: --load-factor is the factor of the usage step at 0
+// (1 by default), and changes nothing else.
 func TestLoadFactor(t *testing.T) {
 	one, err := ecsimport.Read(dumpFS(t, nil), ecsimport.Options{})
 	if err != nil {
@@ -154,11 +154,11 @@ func TestLoadFactor(t *testing.T) {
 		t.Fatal(err)
 	}
 	step := `        "steps": [` + "\n" + `          {` + "\n" + `            "at": "0s",` + "\n" + `            "factor": 2` + "\n" + `          }` + "\n" + `        ],` + "\n"
-	if got, want := strings.Count(string(two.Scenario), step), 5; got != want {
-		t.Errorf("with load factor 2: %d usage steps of factor 2, want %d (one per service with metrics)", got, want)
+	if got, want := strings.Count(string(two.Scenario), step), 6; got != want {
+		t.Errorf("with load factor 2: %d usage steps of factor 2, want %d (one per service)", got, want)
 	}
-	if strings.ReplaceAll(string(two.Scenario), step, "") != string(one.Scenario) {
-		t.Errorf("with load factor 2: the scenario differs beyond the usage steps")
+	if strings.ReplaceAll(string(two.Scenario), step, strings.ReplaceAll(step, `"factor": 2`, `"factor": 1`)) != string(one.Scenario) {
+		t.Errorf("with load factor 2: the scenario differs from load factor 1's beyond the usage steps")
 	}
 }
 

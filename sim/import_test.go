@@ -5,8 +5,11 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/berthsched/berth/ecsjson"
 	"github.com/berthsched/berth/placement"
@@ -212,5 +215,66 @@ func TestImportedFollowsMetrics(t *testing.T) {
 				t.Errorf("service %s at %02d:00: desired %d, want %d", svc, h, got[svc][h], n)
 			}
 		}
+	}
+}
+
+const initialScenario = `{
+  "duration": "10m",
+  "fleet": {
+    "instanceTypes": [{"name": "m5.large", "cpu": 2048, "memory": 7680}],
+    "instances": [
+      {"id": "a", "ec2InstanceId": "i-0aaa", "type": "m5.large", "zone": "us-east-1a", "attributes": {"stack": "prod"}},
+      {"id": "b", "type": "m5.large", "zone": "us-east-1a", "status": "DRAINING"}
+    ]
+  },
+  "services": [{"name": "web", "desiredCount": 2, "taskDefinition": {"family": "web", "cpu": 512, "memory": 1024},
+    "tasks": [{"id": "t1", "instance": "a"}, {"id": "t2", "instance": "b"}]}]
+}`
+
+// TestInitialTasks: explicit instances carry exactly their attributes
+// (and berth's zone and type), a DRAINING one included; the initial tasks
+// reserve what they need there; the scheduler replaces the task on the
+// DRAINING instance, as ECS does, and nothing else.
+func TestInitialTasks(t *testing.T) {
+	sc, err := scenario.ReadScenario(strings.NewReader(initialScenario), "x.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := newSimulator(sc, scenario.Variant{}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.start(); err != nil {
+		t.Fatal(err)
+	}
+	a, b := s.fleet.byID["a"], s.fleet.byID["b"]
+	var names []string
+	for _, at := range a.Attributes {
+		names = append(names, at.Name+"="+at.Value)
+	}
+	if diff := cmp.Diff([]string{"ecs.availability-zone=us-east-1a", "ecs.instance-type=m5.large", "stack=prod"}, names); diff != "" {
+		t.Errorf("instance a's attributes (-want +got):\n%s", diff)
+	}
+	if a.EC2InstanceID != "i-0aaa" || b.Status != placement.StatusDraining || a.Remaining.CPU != 2048-512 || b.Remaining.MemoryMiB != 7680-1024 {
+		t.Errorf("a: %s, remaining cpu %d; b: %s, remaining memory %d; want i-0aaa, 1536, DRAINING, 6656", a.EC2InstanceID, a.Remaining.CPU, b.Status, b.Remaining.MemoryMiB)
+	}
+	s.eng.Run(5 * time.Minute)
+	st := s.services.byName["web"]
+	if s.err != nil || st.started != 1 || st.stoppedN != 1 || s.services.byRun["t2"] != nil || s.services.byRun["t1"] == nil {
+		t.Errorf("after 5m: error %v, %d started, %d stopped, t1 %v, t2 %v; want t2 (on the DRAINING instance) replaced", s.err, st.started, st.stoppedN, s.services.byRun["t1"] != nil, s.services.byRun["t2"] != nil)
+	}
+}
+
+func TestInitialTaskDoesNotFit(t *testing.T) {
+	doc := strings.Replace(initialScenario, `"cpu": 512, "memory": 1024`, `"cpu": 512, "memory": 7000`, 1)
+	doc = strings.Replace(doc, `{"id": "t2", "instance": "b"}`, `{"id": "t2", "instance": "a"}`, 1)
+	sc, err := scenario.ReadScenario(strings.NewReader(doc), "x.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Simulate(sc, scenario.Variant{}, Options{})
+	want := `sim: services[0].tasks[1]: "t2" does not fit on instance arn:aws:ecs:sim:000000000000:container-instance/sim/a: memory 7000 MiB needed, 680 remaining`
+	if err == nil || err.Error() != want {
+		t.Errorf("Simulate: %v, want %s", err, want)
 	}
 }

@@ -1,6 +1,7 @@
 package scenario
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"time"
@@ -99,7 +100,30 @@ func (sc *Scenario) StartTime() time.Time {
 	if sc.Start == nil {
 		return Epoch
 	}
-	return *sc.Start
+	return time.Time(*sc.Start)
+}
+
+// Timestamp is a wall-clock time read from JSON in RFC 3339
+// ("2025-03-10T00:00:00Z", "2025-03-10T08:00:00+01:00").
+type Timestamp time.Time
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (ts *Timestamp) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return fmt.Errorf("%s, expected an RFC 3339 time such as \"2025-03-10T00:00:00Z\"", fielderr.Shorten(string(b), 40))
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return fmt.Errorf("%q, expected an RFC 3339 time such as \"2025-03-10T00:00:00Z\"", fielderr.Shorten(s, 40))
+	}
+	*ts = Timestamp(t)
+	return nil
+}
+
+// MarshalJSON implements json.Marshaler.
+func (ts Timestamp) MarshalJSON() ([]byte, error) {
+	return json.Marshal(time.Time(ts).Format(time.RFC3339Nano))
 }
 
 // validateInstances checks fleet.instances against the instance types and

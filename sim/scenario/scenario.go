@@ -1,6 +1,7 @@
 package scenario
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -29,7 +30,7 @@ type Scenario struct {
 	// Start is the wall-clock time of simulated time 0 (RFC 3339, such as
 	// "2025-03-10T00:00:00Z"): cron schedules and the scheduler's
 	// timestamps read it. Absent means Epoch.
-	Start *time.Time `json:"start,omitempty"`
+	Start *Timestamp `json:"start,omitempty"`
 	// Duration is how much simulated time runs. Required.
 	Duration Duration `json:"duration"`
 	// SampleEvery is the period of the time series (default 5m).
@@ -83,6 +84,10 @@ type Scenario struct {
 	// source names the file the scenario was read from, for errors found
 	// when it runs.
 	source string
+	// raw is the document it was read from, which a sweep changes: ECS's
+	// documents stay as the file gave them (the spec holds them in
+	// berth's form only).
+	raw []byte
 }
 
 // Duration is a time.Duration read from JSON as a Go duration string
@@ -537,7 +542,8 @@ func splitTopLevel(s string) []string {
 func ReadScenario(r io.Reader, name string) (*Scenario, error) {
 	var sc Scenario
 	ecs := &ecsReader{file: name}
-	n, err := jsondoc.ReadDocument(r, name, jsondoc.DefaultLimits)
+	var raw bytes.Buffer
+	n, err := jsondoc.ReadDocument(io.TeeReader(r, &raw), name, jsondoc.DefaultLimits)
 	if err == nil {
 		n, err = ecs.rewrite(n)
 	}
@@ -549,6 +555,9 @@ func ReadScenario(r io.Reader, name string) (*Scenario, error) {
 	}
 	ecs.attach(&sc)
 	sc.source, sc.notModelled = name, ecs.notes
+	if len(ecs.defs) > 0 {
+		sc.raw = raw.Bytes()
+	}
 	if err := sc.Validate(); err != nil {
 		return nil, err
 	}
