@@ -157,6 +157,7 @@ func TestStdoutFailureExits1(t *testing.T) {
 		"completion": {"completion", "bash"},
 		"cql":        {"cql", "--cluster", "../examples/cluster.json", "agentConnected == true"},
 		"help":       {"help", "sim"},
+		"import":     {"import", "ecs", "../ecsimport/testdata/dump"},
 		"pack":       packArgs,
 		"place":      {"place", "--cluster", "../examples/cluster.json", "--task-definition", "../examples/taskdef-web.json", "--request", "../examples/runtask-web.json"},
 		"sim":        {"sim", "--print-scenario"},
