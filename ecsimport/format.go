@@ -1,88 +1,94 @@
 package ecsimport
 
-import (
-	"bytes"
-	"encoding/json"
-
-	"github.com/berthsched/berth/internal/jsondoc"
-)
+import "encoding/json"
 
 // marshal writes v as indented JSON, readable and editable: an object's
 // members one per line, and an array of numbers, strings or booleans (a
-// metric series, a list of zones) on one line.
+// metric series, a list of zones) on one line. It indents the compact
+// output of encoding/json in one pass, without reading it back.
 func marshal(v any) ([]byte, error) {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return nil, err
 	}
-	n, err := jsondoc.Parse(b, "scenario", jsondoc.Limits{MaxBytes: 1 << 30, MaxString: 1 << 20, MaxDepth: 100, MaxValues: 1 << 28})
-	if err != nil {
-		return nil, err
+	out := make([]byte, 0, len(b)+len(b)/2)
+	// flat[d] says the container at depth d is an array printed on one line.
+	var flat []bool
+	for i := 0; i < len(b); i++ {
+		c := b[i]
+		switch c {
+		case '"':
+			j := stringEnd(b, i)
+			out = append(out, b[i:j]...)
+			i = j - 1
+		case '{', '[':
+			if b[i+1] == '}' || b[i+1] == ']' {
+				out = append(out, c, b[i+1])
+				i++
+				continue
+			}
+			f := c == '[' && scalarArray(b, i)
+			flat = append(flat, f)
+			out = append(out, c)
+			if !f {
+				out = newline(out, len(flat))
+			}
+		case '}', ']':
+			f := flat[len(flat)-1]
+			flat = flat[:len(flat)-1]
+			if !f {
+				out = newline(out, len(flat))
+			}
+			out = append(out, c)
+		case ',':
+			if flat[len(flat)-1] {
+				out = append(out, ',', ' ')
+			} else {
+				out = append(out, ',')
+				out = newline(out, len(flat))
+			}
+		case ':':
+			out = append(out, ':', ' ')
+		default:
+			out = append(out, c)
+		}
 	}
-	var out bytes.Buffer
-	write(&out, n, 0)
-	out.WriteByte('\n')
-	return out.Bytes(), nil
+	return append(out, '\n'), nil
 }
 
-func write(b *bytes.Buffer, n *jsondoc.Node, depth int) {
-	switch n.Kind {
-	case jsondoc.Object:
-		if len(n.Members) == 0 {
-			b.WriteString("{}")
-			return
+// stringEnd returns the index after the string that starts at b[i].
+func stringEnd(b []byte, i int) int {
+	for j := i + 1; j < len(b); j++ {
+		switch b[j] {
+		case '\\':
+			j++
+		case '"':
+			return j + 1
 		}
-		b.WriteString("{\n")
-		for i := range n.Members {
-			m := &n.Members[i]
-			indent(b, depth+1)
-			k, _ := json.Marshal(m.Key)
-			b.Write(k)
-			b.WriteString(": ")
-			write(b, &m.Value, depth+1)
-			if i < len(n.Members)-1 {
-				b.WriteByte(',')
-			}
-			b.WriteByte('\n')
-		}
-		indent(b, depth)
-		b.WriteByte('}')
-	case jsondoc.Array:
-		flat := true
-		for i := range n.Elems {
-			if k := n.Elems[i].Kind; k == jsondoc.Object || k == jsondoc.Array {
-				flat = false
-			}
-		}
-		if flat || len(n.Elems) == 0 {
-			b.WriteByte('[')
-			for i := range n.Elems {
-				if i > 0 {
-					b.WriteString(", ")
-				}
-				b.Write(n.Elems[i].AppendJSON(nil))
-			}
-			b.WriteByte(']')
-			return
-		}
-		b.WriteString("[\n")
-		for i := range n.Elems {
-			indent(b, depth+1)
-			write(b, &n.Elems[i], depth+1)
-			if i < len(n.Elems)-1 {
-				b.WriteByte(',')
-			}
-			b.WriteByte('\n')
-		}
-		indent(b, depth)
-		b.WriteByte(']')
-	default:
-		b.Write(n.AppendJSON(nil))
 	}
+	return len(b)
 }
 
-func indent(b *bytes.Buffer, depth int) {
+// scalarArray reports whether the array at b[i] holds no object or
+// array.
+func scalarArray(b []byte, i int) bool {
+	for j := i + 1; j < len(b); j++ {
+		switch b[j] {
+		case '"':
+			j = stringEnd(b, j) - 1
+		case '{', '[':
+			return false
+		case ']':
+			return true
+		}
+	}
+	return true
+}
+
+func newline(out []byte, depth int) []byte {
+	out = append(out, '\n')
 	for range depth {
-		b.WriteString("  ")
+		out = append(out, ' ', ' ')
 	}
+	return out
 }
