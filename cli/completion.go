@@ -65,6 +65,14 @@ func addCompletions(cc *cobra.Command, reg registry) {
 		cc.ValidArgs = completionShells
 	case "cql":
 		words["status"] = cqlListStatuses
+	case "import":
+		// berth import ecs DIR: the source, then a directory.
+		cc.ValidArgsFunction = func(_ *cobra.Command, args []string, _ string) ([]cobra.Completion, cobra.ShellCompDirective) {
+			if len(args) == 0 {
+				return []cobra.Completion{"ecs"}, cobra.ShellCompDirectiveNoFileComp
+			}
+			return nil, cobra.ShellCompDirectiveFilterDirs
+		}
 	case "pack":
 		words["policy"] = []string{"all"}
 		for _, s := range packStrategies() {

@@ -27,6 +27,8 @@ func TestCompletion(t *testing.T) {
 		{args: []string{"__complete", "pack", "--metric", ""}, want: "\nfrag-ratio\n"},
 		{args: []string{"__complete", "cql", "--status", ""}, want: "\nDRAINING\n"},
 		{args: []string{"__complete", "completion", ""}, want: "\nzsh\n"},
+		{args: []string{"__complete", "import", ""}, want: "\necs\n"},
+		{args: []string{"__complete", "import", "ecs", ""}, want: "\n:16\n"}, // ShellCompDirectiveFilterDirs
 	}
 	for _, tt := range tests {
 		if stdout, _, _ := runBerth(t, "", tt.args...); !strings.Contains("\n"+stdout, tt.want) {

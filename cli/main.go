@@ -34,7 +34,7 @@ type command struct {
 // builtinCommands returns berth's commands, fresh for each root: a
 // command's flags are bound to the variables its flags function makes.
 func builtinCommands() []*command {
-	return []*command{autoscaleCommand(), completionCommand(), cqlCommand(), mergeCommand(), packCommand(), placeCommand(), planCommand(), simCommand(), versionCommand()}
+	return []*command{autoscaleCommand(), completionCommand(), cqlCommand(), importCommand(), mergeCommand(), packCommand(), placeCommand(), planCommand(), simCommand(), versionCommand()}
 }
 
 // env is what a command may touch: its streams, its context, the

@@ -159,6 +159,7 @@ func TestStdoutFailureExits1(t *testing.T) {
 		"completion": {"completion", "bash"},
 		"cql":        {"cql", "--cluster", "../examples/cluster.json", "agentConnected == true"},
 		"help":       {"help", "sim"},
+		"import":     {"import", "ecs", "../ecsimport/testdata/dump"},
 		"merge":      {"merge", shards},
 		"pack":       packArgs,
 		"plan":       {"plan", "--scenario", plannerExample, "--vary", "capacityProviders[1].maxSize=0,5", "--minimize", "cost", "--replicates", "2"},

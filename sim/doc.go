@@ -66,7 +66,7 @@
 // delays, warm-up, managed termination protection); FARGATE and
 // FARGATE_SPOT; Spot interruptions with their two-minute notice; and
 // scheduled tasks (RunTask on cron or rate schedules). Simulated time 0 is
-// Epoch. Where the packages below lack something the simulator works
+// the scenario's start (scenario.Scenario.StartTime, Epoch by default). Where the packages below lack something the simulator works
 // around it: a capacity provider's instances are those with its name in
 // the attribute berth.capacity-provider (package scheduler reconciles a
 // service with a strategy as one service, each provider's tasks kept on

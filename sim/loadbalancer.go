@@ -107,7 +107,7 @@ func (st *svcState) targetMetrics(now time.Duration) (count, perTarget float64, 
 			}
 		}
 	}
-	count = st.usage.u.RequestsPerSecond * st.usage.load(now) * 60
+	count = st.usage.rps(now) * 60
 	perTarget, ok = autoscale.RequestCountPerTarget(count, healthy, registered)
 	return count, perTarget, ok
 }

@@ -69,14 +69,15 @@ func (pv *providers) instanceProvider(in *placement.Instance) string {
 }
 
 // startProviders launches each group's initial instances, registered at
-// the start.
+// the start, beyond the fleet's explicit instances it already has.
 func (pv *providers) startProviders() error {
+	pv.adoptMembers()
 	for _, ps := range pv.provs {
 		n := ps.spec.MinSize
 		if ps.spec.DesiredCapacity != nil {
 			n = *ps.spec.DesiredCapacity
 		}
-		for range n {
+		for range n - len(ps.members) {
 			if err := pv.launch(ps, placement.StatusActive); err != nil {
 				return err
 			}
@@ -239,6 +240,14 @@ func (pv *providers) dropMember(in *placement.Instance) {
 // registers after the provisioning delay and goes away when its task
 // stops.
 func (pv *providers) provisionFargate(st *svcState, pr *svcProvider) {
+	if in := pv.fargateInstance(st, pr, placement.StatusRegistering); in != nil {
+		pv.eng.After(time.Duration(pv.fargate.ProvisionDelay), registered{in})
+	}
+}
+
+// fargateInstance adds Fargate capacity for one task of the service on
+// its provider pr, with status (ACTIVE for a task running at the start).
+func (pv *providers) fargateInstance(st *svcState, pr *svcProvider, status placement.Status) *placement.Instance {
 	td := &st.spec.TaskDefinition
 	if cur := st.sched.TaskDefinition; cur != nil {
 		r := cur.Requirements()
@@ -254,16 +263,16 @@ func (pv *providers) provisionFargate(st *svcState, pr *svcProvider) {
 		pv.fleet.types[name] = typ
 	}
 	attrs := map[string]string{scenario.ProviderAttribute: pr.name, "berth.service": st.spec.Name}
-	in, err := pv.fleet.add(typ, "fargate", attrs, placement.StatusRegistering, "", "")
+	in, err := pv.fleet.add(typ, "fargate", attrs, status, "", "")
 	if err != nil {
 		pv.fail(err)
-		return
+		return nil
 	}
 	if pr.name == scenario.ProviderFargateSpot {
 		pv.fleet.info[in.Index()].price = typ.PricePerHour * f.SpotDiscount
 	}
 	pr.fargate = append(pr.fargate, in)
-	pv.eng.After(time.Duration(f.ProvisionDelay), registered{in})
+	return in
 }
 
 // releaseFargate deregisters a Fargate task's capacity once it stopped.
@@ -286,7 +295,7 @@ func (pv *providers) manage() {
 				continue
 			}
 			inf := pv.fleet.info[m.Index()]
-			in.Instances = append(in.Instances, autoscale.Instance{ID: inf.id, LaunchTime: scenario.Epoch.Add(inf.added), NonDaemonTasks: pv.nonDaemonTasks(m)})
+			in.Instances = append(in.Instances, autoscale.Instance{ID: inf.id, LaunchTime: pv.sc.StartTime().Add(inf.added), NonDaemonTasks: pv.nonDaemonTasks(m)})
 		}
 		ps.buf = in.Instances
 		in.Provisioning = pv.provisioning(ps.spec.Name)

@@ -90,7 +90,7 @@ func (s *standalone) wakeRunTask() {
 		return
 	}
 	q.runTaskWake = true
-	s.eng.Schedule(q.runTask.Next(s.wall()).Sub(scenario.Epoch), runTaskTokenEv{})
+	s.eng.Schedule(q.runTask.Next(s.wall()).Sub(s.sc.StartTime()), runTaskTokenEv{})
 }
 
 // runTaskToken submits the waiting tasks the RunTask bucket now allows,
@@ -122,7 +122,7 @@ func (pv *providers) fargateToken(st *svcState, pr *svcProvider) bool {
 	}
 	if !f.wake {
 		f.wake = true
-		pv.eng.Schedule(f.bucket.Next(pv.wall()).Sub(scenario.Epoch), fargateTokenEv{spot})
+		pv.eng.Schedule(f.bucket.Next(pv.wall()).Sub(pv.sc.StartTime()), fargateTokenEv{spot})
 	}
 	return false
 }
@@ -146,7 +146,7 @@ func (sv *services) serviceTokenAt(st *svcState, at time.Time) {
 		return
 	}
 	st.tokenWake = true
-	sv.eng.Schedule(at.Sub(scenario.Epoch), serviceTokenEv{st})
+	sv.eng.Schedule(at.Sub(sv.sc.StartTime()), serviceTokenEv{st})
 }
 
 func b2i(b bool) int {

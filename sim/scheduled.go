@@ -47,8 +47,9 @@ func (sd *scheduledTasks) newScheduled() error {
 		if err != nil {
 			return fmt.Errorf("sim: %w", fielderr.Nest(path+".schedule", err))
 		}
-		st := scheduledState{spec: spec, sched: sched, anchor: scenario.Epoch}
-		if next, ok := sched.Next(scenario.Epoch, scenario.Epoch); ok && next.After(scenario.Epoch) {
+		start := sd.sc.StartTime()
+		st := scheduledState{spec: spec, sched: sched, anchor: start}
+		if next, ok := sched.Next(start, start); ok && next.After(start) {
 			// rate(): one interval after the start.
 			st.anchor = next
 		}
@@ -75,7 +76,7 @@ func (sd *scheduledTasks) newScheduled() error {
 // startScheduled queues every rule's first occurrence.
 func (sd *scheduledTasks) startScheduled() {
 	for i := range sd.rules {
-		sd.queueScheduled(i, scenario.Epoch.Add(-time.Nanosecond))
+		sd.queueScheduled(i, sd.sc.StartTime().Add(-time.Nanosecond))
 	}
 }
 
@@ -85,7 +86,7 @@ func (sd *scheduledTasks) queueScheduled(i int, after time.Time) {
 	if !ok {
 		return
 	}
-	at := t.Sub(scenario.Epoch)
+	at := t.Sub(sd.sc.StartTime())
 	if at > time.Duration(sd.sc.Duration) {
 		return
 	}

@@ -212,7 +212,7 @@ func (sv *services) changed() {
 	}
 }
 
-func (c *core) wall() time.Time { return scenario.Epoch.Add(c.eng.Now()) }
+func (c *core) wall() time.Time { return c.sc.StartTime().Add(c.eng.Now()) }
 
 // reconcile runs package scheduler on one service and applies its plan.
 // Daemon services waiting for their reconciliation go first, so that a

@@ -185,9 +185,15 @@ func (s *simulator) start() error {
 	if err := s.fleet.build(); err != nil {
 		return err
 	}
+	if err := s.fleet.buildInstances(); err != nil {
+		return err
+	}
 	if s.services != nil {
 		s.providers.armSpotPools()
 		if err := s.providers.startProviders(); err != nil {
+			return err
+		}
+		if err := s.services.adoptTasks(); err != nil {
 			return err
 		}
 		s.services.startServices()

@@ -115,6 +115,17 @@ func (m *usageModel) load(t time.Duration) float64 {
 	return f
 }
 
+// rps returns the requests per second at t: the series' when given, else
+// RequestsPerSecond, times the load factor.
+func (m *usageModel) rps(t time.Duration) float64 {
+	if s := m.u.Series; s != nil {
+		if v, ok := s.At(t, s.RequestsPerSecond); ok {
+			return v * m.load(t)
+		}
+	}
+	return m.u.RequestsPerSecond * m.load(t)
+}
+
 // serviceMetrics returns the service's CPU and memory utilization
 // (percent of what its RUNNING tasks reserve) and requests per target per
 // minute; ok is false without RUNNING tasks or a usage model (missing
@@ -145,9 +156,17 @@ func (st *svcState) metricsOf(now time.Duration, n int, resCPU, resMem float64) 
 	}
 	u := st.usage.u
 	l := st.usage.load(now)
-	rps := u.RequestsPerSecond * l
+	rps := st.usage.rps(now)
 	usedCPU := u.CPU*l + rps*u.CPUPerRequest
 	usedMem := u.MemoryPerTask*float64(n) + u.Memory*l
+	if s := u.Series; s != nil {
+		if v, ok := s.At(now, s.CPU); ok {
+			usedCPU = v * l
+		}
+		if v, ok := s.At(now, s.Memory); ok {
+			usedMem = v * l
+		}
+	}
 	cpu, mem = percent(usedCPU, resCPU), percent(usedMem, resMem)
 	return cpu, mem, rps * 60 / float64(n), true
 }

@@ -41,6 +41,15 @@
 // other key is an unknown field. A scenario without ECS documents reads
 // exactly as before.
 //
+// # Starting from a running cluster
+//
+// A scenario may name its instances one by one (Fleet.Instances,
+// InstanceSpec) and its services' tasks running at the start
+// (ServiceSpec.Tasks, InitialTaskSpec), give the wall-clock time of
+// simulated time 0 (Scenario.Start) and replay measured use
+// (UsageSpec.Series): package ecsimport writes such scenarios from a dump
+// of a real ECS cluster.
+//
 // # Errors
 //
 // Every error is one line that names the document, the key path

@@ -84,7 +84,7 @@ var (
 	// berth's keys beside ECS's: how a task behaves in the simulation,
 	// and a service's usage and scaling, which no ECS document holds.
 	berthTaskDefKeys = []string{"startDelay", "crash", "failsTargetHealthChecks", "duration"}
-	berthServiceKeys = []string{"usage", "scaling"}
+	berthServiceKeys = []string{"usage", "scaling", "tasks"}
 )
 
 // ecsReader rewrites the ECS documents of a scenario's JSON tree into

@@ -2,6 +2,7 @@ package scenario
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/berthsched/berth/fielderr"
@@ -56,7 +57,11 @@ func (sp *ServiceSpec) validateLoadBalancers(path string, groups map[string]*sch
 		if groups[TargetGroupName(lb.TargetGroupArn)] == nil {
 			return fielderr.Errorf(fmt.Sprintf("%s.loadBalancers[%d].targetGroupArn", path, j), "%q is not one of targetGroups", lb.TargetGroupArn)
 		}
-		if lb.ContainerName != "" && lb.ContainerName != "app" {
+		if len(sp.TaskDefinition.Containers) > 0 {
+			if lb.ContainerName != "" && !slices.ContainsFunc(sp.TaskDefinition.Containers, func(c ContainerSpec) bool { return c.Name == lb.ContainerName }) {
+				return fielderr.Errorf(fmt.Sprintf("%s.loadBalancers[%d].containerName", path, j), "%q, expected a container of the service's task definition", lb.ContainerName)
+			}
+		} else if lb.ContainerName != "" && lb.ContainerName != "app" {
 			return fielderr.Errorf(fmt.Sprintf("%s.loadBalancers[%d].containerName", path, j), "%q, expected app (a scenario task definition has one container, app)", lb.ContainerName)
 		}
 	}

@@ -120,6 +120,9 @@ type ServiceSpec struct {
 	// HealthCheckGracePeriodSeconds is how long after RUNNING the
 	// scheduler ignores a task's failed target health checks (default 0).
 	HealthCheckGracePeriodSeconds int64 `json:"healthCheckGracePeriodSeconds"`
+	// Tasks are the service's tasks running at the start (see
+	// InitialTaskSpec); without them the service starts with none.
+	Tasks []InitialTaskSpec `json:"tasks,omitempty"`
 }
 
 // LoadBalancerSpec is one of a service's loadBalancers, as CreateService
@@ -173,6 +176,10 @@ type UsageSpec struct {
 	PeakHour          float64    `json:"peakHour"`
 	Steps             []LoadStep `json:"steps"`
 	Trace             *LoadTrace `json:"trace"`
+	// Series is measured use over time (berth import ecs writes it from
+	// CloudWatch); where given it replaces CPU, Memory and
+	// RequestsPerSecond, scaled by the same load factor.
+	Series *UsageSeries `json:"series,omitempty"`
 }
 
 // LoadStep sets the load factor from At on.

@@ -375,6 +375,11 @@ func (sp *ServiceSpec) validate(path string, providers map[string]bool, f *Fleet
 		if u.Trace != nil && u.Trace.Path == "" {
 			return fielderr.Errorf(path+".usage.trace.path", "missing")
 		}
+		if u.Series != nil {
+			if err := u.Series.validate(path + ".usage.series"); err != nil {
+				return err
+			}
+		}
 	}
 	if sp.Scaling != nil {
 		if sp.SchedulingStrategy == "DAEMON" {

@@ -1,6 +1,7 @@
 package scenario
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -26,6 +27,10 @@ type Scenario struct {
 	// Seed seeds every random choice of the run: the same scenario and seed
 	// give byte-identical output.
 	Seed uint64 `json:"seed"`
+	// Start is the wall-clock time of simulated time 0 (RFC 3339, such as
+	// "2025-03-10T00:00:00Z"): cron schedules and the scheduler's
+	// timestamps read it. Absent means Epoch.
+	Start *Timestamp `json:"start,omitempty"`
 	// Duration is how much simulated time runs. Required.
 	Duration Duration `json:"duration"`
 	// SampleEvery is the period of the time series (default 5m).
@@ -74,12 +79,20 @@ type Scenario struct {
 	// scheduled tasks and service events name by ARN or family:revision.
 	TaskDefinitions []TaskDefSpec `json:"taskDefinitions,omitempty"`
 
+	// Import records what berth import ecs read and assumed; the run
+	// ignores it.
+	Import *ImportRecord `json:"import,omitempty"`
+
 	// notModelled lists the paths of the ECS fields read but not modelled.
 	notModelled []string
 
 	// source names the file the scenario was read from, for errors found
 	// when it runs.
 	source string
+	// raw is the document it was read from, which a sweep changes: ECS's
+	// documents stay as the file gave them (the spec holds them in
+	// berth's form only).
+	raw []byte
 }
 
 // Duration is a time.Duration read from JSON as a Go duration string
@@ -119,6 +132,9 @@ func (d Duration) MarshalJSON() ([]byte, error) { return json.Marshal(time.Durat
 type Fleet struct {
 	InstanceTypes []InstanceType `json:"instanceTypes"`
 	Pools         []Pool         `json:"pools"`
+	// Instances are instances named one by one (see InstanceSpec), beside
+	// or instead of pools.
+	Instances []InstanceSpec `json:"instances,omitempty"`
 	// RegistrationDelay is how long an instance added during the run takes
 	// to register (default 0). The initial fleet is registered at the start.
 	RegistrationDelay Duration     `json:"registrationDelay"`
@@ -535,7 +551,8 @@ func splitTopLevel(s string) []string {
 func ReadScenario(r io.Reader, name string) (*Scenario, error) {
 	var sc Scenario
 	ecs := &ecsReader{file: name}
-	n, err := jsondoc.ReadDocument(r, name, jsondoc.DefaultLimits)
+	var raw bytes.Buffer
+	n, err := jsondoc.ReadDocument(io.TeeReader(r, &raw), name, jsondoc.DefaultLimits)
 	if err == nil {
 		n, err = ecs.rewrite(n)
 	}
@@ -547,6 +564,9 @@ func ReadScenario(r io.Reader, name string) (*Scenario, error) {
 	}
 	ecs.attach(&sc)
 	sc.source, sc.notModelled = name, ecs.notes
+	if len(ecs.defs) > 0 {
+		sc.raw = raw.Bytes()
+	}
 	if err := sc.Validate(); err != nil {
 		return nil, err
 	}

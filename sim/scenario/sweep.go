@@ -86,12 +86,20 @@ func splitPath(path string) ([]pathStep, error) {
 // strictly and validated, so that a path to no field or a value of the
 // wrong type is an error naming the parameter.
 func (p SweepParam) Apply(sc *Scenario, value string) (*Scenario, error) {
-	data, err := json.Marshal(sc)
-	if err != nil {
-		return nil, fmt.Errorf("sim: sweep %s: %w", p.Path, err)
+	// A scenario with ECS documents is changed in the document it was
+	// read from: its spec holds them in berth's form, which reads back as
+	// berth's, not as ECS's.
+	data := sc.raw
+	if data == nil {
+		var err error
+		if data, err = json.Marshal(sc); err != nil {
+			return nil, fmt.Errorf("sim: sweep %s: %w", p.Path, err)
+		}
 	}
 	var doc any
-	if err := json.Unmarshal(data, &doc); err != nil {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	if err := dec.Decode(&doc); err != nil {
 		return nil, fmt.Errorf("sim: sweep %s: %w", p.Path, err)
 	}
 	// A value that reads as JSON is that value (a number, an object);
@@ -109,7 +117,8 @@ func (p SweepParam) Apply(sc *Scenario, value string) (*Scenario, error) {
 	if doc, err = set(doc, steps, v); err != nil {
 		return nil, fmt.Errorf("sim: sweep %s: %w", p.Path, err)
 	}
-	if data, err = json.Marshal(doc); err != nil {
+	data, err = json.Marshal(doc)
+	if err != nil {
 		return nil, fmt.Errorf("sim: sweep %s: %w", p.Path, err)
 	}
 	name := "sweep " + p.Path + "=" + value

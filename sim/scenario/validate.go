@@ -77,6 +77,13 @@ func (sc *Scenario) validate() error {
 	if err := sc.validateInstanceCount(); err != nil {
 		return err
 	}
+	instances, err := sc.validateInstances()
+	if err != nil {
+		return err
+	}
+	if err := sc.validateInitialTasks(instances); err != nil {
+		return err
+	}
 	names := map[string]bool{}
 	for i, v := range sc.Compare {
 		if _, _, err := v.Compile(fmt.Sprintf("compare[%d]", i), nil); err != nil {
@@ -140,7 +147,7 @@ func (f *Fleet) validate(nativeTrace bool) error {
 			return fielderr.Errorf(fmt.Sprintf("fleet.subnets.%s", sn), "%q, expected an availability zone", z)
 		}
 	}
-	if f.Nodes == nil && len(f.Pools) == 0 && !nativeTrace && !f.elastic {
+	if f.Nodes == nil && len(f.Pools) == 0 && len(f.Instances) == 0 && !nativeTrace && !f.elastic {
 		return fielderr.Errorf("fleet", "no pools and no nodes: give fleet.pools or fleet.nodes")
 	}
 	if f.Nodes != nil {
@@ -245,6 +252,11 @@ func (sc *Scenario) validateInstanceCount() error {
 			if err := add(fmt.Sprintf("fleet.pools[%d].zones.%s", i, z), pl.Zones[z]); err != nil {
 				return err
 			}
+		}
+	}
+	if n := len(sc.Fleet.Instances); n > 0 {
+		if err := add("fleet.instances", n); err != nil {
+			return err
 		}
 	}
 	for i, e := range sc.Fleet.Events {

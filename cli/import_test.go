@@ -1,0 +1,76 @@
+package cli
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/berthsched/berth/internal/golden"
+	"github.com/berthsched/berth/sim/scenario"
+)
+
+const importDump = "../ecsimport/testdata/dump"
+
+// TestImportCommand imports the test dump: the scenario on stdout is one
+// berth sim reads, the record goes to stderr (a golden file), and the
+// flags may come before or after DIR, with -o writing the same bytes.
+func TestImportCommand(t *testing.T) {
+	stdout, stderr, code := runBerth(t, "", "import", "ecs", importDump, "--prices", "../ecsimport/testdata/prices.csv")
+	if code != 0 {
+		t.Fatalf("berth import ecs: exit %d, stderr %q", code, stderr)
+	}
+	golden.Check(t, "import/dump.stderr", stderr)
+	sc, err := scenario.ReadScenario(strings.NewReader(stdout), "stdout")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sc.Fleet.Instances) != 40 || len(sc.Services) != 6 || sc.Name != "prod" {
+		t.Errorf("the scenario has %d instances, %d services, name %q; want 40, 6, prod", len(sc.Fleet.Instances), len(sc.Services), sc.Name)
+	}
+	out := filepath.Join(t.TempDir(), "imported.json")
+	_, stderr2, code := runBerth(t, "", "import", "--prices", "../ecsimport/testdata/prices.csv", "-o", out, "ecs", importDump)
+	if code != 0 || stderr2 != stderr {
+		t.Fatalf("berth import with flags first: exit %d, stderr differs: %v", code, stderr2 != stderr)
+	}
+	if b, err := os.ReadFile(out); err != nil || string(b) != stdout {
+		t.Errorf("-o wrote %d bytes (%v), want stdout's %d", len(b), err, len(stdout))
+	}
+}
+
+// TestImportCommandErrors: a failed import prints only its one-line
+// error, writes nothing and exits 1; a usage error exits 2.
+func TestImportCommandErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		code int
+	}{
+		{"not-a-document", []string{"import", "ecs", "testdata/import/notadoc"}, 1},
+		{"malformed", []string{"import", "ecs", "testdata/import/malformed"}, 1},
+		{"no-directory", []string{"import", "ecs", "testdata/import/none"}, 1},
+		{"bad-prices", []string{"import", "ecs", importDump, "--prices", "testdata/import/notadoc/ec2.json"}, 1},
+		{"no-source", []string{"import"}, 2},
+		{"other-source", []string{"import", "gcp", "dir"}, 2},
+		{"two-dirs", []string{"import", "ecs", "a", "b"}, 2},
+		{"load-factor", []string{"import", "ecs", importDump, "--load-factor", "-1"}, 2},
+	}
+	var all []string
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "out.json")
+			stdout, stderr, code := runBerth(t, "", append(tt.args, "-o", out)...)
+			if code != tt.code || stdout != "" {
+				t.Errorf("berth %q: exit %d, stdout %q; want %d and nothing", tt.args, code, stdout, tt.code)
+			}
+			if _, err := os.Stat(out); err == nil {
+				t.Errorf("berth %q wrote -o", tt.args)
+			}
+			if lines := strings.Count(stderr, "\n"); tt.code == 1 && lines != 1 {
+				t.Errorf("berth %q: stderr %q, want one line", tt.args, stderr)
+			}
+			all = append(all, "$ berth "+strings.Join(tt.args, " ")+"\n"+stderr)
+		})
+	}
+	golden.Check(t, "import/errors.stderr", strings.Join(all, ""))
+}
