@@ -277,7 +277,7 @@ func TestMergePlanIsOneMachine(t *testing.T) {
 		}
 		break
 	}
-	for _, name := range []string{"plan.json", "sweep.csv", "sweep.json"} {
+	for _, name := range []string{"plan.json", "sweep.csv", "sweep.json", "report.html"} {
 		a, _ := os.ReadFile(filepath.Join(local, name))
 		b, err := os.ReadFile(filepath.Join(merged, name))
 		if len(a) == 0 || err != nil || !bytes.Equal(a, b) {

@@ -78,8 +78,10 @@ docs/distributed.md.
 
 --out DIR writes sweep.csv and sweep.json (every figure of every
 configuration, as berth sim --sweep --out writes them, with the replicates
-each ran) and plan.json (the question, the answer and each configuration's
-verdict), all or nothing as berth sim --out does.
+each ran), plan.json (the question, the answer and each configuration's
+verdict) and report.html (the same on one self-contained page, with the
+minimized figure plotted against each required one), all or nothing as
+berth sim --out does.
 
 Exit status: 0 when a configuration meets the requirements; 1 when none
 does (the output names the closest), on invalid input or an output that
@@ -220,7 +222,7 @@ func runPlan(e *env, a planQuestion, out string) error {
 	if err := planError(err); err != nil {
 		return err
 	}
-	if err := writePlanOutputs(e, outDir, res); err != nil {
+	if err := writePlanOutputs(e, outDir, res, reportNotes(sc)); err != nil {
 		return err
 	}
 	if out != "" {
@@ -246,8 +248,8 @@ func planError(err error) error {
 }
 
 // writePlanOutputs prints the plan's answer and, when dir is not nil,
-// writes sweep.csv, sweep.json and plan.json into it.
-func writePlanOutputs(e *env, dir *outputItem, res *plan.Result) error {
+// writes sweep.csv, sweep.json, plan.json and report.html into it.
+func writePlanOutputs(e *env, dir *outputItem, res *plan.Result, notes report.Notes) error {
 	var b bytes.Buffer
 	if err := report.WritePlan(&b, res); err != nil {
 		return err
@@ -261,7 +263,10 @@ func writePlanOutputs(e *env, dir *outputItem, res *plan.Result) error {
 	if err := writeSweepData(dir, res.Sweep()); err != nil {
 		return err
 	}
-	return writeOutput(dir, "plan.json", func(w io.Writer) error { return report.WritePlanJSON(w, res) })
+	if err := writeOutput(dir, "plan.json", func(w io.Writer) error { return report.WritePlanJSON(w, res) }); err != nil {
+		return err
+	}
+	return writeOutput(dir, "report.html", func(w io.Writer) error { return report.WriteHTML(w, report.PlanPage(res, notes)) })
 }
 
 // errNoneMeets is berth plan's exit 1 when no configuration meets the

@@ -342,5 +342,5 @@ func mergePlan(e *env, dir string, out *outputItem) (*plan.Result, error) {
 	if res == nil {
 		return nil, &errNeedsRound{round: pr.complete + 1, runs: len(need)}
 	}
-	return res, writePlanOutputs(e, out, res)
+	return res, writePlanOutputs(e, out, res, reportNotes(sc))
 }

@@ -39,7 +39,7 @@ func TestPlanGolden(t *testing.T) {
 		t.Fatalf("berth plan: exit %d, stderr %q", code, stderr)
 	}
 	golden.Check(t, "plan/plan.golden", stdout)
-	for _, name := range []string{"plan.json", "sweep.csv", "sweep.json"} {
+	for _, name := range []string{"plan.json", "sweep.csv", "sweep.json", "report.html"} {
 		golden.Check(t, "plan/"+name, readOut(t, dir, name))
 	}
 	if !strings.HasPrefix(stderr, "berth plan: wrote ") || strings.Count(stderr, "\n") != 1 {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/berthsched/berth/internal/browsertest"
 	"github.com/berthsched/berth/sim"
+	"github.com/berthsched/berth/sim/plan"
 	"github.com/berthsched/berth/sim/scenario"
 	"github.com/chromedp/chromedp"
 	"github.com/google/go-cmp/cmp"
@@ -291,6 +292,27 @@ func TestBrowserReports(t *testing.T) {
 	checkRendered(t, sweepPage, got)
 	saveShot(t, shot, filepath.Join(dir, "sweep.png"))
 
+	res := planFor(t)
+	planPage := PlanPage(res, testNotes)
+	got, shot = load(t, ctx, planPage, dir, "plan.html")
+	checkRendered(t, planPage, got)
+	for _, want := range []string{"section-question", "section-answer", "section-configurations", "section-cost-slo", "section-notes"} {
+		if !strings.Contains(strings.Join(got.Sections, " "), want) {
+			t.Errorf("berth plan's report has no %s", want)
+		}
+	}
+	if best := res.Best(); best == nil || !containsRow(got.Tables["table-answer"], strconv.Itoa(best.Number), best.Values[0]) {
+		t.Errorf("the answer table does not show the recommendation")
+	}
+	saveShot(t, shot, filepath.Join(dir, "plan.png"))
+	if updateDocs() {
+		full, err := os.ReadFile(filepath.Join(dir, "plan-full.png"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		saveShot(t, full, "../../docs/plan-report.png")
+	}
+
 	if p := problems(); len(p) > 0 {
 		t.Errorf("the browser reported:\n%s", strings.Join(p, "\n"))
 	}
@@ -310,6 +332,26 @@ func containsRow(rows [][]string, name, cell string) bool {
 }
 
 // sweepPageFor sweeps the planner example as sweepReport does.
+// planFor plans the planner example over its Spot provider's size, two
+// replicates each.
+func planFor(t *testing.T) *plan.Result {
+	t.Helper()
+	sp, err := scenario.ParseSweep("capacityProviders[1].maxSize=0,5")
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, err := plan.ParseRequirement("services.web.timeToStartSeconds.p99 <= 300")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := plan.Plan(plannerScenario(t, 24), plan.Spec{Params: []scenario.SweepParam{sp}, Minimize: "cost",
+		Requires: []plan.Requirement{req}, Replicates: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
 func sweepPageFor(t *testing.T) Page {
 	t.Helper()
 	var page Page
