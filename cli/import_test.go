@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"html"
 	"os"
 	"path/filepath"
 	"strings"
@@ -73,4 +74,38 @@ func TestImportCommandErrors(t *testing.T) {
 		})
 	}
 	golden.Check(t, "import/errors.stderr", strings.Join(all, ""))
+}
+
+// TestImportedReportLists: report.html of an imported cluster's run ends
+// with what the import assumed and what it read but does not model.
+func TestImportedReportLists(t *testing.T) {
+	dir := t.TempDir()
+	imported := filepath.Join(dir, "imported.json")
+	if _, stderr, code := runBerth(t, "", "import", "ecs", importDump, "-o", imported); code != 0 {
+		t.Fatalf("berth import ecs: exit %d, stderr %q", code, stderr)
+	}
+	b, err := os.ReadFile(imported)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc, err := scenario.ReadScenario(strings.NewReader(string(b)), imported)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sc.Import == nil || len(sc.Import.Assumed) == 0 || len(sc.Import.NotModelled) == 0 {
+		t.Fatalf("the imported scenario records no assumptions or not-modelled fields: %+v", sc.Import)
+	}
+	out := filepath.Join(dir, "out")
+	if _, stderr, code := runBerth(t, "", "sim", "--scenario", imported, "--out", out); code != 0 {
+		t.Fatalf("berth sim: exit %d, stderr %q", code, stderr)
+	}
+	page, err := os.ReadFile(filepath.Join(out, "report.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{sc.Import.Assumed[0], sc.Import.NotModelled[0]} {
+		if !strings.Contains(string(page), html.EscapeString(want)) {
+			t.Errorf("report.html does not list %q", want)
+		}
+	}
 }

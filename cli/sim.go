@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -399,9 +400,21 @@ func writeSimOutputs(dir *outputItem, cmp *sim.Comparison, logs []*bytes.Buffer,
 }
 
 // reportNotes are the lists report.html ends with: the ECS fields the
-// scenario gave that berth does not model.
+// scenario gave that berth does not model and, for an imported cluster,
+// what the import read but does not model and what it assumed.
 func reportNotes(sc *scenario.Scenario) report.Notes {
-	return report.Notes{NotModelled: sc.NotModelled()}
+	n := report.Notes{NotModelled: sc.NotModelled()}
+	if sc.Import != nil {
+		// What berth import ecs read but does not model (fields of the
+		// describe outputs), after the scenario's own ECS documents'.
+		for _, p := range sc.Import.NotModelled {
+			if !slices.Contains(n.NotModelled, p) {
+				n.NotModelled = append(n.NotModelled, p)
+			}
+		}
+		n.Assumed = sc.Import.Assumed
+	}
+	return n
 }
 
 // parseStrategyFlags reads the --strategy values, one variant each.
