@@ -20,7 +20,7 @@ type failure struct {
 // recalled returns the failure remembered for a request with req's filter
 // fields at the cluster's current generation.
 func (c *Cluster) recalled(req *Request) (*failure, bool) {
-	if c.failedGen != c.gen {
+	if c.failedGen != c.gen || !memorable(req) {
 		return nil, false
 	}
 	f, ok := c.failed[req.Group]
@@ -30,8 +30,19 @@ func (c *Cluster) recalled(req *Request) (*failure, bool) {
 	return f, true
 }
 
+// memorable reports whether a failure of req may be remembered: requests
+// with host ports, required attributes or subnets' zones are placed anew
+// each time (rare among the requests that keep failing), which keeps the
+// copy and the comparison small.
+func memorable(req *Request) bool {
+	return len(req.Task.PortsTCP)+len(req.Task.PortsUDP)+len(req.RequiredAttributes)+len(req.Zones) == 0
+}
+
 // remember records that req placed nothing and why.
 func (c *Cluster) remember(req *Request, u Unplaced) {
+	if !memorable(req) {
+		return
+	}
 	if c.failedGen != c.gen || c.failed == nil {
 		if c.failed == nil {
 			c.failed = map[string]*failure{}
@@ -44,31 +55,20 @@ func (c *Cluster) remember(req *Request, u Unplaced) {
 		f = &failure{}
 		c.failed[req.Group] = f
 	}
-	f.req = Request{
-		Group:              req.Group,
-		Task:               req.Task,
-		RequiredAttributes: slices.Clone(req.RequiredAttributes),
-		Constraints:        slices.Clone(req.Constraints),
-		LaunchType:         req.LaunchType,
-		Zones:              slices.Clone(req.Zones),
-		MaxPerInstance:     req.MaxPerInstance,
-	}
-	f.req.Task.PortsTCP = slices.Clone(req.Task.PortsTCP)
-	f.req.Task.PortsUDP = slices.Clone(req.Task.PortsUDP)
-	f.req.Task.Scalars = slices.Clone(req.Task.Scalars)
+	f.req = Request{Group: req.Group, Task: req.Task, LaunchType: req.LaunchType, MaxPerInstance: req.MaxPerInstance,
+		Constraints: append(f.req.Constraints[:0], req.Constraints...)}
+	f.req.Task.Scalars = append(f.req.Task.Scalars[:0], req.Task.Scalars...)
 	f.u = u
 }
 
 // sameFilters reports whether every field the filters read is equal in a
-// and b. Constraints compare by expression pointer (a compiled cql.Expr
-// is immutable): equal text compiled twice is a miss, never a wrong hit.
+// and b, of which a is memorable. Constraints compare by expression
+// pointer (a compiled cql.Expr is immutable): equal text compiled twice
+// is a miss, never a wrong hit.
 func sameFilters(a, b *Request) bool {
 	x, y := &a.Task, &b.Task
 	return a.Group == b.Group && a.LaunchType == b.LaunchType && a.MaxPerInstance == b.MaxPerInstance &&
 		x.CPU == y.CPU && x.MemoryMiB == y.MemoryMiB && x.GPUs == y.GPUs && x.GPUMilli == y.GPUMilli &&
 		x.AllGPUs == y.AllGPUs && x.DynamicPorts == y.DynamicPorts && x.AWSVPC == y.AWSVPC &&
-		slices.Equal(x.PortsTCP, y.PortsTCP) && slices.Equal(x.PortsUDP, y.PortsUDP) &&
-		slices.Equal(x.Scalars, y.Scalars) &&
-		slices.Equal(a.RequiredAttributes, b.RequiredAttributes) &&
-		slices.Equal(a.Constraints, b.Constraints) && slices.Equal(a.Zones, b.Zones)
+		slices.Equal(x.Scalars, y.Scalars) && slices.Equal(a.Constraints, b.Constraints)
 }

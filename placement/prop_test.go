@@ -160,7 +160,7 @@ func TestPlaceEqualsReference(t *testing.T) {
 		})
 	}
 	t.Logf("cases whose clusters exceeded 0/64/128/256 instances: %v; recalled a failure: %d", reached, recalled)
-	if recalled == 0 {
+	if recalled == 0 && !testing.Short() { // about 4% of cases recall: -short's 80 may see none
 		t.Error("no case recalled a failure: the memo went untested")
 	}
 	for k, edge := range []int{0, 64, 128, 256} {
@@ -227,6 +227,14 @@ func placeEqualsReference(t *rapid.T, exprs map[string]*cql.Expr, fast, ref *Clu
 			case 7:
 				again := *last
 				again.Count = rapid.IntRange(1, 4).Draw(t, "againCount")
+				if rapid.Bool().Draw(t, "memorable") {
+					// Failures of requests with host ports, required
+					// attributes or zones are not remembered.
+					again.Task.PortsTCP, again.Task.PortsUDP, again.RequiredAttributes, again.Zones = nil, nil, nil, nil
+					// Too big for any instance, so that it fails and its
+					// replays (op 8) recall the failure.
+					again.Task.MemoryMiB = 1 << 30
+				}
 				req = &again
 			case 8:
 			default:
