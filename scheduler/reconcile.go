@@ -43,10 +43,14 @@ func Reconcile(svc *Service, obs *Observed, now time.Time, c *placement.Cluster,
 	if err := svc.Validate(); err != nil {
 		return nil, err
 	}
-	r := &reconciler{svc: svc, obs: obs, now: now, c: c, rng: rng, plan: &Plan{State: obs.State.clone()}}
-	r.scratch = scratches.Get().(*scratch)
-	r.res = &r.scratch.res
-	defer r.scratch.put()
+	sc := scratches.Get().(*scratch)
+	defer sc.put()
+	// The reconciler is the scratch's: its census and stopped slices keep
+	// their capacity from call to call; nothing else carries over.
+	r := &sc.rec
+	*r = reconciler{svc: svc, obs: obs, now: now, c: c, rng: rng, plan: &Plan{State: obs.State.clone()},
+		scratch: sc, res: &sc.res, stopped: r.stopped[:0], cs: census{primary: r.cs.primary[:0], old: r.cs.old[:0],
+			unhealthy: r.cs.unhealthy[:0], drainNow: r.cs.drainNow[:0], why: r.cs.why[:0]}}
 	r.st = &r.plan.State
 	r.deploy()
 	r.countStopped()
@@ -69,6 +73,7 @@ func Reconcile(svc *Service, obs *Observed, now time.Time, c *placement.Cluster,
 // asks for its missing tasks every reconciliation; a fresh Result would
 // grow to that many Unplaced each time.
 type scratch struct {
+	rec reconciler
 	req placement.Request
 	res placement.Result
 	msg []byte // condBytes's message
@@ -81,6 +86,7 @@ var scratches = sync.Pool{New: func() any { return new(scratch) }}
 // a garbage collection or two empties it; clearing them would cost a
 // failing service's every reconciliation a pass over its Unplaced.
 func (s *scratch) put() {
+	s.rec = reconciler{stopped: s.rec.stopped, cs: s.rec.cs} // drop the call's service, plan and cluster
 	s.res.Placed, s.res.Unplaced = s.res.Placed[:0], s.res.Unplaced[:0]
 	s.req = placement.Request{Constraints: s.req.Constraints[:0]}
 	scratches.Put(s)
@@ -200,7 +206,8 @@ func (r *reconciler) countStopped() {
 			break
 		}
 	}
-	r.stopped = make([]bool, len(r.obs.Tasks))
+	r.stopped = slices.Grow(r.stopped[:0], len(r.obs.Tasks))[:len(r.obs.Tasks)]
+	clear(r.stopped)
 }
 
 // breaker checks the primary deployment against the circuit breaker's
@@ -438,19 +445,7 @@ func (r *reconciler) event(msg string) {
 // cond raises a condition event: emitted unless the same message was
 // emitted within EventRepeat and its cause has persisted since.
 func (r *reconciler) cond(msg string) {
-	for _, e := range r.conds {
-		if e.Message == msg {
-			return
-		}
-	}
-	for _, e := range r.obs.State.Reported {
-		if e.Message == msg && r.now.Sub(e.At) < EventRepeat {
-			r.conds = append(r.conds, e)
-			return
-		}
-	}
-	r.conds = append(r.conds, Event{At: r.now, Message: msg})
-	r.event(msg)
+	r.condBytes(append(r.scratch.msg[:0], msg...))
 }
 
 // condBytes is cond for a message built in the scratch buffer, made a
@@ -500,7 +495,12 @@ func (r *reconciler) finish() {
 	for j := range ds {
 		ds[j].PendingCount, ds[j].RunningCount = 0, 0
 	}
-	has := make([]bool, len(ds))
+	var hasBuf [8]bool // no allocation for a few deployments
+	has := hasBuf[:0]
+	if len(ds) > len(hasBuf) {
+		has = make([]bool, len(ds))
+	}
+	has = has[:len(ds)]
 	has[0] = true
 	for i := range r.obs.Tasks {
 		t := &r.obs.Tasks[i]
