@@ -59,6 +59,13 @@ type Cluster struct {
 	// small clusters take both paths.
 	tieWalk int
 	draws   int // ties drawTie decided, for tests to see it was reached
+	recalls int // failures recalled (memo.go), for tests likewise
+
+	// gen counts the changes of the instances and their tasks: a failure
+	// remembered at one generation holds while it lasts (memo.go).
+	gen       uint64
+	failed    map[string]*failure // per group
+	failedGen uint64
 
 	pr      prepared
 	ties    []int32 // candidates tied so far, in cluster order
@@ -201,6 +208,7 @@ func (c *Cluster) AddInstance(in *Instance) error {
 	c.mem = append(c.mem, in.Remaining.MemoryMiB)
 	c.gpu = append(c.gpu, gpuOf(in))
 	c.cover(in)
+	c.gen++
 	return nil
 }
 
@@ -284,6 +292,7 @@ func (c *Cluster) Update(in *Instance, f func(*Instance)) error {
 	saved := *in
 	saved.Attributes = slices.Clone(in.Attributes)
 	saved.Registered, saved.Remaining = in.Registered.Clone(), in.Remaining.Clone()
+	c.gen++ // even when f fails: it may have changed what it restores
 	f(in)
 	err := in.validate()
 	if err == nil && in.ARN != saved.ARN {

@@ -256,14 +256,20 @@ func (c *Cluster) Place(req *Request, rng *rand.Rand, res *Result) error {
 	if err := req.Validate(); err != nil {
 		return err
 	}
+	if f, ok := c.recalled(req); ok {
+		c.recalls++
+		res.unplaced(f.u, req.Count)
+		return nil
+	}
 	pr := c.prepare(req)
 	for n := 0; n < req.Count; n++ {
 		i, ok := c.choose(pr, rng)
 		if !ok {
 			u := c.explain(pr)
-			for ; n < req.Count; n++ {
-				res.Unplaced = append(res.Unplaced, u)
+			if n == 0 {
+				c.remember(req, u)
 			}
+			res.unplaced(u, req.Count-n)
 			break
 		}
 		res.Placed = append(res.Placed, c.commit(c.instances[i], pr))
@@ -756,6 +762,7 @@ func defaultGPUs(in *Instance, r *Requirements, share int) DeviceSet {
 
 // reserve takes (sign +1) or gives back (sign -1) what task t holds on in.
 func (c *Cluster) reserve(in *Instance, t *taskRecord, sign int) {
+	c.gen++
 	r := &t.req
 	c.setRemaining(in, -int64(sign)*r.CPU, -int64(sign)*r.MemoryMiB)
 	if t.gpus != 0 {

@@ -138,6 +138,7 @@ func TestPlaceEqualsReference(t *testing.T) {
 	}
 	mins := []int{1, 65, 129, 257}
 	var reached [4]int // cases whose cluster exceeded 0, 64, 128, 256 instances
+	recalled := 0      // cases that recalled a failure rather than scan
 	for r := range rounds {
 		lo := mins[r%len(mins)]
 		t.Run(fmt.Sprintf("round=%d,min=%d", r, lo), func(t *testing.T) {
@@ -147,6 +148,9 @@ func TestPlaceEqualsReference(t *testing.T) {
 				// them in the amount sets past tieWalk: both must agree.
 				fast.tieWalk = rapid.SampledFrom([]int{0, 2, defaultTieWalk}).Draw(t, "tieWalk")
 				placeEqualsReference(t, exprs, fast, ref)
+				if fast.recalls > 0 {
+					recalled++
+				}
 				for k, edge := range []int{0, 64, 128, 256} {
 					if len(fast.instances) > edge {
 						reached[k]++
@@ -155,7 +159,10 @@ func TestPlaceEqualsReference(t *testing.T) {
 			})
 		})
 	}
-	t.Logf("cases whose clusters exceeded 0/64/128/256 instances: %v", reached)
+	t.Logf("cases whose clusters exceeded 0/64/128/256 instances: %v; recalled a failure: %d", reached, recalled)
+	if recalled == 0 && !testing.Short() { // about 4% of cases recall: -short's 80 may see none
+		t.Error("no case recalled a failure: the memo went untested")
+	}
 	for k, edge := range []int{0, 64, 128, 256} {
 		if reached[k] == 0 {
 			t.Errorf("no case had more than %d instances", edge)
@@ -167,8 +174,13 @@ func placeEqualsReference(t *rapid.T, exprs map[string]*cql.Expr, fast, ref *Clu
 	seed := rapid.Uint64().Draw(t, "seed")
 	rf, rr := rand.New(rand.NewPCG(seed, 1)), rand.New(rand.NewPCG(seed, 1))
 	var resF, resR Result
+	var last *Request
 	for step := range rapid.IntRange(1, 15).Draw(t, "steps") {
-		switch rapid.IntRange(0, 6).Draw(t, "op") {
+		op := rapid.IntRange(0, 8).Draw(t, "op")
+		if op >= 7 && last == nil {
+			op = 3
+		}
+		switch op {
 		case 0: // release a task
 			if len(fast.tasks) == 0 {
 				continue
@@ -207,7 +219,28 @@ func placeEqualsReference(t *rapid.T, exprs map[string]*cql.Expr, fast, ref *Clu
 				addTwins(t, fast, ref, rapid.IntRange(1, min(70, 300-len(fast.instances))).Draw(t, "grow"))
 			}
 		default:
-			req := genRequest(t, exprs)
+			// Ops 7 and 8 place the last request again, its count changed
+			// or not, as a reconciler retrying a service does: a failure
+			// may then be recalled rather than found again.
+			req := last
+			switch op {
+			case 7:
+				again := *last
+				again.Count = rapid.IntRange(1, 4).Draw(t, "againCount")
+				if rapid.Bool().Draw(t, "memorable") {
+					// Failures of requests with host ports, required
+					// attributes or zones are not remembered.
+					again.Task.PortsTCP, again.Task.PortsUDP, again.RequiredAttributes, again.Zones = nil, nil, nil, nil
+					// Too big for any instance, so that it fails and its
+					// replays (op 8) recall the failure.
+					again.Task.MemoryMiB = 1 << 30
+				}
+				req = &again
+			case 8:
+			default:
+				req = genRequest(t, exprs)
+			}
+			last = req
 			errF := fast.Place(req, rf, &resF)
 			errR := refPlace(ref, req, rr, &resR)
 			if (errF == nil) != (errR == nil) {

@@ -3,6 +3,7 @@ package placement
 import (
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/berthsched/berth/cql"
 	"github.com/berthsched/berth/fielderr"
@@ -301,6 +302,14 @@ func (u *Unplaced) ReasonString() string {
 type Result struct {
 	Placed   []Placement
 	Unplaced []Unplaced
+}
+
+// unplaced appends n copies of u.
+func (r *Result) unplaced(u Unplaced, n int) {
+	r.Unplaced = slices.Grow(r.Unplaced, n)
+	for range n {
+		r.Unplaced = append(r.Unplaced, u)
+	}
 }
 
 func (r *Result) reset() {

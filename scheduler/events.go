@@ -12,7 +12,15 @@ import (
 
 func svcPrefix(name string) string { return "(service " + name + ")" }
 
-func msgSteady(name string) string { return svcPrefix(name) + " has reached a steady state." }
+func msgSteady(name string) string { return string(appendSteady(nil, name)) }
+
+// appendSteady appends msgSteady(name) to b: a steady service raises it
+// every reconciliation, and it is emitted only every EventRepeat.
+func appendSteady(b []byte, name string) []byte {
+	b = append(b, "(service "...)
+	b = append(b, name...)
+	return append(b, ") has reached a steady state."...)
+}
 
 func msgTaskList(name, verb, noun string, ids []string) string {
 	var b strings.Builder
@@ -36,11 +44,19 @@ func msgTaskList(name, verb, noun string, ids []string) string {
 // msgUnplaced is the "unable to place a task" event for u: the closest
 // instance and what it lacked, when the reason has words for it.
 func msgUnplaced(name string, u *placement.Unplaced) string {
-	m := svcPrefix(name) + " was unable to place a task because no container instance met all of its requirements."
+	return string(appendUnplaced(nil, name, u))
+}
+
+// appendUnplaced appends msgUnplaced(name, u) to b: a service the fleet
+// cannot hold raises it every reconciliation.
+func appendUnplaced(b []byte, name string, u *placement.Unplaced) []byte {
+	b = append(b, "(service "...)
+	b = append(b, name...)
+	b = append(b, ") was unable to place a task because no container instance met all of its requirements."...)
 	if u.Closest == nil {
-		return m + " Reason: No Container Instances were found in your cluster."
+		return append(b, " Reason: No Container Instances were found in your cluster."...)
 	}
-	return m + closestText(u.Closest, u.Reason, u.Scalar)
+	return appendClosest(b, u.Closest, u.Reason, u.Scalar)
 }
 
 // msgUnplacedOn is the "unable to place a task" event naming in as the
@@ -50,6 +66,10 @@ func msgUnplacedOn(name string, in *placement.Instance, r placement.Reason, scal
 }
 
 func closestText(in *placement.Instance, r placement.Reason, scalar string) string {
+	return string(appendClosest(nil, in, r, scalar))
+}
+
+func appendClosest(b []byte, in *placement.Instance, r placement.Reason, scalar string) []byte {
 	var what string
 	switch r {
 	case placement.ReasonCPU:
@@ -65,11 +85,18 @@ func closestText(in *placement.Instance, r placement.Reason, scalar string) stri
 	case placement.ReasonAttribute:
 		what = "is missing an attribute required by your task."
 	case placement.ReasonScalar:
-		what = "has insufficient " + scalar + " available."
+		b = append(b, " The closest matching (container-instance "...)
+		b = append(b, instanceID(in.ARN)...)
+		b = append(b, ") has insufficient "...)
+		b = append(b, scalar...)
+		return append(b, " available."...)
 	default:
-		return ""
+		return b
 	}
-	return " The closest matching (container-instance " + instanceID(in.ARN) + ") " + what
+	b = append(b, " The closest matching (container-instance "...)
+	b = append(b, instanceID(in.ARN)...)
+	b = append(b, ") "...)
+	return append(b, what...)
 }
 
 // instanceID is the id part of a container instance ARN.

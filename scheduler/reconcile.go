@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/berthsched/berth/placement"
@@ -42,7 +43,14 @@ func Reconcile(svc *Service, obs *Observed, now time.Time, c *placement.Cluster,
 	if err := svc.Validate(); err != nil {
 		return nil, err
 	}
-	r := &reconciler{svc: svc, obs: obs, now: now, c: c, rng: rng, plan: &Plan{State: obs.State.clone()}}
+	sc := scratches.Get().(*scratch)
+	defer sc.put()
+	// The reconciler is the scratch's: its census and stopped slices keep
+	// their capacity from call to call; nothing else carries over.
+	r := &sc.rec
+	*r = reconciler{svc: svc, obs: obs, now: now, c: c, rng: rng, plan: &Plan{State: obs.State.clone()},
+		scratch: sc, res: &sc.res, stopped: r.stopped[:0], cs: census{primary: r.cs.primary[:0], old: r.cs.old[:0],
+			unhealthy: r.cs.unhealthy[:0], drainNow: r.cs.drainNow[:0], why: r.cs.why[:0]}}
 	r.st = &r.plan.State
 	r.deploy()
 	r.countStopped()
@@ -60,6 +68,37 @@ func Reconcile(svc *Service, obs *Observed, now time.Time, c *placement.Cluster,
 	return r.plan, nil
 }
 
+// scratch is what one Reconcile call uses and no plan keeps: the request
+// it places and the placement's result. A service that cannot be placed
+// asks for its missing tasks every reconciliation; a fresh Result would
+// grow to that many Unplaced each time.
+type scratch struct {
+	rec reconciler
+	req placement.Request
+	res placement.Result
+	msg []byte // condBytes's message
+}
+
+var scratches = sync.Pool{New: func() any { return new(scratch) }}
+
+// put returns s to the pool, emptied but with its capacity. What the
+// slices still point to (instances, expressions) the pool keeps only until
+// a garbage collection or two empties it; clearing them would cost a
+// failing service's every reconciliation a pass over its Unplaced.
+func (s *scratch) put() {
+	s.rec = reconciler{stopped: s.rec.stopped, cs: s.rec.cs} // drop the call's service, plan and cluster
+	s.res.Placed, s.res.Unplaced = s.res.Placed[:0], s.res.Unplaced[:0]
+	s.req = placement.Request{Constraints: s.req.Constraints[:0]}
+	scratches.Put(s)
+}
+
+// request returns the scratch request for count tasks of td (with extra,
+// when not nil), valid until the next call.
+func (r *reconciler) request(td *placement.TaskDefinition, count int, extra *placement.Constraint) *placement.Request {
+	r.scratch.req = r.svc.buildRequest(r.scratch.req.Constraints, td, count, extra)
+	return &r.scratch.req
+}
+
 // reconciler holds one Reconcile call.
 type reconciler struct {
 	svc  *Service
@@ -70,13 +109,14 @@ type reconciler struct {
 	plan *Plan
 	st   *State
 
-	conds     []Event // condition events raised this call
-	reason    string  // the scaling stoppedReason, made once
-	reasonFor string  // the deployment it names
-	stopped   []bool  // per observed task: stopped by this plan
-	res       placement.Result
-	cs        census // REPLICA: the tasks sorted by takeCensus
-	desired   int    // the desired count (DAEMON: eligible instances)
+	conds     []Event           // condition events raised this call
+	reason    string            // the scaling stoppedReason, made once
+	reasonFor string            // the deployment it names
+	stopped   []bool            // per observed task: stopped by this plan
+	scratch   *scratch          // from scratches, returned when the call ends
+	res       *placement.Result // &scratch.res
+	cs        census            // REPLICA: the tasks sorted by takeCensus
+	desired   int               // the desired count (DAEMON: eligible instances)
 	// rebalanced: the plan's start or stop is Availability Zone
 	// rebalancing's, which has an event of its own.
 	rebalanced bool
@@ -166,7 +206,8 @@ func (r *reconciler) countStopped() {
 			break
 		}
 	}
-	r.stopped = make([]bool, len(r.obs.Tasks))
+	r.stopped = slices.Grow(r.stopped[:0], len(r.obs.Tasks))[:len(r.obs.Tasks)]
+	clear(r.stopped)
 }
 
 // breaker checks the primary deployment against the circuit breaker's
@@ -274,7 +315,7 @@ func (r *reconciler) place(n int) error {
 		r.launched(0, throttled)
 		return nil
 	}
-	if err := r.placeReq(r.svc.requestFor(r.primary().TaskDefinition, n)); err != nil {
+	if err := r.placeReq(r.request(r.primary().TaskDefinition, n, nil)); err != nil {
 		return err
 	}
 	r.launched(len(r.res.Placed), throttled)
@@ -293,7 +334,7 @@ func (r *reconciler) placeSplit(n int, cs *census) error {
 			return err
 		}
 		if len(r.res.Unplaced) > 0 {
-			r.cond(msgUnplaced(r.svc.Name, &r.res.Unplaced[0]))
+			r.condBytes(appendUnplaced(r.scratch.msg[:0], r.svc.Name, &r.res.Unplaced[0]))
 		}
 		return nil
 	}
@@ -325,7 +366,7 @@ func (r *reconciler) placeSplit(n int, cs *census) error {
 			continue
 		}
 		r.res.Placed, r.res.Unplaced = r.res.Placed[:0], r.res.Unplaced[:0]
-		req := r.svc.requestOn(r.primary().TaskDefinition, k, &cps[i].Instances)
+		req := r.request(r.primary().TaskDefinition, k, &cps[i].Instances)
 		if err := r.placeReq(req); err != nil {
 			return err
 		}
@@ -337,7 +378,7 @@ func (r *reconciler) placeSplit(n int, cs *census) error {
 	}
 	r.launched(placed, throttled)
 	if first != nil {
-		r.cond(msgUnplaced(r.svc.Name, first))
+		r.condBytes(appendUnplaced(r.scratch.msg[:0], r.svc.Name, first))
 	}
 	return nil
 }
@@ -345,7 +386,7 @@ func (r *reconciler) placeSplit(n int, cs *census) error {
 // placeReq places req and adds what it placed to the plan's starts.
 func (r *reconciler) placeReq(req *placement.Request) error {
 	p := r.primary()
-	if err := r.c.Place(req, r.rng, &r.res); err != nil {
+	if err := r.c.Place(req, r.rng, r.res); err != nil {
 		return err
 	}
 	for _, pl := range r.res.Placed {
@@ -404,19 +445,27 @@ func (r *reconciler) event(msg string) {
 // cond raises a condition event: emitted unless the same message was
 // emitted within EventRepeat and its cause has persisted since.
 func (r *reconciler) cond(msg string) {
+	r.condBytes(append(r.scratch.msg[:0], msg...))
+}
+
+// condBytes is cond for a message built in the scratch buffer, made a
+// string only when it is emitted.
+func (r *reconciler) condBytes(msg []byte) {
+	r.scratch.msg = msg[:0] // keep the grown buffer
 	for _, e := range r.conds {
-		if e.Message == msg {
+		if e.Message == string(msg) {
 			return
 		}
 	}
 	for _, e := range r.obs.State.Reported {
-		if e.Message == msg && r.now.Sub(e.At) < EventRepeat {
+		if e.Message == string(msg) && r.now.Sub(e.At) < EventRepeat {
 			r.conds = append(r.conds, e)
 			return
 		}
 	}
-	r.conds = append(r.conds, Event{At: r.now, Message: msg})
-	r.event(msg)
+	m := string(msg)
+	r.conds = append(r.conds, Event{At: r.now, Message: m})
+	r.event(m)
 }
 
 // finish adds the started and stopped events (after the deployment and
@@ -446,7 +495,12 @@ func (r *reconciler) finish() {
 	for j := range ds {
 		ds[j].PendingCount, ds[j].RunningCount = 0, 0
 	}
-	has := make([]bool, len(ds))
+	var hasBuf [8]bool // no allocation for a few deployments
+	has := hasBuf[:0]
+	if len(ds) > len(hasBuf) {
+		has = make([]bool, len(ds))
+	}
+	has = has[:len(ds)]
 	has[0] = true
 	for i := range r.obs.Tasks {
 		t := &r.obs.Tasks[i]
@@ -490,7 +544,7 @@ func (r *reconciler) complete() {
 		r.st.LastCompleted = &d
 		r.event(msgDeployment(r.svc.Name, p.ID, "deployment completed."))
 	}
-	r.cond(msgSteady(r.svc.Name))
+	r.condBytes(appendSteady(r.scratch.msg[:0], r.svc.Name))
 }
 
 const hexDigits = "0123456789abcdef"

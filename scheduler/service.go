@@ -265,8 +265,10 @@ func (s *Service) Validate() error {
 	if st == Daemon && len(s.PlacementStrategy) > 0 {
 		return fieldErrorf("placementStrategy", "%d strategies, DAEMON services take none", len(s.PlacementStrategy))
 	}
-	req := s.request(1)
-	if err := req.Validate(); err != nil {
+	sc := scratches.Get().(*scratch) // Reconcile validates every call: no allocation
+	defer sc.put()
+	sc.req = s.buildRequest(sc.req.Constraints, s.TaskDefinition, 1, nil)
+	if err := sc.req.Validate(); err != nil {
 		return fieldErrorf("", "%w", err)
 	}
 	return nil
@@ -324,21 +326,44 @@ func (s *Service) requestFor(td *placement.TaskDefinition, count int) *placement
 // requestOn is requestFor with one more constraint, when extra is not nil
 // (a capacity provider's instances, a zone).
 func (s *Service) requestOn(td *placement.TaskDefinition, count int, extra *placement.Constraint) *placement.Request {
+	req := s.buildRequest(nil, td, count, extra)
+	return &req
+}
+
+// buildRequest returns the request for count tasks of td, as td.Request
+// builds it with the service's constraints (and extra, when not nil) and
+// strategies, its constraints appended to buf[:0]: Validate and every
+// placement of a Reconcile build one, and need not allocate.
+func (s *Service) buildRequest(buf []placement.Constraint, td *placement.TaskDefinition, count int, extra *placement.Constraint) placement.Request {
 	strategies := s.PlacementStrategy
-	constraints := s.PlacementConstraints
-	var buf [8]placement.Constraint // td.Request copies them: no allocation for a few
-	if extra != nil {
-		constraints = append(append(buf[:0], constraints...), *extra)
-	}
+	daemon := s.strategy() == Daemon
 	switch {
-	case s.strategy() == Daemon:
+	case daemon:
 		strategies = nil
-		constraints = append(append([]placement.Constraint(nil), constraints...), placement.Constraint{Type: placement.DistinctInstance})
 	case len(strategies) == 0:
 		strategies = defaultStrategies
 	}
-	req := td.Request(count, s.Group(), constraints, strategies)
-	req.LaunchType = s.LaunchType
+	all := append(buf[:0], td.PlacementConstraints...)
+	all = append(all, s.PlacementConstraints...)
+	if extra != nil {
+		all = append(all, *extra)
+	}
+	if daemon {
+		all = append(all, placement.Constraint{Type: placement.DistinctInstance})
+	}
+	group := s.Group()
+	if group == "" {
+		group = td.DefaultGroup()
+	}
+	req := placement.Request{
+		Count:              count,
+		Group:              group,
+		Task:               td.Requirements(),
+		RequiredAttributes: td.RequiresAttributes,
+		Constraints:        all,
+		Strategies:         strategies,
+		LaunchType:         s.LaunchType,
+	}
 	if req.Task.AWSVPC {
 		req.Zones = s.Zones
 	}

@@ -30,12 +30,16 @@ type svcState struct {
 	fleet      *fleet
 	tds        map[string]*scenario.TaskDefSpec // behaviour per "family:revision"
 
-	state   scheduler.State
-	tasks   []*svcTask       // not yet STOPPED, in start order
-	obs     []scheduler.Task // reused for Observed.Tasks
-	stopped []scheduler.Task
-	queued  bool // an immediate reconciliation is queued
-	ticking bool // a periodic one is queued
+	state    scheduler.State
+	tasks    []*svcTask         // not yet STOPPED, in start order
+	observed scheduler.Observed // reused by every reconcile
+	stopped  []scheduler.Task
+	queued   bool // an immediate reconciliation is queued
+	ticking  bool // a periodic one is queued
+	// now and periodic are the service's reconcileEv of those kinds, made
+	// Events once: queued and ticking keep each queued at most once, and
+	// scheduling a fresh one would allocate every reconciliation.
+	now, periodic Event
 	// short is how many tasks the service lacks (PROVISIONING with a
 	// capacity provider); since holds when each began waiting.
 	short int
@@ -196,7 +200,7 @@ func (sv *services) startServices() {
 func (sv *services) queueReconcile(st *svcState) {
 	if !st.queued {
 		st.queued = true
-		sv.eng.After(0, reconcileEv{st, reconcileNow})
+		sv.eng.After(0, st.now)
 	}
 }
 
@@ -229,13 +233,14 @@ func (sv *services) reconcile(st *svcState) {
 			}
 		}
 	}
-	obs := scheduler.Observed{State: st.state, Stopped: st.stopped, Zones: sv.zonesOf(st), Launches: &st.launches}
-	obs.Tasks = st.obs[:0]
+	// The service's own Observed: Reconcile takes a pointer, and a fresh
+	// one would be allocated every reconciliation.
+	obs := &st.observed
+	*obs = scheduler.Observed{State: st.state, Stopped: st.stopped, Zones: sv.zonesOf(st), Launches: &st.launches, Tasks: obs.Tasks[:0]}
 	for _, t := range st.tasks {
 		obs.Tasks = append(obs.Tasks, t.t)
 	}
-	st.obs = obs.Tasks
-	plan, err := scheduler.Reconcile(st.sched, &obs, sv.wall(), sv.fleet.cluster, sv.rng)
+	plan, err := scheduler.Reconcile(st.sched, obs, sv.wall(), sv.fleet.cluster, sv.rng)
 	if err != nil {
 		sv.fail(fmt.Errorf("sim: service %s: %w", st.spec.Name, err))
 		return
@@ -255,7 +260,7 @@ func (sv *services) reconcile(st *svcState) {
 	sv.shortfall(st)
 	if !st.ticking && !sv.steady(st, plan) {
 		st.ticking = true
-		sv.eng.After(time.Duration(sv.sc.ReconcileEvery), reconcileEv{st, reconcilePeriodic})
+		sv.eng.After(time.Duration(sv.sc.ReconcileEvery), st.periodic)
 	}
 }
 
