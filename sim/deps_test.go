@@ -28,7 +28,11 @@ func TestNoPlotDependency(t *testing.T) {
 
 // TestEmbeddedSize builds the smallest program that embeds the simulator
 // (testdata/embed) and checks its size: 12.5 MB when package sim linked
-// the plotting library, 5.9 MB since. The bound is half the former.
+// the plotting library, 5.9 MB since, 6.3 MB with the planner, the import
+// of a dumped cluster and the contention model (their own code: the
+// dependencies are the same). The bound, 8 MB, leaves the simulator room
+// to grow and still fails on a dependency of the plotting library's
+// weight (6.6 MB); TestNoPlotDependency names the library itself.
 func TestEmbeddedSize(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds a program: skipped under -short")
@@ -42,7 +46,7 @@ func TestEmbeddedSize(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	const limit = 12_475_170 / 2
+	const limit = 8_000_000
 	if fi.Size() >= limit {
 		t.Errorf("a program embedding the simulator is %d bytes, expected under %d", fi.Size(), limit)
 	}
