@@ -101,7 +101,12 @@ func Start(t testing.TB) *Cluster {
 	// MinJobAge bounds sbatch --wait's polling: it sleeps 2 s, then 4x
 	// longer each time while the sleep is under MinJobAge/3 (up to 32 s
 	// with the default of 300), which would add half a minute to every
-	// array job here.
+	// array job here. batch_sched_delay=0 starts a batch job as soon as
+	// it can run (the default waits up to 3 s to batch them), and
+	// OverSubscribe=FORCE:4 lets four one-CPU tasks share a core, so an
+	// 8-task array starts at once on the 2 cores rather than in four
+	// waves, each shard's work interleaved by the kernel as one process's
+	// goroutines would be.
 	text := fmt.Sprintf(`ClusterName=berthtest
 SlurmctldHost=%[1]s
 SlurmUser=root
@@ -124,8 +129,9 @@ ReturnToService=2
 MpiDefault=none
 JobAcctGatherType=jobacct_gather/none
 MinJobAge=6
+SchedulerParameters=batch_sched_delay=0
 NodeName=%[1]s CPUs=%[3]d RealMemory=%[4]d State=UNKNOWN
-PartitionName=debug Nodes=%[1]s Default=YES MaxTime=INFINITE State=UP OverSubscribe=NO
+PartitionName=debug Nodes=%[1]s Default=YES MaxTime=INFINITE State=UP OverSubscribe=FORCE:4
 `, host, dir, c.CPUs, mem, 26817, 26818)
 	if err := os.WriteFile(conf, []byte(text), 0o644); err != nil {
 		t.Fatal(err)
