@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"reflect"
 	"slices"
 	"strings"
 	"time"
@@ -64,6 +65,31 @@ const (
 )
 
 var limits = jsondoc.Limits{MaxBytes: maxFileBytes, MaxString: 1 << 20, MaxDepth: 100, MaxValues: 4 << 20}
+
+// pruned keeps of the many instances and tasks only the members the
+// import decodes (ecsjson reads the instances from the file's bytes): the
+// rest is still read strictly (a duplicate key is an error) but builds no
+// tree. Decoding with DecodeKnown skips the other members anyway, so the
+// pruned tree decodes as the whole one would.
+var pruned = &jsondoc.Filter{Keys: map[string]*jsondoc.Filter{
+	"containerInstances": {Elems: membersOf[instanceDoc]()},
+	"tasks":              {Elems: membersOf[taskDoc]()},
+}}
+
+// membersOf is a filter keeping the members of an object that name a
+// field of T (by its json tag), each whole.
+func membersOf[T any]() *jsondoc.Filter {
+	f := &jsondoc.Filter{Keys: map[string]*jsondoc.Filter{}, Only: true}
+	t := reflect.TypeFor[T]()
+	for i := range t.NumField() {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		if name == "" || name == "-" {
+			panic("ecsimport: " + t.Name() + "." + t.Field(i).Name + " has no json name") // a programmer error
+		}
+		f.Keys[name] = nil
+	}
+	return f
+}
 
 // src is where an item was read: file and JSON path.
 type src struct{ file, path string }
@@ -145,7 +171,7 @@ func (d *dump) parse(fsys fs.FS, file string) (doc, error) {
 	if len(b) > maxFileBytes {
 		return doc{}, fmt.Errorf("%s: larger than %d MiB, expected one AWS CLI output", name, maxFileBytes>>20)
 	}
-	root, err := jsondoc.NewParser(name, limits).Parse(b)
+	root, err := jsondoc.NewParser(name, limits).ParseFiltered(b, pruned)
 	if err != nil {
 		return doc{}, err
 	}
