@@ -251,7 +251,11 @@ func (d *dump) skip(format string, args ...any) {
 // collect decodes every document, the container instances first (tasks
 // name them).
 func (d *dump) collect() error {
-	d.instIndex, d.taskIndex = map[string]int{}, map[string]int{}
+	// Sized at once: a large cluster has tens of thousands of tasks.
+	nInst, nTask := d.count(KindContainerInstances), d.count(KindTasks)
+	d.instIndex, d.taskIndex = make(map[string]int, nInst), make(map[string]int, nTask)
+	d.instances, d.instDocs, d.instSrc = make([]ecsjson.ContainerInstance, 0, nInst), make([]instanceDoc, 0, nInst), make([]src, 0, nInst)
+	d.tasks, d.taskDocs, d.taskSrc = make([]ecsjson.Task, 0, nTask), make([]taskDoc, 0, nTask), make([]src, 0, nTask)
 	d.taskDefs, d.alarms, d.queries = map[string]*taskDefItem{}, map[string]alarmDoc{}, map[string]*queryItem{}
 	order := []Kind{KindContainerInstances, KindTasks, KindTaskDefinition, KindServices, KindCapacityProviders, KindAutoScalingGroups,
 		KindScalableTargets, KindScalingPolicies, KindScheduledActions, KindAlarms, KindMetricQueries, KindMetricData}
@@ -275,6 +279,18 @@ func (d *dump) collect() error {
 		}
 	}
 	return nil
+}
+
+// count returns the elements of the documents of kind k (an estimate:
+// their keys are checked to be arrays later).
+func (d *dump) count(k Kind) int {
+	n := 0
+	for i := range d.docs {
+		if v := d.docs[i].root.Get(kinds[k].key); slices.Contains(d.docs[i].kinds, k) && v != nil {
+			n += len(v.Elems)
+		}
+	}
+	return n
 }
 
 // array returns the elements of the document's key, which must be an
@@ -389,19 +405,19 @@ func clusterOf(arn string) string {
 	return ""
 }
 
-// sameCluster checks that name (from where) is the dump's cluster.
-func (d *dump) sameCluster(name, where string) error {
-	if name == "" {
+// sameCluster checks that name (from at, then field) is the dump's
+// cluster. The place is put in words only when needed: it is checked for
+// every task.
+func (d *dump) sameCluster(name string, at src, field string) error {
+	if name == "" || name == d.cluster {
 		return nil
 	}
+	where := at.String() + field
 	if d.cluster == "" {
 		d.cluster, d.clusterAt = name, where
 		return nil
 	}
-	if name != d.cluster {
-		return fmt.Errorf("%s: cluster %q, but %s is of cluster %q: expected the dump of one cluster", where, name, d.clusterAt, d.cluster)
-	}
-	return nil
+	return fmt.Errorf("%s: cluster %q, but %s is of cluster %q: expected the dump of one cluster", where, name, d.clusterAt, d.cluster)
 }
 
 // parseTime reads a time as the AWS CLI prints it (ISO 8601 with an

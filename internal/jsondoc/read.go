@@ -75,7 +75,14 @@ type step struct {
 
 // NewReader returns a Reader of r; file names r in errors.
 func NewReader(r io.Reader, file string, lim Limits) *Reader {
-	return &Reader{src: r, file: file, lim: lim.orDefault(), buf: make([]byte, 64<<10), line: 1}
+	size := 64 << 10
+	if l, ok := r.(interface{ Len() int }); ok {
+		// An input in memory (a bytes.Reader) needs no more: many small
+		// documents read this way (task definitions) need not each take
+		// 64 KiB.
+		size = min(size, max(l.Len()+1, 512))
+	}
+	return &Reader{src: r, file: file, lim: lim.orDefault(), buf: make([]byte, size), line: 1}
 }
 
 // ReadDocument reads the one document of r whole.
@@ -328,10 +335,10 @@ func (d *Reader) Object(member func(key string, pos Pos) error) error {
 }
 
 // keySet is the keys of an object so far: a list while it is short (most
-// objects), a map beyond.
+// objects, an ECS task's some 25 keys included), a map beyond.
 type keySet struct {
-	keys [16]string
-	pos  [16]Pos
+	keys [32]string
+	pos  [32]Pos
 	n    int
 	m    map[string]Pos
 }
