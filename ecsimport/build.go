@@ -140,7 +140,7 @@ func (d *dump) finish(out *outScenario) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	sc, err := scenario.ReadScenario(bytes.NewReader(b), "the imported scenario")
+	sc, err := scenario.ParseScenario(b, "the imported scenario")
 	if err != nil {
 		return nil, fmt.Errorf("the imported scenario is not one berth runs (a bug of the import, or a dump berth cannot model): %w", err)
 	}
@@ -153,6 +153,7 @@ func (d *dump) finish(out *outScenario) (*Result, error) {
 	if rec.NotModelled == nil {
 		rec.NotModelled = []string{}
 	}
+	// sc, which may keep b, is done with: b is rewritten in place.
 	// The record is the last member, null so far: put it in place rather
 	// than marshal the whole scenario again (the same bytes, as
 	// TestImportGolden checks).

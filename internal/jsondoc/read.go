@@ -239,6 +239,21 @@ func (d *Reader) pos() Pos {
 
 func (d *Reader) skipSpace() {
 	for {
+		// The run in the buffer first, without a call a byte: pretty-printed
+		// documents (the AWS CLI's) are much indentation.
+		for d.i < d.n {
+			switch d.buf[d.i] {
+			case ' ', '\t', '\r':
+				d.i++
+				continue
+			case '\n':
+				d.i++
+				d.line++
+				d.lineStart = d.off + int64(d.i)
+				continue
+			}
+			return
+		}
 		c, ok := d.peek()
 		if !ok {
 			return
