@@ -134,7 +134,7 @@ func (d *dump) build() (*Result, error) {
 // finish checks the scenario with package scenario and records the ECS
 // fields it does not model.
 func (d *dump) finish(out *outScenario) (*Result, error) {
-	rec := &scenario.ImportRecord{Read: d.read, Assumed: d.assumed, NotModelled: d.notModelled}
+	rec := &scenario.ImportRecord{Read: d.read, Assumed: d.assumed, NotModelled: d.notModelled, Unpriced: d.unpriced}
 	// Checked without the record, compact, then written with it.
 	b, err := json.Marshal(out)
 	if err != nil {
@@ -205,6 +205,7 @@ func (d *dump) fleet(out *outScenario) (map[string]*outType, error) {
 				t.PricePerHour = p.PerHour
 			} else {
 				d.assume("%s: no price (--prices): its cost counts as 0; read its instance-hours", spec.Type)
+				d.unpriced = append(d.unpriced, spec.Type)
 			}
 			types[spec.Type] = t
 			out.Fleet.InstanceTypes = append(out.Fleet.InstanceTypes, *t)

@@ -190,6 +190,7 @@ type dump struct {
 	read        []scenario.ImportedFile
 	assumed     []string
 	notModelled []string
+	unpriced    []string // instance types without a price
 
 	cluster, clusterAt string
 
