@@ -157,7 +157,6 @@ func (d *dump) finish(out *outScenario) (*Result, error) {
 	// The record is the last member, null so far: put it in place rather
 	// than marshal the whole scenario again (the same bytes, as
 	// TestImportGolden checks).
-	out.Import = rec
 	r, err := json.Marshal(rec)
 	if err != nil {
 		return nil, err
