@@ -203,7 +203,7 @@ func (d *dump) fleet(out *outScenario) (map[string]*outType, error) {
 			if p, ok := d.opts.Prices[spec.Type]; ok {
 				t.PricePerHour = p.PerHour
 			} else {
-				d.assume("%s: no price (--prices): its cost counts as 0; read its instance-hours", spec.Type)
+				d.assume("%s: no price (--prices): its cost is unknown (counted as 0); read its instance-hours", spec.Type)
 				d.unpriced = append(d.unpriced, spec.Type)
 			}
 			types[spec.Type] = t
