@@ -46,8 +46,8 @@ Flags may come before or after DIR.
                       not at all
   --prices FILE       a CSV with the header
                       instanceType,pricePerHour,spotPricePerHour (the last
-                      column optional); without it a type costs 0 and is
-                      listed: read instance-hours instead
+                      column optional); without it a type's cost is
+                      unknown (berth sim says so): read instance-hours
   --load-factor F     scale the replayed load (default 1)
 
 Exit status: 0 when the scenario is written; 1 on an invalid dump or a

@@ -9,6 +9,7 @@ import (
 
 	"github.com/berthsched/berth/internal/golden"
 	"github.com/berthsched/berth/sim/scenario"
+	"github.com/google/go-cmp/cmp"
 )
 
 const importDump = "../ecsimport/testdata/dump"
@@ -108,4 +109,37 @@ func TestImportedReportLists(t *testing.T) {
 			t.Errorf("report.html does not list %q", want)
 		}
 	}
+}
+
+// TestImportWithoutPrices: without --prices, the import records the
+// types it has no price for, and berth sim reports their instance-hours
+// and the cost as unknown (Fargate's hours, priced by berth, keep theirs).
+func TestImportWithoutPrices(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "imported.json")
+	if _, stderr, code := runBerth(t, "", "import", "ecs", importDump, "-o", out); code != 0 {
+		t.Fatalf("berth import ecs: exit %d, stderr %q", code, stderr)
+	}
+	f, err := os.Open(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sc, err := scenario.ReadScenario(f, out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"m5.large", "c5.large", "r5.large"}
+	if diff := cmp.Diff(want, sc.Import.Unpriced); diff != "" {
+		t.Errorf("import.unpriced (-want +got):\n%s", diff)
+	}
+	stdout, stderr, code := runBerth(t, "", "sim", "--scenario", out)
+	if code != 0 {
+		t.Fatalf("berth sim: exit %d, stderr %q", code, stderr)
+	}
+	for _, row := range []string{"cost ($)                                       unknown", "m5.large                        265.0 / 16 / unknown", "FARGATE_SPOT                        108.2 / 6 / 1.60"} {
+		if !strings.Contains(stdout, row) {
+			t.Errorf("berth sim of an import without prices: no row %q", row)
+		}
+	}
+	golden.Check(t, "import/sim-unpriced.golden", strings.Replace(stdout, out, "imported.json", -1))
 }

@@ -134,13 +134,13 @@ func (d *dump) build() (*Result, error) {
 // finish checks the scenario with package scenario and records the ECS
 // fields it does not model.
 func (d *dump) finish(out *outScenario) (*Result, error) {
-	rec := &scenario.ImportRecord{Read: d.read, Assumed: d.assumed, NotModelled: d.notModelled}
+	rec := &scenario.ImportRecord{Read: d.read, Assumed: d.assumed, NotModelled: d.notModelled, Unpriced: d.unpriced}
 	// Checked without the record, compact, then written with it.
 	b, err := json.Marshal(out)
 	if err != nil {
 		return nil, err
 	}
-	sc, err := scenario.ReadScenario(bytes.NewReader(b), "the imported scenario")
+	sc, err := scenario.ParseScenario(b, "the imported scenario")
 	if err != nil {
 		return nil, fmt.Errorf("the imported scenario is not one berth runs (a bug of the import, or a dump berth cannot model): %w", err)
 	}
@@ -153,11 +153,20 @@ func (d *dump) finish(out *outScenario) (*Result, error) {
 	if rec.NotModelled == nil {
 		rec.NotModelled = []string{}
 	}
-	out.Import = rec
-	if b, err = marshal(out); err != nil {
+	// sc, which may keep b, is done with: b is rewritten in place.
+	// The record is the last member, null so far: put it in place rather
+	// than marshal the whole scenario again (the same bytes, as
+	// TestImportGolden checks).
+	r, err := json.Marshal(rec)
+	if err != nil {
 		return nil, err
 	}
-	return &Result{Scenario: b, Read: rec.Read, Assumed: rec.Assumed, NotModelled: rec.NotModelled}, nil
+	const last = `,"import":null}`
+	if !bytes.HasSuffix(b, []byte(last)) {
+		return nil, fmt.Errorf("the imported scenario ends in %q, expected %q (a bug of the import)", b[max(0, len(b)-len(last)):], last)
+	}
+	b = append(append(append(b[:len(b)-len(last)], `,"import":`...), r...), '}')
+	return &Result{Scenario: indent(b), Read: rec.Read, Assumed: rec.Assumed, NotModelled: rec.NotModelled}, nil
 }
 
 // fleet writes the instance types and the instances; it returns the
@@ -194,7 +203,8 @@ func (d *dump) fleet(out *outScenario) (map[string]*outType, error) {
 			if p, ok := d.opts.Prices[spec.Type]; ok {
 				t.PricePerHour = p.PerHour
 			} else {
-				d.assume("%s: no price (--prices): its cost counts as 0; read its instance-hours", spec.Type)
+				d.assume("%s: no price (--prices): its cost is unknown (counted as 0); read its instance-hours", spec.Type)
+				d.unpriced = append(d.unpriced, spec.Type)
 			}
 			types[spec.Type] = t
 			out.Fleet.InstanceTypes = append(out.Fleet.InstanceTypes, *t)

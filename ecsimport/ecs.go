@@ -43,7 +43,7 @@ func (d *dump) containerInstances(dc *doc, elems []jsondoc.Node) error {
 		if err := decode(&elems[i], dc, "containerInstances", i, &doc); err != nil {
 			return err
 		}
-		if err := d.sameCluster(clusterOf(ci.ARN), at.String()+".containerInstanceArn"); err != nil {
+		if err := d.sameCluster(clusterOf(ci.ARN), at, ".containerInstanceArn"); err != nil {
 			return err
 		}
 		d.seen(doc.RegisteredAt)
@@ -101,7 +101,7 @@ func (d *dump) describeTasks(dc *doc, elems []jsondoc.Node) error {
 				t.Group = "family:" + family
 			}
 		}
-		if err := d.sameCluster(clusterOf(doc.ClusterArn), at.String()+".clusterArn"); err != nil {
+		if err := d.sameCluster(clusterOf(doc.ClusterArn), at, ".clusterArn"); err != nil {
 			return err
 		}
 		d.seen(doc.StartedAt)
@@ -128,7 +128,7 @@ func (d *dump) describeServices(dc *doc, elems []jsondoc.Node) error {
 				return fmt.Errorf("%s.serviceName: %q is also %s, expected each service once", at, s.ServiceName, d.svcSrc[j])
 			}
 		}
-		if err := d.sameCluster(clusterOf(s.ClusterArn), at.String()+".clusterArn"); err != nil {
+		if err := d.sameCluster(clusterOf(s.ClusterArn), at, ".clusterArn"); err != nil {
 			return err
 		}
 		d.services, d.svcNodes, d.svcSrc = append(d.services, s), append(d.svcNodes, &elems[i]), append(d.svcSrc, at)

@@ -123,7 +123,7 @@ func TestImportNotes(t *testing.T) {
 			delete(m, "ecs-metrics.json")
 		}, "assumed: dump/describe-services.json: services[1]: service cache has no metrics in the dump: it uses nothing in the run"},
 		{"an old revision", nil, "not modelled: dump/taskdef-web-13.json: web:13: read, used by no service"},
-		{"no prices", nil, "assumed: m5.large: no price (--prices): its cost counts as 0; read its instance-hours"},
+		{"no prices", nil, "assumed: m5.large: no price (--prices): its cost is unknown (counted as 0); read its instance-hours"},
 		{"a standalone task", func(m fstest.MapFS) {
 			replace(t, m, "describe-tasks-2.json", `"group": "service:web"`, `"group": "family:web"`)
 		}, "a standalone task (group family:web): not replayed"},

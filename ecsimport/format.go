@@ -1,16 +1,10 @@
 package ecsimport
 
-import "encoding/json"
-
-// marshal writes v as indented JSON, readable and editable: an object's
-// members one per line, and an array of numbers, strings or booleans (a
-// metric series, a list of zones) on one line. It indents the compact
-// output of encoding/json in one pass, without reading it back.
-func marshal(v any) ([]byte, error) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return nil, err
-	}
+// indent writes b, the compact output of encoding/json, as indented
+// JSON, readable and editable: an object's members one per line, and an
+// array of numbers, strings or booleans (a metric series, a list of zones)
+// on one line. It indents in one pass, without reading b back.
+func indent(b []byte) []byte {
 	out := make([]byte, 0, len(b)+len(b)/2)
 	// flat[d] says the container at depth d is an array printed on one line.
 	var flat []bool
@@ -53,7 +47,7 @@ func marshal(v any) ([]byte, error) {
 			out = append(out, c)
 		}
 	}
-	return append(out, '\n'), nil
+	return append(out, '\n')
 }
 
 // stringEnd returns the index after the string that starts at b[i].

@@ -58,7 +58,7 @@ func (d *dump) metricQueries(dc *doc) (int, error) {
 		} else {
 			for _, dim := range q.MetricStat.Metric.Dimensions {
 				if dim.Name == "ClusterName" {
-					if err := d.sameCluster(dim.Value, at.String()+".MetricStat.Metric.Dimensions"); err != nil {
+					if err := d.sameCluster(dim.Value, at, ".MetricStat.Metric.Dimensions"); err != nil {
 						return 0, err
 					}
 				}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"reflect"
 	"slices"
 	"strings"
 	"time"
@@ -64,6 +65,31 @@ const (
 )
 
 var limits = jsondoc.Limits{MaxBytes: maxFileBytes, MaxString: 1 << 20, MaxDepth: 100, MaxValues: 4 << 20}
+
+// pruned keeps of the many instances and tasks only the members the
+// import decodes (ecsjson reads the instances from the file's bytes): the
+// rest is still read strictly (a duplicate key is an error) but builds no
+// tree. Decoding with DecodeKnown skips the other members anyway, so the
+// pruned tree decodes as the whole one would.
+var pruned = &jsondoc.Filter{Keys: map[string]*jsondoc.Filter{
+	"containerInstances": {Elems: membersOf[instanceDoc]()},
+	"tasks":              {Elems: membersOf[taskDoc]()},
+}}
+
+// membersOf is a filter keeping the members of an object that name a
+// field of T (by its json tag), each whole.
+func membersOf[T any]() *jsondoc.Filter {
+	f := &jsondoc.Filter{Keys: map[string]*jsondoc.Filter{}, Only: true}
+	t := reflect.TypeFor[T]()
+	for i := range t.NumField() {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		if name == "" || name == "-" {
+			panic("ecsimport: " + t.Name() + "." + t.Field(i).Name + " has no json name") // a programmer error
+		}
+		f.Keys[name] = nil
+	}
+	return f
+}
 
 // src is where an item was read: file and JSON path.
 type src struct{ file, path string }
@@ -145,7 +171,7 @@ func (d *dump) parse(fsys fs.FS, file string) (doc, error) {
 	if len(b) > maxFileBytes {
 		return doc{}, fmt.Errorf("%s: larger than %d MiB, expected one AWS CLI output", name, maxFileBytes>>20)
 	}
-	root, err := jsondoc.NewParser(name, limits).Parse(b)
+	root, err := jsondoc.NewParser(name, limits).ParseFiltered(b, pruned)
 	if err != nil {
 		return doc{}, err
 	}
@@ -164,6 +190,7 @@ type dump struct {
 	read        []scenario.ImportedFile
 	assumed     []string
 	notModelled []string
+	unpriced    []string // instance types without a price
 
 	cluster, clusterAt string
 
@@ -225,7 +252,11 @@ func (d *dump) skip(format string, args ...any) {
 // collect decodes every document, the container instances first (tasks
 // name them).
 func (d *dump) collect() error {
-	d.instIndex, d.taskIndex = map[string]int{}, map[string]int{}
+	// Sized at once: a large cluster has tens of thousands of tasks.
+	nInst, nTask := d.count(KindContainerInstances), d.count(KindTasks)
+	d.instIndex, d.taskIndex = make(map[string]int, nInst), make(map[string]int, nTask)
+	d.instances, d.instDocs, d.instSrc = make([]ecsjson.ContainerInstance, 0, nInst), make([]instanceDoc, 0, nInst), make([]src, 0, nInst)
+	d.tasks, d.taskDocs, d.taskSrc = make([]ecsjson.Task, 0, nTask), make([]taskDoc, 0, nTask), make([]src, 0, nTask)
 	d.taskDefs, d.alarms, d.queries = map[string]*taskDefItem{}, map[string]alarmDoc{}, map[string]*queryItem{}
 	order := []Kind{KindContainerInstances, KindTasks, KindTaskDefinition, KindServices, KindCapacityProviders, KindAutoScalingGroups,
 		KindScalableTargets, KindScalingPolicies, KindScheduledActions, KindAlarms, KindMetricQueries, KindMetricData}
@@ -249,6 +280,18 @@ func (d *dump) collect() error {
 		}
 	}
 	return nil
+}
+
+// count returns the elements of the documents of kind k (an estimate:
+// their keys are checked to be arrays later).
+func (d *dump) count(k Kind) int {
+	n := 0
+	for i := range d.docs {
+		if v := d.docs[i].root.Get(kinds[k].key); slices.Contains(d.docs[i].kinds, k) && v != nil {
+			n += len(v.Elems)
+		}
+	}
+	return n
 }
 
 // array returns the elements of the document's key, which must be an
@@ -363,19 +406,19 @@ func clusterOf(arn string) string {
 	return ""
 }
 
-// sameCluster checks that name (from where) is the dump's cluster.
-func (d *dump) sameCluster(name, where string) error {
-	if name == "" {
+// sameCluster checks that name (from at, then field) is the dump's
+// cluster. The place is put in words only when needed: it is checked for
+// every task.
+func (d *dump) sameCluster(name string, at src, field string) error {
+	if name == "" || name == d.cluster {
 		return nil
 	}
+	where := at.String() + field
 	if d.cluster == "" {
 		d.cluster, d.clusterAt = name, where
 		return nil
 	}
-	if name != d.cluster {
-		return fmt.Errorf("%s: cluster %q, but %s is of cluster %q: expected the dump of one cluster", where, name, d.clusterAt, d.cluster)
-	}
-	return nil
+	return fmt.Errorf("%s: cluster %q, but %s is of cluster %q: expected the dump of one cluster", where, name, d.clusterAt, d.cluster)
 }
 
 // parseTime reads a time as the AWS CLI prints it (ISO 8601 with an

@@ -54,6 +54,10 @@ type Summary struct {
 	InstancesInUse float64 `json:"instancesInUse"`
 	InstanceHours  float64 `json:"instanceHours"`
 	Cost           float64 `json:"cost"`
+	// CostUnknown is set when an instance of a type without a price
+	// (scenario.Scenario.Unpriced: an import without prices) was
+	// registered: Cost is then only that of the priced instances.
+	CostUnknown bool `json:"costUnknown,omitempty"`
 	// Stranded CPU and memory: free on live instances that none of the
 	// waiting tasks can use, percent of registered, mean over the samples.
 	StrandedCPU    float64 `json:"strandedCpuPercent"`
@@ -86,6 +90,9 @@ type CapacityUse struct {
 	InstanceHours float64 `json:"instanceHours"`
 	Cost          float64 `json:"cost"`
 	PeakInstances int     `json:"peakInstances"`
+	// CostUnknown is set when some of the hours are of a type without a
+	// price (see Summary.CostUnknown).
+	CostUnknown bool `json:"costUnknown,omitempty"`
 }
 
 // Percentiles of a distribution.
@@ -284,13 +291,14 @@ func (s *simulator) finish(v scenario.Variant) *Result {
 		h := (until - inf.added).Hours()
 		sum.InstanceHours += h
 		sum.Cost += h * inf.price
+		sum.CostUnknown = sum.CostUnknown || h > 0 && s.sc.Unpriced(inf.typ.Name)
 	}
 	sum.InstanceHours = round2(sum.InstanceHours)
 	sum.Cost = round2(sum.Cost)
 	sum.PeakInstances = peak(s.fleet.info, func(*instanceInfo) bool { return true })
-	sum.InstanceTypes = capacityUse(s.fleet.info, end, func(inf *instanceInfo) string { return inf.typ.Name })
+	sum.InstanceTypes = capacityUse(s.fleet.info, end, s.sc.Unpriced, func(inf *instanceInfo) string { return inf.typ.Name })
 	if s.services != nil {
-		sum.Providers = capacityUse(s.fleet.info, end, instanceProvider)
+		sum.Providers = capacityUse(s.fleet.info, end, s.sc.Unpriced, instanceProvider)
 	}
 	return &Result{Summary: sum, Series: c.samples}
 }
@@ -314,8 +322,9 @@ func instanceProvider(inf *instanceInfo) string {
 	return "fleet"
 }
 
-// capacityUse splits the instances' hours, cost and peak by key.
-func capacityUse(infos []*instanceInfo, end time.Duration, key func(*instanceInfo) string) map[string]CapacityUse {
+// capacityUse splits the instances' hours, cost and peak by key;
+// unpriced says which instance types have no price.
+func capacityUse(infos []*instanceInfo, end time.Duration, unpriced func(typ string) bool, key func(*instanceInfo) string) map[string]CapacityUse {
 	out := map[string]CapacityUse{}
 	for _, inf := range infos {
 		until := end
@@ -326,6 +335,7 @@ func capacityUse(infos []*instanceInfo, end time.Duration, key func(*instanceInf
 		u := out[key(inf)]
 		u.InstanceHours += h
 		u.Cost += h * inf.price
+		u.CostUnknown = u.CostUnknown || h > 0 && unpriced(inf.typ.Name)
 		out[key(inf)] = u
 	}
 	for k, u := range out {

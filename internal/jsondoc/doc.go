@@ -29,6 +29,11 @@
 // endless input (/dev/zero, "[[[[..." without end, one endless string)
 // stops with a one-line error naming the file and the limit.
 //
+// A reader that needs a few members of many large objects (the tasks of
+// a describe-tasks output) parses with a Filter (Parser.ParseFiltered):
+// what the filter drops is read as strictly, with the same errors, but
+// builds no tree.
+//
 // Errors are *fielderr.Error values: one line, "file:line:col: path:
 // message", the position being that of the offending key (for a wrong or
 // unknown member) or value, the path a JSON path such as

@@ -75,20 +75,27 @@ type step struct {
 
 // NewReader returns a Reader of r; file names r in errors.
 func NewReader(r io.Reader, file string, lim Limits) *Reader {
-	return &Reader{src: r, file: file, lim: lim.orDefault(), buf: make([]byte, 64<<10), line: 1}
+	size := 64 << 10
+	if l, ok := r.(interface{ Len() int }); ok {
+		// An input in memory (a bytes.Reader) needs no more: many small
+		// documents read this way (task definitions) need not each take
+		// 64 KiB.
+		size = min(size, max(l.Len()+1, 512))
+	}
+	return &Reader{src: r, file: file, lim: lim.orDefault(), buf: make([]byte, size), line: 1}
 }
 
 // ReadDocument reads the one document of r whole.
 func ReadDocument(r io.Reader, file string, lim Limits) (*Node, error) {
-	return NewReader(r, file, lim).whole()
+	return NewReader(r, file, lim).whole(nil)
 }
 
-// whole reads the reader's one document.
-func (d *Reader) whole() (*Node, error) {
+// whole reads the reader's one document, pruned by f.
+func (d *Reader) whole(f *Filter) (*Node, error) {
 	if err := d.Begin(); err != nil {
 		return nil, err
 	}
-	n, err := d.Value()
+	n, err := d.value(f, true)
 	if err != nil {
 		return nil, err
 	}
@@ -116,10 +123,33 @@ func NewParser(file string, lim Limits) *Parser {
 
 // Parse reads the one document of data whole, in place.
 func (p *Parser) Parse(data []byte) (*Node, error) {
+	return p.ParseFiltered(data, nil)
+}
+
+// ParseFiltered reads the one document of data, in place, keeping in the
+// tree only what f keeps (a nil f keeps everything). What f leaves out is
+// read as strictly as the rest, with the same errors (syntax, a key given
+// twice, the limits, MaxValues counting it too), but takes no memory.
+func (p *Parser) ParseFiltered(data []byte, f *Filter) (*Node, error) {
 	d := &p.d
 	*d = Reader{file: d.file, lim: d.lim, buf: data, n: len(data), eof: true, line: 1,
 		path: d.path[:0], scratch: d.scratch[:0], members: d.members[:0], elems: d.elems[:0], keys: d.keys}
-	return d.whole()
+	return d.whole(f)
+}
+
+// A Filter prunes a tree as it is read, for a reader that needs a few
+// members of many large objects (the tasks of a describe-tasks output).
+// The zero Filter, like a nil one, keeps a value whole. A filter applies
+// to the kind of value it is written for; a value of the other kind is
+// kept whole, so that whoever decodes it reports it.
+type Filter struct {
+	// Keys maps the members of an object to their filters (nil keeping
+	// a member whole).
+	Keys map[string]*Filter
+	// Only, when set, drops the members Keys does not name.
+	Only bool
+	// Elems filters each element of an array.
+	Elems *Filter
 }
 
 var bom = []byte{0xEF, 0xBB, 0xBF}
@@ -209,6 +239,21 @@ func (d *Reader) pos() Pos {
 
 func (d *Reader) skipSpace() {
 	for {
+		// The run in the buffer first, without a call a byte: pretty-printed
+		// documents (the AWS CLI's) are much indentation.
+		for d.i < d.n {
+			switch d.buf[d.i] {
+			case ' ', '\t', '\r':
+				d.i++
+				continue
+			case '\n':
+				d.i++
+				d.line++
+				d.lineStart = d.off + int64(d.i)
+				continue
+			}
+			return
+		}
 		c, ok := d.peek()
 		if !ok {
 			return
@@ -305,10 +350,10 @@ func (d *Reader) Object(member func(key string, pos Pos) error) error {
 }
 
 // keySet is the keys of an object so far: a list while it is short (most
-// objects), a map beyond.
+// objects, an ECS task's some 25 keys included), a map beyond.
 type keySet struct {
-	keys [16]string
-	pos  [16]Pos
+	keys [32]string
+	pos  [32]Pos
 	n    int
 	m    map[string]Pos
 }
@@ -409,7 +454,7 @@ func (d *Reader) key() (string, Pos, error) {
 	if c, ok := d.peek(); !ok || c != '"' {
 		return "", p, d.unexpected("a string key")
 	}
-	k, err := d.readString(true)
+	k, err := d.readString(strIntern)
 	if err != nil {
 		return "", p, err
 	}
@@ -442,14 +487,21 @@ func (d *Reader) Peek() (Kind, error) {
 	return Number, nil
 }
 
-// Skip reads a value and discards it.
+// Skip reads a value as strictly as Value, and discards it without
+// building its tree.
 func (d *Reader) Skip() error {
-	_, err := d.Value()
+	_, err := d.value(nil, false)
 	return err
 }
 
 // Value reads a value whole.
 func (d *Reader) Value() (Node, error) {
+	return d.value(nil, true)
+}
+
+// value reads a value, pruned by f; when keep is false, it only checks
+// it and returns no tree.
+func (d *Reader) value(f *Filter, keep bool) (Node, error) {
 	if !d.inValue {
 		d.inValue, d.values = true, 0
 		defer func() { d.inValue = false }()
@@ -469,10 +521,25 @@ func (d *Reader) Value() (Node, error) {
 		// Members gather on a stack shared by all levels and are copied
 		// out once: one allocation per object, of its exact size.
 		n.Kind = Object
+		if !keep {
+			err = d.Object(func(string, Pos) error {
+				_, err := d.value(nil, false)
+				return err
+			})
+			break
+		}
 		base := len(d.members)
 		err = d.Object(func(key string, kp Pos) error {
-			v, err := d.Value()
-			d.members = append(d.members, Member{Key: key, KeyPos: kp, Value: v})
+			sub, keepIt := (*Filter)(nil), true
+			if f != nil {
+				var named bool
+				sub, named = f.Keys[key]
+				keepIt = named || !f.Only
+			}
+			v, err := d.value(sub, keepIt)
+			if keepIt {
+				d.members = append(d.members, Member{Key: key, KeyPos: kp, Value: v})
+			}
 			return err
 		})
 		if len(d.members) > base {
@@ -482,9 +549,20 @@ func (d *Reader) Value() (Node, error) {
 		d.members = d.members[:base]
 	case c == '[':
 		n.Kind = Array
+		if !keep {
+			err = d.Array(func(int) error {
+				_, err := d.value(nil, false)
+				return err
+			})
+			break
+		}
+		var sub *Filter
+		if f != nil {
+			sub = f.Elems
+		}
 		base := len(d.elems)
 		err = d.Array(func(int) error {
-			v, err := d.Value()
+			v, err := d.value(sub, true)
 			d.elems = append(d.elems, v)
 			return err
 		})
@@ -495,7 +573,11 @@ func (d *Reader) Value() (Node, error) {
 		d.elems = d.elems[:base]
 	case c == '"':
 		n.Kind = String
-		n.Text, err = d.str()
+		if keep {
+			n.Text, err = d.str()
+		} else {
+			_, err = d.readString(strDiscard)
+		}
 	case c == '-' || '0' <= c && c <= '9':
 		n.Kind = Number
 		n.Text, err = d.number()

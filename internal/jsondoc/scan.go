@@ -54,7 +54,16 @@ func (d *Reader) endOfToken(p Pos, tok string) error {
 }
 
 // str reads a string literal; the reader is at its opening quote.
-func (d *Reader) str() (string, error) { return d.readString(false) }
+func (d *Reader) str() (string, error) { return d.readString(strCopy) }
+
+// How readString returns the string it read.
+type strMode uint8
+
+const (
+	strCopy    strMode = iota // a string of its own
+	strIntern                 // interned (keys)
+	strDiscard                // checked as strictly, but not kept (a skipped value)
+)
 
 // intern returns b as a string, the same string for the same key: keys
 // repeat (every instance of a snapshot has the same ones), and a table of
@@ -73,7 +82,7 @@ func (d *Reader) intern(b []byte) string {
 	return s
 }
 
-func (d *Reader) readString(intern bool) (string, error) {
+func (d *Reader) readString(mode strMode) (string, error) {
 	p := d.pos()
 	d.i++
 	b := d.scratch[:0]
@@ -90,10 +99,13 @@ func (d *Reader) readString(intern bool) (string, error) {
 		case c == '"':
 			d.i++
 			d.scratch = b[:0]
+			if mode == strDiscard {
+				return "", nil
+			}
 			if !utf8.Valid(b) {
 				return strings.ToValidUTF8(string(b), "\uFFFD"), nil
 			}
-			if intern {
+			if mode == strIntern {
 				return d.intern(b), nil
 			}
 			return string(b), nil

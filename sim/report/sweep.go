@@ -54,7 +54,7 @@ func sweepRows(r *sim.SweepResult) (head []string, rows [][]string) {
 	for i, row := range r.Rows {
 		s := &row.Summary
 		cells := append(append([]string{strconv.Itoa(i + 1)}, row.Values...), s.Variant, strconv.Itoa(s.Submitted), strconv.Itoa(s.Placed), strconv.Itoa(s.NeverPlaced),
-			strconv.Itoa(s.Lost), fixed(s.TimeToPlace.P99, 1), fixed(s.InstanceHours, 1), strconv.Itoa(s.PeakInstances), fixed(s.Cost, 2))
+			strconv.Itoa(s.Lost), fixed(s.TimeToPlace.P99, 1), fixed(s.InstanceHours, 1), strconv.Itoa(s.PeakInstances), cost(s.Cost, s.CostUnknown))
 		for _, p := range pk {
 			cells = append(cells, fixed(s.CostByProvider[p], 2))
 		}

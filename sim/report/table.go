@@ -76,11 +76,20 @@ func comparisonRows(c *sim.Comparison, row func(string, func(*sim.Summary) strin
 	row("stranded cpu / memory %", func(s *sim.Summary) string { return num(s.StrandedCPU) + " / " + num(s.StrandedMemory) })
 	row("instances in use (mean)", func(s *sim.Summary) string { return num(s.InstancesInUse) })
 	row("instance-hours", func(s *sim.Summary) string { return num(s.InstanceHours) })
-	row("cost ($)", func(s *sim.Summary) string { return fixed(s.Cost, 2) })
+	row("cost ($)", func(s *sim.Summary) string { return cost(s.Cost, s.CostUnknown) })
 	row("peak instances", func(s *sim.Summary) string { return strconv.Itoa(s.PeakInstances) })
 	useRows("by type: hours / peak / $", c, row, func(s *sim.Summary) map[string]sim.CapacityUse { return s.InstanceTypes })
 	useRows("by provider: hours / peak / $", c, row, func(s *sim.Summary) map[string]sim.CapacityUse { return s.Providers })
 	plannerRows(c, row)
+}
+
+// cost prints a cost in dollars, or "unknown" when some of it is of
+// instances without a price (an import without prices).
+func cost(dollars float64, unknown bool) string {
+	if unknown {
+		return "unknown"
+	}
+	return fixed(dollars, 2)
 }
 
 // useRows adds a heading and one row per key of a capacity split (instance
@@ -99,7 +108,7 @@ func useRows(heading string, c *sim.Comparison, row func(string, func(*sim.Summa
 	for _, k := range slices.Sorted(maps.Keys(keys)) {
 		row("  "+k, func(s *sim.Summary) string {
 			u := split(s)[k]
-			return fixed(u.InstanceHours, 1) + " / " + strconv.Itoa(u.PeakInstances) + " / " + fixed(u.Cost, 2)
+			return fixed(u.InstanceHours, 1) + " / " + strconv.Itoa(u.PeakInstances) + " / " + cost(u.Cost, u.CostUnknown)
 		})
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/berthsched/berth/fielderr"
@@ -85,6 +86,17 @@ type ImportRecord struct {
 	Assumed []string `json:"assumed"`
 	// NotModelled lists what the documents gave that berth does not model.
 	NotModelled []string `json:"notModelled"`
+	// Unpriced lists the instance types the import had no price for
+	// (berth import ecs without --prices): their instances count 0 in a
+	// cost, and a run whose instances include one reports its cost as
+	// unknown (sim.Summary.CostUnknown).
+	Unpriced []string `json:"unpriced,omitempty"`
+}
+
+// Unpriced reports whether instances of type typ have no known price: the
+// import that wrote the scenario had none.
+func (sc *Scenario) Unpriced(typ string) bool {
+	return sc.Import != nil && slices.Contains(sc.Import.Unpriced, typ)
 }
 
 // ImportedFile is one file an import read.

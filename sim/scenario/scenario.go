@@ -549,10 +549,24 @@ func splitTopLevel(s string) []string {
 // up to 64 MiB (see internal/jsondoc for the limits). The scenario is then
 // validated (Validate).
 func ReadScenario(r io.Reader, name string) (*Scenario, error) {
-	var sc Scenario
-	ecs := &ecsReader{file: name}
 	var raw bytes.Buffer
 	n, err := jsondoc.ReadDocument(io.TeeReader(r, &raw), name, jsondoc.DefaultLimits)
+	return readScenario(n, err, raw.Bytes(), name)
+}
+
+// ParseScenario is ReadScenario of a document in memory, read in place:
+// for a program that has just written one (berth import checks its
+// output so). The scenario may keep data (to rewrite it for a sweep): data
+// must not change while the scenario is in use.
+func ParseScenario(data []byte, name string) (*Scenario, error) {
+	n, err := jsondoc.Parse(data, name, jsondoc.DefaultLimits)
+	return readScenario(n, err, data, name)
+}
+
+// readScenario decodes n (read from raw, with err) as ReadScenario says.
+func readScenario(n *jsondoc.Node, err error, raw []byte, name string) (*Scenario, error) {
+	var sc Scenario
+	ecs := &ecsReader{file: name}
 	if err == nil {
 		n, err = ecs.rewrite(n)
 	}
@@ -565,7 +579,7 @@ func ReadScenario(r io.Reader, name string) (*Scenario, error) {
 	ecs.attach(&sc)
 	sc.source, sc.notModelled = name, ecs.notes
 	if len(ecs.defs) > 0 {
-		sc.raw = raw.Bytes()
+		sc.raw = raw
 	}
 	if err := sc.Validate(); err != nil {
 		return nil, err
