@@ -5,10 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/berthsched/berth/fielderr"
@@ -160,24 +157,14 @@ func (a *planQuestion) setup(e *env) (*scenario.Scenario, func(string) (io.ReadC
 	var open func(string) (io.ReadCloser, error)
 	var err error
 	if a.Scenario != "" {
-		if sc, err = scenario.ReadScenario(strings.NewReader(a.Scenario), a.ScenarioPath); err != nil {
+		if sc, err = scenario.ParseScenario([]byte(a.Scenario), a.ScenarioPath); err != nil {
 			return nil, nil, plan.Spec{}, err
 		}
-		if a.Seed != "" {
-			n, err := strconv.ParseUint(a.Seed, 10, 64)
-			if err != nil {
-				return nil, nil, plan.Spec{}, usagef("--seed %q: expected a non-negative integer", a.Seed)
-			}
-			sc.Seed = n
-		}
-		dir := filepath.Dir(a.ScenarioPath)
-		open = func(name string) (io.ReadCloser, error) {
-			if !filepath.IsAbs(name) {
-				name = filepath.Join(dir, name)
-			}
-			return os.Open(name)
-		}
-	} else if sc, open, err = scenarioForRun(e, a.ScenarioPath, a.Seed); err != nil {
+		sc, open, err = forRun(sc, filepath.Dir(a.ScenarioPath), a.Seed)
+	} else {
+		sc, open, err = scenarioForRun(e, a.ScenarioPath, a.Seed)
+	}
+	if err != nil {
 		return nil, nil, plan.Spec{}, err
 	}
 	spec := plan.Spec{Minimize: a.Minimize, Replicates: a.Replicates, Exhaustive: a.Exhaustive}

@@ -239,12 +239,7 @@ func runPlanShard(e *env, sf shardFlags, a planQuestion, out string) error {
 	for i, t := range mine {
 		jobs[i] = replicate.Job{Config: &cfgs[need[t][0]], Replicate: need[t][1]}
 	}
-	progress := newRunProgress(e, "runs")
-	done := 0
-	runner := &replicate.Runner{Open: open, NewStrategy: runStrategies(e.strategies, sc, open), Progress: func() {
-		done++
-		progress.update(done, len(jobs))
-	}}
+	runner, progress := progressRunner(e, sc, open, len(jobs))
 	sums, err := runner.RunJobs(jobs)
 	progress.clear()
 	if err != nil {
@@ -271,26 +266,10 @@ func writePlanArgs(dir string, a planQuestion) error {
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := shard.WriteAtomic(filepath.Join(dir, planArgsFile), append(b, '\n')); err != nil {
 		return fmt.Errorf("--out %q: %w", dir, unwrapPath(err))
 	}
-	f, err := os.CreateTemp(dir, "."+planArgsFile+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("--out %q: %w", dir, unwrapPath(err))
-	}
-	defer os.Remove(f.Name())
-	if _, err := f.Write(append(b, '\n')); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Chmod(0o644); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), filepath.Join(dir, planArgsFile))
+	return nil
 }
 
 // isPlanDir reports whether dir holds a plan's rounds.

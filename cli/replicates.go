@@ -12,18 +12,25 @@ import (
 // sweepRuns runs a sweep's configurations with their replicates, with a
 // progress line on a terminal.
 func sweepRuns(e *env, sc *scenario.Scenario, open func(string) (io.ReadCloser, error), params []scenario.SweepParam, variants []scenario.Variant, replicates int) (*replicate.SweepResult, error) {
-	progress := newRunProgress(e, "runs")
-	defer progress.clear()
 	total := 0
 	if cfgs, err := replicate.Configs(sc, params, variants); err == nil {
 		total = len(cfgs) * replicates
 	}
+	run, progress := progressRunner(e, sc, open, total)
+	defer progress.clear()
+	return replicate.Sweep(sc, params, variants, replicates, run)
+}
+
+// progressRunner returns a runner of sc's runs that updates a progress
+// line (on a terminal) as each of total runs ends; clear the line when
+// done.
+func progressRunner(e *env, sc *scenario.Scenario, open func(string) (io.ReadCloser, error), total int) (*replicate.Runner, *runProgress) {
+	progress := newRunProgress(e, "runs")
 	done := 0
-	run := &replicate.Runner{Open: open, NewStrategy: runStrategies(e.strategies, sc, open), Progress: func() {
+	return &replicate.Runner{Open: open, NewStrategy: runStrategies(e.strategies, sc, open), Progress: func() {
 		done++
 		progress.update(done, total)
-	}}
-	return replicate.Sweep(sc, params, variants, replicates, run)
+	}}, progress
 }
 
 // runReplicated runs berth sim --replicates N: every variant N times, a

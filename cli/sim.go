@@ -289,6 +289,12 @@ func scenarioForRun(e *env, path, seed string) (*scenario.Scenario, func(string)
 	if err != nil {
 		return nil, nil, err
 	}
+	return forRun(sc, dir, seed)
+}
+
+// forRun applies --seed to sc and returns it with the opener of the files
+// it names, relative paths resolved against dir.
+func forRun(sc *scenario.Scenario, dir, seed string) (*scenario.Scenario, func(string) (io.ReadCloser, error), error) {
 	if seed != "" {
 		n, err := strconv.ParseUint(seed, 10, 64)
 		if err != nil {

@@ -100,12 +100,7 @@ func runSimShard(e *env, sf shardFlags, scenarioPath, seed string, strategies, s
 	for i, k := range mine {
 		run[i] = jobs[k]
 	}
-	progress := newRunProgress(e, "runs")
-	done := 0
-	runner := &replicate.Runner{Open: open, NewStrategy: runStrategies(e.strategies, sc, open), Progress: func() {
-		done++
-		progress.update(done, len(run))
-	}}
+	runner, progress := progressRunner(e, sc, open, len(run))
 	sums, err := runner.RunJobs(run)
 	progress.clear()
 	if err != nil {

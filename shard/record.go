@@ -50,38 +50,46 @@ var fileNameRE = regexp.MustCompile(`^shard-(\d+)-of-(\d+)\.jsonl$`)
 
 // WriteFile writes the records of shard s into dir as FileName(s),
 // creating dir if needed. The file is written beside its final name and
-// renamed into place once complete, so a shard that is killed leaves no
-// file and Merge names it as missing.
+// renamed into place once complete (WriteAtomic), so a shard that is
+// killed leaves no file and Merge names it as missing.
 func WriteFile(dir string, s Shard, recs []Record) (string, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", err
-	}
-	final := filepath.Join(dir, FileName(s))
-	f, err := os.CreateTemp(dir, "."+FileName(s)+".tmp-*")
-	if err != nil {
-		return "", err
-	}
-	defer os.Remove(f.Name())
-	w := bufio.NewWriter(f)
-	enc := json.NewEncoder(w)
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
 	for i := range recs {
 		if err := enc.Encode(&recs[i]); err != nil {
-			f.Close()
 			return "", err
 		}
 	}
-	if err := w.Flush(); err != nil {
+	final := filepath.Join(dir, FileName(s))
+	return final, WriteAtomic(final, b.Bytes())
+}
+
+// WriteAtomic writes data to path through a temporary file beside it,
+// renamed into place once complete, creating the directory if needed:
+// readers see the whole file or none. Shards of one array job may write
+// the same path at once; the last rename wins.
+func WriteAtomic(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name())
+	if _, err := f.Write(data); err != nil {
 		f.Close()
-		return "", err
+		return err
 	}
 	if err := f.Chmod(0o644); err != nil {
 		f.Close()
-		return "", err
+		return err
 	}
 	if err := f.Close(); err != nil {
-		return "", err
+		return err
 	}
-	return final, os.Rename(f.Name(), final)
+	return os.Rename(f.Name(), path)
 }
 
 // MaxLine bounds one line of a results file.
