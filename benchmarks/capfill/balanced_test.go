@@ -2,9 +2,7 @@ package capfill
 
 import (
 	"fmt"
-	"runtime"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -26,38 +24,16 @@ func TestBalancedFitTable(t *testing.T) {
 	}
 	strategies := append([]Strategy{strategy(t, "06-FGD")}, Beyond()...)
 	strategies = append(strategies, Ablations()...)
-	type job struct {
-		w    *Workload
-		s    Strategy
-		seed int64
-		res  *Result
-		err  error
-	}
-	var jobs []*job
+	var jobs []*paperJob
 	for _, name := range openbWorkloads {
 		w := loadWorkload(t, name)
 		for _, s := range strategies {
 			for seed := int64(42); seed <= 51; seed++ {
-				jobs = append(jobs, &job{w: w, s: s, seed: seed})
+				jobs = append(jobs, &paperJob{w: w, s: s, seed: seed})
 			}
 		}
 	}
-	next := make(chan *job)
-	var wg sync.WaitGroup
-	for range runtime.GOMAXPROCS(0) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for j := range next {
-				j.res, j.err = j.w.Run(j.s, j.seed, 1.3)
-			}
-		}()
-	}
-	for _, j := range jobs {
-		next <- j
-	}
-	close(next)
-	wg.Wait()
+	runPaperJobs(jobs)
 
 	median := map[[2]string]float64{}
 	var b strings.Builder
