@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -200,7 +201,13 @@ func slurmPack(t *testing.T, c *slurmtest.Cluster, berth string) {
 	localTook := time.Since(begin)
 
 	shards := filepath.Join(dir, "shards")
-	slurmTook := sbatch(t, c, dir, "exec "+bench+" --shard auto --out "+shards, "0-7", false)
+	stamps := filepath.Join(dir, "stamps")
+	os.Mkdir(stamps, 0o755)
+	submitted := time.Now()
+	slurmTook := sbatch(t, c, dir, fmt.Sprintf(`date +%%s%%N > %[1]s/start-$SLURM_ARRAY_TASK_ID
+%[2]s --shard auto --out %[3]s || exit
+date +%%s%%N > %[1]s/end-$SLURM_ARRAY_TASK_ID`, stamps, bench, shards), "0-7", false)
+	first, last := shardSpan(t, stamps, submitted)
 	merged := filepath.Join(dir, "merged")
 	out, err := exec.Command(berth, "merge", shards, "--out", merged).CombinedOutput()
 	if err != nil {
@@ -213,8 +220,8 @@ func slurmPack(t *testing.T, c *slurmtest.Cluster, berth string) {
 			t.Errorf("merged %s (%d bytes) differs from this machine's (%d bytes)", f[1], len(got), len(want))
 		}
 	}
-	t.Logf("the bench's 60 runs: %v on this machine (%d CPUs), %v as 8 Slurm array tasks (sbatch --wait, submission to completion)",
-		localTook.Round(time.Millisecond), c.CPUs, slurmTook.Round(time.Millisecond))
+	t.Logf("the bench's 60 runs: %v on this machine (%d CPUs); as 8 Slurm array tasks, the first started %v after submission and the last finished %v after it; sbatch --wait returned after %v",
+		localTook.Round(time.Millisecond), c.CPUs, first.Round(time.Millisecond), last.Round(time.Millisecond), slurmTook.Round(time.Millisecond))
 
 	// Shard 5 is killed before it writes: merge names it, and re-running
 	// only that shard, with the K/N merge gives, completes the merge.
@@ -233,4 +240,31 @@ exec %s --shard auto --out %s`, bench, again), "0-7", true)
 	if err != nil || !bytes.Equal(out, want) {
 		t.Fatalf("merge after re-running shard 5: %v; same rows as this machine: %v", err, bytes.Equal(out, want))
 	}
+}
+
+// shardSpan reads the start-K and end-K stamps (nanoseconds since the
+// epoch, from date +%s%N) the array's tasks wrote into dir and returns when,
+// after submitted, the first task started and the last one finished.
+func shardSpan(t *testing.T, dir string, submitted time.Time) (first, last time.Duration) {
+	t.Helper()
+	first = time.Duration(1<<63 - 1)
+	for k := range 8 {
+		for _, kind := range []string{"start", "end"} {
+			b, err := os.ReadFile(filepath.Join(dir, fmt.Sprintf("%s-%d", kind, k)))
+			if err != nil {
+				t.Fatalf("array task %d wrote no %s stamp: %v", k, kind, err)
+			}
+			ns, err := strconv.ParseInt(strings.TrimSpace(string(b)), 10, 64)
+			if err != nil {
+				t.Fatalf("array task %d's %s stamp: %v", k, kind, err)
+			}
+			at := time.Unix(0, ns).Sub(submitted)
+			if kind == "start" {
+				first = min(first, at)
+			} else {
+				last = max(last, at)
+			}
+		}
+	}
+	return first, last
 }
