@@ -9,7 +9,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/berthsched/berth/benchmarks/capfill"
 	"github.com/berthsched/berth/internal/golden"
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
 // packShards runs berth pack with args as n shards into dir.
@@ -293,5 +296,29 @@ func TestMergePlanIsOneMachine(t *testing.T) {
 	other := append(append([]string{}, args...), "--seed", "9", "--shard", "0/3", "--out", rounds)
 	if _, stderr, code := runBerth(t, "", other...); code != 1 || !strings.Contains(stderr, "holds the rounds of another plan") {
 		t.Errorf("another plan's shard: exit %d, stderr %q", code, stderr)
+	}
+}
+
+// A pack job's expected cost is its pods after tuning times its policy's
+// cost per pod, so that a shard of FGD runs (11.5 µs a pod) gets fewer
+// of them than a shard of GpuPacking runs (7.4 µs).
+func TestPackTasksCost(t *testing.T) {
+	strategies := map[string]capfill.Strategy{}
+	for _, s := range capfill.Paper() {
+		strategies[s.Name] = s
+	}
+	w := &capfill.Workload{Pods: make([]capfill.PodSpec, 100)}
+	jobs := []*packJob{
+		{w: w, s: strategies["06-FGD"]},
+		{w: w, s: strategies["04-GpuPacking"]},
+		{w: w, s: capfill.Strategy{Name: "registered"}},
+	}
+	var got []float64
+	for _, task := range packTasks(jobs, 1.5) {
+		got = append(got, task.Cost)
+	}
+	want := []float64{100 * 1.5 * 11.5, 100 * 1.5 * 7.4, 100 * 1.5 * 10}
+	if diff := cmp.Diff(want, got, cmpopts.EquateApprox(0, 1e-9)); diff != "" {
+		t.Errorf("packTasks costs (-want +got):\n%s", diff)
 	}
 }

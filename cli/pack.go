@@ -76,9 +76,10 @@ files beside them and renamed into place together once both are complete,
 so that a failed run leaves the earlier files as they were.
 
 --shard K/N runs only shard K (from 0) of N of the workload x policy x
-seed jobs, balanced by their pod counts, and writes their results into the
-directory --out names as shard-K-of-N.jsonl (shards may share it); berth
-merge then prints and writes what one machine would have. --shard auto
+seed jobs, balanced by their expected cost (pods times the policy's
+measured cost per pod), and writes their results into the directory
+--out names as shard-K-of-N.jsonl (shards may share it); berth merge
+then prints and writes what one machine would have. --shard auto
 takes K and N from the environment of a Slurm job array
 (SLURM_ARRAY_TASK_ID...), a Kubernetes Indexed Job (JOB_COMPLETION_INDEX,
 with --shards N or BERTH_SHARDS) or an AWS Batch array job

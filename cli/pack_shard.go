@@ -18,8 +18,8 @@ type packShardResult struct {
 
 // runPackShard runs shard s of berth pack's workload x policy x seed
 // jobs and writes their rows into dir for berth merge. Jobs are balanced
-// across shards by their pod count after tuning (a run places each pod
-// once).
+// across shards by their expected cost: the pod count after tuning (a run
+// places each pod once) times the policy's cost per pod.
 func runPackShard(e *env, s shard.Shard, dir, nodesPath, podsPaths string, strategies []capfill.Strategy, seeds []int64, tune float64, metric capfill.Metric) error {
 	h := newInputHash("pack")
 	if err := h.addFile("--nodes", nodesPath); err != nil {
@@ -43,11 +43,7 @@ func runPackShard(e *env, s shard.Shard, dir, nodesPath, podsPaths string, strat
 		return err
 	}
 	jobs := packJobList(workloads, strategies, seeds)
-	tasks := make([]shard.Task, len(jobs))
-	for i, j := range jobs {
-		tasks[i] = shard.Task{Cost: float64(len(j.w.Pods)) * tune}
-	}
-	mine := shard.Mine(tasks, s)
+	mine := shard.Mine(packTasks(jobs, tune), s)
 	run := make([]*packJob, len(mine))
 	for i, k := range mine {
 		run[i] = jobs[k]
@@ -80,6 +76,16 @@ func runPackShard(e *env, s shard.Shard, dir, nodesPath, podsPaths string, strat
 
 // mergePack writes what berth pack writes from the rows of a merged run:
 // the CSV on stdout, and with --out, pack.csv and pack.png.
+// packTasks returns the jobs' expected costs: a run places each of its
+// pods once, at its policy's cost per pod.
+func packTasks(jobs []*packJob, tune float64) []shard.Task {
+	tasks := make([]shard.Task, len(jobs))
+	for i, j := range jobs {
+		tasks[i] = shard.Task{Cost: float64(len(j.w.Pods)) * tune * j.s.PodCost()}
+	}
+	return tasks
+}
+
 func mergePack(e *env, set *shard.Set, out *outputItem) error {
 	rows := make([]packRow, len(set.Records))
 	var metric capfill.Metric

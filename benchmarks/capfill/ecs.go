@@ -34,10 +34,10 @@ func ECS() []Strategy {
 		return func(Env) []placement.Strategy { return []placement.Strategy{s} }
 	}
 	return []Strategy{
-		{Name: "ecs-binpack-cpu", Placement: chain(placement.Binpack{Field: placement.CPU})},
-		{Name: "ecs-binpack-memory", Placement: chain(placement.Binpack{Field: placement.Memory})},
-		{Name: "ecs-spread", Placement: chain(placement.Spread{Field: "instanceId"})},
-		{Name: "ecs-random", New: func(e Env) gpushare.Policy { return ecsRandom{e.Rand} }, Random: true},
+		{Name: "ecs-binpack-cpu", Placement: chain(placement.Binpack{Field: placement.CPU}), PodMicros: 6.3},
+		{Name: "ecs-binpack-memory", Placement: chain(placement.Binpack{Field: placement.Memory}), PodMicros: 6.2},
+		{Name: "ecs-spread", Placement: chain(placement.Spread{Field: "instanceId"}), PodMicros: 14.2},
+		{Name: "ecs-random", New: func(e Env) gpushare.Policy { return ecsRandom{e.Rand} }, Random: true, PodMicros: 8.0},
 	}
 }
 
