@@ -99,9 +99,10 @@ func Start(t testing.TB) *Cluster {
 	}
 	conf := filepath.Join(dir, "slurm.conf")
 	// MinJobAge bounds sbatch --wait's polling: it sleeps 2 s, then 4x
-	// longer each time while the sleep is under MinJobAge/3 (up to 32 s
-	// with the default of 300), which would add half a minute to every
-	// array job here. batch_sched_delay=0 starts a batch job as soon as
+	// longer each time while the sleep is under MinJobAge/2 in whole
+	// seconds (up to 32 s with the default of 300), which would add half a
+	// minute to every array job here; at 4 it polls every 2 s (at 6 it
+	// would sleep 2 s, then 8 s). batch_sched_delay=0 starts a batch job as soon as
 	// it can run (the default waits up to 3 s to batch them), and
 	// OverSubscribe=FORCE:4 lets four one-CPU tasks share a core, so an
 	// 8-task array starts at once on the 2 cores rather than in four
@@ -128,7 +129,7 @@ SchedulerType=sched/backfill
 ReturnToService=2
 MpiDefault=none
 JobAcctGatherType=jobacct_gather/none
-MinJobAge=6
+MinJobAge=4
 SchedulerParameters=batch_sched_delay=0
 NodeName=%[1]s CPUs=%[3]d RealMemory=%[4]d State=UNKNOWN
 PartitionName=debug Nodes=%[1]s Default=YES MaxTime=INFINITE State=UP OverSubscribe=FORCE:4
