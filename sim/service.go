@@ -34,6 +34,7 @@ type svcState struct {
 	tasks    []*svcTask         // not yet STOPPED, in start order
 	observed scheduler.Observed // reused by every reconcile
 	stopped  []scheduler.Task
+	quiet    quietMemo
 	queued   bool // an immediate reconciliation is queued
 	ticking  bool // a periodic one is queued
 	// now and periodic are the service's reconcileEv of those kinds, made
@@ -240,6 +241,14 @@ func (sv *services) reconcile(st *svcState) {
 	for _, t := range st.tasks {
 		obs.Tasks = append(obs.Tasks, t.t)
 	}
+	if sv.quiet(st, obs) {
+		if checkQuiet {
+			sv.checkQuiet(st, obs)
+		}
+		sv.shortfall(st)
+		return // steady, and nothing it reads changed: see quietMemo
+	}
+	from, draws := st.state, sv.src.draws
 	plan, err := scheduler.Reconcile(st.sched, obs, sv.wall(), sv.fleet.cluster, sv.rng)
 	if err != nil {
 		sv.fail(fmt.Errorf("sim: service %s: %w", st.spec.Name, err))
@@ -262,6 +271,7 @@ func (sv *services) reconcile(st *svcState) {
 		st.ticking = true
 		sv.eng.After(time.Duration(sv.sc.ReconcileEvery), st.periodic)
 	}
+	sv.remember(st, obs, &from, sv.src.draws-draws, plan)
 }
 
 // zonesOf returns the zones in which the service can run, for

@@ -1,0 +1,159 @@
+package sim
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"time"
+
+	"github.com/berthsched/berth/placement"
+	"github.com/berthsched/berth/scheduler"
+)
+
+// countingSource is the run's random source, counting its draws so that
+// the services can tell a reconciliation that drew nothing: skipping a
+// reconciliation that would have drawn would shift every later draw.
+type countingSource struct {
+	src   *rand.PCG
+	draws uint64
+}
+
+func (s *countingSource) Uint64() uint64 {
+	s.draws++
+	return s.src.Uint64()
+}
+
+// quietMemo is what a service's last reconciliation saw when it changed
+// nothing: an empty plan without events or a launch wake-up, the state
+// it returned equal to the one it was given, no random draw, and the
+// service steady with every task RUNNING, wanted, healthy, unprotected and
+// on an ACTIVE instance. scheduler.Reconcile is a function of its inputs;
+// in that case it reads nothing else that can change but the time, and
+// the time only through the condition events' EventRepeat (until). So a
+// later reconciliation with the same specification, tasks and zones,
+// every task still on an ACTIVE instance and nothing STOPPED since, before
+// until, would change nothing either, and is skipped: most of a large
+// plan's reconciliations are of steady services after a fleet change.
+type quietMemo struct {
+	ok    bool
+	sched *scheduler.Service
+	tasks []scheduler.Task // Observed.Tasks
+	zones []string         // Observed.Zones, a set
+	nilZ  bool             // Observed.Zones was nil
+	until time.Duration    // when a repeated condition event is due again
+}
+
+// quiet reports whether reconciling the service with obs would change
+// nothing, by its memo.
+func (sv *services) quiet(st *svcState, obs *scheduler.Observed) bool {
+	q := &st.quiet
+	if quietOff || !q.ok || q.sched != st.sched || len(obs.Stopped) > 0 || sv.eng.Now() >= q.until ||
+		q.nilZ != (obs.Zones == nil) || !sameZones(q.zones, obs.Zones) || !slices.Equal(q.tasks, obs.Tasks) {
+		return false
+	}
+	return sv.allActive(obs.Tasks)
+}
+
+// sameZones reports whether a and b hold the same zones: Reconcile reads
+// them as a set (it sorts them), while the fleet's index lists them in
+// the order its instances come.
+func sameZones(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for _, z := range a {
+		if !slices.Contains(b, z) {
+			return false
+		}
+	}
+	return true
+}
+
+// allActive reports whether every task is on an ACTIVE instance: a
+// draining one has its tasks replaced.
+func (sv *services) allActive(tasks []scheduler.Task) bool {
+	for i := range tasks {
+		if in := sv.fleet.cluster.TaskInstance(tasks[i].Placement); in == nil || in.Status != placement.StatusActive {
+			return false
+		}
+	}
+	return true
+}
+
+// remember records the memo of a reconciliation that was given obs and
+// from state, drew draws random numbers and returned plan, or forgets the
+// memo when the reconciliation changed something.
+func (sv *services) remember(st *svcState, obs *scheduler.Observed, from *scheduler.State, draws uint64, plan *scheduler.Plan) {
+	q := &st.quiet
+	q.ok = false
+	// A daemon's desired count is the fleet's eligible instances, and
+	// without zones a rebalancing service reads the fleet: neither is
+	// a function of what the memo keeps.
+	if st.daemon || obs.Zones == nil && st.sched.AvailabilityZoneRebalancing != scheduler.AZRebalancingDisabled ||
+		draws != 0 || !plan.Empty() || len(plan.Events) > 0 || !plan.TokenAt.IsZero() || len(obs.Stopped) > 0 ||
+		!sameState(from, &plan.State) || !sv.steady(st, plan) || !sv.settled(st, obs.Tasks) {
+		return
+	}
+	q.until = time.Duration(1<<63 - 1)
+	for _, e := range plan.State.Reported {
+		q.until = min(q.until, e.At.Add(scheduler.EventRepeat).Sub(sv.sc.StartTime()))
+	}
+	if next := plan.State.NextLaunch; next.After(sv.wall()) {
+		q.until = min(q.until, next.Sub(sv.sc.StartTime())) // a throttle's condition ends
+	}
+	q.ok, q.sched, q.nilZ = true, st.sched, obs.Zones == nil
+	q.tasks = append(q.tasks[:0], obs.Tasks...)
+	q.zones = append(q.zones[:0], obs.Zones...)
+}
+
+// settled reports whether every task is RUNNING, wanted, healthy for the
+// scheduler, unprotected and on an ACTIVE instance: then the passing time
+// changes none of that.
+func (sv *services) settled(st *svcState, tasks []scheduler.Task) bool {
+	now := sv.wall()
+	checked := st.sched.HealthChecked || len(st.sched.LoadBalancers) > 0
+	for i := range tasks {
+		t := &tasks[i]
+		healthy := t.Health == scheduler.HealthHealthy
+		if !checked {
+			healthy = !t.StartedAt.IsZero() && now.Sub(t.StartedAt) >= scheduler.NoHealthCheckDelay
+		}
+		if t.LastStatus != scheduler.Running || t.DesiredStatus == scheduler.Stopped || !healthy || now.Before(t.ProtectedUntil) {
+			return false
+		}
+	}
+	return sv.allActive(tasks)
+}
+
+// sameState reports whether b equals a, field by field (times as ==,
+// stricter than Equal).
+func sameState(a, b *scheduler.State) bool {
+	return a.LastCompleted == b.LastCompleted && a.LaunchFailures == b.LaunchFailures && a.LastFailure == b.LastFailure &&
+		a.NextLaunch == b.NextLaunch && a.Rebalance == nil && b.Rebalance == nil &&
+		slices.Equal(a.Deployments, b.Deployments) && slices.Equal(a.Reported, b.Reported)
+}
+
+// quietChecked counts the skipped reconciliations checked.
+var quietChecked int
+
+// quietOff, set by tests, reconciles every time.
+var quietOff bool
+
+// checkQuiet, set by tests, makes every skipped reconciliation run
+// anyway and fail the run unless it changed nothing.
+var checkQuiet bool
+
+// checkQuiet runs the reconciliation quiet skipped and fails the run when
+// it would have changed something.
+func (sv *services) checkQuiet(st *svcState, obs *scheduler.Observed) {
+	quietChecked++
+	draws := sv.src.draws
+	plan, err := scheduler.Reconcile(st.sched, obs, sv.wall(), sv.fleet.cluster, sv.rng)
+	if err == nil && (sv.src.draws != draws || !plan.Empty() || len(plan.Events) > 0 || !plan.TokenAt.IsZero() || !sameState(&st.state, &plan.State)) {
+		err = fmt.Errorf("drew %d, %d starts, %d stops, events %v, state %+v, want %+v",
+			sv.src.draws-draws, len(plan.Starts), len(plan.Stops), plan.Events, plan.State, st.state)
+	}
+	if err != nil {
+		sv.fail(fmt.Errorf("sim: service %s: a skipped reconciliation: %w", st.spec.Name, err))
+	}
+}
