@@ -139,9 +139,11 @@ var quietChecked int
 // quietOff, set by tests, reconciles every time.
 var quietOff bool
 
-// checkQuiet, set by tests, makes every skipped reconciliation run
-// anyway and fail the run unless it changed nothing.
-var checkQuiet bool
+// selfCheck, set by tests, checks the run's incremental state against
+// its plain recomputation: every skipped reconciliation runs anyway and
+// fails the run unless it changed nothing, and every minute recounts the
+// services' RUNNING reservations.
+var selfCheck bool
 
 // checkQuiet runs the reconciliation quiet skipped and fails the run when
 // it would have changed something.

@@ -16,7 +16,7 @@ import (
 // reconciliation checked: it runs anyway, and the run fails unless it
 // changed nothing.
 func TestMain(m *testing.M) {
-	checkQuiet = true
+	selfCheck = true
 	os.Exit(m.Run())
 }
 

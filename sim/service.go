@@ -32,6 +32,7 @@ type svcState struct {
 
 	state    scheduler.State
 	tasks    []*svcTask         // not yet STOPPED, in start order
+	running  reservation        // of the RUNNING tasks
 	observed scheduler.Observed // reused by every reconcile
 	stopped  []scheduler.Task
 	quiet    quietMemo
@@ -242,7 +243,7 @@ func (sv *services) reconcile(st *svcState) {
 		obs.Tasks = append(obs.Tasks, t.t)
 	}
 	if sv.quiet(st, obs) {
-		if checkQuiet {
+		if selfCheck {
 			sv.checkQuiet(st, obs)
 		}
 		sv.shortfall(st)
@@ -418,6 +419,7 @@ func (sv *services) taskRunning(t *svcTask) {
 		return
 	}
 	t.t.LastStatus, t.t.StartedAt = scheduler.Running, sv.wall()
+	t.svc.running.add(t, 1)
 	if len(t.svc.groups) > 0 {
 		sv.registerTarget(t)
 		return
@@ -433,6 +435,9 @@ func (sv *services) serviceExited(t *svcTask, e *Exit) {
 	st := t.svc
 	if i := slices.Index(st.tasks, t); i >= 0 {
 		st.tasks = slices.Delete(st.tasks, i, i+1)
+		if t.t.LastStatus == scheduler.Running {
+			st.running.add(t, -1)
+		}
 	}
 	if err := sv.fleet.cluster.Release(t.t.Placement); err != nil {
 		sv.fail(err)

@@ -136,16 +136,40 @@ func (st *svcState) serviceMetrics(now time.Duration) (cpu, mem, reqPerTarget fl
 }
 
 // runningReservation returns how many of the service's tasks are RUNNING
-// and the CPU and memory they reserve.
+// and the CPU and memory they reserve, as running keeps them: every
+// minute reads them for every service.
 func (st *svcState) runningReservation() (n int, resCPU, resMem float64) {
+	r := &st.running
+	return r.n, float64(r.cpu), float64(r.mem)
+}
+
+// checkReservation fails the run when the kept reservation differs from
+// the plain sum over the tasks.
+func (sv *services) checkReservation(st *svcState) {
+	var plain reservation
 	for _, t := range st.tasks {
 		if t.t.LastStatus == scheduler.Running {
-			n++
-			resCPU += float64(t.run.CPU)
-			resMem += float64(t.run.MemoryMiB)
+			plain.add(t, 1)
 		}
 	}
-	return n, resCPU, resMem
+	if plain != st.running {
+		sv.fail(fmt.Errorf("sim: service %s: running reservation %+v, want %+v", st.spec.Name, st.running, plain))
+	}
+}
+
+// reservation is the RUNNING tasks of a service and what they reserve,
+// kept as tasks start RUNNING and leave. The sums are integers, so they
+// are the float64 sums of the tasks' reservations in any order.
+type reservation struct {
+	n        int
+	cpu, mem int64
+}
+
+// add counts t, RUNNING, in (sign 1) or out (-1).
+func (r *reservation) add(t *svcTask, sign int) {
+	r.n += sign
+	r.cpu += int64(sign) * t.run.CPU
+	r.mem += int64(sign) * t.run.MemoryMiB
 }
 
 // metricsOf is serviceMetrics for n RUNNING tasks reserving resCPU and
@@ -177,6 +201,9 @@ func (s *simulator) minute() {
 	now := s.eng.Now()
 	wall := s.wall()
 	for _, st := range s.services.svcs {
+		if selfCheck {
+			s.services.checkReservation(st)
+		}
 		n, resCPU, resMem := st.runningReservation()
 		st.minutes++
 		if n < st.desired() {
@@ -229,6 +256,15 @@ func (st *svcState) record(metric autoscale.PredefinedMetricType, at time.Time, 
 
 // recordTimelines samples each service and provider.
 func (s *simulator) recordTimelines(now time.Duration) {
+	// Every sample's room at once: appending would copy the whole timeline
+	// each time it grows, about five times its size in all.
+	out, n := s.services.out, int(s.sc.Duration/s.sc.SampleEvery)+1
+	if out.services == nil && len(s.services.svcs) > 0 {
+		out.services = make([]ServicePoint, 0, n*len(s.services.svcs))
+	}
+	if out.providers == nil && len(s.providers.provs) > 0 {
+		out.providers = make([]ProviderPoint, 0, n*len(s.providers.provs))
+	}
 	for _, st := range s.services.svcs {
 		run, pend := st.counts()
 		cpu, mem, _, _ := st.serviceMetrics(now)
