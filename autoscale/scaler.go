@@ -69,6 +69,18 @@ func (s *Scaler) Lookback() time.Duration {
 	return d
 }
 
+// Reads reports whether Evaluate reads the metric: whether a policy's
+// alarm is on it. A caller may publish only the metrics it reads.
+func (s *Scaler) Reads(metric string) bool {
+	for _, p := range s.Policies {
+		if p.StepScaling != nil && p.StepScaling.Alarm.MetricName == metric ||
+			p.TargetTracking != nil && p.TargetTracking.MetricName() == metric {
+			return true
+		}
+	}
+	return false
+}
+
 // Validate checks the target, every policy and scheduled action, the
 // quotas (docs/ecs-behaviour.md 4.1) and that names are unique.
 func (s *Scaler) Validate() error {
@@ -376,8 +388,8 @@ func (s *Scaler) trackingProposal(name string, p *TargetTrackingPolicy, st State
 	series := in.Metrics[p.MetricName()]
 	high, low := p.Alarms()
 	cur := st.Capacity
-	hiT, loT, latest, peak := trackingScan(high, low, !p.DisableScaleIn, series, in.Now)
-	if hiT.state(high) == StateAlarm {
+	hiAlarm, loAlarm, latest, peak := trackingScan(high, low, !p.DisableScaleIn, series, in.Now)
+	if hiAlarm {
 		c, ok := bounded(st, true, outBase, func(b int) int { return p.Desired(b, latest) })
 		if ok {
 			r := fmt.Sprintf("policy %s: %s %s above target %s: %d -> %d", name, p.MetricName(), fmtFloat(latest), fmtFloat(p.TargetValue), cur, c)
@@ -387,7 +399,7 @@ func (s *Scaler) trackingProposal(name string, p *TargetTrackingPolicy, st State
 			out = &proposal{capacity: c, cooldown: cooldownOrDefault(p.ScaleOutCooldown), reason: r}
 		}
 	}
-	if p.DisableScaleIn || loT.state(low) != StateAlarm {
+	if p.DisableScaleIn || !loAlarm {
 		return out, nil
 	}
 	c, ok := bounded(st, false, cur, func(b int) int { return p.Desired(b, peak) })
@@ -401,31 +413,57 @@ func (s *Scaler) trackingProposal(name string, p *TargetTrackingPolicy, st State
 // trackingScan reads the datapoints of a target-tracking policy's high and
 // low alarms in one pass: both come from Alarms, so they differ only in
 // EvaluationPeriods and ComparisonOperator, and the newer periods are
-// shared. It returns each alarm's tally, the latest datapoint (0 when it
-// is missing) and the highest present datapoint of the low window. The
-// low alarm is read only when withLow is set.
-func trackingScan(high, low Alarm, withLow bool, s Series, now time.Time) (hiT, loT tally, latest, peak float64) {
-	span := high
+// shared. It reports whether each alarm is in ALARM (the low one never
+// without withLow), and returns the
+// latest datapoint (0 when it is missing) and the highest present
+// datapoint of the low window. The low alarm is read only when withLow
+// is set.
+//
+// It runs every minute for every scaled service, so it walks the periods
+// itself (Alarm.Datapoints' walk, without a call per period) and stops
+// once neither alarm can reach ALARM: an alarm needs DatapointsToAlarm
+// breaching datapoints, and a period that does not breach leaves one
+// fewer to find them in. Most evaluations stop at the first period or
+// the high window's few.
+func trackingScan(high, low Alarm, withLow bool, s Series, now time.Time) (hiAlarm, loAlarm bool, latest, peak float64) {
+	n := high.EvaluationPeriods
+	hiSpare, loSpare := n-high.datapointsToAlarm(), -1 // periods each alarm may still miss
 	if withLow {
-		span.EvaluationPeriods = max(high.EvaluationPeriods, low.EvaluationPeriods)
+		n = max(n, low.EvaluationPeriods)
+		loSpare = low.EvaluationPeriods - low.datapointsToAlarm()
 	}
-	k, seen := 0, false
-	span.Datapoints(s, now, func(v float64, ok bool) {
+	p, end, stat := high.period(), now, high.Statistic.kind()
+	hi := len(s)
+	if hi > 0 && s[hi-1].Time.After(end) {
+		hi = sort.Search(len(s), func(i int) bool { return s[i].Time.After(end) })
+	}
+	seen := false
+	for k := 0; k < n && (hiSpare >= 0 && k < high.EvaluationPeriods || loSpare >= 0 && k < low.EvaluationPeriods); k++ {
+		start := end.Add(-p)
+		lo := hi
+		for lo > 0 && s[lo-1].Time.After(start) {
+			lo--
+		}
+		v, ok := stat.reduce(s[lo:hi])
+		end, hi = start, lo
 		if k == 0 && ok {
 			latest = v
 		}
-		if k < high.EvaluationPeriods {
-			hiT.add(high, v, ok)
+		if k < high.EvaluationPeriods && hiSpare >= 0 && !(ok && high.ComparisonOperator.breaches(v, high.Threshold)) {
+			hiSpare--
 		}
-		if withLow && k < low.EvaluationPeriods {
-			loT.add(low, v, ok)
+		if k < low.EvaluationPeriods && loSpare >= 0 {
 			if ok && (!seen || v > peak) {
 				peak, seen = v, true
 			}
+			if !(ok && low.ComparisonOperator.breaches(v, low.Threshold)) {
+				loSpare--
+			}
 		}
-		k++
-	})
-	return hiT, loT, latest, peak
+	}
+	// An alarm that can still miss a period read every one of its own
+	// and has its DatapointsToAlarm breaching: it is in ALARM.
+	return hiSpare >= 0, loSpare >= 0, latest, peak
 }
 
 // fieldErrorf returns the error, with the package's prefix, of the field

@@ -43,15 +43,21 @@ type quietMemo struct {
 	until time.Duration    // when a repeated condition event is due again
 }
 
-// quiet reports whether reconciling the service with obs would change
-// nothing, by its memo.
-func (sv *services) quiet(st *svcState, obs *scheduler.Observed) bool {
+// quiet reports whether reconciling the service, in zones, would change
+// nothing, by its memo. It reads the tasks themselves: most
+// reconciliations after a fleet change are skipped, and need no Observed.
+func (sv *services) quiet(st *svcState, zones []string) bool {
 	q := &st.quiet
-	if quietOff || !q.ok || q.sched != st.sched || len(obs.Stopped) > 0 || sv.eng.Now() >= q.until ||
-		q.nilZ != (obs.Zones == nil) || !sameZones(q.zones, obs.Zones) || !slices.Equal(q.tasks, obs.Tasks) {
+	if quietOff || !q.ok || q.sched != st.sched || len(st.stopped) > 0 || sv.eng.Now() >= q.until ||
+		q.nilZ != (zones == nil) || !sameZones(q.zones, zones) || len(q.tasks) != len(st.tasks) {
 		return false
 	}
-	return sv.allActive(obs.Tasks)
+	for i, t := range st.tasks {
+		if t.t != q.tasks[i] {
+			return false
+		}
+	}
+	return sv.allActive(q.tasks)
 }
 
 // sameZones reports whether a and b hold the same zones: Reconcile reads
@@ -102,7 +108,9 @@ func (sv *services) remember(st *svcState, obs *scheduler.Observed, from *schedu
 		q.until = min(q.until, next.Sub(sv.sc.StartTime())) // a throttle's condition ends
 	}
 	q.ok, q.sched, q.nilZ = true, st.sched, obs.Zones == nil
-	q.tasks = append(q.tasks[:0], obs.Tasks...)
+	// The memo takes the observed tasks; the next Observed is built in the
+	// memo's old array.
+	q.tasks, st.observed.Tasks = obs.Tasks, q.tasks[:0]
 	q.zones = append(q.zones[:0], obs.Zones...)
 }
 

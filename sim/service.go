@@ -50,7 +50,8 @@ type svcState struct {
 	scaler  *autoscale.Scaler
 	sst     autoscale.State
 	metrics autoscale.Metrics
-	keep    int // datapoints kept per metric
+	reads   []string // the metrics scaler reads: only those are recorded
+	keep    int      // datapoints kept per metric
 	usage   *usageModel
 	groups  []*scheduler.TargetGroup // of its loadBalancers
 	// launches is the service scheduler's launch rate for the service,
@@ -235,20 +236,15 @@ func (sv *services) reconcile(st *svcState) {
 			}
 		}
 	}
-	// The service's own Observed: Reconcile takes a pointer, and a fresh
-	// one would be allocated every reconciliation.
-	obs := &st.observed
-	*obs = scheduler.Observed{State: st.state, Stopped: st.stopped, Zones: sv.zonesOf(st), Launches: &st.launches, Tasks: obs.Tasks[:0]}
-	for _, t := range st.tasks {
-		obs.Tasks = append(obs.Tasks, t.t)
-	}
-	if sv.quiet(st, obs) {
+	zones := sv.zonesOf(st)
+	if sv.quiet(st, zones) {
 		if selfCheck {
-			sv.checkQuiet(st, obs)
+			sv.checkQuiet(st, sv.observe(st, zones))
 		}
 		sv.shortfall(st)
 		return // steady, and nothing it reads changed: see quietMemo
 	}
+	obs := sv.observe(st, zones)
 	from, draws := st.state, sv.src.draws
 	plan, err := scheduler.Reconcile(st.sched, obs, sv.wall(), sv.fleet.cluster, sv.rng)
 	if err != nil {
@@ -273,6 +269,18 @@ func (sv *services) reconcile(st *svcState) {
 		sv.eng.After(time.Duration(sv.sc.ReconcileEvery), st.periodic)
 	}
 	sv.remember(st, obs, &from, sv.src.draws-draws, plan)
+}
+
+// observe returns what Reconcile observes of the service: its own
+// Observed, as Reconcile takes a pointer and a fresh one would be
+// allocated every reconciliation.
+func (sv *services) observe(st *svcState, zones []string) *scheduler.Observed {
+	obs := &st.observed
+	*obs = scheduler.Observed{State: st.state, Stopped: st.stopped, Zones: zones, Launches: &st.launches, Tasks: obs.Tasks[:0]}
+	for _, t := range st.tasks {
+		obs.Tasks = append(obs.Tasks, t.t)
+	}
+	return obs
 }
 
 // zonesOf returns the zones in which the service can run, for

@@ -442,6 +442,12 @@ func (s *simulator) newPlanner() error {
 				return fmt.Errorf("sim: %s.scaling: %w", path, err)
 			}
 			st.sst = st.scaler.Start(*sp.DesiredCount)
+			for _, m := range []string{string(autoscale.ECSServiceAverageCPUUtilization), string(autoscale.ECSServiceAverageMemoryUtilization),
+				string(autoscale.ALBRequestCountPerTarget), autoscale.RequestCount} {
+				if st.scaler.Reads(m) {
+					st.reads = append(st.reads, m)
+				}
+			}
 			for _, p := range sp.Scaling.StepScaling {
 				st.keep = max(st.keep, p.Alarm.EvaluationPeriods+5)
 			}

@@ -244,9 +244,13 @@ func (s *simulator) minute() {
 }
 
 // record appends a datapoint, keeping at least the last st.keep (more
-// than the longest alarm window of the service's policies).
+// than the longest alarm window of the service's policies). Only the
+// scaler reads the series: a metric it does not read is not kept.
 func (st *svcState) record(metric autoscale.PredefinedMetricType, at time.Time, v float64) {
 	name := string(metric)
+	if !slices.Contains(st.reads, name) {
+		return
+	}
 	ser := st.metrics[name]
 	if len(ser) >= 2*st.keep {
 		ser = append(ser[:0], ser[len(ser)-st.keep:]...)
