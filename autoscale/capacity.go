@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -557,21 +558,24 @@ func lowFor(points []float64, target float64, n int) bool {
 	return true
 }
 
-// victims picks up to n instances to terminate, the oldest first.
-// Protected instances are left out before sorting, not after: a stable
-// sort keeps the others in the same order either way, and a busy group
-// under scale-in protection, asked every minute, then copies nothing.
+// victims picks up to n instances to terminate, the oldest first (a
+// stable sort: equals keep their order), leaving out protected ones.
+// Instances usually come in launch order, and a group scaling in is asked
+// every minute: then it neither copies nor sorts them.
 func (p *AutoScalingGroupProvider) victims(instances []Instance, n int) []string {
-	var c []Instance
-	for _, i := range instances {
+	c := instances
+	if !slices.IsSortedFunc(instances, func(a, b Instance) int { return a.LaunchTime.Compare(b.LaunchTime) }) {
+		c = slices.Clone(instances)
+		sort.SliceStable(c, func(a, b int) bool { return c[a].LaunchTime.Before(c[b].LaunchTime) })
+	}
+	var ids []string
+	for _, i := range c {
+		if len(ids) == n {
+			break
+		}
 		if p.TerminationProtected() && i.NonDaemonTasks > 0 {
 			continue // scale-in protection kept on (docs/ecs-behaviour.md 5.5)
 		}
-		c = append(c, i)
-	}
-	sort.SliceStable(c, func(a, b int) bool { return c[a].LaunchTime.Before(c[b].LaunchTime) })
-	var ids []string
-	for _, i := range c[:max(0, min(n, len(c)))] {
 		ids = append(ids, i.ID)
 	}
 	return ids
