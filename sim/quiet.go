@@ -24,16 +24,19 @@ func (s *countingSource) Uint64() uint64 {
 }
 
 // quietMemo is what a service's last reconciliation saw when it changed
-// nothing: an empty plan without events or a launch wake-up, the state
-// it returned equal to the one it was given, no random draw, and the
-// service steady with every task RUNNING, wanted, healthy, unprotected and
+// nothing: an empty plan without events or a launch wake-up, the state it
+// returned equal to the one it was given, no random draw, no task missing
+// (so nothing to place: placement reads the whole fleet) and every task
 // on an ACTIVE instance. scheduler.Reconcile is a function of its inputs;
 // in that case it reads nothing else that can change but the time, and
-// the time only through the condition events' EventRepeat (until). So a
-// later reconciliation with the same specification, tasks and zones,
-// every task still on an ACTIVE instance and nothing STOPPED since, before
-// until, would change nothing either, and is skipped: most of a large
-// plan's reconciliations are of steady services after a fleet change.
+// the time only where a threshold passes (until): a task counting as
+// healthy 40 seconds after it started, a scale-in protection ending, the
+// launch back-off ending, a condition event's EventRepeat. So a later
+// reconciliation with the same specification, tasks and zones, every task
+// still on an ACTIVE instance and nothing STOPPED since, before until,
+// would change nothing either, and is skipped: most of a large plan's
+// reconciliations are of steady services after a fleet change, or of
+// services waiting for their tasks to start.
 type quietMemo struct {
 	ok    bool
 	sched *scheduler.Service
@@ -87,8 +90,8 @@ func (sv *services) allActive(tasks []scheduler.Task) bool {
 }
 
 // remember records the memo of a reconciliation that was given obs and
-// from state, drew draws random numbers and returned plan, or forgets the
-// memo when the reconciliation changed something.
+// from state, drew draws random numbers and returned plan (applied), or
+// forgets the memo when the reconciliation changed something.
 func (sv *services) remember(st *svcState, obs *scheduler.Observed, from *scheduler.State, draws uint64, plan *scheduler.Plan) {
 	q := &st.quiet
 	q.ok = false
@@ -97,40 +100,48 @@ func (sv *services) remember(st *svcState, obs *scheduler.Observed, from *schedu
 	// a function of what the memo keeps.
 	if st.daemon || obs.Zones == nil && st.sched.AvailabilityZoneRebalancing != scheduler.AZRebalancingDisabled ||
 		draws != 0 || !plan.Empty() || len(plan.Events) > 0 || !plan.TokenAt.IsZero() || len(obs.Stopped) > 0 ||
-		!sameState(from, &plan.State) || !sv.steady(st, plan) || !sv.settled(st, obs.Tasks) {
+		st.short > 0 || !sameState(from, &plan.State) || !sv.allActive(obs.Tasks) {
 		return
 	}
-	q.until = time.Duration(1<<63 - 1)
-	for _, e := range plan.State.Reported {
-		q.until = min(q.until, e.At.Add(scheduler.EventRepeat).Sub(sv.sc.StartTime()))
+	until, ok := sv.quietUntil(st, obs.Tasks, &plan.State)
+	if !ok {
+		return
 	}
-	if next := plan.State.NextLaunch; next.After(sv.wall()) {
-		q.until = min(q.until, next.Sub(sv.sc.StartTime())) // a throttle's condition ends
-	}
-	q.ok, q.sched, q.nilZ = true, st.sched, obs.Zones == nil
+	q.ok, q.sched, q.nilZ, q.until = true, st.sched, obs.Zones == nil, until
+	q.zones = append(q.zones[:0], obs.Zones...)
 	// The memo takes the observed tasks; the next Observed is built in the
 	// memo's old array.
 	q.tasks, st.observed.Tasks = obs.Tasks, q.tasks[:0]
-	q.zones = append(q.zones[:0], obs.Zones...)
 }
 
-// settled reports whether every task is RUNNING, wanted, healthy for the
-// scheduler, unprotected and on an ACTIVE instance: then the passing time
-// changes none of that.
-func (sv *services) settled(st *svcState, tasks []scheduler.Task) bool {
-	now := sv.wall()
+// quietUntil returns when the passing time next changes what a
+// reconciliation of tasks with state decides, as the engine's time; ok
+// is false when an unhealthy task's grace period decides it (rare: not
+// worth following).
+func (sv *services) quietUntil(st *svcState, tasks []scheduler.Task, state *scheduler.State) (until time.Duration, ok bool) {
+	now, start := sv.wall(), sv.sc.StartTime()
+	until = time.Duration(1<<63 - 1)
+	at := func(t time.Time) {
+		if t.After(now) {
+			until = min(until, t.Sub(start))
+		}
+	}
+	for _, e := range state.Reported {
+		at(e.At.Add(scheduler.EventRepeat))
+	}
+	at(state.NextLaunch)
 	checked := st.sched.HealthChecked || len(st.sched.LoadBalancers) > 0
 	for i := range tasks {
 		t := &tasks[i]
-		healthy := t.Health == scheduler.HealthHealthy
-		if !checked {
-			healthy = !t.StartedAt.IsZero() && now.Sub(t.StartedAt) >= scheduler.NoHealthCheckDelay
-		}
-		if t.LastStatus != scheduler.Running || t.DesiredStatus == scheduler.Stopped || !healthy || now.Before(t.ProtectedUntil) {
-			return false
+		at(t.ProtectedUntil)
+		switch {
+		case checked && t.Health == scheduler.HealthUnhealthy:
+			return 0, false
+		case !checked && t.LastStatus == scheduler.Running:
+			at(t.StartedAt.Add(scheduler.NoHealthCheckDelay))
 		}
 	}
-	return sv.allActive(tasks)
+	return until, true
 }
 
 // sameState reports whether b equals a, field by field (times as ==,

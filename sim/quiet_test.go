@@ -46,6 +46,13 @@ func simulateBoth(t interface {
 // services whose inputs did not change gives the same event log and
 // result as running every one.
 func TestQuietSkipChangesNothing(t *testing.T) {
+	checked := quietChecked
+	defer func() {
+		if quietChecked == checked {
+			t.Error("no reconciliation skipped in any scenario")
+		}
+		t.Logf("%d reconciliations skipped", quietChecked-checked)
+	}()
 	rapid.Check(t, func(t *rapid.T) {
 		sc := genPlannerScenario(t)
 		if err := sc.Validate(); err != nil {

@@ -36,8 +36,9 @@ type svcState struct {
 	observed scheduler.Observed // reused by every reconcile
 	stopped  []scheduler.Task
 	quiet    quietMemo
-	queued   bool // an immediate reconciliation is queued
-	ticking  bool // a periodic one is queued
+	idle     scheduler.Plan // the empty plan of a skipped reconciliation
+	queued   bool           // an immediate reconciliation is queued
+	ticking  bool           // a periodic one is queued
 	// now and periodic are the service's reconcileEv of those kinds, made
 	// Events once: queued and ticking keep each queued at most once, and
 	// scheduling a fresh one would allocate every reconciliation.
@@ -241,8 +242,11 @@ func (sv *services) reconcile(st *svcState) {
 		if selfCheck {
 			sv.checkQuiet(st, sv.observe(st, zones))
 		}
-		sv.shortfall(st)
-		return // steady, and nothing it reads changed: see quietMemo
+		// Nothing it reads changed (see quietMemo): the plan would be
+		// empty and the state the same.
+		st.idle.State = st.state
+		sv.apply(st, &st.idle)
+		return
 	}
 	obs := sv.observe(st, zones)
 	from, draws := st.state, sv.src.draws
@@ -251,6 +255,14 @@ func (sv *services) reconcile(st *svcState) {
 		sv.fail(fmt.Errorf("sim: service %s: %w", st.spec.Name, err))
 		return
 	}
+	sv.apply(st, plan)
+	sv.remember(st, obs, &from, sv.src.draws-draws, plan)
+}
+
+// apply carries out a reconciliation's plan: its events, stops and
+// starts, the launch rate's wake-up, the shortfall and, while the
+// service is not steady, the periodic reconciliation.
+func (sv *services) apply(st *svcState, plan *scheduler.Plan) {
 	st.stopped = st.stopped[:0]
 	st.state = plan.State
 	for _, e := range plan.Events {
@@ -268,7 +280,6 @@ func (sv *services) reconcile(st *svcState) {
 		st.ticking = true
 		sv.eng.After(time.Duration(sv.sc.ReconcileEvery), st.periodic)
 	}
-	sv.remember(st, obs, &from, sv.src.draws-draws, plan)
 }
 
 // observe returns what Reconcile observes of the service: its own
