@@ -29,6 +29,8 @@ type svcState struct {
 	offFargate *placement.Constraint
 	fleet      *fleet
 	tds        map[string]*scenario.TaskDefSpec // behaviour per "family:revision"
+	lastTD     *placement.TaskDefinition        // and the last one behaviour looked up
+	lastSpec   *scenario.TaskDefSpec
 
 	state    scheduler.State
 	tasks    []*svcTask         // not yet STOPPED, in start order
@@ -394,8 +396,7 @@ func (sv *services) stopServiceTask(svc *svcState, st scheduler.Stop) {
 }
 
 func (sv *services) startServiceTask(svc *svcState, st *scheduler.Start) {
-	key := fmt.Sprintf("%s:%d", st.TaskDefinition.Family, st.TaskDefinition.Revision)
-	td := svc.tds[key]
+	td := svc.behaviour(st.TaskDefinition)
 	in := st.Placement.Instance
 	req := st.TaskDefinition.Requirements()
 	t := &svcTask{svc: svc, prov: svc.providerIndex(sv.providers.instanceProvider(in)), t: st.Task(), inst: in, td: td}
@@ -421,6 +422,16 @@ func (sv *services) startServiceTask(svc *svcState, st *scheduler.Start) {
 		return
 	}
 	sv.eng.After(td.StartDelayOrDefault(), taskRunning{t})
+}
+
+// behaviour returns the scenario's definition of td: tds by
+// "family:revision", remembered for td itself, which the service's
+// tasks share until an update changes it, so that a start formats no key.
+func (st *svcState) behaviour(td *placement.TaskDefinition) *scenario.TaskDefSpec {
+	if td != st.lastTD || st.lastSpec == nil {
+		st.lastTD, st.lastSpec = td, st.tds[fmt.Sprintf("%s:%d", td.Family, td.Revision)]
+	}
+	return st.lastSpec
 }
 
 // taskRunning moves a PENDING task to RUNNING, or stops it when its
@@ -616,6 +627,7 @@ func (sv *services) serviceEvent(e *scenario.ServiceEvent) {
 			td.NetworkMode = placement.NetworkAwsvpc
 		}
 		st.tds[tdKey(e.TaskDefinition)] = e.TaskDefinition
+		st.lastSpec = nil // it may replace the one behaviour remembers
 		base.TaskDefinition = td
 	}
 	if e.DesiredCount != nil {

@@ -117,13 +117,17 @@ func (m *usageModel) load(t time.Duration) float64 {
 
 // rps returns the requests per second at t: the series' when given, else
 // RequestsPerSecond, times the load factor.
-func (m *usageModel) rps(t time.Duration) float64 {
+func (m *usageModel) rps(t time.Duration) float64 { return m.rpsAt(t, m.load(t)) }
+
+// rpsAt is rps given the load factor at t, l: the minute's metrics
+// compute it once.
+func (m *usageModel) rpsAt(t time.Duration, l float64) float64 {
 	if s := m.u.Series; s != nil {
 		if v, ok := s.At(t, s.RequestsPerSecond); ok {
-			return v * m.load(t)
+			return v * l
 		}
 	}
-	return m.u.RequestsPerSecond * m.load(t)
+	return m.u.RequestsPerSecond * l
 }
 
 // serviceMetrics returns the service's CPU and memory utilization
@@ -180,7 +184,7 @@ func (st *svcState) metricsOf(now time.Duration, n int, resCPU, resMem float64) 
 	}
 	u := st.usage.u
 	l := st.usage.load(now)
-	rps := st.usage.rps(now)
+	rps := st.usage.rpsAt(now, l)
 	usedCPU := u.CPU*l + rps*u.CPUPerRequest
 	usedMem := u.MemoryPerTask*float64(n) + u.Memory*l
 	if s := u.Series; s != nil {
