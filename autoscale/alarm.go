@@ -44,6 +44,36 @@ func (s Statistic) valid() bool {
 // reduce applies the statistic to samples; ok is false when there are
 // none, a missing datapoint. NaN samples count as absent.
 func (s Statistic) reduce(samples Series) (v float64, ok bool) {
+	return s.kind().reduce(samples)
+}
+
+// statKind is a Statistic as a number, compared without reading the
+// string for every sample.
+type statKind uint8
+
+const (
+	kindAverage statKind = iota
+	kindSum              // also any statistic Validate refuses: its samples add up
+	kindMinimum
+	kindMaximum
+	kindSampleCount
+)
+
+func (s Statistic) kind() statKind {
+	switch s {
+	case "", StatisticAverage:
+		return kindAverage
+	case StatisticMinimum:
+		return kindMinimum
+	case StatisticMaximum:
+		return kindMaximum
+	case StatisticSampleCount:
+		return kindSampleCount
+	}
+	return kindSum
+}
+
+func (k statKind) reduce(samples Series) (v float64, ok bool) {
 	n := 0
 	for _, x := range samples {
 		if math.IsNaN(x.Value) {
@@ -52,9 +82,9 @@ func (s Statistic) reduce(samples Series) (v float64, ok bool) {
 		switch {
 		case n == 0:
 			v = x.Value
-		case s == StatisticMinimum:
+		case k == kindMinimum:
 			v = math.Min(v, x.Value)
-		case s == StatisticMaximum:
+		case k == kindMaximum:
 			v = math.Max(v, x.Value)
 		default:
 			v += x.Value
@@ -64,9 +94,9 @@ func (s Statistic) reduce(samples Series) (v float64, ok bool) {
 	switch {
 	case n == 0:
 		return 0, false
-	case s == StatisticSampleCount:
+	case k == kindSampleCount:
 		return float64(n), true
-	case s == "" || s == StatisticAverage:
+	case k == kindAverage:
 		return v / float64(n), true
 	}
 	return v, true

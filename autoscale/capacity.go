@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -557,10 +558,16 @@ func lowFor(points []float64, target float64, n int) bool {
 	return true
 }
 
-// victims picks up to n instances to terminate.
+// victims picks up to n instances to terminate, the oldest first (a
+// stable sort: equals keep their order), leaving out protected ones.
+// Instances usually come in launch order, and a group scaling in is asked
+// every minute: then it neither copies nor sorts them.
 func (p *AutoScalingGroupProvider) victims(instances []Instance, n int) []string {
-	c := append([]Instance(nil), instances...)
-	sort.SliceStable(c, func(a, b int) bool { return c[a].LaunchTime.Before(c[b].LaunchTime) })
+	c := instances
+	if !slices.IsSortedFunc(instances, func(a, b Instance) int { return a.LaunchTime.Compare(b.LaunchTime) }) {
+		c = slices.Clone(instances)
+		sort.SliceStable(c, func(a, b int) bool { return c[a].LaunchTime.Before(c[b].LaunchTime) })
+	}
 	var ids []string
 	for _, i := range c {
 		if len(ids) == n {

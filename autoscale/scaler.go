@@ -2,6 +2,7 @@ package autoscale
 
 import (
 	"fmt"
+	"math"
 	"sort"
 	"strings"
 	"time"
@@ -67,6 +68,18 @@ func (s *Scaler) Lookback() time.Duration {
 		}
 	}
 	return d
+}
+
+// Reads reports whether Evaluate reads the metric: whether a policy's
+// alarm is on it. A caller may publish only the metrics it reads.
+func (s *Scaler) Reads(metric string) bool {
+	for _, p := range s.Policies {
+		if p.StepScaling != nil && p.StepScaling.Alarm.MetricName == metric ||
+			p.TargetTracking != nil && p.TargetTracking.MetricName() == metric {
+			return true
+		}
+	}
+	return false
 }
 
 // Validate checks the target, every policy and scheduled action, the
@@ -376,8 +389,8 @@ func (s *Scaler) trackingProposal(name string, p *TargetTrackingPolicy, st State
 	series := in.Metrics[p.MetricName()]
 	high, low := p.Alarms()
 	cur := st.Capacity
-	hiT, loT, latest, peak := trackingScan(high, low, !p.DisableScaleIn, series, in.Now)
-	if hiT.state(high) == StateAlarm {
+	hiAlarm, loAlarm, latest, peak := trackingScan(high, low, !p.DisableScaleIn, series, in.Now)
+	if hiAlarm {
 		c, ok := bounded(st, true, outBase, func(b int) int { return p.Desired(b, latest) })
 		if ok {
 			r := fmt.Sprintf("policy %s: %s %s above target %s: %d -> %d", name, p.MetricName(), fmtFloat(latest), fmtFloat(p.TargetValue), cur, c)
@@ -387,7 +400,7 @@ func (s *Scaler) trackingProposal(name string, p *TargetTrackingPolicy, st State
 			out = &proposal{capacity: c, cooldown: cooldownOrDefault(p.ScaleOutCooldown), reason: r}
 		}
 	}
-	if p.DisableScaleIn || loT.state(low) != StateAlarm {
+	if p.DisableScaleIn || !loAlarm {
 		return out, nil
 	}
 	c, ok := bounded(st, false, cur, func(b int) int { return p.Desired(b, peak) })
@@ -401,31 +414,114 @@ func (s *Scaler) trackingProposal(name string, p *TargetTrackingPolicy, st State
 // trackingScan reads the datapoints of a target-tracking policy's high and
 // low alarms in one pass: both come from Alarms, so they differ only in
 // EvaluationPeriods and ComparisonOperator, and the newer periods are
-// shared. It returns each alarm's tally, the latest datapoint (0 when it
-// is missing) and the highest present datapoint of the low window. The
-// low alarm is read only when withLow is set.
-func trackingScan(high, low Alarm, withLow bool, s Series, now time.Time) (hiT, loT tally, latest, peak float64) {
-	span := high
+// shared. It reports whether each alarm is in ALARM (the low one never
+// without withLow), and returns the latest datapoint (0 when it is
+// missing) and the highest present datapoint of the low window. The low
+// alarm is read only when withLow is set.
+//
+// It runs every minute for every scaled service, so it walks the periods
+// itself (periodWalk) and stops once neither alarm can reach ALARM: an
+// alarm needs DatapointsToAlarm breaching datapoints, and a period that
+// does not breach leaves one fewer to find them in.
+func trackingScan(high, low Alarm, withLow bool, s Series, now time.Time) (hiAlarm, loAlarm bool, latest, peak float64) {
+	n := high.EvaluationPeriods
+	hiSpare, loSpare := n-high.datapointsToAlarm(), -1 // periods each alarm may still miss
 	if withLow {
-		span.EvaluationPeriods = max(high.EvaluationPeriods, low.EvaluationPeriods)
+		n = max(n, low.EvaluationPeriods)
+		loSpare = low.EvaluationPeriods - low.datapointsToAlarm()
 	}
-	k, seen := 0, false
-	span.Datapoints(s, now, func(v float64, ok bool) {
+	w := newPeriodWalk(s, now, high.period(), n, high.Statistic.kind())
+	seen := false
+	for k := 0; k < n && (hiSpare >= 0 && k < high.EvaluationPeriods || loSpare >= 0 && k < low.EvaluationPeriods); k++ {
+		v, ok := w.next()
 		if k == 0 && ok {
 			latest = v
 		}
-		if k < high.EvaluationPeriods {
-			hiT.add(high, v, ok)
+		if k < high.EvaluationPeriods && hiSpare >= 0 && !(ok && high.ComparisonOperator.breaches(v, high.Threshold)) {
+			hiSpare--
 		}
-		if withLow && k < low.EvaluationPeriods {
-			loT.add(low, v, ok)
+		if k < low.EvaluationPeriods && loSpare >= 0 {
 			if ok && (!seen || v > peak) {
 				peak, seen = v, true
 			}
+			if !(ok && low.ComparisonOperator.breaches(v, low.Threshold)) {
+				loSpare--
+			}
 		}
-		k++
-	})
-	return hiT, loT, latest, peak
+	}
+	// An alarm that can still miss a period read every one of its own
+	// and has its DatapointsToAlarm breaching: it is in ALARM.
+	return hiSpare >= 0, loSpare >= 0, latest, peak
+}
+
+// periodWalk is Alarm.Datapoints' walk back from now, one period per
+// call to next. When now has no monotonic clock reading (a simulated
+// clock's times never do), every comparison with a period boundary is
+// one of wall-clock times, so it compares integer nanoseconds from now
+// instead of adding to and comparing time.Time values: a third of an
+// evaluation's time went there.
+type periodWalk struct {
+	s    Series
+	stat statKind
+	hi   int // the samples of the periods not yet read are s[:hi]
+	// The wall-clock walk: the boundary in nanoseconds from now (then
+	// minus p each period) and now's Unix time.
+	wall            bool
+	bound, p        int64
+	nowSec, nowNsec int64
+	end             time.Time // the time.Time walk: the period's end
+	period          time.Duration
+}
+
+func newPeriodWalk(s Series, now time.Time, p time.Duration, periods int, stat statKind) periodWalk {
+	w := periodWalk{s: s, stat: stat, end: now, period: p}
+	// n periods of p must fit in int64 nanoseconds from now.
+	w.wall = now == now.Round(0) && p > 0 && int64(p) <= math.MaxInt64/4/int64(max(periods, 1))
+	if !w.wall {
+		w.hi = sort.Search(len(s), func(i int) bool { return s[i].Time.After(now) })
+		return w
+	}
+	w.p, w.nowSec, w.nowNsec = int64(p), now.Unix(), int64(now.Nanosecond())
+	w.hi = len(s)
+	if w.hi > 0 && w.rel(w.hi-1) > 0 {
+		w.hi = sort.Search(len(s), func(i int) bool { return w.rel(i) > 0 })
+	}
+	return w
+}
+
+// rel returns how long after now sample i was taken, in nanoseconds;
+// beyond 2^33 seconds (272 years) either way it is clamped, which keeps
+// every comparison with a boundary the same.
+func (w *periodWalk) rel(i int) int64 {
+	t := w.s[i].Time
+	sec := t.Unix() - w.nowSec
+	switch {
+	case sec > 1<<33:
+		return math.MaxInt64
+	case sec < -(1 << 33):
+		return math.MinInt64
+	}
+	return sec*1e9 + int64(t.Nanosecond()) - w.nowNsec
+}
+
+// next returns the datapoint of the next older period.
+func (w *periodWalk) next() (float64, bool) {
+	lo := w.hi
+	if w.wall {
+		w.bound -= w.p
+		for lo > 0 && w.rel(lo-1) > w.bound {
+			lo--
+		}
+	} else {
+		start := w.end.Add(-w.period)
+		for lo > 0 && w.s[lo-1].Time.After(start) {
+			lo--
+		}
+		w.end = start
+	}
+	v, ok := w.stat.reduce(w.s[lo:w.hi])
+	w.hi = lo
+	return v, ok
 }
 
 // fieldErrorf returns the error, with the package's prefix, of the field

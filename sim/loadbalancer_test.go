@@ -132,6 +132,11 @@ func TestTargetMetrics(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			st := &svcState{usage: &usageModel{u: &scenario.UsageSpec{RequestsPerSecond: 10}}}
 			st.tasks = tc.tasks
+			for _, t := range tc.tasks {
+				if t.t.LastStatus == scheduler.Running {
+					st.running.add(t, 1) // as the run keeps it
+				}
+			}
 			var got [2]float64
 			var ok bool
 			if tc.lb {

@@ -29,13 +29,18 @@ type svcState struct {
 	offFargate *placement.Constraint
 	fleet      *fleet
 	tds        map[string]*scenario.TaskDefSpec // behaviour per "family:revision"
+	lastTD     *placement.TaskDefinition        // and the last one behaviour looked up
+	lastSpec   *scenario.TaskDefSpec
 
 	state    scheduler.State
 	tasks    []*svcTask         // not yet STOPPED, in start order
+	running  reservation        // of the RUNNING tasks
 	observed scheduler.Observed // reused by every reconcile
 	stopped  []scheduler.Task
-	queued   bool // an immediate reconciliation is queued
-	ticking  bool // a periodic one is queued
+	quiet    quietMemo
+	idle     scheduler.Plan // the empty plan of a skipped reconciliation
+	queued   bool           // an immediate reconciliation is queued
+	ticking  bool           // a periodic one is queued
 	// now and periodic are the service's reconcileEv of those kinds, made
 	// Events once: queued and ticking keep each queued at most once, and
 	// scheduling a fresh one would allocate every reconciliation.
@@ -48,7 +53,8 @@ type svcState struct {
 	scaler  *autoscale.Scaler
 	sst     autoscale.State
 	metrics autoscale.Metrics
-	keep    int // datapoints kept per metric
+	reads   []string // the metrics scaler reads: only those are recorded
+	keep    int      // datapoints kept per metric
 	usage   *usageModel
 	groups  []*scheduler.TargetGroup // of its loadBalancers
 	// launches is the service scheduler's launch rate for the service,
@@ -233,18 +239,32 @@ func (sv *services) reconcile(st *svcState) {
 			}
 		}
 	}
-	// The service's own Observed: Reconcile takes a pointer, and a fresh
-	// one would be allocated every reconciliation.
-	obs := &st.observed
-	*obs = scheduler.Observed{State: st.state, Stopped: st.stopped, Zones: sv.zonesOf(st), Launches: &st.launches, Tasks: obs.Tasks[:0]}
-	for _, t := range st.tasks {
-		obs.Tasks = append(obs.Tasks, t.t)
+	zones := sv.zonesOf(st)
+	if sv.quiet(st, zones) {
+		if selfCheck {
+			sv.checkQuiet(st, sv.observe(st, zones))
+		}
+		// Nothing it reads changed (see quietMemo): the plan would be
+		// empty and the state the same.
+		st.idle.State = st.state
+		sv.apply(st, &st.idle)
+		return
 	}
+	obs := sv.observe(st, zones)
+	from, draws := st.state, sv.src.draws
 	plan, err := scheduler.Reconcile(st.sched, obs, sv.wall(), sv.fleet.cluster, sv.rng)
 	if err != nil {
 		sv.fail(fmt.Errorf("sim: service %s: %w", st.spec.Name, err))
 		return
 	}
+	sv.apply(st, plan)
+	sv.remember(st, obs, &from, sv.src.draws-draws, plan)
+}
+
+// apply carries out a reconciliation's plan: its events, stops and
+// starts, the launch rate's wake-up, the shortfall and, while the
+// service is not steady, the periodic reconciliation.
+func (sv *services) apply(st *svcState, plan *scheduler.Plan) {
 	st.stopped = st.stopped[:0]
 	st.state = plan.State
 	for _, e := range plan.Events {
@@ -262,6 +282,18 @@ func (sv *services) reconcile(st *svcState) {
 		st.ticking = true
 		sv.eng.After(time.Duration(sv.sc.ReconcileEvery), st.periodic)
 	}
+}
+
+// observe returns what Reconcile observes of the service: its own
+// Observed, as Reconcile takes a pointer and a fresh one would be
+// allocated every reconciliation.
+func (sv *services) observe(st *svcState, zones []string) *scheduler.Observed {
+	obs := &st.observed
+	*obs = scheduler.Observed{State: st.state, Stopped: st.stopped, Zones: zones, Launches: &st.launches, Tasks: obs.Tasks[:0]}
+	for _, t := range st.tasks {
+		obs.Tasks = append(obs.Tasks, t.t)
+	}
+	return obs
 }
 
 // zonesOf returns the zones in which the service can run, for
@@ -364,8 +396,7 @@ func (sv *services) stopServiceTask(svc *svcState, st scheduler.Stop) {
 }
 
 func (sv *services) startServiceTask(svc *svcState, st *scheduler.Start) {
-	key := fmt.Sprintf("%s:%d", st.TaskDefinition.Family, st.TaskDefinition.Revision)
-	td := svc.tds[key]
+	td := svc.behaviour(st.TaskDefinition)
 	in := st.Placement.Instance
 	req := st.TaskDefinition.Requirements()
 	t := &svcTask{svc: svc, prov: svc.providerIndex(sv.providers.instanceProvider(in)), t: st.Task(), inst: in, td: td}
@@ -393,6 +424,16 @@ func (sv *services) startServiceTask(svc *svcState, st *scheduler.Start) {
 	sv.eng.After(td.StartDelayOrDefault(), taskRunning{t})
 }
 
+// behaviour returns the scenario's definition of td: tds by
+// "family:revision", remembered for td itself, which the service's
+// tasks share until an update changes it, so that a start formats no key.
+func (st *svcState) behaviour(td *placement.TaskDefinition) *scenario.TaskDefSpec {
+	if td != st.lastTD || st.lastSpec == nil {
+		st.lastTD, st.lastSpec = td, st.tds[fmt.Sprintf("%s:%d", td.Family, td.Revision)]
+	}
+	return st.lastSpec
+}
+
 // taskRunning moves a PENDING task to RUNNING, or stops it when its
 // revision crashes.
 func (sv *services) taskRunning(t *svcTask) {
@@ -408,6 +449,7 @@ func (sv *services) taskRunning(t *svcTask) {
 		return
 	}
 	t.t.LastStatus, t.t.StartedAt = scheduler.Running, sv.wall()
+	t.svc.running.add(t, 1)
 	if len(t.svc.groups) > 0 {
 		sv.registerTarget(t)
 		return
@@ -423,6 +465,9 @@ func (sv *services) serviceExited(t *svcTask, e *Exit) {
 	st := t.svc
 	if i := slices.Index(st.tasks, t); i >= 0 {
 		st.tasks = slices.Delete(st.tasks, i, i+1)
+		if t.t.LastStatus == scheduler.Running {
+			st.running.add(t, -1)
+		}
 	}
 	if err := sv.fleet.cluster.Release(t.t.Placement); err != nil {
 		sv.fail(err)
@@ -582,6 +627,7 @@ func (sv *services) serviceEvent(e *scenario.ServiceEvent) {
 			td.NetworkMode = placement.NetworkAwsvpc
 		}
 		st.tds[tdKey(e.TaskDefinition)] = e.TaskDefinition
+		st.lastSpec = nil // it may replace the one behaviour remembers
 		base.TaskDefinition = td
 	}
 	if e.DesiredCount != nil {

@@ -67,9 +67,10 @@ type core struct {
 	eng     *Engine
 	exec    Executor
 	log     *eventLog
-	rng     *rand.Rand // placement tie-breaks, of standalone and service tasks alike
-	err     error      // the first failure of an executor or a source
-	quota   *quotas    // the account's launch throughput
+	rng     *rand.Rand      // placement tie-breaks, of standalone and service tasks alike
+	src     *countingSource // rng's source
+	err     error           // the first failure of an executor or a source
+	quota   *quotas         // the account's launch throughput
 	closers []io.Closer
 }
 
@@ -143,7 +144,8 @@ func newSimulator(sc *scenario.Scenario, v scenario.Variant, opts Options) (*sim
 	if err := sc.Validate(); err != nil {
 		return nil, err
 	}
-	s := &simulator{core: &core{sc: sc, opts: opts, log: &eventLog{w: opts.Log}, rng: rand.New(rand.NewPCG(sc.Seed, 1)), quota: newQuotas(sc.Quotas)}}
+	src := &countingSource{src: rand.NewPCG(sc.Seed, 1)}
+	s := &simulator{core: &core{sc: sc, opts: opts, log: &eventLog{w: opts.Log}, rng: rand.New(src), src: src, quota: newQuotas(sc.Quotas)}}
 	s.eng = NewEngine(s.handle)
 	s.fleet = newFleet(s.core)
 	s.tasks = &standalone{core: s.core, fleet: s.fleet, gpuCons: map[string]placement.Constraint{},
@@ -440,6 +442,12 @@ func (s *simulator) newPlanner() error {
 				return fmt.Errorf("sim: %s.scaling: %w", path, err)
 			}
 			st.sst = st.scaler.Start(*sp.DesiredCount)
+			for _, m := range []string{string(autoscale.ECSServiceAverageCPUUtilization), string(autoscale.ECSServiceAverageMemoryUtilization),
+				string(autoscale.ALBRequestCountPerTarget), autoscale.RequestCount} {
+				if st.scaler.Reads(m) {
+					st.reads = append(st.reads, m)
+				}
+			}
 			for _, p := range sp.Scaling.StepScaling {
 				st.keep = max(st.keep, p.Alarm.EvaluationPeriods+5)
 			}

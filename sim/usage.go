@@ -117,13 +117,17 @@ func (m *usageModel) load(t time.Duration) float64 {
 
 // rps returns the requests per second at t: the series' when given, else
 // RequestsPerSecond, times the load factor.
-func (m *usageModel) rps(t time.Duration) float64 {
+func (m *usageModel) rps(t time.Duration) float64 { return m.rpsAt(t, m.load(t)) }
+
+// rpsAt is rps given the load factor at t, l: the minute's metrics
+// compute it once.
+func (m *usageModel) rpsAt(t time.Duration, l float64) float64 {
 	if s := m.u.Series; s != nil {
 		if v, ok := s.At(t, s.RequestsPerSecond); ok {
-			return v * m.load(t)
+			return v * l
 		}
 	}
-	return m.u.RequestsPerSecond * m.load(t)
+	return m.u.RequestsPerSecond * l
 }
 
 // serviceMetrics returns the service's CPU and memory utilization
@@ -136,16 +140,40 @@ func (st *svcState) serviceMetrics(now time.Duration) (cpu, mem, reqPerTarget fl
 }
 
 // runningReservation returns how many of the service's tasks are RUNNING
-// and the CPU and memory they reserve.
+// and the CPU and memory they reserve, as running keeps them: every
+// minute reads them for every service.
 func (st *svcState) runningReservation() (n int, resCPU, resMem float64) {
+	r := &st.running
+	return r.n, float64(r.cpu), float64(r.mem)
+}
+
+// checkReservation fails the run when the kept reservation differs from
+// the plain sum over the tasks.
+func (sv *services) checkReservation(st *svcState) {
+	var plain reservation
 	for _, t := range st.tasks {
 		if t.t.LastStatus == scheduler.Running {
-			n++
-			resCPU += float64(t.run.CPU)
-			resMem += float64(t.run.MemoryMiB)
+			plain.add(t, 1)
 		}
 	}
-	return n, resCPU, resMem
+	if plain != st.running {
+		sv.fail(fmt.Errorf("sim: service %s: running reservation %+v, want %+v", st.spec.Name, st.running, plain))
+	}
+}
+
+// reservation is the RUNNING tasks of a service and what they reserve,
+// kept as tasks start RUNNING and leave. The sums are integers, so they
+// are the float64 sums of the tasks' reservations in any order.
+type reservation struct {
+	n        int
+	cpu, mem int64
+}
+
+// add counts t, RUNNING, in (sign 1) or out (-1).
+func (r *reservation) add(t *svcTask, sign int) {
+	r.n += sign
+	r.cpu += int64(sign) * t.run.CPU
+	r.mem += int64(sign) * t.run.MemoryMiB
 }
 
 // metricsOf is serviceMetrics for n RUNNING tasks reserving resCPU and
@@ -156,7 +184,7 @@ func (st *svcState) metricsOf(now time.Duration, n int, resCPU, resMem float64) 
 	}
 	u := st.usage.u
 	l := st.usage.load(now)
-	rps := st.usage.rps(now)
+	rps := st.usage.rpsAt(now, l)
 	usedCPU := u.CPU*l + rps*u.CPUPerRequest
 	usedMem := u.MemoryPerTask*float64(n) + u.Memory*l
 	if s := u.Series; s != nil {
@@ -177,6 +205,9 @@ func (s *simulator) minute() {
 	now := s.eng.Now()
 	wall := s.wall()
 	for _, st := range s.services.svcs {
+		if selfCheck {
+			s.services.checkReservation(st)
+		}
 		n, resCPU, resMem := st.runningReservation()
 		st.minutes++
 		if n < st.desired() {
@@ -217,9 +248,13 @@ func (s *simulator) minute() {
 }
 
 // record appends a datapoint, keeping at least the last st.keep (more
-// than the longest alarm window of the service's policies).
+// than the longest alarm window of the service's policies). Only the
+// scaler reads the series: a metric it does not read is not kept.
 func (st *svcState) record(metric autoscale.PredefinedMetricType, at time.Time, v float64) {
 	name := string(metric)
+	if !slices.Contains(st.reads, name) {
+		return
+	}
 	ser := st.metrics[name]
 	if len(ser) >= 2*st.keep {
 		ser = append(ser[:0], ser[len(ser)-st.keep:]...)
@@ -229,6 +264,15 @@ func (st *svcState) record(metric autoscale.PredefinedMetricType, at time.Time, 
 
 // recordTimelines samples each service and provider.
 func (s *simulator) recordTimelines(now time.Duration) {
+	// Every sample's room at once: appending would copy the whole timeline
+	// each time it grows, about five times its size in all.
+	out, n := s.services.out, int(s.sc.Duration/s.sc.SampleEvery)+1
+	if out.services == nil && len(s.services.svcs) > 0 {
+		out.services = make([]ServicePoint, 0, n*len(s.services.svcs))
+	}
+	if out.providers == nil && len(s.providers.provs) > 0 {
+		out.providers = make([]ProviderPoint, 0, n*len(s.providers.provs))
+	}
 	for _, st := range s.services.svcs {
 		run, pend := st.counts()
 		cpu, mem, _, _ := st.serviceMetrics(now)

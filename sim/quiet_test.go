@@ -1,0 +1,108 @@
+package sim
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/berthsched/berth/sim/scenario"
+	"github.com/google/go-cmp/cmp"
+	"pgregory.net/rapid"
+)
+
+// TestMain runs every test of the package with each skipped
+// reconciliation checked: it runs anyway, and the run fails unless it
+// changed nothing.
+func TestMain(m *testing.M) {
+	selfCheck = true
+	os.Exit(m.Run())
+}
+
+// simulateBoth runs sc with reconciliations skipped when quiet and with
+// every one run, and returns both event logs and results.
+func simulateBoth(t interface {
+	Helper()
+	Fatalf(string, ...any)
+}, sc *scenario.Scenario) (skipped, full *Result, skippedLog, fullLog []byte) {
+	t.Helper()
+	run := func(off bool) (*Result, []byte) {
+		quietOff = off
+		defer func() { quietOff = false }()
+		var log bytes.Buffer
+		res, err := Simulate(sc, scenario.Variant{}, Options{Log: &log})
+		if err != nil {
+			t.Fatalf("Simulate (quietOff %v): %v", off, err)
+		}
+		return res, log.Bytes()
+	}
+	skipped, skippedLog = run(false)
+	full, fullLog = run(true)
+	return skipped, full, skippedLog, fullLog
+}
+
+// TestQuietSkipChangesNothing: skipping the reconciliations of steady
+// services whose inputs did not change gives the same event log and
+// result as running every one.
+func TestQuietSkipChangesNothing(t *testing.T) {
+	checked := quietChecked
+	defer func() {
+		if quietChecked == checked {
+			t.Error("no reconciliation skipped in any scenario")
+		}
+		t.Logf("%d reconciliations skipped", quietChecked-checked)
+	}()
+	rapid.Check(t, func(t *rapid.T) {
+		sc := genPlannerScenario(t)
+		if err := sc.Validate(); err != nil {
+			t.Skip(err)
+		}
+		skipped, full, skippedLog, fullLog := simulateBoth(t, sc)
+		if !bytes.Equal(skippedLog, fullLog) {
+			t.Fatalf("event logs differ:\n%s", cmp.Diff(string(fullLog), string(skippedLog)))
+		}
+		if d := cmp.Diff(full, skipped); d != "" {
+			t.Fatalf("results differ (-full +skipped):\n%s", d)
+		}
+	})
+}
+
+// TestQuietSkipFleet is TestQuietSkipChangesNothing on a scaled-down
+// planner fleet, where most reconciliations are of steady services after
+// the capacity provider's instances register.
+func TestQuietSkipFleet(t *testing.T) {
+	sc := &scenario.Scenario{Name: "fleet", Seed: 3, Duration: scenario.Duration(6 * time.Hour),
+		Fleet: scenario.Fleet{InstanceTypes: []scenario.InstanceType{{Name: "m5.2xlarge", CPU: 8192, MemoryMiB: 31000, PricePerHour: 0.384}}}}
+	desired := 40
+	sc.CapacityProviders = []scenario.CapacityProviderSpec{{Name: "asg", InstanceTypes: []string{"m5.2xlarge"}, Zones: []string{"a", "b", "c"},
+		MaxSize: 48, DesiredCapacity: &desired, ManagedScaling: scenario.ManagedScalingSpec{TargetCapacity: 100}}}
+	for i := range 20 {
+		n, cpu := 4+i%6, int64(512*(1+i%4))
+		sc.Services = append(sc.Services, scenario.ServiceSpec{Name: fmt.Sprintf("svc-%02d", i),
+			TaskDefinition:           scenario.TaskDefSpec{Family: fmt.Sprintf("svc-%02d", i), CPU: cpu, MemoryMiB: 2 * cpu},
+			DesiredCount:             &n,
+			CapacityProviderStrategy: []scenario.StrategyItemSpec{{CapacityProvider: "asg", Weight: 1}},
+			Usage:                    &scenario.UsageSpec{CPU: float64(n) * float64(cpu) * 0.5, DailyCycle: 0.6, PeakHour: float64(i % 24)},
+			Scaling: &scenario.ScalingSpec{MinCapacity: 2, MaxCapacity: 3 * n, TargetTracking: []scenario.TargetTrackingSpec{
+				{Metric: "ECSServiceAverageCPUUtilization", TargetValue: 60}}}})
+	}
+	if err := sc.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	checked := quietChecked
+	skipped, full, skippedLog, fullLog := simulateBoth(t, sc)
+	if !bytes.Equal(skippedLog, fullLog) {
+		t.Fatalf("event logs differ:\n%s", cmp.Diff(string(fullLog), string(skippedLog)))
+	}
+	if d := cmp.Diff(full, skipped); d != "" {
+		t.Fatalf("results differ (-full +skipped):\n%s", d)
+	}
+	if quietChecked == checked {
+		t.Fatal("no reconciliation skipped")
+	}
+	t.Logf("%d reconciliations skipped", quietChecked-checked)
+	if len(skipped.Scaling) == 0 {
+		t.Fatal("no scaling activity: the fleet test scales nothing")
+	}
+}
