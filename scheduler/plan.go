@@ -92,6 +92,8 @@ type State struct {
 	// stalled, throttled, protected) emitted and still in force, so that a
 	// repeat is suppressed until its cause goes away or EventRepeat passes.
 	Reported []Event
+
+	valid checked // the service the last call validated
 }
 
 // Rebalance is an Availability Zone rebalancing under way.

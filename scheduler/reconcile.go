@@ -39,9 +39,20 @@ func LaunchBackoff(failures int) time.Duration {
 // name new tasks and deployments). It changes c only by placing the plan's
 // starts. The error is for an invalid service; an outcome such as "no
 // instance can take the task" is a plan with an event.
+//
+// Reconcile validates svc unless it is the service the call that returned
+// obs.State validated: the same field values, with pointers and slices
+// pointing to the same things (the integers behind DesiredCount and the
+// percents may change in place). Change a task definition, constraint or
+// other pointed-to value by giving svc a new one, not by writing into it.
 func Reconcile(svc *Service, obs *Observed, now time.Time, c *placement.Cluster, rng *rand.Rand) (*Plan, error) {
-	if err := svc.Validate(); err != nil {
-		return nil, err
+	valid := &obs.State.valid
+	if !valid.same(svc) {
+		if err := svc.Validate(); err != nil {
+			return nil, err
+		}
+		valid = &checked{}
+		*valid = checkedOf(svc)
 	}
 	sc := scratches.Get().(*scratch)
 	defer sc.put()
@@ -52,6 +63,7 @@ func Reconcile(svc *Service, obs *Observed, now time.Time, c *placement.Cluster,
 		scratch: sc, res: &sc.res, stopped: r.stopped[:0], cs: census{primary: r.cs.primary[:0], old: r.cs.old[:0],
 			unhealthy: r.cs.unhealthy[:0], drainNow: r.cs.drainNow[:0], why: r.cs.why[:0]}}
 	r.st = &r.plan.State
+	r.st.valid = *valid
 	r.deploy()
 	r.countStopped()
 	var err error
@@ -95,7 +107,12 @@ func (s *scratch) put() {
 // request returns the scratch request for count tasks of td (with extra,
 // when not nil), valid until the next call.
 func (r *reconciler) request(td *placement.TaskDefinition, count int, extra *placement.Constraint) *placement.Request {
-	r.scratch.req = r.svc.buildRequest(r.scratch.req.Constraints, td, count, extra)
+	v := &r.st.valid
+	if td != v.svc.TaskDefinition { // a rollback's, or an old deployment's
+		r.scratch.req = r.svc.buildRequest(r.scratch.req.Constraints, td, count, extra)
+		return &r.scratch.req
+	}
+	r.scratch.req = r.svc.buildRequestOf(r.scratch.req.Constraints, td, v.task, v.group, count, extra)
 	return &r.scratch.req
 }
 

@@ -335,6 +335,14 @@ func (s *Service) requestOn(td *placement.TaskDefinition, count int, extra *plac
 // strategies, its constraints appended to buf[:0]: Validate and every
 // placement of a Reconcile build one, and need not allocate.
 func (s *Service) buildRequest(buf []placement.Constraint, td *placement.TaskDefinition, count int, extra *placement.Constraint) placement.Request {
+	return s.buildRequestOf(buf, td, td.Requirements(), s.Group(), count, extra)
+}
+
+// buildRequestOf is buildRequest given td's requirements and the
+// service's group, which a Reconcile of an unchanged service keeps from
+// the call that validated it (checked) rather than build them again.
+func (s *Service) buildRequestOf(buf []placement.Constraint, td *placement.TaskDefinition, task placement.Requirements,
+	group string, count int, extra *placement.Constraint) placement.Request {
 	strategies := s.PlacementStrategy
 	daemon := s.strategy() == Daemon
 	switch {
@@ -351,14 +359,13 @@ func (s *Service) buildRequest(buf []placement.Constraint, td *placement.TaskDef
 	if daemon {
 		all = append(all, placement.Constraint{Type: placement.DistinctInstance})
 	}
-	group := s.Group()
 	if group == "" {
 		group = td.DefaultGroup()
 	}
 	req := placement.Request{
 		Count:              count,
 		Group:              group,
-		Task:               td.Requirements(),
+		Task:               task,
 		RequiredAttributes: td.RequiresAttributes,
 		Constraints:        all,
 		Strategies:         strategies,
