@@ -17,8 +17,8 @@ import "github.com/berthsched/berth/placement"
 // definition is a new revision, and deploy already tells revisions apart
 // by their family and number.
 type checked struct {
-	svc                         Service // nil TaskDefinition: nothing validated
-	desired, minHealthy, maxPct int     // behind the pointers, -1 for nil
+	svc                         Service
+	desired, minHealthy, maxPct int // behind the pointers, -1 for nil
 	// group and task are svc.Group() and svc.TaskDefinition.Requirements(),
 	// which every placement request of the service needs.
 	group string
@@ -26,9 +26,9 @@ type checked struct {
 }
 
 // checkedOf returns what the validated svc is remembered as.
-func checkedOf(svc *Service) checked {
+func checkedOf(svc *Service) *checked {
 	dc := &svc.DeploymentConfiguration
-	return checked{svc: *svc, desired: intOr(svc.DesiredCount), minHealthy: intOr(dc.MinimumHealthyPercent),
+	return &checked{svc: *svc, desired: intOr(svc.DesiredCount), minHealthy: intOr(dc.MinimumHealthyPercent),
 		maxPct: intOr(dc.MaximumPercent), group: svc.Group(), task: svc.TaskDefinition.Requirements()}
 }
 
@@ -41,11 +41,13 @@ func intOr(p *int) int {
 }
 
 // same reports whether svc is the service k was made of, by the rules of
-// checked. A zero k matches no service: Validate rejects a nil task
-// definition.
+// checked. A nil k matches no service.
 func (k *checked) same(svc *Service) bool {
+	if k == nil {
+		return false
+	}
 	a, dc, kc := &k.svc, &svc.DeploymentConfiguration, &k.svc.DeploymentConfiguration
-	return a.TaskDefinition != nil && a.TaskDefinition == svc.TaskDefinition && a.Name == svc.Name &&
+	return a.TaskDefinition == svc.TaskDefinition && a.Name == svc.Name &&
 		a.SchedulingStrategy == svc.SchedulingStrategy && (a.DesiredCount == nil) == (svc.DesiredCount == nil) &&
 		k.desired == intOr(svc.DesiredCount) && k.minHealthy == intOr(dc.MinimumHealthyPercent) &&
 		k.maxPct == intOr(dc.MaximumPercent) && (kc.MinimumHealthyPercent == nil) == (dc.MinimumHealthyPercent == nil) &&

@@ -3,7 +3,9 @@ package scheduler
 import (
 	"math/rand/v2"
 	"reflect"
+	"slices"
 	"testing"
+	"time"
 
 	"github.com/berthsched/berth/placement"
 	"github.com/google/go-cmp/cmp"
@@ -90,5 +92,51 @@ func TestReconcileValidatesChangedService(t *testing.T) {
 				t.Errorf("Reconcile after changing the %s = nil error, want the service validated again", tt.name)
 			}
 		})
+	}
+}
+
+// TestPlanStateOwnsItsSlices reconciles two services in turn, each from
+// the state its last plan returned: a plan's state shares no scratch
+// buffer with a later call, so a deployment list kept from one call is
+// the same after the other service's calls (which build theirs in the
+// same scratch) and after its own service's unchanged calls.
+func TestPlanStateOwnsItsSlices(t *testing.T) {
+	c := newCluster(t, 2, 1024, 2048)
+	rng := rand.New(rand.NewPCG(1, 1))
+	a := replicaService(3, taskDef("a", 1, 256, 512))
+	b := replicaService(20, taskDef("b", 1, 1024, 2048)) // cannot all be placed
+	b.Name = "b"
+	var obsA, obsB Observed
+	var kept []Deployment
+	var keptReported []Event
+	for step := range 6 {
+		pa, err := Reconcile(a, &obsA, t0.Add(time.Duration(step)*time.Minute), c, rng)
+		if err != nil {
+			t.Fatal(err)
+		}
+		obsA.State = pa.State
+		for _, s := range pa.Starts {
+			obsA.Tasks = append(obsA.Tasks, s.Task())
+		}
+		if step == 2 {
+			kept = slices.Clone(pa.State.Deployments)
+			keptReported = slices.Clone(pa.State.Reported)
+			defer func(ds []Deployment, rep []Event) {
+				if diff := cmp.Diff(kept, ds); diff != "" {
+					t.Errorf("deployments of a plan changed by later calls (-then +now):\n%s", diff)
+				}
+				if diff := cmp.Diff(keptReported, rep); diff != "" {
+					t.Errorf("reported events of a plan changed by later calls (-then +now):\n%s", diff)
+				}
+			}(pa.State.Deployments, pa.State.Reported)
+		}
+		pb, err := Reconcile(b, &obsB, t0.Add(time.Duration(step)*time.Minute), c, rng)
+		if err != nil {
+			t.Fatal(err)
+		}
+		obsB.State = pb.State
+		for _, s := range pb.Starts {
+			obsB.Tasks = append(obsB.Tasks, s.Task())
+		}
 	}
 }
