@@ -20,16 +20,18 @@ type checked struct {
 	svc                         Service
 	desired, minHealthy, maxPct int // behind the pointers, -1 for nil
 	// group and task are svc.Group() and svc.TaskDefinition.Requirements(),
-	// which every placement request of the service needs.
-	group string
-	task  placement.Requirements
+	// which every placement request of the service needs; spec is
+	// tdKey(svc.TaskDefinition), which every call compares.
+	group, spec string
+	task        placement.Requirements
 }
 
 // checkedOf returns what the validated svc is remembered as.
 func checkedOf(svc *Service) *checked {
 	dc := &svc.DeploymentConfiguration
 	return &checked{svc: *svc, desired: intOr(svc.DesiredCount), minHealthy: intOr(dc.MinimumHealthyPercent),
-		maxPct: intOr(dc.MaximumPercent), group: svc.Group(), task: svc.TaskDefinition.Requirements()}
+		maxPct: intOr(dc.MaximumPercent), group: svc.Group(), spec: tdKey(svc.TaskDefinition),
+		task: svc.TaskDefinition.Requirements()}
 }
 
 // intOr returns *p, or -1 for nil (every valid value is 0 or more).

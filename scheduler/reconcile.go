@@ -156,13 +156,16 @@ func (r *reconciler) scaling() string {
 // ForceNewDeployment differs from the primary deployment's.
 func (r *reconciler) deploy() {
 	p := r.st.Primary()
-	if p != nil && isTDKey(p.Spec, r.svc.TaskDefinition) && p.Generation == r.svc.ForceNewDeployment {
+	// The deployments made here take the validated service's spec string,
+	// so that this comparison usually finds the same string, not equal
+	// bytes.
+	spec := r.st.valid.spec
+	if p != nil && p.Spec == spec && p.Generation == r.svc.ForceNewDeployment {
 		if p.RollbackTo == "" {
 			p.TaskDefinition = r.svc.TaskDefinition
 		}
 		return
 	}
-	spec := tdKey(r.svc.TaskDefinition)
 	if p == nil || tdKey(p.TaskDefinition) != spec {
 		r.clearBackoff() // a new task definition ends the throttle at once
 	}

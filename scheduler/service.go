@@ -384,15 +384,6 @@ func tdKey(td *placement.TaskDefinition) string {
 	return td.Family + ":" + strconv.Itoa(td.Revision)
 }
 
-// isTDKey reports whether key == tdKey(td) without building the key,
-// which every Reconcile of an unchanged service would otherwise allocate.
-func isTDKey(key string, td *placement.TaskDefinition) bool {
-	var buf [20]byte
-	rev := strconv.AppendInt(buf[:0], int64(td.Revision), 10)
-	n := len(td.Family)
-	return len(key) == n+1+len(rev) && key[:n] == td.Family && key[n] == ':' && key[n+1:] == string(rev)
-}
-
 // ProtectionExpiry returns when task scale-in protection set at now ends:
 // expiresInMinutes is UpdateTaskProtection's field, nil for its default of
 // 120 minutes, else 1 to 2880.
