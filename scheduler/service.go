@@ -265,7 +265,7 @@ func (s *Service) Validate() error {
 	if st == Daemon && len(s.PlacementStrategy) > 0 {
 		return fieldErrorf("placementStrategy", "%d strategies, DAEMON services take none", len(s.PlacementStrategy))
 	}
-	sc := scratches.Get().(*scratch) // Reconcile validates every call: no allocation
+	sc := scratches.Get().(*scratch) // a scratch request: no allocation per validation
 	defer sc.put()
 	sc.req = s.buildRequest(sc.req.Constraints, s.TaskDefinition, 1, nil)
 	if err := sc.req.Validate(); err != nil {
