@@ -61,11 +61,14 @@ type Cluster struct {
 	draws   int // ties drawTie decided, for tests to see it was reached
 	recalls int // failures recalled (memo.go), for tests likewise
 
-	// gen counts the changes of the instances and their tasks: a failure
-	// remembered at one generation holds while it lasts (memo.go).
-	gen       uint64
-	failed    map[string]*failure // per group
-	failedGen uint64
+	// gen counts the changes of the instances and their tasks, and
+	// changed logs the instance each changed since generation changedFrom:
+	// a remembered failure is brought up to date from it (memo.go).
+	gen         uint64
+	changed     []int32
+	changedFrom uint64
+	failed      map[string]*failure // per group
+	spare       []*failure          // dropped failures, for reuse
 
 	pr      prepared
 	ties    []int32 // candidates tied so far, in cluster order
@@ -208,7 +211,7 @@ func (c *Cluster) AddInstance(in *Instance) error {
 	c.mem = append(c.mem, in.Remaining.MemoryMiB)
 	c.gpu = append(c.gpu, gpuOf(in))
 	c.cover(in)
-	c.gen++
+	c.touch(in.idx)
 	return nil
 }
 
@@ -292,7 +295,7 @@ func (c *Cluster) Update(in *Instance, f func(*Instance)) error {
 	saved := *in
 	saved.Attributes = slices.Clone(in.Attributes)
 	saved.Registered, saved.Remaining = in.Registered.Clone(), in.Remaining.Clone()
-	c.gen++ // even when f fails: it may have changed what it restores
+	c.touch(i) // even when f fails: it may have changed what it restores
 	f(in)
 	err := in.validate()
 	if err == nil && in.ARN != saved.ARN {

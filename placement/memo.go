@@ -1,33 +1,125 @@
 package placement
 
-import "slices"
+import (
+	"bytes"
+	"slices"
+)
 
 // failure is a Place that placed nothing, remembered so that the same
-// request placed again before the cluster changes is answered without
-// scanning the instances: a service the fleet cannot hold asks every
-// reconciliation, and an overloaded fleet has hundreds of them.
+// request placed again is answered without scanning the instances: a
+// service the fleet cannot hold asks every reconciliation, and an
+// overloaded fleet has hundreds of them.
 //
-// The answer is exact. Whether any instance passes the filters, and what
-// explain reports, depend only on the cluster's state (which c.gen counts
-// every change of) and on the fields of the request that the filters
-// read; strategies score only instances that passed every filter, and a
-// Place that finds no candidate draws nothing from its rng.
+// The answer is exact, and stays so while the cluster changes. What check
+// reports for an instance depends only on that instance (its status,
+// attributes, resources and the tasks of each group it hosts) and on the
+// fields of the request that the filters read; strategies score only
+// instances that passed every filter, and a Place that finds no candidate
+// draws nothing from its rng. So a change to one instance changes only its
+// own reason: a recall checks again just the instances changed since the
+// failure's generation (c.changed). If one of them now takes the task, the
+// request is placed anew; otherwise Removed, Reason and Closest follow
+// from the reasons kept per instance. Placing again at every change would
+// cost a scan of the whole cluster per failing service each time another
+// service's task starts or stops.
 type failure struct {
-	req Request  // the filter fields, with slices of its own
-	u   Unplaced // what explain reported
+	req     Request  // the filter fields, with slices of its own
+	gen     uint64   // the generation reasons and u are of
+	reasons []byte   // per instance, the Reason check gave
+	u       Unplaced // what explain reported
+	current bool     // reasons and u hold at gen (not if a recall found a fit)
+}
+
+// maxChanged bounds c.changed: a failure older than the log is placed
+// anew, which costs no more than checking as many changed instances.
+func (c *Cluster) maxChanged() int { return max(1024, len(c.instances)) }
+
+// touch records a change of instance i: every change of what check reads
+// of an instance goes through it.
+func (c *Cluster) touch(i int32) {
+	c.gen++
+	if len(c.changed) >= c.maxChanged() {
+		c.changed, c.changedFrom = c.changed[:0], c.gen-1
+		c.dropStale()
+	}
+	c.changed = append(c.changed, i)
+}
+
+// dropStale forgets the failures older than the change log, which can
+// only be placed anew, keeping their buffers for the next.
+func (c *Cluster) dropStale() {
+	for g, f := range c.failed {
+		if f.gen < c.changedFrom || !f.current {
+			c.spare = append(c.spare, f)
+			delete(c.failed, g)
+		}
+	}
 }
 
 // recalled returns the failure remembered for a request with req's filter
-// fields at the cluster's current generation.
+// fields, brought up to the cluster's current generation, or false when
+// there is none or the request may fit now.
 func (c *Cluster) recalled(req *Request) (*failure, bool) {
-	if c.failedGen != c.gen || !memorable(req) {
+	if !memorable(req) {
 		return nil, false
 	}
 	f, ok := c.failed[req.Group]
-	if !ok || !sameFilters(&f.req, req) {
+	if !ok || !f.current || f.gen < c.changedFrom || !sameFilters(&f.req, req) {
+		return nil, false
+	}
+	if f.gen != c.gen && !c.catchUp(f, req) {
 		return nil, false
 	}
 	return f, true
+}
+
+// catchUp checks again the instances changed since f.gen and updates f.
+// It reports false, leaving f no longer current, when one of them can
+// take the task.
+func (c *Cluster) catchUp(f *failure, req *Request) bool {
+	pr := c.prepareFilters(req)
+	for _, i := range c.changed[f.gen-c.changedFrom:] {
+		r, _ := c.check(c.instances[i], pr)
+		if r == ReasonNone {
+			f.current = false
+			return false
+		}
+		for int(i) >= len(f.reasons) { // added since: not counted yet
+			f.reasons = append(f.reasons, byte(ReasonLaunchType))
+		}
+		if old := Reason(f.reasons[i]); old != ReasonLaunchType {
+			f.u.Removed[old]--
+		}
+		if r != ReasonLaunchType {
+			f.u.Removed[r]++
+		}
+		f.reasons[i] = byte(r)
+	}
+	f.gen = c.gen
+	c.summarize(f, pr)
+	return true
+}
+
+// summarize sets f.u's Reason, Closest and Scalar from its Removed and
+// reasons as explain does: the closest instance is the first with the
+// latest reason, launch type mismatches aside.
+func (c *Cluster) summarize(f *failure, pr *prepared) {
+	u := &f.u
+	u.Reason, u.Closest, u.Scalar = ReasonNone, nil, ""
+	for r := NumReasons - 1; r > ReasonLaunchType; r-- {
+		if u.Removed[r] > 0 {
+			u.Reason = r
+			break
+		}
+	}
+	if u.Reason == ReasonNone {
+		return
+	}
+	u.Closest = c.instances[bytes.IndexByte(f.reasons, byte(u.Reason))]
+	if u.Reason == ReasonScalar {
+		_, k := c.check(u.Closest, pr)
+		u.Scalar = pr.task.Requirements.Scalars[k].Name
+	}
 }
 
 // memorable reports whether a failure of req may be remembered: requests
@@ -38,27 +130,44 @@ func memorable(req *Request) bool {
 	return len(req.Task.PortsTCP)+len(req.Task.PortsUDP)+len(req.RequiredAttributes)+len(req.Zones) == 0
 }
 
-// remember records that req placed nothing and why.
-func (c *Cluster) remember(req *Request, u Unplaced) {
+// maxFailuresBytes bounds the reasons the remembered failures keep.
+const maxFailuresBytes = 64 << 20
+
+// failureFor returns the failure to fill for req's group, or nil when
+// req's failures are not remembered.
+func (c *Cluster) failureFor(req *Request) *failure {
 	if !memorable(req) {
-		return
+		return nil
 	}
-	if c.failedGen != c.gen || c.failed == nil {
-		if c.failed == nil {
-			c.failed = map[string]*failure{}
-		}
-		clear(c.failed)
-		c.failedGen = c.gen
+	if c.failed == nil {
+		c.failed = map[string]*failure{}
 	}
 	f := c.failed[req.Group]
-	if f == nil {
-		f = &failure{}
-		c.failed[req.Group] = f
+	if f != nil {
+		return f
 	}
+	if (len(c.failed)+1)*len(c.instances) > maxFailuresBytes {
+		c.dropStale()
+		if (len(c.failed)+1)*len(c.instances) > maxFailuresBytes {
+			return nil
+		}
+	}
+	if n := len(c.spare); n > 0 {
+		f, c.spare = c.spare[n-1], c.spare[:n-1]
+	} else {
+		f = &failure{}
+	}
+	c.failed[req.Group] = f
+	return f
+}
+
+// remember records that req placed nothing, with the reasons explain
+// left in f.
+func (c *Cluster) remember(f *failure, req *Request, u Unplaced) {
 	f.req = Request{Group: req.Group, Task: req.Task, LaunchType: req.LaunchType, MaxPerInstance: req.MaxPerInstance,
 		Constraints: append(f.req.Constraints[:0], req.Constraints...)}
 	f.req.Task.Scalars = append(f.req.Task.Scalars[:0], req.Task.Scalars...)
-	f.u = u
+	f.u, f.gen, f.current = u, c.gen, true
 }
 
 // sameFilters reports whether every field the filters read is equal in a

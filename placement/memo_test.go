@@ -64,13 +64,109 @@ func TestPlaceRecallsFailure(t *testing.T) {
 	if err := c.Update(c.Instances()[1], func(in *Instance) { in.Status = StatusDraining }); err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := c.recalled(big); ok {
-		t.Error("big's failure is recalled after an instance changed")
-	}
+	recalls := c.recalls
 	if err := c.Place(big, rng, &res); err != nil {
 		t.Fatal(err)
 	}
+	if c.recalls != recalls+1 {
+		t.Error("big's failure is not recalled after an instance changed that still cannot take it")
+	}
 	if got := res.Unplaced[0].Removed[ReasonStatus]; got != 1 {
 		t.Errorf("after draining one instance, Removed[STATUS] = %d, want 1", got)
+	}
+}
+
+// TestRecallSeesFreedInstance fills a cluster so that a request fails,
+// then frees an instance: the failure is not recalled, and the request is
+// placed there.
+func TestRecallSeesFreedInstance(t *testing.T) {
+	c := uniformCluster(t, 3)
+	rng := rand.New(rand.NewPCG(1, 1))
+	fill := &Request{Count: 3, Group: "service:fill", Task: Requirements{CPU: 5000, MemoryMiB: 1024}}
+	var filled, res Result
+	if err := c.Place(fill, rng, &filled); err != nil || len(filled.Placed) != 3 {
+		t.Fatalf("Place(fill) = %+v, %v, want 3 placed", describe(&filled), err)
+	}
+	mid := &Request{Count: 1, Group: "service:mid", Task: Requirements{CPU: 4000, MemoryMiB: 1024}}
+	for range 2 {
+		if err := c.Place(mid, rng, &res); err != nil || len(res.Unplaced) != 1 {
+			t.Fatalf("Place(mid) = %+v, %v, want 1 unplaced", describe(&res), err)
+		}
+	}
+	if c.recalls != 1 {
+		t.Fatalf("recalls = %d after placing mid twice, want 1", c.recalls)
+	}
+	freed := filled.Placed[2]
+	if err := c.Release(freed.Task); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Place(mid, rng, &res); err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Placed) != 1 || res.Placed[0].Instance != freed.Instance {
+		t.Errorf("after freeing %s, Place(mid) = %+v, want it placed there", freed.Instance.ARN, describe(&res))
+	}
+}
+
+// TestRecallAfterChangesEqualsExplain keeps a failure through changes of
+// every kind (placements and releases that leave it unplaceable, an
+// update, a new instance) and checks each recall against a full explain.
+func TestRecallAfterChangesEqualsExplain(t *testing.T) {
+	c := uniformCluster(t, 4)
+	rng := rand.New(rand.NewPCG(2, 2))
+	big := &Request{Count: 1, Group: "service:big", Task: Requirements{CPU: 6000, MemoryMiB: 30000}}
+	small := &Request{Count: 1, Group: "service:small", Task: Requirements{CPU: 3000, MemoryMiB: 4000}}
+	var res, other Result
+	var placed []TaskID
+	steps := []func(){
+		func() { // a placement elsewhere: the closest instance may change
+			if err := c.Place(small, rng, &other); err != nil {
+				t.Fatal(err)
+			}
+			for _, p := range other.Placed {
+				placed = append(placed, p.Task)
+			}
+		},
+		func() {
+			if err := c.Update(c.Instances()[0], func(in *Instance) { in.AgentConnected = false }); err != nil {
+				t.Fatal(err)
+			}
+		},
+		func() {
+			in := &Instance{ARN: "arn:aws:ecs:us-east-1:123456789012:container-instance/fleet/new", Status: StatusActive,
+				AgentConnected: true, Registered: Capacity{CPU: 4096, MemoryMiB: 40000}, Remaining: Capacity{CPU: 4096, MemoryMiB: 40000}}
+			if err := c.AddInstance(in); err != nil {
+				t.Fatal(err)
+			}
+		},
+		func() {
+			if err := c.Release(placed[0]); err != nil {
+				t.Fatal(err)
+			}
+			placed = placed[1:]
+		},
+	}
+	for _, step := range append(append(steps[:1:1], steps[0], steps[0]), steps...) {
+		if err := c.Place(small, rng, &other); err != nil { // fills up: every instance holds some
+			t.Fatal(err)
+		}
+		for _, p := range other.Placed {
+			placed = append(placed, p.Task)
+		}
+		step()
+		recalls := c.recalls
+		if err := c.Place(big, rng, &res); err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Placed) > 0 {
+			continue // a change made room: placed, not recalled
+		}
+		want := c.explain(c.prepareFilters(big), nil)
+		if diff := cmp.Diff(describe(&Result{Unplaced: []Unplaced{want}}), describe(&res)); diff != "" {
+			t.Errorf("recalled %v: Place(big) differs from explain (-want +got):\n%s", c.recalls > recalls, diff)
+		}
+	}
+	if c.recalls == 0 {
+		t.Error("no failure was recalled")
 	}
 }

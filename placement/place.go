@@ -70,6 +70,40 @@ func (c *Cluster) score(s *scorer, in *Instance) float64 {
 }
 
 func (c *Cluster) prepare(req *Request) *prepared {
+	pr := c.prepareFilters(req)
+	pr.fit = nil // built by the first scan that can use it
+	pr.scorers = pr.scorers[:0]
+	pr.chooser = nil
+	for _, s := range req.Strategies {
+		if ch, ok := s.(GPUChooser); ok && pr.chooser == nil {
+			pr.chooser = ch
+		}
+		if _, ok := s.(Random); ok {
+			break
+		}
+		pr.scorers = append(pr.scorers, c.scorerOf(pr, s))
+	}
+	return pr
+}
+
+// scorerOf resolves strategy s of pr's chain.
+func (c *Cluster) scorerOf(pr *prepared, s Strategy) scorer {
+	switch s := s.(type) {
+	case Binpack:
+		return scorer{kind: scoreBinpack, res: s.Field}
+	case Spread:
+		if name := s.attribute(); name != "" {
+			return scorer{kind: scoreSpreadAttr, spread: c.spread(pr.group, c.field(name))}
+		}
+		pr.hosting = c.hostingBits(pr.group)
+		return scorer{kind: scoreSpreadInstance}
+	}
+	return scorer{kind: scoreUser, user: s}
+}
+
+// prepareFilters prepares what check needs of req, which is all a
+// recalled failure needs (memo.go).
+func (c *Cluster) prepareFilters(req *Request) *prepared {
 	pr := &c.pr
 	pr.req = req
 	pr.setLaunchType(req.LaunchType)
@@ -99,32 +133,6 @@ func (c *Cluster) prepare(req *Request) *prepared {
 	pr.hosting = nil
 	if pr.distinct {
 		pr.hosting = c.hostingBits(pr.group)
-	}
-	pr.fit = nil // built by the first scan that can use it
-	pr.scorers = pr.scorers[:0]
-	pr.chooser = nil
-	for _, s := range req.Strategies {
-		if ch, ok := s.(GPUChooser); ok && pr.chooser == nil {
-			pr.chooser = ch
-		}
-		if _, ok := s.(Random); ok {
-			break
-		}
-		var sc scorer
-		switch s := s.(type) {
-		case Binpack:
-			sc = scorer{kind: scoreBinpack, res: s.Field}
-		case Spread:
-			if name := s.attribute(); name != "" {
-				sc = scorer{kind: scoreSpreadAttr, spread: c.spread(pr.group, c.field(name))}
-			} else {
-				sc = scorer{kind: scoreSpreadInstance}
-				pr.hosting = c.hostingBits(pr.group)
-			}
-		default:
-			sc = scorer{kind: scoreUser, user: s}
-		}
-		pr.scorers = append(pr.scorers, sc)
 	}
 	return pr
 }
@@ -265,11 +273,7 @@ func (c *Cluster) Place(req *Request, rng *rand.Rand, res *Result) error {
 	for n := 0; n < req.Count; n++ {
 		i, ok := c.choose(pr, rng)
 		if !ok {
-			u := c.explain(pr)
-			if n == 0 {
-				c.remember(req, u)
-			}
-			res.unplaced(u, req.Count-n)
+			c.unplaceable(pr, req, n == 0, res)
 			break
 		}
 		res.Placed = append(res.Placed, c.commit(c.instances[i], pr))
@@ -762,7 +766,7 @@ func defaultGPUs(in *Instance, r *Requirements, share int) DeviceSet {
 
 // reserve takes (sign +1) or gives back (sign -1) what task t holds on in.
 func (c *Cluster) reserve(in *Instance, t *taskRecord, sign int) {
-	c.gen++
+	c.touch(in.idx)
 	r := &t.req
 	c.setRemaining(in, -int64(sign)*r.CPU, -int64(sign)*r.MemoryMiB)
 	if t.gpus != 0 {
@@ -874,6 +878,7 @@ func (c *Cluster) Adopt(in *Instance, h HostedTask) (TaskID, error) {
 	id := c.newTask(t)
 	in.hosted = append(in.hosted, id)
 	if h.Reserved {
+		c.touch(in.idx) // its group count changed
 		c.addGroup(in, t.group, +1)
 		return id, nil
 	}
@@ -881,12 +886,38 @@ func (c *Cluster) Adopt(in *Instance, h HostedTask) (TaskID, error) {
 	return id, nil
 }
 
-// explain runs every instance through the filters for an unplaceable task.
-func (c *Cluster) explain(pr *prepared) Unplaced {
+// unplaceable records in res that the remaining tasks of req cannot be
+// placed, after placing none (first) or some of them, remembering a
+// failure that placed none.
+func (c *Cluster) unplaceable(pr *prepared, req *Request, first bool, res *Result) {
+	var f *failure
+	if first {
+		f = c.failureFor(req)
+	}
+	var reasons *[]byte
+	if f != nil {
+		reasons = &f.reasons
+	}
+	u := c.explain(pr, reasons)
+	if f != nil {
+		c.remember(f, req, u)
+	}
+	res.unplaced(u, req.Count-len(res.Placed))
+}
+
+// explain runs every instance through the filters for an unplaceable task,
+// and keeps each instance's reason in reasons when it is not nil.
+func (c *Cluster) explain(pr *prepared, reasons *[]byte) Unplaced {
 	var u Unplaced
 	closest, scalar := -1, 0
+	if reasons != nil {
+		*reasons = slices.Grow((*reasons)[:0], len(c.instances))
+	}
 	for i, in := range c.instances {
 		r, k := c.check(in, pr)
+		if reasons != nil {
+			*reasons = append(*reasons, byte(r))
+		}
 		if r == ReasonLaunchType {
 			continue // not a candidate: ECS does not report it
 		}

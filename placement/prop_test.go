@@ -232,8 +232,11 @@ func placeEqualsReference(t *rapid.T, exprs map[string]*cql.Expr, fast, ref *Clu
 					// attributes or zones are not remembered.
 					again.Task.PortsTCP, again.Task.PortsUDP, again.RequiredAttributes, again.Zones = nil, nil, nil, nil
 					// Too big for any instance, so that it fails and its
-					// replays (op 8) recall the failure.
-					again.Task.MemoryMiB = 1 << 30
+					// replays (op 8) recall the failure; or as it was, so
+					// that a release may make room for a recalled one.
+					if rapid.Bool().Draw(t, "tooBig") {
+						again.Task.MemoryMiB = 1 << 30
+					}
 				}
 				req = &again
 			case 8:

@@ -1,7 +1,6 @@
 package scheduler
 
 import (
-	"slices"
 	"time"
 
 	"github.com/berthsched/berth/placement"
@@ -92,6 +91,10 @@ type State struct {
 	// stalled, throttled, protected) emitted and still in force, so that a
 	// repeat is suppressed until its cause goes away or EventRepeat passes.
 	Reported []Event
+
+	// valid is the service the last call validated; shared by the states
+	// that follow, never written through.
+	valid *checked
 }
 
 // Rebalance is an Availability Zone rebalancing under way.
@@ -107,13 +110,15 @@ type Rebalance struct {
 // cause persists.
 const EventRepeat = 6 * time.Hour
 
-// clone returns a copy of s that a plan may change without touching s.
-// Reported is left empty, with no room, as finish replaces it with the
-// call's conditions: the copy would never be read, and appending to the
-// empty slice can never write into s's array. LastCompleted is shared: a
-// plan replaces the pointer and never writes through it.
-func (s State) clone() State {
-	s.Deployments = slices.Clone(s.Deployments)
+// cloneInto returns a copy of s that a plan may change without touching
+// s, its deployments copied into buf[:0] (Reconcile's scratch; finish
+// gives the plan a slice of its own). Reported is left empty, with no
+// room, as finish replaces it with the call's conditions: the copy would
+// never be read, and appending to the empty slice can never write into
+// s's array. LastCompleted is shared: a plan replaces the pointer and
+// never writes through it.
+func (s State) cloneInto(buf []Deployment) State {
+	s.Deployments = append(buf[:0], s.Deployments...)
 	s.Reported = s.Reported[:0:0]
 	if s.Rebalance != nil {
 		rb := *s.Rebalance

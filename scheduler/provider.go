@@ -102,6 +102,10 @@ func (s *Service) Assign(have []int, n int) []int {
 	if len(out) == 0 || n <= 0 {
 		return out
 	}
+	if len(out) == 1 { // the only provider takes every task, at no cost per task
+		out[0] = n
+		return out
+	}
 	cur := append([]int(nil), have...)
 	for range n {
 		i := s.nextProvider(cur)

@@ -39,19 +39,30 @@ func LaunchBackoff(failures int) time.Duration {
 // name new tasks and deployments). It changes c only by placing the plan's
 // starts. The error is for an invalid service; an outcome such as "no
 // instance can take the task" is a plan with an event.
+//
+// Reconcile validates svc unless it is the service the call that returned
+// obs.State validated: the same field values, with pointers and slices
+// pointing to the same things (the integers behind DesiredCount and the
+// percents may change in place). Change a task definition, constraint or
+// other pointed-to value by giving svc a new one, not by writing into it.
 func Reconcile(svc *Service, obs *Observed, now time.Time, c *placement.Cluster, rng *rand.Rand) (*Plan, error) {
-	if err := svc.Validate(); err != nil {
-		return nil, err
+	valid := obs.State.valid
+	if !valid.same(svc) {
+		if err := svc.Validate(); err != nil {
+			return nil, err
+		}
+		valid = checkedOf(svc)
 	}
 	sc := scratches.Get().(*scratch)
 	defer sc.put()
 	// The reconciler is the scratch's: its census and stopped slices keep
 	// their capacity from call to call; nothing else carries over.
 	r := &sc.rec
-	*r = reconciler{svc: svc, obs: obs, now: now, c: c, rng: rng, plan: &Plan{State: obs.State.clone()},
-		scratch: sc, res: &sc.res, stopped: r.stopped[:0], cs: census{primary: r.cs.primary[:0], old: r.cs.old[:0],
-			unhealthy: r.cs.unhealthy[:0], drainNow: r.cs.drainNow[:0], why: r.cs.why[:0]}}
+	*r = reconciler{svc: svc, obs: obs, now: now, c: c, rng: rng, plan: &Plan{State: obs.State.cloneInto(sc.deps)},
+		scratch: sc, res: &sc.res, stopped: r.stopped[:0], conds: r.conds[:0], cs: census{primary: r.cs.primary[:0],
+			old: r.cs.old[:0], unhealthy: r.cs.unhealthy[:0], drainNow: r.cs.drainNow[:0], why: r.cs.why[:0]}}
 	r.st = &r.plan.State
+	r.st.valid = valid
 	r.deploy()
 	r.countStopped()
 	var err error
@@ -77,6 +88,9 @@ type scratch struct {
 	req placement.Request
 	res placement.Result
 	msg []byte // condBytes's message
+	// deps holds the plan's deployments until finish gives the plan its
+	// own (or the observed state's, unchanged).
+	deps []Deployment
 }
 
 var scratches = sync.Pool{New: func() any { return new(scratch) }}
@@ -86,7 +100,7 @@ var scratches = sync.Pool{New: func() any { return new(scratch) }}
 // a garbage collection or two empties it; clearing them would cost a
 // failing service's every reconciliation a pass over its Unplaced.
 func (s *scratch) put() {
-	s.rec = reconciler{stopped: s.rec.stopped, cs: s.rec.cs} // drop the call's service, plan and cluster
+	s.rec = reconciler{stopped: s.rec.stopped, conds: s.rec.conds, cs: s.rec.cs} // drop the call's service, plan and cluster
 	s.res.Placed, s.res.Unplaced = s.res.Placed[:0], s.res.Unplaced[:0]
 	s.req = placement.Request{Constraints: s.req.Constraints[:0]}
 	scratches.Put(s)
@@ -95,7 +109,12 @@ func (s *scratch) put() {
 // request returns the scratch request for count tasks of td (with extra,
 // when not nil), valid until the next call.
 func (r *reconciler) request(td *placement.TaskDefinition, count int, extra *placement.Constraint) *placement.Request {
-	r.scratch.req = r.svc.buildRequest(r.scratch.req.Constraints, td, count, extra)
+	v := r.st.valid
+	if td != v.svc.TaskDefinition { // a rollback's, or an old deployment's
+		r.scratch.req = r.svc.buildRequest(r.scratch.req.Constraints, td, count, extra)
+		return &r.scratch.req
+	}
+	r.scratch.req = r.svc.buildRequestOf(r.scratch.req.Constraints, td, v.task, v.group, count, extra)
 	return &r.scratch.req
 }
 
@@ -137,13 +156,16 @@ func (r *reconciler) scaling() string {
 // ForceNewDeployment differs from the primary deployment's.
 func (r *reconciler) deploy() {
 	p := r.st.Primary()
-	if p != nil && isTDKey(p.Spec, r.svc.TaskDefinition) && p.Generation == r.svc.ForceNewDeployment {
+	// The deployments made here take the validated service's spec string,
+	// so that this comparison usually finds the same string, not equal
+	// bytes.
+	spec := r.st.valid.spec
+	if p != nil && p.Spec == spec && p.Generation == r.svc.ForceNewDeployment {
 		if p.RollbackTo == "" {
 			p.TaskDefinition = r.svc.TaskDefinition
 		}
 		return
 	}
-	spec := tdKey(r.svc.TaskDefinition)
 	if p == nil || tdKey(p.TaskDefinition) != spec {
 		r.clearBackoff() // a new task definition ends the throttle at once
 	}
@@ -348,9 +370,11 @@ func (r *reconciler) placeSplit(n int, cs *census) error {
 		r.launched(0, throttled)
 		return nil
 	}
+	var one [1]int
 	var split []int
 	if len(cps) == 1 {
-		split = []int{n} // one provider takes every task
+		one[0] = n // one provider takes every task
+		split = one[:]
 	} else {
 		by := r.byProvider(cs.primary)
 		have := make([]int, len(cps))
@@ -359,8 +383,8 @@ func (r *reconciler) placeSplit(n int, cs *census) error {
 		}
 		split = r.svc.Assign(have, n)
 	}
-	var first *placement.Unplaced
-	placed := 0
+	var first placement.Unplaced // valid when unplaced
+	unplaced, placed := false, 0
 	for i, k := range split {
 		if k == 0 {
 			continue
@@ -371,14 +395,13 @@ func (r *reconciler) placeSplit(n int, cs *census) error {
 			return err
 		}
 		placed += len(r.res.Placed)
-		if first == nil && len(r.res.Unplaced) > 0 {
-			u := r.res.Unplaced[0]
-			first = &u
+		if !unplaced && len(r.res.Unplaced) > 0 {
+			first, unplaced = r.res.Unplaced[0], true
 		}
 	}
 	r.launched(placed, throttled)
-	if first != nil {
-		r.condBytes(appendUnplaced(r.scratch.msg[:0], r.svc.Name, first))
+	if unplaced {
+		r.condBytes(appendUnplaced(r.scratch.msg[:0], r.svc.Name, &first))
 	}
 	return nil
 }
@@ -487,9 +510,7 @@ func (r *reconciler) finish() {
 		r.event(msgTaskList(r.svc.Name, "stopped", "running tasks", ids))
 	}
 	if len(r.conds) > 0 {
-		// The call's own slice: no later call appends to it (clone
-		// leaves Reported with no room).
-		r.st.Reported = r.conds
+		r.st.Reported = keep(r.conds, r.obs.State.Reported)
 	}
 	ds := r.st.Deployments
 	for j := range ds {
@@ -529,7 +550,21 @@ func (r *reconciler) finish() {
 			k++
 		}
 	}
-	r.st.Deployments = ds[:k]
+	r.st.Deployments = keep(ds[:k], r.obs.State.Deployments)
+	r.scratch.deps = ds[:0]
+}
+
+// keep returns what a plan's state keeps of s, built in a scratch
+// buffer: was, the observed state's, when s equals it (a service that
+// nothing changed, reconciled again and again while it cannot be
+// placed), else a copy of its own. States share such slices but never
+// write into them: cloneInto copies what a plan changes, and leaves no
+// room to append into.
+func keep[T comparable](s, was []T) []T {
+	if slices.Equal(s, was) {
+		return was
+	}
+	return slices.Clip(slices.Clone(s))
 }
 
 // complete marks the primary deployment COMPLETED once the service is in

@@ -265,7 +265,7 @@ func (s *Service) Validate() error {
 	if st == Daemon && len(s.PlacementStrategy) > 0 {
 		return fieldErrorf("placementStrategy", "%d strategies, DAEMON services take none", len(s.PlacementStrategy))
 	}
-	sc := scratches.Get().(*scratch) // Reconcile validates every call: no allocation
+	sc := scratches.Get().(*scratch) // a scratch request: no allocation per validation
 	defer sc.put()
 	sc.req = s.buildRequest(sc.req.Constraints, s.TaskDefinition, 1, nil)
 	if err := sc.req.Validate(); err != nil {
@@ -335,6 +335,14 @@ func (s *Service) requestOn(td *placement.TaskDefinition, count int, extra *plac
 // strategies, its constraints appended to buf[:0]: Validate and every
 // placement of a Reconcile build one, and need not allocate.
 func (s *Service) buildRequest(buf []placement.Constraint, td *placement.TaskDefinition, count int, extra *placement.Constraint) placement.Request {
+	return s.buildRequestOf(buf, td, td.Requirements(), s.Group(), count, extra)
+}
+
+// buildRequestOf is buildRequest given td's requirements and the
+// service's group, which a Reconcile of an unchanged service keeps from
+// the call that validated it (checked) rather than build them again.
+func (s *Service) buildRequestOf(buf []placement.Constraint, td *placement.TaskDefinition, task placement.Requirements,
+	group string, count int, extra *placement.Constraint) placement.Request {
 	strategies := s.PlacementStrategy
 	daemon := s.strategy() == Daemon
 	switch {
@@ -351,14 +359,13 @@ func (s *Service) buildRequest(buf []placement.Constraint, td *placement.TaskDef
 	if daemon {
 		all = append(all, placement.Constraint{Type: placement.DistinctInstance})
 	}
-	group := s.Group()
 	if group == "" {
 		group = td.DefaultGroup()
 	}
 	req := placement.Request{
 		Count:              count,
 		Group:              group,
-		Task:               td.Requirements(),
+		Task:               task,
 		RequiredAttributes: td.RequiresAttributes,
 		Constraints:        all,
 		Strategies:         strategies,
@@ -375,15 +382,6 @@ var defaultStrategies = placement.ServiceDefaultStrategies()
 // tdKey identifies a task definition revision: "family:revision".
 func tdKey(td *placement.TaskDefinition) string {
 	return td.Family + ":" + strconv.Itoa(td.Revision)
-}
-
-// isTDKey reports whether key == tdKey(td) without building the key,
-// which every Reconcile of an unchanged service would otherwise allocate.
-func isTDKey(key string, td *placement.TaskDefinition) bool {
-	var buf [20]byte
-	rev := strconv.AppendInt(buf[:0], int64(td.Revision), 10)
-	n := len(td.Family)
-	return len(key) == n+1+len(rev) && key[:n] == td.Family && key[n] == ':' && key[n+1:] == string(rev)
 }
 
 // ProtectionExpiry returns when task scale-in protection set at now ends:
