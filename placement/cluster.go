@@ -66,6 +66,12 @@ type Cluster struct {
 	gen       uint64
 	failed    map[string]*failure // per group
 	failedGen uint64
+	// journal[k] is the instance changed at generation journalGen+k+1, so
+	// that a Watch catches up by re-checking only those (watch.go). It
+	// keeps the last changes only: an older Watch checks every instance.
+	journal    []int32
+	journalGen uint64
+	journalMax int // trim past this many entries; 0: defaultJournal
 
 	pr      prepared
 	ties    []int32 // candidates tied so far, in cluster order
@@ -208,8 +214,29 @@ func (c *Cluster) AddInstance(in *Instance) error {
 	c.mem = append(c.mem, in.Remaining.MemoryMiB)
 	c.gpu = append(c.gpu, gpuOf(in))
 	c.cover(in)
-	c.gen++
+	c.touch(in.idx)
 	return nil
+}
+
+// defaultJournal is the least Cluster.journalMax: below a few thousand
+// entries trimming would happen often for nothing.
+const defaultJournal = 4096
+
+// touch records a change of instance i: a new generation, journaled.
+func (c *Cluster) touch(i int32) {
+	c.gen++
+	c.journal = append(c.journal, i)
+	limit := c.journalMax
+	if limit == 0 {
+		// A Watch that is behind by more changes than there are instances
+		// checks them all anyway: twice that is enough to keep.
+		limit = max(defaultJournal, 2*len(c.instances))
+	}
+	if len(c.journal) > limit {
+		drop := len(c.journal) / 2
+		c.journal = c.journal[:copy(c.journal, c.journal[drop:])]
+		c.journalGen += uint64(drop)
+	}
 }
 
 // cover extends every per-instance cache to the instance just added, so
@@ -292,7 +319,7 @@ func (c *Cluster) Update(in *Instance, f func(*Instance)) error {
 	saved := *in
 	saved.Attributes = slices.Clone(in.Attributes)
 	saved.Registered, saved.Remaining = in.Registered.Clone(), in.Remaining.Clone()
-	c.gen++ // even when f fails: it may have changed what it restores
+	c.touch(i) // even when f fails: it may have changed what it restores
 	f(in)
 	err := in.validate()
 	if err == nil && in.ARN != saved.ARN {

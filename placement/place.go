@@ -762,7 +762,7 @@ func defaultGPUs(in *Instance, r *Requirements, share int) DeviceSet {
 
 // reserve takes (sign +1) or gives back (sign -1) what task t holds on in.
 func (c *Cluster) reserve(in *Instance, t *taskRecord, sign int) {
-	c.gen++
+	c.touch(in.idx)
 	r := &t.req
 	c.setRemaining(in, -int64(sign)*r.CPU, -int64(sign)*r.MemoryMiB)
 	if t.gpus != 0 {
