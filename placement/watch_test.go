@@ -124,7 +124,9 @@ func TestWatchSame(t *testing.T) {
 		{"portsTCP", func(r *Request) { r.Task.PortsTCP = []uint16{80} }},
 		{"portsUDP", func(r *Request) { r.Task.PortsUDP = []uint16{53} }},
 		{"scalars", func(r *Request) { r.Task.Scalars = []Scalar{{"disk", 2}} }},
-		{"constraints", func(r *Request) { r.Constraints = append(slices.Clip(r.Constraints), Constraint{Type: DistinctInstance}) }},
+		{"constraints", func(r *Request) {
+			r.Constraints = append(slices.Clip(r.Constraints), Constraint{Type: DistinctInstance})
+		}},
 		{"requiredAttributes", func(r *Request) { r.RequiredAttributes = []Attribute{{Name: "x"}} }},
 		{"zones", func(r *Request) { r.Zones = []string{"b"} }},
 	}
