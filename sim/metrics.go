@@ -211,9 +211,11 @@ func (c *collector) waitingShapes() []*task {
 	return out
 }
 
+// usable reports whether one of the candidate tasks fits on in, asking
+// their watches, which re-check only the instances changed since.
 func (c *collector) usable(in *placement.Instance, cands []*task) bool {
 	for _, t := range cands {
-		if r, err := c.fleet.cluster.Check(in, &t.req); err == nil && r == placement.ReasonNone {
+		if w := c.tasks.watchFor(t); w != nil && w.Reason(in) == placement.ReasonNone {
 			return true
 		}
 	}

@@ -23,6 +23,9 @@ type providerState struct {
 	attrs   map[string]string
 	zone    int                   // next zone, round robin
 	members []*placement.Instance // launched and not yet gone, in launch order
+	// launched holds each member's id and launch time, as managed scaling
+	// reads them, so that manage does not rebuild them every minute.
+	launched []autoscale.Instance
 	history []float64             // CapacityProviderReservation datapoints
 	last    autoscale.ProviderDecision
 	buf     []autoscale.Instance // reused by manage
@@ -48,6 +51,7 @@ type providers struct {
 	// when the scenario has any.
 	offFargate *placement.Constraint
 	out        *plannerOutput
+	provBuf    []autoscale.TaskSize // reused by provisioning
 }
 
 func newProviderState(spec *scenario.CapacityProviderSpec, types map[string]*scenario.InstanceType) *providerState {
@@ -111,13 +115,20 @@ func (pv *providers) launch(ps *providerState, status placement.Status) error {
 	} else {
 		ps.onDemand++
 	}
-	ps.members = append(ps.members, in)
+	ps.join(in, inf, pv.sc.StartTime())
 	if status != placement.StatusActive {
 		pv.eng.After(time.Duration(ps.spec.LaunchDelay), registered{in})
 	} else {
 		pv.armSpot(in)
 	}
 	return nil
+}
+
+// join makes in, registered with inf, a member of the group; start is
+// the run's start time.
+func (ps *providerState) join(in *placement.Instance, inf *instanceInfo, start time.Time) {
+	ps.members = append(ps.members, in)
+	ps.launched = append(ps.launched, autoscale.Instance{ID: inf.id, LaunchTime: start.Add(inf.added)})
 }
 
 // armSpotPools draws the interruptions of the fleet's Spot pools'
@@ -225,6 +236,7 @@ func (pv *providers) dropMember(in *placement.Instance) {
 	for i, m := range ps.members {
 		if m == in {
 			ps.members = append(ps.members[:i], ps.members[i+1:]...)
+			ps.launched = append(ps.launched[:i], ps.launched[i+1:]...)
 			if pv.fleet.info[in.Index()].spot {
 				ps.spot--
 			} else {
@@ -290,12 +302,13 @@ func (pv *providers) releaseFargate(in *placement.Instance) {
 func (pv *providers) manage() {
 	for _, ps := range pv.provs {
 		in := autoscale.ProviderInput{Now: pv.wall(), Reservations: ps.history, Instances: ps.buf[:0]}
-		for _, m := range ps.members {
+		for k, m := range ps.members {
 			if m.Status != placement.StatusActive && m.Status != placement.StatusRegistering {
 				continue
 			}
-			inf := pv.fleet.info[m.Index()]
-			in.Instances = append(in.Instances, autoscale.Instance{ID: inf.id, LaunchTime: pv.sc.StartTime().Add(inf.added), NonDaemonTasks: pv.nonDaemonTasks(m)})
+			i := ps.launched[k]
+			i.NonDaemonTasks = pv.nonDaemonTasks(m)
+			in.Instances = append(in.Instances, i)
 		}
 		ps.buf = in.Instances
 		in.Provisioning = pv.provisioning(ps.spec.Name)
@@ -358,9 +371,10 @@ func (pv *providers) nonDaemonTasks(in *placement.Instance) int {
 }
 
 // provisioning returns the sizes of the tasks waiting for the provider:
-// the services' shortfalls on it and the workload tasks given to it.
+// the services' shortfalls on it and the workload tasks given to it. The
+// slice is reused by the next call.
 func (pv *providers) provisioning(provider string) []autoscale.TaskSize {
-	var out []autoscale.TaskSize
+	out := pv.provBuf[:0]
 	for _, st := range pv.services.svcs {
 		for _, pr := range st.providers {
 			if pr.name != provider || pr.short == 0 {
@@ -380,6 +394,7 @@ func (pv *providers) provisioning(provider string) []autoscale.TaskSize {
 			}
 		}
 	}
+	pv.provBuf = out
 	return out
 }
 

@@ -34,9 +34,18 @@ type standalone struct {
 	// once its task is done. Bounded by the live tasks, not by the trace's
 	// length. Generated tasks (generator, scheduled tasks) are not in it:
 	// berth numbers them itself.
-	live   map[string]string
-	failed map[string]bool // shapes that failed in the current retry pass
-	res    placement.Result
+	live map[string]string
+	// shapes numbers the shape keys; failed[id] == pass when the shape
+	// failed in retry pass number pass.
+	shapes map[string]int32
+	failed []uint32
+	pass   uint32
+	// watches holds, per shape id, the placement watches of the waiting
+	// tasks that needed one (see watchFor), and of shapes that waited
+	// before, up to maxWatches of them; nwatch counts them.
+	watches          [][]*watchRef
+	nwatch, maxWatch int
+	res     placement.Result
 	// wlSplit counts the workload tasks given to each provider of the
 	// workload's capacity provider strategy; wlSplitGPU the GPU strategy's.
 	wlSplit, wlSplitGPU []int
@@ -55,7 +64,8 @@ type task struct {
 	inst      *placement.Instance
 	run       *Run
 	reason    string // last placement failure
-	shape     string // see shapeKey
+	shape     int32  // the id of its shapeKey
+	watch     *watchRef
 	state     taskState
 	provider  string // the capacity provider it waits for, if any
 }
@@ -169,7 +179,7 @@ func (s *standalone) submitAt(spec item, at time.Duration) {
 	}
 	s.m.submitted++
 	s.log.submit(s.eng.Now(), t)
-	t.shape = shapeKey(&t.req, spec.GPUModels)
+	t.shape = s.shapeID(shapeKey(&t.req, spec.GPUModels))
 	if len(s.waiting) > 0 && s.sc.Retry == "strict-fifo" {
 		s.wait(t, "")
 		return
@@ -253,18 +263,106 @@ func (s *standalone) retry() {
 	if len(s.waiting) == 0 {
 		return
 	}
-	clear(s.failed)
+	s.pass++
 	kept := s.waiting[:0]
 	blocked := false
 	for _, t := range s.waiting {
-		if blocked || s.failed[t.shape] || !s.tryPlace(t) {
+		if blocked || s.failed[t.shape] == s.pass || !s.retryOne(t) {
 			kept = append(kept, t)
-			s.failed[t.shape] = true
+			s.failed[t.shape] = s.pass
 			blocked = s.sc.Retry == "strict-fifo"
 		}
 	}
 	clear(s.waiting[len(kept):])
 	s.waiting = kept
+}
+
+// retryOne places a waiting task if it can. Most retries fail: its
+// watch answers those without a Place, which would fail the same way and
+// explain it the same way (drawing nothing from the rng).
+func (s *standalone) retryOne(t *task) bool {
+	if w := s.watchFor(t); w != nil && !w.Fits() {
+		u := w.Explain()
+		t.reason = u.ReasonString()
+		return false
+	}
+	if !s.tryPlace(t) {
+		return false
+	}
+	s.unwatch(t)
+	return true
+}
+
+// shapeID numbers a shape key.
+func (s *standalone) shapeID(key string) int32 {
+	id, ok := s.shapes[key]
+	if !ok {
+		id = int32(len(s.failed))
+		s.shapes[key] = id
+		s.failed = append(s.failed, 0)
+		s.watches = append(s.watches, nil)
+	}
+	return id
+}
+
+// watchRef is a placement watch shared by the waiting tasks whose
+// requests have the same filters, with how many use it.
+type watchRef struct {
+	w     *placement.Watch
+	users int
+}
+
+// minWatches is how many watches standalone keeps before it drops those
+// no waiting task uses: a shape often waits again soon after its tasks
+// were placed, and a new watch checks every instance.
+const minWatches = 512
+
+// watchFor returns the watch of a waiting task's request, sharing one
+// among the tasks of one shape and filters; nil for a request placement
+// rejects (never a validated one).
+func (s *standalone) watchFor(t *task) *placement.Watch {
+	if t.watch != nil {
+		return t.watch.w
+	}
+	for _, r := range s.watches[t.shape] {
+		if r.w.Same(&t.req) {
+			t.watch = r
+		}
+	}
+	if t.watch == nil {
+		w, err := s.fleet.cluster.Watch(&t.req)
+		if err != nil {
+			return nil
+		}
+		if s.nwatch >= max(s.maxWatch, minWatches) {
+			s.dropIdleWatches()
+		}
+		t.watch = &watchRef{w: w}
+		s.watches[t.shape] = append(s.watches[t.shape], t.watch)
+		s.nwatch++
+	}
+	t.watch.users++
+	return t.watch.w
+}
+
+// unwatch lets go of a placed task's watch.
+func (s *standalone) unwatch(t *task) {
+	if t.watch != nil {
+		t.watch.users--
+		t.watch = nil
+	}
+}
+
+// dropIdleWatches drops the watches no waiting task uses, and lets the
+// watches grow to twice those left before the next sweep.
+func (s *standalone) dropIdleWatches() {
+	s.nwatch = 0
+	for k, refs := range s.watches {
+		refs = slices.DeleteFunc(refs, func(r *watchRef) bool { return r.users == 0 })
+		s.watches[k] = refs
+		s.nwatch += len(refs)
+	}
+	s.maxWatch = 2 * s.nwatch
 }
 
 // shapeKey identifies a request's placement-relevant content: two tasks of
