@@ -26,9 +26,9 @@ type providerState struct {
 	// launched holds each member's id and launch time, as managed scaling
 	// reads them, so that manage does not rebuild them every minute.
 	launched []autoscale.Instance
-	history []float64             // CapacityProviderReservation datapoints
-	last    autoscale.ProviderDecision
-	buf     []autoscale.Instance // reused by manage
+	history  []float64 // CapacityProviderReservation datapoints
+	last     autoscale.ProviderDecision
+	buf      []autoscale.Instance // reused by manage
 	// onDemand and spot count the members by purchase option, for the
 	// mixed instances policy.
 	onDemand, spot int

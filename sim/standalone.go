@@ -45,7 +45,7 @@ type standalone struct {
 	// before, up to maxWatches of them; nwatch counts them.
 	watches          [][]*watchRef
 	nwatch, maxWatch int
-	res     placement.Result
+	res              placement.Result
 	// wlSplit counts the workload tasks given to each provider of the
 	// workload's capacity provider strategy; wlSplitGPU the GPU strategy's.
 	wlSplit, wlSplitGPU []int
