@@ -346,11 +346,14 @@ func (r *NativeReader) next() (Event, error) {
 		}
 		var e Event
 		var s keyScan
-		if r.parser == nil {
-			r.parser = jsondoc.NewParser("", lineLimits)
-		}
-		if col, msg, err := parseEvent(r.parser, b, &e, &s); msg != "" {
-			return Event{}, &Error{File: r.file, Line: r.line, Col: col, Msg: msg, Err: err}
+		if !parseFlat(b, &e, &s) {
+			e, s = Event{}, keyScan{}
+			if r.parser == nil {
+				r.parser = jsondoc.NewParser("", lineLimits)
+			}
+			if col, msg, err := parseEvent(r.parser, b, &e, &s); msg != "" {
+				return Event{}, &Error{File: r.file, Line: r.line, Col: col, Msg: msg, Err: err}
+			}
 		}
 		if e.Time < r.last {
 			return Event{}, &Error{File: r.file, Line: r.line, Col: int(s.valOff[fTime]) + 1,
