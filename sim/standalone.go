@@ -26,7 +26,9 @@ type standalone struct {
 	cons      []placement.Constraint
 	gpuCons   map[string]placement.Constraint // per gpu model list
 	src       taskSource
-	next      *item // the next arrival, read ahead
+	next      *item // the next arrival, read ahead: one of buf
+	buf       [2]item
+	ahead     int
 	waiting   []*task
 	running   map[string]*task
 	// live holds the ids of a trace's tasks submitted and not yet
@@ -64,7 +66,7 @@ type task struct {
 	inst      *placement.Instance
 	run       *Run
 	reason    string // last placement failure
-	shape     int32  // the id of its shapeKey
+	shape     int32  // the id of its shapeKey, once it waits
 	watch     *watchRef
 	state     taskState
 	provider  string // the capacity provider it waits for, if any
@@ -98,7 +100,12 @@ func (s *standalone) readAhead() error {
 	if !t.HasTimes {
 		return fmt.Errorf("sim: workload.trace: %w: it can be packed (berth pack) but not replayed in time", trace.NoTimesError(s.sc.Workload.Trace.Path))
 	}
-	s.next = &t
+	// Two slots, alternately: the arrival handler still reads the item
+	// read before this one, and a fresh item per task would be an
+	// allocation of a few hundred bytes.
+	s.ahead = 1 - s.ahead
+	s.buf[s.ahead] = t
+	s.next = &s.buf[s.ahead]
 	s.eng.Schedule(t.Submit, arrival{})
 	return nil
 }
@@ -179,7 +186,6 @@ func (s *standalone) submitAt(spec item, at time.Duration) {
 	}
 	s.m.submitted++
 	s.log.submit(s.eng.Now(), t)
-	t.shape = s.shapeID(shapeKey(&t.req, spec.GPUModels))
 	if len(s.waiting) > 0 && s.sc.Retry == "strict-fifo" {
 		s.wait(t, "")
 		return
@@ -210,6 +216,9 @@ func (s *standalone) gpuConstraint(models []string) (placement.Constraint, error
 
 func (s *standalone) wait(t *task, reason string) {
 	t.state = stateWaiting
+	// Only waiting tasks need their shape: most tasks never wait, and the
+	// key is formatted.
+	t.shape = s.shapeID(shapeKey(&t.req, t.spec.GPUModels))
 	s.waiting = append(s.waiting, t)
 	if reason != "" {
 		s.log.unplaced(s.eng.Now(), t, reason)
