@@ -28,7 +28,7 @@ type providerState struct {
 	launched []autoscale.Instance
 	history  []float64 // CapacityProviderReservation datapoints
 	last     autoscale.ProviderDecision
-	buf      []autoscale.Instance // reused by manage
+	buf      []autoscale.Instance // reused by runningSome
 	// onDemand and spot count the members by purchase option, for the
 	// mixed instances policy.
 	onDemand, spot int
@@ -301,16 +301,7 @@ func (pv *providers) releaseFargate(in *placement.Instance) {
 // manage runs managed scaling on every group once a minute.
 func (pv *providers) manage() {
 	for _, ps := range pv.provs {
-		in := autoscale.ProviderInput{Now: pv.wall(), Reservations: ps.history, Instances: ps.buf[:0]}
-		for k, m := range ps.members {
-			if m.Status != placement.StatusActive && m.Status != placement.StatusRegistering {
-				continue
-			}
-			i := ps.launched[k]
-			i.NonDaemonTasks = pv.nonDaemonTasks(m)
-			in.Instances = append(in.Instances, i)
-		}
-		ps.buf = in.Instances
+		in := autoscale.ProviderInput{Now: pv.wall(), Reservations: ps.history, Instances: pv.running(ps)}
 		in.Provisioning = pv.provisioning(ps.spec.Name)
 		d := ps.asg.Scale(in)
 		ps.last = d
@@ -332,6 +323,35 @@ func (pv *providers) manage() {
 			pv.terminate(ps, d)
 		}
 	}
+}
+
+// running returns the group's ACTIVE and REGISTERING members as managed
+// scaling reads them. When that is every member (the usual case), it is
+// launched itself with the task counts brought up to date: no copy.
+func (pv *providers) running(ps *providerState) []autoscale.Instance {
+	for k, m := range ps.members {
+		if m.Status != placement.StatusActive && m.Status != placement.StatusRegistering {
+			return pv.runningSome(ps)
+		}
+		ps.launched[k].NonDaemonTasks = pv.nonDaemonTasks(m)
+	}
+	return ps.launched
+}
+
+// runningSome is running when some members are draining: a copy of the
+// others, into a reused slice.
+func (pv *providers) runningSome(ps *providerState) []autoscale.Instance {
+	out := ps.buf[:0]
+	for k, m := range ps.members {
+		if m.Status != placement.StatusActive && m.Status != placement.StatusRegistering {
+			continue
+		}
+		i := ps.launched[k]
+		i.NonDaemonTasks = pv.nonDaemonTasks(m)
+		out = append(out, i)
+	}
+	ps.buf = out
+	return out
 }
 
 // terminate removes the instances managed scale-in chose, never below the
