@@ -222,6 +222,18 @@ func (c *Cluster) AddInstance(in *Instance) error {
 // entries trimming would happen often for nothing.
 const defaultJournal = 4096
 
+// Changes returns the indexes of the instances changed (placed on,
+// released from, updated, added, adopted on) since generation since, one
+// entry per change, and the current generation. ok is false when the
+// journal no longer reaches back that far: then any instance may have
+// changed. The slice is the cluster's, good until its next change.
+func (c *Cluster) Changes(since uint64) (idx []int32, now uint64, ok bool) {
+	if since < c.journalGen || since > c.gen {
+		return nil, c.gen, false
+	}
+	return c.journal[since-c.journalGen:], c.gen, true
+}
+
 // touch records a change of instance i: a new generation, journaled.
 func (c *Cluster) touch(i int32) {
 	c.gen++

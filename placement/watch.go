@@ -117,7 +117,8 @@ func (w *Watch) update() {
 	if w.gen == c.gen {
 		return
 	}
-	if w.gen < c.journalGen || c.gen-w.gen > uint64(len(c.instances)) {
+	changed, now, ok := c.Changes(w.gen)
+	if !ok || len(changed) > len(c.instances) {
 		w.rescan()
 		return
 	}
@@ -125,10 +126,10 @@ func (w *Watch) update() {
 		w.reason = append(w.reason, ReasonNone)
 		w.n[ReasonNone]++ // counted now, re-checked below
 	}
-	for _, i := range c.journal[w.gen-c.journalGen:] {
+	for _, i := range changed {
 		w.recheck(i)
 	}
-	w.gen = c.gen
+	w.gen = now
 }
 
 func (w *Watch) recheck(i int32) {

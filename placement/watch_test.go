@@ -15,8 +15,21 @@ import (
 // per-instance reasons equal the plain reference filters', Fits says
 // whether any instance passes them, and Explain equals the reference
 // explanation. The journal's length is drawn, down to one entry, so that
-// watches catch up through it and also fall behind it and rescan.
+// watches catch up through it and also fall behind it and rescan. The
+// full pass runs 20 rounds of rapid's 100 cases (-short: 2): a change the
+// journal misses, such as an adoption, shows in about one case in a
+// thousand.
 func TestWatchEqualsRecomputation(t *testing.T) {
+	rounds := 20
+	if testing.Short() {
+		rounds = 2
+	}
+	for r := range rounds {
+		t.Run(fmt.Sprintf("round=%d", r), watchEqualsRecomputation)
+	}
+}
+
+func watchEqualsRecomputation(t *testing.T) {
 	exprs := compiledExprs()
 	rapid.Check(t, func(t *rapid.T) {
 		c, _ := twinClustersOf(t, 1, 150)
@@ -26,7 +39,13 @@ func TestWatchEqualsRecomputation(t *testing.T) {
 		var watches []*Watch
 		var reqs []*Request
 		for step := range rapid.IntRange(1, 20).Draw(t, "steps") {
-			switch rapid.IntRange(0, 5).Draw(t, "op") {
+			switch rapid.IntRange(0, 6).Draw(t, "op") {
+			case 6: // a task the instance already holds, as an ECS snapshot has it
+				in := c.instances[rapid.IntRange(0, len(c.instances)-1).Draw(t, "adoptOn")]
+				h := HostedTask{Group: rapid.SampledFrom(genGroups).Draw(t, "adoptGroup"), Reserved: true}
+				if _, err := c.Adopt(in, h); err != nil {
+					t.Fatal(err)
+				}
 			case 0:
 				if len(c.tasks) > 0 {
 					_ = c.Release(TaskID(rapid.IntRange(0, len(c.tasks)-1).Draw(t, "release")))
