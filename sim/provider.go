@@ -26,6 +26,7 @@ type providerState struct {
 	// launched holds each member's id and launch time, as managed scaling
 	// reads them, so that manage does not rebuild them every minute.
 	launched []autoscale.Instance
+	idx      []int32   // each member's instance index
 	history  []float64 // CapacityProviderReservation datapoints
 	last     autoscale.ProviderDecision
 	buf      []autoscale.Instance // reused by runningSome
@@ -52,6 +53,18 @@ type providers struct {
 	offFargate *placement.Constraint
 	out        *plannerOutput
 	provBuf    []autoscale.TaskSize // reused by provisioning
+	// mirror holds, per instance index, what managed scaling reads of
+	// the instance, kept true from the cluster's journal (mirrored: up to
+	// that generation), so that running reads a compact slice instead of
+	// every member instance each minute.
+	mirror   []scaleMirror
+	mirrored uint64
+}
+
+// scaleMirror is an instance as managed scaling counts it.
+type scaleMirror struct {
+	counted bool  // ACTIVE or REGISTERING
+	tasks   int32 // RunningTasksCount
 }
 
 func newProviderState(spec *scenario.CapacityProviderSpec, types map[string]*scenario.InstanceType) *providerState {
@@ -129,6 +142,7 @@ func (pv *providers) launch(ps *providerState, status placement.Status) error {
 func (ps *providerState) join(in *placement.Instance, inf *instanceInfo, start time.Time) {
 	ps.members = append(ps.members, in)
 	ps.launched = append(ps.launched, autoscale.Instance{ID: inf.id, LaunchTime: start.Add(inf.added)})
+	ps.idx = append(ps.idx, int32(in.Index()))
 }
 
 // armSpotPools draws the interruptions of the fleet's Spot pools'
@@ -237,6 +251,7 @@ func (pv *providers) dropMember(in *placement.Instance) {
 		if m == in {
 			ps.members = append(ps.members[:i], ps.members[i+1:]...)
 			ps.launched = append(ps.launched[:i], ps.launched[i+1:]...)
+			ps.idx = append(ps.idx[:i], ps.idx[i+1:]...)
 			if pv.fleet.info[in.Index()].spot {
 				ps.spot--
 			} else {
@@ -329,13 +344,43 @@ func (pv *providers) manage() {
 // scaling reads them. When that is every member (the usual case), it is
 // launched itself with the task counts brought up to date: no copy.
 func (pv *providers) running(ps *providerState) []autoscale.Instance {
-	for k, m := range ps.members {
-		if m.Status != placement.StatusActive && m.Status != placement.StatusRegistering {
+	if len(pv.services.svcs) > 0 && pv.services.svcs[0].daemon {
+		return pv.runningSome(ps) // daemon tasks do not count: no mirror
+	}
+	pv.mirrorChanges()
+	for k, i := range ps.idx {
+		m := pv.mirror[i]
+		if !m.counted {
 			return pv.runningSome(ps)
 		}
-		ps.launched[k].NonDaemonTasks = pv.nonDaemonTasks(m)
+		ps.launched[k].NonDaemonTasks = max(int(m.tasks), 0)
 	}
 	return ps.launched
+}
+
+// mirrorChanges brings the mirror up to date with the instances changed
+// since it was last, all of them when the journal does not reach back.
+func (pv *providers) mirrorChanges() {
+	c := pv.fleet.cluster
+	all := c.Instances()
+	changed, now, ok := c.Changes(pv.mirrored)
+	if !ok || len(changed) > len(all) {
+		pv.mirror, changed = pv.mirror[:0], nil
+	}
+	for len(pv.mirror) < len(all) {
+		pv.mirror = append(pv.mirror, mirrorOf(all[len(pv.mirror)]))
+	}
+	for _, i := range changed {
+		pv.mirror[i] = mirrorOf(all[i])
+	}
+	pv.mirrored = now
+}
+
+func mirrorOf(in *placement.Instance) scaleMirror {
+	return scaleMirror{
+		counted: in.Status == placement.StatusActive || in.Status == placement.StatusRegistering,
+		tasks:   int32(in.RunningTasksCount),
+	}
 }
 
 // runningSome is running when some members are draining: a copy of the
