@@ -86,6 +86,10 @@ func flatValue(b []byte, v int, f field, e *Event) (int, bool) {
 		if !ok {
 			return 0, false
 		}
+		if f == fKind {
+			e.Kind = kindOf(b[v+1 : end-1])
+			return end, true
+		}
 		return end, setString(e, f, string(b[v+1:end-1]))
 	}
 	if b[v] == 't' || b[v] == 'f' {
@@ -142,10 +146,23 @@ func numberEnd(b []byte, i int) int {
 	return i
 }
 
+// kinds are the kinds kindOf returns without allocating.
+var kinds = []Kind{KindSubmit, KindInstanceAdd, KindInstanceFail, KindInstanceDrain, KindInstanceDeregister,
+	KindPlace, KindUnplaced, KindStart, KindStop, KindFinish}
+
+// kindOf returns the kind named raw: one of kinds, or a new string (which
+// validation rejects).
+func kindOf(raw []byte) Kind {
+	for _, k := range kinds {
+		if string(k) == string(raw) {
+			return k
+		}
+	}
+	return Kind(raw)
+}
+
 func setString(e *Event, f field, v string) bool {
 	switch f {
-	case fKind:
-		e.Kind = Kind(v)
 	case fTask:
 		e.TaskID = v
 	case fInstance:
