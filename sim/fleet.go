@@ -146,9 +146,13 @@ func (f *fleet) add(typ *scenario.InstanceType, zone string, attrs map[string]st
 	for _, k := range slices.Sorted(maps.Keys(attrs)) {
 		in.Attributes = append(in.Attributes, placement.Attribute{Name: k, Value: attrs[k]})
 	}
-	for _, a := range ami {
-		if _, set := attrs[a.Name]; !set {
-			in.Attributes = append(in.Attributes, a)
+	if len(attrs) == 0 {
+		in.Attributes = append(in.Attributes, ami...) // the usual case: one copy
+	} else {
+		for _, a := range ami {
+			if _, set := attrs[a.Name]; !set {
+				in.Attributes = append(in.Attributes, a)
+			}
 		}
 	}
 	in.Registered = placement.Capacity{CPU: typ.CPU, MemoryMiB: typ.MemoryMiB, PortsTCP: placement.DefaultReservedPortsTCP}
