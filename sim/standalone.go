@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -40,8 +41,11 @@ type standalone struct {
 	// shapes numbers the shape keys; failed[id] == pass when the shape
 	// failed in retry pass number pass.
 	shapes map[string]int32
-	failed []uint32
-	pass   uint32
+	// lastShape is, per group, the last task whose shape was numbered:
+	// most tasks that wait are of a shape just seen.
+	lastShape map[string]*task
+	failed    []uint32
+	pass      uint32
 	// watches holds, per shape id, the placement watches of the waiting
 	// tasks that needed one (see watchFor), and of shapes that waited
 	// before, up to maxWatches of them; nwatch counts them.
@@ -218,7 +222,7 @@ func (s *standalone) wait(t *task, reason string) {
 	t.state = stateWaiting
 	// Only waiting tasks need their shape: most tasks never wait, and the
 	// key is formatted.
-	t.shape = s.shapeID(shapeKey(&t.req, t.spec.GPUModels))
+	t.shape = s.shapeOf(t)
 	s.waiting = append(s.waiting, t)
 	if reason != "" {
 		s.log.unplaced(s.eng.Now(), t, reason)
@@ -300,6 +304,38 @@ func (s *standalone) retryOne(t *task) bool {
 	}
 	s.unwatch(t)
 	return true
+}
+
+// shapeOf returns the id of t's shape key. A task whose request has every
+// field the key prints equal to the last one of its group's has its id
+// without formatting the key: equal fields print equal keys.
+func (s *standalone) shapeOf(t *task) int32 {
+	if u := s.lastShape[t.req.Group]; u != nil && sameShape(&u.req, &t.req) && slices.Equal(u.spec.GPUModels, t.spec.GPUModels) {
+		return u.shape
+	}
+	t.shape = s.shapeID(shapeKey(&t.req, t.spec.GPUModels))
+	if s.lastShape == nil {
+		s.lastShape = map[string]*task{}
+	}
+	s.lastShape[t.req.Group] = t
+	return t.shape
+}
+
+// sameShape reports whether a and b have equal the fields shapeKey
+// prints (constraints by compiled expression: equal pointers print
+// equal text).
+func sameShape(a, b *placement.Request) bool {
+	x, y := &a.Task, &b.Task
+	return a.Group == b.Group && x.CPU == y.CPU && x.MemoryMiB == y.MemoryMiB && x.GPUs == y.GPUs &&
+		x.GPUMilli == y.GPUMilli && x.AllGPUs == y.AllGPUs && x.AWSVPC == y.AWSVPC &&
+		slices.Equal(x.PortsTCP, y.PortsTCP) && slices.Equal(x.PortsUDP, y.PortsUDP) &&
+		slices.EqualFunc(x.Scalars, y.Scalars, sameScalar) && slices.Equal(a.Constraints, b.Constraints)
+}
+
+// sameScalar compares amounts bit for bit: -0 and 0 are equal numbers
+// that print differently.
+func sameScalar(a, b placement.Scalar) bool {
+	return a.Name == b.Name && math.Float64bits(a.Value) == math.Float64bits(b.Value)
 }
 
 // shapeID numbers a shape key.
