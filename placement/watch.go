@@ -83,6 +83,14 @@ func (w *Watch) Reason(in *Instance) Reason {
 	return w.reason[in.idx]
 }
 
+// Reasons returns the reason of every instance, by index (Instance.Index),
+// as Reason does. The slice is the watch's, good until the cluster
+// changes.
+func (w *Watch) Reasons() []Reason {
+	w.update()
+	return w.reason
+}
+
 // Explain returns what Place reports for the request when Fits is false:
 // the filter that stopped the closest instance, the first in cluster
 // order that got furthest, and how many instances each filter removed.

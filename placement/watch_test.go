@@ -96,6 +96,9 @@ func checkWatch(t *rapid.T, step int, c *Cluster, w *Watch, req *Request) {
 	for _, in := range c.instances {
 		want, _ := refCheck(c, in, req)
 		fits = fits || want == ReasonNone
+		if got := w.Reasons()[in.Index()]; got != want {
+			t.Fatalf("step %d: Watch(%+v).Reasons()[%d] = %v, want %v", step, req, in.Index(), got, want)
+		}
 		if got := w.Reason(in); got != want {
 			t.Fatalf("step %d: Watch(%+v).Reason(%s) = %v, want %v", step, req, in.ARN, got, want)
 		}
