@@ -62,13 +62,16 @@ type Cluster struct {
 	recalls int // failures recalled (memo.go), for tests likewise
 
 	// gen counts the changes of the instances and their tasks, and
-	// changed logs the instance each changed since generation changedFrom:
-	// a remembered failure is brought up to date from it (memo.go).
-	gen         uint64
-	changed     []int32
-	changedFrom uint64
-	failed      map[string]*failure // per group
-	spare       []*failure          // dropped failures, for reuse
+	// journal[k] is the instance changed at generation journalGen+k+1: a
+	// remembered failure (memo.go) and a Watch (watch.go) are brought up
+	// to date by checking again only those. It keeps the last changes
+	// only: anything older is placed or checked anew.
+	gen        uint64
+	journal    []int32
+	journalGen uint64
+	journalMax int                 // trim past this many entries; 0: defaultJournal
+	failed     map[string]*failure // per group
+	spare      []*failure          // dropped failures, for reuse
 
 	pr      prepared
 	ties    []int32 // candidates tied so far, in cluster order
@@ -213,6 +216,39 @@ func (c *Cluster) AddInstance(in *Instance) error {
 	c.cover(in)
 	c.touch(in.idx)
 	return nil
+}
+
+// defaultJournal is the least Cluster.journalMax: below a few thousand
+// entries trimming would happen often for nothing.
+const defaultJournal = 4096
+
+// Changes returns the indexes of the instances changed (placed on,
+// released from, updated, added, adopted on) since generation since, one
+// entry per change, and the current generation. ok is false when the
+// journal no longer reaches back that far: then any instance may have
+// changed. The slice is the cluster's, good until its next change.
+func (c *Cluster) Changes(since uint64) (idx []int32, now uint64, ok bool) {
+	if since < c.journalGen || since > c.gen {
+		return nil, c.gen, false
+	}
+	return c.journal[since-c.journalGen:], c.gen, true
+}
+
+// touch records a change of instance i: a new generation, journaled.
+func (c *Cluster) touch(i int32) {
+	c.gen++
+	c.journal = append(c.journal, i)
+	limit := c.journalMax
+	if limit == 0 {
+		// A Watch that is behind by more changes than there are instances
+		// checks them all anyway: twice that is enough to keep.
+		limit = max(defaultJournal, 2*len(c.instances))
+	}
+	if len(c.journal) > limit {
+		drop := len(c.journal) / 2
+		c.journal = c.journal[:copy(c.journal, c.journal[drop:])]
+		c.journalGen += uint64(drop)
+	}
 }
 
 // cover extends every per-instance cache to the instance just added, so

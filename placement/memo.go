@@ -17,7 +17,7 @@ import (
 // instances that passed every filter, and a Place that finds no candidate
 // draws nothing from its rng. So a change to one instance changes only its
 // own reason: a recall checks again just the instances changed since the
-// failure's generation (c.changed). If one of them now takes the task, the
+// failure's generation (c.Changes). If one of them now takes the task, the
 // request is placed anew; otherwise Removed, Reason and Closest follow
 // from the reasons kept per instance. Placing again at every change would
 // cost a scan of the whole cluster per failing service each time another
@@ -30,26 +30,11 @@ type failure struct {
 	current bool     // reasons and u hold at gen (not if a recall found a fit)
 }
 
-// maxChanged bounds c.changed: a failure older than the log is placed
-// anew, which costs no more than checking as many changed instances.
-func (c *Cluster) maxChanged() int { return max(1024, len(c.instances)) }
-
-// touch records a change of instance i: every change of what check reads
-// of an instance goes through it.
-func (c *Cluster) touch(i int32) {
-	c.gen++
-	if len(c.changed) >= c.maxChanged() {
-		c.changed, c.changedFrom = c.changed[:0], c.gen-1
-		c.dropStale()
-	}
-	c.changed = append(c.changed, i)
-}
-
-// dropStale forgets the failures older than the change log, which can
+// dropStale forgets the failures older than the change journal, which can
 // only be placed anew, keeping their buffers for the next.
 func (c *Cluster) dropStale() {
 	for g, f := range c.failed {
-		if f.gen < c.changedFrom || !f.current {
+		if f.gen < c.journalGen || !f.current {
 			c.spare = append(c.spare, f)
 			delete(c.failed, g)
 		}
@@ -64,7 +49,7 @@ func (c *Cluster) recalled(req *Request) (*failure, bool) {
 		return nil, false
 	}
 	f, ok := c.failed[req.Group]
-	if !ok || !f.current || f.gen < c.changedFrom || !sameFilters(&f.req, req) {
+	if !ok || !f.current || f.gen < c.journalGen || !sameFilters(&f.req, req) {
 		return nil, false
 	}
 	if f.gen != c.gen && !c.catchUp(f, req) {
@@ -78,7 +63,8 @@ func (c *Cluster) recalled(req *Request) (*failure, bool) {
 // take the task.
 func (c *Cluster) catchUp(f *failure, req *Request) bool {
 	pr := c.prepareFilters(req)
-	for _, i := range c.changed[f.gen-c.changedFrom:] {
+	changed, _, _ := c.Changes(f.gen) // recalled checked that it reaches f.gen
+	for _, i := range changed {
 		r, _ := c.check(c.instances[i], pr)
 		if r == ReasonNone {
 			f.current = false

@@ -878,7 +878,7 @@ func (c *Cluster) Adopt(in *Instance, h HostedTask) (TaskID, error) {
 	id := c.newTask(t)
 	in.hosted = append(in.hosted, id)
 	if h.Reserved {
-		c.touch(in.idx) // its group count changed
+		c.touch(in.idx) // its group counts change
 		c.addGroup(in, t.group, +1)
 		return id, nil
 	}

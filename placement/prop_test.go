@@ -147,6 +147,10 @@ func TestPlaceEqualsReference(t *testing.T) {
 				// Binpack's ties are drawn by walking them, or by counting
 				// them in the amount sets past tieWalk: both must agree.
 				fast.tieWalk = rapid.SampledFrom([]int{0, 2, defaultTieWalk}).Draw(t, "tieWalk")
+				// A remembered failure catches up through the change
+				// journal, or is placed anew once the journal is trimmed
+				// past it.
+				fast.journalMax = rapid.SampledFrom([]int{0, 1, 4}).Draw(t, "journalMax")
 				placeEqualsReference(t, exprs, fast, ref)
 				if fast.recalls > 0 {
 					recalled++

@@ -29,6 +29,22 @@ type fleet struct {
 	ami      map[[2]string][]placement.Attribute // amiAttributes by agent release and zone
 	cons     map[string]placement.Constraint     // compiled memberOf, by expression
 	nextInst int
+	// attrs is where new instances' attribute lists are cut from (see
+	// attributeList).
+	attrs []placement.Attribute
+}
+
+// attributeList returns an empty attribute list with room for n, cut
+// from a block shared by many instances (one allocation instead of one
+// per instance); its capacity is its own, so an append beyond it moves
+// the list rather than writing into another instance's.
+func (f *fleet) attributeList(n int) []placement.Attribute {
+	if cap(f.attrs)-len(f.attrs) < n {
+		f.attrs = make([]placement.Attribute, 0, 64*n)
+	}
+	start := len(f.attrs)
+	f.attrs = f.attrs[:start+n]
+	return f.attrs[start : start : start+n]
 }
 
 func newFleet(c *core) *fleet {
@@ -116,7 +132,7 @@ func (f *fleet) add(typ *scenario.InstanceType, zone string, attrs map[string]st
 		Status:         status,
 		AgentConnected: true,
 		AgentVersion:   agent,
-		Attributes: append(make([]placement.Attribute, 0, 6+len(attrs)+len(ami)),
+		Attributes: append(f.attributeList(6+len(attrs)+len(ami)),
 			placement.Attribute{Name: "ecs.availability-zone", Value: zone},
 			placement.Attribute{Name: "ecs.instance-type", Value: typ.Name},
 			placement.Attribute{Name: "ecs.os-type", Value: "linux"},
@@ -130,9 +146,13 @@ func (f *fleet) add(typ *scenario.InstanceType, zone string, attrs map[string]st
 	for _, k := range slices.Sorted(maps.Keys(attrs)) {
 		in.Attributes = append(in.Attributes, placement.Attribute{Name: k, Value: attrs[k]})
 	}
-	for _, a := range ami {
-		if _, set := attrs[a.Name]; !set {
-			in.Attributes = append(in.Attributes, a)
+	if len(attrs) == 0 {
+		in.Attributes = append(in.Attributes, ami...) // the usual case: one copy
+	} else {
+		for _, a := range ami {
+			if _, set := attrs[a.Name]; !set {
+				in.Attributes = append(in.Attributes, a)
+			}
 		}
 	}
 	in.Registered = placement.Capacity{CPU: typ.CPU, MemoryMiB: typ.MemoryMiB, PortsTCP: placement.DefaultReservedPortsTCP}

@@ -135,6 +135,9 @@ type collector struct {
 	lostN     int
 	samples   []Sample
 	hasGPU    bool
+	// demand holds, per candidate of the sample being taken, its watch's
+	// reasons by instance index.
+	demand [][]placement.Reason
 }
 
 func newCollector(f *fleet, t *standalone) *collector { return &collector{fleet: f, tasks: t} }
@@ -159,6 +162,12 @@ func (c *collector) sample(now time.Duration) {
 	var regCPU, regMem, freeCPU, freeMem, gpuTotal, gpuFree float64
 	sm := Sample{Time: now, Waiting: len(c.tasks.waiting)}
 	cands := c.waitingShapes()
+	c.demand = c.demand[:0]
+	for _, t := range cands {
+		if w := c.tasks.watchFor(t); w != nil {
+			c.demand = append(c.demand, w.Reasons())
+		}
+	}
 	var strCPU, strMem float64
 	for _, in := range c.fleet.cluster.Instances() {
 		if in.Status != placement.StatusActive && in.Status != placement.StatusDraining {
@@ -176,11 +185,12 @@ func (c *collector) sample(now time.Duration) {
 			gpuTotal += placement.GPUMilliPerDevice
 			gpuFree += float64(g.FreeMilli)
 		}
-		if len(cands) > 0 && in.Status == placement.StatusActive && !c.usable(in, cands) {
+		if len(cands) > 0 && in.Status == placement.StatusActive && !c.usable(in) {
 			strCPU += float64(in.Remaining.CPU)
 			strMem += float64(in.Remaining.MemoryMiB)
 		}
 	}
+	clear(c.demand) // do not keep dropped watches' reasons
 	sm.CPU = percent(regCPU-freeCPU, regCPU)
 	sm.Memory = percent(regMem-freeMem, regMem)
 	sm.GPU = percent(gpuTotal-gpuFree, gpuTotal)
@@ -211,9 +221,12 @@ func (c *collector) waitingShapes() []*task {
 	return out
 }
 
-func (c *collector) usable(in *placement.Instance, cands []*task) bool {
-	for _, t := range cands {
-		if r, err := c.fleet.cluster.Check(in, &t.req); err == nil && r == placement.ReasonNone {
+// usable reports whether one of the candidate tasks fits on in, from
+// their watches, which re-checked only the instances changed since.
+func (c *collector) usable(in *placement.Instance) bool {
+	i := in.Index()
+	for _, reasons := range c.demand {
+		if reasons[i] == placement.ReasonNone {
 			return true
 		}
 	}

@@ -43,16 +43,53 @@ func (s *traceSource) Next() (item, error) {
 }
 
 // sortedSource serves tasks read in full and sorted by submission time,
-// for traces whose rows are not in time order (Alibaba's DLRM file).
-type sortedSource struct{ items []item }
+// for traces whose rows are not in time order (Alibaba's DLRM file): the
+// items in chunks of chunk, and their indexes in order.
+type sortedSource struct {
+	chunks [][]item
+	order  []int32
+}
+
+// readSorted reads every item of src and serves them stably sorted by
+// submission time. It reads into fixed chunks and sorts the items'
+// indexes: a growing slice, and a sort of the items themselves, would
+// move their hundreds of bytes over and over.
+func readSorted(src taskSource) (*sortedSource, error) {
+	var chunks [][]item
+	n := 0
+	for ; ; n++ {
+		it, err := src.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		if n%chunk == 0 {
+			chunks = append(chunks, make([]item, 0, chunk))
+		}
+		chunks[n/chunk] = append(chunks[n/chunk], it)
+	}
+	s := &sortedSource{chunks: chunks, order: make([]int32, n)}
+	for i := range s.order {
+		s.order[i] = int32(i)
+	}
+	slices.SortStableFunc(s.order, func(a, b int32) int { return int(s.at(a).Submit - s.at(b).Submit) })
+	return s, nil
+}
+
+// chunk is how many items sortedSource holds per chunk.
+const chunk = 1024
+
+func (s *sortedSource) at(i int32) *item { return &s.chunks[i/chunk][i%chunk] }
 
 func (s *sortedSource) Next() (item, error) {
-	if len(s.items) == 0 {
+	if len(s.order) == 0 {
 		return item{}, io.EOF
 	}
-	it := s.items[0]
-	s.items = s.items[1:]
-	return it, nil
+	it := s.at(s.order[0])
+	s.order = s.order[1:]
+	return *it, nil
 }
 
 // nativeSource reads berth's JSON Lines: submit lines are tasks; instance
@@ -112,20 +149,7 @@ func (c *core) openWorkload() (taskSource, error) {
 	case "swf":
 		return &traceSource{r: trace.NewSWF(r, name), file: name, limit: f.Limit}, nil
 	case "dlrm":
-		src := &traceSource{r: trace.NewDLRM(r, name), file: name, limit: f.Limit}
-		var all []item
-		for {
-			it, err := src.Next()
-			if errors.Is(err, io.EOF) {
-				break
-			}
-			if err != nil {
-				return nil, err
-			}
-			all = append(all, it)
-		}
-		slices.SortStableFunc(all, func(a, b item) int { return int(a.Submit - b.Submit) })
-		return &sortedSource{all}, nil
+		return readSorted(&traceSource{r: trace.NewDLRM(r, name), file: name, limit: f.Limit})
 	}
 	return nil, fmt.Errorf("sim: workload.trace.format: %q is not a trace format", f.Format)
 }

@@ -23,9 +23,13 @@ type providerState struct {
 	attrs   map[string]string
 	zone    int                   // next zone, round robin
 	members []*placement.Instance // launched and not yet gone, in launch order
-	history []float64             // CapacityProviderReservation datapoints
-	last    autoscale.ProviderDecision
-	buf     []autoscale.Instance // reused by manage
+	// launched holds each member's id and launch time, as managed scaling
+	// reads them, so that manage does not rebuild them every minute.
+	launched []autoscale.Instance
+	idx      []int32   // each member's instance index
+	history  []float64 // CapacityProviderReservation datapoints
+	last     autoscale.ProviderDecision
+	buf      []autoscale.Instance // reused by runningSome
 	// onDemand and spot count the members by purchase option, for the
 	// mixed instances policy.
 	onDemand, spot int
@@ -48,6 +52,19 @@ type providers struct {
 	// when the scenario has any.
 	offFargate *placement.Constraint
 	out        *plannerOutput
+	provBuf    []autoscale.TaskSize // reused by provisioning
+	// mirror holds, per instance index, what managed scaling reads of
+	// the instance, kept true from the cluster's journal (mirrored: up to
+	// that generation), so that running reads a compact slice instead of
+	// every member instance each minute.
+	mirror   []scaleMirror
+	mirrored uint64
+}
+
+// scaleMirror is an instance as managed scaling counts it.
+type scaleMirror struct {
+	counted bool  // ACTIVE or REGISTERING
+	tasks   int32 // RunningTasksCount
 }
 
 func newProviderState(spec *scenario.CapacityProviderSpec, types map[string]*scenario.InstanceType) *providerState {
@@ -111,13 +128,21 @@ func (pv *providers) launch(ps *providerState, status placement.Status) error {
 	} else {
 		ps.onDemand++
 	}
-	ps.members = append(ps.members, in)
+	ps.join(in, inf, pv.sc.StartTime())
 	if status != placement.StatusActive {
 		pv.eng.After(time.Duration(ps.spec.LaunchDelay), registered{in})
 	} else {
 		pv.armSpot(in)
 	}
 	return nil
+}
+
+// join makes in, registered with inf, a member of the group; start is
+// the run's start time.
+func (ps *providerState) join(in *placement.Instance, inf *instanceInfo, start time.Time) {
+	ps.members = append(ps.members, in)
+	ps.launched = append(ps.launched, autoscale.Instance{ID: inf.id, LaunchTime: start.Add(inf.added)})
+	ps.idx = append(ps.idx, int32(in.Index()))
 }
 
 // armSpotPools draws the interruptions of the fleet's Spot pools'
@@ -225,6 +250,8 @@ func (pv *providers) dropMember(in *placement.Instance) {
 	for i, m := range ps.members {
 		if m == in {
 			ps.members = append(ps.members[:i], ps.members[i+1:]...)
+			ps.launched = append(ps.launched[:i], ps.launched[i+1:]...)
+			ps.idx = append(ps.idx[:i], ps.idx[i+1:]...)
 			if pv.fleet.info[in.Index()].spot {
 				ps.spot--
 			} else {
@@ -289,15 +316,7 @@ func (pv *providers) releaseFargate(in *placement.Instance) {
 // manage runs managed scaling on every group once a minute.
 func (pv *providers) manage() {
 	for _, ps := range pv.provs {
-		in := autoscale.ProviderInput{Now: pv.wall(), Reservations: ps.history, Instances: ps.buf[:0]}
-		for _, m := range ps.members {
-			if m.Status != placement.StatusActive && m.Status != placement.StatusRegistering {
-				continue
-			}
-			inf := pv.fleet.info[m.Index()]
-			in.Instances = append(in.Instances, autoscale.Instance{ID: inf.id, LaunchTime: pv.sc.StartTime().Add(inf.added), NonDaemonTasks: pv.nonDaemonTasks(m)})
-		}
-		ps.buf = in.Instances
+		in := autoscale.ProviderInput{Now: pv.wall(), Reservations: ps.history, Instances: pv.running(ps)}
 		in.Provisioning = pv.provisioning(ps.spec.Name)
 		d := ps.asg.Scale(in)
 		ps.last = d
@@ -319,6 +338,65 @@ func (pv *providers) manage() {
 			pv.terminate(ps, d)
 		}
 	}
+}
+
+// running returns the group's ACTIVE and REGISTERING members as managed
+// scaling reads them. When that is every member (the usual case), it is
+// launched itself with the task counts brought up to date: no copy.
+func (pv *providers) running(ps *providerState) []autoscale.Instance {
+	if len(pv.services.svcs) > 0 && pv.services.svcs[0].daemon {
+		return pv.runningSome(ps) // daemon tasks do not count: no mirror
+	}
+	pv.mirrorChanges()
+	for k, i := range ps.idx {
+		m := pv.mirror[i]
+		if !m.counted {
+			return pv.runningSome(ps)
+		}
+		ps.launched[k].NonDaemonTasks = max(int(m.tasks), 0)
+	}
+	return ps.launched
+}
+
+// mirrorChanges brings the mirror up to date with the instances changed
+// since it was last, all of them when the journal does not reach back.
+func (pv *providers) mirrorChanges() {
+	c := pv.fleet.cluster
+	all := c.Instances()
+	changed, now, ok := c.Changes(pv.mirrored)
+	if !ok || len(changed) > len(all) {
+		pv.mirror, changed = pv.mirror[:0], nil
+	}
+	for len(pv.mirror) < len(all) {
+		pv.mirror = append(pv.mirror, mirrorOf(all[len(pv.mirror)]))
+	}
+	for _, i := range changed {
+		pv.mirror[i] = mirrorOf(all[i])
+	}
+	pv.mirrored = now
+}
+
+func mirrorOf(in *placement.Instance) scaleMirror {
+	return scaleMirror{
+		counted: in.Status == placement.StatusActive || in.Status == placement.StatusRegistering,
+		tasks:   int32(in.RunningTasksCount),
+	}
+}
+
+// runningSome is running when some members are draining: a copy of the
+// others, into a reused slice.
+func (pv *providers) runningSome(ps *providerState) []autoscale.Instance {
+	out := ps.buf[:0]
+	for k, m := range ps.members {
+		if m.Status != placement.StatusActive && m.Status != placement.StatusRegistering {
+			continue
+		}
+		i := ps.launched[k]
+		i.NonDaemonTasks = pv.nonDaemonTasks(m)
+		out = append(out, i)
+	}
+	ps.buf = out
+	return out
 }
 
 // terminate removes the instances managed scale-in chose, never below the
@@ -358,9 +436,10 @@ func (pv *providers) nonDaemonTasks(in *placement.Instance) int {
 }
 
 // provisioning returns the sizes of the tasks waiting for the provider:
-// the services' shortfalls on it and the workload tasks given to it.
+// the services' shortfalls on it and the workload tasks given to it. The
+// slice is reused by the next call.
 func (pv *providers) provisioning(provider string) []autoscale.TaskSize {
-	var out []autoscale.TaskSize
+	out := pv.provBuf[:0]
 	for _, st := range pv.services.svcs {
 		for _, pr := range st.providers {
 			if pr.name != provider || pr.short == 0 {
@@ -380,6 +459,7 @@ func (pv *providers) provisioning(provider string) []autoscale.TaskSize {
 			}
 		}
 	}
+	pv.provBuf = out
 	return out
 }
 

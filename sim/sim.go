@@ -149,7 +149,7 @@ func newSimulator(sc *scenario.Scenario, v scenario.Variant, opts Options) (*sim
 	s.eng = NewEngine(s.handle)
 	s.fleet = newFleet(s.core)
 	s.tasks = &standalone{core: s.core, fleet: s.fleet, gpuCons: map[string]placement.Constraint{},
-		running: map[string]*task{}, live: map[string]string{}, failed: map[string]bool{}}
+		running: map[string]*task{}, live: map[string]string{}, shapes: map[string]int32{}}
 	switch {
 	case opts.Executor != nil:
 		s.exec = opts.Executor(s.eng)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -26,7 +27,9 @@ type standalone struct {
 	cons      []placement.Constraint
 	gpuCons   map[string]placement.Constraint // per gpu model list
 	src       taskSource
-	next      *item // the next arrival, read ahead
+	next      *item // the next arrival, read ahead: one of buf
+	buf       [2]item
+	ahead     int
 	waiting   []*task
 	running   map[string]*task
 	// live holds the ids of a trace's tasks submitted and not yet
@@ -34,9 +37,21 @@ type standalone struct {
 	// once its task is done. Bounded by the live tasks, not by the trace's
 	// length. Generated tasks (generator, scheduled tasks) are not in it:
 	// berth numbers them itself.
-	live   map[string]string
-	failed map[string]bool // shapes that failed in the current retry pass
-	res    placement.Result
+	live map[string]string
+	// shapes numbers the shape keys; failed[id] == pass when the shape
+	// failed in retry pass number pass.
+	shapes map[string]int32
+	// lastShape is, per group, the last task whose shape was numbered:
+	// most tasks that wait are of a shape just seen.
+	lastShape map[string]*task
+	failed    []uint32
+	pass      uint32
+	// watches holds, per shape id, the placement watches of the waiting
+	// tasks that needed one (see watchFor), and of shapes that waited
+	// before, up to maxWatches of them; nwatch counts them.
+	watches          [][]*watchRef
+	nwatch, maxWatch int
+	res              placement.Result
 	// wlSplit counts the workload tasks given to each provider of the
 	// workload's capacity provider strategy; wlSplitGPU the GPU strategy's.
 	wlSplit, wlSplitGPU []int
@@ -55,7 +70,8 @@ type task struct {
 	inst      *placement.Instance
 	run       *Run
 	reason    string // last placement failure
-	shape     string // see shapeKey
+	shape     int32  // the id of its shapeKey, once it waits
+	watch     *watchRef
 	state     taskState
 	provider  string // the capacity provider it waits for, if any
 }
@@ -88,7 +104,12 @@ func (s *standalone) readAhead() error {
 	if !t.HasTimes {
 		return fmt.Errorf("sim: workload.trace: %w: it can be packed (berth pack) but not replayed in time", trace.NoTimesError(s.sc.Workload.Trace.Path))
 	}
-	s.next = &t
+	// Two slots, alternately: the arrival handler still reads the item
+	// read before this one, and a fresh item per task would be an
+	// allocation of a few hundred bytes.
+	s.ahead = 1 - s.ahead
+	s.buf[s.ahead] = t
+	s.next = &s.buf[s.ahead]
 	s.eng.Schedule(t.Submit, arrival{})
 	return nil
 }
@@ -169,7 +190,6 @@ func (s *standalone) submitAt(spec item, at time.Duration) {
 	}
 	s.m.submitted++
 	s.log.submit(s.eng.Now(), t)
-	t.shape = shapeKey(&t.req, spec.GPUModels)
 	if len(s.waiting) > 0 && s.sc.Retry == "strict-fifo" {
 		s.wait(t, "")
 		return
@@ -200,6 +220,9 @@ func (s *standalone) gpuConstraint(models []string) (placement.Constraint, error
 
 func (s *standalone) wait(t *task, reason string) {
 	t.state = stateWaiting
+	// Only waiting tasks need their shape: most tasks never wait, and the
+	// key is formatted.
+	t.shape = s.shapeOf(t)
 	s.waiting = append(s.waiting, t)
 	if reason != "" {
 		s.log.unplaced(s.eng.Now(), t, reason)
@@ -253,18 +276,138 @@ func (s *standalone) retry() {
 	if len(s.waiting) == 0 {
 		return
 	}
-	clear(s.failed)
+	s.pass++
 	kept := s.waiting[:0]
 	blocked := false
 	for _, t := range s.waiting {
-		if blocked || s.failed[t.shape] || !s.tryPlace(t) {
+		if blocked || s.failed[t.shape] == s.pass || !s.retryOne(t) {
 			kept = append(kept, t)
-			s.failed[t.shape] = true
+			s.failed[t.shape] = s.pass
 			blocked = s.sc.Retry == "strict-fifo"
 		}
 	}
 	clear(s.waiting[len(kept):])
 	s.waiting = kept
+}
+
+// retryOne places a waiting task if it can. Most retries fail: its
+// watch answers those without a Place, which would fail the same way and
+// explain it the same way (drawing nothing from the rng).
+func (s *standalone) retryOne(t *task) bool {
+	if w := s.watchFor(t); w != nil && !w.Fits() {
+		u := w.Explain()
+		t.reason = u.ReasonString()
+		return false
+	}
+	if !s.tryPlace(t) {
+		return false
+	}
+	s.unwatch(t)
+	return true
+}
+
+// shapeOf returns the id of t's shape key. A task whose request has every
+// field the key prints equal to the last one of its group's has its id
+// without formatting the key: equal fields print equal keys.
+func (s *standalone) shapeOf(t *task) int32 {
+	if u := s.lastShape[t.req.Group]; u != nil && sameShape(&u.req, &t.req) && slices.Equal(u.spec.GPUModels, t.spec.GPUModels) {
+		return u.shape
+	}
+	t.shape = s.shapeID(shapeKey(&t.req, t.spec.GPUModels))
+	if s.lastShape == nil {
+		s.lastShape = map[string]*task{}
+	}
+	s.lastShape[t.req.Group] = t
+	return t.shape
+}
+
+// sameShape reports whether a and b have equal the fields shapeKey
+// prints (constraints by compiled expression: equal pointers print
+// equal text).
+func sameShape(a, b *placement.Request) bool {
+	x, y := &a.Task, &b.Task
+	return a.Group == b.Group && x.CPU == y.CPU && x.MemoryMiB == y.MemoryMiB && x.GPUs == y.GPUs &&
+		x.GPUMilli == y.GPUMilli && x.AllGPUs == y.AllGPUs && x.AWSVPC == y.AWSVPC &&
+		slices.Equal(x.PortsTCP, y.PortsTCP) && slices.Equal(x.PortsUDP, y.PortsUDP) &&
+		slices.EqualFunc(x.Scalars, y.Scalars, sameScalar) && slices.Equal(a.Constraints, b.Constraints)
+}
+
+// sameScalar compares amounts bit for bit: -0 and 0 are equal numbers
+// that print differently.
+func sameScalar(a, b placement.Scalar) bool {
+	return a.Name == b.Name && math.Float64bits(a.Value) == math.Float64bits(b.Value)
+}
+
+// shapeID numbers a shape key.
+func (s *standalone) shapeID(key string) int32 {
+	id, ok := s.shapes[key]
+	if !ok {
+		id = int32(len(s.failed))
+		s.shapes[key] = id
+		s.failed = append(s.failed, 0)
+		s.watches = append(s.watches, nil)
+	}
+	return id
+}
+
+// watchRef is a placement watch shared by the waiting tasks whose
+// requests have the same filters, with how many use it.
+type watchRef struct {
+	w     *placement.Watch
+	users int
+}
+
+// minWatches is how many watches standalone keeps before it drops those
+// no waiting task uses: a shape often waits again soon after its tasks
+// were placed, and a new watch checks every instance.
+const minWatches = 512
+
+// watchFor returns the watch of a waiting task's request, sharing one
+// among the tasks of one shape and filters; nil for a request placement
+// rejects (never a validated one).
+func (s *standalone) watchFor(t *task) *placement.Watch {
+	if t.watch != nil {
+		return t.watch.w
+	}
+	for _, r := range s.watches[t.shape] {
+		if r.w.Same(&t.req) {
+			t.watch = r
+		}
+	}
+	if t.watch == nil {
+		w, err := s.fleet.cluster.Watch(&t.req)
+		if err != nil {
+			return nil
+		}
+		if s.nwatch >= max(s.maxWatch, minWatches) {
+			s.dropIdleWatches()
+		}
+		t.watch = &watchRef{w: w}
+		s.watches[t.shape] = append(s.watches[t.shape], t.watch)
+		s.nwatch++
+	}
+	t.watch.users++
+	return t.watch.w
+}
+
+// unwatch lets go of a placed task's watch.
+func (s *standalone) unwatch(t *task) {
+	if t.watch != nil {
+		t.watch.users--
+		t.watch = nil
+	}
+}
+
+// dropIdleWatches drops the watches no waiting task uses, and lets the
+// watches grow to twice those left before the next sweep.
+func (s *standalone) dropIdleWatches() {
+	s.nwatch = 0
+	for k, refs := range s.watches {
+		refs = slices.DeleteFunc(refs, func(r *watchRef) bool { return r.users == 0 })
+		s.watches[k] = refs
+		s.nwatch += len(refs)
+	}
+	s.maxWatch = 2 * s.nwatch
 }
 
 // shapeKey identifies a request's placement-relevant content: two tasks of

@@ -346,11 +346,18 @@ func (r *NativeReader) next() (Event, error) {
 		}
 		var e Event
 		var s keyScan
-		if r.parser == nil {
-			r.parser = jsondoc.NewParser("", lineLimits)
-		}
-		if col, msg, err := parseEvent(r.parser, b, &e, &s); msg != "" {
-			return Event{}, &Error{File: r.file, Line: r.line, Col: col, Msg: msg, Err: err}
+		if !parseFlat(b, &e, &s) {
+			// Its own variable: the full decoder's takes it as an any,
+			// which moves it to the heap, and only this path should pay.
+			var full Event
+			s = keyScan{}
+			if r.parser == nil {
+				r.parser = jsondoc.NewParser("", lineLimits)
+			}
+			if col, msg, err := parseEvent(r.parser, b, &full, &s); msg != "" {
+				return Event{}, &Error{File: r.file, Line: r.line, Col: col, Msg: msg, Err: err}
+			}
+			e = full
 		}
 		if e.Time < r.last {
 			return Event{}, &Error{File: r.file, Line: r.line, Col: int(s.valOff[fTime]) + 1,
