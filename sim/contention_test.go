@@ -66,7 +66,9 @@ func contendedExits(t interface{ Fatal(...any) }, actions []action) map[string]t
 	for _, a := range actions {
 		eng.Schedule(a.at, actionEvent{a})
 	}
-	eng.Run(time.Hour)
+	// The properties draw up to 8 tasks of 100 s burning 4096 units each
+	// on 256: 128 times slower, 12,800 s, started by 50 s.
+	eng.Run(24 * time.Hour)
 	return got
 }
 
@@ -204,7 +206,11 @@ func TestContendedProperties(t *testing.T) {
 		worst := max(1, float64(total)/float64(capacity))
 		for i, a := range actions {
 			id := a.run.ID
-			took := got[id] - actions[i].at
+			end, ok := got[id]
+			if !ok {
+				t.Fatalf("task %s never exited", id)
+			}
+			took := end - actions[i].at
 			if took < durs[id] {
 				t.Fatalf("task %s took %v, less than its duration %v", id, took, durs[id])
 			}
