@@ -220,3 +220,25 @@ func (sv *services) checkQuiet(st *svcState, obs *scheduler.Observed) {
 		sv.fail(fmt.Errorf("sim: service %s: a skipped reconciliation: %w", st.spec.Name, err))
 	}
 }
+
+// checkShortfall recounts the shortfall a skipped reconciliation left
+// standing and fails the run when it differs. Services with Fargate
+// capacity are not recounted: shortfall provisions it too.
+func (sv *services) checkShortfall(st *svcState) {
+	short, per := st.short, make([]int, len(st.providers))
+	for i, pr := range st.providers {
+		if pr.isFargate() {
+			return
+		}
+		per[i] = pr.short
+	}
+	sv.shortfall(st)
+	for i, pr := range st.providers {
+		if pr.short != per[i] {
+			short = -1
+		}
+	}
+	if short != st.short {
+		sv.fail(fmt.Errorf("sim: service %s: a skipped reconciliation left the shortfall %d %v, recounted %d", st.spec.Name, short, per, st.short))
+	}
+}
