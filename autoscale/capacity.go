@@ -346,9 +346,17 @@ func InstancesNeeded(types []InstanceType, provisioning []TaskSize) (need, exclu
 			largest = t
 		}
 	}
+	// Callers list a service's waiting tasks together: one map update per
+	// run of equal sizes, not per task (thousands in an overloaded fleet,
+	// every minute).
 	groups := map[TaskSize]int{}
-	for _, t := range provisioning {
-		groups[t]++
+	for i := 0; i < len(provisioning); {
+		t, j := provisioning[i], i+1
+		for j < len(provisioning) && provisioning[j] == t {
+			j++
+		}
+		groups[t] += j - i
+		i = j
 	}
 	for size, n := range groups {
 		if smallest.fits(size) < 1 || largest.fits(size) < 1 {

@@ -167,3 +167,31 @@ func sameFilters(a, b *Request) bool {
 		x.AllGPUs == y.AllGPUs && x.DynamicPorts == y.DynamicPorts && x.AWSVPC == y.AWSVPC &&
 		slices.Equal(x.Scalars, y.Scalars) && slices.Equal(a.Constraints, b.Constraints)
 }
+
+// Generation returns how many changes the cluster's instances and their
+// tasks have seen: a caller that remembers a failed Place with it can ask
+// FailsAgain later instead of placing again.
+func (c *Cluster) Generation() uint64 { return c.gen }
+
+// FailsAgain reports whether placing again the request whose Place last
+// failed for group, at generation gen, would fail with the same Unplaced
+// reason, closest instance and scalar, without drawing: true when nothing
+// changed since, otherwise as the remembered failure, brought up to date
+// as Place would (catchUp), says. It is false when the failure is not
+// remembered at gen (the request was not memorable, or placed since).
+// A caller that skips reconciliations of a service the fleet cannot hold
+// asks this instead of Place, and learns when the answer could differ.
+func (c *Cluster) FailsAgain(group string, gen uint64) bool {
+	if gen == c.gen {
+		return true
+	}
+	f, ok := c.failed[group]
+	if !ok || !f.current || f.gen != gen || gen < c.journalGen {
+		return false
+	}
+	was := f.u
+	if !c.catchUp(f, &f.req) {
+		return false
+	}
+	return f.u.Reason == was.Reason && f.u.Closest == was.Closest && f.u.Scalar == was.Scalar
+}

@@ -174,11 +174,22 @@ func TestPlaceEqualsReference(t *testing.T) {
 	}
 }
 
+// sameARN reports whether a and b, of twin clusters, are the same
+// instance (or both nil).
+func sameARN(a, b *Instance) bool {
+	return a == nil && b == nil || a != nil && b != nil && a.ARN == b.ARN
+}
+
 func placeEqualsReference(t *rapid.T, exprs map[string]*cql.Expr, fast, ref *Cluster) {
 	seed := rapid.Uint64().Draw(t, "seed")
 	rf, rr := rand.New(rand.NewPCG(seed, 1)), rand.New(rand.NewPCG(seed, 1))
 	var resF, resR Result
 	var last *Request
+	// failed: the last Place, of last, placed nothing, at generation
+	// failGen with the first Unplaced failU.
+	var failed bool
+	var failGen uint64
+	var failU Unplaced
 	for step := range rapid.IntRange(1, 15).Draw(t, "steps") {
 		op := rapid.IntRange(0, 8).Draw(t, "op")
 		if op >= 7 && last == nil {
@@ -247,11 +258,23 @@ func placeEqualsReference(t *rapid.T, exprs map[string]*cql.Expr, fast, ref *Clu
 			default:
 				req = genRequest(t, exprs)
 			}
+			// FailsAgain, asked before the same request is placed again,
+			// promises no more than placing it gives.
+			again := failed && req == last && fast.FailsAgain(req.Group, failGen)
 			last = req
 			errF := fast.Place(req, rf, &resF)
 			errR := refPlace(ref, req, rr, &resR)
 			if (errF == nil) != (errR == nil) {
 				t.Fatalf("step %d: Place error %v (fast), %v (reference)", step, errF, errR)
+			}
+			if again && (len(resR.Placed) > 0 || len(resR.Unplaced) == 0 || resR.Unplaced[0].Reason != failU.Reason ||
+				resR.Unplaced[0].Scalar != failU.Scalar || !sameARN(resR.Unplaced[0].Closest, failU.Closest)) {
+				t.Fatalf("step %d: FailsAgain(%q, %d) held, but the reference placed %d, unplaced %+v, after %+v",
+					step, req.Group, failGen, len(resR.Placed), resR.Unplaced, failU)
+			}
+			failed = errF == nil && len(resF.Placed) == 0 && len(resF.Unplaced) > 0
+			if failed {
+				failGen, failU = fast.Generation(), resF.Unplaced[0]
 			}
 			if diff := cmp.Diff(describe(&resR), describe(&resF)); diff != "" {
 				t.Fatalf("step %d: Place(%+v) differs from the reference (-ref +fast):\n%s", step, req, diff)

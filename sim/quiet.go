@@ -37,6 +37,19 @@ func (s *countingSource) Uint64() uint64 {
 // would change nothing either, and is skipped: most of a large plan's
 // reconciliations are of steady services after a fleet change, or of
 // services waiting for their tasks to start.
+//
+// A service that lacks tasks the fleet cannot hold (short) is idle too
+// when its reconciliation only failed to place them, its "unable to
+// place" condition already in force: Place then drew nothing, and
+// placing again gives the same failure, so the same condition, until
+// the cluster changes so that the request fits or its closest instance
+// or reason differ (placement.Cluster.FailsAgain from the generation
+// gen). How many tasks the launch tokens let it start does not matter:
+// the first that fails gives the condition, and the tokens only grow
+// while nothing starts. Services split among several providers place
+// several requests of one group, which the cluster remembers one
+// failure for: they are not skipped. In an overloaded fleet nearly
+// every reconciliation is an idle one.
 type quietMemo struct {
 	ok    bool
 	sched *scheduler.Service
@@ -44,6 +57,12 @@ type quietMemo struct {
 	zones []string         // Observed.Zones, a set
 	nilZ  bool             // Observed.Zones was nil
 	until time.Duration    // when a repeated condition event is due again
+	// placing: the service lacked tasks, its failure to place them
+	// remembered at the cluster's generation gen for group (the
+	// service's placement group).
+	placing bool
+	gen     uint64
+	group   string
 }
 
 // quiet reports whether reconciling the service, in zones, would change
@@ -60,7 +79,21 @@ func (sv *services) quiet(st *svcState, zones []string) bool {
 			return false
 		}
 	}
-	return sv.allActive(q.tasks)
+	return sv.allActive(q.tasks) && sv.failsAgain(q)
+}
+
+// failsAgain reports whether the failure to place of the memo q, if it
+// has one, would be the same now, moving q's generation up when it is.
+func (sv *services) failsAgain(q *quietMemo) bool {
+	c := sv.fleet.cluster
+	if !q.placing || q.gen == c.Generation() {
+		return true
+	}
+	if !c.FailsAgain(q.group, q.gen) {
+		return false
+	}
+	q.gen = c.Generation()
+	return true
 }
 
 // sameZones reports whether a and b hold the same zones: Reconcile reads
@@ -100,14 +133,19 @@ func (sv *services) remember(st *svcState, obs *scheduler.Observed, from *schedu
 	// a function of what the memo keeps.
 	if st.daemon || obs.Zones == nil && st.sched.AvailabilityZoneRebalancing != scheduler.AZRebalancingDisabled ||
 		draws != 0 || !plan.Empty() || len(plan.Events) > 0 || !plan.TokenAt.IsZero() || len(obs.Stopped) > 0 ||
-		st.short > 0 || !sameState(from, &plan.State) || !sv.allActive(obs.Tasks) {
+		st.short > 0 && len(st.sched.CapacityProviderStrategy) > 1 ||
+		!sameState(from, &plan.State) || !sv.allActive(obs.Tasks) {
 		return
 	}
 	until, ok := sv.quietUntil(st, obs.Tasks, &plan.State)
 	if !ok {
 		return
 	}
+	if st.short > 0 && (q.group == "" || q.sched != st.sched) {
+		q.group = st.sched.Group()
+	}
 	q.ok, q.sched, q.nilZ, q.until = true, st.sched, obs.Zones == nil, until
+	q.placing, q.gen = st.short > 0, sv.fleet.cluster.Generation()
 	q.zones = append(q.zones[:0], obs.Zones...)
 	// The memo takes the observed tasks; the next Observed is built in the
 	// memo's old array.
@@ -152,8 +190,9 @@ func sameState(a, b *scheduler.State) bool {
 		slices.Equal(a.Deployments, b.Deployments) && slices.Equal(a.Reported, b.Reported)
 }
 
-// quietChecked counts the skipped reconciliations checked.
-var quietChecked int
+// quietChecked counts the skipped reconciliations checked, and
+// idleChecked those of services that lacked tasks they could not place.
+var quietChecked, idleChecked int
 
 // quietOff, set by tests, reconciles every time.
 var quietOff bool
@@ -168,6 +207,9 @@ var selfCheck bool
 // it would have changed something.
 func (sv *services) checkQuiet(st *svcState, obs *scheduler.Observed) {
 	quietChecked++
+	if st.quiet.placing {
+		idleChecked++
+	}
 	draws := sv.src.draws
 	plan, err := scheduler.Reconcile(st.sched, obs, sv.wall(), sv.fleet.cluster, sv.rng)
 	if err == nil && (sv.src.draws != draws || !plan.Empty() || len(plan.Events) > 0 || !plan.TokenAt.IsZero() || !sameState(&st.state, &plan.State)) {
@@ -176,5 +218,27 @@ func (sv *services) checkQuiet(st *svcState, obs *scheduler.Observed) {
 	}
 	if err != nil {
 		sv.fail(fmt.Errorf("sim: service %s: a skipped reconciliation: %w", st.spec.Name, err))
+	}
+}
+
+// checkShortfall recounts the shortfall a skipped reconciliation left
+// standing and fails the run when it differs. Services with Fargate
+// capacity are not recounted: shortfall provisions it too.
+func (sv *services) checkShortfall(st *svcState) {
+	short, per := st.short, make([]int, len(st.providers))
+	for i, pr := range st.providers {
+		if pr.isFargate() {
+			return
+		}
+		per[i] = pr.short
+	}
+	sv.shortfall(st)
+	for i, pr := range st.providers {
+		if pr.short != per[i] {
+			short = -1
+		}
+	}
+	if short != st.short {
+		sv.fail(fmt.Errorf("sim: service %s: a skipped reconciliation left the shortfall %d %v, recounted %d", st.spec.Name, short, per, st.short))
 	}
 }

@@ -72,11 +72,56 @@ func TestQuietSkipChangesNothing(t *testing.T) {
 // planner fleet, where most reconciliations are of steady services after
 // the capacity provider's instances register.
 func TestQuietSkipFleet(t *testing.T) {
+	sc := quietFleet(t, 48)
+	checked := quietChecked
+	skipped := checkBoth(t, sc)
+	if quietChecked == checked {
+		t.Fatal("no reconciliation skipped")
+	}
+	t.Logf("%d reconciliations skipped", quietChecked-checked)
+	if len(skipped.Scaling) == 0 {
+		t.Fatal("no scaling activity: the fleet test scales nothing")
+	}
+}
+
+// TestQuietSkipOverloaded is TestQuietSkipFleet on a fleet too small for
+// its services: most reconciliations are of services that lack tasks the
+// fleet cannot hold, skipped while placing them would fail the same way.
+func TestQuietSkipOverloaded(t *testing.T) {
+	sc := quietFleet(t, 6)
+	checked := idleChecked
+	skipped := checkBoth(t, sc)
+	if idleChecked == checked {
+		t.Fatal("no idle reconciliation skipped")
+	}
+	t.Logf("%d idle reconciliations skipped", idleChecked-checked)
+	if skipped.Summary.NeverPlaced == 0 && len(skipped.ServiceEvents) == 0 {
+		t.Fatal("nothing left unplaced: the fleet is not overloaded")
+	}
+}
+
+// checkBoth fails the test unless sc's run with reconciliations skipped
+// gives the same event log and result as with every one run.
+func checkBoth(t *testing.T, sc *scenario.Scenario) *Result {
+	t.Helper()
+	skipped, full, skippedLog, fullLog := simulateBoth(t, sc)
+	if !bytes.Equal(skippedLog, fullLog) {
+		t.Fatalf("event logs differ:\n%s", cmp.Diff(string(fullLog), string(skippedLog)))
+	}
+	if d := cmp.Diff(full, skipped); d != "" {
+		t.Fatalf("results differ (-full +skipped):\n%s", d)
+	}
+	return skipped
+}
+
+// quietFleet is a scaled-down planner fleet of 20 services on a capacity
+// provider of at most maxSize m5.2xlarge instances.
+func quietFleet(t *testing.T, maxSize int) *scenario.Scenario {
 	sc := &scenario.Scenario{Name: "fleet", Seed: 3, Duration: scenario.Duration(6 * time.Hour),
 		Fleet: scenario.Fleet{InstanceTypes: []scenario.InstanceType{{Name: "m5.2xlarge", CPU: 8192, MemoryMiB: 31000, PricePerHour: 0.384}}}}
-	desired := 40
+	desired := maxSize * 5 / 6
 	sc.CapacityProviders = []scenario.CapacityProviderSpec{{Name: "asg", InstanceTypes: []string{"m5.2xlarge"}, Zones: []string{"a", "b", "c"},
-		MaxSize: 48, DesiredCapacity: &desired, ManagedScaling: scenario.ManagedScalingSpec{TargetCapacity: 100}}}
+		MaxSize: maxSize, DesiredCapacity: &desired, ManagedScaling: scenario.ManagedScalingSpec{TargetCapacity: 100}}}
 	for i := range 20 {
 		n, cpu := 4+i%6, int64(512*(1+i%4))
 		sc.Services = append(sc.Services, scenario.ServiceSpec{Name: fmt.Sprintf("svc-%02d", i),
@@ -90,19 +135,5 @@ func TestQuietSkipFleet(t *testing.T) {
 	if err := sc.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	checked := quietChecked
-	skipped, full, skippedLog, fullLog := simulateBoth(t, sc)
-	if !bytes.Equal(skippedLog, fullLog) {
-		t.Fatalf("event logs differ:\n%s", cmp.Diff(string(fullLog), string(skippedLog)))
-	}
-	if d := cmp.Diff(full, skipped); d != "" {
-		t.Fatalf("results differ (-full +skipped):\n%s", d)
-	}
-	if quietChecked == checked {
-		t.Fatal("no reconciliation skipped")
-	}
-	t.Logf("%d reconciliations skipped", quietChecked-checked)
-	if len(skipped.Scaling) == 0 {
-		t.Fatal("no scaling activity: the fleet test scales nothing")
-	}
+	return sc
 }

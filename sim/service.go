@@ -38,9 +38,14 @@ type svcState struct {
 	observed scheduler.Observed // reused by every reconcile
 	stopped  []scheduler.Task
 	quiet    quietMemo
-	idle     scheduler.Plan // the empty plan of a skipped reconciliation
-	queued   bool           // an immediate reconciliation is queued
-	ticking  bool           // a periodic one is queued
+	// zones is zonesOf's answer for the specification zonesFor as of the
+	// zone index's rebuild zonesEpoch.
+	zones      []string
+	zonesFor   *scheduler.Service
+	zonesEpoch uint64
+	idle       scheduler.Plan // the empty plan of a skipped reconciliation
+	queued     bool           // an immediate reconciliation is queued
+	ticking    bool           // a periodic one is queued
 	// now and periodic are the service's reconcileEv of those kinds, made
 	// Events once: queued and ticking keep each queued at most once, and
 	// scheduling a fresh one would allocate every reconciliation.
@@ -145,6 +150,7 @@ type services struct {
 	// scheduler.Observed.Zones, rebuilt after the fleet changed.
 	zones      map[string][]string
 	zonesValid bool
+	zonesEpoch uint64 // counts the rebuilds of zones
 }
 
 func tdKey(td *scenario.TaskDefSpec) string {
@@ -246,8 +252,10 @@ func (sv *services) reconcile(st *svcState) {
 		}
 		// Nothing it reads changed (see quietMemo): the plan would be
 		// empty and the state the same.
-		st.idle.State = st.state
-		sv.apply(st, &st.idle)
+		sv.applyIdle(st)
+		if selfCheck {
+			sv.checkShortfall(st)
+		}
 		return
 	}
 	obs := sv.observe(st, zones)
@@ -284,6 +292,25 @@ func (sv *services) apply(st *svcState, plan *scheduler.Plan) {
 	}
 }
 
+// applyIdle is apply of a skipped reconciliation's empty plan. The
+// shortfall stands: it is a function of the tasks, state and
+// specification, which the memo found unchanged since the apply that
+// computed it. Only Fargate capacity, which follows the launch tokens as
+// time passes, is topped up again.
+func (sv *services) applyIdle(st *svcState) {
+	st.stopped = st.stopped[:0]
+	st.idle.State = st.state
+	for _, pr := range st.providers {
+		if pr.isFargate() {
+			sv.providers.fargateCapacity(st, pr)
+		}
+	}
+	if !st.ticking && !sv.steady(st, &st.idle) {
+		st.ticking = true
+		sv.eng.After(time.Duration(sv.sc.ReconcileEvery), st.periodic)
+	}
+}
+
 // observe returns what Reconcile observes of the service: its own
 // Observed, as Reconcile takes a pointer and a fresh one would be
 // allocated every reconciliation.
@@ -304,6 +331,19 @@ func (sv *services) observe(st *svcState, zones []string) *scheduler.Observed {
 // the scheduler scans, for a service that cannot rebalance or whose
 // constraints, required attributes or subnets narrow the zones further.
 func (sv *services) zonesOf(st *svcState) []string {
+	if st.zonesFor == st.sched && sv.zonesValid && st.zonesEpoch == sv.zonesEpoch {
+		return st.zones
+	}
+	z := sv.zonesAfresh(st)
+	st.zonesFor, st.zonesEpoch, st.zones = st.sched, sv.zonesEpoch, z
+	return z
+}
+
+// zonesAfresh is zonesOf without the service's copy, which stands until
+// the specification changes or the index is rebuilt (zonesEpoch): most
+// reconciliations are of services waiting, and the index changes only
+// with the fleet.
+func (sv *services) zonesAfresh(st *svcState) []string {
 	svc := st.sched
 	if st.daemon || svc.AvailabilityZoneRebalancing == scheduler.AZRebalancingDisabled || len(svc.Zones) > 0 ||
 		len(st.base.PlacementConstraints) > 0 || len(svc.TaskDefinition.PlacementConstraints) > 0 || len(svc.TaskDefinition.RequiresAttributes) > 0 {
@@ -358,6 +398,7 @@ func (sv *services) indexZones() {
 		}
 	}
 	sv.zonesValid = true
+	sv.zonesEpoch++
 }
 
 // steady reports whether the service needs no periodic reconciliation:
