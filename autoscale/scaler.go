@@ -168,6 +168,10 @@ type Input struct {
 	// Deploying reports an ECS deployment in progress, during which
 	// scale-in is switched off (docs/ecs-behaviour.md 4.1, case 75).
 	Deploying bool
+	// Windows, when set, keeps the target-tracking alarms' datapoints
+	// from one evaluation to the next (see Windows); Evaluate updates it.
+	// It changes how much an evaluation reads, never its result.
+	Windows *Windows
 }
 
 // Evaluate runs one evaluation at in.Now: the scheduled actions whose
@@ -272,7 +276,7 @@ func (s *Scaler) runPolicies(st State, in Input, reasons []string) (State, []str
 				pick(&scaleIn, *n)
 			}
 		case p.TargetTracking != nil:
-			o, n := s.trackingProposal(p.PolicyName, p.TargetTracking, st, outBase, in)
+			o, n := s.trackingProposal(i, p.TargetTracking, st, outBase, in)
 			if o != nil {
 				pick(&out, *o)
 			}
@@ -385,11 +389,19 @@ func stepRange(p *StepScalingPolicy, s StepAdjustment) string {
 
 func fmtFloat(f float64) string { return fmt.Sprintf("%.4g", f) }
 
-func (s *Scaler) trackingProposal(name string, p *TargetTrackingPolicy, st State, outBase int, in Input) (out, scaleIn *proposal) {
+func (s *Scaler) trackingProposal(i int, p *TargetTrackingPolicy, st State, outBase int, in Input) (out, scaleIn *proposal) {
+	name := s.Policies[i].PolicyName
 	series := in.Metrics[p.MetricName()]
 	high, low := p.Alarms()
 	cur := st.Capacity
-	hiAlarm, loAlarm, latest, peak := trackingScan(high, low, !p.DisableScaleIn, series, in.Now)
+	var hiAlarm, loAlarm bool
+	var latest, peak float64
+	if in.Windows != nil {
+		w := in.Windows.policy(i, len(s.Policies))
+		hiAlarm, loAlarm, latest, peak = w.scan(high, low, !p.DisableScaleIn, series, in.Now)
+	} else {
+		hiAlarm, loAlarm, latest, peak = trackingScan(high, low, !p.DisableScaleIn, series, in.Now)
+	}
 	if hiAlarm {
 		c, ok := bounded(st, true, outBase, func(b int) int { return p.Desired(b, latest) })
 		if ok {
