@@ -32,7 +32,9 @@ type svcState struct {
 	lastTD     *placement.TaskDefinition        // and the last one behaviour looked up
 	lastSpec   *scenario.TaskDefSpec
 
-	state    scheduler.State
+	state scheduler.State
+	// spare is Observed.Spare: an older state's deployments, read by nothing.
+	spare    []scheduler.Deployment
 	tasks    []*svcTask         // not yet STOPPED, in start order
 	running  reservation        // of the RUNNING tasks
 	observed scheduler.Observed // reused by every reconcile
@@ -260,6 +262,11 @@ func (sv *services) reconcile(st *svcState) {
 	}
 	sv.apply(st, plan)
 	sv.remember(st, obs, &from, sv.src.draws-draws, plan)
+	// The deployments of the state before, once the new state no longer
+	// shares them, are read by nothing: the next plan's may go there.
+	if now := st.state.Deployments; len(now) == 0 || len(from.Deployments) == 0 || &now[0] != &from.Deployments[0] {
+		st.spare = from.Deployments
+	}
 }
 
 // apply carries out a reconciliation's plan: its events, stops and
@@ -290,7 +297,7 @@ func (sv *services) apply(st *svcState, plan *scheduler.Plan) {
 // allocated every reconciliation.
 func (sv *services) observe(st *svcState, zones []string) *scheduler.Observed {
 	obs := &st.observed
-	*obs = scheduler.Observed{State: st.state, Stopped: st.stopped, Zones: zones, Launches: &st.launches, Tasks: obs.Tasks[:0]}
+	*obs = scheduler.Observed{State: st.state, Stopped: st.stopped, Zones: zones, Launches: &st.launches, Tasks: obs.Tasks[:0], Spare: st.spare}
 	for _, t := range st.tasks {
 		obs.Tasks = append(obs.Tasks, t.t)
 	}
