@@ -73,27 +73,37 @@ func BenchmarkAlarmDatapoints(b *testing.B) {
 }
 
 // BenchmarkScalerEvaluateDay evaluates a target-tracking policy at every
-// minute of a day of datapoints, as the simulator does for one service.
+// minute of a day of datapoints, as the simulator does for one service,
+// with its alarm windows carried from minute to minute (Windows) or
+// walked again every minute.
 func BenchmarkScalerEvaluateDay(b *testing.B) {
 	s := Scaler{Target: ScalableTarget{MinCapacity: 1, MaxCapacity: 100},
 		Policies: []Policy{tracking("tt", "CPU", 60, false)}}
 	m := Metrics{"CPU": daySeries()}
-	day := func() int {
+	day := func(ws *Windows) int {
 		st, changes := s.Start(10), 0
 		for k := range 24 * 60 {
 			var why string
-			if st, why = s.Evaluate(st, Input{Now: minute(k + 1), Metrics: m}); why != "" {
+			if st, why = s.Evaluate(st, Input{Now: minute(k + 1), Metrics: m, Windows: ws}); why != "" {
 				changes++
 			}
 		}
 		return changes
 	}
-	if day() == 0 {
-		b.Fatal("setup: a day of evaluations changed nothing")
+	for _, windows := range []bool{false, true} {
+		b.Run(fmt.Sprintf("windows=%v", windows), func(b *testing.B) {
+			var ws *Windows
+			if windows {
+				ws = new(Windows)
+			}
+			if day(ws) == 0 {
+				b.Fatal("setup: a day of evaluations changed nothing")
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				day(ws)
+			}
+			b.ReportMetric(float64(24*60*b.N)/b.Elapsed().Seconds(), "evaluations/s")
+		})
 	}
-	b.ReportAllocs()
-	for b.Loop() {
-		day()
-	}
-	b.ReportMetric(float64(24*60*b.N)/b.Elapsed().Seconds(), "evaluations/s")
 }

@@ -168,6 +168,10 @@ type Input struct {
 	// Deploying reports an ECS deployment in progress, during which
 	// scale-in is switched off (docs/ecs-behaviour.md 4.1, case 75).
 	Deploying bool
+	// Windows, when set, keeps the target-tracking alarms' datapoints
+	// from one evaluation to the next (see Windows); Evaluate updates it.
+	// It changes how much an evaluation reads, never its result.
+	Windows *Windows
 }
 
 // Evaluate runs one evaluation at in.Now: the scheduled actions whose
@@ -238,11 +242,46 @@ func (a ScalableTargetAction) String() string {
 	return strings.Join(parts, " ")
 }
 
-// proposal is one policy's wish at one evaluation.
+// proposal is one policy's wish at one evaluation (none unless ok). Its
+// reason is formatted only for the wish acted upon: most are not (a
+// scale-in asked every minute of its cooldown), and formatting each was
+// most of an evaluation's allocations.
 type proposal struct {
+	ok       bool
 	capacity int
 	cooldown time.Duration
-	reason   string
+	// What the reason says: the policy (track or step, with the step
+	// adjustment taken), the metric's value, and the capacity before and
+	// the one the policy counted from (from != cur: in the scale-out
+	// cooldown).
+	name      string
+	track     *TargetTrackingPolicy
+	step      *StepScalingPolicy
+	adj       StepAdjustment
+	v         float64
+	cur, from int
+	out       bool
+}
+
+// reason says why the capacity changed.
+func (pr *proposal) reason() string {
+	var r string
+	switch {
+	case pr.step != nil:
+		p := pr.step
+		r = fmt.Sprintf("policy %s: %s %s %s -> %s %+d: %d -> %d", pr.name, p.Alarm.MetricName, fmtFloat(pr.v),
+			stepRange(p, pr.adj), p.AdjustmentType, pr.adj.ScalingAdjustment, pr.cur, pr.capacity)
+	case pr.out:
+		p := pr.track
+		r = fmt.Sprintf("policy %s: %s %s above target %s: %d -> %d", pr.name, p.MetricName(), fmtFloat(pr.v), fmtFloat(p.TargetValue), pr.cur, pr.capacity)
+	default:
+		p := pr.track
+		return fmt.Sprintf("policy %s: %s at most %s below target %s: %d -> %d", pr.name, p.MetricName(), fmtFloat(pr.v), fmtFloat(p.TargetValue), pr.cur, pr.capacity)
+	}
+	if pr.out && pr.from != pr.cur {
+		r += fmt.Sprintf(" (in scale-out cooldown: from %d)", pr.from)
+	}
+	return r
 }
 
 func (s *Scaler) runPolicies(st State, in Input, reasons []string) (State, []string) {
@@ -253,59 +292,53 @@ func (s *Scaler) runPolicies(st State, in Input, reasons []string) (State, []str
 		outBase = st.ScaleOutBase
 	}
 	susp := s.Target.SuspendedState
-	var out, scaleIn *proposal
-	pick := func(best **proposal, p proposal) {
-		if *best == nil || p.capacity > (*best).capacity {
-			*best = &p
-		}
-	}
-	ttIn, ttInAll, ttInEnabled := (*proposal)(nil), true, 0
+	var out, scaleIn, ttIn proposal
+	ttInAll, ttInEnabled := true, 0
 	for i := range s.Policies {
 		p := &s.Policies[i]
 		switch {
 		case p.StepScaling != nil:
 			o, n := s.stepProposal(p.PolicyName, p.StepScaling, st, outBase, in)
-			if o != nil {
-				pick(&out, *o)
-			}
-			if n != nil {
-				pick(&scaleIn, *n)
-			}
+			out.pick(&o)
+			scaleIn.pick(&n)
 		case p.TargetTracking != nil:
-			o, n := s.trackingProposal(p.PolicyName, p.TargetTracking, st, outBase, in)
-			if o != nil {
-				pick(&out, *o)
-			}
+			o, n := s.trackingProposal(i, p.TargetTracking, st, outBase, in)
+			out.pick(&o)
 			if !p.TargetTracking.DisableScaleIn {
 				ttInEnabled++
-				if n == nil {
-					ttInAll = false
-				} else {
-					pick(&ttIn, *n)
-				}
+				ttInAll = ttInAll && n.ok
+				ttIn.pick(&n)
 			}
 		}
 	}
-	if ttInEnabled > 0 && ttInAll && ttIn != nil {
-		pick(&scaleIn, *ttIn)
+	if ttInEnabled > 0 && ttInAll {
+		scaleIn.pick(&ttIn)
 	}
 	switch {
-	case out != nil && !susp.DynamicScalingOutSuspended:
+	case out.ok && !susp.DynamicScalingOutSuspended:
 		if !inOutCooldown {
 			st.ScaleOutBase = cur
 			st.ScaleOutCooldownEnd = in.Now.Add(out.cooldown)
 		}
 		st.ScaleInCooldownEnd = time.Time{}
 		st.Capacity = out.capacity
-		reasons = append(reasons, out.reason)
-	case out != nil:
+		reasons = append(reasons, out.reason())
+	case out.ok:
 		// Suspended: a wish to scale out still vetoes scale-in.
-	case scaleIn != nil && !susp.DynamicScalingInSuspended && !in.Deploying && !in.Now.Before(st.ScaleInCooldownEnd):
+	case scaleIn.ok && !susp.DynamicScalingInSuspended && !in.Deploying && !in.Now.Before(st.ScaleInCooldownEnd):
 		st.ScaleInCooldownEnd = in.Now.Add(scaleIn.cooldown)
 		st.Capacity = scaleIn.capacity
-		reasons = append(reasons, scaleIn.reason)
+		reasons = append(reasons, scaleIn.reason())
 	}
 	return st, reasons
+}
+
+// pick makes p the best wish when there is none yet or p asks for more;
+// on a tie the first stays.
+func (best *proposal) pick(p *proposal) {
+	if p.ok && (!best.ok || p.capacity > best.capacity) {
+		*best = *p
+	}
 }
 
 // bounded returns the capacity a policy reaches from capacity cur with
@@ -328,18 +361,18 @@ func bounded(st State, out bool, base int, fn func(base int) int) (int, bool) {
 	return c, c < cur
 }
 
-func (s *Scaler) stepProposal(name string, p *StepScalingPolicy, st State, outBase int, in Input) (out, scaleIn *proposal) {
+func (s *Scaler) stepProposal(name string, p *StepScalingPolicy, st State, outBase int, in Input) (out, scaleIn proposal) {
 	series := in.Metrics[p.Alarm.MetricName]
 	if p.Alarm.State(series, in.Now) != StateAlarm {
-		return nil, nil
+		return out, scaleIn
 	}
 	v, ok := p.aggregate(series, in.Now)
 	if !ok {
-		return nil, nil
+		return out, scaleIn
 	}
 	step, ok := p.Step(v)
 	if !ok {
-		return nil, nil
+		return out, scaleIn
 	}
 	cur := st.Capacity
 	base := clamp(cur, st.MinCapacity, st.MaxCapacity)
@@ -348,7 +381,7 @@ func (s *Scaler) stepProposal(name string, p *StepScalingPolicy, st State, outBa
 		delta = step.ScalingAdjustment - cur
 	}
 	if delta == 0 {
-		return nil, nil
+		return out, scaleIn
 	}
 	isOut := delta > 0
 	from := base
@@ -357,18 +390,13 @@ func (s *Scaler) stepProposal(name string, p *StepScalingPolicy, st State, outBa
 	}
 	c, ok := bounded(st, isOut, from, func(b int) int { return p.Capacity(b, step.ScalingAdjustment) })
 	if !ok {
-		return nil, nil
+		return out, scaleIn
 	}
-	r := fmt.Sprintf("policy %s: %s %s %s -> %s %+d: %d -> %d", name, p.Alarm.MetricName, fmtFloat(v),
-		stepRange(p, step), p.AdjustmentType, step.ScalingAdjustment, cur, c)
-	if isOut && from != cur {
-		r += fmt.Sprintf(" (in scale-out cooldown: from %d)", from)
-	}
-	pr := &proposal{capacity: c, cooldown: p.cooldown(), reason: r}
+	pr := proposal{ok: true, capacity: c, cooldown: p.cooldown(), name: name, step: p, adj: step, v: v, cur: cur, from: from, out: isOut}
 	if isOut {
-		return pr, nil
+		return pr, scaleIn
 	}
-	return nil, pr
+	return out, pr
 }
 
 // stepRange formats the metric range a step covers, such as "in step 60..70".
@@ -385,30 +413,33 @@ func stepRange(p *StepScalingPolicy, s StepAdjustment) string {
 
 func fmtFloat(f float64) string { return fmt.Sprintf("%.4g", f) }
 
-func (s *Scaler) trackingProposal(name string, p *TargetTrackingPolicy, st State, outBase int, in Input) (out, scaleIn *proposal) {
+func (s *Scaler) trackingProposal(i int, p *TargetTrackingPolicy, st State, outBase int, in Input) (out, scaleIn proposal) {
+	name := s.Policies[i].PolicyName
 	series := in.Metrics[p.MetricName()]
 	high, low := p.Alarms()
 	cur := st.Capacity
-	hiAlarm, loAlarm, latest, peak := trackingScan(high, low, !p.DisableScaleIn, series, in.Now)
+	var hiAlarm, loAlarm bool
+	var latest, peak float64
+	if in.Windows != nil {
+		w := in.Windows.policy(i, len(s.Policies))
+		hiAlarm, loAlarm, latest, peak = w.scan(high, low, !p.DisableScaleIn, series, in.Now)
+	} else {
+		hiAlarm, loAlarm, latest, peak = trackingScan(high, low, !p.DisableScaleIn, series, in.Now)
+	}
 	if hiAlarm {
-		c, ok := bounded(st, true, outBase, func(b int) int { return p.Desired(b, latest) })
-		if ok {
-			r := fmt.Sprintf("policy %s: %s %s above target %s: %d -> %d", name, p.MetricName(), fmtFloat(latest), fmtFloat(p.TargetValue), cur, c)
-			if outBase != cur {
-				r += fmt.Sprintf(" (in scale-out cooldown: from %d)", outBase)
-			}
-			out = &proposal{capacity: c, cooldown: cooldownOrDefault(p.ScaleOutCooldown), reason: r}
+		if c, ok := bounded(st, true, outBase, func(b int) int { return p.Desired(b, latest) }); ok {
+			out = proposal{ok: true, capacity: c, cooldown: cooldownOrDefault(p.ScaleOutCooldown),
+				name: name, track: p, v: latest, cur: cur, from: outBase, out: true}
 		}
 	}
 	if p.DisableScaleIn || !loAlarm {
-		return out, nil
+		return out, scaleIn
 	}
-	c, ok := bounded(st, false, cur, func(b int) int { return p.Desired(b, peak) })
-	if !ok {
-		return out, nil
+	if c, ok := bounded(st, false, cur, func(b int) int { return p.Desired(b, peak) }); ok {
+		scaleIn = proposal{ok: true, capacity: c, cooldown: cooldownOrDefault(p.ScaleInCooldown),
+			name: name, track: p, v: peak, cur: cur, from: cur}
 	}
-	r := fmt.Sprintf("policy %s: %s at most %s below target %s: %d -> %d", name, p.MetricName(), fmtFloat(peak), fmtFloat(p.TargetValue), cur, c)
-	return out, &proposal{capacity: c, cooldown: cooldownOrDefault(p.ScaleInCooldown), reason: r}
+	return out, scaleIn
 }
 
 // trackingScan reads the datapoints of a target-tracking policy's high and

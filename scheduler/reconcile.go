@@ -550,7 +550,7 @@ func (r *reconciler) finish() {
 			k++
 		}
 	}
-	r.st.Deployments = keep(ds[:k], r.obs.State.Deployments)
+	r.st.Deployments = keepIn(ds[:k], r.obs.State.Deployments, r.obs.Spare)
 	r.scratch.deps = ds[:0]
 }
 
@@ -565,6 +565,16 @@ func keep[T comparable](s, was []T) []T {
 		return was
 	}
 	return slices.Clip(slices.Clone(s))
+}
+
+// keepIn is keep, with the copy made in spare when it has room (see
+// Observed.Spare): a caller that reconciles every service again and again
+// would otherwise allocate one whenever a count changes.
+func keepIn[T comparable](s, was, spare []T) []T {
+	if len(s) > 0 && cap(spare) >= len(s) && !slices.Equal(s, was) {
+		return slices.Clip(append(spare[:0], s...))
+	}
+	return keep(s, was)
 }
 
 // complete marks the primary deployment COMPLETED once the service is in

@@ -110,4 +110,9 @@ type Observed struct {
 	// caller reconciling many services over a large cluster may want to
 	// do once for all of them.
 	Zones []string
+	// Spare, when it has room, is where the plan's deployments go when
+	// they differ from State's, instead of a new array: the array of an
+	// older state that neither the caller nor any state it keeps reads
+	// any more. Nil: Reconcile allocates.
+	Spare []Deployment
 }

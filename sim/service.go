@@ -32,7 +32,11 @@ type svcState struct {
 	lastTD     *placement.TaskDefinition        // and the last one behaviour looked up
 	lastSpec   *scenario.TaskDefSpec
 
-	state    scheduler.State
+	state scheduler.State
+	// spare is Observed.Spare: an older state's deployments, read by nothing.
+	spare []scheduler.Deployment
+	// specs are the two buffers setDesired writes the specification in.
+	specs    [2]specBuf
 	tasks    []*svcTask         // not yet STOPPED, in start order
 	running  reservation        // of the RUNNING tasks
 	observed scheduler.Observed // reused by every reconcile
@@ -58,8 +62,9 @@ type svcState struct {
 	scaler  *autoscale.Scaler
 	sst     autoscale.State
 	metrics autoscale.Metrics
-	reads   []string // the metrics scaler reads: only those are recorded
-	keep    int      // datapoints kept per metric
+	windows autoscale.Windows // scaler's alarm windows, carried from minute to minute
+	reads   []string          // the metrics scaler reads: only those are recorded
+	keep    int               // datapoints kept per metric
 	usage   *usageModel
 	groups  []*scheduler.TargetGroup // of its loadBalancers
 	// launches is the service scheduler's launch rate for the service,
@@ -164,13 +169,16 @@ func tdKey(td *scenario.TaskDefSpec) string {
 // respec rebuilds the scheduler's specification from the service's
 // base: its capacity provider strategy, and the constraint that keeps it
 // off other services' Fargate capacity.
-func (st *svcState) respec() {
-	svc := *st.base
+func (st *svcState) respec() { st.respecInto(new(scheduler.Service)) }
+
+// respecInto is respec, building the specification in svc.
+func (st *svcState) respecInto(svc *scheduler.Service) {
+	*svc = *st.base
 	svc.CapacityProviderStrategy = st.items
 	if st.offFargate != nil && !(len(st.providers) > 0 && st.providers[0].isFargate()) {
 		svc.PlacementConstraints = append(slices.Clip(svc.PlacementConstraints), *st.offFargate)
 	}
-	st.sched = &svc
+	st.sched = svc
 }
 
 // strategyItems builds the scheduler's capacity provider strategy of a
@@ -267,6 +275,11 @@ func (sv *services) reconcile(st *svcState) {
 	}
 	sv.apply(st, plan)
 	sv.remember(st, obs, &from, sv.src.draws-draws, plan)
+	// The deployments of the state before, once the new state no longer
+	// shares them, are read by nothing: the next plan's may go there.
+	if now := st.state.Deployments; len(now) == 0 || len(from.Deployments) == 0 || &now[0] != &from.Deployments[0] {
+		st.spare = from.Deployments
+	}
 }
 
 // apply carries out a reconciliation's plan: its events, stops and
@@ -316,7 +329,7 @@ func (sv *services) applyIdle(st *svcState) {
 // allocated every reconciliation.
 func (sv *services) observe(st *svcState, zones []string) *scheduler.Observed {
 	obs := &st.observed
-	*obs = scheduler.Observed{State: st.state, Stopped: st.stopped, Zones: zones, Launches: &st.launches, Tasks: obs.Tasks[:0]}
+	*obs = scheduler.Observed{State: st.state, Stopped: st.stopped, Zones: zones, Launches: &st.launches, Tasks: obs.Tasks[:0], Spare: st.spare}
 	for _, t := range st.tasks {
 		obs.Tasks = append(obs.Tasks, t.t)
 	}
@@ -720,12 +733,33 @@ func describeEvent(e *scenario.ServiceEvent) string {
 }
 
 // setDesired changes a service's desired count (Application Auto Scaling).
+// It runs at every scaling, so the new base and specification go into
+// whichever of the service's two buffers neither st.base nor st.sched
+// points to, instead of three new allocations. Nothing keeps the old
+// pointers but the skip memo, which compares st.sched by pointer: it is
+// forgotten, as a buffer's pointer comes back two scalings later.
 func (sv *services) setDesired(st *svcState, n int) {
-	base := *st.base
-	base.DesiredCount = &n
-	st.base = &base
-	st.respec()
+	b := &st.specs[0]
+	if st.base == &b.base || st.sched == &b.sched {
+		b = &st.specs[1]
+	}
+	if st.base == &b.base || st.sched == &b.sched {
+		b = new(specBuf)
+	}
+	b.desired = n
+	b.base = *st.base
+	b.base.DesiredCount = &b.desired
+	st.base = &b.base
+	st.respecInto(&b.sched)
+	st.quiet.ok = false
 	sv.queueReconcile(st)
+}
+
+// specBuf is a service's specification as setDesired writes it: the
+// base, the scheduler's copy and the desired count behind both.
+type specBuf struct {
+	base, sched scheduler.Service
+	desired     int
 }
 
 // desired is the service's desired count: for DAEMON, the eligible

@@ -235,7 +235,7 @@ func (s *simulator) minute() {
 		deploying := p != nil && p.RolloutState == scheduler.InProgress
 		from := st.sst.Capacity
 		var reason string
-		st.sst, reason = st.scaler.Evaluate(st.sst, autoscale.Input{Now: wall, Metrics: st.metrics, Deploying: deploying})
+		st.sst, reason = s.services.evaluate(st, wall, deploying)
 		if st.sst.Capacity != from {
 			s.services.out.scaling(now, st.spec.Name, "service", from, st.sst.Capacity, reason)
 			s.services.setDesired(st, st.sst.Capacity)
@@ -245,6 +245,21 @@ func (s *simulator) minute() {
 	if now%time.Duration(s.sc.SampleEvery) == 0 {
 		s.recordTimelines(now)
 	}
+}
+
+// evaluate runs st's scaler at wall with the alarm windows it carries
+// from minute to minute. Under selfCheck the run fails unless the plain
+// evaluation, which walks every period, agrees.
+func (sv *services) evaluate(st *svcState, wall time.Time, deploying bool) (autoscale.State, string) {
+	in := autoscale.Input{Now: wall, Metrics: st.metrics, Deploying: deploying, Windows: &st.windows}
+	got, why := st.scaler.Evaluate(st.sst, in)
+	if selfCheck {
+		in.Windows = nil
+		if want, wantWhy := st.scaler.Evaluate(st.sst, in); got != want || why != wantWhy {
+			sv.fail(fmt.Errorf("sim: service %s: evaluation with windows %+v %q, want %+v %q", st.spec.Name, got, why, want, wantWhy))
+		}
+	}
+	return got, why
 }
 
 // record appends a datapoint, keeping at least the last st.keep (more

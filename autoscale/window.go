@@ -1,0 +1,186 @@
+package autoscale
+
+import (
+	"math"
+	"sort"
+	"time"
+)
+
+// Windows carries the datapoints of a Scaler's target-tracking alarms
+// from one evaluation to the next (Input.Windows). A planner evaluates
+// every service every minute, and each evaluation walked every period of
+// both alarm windows again; with Windows, an evaluation exactly one
+// period after the last reduces the newest period's samples only and
+// updates running counts of breaching datapoints. Any other evaluation
+// (the first, after a gap, at a time with a monotonic clock reading)
+// walks the periods as Evaluate does without Windows, so the result is
+// the same either way.
+//
+// A Windows belongs to one Scaler and its Metrics, and the zero value is
+// ready for use. It relies on what Series says of a series: samples come
+// in increasing time order and are dropped only once no alarm window
+// reaches them. A sample added at the time last evaluated is noticed
+// (the newest sample up to it is remembered), and the periods are then
+// walked again; one added earlier is not. It is not safe for concurrent
+// use.
+type Windows struct {
+	w []trackWindow // by policy index
+}
+
+// policy returns the window of policy i of n.
+func (ws *Windows) policy(i, n int) *trackWindow {
+	if len(ws.w) != n {
+		ws.w = make([]trackWindow, n)
+	}
+	return &ws.w[i]
+}
+
+// point is one period's datapoint, with whether it breaches each alarm.
+type point struct {
+	v        float64
+	ok       bool
+	hiB, loB bool
+}
+
+// trackWindow is one target-tracking policy's datapoints: ring holds the
+// newest len(ring) periods, ring[head] the newest, older ones after it.
+type trackWindow struct {
+	ring      []point
+	head      int
+	high, low Alarm
+	loN       int // the low window's length; 0 without scale-in
+	// hiBreach and loBreach count the breaching datapoints of the newest
+	// high.EvaluationPeriods and loN periods.
+	hiBreach, loBreach int
+	// at is the last evaluation's time (valid when set; never with a
+	// monotonic clock reading), and anchor the newest sample at or
+	// before it (anchored when there is one): the samples of a new
+	// period are those after it.
+	at       time.Time
+	valid    bool
+	anchor   Sample
+	anchored bool
+}
+
+// scan returns what trackingScan returns for the same arguments (the
+// peak only when the low alarm is in ALARM, which is all that is read).
+func (w *trackWindow) scan(high, low Alarm, withLow bool, s Series, now time.Time) (hiAlarm, loAlarm bool, latest, peak float64) {
+	loN := 0
+	if withLow {
+		loN = low.EvaluationPeriods
+	}
+	hi := upTo(s, now)
+	if !w.step(high, low, loN, s, hi, now) {
+		w.rebuild(high, low, loN, s, now)
+	}
+	w.valid = now == now.Round(0)
+	w.at = now
+	w.anchored = hi > 0
+	if hi > 0 {
+		w.anchor = s[hi-1]
+	}
+	newest := w.ring[w.head]
+	if newest.ok {
+		latest = newest.v
+	}
+	hiAlarm = w.hiBreach >= high.datapointsToAlarm()
+	loAlarm = withLow && w.loBreach >= low.datapointsToAlarm()
+	if loAlarm {
+		peak = w.peak()
+	}
+	return hiAlarm, loAlarm, latest, peak
+}
+
+// upTo returns how many samples of s were taken at or before now.
+func upTo(s Series, now time.Time) int {
+	if len(s) == 0 || !s[len(s)-1].Time.After(now) {
+		return len(s)
+	}
+	return sort.Search(len(s), func(i int) bool { return s[i].Time.After(now) })
+}
+
+// step moves the window one period on, to now, when now is one period
+// after the last evaluation of the same alarms and the samples up to it
+// are as they were; s[:hi] are the samples at or before now.
+func (w *trackWindow) step(high, low Alarm, loN int, s Series, hi int, now time.Time) bool {
+	if !w.valid || w.high != high || w.low != low || w.loN != loN ||
+		now != now.Round(0) || now.Sub(w.at) != high.period() {
+		return false
+	}
+	lo := hi
+	for lo > 0 && s[lo-1].Time.After(w.at) {
+		lo--
+	}
+	if (lo > 0) != w.anchored || lo > 0 && !sameSample(s[lo-1], w.anchor) {
+		return false // samples at or before the last evaluation changed
+	}
+	v, ok := high.Statistic.kind().reduce(s[lo:hi])
+	w.push(w.point(v, ok))
+	return true
+}
+
+func sameSample(a, b Sample) bool {
+	return a.Time == b.Time && math.Float64bits(a.Value) == math.Float64bits(b.Value)
+}
+
+func (w *trackWindow) point(v float64, ok bool) point {
+	return point{v: v, ok: ok,
+		hiB: ok && w.high.ComparisonOperator.breaches(v, w.high.Threshold),
+		loB: ok && w.loN > 0 && w.low.ComparisonOperator.breaches(v, w.low.Threshold)}
+}
+
+// push makes p the newest datapoint; the oldest of each window leaves it.
+func (w *trackWindow) push(p point) {
+	n := len(w.ring)
+	if old := w.ring[(w.head+w.high.EvaluationPeriods-1)%n]; old.hiB {
+		w.hiBreach--
+	}
+	if w.loN > 0 {
+		if old := w.ring[(w.head+w.loN-1)%n]; old.loB {
+			w.loBreach--
+		}
+	}
+	w.head = (w.head + n - 1) % n
+	w.ring[w.head] = p
+	if p.hiB {
+		w.hiBreach++
+	}
+	if p.loB {
+		w.loBreach++
+	}
+}
+
+// rebuild reads every period of both windows ending at now.
+func (w *trackWindow) rebuild(high, low Alarm, loN int, s Series, now time.Time) {
+	n := max(high.EvaluationPeriods, loN)
+	w.high, w.low, w.loN = high, low, loN
+	if cap(w.ring) < n {
+		w.ring = make([]point, n)
+	}
+	w.ring, w.head, w.hiBreach, w.loBreach = w.ring[:n], 0, 0, 0
+	pw := newPeriodWalk(s, now, high.period(), n, high.Statistic.kind())
+	for k := range n {
+		p := w.point(pw.next())
+		w.ring[k] = p
+		if p.hiB && k < high.EvaluationPeriods {
+			w.hiBreach++
+		}
+		if p.loB && k < loN {
+			w.loBreach++
+		}
+	}
+}
+
+// peak is the highest present datapoint of the low window, compared
+// newest first as trackingScan does (which decides where a NaN falls).
+func (w *trackWindow) peak() float64 {
+	var peak float64
+	seen := false
+	for k := range w.loN {
+		p := w.ring[(w.head+k)%len(w.ring)]
+		if p.ok && (!seen || p.v > peak) {
+			peak, seen = p.v, true
+		}
+	}
+	return peak
+}
