@@ -105,6 +105,12 @@ type scratch struct {
 	// deps holds the plan's deployments until finish gives the plan its
 	// own (or the observed state's, unchanged).
 	deps []Deployment
+	// scaleIn's healthy candidates, their observed indexes and the
+	// unready ones: a service scaling in every few minutes built a new
+	// map of its tasks each time.
+	inIDs   []placement.TaskID
+	inIndex map[placement.TaskID]int
+	unready [3][]int
 }
 
 var scratches = sync.Pool{New: func() any { return new(scratch) }}
