@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"sync"
 )
 
 // SelectStop chooses n of the candidate tasks to stop on scale-in, one at
@@ -42,10 +43,12 @@ func SelectStop(c *Cluster, candidates []TaskID, n int, strategies []Strategy, r
 	if k := slices.IndexFunc(chain, func(s Strategy) bool { _, ok := s.(Random); return ok }); k >= 0 {
 		chain = chain[:k]
 	}
-	left := slices.Clone(candidates)
-	sel := &stopState{c: c, freed: map[int32][2]int64{}, gone: map[spreadKey]map[int32]int32{}}
+	sel := stopStates.Get().(*stopState)
+	defer sel.put()
+	sel.c = c
+	left := append(sel.left[:0], candidates...)
 	var out []TaskID
-	var ties []int
+	ties := sel.ties[:0]
 	for ; n > 0 && len(left) > 0; n-- {
 		ties = ties[:0]
 		var best [MaxStrategies]float64
@@ -67,6 +70,7 @@ func SelectStop(c *Cluster, candidates []TaskID, n int, strategies []Strategy, r
 		sel.remove(id)
 		left = slices.Delete(left, k, k+1)
 	}
+	sel.left, sel.ties = left, ties
 	return out, nil
 }
 
@@ -88,6 +92,28 @@ type stopState struct {
 	c     *Cluster
 	freed map[int32][2]int64            // per instance: cpu, memory freed so far
 	gone  map[spreadKey]map[int32]int32 // per group and field ("" = instance): value -> tasks selected
+	// What a call leaves for the next, emptied: the inner maps of gone,
+	// and SelectStop's candidates left and ties. A service scaling in
+	// every few minutes built all of them anew each time.
+	spare []map[int32]int32
+	left  []TaskID
+	ties  []int
+}
+
+var stopStates = sync.Pool{New: func() any {
+	return &stopState{freed: map[int32][2]int64{}, gone: map[spreadKey]map[int32]int32{}}
+}}
+
+// put empties s, keeping its maps, and returns it to stopStates.
+func (s *stopState) put() {
+	clear(s.freed)
+	for _, m := range s.gone {
+		clear(m)
+		s.spare = append(s.spare, m)
+	}
+	clear(s.gone)
+	s.c = nil
+	stopStates.Put(s)
 }
 
 func (s *stopState) score(st Strategy, id TaskID) float64 {
@@ -127,7 +153,11 @@ func (s *stopState) remove(id TaskID) {
 func (s *stopState) bump(k spreadKey, v int32) {
 	m := s.gone[k]
 	if m == nil {
-		m = map[int32]int32{}
+		if n := len(s.spare); n > 0 {
+			m, s.spare = s.spare[n-1], s.spare[:n-1]
+		} else {
+			m = map[int32]int32{}
+		}
 		s.gone[k] = m
 	}
 	m[v]++

@@ -11,14 +11,17 @@ import "github.com/berthsched/berth/placement"
 // The same service is one whose fields are equal, pointers and slices
 // pointing to the same task definition, circuit breaker and arrays of the
 // same length; the integers behind the count and percent pointers are
-// compared by value, as a caller may well set them in place. What a
+// compared by value, as a caller may well set them in place. The desired
+// count is not kept here but in State.validCount: a scaling changes only
+// the count, whose validity is a cheap check, and a new checked for every
+// scaling was a planner day's 3.5 MB. What a
 // service's other pointers and slices refer to is its caller's to leave
 // unchanged between calls (Reconcile's doc says so): a changed task
 // definition is a new revision, and deploy already tells revisions apart
 // by their family and number.
 type checked struct {
-	svc                         Service
-	desired, minHealthy, maxPct int // behind the pointers, -1 for nil
+	svc                Service
+	minHealthy, maxPct int // behind the pointers, -1 for nil
 	// group and task are svc.Group() and svc.TaskDefinition.Requirements(),
 	// which every placement request of the service needs; spec is
 	// tdKey(svc.TaskDefinition), which every call compares.
@@ -29,7 +32,7 @@ type checked struct {
 // checkedOf returns what the validated svc is remembered as.
 func checkedOf(svc *Service) *checked {
 	dc := &svc.DeploymentConfiguration
-	return &checked{svc: *svc, desired: intOr(svc.DesiredCount), minHealthy: intOr(dc.MinimumHealthyPercent),
+	return &checked{svc: *svc, minHealthy: intOr(dc.MinimumHealthyPercent),
 		maxPct: intOr(dc.MaximumPercent), group: svc.Group(), spec: tdKey(svc.TaskDefinition),
 		task: svc.TaskDefinition.Requirements()}
 }
@@ -43,7 +46,8 @@ func intOr(p *int) int {
 }
 
 // same reports whether svc is the service k was made of, by the rules of
-// checked. A nil k matches no service.
+// checked, but for the value of its desired count (whether it has one
+// does count). A nil k matches no service.
 func (k *checked) same(svc *Service) bool {
 	if k == nil {
 		return false
@@ -51,7 +55,7 @@ func (k *checked) same(svc *Service) bool {
 	a, dc, kc := &k.svc, &svc.DeploymentConfiguration, &k.svc.DeploymentConfiguration
 	return a.TaskDefinition == svc.TaskDefinition && a.Name == svc.Name &&
 		a.SchedulingStrategy == svc.SchedulingStrategy && (a.DesiredCount == nil) == (svc.DesiredCount == nil) &&
-		k.desired == intOr(svc.DesiredCount) && k.minHealthy == intOr(dc.MinimumHealthyPercent) &&
+		k.minHealthy == intOr(dc.MinimumHealthyPercent) &&
 		k.maxPct == intOr(dc.MaximumPercent) && (kc.MinimumHealthyPercent == nil) == (dc.MinimumHealthyPercent == nil) &&
 		(kc.MaximumPercent == nil) == (dc.MaximumPercent == nil) && kc.CircuitBreaker == dc.CircuitBreaker &&
 		sameArray(a.PlacementConstraints, svc.PlacementConstraints) && sameArray(a.PlacementStrategy, svc.PlacementStrategy) &&

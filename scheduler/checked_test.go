@@ -95,6 +95,41 @@ func TestReconcileValidatesChangedService(t *testing.T) {
 	}
 }
 
+// TestReconcileKeepsCheckedOnScaling scales a validated service up and
+// down, in place and with a new count: the state keeps what was validated
+// (a scaling validates only the count) and follows the count, so that
+// the count going back is not mistaken for the one validated.
+func TestReconcileKeepsCheckedOnScaling(t *testing.T) {
+	c := newCluster(t, 3, 1024, 2048)
+	rng := rand.New(rand.NewPCG(1, 1))
+	svc := replicaService(2, taskDef("web", 1, 256, 512))
+	var obs Observed
+	var first *checked
+	for i, n := range []int{2, 3, 1, 0, 2} {
+		if i%2 == 0 {
+			*svc.DesiredCount = n
+		} else {
+			svc.DesiredCount = intp(n)
+		}
+		p, err := Reconcile(svc, &obs, t0, c, rng)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p.Discard(c)
+		if first == nil {
+			first = p.State.valid
+		}
+		if p.State.valid != first || p.State.validCount != n {
+			t.Errorf("count %d: state keeps %p with count %d, want %p with %d", n, p.State.valid, p.State.validCount, first, n)
+		}
+		obs.State = p.State
+	}
+	*svc.DesiredCount = -1
+	if _, err := Reconcile(svc, &obs, t0, c, rng); err == nil {
+		t.Error("Reconcile with a negative count = nil error")
+	}
+}
+
 // TestPlanStateOwnsItsSlices reconciles two services in turn, each from
 // the state its last plan returned: a plan's state shares no scratch
 // buffer with a later call, so a deployment list kept from one call is

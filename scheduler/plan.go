@@ -93,8 +93,11 @@ type State struct {
 	Reported []Event
 
 	// valid is the service the last call validated; shared by the states
-	// that follow, never written through.
-	valid *checked
+	// that follow, never written through. validCount is the desired count
+	// it was validated with (intOr(DesiredCount)), which a scaling changes
+	// without changing valid.
+	valid      *checked
+	validCount int
 }
 
 // Rebalance is an Availability Zone rebalancing under way.

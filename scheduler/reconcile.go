@@ -46,12 +46,9 @@ func LaunchBackoff(failures int) time.Duration {
 // percents may change in place). Change a task definition, constraint or
 // other pointed-to value by giving svc a new one, not by writing into it.
 func Reconcile(svc *Service, obs *Observed, now time.Time, c *placement.Cluster, rng *rand.Rand) (*Plan, error) {
-	valid := obs.State.valid
-	if !valid.same(svc) {
-		if err := svc.Validate(); err != nil {
-			return nil, err
-		}
-		valid = checkedOf(svc)
+	valid, count, err := validated(svc, &obs.State)
+	if err != nil {
+		return nil, err
 	}
 	sc := scratches.Get().(*scratch)
 	defer sc.put()
@@ -62,10 +59,9 @@ func Reconcile(svc *Service, obs *Observed, now time.Time, c *placement.Cluster,
 		scratch: sc, res: &sc.res, stopped: r.stopped[:0], conds: r.conds[:0], cs: census{primary: r.cs.primary[:0],
 			old: r.cs.old[:0], unhealthy: r.cs.unhealthy[:0], drainNow: r.cs.drainNow[:0], why: r.cs.why[:0]}}
 	r.st = &r.plan.State
-	r.st.valid = valid
+	r.st.valid, r.st.validCount = valid, count
 	r.deploy()
 	r.countStopped()
-	var err error
 	if svc.strategy() == Daemon {
 		err = r.daemon()
 	} else {
@@ -77,6 +73,24 @@ func Reconcile(svc *Service, obs *Observed, now time.Time, c *placement.Cluster,
 	}
 	r.finish()
 	return r.plan, nil
+}
+
+// validated returns svc as validated, and its desired count (intOr):
+// st's if svc is the service st's call validated but for its count, and
+// the count is valid (0 or more, or any for a DAEMON, which ignores it);
+// otherwise it validates svc, for its error or a new checked.
+func validated(svc *Service, st *State) (*checked, int, error) {
+	count := intOr(svc.DesiredCount)
+	if st.valid.same(svc) && (count == st.validCount || count >= 0) {
+		return st.valid, count, nil
+	}
+	if err := svc.Validate(); err != nil {
+		return nil, 0, err
+	}
+	if st.valid.same(svc) { // a DAEMON's negative count
+		return st.valid, count, nil
+	}
+	return checkedOf(svc), count, nil
 }
 
 // scratch is what one Reconcile call uses and no plan keeps: the request
@@ -91,6 +105,12 @@ type scratch struct {
 	// deps holds the plan's deployments until finish gives the plan its
 	// own (or the observed state's, unchanged).
 	deps []Deployment
+	// scaleIn's healthy candidates, their observed indexes and the
+	// unready ones: a service scaling in every few minutes built a new
+	// map of its tasks each time.
+	inIDs   []placement.TaskID
+	inIndex map[placement.TaskID]int
+	unready [3][]int
 }
 
 var scratches = sync.Pool{New: func() any { return new(scratch) }}

@@ -250,9 +250,7 @@ func (r *reconciler) scaleIn(cs *census, desired int) error {
 		return nil
 	}
 	reason := r.scaling()
-	var ids []placement.TaskID
-	var unready [3][]int
-	index := map[placement.TaskID]int{}
+	ids, unready, index := r.scaleInScratch()
 	for _, i := range cs.primary {
 		t := &r.obs.Tasks[i]
 		switch {
@@ -268,6 +266,7 @@ func (r *reconciler) scaleIn(cs *census, desired int) error {
 			unready[2] = append(unready[2], i)
 		}
 	}
+	r.scratch.inIDs, r.scratch.unready = ids, unready // their grown arrays, for the next call
 	for _, u := range unready {
 		for _, i := range u {
 			if excess == 0 {
@@ -310,6 +309,18 @@ func (r *reconciler) scaleIn(cs *census, desired int) error {
 		}
 	}
 	return nil
+}
+
+// scaleInScratch returns scaleIn's candidate slices and index, emptied,
+// from the call's scratch.
+func (r *reconciler) scaleInScratch() ([]placement.TaskID, [3][]int, map[placement.TaskID]int) {
+	sc := r.scratch
+	if sc.inIndex == nil {
+		sc.inIndex = map[placement.TaskID]int{}
+	}
+	clear(sc.inIndex)
+	u := sc.unready
+	return sc.inIDs[:0], [3][]int{u[0][:0], u[1][:0], u[2][:0]}, sc.inIndex
 }
 
 // selectStops stops n of the healthy tasks ids, as the placement
