@@ -69,6 +69,9 @@ type Cluster struct {
 	gen        uint64
 	journal    []int32
 	journalGen uint64
+	// updates counts the calls to Update, the only way an instance's
+	// status changes once it is added (Updates).
+	updates    uint64
 	journalMax int                 // trim past this many entries; 0: defaultJournal
 	failed     map[string]*failure // per group
 	spare      []*failure          // dropped failures, for reuse
@@ -323,6 +326,7 @@ func (c *Cluster) Update(in *Instance, f func(*Instance)) error {
 	if !c.owns(in) {
 		return fieldErrorf("", "update: the instance is not in the cluster")
 	}
+	c.updates++
 	i := in.idx
 	var old [Memory + 1]int64
 	for r := range old {

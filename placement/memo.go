@@ -195,3 +195,8 @@ func (c *Cluster) FailsAgain(group string, gen uint64) bool {
 	}
 	return f.u.Reason == was.Reason && f.u.Closest == was.Closest && f.u.Scalar == was.Scalar
 }
+
+// Updates returns how many times Update was called: while it stays the
+// same, no instance's status changed, so a caller that found its tasks on
+// ACTIVE instances need not look again while its tasks stay the same.
+func (c *Cluster) Updates() uint64 { return c.updates }
