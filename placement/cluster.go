@@ -71,7 +71,11 @@ type Cluster struct {
 	journalGen uint64
 	// updates counts the calls to Update, the only way an instance's
 	// status changes once it is added (Updates).
-	updates    uint64
+	updates uint64
+	// seen marks the instances a catch-up checked already (catchUp), as
+	// seenMark: the journal lists an instance once per change.
+	seen       []uint32
+	seenMark   uint32
 	journalMax int                 // trim past this many entries; 0: defaultJournal
 	failed     map[string]*failure // per group
 	spare      []*failure          // dropped failures, for reuse

@@ -63,6 +63,7 @@ type quietMemo struct {
 	placing bool
 	gen     uint64
 	group   string
+	fail    placement.Failure // the cluster's handle on it
 	// taskGen, updates and zonesEpoch are the service's taskGen, the
 	// cluster's Updates and the service's zonesEpoch when the memo's
 	// tasks, their instances' statuses and zones were last found the
@@ -123,7 +124,7 @@ func (sv *services) failsAgain(q *quietMemo) bool {
 	if !q.placing || q.gen == c.Generation() {
 		return true
 	}
-	if !c.FailsAgain(q.group, q.gen) {
+	if !c.FailsAgainOf(q.fail, q.group, q.gen) {
 		return false
 	}
 	q.gen = c.Generation()
@@ -180,6 +181,10 @@ func (sv *services) remember(st *svcState, obs *scheduler.Observed, from *schedu
 	}
 	q.ok, q.sched, q.nilZ, q.until = true, st.sched, obs.Zones == nil, until
 	q.placing, q.gen = st.short > 0, sv.fleet.cluster.Generation()
+	q.fail = placement.Failure{}
+	if q.placing {
+		q.fail = sv.fleet.cluster.Failed(q.group)
+	}
 	q.zones = append(q.zones[:0], obs.Zones...)
 	q.taskGen, q.updates, q.zonesEpoch = st.taskGen, sv.fleet.cluster.Updates(), st.zonesEpoch
 	// The memo takes the observed tasks; the next Observed is built in the
