@@ -69,6 +69,13 @@ type Cluster struct {
 	gen        uint64
 	journal    []int32
 	journalGen uint64
+	// updates counts the calls to Update, the only way an instance's
+	// status changes once it is added (Updates).
+	updates uint64
+	// seen marks the instances a catch-up checked already (catchUp), as
+	// seenMark: the journal lists an instance once per change.
+	seen       []uint32
+	seenMark   uint32
 	journalMax int                 // trim past this many entries; 0: defaultJournal
 	failed     map[string]*failure // per group
 	spare      []*failure          // dropped failures, for reuse
@@ -323,6 +330,7 @@ func (c *Cluster) Update(in *Instance, f func(*Instance)) error {
 	if !c.owns(in) {
 		return fieldErrorf("", "update: the instance is not in the cluster")
 	}
+	c.updates++
 	i := in.idx
 	var old [Memory + 1]int64
 	for r := range old {

@@ -28,6 +28,7 @@ type failure struct {
 	reasons []byte   // per instance, the Reason check gave
 	u       Unplaced // what explain reported
 	current bool     // reasons and u hold at gen (not if a recall found a fit)
+	gid     int32    // req.Group's groupID, so that a catch-up looks up nothing
 }
 
 // dropStale forgets the failures older than the change journal, which can
@@ -62,9 +63,16 @@ func (c *Cluster) recalled(req *Request) (*failure, bool) {
 // It reports false, leaving f no longer current, when one of them can
 // take the task.
 func (c *Cluster) catchUp(f *failure, req *Request) bool {
-	pr := c.prepareFilters(req)
+	pr := c.prepareFiltersOf(req, f.gid)
 	changed, _, _ := c.Changes(f.gen) // recalled checked that it reaches f.gen
+	mark := c.nextMark()
 	for _, i := range changed {
+		// An instance changed several times is checked once: check reads
+		// it as it is now, and a second check would set the same reason.
+		if c.seen[i] == mark {
+			continue
+		}
+		c.seen[i] = mark
 		r, _ := c.check(c.instances[i], pr)
 		if r == ReasonNone {
 			f.current = false
@@ -84,6 +92,19 @@ func (c *Cluster) catchUp(f *failure, req *Request) bool {
 	f.gen = c.gen
 	c.summarize(f, pr)
 	return true
+}
+
+// nextMark returns a fresh mark for seen, sized to the instances.
+func (c *Cluster) nextMark() uint32 {
+	if len(c.seen) < len(c.instances) {
+		c.seen = append(c.seen, make([]uint32, len(c.instances)-len(c.seen))...)
+	}
+	c.seenMark++
+	if c.seenMark == 0 { // wrapped: old marks could match again
+		clear(c.seen)
+		c.seenMark = 1
+	}
+	return c.seenMark
 }
 
 // summarize sets f.u's Reason, Closest and Scalar from its Removed and
@@ -153,7 +174,7 @@ func (c *Cluster) remember(f *failure, req *Request, u Unplaced) {
 	f.req = Request{Group: req.Group, Task: req.Task, LaunchType: req.LaunchType, MaxPerInstance: req.MaxPerInstance,
 		Constraints: append(f.req.Constraints[:0], req.Constraints...)}
 	f.req.Task.Scalars = append(f.req.Task.Scalars[:0], req.Task.Scalars...)
-	f.u, f.gen, f.current = u, c.gen, true
+	f.u, f.gen, f.current, f.gid = u, c.gen, true, c.groupID(req.Group)
 }
 
 // sameFilters reports whether every field the filters read is equal in a
@@ -182,11 +203,31 @@ func (c *Cluster) Generation() uint64 { return c.gen }
 // A caller that skips reconciliations of a service the fleet cannot hold
 // asks this instead of Place, and learns when the answer could differ.
 func (c *Cluster) FailsAgain(group string, gen uint64) bool {
+	return c.FailsAgainOf(Failure{}, group, gen)
+}
+
+// Failure is a handle on the failure remembered for a group, for
+// FailsAgainOf: a caller asking about the same failure again and again
+// keeps it to spare a lookup by the group's name.
+type Failure struct{ f *failure }
+
+// Failed returns the handle on the failure remembered for group, empty
+// when there is none.
+func (c *Cluster) Failed(group string) Failure { return Failure{c.failed[group]} }
+
+// FailsAgainOf is FailsAgain, looking the failure up only when h is not
+// it. A failure current at gen no older than the journal, of group, is
+// the one kept for group: one that is dropped is stale or not current,
+// and is filled for another group only once taken back.
+func (c *Cluster) FailsAgainOf(h Failure, group string, gen uint64) bool {
 	if gen == c.gen {
 		return true
 	}
-	f, ok := c.failed[group]
-	if !ok || !f.current || f.gen != gen || gen < c.journalGen {
+	f := h.f
+	if f == nil || f.req.Group != group || !f.current || f.gen != gen {
+		f = c.failed[group]
+	}
+	if f == nil || !f.current || f.gen != gen || gen < c.journalGen {
 		return false
 	}
 	was := f.u
@@ -195,3 +236,8 @@ func (c *Cluster) FailsAgain(group string, gen uint64) bool {
 	}
 	return f.u.Reason == was.Reason && f.u.Closest == was.Closest && f.u.Scalar == was.Scalar
 }
+
+// Updates returns how many times Update was called: while it stays the
+// same, no instance's status changed, so a caller that found its tasks on
+// ACTIVE instances need not look again while its tasks stay the same.
+func (c *Cluster) Updates() uint64 { return c.updates }

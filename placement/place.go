@@ -104,11 +104,16 @@ func (c *Cluster) scorerOf(pr *prepared, s Strategy) scorer {
 // prepareFilters prepares what check needs of req, which is all a
 // recalled failure needs (memo.go).
 func (c *Cluster) prepareFilters(req *Request) *prepared {
+	return c.prepareFiltersOf(req, c.groupID(req.Group))
+}
+
+// prepareFiltersOf is prepareFilters with req.Group's groupID, group.
+func (c *Cluster) prepareFiltersOf(req *Request, group int32) *prepared {
 	pr := &c.pr
 	pr.req = req
 	pr.setLaunchType(req.LaunchType)
 	pr.task = Task{Group: req.Group, Requirements: req.Task}
-	pr.group = c.groupID(req.Group)
+	pr.group = group
 	pr.share = req.Task.gpuShare()
 	pr.shape = shapeOf(&req.Task, pr.share)
 	pr.distinct = false

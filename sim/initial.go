@@ -122,6 +122,7 @@ func (sv *services) adoptTasks() error {
 			t.run = &Run{ID: it.ID, Group: st.base.Group(), Family: td.Family, Instance: in.ARN, CPU: req.CPU, MemoryMiB: req.MemoryMiB, Ports: req.PortsTCP}
 			t.registered = len(st.groups) > 0
 			st.tasks = append(st.tasks, t)
+			st.taskGen++
 			st.running.add(t, 1)
 			sv.byRun[it.ID] = t
 			if err := sv.exec.Start(t.run); err != nil {

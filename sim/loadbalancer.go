@@ -66,6 +66,7 @@ func (sv *services) targetHealth(t *svcTask) {
 		return
 	}
 	st := t.svc
+	st.taskGen++
 	t.t.Health = scheduler.TargetHealth(st.groups, t.t.StartedAt, sv.wall(), !t.td.FailsTargetHealthChecks)
 	sv.queueReconcile(st)
 	grace := time.Duration(st.base.HealthCheckGracePeriodSeconds) * time.Second

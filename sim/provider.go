@@ -216,6 +216,7 @@ func (pv *providers) fargateSpotNotice(in *placement.Instance) bool {
 			continue
 		}
 		t.t.DesiredStatus = scheduler.Stopped
+		st.taskGen++
 		t.reason, t.code = ReasonSpotInterrupted, scheduler.SpotInterruption
 		pv.eng.After(t.td.StopTimeoutOrDefault(), spotStopEv{t})
 		pv.services.queueReconcile(st)

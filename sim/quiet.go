@@ -63,6 +63,12 @@ type quietMemo struct {
 	placing bool
 	gen     uint64
 	group   string
+	fail    placement.Failure // the cluster's handle on it
+	// taskGen, updates and zonesEpoch are the service's taskGen, the
+	// cluster's Updates and the service's zonesEpoch when the memo's
+	// tasks, their instances' statuses and zones were last found the
+	// same: while they stay so, quiet need not compare them again.
+	taskGen, updates, zonesEpoch uint64
 }
 
 // quiet reports whether reconciling the service, in zones, would change
@@ -71,7 +77,35 @@ type quietMemo struct {
 func (sv *services) quiet(st *svcState, zones []string) bool {
 	q := &st.quiet
 	if quietOff || !q.ok || q.sched != st.sched || len(st.stopped) > 0 || sv.eng.Now() >= q.until ||
-		q.nilZ != (zones == nil) || !sameZones(q.zones, zones) || len(q.tasks) != len(st.tasks) {
+		q.nilZ != (zones == nil) || !sv.sameTasks(st) {
+		return false
+	}
+	// zonesOf gives the same zones for the same specification until the
+	// index is rebuilt.
+	if q.zonesEpoch != st.zonesEpoch {
+		if !sameZones(q.zones, zones) {
+			return false
+		}
+		q.zonesEpoch = st.zonesEpoch
+	}
+	// A task's instance changes status only by Update.
+	if u := sv.fleet.cluster.Updates(); q.updates != u {
+		if !sv.allActive(q.tasks) {
+			return false
+		}
+		q.updates = u
+	}
+	return sv.failsAgain(q)
+}
+
+// sameTasks reports whether the service's tasks are the memo's, comparing
+// them only when taskGen moved since they last were.
+func (sv *services) sameTasks(st *svcState) bool {
+	q := &st.quiet
+	if q.taskGen == st.taskGen {
+		return true
+	}
+	if len(q.tasks) != len(st.tasks) {
 		return false
 	}
 	for i, t := range st.tasks {
@@ -79,7 +113,8 @@ func (sv *services) quiet(st *svcState, zones []string) bool {
 			return false
 		}
 	}
-	return sv.allActive(q.tasks) && sv.failsAgain(q)
+	q.taskGen = st.taskGen
+	return true
 }
 
 // failsAgain reports whether the failure to place of the memo q, if it
@@ -89,7 +124,7 @@ func (sv *services) failsAgain(q *quietMemo) bool {
 	if !q.placing || q.gen == c.Generation() {
 		return true
 	}
-	if !c.FailsAgain(q.group, q.gen) {
+	if !c.FailsAgainOf(q.fail, q.group, q.gen) {
 		return false
 	}
 	q.gen = c.Generation()
@@ -138,7 +173,7 @@ func (sv *services) remember(st *svcState, obs *scheduler.Observed, from *schedu
 		return
 	}
 	until, ok := sv.quietUntil(st, obs.Tasks, &plan.State)
-	if !ok {
+	if !ok || st.obsGen != st.taskGen {
 		return
 	}
 	if st.short > 0 && (q.group == "" || q.sched != st.sched) {
@@ -146,7 +181,12 @@ func (sv *services) remember(st *svcState, obs *scheduler.Observed, from *schedu
 	}
 	q.ok, q.sched, q.nilZ, q.until = true, st.sched, obs.Zones == nil, until
 	q.placing, q.gen = st.short > 0, sv.fleet.cluster.Generation()
+	q.fail = placement.Failure{}
+	if q.placing {
+		q.fail = sv.fleet.cluster.Failed(q.group)
+	}
 	q.zones = append(q.zones[:0], obs.Zones...)
+	q.taskGen, q.updates, q.zonesEpoch = st.taskGen, sv.fleet.cluster.Updates(), st.zonesEpoch
 	// The memo takes the observed tasks; the next Observed is built in the
 	// memo's old array.
 	q.tasks, st.observed.Tasks = obs.Tasks, q.tasks[:0]

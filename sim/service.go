@@ -42,6 +42,10 @@ type svcState struct {
 	observed scheduler.Observed // reused by every reconcile
 	stopped  []scheduler.Task
 	quiet    quietMemo
+	// taskGen counts the changes to tasks: any task added, removed or
+	// changed (quiet compares the tasks only when it moved); obsGen is
+	// taskGen as of the last observe.
+	taskGen, obsGen uint64
 	// zones is zonesOf's answer for the specification zonesFor as of the
 	// zone index's rebuild zonesEpoch.
 	zones      []string
@@ -333,6 +337,7 @@ func (sv *services) observe(st *svcState, zones []string) *scheduler.Observed {
 	for _, t := range st.tasks {
 		obs.Tasks = append(obs.Tasks, t.t)
 	}
+	st.obsGen = st.taskGen
 	return obs
 }
 
@@ -438,6 +443,7 @@ func (sv *services) stopServiceTask(svc *svcState, st scheduler.Stop) {
 			continue
 		}
 		t.t.DesiredStatus = scheduler.Stopped
+		svc.taskGen++
 		t.reason = st.Reason
 		if sv.deregister(t) {
 			return
@@ -465,6 +471,7 @@ func (sv *services) startServiceTask(svc *svcState, st *scheduler.Start) {
 		}
 	}
 	svc.tasks = append(svc.tasks, t)
+	svc.taskGen++
 	sv.byRun[st.ID] = t
 	svc.started++
 	if len(svc.since) > 0 {
@@ -503,6 +510,7 @@ func (sv *services) taskRunning(t *svcTask) {
 		return
 	}
 	t.t.LastStatus, t.t.StartedAt = scheduler.Running, sv.wall()
+	t.svc.taskGen++
 	t.svc.running.add(t, 1)
 	if len(t.svc.groups) > 0 {
 		sv.registerTarget(t)
@@ -519,6 +527,7 @@ func (sv *services) serviceExited(t *svcTask, e *Exit) {
 	st := t.svc
 	if i := slices.Index(st.tasks, t); i >= 0 {
 		st.tasks = slices.Delete(st.tasks, i, i+1)
+		st.taskGen++
 		if t.t.LastStatus == scheduler.Running {
 			st.running.add(t, -1)
 		}
