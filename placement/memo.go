@@ -28,7 +28,12 @@ type failure struct {
 	reasons []byte   // per instance, the Reason check gave
 	u       Unplaced // what explain reported
 	current bool     // reasons and u hold at gen (not if a recall found a fit)
-	gid     int32    // req.Group's groupID, so that a catch-up looks up nothing
+	// asked is one more than the generation at which this failure
+	// answered its group's latest failed Place (0: it did not, a request
+	// of the group that is not remembered failed since): FailsAgain
+	// answers only for that Place.
+	asked uint64
+	gid   int32 // req.Group's groupID, so that a catch-up looks up nothing
 }
 
 // dropStale forgets the failures older than the change journal, which can
@@ -175,6 +180,16 @@ func (c *Cluster) remember(f *failure, req *Request, u Unplaced) {
 		Constraints: append(f.req.Constraints[:0], req.Constraints...)}
 	f.req.Task.Scalars = append(f.req.Task.Scalars[:0], req.Task.Scalars...)
 	f.u, f.gen, f.current, f.gid = u, c.gen, true, c.groupID(req.Group)
+	f.asked = c.gen + 1
+}
+
+// forgetAsked records that a request of group that is not remembered
+// failed: the group's remembered failure, of another request, no longer
+// answers for its latest failed Place.
+func (c *Cluster) forgetAsked(group string) {
+	if f := c.failed[group]; f != nil {
+		f.asked = 0
+	}
 }
 
 // sameFilters reports whether every field the filters read is equal in a
@@ -200,8 +215,11 @@ func (c *Cluster) Generation() uint64 { return c.gen }
 // changed since, otherwise as the remembered failure, brought up to date
 // as Place would (catchUp), says. It is false when the failure is not
 // remembered at gen (the request was not memorable, or placed since).
-// A caller that skips reconciliations of a service the fleet cannot hold
-// asks this instead of Place, and learns when the answer could differ.
+// It answers for the group's latest failed Place only: after a request
+// of the group that is not remembered fails, it is false until a
+// remembered one fails again. A caller that skips reconciliations of a
+// service the fleet cannot hold asks this instead of Place, and learns
+// when the answer could differ; a true answer counts as placing again now.
 func (c *Cluster) FailsAgain(group string, gen uint64) bool {
 	return c.FailsAgainOf(Failure{}, group, gen)
 }
@@ -224,17 +242,21 @@ func (c *Cluster) FailsAgainOf(h Failure, group string, gen uint64) bool {
 		return true
 	}
 	f := h.f
-	if f == nil || f.req.Group != group || !f.current || f.gen != gen {
+	if f == nil || f.req.Group != group || !f.current || f.gen != gen || f.asked != gen+1 {
 		f = c.failed[group]
 	}
-	if f == nil || !f.current || f.gen != gen || gen < c.journalGen {
+	if f == nil || !f.current || f.gen != gen || f.asked != gen+1 || gen < c.journalGen {
 		return false
 	}
 	was := f.u
 	if !c.catchUp(f, &f.req) {
 		return false
 	}
-	return f.u.Reason == was.Reason && f.u.Closest == was.Closest && f.u.Scalar == was.Scalar
+	if f.u.Reason != was.Reason || f.u.Closest != was.Closest || f.u.Scalar != was.Scalar {
+		return false
+	}
+	f.asked = c.gen + 1 // as if placed again now, as the caller takes it
+	return true
 }
 
 // Updates returns how many times Update was called: while it stays the

@@ -1,6 +1,7 @@
 package placement
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"reflect"
 	"testing"
@@ -168,5 +169,47 @@ func TestRecallAfterChangesEqualsExplain(t *testing.T) {
 	}
 	if c.recalls == 0 {
 		t.Error("no failure was recalled")
+	}
+}
+
+// TestFailsAgainAnswersForTheLatestFailure: a group's remembered failure
+// answers FailsAgain only for the group's latest failed Place. Here a
+// request of the same group with a required attribute (never remembered)
+// fails after it; once the cluster changes, FailsAgain must not answer
+// for it with the older request's failure. The rapid property found it.
+func TestFailsAgainAnswersForTheLatestFailure(t *testing.T) {
+	c := uniformCluster(t, 3)
+	rng := rand.New(rand.NewPCG(1, 1))
+	var res Result
+	big := &Request{Count: 1, Group: "service:web", Task: Requirements{CPU: 9000, MemoryMiB: 1024}}
+	if err := c.Place(big, rng, &res); err != nil || len(res.Unplaced) != 1 {
+		t.Fatalf("Place(big) = %+v, %v; want it unplaced", describe(&res), err)
+	}
+	gen := c.Generation()
+	add := func(n int) {
+		t.Helper()
+		in := &Instance{ARN: fmt.Sprintf("arn:aws:ecs:us-east-1:123456789012:container-instance/fleet/new%d", n),
+			EC2InstanceID: fmt.Sprintf("i-new%d", n), Status: StatusActive, AgentConnected: true,
+			Registered: Capacity{CPU: 8192, MemoryMiB: 32768}, Remaining: Capacity{CPU: 8192, MemoryMiB: 32768}}
+		if err := c.AddInstance(in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	add(1) // still too small for big
+	if !c.FailsAgain(big.Group, gen) {
+		t.Fatal("FailsAgain after an instance too small for big was added = false, want true")
+	}
+	pinned := &Request{Count: 1, Group: "service:web", Task: Requirements{CPU: 256, MemoryMiB: 256},
+		RequiredAttributes: []Attribute{{Name: "missing", Value: "x"}}}
+	if err := c.Place(pinned, rng, &res); err != nil || len(res.Unplaced) != 1 {
+		t.Fatalf("Place(pinned) = %+v, %v; want it unplaced", describe(&res), err)
+	}
+	gen = c.Generation()
+	if !c.FailsAgain(pinned.Group, gen) {
+		t.Error("FailsAgain with nothing changed = false, want true")
+	}
+	add(2)
+	if c.FailsAgain(pinned.Group, gen) {
+		t.Error("FailsAgain answered for pinned's failure with big's remembered one")
 	}
 }

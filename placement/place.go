@@ -271,6 +271,7 @@ func (c *Cluster) Place(req *Request, rng *rand.Rand, res *Result) error {
 	}
 	if f, ok := c.recalled(req); ok {
 		c.recalls++
+		f.asked = c.gen + 1
 		res.unplaced(f.u, req.Count)
 		return nil
 	}
@@ -906,6 +907,8 @@ func (c *Cluster) unplaceable(pr *prepared, req *Request, first bool, res *Resul
 	u := c.explain(pr, reasons)
 	if f != nil {
 		c.remember(f, req, u)
+	} else if first {
+		c.forgetAsked(req.Group)
 	}
 	res.unplaced(u, req.Count-len(res.Placed))
 }
