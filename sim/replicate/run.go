@@ -25,6 +25,22 @@ type Config struct {
 	Compared bool
 }
 
+// configCount returns how many configurations Configs makes, without
+// making them, or an error once they pass scenario.MaxSweepRuns.
+func configCount(sc *scenario.Scenario, params []scenario.SweepParam, variants []scenario.Variant) (int, error) {
+	nv := len(sc.Variants())
+	if len(variants) > 0 {
+		nv = len(variants)
+	}
+	n := nv
+	for _, p := range params {
+		if n *= len(p.Values); n > scenario.MaxSweepRuns {
+			return 0, fmt.Errorf("sim: %w", fielderr.Errorf("", "sweep %s: %w: more than %d runs (every combination of the swept values, times %d placement variants)", p.Path, sim.ErrTooManyRuns, scenario.MaxSweepRuns, nv))
+		}
+	}
+	return n, nil
+}
+
 // Configs returns every combination of the parameters' values, the last
 // parameter varying fastest, each once per placement variant: variants,
 // or when it is empty the combination's own (Scenario.Variants). It
@@ -33,15 +49,8 @@ func Configs(sc *scenario.Scenario, params []scenario.SweepParam, variants []sce
 	if err := sc.Validate(); err != nil {
 		return nil, err
 	}
-	nv := len(sc.Variants())
-	if len(variants) > 0 {
-		nv = len(variants)
-	}
-	n := nv
-	for _, p := range params {
-		if n *= len(p.Values); n > scenario.MaxSweepRuns {
-			return nil, fmt.Errorf("sim: %w", fielderr.Errorf("", "sweep %s: %w: more than %d runs (every combination of the swept values, times %d placement variants)", p.Path, sim.ErrTooManyRuns, scenario.MaxSweepRuns, nv))
-		}
+	if _, err := configCount(sc, params, variants); err != nil {
+		return nil, err
 	}
 	combos := [][]string{nil}
 	for _, p := range params {
@@ -278,12 +287,21 @@ func Sweep(sc *scenario.Scenario, params []scenario.SweepParam, variants []scena
 	if replicates < 1 {
 		return nil, fmt.Errorf("replicate: %d replicates, expected 1 or more", replicates)
 	}
-	cfgs, err := Configs(sc, params, variants)
+	// Counted before the configurations are made: each is a scenario read
+	// again, which for thousands is seconds spent to refuse them.
+	if err := sc.Validate(); err != nil {
+		return nil, err
+	}
+	n, err := configCount(sc, params, variants)
 	if err != nil {
 		return nil, err
 	}
-	if len(cfgs)*replicates > scenario.MaxSweepRuns {
-		return nil, fmt.Errorf("sim: %w", fielderr.Errorf("", "%w: %d configurations times %d replicates, more than %d runs", sim.ErrTooManyRuns, len(cfgs), replicates, scenario.MaxSweepRuns))
+	if n*replicates > scenario.MaxSweepRuns {
+		return nil, fmt.Errorf("sim: %w", fielderr.Errorf("", "%w: %d configurations times %d replicates, more than %d runs", sim.ErrTooManyRuns, n, replicates, scenario.MaxSweepRuns))
+	}
+	cfgs, err := Configs(sc, params, variants)
+	if err != nil {
+		return nil, err
 	}
 	runs, err := run.Run(cfgs, 0, replicates)
 	if err != nil {
