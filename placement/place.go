@@ -958,11 +958,23 @@ func (c *Cluster) Check(in *Instance, req *Request) (Reason, error) {
 	if err := req.Validate(); err != nil {
 		return ReasonNone, err
 	}
-	pr := prepared{req: req, task: Task{Group: req.Group, Requirements: req.Task}, group: -1}
-	pr.setLaunchType(req.LaunchType)
+	group := int32(-1)
 	if g, ok := c.groupIDs[req.Group]; ok {
-		pr.group = g
+		group = g
 	}
+	var pr prepared
+	prepareDirect(&pr, req, group)
+	r, _ := c.check(in, &pr)
+	return r, nil
+}
+
+// prepareDirect prepares req into pr for check without the cluster's
+// caches: memberOf expressions are evaluated directly, so that pr stays
+// good while the caches are cleared and rebuilt (Check during a Place, a
+// long-lived Watch). pr.req is req.
+func prepareDirect(pr *prepared, req *Request, group int32) {
+	*pr = prepared{req: req, task: Task{Group: req.Group, Requirements: req.Task}, group: group}
+	pr.setLaunchType(req.LaunchType)
 	pr.share = req.Task.gpuShare()
 	pr.shape = shapeOf(&req.Task, pr.share)
 	for _, con := range req.Constraints {
@@ -972,6 +984,4 @@ func (c *Cluster) Check(in *Instance, req *Request) (Reason, error) {
 			pr.dynamic = append(pr.dynamic, con.Expr)
 		}
 	}
-	r, _ := c.check(in, &pr)
-	return r, nil
 }

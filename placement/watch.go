@@ -35,23 +35,9 @@ func (c *Cluster) Watch(req *Request) (*Watch, error) {
 		return nil, err
 	}
 	w := &Watch{c: c, req: *req}
-	pr := &w.pr
-	pr.req, pr.task = &w.req, Task{Group: req.Group, Requirements: req.Task}
-	pr.setLaunchType(req.LaunchType)
 	// Place creates the group's id too: a group without tasks changes no
 	// result.
-	pr.group = c.groupID(req.Group)
-	pr.share = req.Task.gpuShare()
-	pr.shape = shapeOf(&req.Task, pr.share)
-	for _, con := range req.Constraints {
-		if con.Type == DistinctInstance {
-			pr.distinct = true
-		} else {
-			// Evaluated directly, as Check does: the cluster's expression
-			// cache may be cleared and rebuilt under a long-lived Watch.
-			pr.dynamic = append(pr.dynamic, con.Expr)
-		}
-	}
+	prepareDirect(&w.pr, &w.req, c.groupID(req.Group))
 	w.rescan()
 	return w, nil
 }

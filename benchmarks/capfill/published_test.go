@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"math"
 	"path/filepath"
-	"runtime"
-	"sync"
 	"testing"
 )
 
@@ -26,38 +24,16 @@ func TestPublishedRows(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	type job struct {
-		w    *Workload
-		s    Strategy
-		seed int64
-		res  *Result
-		err  error
-	}
-	var jobs []*job
+	var jobs []*paperJob
 	for _, name := range []string{"openb_pod_list_default", "openb_pod_list_gpuspec10", "openb_pod_list_multigpu20", "openb_pod_list_multigpu50"} {
 		w := loadWorkload(t, name)
 		for _, s := range Paper() {
 			for seed := int64(42); seed <= 51; seed++ {
-				jobs = append(jobs, &job{w: w, s: s, seed: seed})
+				jobs = append(jobs, &paperJob{w: w, s: s, seed: seed})
 			}
 		}
 	}
-	next := make(chan *job)
-	var wg sync.WaitGroup
-	for range runtime.GOMAXPROCS(0) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for j := range next {
-				j.res, j.err = j.w.Run(j.s, j.seed, 1.3)
-			}
-		}()
-	}
-	for _, j := range jobs {
-		next <- j
-	}
-	close(next)
-	wg.Wait()
+	runPaperJobs(jobs)
 
 	type key struct {
 		workload, policy string
