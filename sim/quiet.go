@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"sync/atomic"
 	"time"
 
 	"github.com/berthsched/berth/placement"
@@ -232,7 +233,7 @@ func sameState(a, b *scheduler.State) bool {
 
 // quietChecked counts the skipped reconciliations checked, and
 // idleChecked those of services that lacked tasks they could not place.
-var quietChecked, idleChecked int
+var quietChecked, idleChecked atomic.Int64 // runs of a Compare are concurrent
 
 // quietOff, set by tests, reconciles every time.
 var quietOff bool
@@ -246,9 +247,9 @@ var selfCheck bool
 // checkQuiet runs the reconciliation quiet skipped and fails the run when
 // it would have changed something.
 func (sv *services) checkQuiet(st *svcState, obs *scheduler.Observed) {
-	quietChecked++
+	quietChecked.Add(1)
 	if st.quiet.placing {
-		idleChecked++
+		idleChecked.Add(1)
 	}
 	draws := sv.src.draws
 	plan, err := scheduler.Reconcile(st.sched, obs, sv.wall(), sv.fleet.cluster, sv.rng)

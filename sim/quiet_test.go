@@ -46,12 +46,12 @@ func simulateBoth(t interface {
 // services whose inputs did not change gives the same event log and
 // result as running every one.
 func TestQuietSkipChangesNothing(t *testing.T) {
-	checked := quietChecked
+	checked := quietChecked.Load()
 	defer func() {
-		if quietChecked == checked {
+		if quietChecked.Load() == checked {
 			t.Error("no reconciliation skipped in any scenario")
 		}
-		t.Logf("%d reconciliations skipped", quietChecked-checked)
+		t.Logf("%d reconciliations skipped", quietChecked.Load()-checked)
 	}()
 	rapid.Check(t, func(t *rapid.T) {
 		sc := genPlannerScenario(t)
@@ -73,12 +73,12 @@ func TestQuietSkipChangesNothing(t *testing.T) {
 // the capacity provider's instances register.
 func TestQuietSkipFleet(t *testing.T) {
 	sc := quietFleet(t, 48)
-	checked := quietChecked
+	checked := quietChecked.Load()
 	skipped := checkBoth(t, sc)
-	if quietChecked == checked {
+	if quietChecked.Load() == checked {
 		t.Fatal("no reconciliation skipped")
 	}
-	t.Logf("%d reconciliations skipped", quietChecked-checked)
+	t.Logf("%d reconciliations skipped", quietChecked.Load()-checked)
 	if len(skipped.Scaling) == 0 {
 		t.Fatal("no scaling activity: the fleet test scales nothing")
 	}
@@ -89,12 +89,12 @@ func TestQuietSkipFleet(t *testing.T) {
 // fleet cannot hold, skipped while placing them would fail the same way.
 func TestQuietSkipOverloaded(t *testing.T) {
 	sc := quietFleet(t, 6)
-	checked := idleChecked
+	checked := idleChecked.Load()
 	skipped := checkBoth(t, sc)
-	if idleChecked == checked {
+	if idleChecked.Load() == checked {
 		t.Fatal("no idle reconciliation skipped")
 	}
-	t.Logf("%d idle reconciliations skipped", idleChecked-checked)
+	t.Logf("%d idle reconciliations skipped", idleChecked.Load()-checked)
 	if skipped.Summary.NeverPlaced == 0 && len(skipped.ServiceEvents) == 0 {
 		t.Fatal("nothing left unplaced: the fleet is not overloaded")
 	}
