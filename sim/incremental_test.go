@@ -5,10 +5,8 @@ import (
 	"math"
 	"slices"
 	"testing"
-	"time"
 
 	"github.com/berthsched/berth/placement"
-	"github.com/berthsched/berth/sim/scenario"
 	"pgregory.net/rapid"
 )
 
@@ -22,27 +20,10 @@ func TestIncrementalEqualsRecomputation(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		sc := genPlannerScenario(t)
 		var log bytes.Buffer
-		s, err := newSimulator(sc, scenario.Variant{}, Options{Log: &log})
-		if err != nil {
-			t.Fatalf("newSimulator: %v", err)
-		}
-		defer s.exec.Close()
-		if err := s.start(); err != nil {
-			t.Fatalf("start: %v", err)
-		}
-		until := time.Duration(sc.Duration)
-		for {
-			it, ok := s.eng.q.Peek()
-			if !ok || time.Duration(it.At) > until || s.err != nil {
-				break
-			}
-			s.eng.Step()
+		stepRun(t, sc, &log, func(s *simulator) {
 			checkWatches(t, s)
 			checkMirror(t, s)
-		}
-		if s.err != nil {
-			t.Fatalf("run: %v", s.err)
-		}
+		})
 	})
 }
 

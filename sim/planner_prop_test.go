@@ -84,11 +84,27 @@ func genPlannerScenario(t *rapid.T) *scenario.Scenario {
 // is on a live instance, and that every scalable target stays in bounds.
 func runChecked(t *rapid.T, sc *scenario.Scenario) (*Result, string) {
 	var log bytes.Buffer
-	s, err := newSimulator(sc, scenario.Variant{}, Options{Log: &log})
+	s := stepRun(t, sc, &log, func(s *simulator) {
+		// Events due at the same time settle together (an instance's
+		// loss and its tasks' exits): check once the time moves on.
+		if next, ok := s.eng.q.Peek(); !ok || time.Duration(next.At) > s.eng.Now() {
+			checkInvariants(t, s)
+		}
+	})
+	s.eng.now = time.Duration(sc.Duration)
+	r := s.finish(scenario.Variant{})
+	s.finishPlanner(r)
+	return r, log.String()
+}
+
+// stepRun simulates sc one event at a time, logging to log, and calls
+// after once each event is handled; it fails t if the run fails.
+func stepRun(t *rapid.T, sc *scenario.Scenario, log *bytes.Buffer, after func(*simulator)) *simulator {
+	s, err := newSimulator(sc, scenario.Variant{}, Options{Log: log})
 	if err != nil {
 		t.Fatalf("newSimulator: %v", err)
 	}
-	defer s.exec.Close()
+	t.Cleanup(func() { s.exec.Close() })
 	if err := s.start(); err != nil {
 		t.Fatalf("start: %v", err)
 	}
@@ -99,19 +115,12 @@ func runChecked(t *rapid.T, sc *scenario.Scenario) (*Result, string) {
 			break
 		}
 		s.eng.Step()
-		// Events due at the same time settle together (an instance's
-		// loss and its tasks' exits): check once the time moves on.
-		if next, ok := s.eng.q.Peek(); !ok || time.Duration(next.At) > s.eng.Now() {
-			checkInvariants(t, s)
-		}
+		after(s)
 	}
 	if s.err != nil {
 		t.Fatalf("run: %v", s.err)
 	}
-	s.eng.now = until
-	r := s.finish(scenario.Variant{})
-	s.finishPlanner(r)
-	return r, log.String()
+	return s
 }
 
 func checkInvariants(t *rapid.T, s *simulator) {

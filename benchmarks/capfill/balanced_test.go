@@ -45,16 +45,7 @@ func TestBalancedFitTable(t *testing.T) {
 	for _, s := range strategies {
 		fmt.Fprintf(&b, "%-26s", s.Name)
 		for _, w := range openbWorkloads {
-			var unalloc []float64
-			for _, j := range jobs {
-				if j.err != nil {
-					t.Fatal(j.err)
-				}
-				if j.w.Name == w && j.s.Name == s.Name {
-					unalloc = append(unalloc, 100-j.res.Discrete(Alloc)[100])
-				}
-			}
-			m := Median(unalloc)
+			m := medianUnallocated(t, jobs, w, s.Name)
 			median[[2]string{w, s.Name}] = m
 			fmt.Fprintf(&b, " %10.2f", m)
 		}

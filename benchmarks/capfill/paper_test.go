@@ -73,16 +73,7 @@ func TestBalancedFitPaperWorkloads(t *testing.T) {
 	for _, w := range paperWorkloads {
 		var m [2]float64
 		for i, s := range []Strategy{fgd, ours} {
-			var unalloc []float64
-			for _, j := range jobs {
-				if j.err != nil {
-					t.Fatal(j.err)
-				}
-				if j.w.Name == w && j.s.Name == s.Name {
-					unalloc = append(unalloc, 100-j.res.Discrete(Alloc)[100])
-				}
-			}
-			m[i] = Median(unalloc)
+			m[i] = medianUnallocated(t, jobs, w, s.Name)
 		}
 		if m[1] < m[0] {
 			wins++
@@ -104,6 +95,23 @@ type paperJob struct {
 	seed int64
 	res  *Result
 	err  error
+}
+
+// medianUnallocated returns the median over the jobs of workload w and
+// strategy s of the unallocated GPU % at 100 % arrived, failing t on a
+// job that failed.
+func medianUnallocated(t *testing.T, jobs []*paperJob, w, s string) float64 {
+	t.Helper()
+	var unalloc []float64
+	for _, j := range jobs {
+		if j.err != nil {
+			t.Fatal(j.err)
+		}
+		if j.w.Name == w && j.s.Name == s {
+			unalloc = append(unalloc, 100-j.res.Discrete(Alloc)[100])
+		}
+	}
+	return Median(unalloc)
 }
 
 // runPaperJobs runs the jobs on every core, at tune 1.3.
