@@ -17,9 +17,11 @@ import (
 )
 
 // removeLeftovers removes the containers of earlier runs of this client
-// machine whose process is gone: a crashed or killed berth's.
-func (e *Executor) removeLeftovers(cli *client.Client) error {
-	list, err := cli.ContainerList(e.ctx, client.ContainerListOptions{All: true, Filters: make(client.Filters).Add("label", LabelRun)})
+// machine whose process is gone: a crashed or killed berth's. It runs when
+// an engine is first used and again at Close: a create that a killed run
+// had sent can still complete on the engine after the first sweep looked.
+func (e *Executor) removeLeftovers(ctx context.Context, cli *client.Client) error {
+	list, err := cli.ContainerList(ctx, client.ContainerListOptions{All: true, Filters: make(client.Filters).Add("label", LabelRun)})
 	if err != nil {
 		return err
 	}
@@ -31,7 +33,7 @@ func (e *Executor) removeLeftovers(cli *client.Client) error {
 			continue
 		}
 		// Another run starting at the same time may be removing it too.
-		if _, err := cli.ContainerRemove(e.ctx, c.ID, client.ContainerRemoveOptions{Force: true}); err != nil && !notFound(err) && !inProgress(err) {
+		if _, err := cli.ContainerRemove(ctx, c.ID, client.ContainerRemoveOptions{Force: true}); err != nil && !notFound(err) && !inProgress(err) {
 			return err
 		}
 	}
@@ -137,6 +139,13 @@ func (e *Executor) Close() error {
 				}
 			}
 			err = e.closeCgroups(ep)
+		}
+		if err == nil {
+			// Again, for a killed run's create that completed on the
+			// engine after the sweep when this run began.
+			if lerr := e.removeLeftovers(ctx, ep.cli); lerr != nil {
+				err = fmt.Errorf("docker: %s: removing leftovers: %s", u, oneLine(lerr))
+			}
 		}
 		if err != nil && e.closeEr == nil {
 			e.closeEr = err

@@ -125,7 +125,8 @@
 // names, in its one line, every container the run may have left there.
 // New removes the leftovers of crashed runs and of lost engines:
 // containers labelled by a berth process of this machine that no longer
-// exists. The executor makes no networks: a task without ports runs
+// exists; Close removes them again, for a create that a killed run had
+// sent and the engine completed after the first sweep. The executor makes no networks: a task without ports runs
 // without one, a task with ports on the engine's default bridge.
 //
 // # Concurrency

@@ -354,7 +354,7 @@ func (e *Executor) endpoint(url string) (*endpoint, error) {
 		return nil, err
 	}
 	ep := &endpoint{url: url, cli: cli, addrs: map[string]netip.Addr{}, instances: map[string]cgroupLimits{}}
-	if err := e.removeLeftovers(cli); err != nil {
+	if err := e.removeLeftovers(e.ctx, cli); err != nil {
 		cli.Close()
 		return nil, fmt.Errorf("docker: %s: removing leftovers: %s", name, oneLine(err))
 	}

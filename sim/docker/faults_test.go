@@ -21,7 +21,9 @@ import (
 )
 
 // A crashed run's containers (its process gone) are removed when the next
-// run starts; a live run's are left alone.
+// run starts, and again when it closes: a create the crashed run had sent
+// can complete on the engine after the first sweep (CI saw one). A live
+// run's are left alone.
 func TestDockerLeftoversRemovedAtStart(t *testing.T) {
 	cli := engineClient(t)
 	ctx := context.Background()
@@ -53,12 +55,23 @@ func TestDockerLeftoversRemovedAtStart(t *testing.T) {
 	}
 
 	eng := sim.NewEngine(func(sim.Event) {})
-	newTestExecutor(t, eng, Config{Scale: 1})
+	ex := newTestExecutor(t, eng, Config{Scale: 1})
 	if _, err := cli.ContainerInspect(ctx, crashed, client.ContainerInspectOptions{}); !notFound(err) {
 		t.Errorf("the crashed run's container is still there (inspect: %v)", err)
 	}
 	if _, err := cli.ContainerInspect(ctx, live, client.ContainerInspectOptions{}); err != nil {
 		t.Errorf("the live run's container was removed: %v", err)
+	}
+
+	late := mk("crashed-"+strconv.Itoa(os.Getpid()), cmd.Process.Pid)
+	if err := ex.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	if _, err := cli.ContainerInspect(ctx, late, client.ContainerInspectOptions{}); !notFound(err) {
+		t.Errorf("the crashed run's container made after the run began is still there after Close (inspect: %v)", err)
+	}
+	if _, err := cli.ContainerInspect(ctx, live, client.ContainerInspectOptions{}); err != nil {
+		t.Errorf("the live run's container was removed at Close: %v", err)
 	}
 }
 
