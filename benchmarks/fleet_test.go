@@ -22,6 +22,11 @@ import (
 // (minutes each) instead of the small ones CI runs.
 var benchFull = flag.Bool("bench-full", false, "run BenchmarkFleet's rows at their full sizes")
 
+// benchOutputs keeps every output of BenchmarkFleet's runs, as berth sim
+// --out does; without it the runs keep only their summary, as berth sim
+// --scenario FILE does (sim.Options.SummaryOnly).
+var benchOutputs = flag.Bool("bench-outputs", false, "keep the timelines, service events and scaling activities of BenchmarkFleet's runs, as berth sim --out does")
+
 // plannerFleet is plannerDay scaled: one capacity provider holding
 // instances m5.2xlarge (maximum 1.2x), services of plannerDay's shapes,
 // usage curves and target tracking, for days simulated days.
@@ -113,8 +118,10 @@ type fleetRow struct {
 // B/simday and allocs/simday (bytes and objects allocated), and
 // live-MiB, the largest live heap seen at the end of a garbage collection
 // during the last run (a run's memory, apart from what it allocates and
-// frees). The placement row of the table is BenchmarkPlaceFleet in
-// package placement.
+// frees). The runs keep only their summary, as berth sim --scenario FILE
+// does without --out; -bench-outputs keeps every output, as --out does.
+// The placement row of the table is BenchmarkPlaceFleet in package
+// placement.
 func BenchmarkFleet(b *testing.B) {
 	week, over, native := plannerFleet(1000, 200, 2), plannerFleet(50, 100, 1), "instances=2000,tasks=9000"
 	weekName, overName := "instances=1000,services=200,days=2", "instances=50,services=100,days=1"
@@ -125,16 +132,18 @@ func BenchmarkFleet(b *testing.B) {
 		nsc, ndata = nativeFleet(20000, 90000)
 		native = "instances=20000,tasks=90000"
 	}
+	// scaled checks that at least min services scaled out: each started
+	// more tasks than its initial desired count (10 + i%20).
 	scaled := func(min int) func(*sim.Result) error {
 		return func(res *sim.Result) error {
 			n := 0
-			for _, a := range res.Scaling {
-				if a.Kind == "service" {
+			for i, ss := range res.Summary.Services {
+				if ss.Started > 10+i%20 {
 					n++
 				}
 			}
 			if n < min {
-				return fmt.Errorf("%d service scaling activities, want at least %d", n, min)
+				return fmt.Errorf("%d services scaled out, want at least %d", n, min)
 			}
 			return nil
 		}
@@ -143,10 +152,12 @@ func BenchmarkFleet(b *testing.B) {
 		{name: "planner-day/instances=1000,services=200,days=1", sc: plannerFleet(1000, 200, 1), check: scaled(200)},
 		{name: "planner-week/" + weekName, sc: week, check: scaled(len(week.Services))},
 		{name: "overloaded/" + overName, sc: over, check: func(res *sim.Result) error {
-			if res.Summary.NeverPlaced == 0 && len(res.ServiceEvents) == 0 {
-				return fmt.Errorf("nothing left unplaced: the fleet is not overloaded")
+			for _, ss := range res.Summary.Services {
+				if ss.Running < ss.Desired {
+					return nil
+				}
 			}
-			return nil
+			return fmt.Errorf("every service runs its desired count: the fleet is not overloaded")
 		}},
 		{name: "native-trace/" + native, sc: nsc,
 			open: func(string) (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(ndata)), nil },
@@ -202,7 +213,7 @@ func runFleetRow(b *testing.B, r fleetRow) {
 	days := time.Duration(r.sc.Duration).Hours() / 24
 	var live uint64
 	sampleLive := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
-	opts := sim.Options{Open: r.open, Progress: func(time.Duration, time.Duration) {
+	opts := sim.Options{Open: r.open, SummaryOnly: !*benchOutputs, Progress: func(time.Duration, time.Duration) {
 		metrics.Read(sampleLive)
 		live = max(live, sampleLive[0].Value.Uint64())
 	}}

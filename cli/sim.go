@@ -239,7 +239,8 @@ func runSim(e *env, scenarioPath, seed string, strategies []string, out string, 
 		return err
 	}
 	sc.Contention = sc.Contention || contention
-	opts := sim.CompareOptions{Open: open, NewStrategy: runStrategies(e.strategies, sc, open)}
+	// Without --out only the table is printed: the runs keep no timeline.
+	opts := sim.CompareOptions{Open: open, NewStrategy: runStrategies(e.strategies, sc, open), SummaryOnly: out == ""}
 	if opts.Variants, err = parseStrategyFlags(e.strategies, strategies); err != nil {
 		return err
 	}

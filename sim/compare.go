@@ -25,6 +25,8 @@ type CompareOptions struct {
 	Progress func(i int, now, total time.Duration)
 	// NewStrategy builds strategies placement does not know, once per run.
 	NewStrategy scenario.StrategyFactory
+	// SummaryOnly is Options.SummaryOnly for every run.
+	SummaryOnly bool
 }
 
 // Compare runs the scenario once per variant (in parallel; each run is
@@ -60,7 +62,7 @@ func Compare(sc *scenario.Scenario, opts CompareOptions) (*Comparison, error) {
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			o := Options{Open: opts.Open, NewStrategy: opts.NewStrategy, Compared: len(opts.Variants) > 0 || len(sc.Compare) > 0}
+			o := Options{Open: opts.Open, NewStrategy: opts.NewStrategy, Compared: len(opts.Variants) > 0 || len(sc.Compare) > 0, SummaryOnly: opts.SummaryOnly}
 			if opts.Log != nil {
 				o.Log = opts.Log(i, v)
 			}

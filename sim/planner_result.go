@@ -69,8 +69,10 @@ type ServiceSummary struct {
 	Rollout string `json:"rolloutState"`
 }
 
-// plannerOutput collects what the planner reports during a run.
+// plannerOutput collects what the planner reports during a run; off
+// (Options.SummaryOnly) keeps nothing.
 type plannerOutput struct {
+	off       bool
 	events    []ServiceEventRecord
 	scales    []ScalingActivity
 	services  []ServicePoint
@@ -78,10 +80,16 @@ type plannerOutput struct {
 }
 
 func (o *plannerOutput) event(at time.Duration, service, msg string) {
+	if o.off {
+		return
+	}
 	o.events = append(o.events, ServiceEventRecord{at, service, msg})
 }
 
 func (o *plannerOutput) scaling(at time.Duration, target, kind string, from, to int, cause string) {
+	if o.off {
+		return
+	}
 	o.scales = append(o.scales, ScalingActivity{at, target, kind, from, to, cause})
 }
 

@@ -255,8 +255,9 @@ func TestPlannerScheduledTaskContainers(t *testing.T) {
 	}
 }
 
-func TestPlannerDeterministic(t *testing.T) {
-	src := `{"name": "det", "seed": 11, "duration": "2h",
+// plannerSpotScenario scales a service on Spot capacity with managed
+// scaling and interruptions: every part of the planner's output.
+const plannerSpotScenario = `{"name": "det", "seed": 11, "duration": "2h",
   "fleet": {"instanceTypes": [{"name": "m5.large", "cpu": 2048, "memory": 7500, "pricePerHour": 0.096}]},
   "capacityProviders": [{"name": "spot", "instanceTypes": ["m5.large"], "zones": ["a", "b"], "minSize": 1, "maxSize": 30,
      "spot": true, "interruptionsPerHour": 0.2, "managedScaling": {"targetCapacity": 90}}],
@@ -264,8 +265,10 @@ func TestPlannerDeterministic(t *testing.T) {
     "capacityProviderStrategy": [{"capacityProvider": "spot", "weight": 1}],
     "usage": {"cpu": 2000, "dailyCycle": 0.5, "peakHour": 1},
     "scaling": {"minCapacity": 2, "maxCapacity": 30, "targetTracking": [{"metric": "ECSServiceAverageCPUUtilization", "targetValue": 60}]}}]}`
-	r1, log1 := runPlanner(t, src)
-	r2, log2 := runPlanner(t, src)
+
+func TestPlannerDeterministic(t *testing.T) {
+	r1, log1 := runPlanner(t, plannerSpotScenario)
+	r2, log2 := runPlanner(t, plannerSpotScenario)
 	if log1 != log2 {
 		t.Errorf("two runs wrote different event logs")
 	}

@@ -35,6 +35,13 @@ type Options struct {
 	// NewStrategy builds the strategies placement does not know; nil
 	// allows only binpack, spread and random.
 	NewStrategy scenario.StrategyFactory
+	// SummaryOnly is for a caller that reads only the Result's Summary and
+	// Series (a table, a sweep's or a replicate's figures): the run keeps
+	// no per-service or per-provider timeline and no service event or
+	// scaling record, so that its memory does not grow with simulated time
+	// by them. Result.ServiceEvents, Scaling, Services and Providers are
+	// then empty; the Summary and the Series are the same as without it.
+	SummaryOnly bool
 	// Compared marks the variant as one of a comparison (a compare list's
 	// or a caller's), not the workload's own placement: its strategies
 	// then also replace the placement strategy of every service
@@ -381,7 +388,7 @@ func (c *core) open(path string) (io.Reader, string, error) {
 // capacity providers (Fargate included) and scheduled tasks.
 func (s *simulator) newPlanner() error {
 	sc := s.sc
-	out := &plannerOutput{}
+	out := &plannerOutput{off: s.opts.SummaryOnly}
 	p := &providers{core: s.core, fleet: s.fleet, standalone: s.tasks, byName: map[string]*providerState{},
 		spotRNG: rand.New(rand.NewPCG(sc.Seed, 3)), out: out}
 	sv := &services{core: s.core, fleet: s.fleet, standalone: s.tasks, providers: p, byName: map[string]*svcState{}, byRun: map[string]*svcTask{}, out: out}

@@ -242,7 +242,7 @@ func (s *simulator) minute() {
 		}
 	}
 	s.providers.manage()
-	if now%time.Duration(s.sc.SampleEvery) == 0 {
+	if now%time.Duration(s.sc.SampleEvery) == 0 && !s.services.out.off {
 		s.recordTimelines(now)
 	}
 }

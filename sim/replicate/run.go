@@ -174,7 +174,7 @@ func (r *Runner) RunJobs(jobs []Job) ([]sim.Summary, error) {
 func runOne(c Config, k int, r *Runner) (sim.Summary, error) {
 	sc := *c.Scenario
 	sc.Seed += uint64(k)
-	res, err := sim.Simulate(&sc, c.Variant, sim.Options{Open: r.Open, NewStrategy: r.NewStrategy, Compared: c.Compared})
+	res, err := sim.Simulate(&sc, c.Variant, sim.Options{Open: r.Open, NewStrategy: r.NewStrategy, Compared: c.Compared, SummaryOnly: true})
 	if err != nil {
 		return sim.Summary{}, err
 	}
