@@ -45,6 +45,8 @@ func LaunchBackoff(failures int) time.Duration {
 // pointing to the same things (the integers behind DesiredCount and the
 // percents may change in place). Change a task definition, constraint or
 // other pointed-to value by giving svc a new one, not by writing into it.
+//
+// With obs.Plan set, the plan returned is that one, overwritten.
 func Reconcile(svc *Service, obs *Observed, now time.Time, c *placement.Cluster, rng *rand.Rand) (*Plan, error) {
 	valid, count, err := validated(svc, &obs.State)
 	if err != nil {
@@ -55,7 +57,12 @@ func Reconcile(svc *Service, obs *Observed, now time.Time, c *placement.Cluster,
 	// The reconciler is the scratch's: its census and stopped slices keep
 	// their capacity from call to call; nothing else carries over.
 	r := &sc.rec
-	*r = reconciler{svc: svc, obs: obs, now: now, c: c, rng: rng, plan: &Plan{State: obs.State.cloneInto(sc.deps)},
+	plan := obs.Plan
+	if plan == nil {
+		plan = new(Plan)
+	}
+	*plan = Plan{State: obs.State.cloneInto(sc.deps), Starts: plan.Starts[:0], Stops: plan.Stops[:0], Events: plan.Events[:0]}
+	*r = reconciler{svc: svc, obs: obs, now: now, c: c, rng: rng, plan: plan,
 		scratch: sc, res: &sc.res, stopped: r.stopped[:0], conds: r.conds[:0], cs: census{primary: r.cs.primary[:0],
 			old: r.cs.old[:0], unhealthy: r.cs.unhealthy[:0], drainNow: r.cs.drainNow[:0], why: r.cs.why[:0]}}
 	r.st = &r.plan.State

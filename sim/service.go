@@ -40,8 +40,11 @@ type svcState struct {
 	tasks    []*svcTask         // not yet STOPPED, in start order
 	running  reservation        // of the RUNNING tasks
 	observed scheduler.Observed // reused by every reconcile
-	stopped  []scheduler.Task
-	quiet    quietMemo
+	// plan is Observed.Plan: every reconcile's plan, applied before the
+	// next one overwrites it.
+	plan    scheduler.Plan
+	stopped []scheduler.Task
+	quiet   quietMemo
 	// taskGen counts the changes to tasks: any task added, removed or
 	// changed (quiet compares the tasks only when it moved); obsGen is
 	// taskGen as of the last observe.
@@ -333,7 +336,7 @@ func (sv *services) applyIdle(st *svcState) {
 // allocated every reconciliation.
 func (sv *services) observe(st *svcState, zones []string) *scheduler.Observed {
 	obs := &st.observed
-	*obs = scheduler.Observed{State: st.state, Stopped: st.stopped, Zones: zones, Launches: &st.launches, Tasks: obs.Tasks[:0], Spare: st.spare}
+	*obs = scheduler.Observed{State: st.state, Stopped: st.stopped, Zones: zones, Launches: &st.launches, Tasks: obs.Tasks[:0], Spare: st.spare, Plan: &st.plan}
 	for _, t := range st.tasks {
 		obs.Tasks = append(obs.Tasks, t.t)
 	}
