@@ -523,18 +523,10 @@ func (r *reconciler) condBytes(msg []byte) {
 // counts and drops the deployments that have no task left.
 func (r *reconciler) finish() {
 	if n := len(r.plan.Starts); n > 0 && !r.rebalanced {
-		ids := make([]string, n)
-		for i := range r.plan.Starts {
-			ids[i] = r.plan.Starts[i].ID
-		}
-		r.event(msgTaskList(r.svc.Name, "started", "tasks", ids))
+		r.event(msgTaskList(r.svc.Name, "started", "tasks", n, func(i int) string { return r.plan.Starts[i].ID }))
 	}
 	if n := len(r.plan.Stops); n > 0 && !r.rebalanced {
-		ids := make([]string, n)
-		for i := range r.plan.Stops {
-			ids[i] = r.plan.Stops[i].ID
-		}
-		r.event(msgTaskList(r.svc.Name, "stopped", "running tasks", ids))
+		r.event(msgTaskList(r.svc.Name, "stopped", "running tasks", n, func(i int) string { return r.plan.Stops[i].ID }))
 	}
 	if len(r.conds) > 0 {
 		r.st.Reported = keep(r.conds, r.obs.State.Reported)
