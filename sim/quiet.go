@@ -188,9 +188,8 @@ func (sv *services) remember(st *svcState, obs *scheduler.Observed, from *schedu
 	}
 	q.zones = append(q.zones[:0], obs.Zones...)
 	q.taskGen, q.updates, q.zonesEpoch = st.taskGen, sv.fleet.cluster.Updates(), st.zonesEpoch
-	// The memo takes the observed tasks; the next Observed is built in the
-	// memo's old array.
-	q.tasks, st.observed.Tasks = obs.Tasks, q.tasks[:0]
+	// The memo copies the observed tasks: their room is every service's.
+	q.tasks = append(q.tasks[:0], obs.Tasks...)
 }
 
 // quietUntil returns when the passing time next changes what a

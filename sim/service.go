@@ -116,6 +116,9 @@ type svcTask struct {
 	// code is the stopCode when something other than the scheduler
 	// stopped the task (a FARGATE_SPOT interruption).
 	code scheduler.StopCode
+	// runv is where run points for a task the scheduler started: one
+	// allocation for both, at every start.
+	runv Run
 }
 
 // Planner events.
@@ -163,6 +166,9 @@ type services struct {
 	zones      map[string][]string
 	zonesValid bool
 	zonesEpoch uint64 // counts the rebuilds of zones
+	// obsTasks is the room of every Observed.Tasks: one reconciliation
+	// reads it at a time, and the quiet memo keeps a copy of its own.
+	obsTasks []scheduler.Task
 }
 
 func tdKey(td *scenario.TaskDefSpec) string {
@@ -333,13 +339,15 @@ func (sv *services) applyIdle(st *svcState) {
 
 // observe returns what Reconcile observes of the service: its own
 // Observed, as Reconcile takes a pointer and a fresh one would be
-// allocated every reconciliation.
+// allocated every reconciliation. Its tasks are copied into the room
+// all services share (obsTasks), valid until the next observe.
 func (sv *services) observe(st *svcState, zones []string) *scheduler.Observed {
 	obs := &st.observed
-	*obs = scheduler.Observed{State: st.state, Stopped: st.stopped, Zones: zones, Launches: &st.launches, Tasks: obs.Tasks[:0], Spare: st.spare, Plan: &st.plan}
+	*obs = scheduler.Observed{State: st.state, Stopped: st.stopped, Zones: zones, Launches: &st.launches, Tasks: sv.obsTasks[:0], Spare: st.spare, Plan: &st.plan}
 	for _, t := range st.tasks {
 		obs.Tasks = append(obs.Tasks, t.t)
 	}
+	sv.obsTasks = obs.Tasks[:0]
 	st.obsGen = st.taskGen
 	return obs
 }
@@ -463,9 +471,10 @@ func (sv *services) startServiceTask(svc *svcState, st *scheduler.Start) {
 	in := st.Placement.Instance
 	req := st.TaskDefinition.Requirements()
 	t := &svcTask{svc: svc, prov: svc.providerIndex(sv.providers.instanceProvider(in)), t: st.Task(), inst: in, td: td}
-	t.run = &Run{ID: st.ID, Group: st.Group, Family: st.TaskDefinition.Family, Instance: in.ARN,
+	t.runv = Run{ID: st.ID, Group: st.Group, Family: st.TaskDefinition.Family, Instance: in.ARN,
 		CPU: req.CPU, MemoryMiB: req.MemoryMiB, Ports: req.PortsTCP, Started: sv.eng.Now(),
 		InstanceCPU: in.Registered.CPU, InstanceMemoryMiB: in.Registered.MemoryMiB}
+	t.run = &t.runv
 	if td != nil {
 		t.run.StopTimeout = time.Duration(td.StopTimeout)
 		if len(td.Containers) > 0 {
