@@ -40,11 +40,8 @@ type svcState struct {
 	tasks    []*svcTask         // not yet STOPPED, in start order
 	running  reservation        // of the RUNNING tasks
 	observed scheduler.Observed // reused by every reconcile
-	// plan is Observed.Plan: every reconcile's plan, applied before the
-	// next one overwrites it.
-	plan    scheduler.Plan
-	stopped []scheduler.Task
-	quiet   quietMemo
+	stopped  []scheduler.Task
+	quiet    quietMemo
 	// taskGen counts the changes to tasks: any task added, removed or
 	// changed (quiet compares the tasks only when it moved); obsGen is
 	// taskGen as of the last observe.
@@ -169,6 +166,9 @@ type services struct {
 	// obsTasks is the room of every Observed.Tasks: one reconciliation
 	// reads it at a time, and the quiet memo keeps a copy of its own.
 	obsTasks []scheduler.Task
+	// plan is every Observed.Plan: a plan is applied before the next
+	// reconciliation (of any service) overwrites it.
+	plan scheduler.Plan
 }
 
 func tdKey(td *scenario.TaskDefSpec) string {
@@ -343,7 +343,7 @@ func (sv *services) applyIdle(st *svcState) {
 // all services share (obsTasks), valid until the next observe.
 func (sv *services) observe(st *svcState, zones []string) *scheduler.Observed {
 	obs := &st.observed
-	*obs = scheduler.Observed{State: st.state, Stopped: st.stopped, Zones: zones, Launches: &st.launches, Tasks: sv.obsTasks[:0], Spare: st.spare, Plan: &st.plan}
+	*obs = scheduler.Observed{State: st.state, Stopped: st.stopped, Zones: zones, Launches: &st.launches, Tasks: sv.obsTasks[:0], Spare: st.spare, Plan: &sv.plan}
 	for _, t := range st.tasks {
 		obs.Tasks = append(obs.Tasks, t.t)
 	}
