@@ -259,7 +259,7 @@ func (s *simulator) handle(ev Event) {
 		if ev.in.Status != placement.StatusRegistering {
 			return // gone before it registered
 		}
-		s.fleet.cluster.Update(ev.in, func(in *placement.Instance) { in.Status = placement.StatusActive })
+		s.fleet.cluster.SetStatus(ev.in, placement.StatusActive)
 		s.log.instance(s.eng.Now(), trace.KindInstanceAdd, ev.in, s.fleet.info[ev.in.Index()], "")
 		if s.services == nil {
 			s.tasks.retry()
