@@ -529,7 +529,7 @@ func (r *reconciler) finish() {
 		r.event(msgTaskList(r.svc.Name, "stopped", "running tasks", n, func(i int) string { return r.plan.Stops[i].ID }))
 	}
 	if len(r.conds) > 0 {
-		r.st.Reported = keep(r.conds, r.obs.State.Reported)
+		r.st.Reported = keepIn(r.conds, r.obs.State.Reported, r.obs.SpareReported)
 	}
 	ds := r.st.Deployments
 	for j := range ds {

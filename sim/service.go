@@ -33,8 +33,10 @@ type svcState struct {
 	lastSpec   *scenario.TaskDefSpec
 
 	state scheduler.State
-	// spare is Observed.Spare: an older state's deployments, read by nothing.
-	spare []scheduler.Deployment
+	// spare and spareReported are Observed.Spare and SpareReported: an
+	// older state's deployments and conditions, read by nothing.
+	spare         []scheduler.Deployment
+	spareReported []scheduler.Event
 	// specs are the two buffers setDesired writes the specification in.
 	specs    [2]specBuf
 	tasks    []*svcTask         // not yet STOPPED, in start order
@@ -293,6 +295,9 @@ func (sv *services) reconcile(st *svcState) {
 	if now := st.state.Deployments; len(now) == 0 || len(from.Deployments) == 0 || &now[0] != &from.Deployments[0] {
 		st.spare = from.Deployments
 	}
+	if now := st.state.Reported; len(now) == 0 || len(from.Reported) == 0 || &now[0] != &from.Reported[0] {
+		st.spareReported = from.Reported
+	}
 }
 
 // apply carries out a reconciliation's plan: its events, stops and
@@ -343,7 +348,7 @@ func (sv *services) applyIdle(st *svcState) {
 // all services share (obsTasks), valid until the next observe.
 func (sv *services) observe(st *svcState, zones []string) *scheduler.Observed {
 	obs := &st.observed
-	*obs = scheduler.Observed{State: st.state, Stopped: st.stopped, Zones: zones, Launches: &st.launches, Tasks: sv.obsTasks[:0], Spare: st.spare, Plan: &sv.plan}
+	*obs = scheduler.Observed{State: st.state, Stopped: st.stopped, Zones: zones, Launches: &st.launches, Tasks: sv.obsTasks[:0], Spare: st.spare, SpareReported: st.spareReported, Plan: &sv.plan}
 	for _, t := range st.tasks {
 		obs.Tasks = append(obs.Tasks, t.t)
 	}
