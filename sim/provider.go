@@ -218,7 +218,7 @@ func (pv *providers) fargateSpotNotice(in *placement.Instance) bool {
 		t.t.DesiredStatus = scheduler.Stopped
 		st.taskGen++
 		t.reason, t.code = ReasonSpotInterrupted, scheduler.SpotInterruption
-		pv.eng.After(t.td.StopTimeoutOrDefault(), spotStopEv{t})
+		pv.services.after(t.td.StopTimeoutOrDefault(), t, spotStopEv{t})
 		pv.services.queueReconcile(st)
 		stopping = true
 	}

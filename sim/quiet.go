@@ -234,8 +234,15 @@ func sameState(a, b *scheduler.State) bool {
 // idleChecked those of services that lacked tasks they could not place.
 var quietChecked, idleChecked atomic.Int64 // runs of a Compare are concurrent
 
+// recycledTasks counts, under selfCheck, the starts given the record of
+// an exited task.
+var recycledTasks atomic.Int64
+
 // quietOff, set by tests, reconciles every time.
 var quietOff bool
+
+// recycleOff, set by tests, gives every started task a new record.
+var recycleOff bool
 
 // selfCheck, set by tests, checks the run's incremental state against
 // its plain recomputation: every skipped reconciliation runs anyway and

@@ -384,7 +384,8 @@ func (s *simulator) newPlanner() error {
 	out := &plannerOutput{}
 	p := &providers{core: s.core, fleet: s.fleet, standalone: s.tasks, byName: map[string]*providerState{},
 		spotRNG: rand.New(rand.NewPCG(sc.Seed, 3)), out: out}
-	sv := &services{core: s.core, fleet: s.fleet, standalone: s.tasks, providers: p, byName: map[string]*svcState{}, byRun: map[string]*svcTask{}, out: out}
+	sv := &services{core: s.core, fleet: s.fleet, standalone: s.tasks, providers: p, byName: map[string]*svcState{}, byRun: map[string]*svcTask{}, out: out,
+		recycle: s.opts.Executor == nil && !recycleOff}
 	p.services = sv
 	s.services, s.providers = sv, p
 	s.scheduled = &scheduledTasks{core: s.core, standalone: s.tasks}
@@ -497,7 +498,9 @@ func (s *simulator) handlePlanner(ev Event) bool {
 		}
 		s.services.reconcile(ev.st)
 	case taskRunning:
-		s.services.taskRunning(ev.t)
+		if s.services.arrived(ev.t) {
+			s.services.taskRunning(ev.t)
+		}
 	case svcEventEv:
 		s.services.serviceEvent(ev.e)
 	case minuteTick:
@@ -508,7 +511,9 @@ func (s *simulator) handlePlanner(ev Event) bool {
 	case spotKillEv:
 		s.providers.spotKill(ev.in)
 	case spotStopEv:
-		s.providers.spotStop(ev.t)
+		if s.services.arrived(ev.t) {
+			s.providers.spotStop(ev.t)
+		}
 	case scheduledRun:
 		s.scheduled.runScheduled(ev.i)
 	case retryEv:
