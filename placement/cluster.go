@@ -327,6 +327,21 @@ func remainingOf(in *Instance, r Resource) int64 {
 // and for f to leave it with a changed ARN, an unknown status or GPUs out
 // of range; then in is restored as it was and nothing changes.
 func (c *Cluster) Update(in *Instance, f func(*Instance)) error {
+	return c.update(in, f, true)
+}
+
+// SetStatus is Update with a function that sets in's status to s: what
+// draining, deregistering and registering an instance change. It does not
+// copy the instance's attributes and capacity to restore them on an
+// error, as Update must for any f: setting the status leaves them as
+// they are.
+func (c *Cluster) SetStatus(in *Instance, s Status) error {
+	return c.update(in, func(in *Instance) { in.Status = s }, false)
+}
+
+// update is Update; deep copies in's slices to restore them, which an f
+// that changes no slice of in does not need.
+func (c *Cluster) update(in *Instance, f func(*Instance), deep bool) error {
 	if !c.owns(in) {
 		return fieldErrorf("", "update: the instance is not in the cluster")
 	}
@@ -337,8 +352,10 @@ func (c *Cluster) Update(in *Instance, f func(*Instance)) error {
 		old[r] = remainingOf(in, Resource(r))
 	}
 	saved := *in
-	saved.Attributes = slices.Clone(in.Attributes)
-	saved.Registered, saved.Remaining = in.Registered.Clone(), in.Remaining.Clone()
+	if deep {
+		saved.Attributes = slices.Clone(in.Attributes)
+		saved.Registered, saved.Remaining = in.Registered.Clone(), in.Remaining.Clone()
+	}
 	c.touch(i) // even when f fails: it may have changed what it restores
 	f(in)
 	err := in.validate()

@@ -45,6 +45,8 @@ func LaunchBackoff(failures int) time.Duration {
 // pointing to the same things (the integers behind DesiredCount and the
 // percents may change in place). Change a task definition, constraint or
 // other pointed-to value by giving svc a new one, not by writing into it.
+//
+// With obs.Plan set, the plan returned is that one, overwritten.
 func Reconcile(svc *Service, obs *Observed, now time.Time, c *placement.Cluster, rng *rand.Rand) (*Plan, error) {
 	valid, count, err := validated(svc, &obs.State)
 	if err != nil {
@@ -55,7 +57,12 @@ func Reconcile(svc *Service, obs *Observed, now time.Time, c *placement.Cluster,
 	// The reconciler is the scratch's: its census and stopped slices keep
 	// their capacity from call to call; nothing else carries over.
 	r := &sc.rec
-	*r = reconciler{svc: svc, obs: obs, now: now, c: c, rng: rng, plan: &Plan{State: obs.State.cloneInto(sc.deps)},
+	plan := obs.Plan
+	if plan == nil {
+		plan = new(Plan)
+	}
+	*plan = Plan{State: obs.State.cloneInto(sc.deps), Starts: plan.Starts[:0], Stops: plan.Stops[:0], Events: plan.Events[:0]}
+	*r = reconciler{svc: svc, obs: obs, now: now, c: c, rng: rng, plan: plan,
 		scratch: sc, res: &sc.res, stopped: r.stopped[:0], conds: r.conds[:0], cs: census{primary: r.cs.primary[:0],
 			old: r.cs.old[:0], unhealthy: r.cs.unhealthy[:0], drainNow: r.cs.drainNow[:0], why: r.cs.why[:0]}}
 	r.st = &r.plan.State
@@ -516,21 +523,13 @@ func (r *reconciler) condBytes(msg []byte) {
 // counts and drops the deployments that have no task left.
 func (r *reconciler) finish() {
 	if n := len(r.plan.Starts); n > 0 && !r.rebalanced {
-		ids := make([]string, n)
-		for i := range r.plan.Starts {
-			ids[i] = r.plan.Starts[i].ID
-		}
-		r.event(msgTaskList(r.svc.Name, "started", "tasks", ids))
+		r.event(msgTaskList(r.svc.Name, "started", "tasks", n, func(i int) string { return r.plan.Starts[i].ID }))
 	}
 	if n := len(r.plan.Stops); n > 0 && !r.rebalanced {
-		ids := make([]string, n)
-		for i := range r.plan.Stops {
-			ids[i] = r.plan.Stops[i].ID
-		}
-		r.event(msgTaskList(r.svc.Name, "stopped", "running tasks", ids))
+		r.event(msgTaskList(r.svc.Name, "stopped", "running tasks", n, func(i int) string { return r.plan.Stops[i].ID }))
 	}
 	if len(r.conds) > 0 {
-		r.st.Reported = keep(r.conds, r.obs.State.Reported)
+		r.st.Reported = keepIn(r.conds, r.obs.State.Reported, r.obs.SpareReported)
 	}
 	ds := r.st.Deployments
 	for j := range ds {

@@ -115,4 +115,13 @@ type Observed struct {
 	// older state that neither the caller nor any state it keeps reads
 	// any more. Nil: Reconcile allocates.
 	Spare []Deployment
+	// SpareReported is Spare for the state's Reported conditions.
+	SpareReported []Event
+	// Plan, when not nil, is the plan Reconcile returns, overwritten, its
+	// starts, stops and events appended in the room of its earlier ones:
+	// a caller done with a plan once it has applied it lends it back
+	// instead of having a new one allocated, with its slices, at every
+	// call. Nothing the plan held before is kept; the state it returns
+	// shares nothing with the plan's slices. Nil: Reconcile allocates.
+	Plan *Plan
 }

@@ -294,13 +294,13 @@ func (f *fleet) instanceEvent(in *placement.Instance, kind string) {
 	switch kind {
 	case "drain":
 		// Standalone tasks keep running on a draining instance.
-		f.cluster.Update(in, func(in *placement.Instance) { in.Status = placement.StatusDraining })
+		f.cluster.SetStatus(in, placement.StatusDraining)
 		f.log.instance(f.eng.Now(), trace.KindInstanceDrain, in, inf, "")
 	case "fail", "deregister":
 		if in.Status == placement.StatusInactive {
 			return
 		}
-		f.cluster.Update(in, func(in *placement.Instance) { in.Status = placement.StatusInactive })
+		f.cluster.SetStatus(in, placement.StatusInactive)
 		inf.removed = f.eng.Now()
 		f.log.instance(f.eng.Now(), trace.Kind("instance-"+kind), in, inf, "")
 		if err := f.exec.LoseInstance(in.ARN); err != nil {

@@ -23,10 +23,12 @@ type (
 func (sv *services) handleTargets(ev Event) bool {
 	switch ev := ev.(type) {
 	case targetHealthEv:
-		sv.targetHealth(ev.t)
+		if sv.arrived(ev.t) {
+			sv.targetHealth(ev.t)
+		}
 	case deregisteredEv:
 		// The task may have ended meanwhile (its instance went).
-		if sv.byRun[ev.t.run.ID] == ev.t {
+		if sv.arrived(ev.t) && sv.byRun[ev.t.run.ID] == ev.t {
 			_ = sv.exec.Stop(ev.t.run, ev.t.reason)
 		}
 	default:
@@ -55,7 +57,7 @@ func (sv *services) resolveTargetGroups() {
 // them).
 func (sv *services) registerTarget(t *svcTask) {
 	t.registered = true
-	sv.eng.After(scheduler.HealthChangeAfter(t.svc.groups, !t.td.FailsTargetHealthChecks), targetHealthEv{t})
+	sv.after(scheduler.HealthChangeAfter(t.svc.groups, !t.td.FailsTargetHealthChecks), t, targetHealthEv{t})
 }
 
 // targetHealth reports a target's new health to the scheduler. An
@@ -87,7 +89,7 @@ func (sv *services) deregister(t *svcTask) bool {
 	if d == 0 {
 		return false
 	}
-	sv.eng.After(d, deregisteredEv{t})
+	sv.after(d, t, deregisteredEv{t})
 	return true
 }
 

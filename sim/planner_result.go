@@ -73,8 +73,8 @@ type ServiceSummary struct {
 // (Options.SummaryOnly) keeps nothing.
 type plannerOutput struct {
 	off       bool
-	events    []ServiceEventRecord
-	scales    []ScalingActivity
+	events    records[ServiceEventRecord]
+	scales    records[ScalingActivity]
 	services  []ServicePoint
 	providers []ProviderPoint
 }
@@ -83,14 +83,53 @@ func (o *plannerOutput) event(at time.Duration, service, msg string) {
 	if o.off {
 		return
 	}
-	o.events = append(o.events, ServiceEventRecord{at, service, msg})
+	o.events.add(ServiceEventRecord{at, service, msg})
 }
 
 func (o *plannerOutput) scaling(at time.Duration, target, kind string, from, to int, cause string) {
 	if o.off {
 		return
 	}
-	o.scales = append(o.scales, ScalingActivity{at, target, kind, from, to, cause})
+	o.scales.add(ScalingActivity{at, target, kind, from, to, cause})
+}
+
+// records collects a run's records, of a number not known in advance, in
+// chunks that are never copied as they fill, and makes them one slice at
+// the end (all). Appending to one slice copies it at every growth (by a
+// quarter, once it is large): over a day of a large plan, about four times
+// the records' size allocated, against twice here.
+type records[T any] struct {
+	full [][]T // filled chunks
+	cur  []T   // the chunk filling
+	n    int   // records in all chunks
+}
+
+// maxChunk bounds a chunk's records, so that the room left unused in the
+// last one stays small.
+const maxChunk = 4096
+
+func (r *records[T]) add(v T) {
+	if len(r.cur) == cap(r.cur) {
+		if r.cur != nil {
+			r.full = append(r.full, r.cur)
+		}
+		r.cur = make([]T, 0, min(max(64, r.n), maxChunk))
+	}
+	r.cur = append(r.cur, v)
+	r.n++
+}
+
+// all returns the records in the order added: the only chunk, or a copy
+// of all of them; nil when there are none.
+func (r *records[T]) all() []T {
+	if len(r.full) == 0 {
+		return r.cur
+	}
+	out := make([]T, 0, r.n)
+	for _, c := range r.full {
+		out = append(out, c...)
+	}
+	return append(out, r.cur...)
 }
 
 // finishPlanner fills the result's planner parts.
@@ -99,7 +138,7 @@ func (s *simulator) finishPlanner(r *Result) {
 		return
 	}
 	out := s.services.out
-	r.ServiceEvents, r.Scaling, r.Services, r.Providers = out.events, out.scales, out.services, out.providers
+	r.ServiceEvents, r.Scaling, r.Services, r.Providers = out.events.all(), out.scales.all(), out.services, out.providers
 	if len(s.providers.provs) > 0 || len(s.services.svcs) > 0 {
 		r.Summary.CostByProvider = s.providers.costByProvider()
 	}

@@ -186,7 +186,7 @@ func (pv *providers) spotNotice(in *placement.Instance) {
 		pv.eng.After(spotNotice, spotKillEv{in})
 		return
 	}
-	pv.fleet.cluster.Update(in, func(in *placement.Instance) { in.Status = placement.StatusDraining })
+	pv.fleet.cluster.SetStatus(in, placement.StatusDraining)
 	pv.log.instance(pv.eng.Now(), trace.KindInstanceDrain, in, inf, "spot interruption notice")
 	pv.out.scaling(pv.eng.Now(), pv.instanceProvider(in), "spot", 0, 0, "interruption notice for "+inf.id)
 	// An interrupted Fargate Spot task takes its capacity with it when it
@@ -218,7 +218,7 @@ func (pv *providers) fargateSpotNotice(in *placement.Instance) bool {
 		t.t.DesiredStatus = scheduler.Stopped
 		st.taskGen++
 		t.reason, t.code = ReasonSpotInterrupted, scheduler.SpotInterruption
-		pv.eng.After(t.td.StopTimeoutOrDefault(), spotStopEv{t})
+		pv.services.after(t.td.StopTimeoutOrDefault(), t, spotStopEv{t})
 		pv.services.queueReconcile(st)
 		stopping = true
 	}
@@ -308,7 +308,7 @@ func (pv *providers) releaseFargate(in *placement.Instance) {
 	if in.Status == placement.StatusInactive {
 		return
 	}
-	pv.fleet.cluster.Update(in, func(in *placement.Instance) { in.Status = placement.StatusInactive })
+	pv.fleet.cluster.SetStatus(in, placement.StatusInactive)
 	inf := pv.fleet.info[in.Index()]
 	inf.removed = pv.eng.Now()
 	pv.log.instance(pv.eng.Now(), trace.KindInstanceDeregister, in, inf, "fargate task stopped")

@@ -188,9 +188,8 @@ func (sv *services) remember(st *svcState, obs *scheduler.Observed, from *schedu
 	}
 	q.zones = append(q.zones[:0], obs.Zones...)
 	q.taskGen, q.updates, q.zonesEpoch = st.taskGen, sv.fleet.cluster.Updates(), st.zonesEpoch
-	// The memo takes the observed tasks; the next Observed is built in the
-	// memo's old array.
-	q.tasks, st.observed.Tasks = obs.Tasks, q.tasks[:0]
+	// The memo copies the observed tasks: their room is every service's.
+	q.tasks = append(q.tasks[:0], obs.Tasks...)
 }
 
 // quietUntil returns when the passing time next changes what a
@@ -235,8 +234,15 @@ func sameState(a, b *scheduler.State) bool {
 // idleChecked those of services that lacked tasks they could not place.
 var quietChecked, idleChecked atomic.Int64 // runs of a Compare are concurrent
 
+// recycledTasks counts, under selfCheck, the starts given the record of
+// an exited task.
+var recycledTasks atomic.Int64
+
 // quietOff, set by tests, reconciles every time.
 var quietOff bool
+
+// recycleOff, set by tests, gives every started task a new record.
+var recycleOff bool
 
 // selfCheck, set by tests, checks the run's incremental state against
 // its plain recomputation: every skipped reconciliation runs anyway and

@@ -33,8 +33,10 @@ type svcState struct {
 	lastSpec   *scenario.TaskDefSpec
 
 	state scheduler.State
-	// spare is Observed.Spare: an older state's deployments, read by nothing.
-	spare []scheduler.Deployment
+	// spare and spareReported are Observed.Spare and SpareReported: an
+	// older state's deployments and conditions, read by nothing.
+	spare         []scheduler.Deployment
+	spareReported []scheduler.Event
 	// specs are the two buffers setDesired writes the specification in.
 	specs    [2]specBuf
 	tasks    []*svcTask         // not yet STOPPED, in start order
@@ -113,6 +115,15 @@ type svcTask struct {
 	// code is the stopCode when something other than the scheduler
 	// stopped the task (a FARGATE_SPOT interruption).
 	code scheduler.StopCode
+	// runv is where run points for a task the scheduler started: one
+	// allocation for both, at every start.
+	runv Run
+	// pending counts the events that name the task (taskRunning, target
+	// health, deregistered, Spot stop) and are not yet handled; gone: it
+	// exited. A gone task's record serves a new start once no event names
+	// it (services.free).
+	pending int32
+	gone    bool
 }
 
 // Planner events.
@@ -160,6 +171,59 @@ type services struct {
 	zones      map[string][]string
 	zonesValid bool
 	zonesEpoch uint64 // counts the rebuilds of zones
+	// obsTasks is the room of every Observed.Tasks: one reconciliation
+	// reads it at a time, and the quiet memo keeps a copy of its own.
+	obsTasks []scheduler.Task
+	// plan is every Observed.Plan: a plan is applied before the next
+	// reconciliation (of any service) overwrites it.
+	plan scheduler.Plan
+	// free holds the records of exited tasks that no event names any
+	// more, for new starts (a planner day starts thousands); recycle is
+	// whether exited tasks go there: only under the simulated executors,
+	// which read no Run once its Exit is handled.
+	free    []*svcTask
+	recycle bool
+}
+
+// after schedules ev, which names the task t, after d: t's record is not
+// used again before ev is handled (arrived).
+func (sv *services) after(d time.Duration, t *svcTask, ev Event) {
+	t.pending++
+	sv.eng.After(d, ev)
+}
+
+// arrived is called first by the handler of an event after scheduled:
+// it reports whether t is still the task the event named. When t has
+// exited (every handler then does nothing) and this was the last event
+// naming it, its record is free for a new start.
+func (sv *services) arrived(t *svcTask) bool {
+	t.pending--
+	if !t.gone {
+		return true
+	}
+	sv.release(t)
+	return false
+}
+
+// release frees the record of t, gone, unless an event still names it.
+func (sv *services) release(t *svcTask) {
+	if sv.recycle && t.pending == 0 {
+		sv.free = append(sv.free, t)
+	}
+}
+
+// newTask returns a record for a new task: a freed one, or a new one.
+func (sv *services) newTask() *svcTask {
+	if n := len(sv.free); n > 0 {
+		t := sv.free[n-1]
+		sv.free[n-1] = nil
+		sv.free = sv.free[:n-1]
+		if selfCheck {
+			recycledTasks.Add(1)
+		}
+		return t
+	}
+	return new(svcTask)
 }
 
 func tdKey(td *scenario.TaskDefSpec) string {
@@ -284,6 +348,9 @@ func (sv *services) reconcile(st *svcState) {
 	if now := st.state.Deployments; len(now) == 0 || len(from.Deployments) == 0 || &now[0] != &from.Deployments[0] {
 		st.spare = from.Deployments
 	}
+	if now := st.state.Reported; len(now) == 0 || len(from.Reported) == 0 || &now[0] != &from.Reported[0] {
+		st.spareReported = from.Reported
+	}
 }
 
 // apply carries out a reconciliation's plan: its events, stops and
@@ -330,13 +397,15 @@ func (sv *services) applyIdle(st *svcState) {
 
 // observe returns what Reconcile observes of the service: its own
 // Observed, as Reconcile takes a pointer and a fresh one would be
-// allocated every reconciliation.
+// allocated every reconciliation. Its tasks are copied into the room
+// all services share (obsTasks), valid until the next observe.
 func (sv *services) observe(st *svcState, zones []string) *scheduler.Observed {
 	obs := &st.observed
-	*obs = scheduler.Observed{State: st.state, Stopped: st.stopped, Zones: zones, Launches: &st.launches, Tasks: obs.Tasks[:0], Spare: st.spare}
+	*obs = scheduler.Observed{State: st.state, Stopped: st.stopped, Zones: zones, Launches: &st.launches, Tasks: sv.obsTasks[:0], Spare: st.spare, SpareReported: st.spareReported, Plan: &sv.plan}
 	for _, t := range st.tasks {
 		obs.Tasks = append(obs.Tasks, t.t)
 	}
+	sv.obsTasks = obs.Tasks[:0]
 	st.obsGen = st.taskGen
 	return obs
 }
@@ -459,10 +528,12 @@ func (sv *services) startServiceTask(svc *svcState, st *scheduler.Start) {
 	td := svc.behaviour(st.TaskDefinition)
 	in := st.Placement.Instance
 	req := st.TaskDefinition.Requirements()
-	t := &svcTask{svc: svc, prov: svc.providerIndex(sv.providers.instanceProvider(in)), t: st.Task(), inst: in, td: td}
-	t.run = &Run{ID: st.ID, Group: st.Group, Family: st.TaskDefinition.Family, Instance: in.ARN,
+	t := sv.newTask()
+	*t = svcTask{svc: svc, prov: svc.providerIndex(sv.providers.instanceProvider(in)), t: st.Task(), inst: in, td: td}
+	t.runv = Run{ID: st.ID, Group: st.Group, Family: st.TaskDefinition.Family, Instance: in.ARN,
 		CPU: req.CPU, MemoryMiB: req.MemoryMiB, Ports: req.PortsTCP, Started: sv.eng.Now(),
 		InstanceCPU: in.Registered.CPU, InstanceMemoryMiB: in.Registered.MemoryMiB}
+	t.run = &t.runv
 	if td != nil {
 		t.run.StopTimeout = time.Duration(td.StopTimeout)
 		if len(td.Containers) > 0 {
@@ -482,7 +553,7 @@ func (sv *services) startServiceTask(svc *svcState, st *scheduler.Start) {
 		sv.fail(fmt.Errorf("sim: start task %s: %w", st.ID, err))
 		return
 	}
-	sv.eng.After(td.StartDelayOrDefault(), taskRunning{t})
+	sv.after(td.StartDelayOrDefault(), t, taskRunning{t})
 }
 
 // behaviour returns the scenario's definition of td: tds by
@@ -562,6 +633,8 @@ func (sv *services) serviceExited(t *svcTask, e *Exit) {
 	if t.inst.Status == placement.StatusDraining {
 		sv.lastOnDraining(t.inst)
 	}
+	t.gone = true
+	sv.release(t)
 }
 
 // lastOnDraining reconciles the DAEMON services with a task on the

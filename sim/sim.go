@@ -266,7 +266,7 @@ func (s *simulator) handle(ev Event) {
 		if ev.in.Status != placement.StatusRegistering {
 			return // gone before it registered
 		}
-		s.fleet.cluster.Update(ev.in, func(in *placement.Instance) { in.Status = placement.StatusActive })
+		s.fleet.cluster.SetStatus(ev.in, placement.StatusActive)
 		s.log.instance(s.eng.Now(), trace.KindInstanceAdd, ev.in, s.fleet.info[ev.in.Index()], "")
 		if s.services == nil {
 			s.tasks.retry()
@@ -391,7 +391,8 @@ func (s *simulator) newPlanner() error {
 	out := &plannerOutput{off: s.opts.SummaryOnly}
 	p := &providers{core: s.core, fleet: s.fleet, standalone: s.tasks, byName: map[string]*providerState{},
 		spotRNG: rand.New(rand.NewPCG(sc.Seed, 3)), out: out}
-	sv := &services{core: s.core, fleet: s.fleet, standalone: s.tasks, providers: p, byName: map[string]*svcState{}, byRun: map[string]*svcTask{}, out: out}
+	sv := &services{core: s.core, fleet: s.fleet, standalone: s.tasks, providers: p, byName: map[string]*svcState{}, byRun: map[string]*svcTask{}, out: out,
+		recycle: s.opts.Executor == nil && !recycleOff}
 	p.services = sv
 	s.services, s.providers = sv, p
 	s.scheduled = &scheduledTasks{core: s.core, standalone: s.tasks}
@@ -504,7 +505,9 @@ func (s *simulator) handlePlanner(ev Event) bool {
 		}
 		s.services.reconcile(ev.st)
 	case taskRunning:
-		s.services.taskRunning(ev.t)
+		if s.services.arrived(ev.t) {
+			s.services.taskRunning(ev.t)
+		}
 	case svcEventEv:
 		s.services.serviceEvent(ev.e)
 	case minuteTick:
@@ -515,7 +518,9 @@ func (s *simulator) handlePlanner(ev Event) bool {
 	case spotKillEv:
 		s.providers.spotKill(ev.in)
 	case spotStopEv:
-		s.providers.spotStop(ev.t)
+		if s.services.arrived(ev.t) {
+			s.providers.spotStop(ev.t)
+		}
 	case scheduledRun:
 		s.scheduled.runScheduled(ev.i)
 	case retryEv:

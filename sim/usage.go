@@ -271,6 +271,9 @@ func (st *svcState) record(metric autoscale.PredefinedMetricType, at time.Time, 
 		return
 	}
 	ser := st.metrics[name]
+	if ser == nil {
+		ser = make([]autoscale.Sample, 0, 2*st.keep+1) // all the room it will take
+	}
 	if len(ser) >= 2*st.keep {
 		ser = append(ser[:0], ser[len(ser)-st.keep:]...)
 	}
