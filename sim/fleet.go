@@ -60,6 +60,9 @@ func newFleet(c *core) *fleet {
 type instanceInfo struct {
 	id      string // the instance's id in logs and traces
 	attrs   map[string]string
+	// provider is attrs[scenario.ProviderAttribute]: the instance's
+	// capacity provider, "" for none.
+	provider string
 	typ     *scenario.InstanceType
 	zone    string
 	price   float64
@@ -167,7 +170,7 @@ func (f *fleet) add(typ *scenario.InstanceType, zone string, attrs map[string]st
 	if err := f.cluster.AddInstance(in); err != nil {
 		return nil, fmt.Errorf("sim: %w", err)
 	}
-	inf := &instanceInfo{id: id, attrs: attrs, typ: typ, zone: zone, price: typ.PricePerHour, added: f.eng.Now(), removed: -1}
+	inf := &instanceInfo{id: id, attrs: attrs, provider: attrs[scenario.ProviderAttribute], typ: typ, zone: zone, price: typ.PricePerHour, added: f.eng.Now(), removed: -1}
 	f.info = append(f.info, inf)
 	f.byID[id] = in
 	if status == placement.StatusActive {

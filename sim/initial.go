@@ -57,7 +57,7 @@ func (f *fleet) buildInstances() error {
 			return fmt.Errorf("sim: %w", fielderr.Nest(fielderr.Index("fleet.instances", i), err))
 		}
 		inf := f.info[in.Index()]
-		inf.attrs = attrs
+		inf.attrs, inf.provider = attrs, attrs[scenario.ProviderAttribute]
 		f.log.instance(f.eng.Now(), trace.KindInstanceAdd, in, inf, "")
 		if status == placement.StatusDraining {
 			f.log.instance(f.eng.Now(), trace.KindInstanceDrain, in, inf, "")

@@ -9,6 +9,7 @@ import (
 
 	"github.com/berthsched/berth/placement"
 	"github.com/berthsched/berth/scheduler"
+	"github.com/berthsched/berth/sim/scenario"
 )
 
 // countingSource is the run's random source, counting its draws so that
@@ -265,6 +266,37 @@ func (sv *services) checkQuiet(st *svcState, obs *scheduler.Observed) {
 	}
 	if err != nil {
 		sv.fail(fmt.Errorf("sim: service %s: a skipped reconciliation: %w", st.spec.Name, err))
+	}
+}
+
+// checkZones rebuilds the zone index the plain way, from each instance's
+// attribute, and fails the run when the index differs.
+func (sv *services) checkZones() {
+	want := map[string][]string{}
+	for _, in := range sv.fleet.cluster.Instances() {
+		if in.Status != placement.StatusActive {
+			continue
+		}
+		p := sv.providers.instanceProvider(in)
+		if p == scenario.ProviderFargate || p == scenario.ProviderFargateSpot {
+			continue
+		}
+		zone := sv.fleet.info[in.Index()].zone
+		for _, k := range [2]string{p, "*"} {
+			if !slices.Contains(want[k], zone) {
+				want[k] = append(want[k], zone)
+			}
+		}
+	}
+	for k, v := range sv.zones {
+		if !slices.Equal(v, want[k]) {
+			sv.fail(fmt.Errorf("sim: the zone index of %q is %v, want %v", k, v, want[k]))
+		}
+	}
+	for k := range want {
+		if _, ok := sv.zones[k]; !ok {
+			sv.fail(fmt.Errorf("sim: the zone index lacks %q (want %v)", k, want[k]))
+		}
 	}
 }
 

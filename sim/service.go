@@ -170,7 +170,8 @@ type services struct {
 	// scheduler.Observed.Zones, rebuilt after the fleet changed.
 	zones      map[string][]string
 	zonesValid bool
-	zonesEpoch uint64 // counts the rebuilds of zones
+	zonesEpoch uint64              // counts the changes of zones
+	nextZones  map[string][]string // indexZones' scratch
 	// obsTasks is the room of every Observed.Tasks: one reconciliation
 	// reads it at a time, and the quiet memo keeps a copy of its own.
 	obsTasks []scheduler.Task
@@ -461,30 +462,68 @@ func (sv *services) zonesAfresh(st *svcState) []string {
 
 var fargateZones = []string{"fargate"}
 
-// indexZones rebuilds the zones of the ACTIVE instances per provider.
+// indexZones rebuilds the zones of the ACTIVE instances per provider
+// ("*": of every provider), each list in the order of the zones' first
+// instances. A list, once made, stays in the index (empty when its zones
+// are gone). Every instance that registers, drains or goes away rebuilds
+// the index, but the lists rarely change (a fleet of thousands of
+// instances in three zones keeps its three): only a change moves
+// zonesEpoch, which makes every service look its zones up again.
 func (sv *services) indexZones() {
 	if sv.zones == nil {
 		sv.zones = map[string][]string{}
 	}
-	for k, v := range sv.zones {
-		sv.zones[k] = v[:0]
+	next := sv.nextZones
+	if next == nil {
+		next = map[string][]string{}
+		sv.nextZones = next
 	}
-	for _, in := range sv.fleet.cluster.Instances() {
+	for k, v := range next {
+		next[k] = v[:0]
+	}
+	for i, in := range sv.fleet.cluster.Instances() {
 		if in.Status != placement.StatusActive {
 			continue
 		}
-		p := sv.providers.instanceProvider(in)
+		inf := sv.fleet.info[i]
+		p := inf.provider // sv.providers.instanceProvider(in), without its search
+		if sv.providers == nil {
+			p = ""
+		}
 		if p == scenario.ProviderFargate || p == scenario.ProviderFargateSpot {
 			continue
 		}
-		zone := sv.fleet.info[in.Index()].zone
 		for _, k := range [2]string{p, "*"} {
-			if !slices.Contains(sv.zones[k], zone) {
-				sv.zones[k] = append(sv.zones[k], zone)
+			if !slices.Contains(next[k], inf.zone) {
+				next[k] = append(next[k], inf.zone)
 			}
 		}
 	}
 	sv.zonesValid = true
+	if selfCheck {
+		defer sv.checkZones()
+	}
+	same := true
+	for k, v := range next {
+		old, ok := sv.zones[k]
+		same = same && slices.Equal(old, v) && (ok || len(v) == 0)
+	}
+	for k, v := range sv.zones {
+		same = same && len(v) == len(next[k])
+	}
+	if same {
+		return
+	}
+	for k, v := range next {
+		if old, ok := sv.zones[k]; ok || len(v) > 0 {
+			sv.zones[k] = append(old[:0], v...)
+		}
+	}
+	for k, v := range sv.zones {
+		if _, ok := next[k]; !ok {
+			sv.zones[k] = v[:0]
+		}
+	}
 	sv.zonesEpoch++
 }
 
