@@ -137,3 +137,22 @@ func quietFleet(t *testing.T, maxSize int) *scenario.Scenario {
 	}
 	return sc
 }
+
+// TestWaitingFollowsTaskDefinition: managed scaling's count of waiting
+// tasks by size, kept as shortfalls change, follows a waiting service
+// that deploys a task definition of another size with the same
+// shortfall (the self-check fails the run when the count differs from
+// the plain listing).
+func TestWaitingFollowsTaskDefinition(t *testing.T) {
+	sc := quietFleet(t, 6)
+	for i := range 20 {
+		cpu := int64(512 * (1 + (i+1)%4))
+		sc.ServiceEvents = append(sc.ServiceEvents, scenario.ServiceEvent{At: scenario.Duration(2 * time.Hour),
+			Service:        fmt.Sprintf("svc-%02d", i),
+			TaskDefinition: &scenario.TaskDefSpec{Family: fmt.Sprintf("svc-%02d", i), Revision: 2, CPU: cpu, MemoryMiB: 2 * cpu}})
+	}
+	if err := sc.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	checkBoth(t, sc)
+}

@@ -62,6 +62,8 @@ type svcState struct {
 	// capacity provider); since holds when each began waiting.
 	short int
 	since []time.Duration
+	// recount: the service is on its fleet's recount list.
+	recount bool
 
 	scaler  *autoscale.Scaler
 	sst     autoscale.State
@@ -92,6 +94,19 @@ type svcProvider struct {
 	name    string
 	short   int
 	fargate []*placement.Instance
+	// counted tasks of size countedAs are what managed scaling's count
+	// of the provider's waiting tasks holds of this one (providers.waits).
+	counted   int
+	countedAs autoscale.TaskSize
+}
+
+// markRecount puts the service on its fleet's recount list: its waiting
+// tasks may have changed since managed scaling counted them.
+func (st *svcState) markRecount() {
+	if !st.recount {
+		st.recount = true
+		st.fleet.recount = append(st.fleet.recount, st)
+	}
 }
 
 func (p *svcProvider) isFargate() bool {
@@ -177,6 +192,9 @@ func (st *svcState) respec() { st.respecInto(new(scheduler.Service)) }
 
 // respecInto is respec, building the specification in svc.
 func (st *svcState) respecInto(svc *scheduler.Service) {
+	if st.sched == nil || st.sched.TaskDefinition != st.base.TaskDefinition {
+		st.markRecount()
+	}
 	*svc = *st.base
 	svc.CapacityProviderStrategy = st.items
 	if st.offFargate != nil && !(len(st.providers) > 0 && st.providers[0].isFargate()) {
@@ -607,7 +625,11 @@ func (sv *services) shortfall(st *svcState) {
 	if len(st.providers) == 0 {
 		return
 	}
-	for _, pr := range st.providers {
+	var was [4]int // the providers' shortfalls before, to tell a change
+	for i, pr := range st.providers {
+		if i < len(was) {
+			was[i] = pr.short
+		}
 		pr.short = 0
 	}
 	if short > 0 {
@@ -619,6 +641,12 @@ func (sv *services) shortfall(st *svcState) {
 		}
 		for i, n := range st.sched.Assign(have, short) {
 			st.providers[i].short = n
+		}
+	}
+	for i, pr := range st.providers {
+		if i >= len(was) || pr.short != was[i] {
+			st.markRecount()
+			break
 		}
 	}
 	for _, pr := range st.providers {
