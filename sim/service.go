@@ -323,7 +323,7 @@ func (sv *services) apply(st *svcState, plan *scheduler.Plan) {
 	sv.shortfall(st)
 	if !st.ticking && !sv.steady(st, plan) {
 		st.ticking = true
-		sv.eng.After(time.Duration(sv.sc.ReconcileEvery), st.periodic)
+		sv.eng.AfterLane(time.Duration(sv.sc.ReconcileEvery), st.periodic)
 	}
 }
 
@@ -342,7 +342,7 @@ func (sv *services) applyIdle(st *svcState) {
 	}
 	if !st.ticking && !sv.steady(st, &st.idle) {
 		st.ticking = true
-		sv.eng.After(time.Duration(sv.sc.ReconcileEvery), st.periodic)
+		sv.eng.AfterLane(time.Duration(sv.sc.ReconcileEvery), st.periodic)
 	}
 }
 
