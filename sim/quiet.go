@@ -99,6 +99,45 @@ func (sv *services) quiet(st *svcState, zones []string) bool {
 	return sv.failsAgain(q)
 }
 
+// idleTick runs a periodic reconciliation of st that only failed to
+// place again or found nothing to do, like the skipped one before it
+// (st.idleOK), without visiting what quiet and applyIdle read but cannot
+// have changed: it queues the next one and reports true. In an overloaded
+// fleet nearly every periodic reconciliation is such a one, of hundreds
+// of services every ReconcileEvery. It holds when quiet would hold with
+// nothing compared again: the memo's specification, tasks, zones (zonesOf
+// would give the memo's, from the same index) and instance statuses
+// (Updates) are the service's, no task STOPPED and until not reached, and
+// the failure to place fails again (the one check that reads the
+// cluster). Then quiet would skip the reconciliation, and applyIdle,
+// with the state, shortfall and tasks of the last skipped one (which
+// apply and shortfall would have changed, clearing idleOK), would only
+// queue the next: no Fargate capacity to top up, not steady. Without
+// daemon services, whose queued reconciliations a replica service's
+// runs first, nothing else is done. Under selfCheck the reconciliation
+// runs anyway, and the run fails unless quiet skipped it too.
+func (sv *services) idleTick(st *svcState) bool {
+	q := &st.quiet
+	if !st.idleOK || quietOff || !q.ok || q.sched != st.sched || len(st.stopped) > 0 || sv.eng.Now() >= q.until ||
+		q.taskGen != st.taskGen || st.zonesFor != st.sched || !sv.zonesValid || st.zonesEpoch != sv.zonesEpoch ||
+		q.zonesEpoch != st.zonesEpoch || q.updates != sv.fleet.cluster.Updates() || sv.svcs[0].daemon || !sv.failsAgain(q) {
+		return false
+	}
+	if selfCheck {
+		idleTicks.Add(1)
+		sv.mustQuiet = true
+		sv.reconcile(st)
+		sv.mustQuiet = false
+		if !st.ticking {
+			sv.fail(fmt.Errorf("sim: service %s: a periodic reconciliation skipped as idle queued no next one", st.spec.Name))
+		}
+		return true
+	}
+	st.ticking = true
+	sv.eng.AfterLane(time.Duration(sv.sc.ReconcileEvery), st.periodic)
+	return true
+}
+
 // sameTasks reports whether the service's tasks are the memo's, comparing
 // them only when taskGen moved since they last were.
 func (sv *services) sameTasks(st *svcState) bool {
@@ -234,6 +273,9 @@ func sameState(a, b *scheduler.State) bool {
 // quietChecked counts the skipped reconciliations checked, and
 // idleChecked those of services that lacked tasks they could not place.
 var quietChecked, idleChecked atomic.Int64 // runs of a Compare are concurrent
+
+// idleTicks counts the periodic reconciliations idleTick skipped.
+var idleTicks atomic.Int64
 
 // quietOff, set by tests, reconciles every time.
 var quietOff bool

@@ -52,8 +52,12 @@ type svcState struct {
 	zonesFor   *scheduler.Service
 	zonesEpoch uint64
 	idle       scheduler.Plan // the empty plan of a skipped reconciliation
-	queued     bool           // an immediate reconciliation is queued
-	ticking    bool           // a periodic one is queued
+	// idleOK: the last reconciliation was skipped (quiet) and only queued
+	// the next periodic one, as the next would do while its inputs stay
+	// (idleTick). apply and shortfall clear it.
+	idleOK  bool
+	queued  bool // an immediate reconciliation is queued
+	ticking bool // a periodic one is queued
 	// now and periodic are the service's reconcileEv of those kinds, made
 	// Events once: queued and ticking keep each queued at most once, and
 	// scheduling a fresh one would allocate every reconciliation.
@@ -175,6 +179,9 @@ type services struct {
 	zones      map[string][]string
 	zonesValid bool
 	zonesEpoch uint64 // counts the rebuilds of zones
+	// mustQuiet, under selfCheck: the reconciliation running was skipped
+	// by idleTick, and fails the run unless quiet skips it too.
+	mustQuiet bool
 }
 
 func tdKey(td *scenario.TaskDefSpec) string {
@@ -282,11 +289,15 @@ func (sv *services) reconcile(st *svcState) {
 		}
 		// Nothing it reads changed (see quietMemo): the plan would be
 		// empty and the state the same.
-		sv.applyIdle(st)
+		idle := sv.applyIdle(st)
 		if selfCheck {
 			sv.checkShortfall(st)
 		}
+		st.idleOK = idle
 		return
+	}
+	if sv.mustQuiet {
+		sv.fail(fmt.Errorf("sim: service %s: a periodic reconciliation skipped as idle was not quiet", st.spec.Name))
 	}
 	obs := sv.observe(st, zones)
 	from, draws := st.state, sv.src.draws
@@ -308,6 +319,7 @@ func (sv *services) reconcile(st *svcState) {
 // starts, the launch rate's wake-up, the shortfall and, while the
 // service is not steady, the periodic reconciliation.
 func (sv *services) apply(st *svcState, plan *scheduler.Plan) {
+	st.idleOK = false
 	st.stopped = st.stopped[:0]
 	st.state = plan.State
 	for _, e := range plan.Events {
@@ -331,19 +343,25 @@ func (sv *services) apply(st *svcState, plan *scheduler.Plan) {
 // shortfall stands: it is a function of the tasks, state and
 // specification, which the memo found unchanged since the apply that
 // computed it. Only Fargate capacity, which follows the launch tokens as
-// time passes, is topped up again.
-func (sv *services) applyIdle(st *svcState) {
+// time passes, is topped up again. It reports whether that was all but
+// the next periodic reconciliation: the service has no Fargate capacity
+// and is not steady.
+func (sv *services) applyIdle(st *svcState) bool {
 	st.stopped = st.stopped[:0]
 	st.idle.State = st.state
+	fargate := false
 	for _, pr := range st.providers {
 		if pr.isFargate() {
+			fargate = true
 			sv.providers.fargateCapacity(st, pr)
 		}
 	}
-	if !st.ticking && !sv.steady(st, &st.idle) {
+	steady := sv.steady(st, &st.idle)
+	if !st.ticking && !steady {
 		st.ticking = true
 		sv.eng.AfterLane(time.Duration(sv.sc.ReconcileEvery), st.periodic)
 	}
+	return !fargate && !steady
 }
 
 // observe returns what Reconcile observes of the service: its own
@@ -603,6 +621,7 @@ func (sv *services) lastOnDraining(in *placement.Instance) {
 // (scheduler.Service.Assign): managed scaling counts them, and Fargate
 // provisions capacity for each.
 func (sv *services) shortfall(st *svcState) {
+	st.idleOK = false
 	short := 0
 	// A failed deployment without rollback starts nothing.
 	p := st.state.Primary()
