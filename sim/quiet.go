@@ -52,24 +52,25 @@ func (s *countingSource) Uint64() uint64 {
 // failure for: they are not skipped. In an overloaded fleet nearly
 // every reconciliation is an idle one.
 type quietMemo struct {
+	// The fields idleTick reads come first, in one or two cache lines.
 	ok    bool
+	nilZ  bool // Observed.Zones was nil
 	sched *scheduler.Service
-	tasks []scheduler.Task // Observed.Tasks
-	zones []string         // Observed.Zones, a set
-	nilZ  bool             // Observed.Zones was nil
-	until time.Duration    // when a repeated condition event is due again
+	until time.Duration // when a repeated condition event is due again
 	// placing: the service lacked tasks, its failure to place them
 	// remembered at the cluster's generation gen for group (the
 	// service's placement group).
 	placing bool
 	gen     uint64
-	group   string
 	fail    placement.Failure // the cluster's handle on it
 	// taskGen, updates and zonesEpoch are the service's taskGen, the
 	// cluster's Updates and the service's zonesEpoch when the memo's
 	// tasks, their instances' statuses and zones were last found the
 	// same: while they stay so, quiet need not compare them again.
 	taskGen, updates, zonesEpoch uint64
+	group                        string
+	tasks                        []scheduler.Task // Observed.Tasks
+	zones                        []string         // Observed.Zones, a set
 }
 
 // quiet reports whether reconciling the service, in zones, would change

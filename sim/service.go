@@ -34,14 +34,14 @@ type svcState struct {
 
 	state scheduler.State
 	// spare is Observed.Spare: an older state's deployments, read by nothing.
-	spare []scheduler.Deployment
-	// specs are the two buffers setDesired writes the specification in.
-	specs    [2]specBuf
-	tasks    []*svcTask         // not yet STOPPED, in start order
-	running  reservation        // of the RUNNING tasks
-	observed scheduler.Observed // reused by every reconcile
-	stopped  []scheduler.Task
-	quiet    quietMemo
+	spare   []scheduler.Deployment
+	tasks   []*svcTask  // not yet STOPPED, in start order
+	running reservation // of the RUNNING tasks
+	stopped []scheduler.Task
+	// quiet and the fields below it down to periodic are what a periodic
+	// reconciliation skipped by idleTick reads: kept together, they are
+	// in a few cache lines (hundreds of services, every ReconcileEvery).
+	quiet quietMemo
 	// taskGen counts the changes to tasks: any task added, removed or
 	// changed (quiet compares the tasks only when it moved); obsGen is
 	// taskGen as of the last observe.
@@ -51,7 +51,6 @@ type svcState struct {
 	zones      []string
 	zonesFor   *scheduler.Service
 	zonesEpoch uint64
-	idle       scheduler.Plan // the empty plan of a skipped reconciliation
 	// idleOK: the last reconciliation was skipped (quiet) and only queued
 	// the next periodic one, as the next would do while its inputs stay
 	// (idleTick). apply and shortfall clear it.
@@ -62,6 +61,7 @@ type svcState struct {
 	// Events once: queued and ticking keep each queued at most once, and
 	// scheduling a fresh one would allocate every reconciliation.
 	now, periodic Event
+	idle          scheduler.Plan // the empty plan of a skipped reconciliation
 	// short is how many tasks the service lacks (PROVISIONING with a
 	// capacity provider); since holds when each began waiting.
 	short int
@@ -88,6 +88,10 @@ type svcState struct {
 	started, stoppedN, failedLaunch, lost int
 	minutes, belowMinutes                 int
 	waits                                 []float64 // seconds from PROVISIONING (or the shortfall) to a start
+
+	// specs are the two buffers setDesired writes the specification in.
+	specs    [2]specBuf
+	observed scheduler.Observed // reused by every reconcile
 }
 
 // svcProvider is one provider of a service's capacity provider strategy:
