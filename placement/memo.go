@@ -310,6 +310,16 @@ type Failure struct{ f *failure }
 // when there is none.
 func (c *Cluster) Failed(group string) Failure { return Failure{c.failed[group]} }
 
+// Group returns the group of the failure h is a handle on ("" for an
+// empty handle): a caller that asks FailsAgainOf with this string rather
+// than an equal one of its own spares a comparison of the bytes.
+func (h Failure) Group() string {
+	if h.f == nil {
+		return ""
+	}
+	return h.f.req.Group
+}
+
 // FailsAgainOf is FailsAgain, looking the failure up only when h is not
 // it. A failure current at gen no older than the journal, of group, is
 // the one kept for group: one that is dropped is stale or not current,

@@ -225,6 +225,9 @@ func (sv *services) remember(st *svcState, obs *scheduler.Observed, from *schedu
 	q.fail = placement.Failure{}
 	if q.placing {
 		q.fail = sv.fleet.cluster.Failed(q.group)
+		if g := q.fail.Group(); g == q.group {
+			q.group = g // the failure's own string: FailsAgainOf compares it by pointer first
+		}
 	}
 	q.zones = append(q.zones[:0], obs.Zones...)
 	q.taskGen, q.updates, q.zonesEpoch = st.taskGen, sv.fleet.cluster.Updates(), st.zonesEpoch
