@@ -37,7 +37,11 @@ type svcState struct {
 	spare   []scheduler.Deployment
 	tasks   []*svcTask  // not yet STOPPED, in start order
 	running reservation // of the RUNNING tasks
-	stopped []scheduler.Task
+	// desiredN is the base's desired count as respecInto, through which
+	// every change of the base goes, last found it: the minute reads it
+	// for every service, and base's is two pointers away.
+	desiredN int
+	stopped  []scheduler.Task
 	// quiet and the fields below it down to periodic are what a periodic
 	// reconciliation skipped by idleTick reads: kept together, they are
 	// in a few cache lines (hundreds of services, every ReconcileEvery).
@@ -205,6 +209,9 @@ func (st *svcState) respec() { st.respecInto(new(scheduler.Service)) }
 func (st *svcState) respecInto(svc *scheduler.Service) {
 	if st.sched == nil || st.sched.TaskDefinition != st.base.TaskDefinition {
 		st.markRecount()
+	}
+	if st.base.DesiredCount != nil {
+		st.desiredN = *st.base.DesiredCount
 	}
 	*svc = *st.base
 	svc.CapacityProviderStrategy = st.items
@@ -833,7 +840,7 @@ func (st *svcState) desired() int {
 		}
 		return 0
 	}
-	return *st.base.DesiredCount
+	return st.desiredN
 }
 
 // counts returns the service's RUNNING and PENDING tasks (PROVISIONING
