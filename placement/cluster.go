@@ -76,9 +76,10 @@ type Cluster struct {
 	// seenMark: the journal lists an instance once per change.
 	seen       []uint32
 	seenMark   uint32
-	journalMax int                 // trim past this many entries; 0: defaultJournal
-	failed     map[string]*failure // per group
-	spare      []*failure          // dropped failures, for reuse
+	journalMax int                  // trim past this many entries; 0: defaultJournal
+	failed     map[string]*failure  // per group
+	spare      []*failure           // dropped failures, for reuse
+	classes    map[failKey]*failure // shared catch-ups of failures, by filters (memo.go)
 
 	pr      prepared
 	ties    []int32 // candidates tied so far, in cluster order

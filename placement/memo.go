@@ -3,6 +3,8 @@ package placement
 import (
 	"bytes"
 	"slices"
+
+	"github.com/berthsched/berth/cql"
 )
 
 // failure is a Place that placed nothing, remembered so that the same
@@ -34,6 +36,69 @@ type failure struct {
 	// answers only for that Place.
 	asked uint64
 	gid   int32 // req.Group's groupID, so that a catch-up looks up nothing
+	// cls, when not nil, keeps the reasons in f's place: f's request
+	// reads nothing of its group, and cls is the failure shared by every
+	// such request with the same filters (classOf).
+	cls *failure
+}
+
+// failKey is the filter fields of a request whose filters read nothing of
+// its group: every field sameFilters compares but the group, for a
+// request without scalars and with at most two constraints.
+type failKey struct {
+	launch                  LaunchType
+	cpu, mem                int64
+	gpus, gpuMilli, dynamic int
+	allGPUs, awsvpc         bool
+	constraints             [2]Constraint
+}
+
+// classOf returns the failure shared by the failures of requests with
+// req's filters, or nil when req's filters read its group (distinctInstance,
+// maxPerInstance, a memberOf on task:group or runningTasksCount) or
+// its key would not hold them. What check reports for such a request
+// depends on the instance alone: in an overloaded fleet hundreds of
+// services of a few task sizes fail the same way, and each catching up
+// on every change by itself costs a check per change per service.
+func (c *Cluster) classOf(req *Request) *failure {
+	t := &req.Task
+	if req.MaxPerInstance > 0 || len(t.Scalars) > 0 || len(req.Constraints) > 2 {
+		return nil
+	}
+	k := failKey{launch: req.LaunchType, cpu: t.CPU, mem: t.MemoryMiB, gpus: t.GPUs, gpuMilli: t.GPUMilli,
+		dynamic: t.DynamicPorts, allGPUs: t.AllGPUs, awsvpc: t.AWSVPC}
+	for i, con := range req.Constraints {
+		if con.Type == DistinctInstance || con.Expr.Uses()&(cql.UsesTaskGroup|cql.UsesRunningTasksCount) != 0 {
+			return nil
+		}
+		k.constraints[i] = con
+	}
+	cl := c.classes[k]
+	if cl == nil {
+		if c.classes == nil {
+			c.classes = map[failKey]*failure{}
+		}
+		cl = &failure{}
+		c.classes[k] = cl
+	}
+	return cl
+}
+
+// catchUpOf is catchUp for f, through its class when it has one: the
+// class's reasons are every instance's as of its generation, as f's own
+// would be, so f's answer follows from them. A class that cannot be
+// caught up (stale, or an instance fits) leaves f no longer current.
+func (c *Cluster) catchUpOf(f *failure, req *Request) bool {
+	cl := f.cls
+	if cl == nil {
+		return c.catchUp(f, req)
+	}
+	if !cl.current || cl.gen < c.journalGen || cl.gen != c.gen && !c.catchUp(cl, &cl.req) {
+		f.current = false
+		return false
+	}
+	f.u, f.gen = cl.u, c.gen
+	return true
 }
 
 // dropStale forgets the failures older than the change journal, which can
@@ -43,6 +108,13 @@ func (c *Cluster) dropStale() {
 		if f.gen < c.journalGen || !f.current {
 			c.spare = append(c.spare, f)
 			delete(c.failed, g)
+		}
+	}
+	// A class is not taken back: failures may still point at it, and
+	// find it stale or not current.
+	for k, cl := range c.classes {
+		if cl.gen < c.journalGen || !cl.current {
+			delete(c.classes, k)
 		}
 	}
 }
@@ -58,7 +130,7 @@ func (c *Cluster) recalled(req *Request) (*failure, bool) {
 	if !ok || !f.current || f.gen < c.journalGen || !sameFilters(&f.req, req) {
 		return nil, false
 	}
-	if f.gen != c.gen && !c.catchUp(f, req) {
+	if f.gen != c.gen && !c.catchUpOf(f, req) {
 		return nil, false
 	}
 	return f, true
@@ -158,9 +230,9 @@ func (c *Cluster) failureFor(req *Request) *failure {
 	if f != nil {
 		return f
 	}
-	if (len(c.failed)+1)*len(c.instances) > maxFailuresBytes {
+	if (len(c.failed)+len(c.classes)+1)*len(c.instances) > maxFailuresBytes {
 		c.dropStale()
-		if (len(c.failed)+1)*len(c.instances) > maxFailuresBytes {
+		if (len(c.failed)+len(c.classes)+1)*len(c.instances) > maxFailuresBytes {
 			return nil
 		}
 	}
@@ -181,6 +253,11 @@ func (c *Cluster) remember(f *failure, req *Request, u Unplaced) {
 	f.req.Task.Scalars = append(f.req.Task.Scalars[:0], req.Task.Scalars...)
 	f.u, f.gen, f.current, f.gid = u, c.gen, true, c.groupID(req.Group)
 	f.asked = c.gen + 1
+	if cl := f.cls; cl != nil { // its reasons are explain's, of now
+		cl.req = Request{Group: req.Group, Task: req.Task, LaunchType: req.LaunchType,
+			Constraints: append(cl.req.Constraints[:0], req.Constraints...)}
+		cl.u, cl.gen, cl.current, cl.gid = u, c.gen, true, f.gid
+	}
 }
 
 // forgetAsked records that a request of group that is not remembered
@@ -233,6 +310,16 @@ type Failure struct{ f *failure }
 // when there is none.
 func (c *Cluster) Failed(group string) Failure { return Failure{c.failed[group]} }
 
+// Group returns the group of the failure h is a handle on ("" for an
+// empty handle): a caller that asks FailsAgainOf with this string rather
+// than an equal one of its own spares a comparison of the bytes.
+func (h Failure) Group() string {
+	if h.f == nil {
+		return ""
+	}
+	return h.f.req.Group
+}
+
 // FailsAgainOf is FailsAgain, looking the failure up only when h is not
 // it. A failure current at gen no older than the journal, of group, is
 // the one kept for group: one that is dropped is stale or not current,
@@ -249,7 +336,7 @@ func (c *Cluster) FailsAgainOf(h Failure, group string, gen uint64) bool {
 		return false
 	}
 	was := f.u
-	if !c.catchUp(f, &f.req) {
+	if !c.catchUpOf(f, &f.req) {
 		return false
 	}
 	if f.u.Reason != was.Reason || f.u.Closest != was.Closest || f.u.Scalar != was.Scalar {

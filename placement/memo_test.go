@@ -10,8 +10,9 @@ import (
 )
 
 // TestSameFiltersCoversEveryField fails when Request or Requirements gains
-// a field that sameFilters and remember do not know: a new field may be
-// one the filters read, and a recalled failure would then be wrong.
+// a field that sameFilters, remember and classOf (failKey) do not know: a
+// new field may be one the filters read, and a recalled or shared failure
+// would then be wrong.
 func TestSameFiltersCoversEveryField(t *testing.T) {
 	known := map[reflect.Type][]string{
 		reflect.TypeFor[Request](): {"Count", "Group", "Task", "RequiredAttributes", "Constraints", "Strategies",
@@ -25,7 +26,7 @@ func TestSameFiltersCoversEveryField(t *testing.T) {
 			got = append(got, typ.Field(i).Name)
 		}
 		if diff := cmp.Diff(want, got); diff != "" {
-			t.Errorf("fields of %v changed (-known +now): teach sameFilters and remember the new ones:\n%s", typ, diff)
+			t.Errorf("fields of %v changed (-known +now): teach sameFilters, remember and classOf the new ones:\n%s", typ, diff)
 		}
 	}
 }

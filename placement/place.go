@@ -903,6 +903,9 @@ func (c *Cluster) unplaceable(pr *prepared, req *Request, first bool, res *Resul
 	var reasons *[]byte
 	if f != nil {
 		reasons = &f.reasons
+		if f.cls = c.classOf(req); f.cls != nil {
+			reasons = &f.cls.reasons
+		}
 	}
 	u := c.explain(pr, reasons)
 	if f != nil {

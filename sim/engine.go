@@ -60,6 +60,18 @@ func (e *Engine) Schedule(at time.Duration, ev Event) {
 // After queues ev d after now.
 func (e *Engine) After(d time.Duration, ev Event) { e.Schedule(e.now+d, ev) }
 
+// AfterLane is After for events queued again and again the same delay
+// after now, such as a periodic tick: they come due in the order they
+// were queued, and the queue keeps them in its lane (eventq.PushLane)
+// instead of its heap. The order of events is After's.
+func (e *Engine) AfterLane(d time.Duration, ev Event) {
+	at := e.now + d
+	if at < e.now {
+		at = e.now
+	}
+	e.q.PushLane(int64(at), ev)
+}
+
 // Inject queues ev from any goroutine. at is the simulated time it
 // happened; when paced, a zero at means "now by the wall clock". Injected
 // events join the queue before the engine's next step, in the order

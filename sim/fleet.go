@@ -29,6 +29,10 @@ type fleet struct {
 	ami      map[[2]string][]placement.Attribute // amiAttributes by agent release and zone
 	cons     map[string]placement.Constraint     // compiled memberOf, by expression
 	nextInst int
+	// recount lists the services whose tasks waiting on the capacity
+	// providers changed (a provider's shortfall, or the task definition)
+	// since managed scaling last counted them (svcState.recount).
+	recount []*svcState
 	// attrs is where new instances' attribute lists are cut from (see
 	// attributeList).
 	attrs []placement.Attribute

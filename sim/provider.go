@@ -30,6 +30,7 @@ type providerState struct {
 	history  []float64 // CapacityProviderReservation datapoints
 	last     autoscale.ProviderDecision
 	buf      []autoscale.Instance // reused by runningSome
+	waiting  []autoscale.TaskSize // reused by provisioning
 	// onDemand and spot count the members by purchase option, for the
 	// mixed instances policy.
 	onDemand, spot int
@@ -52,7 +53,10 @@ type providers struct {
 	// when the scenario has any.
 	offFargate *placement.Constraint
 	out        *plannerOutput
-	provBuf    []autoscale.TaskSize // reused by provisioning
+	provBuf    []autoscale.TaskSize // reused by selfCheck's listing
+	// waits counts the services' waiting tasks per provider and size,
+	// brought up to date from the fleet's recount list.
+	waits map[string][]sizeCount
 	// mirror holds, per instance index, what managed scaling reads of
 	// the instance, kept true from the cluster's journal (mirrored: up to
 	// that generation), so that running reads a compact slice instead of
@@ -318,7 +322,7 @@ func (pv *providers) releaseFargate(in *placement.Instance) {
 func (pv *providers) manage() {
 	for _, ps := range pv.provs {
 		in := autoscale.ProviderInput{Now: pv.wall(), Reservations: ps.history, Instances: pv.running(ps)}
-		in.Provisioning = pv.provisioning(ps.spec.Name)
+		in.Provisioning = pv.waiting(ps)
 		d := ps.asg.Scale(in)
 		ps.last = d
 		ps.history = append(ps.history, d.Reservation)
@@ -436,11 +440,99 @@ func (pv *providers) nonDaemonTasks(in *placement.Instance) int {
 	return max(n, 0)
 }
 
-// provisioning returns the sizes of the tasks waiting for the provider:
-// the services' shortfalls on it and the workload tasks given to it. The
-// slice is reused by the next call.
-func (pv *providers) provisioning(provider string) []autoscale.TaskSize {
-	out := pv.provBuf[:0]
+// sizeCount is how many waiting tasks have one size.
+type sizeCount struct {
+	size autoscale.TaskSize
+	n    int
+}
+
+// waiting returns the sizes of the tasks waiting for the group ps: the
+// services' shortfalls on it and the workload tasks given to it. The
+// services' come from waits, kept per size as their shortfalls change,
+// so they are listed by size rather than service by service: managed
+// scaling only counts them by size (autoscale.InstancesNeeded), and an
+// overloaded fleet has thousands of waiting tasks of a few sizes, listed
+// every minute. Under selfCheck the run fails unless the plain listing
+// (provisioning) holds as many of each size. The slice is reused by the
+// next call.
+func (pv *providers) waiting(ps *providerState) []autoscale.TaskSize {
+	pv.recount()
+	out := ps.waiting[:0]
+	for _, c := range pv.waits[ps.spec.Name] {
+		for range c.n {
+			out = append(out, c.size)
+		}
+	}
+	out = pv.standaloneWaiting(ps.spec.Name, out)
+	ps.waiting = out
+	if selfCheck {
+		pv.provBuf = pv.provisioning(ps.spec.Name, pv.provBuf[:0])
+		if !sameSizes(out, pv.provBuf) {
+			pv.fail(fmt.Errorf("sim: provider %s: %d tasks waiting by size, %d listed by service", ps.spec.Name, len(out), len(pv.provBuf)))
+		}
+	}
+	return out
+}
+
+// recount brings waits up to date with the services on the fleet's
+// recount list.
+func (pv *providers) recount() {
+	if pv.waits == nil {
+		pv.waits = map[string][]sizeCount{}
+	}
+	for _, st := range pv.fleet.recount {
+		st.recount = false
+		for _, pr := range st.providers {
+			if pr.counted > 0 {
+				pv.addWaits(pr.name, pr.countedAs, -pr.counted)
+			}
+			pr.counted = pr.short
+			if pr.short > 0 {
+				r := st.sched.TaskDefinition.Requirements()
+				pr.countedAs = autoscale.TaskSize{CPU: int(r.CPU), MemoryMiB: int(r.MemoryMiB), GPUs: r.GPUs}
+				pv.addWaits(pr.name, pr.countedAs, pr.short)
+			}
+		}
+	}
+	clear(pv.fleet.recount)
+	pv.fleet.recount = pv.fleet.recount[:0]
+}
+
+// addWaits adds n (may be negative) tasks of size to the provider's count.
+func (pv *providers) addWaits(provider string, size autoscale.TaskSize, n int) {
+	ws := pv.waits[provider]
+	for i := range ws {
+		if ws[i].size == size {
+			ws[i].n += n
+			return
+		}
+	}
+	pv.waits[provider] = append(ws, sizeCount{size, n})
+}
+
+// sameSizes reports whether a and b hold as many tasks of each size.
+func sameSizes(a, b []autoscale.TaskSize) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	count := map[autoscale.TaskSize]int{}
+	for _, t := range a {
+		count[t]++
+	}
+	for _, t := range b {
+		count[t]--
+	}
+	for _, n := range count {
+		if n != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// provisioning is waiting listed plainly, service by service, appended to
+// out: what selfCheck compares waiting with.
+func (pv *providers) provisioning(provider string, out []autoscale.TaskSize) []autoscale.TaskSize {
 	for _, st := range pv.services.svcs {
 		for _, pr := range st.providers {
 			if pr.name != provider || pr.short == 0 {
@@ -452,6 +544,12 @@ func (pv *providers) provisioning(provider string) []autoscale.TaskSize {
 			}
 		}
 	}
+	return pv.standaloneWaiting(provider, out)
+}
+
+// standaloneWaiting appends the workload tasks waiting for the provider
+// to out, the services' already in it, up to MaxProvisioningTasks.
+func (pv *providers) standaloneWaiting(provider string, out []autoscale.TaskSize) []autoscale.TaskSize {
 	for _, t := range pv.standalone.waiting {
 		if t.provider == provider {
 			out = append(out, autoscale.TaskSize{CPU: int(t.req.Task.CPU), MemoryMiB: int(t.req.Task.MemoryMiB), GPUs: t.req.Task.GPUs})
@@ -460,7 +558,6 @@ func (pv *providers) provisioning(provider string) []autoscale.TaskSize {
 			}
 		}
 	}
-	pv.provBuf = out
 	return out
 }
 

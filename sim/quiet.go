@@ -53,24 +53,25 @@ func (s *countingSource) Uint64() uint64 {
 // failure for: they are not skipped. In an overloaded fleet nearly
 // every reconciliation is an idle one.
 type quietMemo struct {
+	// The fields idleTick reads come first, in one or two cache lines.
 	ok    bool
+	nilZ  bool // Observed.Zones was nil
 	sched *scheduler.Service
-	tasks []scheduler.Task // Observed.Tasks
-	zones []string         // Observed.Zones, a set
-	nilZ  bool             // Observed.Zones was nil
-	until time.Duration    // when a repeated condition event is due again
+	until time.Duration // when a repeated condition event is due again
 	// placing: the service lacked tasks, its failure to place them
 	// remembered at the cluster's generation gen for group (the
 	// service's placement group).
 	placing bool
 	gen     uint64
-	group   string
 	fail    placement.Failure // the cluster's handle on it
 	// taskGen, updates and zonesEpoch are the service's taskGen, the
 	// cluster's Updates and the service's zonesEpoch when the memo's
 	// tasks, their instances' statuses and zones were last found the
 	// same: while they stay so, quiet need not compare them again.
 	taskGen, updates, zonesEpoch uint64
+	group                        string
+	tasks                        []scheduler.Task // Observed.Tasks
+	zones                        []string         // Observed.Zones, a set
 }
 
 // quiet reports whether reconciling the service, in zones, would change
@@ -98,6 +99,45 @@ func (sv *services) quiet(st *svcState, zones []string) bool {
 		q.updates = u
 	}
 	return sv.failsAgain(q)
+}
+
+// idleTick runs a periodic reconciliation of st that only failed to
+// place again or found nothing to do, like the skipped one before it
+// (st.idleOK), without visiting what quiet and applyIdle read but cannot
+// have changed: it queues the next one and reports true. In an overloaded
+// fleet nearly every periodic reconciliation is such a one, of hundreds
+// of services every ReconcileEvery. It holds when quiet would hold with
+// nothing compared again: the memo's specification, tasks, zones (zonesOf
+// would give the memo's, from the same index) and instance statuses
+// (Updates) are the service's, no task STOPPED and until not reached, and
+// the failure to place fails again (the one check that reads the
+// cluster). Then quiet would skip the reconciliation, and applyIdle,
+// with the state, shortfall and tasks of the last skipped one (which
+// apply and shortfall would have changed, clearing idleOK), would only
+// queue the next: no Fargate capacity to top up, not steady. Without
+// daemon services, whose queued reconciliations a replica service's
+// runs first, nothing else is done. Under selfCheck the reconciliation
+// runs anyway, and the run fails unless quiet skipped it too.
+func (sv *services) idleTick(st *svcState) bool {
+	q := &st.quiet
+	if !st.idleOK || quietOff || !q.ok || q.sched != st.sched || len(st.stopped) > 0 || sv.eng.Now() >= q.until ||
+		q.taskGen != st.taskGen || st.zonesFor != st.sched || !sv.zonesValid || st.zonesEpoch != sv.zonesEpoch ||
+		q.zonesEpoch != st.zonesEpoch || q.updates != sv.fleet.cluster.Updates() || sv.svcs[0].daemon || !sv.failsAgain(q) {
+		return false
+	}
+	if selfCheck {
+		idleTicks.Add(1)
+		sv.mustQuiet = true
+		sv.reconcile(st)
+		sv.mustQuiet = false
+		if !st.ticking {
+			sv.fail(fmt.Errorf("sim: service %s: a periodic reconciliation skipped as idle queued no next one", st.spec.Name))
+		}
+		return true
+	}
+	st.ticking = true
+	sv.eng.AfterLane(time.Duration(sv.sc.ReconcileEvery), st.periodic)
+	return true
 }
 
 // sameTasks reports whether the service's tasks are the memo's, comparing
@@ -186,6 +226,9 @@ func (sv *services) remember(st *svcState, obs *scheduler.Observed, from *schedu
 	q.fail = placement.Failure{}
 	if q.placing {
 		q.fail = sv.fleet.cluster.Failed(q.group)
+		if g := q.fail.Group(); g == q.group {
+			q.group = g // the failure's own string: FailsAgainOf compares it by pointer first
+		}
 	}
 	q.zones = append(q.zones[:0], obs.Zones...)
 	q.taskGen, q.updates, q.zonesEpoch = st.taskGen, sv.fleet.cluster.Updates(), st.zonesEpoch
@@ -238,6 +281,9 @@ var quietChecked, idleChecked atomic.Int64 // runs of a Compare are concurrent
 // recycledTasks counts, under selfCheck, the starts given the record of
 // an exited task.
 var recycledTasks atomic.Int64
+
+// idleTicks counts the periodic reconciliations idleTick skipped.
+var idleTicks atomic.Int64
 
 // quietOff, set by tests, reconciles every time.
 var quietOff bool

@@ -86,15 +86,21 @@ func TestQuietSkipFleet(t *testing.T) {
 
 // TestQuietSkipOverloaded is TestQuietSkipFleet on a fleet too small for
 // its services: most reconciliations are of services that lack tasks the
-// fleet cannot hold, skipped while placing them would fail the same way.
+// fleet cannot hold, skipped while placing them would fail the same way,
+// most of the periodic ones by idleTick.
 func TestQuietSkipOverloaded(t *testing.T) {
 	sc := quietFleet(t, 6)
-	checked := idleChecked.Load()
+	checked, ticks := idleChecked.Load(), idleTicks.Load()
 	skipped := checkBoth(t, sc)
 	if idleChecked.Load() == checked {
 		t.Fatal("no idle reconciliation skipped")
 	}
-	t.Logf("%d idle reconciliations skipped", idleChecked.Load()-checked)
+	// The self-check runs each periodic reconciliation idleTick skips,
+	// and fails the run unless quiet skips it too.
+	if idleTicks.Load() == ticks {
+		t.Fatal("no periodic reconciliation skipped by idleTick")
+	}
+	t.Logf("%d idle reconciliations skipped, %d of them by idleTick", idleChecked.Load()-checked, idleTicks.Load()-ticks)
 	if skipped.Summary.NeverPlaced == 0 && len(skipped.ServiceEvents) == 0 {
 		t.Fatal("nothing left unplaced: the fleet is not overloaded")
 	}
@@ -136,4 +142,23 @@ func quietFleet(t *testing.T, maxSize int) *scenario.Scenario {
 		t.Fatal(err)
 	}
 	return sc
+}
+
+// TestWaitingFollowsTaskDefinition: managed scaling's count of waiting
+// tasks by size, kept as shortfalls change, follows a waiting service
+// that deploys a task definition of another size with the same
+// shortfall (the self-check fails the run when the count differs from
+// the plain listing).
+func TestWaitingFollowsTaskDefinition(t *testing.T) {
+	sc := quietFleet(t, 6)
+	for i := range 20 {
+		cpu := int64(512 * (1 + (i+1)%4))
+		sc.ServiceEvents = append(sc.ServiceEvents, scenario.ServiceEvent{At: scenario.Duration(2 * time.Hour),
+			Service:        fmt.Sprintf("svc-%02d", i),
+			TaskDefinition: &scenario.TaskDefSpec{Family: fmt.Sprintf("svc-%02d", i), Revision: 2, CPU: cpu, MemoryMiB: 2 * cpu}})
+	}
+	if err := sc.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	checkBoth(t, sc)
 }

@@ -37,13 +37,17 @@ type svcState struct {
 	// older state's deployments and conditions, read by nothing.
 	spare         []scheduler.Deployment
 	spareReported []scheduler.Event
-	// specs are the two buffers setDesired writes the specification in.
-	specs    [2]specBuf
-	tasks    []*svcTask         // not yet STOPPED, in start order
-	running  reservation        // of the RUNNING tasks
-	observed scheduler.Observed // reused by every reconcile
+	tasks         []*svcTask  // not yet STOPPED, in start order
+	running       reservation // of the RUNNING tasks
+	// desiredN is the base's desired count as respecInto, through which
+	// every change of the base goes, last found it: the minute reads it
+	// for every service, and base's is two pointers away.
+	desiredN int
 	stopped  []scheduler.Task
-	quiet    quietMemo
+	// quiet and the fields below it down to periodic are what a periodic
+	// reconciliation skipped by idleTick reads: kept together, they are
+	// in a few cache lines (hundreds of services, every ReconcileEvery).
+	quiet quietMemo
 	// taskGen counts the changes to tasks: any task added, removed or
 	// changed (quiet compares the tasks only when it moved); obsGen is
 	// taskGen as of the last observe.
@@ -53,17 +57,23 @@ type svcState struct {
 	zones      []string
 	zonesFor   *scheduler.Service
 	zonesEpoch uint64
-	idle       scheduler.Plan // the empty plan of a skipped reconciliation
-	queued     bool           // an immediate reconciliation is queued
-	ticking    bool           // a periodic one is queued
+	// idleOK: the last reconciliation was skipped (quiet) and only queued
+	// the next periodic one, as the next would do while its inputs stay
+	// (idleTick). apply and shortfall clear it.
+	idleOK  bool
+	queued  bool // an immediate reconciliation is queued
+	ticking bool // a periodic one is queued
 	// now and periodic are the service's reconcileEv of those kinds, made
 	// Events once: queued and ticking keep each queued at most once, and
 	// scheduling a fresh one would allocate every reconciliation.
 	now, periodic Event
+	idle          scheduler.Plan // the empty plan of a skipped reconciliation
 	// short is how many tasks the service lacks (PROVISIONING with a
 	// capacity provider); since holds when each began waiting.
 	short int
 	since []time.Duration
+	// recount: the service is on its fleet's recount list.
+	recount bool
 
 	scaler  *autoscale.Scaler
 	sst     autoscale.State
@@ -84,6 +94,10 @@ type svcState struct {
 	started, stoppedN, failedLaunch, lost int
 	minutes, belowMinutes                 int
 	waits                                 []float64 // seconds from PROVISIONING (or the shortfall) to a start
+
+	// specs are the two buffers setDesired writes the specification in.
+	specs    [2]specBuf
+	observed scheduler.Observed // reused by every reconcile
 }
 
 // svcProvider is one provider of a service's capacity provider strategy:
@@ -94,6 +108,19 @@ type svcProvider struct {
 	name    string
 	short   int
 	fargate []*placement.Instance
+	// counted tasks of size countedAs are what managed scaling's count
+	// of the provider's waiting tasks holds of this one (providers.waits).
+	counted   int
+	countedAs autoscale.TaskSize
+}
+
+// markRecount puts the service on its fleet's recount list: its waiting
+// tasks may have changed since managed scaling counted them.
+func (st *svcState) markRecount() {
+	if !st.recount {
+		st.recount = true
+		st.fleet.recount = append(st.fleet.recount, st)
+	}
 }
 
 func (p *svcProvider) isFargate() bool {
@@ -184,6 +211,9 @@ type services struct {
 	// which read no Run once its Exit is handled.
 	free    []*svcTask
 	recycle bool
+	// mustQuiet, under selfCheck: the reconciliation running was skipped
+	// by idleTick, and fails the run unless quiet skips it too.
+	mustQuiet bool
 }
 
 // after schedules ev, which names the task t, after d: t's record is not
@@ -242,6 +272,12 @@ func (st *svcState) respec() { st.respecInto(new(scheduler.Service)) }
 
 // respecInto is respec, building the specification in svc.
 func (st *svcState) respecInto(svc *scheduler.Service) {
+	if st.sched == nil || st.sched.TaskDefinition != st.base.TaskDefinition {
+		st.markRecount()
+	}
+	if st.base.DesiredCount != nil {
+		st.desiredN = *st.base.DesiredCount
+	}
 	*svc = *st.base
 	svc.CapacityProviderStrategy = st.items
 	if st.offFargate != nil && !(len(st.providers) > 0 && st.providers[0].isFargate()) {
@@ -329,11 +365,15 @@ func (sv *services) reconcile(st *svcState) {
 		}
 		// Nothing it reads changed (see quietMemo): the plan would be
 		// empty and the state the same.
-		sv.applyIdle(st)
+		idle := sv.applyIdle(st)
 		if selfCheck {
 			sv.checkShortfall(st)
 		}
+		st.idleOK = idle
 		return
+	}
+	if sv.mustQuiet {
+		sv.fail(fmt.Errorf("sim: service %s: a periodic reconciliation skipped as idle was not quiet", st.spec.Name))
 	}
 	obs := sv.observe(st, zones)
 	from, draws := st.state, sv.src.draws
@@ -358,6 +398,7 @@ func (sv *services) reconcile(st *svcState) {
 // starts, the launch rate's wake-up, the shortfall and, while the
 // service is not steady, the periodic reconciliation.
 func (sv *services) apply(st *svcState, plan *scheduler.Plan) {
+	st.idleOK = false
 	st.stopped = st.stopped[:0]
 	st.state = plan.State
 	for _, e := range plan.Events {
@@ -373,7 +414,7 @@ func (sv *services) apply(st *svcState, plan *scheduler.Plan) {
 	sv.shortfall(st)
 	if !st.ticking && !sv.steady(st, plan) {
 		st.ticking = true
-		sv.eng.After(time.Duration(sv.sc.ReconcileEvery), st.periodic)
+		sv.eng.AfterLane(time.Duration(sv.sc.ReconcileEvery), st.periodic)
 	}
 }
 
@@ -381,19 +422,25 @@ func (sv *services) apply(st *svcState, plan *scheduler.Plan) {
 // shortfall stands: it is a function of the tasks, state and
 // specification, which the memo found unchanged since the apply that
 // computed it. Only Fargate capacity, which follows the launch tokens as
-// time passes, is topped up again.
-func (sv *services) applyIdle(st *svcState) {
+// time passes, is topped up again. It reports whether that was all but
+// the next periodic reconciliation: the service has no Fargate capacity
+// and is not steady.
+func (sv *services) applyIdle(st *svcState) bool {
 	st.stopped = st.stopped[:0]
 	st.idle.State = st.state
+	fargate := false
 	for _, pr := range st.providers {
 		if pr.isFargate() {
+			fargate = true
 			sv.providers.fargateCapacity(st, pr)
 		}
 	}
-	if !st.ticking && !sv.steady(st, &st.idle) {
+	steady := sv.steady(st, &st.idle)
+	if !st.ticking && !steady {
 		st.ticking = true
-		sv.eng.After(time.Duration(sv.sc.ReconcileEvery), st.periodic)
+		sv.eng.AfterLane(time.Duration(sv.sc.ReconcileEvery), st.periodic)
 	}
+	return !fargate && !steady
 }
 
 // observe returns what Reconcile observes of the service: its own
@@ -697,6 +744,7 @@ func (sv *services) lastOnDraining(in *placement.Instance) {
 // (scheduler.Service.Assign): managed scaling counts them, and Fargate
 // provisions capacity for each.
 func (sv *services) shortfall(st *svcState) {
+	st.idleOK = false
 	short := 0
 	// A failed deployment without rollback starts nothing.
 	p := st.state.Primary()
@@ -719,7 +767,11 @@ func (sv *services) shortfall(st *svcState) {
 	if len(st.providers) == 0 {
 		return
 	}
-	for _, pr := range st.providers {
+	var was [4]int // the providers' shortfalls before, to tell a change
+	for i, pr := range st.providers {
+		if i < len(was) {
+			was[i] = pr.short
+		}
 		pr.short = 0
 	}
 	if short > 0 {
@@ -731,6 +783,12 @@ func (sv *services) shortfall(st *svcState) {
 		}
 		for i, n := range st.sched.Assign(have, short) {
 			st.providers[i].short = n
+		}
+	}
+	for i, pr := range st.providers {
+		if i >= len(was) || pr.short != was[i] {
+			st.markRecount()
+			break
 		}
 	}
 	for _, pr := range st.providers {
@@ -894,7 +952,7 @@ func (st *svcState) desired() int {
 		}
 		return 0
 	}
-	return *st.base.DesiredCount
+	return st.desiredN
 }
 
 // counts returns the service's RUNNING and PENDING tasks (PROVISIONING

@@ -502,6 +502,9 @@ func (s *simulator) handlePlanner(ev Event) bool {
 			ev.st.queued = false
 		case reconcilePeriodic:
 			ev.st.ticking = false
+			if s.services.idleTick(ev.st) {
+				return true
+			}
 		}
 		s.services.reconcile(ev.st)
 	case taskRunning:

@@ -207,6 +207,9 @@ func (s *simulator) minute() {
 	for _, st := range s.services.svcs {
 		if selfCheck {
 			s.services.checkReservation(st)
+			if !st.daemon && st.desiredN != *st.base.DesiredCount {
+				s.services.fail(fmt.Errorf("sim: service %s: desired count kept %d, want %d", st.spec.Name, st.desiredN, *st.base.DesiredCount))
+			}
 		}
 		n, resCPU, resMem := st.runningReservation()
 		st.minutes++
@@ -230,7 +233,7 @@ func (s *simulator) minute() {
 		if st.scaler == nil {
 			continue
 		}
-		st.sst.Capacity = *st.base.DesiredCount
+		st.sst.Capacity = st.desiredN
 		p := st.state.Primary()
 		deploying := p != nil && p.RolloutState == scheduler.InProgress
 		from := st.sst.Capacity
@@ -305,6 +308,6 @@ func (s *simulator) recordTimelines(now time.Duration) {
 			}
 		}
 		s.services.out.providers = append(s.services.out.providers, ProviderPoint{Time: now, Provider: ps.spec.Name, Instances: n,
-			Launching: len(ps.members) - n, Reservation: round2(ps.last.Reservation), Provisioning: len(s.providers.provisioning(ps.spec.Name))})
+			Launching: len(ps.members) - n, Reservation: round2(ps.last.Reservation), Provisioning: len(s.providers.waiting(ps))})
 	}
 }

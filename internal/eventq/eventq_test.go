@@ -8,15 +8,28 @@ import (
 )
 
 // TestQueueStateMachine drives the queue and a plain model (a slice kept
-// sorted by (at, seq)) with random pushes and pops.
+// sorted by (at, seq)) with random pushes, to the heap and to the lane,
+// and pops.
 func TestQueueStateMachine(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		var q Queue[int]
 		var model []Item[int]
+		var tail int64 // the time of the last item pushed to the lane
 		for step := range rapid.IntRange(0, 400).Draw(t, "ops") {
-			if rapid.IntRange(0, 2).Draw(t, "op") < 2 {
+			if op := rapid.IntRange(0, 3).Draw(t, "op"); op < 3 {
 				at := rapid.Int64Range(0, 20).Draw(t, "at")
-				seq := q.Push(at, step)
+				var seq uint64
+				if op == 2 {
+					// Mostly in order, as a fixed delay after a clock;
+					// otherwise it goes to the heap.
+					if rapid.Float64Range(0, 1).Draw(t, "inOrder") < 0.8 {
+						at = tail + rapid.Int64Range(0, 3).Draw(t, "later")
+					}
+					tail = max(tail, at)
+					seq = q.PushLane(at, step)
+				} else {
+					seq = q.Push(at, step)
+				}
 				model = append(model, Item[int]{At: at, Seq: seq, V: step})
 				slices.SortStableFunc(model, func(a, b Item[int]) int {
 					if a.before(&b) {
