@@ -62,16 +62,16 @@ func newFleet(c *core) *fleet {
 
 // instanceInfo is what the simulator knows of an instance beyond placement.
 type instanceInfo struct {
-	id      string // the instance's id in logs and traces
-	attrs   map[string]string
+	id    string // the instance's id in logs and traces
+	attrs map[string]string
 	// provider is attrs[scenario.ProviderAttribute]: the instance's
 	// capacity provider, "" for none.
 	provider string
-	typ     *scenario.InstanceType
-	zone    string
-	price   float64
-	added   time.Duration
-	removed time.Duration // -1 while alive
+	typ      *scenario.InstanceType
+	zone     string
+	price    float64
+	added    time.Duration
+	removed  time.Duration // -1 while alive
 	// spot marks a Spot instance of a capacity provider's group; spotRate
 	// is a Spot instance's interruptions per hour; noSpotDrain
 	// is ECS_ENABLE_SPOT_INSTANCE_DRAINING=false on it; interrupted is
