@@ -172,12 +172,18 @@ type Input struct {
 	// from one evaluation to the next (see Windows); Evaluate updates it.
 	// It changes how much an evaluation reads, never its result.
 	Windows *Windows
+	// NoReason says the caller does not read why the capacity changed:
+	// Evaluate then returns "" for it and formats nothing, which is most
+	// of what an evaluation that scales allocates. The state it returns
+	// is the same.
+	NoReason bool
 }
 
 // Evaluate runs one evaluation at in.Now: the scheduled actions whose
 // occurrences fall after st.Evaluated (in time order, then in the order
 // given), then every policy whose alarm is in ALARM. It returns the new
-// state and why the capacity changed ("" when it did not).
+// state and why the capacity changed ("" when it did not, or with
+// in.NoReason).
 //
 // Policies combine as target tracking does (docs/ecs-behaviour.md 4.2): scale out if any
 // policy asks to, to the largest capacity asked for; otherwise scale in
@@ -185,12 +191,18 @@ type Input struct {
 // target-tracking policy with scale-in enabled agrees, by those.
 func (s *Scaler) Evaluate(st State, in Input) (State, string) {
 	var reasons []string
-	st, reasons = s.runScheduled(st, in.Now, reasons)
-	st, reasons = s.runPolicies(st, in, reasons)
+	why := &reasons
+	if in.NoReason {
+		why = nil
+	}
+	st = s.runScheduled(st, in.Now, why)
+	st = s.runPolicies(st, in, why)
 	return st, strings.Join(reasons, "; ")
 }
 
-func (s *Scaler) runScheduled(st State, now time.Time, reasons []string) (State, []string) {
+// runScheduled runs the scheduled actions due by now, appending why the
+// capacity changed to *why unless why is nil.
+func (s *Scaler) runScheduled(st State, now time.Time, why *[]string) State {
 	if st.Start.IsZero() {
 		st.Start = now
 		st.Evaluated = now.Add(-time.Nanosecond) // an action due at the first evaluation runs
@@ -200,7 +212,7 @@ func (s *Scaler) runScheduled(st State, now time.Time, reasons []string) (State,
 		st.Evaluated = now
 	}
 	if !now.After(after) || len(s.ScheduledActions) == 0 || s.Target.SuspendedState.ScheduledScalingSuspended {
-		return st, reasons
+		return st
 	}
 	type due struct {
 		at time.Time
@@ -222,12 +234,12 @@ func (s *Scaler) runScheduled(st State, now time.Time, reasons []string) (State,
 			// target keeps its bounds.
 			continue
 		}
-		if c != st.Capacity {
-			reasons = append(reasons, fmt.Sprintf("scheduled action %s (%s): %d -> %d", a.ScheduledActionName, a.ScalableTargetAction, st.Capacity, c))
+		if c != st.Capacity && why != nil {
+			*why = append(*why, fmt.Sprintf("scheduled action %s (%s): %d -> %d", a.ScheduledActionName, a.ScalableTargetAction, st.Capacity, c))
 		}
 		st.MinCapacity, st.MaxCapacity, st.Capacity = t.MinCapacity, t.MaxCapacity, c
 	}
-	return st, reasons
+	return st
 }
 
 // String formats the action as "MinCapacity 5 MaxCapacity 10".
@@ -284,7 +296,9 @@ func (pr *proposal) reason() string {
 	return r
 }
 
-func (s *Scaler) runPolicies(st State, in Input, reasons []string) (State, []string) {
+// runPolicies runs the scaling policies, appending why the capacity
+// changed to *why unless why is nil.
+func (s *Scaler) runPolicies(st State, in Input, why *[]string) State {
 	cur := st.Capacity
 	inOutCooldown := in.Now.Before(st.ScaleOutCooldownEnd)
 	outBase := cur
@@ -322,15 +336,19 @@ func (s *Scaler) runPolicies(st State, in Input, reasons []string) (State, []str
 		}
 		st.ScaleInCooldownEnd = time.Time{}
 		st.Capacity = out.capacity
-		reasons = append(reasons, out.reason())
+		if why != nil {
+			*why = append(*why, out.reason())
+		}
 	case out.ok:
 		// Suspended: a wish to scale out still vetoes scale-in.
 	case scaleIn.ok && !susp.DynamicScalingInSuspended && !in.Deploying && !in.Now.Before(st.ScaleInCooldownEnd):
 		st.ScaleInCooldownEnd = in.Now.Add(scaleIn.cooldown)
 		st.Capacity = scaleIn.capacity
-		reasons = append(reasons, scaleIn.reason())
+		if why != nil {
+			*why = append(*why, scaleIn.reason())
+		}
 	}
-	return st, reasons
+	return st
 }
 
 // pick makes p the best wish when there is none yet or p asks for more;

@@ -36,6 +36,39 @@ type fleet struct {
 	// attrs is where new instances' attribute lists are cut from (see
 	// attributeList).
 	attrs []placement.Attribute
+	// lists holds the attribute list last registered by instances of a
+	// type, zone and agent release, which the next instance with the
+	// same attributes shares (see sharedAttributes); scratch is where
+	// add builds a list to compare.
+	lists   map[attrKey][]placement.Attribute
+	scratch []placement.Attribute
+}
+
+// attrKey names the instances whose attribute lists are likely equal:
+// what the list is built from, apart from a pool's or provider's
+// attributes, which sharedAttributes compares.
+type attrKey struct {
+	typ         *scenario.InstanceType
+	zone, agent string
+}
+
+// sharedAttributes returns a list equal to list, the one the last
+// instance with key registered when it is equal, otherwise a copy that
+// becomes the key's. A fleet of one provider registers the same 50 or
+// so attributes for every instance of a zone; sharing them saves about
+// 1.7 kB an instance. Nothing changes an instance's attributes in place
+// (a change replaces the list), and a shared list's capacity is its
+// length, so an append moves it.
+func (f *fleet) sharedAttributes(key attrKey, list []placement.Attribute) []placement.Attribute {
+	if old, ok := f.lists[key]; ok && slices.Equal(old, list) {
+		return old
+	}
+	own := append(f.attributeList(len(list)), list...)
+	if f.lists == nil {
+		f.lists = map[attrKey][]placement.Attribute{}
+	}
+	f.lists[key] = own
+	return own
 }
 
 // attributeList returns an empty attribute list with room for n, cut
@@ -139,7 +172,7 @@ func (f *fleet) add(typ *scenario.InstanceType, zone string, attrs map[string]st
 		Status:         status,
 		AgentConnected: true,
 		AgentVersion:   agent,
-		Attributes: append(f.attributeList(6+len(attrs)+len(ami)),
+		Attributes: append(f.scratch[:0],
 			placement.Attribute{Name: "ecs.availability-zone", Value: zone},
 			placement.Attribute{Name: "ecs.instance-type", Value: typ.Name},
 			placement.Attribute{Name: "ecs.os-type", Value: "linux"},
@@ -162,6 +195,8 @@ func (f *fleet) add(typ *scenario.InstanceType, zone string, attrs map[string]st
 			}
 		}
 	}
+	f.scratch = in.Attributes
+	in.Attributes = f.sharedAttributes(attrKey{typ, zone, agent}, in.Attributes)
 	in.Registered = placement.Capacity{CPU: typ.CPU, MemoryMiB: typ.MemoryMiB, PortsTCP: placement.DefaultReservedPortsTCP}
 	for g := range typ.GPUs {
 		in.Registered.GPUs = append(in.Registered.GPUs, placement.GPU{ID: "GPU-" + strconv.Itoa(g), FreeMilli: placement.GPUMilliPerDevice})

@@ -254,7 +254,8 @@ func (s *simulator) minute() {
 // from minute to minute. Under selfCheck the run fails unless the plain
 // evaluation, which walks every period, agrees.
 func (sv *services) evaluate(st *svcState, wall time.Time, deploying bool) (autoscale.State, string) {
-	in := autoscale.Input{Now: wall, Metrics: st.metrics, Deploying: deploying, Windows: &st.windows}
+	// Only the scaling records read the reason: without them none is made.
+	in := autoscale.Input{Now: wall, Metrics: st.metrics, Deploying: deploying, Windows: &st.windows, NoReason: sv.out.off}
 	got, why := st.scaler.Evaluate(st.sst, in)
 	if selfCheck {
 		in.Windows = nil
