@@ -337,15 +337,6 @@ func InstancesNeeded(types []InstanceType, provisioning []TaskSize) (need, exclu
 	if len(types) == 0 {
 		return 0, len(provisioning)
 	}
-	smallest, largest := types[0], types[0]
-	for _, t := range types[1:] {
-		if lessInstanceType(t, smallest) {
-			smallest = t
-		}
-		if lessInstanceType(largest, t) {
-			largest = t
-		}
-	}
 	// Callers list a service's waiting tasks together: one map update per
 	// run of equal sizes, not per task (thousands in an overloaded fleet,
 	// every minute).
@@ -358,19 +349,73 @@ func InstancesNeeded(types []InstanceType, provisioning []TaskSize) (need, exclu
 		groups[t] += j - i
 		i = j
 	}
+	smallest, largest := extremes(types)
 	for size, n := range groups {
-		if smallest.fits(size) < 1 || largest.fits(size) < 1 {
-			excluded += n
-			continue
-		}
-		per := largest.fits(size)
-		if per >= n {
-			need++
-			continue
-		}
-		need += (n + per - 1) / per
+		need, excluded = addNeeded(smallest, largest, size, n, need, excluded)
 	}
 	return need, excluded
+}
+
+// SizeCount is how many waiting tasks have one size.
+type SizeCount struct {
+	Size TaskSize
+	N    int
+}
+
+// InstancesNeededBySize is InstancesNeeded for tasks counted by size
+// rather than listed one by one: a caller that keeps its waiting tasks
+// counted (thousands of a few sizes in an overloaded fleet, every minute)
+// need not list them. Each size must appear at most once (the packing of
+// a size is not the sum of packing its parts); counts of zero or less
+// are ignored.
+func InstancesNeededBySize(types []InstanceType, waiting []SizeCount) (need, excluded int) {
+	if len(types) == 0 {
+		return 0, WaitingTasks(waiting)
+	}
+	smallest, largest := extremes(types)
+	for _, c := range waiting {
+		if c.N > 0 {
+			need, excluded = addNeeded(smallest, largest, c.Size, c.N, need, excluded)
+		}
+	}
+	return need, excluded
+}
+
+// WaitingTasks is how many tasks the counts hold.
+func WaitingTasks(waiting []SizeCount) int {
+	n := 0
+	for _, c := range waiting {
+		n += max(c.N, 0)
+	}
+	return n
+}
+
+// extremes returns the smallest and largest of types (not empty).
+func extremes(types []InstanceType) (smallest, largest InstanceType) {
+	smallest, largest = types[0], types[0]
+	for _, t := range types[1:] {
+		if lessInstanceType(t, smallest) {
+			smallest = t
+		}
+		if lessInstanceType(largest, t) {
+			largest = t
+		}
+	}
+	return smallest, largest
+}
+
+// addNeeded adds n (> 0) tasks of size to need and excluded: excluded
+// when the smallest or largest type cannot hold one, else packed onto the
+// largest type.
+func addNeeded(smallest, largest InstanceType, size TaskSize, n, need, excluded int) (int, int) {
+	if smallest.fits(size) < 1 || largest.fits(size) < 1 {
+		return need, excluded + n
+	}
+	per := largest.fits(size)
+	if per >= n {
+		return need + 1, excluded
+	}
+	return need + (n+per-1)/per, excluded
 }
 
 // Instance is a running container instance of a provider's group.
@@ -456,6 +501,10 @@ type ProviderInput struct {
 	Instances []Instance
 	// Provisioning are the tasks waiting for capacity on this provider.
 	Provisioning []TaskSize
+	// Waiting, when not nil, counts the waiting tasks by size (each size
+	// once) and replaces Provisioning: a caller that keeps them counted
+	// need not list them.
+	Waiting []SizeCount
 	// Reservations are the CapacityProviderReservation datapoints of the
 	// previous minutes, oldest first; scale-in needs the last
 	// ScaleInDatapoints-1 of them and the current one below target.
@@ -506,10 +555,17 @@ func (p *AutoScalingGroupProvider) Scale(in ProviderInput) ProviderDecision {
 			busy++
 		}
 	}
-	need, excluded := InstancesNeeded(p.InstanceTypes, in.Provisioning)
+	var need, excluded, waiting int
+	if in.Waiting != nil {
+		need, excluded = InstancesNeededBySize(p.InstanceTypes, in.Waiting)
+		waiting = WaitingTasks(in.Waiting)
+	} else {
+		need, excluded = InstancesNeeded(p.InstanceTypes, in.Provisioning)
+		waiting = len(in.Provisioning)
+	}
 	d.M, d.Excluded = busy+need, excluded
 	d.Reservation = Reservation(d.M, d.N)
-	if len(in.Provisioning) > 0 && excluded == len(in.Provisioning) {
+	if waiting > 0 && excluded == waiting {
 		d.Reservation = float64(ms.TargetCapacity)
 	}
 	if ms.Status != Enabled {

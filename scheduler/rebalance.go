@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/berthsched/berth/placement"
 )
@@ -184,7 +185,7 @@ func (r *reconciler) rebalance(cs *census, desired, upper int) (bool, error) {
 		r.event(msgNotBalanced(r.svc.Name, zs))
 	}
 	rb := st.Rebalance
-	con, err := placement.NewMemberOf("attribute:" + zoneAttribute + " == " + zs[light].zone)
+	con, err := zoneConstraint(zs[light].zone)
 	if err != nil {
 		return false, err
 	}
@@ -206,6 +207,29 @@ func (r *reconciler) rebalance(cs *census, desired, upper int) (bool, error) {
 	r.rebalanced = true
 	r.event(msgRebalanceStarted(r.svc.Name, zs[light].zone, s.ID))
 	return true, nil
+}
+
+// zoneConstraints holds the compiled memberOf constraint of each zone
+// rebalancing has started a task in (a string to a placement.Constraint),
+// shared by every run: the cluster recalls a failed Place only for the
+// same compiled constraint (placement compares expressions by pointer),
+// so a rebalancing service that cannot start its task in the light zone
+// would otherwise scan the whole cluster again at every reconciliation.
+// A compiled expression is immutable; zones are few.
+var zoneConstraints sync.Map
+
+// zoneConstraint returns the memberOf constraint that keeps a task in
+// zone, compiled once.
+func zoneConstraint(zone string) (placement.Constraint, error) {
+	if c, ok := zoneConstraints.Load(zone); ok {
+		return c.(placement.Constraint), nil
+	}
+	con, err := placement.NewMemberOf("attribute:" + zoneAttribute + " == " + zone)
+	if err != nil {
+		return con, err
+	}
+	c, _ := zoneConstraints.LoadOrStore(zone, con)
+	return c.(placement.Constraint), nil
 }
 
 // heavyProvider returns, with a capacity provider strategy, the provider

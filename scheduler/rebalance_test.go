@@ -209,3 +209,44 @@ func TestPropAZRebalancing(t *testing.T) {
 		}
 	})
 }
+
+// TestZoneConstraintCompiledOnce: rebalancing's constraint for a zone is
+// compiled once (the cluster recalls a failed Place only for the same
+// compiled expression), and keeps tasks in that zone as the expression
+// compiled anew does.
+func TestZoneConstraintCompiledOnce(t *testing.T) {
+	c := newCluster(t, 6, 2048, 4096)
+	for _, z := range zones {
+		a, err := zoneConstraint(z)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := zoneConstraint(z)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.Expr != b.Expr {
+			t.Errorf("zone %s: compiled twice", z)
+		}
+		fresh, err := placement.NewMemberOf("attribute:" + zoneAttribute + " == " + z)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got, want []placement.Reason
+		for _, in := range c.Instances() {
+			r, err := c.Check(in, &placement.Request{Group: "service:s", Task: placement.Requirements{CPU: 256, MemoryMiB: 512}, Count: 1, Constraints: []placement.Constraint{a}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, r)
+			r, err = c.Check(in, &placement.Request{Group: "service:s", Task: placement.Requirements{CPU: 256, MemoryMiB: 512}, Count: 1, Constraints: []placement.Constraint{fresh}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want = append(want, r)
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("zone %s: reasons differ (-fresh +cached):\n%s", z, diff)
+		}
+	}
+}

@@ -29,8 +29,8 @@ type providerState struct {
 	idx      []int32   // each member's instance index
 	history  []float64 // CapacityProviderReservation datapoints
 	last     autoscale.ProviderDecision
-	buf      []autoscale.Instance // reused by runningSome
-	waiting  []autoscale.TaskSize // reused by provisioning
+	buf      []autoscale.Instance  // reused by runningSome
+	waiting  []autoscale.SizeCount // reused by waiting
 	// onDemand and spot count the members by purchase option, for the
 	// mixed instances policy.
 	onDemand, spot int
@@ -56,7 +56,7 @@ type providers struct {
 	provBuf    []autoscale.TaskSize // reused by selfCheck's listing
 	// waits counts the services' waiting tasks per provider and size,
 	// brought up to date from the fleet's recount list.
-	waits map[string][]sizeCount
+	waits map[string][]autoscale.SizeCount
 	// mirror holds, per instance index, what managed scaling reads of
 	// the instance, kept true from the cluster's journal (mirrored: up to
 	// that generation), so that running reads a compact slice instead of
@@ -322,7 +322,7 @@ func (pv *providers) releaseFargate(in *placement.Instance) {
 func (pv *providers) manage() {
 	for _, ps := range pv.provs {
 		in := autoscale.ProviderInput{Now: pv.wall(), Reservations: ps.history, Instances: pv.running(ps)}
-		in.Provisioning = pv.waiting(ps)
+		in.Waiting, _ = pv.waiting(ps)
 		d := ps.asg.Scale(in)
 		ps.last = d
 		ps.history = append(ps.history, d.Reservation)
@@ -440,45 +440,51 @@ func (pv *providers) nonDaemonTasks(in *placement.Instance) int {
 	return max(n, 0)
 }
 
-// sizeCount is how many waiting tasks have one size.
-type sizeCount struct {
-	size autoscale.TaskSize
-	n    int
-}
-
-// waiting returns the sizes of the tasks waiting for the group ps: the
-// services' shortfalls on it and the workload tasks given to it. The
-// services' come from waits, kept per size as their shortfalls change,
-// so they are listed by size rather than service by service: managed
-// scaling only counts them by size (autoscale.InstancesNeeded), and an
-// overloaded fleet has thousands of waiting tasks of a few sizes, listed
-// every minute. Under selfCheck the run fails unless the plain listing
-// (provisioning) holds as many of each size. The slice is reused by the
-// next call.
-func (pv *providers) waiting(ps *providerState) []autoscale.TaskSize {
+// waiting returns the tasks waiting for the group ps, counted by size
+// (each size once), and how many they are: the services' shortfalls on
+// it and the workload tasks given to it. The services' come from waits,
+// kept per size as their shortfalls change, so they are counted by size
+// rather than listed service by service: managed scaling only counts
+// them by size (autoscale.InstancesNeededBySize), and an overloaded fleet
+// has thousands of waiting tasks of a few sizes, every minute. Under
+// selfCheck the run fails unless the plain listing (provisioning) holds
+// as many of each size. The slice is reused by the next call.
+func (pv *providers) waiting(ps *providerState) ([]autoscale.SizeCount, int) {
 	pv.recount()
-	out := ps.waiting[:0]
+	out, total := ps.waiting[:0], 0
 	for _, c := range pv.waits[ps.spec.Name] {
-		for range c.n {
-			out = append(out, c.size)
+		if c.N > 0 {
+			out = append(out, c)
+			total += c.N
 		}
 	}
-	out = pv.standaloneWaiting(ps.spec.Name, out)
+	// The workload tasks as standaloneWaiting lists them: after the
+	// services', up to MaxProvisioningTasks (at least one).
+	for _, t := range pv.standalone.waiting {
+		if t.provider != ps.spec.Name {
+			continue
+		}
+		out = addCount(out, autoscale.TaskSize{CPU: int(t.req.Task.CPU), MemoryMiB: int(t.req.Task.MemoryMiB), GPUs: t.req.Task.GPUs}, 1)
+		total++
+		if total >= autoscale.MaxProvisioningTasks {
+			break
+		}
+	}
 	ps.waiting = out
 	if selfCheck {
 		pv.provBuf = pv.provisioning(ps.spec.Name, pv.provBuf[:0])
-		if !sameSizes(out, pv.provBuf) {
-			pv.fail(fmt.Errorf("sim: provider %s: %d tasks waiting by size, %d listed by service", ps.spec.Name, len(out), len(pv.provBuf)))
+		if !sameSizes(out, pv.provBuf) || total != len(pv.provBuf) {
+			pv.fail(fmt.Errorf("sim: provider %s: %d tasks waiting by size, %d listed by service", ps.spec.Name, total, len(pv.provBuf)))
 		}
 	}
-	return out
+	return out, total
 }
 
 // recount brings waits up to date with the services on the fleet's
 // recount list.
 func (pv *providers) recount() {
 	if pv.waits == nil {
-		pv.waits = map[string][]sizeCount{}
+		pv.waits = map[string][]autoscale.SizeCount{}
 	}
 	for _, st := range pv.fleet.recount {
 		st.recount = false
@@ -500,26 +506,32 @@ func (pv *providers) recount() {
 
 // addWaits adds n (may be negative) tasks of size to the provider's count.
 func (pv *providers) addWaits(provider string, size autoscale.TaskSize, n int) {
-	ws := pv.waits[provider]
-	for i := range ws {
-		if ws[i].size == size {
-			ws[i].n += n
-			return
-		}
-	}
-	pv.waits[provider] = append(ws, sizeCount{size, n})
+	pv.waits[provider] = addCount(pv.waits[provider], size, n)
 }
 
-// sameSizes reports whether a and b hold as many tasks of each size.
-func sameSizes(a, b []autoscale.TaskSize) bool {
-	if len(a) != len(b) {
-		return false
+// addCount adds n (may be negative) tasks of size to counts, which holds
+// each size once.
+func addCount(counts []autoscale.SizeCount, size autoscale.TaskSize, n int) []autoscale.SizeCount {
+	for i := range counts {
+		if counts[i].Size == size {
+			counts[i].N += n
+			return counts
+		}
 	}
+	return append(counts, autoscale.SizeCount{Size: size, N: n})
+}
+
+// sameSizes reports whether counts, each size once, hold as many tasks
+// of each size as list.
+func sameSizes(counts []autoscale.SizeCount, list []autoscale.TaskSize) bool {
 	count := map[autoscale.TaskSize]int{}
-	for _, t := range a {
-		count[t]++
+	for _, c := range counts {
+		if _, twice := count[c.Size]; twice {
+			return false // managed scaling reads each size once
+		}
+		count[c.Size] = c.N
 	}
-	for _, t := range b {
+	for _, t := range list {
 		count[t]--
 	}
 	for _, n := range count {
@@ -528,6 +540,12 @@ func sameSizes(a, b []autoscale.TaskSize) bool {
 		}
 	}
 	return true
+}
+
+// waitingTasks is how many tasks wait for the group ps.
+func (pv *providers) waitingTasks(ps *providerState) int {
+	_, n := pv.waiting(ps)
+	return n
 }
 
 // provisioning is waiting listed plainly, service by service, appended to

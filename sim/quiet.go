@@ -50,8 +50,11 @@ func (s *countingSource) Uint64() uint64 {
 // the first that fails gives the condition, and the tokens only grow
 // while nothing starts. Services split among several providers place
 // several requests of one group, which the cluster remembers one
-// failure for: they are not skipped. In an overloaded fleet nearly
-// every reconciliation is an idle one.
+// failure for: they are not skipped. A steady service between the
+// steps of a zone rebalancing that could not start its task in the light
+// zone is idle the same way: that request is its group's last Place, and
+// its failure is the one checked. In an overloaded fleet nearly every
+// reconciliation is an idle one.
 type quietMemo struct {
 	// The fields idleTick reads come first, in one or two cache lines.
 	ok    bool
@@ -218,11 +221,17 @@ func (sv *services) remember(st *svcState, obs *scheduler.Observed, from *schedu
 	if !ok || st.obsGen != st.taskGen {
 		return
 	}
-	if st.short > 0 && (q.group == "" || q.sched != st.sched) {
+	// Between the steps of a zone rebalancing, a steady service asks to
+	// place its rebalancing task in the light zone, the last Place of
+	// its group in a reconciliation: when that failed, the cluster's
+	// failure for the group is that request's (or none that FailsAgain
+	// answers for, when it was not memorable), checked like a shortfall.
+	placing := st.short > 0 || plan.State.Rebalance != nil && plan.State.Rebalance.Task == ""
+	if placing && (q.group == "" || q.sched != st.sched) {
 		q.group = st.sched.Group()
 	}
 	q.ok, q.sched, q.nilZ, q.until = true, st.sched, obs.Zones == nil, until
-	q.placing, q.gen = st.short > 0, sv.fleet.cluster.Generation()
+	q.placing, q.gen = placing, sv.fleet.cluster.Generation()
 	q.fail = placement.Failure{}
 	if q.placing {
 		q.fail = sv.fleet.cluster.Failed(q.group)
@@ -270,13 +279,17 @@ func (sv *services) quietUntil(st *svcState, tasks []scheduler.Task, state *sche
 // stricter than Equal).
 func sameState(a, b *scheduler.State) bool {
 	return a.LastCompleted == b.LastCompleted && a.LaunchFailures == b.LaunchFailures && a.LastFailure == b.LastFailure &&
-		a.NextLaunch == b.NextLaunch && a.Rebalance == nil && b.Rebalance == nil &&
+		a.NextLaunch == b.NextLaunch && (a.Rebalance == nil) == (b.Rebalance == nil) && (a.Rebalance == nil || *a.Rebalance == *b.Rebalance) &&
 		slices.Equal(a.Deployments, b.Deployments) && slices.Equal(a.Reported, b.Reported)
 }
 
 // quietChecked counts the skipped reconciliations checked, and
 // idleChecked those of services that lacked tasks they could not place.
 var quietChecked, idleChecked atomic.Int64 // runs of a Compare are concurrent
+
+// rebalanceChecked counts the skipped reconciliations checked of services
+// with a zone rebalancing under way.
+var rebalanceChecked atomic.Int64
 
 // recycledTasks counts, under selfCheck, the starts given the record of
 // an exited task.
@@ -303,6 +316,9 @@ func (sv *services) checkQuiet(st *svcState, obs *scheduler.Observed) {
 	quietChecked.Add(1)
 	if st.quiet.placing {
 		idleChecked.Add(1)
+	}
+	if st.state.Rebalance != nil {
+		rebalanceChecked.Add(1)
 	}
 	draws := sv.src.draws
 	plan, err := scheduler.Reconcile(st.sched, obs, sv.wall(), sv.fleet.cluster, sv.rng)

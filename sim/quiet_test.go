@@ -90,17 +90,22 @@ func TestQuietSkipFleet(t *testing.T) {
 // most of the periodic ones by idleTick.
 func TestQuietSkipOverloaded(t *testing.T) {
 	sc := quietFleet(t, 6)
-	checked, ticks := idleChecked.Load(), idleTicks.Load()
+	checked, ticks, rebalancing := idleChecked.Load(), idleTicks.Load(), rebalanceChecked.Load()
 	skipped := checkBoth(t, sc)
 	if idleChecked.Load() == checked {
 		t.Fatal("no idle reconciliation skipped")
+	}
+	// Services whose zone rebalancing cannot start its task in the light
+	// zone are skipped too while that placement would fail the same way.
+	if rebalanceChecked.Load() == rebalancing {
+		t.Fatal("no reconciliation skipped during a zone rebalancing")
 	}
 	// The self-check runs each periodic reconciliation idleTick skips,
 	// and fails the run unless quiet skips it too.
 	if idleTicks.Load() == ticks {
 		t.Fatal("no periodic reconciliation skipped by idleTick")
 	}
-	t.Logf("%d idle reconciliations skipped, %d of them by idleTick", idleChecked.Load()-checked, idleTicks.Load()-ticks)
+	t.Logf("%d idle reconciliations skipped, %d of them by idleTick; %d during a zone rebalancing", idleChecked.Load()-checked, idleTicks.Load()-ticks, rebalanceChecked.Load()-rebalancing)
 	if skipped.Summary.NeverPlaced == 0 && len(skipped.ServiceEvents) == 0 {
 		t.Fatal("nothing left unplaced: the fleet is not overloaded")
 	}

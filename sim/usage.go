@@ -309,6 +309,6 @@ func (s *simulator) recordTimelines(now time.Duration) {
 			}
 		}
 		s.services.out.providers = append(s.services.out.providers, ProviderPoint{Time: now, Provider: ps.spec.Name, Instances: n,
-			Launching: len(ps.members) - n, Reservation: round2(ps.last.Reservation), Provisioning: len(s.providers.waiting(ps))})
+			Launching: len(ps.members) - n, Reservation: round2(ps.last.Reservation), Provisioning: s.providers.waitingTasks(ps)})
 	}
 }
