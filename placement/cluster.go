@@ -37,6 +37,10 @@ type Cluster struct {
 
 	tasks     []taskRecord
 	freeTasks []TaskID
+	// taskHost[id] is tasks[id].inst: TaskInstance, which a scheduler
+	// calls for every task of a service on every reconciliation, reads
+	// four bytes a task here instead of a cache line of the record.
+	taskHost []int32
 
 	// Caches, each built on first use and kept true from then on, for
 	// every instance: AddInstance extends each of them.
