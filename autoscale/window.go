@@ -176,8 +176,18 @@ func (w *trackWindow) rebuild(high, low Alarm, loN int, s Series, now time.Time)
 func (w *trackWindow) peak() float64 {
 	var peak float64
 	seen := false
-	for k := range w.loN {
-		p := w.ring[(w.head+k)%len(w.ring)]
+	// The window is ring[head:] then ring[:head], up to loN points: two
+	// plain loops rather than an index modulo the length for each point
+	// (a division), as this runs every minute for every service whose
+	// low alarm is in ALARM.
+	n := w.loN
+	first := w.ring[w.head:min(w.head+n, len(w.ring))]
+	for _, p := range first {
+		if p.ok && (!seen || p.v > peak) {
+			peak, seen = p.v, true
+		}
+	}
+	for _, p := range w.ring[:n-len(first)] {
 		if p.ok && (!seen || p.v > peak) {
 			peak, seen = p.v, true
 		}
