@@ -8,9 +8,10 @@ import (
 )
 
 // TestTaskInstanceFollowsTasks wants TaskInstance, which reads the compact
-// taskHost rather than the task records, to name each task's instance
+// taskInst rather than the task records, to name each task's instance
 // through placements, adoptions and releases, ids reused after a release
-// included, and nil for every id not held.
+// included, and nil for every id not held; and taskGroup to keep each held
+// task's group as its record does.
 func TestTaskInstanceFollowsTasks(t *testing.T) {
 	c := cluster(t, inst("a", "z1", 4096, 8192), inst("b", "z2", 4096, 8192), inst("c", "z1", 4096, 8192))
 	rng := rand.New(rand.NewPCG(3, 4))
@@ -42,6 +43,10 @@ func TestTaskInstanceFollowsTasks(t *testing.T) {
 			}
 			if n, ok := want[id]; ok {
 				exp[id] = n
+				// The scale-in scores read the group from taskGroup.
+				if r := &c.tasks[id]; c.taskInst[id] != r.inst || c.taskGroup[id] != r.group {
+					t.Fatalf("%s: task %d: instance %d and group %d, the record's %d and %d", step, id, c.taskInst[id], c.taskGroup[id], r.inst, r.group)
+				}
 			}
 		}
 		if diff := cmp.Diff(exp, got); diff != "" {
@@ -59,7 +64,7 @@ func TestTaskInstanceFollowsTasks(t *testing.T) {
 		t.Fatal(err)
 	}
 	want[id] = "c"
-	check("adopted 1")
+	check("adopted 1") // another group, in a released id
 	release(id, 0)
 	place(1)
 	check("released 2, placed 1")
