@@ -131,16 +131,17 @@ func (w *trackWindow) point(v float64, ok bool) point {
 
 // push makes p the newest datapoint; the oldest of each window leaves it.
 func (w *trackWindow) push(p point) {
-	n := len(w.ring)
-	if old := w.ring[(w.head+w.high.EvaluationPeriods-1)%n]; old.hiB {
+	if old := w.ring[w.index(w.high.EvaluationPeriods-1)]; old.hiB {
 		w.hiBreach--
 	}
 	if w.loN > 0 {
-		if old := w.ring[(w.head+w.loN-1)%n]; old.loB {
+		if old := w.ring[w.index(w.loN-1)]; old.loB {
 			w.loBreach--
 		}
 	}
-	w.head = (w.head + n - 1) % n
+	if w.head--; w.head < 0 {
+		w.head = len(w.ring) - 1
+	}
 	w.ring[w.head] = p
 	if p.hiB {
 		w.hiBreach++
@@ -148,6 +149,16 @@ func (w *trackWindow) push(p point) {
 	if p.loB {
 		w.loBreach++
 	}
+}
+
+// index returns the ring index of the k-th newest datapoint (0 <= k <
+// len(ring)), without the division of a modulo: push runs every minute
+// for every service.
+func (w *trackWindow) index(k int) int {
+	if i := w.head + k; i < len(w.ring) {
+		return i
+	}
+	return w.head + k - len(w.ring)
 }
 
 // rebuild reads every period of both windows ending at now.
@@ -176,8 +187,18 @@ func (w *trackWindow) rebuild(high, low Alarm, loN int, s Series, now time.Time)
 func (w *trackWindow) peak() float64 {
 	var peak float64
 	seen := false
-	for k := range w.loN {
-		p := w.ring[(w.head+k)%len(w.ring)]
+	// The window is ring[head:] then ring[:head], up to loN points: two
+	// plain loops rather than an index modulo the length for each point
+	// (a division), as this runs every minute for every service whose
+	// low alarm is in ALARM.
+	n := w.loN
+	first := w.ring[w.head:min(w.head+n, len(w.ring))]
+	for _, p := range first {
+		if p.ok && (!seen || p.v > peak) {
+			peak, seen = p.v, true
+		}
+	}
+	for _, p := range w.ring[:n-len(first)] {
 		if p.ok && (!seen || p.v > peak) {
 			peak, seen = p.v, true
 		}

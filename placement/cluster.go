@@ -37,6 +37,11 @@ type Cluster struct {
 
 	tasks     []taskRecord
 	freeTasks []TaskID
+	// taskInst[id] and taskGroup[id] are tasks[id].inst and .group:
+	// TaskInstance, which a scheduler calls for every task of a service on
+	// every reconciliation, and the scale-in scores of spread read four
+	// bytes a task here instead of a cache line of the record.
+	taskInst, taskGroup []int32
 
 	// Caches, each built on first use and kept true from then on, for
 	// every instance: AddInstance extends each of them.

@@ -734,9 +734,11 @@ func (c *Cluster) newTask(t taskRecord) TaskID {
 		id := c.freeTasks[n-1]
 		c.freeTasks = c.freeTasks[:n-1]
 		c.tasks[id] = t
+		c.taskInst[id], c.taskGroup[id] = t.inst, t.group
 		return id
 	}
 	c.tasks = append(c.tasks, t)
+	c.taskInst, c.taskGroup = append(c.taskInst, t.inst), append(c.taskGroup, t.group)
 	return TaskID(len(c.tasks) - 1)
 }
 
@@ -839,6 +841,7 @@ func (c *Cluster) Release(id TaskID) error {
 	k := slices.Index(in.hosted, id)
 	in.hosted = slices.Delete(in.hosted, k, k+1)
 	t.inst = -1
+	c.taskInst[id] = -1
 	t.req = Requirements{}
 	c.freeTasks = append(c.freeTasks, id)
 	return nil
@@ -846,10 +849,10 @@ func (c *Cluster) Release(id TaskID) error {
 
 // TaskInstance returns the instance that hosts the task, or nil.
 func (c *Cluster) TaskInstance(id TaskID) *Instance {
-	if id < 0 || int(id) >= len(c.tasks) || c.tasks[id].inst < 0 {
+	if id < 0 || int(id) >= len(c.taskInst) || c.taskInst[id] < 0 {
 		return nil
 	}
-	return c.instances[c.tasks[id].inst]
+	return c.instances[c.taskInst[id]]
 }
 
 // HostedTask is a task already on an instance, for Adopt.

@@ -117,23 +117,26 @@ func (s *stopState) put() {
 }
 
 func (s *stopState) score(st Strategy, id TaskID) float64 {
-	t := &s.c.tasks[id]
-	in := s.c.instances[t.inst]
+	// A spread's score reads the task's instance and group only: from
+	// taskInst and taskGroup, not the task's record.
+	inst, group := s.c.taskInst[id], s.c.taskGroup[id]
 	switch st := st.(type) {
 	case Binpack:
-		free := remainingOf(in, st.Field) + s.freed[t.inst][st.Field-1]
+		t := &s.c.tasks[id]
+		free := remainingOf(s.c.instances[inst], st.Field) + s.freed[inst][st.Field-1]
 		return float64(free + st.amount(&t.req))
 	case Spread:
 		name := st.attribute()
-		k := spreadKey{t.group, name}
+		k := spreadKey{group, name}
 		if name == "" {
-			return float64(int32(in.groupCount(t.group)) - s.gone[k][t.inst])
+			return float64(int32(s.c.instances[inst].groupCount(group)) - s.gone[k][inst])
 		}
 		fi := s.c.field(name)
-		v := fi.valueOf[t.inst]
-		return float64(s.c.spread(t.group, fi).at(v) - s.gone[k][v])
+		v := fi.valueOf[inst]
+		return float64(s.c.spread(group, fi).at(v) - s.gone[k][v])
 	case StopScorer:
-		return st.StopScore(view{s.c}, in, &Task{Group: s.c.groupNames[t.group], Requirements: t.req})
+		t := &s.c.tasks[id]
+		return st.StopScore(view{s.c}, s.c.instances[inst], &Task{Group: s.c.groupNames[group], Requirements: t.req})
 	}
 	return 0
 }
