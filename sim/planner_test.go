@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"math"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -322,15 +321,7 @@ func TestDLRMPlanningExample(t *testing.T) {
 	}
 	dir := filepath.Join("..", "examples", "dlrm-planning")
 	open := openTraces(t, dir)
-	f, err := os.Open(filepath.Join(dir, "scenario.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	sc, err := scenario.ReadScenario(f, "scenario.json")
-	f.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
+	sc := readExample(t, dir, "scenario.json")
 	sc.Duration = scenario.Duration(12 * time.Hour)
 	r, err := Simulate(sc, scenario.Variant{}, Options{Open: open})
 	if err != nil {

@@ -83,6 +83,21 @@ func openTraces(t testing.TB, base string) func(string) (io.ReadCloser, error) {
 	}
 }
 
+// readExample reads scenario file name in dir.
+func readExample(t *testing.T, dir, name string) *scenario.Scenario {
+	t.Helper()
+	f, err := os.Open(filepath.Join(dir, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sc, err := scenario.ReadScenario(f, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sc
+}
+
 func openFrom(dir string) func(string) (io.ReadCloser, error) {
 	return func(p string) (io.ReadCloser, error) { return os.Open(filepath.Join(dir, p)) }
 }
@@ -94,15 +109,7 @@ func TestReplayOpenB(t *testing.T) {
 		t.Skip("heavy: a full trace replay")
 	}
 	open := openTraces(t, filepath.Join("..", "examples"))
-	f, err := os.Open(filepath.Join("..", "examples", "openb-replay.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	sc, err := scenario.ReadScenario(f, "openb-replay.json")
-	if err != nil {
-		t.Fatal(err)
-	}
+	sc := readExample(t, filepath.Join("..", "examples"), "openb-replay.json")
 	cmp, err := Compare(sc, CompareOptions{Open: open})
 	if err != nil {
 		t.Fatal(err)
@@ -125,15 +132,7 @@ func TestReplaySWF(t *testing.T) {
 		t.Skip("heavy: a full trace replay")
 	}
 	open := openTraces(t, filepath.Join("..", "examples"))
-	f, err := os.Open(filepath.Join("..", "examples", "swf-replay.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	sc, err := scenario.ReadScenario(f, "swf-replay.json")
-	if err != nil {
-		t.Fatal(err)
-	}
+	sc := readExample(t, filepath.Join("..", "examples"), "swf-replay.json")
 	res, err := Simulate(sc, sc.Workload.Placement, Options{Open: open})
 	if err != nil {
 		t.Fatal(err)

@@ -2,7 +2,6 @@ package sim
 
 import (
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -83,18 +82,4 @@ func TestSummaryOnlyKeepsTheSummary(t *testing.T) {
 			}
 		})
 	}
-}
-
-func readExample(t *testing.T, dir, name string) *scenario.Scenario {
-	t.Helper()
-	f, err := os.Open(filepath.Join(dir, name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	sc, err := scenario.ReadScenario(f, name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return sc
 }
