@@ -195,14 +195,20 @@ func (s *Scaler) Evaluate(st State, in Input) (State, string) {
 	if in.NoReason {
 		why = nil
 	}
-	st = s.runScheduled(st, in.Now, why)
-	st = s.runPolicies(st, in, why)
+	// The state and input go by pointer from here: they are copied
+	// otherwise at every call, and an evaluation runs every minute for
+	// every scaled service.
+	s.runScheduled(&st, in.Now, why)
+	s.runPolicies(&st, &in, why)
+	if len(reasons) == 0 {
+		return st, ""
+	}
 	return st, strings.Join(reasons, "; ")
 }
 
 // runScheduled runs the scheduled actions due by now, appending why the
 // capacity changed to *why unless why is nil.
-func (s *Scaler) runScheduled(st State, now time.Time, why *[]string) State {
+func (s *Scaler) runScheduled(st *State, now time.Time, why *[]string) {
 	if st.Start.IsZero() {
 		st.Start = now
 		st.Evaluated = now.Add(-time.Nanosecond) // an action due at the first evaluation runs
@@ -212,7 +218,7 @@ func (s *Scaler) runScheduled(st State, now time.Time, why *[]string) State {
 		st.Evaluated = now
 	}
 	if !now.After(after) || len(s.ScheduledActions) == 0 || s.Target.SuspendedState.ScheduledScalingSuspended {
-		return st
+		return
 	}
 	type due struct {
 		at time.Time
@@ -239,7 +245,6 @@ func (s *Scaler) runScheduled(st State, now time.Time, why *[]string) State {
 		}
 		st.MinCapacity, st.MaxCapacity, st.Capacity = t.MinCapacity, t.MaxCapacity, c
 	}
-	return st
 }
 
 // String formats the action as "MinCapacity 5 MaxCapacity 10".
@@ -298,7 +303,7 @@ func (pr *proposal) reason() string {
 
 // runPolicies runs the scaling policies, appending why the capacity
 // changed to *why unless why is nil.
-func (s *Scaler) runPolicies(st State, in Input, why *[]string) State {
+func (s *Scaler) runPolicies(st *State, in *Input, why *[]string) {
 	cur := st.Capacity
 	inOutCooldown := in.Now.Before(st.ScaleOutCooldownEnd)
 	outBase := cur
@@ -306,22 +311,23 @@ func (s *Scaler) runPolicies(st State, in Input, why *[]string) State {
 		outBase = st.ScaleOutBase
 	}
 	susp := s.Target.SuspendedState
+	// A scale-in acts only when none of these holds; when one does, the
+	// target-tracking policies need not work out their scale-in wishes
+	// (the peak of the low window), as most minutes of a scale-in
+	// cooldown would.
+	inBlocked := susp.DynamicScalingInSuspended || in.Deploying || in.Now.Before(st.ScaleInCooldownEnd)
 	var out, scaleIn, ttIn proposal
 	ttInAll, ttInEnabled := true, 0
 	for i := range s.Policies {
 		p := &s.Policies[i]
 		switch {
 		case p.StepScaling != nil:
-			o, n := s.stepProposal(p.PolicyName, p.StepScaling, st, outBase, in)
-			out.pick(&o)
-			scaleIn.pick(&n)
+			s.stepProposal(p.PolicyName, p.StepScaling, st, outBase, in, &out, &scaleIn)
 		case p.TargetTracking != nil:
-			o, n := s.trackingProposal(i, p.TargetTracking, st, outBase, in)
-			out.pick(&o)
+			wished := s.trackingProposal(i, p.TargetTracking, st, outBase, in, !inBlocked, &out, &ttIn)
 			if !p.TargetTracking.DisableScaleIn {
 				ttInEnabled++
-				ttInAll = ttInAll && n.ok
-				ttIn.pick(&n)
+				ttInAll = ttInAll && wished
 			}
 		}
 	}
@@ -341,14 +347,13 @@ func (s *Scaler) runPolicies(st State, in Input, why *[]string) State {
 		}
 	case out.ok:
 		// Suspended: a wish to scale out still vetoes scale-in.
-	case scaleIn.ok && !susp.DynamicScalingInSuspended && !in.Deploying && !in.Now.Before(st.ScaleInCooldownEnd):
+	case scaleIn.ok && !inBlocked:
 		st.ScaleInCooldownEnd = in.Now.Add(scaleIn.cooldown)
 		st.Capacity = scaleIn.capacity
 		if why != nil {
 			*why = append(*why, scaleIn.reason())
 		}
 	}
-	return st
 }
 
 // pick makes p the best wish when there is none yet or p asks for more;
@@ -363,7 +368,7 @@ func (best *proposal) pick(p *proposal) {
 // the target's bounds applied (docs/ecs-behaviour.md 4.1): a scale-out starts from at
 // least the minimum and does nothing above the maximum; a scale-in
 // starts from at most the maximum and does nothing below the minimum.
-func bounded(st State, out bool, base int, fn func(base int) int) (int, bool) {
+func bounded(st *State, out bool, base int, fn func(base int) int) (int, bool) {
 	cur := st.Capacity
 	if out {
 		if cur > st.MaxCapacity {
@@ -379,18 +384,19 @@ func bounded(st State, out bool, base int, fn func(base int) int) (int, bool) {
 	return c, c < cur
 }
 
-func (s *Scaler) stepProposal(name string, p *StepScalingPolicy, st State, outBase int, in Input) (out, scaleIn proposal) {
+// stepProposal offers the policy's wish, if any, to out or scaleIn.
+func (s *Scaler) stepProposal(name string, p *StepScalingPolicy, st *State, outBase int, in *Input, out, scaleIn *proposal) {
 	series := in.Metrics[p.Alarm.MetricName]
 	if p.Alarm.State(series, in.Now) != StateAlarm {
-		return out, scaleIn
+		return
 	}
 	v, ok := p.aggregate(series, in.Now)
 	if !ok {
-		return out, scaleIn
+		return
 	}
 	step, ok := p.Step(v)
 	if !ok {
-		return out, scaleIn
+		return
 	}
 	cur := st.Capacity
 	base := clamp(cur, st.MinCapacity, st.MaxCapacity)
@@ -399,7 +405,7 @@ func (s *Scaler) stepProposal(name string, p *StepScalingPolicy, st State, outBa
 		delta = step.ScalingAdjustment - cur
 	}
 	if delta == 0 {
-		return out, scaleIn
+		return
 	}
 	isOut := delta > 0
 	from := base
@@ -408,13 +414,14 @@ func (s *Scaler) stepProposal(name string, p *StepScalingPolicy, st State, outBa
 	}
 	c, ok := bounded(st, isOut, from, func(b int) int { return p.Capacity(b, step.ScalingAdjustment) })
 	if !ok {
-		return out, scaleIn
+		return
 	}
 	pr := proposal{ok: true, capacity: c, cooldown: p.cooldown(), name: name, step: p, adj: step, v: v, cur: cur, from: from, out: isOut}
 	if isOut {
-		return pr, scaleIn
+		out.pick(&pr)
+	} else {
+		scaleIn.pick(&pr)
 	}
-	return out, pr
 }
 
 // stepRange formats the metric range a step covers, such as "in step 60..70".
@@ -431,33 +438,38 @@ func stepRange(p *StepScalingPolicy, s StepAdjustment) string {
 
 func fmtFloat(f float64) string { return fmt.Sprintf("%.4g", f) }
 
-func (s *Scaler) trackingProposal(i int, p *TargetTrackingPolicy, st State, outBase int, in Input) (out, scaleIn proposal) {
+// trackingProposal offers policy i's wish to scale out to out and, with
+// withIn, its wish to scale in to scaleIn; it reports whether it had the
+// latter.
+func (s *Scaler) trackingProposal(i int, p *TargetTrackingPolicy, st *State, outBase int, in *Input, withIn bool, out, scaleIn *proposal) bool {
 	name := s.Policies[i].PolicyName
-	series := in.Metrics[p.MetricName()]
-	high, low := p.Alarms()
 	cur := st.Capacity
 	var hiAlarm, loAlarm bool
 	var latest, peak float64
 	if in.Windows != nil {
 		w := in.Windows.policy(i, len(s.Policies))
-		hiAlarm, loAlarm, latest, peak = w.scan(high, low, !p.DisableScaleIn, series, in.Now)
+		high, low := w.alarms(p)
+		series := in.Metrics[high.MetricName]
+		hiAlarm, loAlarm, latest, peak = w.scan(high, low, !p.DisableScaleIn, withIn, series, in.Now)
 	} else {
-		hiAlarm, loAlarm, latest, peak = trackingScan(high, low, !p.DisableScaleIn, series, in.Now)
+		high, low := p.Alarms()
+		hiAlarm, loAlarm, latest, peak = trackingScan(high, low, !p.DisableScaleIn, in.Metrics[p.MetricName()], in.Now)
 	}
 	if hiAlarm {
 		if c, ok := bounded(st, true, outBase, func(b int) int { return p.Desired(b, latest) }); ok {
-			out = proposal{ok: true, capacity: c, cooldown: cooldownOrDefault(p.ScaleOutCooldown),
-				name: name, track: p, v: latest, cur: cur, from: outBase, out: true}
+			out.pick(&proposal{ok: true, capacity: c, cooldown: cooldownOrDefault(p.ScaleOutCooldown),
+				name: name, track: p, v: latest, cur: cur, from: outBase, out: true})
 		}
 	}
-	if p.DisableScaleIn || !loAlarm {
-		return out, scaleIn
+	if p.DisableScaleIn || !loAlarm || !withIn {
+		return false
 	}
-	if c, ok := bounded(st, false, cur, func(b int) int { return p.Desired(b, peak) }); ok {
-		scaleIn = proposal{ok: true, capacity: c, cooldown: cooldownOrDefault(p.ScaleInCooldown),
-			name: name, track: p, v: peak, cur: cur, from: cur}
+	c, ok := bounded(st, false, cur, func(b int) int { return p.Desired(b, peak) })
+	if ok {
+		scaleIn.pick(&proposal{ok: true, capacity: c, cooldown: cooldownOrDefault(p.ScaleInCooldown),
+			name: name, track: p, v: peak, cur: cur, from: cur})
 	}
-	return out, scaleIn
+	return ok
 }
 
 // trackingScan reads the datapoints of a target-tracking policy's high and

@@ -56,25 +56,61 @@ type trackWindow struct {
 	// monotonic clock reading), and anchor the newest sample at or
 	// before it (anchored when there is one): the samples of a new
 	// period are those after it.
-	at       time.Time
-	valid    bool
+	at    time.Time
+	valid bool
+	// atSec and atNsec are at's Unix time (see periodAfter).
+	atSec    int64
+	atNsec   int
 	anchor   Sample
 	anchored bool
+	// policy, pre and cus are the policy (with its metric
+	// specification) that policyHigh and policyLow were made from, when
+	// made: Alarms builds two Alarm values, and an evaluation asked for
+	// them every minute for every service.
+	policy                TargetTrackingPolicy
+	pre                   PredefinedMetricSpecification
+	cus                   CustomizedMetricSpecification
+	made                  bool
+	policyHigh, policyLow Alarm
+	// built says high and low were copied from policyHigh and policyLow,
+	// which have not been made again since.
+	built bool
+}
+
+// alarms returns p.Alarms(), made again only when p differs from the
+// policy they were last made from.
+func (w *trackWindow) alarms(p *TargetTrackingPolicy) (high, low *Alarm) {
+	if !w.made || *p != w.policy ||
+		p.PredefinedMetricSpecification != nil && *p.PredefinedMetricSpecification != w.pre ||
+		p.CustomizedMetricSpecification != nil && *p.CustomizedMetricSpecification != w.cus {
+		w.policyHigh, w.policyLow = p.Alarms()
+		w.policy, w.made, w.built = *p, true, false
+		w.pre, w.cus = PredefinedMetricSpecification{}, CustomizedMetricSpecification{}
+		if p.PredefinedMetricSpecification != nil {
+			w.pre = *p.PredefinedMetricSpecification
+		}
+		if p.CustomizedMetricSpecification != nil {
+			w.cus = *p.CustomizedMetricSpecification
+		}
+	}
+	return &w.policyHigh, &w.policyLow
 }
 
 // scan returns what trackingScan returns for the same arguments (the
-// peak only when the low alarm is in ALARM, which is all that is read).
-func (w *trackWindow) scan(high, low Alarm, withLow bool, s Series, now time.Time) (hiAlarm, loAlarm bool, latest, peak float64) {
+// peak only when the low alarm is in ALARM and withPeak is set, which is
+// all that is read).
+func (w *trackWindow) scan(high, low *Alarm, withLow, withPeak bool, s Series, now time.Time) (hiAlarm, loAlarm bool, latest, peak float64) {
 	loN := 0
 	if withLow {
 		loN = low.EvaluationPeriods
 	}
 	hi := upTo(s, now)
-	if !w.step(high, low, loN, s, hi, now) {
+	wallOnly := now == now.Round(0)
+	if !w.step(high, low, loN, s, hi, now, wallOnly) {
 		w.rebuild(high, low, loN, s, now)
 	}
-	w.valid = now == now.Round(0)
-	w.at = now
+	w.valid = wallOnly
+	w.at, w.atSec, w.atNsec = now, now.Unix(), now.Nanosecond()
 	w.anchored = hi > 0
 	if hi > 0 {
 		w.anchor = s[hi-1]
@@ -85,7 +121,7 @@ func (w *trackWindow) scan(high, low Alarm, withLow bool, s Series, now time.Tim
 	}
 	hiAlarm = w.hiBreach >= high.datapointsToAlarm()
 	loAlarm = withLow && w.loBreach >= low.datapointsToAlarm()
-	if loAlarm {
+	if loAlarm && withPeak {
 		peak = w.peak()
 	}
 	return hiAlarm, loAlarm, latest, peak
@@ -102,9 +138,9 @@ func upTo(s Series, now time.Time) int {
 // step moves the window one period on, to now, when now is one period
 // after the last evaluation of the same alarms and the samples up to it
 // are as they were; s[:hi] are the samples at or before now.
-func (w *trackWindow) step(high, low Alarm, loN int, s Series, hi int, now time.Time) bool {
-	if !w.valid || w.high != high || w.low != low || w.loN != loN ||
-		now != now.Round(0) || now.Sub(w.at) != high.period() {
+// wallOnly says now has no monotonic clock reading.
+func (w *trackWindow) step(high, low *Alarm, loN int, s Series, hi int, now time.Time, wallOnly bool) bool {
+	if !w.valid || !wallOnly || w.loN != loN || !w.periodAfter(now, high.period()) || !w.sameAlarms(high, low) {
 		return false
 	}
 	lo := hi
@@ -117,6 +153,27 @@ func (w *trackWindow) step(high, low Alarm, loN int, s Series, hi int, now time.
 	v, ok := high.Statistic.kind().reduce(s[lo:hi])
 	w.push(w.point(v, ok))
 	return true
+}
+
+// periodAfter reports whether now.Sub(w.at) == p, for a valid window and
+// a now without a monotonic clock reading. It subtracts Unix times as
+// integers: Sub's check for overflow took a tenth of an evaluation.
+func (w *trackWindow) periodAfter(now time.Time, p time.Duration) bool {
+	sec := now.Unix() - w.atSec
+	if sec > 1<<33 || sec < -(1<<33) {
+		return now.Sub(w.at) == p // Sub's own overflow rules
+	}
+	return time.Duration(sec*1e9+int64(now.Nanosecond()-w.atNsec)) == p
+}
+
+// sameAlarms reports whether high and low are the alarms the window
+// holds, without comparing them when they are the ones alarms keeps and
+// has not made again since the window was built from them.
+func (w *trackWindow) sameAlarms(high, low *Alarm) bool {
+	if w.built && high == &w.policyHigh && low == &w.policyLow {
+		return true
+	}
+	return w.high == *high && w.low == *low
 }
 
 func sameSample(a, b Sample) bool {
@@ -162,9 +219,10 @@ func (w *trackWindow) index(k int) int {
 }
 
 // rebuild reads every period of both windows ending at now.
-func (w *trackWindow) rebuild(high, low Alarm, loN int, s Series, now time.Time) {
+func (w *trackWindow) rebuild(high, low *Alarm, loN int, s Series, now time.Time) {
 	n := max(high.EvaluationPeriods, loN)
-	w.high, w.low, w.loN = high, low, loN
+	w.high, w.low, w.loN = *high, *low, loN
+	w.built = high == &w.policyHigh && low == &w.policyLow
 	if cap(w.ring) < n {
 		w.ring = make([]point, n)
 	}

@@ -59,6 +59,8 @@ func TestPropWindowsEqualScan(t *testing.T) {
 				now = now.Add(time.Duration(rapid.IntRange(0, 4*n).Draw(t, "jump")) * p / 2)
 			case 1:
 				now = base.Add(now.Sub(base) + p) // a monotonic reading
+			case 2:
+				now = now.Round(0).Add(p + rapid.SampledFrom([]time.Duration{-1, 1}).Draw(t, "nearly")) // not one period on
 			default:
 				now = now.Round(0).Add(p)
 			}
@@ -67,7 +69,7 @@ func TestPropWindowsEqualScan(t *testing.T) {
 					s = s[1:]
 				}
 			}
-			hiAlarm, loAlarm, latest, peak := w.scan(high, low, withLow, s, now)
+			hiAlarm, loAlarm, latest, peak := w.scan(&high, &low, withLow, true, s, now)
 			wHi, wLo, wLatest, wPeak := trackingScan(high, low, withLow, s, now)
 			if hiAlarm != wHi || loAlarm != wLo || !sameFloat(latest, wLatest) || loAlarm && !sameFloat(peak, wPeak) {
 				t.Fatalf("at %v: scan = %v %v %v %v, want %v %v %v %v", now.Sub(base), hiAlarm, loAlarm, latest, peak, wHi, wLo, wLatest, wPeak)
@@ -78,7 +80,8 @@ func TestPropWindowsEqualScan(t *testing.T) {
 
 // TestPropEvaluateWithWindows checks that Windows changes no evaluation
 // of a scaler with two target-tracking policies, evaluated every minute
-// over a random series.
+// over a random series, some during a deployment, with the policies now
+// and then changed in place (the alarms Windows keeps must follow).
 func TestPropEvaluateWithWindows(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		pol := func(name, metric string) Policy {
@@ -102,12 +105,35 @@ func TestPropEvaluateWithWindows(t *testing.T) {
 					m[name] = append(m[name], Sample{Time: now, Value: rapid.Float64Range(0, 150).Draw(t, "v")})
 				}
 			}
+			if rapid.IntRange(0, 19).Draw(t, "change") == 0 {
+				alterPolicy(t, sc.Policies[rapid.IntRange(0, 1).Draw(t, "policy")].TargetTracking)
+			}
+			deploying := rapid.IntRange(0, 9).Draw(t, "deploying") == 0
 			var why, wantWhy string
-			plain, wantWhy = sc.Evaluate(plain, Input{Now: now, Metrics: m})
-			windowed, why = sc.Evaluate(windowed, Input{Now: now, Metrics: m, Windows: &ws})
+			plain, wantWhy = sc.Evaluate(plain, Input{Now: now, Metrics: m, Deploying: deploying})
+			windowed, why = sc.Evaluate(windowed, Input{Now: now, Metrics: m, Windows: &ws, Deploying: deploying})
 			if diff := cmp.Diff(plain, windowed); diff != "" || why != wantWhy {
 				t.Fatalf("minute %d: %q, want %q; state (-want +got):\n%s", k, why, wantWhy, diff)
 			}
 		}
 	})
+}
+
+// alterPolicy changes one field of p in place, its metric's name and
+// statistic through the pointer it holds.
+func alterPolicy(t *rapid.T, p *TargetTrackingPolicy) {
+	switch rapid.IntRange(0, 5).Draw(t, "field") {
+	case 0:
+		p.TargetValue = rapid.Float64Range(1, 100).Draw(t, "newTarget")
+	case 1:
+		p.HighDatapoints = rapid.IntRange(0, 5).Draw(t, "newHigh")
+	case 2:
+		p.LowDatapoints = rapid.IntRange(0, 20).Draw(t, "newLow")
+	case 3:
+		p.DisableScaleIn = !p.DisableScaleIn
+	case 4:
+		p.CustomizedMetricSpecification.MetricName = rapid.SampledFrom([]string{"A", "B"}).Draw(t, "newMetric")
+	default:
+		p.CustomizedMetricSpecification.Statistic = rapid.SampledFrom([]Statistic{"", StatisticMaximum, StatisticSum}).Draw(t, "newStatistic")
+	}
 }
