@@ -342,7 +342,8 @@ func TestUsageLoad(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := &usageModel{u: &scenario.UsageSpec{DailyCycle: 0.5, PeakHour: 12}, steps: []scenario.LoadStep{{At: scenario.Duration(2 * time.Hour), Factor: 3}}, trace: rows}
+	m := &usageModel{u: &scenario.UsageSpec{DailyCycle: 0.5, PeakHour: 12}, steps: []scenario.LoadStep{{At: scenario.Duration(2 * time.Hour), Factor: 3}}, trace: rows,
+		curve: &dailyCurve{peak: 12}}
 	tests := []struct {
 		name string
 		at   time.Duration

@@ -79,8 +79,9 @@ type svcState struct {
 	sst     autoscale.State
 	metrics autoscale.Metrics
 	windows autoscale.Windows // scaler's alarm windows, carried from minute to minute
-	reads   []string          // the metrics scaler reads: only those are recorded
-	keep    int               // datapoints kept per metric
+	reads   [metricKinds]bool // the metrics scaler reads: only those are recorded (in series)
+	series  [metricKinds]autoscale.Series
+	keep    int // datapoints kept per metric
 	usage   *usageModel
 	groups  []*scheduler.TargetGroup // of its loadBalancers
 	// launches is the service scheduler's launch rate for the service,

@@ -79,6 +79,9 @@ type core struct {
 	err     error           // the first failure of an executor or a source
 	quota   *quotas         // the account's launch throughput
 	closers []io.Closer
+	// curves are the usage models' daily cycles, by the bits of their
+	// peak hour: the models of one peak hour share one.
+	curves map[uint64]*dailyCurve
 }
 
 // fail records the first error of the run and stops it.
@@ -450,12 +453,7 @@ func (s *simulator) newPlanner() error {
 				return fmt.Errorf("sim: %s.scaling: %w", path, err)
 			}
 			st.sst = st.scaler.Start(*sp.DesiredCount)
-			for _, m := range []string{string(autoscale.ECSServiceAverageCPUUtilization), string(autoscale.ECSServiceAverageMemoryUtilization),
-				string(autoscale.ALBRequestCountPerTarget), autoscale.RequestCount} {
-				if st.scaler.Reads(m) {
-					st.reads = append(st.reads, m)
-				}
-			}
+			st.reads = readsOf(st.scaler)
 			for _, p := range sp.Scaling.StepScaling {
 				st.keep = max(st.keep, p.Alarm.EvaluationPeriods+5)
 			}

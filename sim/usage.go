@@ -25,6 +25,44 @@ type usageModel struct {
 	u     *scenario.UsageSpec
 	steps []scenario.LoadStep // sorted by At
 	trace []traceFactor       // sorted by at
+	curve *dailyCurve         // the daily cycle's cosine, shared by the models of u.PeakHour
+}
+
+// dailyCurve is the cosine of the daily cycle peaking at hour peak, kept
+// for the last time asked: every usage model peaking at that hour reads
+// it every minute, and math.Cos for each service was a twentieth of a
+// planner's run. The value is the very expression load computed, so it
+// is the same float64.
+type dailyCurve struct {
+	peak float64
+	t    time.Duration
+	cos  float64
+	set  bool
+}
+
+// at returns the cosine of the cycle's phase at t.
+func (c *dailyCurve) at(t time.Duration) float64 {
+	if !c.set || c.t != t {
+		c.t, c.cos, c.set = t, dailyCos(t, c.peak), true
+	}
+	return c.cos
+}
+
+// dailyCos is the plain computation dailyCurve keeps.
+func dailyCos(t time.Duration, peak float64) float64 {
+	return math.Cos(2 * math.Pi * (t.Hours() - peak) / 24)
+}
+
+// checkCurve fails the run when the kept cosine at t differs from the
+// plain computation.
+func (sv *services) checkCurve(st *svcState, t time.Duration) {
+	if st.usage == nil || st.usage.u.DailyCycle <= 0 {
+		return
+	}
+	got, want := st.usage.curve.at(t), dailyCos(t, st.usage.u.PeakHour)
+	if math.Float64bits(got) != math.Float64bits(want) {
+		sv.fail(fmt.Errorf("sim: service %s: daily cycle at %v: kept %v, want %v", st.spec.Name, t, got, want))
+	}
 }
 
 type traceFactor struct {
@@ -34,6 +72,14 @@ type traceFactor struct {
 
 func (c *core) newUsage(u *scenario.UsageSpec) (*usageModel, error) {
 	m := &usageModel{u: u, steps: append([]scenario.LoadStep(nil), u.Steps...)}
+	key := math.Float64bits(u.PeakHour)
+	if m.curve = c.curves[key]; m.curve == nil {
+		if c.curves == nil {
+			c.curves = map[uint64]*dailyCurve{}
+		}
+		m.curve = &dailyCurve{peak: u.PeakHour}
+		c.curves[key] = m.curve
+	}
 	sort.SliceStable(m.steps, func(i, j int) bool { return m.steps[i].At < m.steps[j].At })
 	if u.Trace != nil {
 		r, name, err := c.open(u.Trace.Path)
@@ -94,7 +140,7 @@ func readLoadTrace(r io.Reader, name, column string) ([]traceFactor, error) {
 func (m *usageModel) load(t time.Duration) float64 {
 	f := 1.0
 	if m.u.DailyCycle > 0 {
-		f *= 1 + m.u.DailyCycle*math.Cos(2*math.Pi*(t.Hours()-m.u.PeakHour)/24)
+		f *= 1 + m.u.DailyCycle*m.curve.at(t)
 	}
 	step := 1.0
 	for _, st := range m.steps {
@@ -207,6 +253,7 @@ func (s *simulator) minute() {
 	for _, st := range s.services.svcs {
 		if selfCheck {
 			s.services.checkReservation(st)
+			s.services.checkCurve(st, now)
 			if !st.daemon && st.desiredN != *st.base.DesiredCount {
 				s.services.fail(fmt.Errorf("sim: service %s: desired count kept %d, want %d", st.spec.Name, st.desiredN, *st.base.DesiredCount))
 			}
@@ -218,16 +265,16 @@ func (s *simulator) minute() {
 		}
 		cpu, mem, req, ok := st.metricsOf(now, n, resCPU, resMem)
 		if ok {
-			st.record(autoscale.ECSServiceAverageCPUUtilization, wall, cpu)
-			st.record(autoscale.ECSServiceAverageMemoryUtilization, wall, mem)
+			st.record(metricCPU, wall, cpu)
+			st.record(metricMemory, wall, mem)
 			if len(st.groups) == 0 {
-				st.record(autoscale.ALBRequestCountPerTarget, wall, req) // the implicit target group
+				st.record(metricRequestsPerTarget, wall, req) // the implicit target group
 			}
 		}
 		if len(st.groups) > 0 {
 			if count, per, ok := st.targetMetrics(now); ok {
-				st.record(autoscale.RequestCount, wall, count)
-				st.record(autoscale.ALBRequestCountPerTarget, wall, per)
+				st.record(metricRequests, wall, count)
+				st.record(metricRequestsPerTarget, wall, per)
 			}
 		}
 		if st.scaler == nil {
@@ -266,22 +313,54 @@ func (sv *services) evaluate(st *svcState, wall time.Time, deploying bool) (auto
 	return got, why
 }
 
+// metric is one of the metrics the minute publishes, an index of
+// svcState's reads and series.
+type metric uint8
+
+const (
+	metricCPU metric = iota
+	metricMemory
+	metricRequestsPerTarget
+	metricRequests
+	metricKinds // how many there are
+)
+
+// metricNames are the metrics' names, as scalers read them.
+var metricNames = [metricKinds]string{
+	metricCPU:               string(autoscale.ECSServiceAverageCPUUtilization),
+	metricMemory:            string(autoscale.ECSServiceAverageMemoryUtilization),
+	metricRequestsPerTarget: string(autoscale.ALBRequestCountPerTarget),
+	metricRequests:          autoscale.RequestCount,
+}
+
+// readsOf returns which metrics s reads.
+func readsOf(s *autoscale.Scaler) (reads [metricKinds]bool) {
+	for m, name := range metricNames {
+		reads[m] = s.Reads(name)
+	}
+	return reads
+}
+
 // record appends a datapoint, keeping at least the last st.keep (more
 // than the longest alarm window of the service's policies). Only the
-// scaler reads the series: a metric it does not read is not kept.
-func (st *svcState) record(metric autoscale.PredefinedMetricType, at time.Time, v float64) {
-	name := string(metric)
-	if !slices.Contains(st.reads, name) {
+// scaler reads the series: a metric it does not read is not kept. The
+// series is kept in st.series, indexed by metric, and st.metrics (which
+// the scaler reads) is given its new length: one map operation instead
+// of looking the series up by its name and storing it again.
+func (st *svcState) record(m metric, at time.Time, v float64) {
+	if !st.reads[m] {
 		return
 	}
-	ser := st.metrics[name]
+	ser := st.series[m]
 	if ser == nil {
 		ser = make([]autoscale.Sample, 0, 2*st.keep+1) // all the room it will take
 	}
 	if len(ser) >= 2*st.keep {
 		ser = append(ser[:0], ser[len(ser)-st.keep:]...)
 	}
-	st.metrics[name] = append(ser, autoscale.Sample{Time: at, Value: v})
+	ser = append(ser, autoscale.Sample{Time: at, Value: v})
+	st.series[m] = ser
+	st.metrics[metricNames[m]] = ser
 }
 
 // recordTimelines samples each service and provider.
