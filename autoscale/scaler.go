@@ -214,10 +214,11 @@ func (s *Scaler) runScheduled(st *State, now time.Time, why *[]string) {
 		st.Evaluated = now.Add(-time.Nanosecond) // an action due at the first evaluation runs
 	}
 	after := st.Evaluated
-	if now.After(st.Evaluated) {
+	later := now.After(after)
+	if later {
 		st.Evaluated = now
 	}
-	if !now.After(after) || len(s.ScheduledActions) == 0 || s.Target.SuspendedState.ScheduledScalingSuspended {
+	if !later || len(s.ScheduledActions) == 0 || s.Target.SuspendedState.ScheduledScalingSuspended {
 		return
 	}
 	type due struct {
@@ -311,11 +312,16 @@ func (s *Scaler) runPolicies(st *State, in *Input, why *[]string) {
 		outBase = st.ScaleOutBase
 	}
 	susp := s.Target.SuspendedState
-	// A scale-in acts only when none of these holds; when one does, the
+	// A scale-in acts only when inActs; when it does not, the
 	// target-tracking policies need not work out their scale-in wishes
 	// (the peak of the low window), as most minutes of a scale-in
-	// cooldown would.
-	inBlocked := susp.DynamicScalingInSuspended || in.Deploying || in.Now.Before(st.ScaleInCooldownEnd)
+	// cooldown, or of a service at its minimum, would. At or below the
+	// minimum no policy can scale in: bounded gives no capacity below
+	// MinCapacity.
+	inActs := !susp.DynamicScalingInSuspended && !in.Deploying && !in.Now.Before(st.ScaleInCooldownEnd)
+	// The evaluation without Windows works out every wish: it is the
+	// plain one that tests and the simulator's self-check compare with.
+	withIn := inActs && cur > st.MinCapacity || in.Windows == nil
 	var out, scaleIn, ttIn proposal
 	ttInAll, ttInEnabled := true, 0
 	for i := range s.Policies {
@@ -324,7 +330,7 @@ func (s *Scaler) runPolicies(st *State, in *Input, why *[]string) {
 		case p.StepScaling != nil:
 			s.stepProposal(p.PolicyName, p.StepScaling, st, outBase, in, &out, &scaleIn)
 		case p.TargetTracking != nil:
-			wished := s.trackingProposal(i, p.TargetTracking, st, outBase, in, !inBlocked, &out, &ttIn)
+			wished := s.trackingProposal(i, p.TargetTracking, st, outBase, in, withIn, &out, &ttIn)
 			if !p.TargetTracking.DisableScaleIn {
 				ttInEnabled++
 				ttInAll = ttInAll && wished
@@ -347,7 +353,7 @@ func (s *Scaler) runPolicies(st *State, in *Input, why *[]string) {
 		}
 	case out.ok:
 		// Suspended: a wish to scale out still vetoes scale-in.
-	case scaleIn.ok && !inBlocked:
+	case scaleIn.ok && inActs:
 		st.ScaleInCooldownEnd = in.Now.Add(scaleIn.cooldown)
 		st.Capacity = scaleIn.capacity
 		if why != nil {
@@ -446,11 +452,12 @@ func (s *Scaler) trackingProposal(i int, p *TargetTrackingPolicy, st *State, out
 	cur := st.Capacity
 	var hiAlarm, loAlarm bool
 	var latest, peak float64
+	var w *trackWindow
 	if in.Windows != nil {
-		w := in.Windows.policy(i, len(s.Policies))
+		w = in.Windows.policy(i, len(s.Policies))
 		high, low := w.alarms(p)
 		series := in.Metrics[high.MetricName]
-		hiAlarm, loAlarm, latest, peak = w.scan(high, low, !p.DisableScaleIn, withIn, series, in.Now)
+		hiAlarm, loAlarm, latest = w.scan(high, low, !p.DisableScaleIn, series, in.Now)
 	} else {
 		high, low := p.Alarms()
 		hiAlarm, loAlarm, latest, peak = trackingScan(high, low, !p.DisableScaleIn, in.Metrics[p.MetricName()], in.Now)
@@ -463,6 +470,21 @@ func (s *Scaler) trackingProposal(i int, p *TargetTrackingPolicy, st *State, out
 	}
 	if p.DisableScaleIn || !loAlarm || !withIn {
 		return false
+	}
+	// In ALARM, every datapoint of the low window is present and below
+	// the target (Alarms sets no DatapointsToAlarm), so the peak is at
+	// least the newest, latest; and Desired grows with the metric. When
+	// latest asks for no fewer tasks, neither does the peak: a service
+	// held just below its target is so every minute, and the window
+	// need not find its peak.
+	// The evaluation without Windows works the peak out every time: it
+	// is the plain one that tests and the simulator's self-check compare
+	// with.
+	if w != nil {
+		if _, ok := bounded(st, false, cur, func(b int) int { return p.Desired(b, latest) }); !ok {
+			return false
+		}
+		peak = w.peak()
 	}
 	c, ok := bounded(st, false, cur, func(b int) int { return p.Desired(b, peak) })
 	if ok {

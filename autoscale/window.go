@@ -96,10 +96,10 @@ func (w *trackWindow) alarms(p *TargetTrackingPolicy) (high, low *Alarm) {
 	return &w.policyHigh, &w.policyLow
 }
 
-// scan returns what trackingScan returns for the same arguments (the
-// peak only when the low alarm is in ALARM and withPeak is set, which is
-// all that is read).
-func (w *trackWindow) scan(high, low *Alarm, withLow, withPeak bool, s Series, now time.Time) (hiAlarm, loAlarm bool, latest, peak float64) {
+// scan returns what trackingScan returns for the same arguments but the
+// peak, which peak returns when asked: an evaluation asks only when the
+// low alarm is in ALARM and its peak may scale in.
+func (w *trackWindow) scan(high, low *Alarm, withLow bool, s Series, now time.Time) (hiAlarm, loAlarm bool, latest float64) {
 	loN := 0
 	if withLow {
 		loN = low.EvaluationPeriods
@@ -121,10 +121,7 @@ func (w *trackWindow) scan(high, low *Alarm, withLow, withPeak bool, s Series, n
 	}
 	hiAlarm = w.hiBreach >= high.datapointsToAlarm()
 	loAlarm = withLow && w.loBreach >= low.datapointsToAlarm()
-	if loAlarm && withPeak {
-		peak = w.peak()
-	}
-	return hiAlarm, loAlarm, latest, peak
+	return hiAlarm, loAlarm, latest
 }
 
 // upTo returns how many samples of s were taken at or before now.

@@ -69,7 +69,11 @@ func TestPropWindowsEqualScan(t *testing.T) {
 					s = s[1:]
 				}
 			}
-			hiAlarm, loAlarm, latest, peak := w.scan(&high, &low, withLow, true, s, now)
+			hiAlarm, loAlarm, latest := w.scan(&high, &low, withLow, s, now)
+			var peak float64
+			if loAlarm {
+				peak = w.peak()
+			}
 			wHi, wLo, wLatest, wPeak := trackingScan(high, low, withLow, s, now)
 			if hiAlarm != wHi || loAlarm != wLo || !sameFloat(latest, wLatest) || loAlarm && !sameFloat(peak, wPeak) {
 				t.Fatalf("at %v: scan = %v %v %v %v, want %v %v %v %v", now.Sub(base), hiAlarm, loAlarm, latest, peak, wHi, wLo, wLatest, wPeak)
