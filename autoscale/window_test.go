@@ -85,7 +85,8 @@ func TestPropWindowsEqualScan(t *testing.T) {
 // TestPropEvaluateWithWindows checks that Windows changes no evaluation
 // of a scaler with two target-tracking policies, evaluated every minute
 // over a random series, some during a deployment, with the policies now
-// and then changed in place (the alarms Windows keeps must follow).
+// and then changed in place (the alarms Windows keeps must follow); the
+// evaluations with Windows are by Evaluate or EvaluateInPlace.
 func TestPropEvaluateWithWindows(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		pol := func(name, metric string) Policy {
@@ -115,7 +116,14 @@ func TestPropEvaluateWithWindows(t *testing.T) {
 			deploying := rapid.IntRange(0, 9).Draw(t, "deploying") == 0
 			var why, wantWhy string
 			plain, wantWhy = sc.Evaluate(plain, Input{Now: now, Metrics: m, Deploying: deploying})
-			windowed, why = sc.Evaluate(windowed, Input{Now: now, Metrics: m, Windows: &ws, Deploying: deploying})
+			if in := (Input{Now: now, Metrics: m, Windows: &ws, Deploying: deploying}); rapid.Bool().Draw(t, "inPlace") {
+				why = sc.EvaluateInPlace(&windowed, &in)
+				if !in.Now.Equal(now) || in.Windows != &ws || in.Deploying != deploying {
+					t.Fatalf("minute %d: EvaluateInPlace changed its input: %+v", k, in)
+				}
+			} else {
+				windowed, why = sc.Evaluate(windowed, in)
+			}
 			if diff := cmp.Diff(plain, windowed); diff != "" || why != wantWhy {
 				t.Fatalf("minute %d: %q, want %q; state (-want +got):\n%s", k, why, wantWhy, diff)
 			}

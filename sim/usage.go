@@ -284,8 +284,7 @@ func (s *simulator) minute() {
 		p := st.state.Primary()
 		deploying := p != nil && p.RolloutState == scheduler.InProgress
 		from := st.sst.Capacity
-		var reason string
-		st.sst, reason = s.services.evaluate(st, wall, deploying)
+		reason := s.services.evaluate(st, wall, deploying)
 		if st.sst.Capacity != from {
 			s.services.out.scaling(now, st.spec.Name, "service", from, st.sst.Capacity, reason)
 			s.services.setDesired(st, st.sst.Capacity)
@@ -298,19 +297,25 @@ func (s *simulator) minute() {
 }
 
 // evaluate runs st's scaler at wall with the alarm windows it carries
-// from minute to minute. Under selfCheck the run fails unless the plain
-// evaluation, which walks every period, agrees.
-func (sv *services) evaluate(st *svcState, wall time.Time, deploying bool) (autoscale.State, string) {
+// from minute to minute, changing st.sst in place (not copying it in and
+// out every minute), and returns why the capacity changed. Under
+// selfCheck the run fails unless the plain evaluation, which walks every
+// period, agrees.
+func (sv *services) evaluate(st *svcState, wall time.Time, deploying bool) string {
 	// Only the scaling records read the reason: without them none is made.
 	in := autoscale.Input{Now: wall, Metrics: st.metrics, Deploying: deploying, Windows: &st.windows, NoReason: sv.out.off}
-	got, why := st.scaler.Evaluate(st.sst, in)
+	var before autoscale.State
+	if selfCheck {
+		before = st.sst
+	}
+	why := st.scaler.EvaluateInPlace(&st.sst, &in)
 	if selfCheck {
 		in.Windows = nil
-		if want, wantWhy := st.scaler.Evaluate(st.sst, in); got != want || why != wantWhy {
-			sv.fail(fmt.Errorf("sim: service %s: evaluation with windows %+v %q, want %+v %q", st.spec.Name, got, why, want, wantWhy))
+		if want, wantWhy := st.scaler.Evaluate(before, in); st.sst != want || why != wantWhy {
+			sv.fail(fmt.Errorf("sim: service %s: evaluation with windows %+v %q, want %+v %q", st.spec.Name, st.sst, why, want, wantWhy))
 		}
 	}
-	return got, why
+	return why
 }
 
 // metric is one of the metrics the minute publishes, an index of
