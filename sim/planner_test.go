@@ -368,3 +368,33 @@ func TestUsageLoad(t *testing.T) {
 		}
 	}
 }
+
+// TestDailyCurveShared checks that usage models sharing a peak hour's
+// curve, read at times in any order and again at the same time, load
+// exactly what the plain cosine gives.
+func TestDailyCurveShared(t *testing.T) {
+	c := &core{}
+	a, err := c.newUsage(&scenario.UsageSpec{DailyCycle: 0.6, PeakHour: 7})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := c.newUsage(&scenario.UsageSpec{DailyCycle: 0.3, PeakHour: 7})
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := c.newUsage(&scenario.UsageSpec{DailyCycle: 0.6, PeakHour: 19})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.curve != b.curve || a.curve == other.curve {
+		t.Fatalf("curves shared: %v and %v, want true and false", a.curve == b.curve, a.curve == other.curve)
+	}
+	for _, at := range []time.Duration{0, time.Minute, time.Minute, 90 * time.Second, 0, 23*time.Hour + 59*time.Minute, 7 * time.Hour} {
+		for _, m := range []*usageModel{a, b, other} {
+			want := 1 + m.u.DailyCycle*math.Cos(2*math.Pi*(at.Hours()-m.u.PeakHour)/24) // load's expression before the curves
+			if got := m.load(at); math.Float64bits(got) != math.Float64bits(want) {
+				t.Errorf("load(%v) of peak hour %v cycle %v = %v, want %v", at, m.u.PeakHour, m.u.DailyCycle, got, want)
+			}
+		}
+	}
+}
