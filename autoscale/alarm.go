@@ -21,6 +21,15 @@ type Series []Sample
 // type) to its samples.
 type Metrics map[string]Series
 
+// Series returns m[metric]: Metrics is a MetricSource.
+func (m Metrics) Series(metric string) Series { return m[metric] }
+
+// MetricSource gives the samples of a metric by its name (an alarm's
+// MetricName, a predefined metric type): none when it has none.
+type MetricSource interface {
+	Series(metric string) Series
+}
+
 // Statistic is how an alarm reduces a period's samples to one datapoint.
 type Statistic string
 

@@ -165,6 +165,11 @@ type Input struct {
 	// A metric that is absent or has no samples in a window is missing
 	// data, which never scales.
 	Metrics Metrics
+	// Source, when not nil, is read instead of Metrics. A caller that
+	// keeps its series elsewhere, as a simulator does in an array by
+	// metric, then need not store each in a map for Evaluate to look it
+	// up again, every minute for every target.
+	Source MetricSource
 	// Deploying reports an ECS deployment in progress, during which
 	// scale-in is switched off (docs/ecs-behaviour.md 4.1, case 75).
 	Deploying bool
@@ -177,6 +182,15 @@ type Input struct {
 	// of what an evaluation that scales allocates. The state it returns
 	// is the same.
 	NoReason bool
+}
+
+// series returns the samples of the metric from in.Source, or else
+// in.Metrics.
+func (in *Input) series(metric string) Series {
+	if in.Source != nil {
+		return in.Source.Series(metric)
+	}
+	return in.Metrics[metric]
 }
 
 // Evaluate runs one evaluation at in.Now: the scheduled actions whose
@@ -398,7 +412,7 @@ func bounded(st *State, out bool, base int, fn func(base int) int) (int, bool) {
 
 // stepProposal offers the policy's wish, if any, to out or scaleIn.
 func (s *Scaler) stepProposal(name string, p *StepScalingPolicy, st *State, outBase int, in *Input, out, scaleIn *proposal) {
-	series := in.Metrics[p.Alarm.MetricName]
+	series := in.series(p.Alarm.MetricName)
 	if p.Alarm.State(series, in.Now) != StateAlarm {
 		return
 	}
@@ -462,11 +476,11 @@ func (s *Scaler) trackingProposal(i int, p *TargetTrackingPolicy, st *State, out
 	if in.Windows != nil {
 		w = in.Windows.policy(i, len(s.Policies))
 		high, low := w.alarms(p)
-		series := in.Metrics[high.MetricName]
+		series := in.series(high.MetricName)
 		hiAlarm, loAlarm, latest = w.scan(high, low, !p.DisableScaleIn, series, in.Now)
 	} else {
 		high, low := p.Alarms()
-		hiAlarm, loAlarm, latest, peak = trackingScan(high, low, !p.DisableScaleIn, in.Metrics[p.MetricName()], in.Now)
+		hiAlarm, loAlarm, latest, peak = trackingScan(high, low, !p.DisableScaleIn, in.series(p.MetricName()), in.Now)
 	}
 	if hiAlarm {
 		if c, ok := bounded(st, true, outBase, func(b int) int { return p.Desired(b, latest) }); ok {

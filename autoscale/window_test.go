@@ -86,7 +86,8 @@ func TestPropWindowsEqualScan(t *testing.T) {
 // of a scaler with two target-tracking policies, evaluated every minute
 // over a random series, some during a deployment, with the policies now
 // and then changed in place (the alarms Windows keeps must follow); the
-// evaluations with Windows are by Evaluate or EvaluateInPlace.
+// evaluations with Windows are by Evaluate or EvaluateInPlace, reading
+// Metrics or the same samples as a Source.
 func TestPropEvaluateWithWindows(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		pol := func(name, metric string) Policy {
@@ -116,9 +117,13 @@ func TestPropEvaluateWithWindows(t *testing.T) {
 			deploying := rapid.IntRange(0, 9).Draw(t, "deploying") == 0
 			var why, wantWhy string
 			plain, wantWhy = sc.Evaluate(plain, Input{Now: now, Metrics: m, Deploying: deploying})
-			if in := (Input{Now: now, Metrics: m, Windows: &ws, Deploying: deploying}); rapid.Bool().Draw(t, "inPlace") {
+			in := Input{Now: now, Metrics: m, Windows: &ws, Deploying: deploying}
+			if rapid.Bool().Draw(t, "source") {
+				in.Metrics, in.Source = nil, m
+			}
+			if rapid.Bool().Draw(t, "inPlace") {
 				why = sc.EvaluateInPlace(&windowed, &in)
-				if !in.Now.Equal(now) || in.Windows != &ws || in.Deploying != deploying {
+				if !in.Now.Equal(now) || in.Windows != &ws || in.Deploying != deploying || in.Metrics == nil && in.Source == nil {
 					t.Fatalf("minute %d: EvaluateInPlace changed its input: %+v", k, in)
 				}
 			} else {
@@ -147,5 +152,35 @@ func alterPolicy(t *rapid.T, p *TargetTrackingPolicy) {
 		p.CustomizedMetricSpecification.MetricName = rapid.SampledFrom([]string{"A", "B"}).Draw(t, "newMetric")
 	default:
 		p.CustomizedMetricSpecification.Statistic = rapid.SampledFrom([]Statistic{"", StatisticMaximum, StatisticSum}).Draw(t, "newStatistic")
+	}
+}
+
+// TestSourceBeforeMetrics checks that an evaluation reads Input.Source
+// when given, not Metrics, with and without Windows, for both kinds of
+// policy.
+func TestSourceBeforeMetrics(t *testing.T) {
+	high, low := series(repeat(90, 20)...), series(repeat(10, 20)...)
+	for _, tt := range []struct {
+		name    string
+		policy  Policy
+		windows bool
+	}{
+		{"target tracking", tracking("tt", "CPU", 50, false), false},
+		{"target tracking with windows", tracking("tt", "CPU", 50, false), true},
+		{"step", workedOut(0), false},
+	} {
+		s := Scaler{Target: ScalableTarget{MinCapacity: 1, MaxCapacity: 100}, Policies: []Policy{tt.policy}}
+		in := Input{Now: minute(19), Metrics: Metrics{"CPU": low}, Source: Metrics{"CPU": high}}
+		if tt.windows {
+			in.Windows = new(Windows)
+		}
+		want, wantWhy := s.Evaluate(s.Start(10), Input{Now: in.Now, Metrics: Metrics{"CPU": high}})
+		got, why := s.Evaluate(s.Start(10), in)
+		if diff := cmp.Diff(want, got); diff != "" || why != wantWhy {
+			t.Errorf("%s: Evaluate with Source = %q, want %q; state (-want +got):\n%s", tt.name, why, wantWhy, diff)
+		}
+		if got.Capacity <= 10 {
+			t.Errorf("%s: capacity %d after a high metric, want a scale-out from 10", tt.name, got.Capacity)
+		}
 	}
 }

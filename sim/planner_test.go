@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/berthsched/berth/autoscale"
 	"github.com/berthsched/berth/sim/scenario"
 
 	"github.com/google/go-cmp/cmp"
@@ -396,5 +397,22 @@ func TestDailyCurveShared(t *testing.T) {
 				t.Errorf("load(%v) of peak hour %v cycle %v = %v, want %v", at, m.u.PeakHour, m.u.DailyCycle, got, want)
 			}
 		}
+	}
+}
+
+// TestSeriesByMetric checks that a service's series are read back by the
+// names scalers give them.
+func TestSeriesByMetric(t *testing.T) {
+	var ss seriesByMetric
+	for m := range metricKinds {
+		ss[m] = autoscale.Series{{Value: float64(m)}}
+	}
+	for m, name := range metricNames {
+		if got := ss.Series(name); len(got) != 1 || got[0].Value != float64(m) {
+			t.Errorf("Series(%q) = %v, want the series of metric %d", name, got, m)
+		}
+	}
+	if got := ss.Series("CPUUtilization"); got != nil {
+		t.Errorf("Series(%q) = %v, want nil", "CPUUtilization", got)
 	}
 }

@@ -77,10 +77,9 @@ type svcState struct {
 
 	scaler  *autoscale.Scaler
 	sst     autoscale.State
-	metrics autoscale.Metrics
 	windows autoscale.Windows // scaler's alarm windows, carried from minute to minute
 	reads   [metricKinds]bool // the metrics scaler reads: only those are recorded (in series)
-	series  [metricKinds]autoscale.Series
+	series  seriesByMetric
 	keep    int // datapoints kept per metric
 	usage   *usageModel
 	groups  []*scheduler.TargetGroup // of its loadBalancers

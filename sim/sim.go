@@ -445,7 +445,7 @@ func (s *simulator) newPlanner() error {
 			}
 		}
 		st := &svcState{spec: sp, base: base, daemon: sp.SchedulingStrategy == "DAEMON",
-			tds: map[string]*scenario.TaskDefSpec{tdKey(&sp.TaskDefinition): &sp.TaskDefinition}, metrics: autoscale.Metrics{},
+			tds:  map[string]*scenario.TaskDefSpec{tdKey(&sp.TaskDefinition): &sp.TaskDefinition},
 			keep: autoscale.DefaultLowDatapoints + 5, launches: sc.Quotas.ServiceLaunches().TokenBucket()}
 		st.now, st.periodic = reconcileEv{st, reconcileNow}, reconcileEv{st, reconcilePeriodic}
 		if sp.Scaling != nil {

@@ -303,7 +303,7 @@ func (s *simulator) minute() {
 // period, agrees.
 func (sv *services) evaluate(st *svcState, wall time.Time, deploying bool) string {
 	// Only the scaling records read the reason: without them none is made.
-	in := autoscale.Input{Now: wall, Metrics: st.metrics, Deploying: deploying, Windows: &st.windows, NoReason: sv.out.off}
+	in := autoscale.Input{Now: wall, Source: &st.series, Deploying: deploying, Windows: &st.windows, NoReason: sv.out.off}
 	var before autoscale.State
 	if selfCheck {
 		before = st.sst
@@ -346,12 +346,26 @@ func readsOf(s *autoscale.Scaler) (reads [metricKinds]bool) {
 	return reads
 }
 
+// seriesByMetric is a service's recorded series, indexed by metric: the
+// scaler reads them through it (an autoscale.MetricSource), not through
+// a map by name, which took a map store and a look-up per service and
+// minute.
+type seriesByMetric [metricKinds]autoscale.Series
+
+// Series returns the series of the metric named so, nil for a metric
+// the minute does not publish.
+func (ss *seriesByMetric) Series(name string) autoscale.Series {
+	for m, n := range metricNames {
+		if n == name {
+			return ss[m]
+		}
+	}
+	return nil
+}
+
 // record appends a datapoint, keeping at least the last st.keep (more
 // than the longest alarm window of the service's policies). Only the
-// scaler reads the series: a metric it does not read is not kept. The
-// series is kept in st.series, indexed by metric, and st.metrics (which
-// the scaler reads) is given its new length: one map operation instead
-// of looking the series up by its name and storing it again.
+// scaler reads the series: a metric it does not read is not kept.
 func (st *svcState) record(m metric, at time.Time, v float64) {
 	if !st.reads[m] {
 		return
@@ -363,9 +377,7 @@ func (st *svcState) record(m metric, at time.Time, v float64) {
 	if len(ser) >= 2*st.keep {
 		ser = append(ser[:0], ser[len(ser)-st.keep:]...)
 	}
-	ser = append(ser, autoscale.Sample{Time: at, Value: v})
-	st.series[m] = ser
-	st.metrics[metricNames[m]] = ser
+	st.series[m] = append(ser, autoscale.Sample{Time: at, Value: v})
 }
 
 // recordTimelines samples each service and provider.
