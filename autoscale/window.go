@@ -44,54 +44,73 @@ type point struct {
 
 // trackWindow is one target-tracking policy's datapoints: ring holds the
 // newest len(ring) periods, ring[head] the newest, older ones after it.
+// What an evaluation reads comes first, in a few cache lines, with the
+// alarms' figures ready to use (an Alarm's operator and statistic are
+// strings): an evaluation runs every minute for every service, and its
+// time went mostly to reading memory.
 type trackWindow struct {
-	ring      []point
-	head      int
-	high, low Alarm
-	loN       int // the low window's length; 0 without scale-in
+	ring []point
+	head int
+	loN  int // the low window's length; 0 without scale-in
 	// hiBreach and loBreach count the breaching datapoints of the newest
-	// high.EvaluationPeriods and loN periods.
+	// hiN and loN periods.
 	hiBreach, loBreach int
-	// at is the last evaluation's time (valid when set; never with a
-	// monotonic clock reading), and anchor the newest sample at or
-	// before it (anchored when there is one): the samples of a new
-	// period are those after it.
-	at    time.Time
-	valid bool
-	// atSec and atNsec are at's Unix time (see periodAfter).
-	atSec    int64
-	atNsec   int
-	anchor   Sample
-	anchored bool
-	// policy, pre and cus are the policy (with its metric
-	// specification) that policyHigh and policyLow were made from, when
-	// made: Alarms builds two Alarm values, and an evaluation asked for
-	// them every minute for every service.
-	policy                TargetTrackingPolicy
-	pre                   PredefinedMetricSpecification
-	cus                   CustomizedMetricSpecification
-	made                  bool
+	// What a step reads of high and low: high's EvaluationPeriods, both
+	// alarms' datapointsToAlarm, operators and thresholds, and the
+	// period and statistic they share.
+	hiN, hiNeed, loNeed      int
+	hiOp, loOp               opKind
+	stat                     statKind
+	hiThreshold, loThreshold float64
+	period                   time.Duration
+	// valid says at is the last evaluation's time, which has no
+	// monotonic clock reading; atSec and atNsec are its Unix time (see
+	// periodAfter). anchor is the newest sample at or before it
+	// (anchored when there is one): the samples of a new period are
+	// those after it.
+	valid, anchored bool
+	atSec           int64
+	atNsec          int
+	anchor          Sample
+	// made says policyHigh and policyLow are the alarms of a policy
+	// whose key is key; built, that high and low were copied from them
+	// and they have not been made again since.
+	made, built bool
+	key         alarmsKey
+	at          time.Time
+	high, low   Alarm
+	// policyHigh and policyLow are kept from one evaluation to the next:
+	// Alarms builds two Alarm values, and an evaluation asked for them
+	// every minute for every service.
 	policyHigh, policyLow Alarm
-	// built says high and low were copied from policyHigh and policyLow,
-	// which have not been made again since.
-	built bool
 }
 
-// alarms returns p.Alarms(), made again only when p differs from the
-// policy they were last made from.
+// alarmsKey is all that TargetTrackingPolicy.Alarms reads of a policy:
+// two policies with one key have the same alarms.
+type alarmsKey struct {
+	metric     string
+	stat       Statistic
+	target     uint64 // TargetValue's bits
+	period     time.Duration
+	high, low  int
+	customized bool
+}
+
+func keyOf(p *TargetTrackingPolicy) alarmsKey {
+	k := alarmsKey{metric: p.MetricName(), target: math.Float64bits(p.TargetValue), period: p.Period,
+		high: p.HighDatapoints, low: p.LowDatapoints}
+	if c := p.CustomizedMetricSpecification; c != nil {
+		k.customized, k.stat = true, c.Statistic
+	}
+	return k
+}
+
+// alarms returns p.Alarms(), made again only when p's key differs from
+// that of the policy they were last made from.
 func (w *trackWindow) alarms(p *TargetTrackingPolicy) (high, low *Alarm) {
-	if !w.made || *p != w.policy ||
-		p.PredefinedMetricSpecification != nil && *p.PredefinedMetricSpecification != w.pre ||
-		p.CustomizedMetricSpecification != nil && *p.CustomizedMetricSpecification != w.cus {
+	if k := keyOf(p); !w.made || k != w.key {
 		w.policyHigh, w.policyLow = p.Alarms()
-		w.policy, w.made, w.built = *p, true, false
-		w.pre, w.cus = PredefinedMetricSpecification{}, CustomizedMetricSpecification{}
-		if p.PredefinedMetricSpecification != nil {
-			w.pre = *p.PredefinedMetricSpecification
-		}
-		if p.CustomizedMetricSpecification != nil {
-			w.cus = *p.CustomizedMetricSpecification
-		}
+		w.key, w.made, w.built = k, true, false
 	}
 	return &w.policyHigh, &w.policyLow
 }
@@ -119,8 +138,8 @@ func (w *trackWindow) scan(high, low *Alarm, withLow bool, s Series, now time.Ti
 	if newest.ok {
 		latest = newest.v
 	}
-	hiAlarm = w.hiBreach >= high.datapointsToAlarm()
-	loAlarm = withLow && w.loBreach >= low.datapointsToAlarm()
+	hiAlarm = w.hiBreach >= w.hiNeed
+	loAlarm = withLow && w.loBreach >= w.loNeed
 	return hiAlarm, loAlarm, latest
 }
 
@@ -137,7 +156,7 @@ func upTo(s Series, now time.Time) int {
 // are as they were; s[:hi] are the samples at or before now.
 // wallOnly says now has no monotonic clock reading.
 func (w *trackWindow) step(high, low *Alarm, loN int, s Series, hi int, now time.Time, wallOnly bool) bool {
-	if !w.valid || !wallOnly || w.loN != loN || !w.periodAfter(now, high.period()) || !w.sameAlarms(high, low) {
+	if !w.valid || !wallOnly || w.loN != loN || !w.sameAlarms(high, low) || !w.periodAfter(now, w.period) {
 		return false
 	}
 	lo := hi
@@ -147,7 +166,7 @@ func (w *trackWindow) step(high, low *Alarm, loN int, s Series, hi int, now time
 	if (lo > 0) != w.anchored || lo > 0 && !sameSample(s[lo-1], w.anchor) {
 		return false // samples at or before the last evaluation changed
 	}
-	v, ok := high.Statistic.kind().reduce(s[lo:hi])
+	v, ok := w.stat.reduce(s[lo:hi])
 	w.push(w.point(v, ok))
 	return true
 }
@@ -179,13 +198,13 @@ func sameSample(a, b Sample) bool {
 
 func (w *trackWindow) point(v float64, ok bool) point {
 	return point{v: v, ok: ok,
-		hiB: ok && w.high.ComparisonOperator.breaches(v, w.high.Threshold),
-		loB: ok && w.loN > 0 && w.low.ComparisonOperator.breaches(v, w.low.Threshold)}
+		hiB: ok && w.hiOp.breaches(v, w.hiThreshold),
+		loB: ok && w.loN > 0 && w.loOp.breaches(v, w.loThreshold)}
 }
 
 // push makes p the newest datapoint; the oldest of each window leaves it.
 func (w *trackWindow) push(p point) {
-	if old := w.ring[w.index(w.high.EvaluationPeriods-1)]; old.hiB {
+	if old := w.ring[w.index(w.hiN-1)]; old.hiB {
 		w.hiBreach--
 	}
 	if w.loN > 0 {
@@ -220,6 +239,10 @@ func (w *trackWindow) rebuild(high, low *Alarm, loN int, s Series, now time.Time
 	n := max(high.EvaluationPeriods, loN)
 	w.high, w.low, w.loN = *high, *low, loN
 	w.built = high == &w.policyHigh && low == &w.policyLow
+	w.hiN, w.hiNeed, w.loNeed = high.EvaluationPeriods, high.datapointsToAlarm(), low.datapointsToAlarm()
+	w.hiOp, w.loOp = high.ComparisonOperator.kind(), low.ComparisonOperator.kind()
+	w.hiThreshold, w.loThreshold = high.Threshold, low.Threshold
+	w.stat, w.period = high.Statistic.kind(), high.period()
 	if cap(w.ring) < n {
 		w.ring = make([]point, n)
 	}

@@ -107,6 +107,10 @@ func TestPropEvaluateWithWindows(t *testing.T) {
 		for k := range rapid.IntRange(1, 120).Draw(t, "minutes") {
 			now := minute(k)
 			for _, name := range []string{"A", "B"} {
+				if rapid.IntRange(0, 3).Draw(t, "two") == 0 {
+					// Two samples in the period: its statistic decides the datapoint.
+					m[name] = append(m[name], Sample{Time: now.Add(-30 * time.Second), Value: rapid.Float64Range(0, 150).Draw(t, "v0")})
+				}
 				if rapid.IntRange(0, 9).Draw(t, "missing") > 0 {
 					m[name] = append(m[name], Sample{Time: now, Value: rapid.Float64Range(0, 150).Draw(t, "v")})
 				}
