@@ -14,15 +14,18 @@ import (
 // updates running counts of breaching datapoints. Any other evaluation
 // (the first, after a gap, at a time with a monotonic clock reading)
 // walks the periods as Evaluate does without Windows, so the result is
-// the same either way.
+// the same either way. It also keeps each policy's alarms, made again
+// when what they are made from changes (a policy changed in place,
+// through its metric specification too), and an evaluation with Windows
+// works out a policy's scale-in only when it can act.
 //
-// A Windows belongs to one Scaler and its Metrics, and the zero value is
-// ready for use. It relies on what Series says of a series: samples come
-// in increasing time order and are dropped only once no alarm window
-// reaches them. A sample added at the time last evaluated is noticed
-// (the newest sample up to it is remembered), and the periods are then
-// walked again; one added earlier is not. It is not safe for concurrent
-// use.
+// A Windows belongs to one Scaler and its Metrics (or Source), and the
+// zero value is ready for use. It relies on what Series says of a
+// series: samples come in increasing time order and are dropped only
+// once no alarm window reaches them. A sample added at the time last
+// evaluated is noticed (the newest sample up to it is remembered), and
+// the periods are then walked again; one added earlier is not. It is not
+// safe for concurrent use.
 type Windows struct {
 	w []trackWindow // by policy index
 }
