@@ -23,9 +23,9 @@ import (
 // zero value is ready for use. It relies on what Series says of a
 // series: samples come in increasing time order and are dropped only
 // once no alarm window reaches them. A sample added at the time last
-// evaluated is noticed (the newest sample up to it is remembered), and
-// the periods are then walked again; one added earlier is not. It is not
-// safe for concurrent use.
+// evaluated is noticed (the newest sample up to it is remembered, with
+// how many were taken at its time), and the periods are then walked
+// again; one added earlier is not. It is not safe for concurrent use.
 type Windows struct {
 	w []trackWindow // by policy index
 }
@@ -75,6 +75,11 @@ type trackWindow struct {
 	atSec           int64
 	atNsec          int
 	anchor          Sample
+	// anchorRun is how many samples were taken at the anchor's time, the
+	// anchor the last of them: one more, appended at the time last
+	// evaluated, changes that period's datapoint even when it repeats the
+	// anchor's value.
+	anchorRun int
 	// made says policyHigh and policyLow are the alarms of a policy
 	// whose key is key; built, that high and low were copied from them
 	// and they have not been made again since.
@@ -135,7 +140,7 @@ func (w *trackWindow) scan(high, low *Alarm, withLow bool, s Series, now time.Ti
 	w.at, w.atSec, w.atNsec = now, now.Unix(), now.Nanosecond()
 	w.anchored = hi > 0
 	if hi > 0 {
-		w.anchor = s[hi-1]
+		w.anchor, w.anchorRun = s[hi-1], runAt(s, hi)
 	}
 	newest := w.ring[w.head]
 	if newest.ok {
@@ -166,7 +171,7 @@ func (w *trackWindow) step(high, low *Alarm, loN int, s Series, hi int, now time
 	for lo > 0 && s[lo-1].Time.After(w.at) {
 		lo--
 	}
-	if (lo > 0) != w.anchored || lo > 0 && !sameSample(s[lo-1], w.anchor) {
+	if (lo > 0) != w.anchored || lo > 0 && (!sameSample(s[lo-1], w.anchor) || runAt(s, lo) != w.anchorRun) {
 		return false // samples at or before the last evaluation changed
 	}
 	v, ok := w.stat.reduce(s[lo:hi])
@@ -193,6 +198,15 @@ func (w *trackWindow) sameAlarms(high, low *Alarm) bool {
 		return true
 	}
 	return w.high == *high && w.low == *low
+}
+
+// runAt returns how many of s[:hi] were taken at s[hi-1]'s time (hi > 0).
+func runAt(s Series, hi int) int {
+	k := 1
+	for k < hi && s[hi-1-k].Time == s[hi-1].Time {
+		k++
+	}
+	return k
 }
 
 func sameSample(a, b Sample) bool {

@@ -53,7 +53,11 @@ func TestPropWindowsEqualScan(t *testing.T) {
 			if (len(s) == 0 || !s[len(s)-1].Time.After(now)) && rapid.IntRange(0, 9).Draw(t, "late") == 0 {
 				s = append(s, Sample{Time: now, Value: 1000}) // at the time evaluated: noticed
 			}
-			s = append(s, genSamples(t, now, p)...)
+			from := now // samples come in time order (Series)
+			if len(s) > 0 && s[len(s)-1].Time.After(from) {
+				from = s[len(s)-1].Time
+			}
+			s = append(s, genSamples(t, from, p)...)
 			switch rapid.IntRange(0, 9).Draw(t, "next") {
 			case 0:
 				now = now.Add(time.Duration(rapid.IntRange(0, 4*n).Draw(t, "jump")) * p / 2)
@@ -185,6 +189,38 @@ func TestSourceBeforeMetrics(t *testing.T) {
 		}
 		if got.Capacity <= 10 {
 			t.Errorf("%s: capacity %d after a high metric, want a scale-out from 10", tt.name, got.Capacity)
+		}
+	}
+}
+
+// TestWindowsNoticeARepeatedSample appends, at the time last evaluated, a
+// sample equal to the one already there: the older period's average
+// changes (1, 1000 → 1, 1000, 1000), and the next evaluation, one period
+// on, must see it, though the newest sample up to that time looks the
+// same as before.
+func TestWindowsNoticeARepeatedSample(t *testing.T) {
+	high := Alarm{MetricName: "M", Threshold: 1, ComparisonOperator: GreaterThanOrEqualToThreshold, EvaluationPeriods: 1, Period: time.Minute}
+	low := high // in ALARM at the second evaluation: its peak is read
+	low.ComparisonOperator, low.Threshold, low.EvaluationPeriods = LessThanThreshold, 2000, 2
+	at := t0.Add(time.Minute)
+	s := Series{{Time: t0.Add(time.Nanosecond), Value: 1}, {Time: at, Value: 1000}}
+	var w trackWindow
+	for _, step := range []struct {
+		now    time.Time
+		append Series
+	}{
+		{now: at},
+		{now: at.Add(time.Minute), append: Series{{Time: at, Value: 1000}, {Time: at.Add(time.Second), Value: 5}}},
+	} {
+		s = append(s, step.append...)
+		hi, lo, latest := w.scan(&high, &low, true, s, step.now)
+		var peak float64
+		if lo {
+			peak = w.peak()
+		}
+		wHi, wLo, wLatest, wPeak := trackingScan(high, low, true, s, step.now)
+		if hi != wHi || lo != wLo || latest != wLatest || lo && peak != wPeak {
+			t.Errorf("at %v: scan = %v %v %v %v, want %v %v %v %v", step.now.Sub(t0), hi, lo, latest, peak, wHi, wLo, wLatest, wPeak)
 		}
 	}
 }

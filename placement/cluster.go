@@ -34,6 +34,10 @@ type Cluster struct {
 
 	groupIDs   map[string]int32
 	groupNames []string
+	// groupTasks[g] is how many PENDING and RUNNING tasks group g has on
+	// all instances: the caches by group skip their scan of every instance
+	// when it is 0, as it is when a service places its first task.
+	groupTasks []int32
 
 	tasks     []taskRecord
 	freeTasks []TaskID
@@ -413,8 +417,10 @@ func (c *Cluster) hostingBits(g int32) bitset {
 	hb, ok := c.hosting[g]
 	if !ok {
 		hb = make(bitset, wordsFor(len(c.instances)))
-		for i, in := range c.instances {
-			hb.set(int32(i), in.groupCount(g) > 0)
+		if c.groupTasks[g] > 0 { // else no instance hosts one
+			for i, in := range c.instances {
+				hb.set(int32(i), in.groupCount(g) > 0)
+			}
 		}
 		c.hosting[g] = hb
 	}
@@ -486,9 +492,11 @@ func (c *Cluster) spread(g int32, fi *fieldIndex) *spreadCount {
 	sc := c.spreads[k]
 	if sc == nil {
 		sc = &spreadCount{group: g, field: fi}
-		for i, in := range c.instances {
-			if n := in.groupCount(g); n > 0 {
-				sc.add(fi.valueOf[i], int32(n))
+		if c.groupTasks[g] > 0 { // else every count is 0
+			for i, in := range c.instances {
+				if n := in.groupCount(g); n > 0 {
+					sc.add(fi.valueOf[i], int32(n))
+				}
 			}
 		}
 		c.spreads[k] = sc
@@ -527,12 +535,14 @@ func (c *Cluster) groupID(name string) int32 {
 		g = int32(len(c.groupNames))
 		c.groupIDs[name] = g
 		c.groupNames = append(c.groupNames, name)
+		c.groupTasks = append(c.groupTasks, 0)
 	}
 	return g
 }
 
 // addGroup changes the count of group g's tasks on in by d.
 func (c *Cluster) addGroup(in *Instance, g int32, d int32) {
+	c.groupTasks[g] += d
 	found := false
 	for k := range in.groups {
 		if in.groups[k].group == g {
