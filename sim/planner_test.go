@@ -343,8 +343,8 @@ func TestUsageLoad(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := &usageModel{u: &scenario.UsageSpec{DailyCycle: 0.5, PeakHour: 12}, steps: []scenario.LoadStep{{At: scenario.Duration(2 * time.Hour), Factor: 3}}, trace: rows,
-		curve: &dailyCurve{peak: 12}}
+	m := newModel(&scenario.UsageSpec{DailyCycle: 0.5, PeakHour: 12, Steps: []scenario.LoadStep{{At: scenario.Duration(2 * time.Hour), Factor: 3}}},
+		&dailyCurve{peak: 12}, rows)
 	tests := []struct {
 		name string
 		at   time.Duration
@@ -375,26 +375,24 @@ func TestUsageLoad(t *testing.T) {
 // exactly what the plain cosine gives.
 func TestDailyCurveShared(t *testing.T) {
 	c := &core{}
-	a, err := c.newUsage(&scenario.UsageSpec{DailyCycle: 0.6, PeakHour: 7})
-	if err != nil {
-		t.Fatal(err)
+	specs := []*scenario.UsageSpec{{DailyCycle: 0.6, PeakHour: 7}, {DailyCycle: 0.3, PeakHour: 7}, {DailyCycle: 0.6, PeakHour: 19}}
+	var models []*usageModel
+	for _, u := range specs {
+		m, err := c.newUsage(u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		models = append(models, m)
 	}
-	b, err := c.newUsage(&scenario.UsageSpec{DailyCycle: 0.3, PeakHour: 7})
-	if err != nil {
-		t.Fatal(err)
-	}
-	other, err := c.newUsage(&scenario.UsageSpec{DailyCycle: 0.6, PeakHour: 19})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if a.curve != b.curve || a.curve == other.curve {
-		t.Fatalf("curves shared: %v and %v, want true and false", a.curve == b.curve, a.curve == other.curve)
+	if models[0].curve != models[1].curve || models[0].curve == models[2].curve {
+		t.Fatalf("curves shared: %v and %v, want true and false", models[0].curve == models[1].curve, models[0].curve == models[2].curve)
 	}
 	for _, at := range []time.Duration{0, time.Minute, time.Minute, 90 * time.Second, 0, 23*time.Hour + 59*time.Minute, 7 * time.Hour} {
-		for _, m := range []*usageModel{a, b, other} {
-			want := 1 + m.u.DailyCycle*math.Cos(2*math.Pi*(at.Hours()-m.u.PeakHour)/24) // load's expression before the curves
+		for k, m := range models {
+			u := specs[k]
+			want := 1 + u.DailyCycle*math.Cos(2*math.Pi*(at.Hours()-u.PeakHour)/24) // load's expression before the curves
 			if got := m.load(at); math.Float64bits(got) != math.Float64bits(want) {
-				t.Errorf("load(%v) of peak hour %v cycle %v = %v, want %v", at, m.u.PeakHour, m.u.DailyCycle, got, want)
+				t.Errorf("load(%v) of peak hour %v cycle %v = %v, want %v", at, u.PeakHour, u.DailyCycle, got, want)
 			}
 		}
 	}

@@ -81,7 +81,8 @@ type core struct {
 	closers []io.Closer
 	// curves are the usage models' daily cycles, by the bits of their
 	// peak hour: the models of one peak hour share one.
-	curves map[uint64]*dailyCurve
+	curves    map[uint64]*dailyCurve
+	curveSlab []dailyCurve // where curves point, in chunks
 }
 
 // fail records the first error of the run and stops it.

@@ -20,12 +20,35 @@ import (
 	"github.com/berthsched/berth/scheduler"
 )
 
-// usageModel is a service's load over time (see UsageSpec).
+// usageModel is a service's load over time (see UsageSpec): the spec's
+// figures that every minute reads for every service, copied into one
+// cache line (64 bytes: a UsageSpec spans two, and the minute read both),
+// and the rest behind more.
 type usageModel struct {
-	u     *scenario.UsageSpec
-	steps []scenario.LoadStep // sorted by At
-	trace []traceFactor       // sorted by at
-	curve *dailyCurve         // the daily cycle's cosine, shared by the models of u.PeakHour
+	cycle, cpu, cpuPerRequest, requests, memoryPerTask, memory float64
+	// curve is the daily cycle's cosine, shared by the models of one
+	// peak hour; more is nil without steps, a trace or a series.
+	curve *dailyCurve
+	more  *usageMore
+}
+
+// usageMore is what a usage model rarely has.
+type usageMore struct {
+	steps  []scenario.LoadStep // sorted by At
+	trace  []traceFactor       // sorted by at
+	series *scenario.UsageSeries
+}
+
+// newModel returns the model of u with the daily curve and load trace
+// given (either nil when u has none).
+func newModel(u *scenario.UsageSpec, curve *dailyCurve, trace []traceFactor) *usageModel {
+	m := &usageModel{cycle: u.DailyCycle, cpu: u.CPU, cpuPerRequest: u.CPUPerRequest, requests: u.RequestsPerSecond,
+		memoryPerTask: u.MemoryPerTask, memory: u.Memory, curve: curve}
+	if len(u.Steps) > 0 || len(trace) > 0 || u.Series != nil {
+		m.more = &usageMore{steps: append([]scenario.LoadStep(nil), u.Steps...), trace: trace, series: u.Series}
+		sort.SliceStable(m.more.steps, func(i, j int) bool { return m.more.steps[i].At < m.more.steps[j].At })
+	}
+	return m
 }
 
 // dailyCurve is the cosine of the daily cycle peaking at hour peak, kept
@@ -56,10 +79,10 @@ func dailyCos(t time.Duration, peak float64) float64 {
 // checkCurve fails the run when the kept cosine at t differs from the
 // plain computation.
 func (sv *services) checkCurve(st *svcState, t time.Duration) {
-	if st.usage == nil || st.usage.u.DailyCycle <= 0 {
+	if st.usage == nil || st.usage.cycle <= 0 {
 		return
 	}
-	got, want := st.usage.curve.at(t), dailyCos(t, st.usage.u.PeakHour)
+	got, want := st.usage.curve.at(t), dailyCos(t, st.spec.Usage.PeakHour)
 	if math.Float64bits(got) != math.Float64bits(want) {
 		sv.fail(fmt.Errorf("sim: service %s: daily cycle at %v: kept %v, want %v", st.spec.Name, t, got, want))
 	}
@@ -71,26 +94,31 @@ type traceFactor struct {
 }
 
 func (c *core) newUsage(u *scenario.UsageSpec) (*usageModel, error) {
-	m := &usageModel{u: u, steps: append([]scenario.LoadStep(nil), u.Steps...)}
 	key := math.Float64bits(u.PeakHour)
-	if m.curve = c.curves[key]; m.curve == nil {
+	curve := c.curves[key]
+	if curve == nil {
 		if c.curves == nil {
 			c.curves = map[uint64]*dailyCurve{}
 		}
-		m.curve = &dailyCurve{peak: u.PeakHour}
-		c.curves[key] = m.curve
+		// The curves side by side, a few cache lines that stay warm.
+		if len(c.curveSlab) == cap(c.curveSlab) {
+			c.curveSlab = make([]dailyCurve, 0, 32)
+		}
+		c.curveSlab = append(c.curveSlab, dailyCurve{peak: u.PeakHour})
+		curve = &c.curveSlab[len(c.curveSlab)-1]
+		c.curves[key] = curve
 	}
-	sort.SliceStable(m.steps, func(i, j int) bool { return m.steps[i].At < m.steps[j].At })
+	var trace []traceFactor
 	if u.Trace != nil {
 		r, name, err := c.open(u.Trace.Path)
 		if err != nil {
 			return nil, err
 		}
-		if m.trace, err = readLoadTrace(r, name, u.Trace.Column); err != nil {
+		if trace, err = readLoadTrace(r, name, u.Trace.Column); err != nil {
 			return nil, err
 		}
 	}
-	return m, nil
+	return newModel(u, curve, trace), nil
 }
 
 // readLoadTrace reads time_s,factor rows: the factor is column (a name
@@ -139,23 +167,26 @@ func readLoadTrace(r io.Reader, name, column string) ([]traceFactor, error) {
 // load returns the load factor at t.
 func (m *usageModel) load(t time.Duration) float64 {
 	f := 1.0
-	if m.u.DailyCycle > 0 {
-		f *= 1 + m.u.DailyCycle*m.curve.at(t)
+	if m.cycle > 0 {
+		f *= 1 + m.cycle*m.curve.at(t)
+	}
+	if m.more == nil {
+		return f // times the step factor without steps, 1
 	}
 	step := 1.0
-	for _, st := range m.steps {
+	for _, st := range m.more.steps {
 		if st.At > scenario.Duration(t) {
 			break
 		}
 		step = st.Factor
 	}
 	f *= step
-	if len(m.trace) > 0 {
-		i := sort.Search(len(m.trace), func(i int) bool { return m.trace[i].at > t }) - 1
+	if tr := m.more.trace; len(tr) > 0 {
+		i := sort.Search(len(tr), func(i int) bool { return tr[i].at > t }) - 1
 		if i >= 0 {
-			f *= m.trace[i].factor
+			f *= tr[i].factor
 		} else {
-			f *= m.trace[0].factor
+			f *= tr[0].factor
 		}
 	}
 	return f
@@ -168,12 +199,20 @@ func (m *usageModel) rps(t time.Duration) float64 { return m.rpsAt(t, m.load(t))
 // rpsAt is rps given the load factor at t, l: the minute's metrics
 // compute it once.
 func (m *usageModel) rpsAt(t time.Duration, l float64) float64 {
-	if s := m.u.Series; s != nil {
+	if s := m.series(); s != nil {
 		if v, ok := s.At(t, s.RequestsPerSecond); ok {
 			return v * l
 		}
 	}
-	return m.u.RequestsPerSecond * l
+	return m.requests * l
+}
+
+// series returns the spec's series, nil without.
+func (m *usageModel) series() *scenario.UsageSeries {
+	if m.more == nil {
+		return nil
+	}
+	return m.more.series
 }
 
 // serviceMetrics returns the service's CPU and memory utilization
@@ -228,12 +267,12 @@ func (st *svcState) metricsOf(now time.Duration, n int, resCPU, resMem float64) 
 	if n == 0 || st.usage == nil {
 		return 0, 0, 0, false
 	}
-	u := st.usage.u
-	l := st.usage.load(now)
-	rps := st.usage.rpsAt(now, l)
-	usedCPU := u.CPU*l + rps*u.CPUPerRequest
-	usedMem := u.MemoryPerTask*float64(n) + u.Memory*l
-	if s := u.Series; s != nil {
+	u := st.usage
+	l := u.load(now)
+	rps := u.rpsAt(now, l)
+	usedCPU := u.cpu*l + rps*u.cpuPerRequest
+	usedMem := u.memoryPerTask*float64(n) + u.memory*l
+	if s := u.series(); s != nil {
 		if v, ok := s.At(now, s.CPU); ok {
 			usedCPU = v * l
 		}
