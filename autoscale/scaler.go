@@ -496,10 +496,9 @@ func (s *Scaler) trackingProposal(i int, p *TargetTrackingPolicy, st *State, out
 	// least the newest, latest; and Desired grows with the metric. When
 	// latest asks for no fewer tasks, neither does the peak: a service
 	// held just below its target is so every minute, and the window
-	// need not find its peak.
-	// The evaluation without Windows works the peak out every time: it
-	// is the plain one that tests and the simulator's self-check compare
-	// with.
+	// need not find its peak. The evaluation without Windows works the
+	// peak out every time: it is the plain one that tests and the
+	// simulator's self-check compare with.
 	if w != nil {
 		if _, ok := bounded(st, false, cur, func(b int) int { return p.Desired(b, latest) }); !ok {
 			return false
