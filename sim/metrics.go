@@ -206,6 +206,7 @@ func (c *collector) keptSums() bool {
 	if !ok || len(changed) > len(all) {
 		c.sums, c.parts, changed = fleetSums{}, c.parts[:0], nil
 	}
+	c.parts = slices.Grow(c.parts, len(all)-len(c.parts)) // at once, not by doubling
 	for len(c.parts) < len(all) {
 		p := partOf(all[len(c.parts)])
 		c.parts = append(c.parts, p)
