@@ -21,6 +21,15 @@ type Series []Sample
 // type) to its samples.
 type Metrics map[string]Series
 
+// Series returns m[metric]: Metrics is a MetricSource.
+func (m Metrics) Series(metric string) Series { return m[metric] }
+
+// MetricSource gives the samples of a metric by its name (an alarm's
+// MetricName, a predefined metric type): none when it has none.
+type MetricSource interface {
+	Series(metric string) Series
+}
+
 // Statistic is how an alarm reduces a period's samples to one datapoint.
 type Statistic string
 
@@ -115,14 +124,44 @@ const (
 )
 
 func (op ComparisonOperator) breaches(v, threshold float64) bool {
+	return op.kind().breaches(v, threshold)
+}
+
+// opKind is a ComparisonOperator as a number, compared without reading
+// the string for every datapoint.
+type opKind uint8
+
+const (
+	opNone opKind = iota // any operator Validate refuses: nothing breaches
+	opGreaterOrEqual
+	opGreater
+	opLess
+	opLessOrEqual
+)
+
+func (op ComparisonOperator) kind() opKind {
 	switch op {
 	case GreaterThanOrEqualToThreshold:
-		return v >= threshold
+		return opGreaterOrEqual
 	case GreaterThanThreshold:
-		return v > threshold
+		return opGreater
 	case LessThanThreshold:
-		return v < threshold
+		return opLess
 	case LessThanOrEqualToThreshold:
+		return opLessOrEqual
+	}
+	return opNone
+}
+
+func (k opKind) breaches(v, threshold float64) bool {
+	switch k {
+	case opGreaterOrEqual:
+		return v >= threshold
+	case opGreater:
+		return v > threshold
+	case opLess:
+		return v < threshold
+	case opLessOrEqual:
 		return v <= threshold
 	}
 	return false

@@ -107,3 +107,45 @@ func BenchmarkScalerEvaluateDay(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkScalerEvaluateMinutes evaluates a target-tracking policy as
+// the simulator does for one service: a sample appended each minute at
+// the evaluation time, old ones dropped, Windows carried, no reasons.
+func BenchmarkScalerEvaluateMinutes(b *testing.B) {
+	s := Scaler{Target: ScalableTarget{MinCapacity: 2, MaxCapacity: 60},
+		Policies: []Policy{{PolicyName: "tt", TargetTracking: &TargetTrackingPolicy{TargetValue: 60,
+			PredefinedMetricSpecification: &PredefinedMetricSpecification{PredefinedMetricType: ECSServiceAverageCPUUtilization}}}}}
+	name := string(ECSServiceAverageCPUUtilization)
+	const keep = DefaultLowDatapoints + 5
+	day := func() int {
+		m, ws := Metrics{}, new(Windows)
+		st, changes := s.Start(20), 0
+		ser := make(Series, 0, 2*keep+1)
+		for k := range 24 * 60 {
+			now := minute(k + 1)
+			// The load follows a daily cycle; the utilization is the load
+			// over the capacity.
+			load := 20 * 60 * (1 + 0.6*math.Cos(2*math.Pi*float64(k)/(24*60)))
+			if len(ser) >= 2*keep {
+				ser = append(ser[:0], ser[len(ser)-keep:]...)
+			}
+			ser = append(ser, Sample{Time: now, Value: load / float64(st.Capacity)})
+			m[name] = ser
+			c := st.Capacity
+			st, _ = s.Evaluate(st, Input{Now: now, Metrics: m, Windows: ws, NoReason: true})
+			if st.Capacity != c {
+				changes++
+			}
+		}
+		return changes
+	}
+	if day() == 0 {
+		b.Fatal("setup: a day of evaluations changed nothing")
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		day()
+	}
+	b.ReportMetric(float64(24*60*b.N)/b.Elapsed().Seconds(), "evaluations/s")
+	b.ReportMetric(b.Elapsed().Seconds()*1e9/float64(24*60*b.N), "ns/evaluation")
+}

@@ -165,6 +165,11 @@ type Input struct {
 	// A metric that is absent or has no samples in a window is missing
 	// data, which never scales.
 	Metrics Metrics
+	// Source, when not nil, is read instead of Metrics. A caller that
+	// keeps its series elsewhere, as a simulator does in an array by
+	// metric, then need not store each in a map for Evaluate to look it
+	// up again, every minute for every target.
+	Source MetricSource
 	// Deploying reports an ECS deployment in progress, during which
 	// scale-in is switched off (docs/ecs-behaviour.md 4.1, case 75).
 	Deploying bool
@@ -179,6 +184,15 @@ type Input struct {
 	NoReason bool
 }
 
+// series returns the samples of the metric from in.Source, or else
+// in.Metrics.
+func (in *Input) series(metric string) Series {
+	if in.Source != nil {
+		return in.Source.Series(metric)
+	}
+	return in.Metrics[metric]
+}
+
 // Evaluate runs one evaluation at in.Now: the scheduled actions whose
 // occurrences fall after st.Evaluated (in time order, then in the order
 // given), then every policy whose alarm is in ALARM. It returns the new
@@ -190,29 +204,42 @@ type Input struct {
 // to the largest capacity asked for by the step policies and, when every
 // target-tracking policy with scale-in enabled agrees, by those.
 func (s *Scaler) Evaluate(st State, in Input) (State, string) {
+	why := s.EvaluateInPlace(&st, &in)
+	return st, why
+}
+
+// EvaluateInPlace is Evaluate changing *st to the new state, reading *in
+// (which it does not change, but for what in.Windows points to). A
+// caller that evaluates many targets every minute, as a simulator does,
+// saves copying both at every call: a State is 128 bytes.
+func (s *Scaler) EvaluateInPlace(st *State, in *Input) (why string) {
 	var reasons []string
-	why := &reasons
+	add := &reasons
 	if in.NoReason {
-		why = nil
+		add = nil
 	}
-	st = s.runScheduled(st, in.Now, why)
-	st = s.runPolicies(st, in, why)
-	return st, strings.Join(reasons, "; ")
+	s.runScheduled(st, in.Now, add)
+	s.runPolicies(st, in, add)
+	if len(reasons) == 0 {
+		return ""
+	}
+	return strings.Join(reasons, "; ")
 }
 
 // runScheduled runs the scheduled actions due by now, appending why the
 // capacity changed to *why unless why is nil.
-func (s *Scaler) runScheduled(st State, now time.Time, why *[]string) State {
+func (s *Scaler) runScheduled(st *State, now time.Time, why *[]string) {
 	if st.Start.IsZero() {
 		st.Start = now
 		st.Evaluated = now.Add(-time.Nanosecond) // an action due at the first evaluation runs
 	}
 	after := st.Evaluated
-	if now.After(st.Evaluated) {
+	later := now.After(after)
+	if later {
 		st.Evaluated = now
 	}
-	if !now.After(after) || len(s.ScheduledActions) == 0 || s.Target.SuspendedState.ScheduledScalingSuspended {
-		return st
+	if !later || len(s.ScheduledActions) == 0 || s.Target.SuspendedState.ScheduledScalingSuspended {
+		return
 	}
 	type due struct {
 		at time.Time
@@ -239,7 +266,6 @@ func (s *Scaler) runScheduled(st State, now time.Time, why *[]string) State {
 		}
 		st.MinCapacity, st.MaxCapacity, st.Capacity = t.MinCapacity, t.MaxCapacity, c
 	}
-	return st
 }
 
 // String formats the action as "MinCapacity 5 MaxCapacity 10".
@@ -298,7 +324,7 @@ func (pr *proposal) reason() string {
 
 // runPolicies runs the scaling policies, appending why the capacity
 // changed to *why unless why is nil.
-func (s *Scaler) runPolicies(st State, in Input, why *[]string) State {
+func (s *Scaler) runPolicies(st *State, in *Input, why *[]string) {
 	cur := st.Capacity
 	inOutCooldown := in.Now.Before(st.ScaleOutCooldownEnd)
 	outBase := cur
@@ -306,22 +332,28 @@ func (s *Scaler) runPolicies(st State, in Input, why *[]string) State {
 		outBase = st.ScaleOutBase
 	}
 	susp := s.Target.SuspendedState
+	// A scale-in acts only when inActs; when it does not, the
+	// target-tracking policies need not work out their scale-in wishes
+	// (the peak of the low window), as most minutes of a scale-in
+	// cooldown, or of a service at its minimum, would. At or below the
+	// minimum no policy can scale in: bounded gives no capacity below
+	// MinCapacity.
+	inActs := !susp.DynamicScalingInSuspended && !in.Deploying && !in.Now.Before(st.ScaleInCooldownEnd)
+	// The evaluation without Windows works out every wish: it is the
+	// plain one that tests and the simulator's self-check compare with.
+	withIn := inActs && cur > st.MinCapacity || in.Windows == nil
 	var out, scaleIn, ttIn proposal
 	ttInAll, ttInEnabled := true, 0
 	for i := range s.Policies {
 		p := &s.Policies[i]
 		switch {
 		case p.StepScaling != nil:
-			o, n := s.stepProposal(p.PolicyName, p.StepScaling, st, outBase, in)
-			out.pick(&o)
-			scaleIn.pick(&n)
+			s.stepProposal(p.PolicyName, p.StepScaling, st, outBase, in, &out, &scaleIn)
 		case p.TargetTracking != nil:
-			o, n := s.trackingProposal(i, p.TargetTracking, st, outBase, in)
-			out.pick(&o)
+			wished := s.trackingProposal(i, p.TargetTracking, st, outBase, in, withIn, &out, &ttIn)
 			if !p.TargetTracking.DisableScaleIn {
 				ttInEnabled++
-				ttInAll = ttInAll && n.ok
-				ttIn.pick(&n)
+				ttInAll = ttInAll && wished
 			}
 		}
 	}
@@ -341,14 +373,13 @@ func (s *Scaler) runPolicies(st State, in Input, why *[]string) State {
 		}
 	case out.ok:
 		// Suspended: a wish to scale out still vetoes scale-in.
-	case scaleIn.ok && !susp.DynamicScalingInSuspended && !in.Deploying && !in.Now.Before(st.ScaleInCooldownEnd):
+	case scaleIn.ok && inActs:
 		st.ScaleInCooldownEnd = in.Now.Add(scaleIn.cooldown)
 		st.Capacity = scaleIn.capacity
 		if why != nil {
 			*why = append(*why, scaleIn.reason())
 		}
 	}
-	return st
 }
 
 // pick makes p the best wish when there is none yet or p asks for more;
@@ -363,7 +394,7 @@ func (best *proposal) pick(p *proposal) {
 // the target's bounds applied (docs/ecs-behaviour.md 4.1): a scale-out starts from at
 // least the minimum and does nothing above the maximum; a scale-in
 // starts from at most the maximum and does nothing below the minimum.
-func bounded(st State, out bool, base int, fn func(base int) int) (int, bool) {
+func bounded(st *State, out bool, base int, fn func(base int) int) (int, bool) {
 	cur := st.Capacity
 	if out {
 		if cur > st.MaxCapacity {
@@ -379,18 +410,19 @@ func bounded(st State, out bool, base int, fn func(base int) int) (int, bool) {
 	return c, c < cur
 }
 
-func (s *Scaler) stepProposal(name string, p *StepScalingPolicy, st State, outBase int, in Input) (out, scaleIn proposal) {
-	series := in.Metrics[p.Alarm.MetricName]
+// stepProposal offers the policy's wish, if any, to out or scaleIn.
+func (s *Scaler) stepProposal(name string, p *StepScalingPolicy, st *State, outBase int, in *Input, out, scaleIn *proposal) {
+	series := in.series(p.Alarm.MetricName)
 	if p.Alarm.State(series, in.Now) != StateAlarm {
-		return out, scaleIn
+		return
 	}
 	v, ok := p.aggregate(series, in.Now)
 	if !ok {
-		return out, scaleIn
+		return
 	}
 	step, ok := p.Step(v)
 	if !ok {
-		return out, scaleIn
+		return
 	}
 	cur := st.Capacity
 	base := clamp(cur, st.MinCapacity, st.MaxCapacity)
@@ -399,7 +431,7 @@ func (s *Scaler) stepProposal(name string, p *StepScalingPolicy, st State, outBa
 		delta = step.ScalingAdjustment - cur
 	}
 	if delta == 0 {
-		return out, scaleIn
+		return
 	}
 	isOut := delta > 0
 	from := base
@@ -408,13 +440,14 @@ func (s *Scaler) stepProposal(name string, p *StepScalingPolicy, st State, outBa
 	}
 	c, ok := bounded(st, isOut, from, func(b int) int { return p.Capacity(b, step.ScalingAdjustment) })
 	if !ok {
-		return out, scaleIn
+		return
 	}
 	pr := proposal{ok: true, capacity: c, cooldown: p.cooldown(), name: name, step: p, adj: step, v: v, cur: cur, from: from, out: isOut}
 	if isOut {
-		return pr, scaleIn
+		out.pick(&pr)
+	} else {
+		scaleIn.pick(&pr)
 	}
-	return out, pr
 }
 
 // stepRange formats the metric range a step covers, such as "in step 60..70".
@@ -431,33 +464,53 @@ func stepRange(p *StepScalingPolicy, s StepAdjustment) string {
 
 func fmtFloat(f float64) string { return fmt.Sprintf("%.4g", f) }
 
-func (s *Scaler) trackingProposal(i int, p *TargetTrackingPolicy, st State, outBase int, in Input) (out, scaleIn proposal) {
+// trackingProposal offers policy i's wish to scale out to out and, with
+// withIn, its wish to scale in to scaleIn; it reports whether it had the
+// latter.
+func (s *Scaler) trackingProposal(i int, p *TargetTrackingPolicy, st *State, outBase int, in *Input, withIn bool, out, scaleIn *proposal) bool {
 	name := s.Policies[i].PolicyName
-	series := in.Metrics[p.MetricName()]
-	high, low := p.Alarms()
 	cur := st.Capacity
 	var hiAlarm, loAlarm bool
 	var latest, peak float64
+	var w *trackWindow
 	if in.Windows != nil {
-		w := in.Windows.policy(i, len(s.Policies))
-		hiAlarm, loAlarm, latest, peak = w.scan(high, low, !p.DisableScaleIn, series, in.Now)
+		w = in.Windows.policy(i, len(s.Policies))
+		high, low := w.alarms(p)
+		series := in.series(high.MetricName)
+		hiAlarm, loAlarm, latest = w.scan(high, low, !p.DisableScaleIn, series, in.Now)
 	} else {
-		hiAlarm, loAlarm, latest, peak = trackingScan(high, low, !p.DisableScaleIn, series, in.Now)
+		high, low := p.Alarms()
+		hiAlarm, loAlarm, latest, peak = trackingScan(high, low, !p.DisableScaleIn, in.series(p.MetricName()), in.Now)
 	}
 	if hiAlarm {
 		if c, ok := bounded(st, true, outBase, func(b int) int { return p.Desired(b, latest) }); ok {
-			out = proposal{ok: true, capacity: c, cooldown: cooldownOrDefault(p.ScaleOutCooldown),
-				name: name, track: p, v: latest, cur: cur, from: outBase, out: true}
+			out.pick(&proposal{ok: true, capacity: c, cooldown: cooldownOrDefault(p.ScaleOutCooldown),
+				name: name, track: p, v: latest, cur: cur, from: outBase, out: true})
 		}
 	}
-	if p.DisableScaleIn || !loAlarm {
-		return out, scaleIn
+	if p.DisableScaleIn || !loAlarm || !withIn {
+		return false
 	}
-	if c, ok := bounded(st, false, cur, func(b int) int { return p.Desired(b, peak) }); ok {
-		scaleIn = proposal{ok: true, capacity: c, cooldown: cooldownOrDefault(p.ScaleInCooldown),
-			name: name, track: p, v: peak, cur: cur, from: cur}
+	// In ALARM, every datapoint of the low window is present and below
+	// the target (Alarms sets no DatapointsToAlarm), so the peak is at
+	// least the newest, latest; and Desired grows with the metric. When
+	// latest asks for no fewer tasks, neither does the peak: a service
+	// held just below its target is so every minute, and the window
+	// need not find its peak. The evaluation without Windows works the
+	// peak out every time: it is the plain one that tests and the
+	// simulator's self-check compare with.
+	if w != nil {
+		if _, ok := bounded(st, false, cur, func(b int) int { return p.Desired(b, latest) }); !ok {
+			return false
+		}
+		peak = w.peak()
 	}
-	return out, scaleIn
+	c, ok := bounded(st, false, cur, func(b int) int { return p.Desired(b, peak) })
+	if ok {
+		scaleIn.pick(&proposal{ok: true, capacity: c, cooldown: cooldownOrDefault(p.ScaleInCooldown),
+			name: name, track: p, v: peak, cur: cur, from: cur})
+	}
+	return ok
 }
 
 // trackingScan reads the datapoints of a target-tracking policy's high and

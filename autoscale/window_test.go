@@ -63,6 +63,8 @@ func TestPropWindowsEqualScan(t *testing.T) {
 				now = now.Add(time.Duration(rapid.IntRange(0, 4*n).Draw(t, "jump")) * p / 2)
 			case 1:
 				now = base.Add(now.Sub(base) + p) // a monotonic reading
+			case 2:
+				now = now.Round(0).Add(p + rapid.SampledFrom([]time.Duration{-1, 1}).Draw(t, "nearly")) // not one period on
 			default:
 				now = now.Round(0).Add(p)
 			}
@@ -71,7 +73,11 @@ func TestPropWindowsEqualScan(t *testing.T) {
 					s = s[1:]
 				}
 			}
-			hiAlarm, loAlarm, latest, peak := w.scan(high, low, withLow, s, now)
+			hiAlarm, loAlarm, latest := w.scan(&high, &low, withLow, s, now)
+			var peak float64
+			if loAlarm {
+				peak = w.peak()
+			}
 			wHi, wLo, wLatest, wPeak := trackingScan(high, low, withLow, s, now)
 			if hiAlarm != wHi || loAlarm != wLo || !sameFloat(latest, wLatest) || loAlarm && !sameFloat(peak, wPeak) {
 				t.Fatalf("at %v: scan = %v %v %v %v, want %v %v %v %v", now.Sub(base), hiAlarm, loAlarm, latest, peak, wHi, wLo, wLatest, wPeak)
@@ -82,7 +88,10 @@ func TestPropWindowsEqualScan(t *testing.T) {
 
 // TestPropEvaluateWithWindows checks that Windows changes no evaluation
 // of a scaler with two target-tracking policies, evaluated every minute
-// over a random series.
+// over a random series, some during a deployment, with the policies now
+// and then changed in place (the alarms Windows keeps must follow); the
+// evaluations with Windows are by Evaluate or EvaluateInPlace, reading
+// Metrics or the same samples as a Source.
 func TestPropEvaluateWithWindows(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		pol := func(name, metric string) Policy {
@@ -102,18 +111,86 @@ func TestPropEvaluateWithWindows(t *testing.T) {
 		for k := range rapid.IntRange(1, 120).Draw(t, "minutes") {
 			now := minute(k)
 			for _, name := range []string{"A", "B"} {
+				if rapid.IntRange(0, 3).Draw(t, "two") == 0 {
+					// Two samples in the period: its statistic decides the datapoint.
+					m[name] = append(m[name], Sample{Time: now.Add(-30 * time.Second), Value: rapid.Float64Range(0, 150).Draw(t, "v0")})
+				}
 				if rapid.IntRange(0, 9).Draw(t, "missing") > 0 {
 					m[name] = append(m[name], Sample{Time: now, Value: rapid.Float64Range(0, 150).Draw(t, "v")})
 				}
 			}
+			if rapid.IntRange(0, 19).Draw(t, "change") == 0 {
+				alterPolicy(t, sc.Policies[rapid.IntRange(0, 1).Draw(t, "policy")].TargetTracking)
+			}
+			deploying := rapid.IntRange(0, 9).Draw(t, "deploying") == 0
 			var why, wantWhy string
-			plain, wantWhy = sc.Evaluate(plain, Input{Now: now, Metrics: m})
-			windowed, why = sc.Evaluate(windowed, Input{Now: now, Metrics: m, Windows: &ws})
+			plain, wantWhy = sc.Evaluate(plain, Input{Now: now, Metrics: m, Deploying: deploying})
+			in := Input{Now: now, Metrics: m, Windows: &ws, Deploying: deploying}
+			if rapid.Bool().Draw(t, "source") {
+				in.Metrics, in.Source = nil, m
+			}
+			if rapid.Bool().Draw(t, "inPlace") {
+				why = sc.EvaluateInPlace(&windowed, &in)
+				if !in.Now.Equal(now) || in.Windows != &ws || in.Deploying != deploying || in.Metrics == nil && in.Source == nil {
+					t.Fatalf("minute %d: EvaluateInPlace changed its input: %+v", k, in)
+				}
+			} else {
+				windowed, why = sc.Evaluate(windowed, in)
+			}
 			if diff := cmp.Diff(plain, windowed); diff != "" || why != wantWhy {
 				t.Fatalf("minute %d: %q, want %q; state (-want +got):\n%s", k, why, wantWhy, diff)
 			}
 		}
 	})
+}
+
+// alterPolicy changes one field of p in place, its metric's name and
+// statistic through the pointer it holds.
+func alterPolicy(t *rapid.T, p *TargetTrackingPolicy) {
+	switch rapid.IntRange(0, 5).Draw(t, "field") {
+	case 0:
+		p.TargetValue = rapid.Float64Range(1, 100).Draw(t, "newTarget")
+	case 1:
+		p.HighDatapoints = rapid.IntRange(0, 5).Draw(t, "newHigh")
+	case 2:
+		p.LowDatapoints = rapid.IntRange(0, 20).Draw(t, "newLow")
+	case 3:
+		p.DisableScaleIn = !p.DisableScaleIn
+	case 4:
+		p.CustomizedMetricSpecification.MetricName = rapid.SampledFrom([]string{"A", "B"}).Draw(t, "newMetric")
+	default:
+		p.CustomizedMetricSpecification.Statistic = rapid.SampledFrom([]Statistic{"", StatisticMaximum, StatisticSum}).Draw(t, "newStatistic")
+	}
+}
+
+// TestSourceBeforeMetrics checks that an evaluation reads Input.Source
+// when given, not Metrics, with and without Windows, for both kinds of
+// policy.
+func TestSourceBeforeMetrics(t *testing.T) {
+	high, low := series(repeat(90, 20)...), series(repeat(10, 20)...)
+	for _, tt := range []struct {
+		name    string
+		policy  Policy
+		windows bool
+	}{
+		{"target tracking", tracking("tt", "CPU", 50, false), false},
+		{"target tracking with windows", tracking("tt", "CPU", 50, false), true},
+		{"step", workedOut(0), false},
+	} {
+		s := Scaler{Target: ScalableTarget{MinCapacity: 1, MaxCapacity: 100}, Policies: []Policy{tt.policy}}
+		in := Input{Now: minute(19), Metrics: Metrics{"CPU": low}, Source: Metrics{"CPU": high}}
+		if tt.windows {
+			in.Windows = new(Windows)
+		}
+		want, wantWhy := s.Evaluate(s.Start(10), Input{Now: in.Now, Metrics: Metrics{"CPU": high}})
+		got, why := s.Evaluate(s.Start(10), in)
+		if diff := cmp.Diff(want, got); diff != "" || why != wantWhy {
+			t.Errorf("%s: Evaluate with Source = %q, want %q; state (-want +got):\n%s", tt.name, why, wantWhy, diff)
+		}
+		if got.Capacity <= 10 {
+			t.Errorf("%s: capacity %d after a high metric, want a scale-out from 10", tt.name, got.Capacity)
+		}
+	}
 }
 
 // TestWindowsNoticeARepeatedSample appends, at the time last evaluated, a
@@ -136,7 +213,11 @@ func TestWindowsNoticeARepeatedSample(t *testing.T) {
 		{now: at.Add(time.Minute), append: Series{{Time: at, Value: 1000}, {Time: at.Add(time.Second), Value: 5}}},
 	} {
 		s = append(s, step.append...)
-		hi, lo, latest, peak := w.scan(high, low, true, s, step.now)
+		hi, lo, latest := w.scan(&high, &low, true, s, step.now)
+		var peak float64
+		if lo {
+			peak = w.peak()
+		}
 		wHi, wLo, wLatest, wPeak := trackingScan(high, low, true, s, step.now)
 		if hi != wHi || lo != wLo || latest != wLatest || lo && peak != wPeak {
 			t.Errorf("at %v: scan = %v %v %v %v, want %v %v %v %v", step.now.Sub(t0), hi, lo, latest, peak, wHi, wLo, wLatest, wPeak)

@@ -130,7 +130,7 @@ func TestTargetMetrics(t *testing.T) {
 		{"implicit target group", []*svcTask{healthy, healthy, initial, draining, pending}, false, [2]float64{600, 150}, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			st := &svcState{usage: &usageModel{u: &scenario.UsageSpec{RequestsPerSecond: 10}}}
+			st := &svcState{usage: newModel(&scenario.UsageSpec{RequestsPerSecond: 10}, nil, nil)}
 			st.tasks = tc.tasks
 			for _, t := range tc.tasks {
 				if t.t.LastStatus == scheduler.Running {

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"cmp"
+	"fmt"
 	"math"
 	"slices"
 	"time"
@@ -138,6 +139,87 @@ type collector struct {
 	// demand holds, per candidate of the sample being taken, its watch's
 	// reasons by instance index.
 	demand [][]placement.Reason
+	// sums are what sample adds up over the instances, kept from the
+	// cluster's journal (up to generation summed) with each instance's
+	// part (parts, by instance index), so that a sample reads only the
+	// instances changed since the last one.
+	sums   fleetSums
+	parts  []fleetSums
+	summed uint64
+}
+
+// fleetSums are the figures sample adds up over the ACTIVE and DRAINING
+// instances. They are integers: their sums in any order are the float64
+// sums sample took in instance order while every partial sum is below
+// 2^53, which holds while every part is below 2^32 (big says one is not)
+// and there are at most 2^20 instances.
+type fleetSums struct {
+	active, inUse     int64
+	regCPU, regMem    int64
+	freeCPU, freeMem  int64
+	gpuTotal, gpuFree int64
+	big               int64 // parts at least 2^32 in magnitude
+}
+
+// partOf returns what in adds to the sums.
+func partOf(in *placement.Instance) fleetSums {
+	if in.Status != placement.StatusActive && in.Status != placement.StatusDraining {
+		return fleetSums{}
+	}
+	p := fleetSums{active: 1, regCPU: in.Registered.CPU, regMem: in.Registered.MemoryMiB,
+		freeCPU: in.Remaining.CPU, freeMem: in.Remaining.MemoryMiB}
+	if in.RunningTasksCount > 0 {
+		p.inUse = 1
+	}
+	for _, g := range in.Remaining.GPUs {
+		p.gpuTotal += placement.GPUMilliPerDevice
+		p.gpuFree += int64(g.FreeMilli)
+	}
+	for _, v := range []int64{p.regCPU, p.regMem, p.freeCPU, p.freeMem, p.gpuTotal, p.gpuFree} {
+		if v >= 1<<32 || v <= -(1<<32) {
+			p.big = 1
+		}
+	}
+	return p
+}
+
+// add adds p to s (sign 1) or takes it away (-1).
+func (s *fleetSums) add(p fleetSums, sign int64) {
+	s.active += sign * p.active
+	s.inUse += sign * p.inUse
+	s.regCPU += sign * p.regCPU
+	s.regMem += sign * p.regMem
+	s.freeCPU += sign * p.freeCPU
+	s.freeMem += sign * p.freeMem
+	s.gpuTotal += sign * p.gpuTotal
+	s.gpuFree += sign * p.gpuFree
+	s.big += sign * p.big
+}
+
+// keptSums brings the sums up to date with the instances changed since
+// they last were (all of them when the journal does not reach back) and
+// reports whether they give sample's float64 sums exactly.
+func (c *collector) keptSums() bool {
+	cl := c.fleet.cluster
+	all := cl.Instances()
+	changed, now, ok := cl.Changes(c.summed)
+	if !ok || len(changed) > len(all) {
+		c.sums, c.parts, changed = fleetSums{}, c.parts[:0], nil
+	}
+	c.parts = slices.Grow(c.parts, len(all)-len(c.parts)) // at once, not by doubling
+	for len(c.parts) < len(all) {
+		p := partOf(all[len(c.parts)])
+		c.parts = append(c.parts, p)
+		c.sums.add(p, 1)
+	}
+	for _, i := range changed {
+		p := partOf(all[i])
+		c.sums.add(c.parts[i], -1)
+		c.sums.add(p, 1)
+		c.parts[i] = p
+	}
+	c.summed = now
+	return c.sums.big == 0 && len(all) <= 1<<20
 }
 
 func newCollector(f *fleet, t *standalone) *collector { return &collector{fleet: f, tasks: t} }
@@ -159,8 +241,6 @@ func (c *collector) finished(t *task, e *Exit) {
 
 // sample records the cluster at now.
 func (c *collector) sample(now time.Duration) {
-	var regCPU, regMem, freeCPU, freeMem, gpuTotal, gpuFree float64
-	sm := Sample{Time: now, Waiting: len(c.tasks.waiting)}
 	cands := c.waitingShapes()
 	c.demand = c.demand[:0]
 	for _, t := range cands {
@@ -168,6 +248,34 @@ func (c *collector) sample(now time.Duration) {
 			c.demand = append(c.demand, w.Reasons())
 		}
 	}
+	// Without waiting tasks nothing is stranded, and the sums need not
+	// read every instance: they are kept (keptSums). Under selfCheck the
+	// run fails unless reading every instance agrees.
+	if c.keptSums() && len(cands) == 0 {
+		k := c.sums
+		sm := Sample{Time: now, Waiting: len(c.tasks.waiting), InstancesActive: int(k.active), InstancesInUse: int(k.inUse)}
+		sm = withPercents(sm, float64(k.regCPU), float64(k.regMem), float64(k.freeCPU), float64(k.freeMem),
+			float64(k.gpuTotal), float64(k.gpuFree), 0, 0)
+		if selfCheck {
+			if want, _ := c.scan(now, nil); sm != want {
+				c.fleet.fail(fmt.Errorf("sim: sample at %v from the kept sums %+v, want %+v", now, sm, want))
+			}
+		}
+		c.hasGPU = c.hasGPU || k.gpuTotal > 0
+		c.samples = append(c.samples, sm)
+		return
+	}
+	sm, gpu := c.scan(now, cands)
+	clear(c.demand) // do not keep dropped watches' reasons
+	c.hasGPU = c.hasGPU || gpu
+	c.samples = append(c.samples, sm)
+}
+
+// scan returns the sample at now read from every instance, with the
+// capacity stranded for cands, and whether the fleet has GPUs.
+func (c *collector) scan(now time.Duration, cands []*task) (Sample, bool) {
+	var regCPU, regMem, freeCPU, freeMem, gpuTotal, gpuFree float64
+	sm := Sample{Time: now, Waiting: len(c.tasks.waiting)}
 	var strCPU, strMem float64
 	for _, in := range c.fleet.cluster.Instances() {
 		if in.Status != placement.StatusActive && in.Status != placement.StatusDraining {
@@ -190,14 +298,17 @@ func (c *collector) sample(now time.Duration) {
 			strMem += float64(in.Remaining.MemoryMiB)
 		}
 	}
-	clear(c.demand) // do not keep dropped watches' reasons
+	return withPercents(sm, regCPU, regMem, freeCPU, freeMem, gpuTotal, gpuFree, strCPU, strMem), gpuTotal > 0
+}
+
+// withPercents returns sm with its percentages of the sums.
+func withPercents(sm Sample, regCPU, regMem, freeCPU, freeMem, gpuTotal, gpuFree, strCPU, strMem float64) Sample {
 	sm.CPU = percent(regCPU-freeCPU, regCPU)
 	sm.Memory = percent(regMem-freeMem, regMem)
 	sm.GPU = percent(gpuTotal-gpuFree, gpuTotal)
 	sm.StrandedCPU = percent(strCPU, regCPU)
 	sm.StrandedMemory = percent(strMem, regMem)
-	c.hasGPU = c.hasGPU || gpuTotal > 0
-	c.samples = append(c.samples, sm)
+	return sm
 }
 
 // waitingShapes returns up to 8 waiting tasks of distinct requirements,

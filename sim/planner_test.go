@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/berthsched/berth/autoscale"
 	"github.com/berthsched/berth/sim/scenario"
 
 	"github.com/google/go-cmp/cmp"
@@ -342,7 +343,8 @@ func TestUsageLoad(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := &usageModel{u: &scenario.UsageSpec{DailyCycle: 0.5, PeakHour: 12}, steps: []scenario.LoadStep{{At: scenario.Duration(2 * time.Hour), Factor: 3}}, trace: rows}
+	m := newModel(&scenario.UsageSpec{DailyCycle: 0.5, PeakHour: 12, Steps: []scenario.LoadStep{{At: scenario.Duration(2 * time.Hour), Factor: 3}}},
+		&dailyCurve{peak: 12}, rows)
 	tests := []struct {
 		name string
 		at   time.Duration
@@ -365,5 +367,50 @@ func TestUsageLoad(t *testing.T) {
 		if _, err := readLoadTrace(strings.NewReader(bad.csv), "load.csv", bad.column); err == nil || !strings.Contains(err.Error(), bad.want) {
 			t.Errorf("readLoadTrace(%q, %q) error = %v, want %q", bad.csv, bad.column, err, bad.want)
 		}
+	}
+}
+
+// TestDailyCurveShared checks that usage models sharing a peak hour's
+// curve, read at times in any order and again at the same time, load
+// exactly what the plain cosine gives.
+func TestDailyCurveShared(t *testing.T) {
+	c := &core{}
+	specs := []*scenario.UsageSpec{{DailyCycle: 0.6, PeakHour: 7}, {DailyCycle: 0.3, PeakHour: 7}, {DailyCycle: 0.6, PeakHour: 19}}
+	var models []*usageModel
+	for _, u := range specs {
+		m, err := c.newUsage(u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		models = append(models, m)
+	}
+	if models[0].curve != models[1].curve || models[0].curve == models[2].curve {
+		t.Fatalf("curves shared: %v and %v, want true and false", models[0].curve == models[1].curve, models[0].curve == models[2].curve)
+	}
+	for _, at := range []time.Duration{0, time.Minute, time.Minute, 90 * time.Second, 0, 23*time.Hour + 59*time.Minute, 7 * time.Hour} {
+		for k, m := range models {
+			u := specs[k]
+			want := 1 + u.DailyCycle*math.Cos(2*math.Pi*(at.Hours()-u.PeakHour)/24) // load's expression before the curves
+			if got := m.load(at); math.Float64bits(got) != math.Float64bits(want) {
+				t.Errorf("load(%v) of peak hour %v cycle %v = %v, want %v", at, u.PeakHour, u.DailyCycle, got, want)
+			}
+		}
+	}
+}
+
+// TestSeriesByMetric checks that a service's series are read back by the
+// names scalers give them.
+func TestSeriesByMetric(t *testing.T) {
+	var ss seriesByMetric
+	for m := range metricKinds {
+		ss[m] = autoscale.Series{{Value: float64(m)}}
+	}
+	for m, name := range metricNames {
+		if got := ss.Series(name); len(got) != 1 || got[0].Value != float64(m) {
+			t.Errorf("Series(%q) = %v, want the series of metric %d", name, got, m)
+		}
+	}
+	if got := ss.Series("CPUUtilization"); got != nil {
+		t.Errorf("Series(%q) = %v, want nil", "CPUUtilization", got)
 	}
 }

@@ -77,10 +77,10 @@ type svcState struct {
 
 	scaler  *autoscale.Scaler
 	sst     autoscale.State
-	metrics autoscale.Metrics
 	windows autoscale.Windows // scaler's alarm windows, carried from minute to minute
-	reads   []string          // the metrics scaler reads: only those are recorded
-	keep    int               // datapoints kept per metric
+	reads   [metricKinds]bool // the metrics scaler reads: only those are recorded (in series)
+	series  seriesByMetric
+	keep    int // datapoints kept per metric
 	usage   *usageModel
 	groups  []*scheduler.TargetGroup // of its loadBalancers
 	// launches is the service scheduler's launch rate for the service,

@@ -79,6 +79,10 @@ type core struct {
 	err     error           // the first failure of an executor or a source
 	quota   *quotas         // the account's launch throughput
 	closers []io.Closer
+	// curves are the usage models' daily cycles, by the bits of their
+	// peak hour: the models of one peak hour share one.
+	curves    map[uint64]*dailyCurve
+	curveSlab []dailyCurve // where curves point, in chunks
 }
 
 // fail records the first error of the run and stops it.
@@ -442,7 +446,7 @@ func (s *simulator) newPlanner() error {
 			}
 		}
 		st := &svcState{spec: sp, base: base, daemon: sp.SchedulingStrategy == "DAEMON",
-			tds: map[string]*scenario.TaskDefSpec{tdKey(&sp.TaskDefinition): &sp.TaskDefinition}, metrics: autoscale.Metrics{},
+			tds:  map[string]*scenario.TaskDefSpec{tdKey(&sp.TaskDefinition): &sp.TaskDefinition},
 			keep: autoscale.DefaultLowDatapoints + 5, launches: sc.Quotas.ServiceLaunches().TokenBucket()}
 		st.now, st.periodic = reconcileEv{st, reconcileNow}, reconcileEv{st, reconcilePeriodic}
 		if sp.Scaling != nil {
@@ -450,12 +454,7 @@ func (s *simulator) newPlanner() error {
 				return fmt.Errorf("sim: %s.scaling: %w", path, err)
 			}
 			st.sst = st.scaler.Start(*sp.DesiredCount)
-			for _, m := range []string{string(autoscale.ECSServiceAverageCPUUtilization), string(autoscale.ECSServiceAverageMemoryUtilization),
-				string(autoscale.ALBRequestCountPerTarget), autoscale.RequestCount} {
-				if st.scaler.Reads(m) {
-					st.reads = append(st.reads, m)
-				}
-			}
+			st.reads = readsOf(st.scaler)
 			for _, p := range sp.Scaling.StepScaling {
 				st.keep = max(st.keep, p.Alarm.EvaluationPeriods+5)
 			}

@@ -20,11 +20,72 @@ import (
 	"github.com/berthsched/berth/scheduler"
 )
 
-// usageModel is a service's load over time (see UsageSpec).
+// usageModel is a service's load over time (see UsageSpec): the spec's
+// figures that every minute reads for every service, copied into one
+// cache line (64 bytes: a UsageSpec spans two, and the minute read both),
+// and the rest behind more.
 type usageModel struct {
-	u     *scenario.UsageSpec
-	steps []scenario.LoadStep // sorted by At
-	trace []traceFactor       // sorted by at
+	cycle, cpu, cpuPerRequest, requests, memoryPerTask, memory float64
+	// curve is the daily cycle's cosine, shared by the models of one
+	// peak hour; more is nil without steps, a trace or a series.
+	curve *dailyCurve
+	more  *usageMore
+}
+
+// usageMore is what a usage model rarely has.
+type usageMore struct {
+	steps  []scenario.LoadStep // sorted by At
+	trace  []traceFactor       // sorted by at
+	series *scenario.UsageSeries
+}
+
+// newModel returns the model of u with the daily curve and load trace
+// given (either nil when u has none).
+func newModel(u *scenario.UsageSpec, curve *dailyCurve, trace []traceFactor) *usageModel {
+	m := &usageModel{cycle: u.DailyCycle, cpu: u.CPU, cpuPerRequest: u.CPUPerRequest, requests: u.RequestsPerSecond,
+		memoryPerTask: u.MemoryPerTask, memory: u.Memory, curve: curve}
+	if len(u.Steps) > 0 || len(trace) > 0 || u.Series != nil {
+		m.more = &usageMore{steps: append([]scenario.LoadStep(nil), u.Steps...), trace: trace, series: u.Series}
+		sort.SliceStable(m.more.steps, func(i, j int) bool { return m.more.steps[i].At < m.more.steps[j].At })
+	}
+	return m
+}
+
+// dailyCurve is the cosine of the daily cycle peaking at hour peak, kept
+// for the last time asked: every usage model peaking at that hour reads
+// it every minute, and math.Cos for each service was a twentieth of a
+// planner's run. The value is the very expression load computed, so it
+// is the same float64.
+type dailyCurve struct {
+	peak float64
+	t    time.Duration
+	cos  float64
+	set  bool
+}
+
+// at returns the cosine of the cycle's phase at t.
+func (c *dailyCurve) at(t time.Duration) float64 {
+	if !c.set || c.t != t {
+		c.t, c.cos, c.set = t, dailyCos(t, c.peak), true
+	}
+	return c.cos
+}
+
+// dailyCos is the plain computation dailyCurve keeps.
+func dailyCos(t time.Duration, peak float64) float64 {
+	return math.Cos(2 * math.Pi * (t.Hours() - peak) / 24)
+}
+
+// checkCurve fails the run when the kept cosine at t differs from the
+// plain computation.
+func (sv *services) checkCurve(st *svcState, t time.Duration) {
+	if st.usage == nil || st.usage.cycle <= 0 {
+		return
+	}
+	got, want := st.usage.curve.at(t), dailyCos(t, st.spec.Usage.PeakHour)
+	if math.Float64bits(got) != math.Float64bits(want) {
+		sv.fail(fmt.Errorf("sim: service %s: daily cycle at %v: kept %v, want %v", st.spec.Name, t, got, want))
+	}
 }
 
 type traceFactor struct {
@@ -33,18 +94,31 @@ type traceFactor struct {
 }
 
 func (c *core) newUsage(u *scenario.UsageSpec) (*usageModel, error) {
-	m := &usageModel{u: u, steps: append([]scenario.LoadStep(nil), u.Steps...)}
-	sort.SliceStable(m.steps, func(i, j int) bool { return m.steps[i].At < m.steps[j].At })
+	key := math.Float64bits(u.PeakHour)
+	curve := c.curves[key]
+	if curve == nil {
+		if c.curves == nil {
+			c.curves = map[uint64]*dailyCurve{}
+		}
+		// The curves side by side, a few cache lines that stay warm.
+		if len(c.curveSlab) == cap(c.curveSlab) {
+			c.curveSlab = make([]dailyCurve, 0, 32)
+		}
+		c.curveSlab = append(c.curveSlab, dailyCurve{peak: u.PeakHour})
+		curve = &c.curveSlab[len(c.curveSlab)-1]
+		c.curves[key] = curve
+	}
+	var trace []traceFactor
 	if u.Trace != nil {
 		r, name, err := c.open(u.Trace.Path)
 		if err != nil {
 			return nil, err
 		}
-		if m.trace, err = readLoadTrace(r, name, u.Trace.Column); err != nil {
+		if trace, err = readLoadTrace(r, name, u.Trace.Column); err != nil {
 			return nil, err
 		}
 	}
-	return m, nil
+	return newModel(u, curve, trace), nil
 }
 
 // readLoadTrace reads time_s,factor rows: the factor is column (a name
@@ -93,23 +167,26 @@ func readLoadTrace(r io.Reader, name, column string) ([]traceFactor, error) {
 // load returns the load factor at t.
 func (m *usageModel) load(t time.Duration) float64 {
 	f := 1.0
-	if m.u.DailyCycle > 0 {
-		f *= 1 + m.u.DailyCycle*math.Cos(2*math.Pi*(t.Hours()-m.u.PeakHour)/24)
+	if m.cycle > 0 {
+		f *= 1 + m.cycle*m.curve.at(t)
+	}
+	if m.more == nil {
+		return f // times the step factor without steps, 1
 	}
 	step := 1.0
-	for _, st := range m.steps {
+	for _, st := range m.more.steps {
 		if st.At > scenario.Duration(t) {
 			break
 		}
 		step = st.Factor
 	}
 	f *= step
-	if len(m.trace) > 0 {
-		i := sort.Search(len(m.trace), func(i int) bool { return m.trace[i].at > t }) - 1
+	if tr := m.more.trace; len(tr) > 0 {
+		i := sort.Search(len(tr), func(i int) bool { return tr[i].at > t }) - 1
 		if i >= 0 {
-			f *= m.trace[i].factor
+			f *= tr[i].factor
 		} else {
-			f *= m.trace[0].factor
+			f *= tr[0].factor
 		}
 	}
 	return f
@@ -122,12 +199,20 @@ func (m *usageModel) rps(t time.Duration) float64 { return m.rpsAt(t, m.load(t))
 // rpsAt is rps given the load factor at t, l: the minute's metrics
 // compute it once.
 func (m *usageModel) rpsAt(t time.Duration, l float64) float64 {
-	if s := m.u.Series; s != nil {
+	if s := m.series(); s != nil {
 		if v, ok := s.At(t, s.RequestsPerSecond); ok {
 			return v * l
 		}
 	}
-	return m.u.RequestsPerSecond * l
+	return m.requests * l
+}
+
+// series returns the spec's series, nil without.
+func (m *usageModel) series() *scenario.UsageSeries {
+	if m.more == nil {
+		return nil
+	}
+	return m.more.series
 }
 
 // serviceMetrics returns the service's CPU and memory utilization
@@ -182,12 +267,12 @@ func (st *svcState) metricsOf(now time.Duration, n int, resCPU, resMem float64) 
 	if n == 0 || st.usage == nil {
 		return 0, 0, 0, false
 	}
-	u := st.usage.u
-	l := st.usage.load(now)
-	rps := st.usage.rpsAt(now, l)
-	usedCPU := u.CPU*l + rps*u.CPUPerRequest
-	usedMem := u.MemoryPerTask*float64(n) + u.Memory*l
-	if s := u.Series; s != nil {
+	u := st.usage
+	l := u.load(now)
+	rps := u.rpsAt(now, l)
+	usedCPU := u.cpu*l + rps*u.cpuPerRequest
+	usedMem := u.memoryPerTask*float64(n) + u.memory*l
+	if s := u.series(); s != nil {
 		if v, ok := s.At(now, s.CPU); ok {
 			usedCPU = v * l
 		}
@@ -207,6 +292,7 @@ func (s *simulator) minute() {
 	for _, st := range s.services.svcs {
 		if selfCheck {
 			s.services.checkReservation(st)
+			s.services.checkCurve(st, now)
 			if !st.daemon && st.desiredN != *st.base.DesiredCount {
 				s.services.fail(fmt.Errorf("sim: service %s: desired count kept %d, want %d", st.spec.Name, st.desiredN, *st.base.DesiredCount))
 			}
@@ -218,16 +304,16 @@ func (s *simulator) minute() {
 		}
 		cpu, mem, req, ok := st.metricsOf(now, n, resCPU, resMem)
 		if ok {
-			st.record(autoscale.ECSServiceAverageCPUUtilization, wall, cpu)
-			st.record(autoscale.ECSServiceAverageMemoryUtilization, wall, mem)
+			st.record(metricCPU, wall, cpu)
+			st.record(metricMemory, wall, mem)
 			if len(st.groups) == 0 {
-				st.record(autoscale.ALBRequestCountPerTarget, wall, req) // the implicit target group
+				st.record(metricRequestsPerTarget, wall, req) // the implicit target group
 			}
 		}
 		if len(st.groups) > 0 {
 			if count, per, ok := st.targetMetrics(now); ok {
-				st.record(autoscale.RequestCount, wall, count)
-				st.record(autoscale.ALBRequestCountPerTarget, wall, per)
+				st.record(metricRequests, wall, count)
+				st.record(metricRequestsPerTarget, wall, per)
 			}
 		}
 		if st.scaler == nil {
@@ -237,8 +323,7 @@ func (s *simulator) minute() {
 		p := st.state.Primary()
 		deploying := p != nil && p.RolloutState == scheduler.InProgress
 		from := st.sst.Capacity
-		var reason string
-		st.sst, reason = s.services.evaluate(st, wall, deploying)
+		reason := s.services.evaluate(st, wall, deploying)
 		if st.sst.Capacity != from {
 			s.services.out.scaling(now, st.spec.Name, "service", from, st.sst.Capacity, reason)
 			s.services.setDesired(st, st.sst.Capacity)
@@ -251,37 +336,87 @@ func (s *simulator) minute() {
 }
 
 // evaluate runs st's scaler at wall with the alarm windows it carries
-// from minute to minute. Under selfCheck the run fails unless the plain
-// evaluation, which walks every period, agrees.
-func (sv *services) evaluate(st *svcState, wall time.Time, deploying bool) (autoscale.State, string) {
+// from minute to minute, changing st.sst in place (not copying it in and
+// out every minute), and returns why the capacity changed. Under
+// selfCheck the run fails unless the plain evaluation, which walks every
+// period, agrees.
+func (sv *services) evaluate(st *svcState, wall time.Time, deploying bool) string {
 	// Only the scaling records read the reason: without them none is made.
-	in := autoscale.Input{Now: wall, Metrics: st.metrics, Deploying: deploying, Windows: &st.windows, NoReason: sv.out.off}
-	got, why := st.scaler.Evaluate(st.sst, in)
+	in := autoscale.Input{Now: wall, Source: &st.series, Deploying: deploying, Windows: &st.windows, NoReason: sv.out.off}
+	var before autoscale.State
+	if selfCheck {
+		before = st.sst
+	}
+	why := st.scaler.EvaluateInPlace(&st.sst, &in)
 	if selfCheck {
 		in.Windows = nil
-		if want, wantWhy := st.scaler.Evaluate(st.sst, in); got != want || why != wantWhy {
-			sv.fail(fmt.Errorf("sim: service %s: evaluation with windows %+v %q, want %+v %q", st.spec.Name, got, why, want, wantWhy))
+		if want, wantWhy := st.scaler.Evaluate(before, in); st.sst != want || why != wantWhy {
+			sv.fail(fmt.Errorf("sim: service %s: evaluation with windows %+v %q, want %+v %q", st.spec.Name, st.sst, why, want, wantWhy))
 		}
 	}
-	return got, why
+	return why
+}
+
+// metric is one of the metrics the minute publishes, an index of
+// svcState's reads and series.
+type metric uint8
+
+const (
+	metricCPU metric = iota
+	metricMemory
+	metricRequestsPerTarget
+	metricRequests
+	metricKinds // how many there are
+)
+
+// metricNames are the metrics' names, as scalers read them.
+var metricNames = [metricKinds]string{
+	metricCPU:               string(autoscale.ECSServiceAverageCPUUtilization),
+	metricMemory:            string(autoscale.ECSServiceAverageMemoryUtilization),
+	metricRequestsPerTarget: string(autoscale.ALBRequestCountPerTarget),
+	metricRequests:          autoscale.RequestCount,
+}
+
+// readsOf returns which metrics s reads.
+func readsOf(s *autoscale.Scaler) (reads [metricKinds]bool) {
+	for m, name := range metricNames {
+		reads[m] = s.Reads(name)
+	}
+	return reads
+}
+
+// seriesByMetric is a service's recorded series, indexed by metric: the
+// scaler reads them through it (an autoscale.MetricSource), not through
+// a map by name, which took a map store and a look-up per service and
+// minute.
+type seriesByMetric [metricKinds]autoscale.Series
+
+// Series returns the series of the metric named so, nil for a metric
+// the minute does not publish.
+func (ss *seriesByMetric) Series(name string) autoscale.Series {
+	for m, n := range metricNames {
+		if n == name {
+			return ss[m]
+		}
+	}
+	return nil
 }
 
 // record appends a datapoint, keeping at least the last st.keep (more
 // than the longest alarm window of the service's policies). Only the
 // scaler reads the series: a metric it does not read is not kept.
-func (st *svcState) record(metric autoscale.PredefinedMetricType, at time.Time, v float64) {
-	name := string(metric)
-	if !slices.Contains(st.reads, name) {
+func (st *svcState) record(m metric, at time.Time, v float64) {
+	if !st.reads[m] {
 		return
 	}
-	ser := st.metrics[name]
+	ser := st.series[m]
 	if ser == nil {
 		ser = make([]autoscale.Sample, 0, 2*st.keep+1) // all the room it will take
 	}
 	if len(ser) >= 2*st.keep {
 		ser = append(ser[:0], ser[len(ser)-st.keep:]...)
 	}
-	st.metrics[name] = append(ser, autoscale.Sample{Time: at, Value: v})
+	st.series[m] = append(ser, autoscale.Sample{Time: at, Value: v})
 }
 
 // recordTimelines samples each service and provider.
