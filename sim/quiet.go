@@ -25,11 +25,15 @@ func (s *countingSource) Uint64() uint64 {
 	return s.src.Uint64()
 }
 
-// quietMemo is what a service's last reconciliation saw when it changed
-// nothing: an empty plan without events or a launch wake-up, the state it
-// returned equal to the one it was given, no random draw, no task missing
-// (so nothing to place: placement reads the whole fleet) and every task
-// on an ACTIVE instance. scheduler.Reconcile is a function of its inputs;
+// quietMemo is what a service's last reconciliation saw when it left the
+// service settled: an empty plan without a launch wake-up, the state it
+// returned the one it was given but for the condition events it raised
+// and the deployments' counts (scheduler.Plan.Settled: reconciling that
+// state again would return it unchanged, without events), no random
+// draw, no task missing (so nothing to place: placement reads the whole
+// fleet) and every task on an ACTIVE instance. Such a plan mostly only
+// raised the steady state event, after a scaling's tasks started or
+// stopped. scheduler.Reconcile is a function of its inputs;
 // in that case it reads nothing else that can change but the time, and
 // the time only where a threshold passes (until): a task counting as
 // healthy 40 seconds after it started, a scale-in protection ending, the
@@ -65,6 +69,10 @@ type quietMemo struct {
 	// remembered at the cluster's generation gen for group (the
 	// service's placement group).
 	placing bool
+	// settled: the reconciliation raised a condition, counted the tasks
+	// again or saw a task STOPPED (not only an unchanged state), for the
+	// self-check's count.
+	settled bool
 	gen     uint64
 	fail    placement.Failure // the cluster's handle on it
 	// taskGen, updates and zonesEpoch are the service's taskGen, the
@@ -204,17 +212,20 @@ func (sv *services) allActive(tasks []scheduler.Task) bool {
 
 // remember records the memo of a reconciliation that was given obs and
 // from state, drew draws random numbers and returned plan (applied), or
-// forgets the memo when the reconciliation changed something.
+// forgets the memo when the reconciliation did not leave the service
+// settled.
 func (sv *services) remember(st *svcState, obs *scheduler.Observed, from *scheduler.State, draws uint64, plan *scheduler.Plan) {
 	q := &st.quiet
 	q.ok = false
 	// A daemon's desired count is the fleet's eligible instances, and
 	// without zones a rebalancing service reads the fleet: neither is
 	// a function of what the memo keeps.
+	// A plan that only raised a condition or counted the tasks again
+	// (Settled) leaves a state that the next reconciliation, given it,
+	// returns unchanged: the memo holds from now, not from that one.
 	if st.daemon || obs.Zones == nil && st.sched.AvailabilityZoneRebalancing != scheduler.AZRebalancingDisabled ||
-		draws != 0 || !plan.Empty() || len(plan.Events) > 0 || !plan.TokenAt.IsZero() || len(obs.Stopped) > 0 ||
-		st.short > 0 && len(st.sched.CapacityProviderStrategy) > 1 ||
-		!sameState(from, &plan.State) || !sv.allActive(obs.Tasks) {
+		draws != 0 || !plan.Settled(from) || st.short > 0 && len(st.sched.CapacityProviderStrategy) > 1 ||
+		!sv.allActive(obs.Tasks) {
 		return
 	}
 	until, ok := sv.quietUntil(st, obs.Tasks, &plan.State)
@@ -232,6 +243,9 @@ func (sv *services) remember(st *svcState, obs *scheduler.Observed, from *schedu
 	}
 	q.ok, q.sched, q.nilZ, q.until = true, st.sched, obs.Zones == nil, until
 	q.placing, q.gen = placing, sv.fleet.cluster.Generation()
+	if selfCheck {
+		q.settled = len(plan.Events) > 0 || len(obs.Stopped) > 0 || !sameState(from, &plan.State)
+	}
 	q.fail = placement.Failure{}
 	if q.placing {
 		q.fail = sv.fleet.cluster.Failed(q.group)
@@ -291,6 +305,10 @@ var quietChecked, idleChecked atomic.Int64 // runs of a Compare are concurrent
 // with a zone rebalancing under way.
 var rebalanceChecked atomic.Int64
 
+// settledChecked counts the skipped reconciliations checked whose memo a
+// settled plan that changed something made (quietMemo.settled).
+var settledChecked atomic.Int64
+
 // recycledTasks counts, under selfCheck, the starts given the record of
 // an exited task.
 var recycledTasks atomic.Int64
@@ -319,6 +337,9 @@ func (sv *services) checkQuiet(st *svcState, obs *scheduler.Observed) {
 	}
 	if st.state.Rebalance != nil {
 		rebalanceChecked.Add(1)
+	}
+	if st.quiet.settled {
+		settledChecked.Add(1)
 	}
 	draws := sv.src.draws
 	plan, err := scheduler.Reconcile(st.sched, obs, sv.wall(), sv.fleet.cluster, sv.rng)
