@@ -46,6 +46,11 @@ func SelectStop(c *Cluster, candidates []TaskID, n int, strategies []Strategy, r
 	sel := stopStates.Get().(*stopState)
 	defer sel.put()
 	sel.c = c
+	if !selectStopPlain {
+		if out, ok := sel.selectStopScored(candidates, n, chain, rng); ok {
+			return out, nil
+		}
+	}
 	left := append(sel.left[:0], candidates...)
 	var out []TaskID
 	ties := sel.ties[:0]
@@ -98,6 +103,9 @@ type stopState struct {
 	spare []map[int32]int32
 	left  []TaskID
 	ties  []int
+	// selectStopScored's table and its candidates' rows.
+	scores stopScores
+	idx    []int32
 }
 
 var stopStates = sync.Pool{New: func() any {
