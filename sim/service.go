@@ -528,6 +528,10 @@ func (sv *services) indexZones() {
 	for k, v := range next {
 		next[k] = v[:0]
 	}
+	// The scan keeps the lists of the provider of the instance before and
+	// of "*" at hand: instances come in runs of one provider, and two map
+	// accesses per instance were most of the rebuild.
+	all, cur, curP, haveCur := next["*"], []string(nil), "", false
 	for i, in := range sv.fleet.cluster.Instances() {
 		if in.Status != placement.StatusActive {
 			continue
@@ -540,11 +544,26 @@ func (sv *services) indexZones() {
 		if p == scenario.ProviderFargate || p == scenario.ProviderFargateSpot {
 			continue
 		}
-		for _, k := range [2]string{p, "*"} {
-			if !slices.Contains(next[k], inf.zone) {
-				next[k] = append(next[k], inf.zone)
+		if p != "*" { // a provider named "*" has the list of every one
+			if !haveCur || p != curP {
+				if haveCur {
+					next[curP] = cur
+				}
+				cur, curP, haveCur = next[p], p, true
+			}
+			if !slices.Contains(cur, inf.zone) {
+				cur = append(cur, inf.zone)
 			}
 		}
+		if !slices.Contains(all, inf.zone) {
+			all = append(all, inf.zone)
+		}
+	}
+	if haveCur {
+		next[curP] = cur
+	}
+	if all != nil {
+		next["*"] = all
 	}
 	sv.zonesValid = true
 	if selfCheck {
