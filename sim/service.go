@@ -74,6 +74,9 @@ type svcState struct {
 	since []time.Duration
 	// recount: the service is on its fleet's recount list.
 	recount bool
+	// allRun is allRunning's answer as of taskGen runningGen-1 (0: none).
+	allRun     bool
+	runningGen uint64
 
 	scaler  *autoscale.Scaler
 	sst     autoscale.State
@@ -603,6 +606,23 @@ func (sv *services) steady(st *svcState, plan *scheduler.Plan) bool {
 	if p := plan.State.Primary(); p == nil || p.RolloutState != scheduler.Completed || len(plan.State.Deployments) > 1 {
 		return false
 	}
+	return sv.allRunning(st)
+}
+
+// allRunning reports whether every task is RUNNING and wanted. The answer
+// stands while taskGen does: every reconciliation asks (skipped ones of
+// steady services most), and the tasks change far less often. Under
+// selfCheck the run fails unless the tasks give the same answer.
+func (sv *services) allRunning(st *svcState) bool {
+	if st.runningGen != st.taskGen+1 {
+		st.runningGen, st.allRun = st.taskGen+1, st.allRunningPlain()
+	} else if selfCheck && st.allRun != st.allRunningPlain() {
+		sv.fail(fmt.Errorf("sim: service %s: every task RUNNING kept %v as of taskGen %d, the tasks say otherwise", st.spec.Name, st.allRun, st.taskGen))
+	}
+	return st.allRun
+}
+
+func (st *svcState) allRunningPlain() bool {
 	for _, t := range st.tasks {
 		if t.t.LastStatus != scheduler.Running || t.t.DesiredStatus == scheduler.Stopped {
 			return false
