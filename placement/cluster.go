@@ -75,8 +75,9 @@ type Cluster struct {
 	journal    []int32
 	journalGen uint64
 	// updates counts the calls to Update, the only way an instance's
-	// status changes once it is added (Updates).
-	updates uint64
+	// status changes once it is added (Updates); deactivations those that
+	// took an instance out of ACTIVE (Deactivations).
+	updates, deactivations uint64
 	// seen marks the instances a catch-up checked already (catchUp), as
 	// seenMark: the journal lists an instance once per change.
 	seen       []uint32
@@ -371,6 +372,9 @@ func (c *Cluster) update(in *Instance, f func(*Instance), deep bool) error {
 	if err != nil {
 		*in = saved
 		return err
+	}
+	if saved.Status == StatusActive && in.Status != StatusActive {
+		c.deactivations++
 	}
 	slices.Sort(in.Remaining.PortsTCP)
 	slices.Sort(in.Remaining.PortsUDP)

@@ -75,14 +75,14 @@ type quietMemo struct {
 	settled bool
 	gen     uint64
 	fail    placement.Failure // the cluster's handle on it
-	// taskGen, updates and zonesEpoch are the service's taskGen, the
-	// cluster's Updates and the service's zonesEpoch when the memo's
-	// tasks, their instances' statuses and zones were last found the
-	// same: while they stay so, quiet need not compare them again.
-	taskGen, updates, zonesEpoch uint64
-	group                        string
-	tasks                        []scheduler.Task // Observed.Tasks
-	zones                        []string         // Observed.Zones, a set
+	// taskGen, deacts and zonesEpoch are the service's taskGen, the
+	// cluster's Deactivations and the service's zonesEpoch when the
+	// memo's tasks, their instances' statuses and zones were last found
+	// the same: while they stay so, quiet need not compare them again.
+	taskGen, deacts, zonesEpoch uint64
+	group                       string
+	tasks                       []scheduler.Task // Observed.Tasks
+	zones                       []string         // Observed.Zones, a set
 }
 
 // quiet reports whether reconciling the service, in zones, would change
@@ -102,12 +102,15 @@ func (sv *services) quiet(st *svcState, zones []string) bool {
 		}
 		q.zonesEpoch = st.zonesEpoch
 	}
-	// A task's instance changes status only by Update.
-	if u := sv.fleet.cluster.Updates(); q.updates != u {
+	// A task's instance changes status only by Update, and leaves ACTIVE
+	// only by a deactivation: instances that register do not count.
+	if d := sv.fleet.cluster.Deactivations(); q.deacts != d {
 		if !sv.allActive(q.tasks) {
 			return false
 		}
-		q.updates = u
+		q.deacts = d
+	} else if selfCheck && !sv.allActive(q.tasks) {
+		sv.fail(fmt.Errorf("sim: service %s: a task left ACTIVE without a deactivation", st.spec.Name))
 	}
 	return sv.failsAgain(q)
 }
@@ -120,7 +123,7 @@ func (sv *services) quiet(st *svcState, zones []string) bool {
 // of services every ReconcileEvery. It holds when quiet would hold with
 // nothing compared again: the memo's specification, tasks, zones (zonesOf
 // would give the memo's, from the same index) and instance statuses
-// (Updates) are the service's, no task STOPPED and until not reached, and
+// (no Deactivations) are the service's, no task STOPPED and until not reached, and
 // the failure to place fails again (the one check that reads the
 // cluster). Then quiet would skip the reconciliation, and applyIdle,
 // with the state, shortfall and tasks of the last skipped one (which
@@ -133,7 +136,7 @@ func (sv *services) idleTick(st *svcState) bool {
 	q := &st.quiet
 	if !st.idleOK || quietOff || !q.ok || q.sched != st.sched || len(st.stopped) > 0 || sv.eng.Now() >= q.until ||
 		q.taskGen != st.taskGen || st.zonesFor != st.sched || !sv.zonesValid || st.zonesEpoch != sv.zonesEpoch ||
-		q.zonesEpoch != st.zonesEpoch || q.updates != sv.fleet.cluster.Updates() || sv.svcs[0].daemon || !sv.failsAgain(q) {
+		q.zonesEpoch != st.zonesEpoch || q.deacts != sv.fleet.cluster.Deactivations() || sv.svcs[0].daemon || !sv.failsAgain(q) {
 		return false
 	}
 	if selfCheck {
@@ -254,7 +257,7 @@ func (sv *services) remember(st *svcState, obs *scheduler.Observed, from *schedu
 		}
 	}
 	q.zones = append(q.zones[:0], obs.Zones...)
-	q.taskGen, q.updates, q.zonesEpoch = st.taskGen, sv.fleet.cluster.Updates(), st.zonesEpoch
+	q.taskGen, q.deacts, q.zonesEpoch = st.taskGen, sv.fleet.cluster.Deactivations(), st.zonesEpoch
 	// The memo copies the observed tasks: their room is every service's.
 	q.tasks = append(q.tasks[:0], obs.Tasks...)
 }
