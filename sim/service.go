@@ -50,8 +50,10 @@ type svcState struct {
 	quiet quietMemo
 	// taskGen counts the changes to tasks: any task added, removed or
 	// changed (quiet compares the tasks only when it moved); obsGen is
-	// taskGen as of the last observe.
-	taskGen, obsGen uint64
+	// taskGen as of the last observe, and obsTasks, its Observed.Tasks,
+	// holds the tasks as of taskGen obsTasksGen-1 (0: never).
+	taskGen, obsGen, obsTasksGen uint64
+	obsTasks                     []scheduler.Task
 	// zones is zonesOf's answer for the specification zonesFor as of the
 	// zone index's rebuild zonesEpoch.
 	zones      []string
@@ -202,9 +204,6 @@ type services struct {
 	zonesValid bool
 	zonesEpoch uint64              // counts the changes of zones
 	nextZones  map[string][]string // indexZones' scratch
-	// obsTasks is the room of every Observed.Tasks: one reconciliation
-	// reads it at a time, and the quiet memo keeps a copy of its own.
-	obsTasks []scheduler.Task
 	// plan is every Observed.Plan: a plan is applied before the next
 	// reconciliation (of any service) overwrites it.
 	plan scheduler.Plan
@@ -448,15 +447,24 @@ func (sv *services) applyIdle(st *svcState) bool {
 
 // observe returns what Reconcile observes of the service: its own
 // Observed, as Reconcile takes a pointer and a fresh one would be
-// allocated every reconciliation. Its tasks are copied into the room
-// all services share (obsTasks), valid until the next observe.
+// allocated every reconciliation. Its tasks are a copy of the service's,
+// made again only when they changed since the last (taskGen): a service
+// is often reconciled several times between two changes of its tasks
+// (the periodic reconciliations, the steady state event), and Reconcile
+// and the quiet memo only read them. Under selfCheck a kept copy is
+// checked against the tasks.
 func (sv *services) observe(st *svcState, zones []string) *scheduler.Observed {
-	obs := &st.observed
-	*obs = scheduler.Observed{State: st.state, Stopped: st.stopped, Zones: zones, Launches: &st.launches, Tasks: sv.obsTasks[:0], Spare: st.spare, SpareReported: st.spareReported, Plan: &sv.plan}
-	for _, t := range st.tasks {
-		obs.Tasks = append(obs.Tasks, t.t)
+	if st.obsTasksGen != st.taskGen+1 {
+		st.obsTasks = st.obsTasks[:0]
+		for _, t := range st.tasks {
+			st.obsTasks = append(st.obsTasks, t.t)
+		}
+		st.obsTasksGen = st.taskGen + 1
+	} else if selfCheck && !slices.EqualFunc(st.obsTasks, st.tasks, func(a scheduler.Task, b *svcTask) bool { return a == b.t }) {
+		sv.fail(fmt.Errorf("sim: service %s: the observed tasks kept as of taskGen %d differ from the tasks", st.spec.Name, st.taskGen))
 	}
-	sv.obsTasks = obs.Tasks[:0]
+	obs := &st.observed
+	*obs = scheduler.Observed{State: st.state, Stopped: st.stopped, Zones: zones, Launches: &st.launches, Tasks: st.obsTasks, Spare: st.spare, SpareReported: st.spareReported, Plan: &sv.plan}
 	st.obsGen = st.taskGen
 	return obs
 }
