@@ -48,7 +48,7 @@ type Cluster struct {
 	exprs   map[*cql.Expr]*exprBits    // static memberOf results per instance
 	fields  map[string]*fieldIndex     // attribute values per instance
 	spreads map[spreadKey]*spreadCount // group task counts per attribute value
-	byGroup map[int32][]*spreadCount   // the spreads to update when a group changes
+	byGroup [][]*spreadCount           // by group id: the spreads to update when a group changes
 	subs    map[subKey]*subIndex       // binpack orders per static filter signature
 	// subList and fitList hold the values of subs and fitSets, for the
 	// loops that every change of remaining resources runs: ranging over a
@@ -164,7 +164,6 @@ func NewCluster() *Cluster {
 		exprs:    map[*cql.Expr]*exprBits{},
 		fields:   map[string]*fieldIndex{},
 		spreads:  map[spreadKey]*spreadCount{},
-		byGroup:  map[int32][]*spreadCount{},
 		subs:     map[subKey]*subIndex{},
 		hosting:  map[int32]bitset{},
 		fitSets:  map[fitShape]*fitSet{},
@@ -484,20 +483,27 @@ func (fi *fieldIndex) addMember(v, i int32) {
 	fi.members[v].add(i)
 }
 
-// spread returns the per-value counts of group g over the attribute.
+// spread returns the per-value counts of group g over the attribute. It
+// finds them among the group's few spreads (a field has one index, so
+// its pointer names it): placement and scale-in ask for every candidate,
+// and hashing the attribute's name for a map was most of the cost.
 func (c *Cluster) spread(g int32, fi *fieldIndex) *spreadCount {
-	k := spreadKey{g, fi.name}
-	sc := c.spreads[k]
-	if sc == nil {
-		sc = &spreadCount{group: g, field: fi}
-		for i, in := range c.instances {
-			if n := in.groupCount(g); n > 0 {
-				sc.add(fi.valueOf[i], int32(n))
-			}
+	for _, sc := range c.spreadsOf(g) {
+		if sc.field == fi {
+			return sc
 		}
-		c.spreads[k] = sc
-		c.byGroup[g] = append(c.byGroup[g], sc)
 	}
+	sc := &spreadCount{group: g, field: fi}
+	for i, in := range c.instances {
+		if n := in.groupCount(g); n > 0 {
+			sc.add(fi.valueOf[i], int32(n))
+		}
+	}
+	c.spreads[spreadKey{g, fi.name}] = sc
+	for int(g) >= len(c.byGroup) {
+		c.byGroup = append(c.byGroup, nil)
+	}
+	c.byGroup[g] = append(c.byGroup[g], sc)
 	return sc
 }
 
@@ -558,9 +564,17 @@ func (c *Cluster) addGroup(in *Instance, g int32, d int32) {
 	for _, gc := range in.groups {
 		in.groupNames = append(in.groupNames, c.groupNames[gc.group])
 	}
-	for _, sc := range c.byGroup[g] {
+	for _, sc := range c.spreadsOf(g) {
 		sc.add(sc.field.valueOf[in.idx], d)
 	}
+}
+
+// spreadsOf returns the spreads of group g made so far.
+func (c *Cluster) spreadsOf(g int32) []*spreadCount {
+	if int(g) < len(c.byGroup) {
+		return c.byGroup[g]
+	}
+	return nil
 }
 
 // setRemaining changes in's remaining cpu and memory by the deltas,

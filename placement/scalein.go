@@ -156,7 +156,7 @@ func (s *stopState) remove(id TaskID) {
 	f[1] += t.req.MemoryMiB
 	s.freed[t.inst] = f
 	s.bump(spreadKey{t.group, ""}, t.inst)
-	for _, sc := range s.c.byGroup[t.group] {
+	for _, sc := range s.c.spreadsOf(t.group) {
 		s.bump(spreadKey{t.group, sc.field.name}, s.c.field(sc.field.name).valueOf[t.inst])
 	}
 }

@@ -42,11 +42,23 @@ func (s *stopState) selectStopScored(candidates []TaskID, n int, chain []Strateg
 			return nil, false
 		}
 	}
+	if n <= 0 || len(candidates) == 0 {
+		return nil, true // scoring would index fields the plain way does not
+	}
 	c, k := s.c, len(chain)
 	sc := &s.scores
 	m := len(candidates)
 	sc.inst, sc.group = slices.Grow(sc.inst[:0], m)[:m], slices.Grow(sc.group[:0], m)[:m]
 	sc.val, sc.score = slices.Grow(sc.val[:0], m*k)[:m*k], slices.Grow(sc.score[:0], m*k)[:m*k]
+	// Each attribute spread's field, and its counts for the group of the
+	// candidate before (a service's candidates are of one group).
+	var fis [MaxStrategies]*fieldIndex
+	var counts [MaxStrategies]*spreadCount
+	for j, st := range chain {
+		if st, ok := st.(Spread); ok && st.attribute() != "" {
+			fis[j] = c.field(st.attribute())
+		}
+	}
 	for i, id := range candidates {
 		inst, group := c.taskInst[id], c.taskGroup[id]
 		sc.inst[i], sc.group[i] = inst, group
@@ -57,12 +69,14 @@ func (s *stopState) selectStopScored(candidates []TaskID, n int, chain []Strateg
 			case Binpack:
 				v = remainingOf(c.instances[inst], st.Field) + st.amount(&c.tasks[id].req)
 			case Spread:
-				if name := st.attribute(); name == "" {
+				if fi := fis[j]; fi == nil {
 					v = int64(c.instances[inst].groupCount(group))
 				} else {
-					fi := c.field(name)
+					if counts[j] == nil || counts[j].group != group {
+						counts[j] = c.spread(group, fi)
+					}
 					val = fi.valueOf[inst]
-					v = int64(c.spread(group, fi).at(val))
+					v = int64(counts[j].at(val))
 				}
 			}
 			sc.val[i*k+j], sc.score[i*k+j] = val, v
