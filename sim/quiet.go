@@ -257,9 +257,16 @@ func (sv *services) remember(st *svcState, obs *scheduler.Observed, from *schedu
 		}
 	}
 	q.zones = append(q.zones[:0], obs.Zones...)
+	// The memo copies the observed tasks, which the next observe after a
+	// change rewrites, unless it holds them already: its tasks are those
+	// as of its taskGen (sameTasks moves it only when they are the same),
+	// and obs's are as of the service's.
+	if q.taskGen != st.taskGen {
+		q.tasks = append(q.tasks[:0], obs.Tasks...)
+	} else if selfCheck && !slices.Equal(q.tasks, obs.Tasks) {
+		sv.fail(fmt.Errorf("sim: service %s: the memo's tasks as of taskGen %d differ from the observed ones", st.spec.Name, st.taskGen))
+	}
 	q.taskGen, q.deacts, q.zonesEpoch = st.taskGen, sv.fleet.cluster.Deactivations(), st.zonesEpoch
-	// The memo copies the observed tasks: their room is every service's.
-	q.tasks = append(q.tasks[:0], obs.Tasks...)
 }
 
 // quietUntil returns when the passing time next changes what a
