@@ -50,10 +50,8 @@ type svcState struct {
 	quiet quietMemo
 	// taskGen counts the changes to tasks: any task added, removed or
 	// changed (quiet compares the tasks only when it moved); obsGen is
-	// taskGen as of the last observe, and obsTasks, its Observed.Tasks,
-	// holds the tasks as of taskGen obsTasksGen-1 (0: never).
-	taskGen, obsGen, obsTasksGen uint64
-	obsTasks                     []scheduler.Task
+	// taskGen as of the last observe.
+	taskGen, obsGen uint64
 	// zones is zonesOf's answer for the specification zonesFor as of the
 	// zone index's rebuild zonesEpoch.
 	zones      []string
@@ -197,6 +195,9 @@ type services struct {
 	byName     map[string]*svcState
 	byRun      map[string]*svcTask // by run id
 	out        *plannerOutput
+	// obsTasks is the room of Observed.Tasks when the quiet memo does not
+	// hold the tasks: one reconciliation reads it at a time.
+	obsTasks []scheduler.Task
 	// zones are the zones of the ACTIVE instances per capacity provider
 	// ("" the fleet's own; "*" every one but Fargate capacity), for
 	// scheduler.Observed.Zones, rebuilt after the fleet changed.
@@ -447,24 +448,29 @@ func (sv *services) applyIdle(st *svcState) bool {
 
 // observe returns what Reconcile observes of the service: its own
 // Observed, as Reconcile takes a pointer and a fresh one would be
-// allocated every reconciliation. Its tasks are a copy of the service's,
-// made again only when they changed since the last (taskGen): a service
-// is often reconciled several times between two changes of its tasks
-// (the periodic reconciliations, the steady state event), and Reconcile
-// and the quiet memo only read them. Under selfCheck a kept copy is
-// checked against the tasks.
+// allocated every reconciliation. Its tasks are the quiet memo's copy
+// when that is as of the service's taskGen (a service is often
+// reconciled several times between two changes of its tasks: the
+// periodic reconciliations, the one that raises the steady state event),
+// else a copy in the room all services share, valid until the next
+// observe: Reconcile and the memo only read them. Under selfCheck the
+// memo's copy is compared with the tasks.
 func (sv *services) observe(st *svcState, zones []string) *scheduler.Observed {
-	if st.obsTasksGen != st.taskGen+1 {
-		st.obsTasks = st.obsTasks[:0]
-		for _, t := range st.tasks {
-			st.obsTasks = append(st.obsTasks, t.t)
+	var tasks []scheduler.Task
+	if q := &st.quiet; q.taskGen == st.taskGen && len(q.tasks) == len(st.tasks) {
+		tasks = q.tasks
+		if selfCheck && !slices.EqualFunc(tasks, st.tasks, func(a scheduler.Task, b *svcTask) bool { return a == b.t }) {
+			sv.fail(fmt.Errorf("sim: service %s: the memo's tasks as of taskGen %d differ from the tasks", st.spec.Name, st.taskGen))
 		}
-		st.obsTasksGen = st.taskGen + 1
-	} else if selfCheck && !slices.EqualFunc(st.obsTasks, st.tasks, func(a scheduler.Task, b *svcTask) bool { return a == b.t }) {
-		sv.fail(fmt.Errorf("sim: service %s: the observed tasks kept as of taskGen %d differ from the tasks", st.spec.Name, st.taskGen))
+	} else {
+		tasks = sv.obsTasks[:0]
+		for _, t := range st.tasks {
+			tasks = append(tasks, t.t)
+		}
+		sv.obsTasks = tasks[:0]
 	}
 	obs := &st.observed
-	*obs = scheduler.Observed{State: st.state, Stopped: st.stopped, Zones: zones, Launches: &st.launches, Tasks: st.obsTasks, Spare: st.spare, SpareReported: st.spareReported, Plan: &sv.plan}
+	*obs = scheduler.Observed{State: st.state, Stopped: st.stopped, Zones: zones, Launches: &st.launches, Tasks: tasks, Spare: st.spare, SpareReported: st.spareReported, Plan: &sv.plan}
 	st.obsGen = st.taskGen
 	return obs
 }
