@@ -484,6 +484,11 @@ func (sv *services) observe(st *svcState, zones []string) *scheduler.Observed {
 // constraints, required attributes or subnets narrow the zones further.
 func (sv *services) zonesOf(st *svcState) []string {
 	if st.zonesFor == st.sched && sv.zonesValid && st.zonesEpoch == sv.zonesEpoch {
+		if selfCheck {
+			if z := sv.zonesAfresh(st); !slices.Equal(z, st.zones) || (z == nil) != (st.zones == nil) {
+				sv.fail(fmt.Errorf("sim: service %s: zones kept %v, afresh %v", st.spec.Name, st.zones, z))
+			}
+		}
 		return st.zones
 	}
 	z := sv.zonesAfresh(st)
@@ -982,7 +987,13 @@ func (sv *services) setDesired(st *svcState, n int) {
 	b.base = *st.base
 	b.base.DesiredCount = &b.desired
 	st.base = &b.base
+	// The zones a service can run in do not depend on its desired count:
+	// zonesOf's copy stands for the new specification.
+	kept := st.zonesFor == st.sched
 	st.respecInto(&b.sched)
+	if kept {
+		st.zonesFor = st.sched
+	}
 	st.quiet.ok = false
 	sv.queueReconcile(st)
 }
