@@ -23,6 +23,7 @@ type Cluster struct {
 	instances []*Instance
 	byARN     map[string]int32
 	eligible  bitset // bit i: instance i is ACTIVE with its agent connected
+	active    bitset // bit i: instance i is ACTIVE (TaskActive)
 	external  bitset // bit i: instance i is an ECS Anywhere (EXTERNAL) instance
 	// cpu and mem mirror each instance's remaining CPU and memory, and
 	// gpu its GPU summary, so that scans read them without touching the
@@ -272,6 +273,8 @@ func (c *Cluster) cover(in *Instance) {
 	newWord := wordsFor(n) > wordsFor(n-1)
 	c.eligible.grow(n)
 	c.eligible.set(i, in.eligible)
+	c.active.grow(n)
+	c.active.set(i, in.Status == StatusActive)
 	c.external.grow(n)
 	c.external.set(i, in.external)
 	if newWord {
@@ -379,6 +382,7 @@ func (c *Cluster) update(in *Instance, f func(*Instance), deep bool) error {
 	slices.Sort(in.Remaining.PortsUDP)
 	in.refresh()
 	c.eligible.set(i, in.eligible)
+	c.active.set(i, in.Status == StatusActive)
 	in.external = in.LaunchType().external()
 	c.external.set(i, in.external)
 	c.cpu[i], c.mem[i] = in.Remaining.CPU, in.Remaining.MemoryMiB

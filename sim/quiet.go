@@ -206,7 +206,7 @@ func sameZones(a, b []string) bool {
 // draining one has its tasks replaced.
 func (sv *services) allActive(tasks []scheduler.Task) bool {
 	for i := range tasks {
-		if in := sv.fleet.cluster.TaskInstance(tasks[i].Placement); in == nil || in.Status != placement.StatusActive {
+		if found, active := sv.fleet.cluster.TaskActive(tasks[i].Placement); !found || !active {
 			return false
 		}
 	}
