@@ -23,6 +23,7 @@ type Cluster struct {
 	instances []*Instance
 	byARN     map[string]int32
 	eligible  bitset // bit i: instance i is ACTIVE with its agent connected
+	active    bitset // bit i: instance i is ACTIVE (TaskActive)
 	external  bitset // bit i: instance i is an ECS Anywhere (EXTERNAL) instance
 	// cpu and mem mirror each instance's remaining CPU and memory, and
 	// gpu its GPU summary, so that scans read them without touching the
@@ -52,7 +53,7 @@ type Cluster struct {
 	exprs   map[*cql.Expr]*exprBits    // static memberOf results per instance
 	fields  map[string]*fieldIndex     // attribute values per instance
 	spreads map[spreadKey]*spreadCount // group task counts per attribute value
-	byGroup map[int32][]*spreadCount   // the spreads to update when a group changes
+	byGroup [][]*spreadCount           // by group id: the spreads to update when a group changes
 	subs    map[subKey]*subIndex       // binpack orders per static filter signature
 	// subList and fitList hold the values of subs and fitSets, for the
 	// loops that every change of remaining resources runs: ranging over a
@@ -79,8 +80,9 @@ type Cluster struct {
 	journal    []int32
 	journalGen uint64
 	// updates counts the calls to Update, the only way an instance's
-	// status changes once it is added (Updates).
-	updates uint64
+	// status changes once it is added (Updates); deactivations those that
+	// took an instance out of ACTIVE (Deactivations).
+	updates, deactivations uint64
 	// seen marks the instances a catch-up checked already (catchUp), as
 	// seenMark: the journal lists an instance once per change.
 	seen       []uint32
@@ -167,7 +169,6 @@ func NewCluster() *Cluster {
 		exprs:    map[*cql.Expr]*exprBits{},
 		fields:   map[string]*fieldIndex{},
 		spreads:  map[spreadKey]*spreadCount{},
-		byGroup:  map[int32][]*spreadCount{},
 		subs:     map[subKey]*subIndex{},
 		hosting:  map[int32]bitset{},
 		fitSets:  map[fitShape]*fitSet{},
@@ -276,6 +277,8 @@ func (c *Cluster) cover(in *Instance) {
 	newWord := wordsFor(n) > wordsFor(n-1)
 	c.eligible.grow(n)
 	c.eligible.set(i, in.eligible)
+	c.active.grow(n)
+	c.active.set(i, in.Status == StatusActive)
 	c.external.grow(n)
 	c.external.set(i, in.external)
 	if newWord {
@@ -376,10 +379,14 @@ func (c *Cluster) update(in *Instance, f func(*Instance), deep bool) error {
 		*in = saved
 		return err
 	}
+	if saved.Status == StatusActive && in.Status != StatusActive {
+		c.deactivations++
+	}
 	slices.Sort(in.Remaining.PortsTCP)
 	slices.Sort(in.Remaining.PortsUDP)
 	in.refresh()
 	c.eligible.set(i, in.eligible)
+	c.active.set(i, in.Status == StatusActive)
 	in.external = in.LaunchType().external()
 	c.external.set(i, in.external)
 	c.cpu[i], c.mem[i] = in.Remaining.CPU, in.Remaining.MemoryMiB
@@ -486,22 +493,29 @@ func (fi *fieldIndex) addMember(v, i int32) {
 	fi.members[v].add(i)
 }
 
-// spread returns the per-value counts of group g over the attribute.
+// spread returns the per-value counts of group g over the attribute. It
+// finds them among the group's few spreads (a field has one index, so
+// its pointer names it): placement and scale-in ask for every candidate,
+// and hashing the attribute's name for a map was most of the cost.
 func (c *Cluster) spread(g int32, fi *fieldIndex) *spreadCount {
-	k := spreadKey{g, fi.name}
-	sc := c.spreads[k]
-	if sc == nil {
-		sc = &spreadCount{group: g, field: fi}
-		if c.groupTasks[g] > 0 { // else every count is 0
-			for i, in := range c.instances {
-				if n := in.groupCount(g); n > 0 {
-					sc.add(fi.valueOf[i], int32(n))
-				}
+	for _, sc := range c.spreadsOf(g) {
+		if sc.field == fi {
+			return sc
+		}
+	}
+	sc := &spreadCount{group: g, field: fi}
+	if c.groupTasks[g] > 0 { // else every count is 0
+		for i, in := range c.instances {
+			if n := in.groupCount(g); n > 0 {
+				sc.add(fi.valueOf[i], int32(n))
 			}
 		}
-		c.spreads[k] = sc
-		c.byGroup[g] = append(c.byGroup[g], sc)
 	}
+	c.spreads[spreadKey{g, fi.name}] = sc
+	for int(g) >= len(c.byGroup) {
+		c.byGroup = append(c.byGroup, nil)
+	}
+	c.byGroup[g] = append(c.byGroup[g], sc)
 	return sc
 }
 
@@ -564,9 +578,17 @@ func (c *Cluster) addGroup(in *Instance, g int32, d int32) {
 	for _, gc := range in.groups {
 		in.groupNames = append(in.groupNames, c.groupNames[gc.group])
 	}
-	for _, sc := range c.byGroup[g] {
+	for _, sc := range c.spreadsOf(g) {
 		sc.add(sc.field.valueOf[in.idx], d)
 	}
+}
+
+// spreadsOf returns the spreads of group g made so far.
+func (c *Cluster) spreadsOf(g int32) []*spreadCount {
+	if int(g) < len(c.byGroup) {
+		return c.byGroup[g]
+	}
+	return nil
 }
 
 // setRemaining changes in's remaining cpu and memory by the deltas,

@@ -47,6 +47,9 @@ func checkInvariants(c *Cluster) error {
 	if err := covers("external", c.external); err != nil {
 		return err
 	}
+	if err := covers("active", c.active); err != nil {
+		return err
+	}
 	for g, hb := range c.hosting {
 		if err := covers("hosting "+c.groupNames[g], hb); err != nil {
 			return err
@@ -93,6 +96,9 @@ func checkInvariants(c *Cluster) error {
 		}
 		if want := in.Status == StatusActive && in.AgentConnected; c.eligible.has(idx) != want {
 			return fmt.Errorf("instance %s: eligible bit %v, want %v", in.ARN, !want, want)
+		}
+		if want := in.Status == StatusActive; c.active.has(idx) != want {
+			return fmt.Errorf("instance %s: active bit %v, want %v", in.ARN, !want, want)
 		}
 		if _, want := in.Attribute("ecs.capability.external"); c.external.has(idx) != want || in.external != want {
 			return fmt.Errorf("instance %s: external bit %v, flag %v, want %v", in.ARN, c.external.has(idx), in.external, want)

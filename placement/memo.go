@@ -350,3 +350,8 @@ func (c *Cluster) FailsAgainOf(h Failure, group string, gen uint64) bool {
 // same, no instance's status changed, so a caller that found its tasks on
 // ACTIVE instances need not look again while its tasks stay the same.
 func (c *Cluster) Updates() uint64 { return c.updates }
+
+// Deactivations returns how many times Update took an instance out of
+// ACTIVE: while it stays the same, every task found on an ACTIVE instance
+// is on one still, however many instances registered meanwhile.
+func (c *Cluster) Deactivations() uint64 { return c.deactivations }

@@ -214,3 +214,33 @@ func TestFailsAgainAnswersForTheLatestFailure(t *testing.T) {
 		t.Error("FailsAgain answered for pinned's failure with big's remembered one")
 	}
 }
+
+// TestDeactivations: Deactivations counts the updates that take an
+// instance out of ACTIVE, and no other: registering, draining one already
+// draining, a failed update.
+func TestDeactivations(t *testing.T) {
+	a, b := inst("a", "1a", 4096, 8192), inst("b", "1b", 4096, 8192)
+	b.Status = StatusRegistering
+	c := cluster(t, a, b)
+	steps := []struct {
+		name string
+		do   func() error
+		want uint64
+	}{
+		{"b registers", func() error { return c.SetStatus(b, StatusActive) }, 0},
+		{"a drains", func() error { return c.SetStatus(a, StatusDraining) }, 1},
+		{"a drains again", func() error { return c.SetStatus(a, StatusDraining) }, 1},
+		{"a goes", func() error { return c.SetStatus(a, StatusInactive) }, 1},
+		{"b fails to update", func() error { return c.Update(b, func(in *Instance) { in.Status = "BOGUS" }) }, 1},
+		{"b goes", func() error { return c.Update(b, func(in *Instance) { in.Status = StatusInactive }) }, 2},
+	}
+	for _, s := range steps {
+		_ = s.do()
+		if got := c.Deactivations(); got != s.want {
+			t.Errorf("after %s: Deactivations() = %d, want %d", s.name, got, s.want)
+		}
+	}
+	if b.Status != StatusInactive {
+		t.Errorf("b is %s, want INACTIVE", b.Status)
+	}
+}

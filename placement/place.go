@@ -855,6 +855,17 @@ func (c *Cluster) TaskInstance(id TaskID) *Instance {
 	return c.instances[c.taskInst[id]]
 }
 
+// TaskActive reports whether the task is in the cluster (TaskInstance is
+// not nil) and whether its instance is ACTIVE, from a bit the cluster
+// keeps per instance: a scheduler that walks a service's tasks at every
+// reconciliation need not load each instance to read its status.
+func (c *Cluster) TaskActive(id TaskID) (found, active bool) {
+	if id < 0 || int(id) >= len(c.taskInst) || c.taskInst[id] < 0 {
+		return false, false
+	}
+	return true, c.active.has(c.taskInst[id])
+}
+
 // HostedTask is a task already on an instance, for Adopt.
 type HostedTask struct {
 	Group        string

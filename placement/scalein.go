@@ -46,6 +46,11 @@ func SelectStop(c *Cluster, candidates []TaskID, n int, strategies []Strategy, r
 	sel := stopStates.Get().(*stopState)
 	defer sel.put()
 	sel.c = c
+	if !selectStopPlain {
+		if out, ok := sel.selectStopScored(candidates, n, chain, rng); ok {
+			return out, nil
+		}
+	}
 	left := append(sel.left[:0], candidates...)
 	var out []TaskID
 	ties := sel.ties[:0]
@@ -98,6 +103,9 @@ type stopState struct {
 	spare []map[int32]int32
 	left  []TaskID
 	ties  []int
+	// selectStopScored's table and its candidates' rows.
+	scores stopScores
+	idx    []int32
 }
 
 var stopStates = sync.Pool{New: func() any {
@@ -148,7 +156,7 @@ func (s *stopState) remove(id TaskID) {
 	f[1] += t.req.MemoryMiB
 	s.freed[t.inst] = f
 	s.bump(spreadKey{t.group, ""}, t.inst)
-	for _, sc := range s.c.byGroup[t.group] {
+	for _, sc := range s.c.spreadsOf(t.group) {
 		s.bump(spreadKey{t.group, sc.field.name}, s.c.field(sc.field.name).valueOf[t.inst])
 	}
 }

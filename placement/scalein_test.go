@@ -4,6 +4,8 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+
+	"pgregory.net/rapid"
 )
 
 func TestSelectStop(t *testing.T) {
@@ -64,6 +66,56 @@ func TestSelectStop(t *testing.T) {
 		}
 		if _, err := SelectStop(c, []TaskID{99}, 1, nil, rand.New(rand.NewPCG(1, 1))); err == nil {
 			t.Errorf("SelectStop with an unknown task succeeded")
+		}
+	})
+}
+
+// TestPropSelectStopScored: SelectStop, scoring each candidate once and
+// updating the scores a choice changes (selectStopScored), chooses the
+// same tasks as scoring every candidate again at every choice, and draws
+// the same numbers.
+func TestPropSelectStopScored(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		c := NewCluster()
+		var ins []*Instance
+		for i := range rapid.IntRange(1, 8).Draw(t, "instances") {
+			in := genInstance(t, i)
+			if err := c.AddInstance(in); err != nil {
+				t.Fatal(err)
+			}
+			ins = append(ins, in)
+		}
+		var ids []TaskID
+		for range rapid.IntRange(0, 24).Draw(t, "tasks") {
+			in := ins[rapid.IntRange(0, len(ins)-1).Draw(t, "on")]
+			req := Requirements{CPU: rapid.SampledFrom([]int64{0, 128, 256}).Draw(t, "tcpu"), MemoryMiB: rapid.SampledFrom([]int64{0, 128, 512}).Draw(t, "tmem")}
+			id, err := c.Adopt(in, HostedTask{Group: rapid.SampledFrom(genGroups).Draw(t, "group"), Requirements: req, Reserved: rapid.Bool().Draw(t, "reserved")})
+			if err == nil {
+				ids = append(ids, id)
+			}
+		}
+		candidates := rapid.Permutation(ids).Draw(t, "order")
+		candidates = candidates[:rapid.IntRange(0, len(candidates)).Draw(t, "candidates")]
+		n := rapid.IntRange(0, len(candidates)+1).Draw(t, "n")
+		var chain []Strategy
+		for range rapid.IntRange(0, 3).Draw(t, "strategies") {
+			chain = append(chain, genStrategy(t))
+		}
+		seed := rapid.Uint64().Draw(t, "seed")
+		choose := func(plain bool) ([]TaskID, uint64) {
+			selectStopPlain = plain
+			defer func() { selectStopPlain = false }()
+			rng := rand.New(rand.NewPCG(seed, 1))
+			got, err := SelectStop(c, candidates, n, chain, rng)
+			if err != nil {
+				t.Fatalf("SelectStop (plain %v): %v", plain, err)
+			}
+			return got, rng.Uint64()
+		}
+		got, next := choose(false)
+		want, wantNext := choose(true)
+		if !slices.Equal(got, want) || next != wantNext {
+			t.Fatalf("SelectStop(%v, %d, %v) = %v (next draw %d), plain %v (next draw %d)", candidates, n, chain, got, next, want, wantNext)
 		}
 	})
 }

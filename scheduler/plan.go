@@ -186,10 +186,58 @@ type Plan struct {
 	// back, the time its next token arrives: the caller reconciles again
 	// then. Zero otherwise.
 	TokenAt time.Time
+	// actions counts the action events among Events (started, stopped,
+	// deployment, rebalancing); the others are conditions, which
+	// State.Reported holds (Settled).
+	actions int
 }
 
 // Empty reports whether the plan starts and stops nothing.
 func (p *Plan) Empty() bool { return len(p.Starts) == 0 && len(p.Stops) == 0 }
+
+// Settled reports whether reconciling again would change nothing: the
+// plan p, returned by a Reconcile given the state from that drew nothing
+// from its rng, starts and stops nothing, holds back no start (TokenAt)
+// and emits no action event, and its state is from but for its condition
+// events (Reported) and the deployments' counts (DesiredCount,
+// PendingCount, RunningCount). Then a Reconcile given p.State instead,
+// with the same service, tasks, zones, cluster, launch rate and time and
+// no task stopped since, returns an empty plan without events and a
+// state equal to p.State, and draws nothing: most of a caller's
+// reconciliations after a change only raise a condition (steady state)
+// or count the tasks again, and the one after them need not run.
+//
+// Why: Reconcile reads the counts of the state it is given nowhere (finish
+// writes them from the tasks), and Reported only where it raises a
+// condition, to suppress a repeat; so the second call takes the first's
+// path, and raises the same conditions in the same order, each now in
+// Reported, raised at the same time or still in force: suppressed, with
+// Reported again what the first call made it. The tasks the first call
+// saw STOPPED (Observed.Stopped) are not seen again: they only count
+// launch failures (LaunchFailures, LastFailure, NextLaunch) and the
+// circuit breaker's failures (a deployment's FailedTasks), a difference
+// Settled sees unless the call undid it, which changes what it sees too
+// (a failure forgotten on a healthy task changes Healthy, a rollback the
+// deployments).
+func (p *Plan) Settled(from *State) bool {
+	if !p.Empty() || p.actions > 0 || !p.TokenAt.IsZero() {
+		return false
+	}
+	a, b := from, &p.State
+	if a.LastCompleted != b.LastCompleted || a.LaunchFailures != b.LaunchFailures || a.LastFailure != b.LastFailure ||
+		a.NextLaunch != b.NextLaunch || (a.Rebalance == nil) != (b.Rebalance == nil) || a.Rebalance != nil && *a.Rebalance != *b.Rebalance ||
+		len(a.Deployments) != len(b.Deployments) {
+		return false
+	}
+	for i := range a.Deployments {
+		d, e := a.Deployments[i], &b.Deployments[i]
+		d.DesiredCount, d.PendingCount, d.RunningCount = e.DesiredCount, e.PendingCount, e.RunningCount
+		if d != *e {
+			return false
+		}
+	}
+	return true
+}
 
 // Discard releases the plan's starts from the cluster.
 func (p *Plan) Discard(c *placement.Cluster) error {

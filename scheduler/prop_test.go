@@ -3,6 +3,8 @@ package scheduler
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -16,6 +18,19 @@ type world struct {
 	*driver
 	next int // next instance number
 	rev  int
+	src  *countingPCG // w.rng's source
+}
+
+// countingPCG is a PCG that counts its draws: Plan.Settled holds only
+// of a call that drew nothing.
+type countingPCG struct {
+	rand.PCG
+	draws int
+}
+
+func (s *countingPCG) Uint64() uint64 {
+	s.draws++
+	return s.PCG.Uint64()
 }
 
 func genWorld(t *rapid.T, daemon bool) *world {
@@ -37,7 +52,8 @@ func genWorld(t *rapid.T, daemon bool) *world {
 		svc.DeploymentConfiguration.MaximumPercent = intp(rapid.SampledFrom([]int{100, 125, 150, 200}).Draw(t, "max"))
 	}
 	w.driver = newDriver(t, svc, c)
-	w.rng = rand.New(rand.NewPCG(rapid.Uint64().Draw(t, "seed"), 0))
+	w.src = &countingPCG{PCG: *rand.NewPCG(rapid.Uint64().Draw(t, "seed"), 0)}
+	w.rng = rand.New(w.src)
 	w.pendFor = time.Duration(rapid.IntRange(0, 60).Draw(t, "pendFor")) * time.Second
 	return w
 }
@@ -112,10 +128,12 @@ func (w *world) checkedReconcile(t *rapid.T) *Plan {
 	for i := range w.obs.Tasks {
 		isHealthy[w.obs.Tasks[i].ID] = w.obs.Tasks[i].DesiredStatus != Stopped && r.health(&w.obs.Tasks[i]) == healthy
 	}
+	from, tasks, draws, sawStopped := w.obs.State, slices.Clone(w.obs.Tasks), w.src.draws, len(w.obs.Stopped) > 0
 	p, err := Reconcile(w.svc, &w.obs, w.now, w.c, w.rng)
 	if err != nil {
 		t.Fatalf("Reconcile: %v", err)
 	}
+	defer w.checkSettled(t, p, &from, tasks, w.src.draws == draws, sawStopped)
 	if p.State.Primary().ID != primary {
 		primary = "" // a new deployment: every older task is being replaced
 	}
@@ -141,6 +159,44 @@ func (w *world) checkedReconcile(t *rapid.T) *Plan {
 		t.Fatalf("a deployment stop left %d healthy tasks, below ceil(desired x min%%) = %d (were %d)", after, lower, before)
 	}
 	return p
+}
+
+// settledSeen counts the plans Settled held for that changed their state
+// or emitted conditions, and those of calls that saw a task STOPPED: the
+// cases the property is about.
+var settledSeen, settledStopped atomic.Int64
+
+// checkSettled checks, when p is settled from the state from and its
+// call, given tasks (and a task STOPPED when sawStopped), drew nothing,
+// that reconciling p.State and tasks again changes nothing and draws
+// nothing.
+func (w *world) checkSettled(t *rapid.T, p *Plan, from *State, tasks []Task, drewNothing, sawStopped bool) {
+	if !drewNothing || !p.Settled(from) {
+		return
+	}
+	if len(p.Events) > 0 || !sameStates(from, &p.State) {
+		settledSeen.Add(1)
+	}
+	if sawStopped {
+		settledStopped.Add(1)
+	}
+	draws := w.src.draws
+	obs := Observed{State: p.State, Tasks: tasks, Zones: w.obs.Zones, Launches: w.obs.Launches}
+	again, err := Reconcile(w.svc, &obs, w.now, w.c, w.rng)
+	if err != nil {
+		t.Fatalf("Reconcile again: %v", err)
+	}
+	if w.src.draws != draws || !again.Empty() || len(again.Events) > 0 || !again.TokenAt.IsZero() || !sameStates(&p.State, &again.State) {
+		t.Fatalf("a settled plan (events %q) reconciled again: drew %d, %d starts, %d stops, events %q, state %+v, want %+v",
+			messages(p), w.src.draws-draws, len(again.Starts), len(again.Stops), messages(again), again.State, p.State)
+	}
+}
+
+// sameStates reports whether a and b are equal field by field.
+func sameStates(a, b *State) bool {
+	return a.LastCompleted == b.LastCompleted && a.LaunchFailures == b.LaunchFailures && a.LastFailure == b.LastFailure &&
+		a.NextLaunch == b.NextLaunch && (a.Rebalance == nil) == (b.Rebalance == nil) && (a.Rebalance == nil || *a.Rebalance == *b.Rebalance) &&
+		slices.Equal(a.Deployments, b.Deployments) && slices.Equal(a.Reported, b.Reported)
 }
 
 // event applies one random event to the world.
@@ -304,4 +360,27 @@ func TestPropDeterministic(t *testing.T) {
 			t.Fatalf("two runs differ:\n%s\n%s", a, b)
 		}
 	})
+}
+
+// TestPropSettled: the worlds of the replica and daemon properties, every
+// settled plan reconciled again (checkSettled); the property must have
+// met plans that raised a condition or counted again, after a task
+// STOPPED among them.
+func TestPropSettled(t *testing.T) {
+	settledSeen.Store(0)
+	settledStopped.Store(0)
+	for _, daemon := range []bool{false, true} {
+		rapid.Check(t, func(t *rapid.T) {
+			w := genWorld(t, daemon)
+			for range rapid.IntRange(0, 40).Draw(t, "events") {
+				w.event(t)
+			}
+			w.quiesce(t)
+		})
+	}
+	if settledSeen.Load() == 0 || settledStopped.Load() == 0 {
+		t.Errorf("settled plans that changed the state or raised a condition: %d, of calls that saw a task STOPPED: %d; want some of each",
+			settledSeen.Load(), settledStopped.Load())
+	}
+	t.Logf("settled plans checked: %d changed the state or raised a condition, %d saw a task STOPPED", settledSeen.Load(), settledStopped.Load())
 }

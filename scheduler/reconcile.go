@@ -489,6 +489,12 @@ func (r *reconciler) stopOrder(cands []int) {
 
 // event appends an action event (started, stopped, deployment ...).
 func (r *reconciler) event(msg string) {
+	r.plan.actions++
+	r.emit(msg)
+}
+
+// emit appends an event, action or condition.
+func (r *reconciler) emit(msg string) {
 	r.plan.Events = append(r.plan.Events, Event{At: r.now, Message: msg})
 }
 
@@ -515,7 +521,7 @@ func (r *reconciler) condBytes(msg []byte) {
 	}
 	m := string(msg)
 	r.conds = append(r.conds, Event{At: r.now, Message: m})
-	r.event(m)
+	r.emit(m)
 }
 
 // finish adds the started and stopped events (after the deployment and

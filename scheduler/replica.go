@@ -45,8 +45,10 @@ func (r *reconciler) takeCensus() *census {
 		if counted {
 			cs.counted++
 		}
-		in := r.c.TaskInstance(t.Placement)
-		if in == nil {
+		// The instance's status from the cluster's bit: loading every
+		// task's instance was most of the census.
+		found, active := r.c.TaskActive(t.Placement)
+		if !found {
 			continue // not in the cluster: the caller reports it STOPPED
 		}
 		if !wanted {
@@ -67,10 +69,10 @@ func (r *reconciler) takeCensus() *census {
 		if h == healthy {
 			cs.healthy++
 		}
-		draining := in.Status != placement.StatusActive
+		draining := !active
 		switch {
 		case draining && t.LastStatus != Running:
-			cs.stopNow(i, reasonDraining(in))
+			cs.stopNow(i, reasonDraining(r.c.TaskInstance(t.Placement)))
 		case h == unhealthy:
 			cs.unhealthy = append(cs.unhealthy, i)
 		case draining || !mine:

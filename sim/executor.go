@@ -2,7 +2,6 @@ package sim
 
 import (
 	"fmt"
-	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -143,13 +142,36 @@ type Simulated struct {
 	eng     *Engine
 	running map[string]*simRun
 	// onInstance holds the running runs of each instance, so that losing
-	// one costs its runs, not the fleet's.
-	onInstance map[string]map[string]*simRun
+	// one costs its runs, not the fleet's. An instance's entry stays once
+	// made: a run's end finds its place through the run, without hashing
+	// the instance's ARN and id (a planner day starts and ends thousands).
+	onInstance map[string]*instanceRuns
 }
 
 type simRun struct {
 	run  *Run
 	done bool
+	// on is its instance's runs, and at its index there while it runs.
+	on *instanceRuns
+	at int
+}
+
+// instanceRuns are the runs on one instance, in no particular order.
+type instanceRuns struct{ runs []*simRun }
+
+// add puts sr among the runs.
+func (o *instanceRuns) add(sr *simRun) {
+	sr.on, sr.at = o, len(o.runs)
+	o.runs = append(o.runs, sr)
+}
+
+// remove takes sr out, moving the last run to its place.
+func (o *instanceRuns) remove(sr *simRun) {
+	last := o.runs[len(o.runs)-1]
+	o.runs[sr.at], last.at = last, sr.at
+	o.runs[len(o.runs)-1] = nil
+	o.runs = o.runs[:len(o.runs)-1]
+	sr.on = nil
 }
 
 // simExit is the event that ends a simulated run at its natural end.
@@ -158,7 +180,7 @@ type simExit struct{ r *simRun }
 // NewSimulated returns the simulated executor for eng. The simulator hands
 // it the events it scheduled (see Handle).
 func NewSimulated(eng *Engine) *Simulated {
-	return &Simulated{eng: eng, running: map[string]*simRun{}, onInstance: map[string]map[string]*simRun{}}
+	return &Simulated{eng: eng, running: map[string]*simRun{}, onInstance: map[string]*instanceRuns{}}
 }
 
 // Start implements Executor.
@@ -170,10 +192,10 @@ func (s *Simulated) Start(r *Run) error {
 	s.running[r.ID] = sr
 	on := s.onInstance[r.Instance]
 	if on == nil {
-		on = map[string]*simRun{}
+		on = new(instanceRuns)
 		s.onInstance[r.Instance] = on
 	}
-	on[r.ID] = sr
+	on.add(sr)
 	switch {
 	case r.OOM:
 		// The workload grows past its limit at once; the kernel's OOM killer
@@ -208,11 +230,8 @@ func (s *Simulated) Handle(ev Event) (*Exit, bool) {
 func (s *Simulated) finish(sr *simRun, code int, reason string) *Exit {
 	sr.done = true
 	delete(s.running, sr.run.ID)
-	if on := s.onInstance[sr.run.Instance]; on != nil {
-		delete(on, sr.run.ID)
-		if len(on) == 0 {
-			delete(s.onInstance, sr.run.Instance)
-		}
+	if sr.on != nil {
+		sr.on.remove(sr)
 	}
 	return &Exit{Run: sr.run, ExitCode: code, Reason: reason}
 }
@@ -232,7 +251,10 @@ func (s *Simulated) Stop(r *Run, reason string) error {
 
 // LoseInstance implements Executor.
 func (s *Simulated) LoseInstance(instance string) error {
-	lost := slices.Collect(maps.Values(s.onInstance[instance]))
+	var lost []*simRun
+	if on := s.onInstance[instance]; on != nil {
+		lost = slices.Clone(on.runs)
+	}
 	// Deterministic order: by start, then id.
 	sortRuns(lost)
 	for _, sr := range lost {

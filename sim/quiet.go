@@ -25,11 +25,15 @@ func (s *countingSource) Uint64() uint64 {
 	return s.src.Uint64()
 }
 
-// quietMemo is what a service's last reconciliation saw when it changed
-// nothing: an empty plan without events or a launch wake-up, the state it
-// returned equal to the one it was given, no random draw, no task missing
-// (so nothing to place: placement reads the whole fleet) and every task
-// on an ACTIVE instance. scheduler.Reconcile is a function of its inputs;
+// quietMemo is what a service's last reconciliation saw when it left the
+// service settled: an empty plan without a launch wake-up, the state it
+// returned the one it was given but for the condition events it raised
+// and the deployments' counts (scheduler.Plan.Settled: reconciling that
+// state again would return it unchanged, without events), no random
+// draw, no task missing (so nothing to place: placement reads the whole
+// fleet) and every task on an ACTIVE instance. Such a plan mostly only
+// raised the steady state event, after a scaling's tasks started or
+// stopped. scheduler.Reconcile is a function of its inputs;
 // in that case it reads nothing else that can change but the time, and
 // the time only where a threshold passes (until): a task counting as
 // healthy 40 seconds after it started, a scale-in protection ending, the
@@ -65,16 +69,20 @@ type quietMemo struct {
 	// remembered at the cluster's generation gen for group (the
 	// service's placement group).
 	placing bool
+	// settled: the reconciliation raised a condition, counted the tasks
+	// again or saw a task STOPPED (not only an unchanged state), for the
+	// self-check's count.
+	settled bool
 	gen     uint64
 	fail    placement.Failure // the cluster's handle on it
-	// taskGen, updates and zonesEpoch are the service's taskGen, the
-	// cluster's Updates and the service's zonesEpoch when the memo's
-	// tasks, their instances' statuses and zones were last found the
-	// same: while they stay so, quiet need not compare them again.
-	taskGen, updates, zonesEpoch uint64
-	group                        string
-	tasks                        []scheduler.Task // Observed.Tasks
-	zones                        []string         // Observed.Zones, a set
+	// taskGen, deacts and zonesEpoch are the service's taskGen, the
+	// cluster's Deactivations and the service's zonesEpoch when the
+	// memo's tasks, their instances' statuses and zones were last found
+	// the same: while they stay so, quiet need not compare them again.
+	taskGen, deacts, zonesEpoch uint64
+	group                       string
+	tasks                       []scheduler.Task // Observed.Tasks
+	zones                       []string         // Observed.Zones, a set
 }
 
 // quiet reports whether reconciling the service, in zones, would change
@@ -94,12 +102,15 @@ func (sv *services) quiet(st *svcState, zones []string) bool {
 		}
 		q.zonesEpoch = st.zonesEpoch
 	}
-	// A task's instance changes status only by Update.
-	if u := sv.fleet.cluster.Updates(); q.updates != u {
+	// A task's instance changes status only by Update, and leaves ACTIVE
+	// only by a deactivation: instances that register do not count.
+	if d := sv.fleet.cluster.Deactivations(); q.deacts != d {
 		if !sv.allActive(q.tasks) {
 			return false
 		}
-		q.updates = u
+		q.deacts = d
+	} else if selfCheck && !sv.allActive(q.tasks) {
+		sv.fail(fmt.Errorf("sim: service %s: a task left ACTIVE without a deactivation", st.spec.Name))
 	}
 	return sv.failsAgain(q)
 }
@@ -112,7 +123,7 @@ func (sv *services) quiet(st *svcState, zones []string) bool {
 // of services every ReconcileEvery. It holds when quiet would hold with
 // nothing compared again: the memo's specification, tasks, zones (zonesOf
 // would give the memo's, from the same index) and instance statuses
-// (Updates) are the service's, no task STOPPED and until not reached, and
+// (no Deactivations) are the service's, no task STOPPED and until not reached, and
 // the failure to place fails again (the one check that reads the
 // cluster). Then quiet would skip the reconciliation, and applyIdle,
 // with the state, shortfall and tasks of the last skipped one (which
@@ -125,7 +136,7 @@ func (sv *services) idleTick(st *svcState) bool {
 	q := &st.quiet
 	if !st.idleOK || quietOff || !q.ok || q.sched != st.sched || len(st.stopped) > 0 || sv.eng.Now() >= q.until ||
 		q.taskGen != st.taskGen || st.zonesFor != st.sched || !sv.zonesValid || st.zonesEpoch != sv.zonesEpoch ||
-		q.zonesEpoch != st.zonesEpoch || q.updates != sv.fleet.cluster.Updates() || sv.svcs[0].daemon || !sv.failsAgain(q) {
+		q.zonesEpoch != st.zonesEpoch || q.deacts != sv.fleet.cluster.Deactivations() || sv.svcs[0].daemon || !sv.failsAgain(q) {
 		return false
 	}
 	if selfCheck {
@@ -195,7 +206,7 @@ func sameZones(a, b []string) bool {
 // draining one has its tasks replaced.
 func (sv *services) allActive(tasks []scheduler.Task) bool {
 	for i := range tasks {
-		if in := sv.fleet.cluster.TaskInstance(tasks[i].Placement); in == nil || in.Status != placement.StatusActive {
+		if found, active := sv.fleet.cluster.TaskActive(tasks[i].Placement); !found || !active {
 			return false
 		}
 	}
@@ -204,17 +215,20 @@ func (sv *services) allActive(tasks []scheduler.Task) bool {
 
 // remember records the memo of a reconciliation that was given obs and
 // from state, drew draws random numbers and returned plan (applied), or
-// forgets the memo when the reconciliation changed something.
+// forgets the memo when the reconciliation did not leave the service
+// settled.
 func (sv *services) remember(st *svcState, obs *scheduler.Observed, from *scheduler.State, draws uint64, plan *scheduler.Plan) {
 	q := &st.quiet
 	q.ok = false
 	// A daemon's desired count is the fleet's eligible instances, and
 	// without zones a rebalancing service reads the fleet: neither is
 	// a function of what the memo keeps.
+	// A plan that only raised a condition or counted the tasks again
+	// (Settled) leaves a state that the next reconciliation, given it,
+	// returns unchanged: the memo holds from now, not from that one.
 	if st.daemon || obs.Zones == nil && st.sched.AvailabilityZoneRebalancing != scheduler.AZRebalancingDisabled ||
-		draws != 0 || !plan.Empty() || len(plan.Events) > 0 || !plan.TokenAt.IsZero() || len(obs.Stopped) > 0 ||
-		st.short > 0 && len(st.sched.CapacityProviderStrategy) > 1 ||
-		!sameState(from, &plan.State) || !sv.allActive(obs.Tasks) {
+		draws != 0 || !plan.Settled(from) || st.short > 0 && len(st.sched.CapacityProviderStrategy) > 1 ||
+		!sv.allActive(obs.Tasks) {
 		return
 	}
 	until, ok := sv.quietUntil(st, obs.Tasks, &plan.State)
@@ -232,6 +246,9 @@ func (sv *services) remember(st *svcState, obs *scheduler.Observed, from *schedu
 	}
 	q.ok, q.sched, q.nilZ, q.until = true, st.sched, obs.Zones == nil, until
 	q.placing, q.gen = placing, sv.fleet.cluster.Generation()
+	if selfCheck {
+		q.settled = len(plan.Events) > 0 || len(obs.Stopped) > 0 || !sameState(from, &plan.State)
+	}
 	q.fail = placement.Failure{}
 	if q.placing {
 		q.fail = sv.fleet.cluster.Failed(q.group)
@@ -240,9 +257,16 @@ func (sv *services) remember(st *svcState, obs *scheduler.Observed, from *schedu
 		}
 	}
 	q.zones = append(q.zones[:0], obs.Zones...)
-	q.taskGen, q.updates, q.zonesEpoch = st.taskGen, sv.fleet.cluster.Updates(), st.zonesEpoch
-	// The memo copies the observed tasks: their room is every service's.
-	q.tasks = append(q.tasks[:0], obs.Tasks...)
+	// The memo copies the observed tasks, which the next observe after a
+	// change rewrites, unless it holds them already: its tasks are those
+	// as of its taskGen (sameTasks moves it only when they are the same),
+	// and obs's are as of the service's.
+	if q.taskGen != st.taskGen {
+		q.tasks = append(q.tasks[:0], obs.Tasks...)
+	} else if selfCheck && !slices.Equal(q.tasks, obs.Tasks) {
+		sv.fail(fmt.Errorf("sim: service %s: the memo's tasks as of taskGen %d differ from the observed ones", st.spec.Name, st.taskGen))
+	}
+	q.taskGen, q.deacts, q.zonesEpoch = st.taskGen, sv.fleet.cluster.Deactivations(), st.zonesEpoch
 }
 
 // quietUntil returns when the passing time next changes what a
@@ -291,6 +315,10 @@ var quietChecked, idleChecked atomic.Int64 // runs of a Compare are concurrent
 // with a zone rebalancing under way.
 var rebalanceChecked atomic.Int64
 
+// settledChecked counts the skipped reconciliations checked whose memo a
+// settled plan that changed something made (quietMemo.settled).
+var settledChecked atomic.Int64
+
 // recycledTasks counts, under selfCheck, the starts given the record of
 // an exited task.
 var recycledTasks atomic.Int64
@@ -319,6 +347,9 @@ func (sv *services) checkQuiet(st *svcState, obs *scheduler.Observed) {
 	}
 	if st.state.Rebalance != nil {
 		rebalanceChecked.Add(1)
+	}
+	if st.quiet.settled {
+		settledChecked.Add(1)
 	}
 	draws := sv.src.draws
 	plan, err := scheduler.Reconcile(st.sched, obs, sv.wall(), sv.fleet.cluster, sv.rng)

@@ -74,6 +74,9 @@ type svcState struct {
 	since []time.Duration
 	// recount: the service is on its fleet's recount list.
 	recount bool
+	// allRun is allRunning's answer as of taskGen runningGen-1 (0: none).
+	allRun     bool
+	runningGen uint64
 
 	scaler  *autoscale.Scaler
 	sst     autoscale.State
@@ -192,6 +195,9 @@ type services struct {
 	byName     map[string]*svcState
 	byRun      map[string]*svcTask // by run id
 	out        *plannerOutput
+	// obsTasks is the room of Observed.Tasks when the quiet memo does not
+	// hold the tasks: one reconciliation reads it at a time.
+	obsTasks []scheduler.Task
 	// zones are the zones of the ACTIVE instances per capacity provider
 	// ("" the fleet's own; "*" every one but Fargate capacity), for
 	// scheduler.Observed.Zones, rebuilt after the fleet changed.
@@ -199,9 +205,6 @@ type services struct {
 	zonesValid bool
 	zonesEpoch uint64              // counts the changes of zones
 	nextZones  map[string][]string // indexZones' scratch
-	// obsTasks is the room of every Observed.Tasks: one reconciliation
-	// reads it at a time, and the quiet memo keeps a copy of its own.
-	obsTasks []scheduler.Task
 	// plan is every Observed.Plan: a plan is applied before the next
 	// reconciliation (of any service) overwrites it.
 	plan scheduler.Plan
@@ -445,15 +448,29 @@ func (sv *services) applyIdle(st *svcState) bool {
 
 // observe returns what Reconcile observes of the service: its own
 // Observed, as Reconcile takes a pointer and a fresh one would be
-// allocated every reconciliation. Its tasks are copied into the room
-// all services share (obsTasks), valid until the next observe.
+// allocated every reconciliation. Its tasks are the quiet memo's copy
+// when that is as of the service's taskGen (a service is often
+// reconciled several times between two changes of its tasks: the
+// periodic reconciliations, the one that raises the steady state event),
+// else a copy in the room all services share, valid until the next
+// observe: Reconcile and the memo only read them. Under selfCheck the
+// memo's copy is compared with the tasks.
 func (sv *services) observe(st *svcState, zones []string) *scheduler.Observed {
-	obs := &st.observed
-	*obs = scheduler.Observed{State: st.state, Stopped: st.stopped, Zones: zones, Launches: &st.launches, Tasks: sv.obsTasks[:0], Spare: st.spare, SpareReported: st.spareReported, Plan: &sv.plan}
-	for _, t := range st.tasks {
-		obs.Tasks = append(obs.Tasks, t.t)
+	var tasks []scheduler.Task
+	if q := &st.quiet; q.taskGen == st.taskGen && len(q.tasks) == len(st.tasks) {
+		tasks = q.tasks
+		if selfCheck && !slices.EqualFunc(tasks, st.tasks, func(a scheduler.Task, b *svcTask) bool { return a == b.t }) {
+			sv.fail(fmt.Errorf("sim: service %s: the memo's tasks as of taskGen %d differ from the tasks", st.spec.Name, st.taskGen))
+		}
+	} else {
+		tasks = sv.obsTasks[:0]
+		for _, t := range st.tasks {
+			tasks = append(tasks, t.t)
+		}
+		sv.obsTasks = tasks[:0]
 	}
-	sv.obsTasks = obs.Tasks[:0]
+	obs := &st.observed
+	*obs = scheduler.Observed{State: st.state, Stopped: st.stopped, Zones: zones, Launches: &st.launches, Tasks: tasks, Spare: st.spare, SpareReported: st.spareReported, Plan: &sv.plan}
 	st.obsGen = st.taskGen
 	return obs
 }
@@ -467,6 +484,11 @@ func (sv *services) observe(st *svcState, zones []string) *scheduler.Observed {
 // constraints, required attributes or subnets narrow the zones further.
 func (sv *services) zonesOf(st *svcState) []string {
 	if st.zonesFor == st.sched && sv.zonesValid && st.zonesEpoch == sv.zonesEpoch {
+		if selfCheck {
+			if z := sv.zonesAfresh(st); !slices.Equal(z, st.zones) || (z == nil) != (st.zones == nil) {
+				sv.fail(fmt.Errorf("sim: service %s: zones kept %v, afresh %v", st.spec.Name, st.zones, z))
+			}
+		}
 		return st.zones
 	}
 	z := sv.zonesAfresh(st)
@@ -528,6 +550,10 @@ func (sv *services) indexZones() {
 	for k, v := range next {
 		next[k] = v[:0]
 	}
+	// The scan keeps the lists of the provider of the instance before and
+	// of "*" at hand: instances come in runs of one provider, and two map
+	// accesses per instance were most of the rebuild.
+	all, cur, curP, haveCur := next["*"], []string(nil), "", false
 	for i, in := range sv.fleet.cluster.Instances() {
 		if in.Status != placement.StatusActive {
 			continue
@@ -540,11 +566,26 @@ func (sv *services) indexZones() {
 		if p == scenario.ProviderFargate || p == scenario.ProviderFargateSpot {
 			continue
 		}
-		for _, k := range [2]string{p, "*"} {
-			if !slices.Contains(next[k], inf.zone) {
-				next[k] = append(next[k], inf.zone)
+		if p != "*" { // a provider named "*" has the list of every one
+			if !haveCur || p != curP {
+				if haveCur {
+					next[curP] = cur
+				}
+				cur, curP, haveCur = next[p], p, true
+			}
+			if !slices.Contains(cur, inf.zone) {
+				cur = append(cur, inf.zone)
 			}
 		}
+		if !slices.Contains(all, inf.zone) {
+			all = append(all, inf.zone)
+		}
+	}
+	if haveCur {
+		next[curP] = cur
+	}
+	if all != nil {
+		next["*"] = all
 	}
 	sv.zonesValid = true
 	if selfCheck {
@@ -584,6 +625,23 @@ func (sv *services) steady(st *svcState, plan *scheduler.Plan) bool {
 	if p := plan.State.Primary(); p == nil || p.RolloutState != scheduler.Completed || len(plan.State.Deployments) > 1 {
 		return false
 	}
+	return sv.allRunning(st)
+}
+
+// allRunning reports whether every task is RUNNING and wanted. The answer
+// stands while taskGen does: every reconciliation asks (skipped ones of
+// steady services most), and the tasks change far less often. Under
+// selfCheck the run fails unless the tasks give the same answer.
+func (sv *services) allRunning(st *svcState) bool {
+	if st.runningGen != st.taskGen+1 {
+		st.runningGen, st.allRun = st.taskGen+1, st.allRunningPlain()
+	} else if selfCheck && st.allRun != st.allRunningPlain() {
+		sv.fail(fmt.Errorf("sim: service %s: every task RUNNING kept %v as of taskGen %d, the tasks say otherwise", st.spec.Name, st.allRun, st.taskGen))
+	}
+	return st.allRun
+}
+
+func (st *svcState) allRunningPlain() bool {
 	for _, t := range st.tasks {
 		if t.t.LastStatus != scheduler.Running || t.t.DesiredStatus == scheduler.Stopped {
 			return false
@@ -929,7 +987,13 @@ func (sv *services) setDesired(st *svcState, n int) {
 	b.base = *st.base
 	b.base.DesiredCount = &b.desired
 	st.base = &b.base
+	// The zones a service can run in do not depend on its desired count:
+	// zonesOf's copy stands for the new specification.
+	kept := st.zonesFor == st.sched
 	st.respecInto(&b.sched)
+	if kept {
+		st.zonesFor = st.sched
+	}
 	st.quiet.ok = false
 	sv.queueReconcile(st)
 }
