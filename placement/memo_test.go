@@ -244,3 +244,40 @@ func TestDeactivations(t *testing.T) {
 		t.Errorf("b is %s, want INACTIVE", b.Status)
 	}
 }
+
+// TestTaskActive follows a task through its instance's statuses and its
+// release, and asks about ids the cluster never gave.
+func TestTaskActive(t *testing.T) {
+	a, b := inst("a", "1a", 4096, 8192), inst("b", "1b", 4096, 8192)
+	c := cluster(t, a, b)
+	var res Result
+	if err := c.Place(&Request{Count: 1, Group: "service:web", Task: Requirements{CPU: 1024, MemoryMiB: 1024}}, rand.New(rand.NewPCG(1, 1)), &res); err != nil || len(res.Placed) != 1 {
+		t.Fatalf("Place = %+v, %v, want 1 placed", describe(&res), err)
+	}
+	id, on := res.Placed[0].Task, res.Placed[0].Instance
+	type answer struct{ Found, Active bool }
+	steps := []struct {
+		name string
+		do   func() error
+		id   TaskID
+		want answer
+	}{
+		{"placed", func() error { return nil }, id, answer{true, true}},
+		{"instance drains", func() error { return c.SetStatus(on, StatusDraining) }, id, answer{true, false}},
+		{"instance active again", func() error { return c.SetStatus(on, StatusActive) }, id, answer{true, true}},
+		{"agent disconnects", func() error { return c.Update(on, func(in *Instance) { in.AgentConnected = false }) }, id, answer{true, true}},
+		{"released", func() error { return c.Release(id) }, id, answer{false, false}},
+		{"negative id", func() error { return nil }, -1, answer{false, false}},
+		{"id never given", func() error { return nil }, id + 100, answer{false, false}},
+	}
+	for _, s := range steps {
+		if err := s.do(); err != nil {
+			t.Fatalf("%s: %v", s.name, err)
+		}
+		var got answer
+		got.Found, got.Active = c.TaskActive(s.id)
+		if diff := cmp.Diff(s.want, got); diff != "" {
+			t.Errorf("after %s: TaskActive(%d) (-want +got):\n%s", s.name, s.id, diff)
+		}
+	}
+}
