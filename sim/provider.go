@@ -30,6 +30,7 @@ type providerState struct {
 	history  []float64 // CapacityProviderReservation datapoints
 	last     autoscale.ProviderDecision
 	buf      []autoscale.Instance  // reused by runningSome
+	gone     []*placement.Instance // reused by terminate
 	waiting  []autoscale.SizeCount // reused by waiting
 	// onDemand and spot count the members by purchase option, for the
 	// mixed instances policy.
@@ -63,6 +64,9 @@ type providers struct {
 	// every member instance each minute.
 	mirror   []scaleMirror
 	mirrored uint64
+	// dropping marks, by instance index, the instances dropMembers
+	// removes; all false between calls.
+	dropping []bool
 }
 
 // scaleMirror is an instance as managed scaling counts it.
@@ -248,22 +252,43 @@ func (pv *providers) spotKill(in *placement.Instance) {
 
 // dropMember removes a gone instance from its group.
 func (pv *providers) dropMember(in *placement.Instance) {
-	ps := pv.byName[pv.instanceProvider(in)]
-	if ps == nil {
+	if ps := pv.byName[pv.instanceProvider(in)]; ps != nil {
+		pv.dropMembers(ps, []*placement.Instance{in})
+	}
+}
+
+// dropMembers removes gone instances, members of ps, from it in one pass
+// over the members: a scale-in removes up to half of them at once, and
+// removing them one by one shifted the rest once for each.
+func (pv *providers) dropMembers(ps *providerState, gone []*placement.Instance) {
+	if len(gone) == 0 {
 		return
 	}
+	if len(pv.dropping) < len(pv.fleet.info) {
+		pv.dropping = make([]bool, len(pv.fleet.info))
+	}
+	for _, in := range gone {
+		pv.dropping[in.Index()] = true
+	}
+	k := 0
 	for i, m := range ps.members {
-		if m == in {
-			ps.members = append(ps.members[:i], ps.members[i+1:]...)
-			ps.launched = append(ps.launched[:i], ps.launched[i+1:]...)
-			ps.idx = append(ps.idx[:i], ps.idx[i+1:]...)
-			if pv.fleet.info[in.Index()].spot {
+		if pv.dropping[m.Index()] {
+			pv.dropping[m.Index()] = false
+			if pv.fleet.info[m.Index()].spot {
 				ps.spot--
 			} else {
 				ps.onDemand--
 			}
-			return
+			continue
 		}
+		ps.members[k], ps.launched[k], ps.idx[k] = m, ps.launched[i], ps.idx[i]
+		k++
+	}
+	clear(ps.members[k:])
+	clear(ps.launched[k:])
+	ps.members, ps.launched, ps.idx = ps.members[:k], ps.launched[:k], ps.idx[:k]
+	for _, in := range gone {
+		pv.dropping[in.Index()] = false // not a member after all
 	}
 }
 
@@ -411,16 +436,19 @@ func (pv *providers) terminate(ps *providerState, d autoscale.ProviderDecision) 
 	if n <= 0 {
 		return
 	}
-	done := 0
+	gone := ps.gone[:0]
 	for _, id := range d.Terminate[:n] {
 		in := pv.fleet.byID[id]
 		if in == nil {
 			continue
 		}
 		pv.fleet.instanceEvent(in, "deregister")
-		pv.dropMember(in)
-		done++
+		gone = append(gone, in)
 	}
+	pv.dropMembers(ps, gone)
+	clear(gone)
+	ps.gone = gone[:0]
+	done := len(gone)
 	if done > 0 {
 		pv.out.scaling(pv.eng.Now(), ps.spec.Name, "provider", d.N, d.N-done, d.Reason)
 		pv.services.changed()
