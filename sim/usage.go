@@ -289,6 +289,7 @@ func (st *svcState) metricsOf(now time.Duration, n int, resCPU, resMem float64) 
 func (s *simulator) minute() {
 	now := s.eng.Now()
 	wall := s.wall()
+	s.services.minutes++
 	for _, st := range s.services.svcs {
 		if selfCheck {
 			s.services.checkReservation(st)
@@ -298,7 +299,6 @@ func (s *simulator) minute() {
 			}
 		}
 		n, resCPU, resMem := st.runningReservation()
-		st.minutes++
 		if n < st.desired() {
 			st.belowMinutes++
 		}
