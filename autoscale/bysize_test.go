@@ -47,6 +47,17 @@ func TestPropScaleWaitingEqualsProvisioning(t *testing.T) {
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Fatalf("Scale with %v counted differs from listed (-listed +counted):\n%s", counts, diff)
 		}
+		// Nor must the busy instances counted by the caller (Busy).
+		busy := 0
+		for _, i := range inst {
+			if i.NonDaemonTasks > 0 {
+				busy++
+			}
+		}
+		got = p.Scale(ProviderInput{Now: t0, Instances: inst, Waiting: counts, Reservations: low, Busy: busy, Counted: true})
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Fatalf("Scale with %d busy counted differs from walked (-walked +counted):\n%s", busy, diff)
+		}
 		if WaitingTasks(counts) != len(list) {
 			t.Fatalf("WaitingTasks(%v) = %d, want %d", counts, WaitingTasks(counts), len(list))
 		}

@@ -499,6 +499,10 @@ type ProviderInput struct {
 	Now time.Time
 	// Instances are the group's running instances.
 	Instances []Instance
+	// Busy, when Counted, is how many Instances have a non-daemon task:
+	// a caller that keeps them counted spares Scale the walk over them.
+	Busy    int
+	Counted bool
 	// Provisioning are the tasks waiting for capacity on this provider.
 	Provisioning []TaskSize
 	// Waiting, when not nil, counts the waiting tasks by size (each size
@@ -549,10 +553,13 @@ type ProviderDecision struct {
 func (p *AutoScalingGroupProvider) Scale(in ProviderInput) ProviderDecision {
 	ms := p.ManagedScaling.withDefaults()
 	d := ProviderDecision{N: len(in.Instances), DesiredCapacity: len(in.Instances)}
-	busy := 0
-	for _, i := range in.Instances {
-		if i.NonDaemonTasks > 0 {
-			busy++
+	busy := in.Busy
+	if !in.Counted {
+		busy = 0
+		for _, i := range in.Instances {
+			if i.NonDaemonTasks > 0 {
+				busy++
+			}
 		}
 	}
 	var need, excluded, waiting int

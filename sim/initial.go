@@ -74,7 +74,7 @@ func (pv *providers) adoptMembers() {
 	}
 	for _, in := range pv.fleet.cluster.Instances() {
 		if ps := pv.byName[pv.instanceProvider(in)]; ps != nil {
-			ps.join(in, pv.fleet.info[in.Index()], pv.sc.StartTime())
+			pv.join(ps, in, pv.fleet.info[in.Index()])
 			ps.onDemand++
 		}
 	}

@@ -148,7 +148,7 @@ func (s *simulator) finishPlanner(r *Result) {
 		slices.Sort(w)
 		ss := ServiceSummary{Name: st.spec.Name, Desired: st.desired(), Running: run, Started: st.started, Stopped: st.stoppedN,
 			FailedLaunches: st.failedLaunch, Lost: st.lost, TimeToStart: Percentiles{quantile(0.5, w), quantile(0.95, w), quantile(0.99, w)},
-			BelowDesiredPercent: round2(percent(float64(st.belowMinutes), float64(st.minutes)))}
+			BelowDesiredPercent: round2(percent(float64(st.belowMinutes), float64(s.services.minutes)))}
 		if d := st.state.Primary(); d != nil {
 			ss.Rollout = string(d.RolloutState)
 		}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	"github.com/berthsched/berth/sim/scenario"
@@ -30,10 +31,17 @@ type providerState struct {
 	history  []float64 // CapacityProviderReservation datapoints
 	last     autoscale.ProviderDecision
 	buf      []autoscale.Instance  // reused by runningSome
+	gone     []*placement.Instance // reused by terminate
 	waiting  []autoscale.SizeCount // reused by waiting
 	// onDemand and spot count the members by purchase option, for the
 	// mixed instances policy.
 	onDemand, spot int
+	// uncounted and busy count the members, as the mirror has them, that
+	// managed scaling does not count (neither ACTIVE nor REGISTERING) and
+	// that it counts with a task: kept as the mirror changes, so that
+	// running need not walk the members every minute, nor Scale count
+	// the busy ones. Under selfCheck running compares them with the walk.
+	uncounted, busy int
 }
 
 // providers is the run's capacity: Auto Scaling group capacity providers
@@ -63,6 +71,18 @@ type providers struct {
 	// every member instance each minute.
 	mirror   []scaleMirror
 	mirrored uint64
+	// member holds, per instance index, the group (1 + its index in
+	// provs; 0: none) and the position in it of a member, so that a
+	// change of the mirror reaches the member's counts and launched.
+	member []memberAt
+	// dropping marks, by instance index, the instances dropMembers
+	// removes; all false between calls.
+	dropping []bool
+}
+
+// memberAt is where an instance is a member: provs[prov-1].members[k].
+type memberAt struct {
+	prov, k int32
 }
 
 // scaleMirror is an instance as managed scaling counts it.
@@ -132,7 +152,7 @@ func (pv *providers) launch(ps *providerState, status placement.Status) error {
 	} else {
 		ps.onDemand++
 	}
-	ps.join(in, inf, pv.sc.StartTime())
+	pv.join(ps, in, inf)
 	if status != placement.StatusActive {
 		pv.eng.After(time.Duration(ps.spec.LaunchDelay), registered{in})
 	} else {
@@ -141,12 +161,43 @@ func (pv *providers) launch(ps *providerState, status placement.Status) error {
 	return nil
 }
 
-// join makes in, registered with inf, a member of the group; start is
-// the run's start time.
-func (ps *providerState) join(in *placement.Instance, inf *instanceInfo, start time.Time) {
+// join makes in, registered with inf, a member of the group ps.
+func (pv *providers) join(ps *providerState, in *placement.Instance, inf *instanceInfo) {
+	i := in.Index()
+	if len(pv.member) <= i {
+		// All the fleet's room at once: it grows an instance at a time.
+		pv.member = slices.Grow(pv.member, max(len(pv.fleet.info), i+1)-len(pv.member))
+		pv.member = pv.member[:cap(pv.member)]
+	}
+	pv.member[i] = memberAt{prov: int32(pv.provIndex(ps)) + 1, k: int32(len(ps.members))}
 	ps.members = append(ps.members, in)
-	ps.launched = append(ps.launched, autoscale.Instance{ID: inf.id, LaunchTime: start.Add(inf.added)})
-	ps.idx = append(ps.idx, int32(in.Index()))
+	ps.launched = append(ps.launched, autoscale.Instance{ID: inf.id, LaunchTime: pv.sc.StartTime().Add(inf.added)})
+	ps.idx = append(ps.idx, int32(i))
+	if i < len(pv.mirror) {
+		ps.count(pv.mirror[i], 1)
+		ps.launched[len(ps.launched)-1].NonDaemonTasks = max(int(pv.mirror[i].tasks), 0)
+	}
+}
+
+// provIndex returns the index of ps in provs.
+func (pv *providers) provIndex(ps *providerState) int {
+	for j, p := range pv.provs {
+		if p == ps {
+			return j
+		}
+	}
+	panic("sim: capacity provider " + ps.spec.Name + " is not in provs")
+}
+
+// count adds a member, as the mirror has it, n times (1 or -1) to the
+// group's counts.
+func (ps *providerState) count(m scaleMirror, n int) {
+	switch {
+	case !m.counted:
+		ps.uncounted += n
+	case m.tasks > 0:
+		ps.busy += n
+	}
 }
 
 // armSpotPools draws the interruptions of the fleet's Spot pools'
@@ -248,23 +299,50 @@ func (pv *providers) spotKill(in *placement.Instance) {
 
 // dropMember removes a gone instance from its group.
 func (pv *providers) dropMember(in *placement.Instance) {
-	ps := pv.byName[pv.instanceProvider(in)]
-	if ps == nil {
+	if ps := pv.byName[pv.instanceProvider(in)]; ps != nil {
+		pv.dropMembers(ps, []*placement.Instance{in})
+	}
+}
+
+// dropMembers removes gone instances, members of ps, from it in one pass
+// over the members: a scale-in removes up to half of them at once, and
+// removing them one by one shifted the rest once for each.
+func (pv *providers) dropMembers(ps *providerState, gone []*placement.Instance) {
+	if len(gone) == 0 {
 		return
 	}
+	if len(pv.dropping) < len(pv.member) {
+		pv.dropping = make([]bool, len(pv.member))
+	}
+	for _, in := range gone {
+		i := in.Index()
+		if i >= len(pv.member) || pv.member[i].prov == 0 || pv.provs[pv.member[i].prov-1] != ps {
+			continue // not a member: only members are marked, and the walk clears every mark
+		}
+		pv.dropping[i] = true
+		pv.member[i] = memberAt{}
+		if i < len(pv.mirror) {
+			ps.count(pv.mirror[i], -1)
+		}
+	}
+	k := 0
 	for i, m := range ps.members {
-		if m == in {
-			ps.members = append(ps.members[:i], ps.members[i+1:]...)
-			ps.launched = append(ps.launched[:i], ps.launched[i+1:]...)
-			ps.idx = append(ps.idx[:i], ps.idx[i+1:]...)
-			if pv.fleet.info[in.Index()].spot {
+		if pv.dropping[m.Index()] {
+			pv.dropping[m.Index()] = false
+			if pv.fleet.info[m.Index()].spot {
 				ps.spot--
 			} else {
 				ps.onDemand--
 			}
-			return
+			continue
 		}
+		ps.members[k], ps.launched[k], ps.idx[k] = m, ps.launched[i], ps.idx[i]
+		pv.member[m.Index()].k = int32(k)
+		k++
 	}
+	clear(ps.members[k:])
+	clear(ps.launched[k:])
+	ps.members, ps.launched, ps.idx = ps.members[:k], ps.launched[:k], ps.idx[:k]
 }
 
 // provisionFargate starts Fargate capacity for one task of the service
@@ -321,7 +399,9 @@ func (pv *providers) releaseFargate(in *placement.Instance) {
 // manage runs managed scaling on every group once a minute.
 func (pv *providers) manage() {
 	for _, ps := range pv.provs {
-		in := autoscale.ProviderInput{Now: pv.wall(), Reservations: ps.history, Instances: pv.running(ps)}
+		in := autoscale.ProviderInput{Now: pv.wall(), Reservations: ps.history}
+		in.Instances, in.Busy = pv.running(ps)
+		in.Counted = in.Busy >= 0
 		in.Waiting, _ = pv.waiting(ps)
 		d := ps.asg.Scale(in)
 		ps.last = d
@@ -346,21 +426,43 @@ func (pv *providers) manage() {
 }
 
 // running returns the group's ACTIVE and REGISTERING members as managed
-// scaling reads them. When that is every member (the usual case), it is
-// launched itself with the task counts brought up to date: no copy.
-func (pv *providers) running(ps *providerState) []autoscale.Instance {
+// scaling reads them, and how many of them have a task (-1: not
+// counted). When that is every member (the usual case), it is launched
+// itself, kept up to date with the mirror: no copy, and no walk.
+func (pv *providers) running(ps *providerState) ([]autoscale.Instance, int) {
 	if len(pv.services.svcs) > 0 && pv.services.svcs[0].daemon {
-		return pv.runningSome(ps) // daemon tasks do not count: no mirror
+		return pv.runningSome(ps), -1 // daemon tasks do not count: no mirror
 	}
 	pv.mirrorChanges()
-	for k, i := range ps.idx {
-		m := pv.mirror[i]
-		if !m.counted {
-			return pv.runningSome(ps)
-		}
-		ps.launched[k].NonDaemonTasks = max(int(m.tasks), 0)
+	out, busy := ps.launched, ps.busy
+	if ps.uncounted > 0 {
+		out, busy = pv.runningSome(ps), -1
 	}
-	return ps.launched
+	if selfCheck {
+		pv.checkRunning(ps, out, busy)
+	}
+	return out, busy
+}
+
+// checkRunning fails the run unless running's answer out and busy (-1:
+// not counted) are the plain walk's over the members.
+func (pv *providers) checkRunning(ps *providerState, out []autoscale.Instance, busy int) {
+	var want []autoscale.Instance
+	wantBusy := 0
+	for k, m := range ps.members {
+		if m.Status != placement.StatusActive && m.Status != placement.StatusRegistering {
+			continue
+		}
+		i := ps.launched[k]
+		i.NonDaemonTasks = pv.nonDaemonTasks(m)
+		want = append(want, i)
+		if i.NonDaemonTasks > 0 {
+			wantBusy++
+		}
+	}
+	if !slices.Equal(out, want) || busy >= 0 && busy != wantBusy {
+		pv.fail(fmt.Errorf("sim: provider %s: running %d instances (%d busy), want %d (%d busy)", ps.spec.Name, len(out), busy, len(want), wantBusy))
+	}
 }
 
 // mirrorChanges brings the mirror up to date with the instances changed
@@ -371,14 +473,36 @@ func (pv *providers) mirrorChanges() {
 	changed, now, ok := c.Changes(pv.mirrored)
 	if !ok || len(changed) > len(all) {
 		pv.mirror, changed = pv.mirror[:0], nil
+		for _, ps := range pv.provs {
+			ps.uncounted, ps.busy = 0, 0
+		}
 	}
 	for len(pv.mirror) < len(all) {
-		pv.mirror = append(pv.mirror, mirrorOf(all[len(pv.mirror)]))
+		i := len(pv.mirror)
+		pv.mirror = append(pv.mirror, mirrorOf(all[i]))
+		pv.remirrored(i, scaleMirror{}, false)
 	}
 	for _, i := range changed {
+		was := pv.mirror[i]
 		pv.mirror[i] = mirrorOf(all[i])
+		pv.remirrored(int(i), was, true)
 	}
 	pv.mirrored = now
+}
+
+// remirrored brings the member counts and launched up to date with the
+// mirror of instance i, which was was when counted.
+func (pv *providers) remirrored(i int, was scaleMirror, counted bool) {
+	if i >= len(pv.member) || pv.member[i].prov == 0 {
+		return
+	}
+	at := pv.member[i]
+	ps, m := pv.provs[at.prov-1], pv.mirror[i]
+	if counted {
+		ps.count(was, -1)
+	}
+	ps.count(m, 1)
+	ps.launched[at.k].NonDaemonTasks = max(int(m.tasks), 0)
 }
 
 func mirrorOf(in *placement.Instance) scaleMirror {
@@ -411,16 +535,19 @@ func (pv *providers) terminate(ps *providerState, d autoscale.ProviderDecision) 
 	if n <= 0 {
 		return
 	}
-	done := 0
+	gone := ps.gone[:0]
 	for _, id := range d.Terminate[:n] {
 		in := pv.fleet.byID[id]
 		if in == nil {
 			continue
 		}
 		pv.fleet.instanceEvent(in, "deregister")
-		pv.dropMember(in)
-		done++
+		gone = append(gone, in)
 	}
+	pv.dropMembers(ps, gone)
+	clear(gone)
+	ps.gone = gone[:0]
+	done := len(gone)
 	if done > 0 {
 		pv.out.scaling(pv.eng.Now(), ps.spec.Name, "provider", d.N, d.N-done, d.Reason)
 		pv.services.changed()

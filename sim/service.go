@@ -16,6 +16,28 @@ import (
 // scheduler reconciles it as one service, its capacity provider strategy
 // included (one deployment, one circuit breaker count, one event stream).
 type svcState struct {
+	// The fields the minute reads for every service, every minute, come
+	// first, in the order it reads them: together they take a few
+	// adjacent cache lines instead of one each across the struct.
+	daemon bool
+	reads  [metricKinds]bool // the metrics scaler reads: only those are recorded (in series)
+	// desiredN is the base's desired count as respecInto, through which
+	// every change of the base goes, last found it: the minute reads it
+	// for every service, and base's is two pointers away.
+	desiredN int
+	running  reservation // of the RUNNING tasks
+	// belowMinutes counts the minute ticks at which fewer tasks ran than
+	// desired (services.minutes counts them all), for the summary.
+	belowMinutes int
+	usage        *usageModel
+	scaler       *autoscale.Scaler
+	groups       []*scheduler.TargetGroup // of its loadBalancers
+	keep         int                      // datapoints kept per metric
+	series       seriesByMetric
+	windows      autoscale.Windows // scaler's alarm windows, carried from minute to minute
+	sst          autoscale.State
+	state        scheduler.State
+
 	spec  *scenario.ServiceSpec
 	base  *scheduler.Service // the current specification, as the scenario and its events give it
 	sched *scheduler.Service // what Reconcile gets: base, its strategy, off other services' Fargate capacity
@@ -24,7 +46,6 @@ type svcState struct {
 	// providers keeps what the run tracks per provider of it.
 	items     []scheduler.CapacityProviderStrategyItem
 	providers []*svcProvider
-	daemon    bool
 	// offFargate keeps the service off other services' Fargate capacity.
 	offFargate *placement.Constraint
 	fleet      *fleet
@@ -32,18 +53,12 @@ type svcState struct {
 	lastTD     *placement.TaskDefinition        // and the last one behaviour looked up
 	lastSpec   *scenario.TaskDefSpec
 
-	state scheduler.State
 	// spare and spareReported are Observed.Spare and SpareReported: an
 	// older state's deployments and conditions, read by nothing.
 	spare         []scheduler.Deployment
 	spareReported []scheduler.Event
-	tasks         []*svcTask  // not yet STOPPED, in start order
-	running       reservation // of the RUNNING tasks
-	// desiredN is the base's desired count as respecInto, through which
-	// every change of the base goes, last found it: the minute reads it
-	// for every service, and base's is two pointers away.
-	desiredN int
-	stopped  []scheduler.Task
+	tasks         []*svcTask // not yet STOPPED, in start order
+	stopped       []scheduler.Task
 	// quiet and the fields below it down to periodic are what a periodic
 	// reconciliation skipped by idleTick reads: kept together, they are
 	// in a few cache lines (hundreds of services, every ReconcileEvery).
@@ -78,24 +93,14 @@ type svcState struct {
 	allRun     bool
 	runningGen uint64
 
-	scaler  *autoscale.Scaler
-	sst     autoscale.State
-	windows autoscale.Windows // scaler's alarm windows, carried from minute to minute
-	reads   [metricKinds]bool // the metrics scaler reads: only those are recorded (in series)
-	series  seriesByMetric
-	keep    int // datapoints kept per metric
-	usage   *usageModel
-	groups  []*scheduler.TargetGroup // of its loadBalancers
 	// launches is the service scheduler's launch rate for the service,
 	// whichever provider a task goes to; tokenWake: a reconciliation is
 	// queued for its next token.
 	launches  scheduler.TokenBucket
 	tokenWake bool
 
-	// Figures for the summary. minutes counts the minute ticks, and
-	// belowMinutes those at which fewer tasks ran than desired.
+	// Figures for the summary.
 	started, stoppedN, failedLaunch, lost int
-	minutes, belowMinutes                 int
 	waits                                 []float64 // seconds from PROVISIONING (or the shortfall) to a start
 
 	// specs are the two buffers setDesired writes the specification in.
@@ -194,7 +199,10 @@ type services struct {
 	svcs       []*svcState
 	byName     map[string]*svcState
 	byRun      map[string]*svcTask // by run id
-	out        *plannerOutput
+	// minutes counts the minute ticks: the same for every service, as
+	// every service is there from the start.
+	minutes int
+	out     *plannerOutput
 	// obsTasks is the room of Observed.Tasks when the quiet memo does not
 	// hold the tasks: one reconciliation reads it at a time.
 	obsTasks []scheduler.Task
