@@ -281,6 +281,9 @@ func (sv *services) remember(st *svcState, obs *scheduler.Observed, from *schedu
 	// and obs's are as of the service's.
 	if q.taskGen != st.taskGen {
 		q.tasks = append(q.tasks[:0], obs.Tasks...)
+		if cap(q.ids) < len(q.tasks) {
+			q.ids = make([]placement.TaskID, 0, cap(q.tasks)) // grows as q.tasks does
+		}
 		q.ids = q.ids[:0]
 		for i := range obs.Tasks {
 			q.ids = append(q.ids, obs.Tasks[i].Placement)
