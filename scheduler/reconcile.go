@@ -255,7 +255,8 @@ func (r *reconciler) countStopped() {
 			p.FailedTasks++ // stage 2: a RUNNING task failed its health checks
 		}
 	}
-	for i := range r.obs.Tasks {
+	// Without a back-off there is none to clear: skip the walk.
+	for i := 0; i < len(r.obs.Tasks) && (r.st.LaunchFailures != 0 || !r.st.NextLaunch.IsZero()); i++ {
 		t := &r.obs.Tasks[i]
 		if t.LastStatus == Running && t.StartedAt.After(r.st.LastFailure) {
 			r.clearBackoff() // a launch succeeded
