@@ -866,6 +866,38 @@ func (c *Cluster) TaskActive(id TaskID) (found, active bool) {
 	return true, c.active.has(c.taskInst[id])
 }
 
+// AttributeValues is the cluster's index of one attribute's values per
+// instance, for a caller that reads the attribute of many tasks'
+// instances (a scheduler counting a service's tasks per zone at every
+// reconciliation): a value is a small integer, read from one array, that
+// the caller can compare without comparing strings. The cluster keeps
+// the index up to date as instances are added and updated; a value's
+// number never changes. Its methods are valid while the cluster is.
+type AttributeValues struct {
+	c  *Cluster
+	fi *fieldIndex
+}
+
+// AttributeValues returns the index of attribute name's values, built on
+// the first call for that name.
+func (c *Cluster) AttributeValues(name string) AttributeValues {
+	return AttributeValues{c: c, fi: c.field(name)}
+}
+
+// OfTask returns the number of the attribute's value on the task's
+// instance: 0 when the instance does not have the attribute or the task
+// is not in the cluster.
+func (a AttributeValues) OfTask(id TaskID) int32 {
+	c := a.c
+	if id < 0 || int(id) >= len(c.taskInst) || c.taskInst[id] < 0 {
+		return 0
+	}
+	return a.fi.valueOf[c.taskInst[id]]
+}
+
+// Value returns the value numbered v (not 0) by OfTask.
+func (a AttributeValues) Value(v int32) string { return a.fi.values[v] }
+
 // HostedTask is a task already on an instance, for Adopt.
 type HostedTask struct {
 	Group        string

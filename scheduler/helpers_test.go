@@ -217,3 +217,27 @@ func hasMessage(p *Plan, sub string) bool {
 	}
 	return false
 }
+
+// plainHealth is reconciler.health computed the plain way, by time
+// subtraction, not from thresholds made once per call: the properties
+// that count healthy tasks use it as their reference.
+func plainHealth(svc *Service, now time.Time, t *Task) health {
+	if t.LastStatus != Running {
+		return notYet
+	}
+	if !svc.healthChecked() {
+		if !t.StartedAt.IsZero() && now.Sub(t.StartedAt) >= NoHealthCheckDelay {
+			return healthy
+		}
+		return notYet
+	}
+	switch t.Health {
+	case HealthHealthy:
+		return healthy
+	case HealthUnhealthy:
+		if now.Sub(t.StartedAt) >= time.Duration(svc.HealthCheckGracePeriodSeconds)*time.Second {
+			return unhealthy
+		}
+	}
+	return notYet
+}

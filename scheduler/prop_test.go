@@ -69,7 +69,6 @@ func (w *world) addInstance(t *rapid.T, c *placement.Cluster) {
 
 // healthyTasks counts the wanted tasks the scheduler counts as healthy.
 func (w *world) healthyTasks(stopped map[string]bool) int {
-	r := &reconciler{svc: w.svc, now: w.now}
 	req := w.svc.request(1)
 	n := 0
 	for i := range w.obs.Tasks {
@@ -77,7 +76,7 @@ func (w *world) healthyTasks(stopped map[string]bool) int {
 		if w.svc.strategy() == Daemon && !eligible(w.c.TaskInstance(t.Placement), req) {
 			continue // a daemon on a draining instance is not replaced
 		}
-		if t.DesiredStatus != Stopped && !stopped[t.ID] && r.health(t) == healthy {
+		if t.DesiredStatus != Stopped && !stopped[t.ID] && plainHealth(w.svc, w.now, t) == healthy {
 			n++
 		}
 	}
@@ -124,9 +123,8 @@ func (w *world) checkedReconcile(t *rapid.T) *Plan {
 		primary = p.ID
 	}
 	isHealthy := map[string]bool{}
-	r := &reconciler{svc: w.svc, now: w.now}
 	for i := range w.obs.Tasks {
-		isHealthy[w.obs.Tasks[i].ID] = w.obs.Tasks[i].DesiredStatus != Stopped && r.health(&w.obs.Tasks[i]) == healthy
+		isHealthy[w.obs.Tasks[i].ID] = w.obs.Tasks[i].DesiredStatus != Stopped && plainHealth(w.svc, w.now, &w.obs.Tasks[i]) == healthy
 	}
 	from, tasks, draws, sawStopped := w.obs.State, slices.Clone(w.obs.Tasks), w.src.draws, len(w.obs.Stopped) > 0
 	p, err := Reconcile(w.svc, &w.obs, w.now, w.c, w.rng)

@@ -75,6 +75,7 @@ func (s *Service) validRebalancing() error {
 type zoneCount struct {
 	zone string
 	n    int
+	v    int32 // the zone's number in the cluster's AttributeValues; 0 for zones without a task
 }
 
 // zoneCounts appends to zs the service's tasks per zone, for the zones it has
@@ -87,14 +88,17 @@ type zoneCount struct {
 // steady reconciliation cheap.
 func (r *reconciler) zoneCounts(zs []zoneCount, tasks []int, force bool) []zoneCount {
 	most := 0
+	// Zones by the cluster's number for them: reading each task's
+	// instance's attributes and comparing zone names was most of the cost.
+	zones := r.c.AttributeValues(zoneAttribute)
 	for _, i := range tasks {
-		zone, found := r.c.TaskInstance(r.obs.Tasks[i].Placement).Attribute(zoneAttribute)
-		if !found {
-			continue
+		v := zones.OfTask(r.obs.Tasks[i].Placement)
+		if v == 0 {
+			continue // no zone attribute
 		}
-		k := zoneIndex(zs, zone)
+		k := zoneByValue(zs, v)
 		if k < 0 {
-			zs = append(zs, zoneCount{zone: zone})
+			zs = append(zs, zoneCount{zone: zones.Value(v), v: v})
 			k = len(zs) - 1
 		}
 		zs[k].n++
@@ -125,6 +129,16 @@ func (r *reconciler) zoneCounts(zs []zoneCount, tasks []int, force bool) []zoneC
 	}
 	slices.SortFunc(zs, func(a, b zoneCount) int { return strings.Compare(a.zone, b.zone) })
 	return zs
+}
+
+// zoneByValue is zoneIndex for a zone numbered v (not 0).
+func zoneByValue(zs []zoneCount, v int32) int {
+	for k := range zs {
+		if zs[k].v == v {
+			return k
+		}
+	}
+	return -1
 }
 
 func zoneIndex(zs []zoneCount, zone string) int {

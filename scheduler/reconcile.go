@@ -67,6 +67,7 @@ func Reconcile(svc *Service, obs *Observed, now time.Time, c *placement.Cluster,
 			old: r.cs.old[:0], unhealthy: r.cs.unhealthy[:0], drainNow: r.cs.drainNow[:0], why: r.cs.why[:0]}}
 	r.st = &r.plan.State
 	r.st.valid, r.st.validCount = valid, count
+	r.healthThresholds()
 	r.deploy()
 	r.countStopped()
 	if svc.strategy() == Daemon {
@@ -163,6 +164,12 @@ type reconciler struct {
 	res       *placement.Result // &scratch.res
 	cs        census            // REPLICA: the tasks sorted by takeCensus
 	desired   int               // the desired count (DAEMON: eligible instances)
+	// health's thresholds, made once per call instead of a time.Time
+	// subtraction per task: a task started at or before settled is past
+	// NoHealthCheckDelay, one started at or before graceEnd past the
+	// service's grace period.
+	checks            bool // svc.healthChecked()
+	settled, graceEnd time.Time
 	// rebalanced: the plan's start or stop is Availability Zone
 	// rebalancing's, which has an event of its own.
 	rebalanced bool
@@ -248,7 +255,8 @@ func (r *reconciler) countStopped() {
 			p.FailedTasks++ // stage 2: a RUNNING task failed its health checks
 		}
 	}
-	for i := range r.obs.Tasks {
+	// Without a back-off there is none to clear: skip the walk.
+	for i := 0; i < len(r.obs.Tasks) && (r.st.LaunchFailures != 0 || !r.st.NextLaunch.IsZero()); i++ {
 		t := &r.obs.Tasks[i]
 		if t.LastStatus == Running && t.StartedAt.After(r.st.LastFailure) {
 			r.clearBackoff() // a launch succeeded
@@ -313,12 +321,20 @@ const (
 	unhealthy               // failed its health check after the grace period
 )
 
+// healthThresholds makes health's thresholds from r.svc and r.now.
+func (r *reconciler) healthThresholds() {
+	r.checks = r.svc.healthChecked()
+	r.settled = r.now.Add(-NoHealthCheckDelay)
+	r.graceEnd = r.now.Add(-time.Duration(r.svc.HealthCheckGracePeriodSeconds) * time.Second)
+}
+
 func (r *reconciler) health(t *Task) health {
 	if t.LastStatus != Running {
 		return notYet
 	}
-	if !r.svc.healthChecked() {
-		if !t.StartedAt.IsZero() && r.now.Sub(t.StartedAt) >= NoHealthCheckDelay {
+	if !r.checks {
+		// now - StartedAt >= NoHealthCheckDelay
+		if !t.StartedAt.IsZero() && !t.StartedAt.After(r.settled) {
 			return healthy
 		}
 		return notYet
@@ -327,8 +343,7 @@ func (r *reconciler) health(t *Task) health {
 	case HealthHealthy:
 		return healthy
 	case HealthUnhealthy:
-		grace := time.Duration(r.svc.HealthCheckGracePeriodSeconds) * time.Second
-		if r.now.Sub(t.StartedAt) >= grace {
+		if !t.StartedAt.After(r.graceEnd) { // now - StartedAt >= the grace period
 			return unhealthy
 		}
 	}

@@ -878,3 +878,34 @@ func TestTaskStatus(t *testing.T) {
 		}
 	}
 }
+
+func TestThrottleEndsWhenATaskRuns(t *testing.T) {
+	// Case 55: once a task reaches RUNNING after the last failure, the
+	// back-off is cleared (countStopped skips its walk only when there
+	// is no back-off to clear).
+	svc := replicaService(2, taskDef("web", 1, 256, 512))
+	d := newDriver(t, svc, newCluster(t, 3, 4096, 8192))
+	d.failLaunch[1] = true
+	for range 3 {
+		d.reconcile()
+		d.step(20 * time.Second)
+	}
+	if d.obs.State.LaunchFailures == 0 || d.obs.State.NextLaunch.IsZero() {
+		t.Fatalf("after failed launches: LaunchFailures %d, NextLaunch %v, want a back-off", d.obs.State.LaunchFailures, d.obs.State.NextLaunch)
+	}
+	d.failLaunch[1] = false
+	for range 60 {
+		d.reconcile()
+		d.step(20 * time.Second)
+		if d.count(1, Running) > 0 {
+			break
+		}
+	}
+	if d.count(1, Running) == 0 {
+		t.Fatal("no task reached RUNNING")
+	}
+	d.reconcile()
+	if st := d.obs.State; st.LaunchFailures != 0 || !st.NextLaunch.IsZero() {
+		t.Errorf("after a task ran: LaunchFailures %d, NextLaunch %v, want none", st.LaunchFailures, st.NextLaunch)
+	}
+}
