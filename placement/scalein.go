@@ -79,8 +79,12 @@ func SelectStop(c *Cluster, candidates []TaskID, n int, strategies []Strategy, r
 	return out, nil
 }
 
-func compareVec(a, b []float64) int {
-	for i := range a {
+// compareVec compares a and b element by element, the first difference
+// deciding, over the shorter's length (an empty b, the scored path's
+// first candidate, compares equal): the plain scores are float64s, the
+// scored path's int64s.
+func compareVec[T int64 | float64](a, b []T) int {
+	for i := range min(len(a), len(b)) {
 		switch {
 		case a[i] > b[i]:
 			return 1

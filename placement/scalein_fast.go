@@ -94,7 +94,7 @@ func (s *stopState) selectStopScored(candidates []TaskID, n int, chain []Strateg
 		var best []int64
 		for p, i := range idx {
 			v := sc.score[int(i)*k : int(i)*k+k]
-			switch cmp := compareInts(v, best); {
+			switch cmp := compareVec(v, best); {
 			case p == 0 || cmp > 0:
 				best, ties = v, append(ties[:0], p)
 			case cmp == 0:
@@ -137,16 +137,4 @@ func (s *stopState) chose(i int, id TaskID, chain []Strategy) {
 			}
 		}
 	}
-}
-
-func compareInts(a, b []int64) int {
-	for i := range b {
-		switch {
-		case a[i] > b[i]:
-			return 1
-		case a[i] < b[i]:
-			return -1
-		}
-	}
-	return 0
 }
