@@ -447,15 +447,9 @@ func (pv *providers) running(ps *providerState) ([]autoscale.Instance, int) {
 // checkRunning fails the run unless running's answer out and busy (-1:
 // not counted) are the plain walk's over the members.
 func (pv *providers) checkRunning(ps *providerState, out []autoscale.Instance, busy int) {
-	var want []autoscale.Instance
+	want := pv.walkRunning(ps, nil)
 	wantBusy := 0
-	for k, m := range ps.members {
-		if m.Status != placement.StatusActive && m.Status != placement.StatusRegistering {
-			continue
-		}
-		i := ps.launched[k]
-		i.NonDaemonTasks = pv.nonDaemonTasks(m)
-		want = append(want, i)
+	for _, i := range want {
 		if i.NonDaemonTasks > 0 {
 			wantBusy++
 		}
@@ -515,7 +509,14 @@ func mirrorOf(in *placement.Instance) scaleMirror {
 // runningSome is running when some members are draining: a copy of the
 // others, into a reused slice.
 func (pv *providers) runningSome(ps *providerState) []autoscale.Instance {
-	out := ps.buf[:0]
+	ps.buf = pv.walkRunning(ps, ps.buf[:0])
+	return ps.buf
+}
+
+// walkRunning appends to out the group's ACTIVE and REGISTERING members
+// with their non-daemon task counts, walking every member: the plain
+// answer of running.
+func (pv *providers) walkRunning(ps *providerState, out []autoscale.Instance) []autoscale.Instance {
 	for k, m := range ps.members {
 		if m.Status != placement.StatusActive && m.Status != placement.StatusRegistering {
 			continue
@@ -524,7 +525,6 @@ func (pv *providers) runningSome(ps *providerState) []autoscale.Instance {
 		i.NonDaemonTasks = pv.nonDaemonTasks(m)
 		out = append(out, i)
 	}
-	ps.buf = out
 	return out
 }
 
