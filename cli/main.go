@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime"
 	"strings"
 	"syscall"
 	"time"
@@ -90,10 +91,22 @@ var errNoCommand = errors.New("no command")
 //
 //	func main() { os.Exit(cli.Main(cli.WithStrategy("leastloaded", newLeastLoaded))) }
 //
+// Inside a Slurm job that asked for --cpus-per-task, berth runs Go code
+// on at most that many CPUs at once (GOMAXPROCS), unless the GOMAXPROCS
+// variable says otherwise.
+//
 // SIGINT and SIGTERM interrupt a run that writes files (its temporary
 // outputs are removed and berth exits 1) or runs containers (they are
 // removed first).
 func Main(opts ...Option) int {
+	n, err := slurmProcs(os.Getenv, runtime.GOMAXPROCS(0))
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "berth: %v\n", err)
+		return 1
+	}
+	if n > 0 {
+		runtime.GOMAXPROCS(n)
+	}
 	e := &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, stderrIsTerminal: isTerminal(os.Stderr),
 		ctx: context.Background(), signals: true}
 	return run(e, os.Args[1:], append([]Option{WithEnv(os.Getenv)}, opts...)...)
